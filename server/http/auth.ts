@@ -1,0 +1,140 @@
+/**
+ * Staff authentication and authorisation. A bearer token (or the `responsiva_session` cookie) names a row of
+ * staff_sessions; the staff member's role must hold the route's action in the permission table below.
+ * Permissions are data: one table, walked by the role × route test.
+ */
+import { createHash } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import { maybeOne } from "../db/index.ts";
+import { forbidden, unauthenticated } from "../errors.ts";
+
+export const STAFF_ROLES = [
+  "agent",
+  "department_staff",
+  "focal_point",
+  "supervisor",
+  "manager",
+  "admin",
+  "ombudsman",
+] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** What a staff member may do; each protected route names one. */
+export const ACTIONS = [
+  "demands.read", // the full staff view of a demand (scoped to the department for department roles)
+  "demands.read_identity", // who asked, on a confidential demand
+  "catalogue.manage",
+  "departments.read",
+  "departments.manage",
+  "matrix.read",
+  "matrix.manage",
+  "staff.read",
+  "staff.manage",
+  "citizens.read",
+  "citizens.export",
+  "citizens.erase",
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const EVERY_STAFF: Action[] = ["demands.read", "departments.read", "matrix.read"];
+
+/** The permission table: role → actions. */
+export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
+  agent: [...EVERY_STAFF, "citizens.read"],
+  department_staff: [...EVERY_STAFF],
+  focal_point: [...EVERY_STAFF],
+  supervisor: [...EVERY_STAFF, "citizens.read", "staff.read"],
+  manager: [...EVERY_STAFF, "citizens.read", "staff.read", "catalogue.manage", "matrix.manage"],
+  admin: [
+    ...EVERY_STAFF,
+    "citizens.read",
+    "staff.read",
+    "staff.manage",
+    "catalogue.manage",
+    "matrix.manage",
+    "departments.manage",
+  ],
+  // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
+  ombudsman: [...EVERY_STAFF, "demands.read_identity", "citizens.read", "citizens.export", "citizens.erase"],
+};
+
+/** True when `role` may perform `action`. */
+export function can(role: StaffRole, action: Action): boolean {
+  return PERMISSIONS[role].includes(action);
+}
+
+/** The signed-in staff member behind a request. */
+export interface Staff {
+  id: number;
+  name: string;
+  email: string;
+  role: StaffRole;
+  departmentId: number | null;
+}
+
+/** Department roles see only their own department's demands. */
+export function isDepartmentScoped(staff: Staff): boolean {
+  return staff.role === "department_staff" || staff.role === "focal_point";
+}
+
+/** SHA-256 hex of a token: what the database keeps instead of the token itself. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+function tokenOf(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith("Bearer ")) return header.slice(7).trim();
+  const cookie = req.headers.cookie
+    ?.split(";")
+    .map((c) => c.trim())
+    .find((c) => c.startsWith("responsiva_session="));
+  return cookie ? decodeURIComponent(cookie.slice("responsiva_session=".length)) : undefined;
+}
+
+/** Finds the staff member whose live session the request carries; undefined when there is none. */
+export async function loadStaff(req: FastifyRequest): Promise<Staff | undefined> {
+  if (req.staff !== undefined) return req.staff ?? undefined;
+  const token = tokenOf(req);
+  let staff: Staff | undefined;
+  if (token) {
+    const row = await maybeOne<{
+      id: number;
+      name: string;
+      email: string;
+      role: StaffRole;
+      department_id: number | null;
+    }>(
+      req.server.ctx.db,
+      `SELECT u.id, u.name, u.email, u.role, u.department_id
+         FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id
+        WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`,
+      [hashToken(token)],
+    );
+    if (row)
+      staff = {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+        role: row.role,
+        departmentId: row.department_id,
+      };
+  }
+  req.staff = staff ?? null;
+  return staff;
+}
+
+/** A preHandler that lets the request through only for a signed-in staff member whose role holds `action`. */
+export function authorize(action: Action) {
+  return async (req: FastifyRequest) => {
+    const staff = await loadStaff(req);
+    if (!staff) throw unauthenticated();
+    if (!can(staff.role, action)) throw forbidden();
+  };
+}
+
+/** The signed-in staff member of a request that passed `authorize`. */
+export function staffOf(req: FastifyRequest): Staff {
+  if (!req.staff) throw unauthenticated();
+  return req.staff;
+}

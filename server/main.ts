@@ -1,0 +1,58 @@
+/**
+ * The one entry point. `--roles=web,worker,scheduler` (all three by default) picks what this process does; any
+ * number of processes of each role may share one PostgreSQL server.
+ */
+
+import { isEmptyCity, seedDemoCity } from "./cli/seed.ts";
+import { loadConfig, ROLES, type Role } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import { connect } from "./db/index.ts";
+import { migrate } from "./db/migrate.ts";
+import { buildApp } from "./http/app.ts";
+
+function parseRoles(argv: string[]): Role[] {
+  const arg = argv.find((a) => a.startsWith("--roles="));
+  if (!arg) return [...ROLES];
+  const roles = arg.slice("--roles=".length).split(",");
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) {
+    console.error(`Unknown role(s): ${unknown.join(", ")}. Known: ${ROLES.join(", ")}`);
+    process.exit(64);
+  }
+  return roles as Role[];
+}
+
+const roles = parseRoles(process.argv.slice(2));
+const config = loadConfig();
+const db = await connect({
+  databaseUrl: config.databaseUrl,
+  dataDir: `${config.dataDir}/pglite`,
+  poolSize: config.poolSize,
+});
+const ctx: AppContext = { db, config };
+const applied = await migrate(db);
+if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
+if (config.seedDemo === "auto" && (await isEmptyCity(db))) {
+  console.log("Loading the demo city (São Paulo) from the open data; this happens once.");
+  await seedDemoCity(db, { sharedDataDir: config.sharedDataDir, scope: "full", log: (l) => console.log(l) });
+}
+
+const stops: Array<() => Promise<void>> = [];
+if (roles.includes("web")) {
+  const app = await buildApp(ctx, { logger: true });
+  await app.listen({ port: config.port, host: config.host });
+  console.log(`Responsiva is up on http://${config.host}:${config.port} (database: ${db.kind})`);
+  stops.push(() => app.close());
+}
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping`);
+  for (const stop of stops) await stop();
+  await db.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,82 @@
+/**
+ * Test helpers: a fresh database per test file (a copy of the prepared template), an in-process app, and the
+ * factories that build what a test needs with its parents.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { after } from "node:test";
+import type { FastifyInstance } from "fastify";
+import pg from "pg";
+import { type Config, parseConfig } from "../server/config.ts";
+import type { AppContext } from "../server/context.ts";
+import { connect, type Db } from "../server/db/index.ts";
+import { buildApp } from "../server/http/app.ts";
+import { TEMPLATE_PATH } from "./template.ts";
+
+/** The configuration tests run with: defaults, the run's DATABASE_URL, attachments in a temp folder. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const parsed = parseConfig({
+    DATABASE_URL: process.env.DATABASE_URL || undefined,
+    DATA_DIR: `/tmp/responsiva-test-${process.pid}`,
+    SHARED_DATA_DIR: process.env.SHARED_DATA_DIR ?? "../shared/data",
+    LOG_LEVEL: "silent",
+  });
+  if ("problems" in parsed) throw new Error(parsed.problems.join("; "));
+  return { ...parsed.config, ...overrides };
+}
+
+/**
+ * A database of this test file's own, copied from the template; closed (and on PostgreSQL dropped) after the file.
+ * On PostgreSQL the copy is a new database created WITH TEMPLATE the run's database.
+ */
+export async function testDb(): Promise<Db> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const blob = new Blob([readFileSync(TEMPLATE_PATH)]);
+    const db = await connect({ loadDataDir: blob });
+    after(() => db.close());
+    return db;
+  }
+  const base = new URL(url);
+  const template = base.pathname.slice(1);
+  const name = `${template}_t${process.pid}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: withDatabase(base, "postgres") });
+  await admin.connect();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      break;
+    } catch (error) {
+      // Another file copying the same template at the same instant: wait and try again.
+      if (attempt > 20) throw error;
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 300));
+    }
+  }
+  await admin.end();
+  const db = await connect({ databaseUrl: withDatabase(base, name), poolSize: 8 });
+  after(async () => {
+    await db.close();
+    const dropper = new pg.Client({ connectionString: withDatabase(base, "postgres") });
+    await dropper.connect();
+    await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await dropper.end();
+  });
+  return db;
+}
+
+function withDatabase(base: URL, name: string): string {
+  const u = new URL(base.toString());
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** The in-process app over a fresh test database. */
+export async function testApp(
+  overrides: Partial<Config> = {},
+): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const db = await testDb();
+  const ctx: AppContext = { db, config: testConfig(overrides) };
+  const app = await buildApp(ctx);
+  after(() => app.close());
+  return { app, ctx };
+}

@@ -1,0 +1,29 @@
+/** Where the PGlite test template lives, and the fingerprint of everything that shapes it. */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+export const TEMPLATE_PATH = ".cache/test-template.tar.gz";
+
+/** A hash over migrations, seed code and fixtures: when any changes, the template is rebuilt. */
+export function templateFingerprint(): string {
+  const hash = createHash("sha256");
+  const dirs = ["migrations", "tests/fixtures", "server"];
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (!name.endsWith(".test.ts")) files.push(path);
+    }
+  };
+  for (const d of dirs) {
+    try {
+      walk(d);
+    } catch {
+      // missing folder: nothing to hash
+    }
+  }
+  for (const f of files.sort()) hash.update(f).update(readFileSync(f));
+  return hash.digest("hex").slice(0, 16);
+}
