@@ -3,6 +3,7 @@
 CREATE TABLE service_groups (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   code text NOT NULL UNIQUE,
+  source_ref text UNIQUE, -- key in the source catalogue ("sp156:Tema" or "sp156:Tema|Assunto")
   parent_id bigint REFERENCES service_groups (id), -- an Assunto's Tema; null for a Tema
   name jsonb NOT NULL, -- {"pt-BR": "...", "en": "...", "es": "..."}; pt-BR always present
   position integer NOT NULL DEFAULT 0
@@ -11,6 +12,8 @@ CREATE TABLE service_groups (
 CREATE TABLE services (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   code text NOT NULL UNIQUE, -- stable public code, also the Open311 service_code
+  -- Key of the service in the source catalogue it was seeded from ("sp156:Tema|Assunto|Serviço"), for imports.
+  source_ref text UNIQUE,
   group_id bigint NOT NULL REFERENCES service_groups (id),
   name jsonb NOT NULL, -- per locale, pt-BR always present
   description jsonb NOT NULL DEFAULT '{}', -- per locale

@@ -2,7 +2,11 @@
  * Loads the demo city (São Paulo) from the real open data in ../shared/data: areas, streets, blocks, departments,
  * the SP156 service catalogue and the responsibility matrix. Every step is idempotent.
  */
+import { seedAreas } from "../areas/seed.ts";
+import { seedCatalogue } from "../catalogue/seed.ts";
 import type { Db } from "../db/index.ts";
+import { seedOrganisation } from "../organisation/seed.ts";
+import { seedStaff } from "../staff/seed.ts";
 
 export interface SeedOptions {
   /** The folder holding sp156/ and sao-paulo-geo/. */
@@ -23,4 +27,10 @@ export async function isEmptyCity(db: Db): Promise<boolean> {
 }
 
 /** Loads the demo city into a migrated database. */
-export async function seedDemoCity(_db: Db, _options: SeedOptions): Promise<void> {}
+export async function seedDemoCity(db: Db, options: SeedOptions): Promise<void> {
+  // Order matters: departments refer to subprefeituras, the matrix to services and departments, staff to departments.
+  await seedAreas(db, options);
+  await seedCatalogue(db, options);
+  await seedOrganisation(db, options);
+  await seedStaff(db, options);
+}
