@@ -5,7 +5,11 @@
 import { z } from "zod";
 
 /** Text per locale; pt-BR always present. */
-export const LocalizedText = z.object({ "pt-BR": z.string().min(1), en: z.string().optional(), es: z.string().optional() });
+export const LocalizedText = z.object({
+  "pt-BR": z.string().min(1),
+  en: z.string().optional(),
+  es: z.string().optional(),
+});
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
 /** One extra field of a service. */
@@ -43,7 +47,8 @@ export function checkAnswers(
   }
   for (const attribute of attributes) {
     const value = answers[attribute.code];
-    const empty = value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0);
+    const empty =
+      value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0);
     if (empty) {
       if (attribute.required) problems.push({ code: attribute.code, problem: "required" });
       continue;
@@ -73,8 +78,10 @@ export function checkAnswers(
         break;
       case "multivaluelist": {
         const list = Array.isArray(value) ? value : [value];
-        if (!list.every((v) => typeof v === "string")) problems.push({ code: attribute.code, problem: "invalid_type" });
-        else if (!list.every((v) => keys.has(v))) problems.push({ code: attribute.code, problem: "invalid_choice" });
+        if (!list.every((v) => typeof v === "string"))
+          problems.push({ code: attribute.code, problem: "invalid_type" });
+        else if (!list.every((v) => keys.has(v)))
+          problems.push({ code: attribute.code, problem: "invalid_choice" });
         else clean[attribute.code] = list as string[];
         break;
       }

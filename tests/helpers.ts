@@ -11,7 +11,7 @@ import { type Config, parseConfig } from "../server/config.ts";
 import type { AppContext } from "../server/context.ts";
 import { connect, type Db } from "../server/db/index.ts";
 import { buildApp } from "../server/http/app.ts";
-import { TEMPLATE_PATH } from "./template.ts";
+import { templatePath } from "./template.ts";
 
 /** The configuration tests run with: defaults, the run's DATABASE_URL, attachments in a temp folder. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -32,7 +32,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function testDb(): Promise<Db> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    const blob = new Blob([readFileSync(TEMPLATE_PATH)]);
+    const blob = new Blob([readFileSync(templatePath())]);
     const db = await connect({ loadDataDir: blob });
     after(() => db.close());
     return db;

@@ -3,12 +3,12 @@
  * On PGlite it is a dumped data dir in .cache/ (reused while migrations and seed inputs are unchanged); on a
  * PostgreSQL server (DATABASE_URL) it is that database itself, which each test file copies as a template.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { seedDemoCity } from "../server/cli/seed.ts";
 import { loadConfig } from "../server/config.ts";
 import { connect, pgliteOf } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
-import { TEMPLATE_PATH, templateFingerprint } from "./template.ts";
+import { templatePath } from "./template.ts";
 
 const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined });
 const started = Date.now();
@@ -19,9 +19,8 @@ if (config.databaseUrl) {
   await db.close();
   console.log(`test template ready on PostgreSQL in ${Date.now() - started} ms`);
 } else {
-  const fingerprint = templateFingerprint();
-  const stamp = `${TEMPLATE_PATH}.${fingerprint}`;
-  if (existsSync(stamp) && existsSync(TEMPLATE_PATH)) {
+  const target = templatePath();
+  if (existsSync(target)) {
     console.log("test template up to date");
   } else {
     mkdirSync(".cache", { recursive: true });
@@ -29,8 +28,10 @@ if (config.databaseUrl) {
     await migrate(db);
     await seedDemoCity(db, { sharedDataDir: config.sharedDataDir, scope: "fixture" });
     const blob = await pgliteOf(db)!.dumpDataDir("gzip");
-    writeFileSync(TEMPLATE_PATH, Buffer.from(await blob.arrayBuffer()));
-    writeFileSync(stamp, new Date().toISOString());
+    // Written aside and renamed, so a concurrent run never reads half a template.
+    const partial = `${target}.${process.pid}.partial`;
+    writeFileSync(partial, Buffer.from(await blob.arrayBuffer()));
+    renameSync(partial, target);
     await db.close();
     console.log(`test template ready on PGlite in ${Date.now() - started} ms`);
   }

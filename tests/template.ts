@@ -3,7 +3,10 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-export const TEMPLATE_PATH = ".cache/test-template.tar.gz";
+/** The template file for the tree as it is now: one file per fingerprint, so concurrent runs never clash. */
+export function templatePath(fingerprint = templateFingerprint()): string {
+  return `.cache/test-template-${fingerprint}.tar.gz`;
+}
 
 /** A hash over migrations, seed code and fixtures: when any changes, the template is rebuilt. */
 export function templateFingerprint(): string {
