@@ -64,9 +64,16 @@ export function renderProblem(error: AppError, locale: Locale, instance?: string
           errors: error.fields.map((f) => ({
             field: f.field,
             code: f.code,
-            detail: translate(locale, f.key ?? `fields.${f.code}`, f.params ?? {}),
+            detail: fieldDetail(f, error, locale),
           })),
         }
       : {}),
   };
+}
+
+// A field's message: its own text when locales/ has one, else the problem's detail.
+function fieldDetail(f: FieldProblem, error: AppError, locale: Locale): string {
+  const key = f.key ?? `fields.${f.code}`;
+  if (hasText(key)) return translate(locale, key, f.params ?? {});
+  return translate(locale, `problems.${f.code}.detail`, { ...error.params, ...(f.params ?? {}) });
 }

@@ -34,6 +34,11 @@ export function translate(locale: Locale, key: string, params: Record<string, st
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+/** True when some locale has a text for `key`. */
+export function hasText(key: string): boolean {
+  return catalogues.get(DEFAULT_LOCALE)?.has(key) ?? false;
+}
+
 /** Picks the best supported locale from an Accept-Language header (or a ?lang= value); pt-BR by default. */
 export function negotiateLocale(header: string | undefined): Locale {
   if (!header) return DEFAULT_LOCALE;

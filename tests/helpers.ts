@@ -11,6 +11,7 @@ import { type Config, parseConfig } from "../server/config.ts";
 import type { AppContext } from "../server/context.ts";
 import { connect, type Db } from "../server/db/index.ts";
 import { buildApp } from "../server/http/app.ts";
+import { hashToken, type StaffRole } from "../server/http/auth.ts";
 import { templatePath } from "./template.ts";
 
 /** The configuration tests run with: defaults, the run's DATABASE_URL, attachments in a temp folder. */
@@ -79,4 +80,26 @@ export async function testApp(
   const app = await buildApp(ctx);
   after(() => app.close());
   return { app, ctx };
+}
+
+/** A signed-in staff member of `role` (in the department with `departmentCode`, if given): returns the headers. */
+export async function staffHeaders(
+  db: Db,
+  role: StaffRole,
+  departmentCode?: string,
+): Promise<{ authorization: string; staffId: number }> {
+  const token = randomBytes(24).toString("base64url");
+  const department = departmentCode
+    ? await db.query<{ id: number }>("SELECT id FROM departments WHERE code = $1", [departmentCode])
+    : [];
+  const user = await db.query<{ id: number }>(
+    `INSERT INTO staff_users (email, name, password_hash, role, department_id)
+     VALUES ($1, $2, 'not-a-real-hash', $3, $4) RETURNING id`,
+    [`${role}-${token.slice(0, 8).toLowerCase()}@test.local`, `Test ${role}`, role, department[0]?.id ?? null],
+  );
+  await db.query(
+    "INSERT INTO staff_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')",
+    [hashToken(token), user[0]!.id],
+  );
+  return { authorization: `Bearer ${token}`, staffId: user[0]!.id };
 }
