@@ -2,7 +2,7 @@
  * Named errors with an HTTP status and a stable code, and the one renderer that turns any of them into an
  * RFC 9457 problem+json body in the caller's language.
  */
-import { type Locale, translate } from "./i18n.ts";
+import { hasText, type Locale, translate } from "./i18n.ts";
 
 /** One problem with one field of the input. */
 export interface FieldProblem {

@@ -40,8 +40,8 @@ if (config.seedDemo === "auto" && (await isEmptyCity(db))) {
 const stops: Array<() => Promise<void>> = [];
 if (roles.includes("web")) {
   const app = await buildApp(ctx, { logger: true });
-  await app.listen({ port: config.port, host: config.host });
-  console.log(`Responsiva is up on http://${config.host}:${config.port} (database: ${db.kind})`);
+  const address = await app.listen({ port: config.port, host: config.host });
+  console.log(`Responsiva is up on ${address} (database: ${db.kind})`);
   stops.push(() => app.close());
 }
 

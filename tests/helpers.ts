@@ -31,13 +31,24 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
  * On PostgreSQL the copy is a new database created WITH TEMPLATE the run's database.
  */
 export async function testDb(): Promise<Db> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
+  if (!process.env.DATABASE_URL) {
     const blob = new Blob([readFileSync(templatePath())]);
     const db = await connect({ loadDataDir: blob });
     after(() => db.close());
     return db;
   }
+  const db = await connect({ databaseUrl: await testDatabaseUrl(), poolSize: 8 });
+  after(() => db.close());
+  return db;
+}
+
+/**
+ * On PostgreSQL: a new database copied from the run's template database, dropped after the file; returns its URL
+ * (for tests that start other processes on it).
+ */
+export async function testDatabaseUrl(): Promise<string> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("testDatabaseUrl needs DATABASE_URL");
   const base = new URL(url);
   const template = base.pathname.slice(1);
   const name = `${template}_t${process.pid}_${randomBytes(3).toString("hex")}`;
@@ -54,15 +65,15 @@ export async function testDb(): Promise<Db> {
     }
   }
   await admin.end();
-  const db = await connect({ databaseUrl: withDatabase(base, name), poolSize: 8 });
+  // Registered before the caller's own `after` hooks run? Hooks run in order, so the drop is registered last
+  // by callers that connect after this returns; FORCE ends any connection left open.
   after(async () => {
-    await db.close();
     const dropper = new pg.Client({ connectionString: withDatabase(base, "postgres") });
     await dropper.connect();
     await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await dropper.end();
   });
-  return db;
+  return withDatabase(base, name);
 }
 
 function withDatabase(base: URL, name: string): string {
@@ -95,7 +106,12 @@ export async function staffHeaders(
   const user = await db.query<{ id: number }>(
     `INSERT INTO staff_users (email, name, password_hash, role, department_id)
      VALUES ($1, $2, 'not-a-real-hash', $3, $4) RETURNING id`,
-    [`${role}-${token.slice(0, 8).toLowerCase()}@test.local`, `Test ${role}`, role, department[0]?.id ?? null],
+    [
+      `${role}-${token.slice(0, 8).toLowerCase()}@test.local`,
+      `Test ${role}`,
+      role,
+      department[0]?.id ?? null,
+    ],
   );
   await db.query(
     "INSERT INTO staff_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')",

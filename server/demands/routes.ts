@@ -1,5 +1,224 @@
-/** HTTP routes of the demands concept. */
-import type { FastifyInstance } from "fastify";
+/** HTTP routes of demands: intake from any client, and the public and full views by protocol number. */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { join } from "node:path";
+import multipart from "@fastify/multipart";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { parseProtocol } from "../../domain/protocol.ts";
+import { AppError, invalidJson, unprocessable } from "../errors.ts";
+import { can, isDepartmentScoped, loadStaff } from "../http/auth.ts";
+import { route, validate } from "../http/openapi.ts";
+import {
+  type CheckedAttachment,
+  checkAttachment,
+  MAX_ATTACHMENTS,
+  readAttachment,
+  storeAttachment,
+} from "./attachments.ts";
+import { type Actor, createDemand, hashSecret, type Idempotency } from "./commands.ts";
+import { presentFullDemand, presentPublicDemand } from "./present.ts";
+import { findDemandByProtocol, findDemandCitizen, listAttachments, listEvents } from "./queries.ts";
+import { DemandInput, DemandViewQuery } from "./schemas.ts";
+
+const Created = z.object({
+  protocol: z.string(),
+  secret: z.string(),
+  status: z.string(),
+  service: z.string(),
+  district: z.string().nullable(),
+  openedAt: z.string(),
+  attachments: z.number(),
+});
+
+/** Reads a JSON or multipart intake body: the demand fields, and the files checked by their content. */
+async function readIntake(
+  req: FastifyRequest,
+  maxBytes: number,
+): Promise<{ raw: unknown; files: CheckedAttachment[] }> {
+  if (!req.isMultipart()) return { raw: req.body, files: [] };
+  let raw: unknown;
+  const files: CheckedAttachment[] = [];
+  for await (const part of req.parts({ limits: { fileSize: maxBytes, files: MAX_ATTACHMENTS, fields: 4 } })) {
+    if (part.type === "file") {
+      const field = `attachments[${files.length}]`;
+      let content: Buffer;
+      try {
+        content = await part.toBuffer();
+      } catch (error) {
+        if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
+          throw new AppError(413, "attachment_too_large", { max: Math.floor(maxBytes / 1024 / 1024) }, [
+            { field, code: "attachment_too_large" },
+          ]);
+        }
+        throw error;
+      }
+      files.push(await checkAttachment(content, part.filename, field, maxBytes));
+    } else if (part.fieldname === "demand") {
+      try {
+        raw = JSON.parse(String(part.value));
+      } catch {
+        throw invalidJson();
+      }
+    }
+  }
+  return { raw: raw ?? {}, files };
+}
+
+function idempotencyOf(
+  req: FastifyRequest,
+  raw: unknown,
+  files: CheckedAttachment[],
+): Idempotency | undefined {
+  const key = req.headers["idempotency-key"];
+  if (key === undefined) return undefined;
+  if (typeof key !== "string" || !/^[\x21-\x7e]{1,255}$/.test(key.replace(/^"|"$/g, ""))) {
+    throw new AppError(400, "invalid_idempotency_key", {}, [
+      { field: "Idempotency-Key", code: "invalid_format" },
+    ]);
+  }
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify(raw))
+    .update(files.map((f) => f.sha256).join(","))
+    .digest("hex");
+  return { key: key.replace(/^"|"$/g, ""), fingerprint };
+}
+
+function protocolParam(req: FastifyRequest): string {
+  const typed = (req.params as { protocol: string }).protocol;
+  const parsed = parseProtocol(typed);
+  if (!parsed.ok) {
+    throw new AppError(
+      400,
+      parsed.problem === "bad_check_digit" ? "bad_check_digit" : "bad_protocol_format",
+      {},
+      [{ field: "protocol", code: parsed.problem }],
+    );
+  }
+  return parsed.protocol;
+}
+
+function secretMatches(secret: string | undefined, hash: string | null): boolean {
+  if (!secret || !hash) return false;
+  return timingSafeEqual(Buffer.from(hashSecret(secret)), Buffer.from(hash));
+}
 
 /** Registers the demands routes. */
-export async function registerDemandsRoutes(_app: FastifyInstance): Promise<void> {}
+export async function registerDemandsRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(multipart, { throwFileSizeLimit: true });
+  const { db, config } = app.ctx;
+  const attachmentsRoot = join(config.dataDir, "attachments");
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/demands",
+      summary: "File a demand (JSON, or multipart/form-data with a `demand` JSON field and photo files)",
+      tag: "demands",
+      action: "public",
+      body: DemandInput,
+      bodyMediaTypes: ["multipart/form-data"],
+      responses: {
+        201: { description: "Created: the protocol number and the citizen's secret", schema: Created },
+      },
+    },
+    async (req, reply) => {
+      const { raw, files } = await readIntake(req, config.maxAttachmentBytes);
+      const input = validate(DemandInput, raw);
+      const staff = await loadStaff(req);
+      const actor: Actor = staff ? { kind: "staff", id: staff.id } : { kind: "citizen" };
+      // Citizens' own clients say web or app; other channels reach intake through staff or channel adapters.
+      const channel = input.channel ?? (staff ? "phone" : "web");
+      if (!staff && channel !== "web" && channel !== "app")
+        throw unprocessable("channel_not_allowed", "channel");
+      const idempotency = idempotencyOf(req, raw, files);
+      const stored = [];
+      for (const file of files)
+        stored.push({ stored: file, key: await storeAttachment(attachmentsRoot, file) });
+      const result = await createDemand(db, actor, { ...input, channel }, stored, idempotency);
+      if (result.replayed) reply.header("idempotent-replayed", "true");
+      reply.header("location", `/api/v1/demands/${result.body.protocol}`);
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/demands/:protocol",
+      summary: "A demand by protocol: the public view, or the full view with the secret or a staff session",
+      tag: "demands",
+      action: "public",
+      query: DemandViewQuery,
+    },
+    async (req) => {
+      const protocol = protocolParam(req);
+      const query = validate(DemandViewQuery, req.query);
+      const demand = await findDemandByProtocol(db, protocol);
+      if (!demand) throw new AppError(404, "unknown_protocol", { protocol });
+      const staff = await loadStaff(req);
+      const secret = query.secret ?? (req.headers["x-demand-secret"] as string | undefined);
+      const staffMayRead =
+        staff !== undefined &&
+        can(staff.role, "demands.read") &&
+        (!isDepartmentScoped(staff) || staff.departmentId === demand.department_id);
+      const isCitizen = secretMatches(secret, demand.secret_hash);
+      if (secret && !isCitizen && !staffMayRead) throw new AppError(403, "wrong_secret");
+      if (!isCitizen && !staffMayRead) {
+        return presentPublicDemand(demand, await listEvents(db, demand.id, false), req.locale);
+      }
+      const internal = staffMayRead;
+      const [events, attachments, citizen] = await Promise.all([
+        listEvents(db, demand.id, internal),
+        listAttachments(db, demand.id, internal),
+        demand.citizen_id ? findDemandCitizen(db, demand.citizen_id) : Promise.resolve(undefined),
+      ]);
+      return presentFullDemand(
+        demand,
+        events,
+        attachments,
+        citizen,
+        {
+          kind: staffMayRead ? "staff" : "citizen",
+          canSeeConfidentialIdentity:
+            isCitizen || (staff !== undefined && can(staff.role, "demands.read_identity")),
+        },
+        req.locale,
+      );
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/demands/:protocol/attachments/:id",
+      summary: "One attachment's file, for the citizen with the secret or staff",
+      tag: "demands",
+      action: "public",
+      query: DemandViewQuery,
+    },
+    async (req, reply) => {
+      const protocol = protocolParam(req);
+      const query = validate(DemandViewQuery, req.query);
+      const demand = await findDemandByProtocol(db, protocol);
+      if (!demand) throw new AppError(404, "unknown_protocol", { protocol });
+      const staff = await loadStaff(req);
+      const secret = query.secret ?? (req.headers["x-demand-secret"] as string | undefined);
+      const allowed =
+        secretMatches(secret, demand.secret_hash) ||
+        (staff !== undefined &&
+          can(staff.role, "demands.read") &&
+          (!isDepartmentScoped(staff) || staff.departmentId === demand.department_id));
+      if (!allowed) throw new AppError(403, "wrong_secret");
+      const id = Number((req.params as { id: string }).id);
+      const attachment = (await listAttachments(db, demand.id, staff !== undefined)).find((a) => a.id === id);
+      if (!attachment) throw new AppError(404, "unknown_attachment");
+      return reply
+        .type(attachment.media_type)
+        .header("content-disposition", "inline")
+        .send(await readAttachment(attachmentsRoot, attachment.storage_key));
+    },
+  );
+}

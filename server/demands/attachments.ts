@@ -1,0 +1,76 @@
+/**
+ * Attachments: photos and documents sent with a demand. The type is read from the content (magic bytes), never
+ * from the file name or the declared type; files are stored on disk under DATA_DIR by their SHA-256.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileTypeFromBuffer } from "file-type";
+import { AppError } from "../errors.ts";
+
+/** Media types a citizen may attach, as detected from the content. */
+export const ALLOWED_MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"];
+
+/** At most this many files per demand. */
+export const MAX_ATTACHMENTS = 5;
+
+/** A received file, checked and ready to store. */
+export interface CheckedAttachment {
+  mediaType: string;
+  sizeBytes: number;
+  sha256: string;
+  originalName: string | undefined;
+  content: Buffer;
+}
+
+/** Checks one uploaded file's size and real type; throws a 413 or 415 problem naming the field. */
+export async function checkAttachment(
+  content: Buffer,
+  originalName: string | undefined,
+  field: string,
+  maxBytes: number,
+): Promise<CheckedAttachment> {
+  if (content.length > maxBytes) {
+    throw new AppError(413, "attachment_too_large", { max: Math.floor(maxBytes / 1024 / 1024) }, [
+      { field, code: "attachment_too_large" },
+    ]);
+  }
+  const detected = await fileTypeFromBuffer(content);
+  const mediaType = detected?.mime === "image/heif" ? "image/heic" : detected?.mime;
+  if (!mediaType || !ALLOWED_MEDIA_TYPES.includes(mediaType)) {
+    throw new AppError(415, "attachment_type_not_allowed", { types: "JPEG, PNG, WebP, HEIC, PDF" }, [
+      { field, code: "attachment_type_not_allowed" },
+    ]);
+  }
+  return {
+    mediaType,
+    sizeBytes: content.length,
+    sha256: createHash("sha256").update(content).digest("hex"),
+    originalName: originalName?.slice(0, 200),
+    content,
+  };
+}
+
+/** The storage key of a file: content-addressed, so the same photo sent twice is stored once. */
+export function storageKey(a: CheckedAttachment): string {
+  return `${a.sha256.slice(0, 2)}/${a.sha256}`;
+}
+
+/**
+ * Writes the file under `root` before the demand's transaction, so the rows committed with the demand always point
+ * at a complete file (written aside, then renamed). A transaction that fails leaves at most an unreferenced file.
+ */
+export async function storeAttachment(root: string, a: CheckedAttachment): Promise<string> {
+  const key = storageKey(a);
+  const path = join(root, key);
+  await mkdir(dirname(path), { recursive: true });
+  const partial = `${path}.${process.pid}.partial`;
+  await writeFile(partial, a.content);
+  await rename(partial, path);
+  return key;
+}
+
+/** Reads a stored file back. */
+export function readAttachment(root: string, key: string): Promise<Buffer> {
+  return readFile(join(root, key));
+}

@@ -1,0 +1,77 @@
+/** The JSON shapes of a demand that leave the server: the public view and the full view. */
+import { type Locale, pickLocalized } from "../i18n.ts";
+import type { AttachmentRow, DemandRow, EventRow } from "./queries.ts";
+
+/** Who is looking, which decides what the full view shows. */
+export interface Viewer {
+  /** The citizen holding the secret, or a staff member. */
+  kind: "public" | "citizen" | "staff";
+  /** May see who filed a confidential demand (the ombudsman team, or the citizen themself). */
+  canSeeConfidentialIdentity: boolean;
+}
+
+const round = (v: number | null, places: number) => (v === null ? null : Number(v.toFixed(places)));
+
+function presentEvent(e: EventRow) {
+  return {
+    at: e.at.toISOString(),
+    type: e.type,
+    actor: e.actor_kind,
+    visibility: e.visibility,
+    data: e.data,
+  };
+}
+
+/**
+ * The public view: what anyone with the protocol number may read. No personal data: no description, no exact
+ * address, the point rounded to about 100 m, public events only.
+ */
+export function presentPublicDemand(d: DemandRow, events: EventRow[], locale: Locale) {
+  return {
+    protocol: d.protocol,
+    status: d.status,
+    outcome: d.outcome,
+    service: { code: d.service_code, name: pickLocalized(d.service_name, locale) },
+    channel: d.channel,
+    district: d.district_code ? { code: d.district_code, name: d.district_name } : null,
+    subprefeitura: d.subprefeitura_code ? { code: d.subprefeitura_code, name: d.subprefeitura_name } : null,
+    department: d.department_code ? { code: d.department_code, name: d.department_name } : null,
+    approximateLocation: d.lat === null ? null : { lat: round(d.lat, 3), lon: round(d.lon, 3) },
+    openedAt: d.opened_at.toISOString(),
+    closedAt: d.closed_at?.toISOString() ?? null,
+    dueAt: d.due_at?.toISOString() ?? null,
+    timeline: events.filter((e) => e.visibility === "public").map(presentEvent),
+    view: "public" as const,
+  };
+}
+
+/** The full view: for the citizen who holds the secret and for staff. */
+export function presentFullDemand(
+  d: DemandRow,
+  events: EventRow[],
+  attachments: AttachmentRow[],
+  citizen: { name: string | null; contacts: { channel: string; value: string }[] } | undefined,
+  viewer: Viewer,
+  locale: Locale,
+) {
+  const identityVisible = d.identity_mode === "identified" || viewer.canSeeConfidentialIdentity;
+  return {
+    ...presentPublicDemand(d, events, locale),
+    description: d.description,
+    address: d.address,
+    location: d.lat === null ? null : { lat: d.lat, lon: d.lon },
+    blockId: d.block_id,
+    attributes: d.attributes,
+    identity: d.identity_mode,
+    citizen: citizen && identityVisible ? citizen : null,
+    timeline: events.map(presentEvent),
+    attachments: attachments.map((a) => ({
+      id: a.id,
+      mediaType: a.media_type,
+      sizeBytes: a.size_bytes,
+      name: a.original_name,
+      url: `/api/v1/demands/${d.protocol}/attachments/${a.id}`,
+    })),
+    view: viewer.kind === "staff" ? ("staff" as const) : ("citizen" as const),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Several app processes sharing one PostgreSQL server: protocol numbers stay unique and an Idempotency-Key sent to
+ * two processes at once makes one demand. PGlite is one process by nature, so this runs on the server database only.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { after, describe, it } from "node:test";
+import pg from "pg";
+import { testDatabaseUrl } from "./helpers.ts";
+
+const onServer = Boolean(process.env.DATABASE_URL);
+
+/** Starts `server/main.ts --roles=web` on a free port and resolves with its base URL. */
+function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--roles=web"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", SEED_DEMO: "never", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(/up on (http:\/\/[\d.:]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, child });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
+
+describe("two app processes on one PostgreSQL", {
+  skip: onServer ? false : "needs DATABASE_URL (PGlite is one process)",
+}, () => {
+  it("issue unique protocol numbers and honour one Idempotency-Key across processes", async () => {
+    const url = await testDatabaseUrl();
+    const servers = await Promise.all([startServer(url), startServer(url)]);
+    after(() => {
+      for (const s of servers) s.child.kill("SIGTERM");
+    });
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    after(() => db.end());
+    const { rows } = await db.query(
+      "SELECT code FROM services WHERE active AND anonymous_allowed AND attributes = '[]'::jsonb ORDER BY code LIMIT 1",
+    );
+    const demand = {
+      service: rows[0].code,
+      description: "multi",
+      identity: "anonymous",
+      location: { lat: -23.5503, lon: -46.634 },
+    };
+    const send = (base: string, headers: Record<string, string> = {}) =>
+      fetch(`${base}/api/v1/demands`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(demand),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { protocol: string } }));
+
+    const created = await Promise.all(Array.from({ length: 120 }, (_, i) => send(servers[i % 2]!.url)));
+    assert.ok(
+      created.every((c) => c.status === 201),
+      JSON.stringify(created.find((c) => c.status !== 201)),
+    );
+    assert.equal(new Set(created.map((c) => c.body.protocol)).size, 120);
+
+    const before = (await db.query("SELECT count(*)::int AS n FROM demands")).rows[0].n;
+    for (let k = 0; k < 10; k++) {
+      const headers = { "idempotency-key": `two-processes-${k}` };
+      const pair = await Promise.all([send(servers[0]!.url, headers), send(servers[1]!.url, headers)]);
+      assert.ok(pair.every((p) => p.status === 201));
+      assert.equal(pair[0]!.body.protocol, pair[1]!.body.protocol);
+    }
+    const afterCount = (await db.query("SELECT count(*)::int AS n FROM demands")).rows[0].n;
+    assert.equal(afterCount, before + 10);
+  });
+});
