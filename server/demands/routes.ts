@@ -16,6 +16,7 @@ import {
   storeAttachment,
 } from "./attachments.ts";
 import { type Actor, createDemand, hashSecret, type Idempotency } from "./commands.ts";
+import { registerTrackPage } from "./pages.ts";
 import { presentFullDemand, presentPublicDemand } from "./present.ts";
 import { findDemandByProtocol, findDemandCitizen, listAttachments, listEvents } from "./queries.ts";
 import { DemandInput, DemandViewQuery } from "./schemas.ts";
@@ -107,6 +108,7 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
   await app.register(multipart, { throwFileSizeLimit: true });
   const { db, config } = app.ctx;
   const attachmentsRoot = join(config.dataDir, "attachments");
+  registerTrackPage(app);
 
   route(
     app,
