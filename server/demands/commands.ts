@@ -77,7 +77,7 @@ export async function createDemand(
       })),
     );
   }
-  if (input.identity === "anonymous" && !service.anonymous_allowed) {
+  if (input.identity === "anonymous" && !service.anonymousAllowed) {
     throw unprocessable("anonymous_not_allowed", "identity");
   }
   const contacts = input.citizen ?? {};
@@ -85,7 +85,7 @@ export async function createDemand(
   if (input.identity !== "anonymous" && !hasContact && !input.citizen?.name) {
     throw unprocessable("citizen_required", "citizen");
   }
-  if (service.location_required && !input.location && !input.district) {
+  if (service.locationRequired && !input.location && !input.district) {
     throw unprocessable("location_required", "location");
   }
 
