@@ -9,6 +9,9 @@ import type { AppContext } from "./context.ts";
 import { connect } from "./db/index.ts";
 import { migrate } from "./db/migrate.ts";
 import { buildApp } from "./http/app.ts";
+import { JOBS, PERIODIC } from "./jobs/registry.ts";
+import { startWorker } from "./jobs/runner.ts";
+import { startScheduler } from "./jobs/scheduler.ts";
 
 function parseRoles(argv: string[]): Role[] {
   const arg = argv.find((a) => a.startsWith("--roles="));
@@ -44,6 +47,15 @@ if (roles.includes("web")) {
   console.log(`Responsiva is up on ${address} (database: ${db.kind})`);
   stops.push(() => app.close());
 }
+if (roles.includes("worker")) {
+  const worker = startWorker(ctx, JOBS);
+  stops.push(() => worker.stop());
+}
+if (roles.includes("scheduler")) {
+  const scheduler = startScheduler(ctx, PERIODIC);
+  stops.push(() => scheduler.stop());
+}
+console.log(`Roles: ${roles.join(", ")}`);
 
 let stopping = false;
 async function shutdown(signal: string) {

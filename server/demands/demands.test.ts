@@ -136,6 +136,15 @@ describe("demand views", () => {
       headers: { authorization: ombudsman.authorization },
     });
     assert.equal(asOmbudsman.json().citizen.name, "Ana Sigilo");
+    const audit = await db.query<{ actor_id: number }>(
+      `SELECT e.actor_id FROM demand_events e JOIN demands d ON d.id = e.demand_id
+        WHERE d.protocol = $1 AND e.type = 'demand.identity_viewed'`,
+      [created.protocol],
+    );
+    assert.deepEqual(
+      audit.map((a) => a.actor_id),
+      [ombudsman.staffId],
+    );
   });
 
   it("lets department staff read only their own department's demands in full", async () => {

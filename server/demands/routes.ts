@@ -176,6 +176,16 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
         listAttachments(db, demand.id, internal),
         demand.citizen_id ? findDemandCitizen(db, demand.citizen_id) : Promise.resolve(undefined),
       ]);
+      const staffSeesIdentity =
+        staff !== undefined && staffMayRead && can(staff.role, "demands.read_identity");
+      if (staffSeesIdentity && demand.identity_mode === "confidential" && demand.citizen_id !== null) {
+        // Who looked at a confidential identity is itself recorded (LGPD accountability).
+        await db.query(
+          `INSERT INTO demand_events (demand_id, type, actor_kind, actor_id, visibility)
+           VALUES ($1, 'demand.identity_viewed', 'staff', $2, 'internal')`,
+          [demand.id, staff.id],
+        );
+      }
       return presentFullDemand(
         demand,
         events,

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { z } from "zod";
+import { testConfig, testDb } from "../../tests/helpers.ts";
+import type { AppContext } from "../context.ts";
+import { purgeExpired } from "./registry.ts";
+import { claimDue, type Job, runOnce } from "./runner.ts";
+import { enqueueDue } from "./scheduler.ts";
+
+const db = await testDb();
+const ctx: AppContext = { db, config: testConfig() };
+
+const enqueue = (job: string, payload: unknown = {}) =>
+  db.query<{ id: number }>("INSERT INTO outbox (job, payload) VALUES ($1, $2) RETURNING id", [
+    job,
+    JSON.stringify(payload),
+  ]);
+const rowOf = async (id: number) =>
+  (
+    await db.query<{ state: string; attempts: number; last_error: string | null; run_at: Date }>(
+      "SELECT state, attempts, last_error, run_at FROM outbox WHERE id = $1",
+      [id],
+    )
+  )[0]!;
+
+describe("job runner", () => {
+  it("never hands the same row to two concurrent claimers", async () => {
+    for (let i = 0; i < 30; i++) await enqueue("test-claim");
+    const [a, b, c] = await Promise.all([
+      claimDue(db, ["test-claim"], 12),
+      claimDue(db, ["test-claim"], 12),
+      claimDue(db, ["test-claim"], 12),
+    ]);
+    const ids = [...a!, ...b!, ...c!].map((r) => r.id);
+    assert.equal(ids.length, 30);
+    assert.equal(new Set(ids).size, 30);
+    assert.deepEqual(await claimDue(db, ["test-claim"], 12), [], "leased rows are not taken again");
+  });
+
+  it("takes a row again when the lease of a dead worker ran out", async () => {
+    const [row] = await enqueue("test-lease");
+    await claimDue(db, ["test-lease"], 1);
+    await db.query("UPDATE outbox SET locked_until = now() - interval '1 second' WHERE id = $1", [row!.id]);
+    const again = await claimDue(db, ["test-lease"], 1);
+    assert.equal(again[0]?.id, row!.id);
+    assert.equal(again[0]?.attempts, 2);
+  });
+
+  it("runs a job once, retries a failure with backoff, and parks it as dead after its attempts", async () => {
+    const seen: number[] = [];
+    const ok: Job = {
+      name: "test-ok",
+      payload: z.object({ n: z.number() }),
+      maxAttempts: 3,
+      run: async (_c, p) => void seen.push(p.n),
+    };
+    const failing: Job = {
+      name: "test-fail",
+      payload: z.object({}),
+      maxAttempts: 2,
+      run: async () => {
+        throw new Error("provider down");
+      },
+    };
+    const [good] = await enqueue("test-ok", { n: 7 });
+    const [bad] = await enqueue("test-fail");
+    await runOnce(ctx, [ok, failing]);
+    assert.deepEqual(seen, [7]);
+    assert.equal((await rowOf(good!.id)).state, "done");
+    const retried = await rowOf(bad!.id);
+    assert.equal(retried.state, "pending");
+    assert.equal(retried.last_error, "provider down");
+    assert.ok(retried.run_at.getTime() > Date.now() + 10_000, "backs off before the next attempt");
+    await runOnce(ctx, [ok, failing]);
+    assert.equal((await rowOf(bad!.id)).attempts, 1, "not retried before its time");
+    await db.query("UPDATE outbox SET run_at = now() WHERE id = $1", [bad!.id]);
+    await runOnce(ctx, [ok, failing]);
+    assert.equal((await rowOf(bad!.id)).state, "dead");
+    await runOnce(ctx, [ok, failing]);
+    assert.deepEqual(seen, [7], "a done job never runs twice");
+  });
+
+  it("leaves rows of jobs it does not know untouched", async () => {
+    const [row] = await enqueue("route-demand", { demandId: 1 });
+    await runOnce(ctx, [purgeExpired]);
+    assert.equal((await rowOf(row!.id)).state, "pending");
+  });
+});
+
+describe("scheduler", () => {
+  it("enqueues a periodic job once per slot, however many schedulers tick", async () => {
+    const now = new Date("2026-03-02T10:15:00Z");
+    const periodic = [{ job: "purge-expired", everySeconds: 3600 }];
+    const written = await Promise.all([enqueueDue(db, periodic, now), enqueueDue(db, periodic, now)]);
+    assert.equal(written[0]! + written[1]!, 1);
+    assert.equal(await enqueueDue(db, periodic, new Date("2026-03-02T10:59:59Z")), 0);
+    assert.equal(await enqueueDue(db, periodic, new Date("2026-03-02T11:00:00Z")), 1);
+  });
+
+  it("purges expired sessions and stale idempotency records", async () => {
+    await db.query(
+      "INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_body, created_at) VALUES ('t', 'old', 'f', 201, '{}', now() - interval '2 days'), ('t', 'new', 'f', 201, '{}', now())",
+    );
+    await purgeExpired.run(ctx, { slot: "x" });
+    const keys = await db.query<{ key: string }>("SELECT key FROM idempotency_keys WHERE scope = 't'");
+    assert.deepEqual(
+      keys.map((k) => k.key),
+      ["new"],
+    );
+  });
+});

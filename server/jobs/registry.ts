@@ -1,0 +1,29 @@
+/**
+ * The explicit list of jobs this release runs, and the periodic ones the scheduler enqueues. A new job is one entry
+ * here. Rows for jobs not listed (e.g. `route-demand`, `send-message`, handled by the workflow release) stay pending.
+ */
+import { z } from "zod";
+import type { Job } from "./runner.ts";
+import type { Periodic } from "./scheduler.ts";
+
+/** Deletes what has outlived its purpose: expired sessions, old login failures, idempotency records, done rows. */
+export const purgeExpired: Job = {
+  name: "purge-expired",
+  payload: z.object({ slot: z.string() }),
+  maxAttempts: 5,
+  async run(ctx) {
+    await ctx.db.transaction(async (tx) => {
+      await tx.query("DELETE FROM staff_sessions WHERE expires_at < now()");
+      await tx.query("DELETE FROM login_failures WHERE at < now() - interval '1 day'");
+      // A client retries within minutes; a day keeps every honest retry answered.
+      await tx.query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'");
+      await tx.query("DELETE FROM outbox WHERE state = 'done' AND done_at < now() - interval '30 days'");
+    });
+  },
+};
+
+/** Every job the worker runs. */
+export const JOBS: readonly Job[] = [purgeExpired];
+
+/** What the scheduler enqueues, and how often. */
+export const PERIODIC: readonly Periodic[] = [{ job: "purge-expired", everySeconds: 3600 }];
