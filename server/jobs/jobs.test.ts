@@ -52,7 +52,7 @@ describe("job runner", () => {
       name: "test-ok",
       payload: z.object({ n: z.number() }),
       maxAttempts: 3,
-      run: async (_c, p) => void seen.push(p.n),
+      run: async (_c, p) => void seen.push((p as { n: number }).n),
     };
     const failing: Job = {
       name: "test-fail",
