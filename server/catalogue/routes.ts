@@ -1,5 +1,140 @@
-/** HTTP routes of the catalogue concept. */
+/** HTTP routes of the catalogue concept: the public catalogue and charter, and the staff's service editing. */
 import type { FastifyInstance } from "fastify";
+import { route, validate } from "../http/openapi.ts";
+import { renderCharterPage } from "./charter-page.ts";
+import { createService, updateService } from "./commands.ts";
+import { presentCharter, presentService, presentServiceDetail, presentServiceGroup } from "./present.ts";
+import { unknownService } from "./problems.ts";
+import { findServiceByCode, listServiceGroups, listServices, loadCharter } from "./queries.ts";
+import {
+  CharterView,
+  ServiceDetailView,
+  ServiceGroupView,
+  ServiceInput,
+  ServiceListQuery,
+  ServiceParams,
+  ServicePatch,
+  ServiceView,
+} from "./schemas.ts";
 
 /** Registers the catalogue routes. */
-export async function registerCatalogueRoutes(_app: FastifyInstance): Promise<void> {}
+export async function registerCatalogueRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app.ctx;
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/services",
+      summary: "List the active services, optionally of one group or matching words",
+      tag: "catalogue",
+      action: "public",
+      query: ServiceListQuery,
+      responses: { 200: { description: "Services", schema: ServiceView.array() } },
+    },
+    async (req) => {
+      const query = validate(ServiceListQuery, req.query);
+      const services = await listServices(db, { group: query.group, q: query.q });
+      return services.map((s) => presentService(s, req.locale));
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/services/:code",
+      summary: "One service with its extra fields",
+      tag: "catalogue",
+      action: "public",
+      responses: {
+        200: { description: "The service", schema: ServiceDetailView },
+        404: { description: "unknown_service" },
+      },
+    },
+    async (req) => {
+      const { code } = validate(ServiceParams, req.params);
+      const service = await findServiceByCode(db, code);
+      if (!service) throw unknownService(code);
+      return presentServiceDetail(service, req.locale);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/services",
+      summary: "Add a service to the catalogue",
+      tag: "catalogue",
+      action: "catalogue.manage",
+      body: ServiceInput,
+      responses: {
+        201: { description: "Created", schema: ServiceDetailView },
+        409: { description: "service_code_taken" },
+        422: { description: "unknown_group" },
+      },
+    },
+    async (req, reply) => {
+      const input = validate(ServiceInput, req.body);
+      const service = await createService(db, input);
+      reply.status(201);
+      return presentServiceDetail(service, req.locale);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "PATCH",
+      path: "/api/v1/services/:code",
+      summary: "Change a service: names, attributes, deadline, priority, active …",
+      tag: "catalogue",
+      action: "catalogue.manage",
+      body: ServicePatch,
+      responses: {
+        200: { description: "Updated", schema: ServiceDetailView },
+        404: { description: "unknown_service" },
+        422: { description: "unknown_group" },
+      },
+    },
+    async (req) => {
+      const { code } = validate(ServiceParams, req.params);
+      const patch = validate(ServicePatch, req.body);
+      return presentServiceDetail(await updateService(db, code, patch), req.locale);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/service-groups",
+      summary: "The service groups (Temas and their Assuntos)",
+      tag: "catalogue",
+      action: "public",
+      responses: { 200: { description: "Groups", schema: ServiceGroupView.array() } },
+    },
+    async (req) => (await listServiceGroups(db)).map((g) => presentServiceGroup(g, req.locale)),
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/charter",
+      summary: "The service charter (Carta de Serviços): groups, services, deadlines, requirements, channels",
+      tag: "catalogue",
+      action: "public",
+      responses: { 200: { description: "The charter", schema: CharterView } },
+    },
+    async (req) => presentCharter(await loadCharter(db), req.locale),
+  );
+
+  // The charter page is HTML for people, so it stays out of the OpenAPI document.
+  app.get("/carta-de-servicos", async (req, reply) => {
+    const charter = presentCharter(await loadCharter(db), req.locale);
+    reply.type("text/html; charset=utf-8").header("content-language", req.locale);
+    return renderCharterPage(charter, req.locale);
+  });
+}

@@ -1,6 +1,157 @@
-/** Seeds the catalogue of the demo city. */
+/**
+ * Seeds the service catalogue from SP156's own taxonomy (sp156_catalogo_servicos.csv): each Tema a root group,
+ * each Assunto a child group, each Serviço a service. Upserts on source_ref, never touching a code once given.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
 import type { SeedOptions } from "../cli/seed.ts";
-import type { Db } from "../db/index.ts";
+import type { Db, Sql } from "../db/index.ts";
+import {
+  type CatalogueRow,
+  deadlineOf,
+  demandTypeOf,
+  groupCode,
+  isPlaceBased,
+  keywordsOf,
+  priorityOf,
+  requirementsOf,
+  serviceCode,
+  sourceRef,
+  TEMA_NAMES,
+} from "./sp156.ts";
+import { SP156_ATTRIBUTES } from "./sp156-attributes.ts";
+
+/** Reads the SP156 service catalogue CSV. */
+export function readCatalogue(sharedDataDir: string): CatalogueRow[] {
+  const text = readFileSync(join(sharedDataDir, "sp156", "sp156_catalogo_servicos.csv"), "utf8");
+  return parse(text, { columns: true, skip_empty_lines: true, bom: true }) as CatalogueRow[];
+}
+
+interface GroupRecord {
+  code: string;
+  source_ref: string;
+  parent_ref: string | null;
+  name: Record<string, string>;
+  position: number;
+}
 
 /** Loads the demo city's catalogue; idempotent. */
-export async function seedCatalogue(_db: Db, _options: SeedOptions): Promise<void> {}
+export async function seedCatalogue(db: Db, options: SeedOptions): Promise<void> {
+  const started = Date.now();
+  const rows = readCatalogue(options.sharedDataDir);
+  const { roots, children } = groupsOf(rows);
+  const services = rows.map(serviceOf);
+  const codes = new Set(services.map((s) => s.code));
+  if (codes.size !== services.length) throw new Error("two SP156 services share a code");
+  await db.transaction(async (tx) => {
+    await upsertGroups(tx, roots);
+    await upsertGroups(tx, children);
+    await upsertServices(tx, services);
+  });
+  options.log?.(
+    `catalogue: ${roots.length + children.length} groups, ${services.length} services in ${Date.now() - started} ms`,
+  );
+}
+
+function groupsOf(rows: CatalogueRow[]): { roots: GroupRecord[]; children: GroupRecord[] } {
+  const roots = new Map<string, GroupRecord>();
+  const children = new Map<string, GroupRecord>();
+  for (const row of rows) {
+    const rootRef = sourceRef(row.Tema);
+    if (!roots.has(rootRef)) {
+      const names = TEMA_NAMES[row.Tema];
+      roots.set(rootRef, {
+        code: groupCode(rootRef, row.Tema, true),
+        source_ref: rootRef,
+        parent_ref: null,
+        name: { "pt-BR": row.Tema, ...(names ?? {}) },
+        position: roots.size,
+      });
+    }
+    const ref = sourceRef(row.Tema, row.Assunto);
+    if (!children.has(ref)) {
+      children.set(ref, {
+        code: groupCode(ref, row.Assunto, false),
+        source_ref: ref,
+        parent_ref: rootRef,
+        name: { "pt-BR": row.Assunto },
+        position: children.size,
+      });
+    }
+  }
+  return { roots: [...roots.values()], children: [...children.values()] };
+}
+
+async function upsertGroups(tx: Sql, groups: GroupRecord[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO service_groups (code, source_ref, parent_id, name, position)
+     SELECT g.code, g.source_ref, p.id, g.name, g.position
+       FROM jsonb_to_recordset($1::jsonb)
+            AS g(code text, source_ref text, parent_ref text, name jsonb, position int)
+       LEFT JOIN service_groups p ON p.source_ref = g.parent_ref
+     ON CONFLICT (source_ref) DO UPDATE
+        SET parent_id = EXCLUDED.parent_id, name = EXCLUDED.name, position = EXCLUDED.position`,
+    [JSON.stringify(groups)],
+  );
+}
+
+function serviceOf(row: CatalogueRow) {
+  const ref = sourceRef(row.Tema, row.Assunto, row.Serviço);
+  const type = demandTypeOf(row);
+  const place = isPlaceBased(row);
+  const anonymous = type === "report" || type === "complaint";
+  const deadline = deadlineOf(row, type);
+  const tema = TEMA_NAMES[row.Tema];
+  return {
+    code: serviceCode(ref),
+    source_ref: ref,
+    group_ref: sourceRef(row.Tema, row.Assunto),
+    name: { "pt-BR": row.Serviço.replace(/\s+/g, " ").trim() },
+    description: {
+      "pt-BR": `${row.Tema} › ${row.Assunto} › ${row.Serviço}`,
+      en: `${tema?.en ?? row.Tema} › ${row.Assunto} › ${row.Serviço}`,
+      es: `${tema?.es ?? row.Tema} › ${row.Assunto} › ${row.Serviço}`,
+    },
+    keywords: keywordsOf(row.Tema, row.Assunto, row.Serviço),
+    demand_type: type,
+    location_required: place,
+    anonymous_allowed: anonymous,
+    attributes: SP156_ATTRIBUTES[row.Serviço] ?? [],
+    deadline_amount: deadline.amount,
+    deadline_unit: deadline.unit,
+    priority: priorityOf(row),
+    requirements: requirementsOf(place, anonymous, type),
+  };
+}
+
+async function upsertServices(tx: Sql, services: ReturnType<typeof serviceOf>[]): Promise<void> {
+  // The code is written once: a re-seed updates everything else but never renames a published service_code.
+  await tx.query(
+    `INSERT INTO services (code, source_ref, group_id, name, description, keywords, demand_type, location_required,
+                           anonymous_allowed, attributes, deadline_amount, deadline_unit, priority, requirements)
+     SELECT s.code, s.source_ref, g.id, s.name, s.description,
+            ARRAY(SELECT jsonb_array_elements_text(s.keywords)), s.demand_type, s.location_required,
+            s.anonymous_allowed, s.attributes, s.deadline_amount, s.deadline_unit, s.priority, s.requirements
+       FROM jsonb_to_recordset($1::jsonb)
+            AS s(code text, source_ref text, group_ref text, name jsonb, description jsonb, keywords jsonb,
+                 demand_type text, location_required boolean, anonymous_allowed boolean, attributes jsonb,
+                 deadline_amount int, deadline_unit text, priority int, requirements jsonb)
+       JOIN service_groups g ON g.source_ref = s.group_ref
+     ON CONFLICT (source_ref) DO UPDATE
+        SET group_id = EXCLUDED.group_id, name = EXCLUDED.name, description = EXCLUDED.description,
+            keywords = EXCLUDED.keywords, demand_type = EXCLUDED.demand_type,
+            location_required = EXCLUDED.location_required, anonymous_allowed = EXCLUDED.anonymous_allowed,
+            attributes = EXCLUDED.attributes, deadline_amount = EXCLUDED.deadline_amount,
+            deadline_unit = EXCLUDED.deadline_unit, priority = EXCLUDED.priority,
+            requirements = EXCLUDED.requirements, updated_at = now()
+      WHERE (services.group_id, services.name, services.description, services.keywords, services.demand_type,
+             services.location_required, services.anonymous_allowed, services.attributes,
+             services.deadline_amount, services.deadline_unit, services.priority, services.requirements)
+            IS DISTINCT FROM
+            (EXCLUDED.group_id, EXCLUDED.name, EXCLUDED.description, EXCLUDED.keywords, EXCLUDED.demand_type,
+             EXCLUDED.location_required, EXCLUDED.anonymous_allowed, EXCLUDED.attributes,
+             EXCLUDED.deadline_amount, EXCLUDED.deadline_unit, EXCLUDED.priority, EXCLUDED.requirements)`,
+    [JSON.stringify(services)],
+  );
+}

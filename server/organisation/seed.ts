@@ -1,6 +1,154 @@
-/** Seeds the organisation of the demo city. */
+/**
+ * Seeds the organisation of the demo city: one department per SP156 Órgão (code exactly as in the data), one per
+ * subprefeitura, the CENTRAL156 triage desk, and the responsibility matrix read from who handled each service.
+ */
+import { readCatalogue } from "../catalogue/seed.ts";
+import { sourceRef } from "../catalogue/sp156.ts";
 import type { SeedOptions } from "../cli/seed.ts";
-import type { Db } from "../db/index.ts";
+import type { Db, Sql } from "../db/index.ts";
+
+type Kind = "secretariat" | "subprefeitura" | "company" | "other";
+
+/** The triage desk every demand without a more specific rule goes to. */
+export const FALLBACK_DEPARTMENT = "CENTRAL156";
+
+/** The Órgão that runs works through each subprefeitura: its services get per-subprefeitura rules. */
+const PER_SUBPREFEITURA_ORGAO = "SMSUB";
+
+/** Readable names of the Órgão codes seen in SP156 data (the codes themselves are kept as the city writes them). */
+const KNOWN_DEPARTMENTS: Record<string, { name: string; kind: Kind }> = {
+  AMLURB: { name: "Autoridade Municipal de Limpeza Urbana", kind: "other" },
+  CET: { name: "Companhia de Engenharia de Tráfego", kind: "company" },
+  "COVISA-DVZ": { name: "Vigilância em Saúde — Divisão de Vigilância de Zoonoses", kind: "secretariat" },
+  "COVISA-UVIS": { name: "Vigilância em Saúde — Unidades de Vigilância em Saúde", kind: "secretariat" },
+  GCM: { name: "Guarda Civil Metropolitana", kind: "other" },
+  ILUME: { name: "Departamento de Iluminação Pública", kind: "other" },
+  "SAC/GRC": { name: "Serviço de Atendimento ao Cidadão / Gestão do Relacionamento", kind: "other" },
+  SEHAB: { name: "Secretaria Municipal de Habitação", kind: "secretariat" },
+  SF: { name: "Secretaria Municipal da Fazenda", kind: "secretariat" },
+  SMADS: { name: "Secretaria Municipal de Assistência e Desenvolvimento Social", kind: "secretariat" },
+  SMDET: { name: "Secretaria Municipal de Desenvolvimento Econômico e Trabalho", kind: "secretariat" },
+  SMDHC: { name: "Secretaria Municipal de Direitos Humanos e Cidadania", kind: "secretariat" },
+  SMSO: { name: "Secretaria Municipal de Infraestrutura Urbana e Obras", kind: "secretariat" },
+  "SMSU/Defesa Civil": {
+    name: "Secretaria Municipal de Segurança Urbana — Defesa Civil",
+    kind: "secretariat",
+  },
+  SMSUB: { name: "Secretaria Municipal das Subprefeituras", kind: "secretariat" },
+  SPOBRAS: { name: "São Paulo Obras", kind: "company" },
+  SPTRANS: { name: "São Paulo Transporte", kind: "company" },
+  SVMA: { name: "Secretaria Municipal do Verde e do Meio Ambiente", kind: "secretariat" },
+  [FALLBACK_DEPARTMENT]: { name: "Central SP156 — triagem", kind: "other" },
+};
+
+interface DepartmentRecord {
+  code: string;
+  name: string;
+  kind: Kind;
+  subprefeitura_code: string | null;
+}
+
+interface RuleRecord {
+  service_ref: string | null;
+  area_kind: "city" | "subprefeitura";
+  area_code: string | null;
+  department_code: string;
+}
 
 /** Loads the demo city's organisation; idempotent. */
-export async function seedOrganisation(_db: Db, _options: SeedOptions): Promise<void> {}
+export async function seedOrganisation(db: Db, options: SeedOptions): Promise<void> {
+  const started = Date.now();
+  const rows = readCatalogue(options.sharedDataDir);
+  const departments = new Map<string, DepartmentRecord>();
+  const addDepartment = (code: string) => {
+    if (departments.has(code)) return;
+    const known = KNOWN_DEPARTMENTS[code];
+    departments.set(code, {
+      code,
+      name: known?.name ?? code,
+      kind: known?.kind ?? "other",
+      subprefeitura_code: null,
+    });
+  };
+  for (const code of Object.keys(KNOWN_DEPARTMENTS)) addDepartment(code);
+  for (const row of rows) {
+    for (const entry of row.orgaos_observados.split("|")) {
+      const code = entry.replace(/:\d+$/, "").trim();
+      if (code) addDepartment(code);
+    }
+  }
+  // The subprefeituras are seeded by the areas step; in a database without them these rows are simply absent.
+  const subprefeituras = await db.query<{ code: string; name: string }>(
+    "SELECT code, name FROM subprefeituras ORDER BY code",
+  );
+  for (const sub of subprefeituras) {
+    departments.set(`SUB-${sub.code}`, {
+      code: `SUB-${sub.code}`,
+      name: `Subprefeitura ${titleCase(sub.name)}`,
+      kind: "subprefeitura",
+      subprefeitura_code: sub.code,
+    });
+  }
+
+  const rules: RuleRecord[] = [];
+  for (const row of rows) {
+    const orgao = row.orgao_principal_observado.trim();
+    if (!orgao) continue;
+    const ref = sourceRef(row.Tema, row.Assunto, row.Serviço);
+    rules.push({ service_ref: ref, area_kind: "city", area_code: null, department_code: orgao });
+    if (orgao !== PER_SUBPREFEITURA_ORGAO) continue;
+    for (const sub of subprefeituras) {
+      rules.push({
+        service_ref: ref,
+        area_kind: "subprefeitura",
+        area_code: sub.code,
+        department_code: `SUB-${sub.code}`,
+      });
+    }
+  }
+  rules.push({ service_ref: null, area_kind: "city", area_code: null, department_code: FALLBACK_DEPARTMENT });
+
+  await db.transaction(async (tx) => {
+    await upsertDepartments(tx, [...departments.values()]);
+    await upsertRules(tx, rules);
+  });
+  options.log?.(
+    `organisation: ${departments.size} departments, ${rules.length} rules in ${Date.now() - started} ms`,
+  );
+}
+
+function titleCase(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/(^|[\s\-'/])(\p{L})/gu, (_, sep: string, letter: string) => sep + letter.toUpperCase())
+    .replace(/\b(Do|Da|De|Dos|Das|E)\b/g, (w) => w.toLowerCase());
+}
+
+async function upsertDepartments(tx: Sql, departments: DepartmentRecord[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO departments (code, name, kind, subprefeitura_code)
+     SELECT d.code, d.name, d.kind, d.subprefeitura_code
+       FROM jsonb_to_recordset($1::jsonb) AS d(code text, name text, kind text, subprefeitura_code text)
+     ON CONFLICT (code) DO UPDATE
+        SET name = EXCLUDED.name, kind = EXCLUDED.kind, subprefeitura_code = EXCLUDED.subprefeitura_code
+      WHERE (departments.name, departments.kind, departments.subprefeitura_code)
+            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.subprefeitura_code)`,
+    [JSON.stringify(departments)],
+  );
+}
+
+async function upsertRules(tx: Sql, rules: RuleRecord[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO responsibility_rules (service_id, area_kind, area_code, department_id)
+     SELECT s.id, r.area_kind, r.area_code, d.id
+       FROM jsonb_to_recordset($1::jsonb)
+            AS r(service_ref text, area_kind text, area_code text, department_code text)
+       JOIN departments d ON d.code = r.department_code
+       LEFT JOIN services s ON s.source_ref = r.service_ref
+      WHERE r.service_ref IS NULL OR s.id IS NOT NULL
+     ON CONFLICT ((coalesce(service_id, 0)), area_kind, (coalesce(area_code, ''))) DO UPDATE
+        SET department_id = EXCLUDED.department_id, updated_at = now()
+      WHERE responsibility_rules.department_id IS DISTINCT FROM EXCLUDED.department_id`,
+    [JSON.stringify(rules)],
+  );
+}

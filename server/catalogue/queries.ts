@@ -1,0 +1,179 @@
+/** Reads of the catalogue concept: services by code, by group or by words, the groups, and the service charter. */
+import { type LocalizedText, ServiceAttribute } from "../../domain/attributes.ts";
+import { maybeOne, type Sql } from "../db/index.ts";
+import type { Channel, DeadlineUnit, DemandType } from "./schemas.ts";
+import { keywordsOf } from "./sp156.ts";
+
+/** A service as the rest of the server uses it (intake, routing, deadlines). */
+export interface Service {
+  id: number;
+  code: string;
+  groupId: number;
+  groupCode: string;
+  /** The Tema above the service's Assunto; null when the service sits directly under a root group. */
+  rootGroupId: number | null;
+  rootGroupCode: string | null;
+  name: LocalizedText;
+  description: Partial<LocalizedText>;
+  keywords: string[];
+  demandType: DemandType;
+  locationRequired: boolean;
+  anonymousAllowed: boolean;
+  attributes: ServiceAttribute[];
+  deadline: { amount: number; unit: DeadlineUnit };
+  priority: number;
+  requirements: Partial<LocalizedText>;
+  channels: Channel[];
+  active: boolean;
+}
+
+/** A service group row. */
+export interface ServiceGroup {
+  id: number;
+  code: string;
+  parentId: number | null;
+  parentCode: string | null;
+  name: LocalizedText;
+  position: number;
+}
+
+interface ServiceRow {
+  id: number;
+  code: string;
+  group_id: number;
+  group_code: string;
+  root_group_id: number | null;
+  root_group_code: string | null;
+  name: LocalizedText;
+  description: Partial<LocalizedText>;
+  keywords: string[];
+  demand_type: DemandType;
+  location_required: boolean;
+  anonymous_allowed: boolean;
+  attributes: unknown[];
+  deadline_amount: number;
+  deadline_unit: DeadlineUnit;
+  priority: number;
+  requirements: Partial<LocalizedText>;
+  channels: Channel[];
+  active: boolean;
+}
+
+const SELECT_SERVICE = `
+  SELECT s.id, s.code, s.group_id, g.code AS group_code, p.id AS root_group_id, p.code AS root_group_code,
+         s.name, s.description, s.keywords, s.demand_type, s.location_required, s.anonymous_allowed, s.attributes,
+         s.deadline_amount, s.deadline_unit, s.priority, s.requirements, s.channels, s.active
+    FROM services s
+    JOIN service_groups g ON g.id = s.group_id
+    LEFT JOIN service_groups p ON p.id = g.parent_id`;
+
+function toService(row: ServiceRow): Service {
+  return {
+    id: row.id,
+    code: row.code,
+    groupId: row.group_id,
+    groupCode: row.group_code,
+    rootGroupId: row.root_group_id,
+    rootGroupCode: row.root_group_code,
+    name: row.name,
+    description: row.description,
+    keywords: row.keywords,
+    demandType: row.demand_type,
+    locationRequired: row.location_required,
+    anonymousAllowed: row.anonymous_allowed,
+    attributes: row.attributes.map((a) => ServiceAttribute.parse(a)),
+    deadline: { amount: row.deadline_amount, unit: row.deadline_unit },
+    priority: row.priority,
+    requirements: row.requirements,
+    channels: row.channels,
+    active: row.active,
+  };
+}
+
+/** One service by its public code (active or not), with its attributes parsed; undefined when unknown. */
+export async function findServiceByCode(sql: Sql, code: string): Promise<Service | undefined> {
+  const row = await maybeOne<ServiceRow>(sql, `${SELECT_SERVICE} WHERE s.code = $1`, [code]);
+  return row ? toService(row) : undefined;
+}
+
+/** The services citizens can pick, optionally under one group (a Tema or an Assunto) and matching words. */
+export async function listServices(
+  sql: Sql,
+  filter: { group?: string | undefined; q?: string | undefined; includeInactive?: boolean },
+): Promise<Service[]> {
+  const words = filter.q ? keywordsOf(filter.q) : [];
+  const rows = await sql.query<ServiceRow>(
+    `${SELECT_SERVICE}
+      WHERE ($1::text IS NULL OR g.code = $1 OR p.code = $1)
+        AND ($3::boolean OR s.active)
+        -- every word typed is the start of one of the service's keywords
+        AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) w
+                         WHERE NOT EXISTS (SELECT 1 FROM unnest(s.keywords) k WHERE k LIKE w || '%'))
+      ORDER BY coalesce(p.position, g.position), g.position, s.name->>'pt-BR', s.id`,
+    [filter.group ?? null, words, filter.includeInactive ?? false],
+  );
+  return rows.map(toService);
+}
+
+/** Every service group (or the one with `code`), roots first, in the catalogue's order. */
+export async function listServiceGroups(sql: Sql, code?: string): Promise<ServiceGroup[]> {
+  const rows = await sql.query<{
+    id: number;
+    code: string;
+    parent_id: number | null;
+    parent_code: string | null;
+    name: LocalizedText;
+    position: number;
+  }>(
+    `SELECT g.id, g.code, g.parent_id, p.code AS parent_code, g.name, g.position
+       FROM service_groups g LEFT JOIN service_groups p ON p.id = g.parent_id
+      WHERE $1::text IS NULL OR g.code = $1
+      ORDER BY g.parent_id IS NOT NULL, coalesce(p.position, g.position), g.position, g.id`,
+    [code ?? null],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    parentId: r.parent_id,
+    parentCode: r.parent_code,
+    name: r.name,
+    position: r.position,
+  }));
+}
+
+/** One service group by code; undefined when unknown. */
+export async function findServiceGroupByCode(sql: Sql, code: string): Promise<ServiceGroup | undefined> {
+  return (await listServiceGroups(sql, code))[0];
+}
+
+/** The service charter (Carta de Serviços): each root group with its child groups and their active services. */
+export interface Charter {
+  groups: (ServiceGroup & { groups: (ServiceGroup & { services: Service[] })[] })[];
+}
+
+/** Builds the service charter from the catalogue; groups without active services are left out. */
+export async function loadCharter(sql: Sql): Promise<Charter> {
+  const groups = await listServiceGroups(sql);
+  const services = await listServices(sql, {});
+  const byGroup = new Map<number, Service[]>();
+  for (const service of services) {
+    const list = byGroup.get(service.groupId) ?? [];
+    list.push(service);
+    byGroup.set(service.groupId, list);
+  }
+  const roots = groups.filter((g) => g.parentId === null);
+  return {
+    groups: roots
+      .map((root) => ({
+        ...root,
+        groups: [
+          // A service placed directly under a root group is listed under the root itself.
+          ...(byGroup.has(root.id) ? [{ ...root, services: byGroup.get(root.id) ?? [] }] : []),
+          ...groups
+            .filter((g) => g.parentId === root.id && byGroup.has(g.id))
+            .map((g) => ({ ...g, services: byGroup.get(g.id) ?? [] })),
+        ],
+      }))
+      .filter((root) => root.groups.length > 0),
+  };
+}

@@ -1,0 +1,127 @@
+/** Input and output schemas of the organisation concept; they also feed the OpenAPI document. */
+import { z } from "zod";
+
+/** What kind of body a department is. */
+export const DepartmentKind = z.enum(["secretariat", "subprefeitura", "company", "other"]);
+export type DepartmentKind = z.infer<typeof DepartmentKind>;
+
+/** Which kind of area a rule of the matrix covers. */
+export const AreaKind = z.enum(["city", "subprefeitura", "district"]);
+export type AreaKind = z.infer<typeof AreaKind>;
+
+const DepartmentCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 /_.-]{0,39}$/);
+
+/** The body of POST /api/v1/departments. */
+export const DepartmentInput = z.object({
+  /** Stable short code, as the city writes it: AMLURB, SMSU/Defesa Civil, SUB-26 … */
+  code: DepartmentCode,
+  /** Readable name. */
+  name: z.string().trim().min(1).max(200),
+  /** Secretariat, subprefeitura, municipal company or other. */
+  kind: DepartmentKind.default("secretariat"),
+  /** For a subprefeitura's own department: the subprefeitura's code. */
+  subprefeituraCode: z.string().trim().min(1).max(10).nullable().default(null),
+  /** Address that receives the department's work orders and notices. */
+  email: z.email().max(254).nullable().default(null),
+  /** false stops new demands being routed to it; the matrix then falls through to the next rule. */
+  active: z.boolean().default(true),
+});
+export type DepartmentInput = z.infer<typeof DepartmentInput>;
+
+/** The body of PATCH /api/v1/departments/:code: only the fields given change (the code never does). */
+export const DepartmentPatch = z.object({
+  /** New readable name. */
+  name: z.string().trim().min(1).max(200).optional(),
+  /** New kind. */
+  kind: DepartmentKind.optional(),
+  /** New subprefeitura; null removes it. */
+  subprefeituraCode: z.string().trim().min(1).max(10).nullable().optional(),
+  /** New e-mail address; null removes it. */
+  email: z.email().max(254).nullable().optional(),
+  /** Switch the department on or off. */
+  active: z.boolean().optional(),
+});
+export type DepartmentPatch = z.infer<typeof DepartmentPatch>;
+
+/** The path of the routes about one department. */
+export const DepartmentParams = z.object({
+  /** The department's code (URL-encoded when it holds "/"). */
+  code: z.string().min(1).max(40),
+});
+
+/** A department as the API shows it. */
+export const DepartmentView = z.object({
+  code: z.string(),
+  name: z.string(),
+  kind: DepartmentKind,
+  subprefeituraCode: z.string().nullable(),
+  email: z.string().nullable(),
+  active: z.boolean(),
+  teams: z.array(z.string()),
+});
+export type DepartmentView = z.infer<typeof DepartmentView>;
+
+/** The body of PUT /api/v1/matrix/rules: the rule for a (service, area) key, created or replaced. */
+export const RuleInput = z
+  .object({
+    /** Public code of the service; null makes a fallback rule for any service. */
+    service: z.string().trim().min(1).max(40).nullable(),
+    /** The kind of area the rule covers. */
+    areaKind: AreaKind.default("city"),
+    /** Code of the subprefeitura or district; null for the whole city. */
+    areaCode: z.string().trim().min(1).max(10).nullable().default(null),
+    /** Code of the department that answers. */
+    department: DepartmentCode,
+  })
+  .refine((r) => (r.areaKind === "city") === (r.areaCode === null), {
+    path: ["areaCode"],
+    message: "areaCode is null exactly when areaKind is city",
+  });
+export type RuleInput = z.infer<typeof RuleInput>;
+
+/** The query of GET /api/v1/matrix. */
+export const MatrixQuery = z.object({
+  /** Only the rules of this service code. */
+  service: z.string().trim().min(1).max(40).optional(),
+  /** Only the rules that route to this department code. */
+  department: z.string().trim().min(1).max(40).optional(),
+});
+export type MatrixQuery = z.infer<typeof MatrixQuery>;
+
+/** The path of DELETE /api/v1/matrix/rules/:id. */
+export const RuleParams = z.object({
+  /** The rule's id. */
+  id: z.coerce.number().int().positive(),
+});
+
+/** The query of GET /api/v1/matrix/resolve. */
+export const ResolveQuery = z.object({
+  /** Public code of the service. */
+  service: z.string().trim().min(1).max(40),
+  /** Code of the district the demand is in, when known. */
+  district: z.string().trim().min(1).max(10).optional(),
+  /** Code of the subprefeitura, when known; derived from the district otherwise. */
+  subprefeitura: z.string().trim().min(1).max(10).optional(),
+});
+export type ResolveQuery = z.infer<typeof ResolveQuery>;
+
+/** One rule of the matrix as the API shows it. */
+export const RuleView = z.object({
+  id: z.number().int(),
+  service: z.string().nullable(),
+  areaKind: AreaKind,
+  areaCode: z.string().nullable(),
+  department: z.string(),
+  updatedAt: z.string(),
+});
+export type RuleView = z.infer<typeof RuleView>;
+
+/** The answer of GET /api/v1/matrix/resolve: which department, by which rule. */
+export const ResolutionView = z.object({
+  department: DepartmentView,
+  rule: RuleView,
+});
+export type ResolutionView = z.infer<typeof ResolutionView>;
