@@ -31,7 +31,7 @@ const Env = z.object({
   /** Where the real open data lives (the demo city is loaded from it). */
   SHARED_DATA_DIR: z.string().default("../shared/data"),
   /** Password of the demo administrator created with the demo city. */
-  DEMO_ADMIN_PASSWORD: z.string().min(8).default("responsiva-admin"),
+  DEMO_ADMIN_PASSWORD: z.string().min(12).default("responsiva-admin"),
   /** Log level of the HTTP server. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -21,6 +21,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** What a staff member may do; each protected route names one. */
 export const ACTIONS = [
+  "session.read", // one's own session and profile (GET /api/v1/auth/me)
   "demands.read", // the full staff view of a demand (scoped to the department for department roles)
   "demands.read_identity", // who asked, on a confidential demand
   "catalogue.manage",
@@ -36,7 +37,7 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const EVERY_STAFF: Action[] = ["demands.read", "departments.read", "matrix.read"];
+const EVERY_STAFF: Action[] = ["session.read", "demands.read", "departments.read", "matrix.read"];
 
 /** The permission table: role → actions. */
 export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
@@ -82,7 +83,8 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-function tokenOf(req: FastifyRequest): string | undefined {
+/** The session token a request carries: the bearer token, else the `responsiva_session` cookie. */
+export function tokenOf(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith("Bearer ")) return header.slice(7).trim();
   const cookie = req.headers.cookie

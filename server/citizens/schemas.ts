@@ -1,0 +1,47 @@
+/** Input schemas of the citizens concept; they also feed the OpenAPI document. */
+import { z } from "zod";
+
+/** The query of GET /api/v1/citizens. */
+export const CitizenLookupQuery = z.object({
+  /** A phone number (any format; Brazilian unless it has a country code) or an e-mail address. */
+  contact: z.string().trim().min(3).max(254),
+});
+export type CitizenLookupQuery = z.infer<typeof CitizenLookupQuery>;
+
+/** The path parameters of /api/v1/citizens/:id. */
+export const CitizenParams = z.object({
+  /** Id of the citizen. */
+  id: z.coerce.number().int().positive(),
+});
+export type CitizenParams = z.infer<typeof CitizenParams>;
+
+/** A citizen as the staff console shows it. */
+export const CitizenView = z.object({
+  /** Citizen id. */
+  id: z.number(),
+  /** Name as given, or null (never given, or erased). */
+  name: z.string().nullable(),
+  /** CPF digits, or null. */
+  document: z.string().nullable(),
+  /** Language the person is answered in. */
+  locale: z.enum(["pt-BR", "en", "es"]),
+  /** Normalised contacts: e-mail lower case, phones as E.164 digits. */
+  contacts: z.array(z.object({ channel: z.string(), value: z.string() })),
+  /** How many demands are linked to the person. */
+  demandCount: z.number(),
+  /** When the record was created (ISO 8601). */
+  createdAt: z.string(),
+  /** When the person was erased, or null. */
+  erasedAt: z.string().nullable(),
+});
+export type CitizenView = z.infer<typeof CitizenView>;
+
+/** The answer to an erasure. */
+export const ErasureView = z.object({
+  /** The erased citizen. */
+  citizenId: z.number(),
+  /** When (ISO 8601). */
+  erasedAt: z.string(),
+  /** How many demands were unlinked from the person (they stay counted). */
+  demands: z.number(),
+});
