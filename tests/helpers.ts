@@ -3,7 +3,7 @@
  * factories that build what a test needs with its parents.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { after } from "node:test";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
@@ -12,7 +12,7 @@ import type { AppContext } from "../server/context.ts";
 import { connect, type Db } from "../server/db/index.ts";
 import { buildApp } from "../server/http/app.ts";
 import { hashToken, type StaffRole } from "../server/http/auth.ts";
-import { templatePath } from "./template.ts";
+import { CURRENT_POINTER, templatePath } from "./template.ts";
 
 /** The configuration tests run with: defaults, the run's DATABASE_URL, attachments in a temp folder. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -32,7 +32,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
  */
 export async function testDb(): Promise<Db> {
   if (!process.env.DATABASE_URL) {
-    const blob = new Blob([readFileSync(templatePath())]);
+    // The template of the tree as it is; if sources changed since prepare ran, the one prepare built.
+    const exact = templatePath();
+    const path = existsSync(exact) ? exact : readFileSync(CURRENT_POINTER, "utf8").trim();
+    const blob = new Blob([readFileSync(path)]);
     const db = await connect({ loadDataDir: blob });
     after(() => db.close());
     return db;

@@ -8,7 +8,7 @@ import { seedDemoCity } from "../server/cli/seed.ts";
 import { loadConfig } from "../server/config.ts";
 import { connect, pgliteOf } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
-import { templatePath } from "./template.ts";
+import { CURRENT_POINTER, templatePath } from "./template.ts";
 
 const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined });
 const started = Date.now();
@@ -21,6 +21,7 @@ if (config.databaseUrl) {
 } else {
   const target = templatePath();
   if (existsSync(target)) {
+    writeFileSync(CURRENT_POINTER, target);
     console.log("test template up to date");
   } else {
     mkdirSync(".cache", { recursive: true });
@@ -32,6 +33,7 @@ if (config.databaseUrl) {
     const partial = `${target}.${process.pid}.partial`;
     writeFileSync(partial, Buffer.from(await blob.arrayBuffer()));
     renameSync(partial, target);
+    writeFileSync(CURRENT_POINTER, target);
     await db.close();
     console.log(`test template ready on PGlite in ${Date.now() - started} ms`);
   }

@@ -8,6 +8,9 @@ export function templatePath(fingerprint = templateFingerprint()): string {
   return `.cache/test-template-${fingerprint}.tar.gz`;
 }
 
+/** Names the template the last `tests/prepare.ts` built, for test files started while sources are being edited. */
+export const CURRENT_POINTER = ".cache/current-template";
+
 /** A hash over migrations, seed code and fixtures: when any changes, the template is rebuilt. */
 export function templateFingerprint(): string {
   const hash = createHash("sha256");

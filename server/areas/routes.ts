@@ -1,5 +1,87 @@
-/** HTTP routes of the areas concept. */
+/** HTTP routes of the areas concept: the city's districts and subprefeituras, geocoding, and placing a point. */
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { unprocessable } from "../errors.ts";
+import { route, validate } from "../http/openapi.ts";
+import { geocodeAddress, reverseGeocode } from "./geocoding.ts";
+import { listDistricts, listSubprefeituras, placePoint } from "./queries.ts";
+
+/** A point given in the query string. */
+const PointQuery = z.object({
+  /** Latitude in WGS84 degrees. */
+  lat: z.coerce.number().min(-90).max(90),
+  /** Longitude in WGS84 degrees. */
+  lon: z.coerce.number().min(-180).max(180),
+});
+
+/** An address to geocode. */
+const GeocodeQuery = z.object({
+  /** The address as typed: "r augusta 1200". */
+  q: z.string().trim().min(2).max(200),
+  /** How many candidates at most. */
+  limit: z.coerce.number().int().min(1).max(20).default(5),
+});
 
 /** Registers the areas routes. */
-export async function registerAreasRoutes(_app: FastifyInstance): Promise<void> {}
+export async function registerAreasRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app.ctx;
+  route(
+    app,
+    { method: "GET", path: "/api/v1/districts", summary: "List districts", tag: "areas", action: "public" },
+    async () => ({ items: await listDistricts(db) }),
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/subprefeituras",
+      summary: "List subprefeituras",
+      tag: "areas",
+      action: "public",
+    },
+    async () => ({ items: await listSubprefeituras(db) }),
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/geocode",
+      summary: "Find where an address is (offline, ranked candidates)",
+      tag: "areas",
+      action: "public",
+      query: GeocodeQuery,
+    },
+    async (req) => {
+      const { q, limit } = validate(GeocodeQuery, req.query);
+      return { items: await geocodeAddress(db, q, { limit }) };
+    },
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/geocode/reverse",
+      summary: "The nearest street of a point",
+      tag: "areas",
+      action: "public",
+      query: PointQuery,
+    },
+    async (req) => ({ item: await reverseGeocode(db, validate(PointQuery, req.query)) }),
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/places",
+      summary: "The district, subprefeitura and fiscal block of a point",
+      tag: "areas",
+      action: "public",
+      query: PointQuery,
+    },
+    async (req) => {
+      const place = await placePoint(db, validate(PointQuery, req.query));
+      if (!place) throw unprocessable("point_outside_city", "location");
+      return place;
+    },
+  );
+}
