@@ -37,7 +37,7 @@ const get = (a: FastifyInstance, url: string, headers: Record<string, string> = 
 describe("catalogue seed", () => {
   it("loads all 700 SP156 services under a Tema → Assunto hierarchy", async () => {
     const [counts] = await db.query<{ services: number; roots: number; children: number; orphans: number }>(
-      `SELECT (SELECT count(*)::int FROM services WHERE source_ref LIKE 'sp156:%') AS services,
+      `SELECT (SELECT count(*)::int FROM services WHERE source_ref LIKE 'sp156:%' AND active) AS services,
               (SELECT count(*)::int FROM service_groups WHERE parent_id IS NULL) AS roots,
               (SELECT count(*)::int FROM service_groups WHERE parent_id IS NOT NULL) AS children,
               (SELECT count(*)::int FROM services s JOIN service_groups g ON g.id = s.group_id

@@ -21,10 +21,15 @@ import {
   TEMA_NAMES,
 } from "./sp156.ts";
 import { SP156_ATTRIBUTES } from "./sp156-attributes.ts";
+import { RENAMED, RETIRED } from "./sp156-renamed.ts";
 
 /** Reads the SP156 service catalogue CSV. */
 export function readCatalogue(sharedDataDir: string): CatalogueRow[] {
-  const text = readFileSync(join(sharedDataDir, "sp156", "sp156_catalogo_servicos.csv"), "utf8");
+  // The publisher's export carries Windows-1252 dashes as C1 control characters (U+0096 for "–"); the request
+  // files have the real dash, so the catalogue is repaired to match them.
+  const text = readFileSync(join(sharedDataDir, "sp156", "sp156_catalogo_servicos.csv"), "utf8")
+    .replaceAll("\u0096", "–")
+    .replaceAll("\u0097", "—");
   return parse(text, { columns: true, skip_empty_lines: true, bom: true }) as CatalogueRow[];
 }
 
@@ -39,7 +44,12 @@ interface GroupRecord {
 /** Loads the demo city's catalogue; idempotent. */
 export async function seedCatalogue(db: Db, options: SeedOptions): Promise<void> {
   const started = Date.now();
-  const rows = readCatalogue(options.sharedDataDir);
+  const catalogue = readCatalogue(options.sharedDataDir);
+  const known = new Set(catalogue.map((r) => sourceRef(r.Tema, r.Assunto, r.Serviço)));
+  const retired = RETIRED.map(([Tema, Assunto, Serviço]) => retiredRow(Tema, Assunto, Serviço)).filter(
+    (r) => !known.has(sourceRef(r.Tema, r.Assunto, r.Serviço)),
+  );
+  const rows = [...catalogue, ...retired];
   const { roots, children } = groupsOf(rows);
   const services = rows.map(serviceOf);
   const codes = new Set(services.map((s) => s.code));
@@ -48,6 +58,10 @@ export async function seedCatalogue(db: Db, options: SeedOptions): Promise<void>
     await upsertGroups(tx, roots);
     await upsertGroups(tx, children);
     await upsertServices(tx, services);
+    await tx.query("UPDATE services SET active = false WHERE source_ref = ANY($1) AND active", [
+      retired.map((r) => sourceRef(r.Tema, r.Assunto, r.Serviço)),
+    ]);
+    await upsertAliases(tx);
   });
   options.log?.(
     `catalogue: ${roots.length + children.length} groups, ${services.length} services in ${Date.now() - started} ms`,
@@ -153,5 +167,33 @@ async function upsertServices(tx: Sql, services: ReturnType<typeof serviceOf>[])
              EXCLUDED.location_required, EXCLUDED.anonymous_allowed, EXCLUDED.attributes,
              EXCLUDED.deadline_amount, EXCLUDED.deadline_unit, EXCLUDED.priority, EXCLUDED.requirements)`,
     [JSON.stringify(services)],
+  );
+}
+
+function retiredRow(Tema: string, Assunto: string, Serviço: string): CatalogueRow {
+  return {
+    Tema,
+    Assunto,
+    Serviço,
+    "registros_amostra_2015-01_a_2019-04": "",
+    orgao_principal_observado: "",
+    orgaos_observados: "",
+    dias_ate_parecer_p50: "",
+    dias_ate_parecer_p90: "",
+  };
+}
+
+// The records' names of renamed services point at the catalogue service they became (exact strings, unnormalised).
+async function upsertAliases(tx: Sql): Promise<void> {
+  const aliases = RENAMED.map(([tema, assunto, recorded, current]) => ({
+    alias: `sp156:${tema}|${assunto}|${recorded}`,
+    target: sourceRef(tema, assunto, current),
+  }));
+  await tx.query(
+    `INSERT INTO service_source_aliases (source_ref, service_id)
+     SELECT a.alias, s.id FROM jsonb_to_recordset($1::jsonb) AS a(alias text, target text)
+       JOIN services s ON s.source_ref = a.target
+     ON CONFLICT (source_ref) DO UPDATE SET service_id = EXCLUDED.service_id`,
+    [JSON.stringify(aliases)],
   );
 }

@@ -5,6 +5,7 @@
 import { loadConfig } from "../config.ts";
 import { connect } from "../db/index.ts";
 import { migrate } from "../db/migrate.ts";
+import { runImportCommand } from "../imports/command.ts";
 import { seedDemoCity } from "./seed.ts";
 
 const [command, ...args] = process.argv.slice(2);
@@ -26,6 +27,9 @@ try {
         scope: args.includes("--fixture") ? "fixture" : "full",
         log: (l) => console.log(l),
       });
+      break;
+    case "import":
+      process.exitCode = await runImportCommand(db, args);
       break;
     default:
       console.error("Usage: cli migrate | seed [--fixture] | import FILE.csv");

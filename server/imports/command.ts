@@ -1,0 +1,72 @@
+/**
+ * The `import` command of the CLI: runs an SP156 import with a progress bar on stderr (plain periodic lines when
+ * stderr is not a terminal) and prints the summary. Rejected rows are reported, not fatal: the exit code stays 0.
+ */
+import { existsSync } from "node:fs";
+import type { Db } from "../db/index.ts";
+import { type ImportProgress, type ImportSummary, importSp156 } from "./sp156.ts";
+
+const SHOWN_REJECTIONS = 20;
+const LINE_EVERY_MS = 2000;
+
+/** Runs `import FILE.csv [--dry-run]` and returns the process exit code. */
+export async function runImportCommand(db: Db, args: string[]): Promise<number> {
+  const file = args.find((a) => !a.startsWith("--"));
+  if (!file) {
+    console.error("Usage: cli import FILE.csv [--dry-run]");
+    return 64;
+  }
+  if (!existsSync(file)) {
+    console.error(`No such file: ${file}`);
+    return 66; // EX_NOINPUT
+  }
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  const summary = await importSp156(db, file, {
+    dryRun: args.includes("--dry-run"),
+    keepRejections: SHOWN_REJECTIONS,
+    onProgress: (p) => {
+      if (tty) process.stderr.write(`\r${progressBar(p)}`);
+      else if (p.elapsedMs - lastLine >= LINE_EVERY_MS) {
+        lastLine = p.elapsedMs;
+        process.stderr.write(`${progressText(p)}\n`);
+      }
+    },
+  });
+  if (tty) process.stderr.write("\n");
+  console.log(formatSummary(summary));
+  return 0;
+}
+
+function progressText(p: ImportProgress): string {
+  const percent = p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) : 100;
+  const rate = Math.round(p.rowsRead / Math.max(p.elapsedMs / 1000, 0.001));
+  return `${percent}% ${p.rowsRead.toLocaleString("en")} rows, ${rate.toLocaleString("en")} rows/s`;
+}
+
+function progressBar(p: ImportProgress): string {
+  const width = 30;
+  const filled = p.totalBytes > 0 ? Math.round((width * p.bytesRead) / p.totalBytes) : width;
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${progressText(p)}`;
+}
+
+/** The end-of-import report: counts, rejected rows per reason and the first rejected lines. */
+export function formatSummary(s: ImportSummary): string {
+  const n = (v: number) => v.toLocaleString("en");
+  const rate = Math.round(s.rowsRead / Math.max(s.elapsedMs / 1000, 0.001));
+  const out = [
+    `${s.file}${s.dryRun ? " (dry run: nothing written)" : ""}`,
+    `  rows read        ${n(s.rowsRead)} in ${(s.elapsedMs / 1000).toFixed(1)} s (${n(rate)} rows/s)`,
+    `  ${s.dryRun ? "would import    " : "imported        "} ${n(s.imported)}`,
+    `  already present  ${n(s.alreadyPresent)}`,
+    `  rejected         ${n(s.rejected)}`,
+  ];
+  for (const [reason, count] of Object.entries(s.rejectedByReason).sort((a, b) => b[1] - a[1])) {
+    out.push(`    ${reason.padEnd(22)} ${n(count)}`);
+  }
+  if (s.rejections.length > 0) {
+    out.push(`  first rejected lines:`);
+    for (const r of s.rejections) out.push(`    line ${r.line}: ${r.reason} (${r.value})`);
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,235 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { parse } from "csv-parse/sync";
+import { hasValidCheckDigit } from "../../domain/protocol.ts";
+import { testConfig, testDb } from "../../tests/helpers.ts";
+import type { Db } from "../db/index.ts";
+import { importSp156 } from "./sp156.ts";
+
+const REAL_FILE = `${testConfig().sharedDataDir}/sp156/sp156_solicitacoes_2019-01_a_2019-04.csv`;
+const BAD_FILE = new URL("../../tests/fixtures/sp156-bad.csv", import.meta.url).pathname;
+
+/** Counts a column of the file with a plain CSV read, independent of the importer. */
+function countColumn(records: Record<string, string>[], column: string, map = (v: string) => v) {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[map(r[column]!)] = (counts[map(r[column]!)] ?? 0) + 1;
+  return counts;
+}
+
+async function countDb(db: Db, expression: string, join = "") {
+  const rows = await db.query<{ k: string; n: number }>(
+    `SELECT ${expression} AS k, count(*)::int AS n FROM demands d ${join} GROUP BY 1`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.k, r.n]));
+}
+
+const SP156_STATUS = `CASE
+  WHEN d.status = 'closed' AND d.outcome = 'resolved' THEN 'FINALIZADA'
+  WHEN d.status = 'closed' AND d.outcome = 'refused' THEN 'INDEFERIDO'
+  WHEN d.status = 'cancelled' AND d.outcome = 'withdrawn' THEN 'CANCELADA'
+  WHEN d.status = 'dispatched' AND d.outcome IS NULL AND d.closed_at IS NULL THEN 'AGUARDANDO ATENDIMENTO'
+  ELSE d.status || '/' || coalesce(d.outcome, '-') END`;
+
+const ourChannel = (canal: string) =>
+  canal === "CENTRAL TELEFÔNICA"
+    ? "phone"
+    : canal === "PORTAL ONLINE"
+      ? "web"
+      : canal === "APLICATIVO"
+        ? "app"
+        : /^(PRAÇAS|DESCOMPLICA)/.test(canal)
+          ? "counter"
+          : canal;
+
+describe("importing the real SP156 slice 2019-01..04", async () => {
+  const db = await testDb();
+  const records = parse(readFileSync(REAL_FILE), { columns: true }) as Record<string, string>[];
+  const started = Date.now();
+  const first = await importSp156(db, REAL_FILE, { keepRejections: 60_000 });
+  const seconds = (Date.now() - started) / 1000;
+
+  it("imports every row, each counted once as imported or rejected", () => {
+    console.log(`# full import on ${db.kind}: ${first.rowsRead} rows in ${seconds.toFixed(1)} s`);
+    assert.equal(first.rowsRead, 52_294);
+    assert.equal(first.imported + first.rejected, 52_294);
+    // A rejected row here means the seeds miss part of the contract (a service, department or district).
+    const why: Record<string, number> = {};
+    for (const r of first.rejections)
+      why[`${r.reason}: ${r.value}`] = (why[`${r.reason}: ${r.value}`] ?? 0) + 1;
+    assert.deepEqual(why, {});
+  });
+
+  it("has the file's counts per status, channel and department", async () => {
+    assert.deepEqual(await countDb(db, SP156_STATUS), countColumn(records, "Status da solicitação"));
+    assert.deepEqual(await countDb(db, "d.channel"), countColumn(records, "Canal", ourChannel));
+    assert.deepEqual(
+      await countDb(db, "o.code", "JOIN departments o ON o.id = d.department_id"),
+      countColumn(records, "Órgão"),
+    );
+  });
+
+  it("gives valid protocols prefixed with the year of opening, and the CSV's local opening time", async () => {
+    const rows = await db.query<{ protocol: string; line: number; local: string }>(
+      `SELECT d.protocol, (e.data->>'line')::int AS line,
+         to_char(d.opened_at AT TIME ZONE 'America/Sao_Paulo', 'YYYY-MM-DD HH24:MI:SS') AS local
+       FROM demands d JOIN demand_events e ON e.demand_id = d.id AND e.type = 'demand.imported'`,
+    );
+    assert.equal(rows.length, first.imported);
+    for (const r of rows) {
+      const opened = records[r.line - 2]!["Data de abertura"]!;
+      assert.ok(hasValidCheckDigit(r.protocol), r.protocol);
+      assert.equal(r.protocol.slice(0, 4), opened.slice(0, 4));
+      assert.equal(r.local, opened, `line ${r.line}`);
+    }
+  });
+
+  it("writes an imported event for every demand and a closing event for every closed one", async () => {
+    const [events] = await db.query<{ imported: number; closed: number; cancelled: number }>(
+      `SELECT count(*) FILTER (WHERE type = 'demand.imported')::int AS imported,
+              count(*) FILTER (WHERE type = 'demand.closed')::int AS closed,
+              count(*) FILTER (WHERE type = 'demand.cancelled')::int AS cancelled FROM demand_events`,
+    );
+    const status = countColumn(records, "Status da solicitação");
+    assert.deepEqual(events, {
+      imported: 52_294,
+      closed: status.FINALIZADA! + status.INDEFERIDO!,
+      cancelled: status.CANCELADA!,
+    });
+  });
+
+  it("adds nothing when the same file is imported again, and uses up no protocol number", async () => {
+    const [before] = await db.query<{ last_value: number }>("SELECT last_value FROM protocol_seq");
+    const again = await importSp156(db, REAL_FILE);
+    assert.equal(again.imported, 0);
+    assert.equal(again.alreadyPresent, first.imported);
+    assert.equal(again.rejected, first.rejected);
+    const [after] = await db.query<{ last_value: number }>("SELECT last_value FROM protocol_seq");
+    assert.deepEqual(after, before);
+    const [count] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM demands");
+    assert.equal(count!.n, first.imported);
+  });
+});
+
+describe("importing a file with bad rows", async () => {
+  const db = await testDb();
+  const demand = (line: number) =>
+    db.query<Record<string, unknown>>(
+      `SELECT d.*, ds.name AS district_name, ST_Y(d.location) AS lat, ST_X(d.location) AS lon,
+         (SELECT array_agg(type ORDER BY e.at) FROM demand_events e WHERE e.demand_id = d.id) AS events
+       FROM demands d LEFT JOIN districts ds ON ds.code = d.district_code
+       WHERE d.id = (SELECT demand_id FROM demand_events WHERE data->>'line' = $1)`,
+      [String(line)],
+    );
+
+  it("writes nothing on a dry run", async () => {
+    const dry = await importSp156(db, BAD_FILE, { dryRun: true });
+    assert.equal(dry.imported, 12);
+    assert.equal(dry.rejected, 9);
+    const [n] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM demands");
+    assert.equal(n!.n, 0);
+  });
+
+  it("leaves no half-written batch when a batch fails, and finishes on the next run", async () => {
+    // The events of line 16 fail after its batch's demands were inserted: the whole batch must roll back.
+    await db.exec(`CREATE FUNCTION fail_line_16() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.data->>'line' = '16' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER fail_line_16 BEFORE INSERT ON demand_events FOR EACH ROW EXECUTE FUNCTION fail_line_16();`);
+    // Batches of 3 rows that pass the first checks: [2 3 9] [12 13 14] [15 16 17] [18 19 20] [22].
+    // One batch at a time, so the batches before the failing one are committed and none after it.
+    await assert.rejects(importSp156(db, BAD_FILE, { batchSize: 3, concurrency: 1 }), /injected failure/);
+    const rows = await db.query<{ line: string }>(
+      `SELECT e.data->>'line' AS line FROM demands d
+       LEFT JOIN demand_events e ON e.demand_id = d.id AND e.type = 'demand.imported'
+       ORDER BY (e.data->>'line')::int`,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.line),
+      ["2", "3", "12", "13", "14"],
+    );
+    await db.exec("DROP TRIGGER fail_line_16 ON demand_events");
+
+    const summary = await importSp156(db, BAD_FILE, { batchSize: 3 });
+    assert.equal(summary.rowsRead, 21);
+    assert.equal(summary.imported, 7);
+    assert.equal(summary.alreadyPresent, 5);
+    assert.deepEqual(
+      summary.rejections.map((r) => `${r.line} ${r.reason}`),
+      [
+        "4 malformed_row",
+        "5 unknown_service",
+        "6 bad_date",
+        "7 closed_before_opened",
+        "8 unknown_channel",
+        "9 point_outside_city",
+        "10 unknown_department",
+        "11 unknown_status",
+        "21 malformed_row",
+      ],
+    );
+    assert.deepEqual(
+      summary.rejections.slice(1, 5).map((r) => r.value),
+      [
+        "Lixo e limpeza|Coleta de lixo domiciliar|Serviço que não existe",
+        "2019-02-30 10:00:00",
+        "2019-01-01 06:09:55 > 2018-12-31 10:00:00",
+        "CARTA",
+      ],
+    );
+  });
+
+  it("maps channels, statuses, places and addresses", async () => {
+    const [web] = await demand(2);
+    assert.equal(web!.channel, "web");
+    assert.equal(web!.status, "closed");
+    assert.equal(web!.outcome, "resolved");
+    assert.equal(web!.identity_mode, "anonymous");
+    assert.equal(web!.citizen_id, null);
+    assert.equal(web!.address, "Rua Festa Chinesa, 527 - CEP 08465-140");
+    assert.equal(web!.district_name, "GUAIANASES");
+    assert.deepEqual([web!.lat, web!.lon], [-23.566501, -46.399813]);
+    assert.deepEqual(web!.attributes, {});
+    assert.deepEqual(web!.events, ["demand.imported", "demand.closed"]);
+    const [waiting] = await demand(12);
+    assert.deepEqual([waiting!.status, waiting!.outcome, waiting!.closed_at], ["dispatched", null, null]);
+    assert.deepEqual(waiting!.events, ["demand.imported"]);
+    const [cancelled] = await demand(13);
+    assert.deepEqual([cancelled!.status, cancelled!.outcome], ["cancelled", "withdrawn"]);
+    assert.deepEqual(cancelled!.events, ["demand.imported", "demand.cancelled"]);
+    const [refused] = await demand(14);
+    assert.deepEqual([refused!.channel, refused!.status, refused!.outcome], ["app", "closed", "refused"]);
+    assert.equal((await demand(15))[0]!.channel, "counter"); // DESCOMPLICA
+    assert.equal((await demand(16))[0]!.channel, "counter"); // PRAÇAS
+    // No Distrito, and a point 74 m past the city limits as drawn: the nearest district.
+    assert.equal((await demand(17))[0]!.district_name, "PERUS");
+  });
+
+  it("keeps real duplicate rows apart", async () => {
+    const [a] = await demand(19);
+    const [b] = await demand(20);
+    assert.notEqual(a!.id, b!.id);
+    assert.match(String(a!.source_ref), /^sp156:[0-9a-f]{64}#1$/);
+    assert.equal(String(b!.source_ref), String(a!.source_ref).replace(/#1$/, "#2"));
+  });
+
+  it("reads local times in America/Sao_Paulo, summer time included", async () => {
+    const at = async (line: number) => {
+      const [d] = await demand(line);
+      return [(d!.opened_at as Date).toISOString(), (d!.closed_at as Date | null)?.toISOString() ?? null];
+    };
+    // 2019-01-01 02:38:00 in summer time (-02); closed 2019-03-14 04:30:00 after it ended (-03).
+    assert.deepEqual(await at(2), ["2019-01-01T04:38:00.000Z", "2019-03-14T07:30:00.000Z"]);
+    assert.deepEqual(await at(22), ["2019-03-01T03:32:17.000Z", "2019-04-03T22:11:15.000Z"]);
+    // Opened 23:56 in the hour before summer time ended, cancelled 23:13 in the repeated hour after.
+    assert.deepEqual(await at(18), ["2019-02-17T01:56:19.000Z", "2019-02-17T02:13:41.000Z"]);
+  });
+
+  it("numbers protocols with the year of opening and a Damm check digit", async () => {
+    const rows = await db.query<{ protocol: string }>("SELECT protocol FROM demands");
+    assert.equal(rows.length, 12);
+    for (const r of rows) {
+      assert.match(r.protocol, /^2019\d{9}$/);
+      assert.ok(hasValidCheckDigit(r.protocol));
+    }
+  });
+});
