@@ -9,7 +9,7 @@ describe("a citizen reads the service charter", () => {
     const [service] = await ctx.db.query<{ code: string; name: string }>(
       "SELECT code, name->>'pt-BR' AS name FROM services WHERE active AND location_required ORDER BY code LIMIT 1",
     );
-    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, locale: "pt-BR" });
     await page.goto(`${baseUrl}/carta-de-servicos`);
     assert.equal(await page.getAttribute("html", "lang"), "pt-BR");
     assert.equal(await page.locator("h1").innerText(), "Carta de Serviços");
