@@ -97,18 +97,19 @@ const TITLES = new Set(
 );
 
 // Saints lead many names and the layer mostly leaves them out ("AV MIGUEL" for Avenida São Miguel, "AV SABARA" for
-// Avenida Nossa Senhora de Sabará), so both sides drop them too.
-const SAINTS = new Set([
-  "S",
-  "SAO",
-  "STO",
-  "SANTO",
-  "STA",
-  "SANTA",
-  "NOSSA SENHORA",
-  "N SRA",
-  "NSA SRA",
-  "N S",
+// Avenida Nossa Senhora de Sabará), so both sides drop them too. Each maps to one spelling, so that the geocoder can
+// tell "Rua Dias da Silva" from "Praça Santo Dias da Silva" once both are "DIAS SILVA".
+const SAINTS = new Map([
+  ["S", "SAO"],
+  ["SAO", "SAO"],
+  ["STO", "SANTO"],
+  ["SANTO", "SANTO"],
+  ["STA", "SANTA"],
+  ["SANTA", "SANTA"],
+  ["NOSSA SENHORA", "NOSSA SENHORA"],
+  ["N SRA", "NOSSA SENHORA"],
+  ["NSA SRA", "NOSSA SENHORA"],
+  ["N S", "NOSSA SENHORA"],
 ]);
 
 const UNITS =
@@ -145,6 +146,8 @@ export interface ParsedAddress {
   name: string;
   /** The name without titles, saints and particles: what `streets.normalized_name` holds. */
   normalizedName: string;
+  /** The leading saint dropped from the name, in one spelling ("SAO" for S/São, "NOSSA SENHORA" …), if any. */
+  saint?: string;
   number?: number;
 }
 
@@ -157,35 +160,41 @@ function takeType(words: string[]): { type?: string; rest: string[] } {
   return { rest: words };
 }
 
-/** The comparable form of a street name given without its type word. */
-function comparableName(words: string[]): string {
+/** The comparable form of a street name given without its type word, and the saint it dropped. */
+function comparableName(words: string[]): { normalizedName: string; saint?: string } {
   let start = 0;
+  let saint: string | undefined;
   // Leading titles and saints go, however many ("Professor Doutor"), but never the whole name ("Rua General").
   for (;;) {
     const two = `${words[start]} ${words[start + 1]}`;
-    if (start < words.length - 2 && SAINTS.has(two)) start += 2;
-    else if (
-      start < words.length - 1 &&
-      (TITLES.has(words[start] as string) || SAINTS.has(words[start] as string))
-    )
+    if (start < words.length - 2 && SAINTS.has(two)) {
+      saint = SAINTS.get(two);
+      start += 2;
+    } else if (start < words.length - 1 && TITLES.has(words[start] as string)) start++;
+    else if (start < words.length - 1 && SAINTS.has(words[start] as string)) {
+      saint = SAINTS.get(words[start] as string);
       start++;
-    else break;
+    } else break;
   }
   const kept = words
     .slice(start)
     .flatMap((w) => (/^\d{1,3}$/.test(w) ? numberWords(Number(w)).split(" ") : [w]));
   const core = kept.filter((w) => !PARTICLES.has(w));
-  return (core.length > 0 ? core : kept).join(" ");
+  return { normalizedName: (core.length > 0 ? core : kept).join(" "), ...(saint ? { saint } : {}) };
 }
 
 /** Splits an official street name ("R PROF ARTUR RAMOS (V. X)") into its type and comparable name. */
-export function parseStreetName(officialName: string): { type?: string; normalizedName: string } {
+export function parseStreetName(officialName: string): {
+  type?: string;
+  normalizedName: string;
+  saint?: string;
+} {
   // The layer adds the neighbourhood of numbered streets in brackets: "R SEIS (V. PAULISTA)".
   const words = normalizeText(officialName.replace(/\([^)]*\)?/g, " "))
     .split(" ")
     .filter(Boolean);
   const { type, rest } = takeType(words);
-  return { ...(type ? { type } : {}), normalizedName: comparableName(rest) };
+  return { ...(type ? { type } : {}), ...comparableName(rest) };
 }
 
 /** The comparable form of an official street name, stored in `streets.normalized_name`. */
@@ -220,7 +229,7 @@ export function parseAddress(text: string): ParsedAddress {
   return {
     ...(type ? { type } : {}),
     name: nameWords.join(" "),
-    normalizedName: comparableName(nameWords),
+    ...comparableName(nameWords),
     ...(number !== undefined && number > 0 ? { number } : {}),
   };
 }

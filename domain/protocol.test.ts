@@ -71,7 +71,10 @@ describe("protocol numbers", () => {
     const typed = `${protocol.slice(0, 4)}.${protocol.slice(4, 12)}-${protocol.slice(12)}`;
     assert.deepEqual(parseProtocol(typed), { ok: true, protocol, year: 2026, serial: 42 });
     const wrongDigit = (Number(protocol.at(-1)) + 1) % 10;
-    assert.deepEqual(parseProtocol(protocol.slice(0, -1) + wrongDigit), { ok: false, problem: "bad_check_digit" });
+    assert.deepEqual(parseProtocol(protocol.slice(0, -1) + wrongDigit), {
+      ok: false,
+      problem: "bad_check_digit",
+    });
     assert.deepEqual(parseProtocol("abc"), { ok: false, problem: "bad_format" });
     assert.deepEqual(parseProtocol("2026123"), { ok: false, problem: "bad_format" });
   });

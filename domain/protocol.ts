@@ -45,7 +45,8 @@ export function hasValidCheckDigit(digits: string): boolean {
 
 /** Builds the protocol number of a demand opened in `year` with the given serial. */
 export function makeProtocol(year: number, serial: number): string {
-  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new RangeError(`bad protocol year ${year}`);
+  if (!Number.isInteger(year) || year < 1000 || year > 9999)
+    throw new RangeError(`bad protocol year ${year}`);
   if (!Number.isSafeInteger(serial) || serial < 1) throw new RangeError(`bad protocol serial ${serial}`);
   const body = `${year}${String(serial).padStart(SERIAL_DIGITS, "0")}`;
   return `${body}${checkDigit(body)}`;

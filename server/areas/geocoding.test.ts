@@ -61,6 +61,36 @@ describe("geocoding", () => {
     assert.equal(keys.size, paulista.length);
   });
 
+  it("places a number on the right part of a long street split into many pieces (Av. Sapopemba)", async () => {
+    // SP156 published these points; the derived range 0…13645 of one multi-part feature once put 3740 12 km off.
+    const [far] = await geocodeAddress(db, "Avenida Sapopemba, 3740");
+    assert.equal(far?.street, "AV SAPOPEMBA");
+    assert.ok(meters(far!, { lat: -23.575725, lon: -46.553498 }) < 300, JSON.stringify(far));
+    const [near] = await geocodeAddress(db, "Avenida Sapopemba, 415");
+    assert.ok(meters(near!, { lat: -23.560583, lon: -46.57515 }) < 300, JSON.stringify(near));
+  });
+
+  it("ranks the same-name street of the hinted district first, by code or by name", async () => {
+    const plain = await geocodeAddress(db, "Rua Tomé, 6", { limit: 5 });
+    const other = plain.find((c, i) => i > 0 && c.street === "R TOME" && c.districtCode !== null);
+    assert.ok(other, "R TOME has namesakes in other districts");
+    const [byCode] = await geocodeAddress(db, "Rua Tomé, 6", { district: other.districtCode! });
+    assert.equal(byCode?.districtCode, other.districtCode);
+    const [district] = await db.query<{ name: string }>("SELECT name FROM districts WHERE code = $1", [
+      other.districtCode,
+    ]);
+    const [byName] = await geocodeAddress(db, "Rua Tomé, 6", { district: district!.name.toLowerCase() });
+    assert.equal(byName?.districtCode, other.districtCode);
+  });
+
+  it("ranks a street lower when it only matches once a leading saint is dropped", async () => {
+    const [withSaint] = await geocodeAddress(db, "Praça Santo Dias da Silva");
+    const [withoutSaint] = await geocodeAddress(db, "Praça Dias da Silva");
+    assert.equal(withSaint?.street, "PC SANTO DIAS DA SILVA");
+    assert.equal(withoutSaint?.street, "PC SANTO DIAS DA SILVA");
+    assert.ok(withSaint!.score > withoutSaint!.score);
+  });
+
   it("returns no candidate for a street that does not exist", async () => {
     assert.deepEqual(await geocodeAddress(db, "Rua Xyzzyqwvk 10"), []);
   });
@@ -88,6 +118,12 @@ describe("geocoding", () => {
     });
     assert.equal(reverse.statusCode, 200);
     assert.equal(typeof reverse.json().item.street, "string");
+    const hinted = await app.inject({
+      method: "GET",
+      url: "/api/v1/geocode?q=avenida%20sapopemba%20415&district=AGUA%20RASA",
+    });
+    assert.equal(hinted.statusCode, 200);
+    assert.equal(hinted.json().items[0].street, "AV SAPOPEMBA");
     const bad = await app.inject({ method: "GET", url: "/api/v1/geocode?q=" });
     assert.equal(bad.statusCode, 400);
   });

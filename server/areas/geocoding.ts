@@ -3,7 +3,12 @@
  * along the centreline over the street's known range, and the nearest street of a point. When nothing matches the
  * answer is empty and the caller keeps the address as it was given.
  */
-import { parseAddress } from "../../domain/address.ts";
+import {
+  normalizeAreaName,
+  type ParsedAddress,
+  parseAddress,
+  parseStreetName,
+} from "../../domain/address.ts";
 import type { Sql } from "../db/index.ts";
 import type { LatLon } from "./queries.ts";
 
@@ -14,12 +19,15 @@ export interface GeocodeCandidate {
   number: number | null;
   lat: number;
   lon: number;
-  /** 0..1: name similarity, plus whether the number falls inside the street's known range. */
+  /** About 0..1: name similarity, plus whether the number falls inside a known range and the street lies in the hinted district. */
   score: number;
   /** The district the point lies in; null when the street runs outside the districts' polygons. */
   districtCode: string | null;
-  /** "interpolated": placed along the line by the house number; "street": the middle of the street. */
-  precision: "interpolated" | "street";
+  /**
+   * "interpolated": the number lies in a piece's known range and was placed along it; "estimated": placed by the
+   * number read as metres from the street's start (no range holds it); "street": no number, the street's middle.
+   */
+  precision: "interpolated" | "estimated" | "street";
 }
 
 /** The street nearest a point, with the house number estimated from its range. */
@@ -30,77 +38,236 @@ export interface ReverseGeocode {
   districtCode: string | null;
 }
 
-// How many name matches are read before ranking: same-name streets are many ("R UM" exists in dozens of places).
-const POOL = 200;
+// How many rows of each kind are read before ranking: same-name streets are many ("R UM" exists in dozens of places).
+const EXACT_POOL = 400;
+const FUZZY_POOL = 200;
+// Same-name pieces whose ends lie this close are one street cut by the layer's gaps; farther ones are namesakes.
+const JOIN_METERS = 500;
+// Ranking weights: name similarity dominates; the rest only orders streets whose names match about equally well.
+const WEIGHT = { name: 0.8, type: 0.05, inRange: 0.15, onStreet: 0.1, district: 0.2, saintMismatch: 0.1 };
+// São Paulo numbers buildings from the street's end nearer Praça da Sé (where `seed.ts` starts every centreline).
+const MARCO_ZERO = { lat: -23.55034, lon: -46.63394 };
 
-interface CandidateRow {
+interface PieceRow {
+  id: number;
   name: string;
   street_type: string | null;
+  num_min: number | null;
+  num_max: number | null;
   sim: number;
-  in_range: boolean;
-  interpolated: boolean;
-  lat: number;
-  lon: number;
-  district_code: string | null;
+  length: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  in_hint: boolean;
+}
+
+/** Where a number lies on a street, and how many metres (numbers) beyond the street's pieces it fell. */
+interface Placement {
+  at: { id: number; fraction: number };
+  precision: GeocodeCandidate["precision"];
+  miss: number;
+}
+
+/** A street as the geocoder ranks it: the same-name pieces that lie together. */
+interface Street {
+  name: string;
+  pieces: PieceRow[];
+  score: number;
+  /** The piece the answer lies on and the fraction along it. */
+  at: { id: number; fraction: number };
+  precision: GeocodeCandidate["precision"];
 }
 
 /** Ranked places for a typed address; [] when no street name is close enough. */
 export async function geocodeAddress(
   sql: Sql,
   text: string,
-  options: { limit?: number } = {},
+  options: { limit?: number; district?: string } = {},
 ): Promise<GeocodeCandidate[]> {
   const parsed = parseAddress(text);
   if (parsed.normalizedName.length < 2) return [];
   const number = parsed.number ?? null;
-  const rows = await sql.query<CandidateRow>(
+  const limit = options.limit ?? 5;
+  const hint = options.district ? normalizeAreaName(options.district) : null;
+  // The exact comparable name first (a btree lookup), then the nearest names by trigram similarity.
+  const rows = await sql.query<PieceRow>(
     `WITH c AS (
-       SELECT s.name, s.street_type, s.num_min, s.num_max, s.geom, similarity(s.normalized_name, $1) AS sim
-       FROM streets s
-       WHERE s.normalized_name % $1
-       ORDER BY sim DESC
-       LIMIT ${POOL}
-     ), r AS (
-       SELECT c.*,
-              coalesce($2::int BETWEEN c.num_min AND c.num_max, false) AS in_range,
-              ($2::int IS NOT NULL AND c.num_max > c.num_min) AS interpolated
-       FROM c
-     ), p AS (
-       SELECT r.*,
-              ST_LineInterpolatePoint(r.geom, CASE WHEN r.interpolated
-                THEN least(1, greatest(0, ($2::int - r.num_min)::float8 / (r.num_max - r.num_min)))
-                ELSE 0.5 END) AS pt
-       FROM r
+       (SELECT s.id, 1::float8 AS sim FROM streets s WHERE s.normalized_name = $1 LIMIT ${EXACT_POOL})
+       UNION
+       (SELECT s.id, similarity(s.normalized_name, $1)::float8 FROM streets s
+        WHERE s.normalized_name % $1 ORDER BY 2 DESC LIMIT ${FUZZY_POOL})
+     ), hint AS (
+       SELECT d.geom FROM districts d
+       WHERE $2::text IS NOT NULL
+         AND (d.code = $2 OR trim(regexp_replace(upper(unaccent(d.name)), '[^A-Z0-9]+', ' ', 'g')) = $2
+              OR d.code IN (SELECT a.code FROM area_aliases a WHERE a.kind = 'district' AND a.alias = $2))
      )
-     SELECT p.name, p.street_type, p.sim::float8 AS sim, p.in_range, p.interpolated,
-            ST_Y(p.pt) AS lat, ST_X(p.pt) AS lon,
-            (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, p.pt) LIMIT 1) AS district_code
-     FROM p`,
-    [parsed.normalizedName, number],
+     SELECT s.id, s.name, s.street_type, s.num_min, s.num_max, max(c.sim) AS sim,
+            s.length_m::float8 AS length,
+            ST_X(ST_StartPoint(s.geom)) AS x0, ST_Y(ST_StartPoint(s.geom)) AS y0,
+            ST_X(ST_EndPoint(s.geom)) AS x1, ST_Y(ST_EndPoint(s.geom)) AS y1,
+            EXISTS (SELECT 1 FROM hint WHERE ST_Intersects(hint.geom, s.geom)) AS in_hint
+     FROM c JOIN streets s ON s.id = c.id
+     GROUP BY s.id`,
+    [parsed.normalizedName, hint],
   );
-  const ranked = rows
-    .map((r) => ({
-      street: r.name,
-      number,
-      lat: round(r.lat, 6),
-      lon: round(r.lon, 6),
-      score: round(
-        0.8 * r.sim + (r.in_range ? 0.15 : 0) + (parsed.type && parsed.type === r.street_type ? 0.05 : 0),
-        3,
-      ),
-      districtCode: r.district_code,
-      precision: r.interpolated ? ("interpolated" as const) : ("street" as const),
-    }))
-    .sort((a, b) => b.score - a.score);
+  const streets = groupStreets(rows)
+    .map((pieces) => rankStreet(pieces, parsed, number))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit * 3);
+  if (streets.length === 0) return [];
+  const points = await sql.query<{ lat: number; lon: number; district_code: string | null }>(
+    `SELECT ST_Y(p.pt) AS lat, ST_X(p.pt) AS lon,
+            (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, p.pt) LIMIT 1) AS district_code
+     FROM unnest($1::bigint[], $2::float8[]) WITH ORDINALITY AS u(id, fraction, i)
+     JOIN streets s ON s.id = u.id,
+     LATERAL (SELECT ST_LineInterpolatePoint(s.geom, u.fraction) AS pt) p
+     ORDER BY u.i`,
+    [streets.map((s) => s.at.id), streets.map((s) => s.at.fraction)],
+  );
   // One candidate per street and district: the pieces of one street are one answer, its namesakes elsewhere are not.
   const seen = new Set<string>();
-  const unique = ranked.filter((c) => {
-    const key = `${c.street}|${c.districtCode}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+  const candidates: GeocodeCandidate[] = [];
+  streets.forEach((s, i) => {
+    const p = points[i];
+    if (!p || seen.has(`${s.name}|${p.district_code}`)) return;
+    seen.add(`${s.name}|${p.district_code}`);
+    candidates.push({
+      street: s.name,
+      number,
+      lat: round(p.lat, 6),
+      lon: round(p.lon, 6),
+      score: round(s.score, 3),
+      districtCode: p.district_code,
+      precision: s.precision,
+    });
   });
-  return unique.slice(0, options.limit ?? 5);
+  return candidates.slice(0, limit);
+}
+
+/** Groups the rows into streets: same official name, pieces chained by ends closer than JOIN_METERS. */
+function groupStreets(rows: PieceRow[]): PieceRow[][] {
+  const byName = new Map<string, PieceRow[]>();
+  for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  const groups: PieceRow[][] = [];
+  for (const pieces of byName.values()) {
+    const open = [...pieces];
+    while (open.length > 0) {
+      const group = [open.pop() as PieceRow];
+      for (let i = 0; i < group.length; i++) {
+        for (let j = open.length - 1; j >= 0; j--) {
+          if (endGap(group[i] as PieceRow, open[j] as PieceRow) <= JOIN_METERS)
+            group.push(...open.splice(j, 1));
+        }
+      }
+      groups.push(group);
+    }
+  }
+  return groups;
+}
+
+/** Scores one street for the parsed address and places the house number on it. */
+function rankStreet(pieces: PieceRow[], parsed: ParsedAddress, number: number | null): Street {
+  const first = pieces[0] as PieceRow;
+  const official = parseStreetName(first.name);
+  const placed = number === null ? placeMiddle(pieces) : placeNumber(pieces, number);
+  const score =
+    WEIGHT.name * Math.max(...pieces.map((p) => p.sim)) +
+    (parsed.type && parsed.type === first.street_type ? WEIGHT.type : 0) +
+    (placed.precision === "interpolated" ? WEIGHT.inRange : placed.miss <= 100 ? WEIGHT.onStreet : 0) +
+    (pieces.some((p) => p.in_hint) ? WEIGHT.district : 0) -
+    // Dropping "São"/"Santo" makes "Rua Dias da Silva" equal "Praça Santo Dias da Silva"; prefer the street that
+    // did not need it.
+    ((official.saint ?? "") !== (parsed.saint ?? "") ? WEIGHT.saintMismatch : 0);
+  return { name: first.name, pieces, score, ...placed };
+}
+
+/** Without a number: the middle of the street's longest piece. */
+function placeMiddle(pieces: PieceRow[]): Placement {
+  const longest = pieces.reduce((a, b) => (b.length > a.length ? b : a));
+  return { at: { id: longest.id, fraction: 0.5 }, precision: "street", miss: 0 };
+}
+
+/**
+ * Places a house number on a street. A piece whose known range holds the number, and whose range is believable for
+ * its length, is interpolated over that range. Otherwise São Paulo's metric numbering (a building's number ≈ its
+ * distance in metres from the street's start) gives an estimate: taken in order of distance from Praça da Sé, each
+ * piece starts at its own believable `num_min`, else where the nearest end of an already placed piece lies plus the gap
+ * (so the two carriageways of an avenue start at the same number rather than one after the other).
+ */
+function placeNumber(pieces: PieceRow[], n: number): Placement {
+  const holding = pieces
+    .filter((p) => isBelievable(p) && p.num_min! <= n && n <= p.num_max!)
+    .sort((a, b) => a.num_max! - a.num_min! - (b.num_max! - b.num_min!))[0];
+  if (holding) {
+    const span = holding.num_max! - holding.num_min!;
+    return {
+      at: { id: holding.id, fraction: span > 0 ? (n - holding.num_min!) / span : 0.5 },
+      precision: "interpolated",
+      miss: 0,
+    };
+  }
+  const ordered = [...pieces].sort((a, b) => fromMarcoZero(a) - fromMarcoZero(b));
+  const placed: { piece: PieceRow; offset: number }[] = [];
+  let best: Placement | undefined;
+  for (const p of ordered) {
+    let offset = 0;
+    if (isBelievable(p)) offset = p.num_min!;
+    else {
+      let gap = Number.POSITIVE_INFINITY;
+      for (const q of placed) {
+        const fromStart = meters(q.piece.x0, q.piece.y0, p.x0, p.y0);
+        const fromEnd = meters(q.piece.x1, q.piece.y1, p.x0, p.y0);
+        if (fromStart < gap) [gap, offset] = [fromStart, q.offset + fromStart];
+        if (fromEnd < gap) [gap, offset] = [fromEnd, q.offset + q.piece.length + fromEnd];
+      }
+    }
+    placed.push({ piece: p, offset });
+    const along = n - offset;
+    const miss = along < 0 ? -along : Math.max(0, along - p.length);
+    if (!best || miss < best.miss) {
+      best = {
+        at: { id: p.id, fraction: p.length > 0 ? clamp(along / p.length) : 0.5 },
+        precision: "estimated",
+        miss,
+      };
+    }
+  }
+  return best as Placement;
+}
+
+// A range is believable when it is about as long as the piece: the derived ranges of a street split into many parts
+// cover the whole street (0…13645 on a 300 m part of Av. Sapopemba) and would place numbers kilometres off.
+function isBelievable(p: PieceRow): boolean {
+  return p.num_min !== null && p.num_max !== null && p.num_max - p.num_min <= 1.5 * p.length + 100;
+}
+
+function fromMarcoZero(p: PieceRow): number {
+  return meters(p.x0, p.y0, MARCO_ZERO.lon, MARCO_ZERO.lat);
+}
+
+/** The shortest distance between the ends of two pieces, in metres. */
+function endGap(a: PieceRow, b: PieceRow): number {
+  return Math.min(
+    meters(a.x0, a.y0, b.x0, b.y0),
+    meters(a.x0, a.y0, b.x1, b.y1),
+    meters(a.x1, a.y1, b.x0, b.y0),
+    meters(a.x1, a.y1, b.x1, b.y1),
+  );
+}
+
+/** Distance in metres between two lon/lat points (equirectangular: exact enough within a city). */
+function meters(x0: number, y0: number, x1: number, y1: number): number {
+  const rad = Math.PI / 180;
+  const dx = (x1 - x0) * rad * Math.cos(((y0 + y1) / 2) * rad);
+  const dy = (y1 - y0) * rad;
+  return Math.sqrt(dx * dx + dy * dy) * 6_371_000;
+}
+
+function clamp(f: number): number {
+  return Math.min(1, Math.max(0, f));
 }
 
 /** The nearest street within `maxMeters` (150 by default) and its estimated house number; null when none is near. */

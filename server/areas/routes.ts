@@ -20,6 +20,8 @@ const GeocodeQuery = z.object({
   q: z.string().trim().min(2).max(200),
   /** How many candidates at most. */
   limit: z.coerce.number().int().min(1).max(20).default(5),
+  /** The district the address is in, when known (code or name, e.g. "SE" or "VILA MARIANA"): ranks its streets first. */
+  district: z.string().trim().min(1).max(80).optional(),
 });
 
 /** Registers the areas routes. */
@@ -52,8 +54,8 @@ export async function registerAreasRoutes(app: FastifyInstance): Promise<void> {
       query: GeocodeQuery,
     },
     async (req) => {
-      const { q, limit } = validate(GeocodeQuery, req.query);
-      return { items: await geocodeAddress(db, q, { limit }) };
+      const { q, limit, district } = validate(GeocodeQuery, req.query);
+      return { items: await geocodeAddress(db, q, { limit, ...(district ? { district } : {}) }) };
     },
   );
   route(

@@ -62,7 +62,7 @@ export async function createDemand(
   idempotency?: Idempotency,
 ): Promise<CreatedDemand> {
   const service = await findServiceByCode(db, input.service);
-  if (!service || !service.active) throw unprocessable("unknown_service", "service", { code: input.service });
+  if (!service?.active) throw unprocessable("unknown_service", "service", { code: input.service });
 
   const answers = checkAnswers(service.attributes, input.attributes);
   if (answers.problems.length > 0) {

@@ -3,9 +3,8 @@ import { describe, it } from "node:test";
 import { hasValidCheckDigit, makeProtocol } from "../../domain/protocol.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 
-// Praça da Sé, in the district of SÉ; and a point in the Atlantic, outside the city.
+// Praça da Sé, in the district of SÉ.
 const SE = { lat: -23.5503, lon: -46.634 };
-const OCEAN = { lat: -24.3, lon: -46.2 };
 
 const { app, ctx } = await testApp();
 const db = ctx.db;
@@ -24,9 +23,6 @@ async function serviceCode(options: { anonymous?: boolean; location?: boolean } 
 
 const post = (payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({ method: "POST", url: "/api/v1/demands", payload: payload as object, headers });
-
-const count = async (table: string) =>
-  (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
 
 describe("demand intake", () => {
   it("creates a demand with a protocol number, placed in its district, routed, with timeline and outbox rows", async () => {
