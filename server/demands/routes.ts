@@ -107,6 +107,22 @@ function secretMatches(secret: string | undefined, hash: string | null): boolean
 export async function registerDemandsRoutes(app: FastifyInstance): Promise<void> {
   await app.register(multipart, { throwFileSizeLimit: true });
   const { db, config } = app.ctx;
+
+  // The demand a request names, and who is reading it: the citizen holding its secret, staff who may read it
+  // (department roles only their own department's), or anyone.
+  async function readerOf(req: FastifyRequest) {
+    const protocol = protocolParam(req);
+    const query = validate(DemandViewQuery, req.query);
+    const demand = await findDemandByProtocol(db, protocol);
+    if (!demand) throw new AppError(404, "unknown_protocol", { protocol });
+    const staff = await loadStaff(req);
+    const secret = query.secret ?? (req.headers["x-demand-secret"] as string | undefined);
+    const staffMayRead =
+      staff !== undefined &&
+      can(staff.role, "demands.read") &&
+      (!isDepartmentScoped(staff) || staff.departmentId === demand.department_id);
+    return { demand, staff, staffMayRead, isCitizen: secretMatches(secret, demand.secret_hash), secret };
+  }
   const attachmentsRoot = join(config.dataDir, "attachments");
   registerTrackPage(app);
 
@@ -155,17 +171,7 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       query: DemandViewQuery,
     },
     async (req) => {
-      const protocol = protocolParam(req);
-      const query = validate(DemandViewQuery, req.query);
-      const demand = await findDemandByProtocol(db, protocol);
-      if (!demand) throw new AppError(404, "unknown_protocol", { protocol });
-      const staff = await loadStaff(req);
-      const secret = query.secret ?? (req.headers["x-demand-secret"] as string | undefined);
-      const staffMayRead =
-        staff !== undefined &&
-        can(staff.role, "demands.read") &&
-        (!isDepartmentScoped(staff) || staff.departmentId === demand.department_id);
-      const isCitizen = secretMatches(secret, demand.secret_hash);
+      const { demand, staff, staffMayRead, isCitizen, secret } = await readerOf(req);
       if (secret && !isCitizen && !staffMayRead) throw new AppError(403, "wrong_secret");
       if (!isCitizen && !staffMayRead) {
         return presentPublicDemand(demand, await listEvents(db, demand.id, false), req.locale);
@@ -212,20 +218,10 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       query: DemandViewQuery,
     },
     async (req, reply) => {
-      const protocol = protocolParam(req);
-      const query = validate(DemandViewQuery, req.query);
-      const demand = await findDemandByProtocol(db, protocol);
-      if (!demand) throw new AppError(404, "unknown_protocol", { protocol });
-      const staff = await loadStaff(req);
-      const secret = query.secret ?? (req.headers["x-demand-secret"] as string | undefined);
-      const allowed =
-        secretMatches(secret, demand.secret_hash) ||
-        (staff !== undefined &&
-          can(staff.role, "demands.read") &&
-          (!isDepartmentScoped(staff) || staff.departmentId === demand.department_id));
-      if (!allowed) throw new AppError(403, "wrong_secret");
+      const { demand, staffMayRead, isCitizen } = await readerOf(req);
+      if (!isCitizen && !staffMayRead) throw new AppError(403, "wrong_secret");
       const id = Number((req.params as { id: string }).id);
-      const attachment = (await listAttachments(db, demand.id, staff !== undefined)).find((a) => a.id === id);
+      const attachment = (await listAttachments(db, demand.id, staffMayRead)).find((a) => a.id === id);
       if (!attachment) throw new AppError(404, "unknown_attachment");
       return reply
         .type(attachment.media_type)
