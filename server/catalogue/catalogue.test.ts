@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
 import type { FastifyInstance } from "fastify";
-import { testApp, testConfig } from "../../tests/helpers.ts";
+import { staffHeaders, testApp, testConfig } from "../../tests/helpers.ts";
 import type { Db } from "../db/index.ts";
-import { hashToken, type StaffRole } from "../http/auth.ts";
+import type { StaffRole } from "../http/auth.ts";
 import { seedOrganisation } from "../organisation/seed.ts";
 import { findServiceByCode, listServices } from "./queries.ts";
 import { readCatalogue, seedCatalogue } from "./seed.ts";
@@ -17,18 +16,10 @@ const { app, ctx } = await testApp();
 const db = ctx.db;
 const sharedDataDir = testConfig().sharedDataDir;
 
-/** A signed-in staff member of `role`: a staff_users row and a live session, returned as its bearer header. */
+/** A signed-in staff member of `role`, as the headers to send. */
 async function signIn(db: Db, role: StaffRole): Promise<{ authorization: string }> {
-  const token = randomBytes(16).toString("hex");
-  const [user] = await db.query<{ id: number }>(
-    `INSERT INTO staff_users (email, name, password_hash, role) VALUES ($1, $2, 'x', $3) RETURNING id`,
-    [`${token}@example.org`, `Test ${role}`, role],
-  );
-  await db.query(
-    `INSERT INTO staff_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
-    [hashToken(token), user?.id],
-  );
-  return { authorization: `Bearer ${token}` };
+  const { authorization } = await staffHeaders(db, role);
+  return { authorization };
 }
 
 const get = (a: FastifyInstance, url: string, headers: Record<string, string> = {}) =>

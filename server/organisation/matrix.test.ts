@@ -1,26 +1,18 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
-import { testApp } from "../../tests/helpers.ts";
+import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { serviceCode, sourceRef } from "../catalogue/sp156.ts";
 import type { Db } from "../db/index.ts";
-import { hashToken, type StaffRole } from "../http/auth.ts";
+import type { StaffRole } from "../http/auth.ts";
 import { resolveDepartment } from "./queries.ts";
 
 const { app, ctx } = await testApp();
 const db = ctx.db;
 
+/** A signed-in staff member of `role`, as the headers to send. */
 async function signIn(db: Db, role: StaffRole): Promise<{ authorization: string }> {
-  const token = randomBytes(16).toString("hex");
-  const [user] = await db.query<{ id: number }>(
-    `INSERT INTO staff_users (email, name, password_hash, role) VALUES ($1, $2, 'x', $3) RETURNING id`,
-    [`${token}@example.org`, `Test ${role}`, role],
-  );
-  await db.query(
-    `INSERT INTO staff_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
-    [hashToken(token), user?.id],
-  );
-  return { authorization: `Bearer ${token}` };
+  const { authorization } = await staffHeaders(db, role);
+  return { authorization };
 }
 
 const idOf = async (table: string, code: string) =>
