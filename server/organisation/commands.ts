@@ -112,3 +112,15 @@ export async function deleteRule(db: Db, id: number): Promise<void> {
     await tx.query("DELETE FROM responsibility_rules WHERE id = $1", [id]);
   });
 }
+
+/** Adds a team to a department (idempotent by name); 404 when the department is unknown. */
+export async function addTeam(db: Db, departmentCode: string, name: string): Promise<Department> {
+  return db.transaction(async (tx) => {
+    const department = await mustFindDepartment(tx, departmentCode);
+    await tx.query("INSERT INTO teams (department_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+      department.id,
+      name,
+    ]);
+    return mustFindDepartment(tx, departmentCode);
+  });
+}

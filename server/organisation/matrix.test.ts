@@ -180,3 +180,27 @@ describe("department routes", () => {
     assert.equal(missing.json().code, "unknown_department");
   });
 });
+
+describe("teams", () => {
+  it("lets an admin add a team to a department, once per name", async () => {
+    const admin = await signIn(db, "admin");
+    const add = () =>
+      app.inject({
+        method: "POST",
+        url: "/api/v1/departments/AMLURB/teams",
+        payload: { name: "Equipe de varrição — Sé" },
+        headers: admin,
+      });
+    assert.equal((await add()).statusCode, 201);
+    const again = await add();
+    assert.deepEqual(again.json().teams, ["Equipe de varrição — Sé"]);
+    const agent = await signIn(db, "agent");
+    const refused = await app.inject({
+      method: "POST",
+      url: "/api/v1/departments/AMLURB/teams",
+      payload: { name: "x" },
+      headers: agent,
+    });
+    assert.equal(refused.statusCode, 403);
+  });
+});

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { unknownServiceField } from "../catalogue/problems.ts";
 import { findServiceByCode } from "../catalogue/queries.ts";
 import { route, validate } from "../http/openapi.ts";
-import { createDepartment, deleteRule, updateDepartment, upsertRule } from "./commands.ts";
+import { addTeam, createDepartment, deleteRule, updateDepartment, upsertRule } from "./commands.ts";
 import { presentDepartment, presentRule } from "./present.ts";
 import { departmentNotFound, unknownArea } from "./problems.ts";
 import {
@@ -26,6 +26,7 @@ import {
   RuleInput,
   RuleParams,
   RuleView,
+  TeamInput,
 } from "./schemas.ts";
 
 /** Registers the organisation routes. */
@@ -107,6 +108,28 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
       const { code } = validate(DepartmentParams, req.params);
       const patch = validate(DepartmentPatch, req.body);
       return presentDepartment(await updateDepartment(db, code, patch));
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/departments/:code/teams",
+      summary: "Add a team to a department",
+      tag: "organisation",
+      action: "departments.manage",
+      body: TeamInput,
+      responses: {
+        201: { description: "The department with its teams", schema: DepartmentView },
+        404: { description: "unknown_department" },
+      },
+    },
+    async (req, reply) => {
+      const { code } = validate(DepartmentParams, req.params);
+      const { name } = validate(TeamInput, req.body);
+      reply.status(201);
+      return presentDepartment(await addTeam(db, code, name));
     },
   );
 

@@ -52,6 +52,12 @@ export const DepartmentParams = z.object({
   code: z.string().min(1).max(40),
 });
 
+/** A new team of a department. */
+export const TeamInput = z.object({
+  /** The team's name, unique within its department: "Equipe de poda — Zona Sul". */
+  name: z.string().trim().min(1).max(120),
+});
+
 /** A department as the API shows it. */
 export const DepartmentView = z.object({
   code: z.string(),
