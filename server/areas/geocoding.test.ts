@@ -29,8 +29,8 @@ describe("geocoding", () => {
       const [top] = await geocodeAddress(db, s.address);
       if (top && meters(top, s) <= 300) within++;
     }
-    // The street layer has gaps and no odd/even side, so some misses are expected (see docs/geocoding.md).
-    assert.ok(within / sample.length >= 0.55, `${within} of ${sample.length} within 300 m`);
+    // 42 of 60 (70%) measured; misses are streets missing from the layer (docs/geocoding.md), so some are expected.
+    assert.ok(within / sample.length >= 0.65, `${within} of ${sample.length} within 300 m`);
   });
 
   it("geocodes 'r augusta 1200' onto Rua Augusta by interpolation", async () => {
