@@ -1,0 +1,15 @@
+/**
+ * `npm run bench -- NAME [options]`: runs one benchmark of bench/ by name. The list is written out by hand; each
+ * script also runs alone (`npx tsx bench/intake.ts`).
+ */
+const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void> }>> = {
+  intake: async () => ({ run: (await import("./intake.ts")).runIntakeBench }),
+};
+
+const [name, ...argv] = process.argv.slice(2);
+const load = name ? BENCHMARKS[name] : undefined;
+if (!load) {
+  console.error(`Usage: npm run bench -- ${Object.keys(BENCHMARKS).join("|")} [options]`);
+  process.exit(64);
+}
+await (await load()).run(argv);
