@@ -1,7 +1,7 @@
 /** Changes to the catalogue, one transaction each: create a service, update a service. */
 import { type Db, isUniqueViolation, maybeOne, type Sql } from "../db/index.ts";
 import { serviceCodeTaken, unknownGroup, unknownService } from "./problems.ts";
-import { findServiceByCode, type Service } from "./queries.ts";
+import { findServiceByCode, forgetCachedServices, type Service } from "./queries.ts";
 import type { ServiceInput, ServicePatch } from "./schemas.ts";
 import { keywordsOf } from "./sp156.ts";
 
@@ -13,6 +13,7 @@ async function groupIdOf(tx: Sql, code: string): Promise<number> {
 
 /** Adds a service to the catalogue; 422 when its group is unknown, 409 when its code is taken. */
 export async function createService(db: Db, input: ServiceInput): Promise<Service> {
+  forgetCachedServices();
   try {
     return await db.transaction(async (tx) => {
       const groupId = await groupIdOf(tx, input.group);
@@ -49,7 +50,8 @@ export async function createService(db: Db, input: ServiceInput): Promise<Servic
 
 /** Changes the given fields of a service (never its code); 404 when the service is unknown. */
 export async function updateService(db: Db, code: string, patch: ServicePatch): Promise<Service> {
-  return db.transaction(async (tx) => {
+  forgetCachedServices();
+  const updated = await db.transaction(async (tx) => {
     const current = await findServiceByCode(tx, code);
     if (!current) throw unknownService(code);
     const groupId = patch.group === undefined ? current.groupId : await groupIdOf(tx, patch.group);
@@ -92,6 +94,8 @@ export async function updateService(db: Db, code: string, patch: ServicePatch): 
     );
     return mustFind(tx, code);
   });
+  forgetCachedServices(); // again after commit: a read during the transaction may have cached the old row
+  return updated;
 }
 
 async function mustFind(tx: Sql, code: string): Promise<Service> {

@@ -97,6 +97,27 @@ export async function findServiceByCode(sql: Sql, code: string): Promise<Service
 }
 
 /** The services citizens can pick, optionally under one group (a Tema or an Assunto) and matching words. */
+const SERVICE_CACHE_MS = 10_000;
+const serviceCache = new Map<string, { service: Service | undefined; until: number }>();
+
+/**
+ * findServiceByCode behind a short per-process cache, for intake's hot path. A write through this process's
+ * commands clears it at once; other processes see a catalogue change within SERVICE_CACHE_MS.
+ */
+export async function findServiceByCodeCached(sql: Sql, code: string): Promise<Service | undefined> {
+  const hit = serviceCache.get(code);
+  if (hit && hit.until > Date.now()) return hit.service;
+  const service = await findServiceByCode(sql, code);
+  if (serviceCache.size > 5_000) serviceCache.clear();
+  serviceCache.set(code, { service, until: Date.now() + SERVICE_CACHE_MS });
+  return service;
+}
+
+/** Forgets every cached service (after a catalogue write). */
+export function forgetCachedServices(): void {
+  serviceCache.clear();
+}
+
 export async function listServices(
   sql: Sql,
   filter: { group?: string | undefined; q?: string | undefined; includeInactive?: boolean },

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { checkAnswers } from "../../domain/attributes.ts";
 import { makeProtocol } from "../../domain/protocol.ts";
 import { placePoint } from "../areas/queries.ts";
-import { findServiceByCode } from "../catalogue/queries.ts";
+import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { findOrCreateCitizen, recordConsent } from "../citizens/commands.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { AppError, unprocessable } from "../errors.ts";
@@ -35,15 +35,6 @@ const IDEMPOTENCY_SCOPE = "POST /api/v1/demands";
 /** Thrown inside the transaction when another request already holds the key; the caller replays its answer. */
 class KeyTaken extends Error {}
 
-/** The current year in the city's time zone: the protocol's prefix. */
-async function currentYear(sql: Sql): Promise<number> {
-  const row = await one<{ year: number }>(
-    sql,
-    "SELECT extract(year FROM now() AT TIME ZONE 'America/Sao_Paulo')::int AS year",
-  );
-  return row.year;
-}
-
 /** SHA-256 hex of a citizen secret; only this is stored. */
 export function hashSecret(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
@@ -61,7 +52,7 @@ export async function createDemand(
   attachments: { stored: CheckedAttachment; key: string }[] = [],
   idempotency?: Idempotency,
 ): Promise<CreatedDemand> {
-  const service = await findServiceByCode(db, input.service);
+  const service = await findServiceByCodeCached(db, input.service);
   if (!service?.active) throw unprocessable("unknown_service", "service", { code: input.service });
 
   const answers = checkAnswers(service.attributes, input.attributes);
@@ -140,22 +131,40 @@ export async function createDemand(
         }
       }
 
-      const serial = await one<{ n: number }>(tx, "SELECT nextval('protocol_seq') AS n");
-      const protocol = makeProtocol(await currentYear(tx), serial.n);
+      // The serial and the year in the city's time zone make the protocol number.
+      const numbered = await one<{ n: number; year: number }>(
+        tx,
+        "SELECT nextval('protocol_seq') AS n, extract(year FROM now() AT TIME ZONE 'America/Sao_Paulo')::int AS year",
+      );
+      const protocol = makeProtocol(numbered.year, numbered.n);
       const department = await resolveDepartment(tx, {
         serviceId: service.id,
         districtCode,
         subprefeituraCode,
       });
 
+      // The demand, its first timeline event and the outbox rows for the work it causes (routing to the
+      // department; the receipt to the citizen when there is a contact) go in one statement: fewer round trips.
       const demand = await one<{ id: number; opened_at: Date }>(
         tx,
-        `INSERT INTO demands (protocol, service_id, channel, description, identity_mode, citizen_id, location, address,
-           district_code, subprefeitura_code, block_id, department_id, attributes, secret_hash)
-         VALUES ($1, $2, $3, $4, $5, $6,
-           CASE WHEN $7::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8::float8, $7::float8), 4326) END,
-           $9, $10, $11, $12, $13, $14, $15)
-         RETURNING id, opened_at`,
+        `WITH d AS (
+           INSERT INTO demands (protocol, service_id, channel, description, identity_mode, citizen_id, location,
+             address, district_code, subprefeitura_code, block_id, department_id, attributes, secret_hash)
+           VALUES ($1, $2, $3, $4, $5, $6,
+             CASE WHEN $7::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8::float8, $7::float8), 4326) END,
+             $9, $10, $11, $12, $13, $14, $15)
+           RETURNING id, opened_at),
+         e AS (
+           INSERT INTO demand_events (demand_id, type, actor_kind, actor_id, visibility, data)
+           SELECT id, 'demand.created', $16, $17, 'public', $18 FROM d),
+         r AS (
+           INSERT INTO outbox (job, payload) SELECT 'route-demand', jsonb_build_object('demandId', id) FROM d),
+         m AS (
+           INSERT INTO outbox (job, payload)
+           SELECT 'send-message', jsonb_build_object('demandId', id, 'citizenId', $6::bigint,
+                  'template', 'demand.received', 'channel', $3::text)
+             FROM d WHERE $19::boolean)
+         SELECT id, opened_at FROM d`,
         [
           protocol,
           service.id,
@@ -172,14 +181,6 @@ export async function createDemand(
           department?.departmentId ?? null,
           JSON.stringify(answers.answers),
           hashSecret(secret),
-        ],
-      );
-
-      await tx.query(
-        `INSERT INTO demand_events (demand_id, type, actor_kind, actor_id, visibility, data)
-         VALUES ($1, 'demand.created', $2, $3, 'public', $4)`,
-        [
-          demand.id,
           actor.kind,
           actor.kind === "staff" ? actor.id : null,
           JSON.stringify({
@@ -187,6 +188,7 @@ export async function createDemand(
             service: service.code,
             departmentRuleId: department?.ruleId,
           }),
+          citizenId !== null && hasContact,
         ],
       );
       for (const a of attachments) {
@@ -202,20 +204,6 @@ export async function createDemand(
             a.stored.originalName ?? null,
           ],
         );
-      }
-      // Durable work, committed with the demand: routing to the department, and the receipt to the citizen.
-      await tx.query("INSERT INTO outbox (job, payload) VALUES ('route-demand', $1)", [
-        JSON.stringify({ demandId: demand.id }),
-      ]);
-      if (citizenId !== null && hasContact) {
-        await tx.query("INSERT INTO outbox (job, payload) VALUES ('send-message', $1)", [
-          JSON.stringify({
-            demandId: demand.id,
-            citizenId,
-            template: "demand.received",
-            channel: input.channel,
-          }),
-        ]);
       }
 
       const body = {
