@@ -98,56 +98,59 @@ export async function createDemand(
     subprefeituraCode = district.subprefeitura_code;
   }
 
+  // Reads and the protocol serial come before any write (a sequence is not transactional anyway); the serial and
+  // the year in the city's time zone make the protocol number.
+  const numbered = await one<{ n: number; year: number }>(
+    db,
+    "SELECT nextval('protocol_seq') AS n, extract(year FROM now() AT TIME ZONE 'America/Sao_Paulo')::int AS year",
+  );
+  const protocol = makeProtocol(numbered.year, numbered.n);
+  const department = await resolveDepartment(db, {
+    serviceId: service.id,
+    districtCode,
+    subprefeituraCode,
+  });
+
   const secret = randomBytes(18).toString("base64url");
-  try {
-    return await db.transaction(async (tx) => {
-      if (idempotency) {
-        // Taken first: a concurrent request with the same key waits here until this one commits, then replays it.
-        const claimed = await tx.query(
-          `INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_body)
+  const identified = input.identity !== "anonymous" && input.citizen !== undefined;
+  // One statement is atomic by itself: an anonymous demand without key or files needs no BEGIN/COMMIT.
+  const needsTransaction = idempotency !== undefined || identified || attachments.length > 0;
+  const write = async (tx: Sql): Promise<CreatedDemand> => {
+    if (idempotency) {
+      // Taken first: a concurrent request with the same key waits here until this one commits, then replays it.
+      const claimed = await tx.query(
+        `INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_body)
            VALUES ($1, $2, $3, 0, '{}') ON CONFLICT DO NOTHING RETURNING key`,
-          [IDEMPOTENCY_SCOPE, idempotency.key, idempotency.fingerprint],
-        );
-        if (claimed.length === 0) throw new KeyTaken();
-      }
-
-      let citizenId: number | null = null;
-      if (input.identity !== "anonymous" && input.citizen) {
-        const c = input.citizen;
-        citizenId = await findOrCreateCitizen(tx, {
-          name: c.name,
-          document: c.document,
-          locale: c.locale,
-          contacts: { email: c.email, phone: c.phone, whatsapp: c.whatsapp, telegram: c.telegram },
-        });
-        if (c.consent) {
-          await recordConsent(tx, {
-            citizenId,
-            purpose: "service",
-            granted: true,
-            policyVersion: c.consent.policyVersion,
-            channel: input.channel,
-          });
-        }
-      }
-
-      // The serial and the year in the city's time zone make the protocol number.
-      const numbered = await one<{ n: number; year: number }>(
-        tx,
-        "SELECT nextval('protocol_seq') AS n, extract(year FROM now() AT TIME ZONE 'America/Sao_Paulo')::int AS year",
+        [IDEMPOTENCY_SCOPE, idempotency.key, idempotency.fingerprint],
       );
-      const protocol = makeProtocol(numbered.year, numbered.n);
-      const department = await resolveDepartment(tx, {
-        serviceId: service.id,
-        districtCode,
-        subprefeituraCode,
-      });
+      if (claimed.length === 0) throw new KeyTaken();
+    }
 
-      // The demand, its first timeline event and the outbox rows for the work it causes (routing to the
-      // department; the receipt to the citizen when there is a contact) go in one statement: fewer round trips.
-      const demand = await one<{ id: number; opened_at: Date }>(
-        tx,
-        `WITH d AS (
+    let citizenId: number | null = null;
+    if (identified && input.citizen) {
+      const c = input.citizen;
+      citizenId = await findOrCreateCitizen(tx, {
+        name: c.name,
+        document: c.document,
+        locale: c.locale,
+        contacts: { email: c.email, phone: c.phone, whatsapp: c.whatsapp, telegram: c.telegram },
+      });
+      if (c.consent) {
+        await recordConsent(tx, {
+          citizenId,
+          purpose: "service",
+          granted: true,
+          policyVersion: c.consent.policyVersion,
+          channel: input.channel,
+        });
+      }
+    }
+
+    // The demand, its first timeline event and the outbox rows for the work it causes (routing to the
+    // department; the receipt to the citizen when there is a contact) go in one statement: fewer round trips.
+    const demand = await one<{ id: number; opened_at: Date }>(
+      tx,
+      `WITH d AS (
            INSERT INTO demands (protocol, service_id, channel, description, identity_mode, citizen_id, location,
              address, district_code, subprefeitura_code, block_id, department_id, attributes, secret_hash)
            VALUES ($1, $2, $3, $4, $5, $6,
@@ -165,64 +168,66 @@ export async function createDemand(
                   'template', 'demand.received', 'channel', $3::text)
              FROM d WHERE $19::boolean)
          SELECT id, opened_at FROM d`,
+      [
+        protocol,
+        service.id,
+        input.channel,
+        input.description,
+        input.identity,
+        citizenId,
+        input.location?.lat ?? null,
+        input.location?.lon ?? null,
+        input.address ?? null,
+        districtCode,
+        subprefeituraCode,
+        place?.blockId ?? null,
+        department?.departmentId ?? null,
+        JSON.stringify(answers.answers),
+        hashSecret(secret),
+        actor.kind,
+        actor.kind === "staff" ? actor.id : null,
+        JSON.stringify({
+          channel: input.channel,
+          service: service.code,
+          departmentRuleId: department?.ruleId,
+        }),
+        citizenId !== null && hasContact,
+      ],
+    );
+    for (const a of attachments) {
+      await tx.query(
+        `INSERT INTO attachments (demand_id, storage_key, media_type, size_bytes, sha256, original_name)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
         [
-          protocol,
-          service.id,
-          input.channel,
-          input.description,
-          input.identity,
-          citizenId,
-          input.location?.lat ?? null,
-          input.location?.lon ?? null,
-          input.address ?? null,
-          districtCode,
-          subprefeituraCode,
-          place?.blockId ?? null,
-          department?.departmentId ?? null,
-          JSON.stringify(answers.answers),
-          hashSecret(secret),
-          actor.kind,
-          actor.kind === "staff" ? actor.id : null,
-          JSON.stringify({
-            channel: input.channel,
-            service: service.code,
-            departmentRuleId: department?.ruleId,
-          }),
-          citizenId !== null && hasContact,
+          demand.id,
+          a.key,
+          a.stored.mediaType,
+          a.stored.sizeBytes,
+          a.stored.sha256,
+          a.stored.originalName ?? null,
         ],
       );
-      for (const a of attachments) {
-        await tx.query(
-          `INSERT INTO attachments (demand_id, storage_key, media_type, size_bytes, sha256, original_name)
-           VALUES ($1, $2, $3, $4, $5, $6)`,
-          [
-            demand.id,
-            a.key,
-            a.stored.mediaType,
-            a.stored.sizeBytes,
-            a.stored.sha256,
-            a.stored.originalName ?? null,
-          ],
-        );
-      }
+    }
 
-      const body = {
-        protocol,
-        secret,
-        status: "new",
-        service: service.code,
-        district: districtCode,
-        openedAt: demand.opened_at.toISOString(),
-        attachments: attachments.length,
-      };
-      if (idempotency) {
-        await tx.query(
-          "UPDATE idempotency_keys SET response_status = 201, response_body = $3 WHERE scope = $1 AND key = $2",
-          [IDEMPOTENCY_SCOPE, idempotency.key, JSON.stringify(body)],
-        );
-      }
-      return { status: 201, body, replayed: false };
-    });
+    const body = {
+      protocol,
+      secret,
+      status: "new",
+      service: service.code,
+      district: districtCode,
+      openedAt: demand.opened_at.toISOString(),
+      attachments: attachments.length,
+    };
+    if (idempotency) {
+      await tx.query(
+        "UPDATE idempotency_keys SET response_status = 201, response_body = $3 WHERE scope = $1 AND key = $2",
+        [IDEMPOTENCY_SCOPE, idempotency.key, JSON.stringify(body)],
+      );
+    }
+    return { status: 201, body, replayed: false };
+  };
+  try {
+    return needsTransaction ? await db.transaction(write) : await write(db);
   } catch (error) {
     if (error instanceof KeyTaken && idempotency) return replay(db, idempotency);
     throw error;
