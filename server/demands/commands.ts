@@ -4,7 +4,6 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { checkAnswers } from "../../domain/attributes.ts";
-import { makeProtocol } from "../../domain/protocol.ts";
 import { placePoint } from "../areas/queries.ts";
 import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { findOrCreateCitizen, recordConsent } from "../citizens/commands.ts";
@@ -98,13 +97,7 @@ export async function createDemand(
     subprefeituraCode = district.subprefeitura_code;
   }
 
-  // Reads and the protocol serial come before any write (a sequence is not transactional anyway); the serial and
-  // the year in the city's time zone make the protocol number.
-  const numbered = await one<{ n: number; year: number }>(
-    db,
-    "SELECT nextval('protocol_seq') AS n, extract(year FROM now() AT TIME ZONE 'America/Sao_Paulo')::int AS year",
-  );
-  const protocol = makeProtocol(numbered.year, numbered.n);
+  // Reads come before any write; the protocol number is made inside the insert (next_protocol(), migration 0011).
   const department = await resolveDepartment(db, {
     serviceId: service.id,
     districtCode,
@@ -148,28 +141,27 @@ export async function createDemand(
 
     // The demand, its first timeline event and the outbox rows for the work it causes (routing to the
     // department; the receipt to the citizen when there is a contact) go in one statement: fewer round trips.
-    const demand = await one<{ id: number; opened_at: Date }>(
+    const demand = await one<{ id: number; protocol: string; opened_at: Date }>(
       tx,
       `WITH d AS (
            INSERT INTO demands (protocol, service_id, channel, description, identity_mode, citizen_id, location,
              address, district_code, subprefeitura_code, block_id, department_id, attributes, secret_hash)
-           VALUES ($1, $2, $3, $4, $5, $6,
-             CASE WHEN $7::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8::float8, $7::float8), 4326) END,
-             $9, $10, $11, $12, $13, $14, $15)
-           RETURNING id, opened_at),
+           VALUES (next_protocol(), $1, $2, $3, $4, $5,
+             CASE WHEN $6::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($7::float8, $6::float8), 4326) END,
+             $8, $9, $10, $11, $12, $13, $14)
+           RETURNING id, protocol, opened_at),
          e AS (
            INSERT INTO demand_events (demand_id, type, actor_kind, actor_id, visibility, data)
-           SELECT id, 'demand.created', $16, $17, 'public', $18 FROM d),
+           SELECT id, 'demand.created', $15, $16, 'public', $17 FROM d),
          r AS (
            INSERT INTO outbox (job, payload) SELECT 'route-demand', jsonb_build_object('demandId', id) FROM d),
          m AS (
            INSERT INTO outbox (job, payload)
-           SELECT 'send-message', jsonb_build_object('demandId', id, 'citizenId', $6::bigint,
-                  'template', 'demand.received', 'channel', $3::text)
-             FROM d WHERE $19::boolean)
-         SELECT id, opened_at FROM d`,
+           SELECT 'send-message', jsonb_build_object('demandId', id, 'citizenId', $5::bigint,
+                  'template', 'demand.received', 'channel', $2::text)
+             FROM d WHERE $18::boolean)
+         SELECT id, protocol, opened_at FROM d`,
       [
-        protocol,
         service.id,
         input.channel,
         input.description,
@@ -210,7 +202,7 @@ export async function createDemand(
     }
 
     const body = {
-      protocol,
+      protocol: demand.protocol,
       secret,
       status: "new",
       service: service.code,
