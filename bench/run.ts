@@ -4,6 +4,9 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void> }>> = {
   intake: async () => ({ run: (await import("./intake.ts")).runIntakeBench }),
+  // These two read their options from process.argv and run when imported.
+  import: async () => ({ run: async () => void (await import("./import.ts")) }),
+  geocoding: async () => ({ run: async () => void (await import("./geocoding-hit-rate.ts")) }),
 };
 
 const [name, ...argv] = process.argv.slice(2);
