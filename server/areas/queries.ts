@@ -25,15 +25,11 @@ export interface Area {
 
 /** Places a point in the city's areas through the GiST indexes; null when it is outside every district. */
 export async function placePoint(sql: Sql, point: LatLon): Promise<Place | null> {
+  // The rule lives in the SQL function place_point (migration 0012), which intake also joins to the matrix.
   const rows = await sql.query<Place>(
-    `WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS geom)
-     SELECT d.code AS "districtCode", d.name AS "districtName",
-            s.code AS "subprefeituraCode", s.name AS "subprefeituraName",
-            (SELECT b.id FROM blocks b WHERE ST_Intersects(b.geom, p.geom) LIMIT 1) AS "blockId"
-     FROM p
-     JOIN districts d ON ST_Intersects(d.geom, p.geom)
-     JOIN subprefeituras s ON s.code = d.subprefeitura_code
-     LIMIT 1`,
+    `SELECT district_code AS "districtCode", district_name AS "districtName",
+            subprefeitura_code AS "subprefeituraCode", subprefeitura_name AS "subprefeituraName", block_id AS "blockId"
+       FROM place_point($1, $2)`,
     [point.lon, point.lat],
   );
   return rows[0] ?? null;

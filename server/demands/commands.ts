@@ -4,7 +4,6 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { checkAnswers } from "../../domain/attributes.ts";
-import { placePoint } from "../areas/queries.ts";
 import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { findOrCreateCitizen, recordConsent } from "../citizens/commands.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
@@ -33,6 +32,31 @@ const IDEMPOTENCY_SCOPE = "POST /api/v1/demands";
 
 /** Thrown inside the transaction when another request already holds the key; the caller replays its answer. */
 class KeyTaken extends Error {}
+
+/** Where a point lies and which department the matrix names for the service there. */
+interface PlaceAndRoute {
+  districtCode: string;
+  subprefeituraCode: string;
+  blockId: number | null;
+  departmentId: number | null;
+  ruleId: number | null;
+}
+
+/** Places a point (place_point) and routes the service there (resolve_department) in one query; undefined outside. */
+async function placeAndRoute(
+  sql: Sql,
+  serviceId: number,
+  point: { lat: number; lon: number },
+): Promise<PlaceAndRoute | undefined> {
+  return maybeOne<PlaceAndRoute>(
+    sql,
+    `SELECT p.district_code AS "districtCode", p.subprefeitura_code AS "subprefeituraCode", p.block_id AS "blockId",
+            r.department_id AS "departmentId", r.rule_id AS "ruleId"
+       FROM place_point($1, $2) p
+       LEFT JOIN LATERAL resolve_department($3::bigint, p.district_code, p.subprefeitura_code) r ON true`,
+    [point.lon, point.lat, serviceId],
+  );
+}
 
 /** SHA-256 hex of a citizen secret; only this is stored. */
 export function hashSecret(secret: string): string {
@@ -79,30 +103,33 @@ export async function createDemand(
     throw unprocessable("location_required", "location");
   }
 
-  let place: Awaited<ReturnType<typeof placePoint>> = null;
+  // Reads come before any write (the protocol number is made inside the insert: next_protocol(), migration 0011).
+  // A point is placed and routed in one round trip; a district picked by code is looked up, then routed.
+  let place: PlaceAndRoute | undefined;
+  let department: { departmentId: number; ruleId: number } | null;
   if (input.location) {
-    place = await placePoint(db, input.location);
+    place = await placeAndRoute(db, service.id, input.location);
     if (!place) throw unprocessable("point_outside_city", "location");
+    department =
+      place.departmentId === null ? null : { departmentId: place.departmentId, ruleId: place.ruleId! };
+  } else {
+    department = null;
   }
   let districtCode = place?.districtCode ?? null;
   let subprefeituraCode = place?.subprefeituraCode ?? null;
-  if (!place && input.district) {
-    const district = await maybeOne<{ code: string; subprefeitura_code: string }>(
-      db,
-      "SELECT code, subprefeitura_code FROM districts WHERE code = $1",
-      [input.district],
-    );
-    if (!district) throw unprocessable("unknown_area", "district", { code: input.district });
-    districtCode = district.code;
-    subprefeituraCode = district.subprefeitura_code;
+  if (!place) {
+    if (input.district) {
+      const district = await maybeOne<{ code: string; subprefeitura_code: string }>(
+        db,
+        "SELECT code, subprefeitura_code FROM districts WHERE code = $1",
+        [input.district],
+      );
+      if (!district) throw unprocessable("unknown_area", "district", { code: input.district });
+      districtCode = district.code;
+      subprefeituraCode = district.subprefeitura_code;
+    }
+    department = await resolveDepartment(db, { serviceId: service.id, districtCode, subprefeituraCode });
   }
-
-  // Reads come before any write; the protocol number is made inside the insert (next_protocol(), migration 0011).
-  const department = await resolveDepartment(db, {
-    serviceId: service.id,
-    districtCode,
-    subprefeituraCode,
-  });
 
   const secret = randomBytes(18).toString("base64url");
   const identified = input.identity !== "anonymous" && input.citizen !== undefined;

@@ -83,17 +83,8 @@ export async function resolveDepartment(
 ): Promise<{ departmentId: number; ruleId: number } | null> {
   const row = await maybeOne<{ departmentId: number; ruleId: number }>(
     sql,
-    `SELECT r.department_id AS "departmentId", r.id AS "ruleId"
-       FROM responsibility_rules r
-       JOIN departments d ON d.id = r.department_id AND d.active
-      WHERE (r.service_id = $1::bigint OR r.service_id IS NULL)
-        AND (r.area_kind = 'city'
-             OR (r.area_kind = 'district' AND r.area_code = $2::text)
-             OR (r.area_kind = 'subprefeitura' AND r.area_code = coalesce(
-                   $3::text, (SELECT x.subprefeitura_code FROM districts x WHERE x.code = $2::text))))
-      ORDER BY r.service_id IS NULL,
-               CASE r.area_kind WHEN 'district' THEN 0 WHEN 'subprefeitura' THEN 1 ELSE 2 END
-      LIMIT 1`,
+    // The rule lives in the SQL function resolve_department (migration 0012), which intake also uses.
+    `SELECT department_id AS "departmentId", rule_id AS "ruleId" FROM resolve_department($1::bigint, $2::text, $3::text)`,
     [where.serviceId, where.districtCode ?? null, where.subprefeituraCode ?? null],
   );
   return row ?? null;
