@@ -2,28 +2,14 @@
  * The Carta de Serviços (Lei 13.460/2017, art. 7) as one server-rendered, accessible HTML page: every text from
  * locales/, service names in the reader's language where translated.
  */
-import { LOCALES, type Locale, translate } from "../i18n.ts";
+import { escapeHtml, page } from "../http/html.ts";
+import { type Locale, translate } from "../i18n.ts";
 import type { CharterView, ServiceView } from "./schemas.ts";
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
 
 /** The charter page in `locale`. */
 export function renderCharterPage(charter: CharterView, locale: Locale): string {
   const t = (key: string, params: Record<string, string | number> = {}) =>
     escapeHtml(translate(locale, `catalogue.${key}`, params));
-  const languages = LOCALES.map((l) =>
-    l === locale
-      ? `<li><span aria-current="page" lang="${l}">${escapeHtml(translate(l, "catalogue.charter.language_name"))}</span></li>`
-      : `<li><a href="?lang=${l}" lang="${l}" hreflang="${l}">${escapeHtml(translate(l, "catalogue.charter.language_name"))}</a></li>`,
-  ).join("");
   const contents = charter.groups
     .map((root) => `<li><a href="#${anchor(root.code)}">${escapeHtml(root.name)}</a></li>`)
     .join("");
@@ -44,35 +30,12 @@ export function renderCharterPage(charter: CharterView, locale: Locale): string 
 </section>`,
     )
     .join("");
-  return `<!doctype html>
-<html lang="${locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t("charter.title")}</title>
-<style>
-  body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 60rem; margin: 0 auto; padding: 1rem; }
-  article { border-top: 1px solid #ccc; padding: .5rem 0; }
-  dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: .5rem 0; }
-  dt { font-weight: 600; }
-  dd { margin: 0; }
-  nav ul { display: flex; flex-wrap: wrap; gap: .5rem 1rem; list-style: none; padding: 0; }
-  a:focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
-</style>
-</head>
-<body>
-<a href="#content">${t("charter.skip")}</a>
-<header>
-  <nav aria-label="${t("charter.language")}"><ul>${languages}</ul></nav>
-  <h1>${t("charter.title")}</h1>
-  <p>${t("charter.intro")}</p>
-</header>
+  // The shared page frame (server/http/html.ts) gives the language switch, skip link and styles.
+  const main = `<h1>${t("charter.title")}</h1>
+<p>${t("charter.intro")}</p>
 <nav aria-label="${t("charter.contents")}"><ul>${contents}</ul></nav>
-<main id="content">${sections}
-</main>
-</body>
-</html>
-`;
+${sections}`;
+  return page(locale, translate(locale, "catalogue.charter.title"), main, "/carta-de-servicos");
 }
 
 function renderService(

@@ -38,6 +38,10 @@ a:focus,button:focus,input:focus{outline:3px solid #f5a623;outline-offset:2px}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}
 .problem{border-left:4px solid #b00020;padding:.5rem 1rem;background:#fdecee}
 input,button{font-size:1rem;padding:.5rem}
+article{border-top:1px solid #ccc;padding:.5rem 0}
+article dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}
+dt{font-weight:600}dd{margin:0}
+nav ul{display:flex;flex-wrap:wrap;gap:.5rem 1rem;list-style:none;padding:0}
 </style>
 </head>
 <body>
