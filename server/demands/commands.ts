@@ -33,30 +33,59 @@ const IDEMPOTENCY_SCOPE = "POST /api/v1/demands";
 /** Thrown inside the transaction when another request already holds the key; the caller replays its answer. */
 class KeyTaken extends Error {}
 
-/** Where a point lies and which department the matrix names for the service there. */
-interface PlaceAndRoute {
-  districtCode: string;
-  subprefeituraCode: string;
-  blockId: number | null;
-  departmentId: number | null;
-  ruleId: number | null;
+/** Where a demand's area comes from: a point placed by the insert itself, or a district already looked up. */
+type AreaSource =
+  | { kind: "point"; lat: number; lon: number }
+  | {
+      kind: "area";
+      districtCode: string | null;
+      subprefeituraCode: string | null;
+      department: { departmentId: number; ruleId: number } | null;
+    };
+
+/**
+ * The demand, its first timeline event and the outbox rows for the work it causes (routing to the department; the
+ * receipt to the citizen when there is a contact), in one statement over an area CTE `p`. Parameters $1–$12 are
+ * shared; the area's follow. With no row in `p` (a point outside every district) nothing is inserted.
+ */
+function insertDemandSql(areaCte: string): string {
+  return `WITH p AS (${areaCte}),
+     d AS (
+       INSERT INTO demands (protocol, service_id, channel, description, identity_mode, citizen_id, location,
+         address, district_code, subprefeitura_code, block_id, department_id, attributes, secret_hash)
+       SELECT next_protocol(), $1, $2, $3, $4, $5, p.geom, $6, p.district_code, p.subprefeitura_code, p.block_id,
+              p.department_id, $7, $8
+         FROM p
+       RETURNING id, protocol, opened_at, district_code),
+     e AS (
+       INSERT INTO demand_events (demand_id, type, actor_kind, actor_id, visibility, data)
+       SELECT d.id, 'demand.created', $9, $10, 'public',
+              CASE WHEN p.rule_id IS NULL THEN $11::jsonb
+                   ELSE $11::jsonb || jsonb_build_object('departmentRuleId', p.rule_id) END
+         FROM d, p),
+     r AS (
+       INSERT INTO outbox (job, payload) SELECT 'route-demand', jsonb_build_object('demandId', id) FROM d),
+     m AS (
+       INSERT INTO outbox (job, payload)
+       SELECT 'send-message', jsonb_build_object('demandId', id, 'citizenId', $5::bigint,
+              'template', 'demand.received', 'channel', $2::text)
+         FROM d WHERE $12::boolean)
+     SELECT id, protocol, opened_at, district_code FROM d`;
 }
 
-/** Places a point (place_point) and routes the service there (resolve_department) in one query; undefined outside. */
-async function placeAndRoute(
-  sql: Sql,
-  serviceId: number,
-  point: { lat: number; lon: number },
-): Promise<PlaceAndRoute | undefined> {
-  return maybeOne<PlaceAndRoute>(
-    sql,
-    `SELECT p.district_code AS "districtCode", p.subprefeitura_code AS "subprefeituraCode", p.block_id AS "blockId",
-            r.department_id AS "departmentId", r.rule_id AS "ruleId"
-       FROM place_point($1, $2) p
-       LEFT JOIN LATERAL resolve_department($3::bigint, p.district_code, p.subprefeitura_code) r ON true`,
-    [point.lon, point.lat, serviceId],
-  );
-}
+/** Intake at a point: placed in its district and block and routed by the matrix inside the insert. */
+const INSERT_AT_POINT = insertDemandSql(
+  `SELECT ST_SetSRID(ST_MakePoint($13::float8, $14::float8), 4326) AS geom, pp.district_code, pp.subprefeitura_code,
+          pp.block_id, r.department_id, r.rule_id
+     FROM place_point($13::float8, $14::float8) pp
+     LEFT JOIN LATERAL resolve_department($1::bigint, pp.district_code, pp.subprefeitura_code) r ON true`,
+);
+
+/** Intake in a district picked by code (or none): the area and department were resolved before. */
+const INSERT_IN_AREA = insertDemandSql(
+  `SELECT NULL::geometry AS geom, $13::text AS district_code, $14::text AS subprefeitura_code,
+          NULL::bigint AS block_id, $15::bigint AS department_id, $16::bigint AS rule_id`,
+);
 
 /** SHA-256 hex of a citizen secret; only this is stored. */
 export function hashSecret(secret: string): string {
@@ -103,21 +132,15 @@ export async function createDemand(
     throw unprocessable("location_required", "location");
   }
 
-  // Reads come before any write (the protocol number is made inside the insert: next_protocol(), migration 0011).
-  // A point is placed and routed in one round trip; a district picked by code is looked up, then routed.
-  let place: PlaceAndRoute | undefined;
-  let department: { departmentId: number; ruleId: number } | null;
+  // Where the demand lies and who answers for it. A point is placed (place_point) and routed (resolve_department)
+  // inside the insert itself, so an anonymous demand is one statement and one round trip; a district picked by
+  // code is looked up first. Either way the insert reads its area from the CTE `p` (see insertDemandSql).
+  let area: AreaSource;
   if (input.location) {
-    place = await placeAndRoute(db, service.id, input.location);
-    if (!place) throw unprocessable("point_outside_city", "location");
-    department =
-      place.departmentId === null ? null : { departmentId: place.departmentId, ruleId: place.ruleId! };
+    area = { kind: "point", lat: input.location.lat, lon: input.location.lon };
   } else {
-    department = null;
-  }
-  let districtCode = place?.districtCode ?? null;
-  let subprefeituraCode = place?.subprefeituraCode ?? null;
-  if (!place) {
+    let districtCode: string | null = null;
+    let subprefeituraCode: string | null = null;
     if (input.district) {
       const district = await maybeOne<{ code: string; subprefeitura_code: string }>(
         db,
@@ -128,7 +151,12 @@ export async function createDemand(
       districtCode = district.code;
       subprefeituraCode = district.subprefeitura_code;
     }
-    department = await resolveDepartment(db, { serviceId: service.id, districtCode, subprefeituraCode });
+    const department = await resolveDepartment(db, {
+      serviceId: service.id,
+      districtCode,
+      subprefeituraCode,
+    });
+    area = { kind: "area", districtCode, subprefeituraCode, department };
   }
 
   const secret = randomBytes(18).toString("base64url");
@@ -166,53 +194,38 @@ export async function createDemand(
       }
     }
 
-    // The demand, its first timeline event and the outbox rows for the work it causes (routing to the
-    // department; the receipt to the citizen when there is a contact) go in one statement: fewer round trips.
-    const demand = await one<{ id: number; protocol: string; opened_at: Date }>(
-      tx,
-      `WITH d AS (
-           INSERT INTO demands (protocol, service_id, channel, description, identity_mode, citizen_id, location,
-             address, district_code, subprefeitura_code, block_id, department_id, attributes, secret_hash)
-           VALUES (next_protocol(), $1, $2, $3, $4, $5,
-             CASE WHEN $6::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($7::float8, $6::float8), 4326) END,
-             $8, $9, $10, $11, $12, $13, $14)
-           RETURNING id, protocol, opened_at),
-         e AS (
-           INSERT INTO demand_events (demand_id, type, actor_kind, actor_id, visibility, data)
-           SELECT id, 'demand.created', $15, $16, 'public', $17 FROM d),
-         r AS (
-           INSERT INTO outbox (job, payload) SELECT 'route-demand', jsonb_build_object('demandId', id) FROM d),
-         m AS (
-           INSERT INTO outbox (job, payload)
-           SELECT 'send-message', jsonb_build_object('demandId', id, 'citizenId', $5::bigint,
-                  'template', 'demand.received', 'channel', $2::text)
-             FROM d WHERE $18::boolean)
-         SELECT id, protocol, opened_at FROM d`,
-      [
-        service.id,
-        input.channel,
-        input.description,
-        input.identity,
-        citizenId,
-        input.location?.lat ?? null,
-        input.location?.lon ?? null,
-        input.address ?? null,
-        districtCode,
-        subprefeituraCode,
-        place?.blockId ?? null,
-        department?.departmentId ?? null,
-        JSON.stringify(answers.answers),
-        hashSecret(secret),
-        actor.kind,
-        actor.kind === "staff" ? actor.id : null,
-        JSON.stringify({
-          channel: input.channel,
-          service: service.code,
-          departmentRuleId: department?.ruleId,
-        }),
-        citizenId !== null && hasContact,
-      ],
-    );
+    const common = [
+      service.id,
+      input.channel,
+      input.description,
+      input.identity,
+      citizenId,
+      input.address ?? null,
+      JSON.stringify(answers.answers),
+      hashSecret(secret),
+      actor.kind,
+      actor.kind === "staff" ? actor.id : null,
+      JSON.stringify({ channel: input.channel, service: service.code }),
+      citizenId !== null && hasContact,
+    ];
+    const areaParams =
+      area.kind === "point"
+        ? [area.lon, area.lat]
+        : [
+            area.districtCode,
+            area.subprefeituraCode,
+            area.department?.departmentId ?? null,
+            area.department?.ruleId ?? null,
+          ];
+    const demand = await maybeOne<{
+      id: number;
+      protocol: string;
+      opened_at: Date;
+      district_code: string | null;
+    }>(tx, area.kind === "point" ? INSERT_AT_POINT : INSERT_IN_AREA, [...common, ...areaParams]);
+    // No row: place_point found no district, so nothing was written.
+    if (!demand) throw unprocessable("point_outside_city", "location");
+    const districtCode = demand.district_code;
     for (const a of attachments) {
       await tx.query(
         `INSERT INTO attachments (demand_id, storage_key, media_type, size_bytes, sha256, original_name)
