@@ -4,6 +4,9 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void> }>> = {
   intake: async () => ({ run: (await import("./intake.ts")).runIntakeBench }),
+  delivery: async () => ({ run: (await import("./delivery.ts")).runDeliveryBench }),
+  suggest: async () => ({ run: (await import("./suggest.ts")).runSuggestBench }),
+  workflow: async () => ({ run: (await import("./workflow.ts")).runWorkflowBench }),
   // These two read their options from process.argv and run when imported.
   import: async () => ({ run: async () => void (await import("./import.ts")) }),
   geocoding: async () => ({ run: async () => void (await import("./geocoding-hit-rate.ts")) }),

@@ -32,6 +32,12 @@ const Env = z.object({
   SHARED_DATA_DIR: z.string().default("../shared/data"),
   /** Password of the demo administrator created with the demo city. */
   DEMO_ADMIN_PASSWORD: z.string().min(12).default("responsiva-admin"),
+  /** SMTP relay for e-mails to citizens (nodemailer URL, e.g. smtp://user:pass@host:587); unset writes .eml files. */
+  SMTP_URL: z.string().url().optional(),
+  /** From header of e-mails to citizens. */
+  MAIL_FROM: z.string().min(3).default("Responsiva <nao-responda@responsiva.localhost>"),
+  /** Public base URL of this site, for links in messages to citizens. */
+  PUBLIC_URL: z.string().url().default("http://localhost:3000"),
   /** Log level of the HTTP server. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -47,6 +53,9 @@ export interface Config {
   sharedDataDir: string;
   demoAdminPassword: string;
   logLevel: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicUrl: string;
 }
 
 /** Parses the environment into a Config, or returns the list of problems. */
@@ -68,6 +77,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       sharedDataDir: resolve(e.SHARED_DATA_DIR),
       demoAdminPassword: e.DEMO_ADMIN_PASSWORD,
       logLevel: e.LOG_LEVEL,
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      publicUrl: e.PUBLIC_URL.replace(/\/+$/, ""),
     },
   };
 }

@@ -8,6 +8,7 @@ import { loadConfig, ROLES, type Role } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { connect } from "./db/index.ts";
 import { migrate } from "./db/migrate.ts";
+import { startPublisher } from "./events/publisher.ts";
 import { buildApp } from "./http/app.ts";
 import { JOBS, PERIODIC } from "./jobs/registry.ts";
 import { startWorker } from "./jobs/runner.ts";
@@ -41,6 +42,8 @@ if (config.seedDemo === "auto" && (await isEmptyCity(db))) {
 }
 
 const stops: Array<() => Promise<void>> = [];
+// Every role announces its own commits (intake, workflow, alarms) to the web processes' live-event hubs.
+const publisher = startPublisher(db);
 if (roles.includes("web")) {
   const app = await buildApp(ctx, { logger: true });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -63,6 +66,7 @@ async function shutdown(signal: string) {
   stopping = true;
   console.log(`${signal}: stopping`);
   for (const stop of stops) await stop();
+  await publisher.stop();
   await db.close();
   process.exit(0);
 }

@@ -186,6 +186,21 @@ describe("LGPD", () => {
       "Sou a Maria Aparecida, liguem no 11 98765-4321 ou maria@example.org",
     );
     await buildDemand(db, id, "Lixo acumulado na calçada");
+    // A message that went to the person, and a survey they answered with a comment.
+    const outbox = await one<{ id: number }>(
+      db,
+      "INSERT INTO outbox (job, payload, state) VALUES ('send-message', '{}', 'done') RETURNING id",
+    );
+    await db.query(
+      `INSERT INTO messages (outbox_id, demand_id, citizen_id, template, locale, channel, address, state)
+       VALUES ($1, $2, $3, 'demand.received', 'pt-BR', 'email', 'maria@example.org', 'sent')`,
+      [outbox.id, first.id, id],
+    );
+    await db.query(
+      `INSERT INTO satisfaction_surveys (demand_id, round, citizen_id, channel, answered_at, rating, solved, comment)
+       VALUES ($1, 0, $2, 'web', now(), 2, false, 'Maria Aparecida aqui, ninguém veio')`,
+      [first.id, id],
+    );
     const before = await one<{ n: number }>(db, "SELECT count(*)::int AS n FROM demands");
 
     const ombudsman = await sessionOf(app, "ombudsman");
@@ -214,7 +229,9 @@ describe("LGPD", () => {
       `SELECT name || ' ' || coalesce(document, '') AS text FROM citizens WHERE name IS NOT NULL
        UNION ALL SELECT value FROM citizen_contacts
        UNION ALL SELECT description || ' ' || attributes::text FROM demands
-       UNION ALL SELECT data::text FROM demand_events`,
+       UNION ALL SELECT data::text FROM demand_events
+       UNION ALL SELECT coalesce(address, '') FROM messages
+       UNION ALL SELECT coalesce(comment, '') FROM satisfaction_surveys`,
     );
     const all = everything.map((r) => r.text).join("\n");
     for (const trace of ["Maria Aparecida", "maria@example.org", "98765-4321", "987654321", "12345678909"]) {

@@ -3,6 +3,7 @@
  * the SP156 service catalogue and the responsibility matrix. Every step is idempotent.
  */
 import { seedAreas } from "../areas/seed.ts";
+import { seedCalendar } from "../calendar/seed.ts";
 import { seedCatalogue } from "../catalogue/seed.ts";
 import type { Db } from "../db/index.ts";
 import { seedOrganisation } from "../organisation/seed.ts";
@@ -33,4 +34,5 @@ export async function seedDemoCity(db: Db, options: SeedOptions): Promise<void> 
   await seedCatalogue(db, options);
   await seedOrganisation(db, options);
   await seedStaff(db, options);
+  await seedCalendar(db, options);
 }

@@ -18,6 +18,17 @@ export interface Db extends Sql {
   readonly kind: "pglite" | "postgres";
   /** Runs `fn` inside one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after this process commits a change (a transaction that wrote, or a lone statement other than
+   * SELECT that touched rows), so live events are announced without a NOTIFY inside the transaction. Returns the
+   * function that removes the listener.
+   */
+  onCommit(listener: () => void): () => void;
+  /**
+   * LISTENs on `channel` (a plain SQL identifier) and calls `onMessage` with each NOTIFY payload; on PostgreSQL
+   * over a dedicated connection that reconnects by itself. Resolves with the function that stops listening.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -64,35 +75,65 @@ export async function connect(options: ConnectOptions): Promise<Db> {
   return connectPglite(options.dataDir, options.loadDataDir);
 }
 
+/** The listeners of `Db.onCommit` and the test that a statement may have changed rows. */
+function commitListeners() {
+  const listeners = new Set<() => void>();
+  return {
+    add(listener: () => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    // Called on the hot path of every write: a set size check and, only when someone listens, one regex.
+    wrote: (text: string, rows: number | null | undefined) =>
+      listeners.size > 0 && (rows ?? 0) > 0 && !/^\s*select\b/i.test(text),
+    fire() {
+      for (const listener of listeners) listener();
+    },
+  };
+}
+
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 async function connectPostgres(url: string, max: number): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max });
+  const commits = commitListeners();
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   // Parameterised statements are named, so PostgreSQL parses and plans each once per connection instead of on
   // every call (this alone nearly doubles intake on the server). Scripts without parameters go unnamed.
-  const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
-    (
-      await client.query(
-        params === undefined ? text : { name: statementName(text), text, values: params as unknown[] },
-      )
-    ).rows as T[];
+  const run = async (client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
+    client.query(
+      params === undefined ? text : { name: statementName(text), text, values: params as unknown[] },
+    );
   return {
     kind: "postgres",
-    query: (text, params) => run(pool, text, params),
+    async query<T>(text: string, params?: readonly unknown[]) {
+      const result = await run(pool, text, params);
+      if (commits.wrote(text, result.rowCount)) commits.fire();
+      return result.rows as T[];
+    },
     exec: async (text) => {
       await pool.query(text);
+      commits.fire();
     },
     async transaction(fn) {
       const client = await pool.connect();
+      let wrote = false;
       try {
         await client.query("BEGIN");
         const result = await fn({
-          query: (text, params) => run(client, text, params),
+          async query<T>(text: string, params?: readonly unknown[]) {
+            const result = await run(client, text, params);
+            wrote ||= commits.wrote(text, result.rowCount);
+            return result.rows as T[];
+          },
           exec: async (text) => {
             await client.query(text);
+            wrote = true;
           },
         });
         await client.query("COMMIT");
+        if (wrote) commits.fire();
         return result;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
@@ -101,7 +142,62 @@ async function connectPostgres(url: string, max: number): Promise<Db> {
         client.release();
       }
     },
+    onCommit: (listener) => commits.add(listener),
+    listen: (channel, onMessage) => listenPostgres(url, channel, onMessage),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one would be handed to queries): when it drops it is opened again
+ * after 1, 2, 4 … up to 10 seconds. Notifications sent while it was down are lost; listeners poll as a safety net.
+ */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retryMs = 1000;
+  let timer: NodeJS.Timeout | undefined;
+  const open = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on("notification", (n) => {
+      if (n.channel === channel) onMessage(n.payload ?? "");
+    });
+    const reopen = () => {
+      if (stopped || client !== c) return;
+      client = undefined;
+      c.end().catch(() => {});
+      timer = setTimeout(() => void open().catch(() => {}), retryMs);
+      retryMs = Math.min(retryMs * 2, 10_000);
+    };
+    c.on("error", reopen);
+    c.on("end", reopen);
+    client = c;
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+      retryMs = 1000;
+    } catch (error) {
+      reopen();
+      throw error;
+    }
+  };
+  try {
+    await open();
+  } catch (error) {
+    // The first connection fails loudly, with nothing left retrying behind the caller's back.
+    stopped = true;
+    clearTimeout(timer);
+    throw error;
+  }
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await client?.end().catch(() => {});
   };
 }
 
@@ -129,21 +225,42 @@ async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | un
     extensions: { postgis, pg_trgm, unaccent },
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: (v: string) => v },
   });
+  const commits = commitListeners();
   return {
     kind: "pglite",
-    query: async (text, params) => (await lite.query(text, params as unknown[])).rows as never[],
+    async query<T>(text: string, params?: readonly unknown[]) {
+      const result = await lite.query<T>(text, params as unknown[]);
+      if (commits.wrote(text, result.affectedRows)) commits.fire();
+      return result.rows;
+    },
     exec: async (text) => {
       await lite.exec(text);
+      commits.fire();
     },
-    transaction: (fn) =>
-      lite.transaction((tx) =>
+    async transaction(fn) {
+      let wrote = false;
+      const result = await lite.transaction((tx) =>
         fn({
-          query: async (text, params) => (await tx.query(text, params as unknown[])).rows as never[],
+          async query<T>(text: string, params?: readonly unknown[]) {
+            const result = await tx.query<T>(text, params as unknown[]);
+            wrote ||= commits.wrote(text, result.affectedRows);
+            return result.rows;
+          },
           exec: async (text) => {
             await tx.exec(text);
+            wrote = true;
           },
         }),
-      ),
+      );
+      if (wrote) commits.fire();
+      return result;
+    },
+    onCommit: (listener) => commits.add(listener),
+    async listen(channel, onMessage) {
+      if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      const unlisten = await lite.listen(channel, onMessage);
+      return () => unlisten();
+    },
     close: () => lite.close(),
     // Tests and the template builder dump the data dir through this escape hatch.
     ...{ pglite: lite },

@@ -1,13 +1,13 @@
 /** HTTP routes of demands: intake from any client, and the public and full views by protocol number. */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { parseProtocol } from "../../domain/protocol.ts";
 import { AppError, invalidJson, unprocessable } from "../errors.ts";
 import { can, isDepartmentScoped, loadStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { protocolParam, secretMatches } from "./access.ts";
 import {
   type CheckedAttachment,
   checkAttachment,
@@ -15,7 +15,7 @@ import {
   readAttachment,
   storeAttachment,
 } from "./attachments.ts";
-import { type Actor, createDemand, hashSecret, type Idempotency } from "./commands.ts";
+import { type Actor, createDemand, type Idempotency } from "./commands.ts";
 import { registerTrackPage } from "./pages.ts";
 import { presentFullDemand, presentPublicDemand } from "./present.ts";
 import { findDemandByProtocol, findDemandCitizen, listAttachments, listEvents } from "./queries.ts";
@@ -82,25 +82,6 @@ function idempotencyOf(
     .update(files.map((f) => f.sha256).join(","))
     .digest("hex");
   return { key: key.replace(/^"|"$/g, ""), fingerprint };
-}
-
-function protocolParam(req: FastifyRequest): string {
-  const typed = (req.params as { protocol: string }).protocol;
-  const parsed = parseProtocol(typed);
-  if (!parsed.ok) {
-    throw new AppError(
-      400,
-      parsed.problem === "bad_check_digit" ? "bad_check_digit" : "bad_protocol_format",
-      {},
-      [{ field: "protocol", code: parsed.problem }],
-    );
-  }
-  return parsed.protocol;
-}
-
-function secretMatches(secret: string | undefined, hash: string | null): boolean {
-  if (!secret || !hash) return false;
-  return timingSafeEqual(Buffer.from(hashSecret(secret)), Buffer.from(hash));
 }
 
 /** Registers the demands routes. */

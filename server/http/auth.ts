@@ -34,18 +34,89 @@ export const ACTIONS = [
   "citizens.read",
   "citizens.export",
   "citizens.erase",
+  "calendar.manage", // the city's configured holidays, opening hours and time zone (managers, admins)
+  "classification.read", // the classification rules (every staff member)
+  "classification.manage", // create, change and delete classification rules (thematic managers, admins)
+  "events.read", // the live event stream (GET /api/v1/events), scoped to the department for department roles
+  "dead_letters.read", // outbox rows that failed for good, with their last error (supervisors, managers, admins)
+  "dead_letters.retry", // send a dead outbox row back to the queue
+  "triage.work", // take demands from the triage queue, reclassify, dispatch, merge duplicates
+  "demands.cancel", // cancel a demand with a reason
+  "demands.reopen", // reopen a closed demand at any time (citizens reopen their own within a window)
+  "demands.complement", // record a complement the citizen gave on the phone or at a counter
+  "work_orders.read", // work orders (scoped to the department for department roles)
+  "work_orders.act", // accept, return, reroute, ask for a complement, answer (department roles: their own)
+  "answer_templates.manage", // the answer templates departments write from
+  "alarms.read", // deadline and delivery alarms (department roles: their department's)
+  "alarms.acknowledge",
+  "alarm_rules.manage", // at which share of a clock which alarm goes to whom
+  "deadlines.extend", // the one extension of an ombudsman legal deadline, with a reason
+  "satisfaction.read", // satisfaction indicators and comments
+  "answers.record_delivery", // record an answer delivered by phone, counter or letter after the messages failed
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const EVERY_STAFF: Action[] = ["session.read", "demands.read", "departments.read", "matrix.read"];
+const EVERY_STAFF: Action[] = [
+  "session.read",
+  "work_orders.read",
+  "demands.read",
+  "departments.read",
+  "matrix.read",
+  "events.read",
+  "classification.read",
+];
 
 /** The permission table: role → actions. */
 export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
-  agent: [...EVERY_STAFF, "citizens.read"],
-  department_staff: [...EVERY_STAFF],
-  focal_point: [...EVERY_STAFF],
-  supervisor: [...EVERY_STAFF, "citizens.read", "staff.read"],
-  manager: [...EVERY_STAFF, "citizens.read", "staff.read", "catalogue.manage", "matrix.manage"],
+  agent: [
+    ...EVERY_STAFF,
+    "citizens.read",
+    "triage.work",
+    "demands.cancel",
+    "demands.complement",
+    "answers.record_delivery",
+  ],
+  department_staff: [...EVERY_STAFF, "work_orders.act"],
+  focal_point: [
+    ...EVERY_STAFF,
+    "work_orders.act",
+    "alarms.read",
+    "alarms.acknowledge",
+    "answer_templates.manage",
+  ],
+  supervisor: [
+    ...EVERY_STAFF,
+    "citizens.read",
+    "staff.read",
+    "dead_letters.read",
+    "dead_letters.retry",
+    "triage.work",
+    "demands.cancel",
+    "demands.reopen",
+    "demands.complement",
+    "work_orders.act",
+    "alarms.read",
+    "alarms.acknowledge",
+    "deadlines.extend",
+    "satisfaction.read",
+    "answers.record_delivery",
+  ],
+  manager: [
+    ...EVERY_STAFF,
+    "citizens.read",
+    "staff.read",
+    "catalogue.manage",
+    "matrix.manage",
+    "classification.manage",
+    "calendar.manage",
+    "dead_letters.read",
+    "dead_letters.retry",
+    "answer_templates.manage",
+    "alarms.read",
+    "alarms.acknowledge",
+    "alarm_rules.manage",
+    "satisfaction.read",
+  ],
   admin: [
     ...EVERY_STAFF,
     "citizens.read",
@@ -54,9 +125,35 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "catalogue.manage",
     "matrix.manage",
     "departments.manage",
+    "classification.manage",
+    "calendar.manage",
+    "dead_letters.read",
+    "dead_letters.retry",
+    "triage.work",
+    "demands.cancel",
+    "demands.reopen",
+    "demands.complement",
+    "work_orders.act",
+    "answer_templates.manage",
+    "alarms.read",
+    "alarms.acknowledge",
+    "alarm_rules.manage",
+    "deadlines.extend",
+    "satisfaction.read",
+    "answers.record_delivery",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
-  ombudsman: [...EVERY_STAFF, "demands.read_identity", "citizens.read", "citizens.export", "citizens.erase"],
+  ombudsman: [
+    ...EVERY_STAFF,
+    "demands.read_identity",
+    "citizens.read",
+    "citizens.export",
+    "citizens.erase",
+    "alarms.read",
+    "deadlines.extend",
+    "satisfaction.read",
+    "demands.reopen",
+  ],
 };
 
 /** True when `role` may perform `action`. */

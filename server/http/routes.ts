@@ -1,18 +1,34 @@
 /** The explicit list of every concept's routes. A new concept adds one line here. */
 import type { FastifyInstance } from "fastify";
 import { registerAreasRoutes } from "../areas/routes.ts";
+import { registerCalendarRoutes } from "../calendar/routes.ts";
 import { registerCatalogueRoutes } from "../catalogue/routes.ts";
 import { registerCitizensRoutes } from "../citizens/routes.ts";
+import { registerClassificationRoutes } from "../classification/routes.ts";
+import { registerDeadlinesRoutes } from "../deadlines/routes.ts";
 import { registerDemandsRoutes } from "../demands/routes.ts";
+import { registerEventsRoutes } from "../events/routes.ts";
+import { registerNotificationsRoutes } from "../notifications/routes.ts";
 import { registerOrganisationRoutes } from "../organisation/routes.ts";
+import { registerSatisfactionRoutes } from "../satisfaction/routes.ts";
 import { registerStaffRoutes } from "../staff/routes.ts";
+import { registerTriageRoutes } from "../triage/routes.ts";
+import { registerWorkOrdersRoutes } from "../work-orders/routes.ts";
 
 /** Registers every concept's routes on the app. */
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerStaffRoutes(app);
   await registerAreasRoutes(app);
   await registerCatalogueRoutes(app);
+  await registerClassificationRoutes(app);
   await registerOrganisationRoutes(app);
   await registerCitizensRoutes(app);
   await registerDemandsRoutes(app);
+  await registerTriageRoutes(app);
+  await registerWorkOrdersRoutes(app);
+  await registerDeadlinesRoutes(app);
+  await registerSatisfactionRoutes(app);
+  await registerNotificationsRoutes(app);
+  await registerCalendarRoutes(app);
+  await registerEventsRoutes(app);
 }

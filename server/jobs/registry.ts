@@ -1,8 +1,12 @@
 /**
  * The explicit list of jobs this release runs, and the periodic ones the scheduler enqueues. A new job is one entry
- * here. Rows for jobs not listed (e.g. `route-demand`, `send-message`, handled by the workflow release) stay pending.
+ * here. Rows for jobs not listed stay pending.
  */
 import { z } from "zod";
+import { SCAN_EVERY_SECONDS, scanDeadlinesJob } from "../deadlines/jobs.ts";
+import { sendMessage } from "../notifications/jobs.ts";
+import { remindSurveysJob } from "../satisfaction/jobs.ts";
+import { routeDemandJob } from "../triage/jobs.ts";
 import type { Job } from "./runner.ts";
 import type { Periodic } from "./scheduler.ts";
 
@@ -23,7 +27,17 @@ export const purgeExpired: Job = {
 };
 
 /** Every job the worker runs. */
-export const JOBS: readonly Job[] = [purgeExpired];
+export const JOBS: readonly Job[] = [
+  purgeExpired,
+  sendMessage,
+  routeDemandJob,
+  scanDeadlinesJob,
+  remindSurveysJob,
+];
 
 /** What the scheduler enqueues, and how often. */
-export const PERIODIC: readonly Periodic[] = [{ job: "purge-expired", everySeconds: 3600 }];
+export const PERIODIC: readonly Periodic[] = [
+  { job: "purge-expired", everySeconds: 3600 },
+  { job: "scan-deadlines", everySeconds: SCAN_EVERY_SECONDS },
+  { job: "remind-surveys", everySeconds: 3600 },
+];

@@ -1,0 +1,256 @@
+/**
+ * Reads of the classification concept: the service suggester over the catalogue in the database, the
+ * classification of a demand (managers' rules + suggester), and the rules themselves.
+ *
+ * Each process keeps the built index. A call reads a version of the catalogue and the rules (counts, latest
+ * change and a hash of the group names: one cheap query, at most every FRESHNESS_MS) and rebuilds when it moved, so
+ * a service switched off on any process stops being suggested by every process within FRESHNESS_MS.
+ */
+import { maybeOne, one, type Sql } from "../db/index.ts";
+import { type CatalogueEntry, documentOf } from "./documents.ts";
+import { type ActiveRule, type Candidate, matchRules, rankCandidates } from "./ranking.ts";
+import { buildIndex, type SuggesterIndex, suggest } from "./suggester.ts";
+
+const VERSION_SQL = `
+  SELECT (SELECT count(*) FILTER (WHERE active) || ':' || count(*) || ':' || coalesce(max(updated_at)::text, '')
+            FROM services)
+      || '|' || (SELECT count(*) || ':' || coalesce(sum(hashtext(name::text || coalesce(parent_id, 0)))::text, '')
+                   FROM service_groups)
+      || '|' || (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM classification_rules)
+      AS version`;
+
+interface Built {
+  index: SuggesterIndex;
+  rules: ActiveRule[];
+}
+
+// Built indexes by version, the latest few. Keyed by version rather than by connection so that a transaction (a
+// new Sql object each time) reuses the index; two databases with the same version hold the same catalogue.
+const built = new Map<string, Promise<Built>>();
+const KEEP = 4;
+
+async function loadEntries(sql: Sql): Promise<CatalogueEntry[]> {
+  const rows = await sql.query<{
+    code: string;
+    name: string;
+    keywords: string[];
+    description: string | null;
+    group_name: string;
+    root_group_name: string | null;
+  }>(
+    `SELECT s.code, s.name->>'pt-BR' AS name, s.keywords, s.description->>'pt-BR' AS description,
+            g.name->>'pt-BR' AS group_name, p.name->>'pt-BR' AS root_group_name
+       FROM services s
+       JOIN service_groups g ON g.id = s.group_id
+       LEFT JOIN service_groups p ON p.id = g.parent_id
+      WHERE s.active
+      ORDER BY s.code`,
+  );
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    groupName: r.group_name,
+    rootGroupName: r.root_group_name,
+    keywords: r.keywords,
+    description: r.description ?? "",
+  }));
+}
+
+async function loadActiveRules(sql: Sql): Promise<ActiveRule[]> {
+  const rows = await sql.query<{
+    id: number;
+    code: string;
+    name: string;
+    phrases: string[];
+    channels: string[];
+    area_codes: string[];
+    effect: "boost" | "override";
+    weight: number;
+  }>(
+    `SELECT r.id, s.code, s.name->>'pt-BR' AS name, r.phrases, r.channels, r.area_codes, r.effect, r.weight
+       FROM classification_rules r JOIN services s ON s.id = r.service_id
+      WHERE r.active AND s.active
+      ORDER BY r.id`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    serviceCode: r.code,
+    serviceName: r.name,
+    phrases: r.phrases,
+    channels: r.channels,
+    areaCodes: r.area_codes,
+    effect: r.effect,
+    weight: Number(r.weight),
+  }));
+}
+
+/**
+ * How long a version read stays good for the same connection pool. A change made anywhere reaches every process
+ * within this time; calls in between cost no database round trip (on a loaded machine a round trip is the
+ * larger part of a suggestion). A transaction is a new Sql object each time, so it always reads the version.
+ */
+export const FRESHNESS_MS = 250;
+
+const checked = new WeakMap<Sql, { version: string; at: number }>();
+
+async function versionOf(sql: Sql): Promise<string> {
+  const last = checked.get(sql);
+  if (last && performance.now() - last.at < FRESHNESS_MS) return last.version;
+  const { version } = await one<{ version: string }>(sql, VERSION_SQL);
+  checked.set(sql, { version, at: performance.now() });
+  return version;
+}
+
+/** The index and rules of the catalogue as it is now: built once per version per process. */
+async function current(sql: Sql): Promise<Built> {
+  const version = await versionOf(sql);
+  const cached = built.get(version);
+  if (cached) return cached;
+  const ready = (async () => {
+    const [entries, rules] = await Promise.all([loadEntries(sql), loadActiveRules(sql)]);
+    return { index: buildIndex(entries.map((e) => documentOf(e))), rules };
+  })();
+  built.set(version, ready);
+  if (built.size > KEEP) built.delete(built.keys().next().value as string);
+  ready.catch(() => {
+    if (built.get(version) === ready) built.delete(version);
+  });
+  return ready;
+}
+
+/** How the suggester is asked. */
+export interface SuggestOptions {
+  limit?: number;
+  /** The channel the text came on: rules restricted to channels apply only on theirs. */
+  channel?: string | undefined;
+  /** The district of the place, when known: rules restricted to areas apply only there. */
+  districtCode?: string | undefined;
+  /** The subprefeitura of the place; derived from the district when absent. */
+  subprefeituraCode?: string | undefined;
+}
+
+// Extra text suggestions fetched beyond the limit, so that a boosting rule can lift one into the answer.
+const HEADROOM = 10;
+
+/**
+ * The active services a free Portuguese text is most likely about, best first, with a score in 0–1 and the
+ * reasons (text match, managers' rules for the channel and area). Empty when the text asks for nothing.
+ */
+export async function suggestServices(
+  sql: Sql,
+  text: string,
+  options: SuggestOptions = {},
+): Promise<Candidate[]> {
+  const limit = options.limit ?? 5;
+  const { index, rules } = await current(sql);
+  const areaCodes = await areasOf(sql, options.districtCode, options.subprefeituraCode);
+  const matches = rules.length > 0 ? matchRules(rules, text, { channel: options.channel, areaCodes }) : [];
+  return rankCandidates(suggest(index, text, limit + HEADROOM), matches, limit);
+}
+
+async function areasOf(sql: Sql, district?: string, subprefeitura?: string): Promise<string[]> {
+  const codes: string[] = [];
+  if (district) codes.push(district);
+  if (subprefeitura) codes.push(subprefeitura);
+  else if (district) {
+    const row = await maybeOne<{ sub: string }>(
+      sql,
+      "SELECT subprefeitura_code AS sub FROM districts WHERE code = $1",
+      [district],
+    );
+    if (row) codes.push(row.sub);
+  }
+  return codes;
+}
+
+/** A demand to classify: its text, channel and place. */
+export interface DemandToClassify {
+  text: string;
+  channel: string;
+  districtCode?: string | null | undefined;
+  subprefeituraCode?: string | null | undefined;
+}
+
+/**
+ * The services a demand could be, best first, each with its reasons: the managers' rules that matched (by id)
+ * and the text match. For the triage queue: the first candidate is the proposal, the others the alternatives.
+ */
+export async function classifyDemand(sql: Sql, demand: DemandToClassify, limit = 5): Promise<Candidate[]> {
+  return suggestServices(sql, demand.text, {
+    limit,
+    channel: demand.channel,
+    districtCode: demand.districtCode ?? undefined,
+    subprefeituraCode: demand.subprefeituraCode ?? undefined,
+  });
+}
+
+/** A classification rule as stored. */
+export interface ClassificationRule {
+  id: number;
+  serviceCode: string;
+  serviceName: string;
+  phrases: string[];
+  channels: string[];
+  areaCodes: string[];
+  effect: "boost" | "override";
+  weight: number;
+  active: boolean;
+  note: string | null;
+  updatedAt: string;
+  updatedBy: number | null;
+}
+
+const SELECT_RULE = `
+  SELECT r.id, s.code AS service_code, s.name->>'pt-BR' AS service_name, r.phrases, r.channels, r.area_codes,
+         r.effect, r.weight, r.active, r.note, r.updated_at, r.updated_by
+    FROM classification_rules r JOIN services s ON s.id = r.service_id`;
+
+interface RuleRow {
+  id: number;
+  service_code: string;
+  service_name: string;
+  phrases: string[];
+  channels: string[];
+  area_codes: string[];
+  effect: "boost" | "override";
+  weight: number;
+  active: boolean;
+  note: string | null;
+  updated_at: Date | string;
+  updated_by: number | null;
+}
+
+function toRule(row: RuleRow): ClassificationRule {
+  return {
+    id: row.id,
+    serviceCode: row.service_code,
+    serviceName: row.service_name,
+    phrases: row.phrases,
+    channels: row.channels,
+    areaCodes: row.area_codes,
+    effect: row.effect,
+    weight: Number(row.weight),
+    active: row.active,
+    note: row.note,
+    updatedAt: new Date(row.updated_at).toISOString(),
+    updatedBy: row.updated_by,
+  };
+}
+
+/** Every classification rule (or those of one service), in id order. */
+export async function listClassificationRules(
+  sql: Sql,
+  filter: { serviceCode?: string | undefined } = {},
+): Promise<ClassificationRule[]> {
+  const rows = await sql.query<RuleRow>(
+    `${SELECT_RULE} WHERE $1::text IS NULL OR s.code = $1 ORDER BY r.id`,
+    [filter.serviceCode ?? null],
+  );
+  return rows.map(toRule);
+}
+
+/** One classification rule by id; undefined when there is none. */
+export async function findClassificationRule(sql: Sql, id: number): Promise<ClassificationRule | undefined> {
+  const row = await maybeOne<RuleRow>(sql, `${SELECT_RULE} WHERE r.id = $1`, [id]);
+  return row ? toRule(row) : undefined;
+}

@@ -1,0 +1,104 @@
+/**
+ * How the managers' rules and the text suggester make one ranking: a matching 'override' rule puts its service
+ * first (heavier rules first), a matching 'boost' rule adds its weight to the service's text score. Pure.
+ */
+import type { Suggestion } from "./suggester.ts";
+import { words } from "./text.ts";
+
+/** An active rule of an active service, as the ranking reads it. */
+export interface ActiveRule {
+  id: number;
+  serviceCode: string;
+  serviceName: string;
+  phrases: string[];
+  channels: string[];
+  areaCodes: string[];
+  effect: "boost" | "override";
+  weight: number;
+}
+
+/** Why a candidate is proposed. */
+export interface Reason {
+  kind: "text" | "rule";
+  ruleId?: number;
+  matched: string[];
+}
+
+/** A ranked service with every reason that proposed it. */
+export interface Candidate {
+  code: string;
+  name: string;
+  score: number;
+  reasons: Reason[];
+}
+
+/** Where a text came from, for the rules' conditions. */
+export interface Circumstances {
+  channel?: string | undefined;
+  /** The district and subprefeitura codes of the place, when known. */
+  areaCodes: string[];
+}
+
+const spaced = (text: string) => ` ${words(text).join(" ")} `;
+
+/** The rules whose conditions hold and one of whose phrases the text holds, with the phrase found. */
+export function matchRules(
+  rules: readonly ActiveRule[],
+  text: string,
+  where: Circumstances,
+): { rule: ActiveRule; phrase: string }[] {
+  const haystack = spaced(text);
+  const found: { rule: ActiveRule; phrase: string }[] = [];
+  for (const rule of rules) {
+    if (rule.channels.length > 0 && !(where.channel && rule.channels.includes(where.channel))) continue;
+    if (rule.areaCodes.length > 0 && !where.areaCodes.some((a) => rule.areaCodes.includes(a))) continue;
+    const phrase = rule.phrases.find((p) => spaced(p).trim() && haystack.includes(spaced(p)));
+    if (phrase) found.push({ rule, phrase });
+  }
+  return found;
+}
+
+/** Merges text suggestions and matched rules into one ranking of at most `limit` services. */
+export function rankCandidates(
+  suggestions: readonly Suggestion[],
+  matches: readonly { rule: ActiveRule; phrase: string }[],
+  limit: number,
+): Candidate[] {
+  const byCode = new Map<string, Candidate & { raw: number; override: number }>();
+  for (const s of suggestions) {
+    byCode.set(s.code, {
+      code: s.code,
+      name: s.name,
+      score: s.score,
+      raw: s.score,
+      override: 0,
+      reasons: [{ kind: "text", matched: s.matched }],
+    });
+  }
+  for (const { rule, phrase } of matches) {
+    let candidate = byCode.get(rule.serviceCode);
+    if (!candidate) {
+      candidate = {
+        code: rule.serviceCode,
+        name: rule.serviceName,
+        score: 0,
+        raw: 0,
+        override: 0,
+        reasons: [],
+      };
+      byCode.set(rule.serviceCode, candidate);
+    }
+    candidate.reasons.push({ kind: "rule", ruleId: rule.id, matched: [phrase] });
+    if (rule.effect === "override") candidate.override = Math.max(candidate.override, rule.weight);
+    else candidate.raw += rule.weight;
+  }
+  return [...byCode.values()]
+    .sort((a, b) => b.override - a.override || b.raw - a.raw || a.code.localeCompare(b.code))
+    .slice(0, limit)
+    .map(({ code, name, raw, override, reasons }) => ({
+      code,
+      name,
+      score: override > 0 ? 1 : Math.round(Math.min(1, raw) * 1000) / 1000,
+      reasons,
+    }));
+}

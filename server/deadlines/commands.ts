@@ -1,0 +1,264 @@
+/**
+ * Deadline timers: one row per running clock (the demand's, a work order's acceptance and execution stages, the
+ * citizen's time to send a complement), with the next alarm instant precomputed so the scanner reads only what is
+ * due. Started, paused, resumed and stopped inside the transaction of the change that causes it.
+ */
+import {
+  addClockMinutes,
+  addDeadline,
+  type BusinessCalendar,
+  clockMinutesBetween,
+  type DeadlineSpec,
+  type DeadlineUnit,
+  instantAtFraction,
+  resumeDue,
+} from "../../domain/business-time.ts";
+import { extendOmbudsmanDue } from "../../domain/business-time-legal.ts";
+import { loadCalendar } from "../calendar/queries.ts";
+import { type Db, maybeOne, type Sql } from "../db/index.ts";
+import { lockDemand, recordEvent } from "../demands/transitions.ts";
+import { AppError } from "../errors.ts";
+import type { Staff } from "../http/auth.ts";
+
+export const STAGES = ["demand", "acceptance", "execution", "complement"] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** A work order must be accepted (or returned) within this much business time of its dispatch. */
+export const ACCEPTANCE_DEADLINE: DeadlineSpec = { amount: 8, unit: "business_hours" };
+
+/** One alarm rule: at `fraction` of a stage's clock, an alarm of `kind` for `level`. */
+export interface AlarmRule {
+  stage: Stage | null;
+  department_id: number | null;
+  fraction: number;
+  kind: "deadline_near" | "deadline_breached" | "escalation";
+  level: number;
+}
+
+/** The active alarm rules (a small table), read once per command or scan. */
+export async function listAlarmRules(sql: Sql): Promise<AlarmRule[]> {
+  const rows = await sql.query<AlarmRule>(
+    "SELECT stage, department_id, fraction, kind, level FROM alarm_rules WHERE active ORDER BY fraction, level",
+  );
+  return rows.map((r) => ({ ...r, fraction: Number(r.fraction) }));
+}
+
+/**
+ * The rules that apply to a stage of a department's clock: for each (fraction, level), the most specific rule
+ * (department and stage, then department, then stage, then the general one).
+ */
+export function rulesFor(
+  rules: readonly AlarmRule[],
+  stage: Stage,
+  departmentId: number | null,
+): AlarmRule[] {
+  const specificity = (r: AlarmRule) => (r.department_id !== null ? 2 : 0) + (r.stage !== null ? 1 : 0);
+  const best = new Map<string, AlarmRule>();
+  for (const r of rules) {
+    if (r.stage !== null && r.stage !== stage) continue;
+    if (r.department_id !== null && r.department_id !== departmentId) continue;
+    const key = `${r.fraction}:${r.level}`;
+    const held = best.get(key);
+    if (!held || specificity(r) > specificity(held)) best.set(key, r);
+  }
+  return [...best.values()].sort((a, b) => a.fraction - b.fraction || a.level - b.level);
+}
+
+/** The fractions at which a stage's clock fires. The citizen's complement clock fires once, when it runs out. */
+export function fractionsFor(
+  rules: readonly AlarmRule[],
+  stage: Stage,
+  departmentId: number | null,
+): number[] {
+  if (stage === "complement") return [1];
+  const set = new Set(rulesFor(rules, stage, departmentId).map((r) => r.fraction));
+  return [...set].sort((a, b) => a - b);
+}
+
+export interface StartDeadline {
+  demandId: number;
+  workOrderId?: number | null;
+  stage: Stage;
+  spec: DeadlineSpec;
+  departmentId: number | null;
+  startedAt: Date;
+  /** A due instant decided elsewhere (the ombudsman legal deadline); otherwise computed from the spec. */
+  due?: Date;
+}
+
+/** Starts a clock; returns its due instant. */
+export async function startDeadline(
+  tx: Sql,
+  cal: BusinessCalendar,
+  rules: readonly AlarmRule[],
+  input: StartDeadline,
+): Promise<Date> {
+  const due = input.due ?? addDeadline(input.startedAt, input.spec, cal);
+  const fractions = fractionsFor(rules, input.stage, input.departmentId);
+  const first = fractions[0];
+  const nextFire =
+    first === undefined ? null : instantAtFraction(input.startedAt, due, first, input.spec.unit, cal);
+  await tx.query(
+    `INSERT INTO deadlines (demand_id, work_order_id, stage, unit, amount, department_id, started_at, due_at,
+       fractions, next_fire_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric[], $10)`,
+    [
+      input.demandId,
+      input.workOrderId ?? null,
+      input.stage,
+      input.spec.unit,
+      input.spec.amount,
+      input.departmentId,
+      input.startedAt.toISOString(),
+      due.toISOString(),
+      `{${fractions.join(",")}}`,
+      nextFire?.toISOString() ?? null,
+    ],
+  );
+  return due;
+}
+
+/** Which running clocks a stop or pause applies to. */
+export interface ClockFilter {
+  demandId: number;
+  workOrderId?: number;
+  stages?: Stage[];
+}
+
+function filterSql(filter: ClockFilter, first: number): { where: string; params: unknown[] } {
+  const params: unknown[] = [filter.demandId];
+  let where = `demand_id = $${first}`;
+  if (filter.workOrderId !== undefined) {
+    params.push(filter.workOrderId);
+    where += ` AND work_order_id = $${first + params.length - 1}`;
+  }
+  if (filter.stages) {
+    params.push(filter.stages);
+    where += ` AND stage = ANY($${first + params.length - 1}::text[])`;
+  }
+  return { where, params };
+}
+
+/** Stops clocks for good: `met` (the stage was done) or `cancelled` (the stage no longer exists). */
+export async function stopDeadlines(tx: Sql, filter: ClockFilter, state: "met" | "cancelled"): Promise<void> {
+  const { where, params } = filterSql(filter, 2);
+  await tx.query(
+    `UPDATE deadlines SET state = $1, stopped_at = now(), next_fire_at = NULL
+      WHERE ${where} AND state IN ('running', 'paused')`,
+    [state, ...params],
+  );
+}
+
+/** Pauses running clocks at `at` (the department asked the citizen for a complement). */
+export async function pauseDeadlines(tx: Sql, filter: ClockFilter, at: Date): Promise<void> {
+  const { where, params } = filterSql(filter, 2);
+  await tx.query(
+    `UPDATE deadlines SET state = 'paused', paused_at = $1, next_fire_at = NULL
+      WHERE ${where} AND state = 'running'`,
+    [at.toISOString(), ...params],
+  );
+}
+
+interface ClockRow {
+  id: number;
+  stage: Stage;
+  unit: DeadlineUnit;
+  started_at: Date;
+  due_at: Date;
+  paused_at: Date | null;
+  fractions: unknown[];
+  next_index: number;
+}
+
+/**
+ * Starts paused clocks again at `at`: the clock left at the pause is counted from `at`, and the start moves by the
+ * pause too, so the 50%/80% alarms still fall at their share of the clock. Returns the demand clock's new due.
+ */
+export async function resumeDeadlines(
+  tx: Sql,
+  cal: BusinessCalendar,
+  filter: ClockFilter,
+  at: Date,
+): Promise<Date | undefined> {
+  const { where, params } = filterSql(filter, 1);
+  const rows = await tx.query<ClockRow>(
+    `SELECT id, stage, unit, started_at, due_at, paused_at, fractions, next_index FROM deadlines
+      WHERE ${where} AND state = 'paused' FOR UPDATE`,
+    params,
+  );
+  let demandDue: Date | undefined;
+  for (const row of rows) {
+    const pausedAt = row.paused_at ?? at;
+    const due = resumeDue(row.due_at, pausedAt, at, row.unit, cal);
+    const ran = clockMinutesBetween(row.started_at, pausedAt, row.unit, cal);
+    const start = addClockMinutes(at, -ran, row.unit, cal);
+    const next = row.fractions[row.next_index];
+    const nextFire = next === undefined ? null : instantAtFraction(start, due, Number(next), row.unit, cal);
+    await tx.query(
+      `UPDATE deadlines SET state = 'running', paused_at = NULL, started_at = $2, due_at = $3, next_fire_at = $4
+        WHERE id = $1`,
+      [row.id, start.toISOString(), due.toISOString(), nextFire?.toISOString() ?? null],
+    );
+    if (row.stage === "demand") demandDue = due;
+  }
+  return demandDue;
+}
+
+/**
+ * Extends a demand's ombudsman legal deadline once by 30 days, with a reason (Lei 13.460/2017 art. 16); 409 when
+ * it was extended already, 422 without a reason. Returns the new due instant.
+ */
+export async function extendDemandDeadline(
+  tx: Sql,
+  cal: BusinessCalendar,
+  demandId: number,
+  reason: string,
+): Promise<Date> {
+  const row = await maybeOne<ClockRow & { extended: boolean; state: string }>(
+    tx,
+    `SELECT id, stage, unit, started_at, due_at, paused_at, fractions, next_index, extended, state
+       FROM deadlines WHERE demand_id = $1 AND stage = 'demand' AND state IN ('running', 'paused')
+      ORDER BY id DESC LIMIT 1 FOR UPDATE`,
+    [demandId],
+  );
+  if (!row) throw new AppError(409, "no_running_deadline");
+  const outcome = extendOmbudsmanDue(row.due_at, row.extended ? 1 : 0, reason, cal);
+  if (!outcome.ok) {
+    if (outcome.reason === "already_extended") throw new AppError(409, "deadline_already_extended");
+    throw new AppError(422, "reason_required", {}, [{ field: "reason", code: "required" }]);
+  }
+  const next = row.fractions[row.next_index];
+  const nextFire =
+    row.state !== "running" || next === undefined
+      ? null
+      : instantAtFraction(row.started_at, outcome.due, Number(next), row.unit, cal);
+  await tx.query("UPDATE deadlines SET due_at = $2, extended = true, next_fire_at = $3 WHERE id = $1", [
+    row.id,
+    outcome.due.toISOString(),
+    nextFire?.toISOString() ?? null,
+  ]);
+  return outcome.due;
+}
+
+/** The extension as a command: locks the demand, extends its clock, records the new due and a public event. */
+export async function extendLegalDeadline(
+  db: Db,
+  staff: Staff,
+  demandId: number,
+  reason: string,
+): Promise<Date> {
+  const cal = await loadCalendar(db);
+  return db.transaction(async (tx) => {
+    await lockDemand(tx, demandId);
+    const due = await extendDemandDeadline(tx, cal, demandId, reason);
+    await tx.query("UPDATE demands SET due_at = $2, extended_at = now() WHERE id = $1", [
+      demandId,
+      due.toISOString(),
+    ]);
+    await recordEvent(tx, demandId, "deadline.extended", { kind: "staff", id: staff.id }, "public", {
+      reason,
+      dueAt: due.toISOString(),
+    });
+    return due;
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The one way a demand's status changes: lock the row, check the move against the transition table in
+ * domain/status.ts, write the status and its timeline event. And the one way the citizens of a demand are told
+ * something: a `send-message` outbox row per citizen with a contact (the demand's own and its followers'),
+ * written in the caller's transaction.
+ */
+import { canMoveDemand, type DemandStatus } from "../../domain/status.ts";
+import { maybeOne, type Sql } from "../db/index.ts";
+import { AppError } from "../errors.ts";
+import type { Actor } from "./commands.ts";
+
+/** What the workflow commands need of a locked demand. */
+export interface LockedDemand {
+  id: number;
+  protocol: string;
+  status: DemandStatus;
+  service_id: number;
+  department_id: number | null;
+  citizen_id: number | null;
+  channel: string;
+  identity_mode: string;
+  district_code: string | null;
+  subprefeitura_code: string | null;
+  opened_at: Date;
+  due_at: Date | null;
+  reopen_count: number;
+  claimed_by: number | null;
+  claimed_until: Date | null;
+}
+
+const LOCKED_COLUMNS = `id, protocol, status, service_id, department_id, citizen_id, channel, identity_mode,
+  district_code, subprefeitura_code, opened_at, due_at, reopen_count, claimed_by, claimed_until`;
+
+/** Locks a demand by id for the rest of the transaction; 404 when there is none. */
+export async function lockDemand(tx: Sql, id: number): Promise<LockedDemand> {
+  const demand = await maybeOne<LockedDemand>(
+    tx,
+    `SELECT ${LOCKED_COLUMNS} FROM demands WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  if (!demand) throw new AppError(404, "unknown_demand", { id });
+  return demand;
+}
+
+/** Locks a demand by protocol number (already parsed and checked); 404 when there is none. */
+export async function lockDemandByProtocol(tx: Sql, protocol: string): Promise<LockedDemand> {
+  const demand = await maybeOne<LockedDemand>(
+    tx,
+    `SELECT ${LOCKED_COLUMNS} FROM demands WHERE protocol = $1 FOR UPDATE`,
+    [protocol],
+  );
+  if (!demand) throw new AppError(404, "unknown_protocol", { protocol });
+  return demand;
+}
+
+/** The actor columns of a timeline event. */
+export function actorColumns(actor: Actor): [string, number | null] {
+  return [actor.kind, actor.kind === "staff" ? actor.id : null];
+}
+
+/** Appends one event to a demand's timeline. */
+export async function recordEvent(
+  tx: Sql,
+  demandId: number,
+  type: string,
+  actor: Actor,
+  visibility: "public" | "internal",
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  const [kind, id] = actorColumns(actor);
+  await tx.query(
+    `INSERT INTO demand_events (demand_id, type, actor_kind, actor_id, visibility, data)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [demandId, type, kind, id, visibility, JSON.stringify(data)],
+  );
+}
+
+/**
+ * Moves a locked demand to `to`, or refuses with 409 `illegal_transition` naming both statuses. The event is
+ * `demand.<to>` (public: the citizen sees every status), with `data` for the details (reason, department …).
+ */
+export async function moveDemand(
+  tx: Sql,
+  demand: LockedDemand,
+  to: DemandStatus,
+  actor: Actor,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  if (!canMoveDemand(demand.status, to)) {
+    throw new AppError(409, "illegal_transition", { from: demand.status, to });
+  }
+  const closing = to === "closed" || to === "cancelled" || to === "merged";
+  await tx.query(
+    `UPDATE demands SET status = $2,
+            closed_at = CASE WHEN $3::boolean THEN now() WHEN $2 = 'reopened' THEN NULL ELSE closed_at END
+      WHERE id = $1`,
+    [demand.id, to, closing],
+  );
+  await recordEvent(tx, demand.id, `demand.${to}`, actor, "public", { from: demand.status, ...data });
+  demand.status = to;
+}
+
+/**
+ * Tells every citizen of a demand (the one who filed it, and the followers of merged duplicates) something worth
+ * telling: one `send-message` row each, on the channel of their own demand, written in the caller's transaction.
+ * Citizens without any contact (anonymous demands) read it on the tracking page. Returns how many were queued.
+ */
+export async function notifyCitizens(
+  tx: Sql,
+  demandId: number,
+  template: string,
+  data: Record<string, unknown> = {},
+): Promise<number> {
+  const rows = await tx.query(
+    `INSERT INTO outbox (job, payload)
+     SELECT 'send-message', jsonb_build_object('demandId', $1::bigint, 'citizenId', r.citizen_id,
+            'template', $2::text, 'channel', r.channel, 'data', $3::jsonb)
+       FROM (SELECT d.citizen_id, d.channel FROM demands d WHERE d.id = $1 AND d.citizen_id IS NOT NULL
+             UNION
+             SELECT f.citizen_id, f.channel FROM demand_followers f WHERE f.demand_id = $1) r
+      WHERE EXISTS (SELECT 1 FROM citizen_contacts c WHERE c.citizen_id = r.citizen_id)
+     RETURNING id`,
+    [demandId, template, JSON.stringify(data)],
+  );
+  return rows.length;
+}

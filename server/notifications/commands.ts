@@ -1,0 +1,264 @@
+/**
+ * Commands of the notifications concept: plan a message (who, which channels, what text), record each attempt
+ * before the provider is called and its outcome after, record a delivery with its timeline event (and, for an
+ * answer, that the answer reached the citizen), park an undeliverable message with its alarm, and send a dead one
+ * back to the queue.
+ */
+import type { OutboundChannel } from "../../channels/index.ts";
+import { maybeOne, type Sql } from "../db/index.ts";
+import { lockDemand } from "../demands/transitions.ts";
+import { conflict, notFound } from "../errors.ts";
+import { type Locale, pickLocalized } from "../i18n.ts";
+import { closeAnsweredDemand } from "../work-orders/commands.ts";
+import { chooseRecipients, type Recipient, redactAddresses } from "./recipients.ts";
+import type { SendMessagePayload, Template } from "./schemas.ts";
+import { type Rendered, renderMessage, trackUrlOf } from "./templates.ts";
+
+/** A message ready to go: its row, text and the recipients still worth trying, in order. */
+export interface PlannedMessage {
+  kind: "send";
+  messageId: number;
+  /** Stable key of the message (the e-mail Message-ID is made from it). */
+  key: string;
+  demandId: number;
+  template: Template;
+  locale: Locale;
+  rendered: Rendered;
+  recipients: Recipient[];
+}
+
+/** What planning found: a message to send, nothing left to do, or nobody reachable. */
+export type Plan = PlannedMessage | { kind: "done" } | { kind: "unreachable"; messageId: number };
+
+interface Facts {
+  protocol: string;
+  demand_channel: string;
+  department_name: string | null;
+  service_name: Record<string, string>;
+  citizen_id: number | null;
+  name: string | null;
+  locale: Locale | null;
+  erased_at: Date | null;
+  contacts: { channel: string; value: string }[] | null;
+}
+
+/**
+ * Finds or creates the message of an outbox row, locked, and decides what to do with it: nothing when it was
+ * already sent (a worker died after recording it) or its citizen is gone; otherwise its text in the citizen's
+ * language and the recipients to try, less the channels that refused it for good since it was last queued.
+ */
+export async function planMessage(
+  tx: Sql,
+  outboxId: number,
+  payload: SendMessagePayload,
+  available: readonly OutboundChannel[],
+  publicUrl: string,
+): Promise<Plan> {
+  const facts = await maybeOne<Facts>(
+    tx,
+    `SELECT d.protocol, d.channel AS demand_channel, dep.name AS department_name, s.name AS service_name,
+            c.id AS citizen_id, c.name, c.locale, c.erased_at,
+            (SELECT json_agg(json_build_object('channel', cc.channel, 'value', cc.value) ORDER BY cc.id)
+               FROM citizen_contacts cc WHERE cc.citizen_id = c.id) AS contacts
+       FROM demands d
+       JOIN services s ON s.id = d.service_id
+       LEFT JOIN departments dep ON dep.id = d.department_id
+       LEFT JOIN citizens c ON c.id = COALESCE($2::bigint, d.citizen_id)
+      WHERE d.id = $1`,
+    [payload.demandId, payload.citizenId ?? null],
+  );
+  if (!facts) throw new Error(`demand ${payload.demandId} does not exist`);
+  const locale: Locale = facts.locale ?? "pt-BR";
+  await tx.query(
+    `INSERT INTO messages (outbox_id, demand_id, citizen_id, template, locale) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (outbox_id) DO NOTHING`,
+    [outboxId, payload.demandId, facts.citizen_id, payload.template, locale],
+  );
+  const message = (await maybeOne<{ id: number; key: string; state: string; requeued_at: Date | null }>(
+    tx,
+    "SELECT id, key::text AS key, state, requeued_at FROM messages WHERE outbox_id = $1 FOR UPDATE",
+    [outboxId],
+  ))!;
+  if (message.state === "sent" || message.state === "skipped") return { kind: "done" };
+  if (facts.citizen_id === null || facts.erased_at !== null) {
+    await tx.query("UPDATE messages SET state = 'skipped', address = NULL WHERE id = $1", [message.id]);
+    return { kind: "done" };
+  }
+  const refused = await tx.query<{ channel: string }>(
+    `SELECT DISTINCT channel FROM message_attempts
+      WHERE message_id = $1 AND outcome = 'permanent' AND started_at > COALESCE($2::timestamptz, '-infinity'::timestamptz)`,
+    [message.id, message.requeued_at],
+  );
+  const recipients = chooseRecipients(
+    payload.channel ?? facts.demand_channel,
+    facts.contacts ?? [],
+    available,
+  ).filter((r) => !refused.some((x) => x.channel === r.channel));
+  if (recipients.length === 0) return { kind: "unreachable", messageId: message.id };
+  const rendered = renderMessage(payload.template, locale, {
+    name: facts.name,
+    protocol: facts.protocol,
+    service: pickLocalized(facts.service_name, locale),
+    department: payload.data?.department ?? facts.department_name ?? "",
+    trackUrl: trackUrlOf(publicUrl, facts.protocol, locale),
+    data: payload.data ?? {},
+  });
+  return {
+    kind: "send",
+    messageId: message.id,
+    key: message.key,
+    demandId: payload.demandId,
+    template: payload.template,
+    locale,
+    rendered,
+    recipients,
+  };
+}
+
+/** Records, before the provider is called, that an attempt goes out to `to`; returns the attempt's id. */
+export async function startAttempt(sql: Sql, messageId: number, to: Recipient): Promise<number> {
+  const rows = await sql.query<{ id: number }>(
+    `WITH m AS (
+       UPDATE messages SET state = 'sending', attempts = attempts + 1, channel = $2, address = $3 WHERE id = $1)
+     INSERT INTO message_attempts (message_id, channel) VALUES ($1, $2) RETURNING id`,
+    [messageId, to.channel, to.address],
+  );
+  return rows[0]!.id;
+}
+
+/** Records that an attempt failed; the message waits for the next one. */
+export async function recordAttemptFailed(
+  sql: Sql,
+  messageId: number,
+  attemptId: number,
+  temporary: boolean,
+  error: string,
+): Promise<void> {
+  const text = redactAddresses(error).slice(0, 2000);
+  await sql.query(
+    `WITH a AS (
+       UPDATE message_attempts SET outcome = $3, finished_at = now(), error = $4 WHERE id = $2)
+     UPDATE messages SET state = 'queued', last_error = $4 WHERE id = $1`,
+    [messageId, attemptId, temporary ? "temporary" : "permanent", text],
+  );
+}
+
+/**
+ * Records a delivery, in one transaction: the attempt and the message as sent, a public timeline event (channel
+ * and template, never the address), and for an answer, that the citizen got it.
+ */
+export async function recordSent(
+  tx: Sql,
+  message: PlannedMessage,
+  attemptId: number,
+  channel: OutboundChannel,
+  providerId: string,
+): Promise<void> {
+  await tx.query(
+    `WITH a AS (
+       UPDATE message_attempts SET outcome = 'sent', finished_at = now(), provider_id = $3 WHERE id = $2),
+     m AS (
+       UPDATE messages SET state = 'sent', sent_at = now(), provider_id = $3, last_error = NULL WHERE id = $1)
+     INSERT INTO demand_events (demand_id, type, actor_kind, visibility, data)
+     VALUES ($4, 'message.sent', 'system', 'public', $5)`,
+    [
+      message.messageId,
+      attemptId,
+      providerId.slice(0, 500),
+      message.demandId,
+      JSON.stringify({ messageId: message.messageId, template: message.template, channel }),
+    ],
+  );
+  if (message.template === "demand.answered") {
+    await recordAnswerDelivered(tx, message.demandId, message.messageId);
+  }
+}
+
+/**
+ * The one place that says a demand's answer reached the citizen: sets `demands.answer_delivered_at` (first
+ * delivery wins) and writes the public `answer.delivered` event. Called inside the transaction that records the
+ * delivery. An answered demand closes here: its clock is met and its citizen is asked to rate the answer.
+ */
+export async function recordAnswerDelivered(tx: Sql, demandId: number, messageId: number): Promise<void> {
+  const demand = await lockDemand(tx, demandId);
+  await tx.query(
+    `WITH d AS (
+       UPDATE demands SET answer_delivered_at = COALESCE(answer_delivered_at, now()) WHERE id = $1)
+     INSERT INTO demand_events (demand_id, type, actor_kind, visibility, data)
+     VALUES ($1, 'answer.delivered', 'system', 'public', $2)`,
+    [demandId, JSON.stringify({ messageId })],
+  );
+  await closeAnsweredDemand(tx, demand, { kind: "system" }, "message");
+}
+
+/**
+ * Parks a message no channel could deliver (its outbox row is going dead in this same transaction): the message
+ * failed, an internal timeline event, and a `delivery_failed` alarm for the supervisors of the demand's
+ * department. A message that fails again after a retry raises its alarm again.
+ */
+export async function recordUndeliverable(
+  tx: Sql,
+  outboxId: number,
+  payload: SendMessagePayload,
+  error: string,
+): Promise<void> {
+  const text = redactAddresses(error).slice(0, 2000);
+  const message = await maybeOne<{ id: number; channel: string | null }>(
+    tx,
+    "UPDATE messages SET state = 'failed', last_error = $2 WHERE outbox_id = $1 RETURNING id, channel",
+    [outboxId, text],
+  );
+  const data = {
+    outboxId,
+    messageId: message?.id ?? null,
+    template: payload.template,
+    channel: message?.channel ?? null,
+  };
+  await tx.query(
+    `WITH e AS (
+       INSERT INTO demand_events (demand_id, type, actor_kind, visibility, data)
+       SELECT id, 'message.failed', 'system', 'internal', $2 FROM demands WHERE id = $1)
+     INSERT INTO alarms (kind, demand_id, department_id, level, data, dedupe_key)
+     SELECT 'delivery_failed', id, department_id, 1, $3, $4 FROM demands WHERE id = $1
+     ON CONFLICT (dedupe_key) DO UPDATE
+       SET raised_at = now(), acknowledged_at = NULL, acknowledged_by = NULL, data = EXCLUDED.data`,
+    [
+      payload.demandId,
+      JSON.stringify(data),
+      JSON.stringify({ ...data, error: text }),
+      `delivery:${outboxId}`,
+    ],
+  );
+}
+
+/**
+ * Sends a dead outbox row back to the queue with a fresh set of attempts, on a supervisor's word. For a message,
+ * the channels that refused it count again and the timeline notes who retried it.
+ */
+export async function retryDeadLetter(
+  tx: Sql,
+  outboxId: number,
+  staffId: number,
+): Promise<{ id: number; state: "pending" }> {
+  const row = await maybeOne<{ state: string }>(tx, "SELECT state FROM outbox WHERE id = $1 FOR UPDATE", [
+    outboxId,
+  ]);
+  if (!row) throw notFound(`/api/v1/dead-letters/${outboxId}`);
+  if (row.state !== "dead") throw conflict("not_dead", { id: outboxId });
+  await tx.query(
+    `UPDATE outbox SET state = 'pending', attempts = 0, run_at = now(), locked_until = NULL, last_error = NULL
+      WHERE id = $1`,
+    [outboxId],
+  );
+  await tx.query(
+    `WITH m AS (
+       UPDATE messages SET state = 'queued', requeued_at = now() WHERE outbox_id = $1
+       RETURNING id, demand_id, template)
+     INSERT INTO demand_events (demand_id, type, actor_kind, actor_id, visibility, data)
+     SELECT demand_id, 'message.retried', 'staff', $2, 'internal',
+            jsonb_build_object('messageId', id, 'template', template, 'outboxId', $1::bigint)
+       FROM m WHERE demand_id IS NOT NULL`,
+    [outboxId, staffId],
+  );
+  return { id: outboxId, state: "pending" };
+}

@@ -1,0 +1,310 @@
+/**
+ * The triage queue. Routing (the `route-demand` job written at intake) starts the demand's clock, scores its
+ * priority, and either dispatches it straight to the department the matrix names or leaves it in the queue for an
+ * agent: when the service asks for triage, when no department is known, or when a possible duplicate is near.
+ * Agents take the next item atomically (SKIP LOCKED: two agents never get the same one), reclassify it, dispatch
+ * it, merge it into the demand it duplicates, or cancel it.
+ */
+import { QUEUE_STATUSES } from "../../domain/status.ts";
+import { classifyDemand } from "../classification/queries.ts";
+import { type Db, maybeOne, type Sql } from "../db/index.ts";
+import { stopDeadlines } from "../deadlines/commands.ts";
+import type { Actor } from "../demands/commands.ts";
+import { lockDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
+import { AppError, unprocessable } from "../errors.ts";
+import type { Staff } from "../http/auth.ts";
+import { resolveDepartment } from "../organisation/queries.ts";
+import {
+  type Clocks,
+  dispatchLocked,
+  findServiceTerms,
+  loadClocks,
+  startDemandClock,
+} from "../work-orders/commands.ts";
+import { findDuplicates } from "./queries.ts";
+
+/** How long an agent holds an item taken from the queue before it goes back to the others. */
+export const CLAIM_MINUTES = 15;
+
+/** The parts of the static triage score; age and deadline left are added when the queue is read (queries.ts). */
+export function triageScore(input: { priority: number; vulnerable: boolean; repeats: number }): number {
+  // Service priority 1 (most urgent) … 5: 50 … 10 points.
+  const priority = (6 - input.priority) * 10;
+  return priority + (input.vulnerable ? 30 : 0) + Math.min(input.repeats, 5) * 5;
+}
+
+/**
+ * Routes a new demand (the `route-demand` job): idempotent, so a job run twice after a crash does nothing new.
+ * Returns what happened.
+ */
+export async function routeDemand(
+  db: Db,
+  demandId: number,
+  clocks?: Clocks,
+): Promise<"dispatched" | "queued" | "skipped"> {
+  const c = clocks ?? (await loadClocks(db));
+  return db.transaction(async (tx) => {
+    const demand = await lockDemand(tx, demandId);
+    if (demand.status !== "new") return "skipped";
+    const queued = await maybeOne(tx, "SELECT 1 FROM demands WHERE id = $1 AND queued_at IS NOT NULL", [
+      demand.id,
+    ]);
+    if (queued) return "skipped";
+    const service = await findServiceTerms(tx, demand.service_id);
+    const facts = await maybeOne<{ vulnerable: boolean; repeats: number }>(
+      tx,
+      `SELECT coalesce((SELECT c.vulnerable FROM citizens c WHERE c.id = d.citizen_id), false) AS vulnerable,
+              (SELECT count(*)::int FROM demands o
+                WHERE d.location IS NOT NULL AND o.service_id = d.service_id AND o.id <> d.id
+                  AND o.opened_at > d.opened_at - interval '30 days'
+                  AND o.status NOT IN ('cancelled', 'merged')
+                  AND ST_DWithin(o.location::geography, d.location::geography, 50)
+                  AND o.location && ST_Expand(d.location, 0.001)) AS repeats
+         FROM demands d WHERE d.id = $1`,
+      [demand.id],
+    );
+    const score = triageScore({
+      priority: service.priority,
+      vulnerable: facts?.vulnerable ?? false,
+      repeats: facts?.repeats ?? 0,
+    });
+    await tx.query("UPDATE demands SET triage_score = $2 WHERE id = $1", [demand.id, score]);
+    const duplicates = await findDuplicates(tx, { demandId: demand.id });
+    // The managers' criteria and the text suggester read the citizen's own words: a rule that points elsewhere
+    // than the service chosen sends the demand to an agent, with the proposal.
+    const suggestions = await classifyDemand(
+      tx,
+      {
+        text: await descriptionOf(tx, demand.id),
+        channel: demand.channel,
+        districtCode: demand.district_code,
+        subprefeituraCode: demand.subprefeitura_code,
+      },
+      3,
+    );
+    const ruled = suggestions.find((c) => c.reasons.some((r) => r.kind === "rule"));
+    const reasons: string[] = [];
+    if (!service.auto_dispatch) reasons.push("service_requires_triage");
+    if (demand.department_id === null) reasons.push("no_department");
+    if (duplicates.length > 0) reasons.push("possible_duplicate");
+    if (ruled && ruled.code !== service.code) reasons.push("classification_differs");
+    if (reasons.length === 0) {
+      await dispatchLocked(tx, c, demand, { kind: "system" });
+      return "dispatched";
+    }
+    await startDemandClock(tx, c, demand, service);
+    await tx.query("UPDATE demands SET queued_at = now() WHERE id = $1", [demand.id]);
+    await recordEvent(tx, demand.id, "demand.queued", { kind: "system" }, "internal", {
+      reasons,
+      score,
+      duplicates: duplicates.map((d) => d.protocol),
+      suggestions: suggestions.map((c) => ({ code: c.code, score: c.score })),
+    });
+    return "queued";
+  });
+}
+
+async function descriptionOf(tx: Sql, demandId: number): Promise<string> {
+  const row = await maybeOne<{ description: string }>(tx, "SELECT description FROM demands WHERE id = $1", [
+    demandId,
+  ]);
+  return row?.description ?? "";
+}
+
+/** What an agent gets from the queue. */
+export interface TakenItem {
+  id: number;
+  protocol: string;
+  status: string;
+  description: string;
+  channel: string;
+  districtCode: string | null;
+  claimedUntil: Date;
+}
+
+/**
+ * Gives the agent the most urgent unclaimed demand of the queue, claimed for CLAIM_MINUTES; an agent who already
+ * holds one gets it again. Undefined when the queue is empty.
+ */
+export async function takeNext(db: Db, staff: Staff): Promise<TakenItem | undefined> {
+  const held = await maybeOne<TakenItem>(
+    db,
+    `UPDATE demands SET claimed_until = now() + make_interval(mins => $2)
+      WHERE claimed_by = $1 AND claimed_until > now() AND queued_at IS NOT NULL
+      RETURNING id, protocol, status, description, channel, district_code AS "districtCode",
+                claimed_until AS "claimedUntil"`,
+    [staff.id, CLAIM_MINUTES],
+  );
+  if (held) return held;
+  return maybeOne<TakenItem>(
+    db,
+    `UPDATE demands SET claimed_by = $1, claimed_until = now() + make_interval(mins => $2)
+      WHERE id = (
+        SELECT id FROM demands
+         WHERE queued_at IS NOT NULL AND status = ANY($3::text[])
+           AND (claimed_until IS NULL OR claimed_until < now())
+         ORDER BY triage_score
+                  + least(extract(epoch FROM now() - opened_at) / 3600, 72)
+                  + CASE WHEN due_at < now() + interval '1 day' THEN 25 ELSE 0 END DESC,
+                  opened_at
+         LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+      RETURNING id, protocol, status, description, channel, district_code AS "districtCode",
+                claimed_until AS "claimedUntil"`,
+    [staff.id, CLAIM_MINUTES, QUEUE_STATUSES],
+  );
+}
+
+/** Gives an item back to the queue. */
+export async function releaseClaim(db: Db, staff: Staff, demandId: number): Promise<void> {
+  const rows = await db.query(
+    "UPDATE demands SET claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND claimed_by = $2 RETURNING id",
+    [demandId, staff.id],
+  );
+  if (rows.length === 0) throw new AppError(409, "not_claimed");
+}
+
+/** Refuses when another agent holds a live claim on the demand. */
+function checkClaim(demand: { claimed_by: number | null; claimed_until: Date | null }, staff: Staff) {
+  if (
+    demand.claimed_by !== null &&
+    demand.claimed_by !== staff.id &&
+    demand.claimed_until !== null &&
+    demand.claimed_until.getTime() > Date.now()
+  ) {
+    throw new AppError(409, "claimed_by_another");
+  }
+}
+
+/**
+ * Puts a demand in another service (while it waits in the queue or before a department took it): the matrix
+ * picks the department again for the new service.
+ */
+export async function reclassifyDemand(
+  db: Db,
+  staff: Staff,
+  demandId: number,
+  serviceCode: string,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const demand = await lockDemand(tx, demandId);
+    checkClaim(demand, staff);
+    if (![...QUEUE_STATUSES, "triaged"].includes(demand.status)) {
+      throw new AppError(409, "illegal_transition", { from: demand.status, to: "reclassified" });
+    }
+    const service = await maybeOne<{ id: number; code: string }>(
+      tx,
+      "SELECT id, code FROM services WHERE code = $1 AND active",
+      [serviceCode],
+    );
+    if (!service) throw unprocessable("unknown_service", "service", { code: serviceCode });
+    const from = await maybeOne<{ code: string }>(tx, "SELECT code FROM services WHERE id = $1", [
+      demand.service_id,
+    ]);
+    const department = await resolveDepartment(tx, {
+      serviceId: service.id,
+      districtCode: demand.district_code,
+      subprefeituraCode: demand.subprefeitura_code,
+    });
+    await tx.query(
+      "UPDATE demands SET service_id = $2, department_id = coalesce($3, department_id) WHERE id = $1",
+      [demand.id, service.id, department?.departmentId ?? null],
+    );
+    await recordEvent(tx, demand.id, "demand.reclassified", { kind: "staff", id: staff.id }, "public", {
+      from: from?.code,
+      to: service.code,
+    });
+  });
+}
+
+/** An agent sends a demand from the queue to a department (the matrix's, or the one named). */
+export async function dispatchFromQueue(
+  db: Db,
+  staff: Staff,
+  demandId: number,
+  departmentCode?: string,
+): Promise<{ workOrderId: number; departmentId: number }> {
+  const clocks = await loadClocks(db);
+  return db.transaction(async (tx) => {
+    const demand = await lockDemand(tx, demandId);
+    checkClaim(demand, staff);
+    if (![...QUEUE_STATUSES, "triaged"].includes(demand.status)) {
+      throw new AppError(409, "illegal_transition", { from: demand.status, to: "dispatched" });
+    }
+    return dispatchLocked(tx, clocks, demand, { kind: "staff", id: staff.id }, departmentCode);
+  });
+}
+
+/** Ends what a demand had open: its work order (cancelled) and its clocks. */
+async function closeOpenWork(tx: Sql, demandId: number, reason: string): Promise<void> {
+  await tx.query(
+    `UPDATE work_orders SET state = 'cancelled', finished_at = now(), reason = $2
+      WHERE demand_id = $1 AND state IN ('dispatched', 'accepted', 'in_progress', 'waiting_citizen')`,
+    [demandId, reason],
+  );
+  await stopDeadlines(tx, { demandId }, "cancelled");
+  await tx.query(
+    "UPDATE demands SET claimed_by = NULL, claimed_until = NULL, queued_at = NULL WHERE id = $1",
+    [demandId],
+  );
+}
+
+/**
+ * Merges a duplicate into the demand it repeats: the duplicate ends as `merged`, its open work stops, and its
+ * citizens (and those who followed it) become followers of the surviving demand, hearing everything its own
+ * citizen hears from now on. They are told the surviving protocol.
+ */
+export async function mergeDemand(
+  db: Db,
+  staff: Staff,
+  duplicateId: number,
+  survivorId: number,
+): Promise<void> {
+  if (duplicateId === survivorId) throw unprocessable("merge_into_itself", "into");
+  await db.transaction(async (tx) => {
+    // Locked in id order, like every command that locks two demands: no deadlock between two merges.
+    const [first, second] = duplicateId < survivorId ? [duplicateId, survivorId] : [survivorId, duplicateId];
+    const a = await lockDemand(tx, first);
+    const b = await lockDemand(tx, second);
+    const duplicate = a.id === duplicateId ? a : b;
+    const survivor = a.id === survivorId ? a : b;
+    checkClaim(duplicate, staff);
+    if (["cancelled", "merged"].includes(survivor.status)) {
+      throw new AppError(409, "survivor_closed", { protocol: survivor.protocol });
+    }
+    const actor: Actor = { kind: "staff", id: staff.id };
+    await closeOpenWork(tx, duplicate.id, "merged");
+    await moveDemand(tx, duplicate, "merged", actor, { into: survivor.protocol });
+    await tx.query("UPDATE demands SET merged_into_id = $2 WHERE id = $1", [duplicate.id, survivor.id]);
+    // Tell the duplicate's citizens before they move over.
+    await notifyCitizens(tx, duplicate.id, "demand.merged", {
+      protocol: duplicate.protocol,
+      survivingProtocol: survivor.protocol,
+    });
+    await tx.query(
+      `INSERT INTO demand_followers (demand_id, citizen_id, from_demand_id, channel)
+       SELECT $2, r.citizen_id, $1, r.channel
+         FROM (SELECT d.citizen_id, d.channel FROM demands d WHERE d.id = $1 AND d.citizen_id IS NOT NULL
+               UNION
+               SELECT f.citizen_id, f.channel FROM demand_followers f WHERE f.demand_id = $1) r
+        WHERE r.citizen_id IS DISTINCT FROM $3
+       ON CONFLICT DO NOTHING`,
+      [duplicate.id, survivor.id, survivor.citizen_id],
+    );
+    await recordEvent(tx, survivor.id, "demand.duplicate_merged", actor, "internal", {
+      duplicate: duplicate.protocol,
+    });
+  });
+}
+
+/** Cancels a demand with a reason (prank, out of the city's competence …); its citizens are told. */
+export async function cancelDemand(db: Db, staff: Staff, demandId: number, reason: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const demand = await lockDemand(tx, demandId);
+    checkClaim(demand, staff);
+    const actor: Actor = { kind: "staff", id: staff.id };
+    await moveDemand(tx, demand, "cancelled", actor, { reason });
+    await closeOpenWork(tx, demand.id, "cancelled");
+    await notifyCitizens(tx, demand.id, "demand.cancelled", { protocol: demand.protocol, reason });
+  });
+}

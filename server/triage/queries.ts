@@ -1,0 +1,76 @@
+/** Reads of the triage queue and of possible duplicates. */
+import { QUEUE_STATUSES } from "../../domain/status.ts";
+import type { Sql } from "../db/index.ts";
+
+/** A demand is a possible duplicate of another of the same service this close, opened this recently. */
+export const DUPLICATE_RADIUS_METRES = 100;
+export const DUPLICATE_WINDOW_DAYS = 30;
+
+/** A possible duplicate: public facts only (it is shown to citizens at intake too). */
+export interface DuplicateCandidate {
+  id: number;
+  protocol: string;
+  status: string;
+  opened_at: Date;
+  distance_m: number;
+}
+
+/**
+ * Open demands of the same service near a point (or near a demand, opened before it), nearest first. About
+ * 0.0015° of latitude is the radius's bounding box, so the GiST index on location answers.
+ */
+export function findDuplicates(
+  sql: Sql,
+  near: { demandId: number } | { serviceId: number; lat: number; lon: number },
+): Promise<DuplicateCandidate[]> {
+  const origin =
+    "demandId" in near
+      ? "SELECT location AS geom, service_id, opened_at, id FROM demands WHERE id = $1"
+      : "SELECT ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326) AS geom, $1::bigint AS service_id, now() AS opened_at, 0::bigint AS id";
+  const params = "demandId" in near ? [near.demandId] : [near.serviceId, near.lat, near.lon];
+  const n = params.length;
+  return sql.query<DuplicateCandidate>(
+    `WITH o AS (${origin})
+     SELECT d.id, d.protocol, d.status, d.opened_at,
+            round(ST_Distance(d.location::geography, o.geom::geography))::int AS distance_m
+       FROM demands d, o
+      WHERE o.geom IS NOT NULL
+        AND d.location && ST_Expand(o.geom, 0.0015)
+        AND ST_DWithin(d.location::geography, o.geom::geography, $${n + 1})
+        AND d.service_id = o.service_id AND d.id <> o.id
+        AND d.opened_at <= o.opened_at AND d.opened_at > o.opened_at - make_interval(days => $${n + 2})
+        AND d.status NOT IN ('closed', 'cancelled', 'merged')
+      ORDER BY distance_m, d.opened_at
+      LIMIT 10`,
+    [...params, DUPLICATE_RADIUS_METRES, DUPLICATE_WINDOW_DAYS],
+  );
+}
+
+/** One line of the queue as agents and supervisors see it. */
+export interface QueueItem {
+  id: number;
+  protocol: string;
+  status: string;
+  service_code: string;
+  opened_at: Date;
+  due_at: Date | null;
+  priority: number;
+  claimed_by: number | null;
+  claimed_until: Date | null;
+}
+
+/** The waiting demands, most urgent first, as takeNext orders them. */
+export function listQueue(sql: Sql, limit: number): Promise<QueueItem[]> {
+  return sql.query<QueueItem>(
+    `SELECT d.id, d.protocol, d.status, s.code AS service_code, d.opened_at, d.due_at,
+            (d.triage_score + least(extract(epoch FROM now() - d.opened_at) / 3600, 72)
+              + CASE WHEN d.due_at < now() + interval '1 day' THEN 25 ELSE 0 END)::int AS priority,
+            CASE WHEN d.claimed_until > now() THEN d.claimed_by END AS claimed_by,
+            CASE WHEN d.claimed_until > now() THEN d.claimed_until END AS claimed_until
+       FROM demands d JOIN services s ON s.id = d.service_id
+      WHERE d.queued_at IS NOT NULL AND d.status = ANY($1::text[])
+      ORDER BY priority DESC, d.opened_at
+      LIMIT $2`,
+    [QUEUE_STATUSES, limit],
+  );
+}

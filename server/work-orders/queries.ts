@@ -1,0 +1,70 @@
+/** Reads of work orders, scoped in the query for department roles. */
+import type { Sql } from "../db/index.ts";
+
+export interface WorkOrderListRow {
+  id: number;
+  protocol: string;
+  state: string;
+  department_code: string;
+  service_code: string;
+  dispatched_at: Date;
+  accepted_at: Date | null;
+  finished_at: Date | null;
+  due_at: Date | null;
+  reason: string | null;
+  answer: string | null;
+  complement_question: string | null;
+}
+
+const SELECT = `SELECT w.id, d.protocol, w.state, dep.code AS department_code, s.code AS service_code,
+       w.dispatched_at, w.accepted_at, w.finished_at, w.due_at, w.reason, w.answer, w.complement_question
+  FROM work_orders w
+  JOIN demands d ON d.id = w.demand_id
+  JOIN departments dep ON dep.id = w.department_id
+  JOIN services s ON s.id = d.service_id`;
+
+/** Orders in some states, of one department (or all when null), oldest deadline first. */
+export function listWorkOrders(
+  sql: Sql,
+  filter: { departmentId: number | null; departmentCode?: string; states: string[]; limit: number },
+): Promise<WorkOrderListRow[]> {
+  return sql.query<WorkOrderListRow>(
+    `${SELECT}
+      WHERE w.state = ANY($1::text[])
+        AND ($2::bigint IS NULL OR w.department_id = $2)
+        AND ($3::text IS NULL OR dep.code = $3)
+      ORDER BY w.due_at NULLS LAST, w.id
+      LIMIT $4`,
+    [filter.states, filter.departmentId, filter.departmentCode ?? null, filter.limit],
+  );
+}
+
+export async function findWorkOrder(
+  sql: Sql,
+  id: number,
+): Promise<(WorkOrderListRow & { department_id: number }) | undefined> {
+  const [row] = await sql.query<WorkOrderListRow & { department_id: number }>(
+    `${SELECT.replace("SELECT w.id,", "SELECT w.id, w.department_id,")} WHERE w.id = $1`,
+    [id],
+  );
+  return row;
+}
+
+export interface AnswerTemplateRow {
+  id: number;
+  service_code: string | null;
+  title: string;
+  body: string;
+  locale: string;
+}
+
+/** The templates for a service: its own first, then those for every service. */
+export function listAnswerTemplates(sql: Sql, serviceCode: string | undefined): Promise<AnswerTemplateRow[]> {
+  return sql.query<AnswerTemplateRow>(
+    `SELECT t.id, s.code AS service_code, t.title, t.body, t.locale
+       FROM answer_templates t LEFT JOIN services s ON s.id = t.service_id
+      WHERE t.active AND (t.service_id IS NULL OR $1::text IS NULL OR s.code = $1)
+      ORDER BY t.service_id IS NULL, t.title`,
+    [serviceCode ?? null],
+  );
+}

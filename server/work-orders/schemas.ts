@@ -1,0 +1,78 @@
+/** Input and output schemas of the work-order routes (they also feed OpenAPI). */
+import { z } from "zod";
+import { WORK_ORDER_STATES } from "../../domain/status.ts";
+
+export const WorkOrderParams = z.object({ id: z.coerce.number().int().positive() });
+
+export const WorkOrderListQuery = z.object({
+  /** Only orders in these states (comma-separated); the open ones by default. */
+  state: z.string().optional(),
+  /** A department's code; department roles always see their own. */
+  department: z.string().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** Why an order goes back or on: said to the next person who handles it. */
+const Reason = z.string().trim().min(5).max(2000);
+
+export const ReturnInput = z.object({ reason: Reason });
+
+export const RerouteInput = z.object({
+  /** The code of the department that should do it. */
+  department: z.string().min(1).max(40),
+  reason: Reason,
+});
+
+export const ComplementRequestInput = z.object({
+  /** What the department needs from the citizen; the citizen reads it. */
+  question: z.string().trim().min(10).max(2000),
+});
+
+export const AnswerInput = z.object({
+  /** The answer to the citizen: what was done (generic closings are refused). */
+  answer: z.string().trim().min(1).max(5000),
+  /** Notes only staff read. */
+  internalNote: z.string().trim().max(5000).optional(),
+  /** Ids of the demand's attachments that are evidence of the work (photos uploaded before). */
+  evidence: z.array(z.number().int().positive()).max(20).optional(),
+});
+
+export const ComplementInput = z.object({
+  /** The citizen's secret (or the x-demand-secret header); staff send none. */
+  secret: z.string().max(200).optional(),
+  /** The complement: what the department asked for. */
+  text: z.string().trim().min(1).max(5000),
+});
+
+export const WorkOrderView = z.object({
+  id: z.number(),
+  protocol: z.string(),
+  state: z.enum(WORK_ORDER_STATES),
+  department: z.string(),
+  service: z.string(),
+  dispatchedAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  reason: z.string().nullable(),
+  answer: z.string().nullable(),
+  complementQuestion: z.string().nullable(),
+  actions: z.array(z.string()),
+});
+
+export const AnswerTemplateInput = z.object({
+  /** The service's code; none for a template every service may use. */
+  service: z.string().max(40).optional(),
+  title: z.string().trim().min(3).max(200),
+  body: z.string().trim().min(30).max(5000),
+  locale: z.enum(["pt-BR", "en", "es"]).default("pt-BR"),
+});
+
+export const AnswerTemplateQuery = z.object({ service: z.string().max(40).optional() });
+
+export const ManualDeliveryInput = z.object({
+  /** How the answer reached the citizen. */
+  means: z.enum(["phone", "counter", "letter", "visit"]),
+  /** Who was reached, when: stays internal. */
+  note: z.string().trim().max(2000).optional(),
+});
