@@ -171,10 +171,13 @@ export async function eraseCitizen(db: Db, citizenId: number, actor: { id: numbe
     await tx.query("DELETE FROM citizen_contacts WHERE citizen_id = $1", [citizenId]);
     // Where messages went, what the person wrote in a survey, and whom they follow go with the person; the counts
     // (a message was sent, a rating was given) stay with the demand.
-    await tx.query("UPDATE messages SET address = NULL, citizen_id = NULL WHERE citizen_id = $1", [citizenId]);
-    await tx.query("UPDATE satisfaction_surveys SET comment = NULL, citizen_id = NULL WHERE citizen_id = $1", [
+    await tx.query("UPDATE messages SET address = NULL, citizen_id = NULL WHERE citizen_id = $1", [
       citizenId,
     ]);
+    await tx.query(
+      "UPDATE satisfaction_surveys SET comment = NULL, citizen_id = NULL WHERE citizen_id = $1",
+      [citizenId],
+    );
     await tx.query("DELETE FROM demand_followers WHERE citizen_id = $1", [citizenId]);
     const erased = await one<{ erased_at: Date | string }>(
       tx,
