@@ -8,6 +8,7 @@ import { seedCatalogue } from "../catalogue/seed.ts";
 import type { Db } from "../db/index.ts";
 import { seedOrganisation } from "../organisation/seed.ts";
 import { seedStaff } from "../staff/seed.ts";
+import { seedAnswerTemplates } from "../work-orders/seed.ts";
 
 export interface SeedOptions {
   /** The folder holding sp156/ and sao-paulo-geo/. */
@@ -35,4 +36,5 @@ export async function seedDemoCity(db: Db, options: SeedOptions): Promise<void> 
   await seedOrganisation(db, options);
   await seedStaff(db, options);
   await seedCalendar(db, options);
+  await seedAnswerTemplates(db, options);
 }

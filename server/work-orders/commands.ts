@@ -562,3 +562,25 @@ export async function recordManualDelivery(
     await closeAnsweredDemand(tx, demand, { kind: "staff", id: staff.id }, input.means);
   });
 }
+
+/** Adds an answer template, for one service or every one; a department role's template is its department's. */
+export async function createAnswerTemplate(
+  db: Db,
+  staff: Staff,
+  input: { service?: string | undefined; title: string; body: string; locale: string },
+): Promise<{ id: number }> {
+  let serviceId: number | null = null;
+  if (input.service) {
+    const row = await maybeOne<{ id: number }>(db, "SELECT id FROM services WHERE code = $1", [
+      input.service,
+    ]);
+    if (!row) throw unprocessable("unknown_service", "service", { code: input.service });
+    serviceId = row.id;
+  }
+  return one<{ id: number }>(
+    db,
+    `INSERT INTO answer_templates (service_id, department_id, title, body, locale)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [serviceId, isDepartmentScoped(staff) ? staff.departmentId : null, input.title, input.body, input.locale],
+  );
+}

@@ -1,15 +1,15 @@
 /** HTTP routes of work orders: the department's list, and every action on an order; the citizen's complement. */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { OPEN_WORK_ORDER_STATES, WORK_ORDER_STATES } from "../../domain/status.ts";
-import { one } from "../db/index.ts";
 import { demandByProtocol, protocolParam, secretMatches, secretOf } from "../demands/access.ts";
 import type { Actor } from "../demands/commands.ts";
-import { AppError, unprocessable } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import { can, isDepartmentScoped, loadStaff, type Staff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import {
   acceptWorkOrder,
   answerWorkOrder,
+  createAnswerTemplate,
   receiveComplement,
   recordManualDelivery,
   requestComplement,
@@ -239,26 +239,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
     async (req, reply) => {
       const staff = await staffOf(req);
       const input = validate(AnswerTemplateInput, req.body);
-      let serviceId: number | null = null;
-      if (input.service) {
-        const rows = await db.query<{ id: number }>("SELECT id FROM services WHERE code = $1", [
-          input.service,
-        ]);
-        if (!rows[0]) throw unprocessable("unknown_service", "service", { code: input.service });
-        serviceId = rows[0].id;
-      }
-      const row = await one<{ id: number }>(
-        db,
-        `INSERT INTO answer_templates (service_id, department_id, title, body, locale)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [
-          serviceId,
-          isDepartmentScoped(staff) ? staff.departmentId : null,
-          input.title,
-          input.body,
-          input.locale,
-        ],
-      );
+      const row = await createAnswerTemplate(db, staff, input);
       return reply.status(201).send({ id: row.id, ...input });
     },
   );

@@ -443,6 +443,30 @@ describe("a demand's whole life", () => {
   });
 });
 
+describe("answer templates", () => {
+  it("offers a service's own templates first, then the general ones, and lets a focal point add one", async () => {
+    const focal = await staffHeaders(db, "focal_point", "CENTRAL156");
+    const added = await post("/api/v1/answer-templates", focal, {
+      service,
+      title: "Buraco tapado",
+      body: "Em {data}, a equipe tapou o buraco com {material} e sinalizou o local até a cura completa.",
+    });
+    assert.equal(added.statusCode, 201, added.body);
+    const staff = await staffHeaders(db, "department_staff", "CENTRAL156");
+    const list = await app.inject({
+      method: "GET",
+      url: `/api/v1/answer-templates?service=${service}`,
+      headers: { authorization: staff.authorization },
+    });
+    const titles = (list.json() as { title: string; service: string | null }[]).map((t) => t.title);
+    assert.equal(titles[0], "Buraco tapado");
+    assert.ok(titles.includes("Serviço executado"), "the seeded general templates follow");
+    const agent = await staffHeaders(db, "agent");
+    const refused = await post("/api/v1/answer-templates", agent, { title: "x", body: "y" });
+    assert.equal(refused.statusCode, 403);
+  });
+});
+
 describe("the triage queue", () => {
   it("gives each waiting demand to one agent only, and the same one back to the agent who holds it", async () => {
     const queuedService = (
