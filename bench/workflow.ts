@@ -7,7 +7,8 @@
  *   read with FOR UPDATE SKIP LOCKED, nothing else), and, for scale, a count of every running clock.
  * - queue take-next: `agents` concurrent agents (own connections) take the next item of a queue of `queue`
  *   demands and hand it on, for `seconds`; p50/p99 latency and a check that no item was taken twice. Baseline:
- *   the same loop with a bare SKIP LOCKED claim by id (no priority order).
+ *   the same loop with the bare SKIP LOCKED claim of the first row in queue order (no own-claim renewal, no claim
+ *   check, no status check).
  *
  *   npm run bench -- workflow [--rows=1000000] [--due=1000] [--runs=3] [--agents=50] [--queue=5000] [--seconds=10]
  *
@@ -51,7 +52,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (from: number) => performance.now() - from;
 
 /** `rows` open demands with a running demand clock each, due between tomorrow and a month on. */
-async function fillClocks(db: Db, rows: number): Promise<void> {
+export async function fillClocks(db: Db, rows: number): Promise<void> {
   const ref = await one<{ service_id: number; department_id: number }>(
     db,
     `SELECT s.id AS service_id, (SELECT id FROM departments ORDER BY id LIMIT 1) AS department_id
@@ -68,8 +69,11 @@ async function fillClocks(db: Db, rows: number): Promise<void> {
       [ref.service_id, ref.department_id, from, to],
     );
     await db.query(
-      `INSERT INTO deadlines (demand_id, stage, unit, amount, department_id, started_at, due_at, fractions, next_fire_at)
+      `INSERT INTO deadlines (demand_id, stage, unit, amount, department_id, started_at, due_at, fractions, fire_at,
+         next_fire_at)
        SELECT d.id, 'demand', 'calendar_days', 30, d.department_id, d.opened_at, d.due_at, '{0.5,0.8,1,1.5}',
+              ARRAY[d.opened_at + (d.due_at - d.opened_at) * 0.5, d.opened_at + (d.due_at - d.opened_at) * 0.8,
+                    d.due_at, d.opened_at + (d.due_at - d.opened_at) * 1.5],
               d.opened_at + (d.due_at - d.opened_at) / 2
          FROM demands d WHERE d.protocol BETWEEN '7' || lpad($1::text, 12, '0') AND '7' || lpad($2::text, 12, '0')`,
       [from, to],
@@ -78,16 +82,21 @@ async function fillClocks(db: Db, rows: number): Promise<void> {
   await db.exec("ANALYZE demands; ANALYZE deadlines");
 }
 
-/** Makes `due` clocks due now (their 50% instant a minute ago) and clears what earlier runs raised. */
-async function armDue(db: Db, due: number): Promise<void> {
-  await db.query("DELETE FROM alarms WHERE dedupe_key LIKE 'deadline:%'");
+/**
+ * Makes `due` clocks due now (their 50% instant a minute ago): the `run`-th slice of clocks, so each run fires
+ * alarms that do not exist yet, as in service (nothing is deleted between runs).
+ */
+export async function armDue(db: Db, due: number, run: number): Promise<void> {
   await db.query(
     `UPDATE deadlines SET next_index = 0, breached_at = NULL,
             started_at = now() - interval '2 days', due_at = now() + interval '2 days',
+            fire_at = ARRAY[now() - interval '1 minute', now() + interval '1 day' + interval '4 hours',
+                            now() + interval '2 days', now() + interval '4 days'],
             next_fire_at = now() - interval '1 minute'
-      WHERE id IN (SELECT id FROM deadlines ORDER BY id LIMIT $1)`,
-    [due],
+      WHERE id IN (SELECT id FROM deadlines ORDER BY id OFFSET $2 LIMIT $1)`,
+    [due, (run - 1) * due],
   );
+  await db.exec("VACUUM ANALYZE deadlines");
 }
 
 async function benchScan(db: Db, options: Options) {
@@ -99,7 +108,7 @@ async function benchScan(db: Db, options: Options) {
   const claims: number[] = [];
   const counts: number[] = [];
   for (let run = 1; run <= options.runs; run++) {
-    await armDue(db, options.due);
+    await armDue(db, options.due, run);
     let t = performance.now();
     const claimed = await db.transaction(async (tx) => {
       const rows = await tx.query(
@@ -186,7 +195,7 @@ async function fillQueue(db: Db, size: number): Promise<void> {
   await db.query("UPDATE demands SET queued_at = NULL WHERE queued_at IS NOT NULL");
   await db.query(
     `UPDATE demands SET status = 'new', queued_at = now(), claimed_by = NULL, claimed_until = NULL,
-            triage_score = (id % 7) * 10
+            triage_score = (id % 7) * 10, queue_key = opened_at - make_interval(hours => (id % 7)::int * 10)
       WHERE id IN (SELECT id FROM demands ORDER BY id DESC LIMIT $1)`,
     [size],
   );
@@ -208,8 +217,8 @@ async function benchQueue(db: Db, url: string, options: Options) {
     const bare = await agentLoad(url, options.agents, options.seconds, async (d, s) => {
       const rows = await d.query<{ id: number }>(
         `UPDATE demands SET claimed_by = $1, claimed_until = now() + interval '15 minutes'
-          WHERE id = (SELECT id FROM demands WHERE queued_at IS NOT NULL AND claimed_until IS NULL
-                       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+          WHERE id = (SELECT id FROM demands WHERE queued_at IS NOT NULL
+                       ORDER BY queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED)
           RETURNING id`,
         [s.id],
       );

@@ -95,13 +95,11 @@ export async function startDeadline(
 ): Promise<Date> {
   const due = input.due ?? addDeadline(input.startedAt, input.spec, cal);
   const fractions = fractionsFor(rules, input.stage, input.departmentId);
-  const first = fractions[0];
-  const nextFire =
-    first === undefined ? null : instantAtFraction(input.startedAt, due, first, input.spec.unit, cal);
+  const fireAt = instantsOf(input.startedAt, due, fractions, input.spec.unit, cal);
   await tx.query(
     `INSERT INTO deadlines (demand_id, work_order_id, stage, unit, amount, department_id, started_at, due_at,
-       fractions, next_fire_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric[], $10)`,
+       fractions, fire_at, next_fire_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric[], $10::timestamptz[], $11)`,
     [
       input.demandId,
       input.workOrderId ?? null,
@@ -112,10 +110,22 @@ export async function startDeadline(
       input.startedAt.toISOString(),
       due.toISOString(),
       `{${fractions.join(",")}}`,
-      nextFire?.toISOString() ?? null,
+      fireAt.map((d) => d.toISOString()),
+      fireAt[0]?.toISOString() ?? null,
     ],
   );
   return due;
+}
+
+/** The instant of every fraction of a clock from `start` to `due`, on the clock's own time, in order. */
+export function instantsOf(
+  start: Date,
+  due: Date,
+  fractions: readonly number[],
+  unit: DeadlineUnit,
+  cal: BusinessCalendar,
+): Date[] {
+  return fractions.map((f) => instantAtFraction(start, due, f, unit, cal));
 }
 
 /** Which running clocks a stop or pause applies to. */
@@ -192,12 +202,18 @@ export async function resumeDeadlines(
     const due = resumeDue(row.due_at, pausedAt, at, row.unit, cal);
     const ran = clockMinutesBetween(row.started_at, pausedAt, row.unit, cal);
     const start = addClockMinutes(at, -ran, row.unit, cal);
-    const next = row.fractions[row.next_index];
-    const nextFire = next === undefined ? null : instantAtFraction(start, due, Number(next), row.unit, cal);
+    const fireAt = instantsOf(start, due, row.fractions.map(Number), row.unit, cal);
     await tx.query(
-      `UPDATE deadlines SET state = 'running', paused_at = NULL, started_at = $2, due_at = $3, next_fire_at = $4
+      `UPDATE deadlines SET state = 'running', paused_at = NULL, started_at = $2, due_at = $3,
+              fire_at = $4::timestamptz[], next_fire_at = $5
         WHERE id = $1`,
-      [row.id, start.toISOString(), due.toISOString(), nextFire?.toISOString() ?? null],
+      [
+        row.id,
+        start.toISOString(),
+        due.toISOString(),
+        fireAt.map((d) => d.toISOString()),
+        fireAt[row.next_index]?.toISOString() ?? null,
+      ],
     );
     if (row.stage === "demand") demandDue = due;
   }
@@ -227,16 +243,12 @@ export async function extendDemandDeadline(
     if (outcome.reason === "already_extended") throw new AppError(409, "deadline_already_extended");
     throw new AppError(422, "reason_required", {}, [{ field: "reason", code: "required" }]);
   }
-  const next = row.fractions[row.next_index];
-  const nextFire =
-    row.state !== "running" || next === undefined
-      ? null
-      : instantAtFraction(row.started_at, outcome.due, Number(next), row.unit, cal);
-  await tx.query("UPDATE deadlines SET due_at = $2, extended = true, next_fire_at = $3 WHERE id = $1", [
-    row.id,
-    outcome.due.toISOString(),
-    nextFire?.toISOString() ?? null,
-  ]);
+  const fireAt = instantsOf(row.started_at, outcome.due, row.fractions.map(Number), row.unit, cal);
+  const nextFire = row.state === "running" ? (fireAt[row.next_index] ?? null) : null;
+  await tx.query(
+    "UPDATE deadlines SET due_at = $2, extended = true, fire_at = $3::timestamptz[], next_fire_at = $4 WHERE id = $1",
+    [row.id, outcome.due.toISOString(), fireAt.map((d) => d.toISOString()), nextFire?.toISOString() ?? null],
+  );
   return outcome.due;
 }
 

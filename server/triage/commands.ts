@@ -21,7 +21,7 @@ import {
   loadClocks,
   startDemandClock,
 } from "../work-orders/commands.ts";
-import { findDuplicates } from "./queries.ts";
+import { findDuplicates, QUEUE_KEY_SQL } from "./queries.ts";
 
 /** How long an agent holds an item taken from the queue before it goes back to the others. */
 export const CLAIM_MINUTES = 15;
@@ -93,7 +93,9 @@ export async function routeDemand(
       return "dispatched";
     }
     await startDemandClock(tx, c, demand, service);
-    await tx.query("UPDATE demands SET queued_at = now() WHERE id = $1", [demand.id]);
+    await tx.query(`UPDATE demands SET queued_at = now(), queue_key = ${QUEUE_KEY_SQL} WHERE id = $1`, [
+      demand.id,
+    ]);
     await recordEvent(tx, demand.id, "demand.queued", { kind: "system" }, "internal", {
       reasons,
       score,
@@ -127,30 +129,30 @@ export interface TakenItem {
  * holds one gets it again. Undefined when the queue is empty.
  */
 export async function takeNext(db: Db, staff: Staff): Promise<TakenItem | undefined> {
-  const held = await maybeOne<TakenItem>(
-    db,
-    `UPDATE demands SET claimed_until = now() + make_interval(mins => $2)
-      WHERE claimed_by = $1 AND claimed_until > now() AND queued_at IS NOT NULL
-      RETURNING id, protocol, status, description, channel, district_code AS "districtCode",
-                claimed_until AS "claimedUntil"`,
-    [staff.id, CLAIM_MINUTES],
-  );
-  if (held) return held;
+  // One statement: renew the agent's own live claim if there is one, else claim the first unclaimed demand in
+  // queue order (the partial index on queue_key), skipping rows another agent is claiming at this instant.
   return maybeOne<TakenItem>(
     db,
-    `UPDATE demands SET claimed_by = $1, claimed_until = now() + make_interval(mins => $2)
-      WHERE id = (
-        SELECT id FROM demands
-         WHERE queued_at IS NOT NULL AND status = ANY($3::text[])
-           AND (claimed_until IS NULL OR claimed_until < now())
-         ORDER BY triage_score
-                  + least(extract(epoch FROM now() - opened_at) / 3600, 72)
-                  + CASE WHEN due_at < now() + interval '1 day' THEN 25 ELSE 0 END DESC,
-                  opened_at
-         LIMIT 1
-           FOR UPDATE SKIP LOCKED)
-      RETURNING id, protocol, status, description, channel, district_code AS "districtCode",
-                claimed_until AS "claimedUntil"`,
+    `WITH held AS (
+       UPDATE demands SET claimed_until = now() + make_interval(mins => $2)
+        WHERE claimed_by = $1 AND claimed_until > now() AND queued_at IS NOT NULL
+        RETURNING id, protocol, status, description, channel, district_code, claimed_until),
+     fresh AS (
+       UPDATE demands SET claimed_by = $1, claimed_until = now() + make_interval(mins => $2)
+        WHERE NOT EXISTS (SELECT 1 FROM held)
+          AND id = (
+            SELECT id FROM demands
+             WHERE queued_at IS NOT NULL AND status = ANY($3::text[])
+               AND (claimed_until IS NULL OR claimed_until < now())
+             ORDER BY queue_key, id
+             LIMIT 1
+               FOR UPDATE SKIP LOCKED)
+        RETURNING id, protocol, status, description, channel, district_code, claimed_until)
+     SELECT id, protocol, status, description, channel, district_code AS "districtCode",
+            claimed_until AS "claimedUntil"
+       FROM (SELECT * FROM held LIMIT 1) h
+     UNION ALL
+     SELECT id, protocol, status, description, channel, district_code, claimed_until FROM fresh`,
     [staff.id, CLAIM_MINUTES, QUEUE_STATUSES],
   );
 }

@@ -2,6 +2,13 @@
 import { QUEUE_STATUSES } from "../../domain/status.ts";
 import type { Sql } from "../db/index.ts";
 
+/**
+ * A waiting demand's place in the queue (migration 0019): its opening moved earlier by an hour per point of score,
+ * and no later than two days before its deadline. SQL over the demand's own columns, for UPDATE … SET queue_key.
+ */
+export const QUEUE_KEY_SQL =
+  "least(opened_at - make_interval(hours => triage_score), coalesce(due_at - interval '2 days', 'infinity'))";
+
 /** A demand is a possible duplicate of another of the same service this close, opened this recently. */
 export const DUPLICATE_RADIUS_METRES = 100;
 export const DUPLICATE_WINDOW_DAYS = 30;
@@ -59,17 +66,16 @@ export interface QueueItem {
   claimed_until: Date | null;
 }
 
-/** The waiting demands, most urgent first, as takeNext orders them. */
+/** The waiting demands, most urgent first, as takeNext orders them; priority is hours since the queue key. */
 export function listQueue(sql: Sql, limit: number): Promise<QueueItem[]> {
   return sql.query<QueueItem>(
     `SELECT d.id, d.protocol, d.status, s.code AS service_code, d.opened_at, d.due_at,
-            (d.triage_score + least(extract(epoch FROM now() - d.opened_at) / 3600, 72)
-              + CASE WHEN d.due_at < now() + interval '1 day' THEN 25 ELSE 0 END)::int AS priority,
+            floor(extract(epoch FROM now() - d.queue_key) / 3600)::int AS priority,
             CASE WHEN d.claimed_until > now() THEN d.claimed_by END AS claimed_by,
             CASE WHEN d.claimed_until > now() THEN d.claimed_until END AS claimed_until
        FROM demands d JOIN services s ON s.id = d.service_id
       WHERE d.queued_at IS NOT NULL AND d.status = ANY($1::text[])
-      ORDER BY priority DESC, d.opened_at
+      ORDER BY d.queue_key, d.id
       LIMIT $2`,
     [QUEUE_STATUSES, limit],
   );

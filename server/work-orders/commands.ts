@@ -29,6 +29,7 @@ import {
 import { AppError, unprocessable } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
 import { isDepartmentScoped } from "../http/auth.ts";
+import { QUEUE_KEY_SQL } from "../triage/queries.ts";
 
 /** A work order row. */
 export interface WorkOrderRow {
@@ -297,7 +298,8 @@ export async function returnWorkOrder(db: Db, staff: Staff, orderId: number, rea
     await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "cancelled");
     await moveDemand(tx, demand, "returned", staffActor(staff), { workOrderId: order.id, reason });
     await tx.query(
-      "UPDATE demands SET queued_at = now(), claimed_by = NULL, claimed_until = NULL WHERE id = $1",
+      `UPDATE demands SET queued_at = now(), queue_key = ${QUEUE_KEY_SQL}, claimed_by = NULL, claimed_until = NULL
+        WHERE id = $1`,
       [demand.id],
     );
   });
