@@ -2,7 +2,8 @@
 -- INSERT_AT_POINT) sends for an anonymous demand at a point — placement, matrix, protocol number, demand row,
 -- timeline event and outbox row together — with no Node.js around it. The app looks the service up from a cache,
 -- so the script does too: by code, inside the statement. Its rate is what the database alone could take; the gap
--- to the HTTP figure is the application's. Needs -D "service='CODE'" (quoted). The points fall in central São Paulo.
+-- to the HTTP figure is the application's. Needs -D service=CODE, unquoted: the harness runs pgbench with
+-- -M prepared, where variables are bound parameters. The points fall in central São Paulo.
 \set lat -23.58 + random(0, 60000) / 1000000.0
 \set lon -46.68 + random(0, 60000) / 1000000.0
 WITH p AS (

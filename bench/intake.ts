@@ -195,7 +195,7 @@ async function benchPostgres(options: Options): Promise<IntakeReport> {
     await measureFigures(report, options, {
       pgbench: (c) => runPgbench(dbUrl, "bench/intake-plain.pgbench.sql", c, pgSeconds),
       "pgbench intake tx": (c) =>
-        runPgbench(dbUrl, "bench/intake-full.pgbench.sql", c, pgSeconds, { service: `'${service}'` }),
+        runPgbench(dbUrl, "bench/intake-full.pgbench.sql", c, pgSeconds, { service }),
       minimal: (c) => postLoad(baseline.url, PATH, bodies, c, options.seconds),
       intake: (c) => postLoad(app.url, PATH, bodies, c, options.seconds),
     });

@@ -405,8 +405,9 @@ export async function receiveComplement(db: Db, actor: Actor, demandId: number, 
     );
     const execution = await maybeOne<{ due_at: Date }>(
       tx,
-      "SELECT due_at FROM deadlines WHERE work_order_id = $1 AND stage = 'execution' AND state = 'running'",
-      [order.id],
+      `SELECT due_at FROM deadlines
+        WHERE demand_id = $1 AND work_order_id = $2 AND stage = 'execution' AND state = 'running'`,
+      [demand.id, order.id],
     );
     if (execution) {
       await tx.query("UPDATE work_orders SET due_at = $2 WHERE id = $1", [
