@@ -636,7 +636,7 @@ describe("deadlines and alarms", () => {
   const alarmsOf = (clockId: number) =>
     db.query<{ kind: string; level: number; fraction: number }>(
       `SELECT kind, level, (data->>'fraction')::float8 AS fraction FROM alarms
-        WHERE dedupe_key LIKE $1 ORDER BY id`,
+        WHERE dedupe_key LIKE $1 ORDER BY (data->>'fraction')::float8, level`,
       [`deadline:${clockId}:%`],
     );
 
