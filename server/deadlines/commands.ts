@@ -96,10 +96,15 @@ export async function startDeadline(
   const due = input.due ?? addDeadline(input.startedAt, input.spec, cal);
   const fractions = fractionsFor(rules, input.stage, input.departmentId);
   const fireAt = instantsOf(input.startedAt, due, fractions, input.spec.unit, cal);
+  // The clock and its pending alarm instants (one deadline_fires row per fraction), in one statement.
   await tx.query(
-    `INSERT INTO deadlines (demand_id, work_order_id, stage, unit, amount, department_id, started_at, due_at,
-       fractions, fire_at, next_fire_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric[], $10::timestamptz[], $11)`,
+    `WITH d AS (
+       INSERT INTO deadlines (demand_id, work_order_id, stage, unit, amount, department_id, started_at, due_at,
+         fractions, fire_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric[], $10::timestamptz[])
+       RETURNING id, fire_at)
+     INSERT INTO deadline_fires (deadline_id, position, fire_at)
+     SELECT d.id, u.ord::int - 1, u.at FROM d, unnest(d.fire_at) WITH ORDINALITY AS u(at, ord)`,
     [
       input.demandId,
       input.workOrderId ?? null,
@@ -111,10 +116,20 @@ export async function startDeadline(
       due.toISOString(),
       `{${fractions.join(",")}}`,
       fireAt.map((d) => d.toISOString()),
-      fireAt[0]?.toISOString() ?? null,
     ],
   );
   return due;
+}
+
+/** Writes a clock's pending alarm instants from `from` (a position in its fractions) on. */
+async function writeFires(tx: Sql, id: number, fireAt: readonly Date[], from: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO deadline_fires (deadline_id, position, fire_at)
+     SELECT $1, u.ord::int - 1, u.at FROM unnest($2::timestamptz[]) WITH ORDINALITY AS u(at, ord)
+      WHERE u.ord::int - 1 >= $3
+     ON CONFLICT (deadline_id, position) DO UPDATE SET fire_at = EXCLUDED.fire_at`,
+    [id, fireAt.map((d) => d.toISOString()), from],
+  );
 }
 
 /** The instant of every fraction of a clock from `start` to `due`, on the clock's own time, in order. */
@@ -153,8 +168,11 @@ function filterSql(filter: ClockFilter, first: number): { where: string; params:
 export async function stopDeadlines(tx: Sql, filter: ClockFilter, state: "met" | "cancelled"): Promise<void> {
   const { where, params } = filterSql(filter, 2);
   await tx.query(
-    `UPDATE deadlines SET state = $1, stopped_at = now(), next_fire_at = NULL
-      WHERE ${where} AND state IN ('running', 'paused')`,
+    `WITH s AS (
+       UPDATE deadlines SET state = $1, stopped_at = now()
+        WHERE ${where} AND state IN ('running', 'paused')
+        RETURNING id)
+     DELETE FROM deadline_fires WHERE deadline_id IN (SELECT id FROM s)`,
     [state, ...params],
   );
 }
@@ -162,9 +180,15 @@ export async function stopDeadlines(tx: Sql, filter: ClockFilter, state: "met" |
 /** Pauses running clocks at `at` (the department asked the citizen for a complement). */
 export async function pauseDeadlines(tx: Sql, filter: ClockFilter, at: Date): Promise<void> {
   const { where, params } = filterSql(filter, 2);
+  // The first pending fraction is remembered (next_index) so that resuming writes the pending ones again.
   await tx.query(
-    `UPDATE deadlines SET state = 'paused', paused_at = $1, next_fire_at = NULL
-      WHERE ${where} AND state = 'running'`,
+    `WITH s AS (
+       UPDATE deadlines SET state = 'paused', paused_at = $1,
+              next_index = coalesce((SELECT min(f.position) FROM deadline_fires f WHERE f.deadline_id = deadlines.id),
+                                    cardinality(fractions))
+        WHERE ${where} AND state = 'running'
+        RETURNING id)
+     DELETE FROM deadline_fires WHERE deadline_id IN (SELECT id FROM s)`,
     [at.toISOString(), ...params],
   );
 }
@@ -205,16 +229,11 @@ export async function resumeDeadlines(
     const fireAt = instantsOf(start, due, row.fractions.map(Number), row.unit, cal);
     await tx.query(
       `UPDATE deadlines SET state = 'running', paused_at = NULL, started_at = $2, due_at = $3,
-              fire_at = $4::timestamptz[], next_fire_at = $5
+              fire_at = $4::timestamptz[]
         WHERE id = $1`,
-      [
-        row.id,
-        start.toISOString(),
-        due.toISOString(),
-        fireAt.map((d) => d.toISOString()),
-        fireAt[row.next_index]?.toISOString() ?? null,
-      ],
+      [row.id, start.toISOString(), due.toISOString(), fireAt.map((d) => d.toISOString())],
     );
+    await writeFires(tx, row.id, fireAt, row.next_index);
     if (row.stage === "demand") demandDue = due;
   }
   return demandDue;
@@ -244,11 +263,18 @@ export async function extendDemandDeadline(
     throw new AppError(422, "reason_required", {}, [{ field: "reason", code: "required" }]);
   }
   const fireAt = instantsOf(row.started_at, outcome.due, row.fractions.map(Number), row.unit, cal);
-  const nextFire = row.state === "running" ? (fireAt[row.next_index] ?? null) : null;
   await tx.query(
-    "UPDATE deadlines SET due_at = $2, extended = true, fire_at = $3::timestamptz[], next_fire_at = $4 WHERE id = $1",
-    [row.id, outcome.due.toISOString(), fireAt.map((d) => d.toISOString()), nextFire?.toISOString() ?? null],
+    "UPDATE deadlines SET due_at = $2, extended = true, fire_at = $3::timestamptz[] WHERE id = $1",
+    [row.id, outcome.due.toISOString(), fireAt.map((d) => d.toISOString())],
   );
+  if (row.state === "running") {
+    // The fractions still pending move with the due instant; those fired stay fired.
+    const pending = await tx.query<{ position: number }>(
+      "DELETE FROM deadline_fires WHERE deadline_id = $1 RETURNING position",
+      [row.id],
+    );
+    if (pending.length > 0) await writeFires(tx, row.id, fireAt, Math.min(...pending.map((p) => p.position)));
+  }
   return outcome.due;
 }
 

@@ -700,7 +700,8 @@ describe("deadlines and alarms", () => {
     );
     const row = await one<{ due_at: Date; next_fire_at: Date }>(
       db,
-      "SELECT due_at, next_fire_at FROM deadlines WHERE id = $1",
+      `SELECT d.due_at, (SELECT min(f.fire_at) FROM deadline_fires f WHERE f.deadline_id = d.id) AS next_fire_at
+         FROM deadlines d WHERE d.id = $1`,
       [id],
     );
     assert.equal(row.due_at.toISOString(), at("2027-02-11T18:00:00").toISOString());
