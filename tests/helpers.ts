@@ -2,6 +2,7 @@
  * Test helpers: a fresh database per test file (a copy of the prepared template), an in-process app, and the
  * factories that build what a test needs with its parents.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { after } from "node:test";
@@ -121,4 +122,33 @@ export async function staffHeaders(
     [hashToken(token), user[0]!.id],
   );
   return { authorization: `Bearer ${token}`, staffId: user[0]!.id };
+}
+
+/**
+ * Starts `server/main.ts --roles=web` as a child process on a free port over `databaseUrl` and resolves with its
+ * base URL; the process is stopped with SIGTERM after the calling file.
+ */
+export function startWebProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--roles=web"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", SEED_DEMO: "never", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(/up on (http:\/\/[\d.:]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, child });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
 }

@@ -3,42 +3,18 @@
  * two processes at once makes one demand. PGlite is one process by nature, so this runs on the server database only.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import pg from "pg";
-import { testDatabaseUrl } from "./helpers.ts";
+import { startWebProcess, testDatabaseUrl } from "./helpers.ts";
 
 const onServer = Boolean(process.env.DATABASE_URL);
-
-/** Starts `server/main.ts --roles=web` on a free port and resolves with its base URL. */
-function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--roles=web"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", SEED_DEMO: "never", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = out.match(/up on (http:\/\/[\d.:]+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, child });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
 
 describe("two app processes on one PostgreSQL", {
   skip: onServer ? false : "needs DATABASE_URL (PGlite is one process)",
 }, () => {
   it("issue unique protocol numbers and honour one Idempotency-Key across processes", async () => {
     const url = await testDatabaseUrl();
-    const servers = await Promise.all([startServer(url), startServer(url)]);
+    const servers = await Promise.all([startWebProcess(url), startWebProcess(url)]);
     const db = new pg.Client({ connectionString: url });
     // The database is dropped with FORCE after the test; that ends this connection, which is expected.
     db.on("error", () => {});

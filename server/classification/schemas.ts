@@ -1,21 +1,9 @@
 /** Input and output schemas of the classification concept; they also feed the OpenAPI document. */
 import { z } from "zod";
+import { CHANNELS } from "../demands/schemas.ts";
 
 /** The channels a demand arrives on (as the demands table lists them). */
-export const DemandChannel = z.enum([
-  "phone",
-  "web",
-  "app",
-  "whatsapp",
-  "sms",
-  "telegram",
-  "chat",
-  "email",
-  "counter",
-  "social",
-  "open311",
-  "import",
-]);
+export const DemandChannel = z.enum(CHANNELS);
 export type DemandChannel = z.infer<typeof DemandChannel>;
 
 /** The longest message the suggester reads: a long e-mail, not a document. */

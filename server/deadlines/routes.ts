@@ -1,10 +1,10 @@
 /** HTTP routes of deadlines and alarms: the alarm list and acknowledgement, alarm rules, the legal extension. */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { maybeOne } from "../db/index.ts";
 import { checkDepartmentScope, demandByProtocol, protocolParam } from "../demands/access.ts";
 import { AppError } from "../errors.ts";
-import { isDepartmentScoped, loadStaff, type Staff } from "../http/auth.ts";
+import { isDepartmentScoped, requireStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { extendLegalDeadline, STAGES } from "./commands.ts";
 
@@ -27,12 +27,6 @@ const AlarmRuleInput = z.object({
 });
 const ExtendInput = z.object({ reason: z.string().trim().min(10).max(2000) });
 
-async function staffOf(req: FastifyRequest): Promise<Staff> {
-  const staff = await loadStaff(req);
-  if (!staff) throw new AppError(401, "unauthenticated");
-  return staff;
-}
-
 /** Registers the deadline and alarm routes. */
 export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.ctx;
@@ -48,7 +42,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
       query: AlarmQuery,
     },
     async (req) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const q = validate(AlarmQuery, req.query);
       const rows = await db.query<{
         id: number;
@@ -99,7 +93,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
       responses: { 204: { description: "Acknowledged" }, 404: { description: "unknown_alarm" } },
     },
     async (req, reply) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const { id } = validate(IdParams, req.params);
       const row = await maybeOne<{ id: number }>(
         db,
@@ -211,7 +205,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
       },
     },
     async (req) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const input = validate(ExtendInput, req.body);
       const protocol = protocolParam(req);
       const demand = await demandByProtocol(db, protocol);

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import pg from "pg";
 import { makeProtocol } from "../../domain/protocol.ts";
 import { connect, type Db, one } from "../../server/db/index.ts";
-import { staffHeaders, testApp, testDatabaseUrl } from "../../tests/helpers.ts";
+import { staffHeaders, startWebProcess, testApp, testDatabaseUrl } from "../../tests/helpers.ts";
 import { buildApp } from "../http/app.ts";
 import { hashToken } from "../http/auth.ts";
 import { advance, newCursor } from "./cursor.ts";
@@ -415,36 +414,12 @@ describe("the hub across connections", {
   });
 });
 
-/** Starts `server/main.ts --roles=web` on a free port and resolves with its base URL. */
-function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--roles=web"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", SEED_DEMO: "never", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  after(() => child.kill("SIGTERM"));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = out.match(/up on (http:\/\/[\d.:]+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, child });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
-
 describe("live events across processes", {
   skip: onServer ? false : "needs DATABASE_URL (PGlite is one process)",
 }, () => {
   it("brings a demand filed in process A to a stream of process B within a second", async () => {
     const url = serverCopyUrl;
-    const [a, b] = await Promise.all([startServer(url), startServer(url)]);
+    const [a, b] = await Promise.all([startWebProcess(url), startWebProcess(url)]);
     const client = new pg.Client({ connectionString: url });
     client.on("error", () => {}); // the database is dropped with FORCE after the test
     await client.connect();

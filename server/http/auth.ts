@@ -191,6 +191,13 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   return cookie ? decodeURIComponent(cookie.slice("responsiva_session=".length)) : undefined;
 }
 
+/** The staff member behind a request on a protected route (the route's check already ran); 401 without one. */
+export async function requireStaff(req: FastifyRequest): Promise<Staff> {
+  const staff = await loadStaff(req);
+  if (!staff) throw unauthenticated();
+  return staff;
+}
+
 /** Finds the staff member whose live session the request carries; undefined when there is none. */
 export async function loadStaff(req: FastifyRequest): Promise<Staff | undefined> {
   if (req.staff !== undefined) return req.staff ?? undefined;

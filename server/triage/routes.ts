@@ -1,5 +1,5 @@
 /** HTTP routes of the triage queue: take next, the queue, reclassify, dispatch, merge, cancel, duplicates. */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { parseProtocol } from "../../domain/protocol.ts";
 import {
   DEMAND_STATUSES,
@@ -11,7 +11,7 @@ import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { classifyDemand } from "../classification/queries.ts";
 import { checkDepartmentScope, demandByProtocol, protocolParam } from "../demands/access.ts";
 import { AppError, unprocessable } from "../errors.ts";
-import { loadStaff, type Staff } from "../http/auth.ts";
+import { requireStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import {
   cancelDemand,
@@ -31,12 +31,6 @@ import {
   ReclassifyInput,
   TakenView,
 } from "./schemas.ts";
-
-async function staffOf(req: FastifyRequest): Promise<Staff> {
-  const staff = await loadStaff(req);
-  if (!staff) throw new AppError(401, "unauthenticated");
-  return staff;
-}
 
 /** Registers the triage routes. */
 export async function registerTriageRoutes(app: FastifyInstance): Promise<void> {
@@ -72,7 +66,7 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     async (req, reply) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const item = await takeNext(db, staff);
       if (!item) return reply.status(204).send();
       const duplicates = await findDuplicates(db, { demandId: item.id });
@@ -132,7 +126,7 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       responses: { 204: { description: "Released" }, 409: { description: "not_claimed" } },
     },
     async (req, reply) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const demand = await demandByProtocol(db, protocolParam(req));
       await releaseClaim(db, staff, demand.id);
       return reply.status(204).send();
@@ -151,7 +145,7 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       responses: { 204: { description: "Reclassified" }, 409: { description: "illegal_transition" } },
     },
     async (req, reply) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const input = validate(ReclassifyInput, req.body);
       const demand = await demandByProtocol(db, protocolParam(req));
       await reclassifyDemand(db, staff, demand.id, input.service);
@@ -171,7 +165,7 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       responses: { 200: { description: "The new work order" }, 409: { description: "illegal_transition" } },
     },
     async (req) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const input = validate(DispatchInput, req.body ?? {});
       const demand = await demandByProtocol(db, protocolParam(req));
       const result = await dispatchFromQueue(db, staff, demand.id, input.department);
@@ -191,7 +185,7 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       responses: { 204: { description: "Merged" }, 409: { description: "illegal_transition" } },
     },
     async (req, reply) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const input = validate(MergeInput, req.body);
       const into = parseProtocol(input.into);
       if (!into.ok) throw new AppError(400, "bad_check_digit", {}, [{ field: "into", code: into.problem }]);
@@ -214,7 +208,7 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       responses: { 204: { description: "Cancelled" }, 409: { description: "illegal_transition" } },
     },
     async (req, reply) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const input = validate(CancelInput, req.body);
       const protocol = protocolParam(req);
       const demand = await demandByProtocol(db, protocol);

@@ -1,10 +1,10 @@
 /** HTTP routes of work orders: the department's list, and every action on an order; the citizen's complement. */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { OPEN_WORK_ORDER_STATES, WORK_ORDER_STATES } from "../../domain/status.ts";
 import { demandByProtocol, protocolParam, secretMatches, secretOf } from "../demands/access.ts";
 import type { Actor } from "../demands/commands.ts";
 import { AppError } from "../errors.ts";
-import { can, isDepartmentScoped, loadStaff, type Staff } from "../http/auth.ts";
+import { can, isDepartmentScoped, loadStaff, requireStaff, type Staff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import {
   acceptWorkOrder,
@@ -33,12 +33,6 @@ import {
   WorkOrderView,
 } from "./schemas.ts";
 
-async function staffOf(req: FastifyRequest): Promise<Staff> {
-  const staff = await loadStaff(req);
-  if (!staff) throw new AppError(401, "unauthenticated");
-  return staff;
-}
-
 /** Registers the work-order routes. */
 export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.ctx;
@@ -55,7 +49,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
       responses: { 200: { description: "Orders, earliest deadline first", schema: WorkOrderView.array() } },
     },
     async (req) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const query = validate(WorkOrderListQuery, req.query);
       const states = query.state ? query.state.split(",").map((s) => s.trim()) : [...OPEN_WORK_ORDER_STATES];
       const unknown = states.find((s) => !(WORK_ORDER_STATES as readonly string[]).includes(s));
@@ -84,7 +78,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
       },
     },
     async (req) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const { id } = validate(WorkOrderParams, req.params);
       const row = await findWorkOrder(db, id);
       if (!row || (isDepartmentScoped(staff) && row.department_id !== staff.departmentId)) {
@@ -117,7 +111,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
         },
       },
       async (req) => {
-        const staff = await staffOf(req);
+        const staff = await requireStaff(req);
         const { id } = validate(WorkOrderParams, req.params);
         const input = body ? validate(body, req.body) : {};
         await run(staff, id, input as never);
@@ -195,7 +189,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
       },
     },
     async (req, reply) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const input = validate(ManualDeliveryInput, req.body);
       const demand = await demandByProtocol(db, protocolParam(req));
       await recordManualDelivery(db, staff, demand.id, input);
@@ -237,7 +231,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
       responses: { 201: { description: "Created" } },
     },
     async (req, reply) => {
-      const staff = await staffOf(req);
+      const staff = await requireStaff(req);
       const input = validate(AnswerTemplateInput, req.body);
       const row = await createAnswerTemplate(db, staff, input);
       return reply.status(201).send({ id: row.id, ...input });
