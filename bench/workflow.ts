@@ -196,10 +196,7 @@ async function agentLoad(
         // Reading the demand, deciding: a random share of the mean, up to twice it.
         if (think > 0) await new Promise((r) => setTimeout(r, Math.random() * 2 * think));
         // Handed on: the item leaves the queue (what a dispatch does to it).
-        await db.query(
-          "UPDATE demands SET queued_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = $1",
-          [item],
-        );
+        await db.query("DELETE FROM triage_queue WHERE demand_id = $1", [item]);
       }
     }),
   );
@@ -214,14 +211,18 @@ async function agentLoad(
 }
 
 async function fillQueue(db: Db, size: number): Promise<void> {
-  await db.query("UPDATE demands SET queued_at = NULL WHERE queued_at IS NOT NULL");
+  await db.exec("TRUNCATE triage_queue");
   await db.query(
-    `UPDATE demands SET status = 'new', queued_at = now(), claimed_by = NULL, claimed_until = NULL,
-            triage_score = (id % 7) * 10, queue_key = opened_at - make_interval(hours => (id % 7)::int * 10)
+    `UPDATE demands SET status = 'new', triage_score = (id % 7) * 10
       WHERE id IN (SELECT id FROM demands ORDER BY id DESC LIMIT $1)`,
     [size],
   );
-  await db.exec("ANALYZE demands");
+  await db.query(
+    `INSERT INTO triage_queue (demand_id, queue_key)
+     SELECT id, opened_at - make_interval(hours => triage_score) FROM demands ORDER BY id DESC LIMIT $1`,
+    [size],
+  );
+  await db.exec("VACUUM ANALYZE triage_queue");
 }
 
 async function benchQueue(db: Db, url: string, options: Options) {
@@ -239,11 +240,11 @@ async function benchQueue(db: Db, url: string, options: Options) {
     await fillQueue(db, options.queue);
     const bare = await agentLoad(url, options.agents, options.seconds, options.think, async (d, s) => {
       const rows = await d.query<{ id: number }>(
-        `UPDATE demands SET claimed_by = $1, claimed_until = now() + interval '15 minutes'
-          WHERE id = (SELECT id FROM demands
-                       WHERE queued_at IS NOT NULL AND (claimed_until IS NULL OR claimed_until < now())
-                       ORDER BY queue_key, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING id`,
+        `UPDATE triage_queue SET claimed_by = $1, claimed_until = now() + interval '15 minutes'
+          WHERE demand_id = (SELECT demand_id FROM triage_queue
+                              WHERE claimed_until IS NULL OR claimed_until < now()
+                              ORDER BY queue_key, demand_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING demand_id AS id`,
         [s.id],
       );
       return rows[0]?.id;

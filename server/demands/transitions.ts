@@ -24,12 +24,10 @@ export interface LockedDemand {
   opened_at: Date;
   due_at: Date | null;
   reopen_count: number;
-  claimed_by: number | null;
-  claimed_until: Date | null;
 }
 
 const LOCKED_COLUMNS = `id, protocol, status, service_id, department_id, citizen_id, channel, identity_mode,
-  district_code, subprefeitura_code, opened_at, due_at, reopen_count, claimed_by, claimed_until`;
+  district_code, subprefeitura_code, opened_at, due_at, reopen_count`;
 
 /** Locks a demand by id for the rest of the transaction; 404 when there is none. */
 export async function lockDemand(tx: Sql, id: number): Promise<LockedDemand> {

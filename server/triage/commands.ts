@@ -21,7 +21,7 @@ import {
   loadClocks,
   startDemandClock,
 } from "../work-orders/commands.ts";
-import { findDuplicates, QUEUE_KEY_SQL } from "./queries.ts";
+import { claimOf, dequeueDemand, enqueueDemand, findDuplicates } from "./queries.ts";
 
 /** How long an agent holds an item taken from the queue before it goes back to the others. */
 export const CLAIM_MINUTES = 15;
@@ -46,9 +46,7 @@ export async function routeDemand(
   return db.transaction(async (tx) => {
     const demand = await lockDemand(tx, demandId);
     if (demand.status !== "new") return "skipped";
-    const queued = await maybeOne(tx, "SELECT 1 FROM demands WHERE id = $1 AND queued_at IS NOT NULL", [
-      demand.id,
-    ]);
+    const queued = await maybeOne(tx, "SELECT 1 FROM triage_queue WHERE demand_id = $1", [demand.id]);
     if (queued) return "skipped";
     const service = await findServiceTerms(tx, demand.service_id);
     const facts = await maybeOne<{ vulnerable: boolean; repeats: number }>(
@@ -93,9 +91,7 @@ export async function routeDemand(
       return "dispatched";
     }
     await startDemandClock(tx, c, demand, service);
-    await tx.query(`UPDATE demands SET queued_at = now(), queue_key = ${QUEUE_KEY_SQL} WHERE id = $1`, [
-      demand.id,
-    ]);
+    await enqueueDemand(tx, demand.id);
     await recordEvent(tx, demand.id, "demand.queued", { kind: "system" }, "internal", {
       reasons,
       score,
@@ -130,52 +126,48 @@ export interface TakenItem {
  */
 export async function takeNext(db: Db, staff: Staff): Promise<TakenItem | undefined> {
   // One statement: renew the agent's own live claim if there is one, else claim the first unclaimed demand in
-  // queue order (the partial index on queue_key), skipping rows another agent is claiming at this instant.
+  // queue order, skipping rows another agent is claiming at this instant.
   return maybeOne<TakenItem>(
     db,
     `WITH held AS (
-       UPDATE demands SET claimed_until = now() + make_interval(mins => $2)
-        WHERE claimed_by = $1 AND claimed_until > now() AND queued_at IS NOT NULL
-        RETURNING id, protocol, status, description, channel, district_code, claimed_until),
+       UPDATE triage_queue SET claimed_until = now() + make_interval(mins => $2)
+        WHERE claimed_by = $1 AND claimed_until > now()
+        RETURNING demand_id, claimed_until),
      fresh AS (
-       UPDATE demands SET claimed_by = $1, claimed_until = now() + make_interval(mins => $2)
+       UPDATE triage_queue SET claimed_by = $1, claimed_until = now() + make_interval(mins => $2)
         WHERE NOT EXISTS (SELECT 1 FROM held)
-          AND id = (
-            SELECT id FROM demands
-             WHERE queued_at IS NOT NULL AND status = ANY($3::text[])
-               AND (claimed_until IS NULL OR claimed_until < now())
-             ORDER BY queue_key, id
+          AND demand_id = (
+            SELECT demand_id FROM triage_queue
+             WHERE claimed_until IS NULL OR claimed_until < now()
+             ORDER BY queue_key, demand_id
              LIMIT 1
                FOR UPDATE SKIP LOCKED)
-        RETURNING id, protocol, status, description, channel, district_code, claimed_until)
-     SELECT id, protocol, status, description, channel, district_code AS "districtCode",
-            claimed_until AS "claimedUntil"
-       FROM (SELECT * FROM held LIMIT 1) h
-     UNION ALL
-     SELECT id, protocol, status, description, channel, district_code, claimed_until FROM fresh`,
-    [staff.id, CLAIM_MINUTES, QUEUE_STATUSES],
+        RETURNING demand_id, claimed_until),
+     taken AS (
+       SELECT * FROM (SELECT * FROM held LIMIT 1) h
+       UNION ALL
+       SELECT * FROM fresh)
+     SELECT d.id, d.protocol, d.status, d.description, d.channel, d.district_code AS "districtCode",
+            t.claimed_until AS "claimedUntil"
+       FROM taken t JOIN demands d ON d.id = t.demand_id`,
+    [staff.id, CLAIM_MINUTES],
   );
 }
 
 /** Gives an item back to the queue. */
 export async function releaseClaim(db: Db, staff: Staff, demandId: number): Promise<void> {
   const rows = await db.query(
-    "UPDATE demands SET claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND claimed_by = $2 RETURNING id",
+    `UPDATE triage_queue SET claimed_by = NULL, claimed_until = NULL
+      WHERE demand_id = $1 AND claimed_by = $2 RETURNING demand_id`,
     [demandId, staff.id],
   );
   if (rows.length === 0) throw new AppError(409, "not_claimed");
 }
 
 /** Refuses when another agent holds a live claim on the demand. */
-function checkClaim(demand: { claimed_by: number | null; claimed_until: Date | null }, staff: Staff) {
-  if (
-    demand.claimed_by !== null &&
-    demand.claimed_by !== staff.id &&
-    demand.claimed_until !== null &&
-    demand.claimed_until.getTime() > Date.now()
-  ) {
-    throw new AppError(409, "claimed_by_another");
-  }
+async function checkClaim(tx: Sql, demandId: number, staff: Staff): Promise<void> {
+  const claim = await claimOf(tx, demandId);
+  if (claim && claim.claimed_by !== staff.id) throw new AppError(409, "claimed_by_another");
 }
 
 /**
@@ -190,7 +182,7 @@ export async function reclassifyDemand(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const demand = await lockDemand(tx, demandId);
-    checkClaim(demand, staff);
+    await checkClaim(tx, demand.id, staff);
     if (![...QUEUE_STATUSES, "triaged"].includes(demand.status)) {
       throw new AppError(409, "illegal_transition", { from: demand.status, to: "reclassified" });
     }
@@ -229,7 +221,7 @@ export async function dispatchFromQueue(
   const clocks = await loadClocks(db);
   return db.transaction(async (tx) => {
     const demand = await lockDemand(tx, demandId);
-    checkClaim(demand, staff);
+    await checkClaim(tx, demand.id, staff);
     if (![...QUEUE_STATUSES, "triaged"].includes(demand.status)) {
       throw new AppError(409, "illegal_transition", { from: demand.status, to: "dispatched" });
     }
@@ -245,10 +237,7 @@ async function closeOpenWork(tx: Sql, demandId: number, reason: string): Promise
     [demandId, reason],
   );
   await stopDeadlines(tx, { demandId }, "cancelled");
-  await tx.query(
-    "UPDATE demands SET claimed_by = NULL, claimed_until = NULL, queued_at = NULL WHERE id = $1",
-    [demandId],
-  );
+  await dequeueDemand(tx, demandId);
 }
 
 /**
@@ -270,7 +259,7 @@ export async function mergeDemand(
     const b = await lockDemand(tx, second);
     const duplicate = a.id === duplicateId ? a : b;
     const survivor = a.id === survivorId ? a : b;
-    checkClaim(duplicate, staff);
+    await checkClaim(tx, duplicate.id, staff);
     if (["cancelled", "merged"].includes(survivor.status)) {
       throw new AppError(409, "survivor_closed", { protocol: survivor.protocol });
     }
@@ -303,7 +292,7 @@ export async function mergeDemand(
 export async function cancelDemand(db: Db, staff: Staff, demandId: number, reason: string): Promise<void> {
   await db.transaction(async (tx) => {
     const demand = await lockDemand(tx, demandId);
-    checkClaim(demand, staff);
+    await checkClaim(tx, demand.id, staff);
     const actor: Actor = { kind: "staff", id: staff.id };
     await moveDemand(tx, demand, "cancelled", actor, { reason });
     await closeOpenWork(tx, demand.id, "cancelled");

@@ -1,13 +1,34 @@
 /** Reads of the triage queue and of possible duplicates. */
-import { QUEUE_STATUSES } from "../../domain/status.ts";
 import type { Sql } from "../db/index.ts";
 
 /**
- * A waiting demand's place in the queue (migration 0019): its opening moved earlier by an hour per point of score,
- * and no later than two days before its deadline. SQL over the demand's own columns, for UPDATE … SET queue_key.
+ * Puts a demand in the triage queue (or back at a fresh place, unclaimed, when it is there already). Its place:
+ * the opening moved earlier by an hour per point of triage score, and no later than two days before its deadline.
  */
-export const QUEUE_KEY_SQL =
-  "least(opened_at - make_interval(hours => triage_score), coalesce(due_at - interval '2 days', 'infinity'))";
+export async function enqueueDemand(sql: Sql, demandId: number): Promise<void> {
+  await sql.query(
+    `INSERT INTO triage_queue (demand_id, queue_key)
+     SELECT id, least(opened_at - make_interval(hours => triage_score), coalesce(due_at - interval '2 days', 'infinity'))
+       FROM demands WHERE id = $1
+     ON CONFLICT (demand_id) DO UPDATE
+       SET queue_key = EXCLUDED.queue_key, queued_at = now(), claimed_by = NULL, claimed_until = NULL`,
+    [demandId],
+  );
+}
+
+/** Takes a demand out of the triage queue (dispatched, merged, cancelled); nothing when it was not there. */
+export async function dequeueDemand(sql: Sql, demandId: number): Promise<void> {
+  await sql.query("DELETE FROM triage_queue WHERE demand_id = $1", [demandId]);
+}
+
+/** The live claim on a queued demand, if any. */
+export async function claimOf(sql: Sql, demandId: number): Promise<{ claimed_by: number } | undefined> {
+  const [row] = await sql.query<{ claimed_by: number }>(
+    "SELECT claimed_by FROM triage_queue WHERE demand_id = $1 AND claimed_until > now()",
+    [demandId],
+  );
+  return row;
+}
 
 /** A demand is a possible duplicate of another of the same service this close, opened this recently. */
 export const DUPLICATE_RADIUS_METRES = 100;
@@ -70,13 +91,14 @@ export interface QueueItem {
 export function listQueue(sql: Sql, limit: number): Promise<QueueItem[]> {
   return sql.query<QueueItem>(
     `SELECT d.id, d.protocol, d.status, s.code AS service_code, d.opened_at, d.due_at,
-            floor(extract(epoch FROM now() - d.queue_key) / 3600)::int AS priority,
-            CASE WHEN d.claimed_until > now() THEN d.claimed_by END AS claimed_by,
-            CASE WHEN d.claimed_until > now() THEN d.claimed_until END AS claimed_until
-       FROM demands d JOIN services s ON s.id = d.service_id
-      WHERE d.queued_at IS NOT NULL AND d.status = ANY($1::text[])
-      ORDER BY d.queue_key, d.id
-      LIMIT $2`,
-    [QUEUE_STATUSES, limit],
+            floor(extract(epoch FROM now() - q.queue_key) / 3600)::int AS priority,
+            CASE WHEN q.claimed_until > now() THEN q.claimed_by END AS claimed_by,
+            CASE WHEN q.claimed_until > now() THEN q.claimed_until END AS claimed_until
+       FROM triage_queue q
+       JOIN demands d ON d.id = q.demand_id
+       JOIN services s ON s.id = d.service_id
+      ORDER BY q.queue_key, q.demand_id
+      LIMIT $1`,
+    [limit],
   );
 }

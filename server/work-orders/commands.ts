@@ -29,7 +29,7 @@ import {
 import { AppError, unprocessable } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
 import { isDepartmentScoped } from "../http/auth.ts";
-import { QUEUE_KEY_SQL } from "../triage/queries.ts";
+import { dequeueDemand, enqueueDemand } from "../triage/queries.ts";
 
 /** A work order row. */
 export interface WorkOrderRow {
@@ -150,10 +150,8 @@ async function openWorkOrder(
     startedAt: now,
   });
   await tx.query("UPDATE work_orders SET due_at = $2 WHERE id = $1", [order.id, due.toISOString()]);
-  await tx.query(
-    `UPDATE demands SET department_id = $2, claimed_by = NULL, claimed_until = NULL, queued_at = NULL WHERE id = $1`,
-    [demand.id, departmentId],
-  );
+  await tx.query("UPDATE demands SET department_id = $2 WHERE id = $1", [demand.id, departmentId]);
+  await dequeueDemand(tx, demand.id);
   // The demand's own clock alarms the department now responsible.
   await tx.query(
     "UPDATE deadlines SET department_id = $2 WHERE demand_id = $1 AND stage = 'demand' AND state IN ('running', 'paused')",
@@ -297,11 +295,7 @@ export async function returnWorkOrder(db: Db, staff: Staff, orderId: number, rea
     await moveOrder(tx, order, "returned", { reason });
     await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "cancelled");
     await moveDemand(tx, demand, "returned", staffActor(staff), { workOrderId: order.id, reason });
-    await tx.query(
-      `UPDATE demands SET queued_at = now(), queue_key = ${QUEUE_KEY_SQL}, claimed_by = NULL, claimed_until = NULL
-        WHERE id = $1`,
-      [demand.id],
-    );
+    await enqueueDemand(tx, demand.id);
   });
 }
 

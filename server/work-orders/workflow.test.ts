@@ -266,7 +266,7 @@ describe("a demand's whole life", () => {
     assert.equal(await statusOf(demand.id), "returned");
     const queued = await one<{ queued: boolean }>(
       db,
-      "SELECT queued_at IS NOT NULL AS queued FROM demands WHERE id = $1",
+      "SELECT EXISTS (SELECT 1 FROM triage_queue WHERE demand_id = $1) AS queued",
       [demand.id],
     );
     assert.ok(queued.queued, "back in the triage queue");
