@@ -42,8 +42,9 @@ if (config.seedDemo === "auto" && (await isEmptyCity(db))) {
 }
 
 const stops: Array<() => Promise<void>> = [];
-// Every role announces its own commits (intake, workflow, alarms) to the web processes' live-event hubs.
-const publisher = startPublisher(db);
+// Every role announces its own commits (intake, workflow, alarms) to the web processes' live-event hubs. PGlite is
+// one process, whose hub wakes on its own commits: there is nobody else to tell.
+const publisher = db.kind === "postgres" ? startPublisher(db) : undefined;
 if (roles.includes("web")) {
   const app = await buildApp(ctx, { logger: true });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -66,7 +67,7 @@ async function shutdown(signal: string) {
   stopping = true;
   console.log(`${signal}: stopping`);
   for (const stop of stops) await stop();
-  await publisher.stop();
+  await publisher?.stop();
   await db.close();
   process.exit(0);
 }
