@@ -1,11 +1,10 @@
 /** HTTP routes of deadlines and alarms: the alarm list and acknowledgement, alarm rules, the legal extension. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { maybeOne } from "../db/index.ts";
 import { checkDepartmentScope, demandByProtocol, protocolParam } from "../demands/access.ts";
-import { AppError } from "../errors.ts";
-import { isDepartmentScoped, requireStaff } from "../http/auth.ts";
+import { requireStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { acknowledgeAlarm, addAlarmRule, listAlarmRuleViews, listAlarms, retireAlarmRule } from "./alarms.ts";
 import { extendLegalDeadline, STAGES } from "./commands.ts";
 
 const AlarmQuery = z.object({
@@ -44,41 +43,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
     async (req) => {
       const staff = await requireStaff(req);
       const q = validate(AlarmQuery, req.query);
-      const rows = await db.query<{
-        id: number;
-        kind: string;
-        level: number;
-        protocol: string | null;
-        department: string | null;
-        data: Record<string, unknown>;
-        raised_at: Date;
-        acknowledged_at: Date | null;
-      }>(
-        `SELECT a.id, a.kind, a.level, d.protocol, dep.code AS department, a.data, a.raised_at, a.acknowledged_at
-           FROM alarms a
-           LEFT JOIN demands d ON d.id = a.demand_id
-           LEFT JOIN departments dep ON dep.id = a.department_id
-          WHERE ($1::boolean = false OR a.acknowledged_at IS NULL)
-            AND a.level >= $2 AND ($3::bigint IS NULL OR a.department_id = $3)
-          ORDER BY a.raised_at DESC, a.id DESC
-          LIMIT $4`,
-        [
-          q.open === "true",
-          q.minLevel,
-          isDepartmentScoped(staff) ? (staff.departmentId ?? -1) : null,
-          q.limit,
-        ],
-      );
-      return rows.map((a) => ({
-        id: a.id,
-        kind: a.kind,
-        level: a.level,
-        protocol: a.protocol,
-        department: a.department,
-        data: a.data,
-        raisedAt: a.raised_at.toISOString(),
-        acknowledgedAt: a.acknowledged_at?.toISOString() ?? null,
-      }));
+      return listAlarms(db, staff, { open: q.open === "true", minLevel: q.minLevel, limit: q.limit });
     },
   );
 
@@ -95,14 +60,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
     async (req, reply) => {
       const staff = await requireStaff(req);
       const { id } = validate(IdParams, req.params);
-      const row = await maybeOne<{ id: number }>(
-        db,
-        `UPDATE alarms SET acknowledged_at = coalesce(acknowledged_at, now()),
-                acknowledged_by = coalesce(acknowledged_by, $2)
-          WHERE id = $1 AND ($3::bigint IS NULL OR department_id = $3) RETURNING id`,
-        [id, staff.id, isDepartmentScoped(staff) ? (staff.departmentId ?? -1) : null],
-      );
-      if (!row) throw new AppError(404, "unknown_alarm", { id });
+      await acknowledgeAlarm(db, staff, id);
       return reply.status(204).send();
     },
   );
@@ -116,21 +74,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
       tag: "deadlines",
       action: "alarms.read",
     },
-    async () =>
-      (
-        await db.query<{
-          id: number;
-          stage: string | null;
-          department: string | null;
-          fraction: number;
-          kind: string;
-          level: number;
-        }>(
-          `SELECT r.id, r.stage, d.code AS department, r.fraction, r.kind, r.level
-             FROM alarm_rules r LEFT JOIN departments d ON d.id = r.department_id
-            WHERE r.active ORDER BY r.fraction, r.level, r.id`,
-        )
-      ).map((r) => ({ ...r, fraction: Number(r.fraction) })),
+    async () => listAlarmRuleViews(db),
   );
 
   route(
@@ -146,24 +90,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
     },
     async (req, reply) => {
       const input = validate(AlarmRuleInput, req.body);
-      let departmentId: number | null = null;
-      if (input.department) {
-        const dep = await maybeOne<{ id: number }>(db, "SELECT id FROM departments WHERE code = $1", [
-          input.department,
-        ]);
-        if (!dep)
-          throw new AppError(422, "unknown_department", { code: input.department }, [
-            { field: "department", code: "unknown_department" },
-          ]);
-        departmentId = dep.id;
-      }
-      const row = await maybeOne<{ id: number }>(
-        db,
-        `INSERT INTO alarm_rules (stage, department_id, fraction, kind, level) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING RETURNING id`,
-        [input.stage ?? null, departmentId, input.fraction, input.kind, input.level],
-      );
-      if (!row) throw new AppError(409, "alarm_rule_exists");
+      const row = await addAlarmRule(db, input);
       return reply.status(201).send({ id: row.id, ...input });
     },
   );
@@ -180,12 +107,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
     },
     async (req, reply) => {
       const { id } = validate(IdParams, req.params);
-      const row = await maybeOne(
-        db,
-        "UPDATE alarm_rules SET active = false WHERE id = $1 AND active RETURNING id",
-        [id],
-      );
-      if (!row) throw new AppError(404, "unknown_alarm_rule", { id });
+      await retireAlarmRule(db, id);
       return reply.status(204).send();
     },
   );

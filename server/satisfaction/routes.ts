@@ -7,6 +7,7 @@ import { AppError } from "../errors.ts";
 import { can, loadStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { rateDemand, reopenDemand } from "./commands.ts";
+import { summarizeSatisfaction } from "./queries.ts";
 
 const RatingInput = z.object({
   /** The citizen's secret (or the x-demand-secret header). */
@@ -98,35 +99,7 @@ export async function registerSatisfactionRoutes(app: FastifyInstance): Promise<
     },
     async (req) => {
       const q = validate(SummaryQuery, req.query);
-      const key = {
-        department: "coalesce(dep.code, '-')",
-        channel: "s.channel",
-        service: "sv.code",
-      }[q.by];
-      const rows = await db.query<{
-        key: string;
-        asked: number;
-        answered: number;
-        mean: number | null;
-        solved: number;
-      }>(
-        `SELECT ${key} AS key, count(*)::int AS asked, count(s.answered_at)::int AS answered,
-                round(avg(s.rating), 2)::float8 AS mean, count(*) FILTER (WHERE s.solved)::int AS solved
-           FROM satisfaction_surveys s
-           JOIN demands d ON d.id = s.demand_id
-           JOIN services sv ON sv.id = d.service_id
-           LEFT JOIN departments dep ON dep.id = s.department_id
-          WHERE ($1::date IS NULL OR s.answered_at >= $1::date)
-          GROUP BY 1 ORDER BY 2 DESC`,
-        [q.since ?? null],
-      );
-      return rows.map((r) => ({
-        [q.by]: r.key,
-        asked: r.asked,
-        answered: r.answered,
-        meanRating: r.mean,
-        solvedShare: r.answered > 0 ? Math.round((r.solved / r.answered) * 1000) / 1000 : null,
-      }));
+      return summarizeSatisfaction(db, q.by, q.since);
     },
   );
 }

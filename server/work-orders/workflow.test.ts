@@ -568,6 +568,33 @@ describe("legal deadlines and surveys", () => {
   });
 });
 
+describe("satisfaction indicators", () => {
+  it("counts surveys asked and answered, the mean rating and the share solved per department", async () => {
+    const supervisor = await staffHeaders(db, "supervisor");
+    const res = await app.inject({
+      method: "GET",
+      url: "/api/v1/satisfaction/summary?by=department",
+      headers: { authorization: supervisor.authorization },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const rows = res.json() as { asked: number; answered: number; meanRating: number | null }[];
+    const asked = await one<{ n: number; answered: number }>(
+      db,
+      "SELECT count(*)::int AS n, count(answered_at)::int AS answered FROM satisfaction_surveys",
+    );
+    assert.equal(
+      rows.reduce((sum, r) => sum + r.asked, 0),
+      asked.n,
+    );
+    assert.equal(
+      rows.reduce((sum, r) => sum + r.answered, 0),
+      asked.answered,
+    );
+    assert.ok(asked.answered >= 1, "the whole-life test rated one");
+    assert.ok(rows.some((r) => r.meanRating === 2));
+  });
+});
+
 describe("classification at routing", () => {
   it("sends a demand whose words a manager's rule gives to another service to an agent, with the proposal", async () => {
     const other = (
@@ -671,6 +698,36 @@ describe("deadlines and alarms", () => {
     assert.equal((await alarmsOf(id)).length, 4);
     await scan("2027-02-11T11:00:00");
     assert.deepEqual((await alarmsOf(id)).at(-1), { kind: "escalation", level: 2, fraction: 1.5 });
+  });
+
+  it("shows a department's focal point its own alarms only, and lets it acknowledge them", async () => {
+    const { id, demand } = await clock("2027-02-05T16:00:00", 10);
+    await scanDeadlines(db, { now: at("2027-02-10T11:00:00") });
+    const alarmId = (
+      await one<{ id: number }>(db, "SELECT id FROM alarms WHERE dedupe_key = $1", [`deadline:${id}:0.5:0`])
+    ).id;
+    const own = await staffHeaders(db, "focal_point", await departmentCode(demand.department_id));
+    const other = (
+      await one<{ code: string }>(db, "SELECT code FROM departments WHERE id <> $1 ORDER BY code LIMIT 1", [
+        demand.department_id,
+      ])
+    ).code;
+    const stranger = await staffHeaders(db, "focal_point", other);
+    const list = async (who: { authorization: string }) =>
+      (
+        await app.inject({
+          method: "GET",
+          url: "/api/v1/alarms?limit=500",
+          headers: { authorization: who.authorization },
+        })
+      ).json() as { id: number }[];
+    assert.ok((await list(own)).some((a) => a.id === alarmId));
+    assert.ok(!(await list(stranger)).some((a) => a.id === alarmId), "another department's focal point");
+    const foreign = await post(`/api/v1/alarms/${alarmId}/acknowledge`, stranger);
+    assert.equal(foreign.statusCode, 404);
+    const acknowledged = await post(`/api/v1/alarms/${alarmId}/acknowledge`, own);
+    assert.equal(acknowledged.statusCode, 204);
+    assert.ok(!(await list(own)).some((a) => a.id === alarmId), "acknowledged alarms leave the open list");
   });
 
   it("skips a municipal holiday (25 January, São Paulo's anniversary)", async () => {
