@@ -38,6 +38,8 @@ const Env = z.object({
   MAIL_FROM: z.string().min(3).default("Responsiva <nao-responda@responsiva.localhost>"),
   /** Public base URL of this site, for links in messages to citizens. */
   PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  /** Requests a minute one address may make to the public APIs (Open311, open data) without an API key. */
+  ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   /** Log level of the HTTP server. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -56,6 +58,7 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   publicUrl: string;
+  anonymousRateLimitPerMinute: number;
 }
 
 /** Parses the environment into a Config, or returns the list of problems. */
@@ -80,6 +83,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       smtpUrl: e.SMTP_URL,
       mailFrom: e.MAIL_FROM,
       publicUrl: e.PUBLIC_URL.replace(/\/+$/, ""),
+      anonymousRateLimitPerMinute: e.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
     },
   };
 }

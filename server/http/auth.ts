@@ -53,6 +53,7 @@ export const ACTIONS = [
   "deadlines.extend", // the one extension of an ombudsman legal deadline, with a reason
   "satisfaction.read", // satisfaction indicators and comments
   "answers.record_delivery", // record an answer delivered by phone, counter or letter after the messages failed
+  "api_clients.manage", // issue, limit and revoke the keys of client applications of the public APIs (admins)
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -141,6 +142,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "deadlines.extend",
     "satisfaction.read",
     "answers.record_delivery",
+    "api_clients.manage",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
   ombudsman: [

@@ -1,5 +1,6 @@
 /** The explicit list of every concept's routes. A new concept adds one line here. */
 import type { FastifyInstance } from "fastify";
+import { registerApiKeysRoutes } from "../api-keys/routes.ts";
 import { registerAreasRoutes } from "../areas/routes.ts";
 import { registerCalendarRoutes } from "../calendar/routes.ts";
 import { registerCatalogueRoutes } from "../catalogue/routes.ts";
@@ -17,6 +18,7 @@ import { registerWorkOrdersRoutes } from "../work-orders/routes.ts";
 
 /** Registers every concept's routes on the app. */
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
+  await registerApiKeysRoutes(app);
   await registerStaffRoutes(app);
   await registerAreasRoutes(app);
   await registerCatalogueRoutes(app);
