@@ -7,6 +7,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promis
   delivery: async () => ({ run: (await import("./delivery.ts")).runDeliveryBench }),
   suggest: async () => ({ run: (await import("./suggest.ts")).runSuggestBench }),
   workflow: async () => ({ run: (await import("./workflow.ts")).runWorkflowBench }),
+  export: async () => ({ run: (await import("./export.ts")).runExportBench }),
+  open311: async () => ({ run: (await import("./open311.ts")).runOpen311Bench }),
   // These two read their options from process.argv and run when imported.
   import: async () => ({ run: async () => void (await import("./import.ts")) }),
   geocoding: async () => ({ run: async () => void (await import("./geocoding-hit-rate.ts")) }),

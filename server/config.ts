@@ -40,6 +40,8 @@ const Env = z.object({
   PUBLIC_URL: z.string().url().default("http://localhost:3000"),
   /** Requests a minute one address may make to the public APIs (Open311, open data) without an API key. */
   ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** The jurisdiction_id Open311 clients must send when they send one (e.g. "prefeitura.sp.gov.br"); unset: any. */
+  OPEN311_JURISDICTION_ID: z.string().min(1).max(200).optional(),
   /** Log level of the HTTP server. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -59,6 +61,7 @@ export interface Config {
   mailFrom: string;
   publicUrl: string;
   anonymousRateLimitPerMinute: number;
+  open311JurisdictionId: string | undefined;
 }
 
 /** Parses the environment into a Config, or returns the list of problems. */
@@ -84,6 +87,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       mailFrom: e.MAIL_FROM,
       publicUrl: e.PUBLIC_URL.replace(/\/+$/, ""),
       anonymousRateLimitPerMinute: e.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+      open311JurisdictionId: e.OPEN311_JURISDICTION_ID,
     },
   };
 }

@@ -20,8 +20,8 @@ export async function createService(db: Db, input: ServiceInput): Promise<Servic
       await tx.query(
         `INSERT INTO services (code, group_id, name, description, keywords, demand_type, location_required,
                                anonymous_allowed, attributes, deadline_amount, deadline_unit, priority,
-                               requirements, channels, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+                               requirements, channels, active, sensitive)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         [
           input.code,
           groupId,
@@ -38,6 +38,7 @@ export async function createService(db: Db, input: ServiceInput): Promise<Servic
           JSON.stringify(input.requirements ?? {}),
           input.channels,
           input.active,
+          input.sensitive,
         ],
       );
       return mustFind(tx, input.code);
@@ -72,6 +73,7 @@ export async function updateService(db: Db, code: string, patch: ServicePatch): 
               requirements = coalesce($13::jsonb, requirements),
               channels = coalesce($14::text[], channels),
               active = coalesce($15, active),
+              sensitive = coalesce($16, sensitive),
               updated_at = now()
         WHERE id = $1`,
       [
@@ -90,6 +92,7 @@ export async function updateService(db: Db, code: string, patch: ServicePatch): 
         json(patch.requirements),
         patch.channels ?? null,
         patch.active ?? null,
+        patch.sensitive ?? null,
       ],
     );
     return mustFind(tx, code);

@@ -20,6 +20,7 @@ export function presentService(service: Service, locale: Locale): ServiceView {
     requirements: pickLocalized(service.requirements, locale),
     channels: service.channels,
     active: service.active,
+    sensitive: service.sensitive,
   };
 }
 

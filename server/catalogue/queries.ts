@@ -25,6 +25,8 @@ export interface Service {
   requirements: Partial<LocalizedText>;
   channels: Channel[];
   active: boolean;
+  /** Its demands are published only at district level (server/public-data). */
+  sensitive: boolean;
 }
 
 /** A service group row. */
@@ -57,12 +59,13 @@ interface ServiceRow {
   requirements: Partial<LocalizedText>;
   channels: Channel[];
   active: boolean;
+  sensitive: boolean;
 }
 
 const SELECT_SERVICE = `
   SELECT s.id, s.code, s.group_id, g.code AS group_code, p.id AS root_group_id, p.code AS root_group_code,
          s.name, s.description, s.keywords, s.demand_type, s.location_required, s.anonymous_allowed, s.attributes,
-         s.deadline_amount, s.deadline_unit, s.priority, s.requirements, s.channels, s.active
+         s.deadline_amount, s.deadline_unit, s.priority, s.requirements, s.channels, s.active, s.sensitive
     FROM services s
     JOIN service_groups g ON g.id = s.group_id
     LEFT JOIN service_groups p ON p.id = g.parent_id`;
@@ -87,6 +90,7 @@ function toService(row: ServiceRow): Service {
     requirements: row.requirements,
     channels: row.channels,
     active: row.active,
+    sensitive: row.sensitive,
   };
 }
 

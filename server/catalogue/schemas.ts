@@ -76,6 +76,8 @@ export const ServiceInput = z.object({
   channels: z.array(Channel).min(1).default(["phone", "web", "app", "counter"]),
   /** false hides it from citizens; existing demands keep it. */
   active: z.boolean().default(true),
+  /** true publishes its demands only at district level (no point, no street): violence, health, social care. */
+  sensitive: z.boolean().default(false),
 });
 export type ServiceInput = z.infer<typeof ServiceInput>;
 
@@ -107,6 +109,8 @@ export const ServicePatch = z.object({
   channels: z.array(Channel).min(1).optional(),
   /** Switch the service on or off. */
   active: z.boolean().optional(),
+  /** Publish its demands only at district level, or not. */
+  sensitive: z.boolean().optional(),
 });
 export type ServicePatch = z.infer<typeof ServicePatch>;
 
@@ -132,6 +136,8 @@ export const ServiceView = z.object({
   requirements: z.string(),
   channels: z.array(z.string()),
   active: z.boolean(),
+  /** Its demands are published only at district level (docs/open-data.md). */
+  sensitive: z.boolean(),
 });
 export type ServiceView = z.infer<typeof ServiceView>;
 

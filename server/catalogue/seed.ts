@@ -13,6 +13,7 @@ import {
   demandTypeOf,
   groupCode,
   isPlaceBased,
+  isSensitive,
   keywordsOf,
   priorityOf,
   requirementsOf,
@@ -136,6 +137,7 @@ function serviceOf(row: CatalogueRow) {
     deadline_unit: deadline.unit,
     priority: priorityOf(row),
     requirements: requirementsOf(place, anonymous, type),
+    sensitive: isSensitive(row),
   };
 }
 
@@ -143,14 +145,16 @@ async function upsertServices(tx: Sql, services: ReturnType<typeof serviceOf>[])
   // The code is written once: a re-seed updates everything else but never renames a published service_code.
   await tx.query(
     `INSERT INTO services (code, source_ref, group_id, name, description, keywords, demand_type, location_required,
-                           anonymous_allowed, attributes, deadline_amount, deadline_unit, priority, requirements)
+                           anonymous_allowed, attributes, deadline_amount, deadline_unit, priority, requirements,
+                           sensitive)
      SELECT s.code, s.source_ref, g.id, s.name, s.description,
             ARRAY(SELECT jsonb_array_elements_text(s.keywords)), s.demand_type, s.location_required,
-            s.anonymous_allowed, s.attributes, s.deadline_amount, s.deadline_unit, s.priority, s.requirements
+            s.anonymous_allowed, s.attributes, s.deadline_amount, s.deadline_unit, s.priority, s.requirements,
+            s.sensitive
        FROM jsonb_to_recordset($1::jsonb)
             AS s(code text, source_ref text, group_ref text, name jsonb, description jsonb, keywords jsonb,
                  demand_type text, location_required boolean, anonymous_allowed boolean, attributes jsonb,
-                 deadline_amount int, deadline_unit text, priority int, requirements jsonb)
+                 deadline_amount int, deadline_unit text, priority int, requirements jsonb, sensitive boolean)
        JOIN service_groups g ON g.source_ref = s.group_ref
      ON CONFLICT (source_ref) DO UPDATE
         SET group_id = EXCLUDED.group_id, name = EXCLUDED.name, description = EXCLUDED.description,
@@ -158,12 +162,14 @@ async function upsertServices(tx: Sql, services: ReturnType<typeof serviceOf>[])
             location_required = EXCLUDED.location_required, anonymous_allowed = EXCLUDED.anonymous_allowed,
             attributes = EXCLUDED.attributes, deadline_amount = EXCLUDED.deadline_amount,
             deadline_unit = EXCLUDED.deadline_unit, priority = EXCLUDED.priority,
-            requirements = EXCLUDED.requirements, updated_at = now()
-      WHERE (services.group_id, services.name, services.description, services.keywords, services.demand_type,
+            requirements = EXCLUDED.requirements, updated_at = now(),
+            -- A re-seed may mark a service sensitive, never unmark one: protection wins over the seed's rule.
+            sensitive = services.sensitive OR EXCLUDED.sensitive
+      WHERE (services.sensitive, services.group_id, services.name, services.description, services.keywords, services.demand_type,
              services.location_required, services.anonymous_allowed, services.attributes,
              services.deadline_amount, services.deadline_unit, services.priority, services.requirements)
             IS DISTINCT FROM
-            (EXCLUDED.group_id, EXCLUDED.name, EXCLUDED.description, EXCLUDED.keywords, EXCLUDED.demand_type,
+            (services.sensitive OR EXCLUDED.sensitive, EXCLUDED.group_id, EXCLUDED.name, EXCLUDED.description, EXCLUDED.keywords, EXCLUDED.demand_type,
              EXCLUDED.location_required, EXCLUDED.anonymous_allowed, EXCLUDED.attributes,
              EXCLUDED.deadline_amount, EXCLUDED.deadline_unit, EXCLUDED.priority, EXCLUDED.requirements)`,
     [JSON.stringify(services)],

@@ -117,6 +117,23 @@ export function priorityOf(row: CatalogueRow): number {
   return RISK_WORDS.test(normalize(`${row.Assunto} ${row.Serviço}`)) ? 2 : 3;
 }
 
+// Themes whose every demand tells something about a person: social assistance, health, the ombudsman's denúncias.
+const SENSITIVE_TEMAS = new Set(["CIDADANIA E ASSISTENCIA SOCIAL", "SAUDE", "OUVIDORIA GERAL DO MUNICIPIO"]);
+// Subjects and services elsewhere that do: police occurrences, violence, health, children, elderly and disabled
+// people, benefits, people in the street (a subject starting with "Saúde" is health care itself).
+const SENSITIVE_WORDS =
+  /^SAUDE\b|GUARDA CIVIL|VIOLENCIA|MARIA DA PENHA|ESTUPRO|AGRESSAO|AMEACA|MAUS TRATOS DE PESSOAS|SUICIDIO|HOMICIDIO|SEQUESTRO|DROGA|PESSOA DESPROTEGIDA|MEDICA COM PESSOA|PESSOAS? COM DEFICIENCIA|\bPCD\b|CRIANCA|ADOLESCENTE|IDOSO|MULHER|LGBT|RACIS|PRECONCEITO|\bBPC\b|MEDICAMENTO|DESAPARECID|SITUACAO DE RUA|CADASTRO UNICO|BOLSA FAMILIA/;
+
+/**
+ * True when the service's demands may be published only at district level (no point, no street): its theme is
+ * social assistance, health or the ombudsman, or its subject or name speaks of violence, police, health or
+ * vulnerable people. docs/open-data.md lists the rule.
+ */
+export function isSensitive(row: Pick<CatalogueRow, "Tema" | "Assunto" | "Serviço">): boolean {
+  if (SENSITIVE_TEMAS.has(normalize(row.Tema))) return true;
+  return SENSITIVE_WORDS.test(normalize(`${row.Assunto} ${row.Serviço}`).replace(/-/g, " "));
+}
+
 /** Lei 13.460/2017 (art. 16): an ombudsman manifestation is answered within 30 days. */
 const OMBUDSMAN_TYPES: DemandType[] = ["complaint", "report", "compliment", "suggestion"];
 /** Lei 12.527/2011 (art. 11): an information request is answered within 20 days. */

@@ -1,5 +1,7 @@
 /** The JSON shapes of a demand that leave the server: the public view and the full view. */
 import { type Locale, pickLocalized } from "../i18n.ts";
+import { isDistrictOnly, roundToGrid } from "../public-data/record.ts";
+import { redactContactsDeep } from "../public-data/redact.ts";
 import type { AttachmentRow, DemandRow, EventRow } from "./queries.ts";
 
 /** Who is looking, which decides what the full view shows. */
@@ -9,8 +11,6 @@ export interface Viewer {
   /** May see who filed a confidential demand (the ombudsman team, or the citizen themself). */
   canSeeConfidentialIdentity: boolean;
 }
-
-const round = (v: number | null, places: number) => (v === null ? null : Number(v.toFixed(places)));
 
 function presentEvent(e: EventRow) {
   return {
@@ -24,7 +24,8 @@ function presentEvent(e: EventRow) {
 
 /**
  * The public view: what anyone with the protocol number may read. No personal data: no description, no exact
- * address, the point rounded to about 100 m, public events only.
+ * address, the point rounded to about 100 m (none for sensitive services and confidential demands: the district
+ * only), public events only, with contacts staff may have written in them hidden (server/public-data).
  */
 export function presentPublicDemand(d: DemandRow, events: EventRow[], locale: Locale) {
   return {
@@ -36,11 +37,16 @@ export function presentPublicDemand(d: DemandRow, events: EventRow[], locale: Lo
     district: d.district_code ? { code: d.district_code, name: d.district_name } : null,
     subprefeitura: d.subprefeitura_code ? { code: d.subprefeitura_code, name: d.subprefeitura_name } : null,
     department: d.department_code ? { code: d.department_code, name: d.department_name } : null,
-    approximateLocation: d.lat === null ? null : { lat: round(d.lat, 3), lon: round(d.lon, 3) },
+    approximateLocation:
+      d.lat === null || d.lon === null || isDistrictOnly(d)
+        ? null
+        : { lat: roundToGrid(d.lat), lon: roundToGrid(d.lon) },
     openedAt: d.opened_at.toISOString(),
     closedAt: d.closed_at?.toISOString() ?? null,
     dueAt: d.due_at?.toISOString() ?? null,
-    timeline: events.filter((e) => e.visibility === "public").map(presentEvent),
+    timeline: events
+      .filter((e) => e.visibility === "public")
+      .map((e) => ({ ...presentEvent(e), data: redactContactsDeep(e.data) })),
     view: "public" as const,
   };
 }

@@ -29,6 +29,8 @@ export interface DemandRow {
   due_at: Date | null;
   service_code: string;
   service_name: Record<string, string>;
+  /** `services.sensitive`: the public view shows only the district. */
+  service_sensitive: boolean;
 }
 
 /** One event of a demand's timeline. */
@@ -62,7 +64,7 @@ export function findDemandByProtocol(sql: Sql, protocol: string): Promise<Demand
             d.district_code, di.name AS district_name, d.subprefeitura_code, sp.name AS subprefeitura_name,
             d.block_id, d.department_id, dep.code AS department_code, dep.name AS department_name,
             d.attributes, d.secret_hash, d.opened_at, d.closed_at, d.due_at,
-            s.code AS service_code, s.name AS service_name
+            s.code AS service_code, s.name AS service_name, s.sensitive AS service_sensitive
        FROM demands d
        JOIN services s ON s.id = d.service_id
        LEFT JOIN districts di ON di.code = d.district_code

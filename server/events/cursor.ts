@@ -31,9 +31,15 @@ export function missingIds(cursor: IdCursor, now: number): number[] {
 }
 
 /**
- * Moves the cursor over rows read (ascending ids) and returns those not seen before. Ids jumped over become gaps.
+ * Moves the cursor over rows read (ascending ids) and returns those not seen before. Ids jumped over become gaps,
+ * asked for again for `gapMs` (a durable cursor read less often than every few seconds passes a longer time).
  */
-export function advance<R extends { id: number }>(cursor: IdCursor, rows: readonly R[], now: number): R[] {
+export function advance<R extends { id: number }>(
+  cursor: IdCursor,
+  rows: readonly R[],
+  now: number,
+  gapMs = GAP_MS,
+): R[] {
   const fresh: R[] = [];
   for (const row of rows) {
     if (row.id <= cursor.after) {
@@ -42,7 +48,7 @@ export function advance<R extends { id: number }>(cursor: IdCursor, rows: readon
     }
     const jump = row.id - cursor.after - 1;
     if (jump > 0 && jump <= MAX_GAP_RUN) {
-      for (let id = cursor.after + 1; id < row.id; id++) cursor.gaps.set(id, now + GAP_MS);
+      for (let id = cursor.after + 1; id < row.id; id++) cursor.gaps.set(id, now + gapMs);
     }
     cursor.after = row.id;
     fresh.push(row);

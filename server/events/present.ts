@@ -2,6 +2,7 @@
  * The JSON messages of the event streams. Staff get a timeline event whole (with who did it) and alarms; the
  * public stream gets only what the public view of a demand already shows of its public events.
  */
+import { redactContactsDeep } from "../public-data/redact.ts";
 import type { LiveAlarmRow, LiveEventRow } from "./queries.ts";
 
 /** A timeline event for staff consoles. */
@@ -18,7 +19,10 @@ export function presentStaffEvent(e: LiveEventRow) {
   };
 }
 
-/** A public timeline event for the tracking page: the same fields as the public view's timeline, no actor id. */
+/**
+ * A public timeline event for the tracking page: the same fields as the public view's timeline, no actor id, and
+ * contacts staff may have written in its data hidden.
+ */
 export function presentPublicEvent(e: LiveEventRow) {
   return {
     kind: "event" as const,
@@ -28,7 +32,7 @@ export function presentPublicEvent(e: LiveEventRow) {
     at: e.at.toISOString(),
     actor: e.actor_kind,
     visibility: e.visibility,
-    data: e.data,
+    data: redactContactsDeep(e.data),
   };
 }
 

@@ -53,6 +53,10 @@ export const ACTIONS = [
   "deadlines.extend", // the one extension of an ombudsman legal deadline, with a reason
   "satisfaction.read", // satisfaction indicators and comments
   "answers.record_delivery", // record an answer delivered by phone, counter or letter after the messages failed
+  "webhooks.read", // webhook subscriptions and their delivery log (admins)
+  "webhooks.manage", // create, change, delete webhook subscriptions, rotate secrets, redeliver
+  "exports.read", // the staff export of demands with descriptions and exact places (focal points: their department)
+  "department_systems.manage", // departments' own Open311 systems: endpoint, api_key, service-code mapping (admins)
   "api_clients.manage", // issue, limit and revoke the keys of client applications of the public APIs (admins)
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -84,6 +88,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarms.read",
     "alarms.acknowledge",
     "answer_templates.manage",
+    "exports.read",
   ],
   supervisor: [
     ...EVERY_STAFF,
@@ -100,6 +105,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarms.acknowledge",
     "deadlines.extend",
     "satisfaction.read",
+    "exports.read",
     "answers.record_delivery",
   ],
   manager: [
@@ -117,6 +123,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarms.acknowledge",
     "alarm_rules.manage",
     "satisfaction.read",
+    "exports.read",
   ],
   admin: [
     ...EVERY_STAFF,
@@ -141,8 +148,12 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarm_rules.manage",
     "deadlines.extend",
     "satisfaction.read",
+    "exports.read",
     "answers.record_delivery",
     "api_clients.manage",
+    "department_systems.manage",
+    "webhooks.read",
+    "webhooks.manage",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
   ombudsman: [
@@ -154,6 +165,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarms.read",
     "deadlines.extend",
     "satisfaction.read",
+    "exports.read",
     "demands.reopen",
   ],
 };

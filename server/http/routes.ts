@@ -8,12 +8,16 @@ import { registerCitizensRoutes } from "../citizens/routes.ts";
 import { registerClassificationRoutes } from "../classification/routes.ts";
 import { registerDeadlinesRoutes } from "../deadlines/routes.ts";
 import { registerDemandsRoutes } from "../demands/routes.ts";
+import { registerDepartmentSystemsRoutes } from "../department-systems/routes.ts";
 import { registerEventsRoutes } from "../events/routes.ts";
+import { registerExportsRoutes } from "../exports/routes.ts";
 import { registerNotificationsRoutes } from "../notifications/routes.ts";
+import { registerOpen311Routes } from "../open311/routes.ts";
 import { registerOrganisationRoutes } from "../organisation/routes.ts";
 import { registerSatisfactionRoutes } from "../satisfaction/routes.ts";
 import { registerStaffRoutes } from "../staff/routes.ts";
 import { registerTriageRoutes } from "../triage/routes.ts";
+import { registerWebhooksRoutes } from "../webhooks/routes.ts";
 import { registerWorkOrdersRoutes } from "../work-orders/routes.ts";
 
 /** Registers every concept's routes on the app. */
@@ -33,4 +37,8 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerNotificationsRoutes(app);
   await registerCalendarRoutes(app);
   await registerEventsRoutes(app);
+  await registerDepartmentSystemsRoutes(app);
+  await registerExportsRoutes(app);
+  await registerWebhooksRoutes(app);
+  await registerOpen311Routes(app);
 }

@@ -4,9 +4,16 @@
  */
 import { z } from "zod";
 import { SCAN_EVERY_SECONDS, scanDeadlinesJob } from "../deadlines/jobs.ts";
+import {
+  PULL_EVERY_SECONDS,
+  PULL_JOB,
+  pullOpen311Updates,
+  sendWorkOrderOpen311,
+} from "../department-systems/jobs.ts";
 import { sendMessage } from "../notifications/jobs.ts";
 import { remindSurveysJob } from "../satisfaction/jobs.ts";
 import { routeDemandJob } from "../triage/jobs.ts";
+import { deliverWebhook, FAN_OUT_EVERY_SECONDS, fanOutWebhooksJob } from "../webhooks/jobs.ts";
 import type { Job } from "./runner.ts";
 import type { Periodic } from "./scheduler.ts";
 
@@ -33,6 +40,10 @@ export const JOBS: readonly Job[] = [
   routeDemandJob,
   scanDeadlinesJob,
   remindSurveysJob,
+  sendWorkOrderOpen311,
+  pullOpen311Updates,
+  fanOutWebhooksJob,
+  deliverWebhook,
 ];
 
 /** What the scheduler enqueues, and how often. */
@@ -40,4 +51,6 @@ export const PERIODIC: readonly Periodic[] = [
   { job: "purge-expired", everySeconds: 3600 },
   { job: "scan-deadlines", everySeconds: SCAN_EVERY_SECONDS },
   { job: "remind-surveys", everySeconds: 3600 },
+  { job: PULL_JOB, everySeconds: PULL_EVERY_SECONDS },
+  { job: "fan-out-webhooks", everySeconds: FAN_OUT_EVERY_SECONDS },
 ];

@@ -233,6 +233,8 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       const query = validate(DuplicateQuery, req.query);
       const service = await findServiceByCodeCached(db, query.service);
       if (!service) throw unprocessable("unknown_service", "service", { code: query.service });
+      // Probing distances from a few points would place a sensitive demand exactly: such services answer nothing.
+      if (service.sensitive) return [];
       const rows = await findDuplicates(db, { serviceId: service.id, lat: query.lat, lon: query.lon });
       return rows.map((d) => ({
         protocol: d.protocol,

@@ -26,6 +26,7 @@ import {
   notifyCitizens,
   recordEvent,
 } from "../demands/transitions.ts";
+import { queueExternalSend } from "../department-systems/queue.ts";
 import { AppError, unprocessable } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
 import { isDepartmentScoped } from "../http/auth.ts";
@@ -151,6 +152,8 @@ async function openWorkOrder(
   });
   await tx.query("UPDATE work_orders SET due_at = $2 WHERE id = $1", [order.id, due.toISOString()]);
   await tx.query("UPDATE demands SET department_id = $2 WHERE id = $1", [demand.id, departmentId]);
+  // A department with its own Open311 system gets the order there too, sent by the outbox.
+  await queueExternalSend(tx, order.id, departmentId);
   await dequeueDemand(tx, demand.id);
   // The demand's own clock alarms the department now responsible.
   await tx.query(
@@ -235,7 +238,7 @@ export async function lockOrder(
 }
 
 /** Moves a locked order, or refuses with 409 naming both states. */
-async function moveOrder(
+export async function moveOrder(
   tx: Sql,
   order: WorkOrderRow,
   to: WorkOrderState,

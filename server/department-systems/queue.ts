@@ -1,0 +1,33 @@
+/**
+ * The hook the work-order commands call when they open an order: if the department receives its orders in its own
+ * system, the order's sending is written in the caller's transaction. Kept apart from the rest of the concept so
+ * the work-order commands import nothing that imports them back.
+ */
+import type { Sql } from "../db/index.ts";
+
+/** The job that sends one work order to its department's Open311 endpoint. */
+export const SEND_JOB = "send-work-order-open311";
+
+/**
+ * Queues the sending of a new work order when its department has an active Open311 endpoint: one
+ * `external_work_orders` row and one outbox row, both keyed by the order, so an order is sent once at most.
+ * Returns whether it queued anything.
+ */
+export async function queueExternalSend(
+  tx: Sql,
+  workOrderId: number,
+  departmentId: number,
+): Promise<boolean> {
+  const rows = await tx.query(
+    `WITH s AS (
+       SELECT id FROM department_systems WHERE department_id = $2 AND active AND deleted_at IS NULL),
+     e AS (
+       INSERT INTO external_work_orders (work_order_id, system_id)
+       SELECT $1, id FROM s ON CONFLICT (work_order_id) DO NOTHING RETURNING work_order_id)
+     INSERT INTO outbox (job, payload, dedupe_key)
+     SELECT $3, jsonb_build_object('workOrderId', work_order_id), 'open311-send:' || work_order_id FROM e
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    [workOrderId, departmentId, SEND_JOB],
+  );
+  return rows.length > 0;
+}

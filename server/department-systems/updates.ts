@@ -1,0 +1,273 @@
+/**
+ * What a status update from a department's own system does here, whether pulled from its servicerequestupdates or
+ * POSTed to us: one transaction per update, recorded once by (system, update_id), written on the order's timeline,
+ * and, by its status, a work-order transition — accepted, in progress, answered (the update's description is the
+ * counter-report, when it says what was done) or returned with its reason. Orders already returned, rerouted or
+ * closed here are no longer synchronised; updates for ids we do not know are logged and left alone.
+ */
+import type { RequestUpdate } from "../../channels/open311/adapter.ts";
+import { isSubstantiveAnswer, OPEN_WORK_ORDER_STATES } from "../../domain/status.ts";
+import { type Db, maybeOne, type Sql } from "../db/index.ts";
+import { stopDeadlines } from "../deadlines/commands.ts";
+import type { Actor } from "../demands/commands.ts";
+import { type LockedDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
+import { AppError } from "../errors.ts";
+import { enqueueDemand } from "../triage/queries.ts";
+import { closeAnsweredDemand, lockOrder, moveOrder, type WorkOrderRow } from "../work-orders/commands.ts";
+import type { UpdateAction } from "./schemas.ts";
+
+/** What became of one update. `duplicate`: that update_id was handled before, and nothing happened now. */
+export type UpdateOutcome = "applied" | "noted" | "refused" | "unknown_request" | "not_synced" | "duplicate";
+
+/**
+ * The built-in meaning of the statuses GeoReport v2 servers send (the spec's open/closed and the extended statuses
+ * of FixMyStreet), lower case with "_" between words. Open and reopen only note: the order is open here already.
+ */
+export const STATUS_ACTIONS: Readonly<Record<string, UpdateAction>> = {
+  open: "note",
+  reopen: "note",
+  confirmed: "note",
+  acknowledged: "accept",
+  investigating: "accept",
+  action_scheduled: "accept",
+  planned: "accept",
+  in_progress: "start",
+  fixed: "answer",
+  closed: "answer",
+  no_further_action: "answer",
+  not_councils_responsibility: "return",
+  not_responsible: "return",
+  internal_referral: "return",
+  duplicate: "return",
+};
+
+/** A status as the table keys it: `NOT_COUNCILS_RESPONSIBILITY`, `not councils responsibility` → one key. */
+export function statusKey(status: string): string {
+  return status
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
+}
+
+/** What a status does for a system, its own table over the built-in one; unknown statuses only note. */
+export function actionOf(status: string, overrides: Record<string, UpdateAction>): UpdateAction {
+  const key = statusKey(status);
+  for (const [k, v] of Object.entries(overrides)) if (statusKey(k) === key) return v;
+  return STATUS_ACTIONS[key] ?? "note";
+}
+
+/** The system an update came from. */
+export interface UpdateSource {
+  id: number;
+  status_actions: Record<string, UpdateAction>;
+}
+
+const SYSTEM: Actor = { kind: "system" };
+
+/**
+ * Applies one update in its own transaction; safe to call again with the same update (a duplicate). An update the
+ * workflow refuses (a move the demand's status no longer allows) is recorded as refused, so it never blocks the
+ * updates after it.
+ */
+export async function applyExternalUpdate(
+  db: Db,
+  system: UpdateSource,
+  update: RequestUpdate,
+  via: "pull" | "push",
+): Promise<UpdateOutcome> {
+  try {
+    return await applyInTransaction(db, system, update, via);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const rows = await db.query(
+      `INSERT INTO external_updates (system_id, update_id, service_request_id, status, description, updated_at,
+                                     via, outcome)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'refused')
+       ON CONFLICT (system_id, update_id) DO NOTHING RETURNING update_id`,
+      [
+        system.id,
+        update.updateId,
+        update.serviceRequestId,
+        update.status,
+        update.description,
+        update.updatedAt,
+        via,
+      ],
+    );
+    return rows.length > 0 ? "refused" : "duplicate";
+  }
+}
+
+async function applyInTransaction(
+  db: Db,
+  system: UpdateSource,
+  update: RequestUpdate,
+  via: "pull" | "push",
+): Promise<UpdateOutcome> {
+  return db.transaction(async (tx) => {
+    const target = await maybeOne<{ work_order_id: number }>(
+      tx,
+      `SELECT work_order_id FROM external_work_orders WHERE system_id = $1 AND external_id = $2
+        ORDER BY work_order_id DESC LIMIT 1`,
+      [system.id, update.serviceRequestId],
+    );
+    if (!target) {
+      // Logged for admins; seen again (a later pull, a push retried), it is looked at again: the id may be known
+      // by then, once a token was resolved.
+      await tx.query(
+        `INSERT INTO external_updates (system_id, update_id, service_request_id, status, description, updated_at,
+                                       via, outcome)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'unknown_request')
+         ON CONFLICT (system_id, update_id) DO UPDATE SET received_at = now()
+          WHERE external_updates.outcome = 'unknown_request'`,
+        [
+          system.id,
+          update.updateId,
+          update.serviceRequestId,
+          update.status,
+          update.description,
+          update.updatedAt,
+          via,
+        ],
+      );
+      return "unknown_request";
+    }
+    // Demand first, then order, as every work-order command locks: the pull and a push of the same update wait for
+    // each other here, and the second finds the update recorded.
+    const { order, demand } = await lockOrder(tx, target.work_order_id, undefined);
+    const fresh = await tx.query(
+      `INSERT INTO external_updates (system_id, update_id, service_request_id, work_order_id, status, description,
+                                     updated_at, via, outcome)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'noted')
+       ON CONFLICT (system_id, update_id) DO UPDATE
+         SET work_order_id = EXCLUDED.work_order_id, via = EXCLUDED.via, received_at = now()
+        WHERE external_updates.outcome = 'unknown_request'
+       RETURNING update_id`,
+      [
+        system.id,
+        update.updateId,
+        update.serviceRequestId,
+        order.id,
+        update.status,
+        update.description,
+        update.updatedAt,
+        via,
+      ],
+    );
+    if (fresh.length === 0) return "duplicate";
+    const outcome = await applyToOrder(tx, system, update, via, order, demand);
+    await tx.query("UPDATE external_updates SET outcome = $3 WHERE system_id = $1 AND update_id = $2", [
+      system.id,
+      update.updateId,
+      outcome,
+    ]);
+    if (outcome !== "not_synced") {
+      await tx.query("UPDATE external_work_orders SET last_status = $2 WHERE work_order_id = $1", [
+        order.id,
+        update.status,
+      ]);
+    }
+    return outcome;
+  });
+}
+
+async function applyToOrder(
+  tx: Sql,
+  system: UpdateSource,
+  update: RequestUpdate,
+  via: "pull" | "push",
+  order: WorkOrderRow,
+  demand: LockedDemand,
+): Promise<Exclude<UpdateOutcome, "duplicate" | "unknown_request">> {
+  // Returned, rerouted, answered or cancelled here: what their system says no longer moves anything.
+  if (!OPEN_WORK_ORDER_STATES.includes(order.state)) return "not_synced";
+  const action = actionOf(update.status, system.status_actions);
+  // What their people wrote may name persons: it stays with the staff, like the description of a demand.
+  await recordEvent(tx, demand.id, "work_order.external_update_received", SYSTEM, "internal", {
+    workOrderId: order.id,
+    updateId: update.updateId,
+    serviceRequestId: update.serviceRequestId,
+    status: update.status,
+    action,
+    description: update.description,
+    externalStatusCode: update.externalStatusCode,
+    updatedAt: update.updatedAt?.toISOString() ?? null,
+    via,
+  });
+  const ref = { workOrderId: order.id, externalStatus: update.status };
+  switch (action) {
+    case "note":
+      return "noted";
+    case "accept":
+      return (await accept(tx, order, demand, ref)) ? "applied" : "noted";
+    case "start": {
+      const accepted = await accept(tx, order, demand, ref);
+      if (order.state !== "accepted") return accepted ? "applied" : "noted";
+      await moveOrder(tx, order, "in_progress");
+      if (demand.status === "accepted") await moveDemand(tx, demand, "in_progress", SYSTEM, ref);
+      return "applied";
+    }
+    case "return": {
+      if (order.state === "waiting_citizen") return "noted";
+      const reason = update.description.trim() || update.status;
+      await moveOrder(tx, order, "returned", { reason });
+      await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "cancelled");
+      await moveDemand(tx, demand, "returned", SYSTEM, { ...ref, reason });
+      await enqueueDemand(tx, demand.id);
+      return "applied";
+    }
+    case "answer":
+      return answer(tx, update, order, demand, ref);
+  }
+}
+
+/** Accepts a dispatched order (the acceptance clock is met); false when it was accepted already. */
+async function accept(
+  tx: Sql,
+  order: WorkOrderRow,
+  demand: LockedDemand,
+  ref: Record<string, unknown>,
+): Promise<boolean> {
+  if (order.state !== "dispatched") return false;
+  await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
+  await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id, stages: ["acceptance"] }, "met");
+  await moveDemand(tx, demand, "accepted", SYSTEM, ref);
+  return true;
+}
+
+/**
+ * The counter-report from their system: its description is the public answer, as a department's answer here, so
+ * it must say what was done; a bare "closed" is refused (recorded for the department to answer by hand).
+ */
+async function answer(
+  tx: Sql,
+  update: RequestUpdate,
+  order: WorkOrderRow,
+  demand: LockedDemand,
+  ref: Record<string, unknown>,
+): Promise<"applied" | "refused"> {
+  if (order.state === "waiting_citizen" || !isSubstantiveAnswer(update.description)) {
+    await recordEvent(tx, demand.id, "work_order.external_answer_refused", SYSTEM, "internal", {
+      ...ref,
+      reason: order.state === "waiting_citizen" ? "waiting_for_complement" : "generic_answer",
+    });
+    return "refused";
+  }
+  await accept(tx, order, demand, ref);
+  const note = `Open311 ${update.status}${update.externalStatusCode ? ` (${update.externalStatusCode})` : ""}, update ${update.updateId}`;
+  await moveOrder(tx, order, "answered", { answer: update.description.trim(), internal_note: note });
+  await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "met");
+  await tx.query("UPDATE demands SET answered_at = now() WHERE id = $1", [demand.id]);
+  await moveDemand(tx, demand, "answered", SYSTEM, { ...ref, answer: update.description.trim() });
+  await recordEvent(tx, demand.id, "work_order.note_added", SYSTEM, "internal", {
+    workOrderId: order.id,
+    note,
+  });
+  const queued = await notifyCitizens(tx, demand.id, "demand.answered", {
+    protocol: demand.protocol,
+    answer: update.description.trim(),
+  });
+  // Nobody to send it to: the public timeline carries the answer, and that is its delivery.
+  if (queued === 0) await closeAnsweredDemand(tx, demand, SYSTEM, "tracking_page");
+  return "applied";
+}
