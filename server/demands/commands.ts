@@ -30,6 +30,12 @@ export interface Idempotency {
 
 const IDEMPOTENCY_SCOPE = "POST /api/v1/demands";
 
+/**
+ * What a channel writes about a new demand in the demand's own transaction (Open311: which client filed it and the
+ * token it was given), so the two are committed together or not at all.
+ */
+export type WriteAlongside = (tx: Sql, demand: { id: number; protocol: string }) => Promise<void>;
+
 /** Thrown inside the transaction when another request already holds the key; the caller replays its answer. */
 class KeyTaken extends Error {}
 
@@ -103,6 +109,7 @@ export async function createDemand(
   input: DemandInput & { channel: Channel },
   attachments: { stored: CheckedAttachment; key: string }[] = [],
   idempotency?: Idempotency,
+  alongside?: WriteAlongside,
 ): Promise<CreatedDemand> {
   const service = await findServiceByCodeCached(db, input.service);
   if (!service?.active) throw unprocessable("unknown_service", "service", { code: input.service });
@@ -162,7 +169,8 @@ export async function createDemand(
   const secret = randomBytes(18).toString("base64url");
   const identified = input.identity !== "anonymous" && input.citizen !== undefined;
   // One statement is atomic by itself: an anonymous demand without key or files needs no BEGIN/COMMIT.
-  const needsTransaction = idempotency !== undefined || identified || attachments.length > 0;
+  const needsTransaction =
+    idempotency !== undefined || identified || attachments.length > 0 || alongside !== undefined;
   const write = async (tx: Sql): Promise<CreatedDemand> => {
     if (idempotency) {
       // Taken first: a concurrent request with the same key waits here until this one commits, then replays it.
@@ -240,6 +248,8 @@ export async function createDemand(
         ],
       );
     }
+
+    if (alongside) await alongside(tx, { id: demand.id, protocol: demand.protocol });
 
     const body = {
       protocol: demand.protocol,

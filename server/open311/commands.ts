@@ -109,13 +109,21 @@ export async function fileOpen311Request(
     attributes: answers,
     channel: "open311",
   });
-  const created = await createDemand(db, { kind: "citizen" }, { ...input, channel: "open311" });
   const token = randomBytes(16).toString("base64url");
-  // After the demand's own transaction: a crash in between leaves a demand without a token, which nobody was given.
-  await db.query(
-    `INSERT INTO open311_requests (demand_id, api_client_id, token, media_url, client_refs)
-     SELECT id, $2, $3, $4, $5 FROM demands WHERE protocol = $1`,
-    [created.body.protocol, client.id, token, form.media_url ?? null, JSON.stringify(refs)],
+  // Written in the demand's own transaction: a request is never left without its client and token.
+  const created = await createDemand(
+    db,
+    { kind: "citizen" },
+    { ...input, channel: "open311" },
+    [],
+    undefined,
+    async (tx, demand) => {
+      await tx.query(
+        `INSERT INTO open311_requests (demand_id, api_client_id, token, media_url, client_refs)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [demand.id, client.id, token, form.media_url ?? null, JSON.stringify(refs)],
+      );
+    },
   );
   return { protocol: created.body.protocol, token, service };
 }
