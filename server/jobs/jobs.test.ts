@@ -97,6 +97,33 @@ describe("scheduler", () => {
     assert.equal(await enqueueDue(db, periodic, new Date("2026-03-02T11:00:00Z")), 1);
   });
 
+  it("purges done work a month old, including the send-message rows that messages remember", async () => {
+    const [old] = await db.query<{ id: number }>(
+      `INSERT INTO outbox (job, payload, state, done_at) VALUES ('send-message', '{}', 'done', now() - interval '31 days')
+       RETURNING id`,
+    );
+    const [recent] = await db.query<{ id: number }>(
+      "INSERT INTO outbox (job, payload, state, done_at) VALUES ('send-message', '{}', 'done', now()) RETURNING id",
+    );
+    for (const row of [old!, recent!])
+      await db.query(
+        "INSERT INTO messages (outbox_id, template, locale, state) VALUES ($1, 'demand.received', 'pt-BR', 'sent')",
+        [row.id],
+      );
+    await purgeExpired.run(ctx, { slot: "x" });
+    const left = await db.query<{ id: number }>("SELECT id FROM outbox WHERE id = ANY($1::bigint[])", [
+      [old!.id, recent!.id],
+    ]);
+    assert.deepEqual(
+      left.map((r) => r.id),
+      [recent!.id],
+    );
+    const messages = await db.query("SELECT 1 FROM messages WHERE outbox_id = ANY($1::bigint[])", [
+      [old!.id, recent!.id],
+    ]);
+    assert.equal(messages.length, 2, "the messages stay, as history");
+  });
+
   it("purges expired sessions and stale idempotency records", async () => {
     await db.query(
       "INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_body, created_at) VALUES ('t', 'old', 'f', 201, '{}', now() - interval '2 days'), ('t', 'new', 'f', 201, '{}', now())",

@@ -17,7 +17,10 @@ import { deliverWebhook, FAN_OUT_EVERY_SECONDS, fanOutWebhooksJob } from "../web
 import type { Job } from "./runner.ts";
 import type { Periodic } from "./scheduler.ts";
 
-/** Deletes what has outlived its purpose: expired sessions, old login failures, idempotency records, done rows. */
+/**
+ * Deletes what has outlived its purpose: expired sessions, old login failures, idempotency records, done outbox
+ * rows, delivered webhooks.
+ */
 export const purgeExpired: Job = {
   name: "purge-expired",
   payload: z.object({ slot: z.string() }),
@@ -29,6 +32,10 @@ export const purgeExpired: Job = {
       // A client retries within minutes; a day keeps every honest retry answered.
       await tx.query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'");
       await tx.query("DELETE FROM outbox WHERE state = 'done' AND done_at < now() - interval '30 days'");
+      // The delivery log answers "did they get it?" for a quarter; its attempts go with it.
+      await tx.query(
+        "DELETE FROM webhook_deliveries WHERE state = 'delivered' AND delivered_at < now() - interval '90 days'",
+      );
     });
   },
 };
