@@ -213,6 +213,36 @@ function statementName(text: string): string {
   return name;
 }
 
+/**
+ * One statement (or transaction) at a time, in arrival order, with a turn of the event loop between them. PGlite runs
+ * each statement synchronously on this thread, and its own queue hands the next statement over in a microtask: under
+ * load a whole backlog ran without the process reading a request or writing an answer, so requests that arrived
+ * meanwhile queued behind it in bursts. A turn between statements lets I/O in, so the queue is first come, first
+ * served.
+ */
+function takeTurns() {
+  const waiting: Array<() => void> = [];
+  let busy = false;
+  const next = () => {
+    const start = waiting.shift();
+    if (start) start();
+    else busy = false;
+  };
+  return <T>(work: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const start = () => {
+        work()
+          .then(resolve, reject)
+          .finally(() => setImmediate(next));
+      };
+      if (busy) waiting.push(start);
+      else {
+        busy = true;
+        start();
+      }
+    });
+}
+
 async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { postgis } = await import("@electric-sql/pglite-postgis");
@@ -226,10 +256,11 @@ async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | un
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: (v: string) => v },
   });
   const commits = commitListeners();
+  const turn = takeTurns();
   return {
     kind: "pglite",
     async query<T>(text: string, params?: readonly unknown[]) {
-      const result = await lite.query<T>(text, params as unknown[]);
+      const result = await turn(() => lite.query<T>(text, params as unknown[]));
       if (commits.wrote(text, result.affectedRows)) commits.fire();
       return result.rows;
     },
@@ -239,18 +270,20 @@ async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | un
     },
     async transaction(fn) {
       let wrote = false;
-      const result = await lite.transaction((tx) =>
-        fn({
-          async query<T>(text: string, params?: readonly unknown[]) {
-            const result = await tx.query<T>(text, params as unknown[]);
-            wrote ||= commits.wrote(text, result.affectedRows);
-            return result.rows;
-          },
-          exec: async (text) => {
-            await tx.exec(text);
-            wrote = true;
-          },
-        }),
+      const result = await turn(() =>
+        lite.transaction((tx) =>
+          fn({
+            async query<T>(text: string, params?: readonly unknown[]) {
+              const result = await tx.query<T>(text, params as unknown[]);
+              wrote ||= commits.wrote(text, result.affectedRows);
+              return result.rows;
+            },
+            exec: async (text) => {
+              await tx.exec(text);
+              wrote = true;
+            },
+          }),
+        ),
       );
       if (wrote) commits.fire();
       return result;
