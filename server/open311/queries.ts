@@ -28,7 +28,11 @@ export interface RequestRow extends PublicDemandSource {
   media_url: string | null;
 }
 
-const SELECT_REQUESTS = `
+/**
+ * The requests of a page of demand ids (`page`, a CTE of at most MAX_REQUESTS ids): the joins, the district point and
+ * the per-demand subqueries run for the page only, never for every demand of the window.
+ */
+const SELECT_PAGE = `
   SELECT ${PUBLIC_DEMAND_COLUMNS}, d.due_at, dep.name AS department_name, o.media_url,
          CASE WHEN s.sensitive OR d.identity_mode = 'confidential' THEN ST_Y(ST_PointOnSurface(di.geom)) END
            AS district_lat,
@@ -37,8 +41,9 @@ const SELECT_REQUESTS = `
          (SELECT e.data ->> 'answer' FROM demand_events e
            WHERE e.demand_id = d.id AND e.type = 'demand.answered' ORDER BY e.id DESC LIMIT 1) AS answer,
          (SELECT max(e.at) FROM demand_events e WHERE e.demand_id = d.id AND e.visibility = 'public') AS updated_at
-    FROM ${PUBLIC_DEMAND_JOINS}
-    LEFT JOIN open311_requests o ON o.demand_id = d.id`;
+    FROM page JOIN (${PUBLIC_DEMAND_JOINS}) ON d.id = page.id
+    LEFT JOIN open311_requests o ON o.demand_id = d.id
+   ORDER BY d.opened_at DESC, d.id DESC`;
 
 /** The filters of GET requests, already checked. */
 export type RequestsFilter =
@@ -49,16 +54,20 @@ export type RequestsFilter =
 export function listRequests(sql: Sql, filter: RequestsFilter): Promise<RequestRow[]> {
   if (filter.kind === "ids") {
     return sql.query<RequestRow>(
-      `${SELECT_REQUESTS} WHERE d.protocol = ANY($1::text[]) ORDER BY d.opened_at DESC, d.id DESC LIMIT ${MAX_REQUESTS}`,
+      `WITH page AS (SELECT id FROM demands WHERE protocol = ANY($1::text[]) LIMIT ${MAX_REQUESTS})
+       ${SELECT_PAGE}`,
       [filter.protocols],
     );
   }
+  // The page is read off the (opened_at, id) index backwards; services are matched by id, not joined per row.
   return sql.query<RequestRow>(
-    `${SELECT_REQUESTS}
-      WHERE d.opened_at >= $1 AND d.opened_at <= $2
-        AND ($3::text[] IS NULL OR s.code = ANY($3::text[]))
-        AND ($4::text[] IS NULL OR d.status = ANY($4::text[]))
-      ORDER BY d.opened_at DESC, d.id DESC LIMIT ${MAX_REQUESTS}`,
+    `WITH page AS (
+       SELECT d.id FROM demands d
+        WHERE d.opened_at >= $1 AND d.opened_at <= $2
+          AND ($3::text[] IS NULL OR d.service_id IN (SELECT id FROM services WHERE code = ANY($3::text[])))
+          AND ($4::text[] IS NULL OR d.status = ANY($4::text[]))
+        ORDER BY d.opened_at DESC, d.id DESC LIMIT ${MAX_REQUESTS})
+     ${SELECT_PAGE}`,
     [filter.start.toISOString(), filter.end.toISOString(), filter.serviceCodes, filter.statuses],
   );
 }
