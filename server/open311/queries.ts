@@ -30,7 +30,9 @@ export interface RequestRow extends PublicDemandSource {
 
 /**
  * The requests of a page of demand ids (`page`, a CTE of at most MAX_REQUESTS ids): the joins, the district point and
- * the per-demand subqueries run for the page only, never for every demand of the window.
+ * the per-demand subqueries run for the page only, never for every demand of the window. The subqueries are ordered
+ * as the (demand_id, id) index is, so each reads a demand's few events off it: written as max(at) with a filter on
+ * visibility, a planner with stale statistics combined it with the partial index of every public event (0.4 ms a row).
  */
 const SELECT_PAGE = `
   SELECT ${PUBLIC_DEMAND_COLUMNS}, d.due_at, dep.name AS department_name, o.media_url,
@@ -39,8 +41,10 @@ const SELECT_PAGE = `
          CASE WHEN s.sensitive OR d.identity_mode = 'confidential' THEN ST_X(ST_PointOnSurface(di.geom)) END
            AS district_lon,
          (SELECT e.data ->> 'answer' FROM demand_events e
-           WHERE e.demand_id = d.id AND e.type = 'demand.answered' ORDER BY e.id DESC LIMIT 1) AS answer,
-         (SELECT max(e.at) FROM demand_events e WHERE e.demand_id = d.id AND e.visibility = 'public') AS updated_at
+           WHERE e.demand_id = d.id AND e.type = 'demand.answered'
+           ORDER BY e.demand_id DESC, e.id DESC LIMIT 1) AS answer,
+         (SELECT e.at FROM demand_events e WHERE e.demand_id = d.id AND e.visibility = 'public'
+           ORDER BY e.demand_id DESC, e.id DESC LIMIT 1) AS updated_at
     FROM page JOIN (${PUBLIC_DEMAND_JOINS}) ON d.id = page.id
     LEFT JOIN open311_requests o ON o.demand_id = d.id
    ORDER BY d.opened_at DESC, d.id DESC`;
