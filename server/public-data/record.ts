@@ -9,6 +9,8 @@ import { type Locale, pickLocalized } from "../i18n.ts";
 
 /** Degrees the published point is rounded to: 0.001° is 111 m north–south and ~102 m east–west in São Paulo. */
 export const GRID_DEGREES = 0.001;
+/** The farthest a point lies from its snapped grid position: half the cell's diagonal, rounded up. */
+export const GRID_HALF_DIAGONAL_METRES = 76;
 
 /** A demand row joined with what deciding needs; column names as `PUBLIC_DEMAND_COLUMNS` selects them. */
 export interface PublicDemandSource {

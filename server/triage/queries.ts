@@ -49,7 +49,7 @@ export interface DuplicateCandidate {
  */
 export function findDuplicates(
   sql: Sql,
-  near: { demandId: number } | { serviceId: number; lat: number; lon: number },
+  near: { demandId: number } | { serviceId: number; lat: number; lon: number; radiusM?: number },
 ): Promise<DuplicateCandidate[]> {
   const origin =
     "demandId" in near
@@ -70,7 +70,7 @@ export function findDuplicates(
         AND d.status NOT IN ('closed', 'cancelled', 'merged')
       ORDER BY distance_m, d.opened_at
       LIMIT 10`,
-    [...params, DUPLICATE_RADIUS_METRES, DUPLICATE_WINDOW_DAYS],
+    [...params, ("radiusM" in near && near.radiusM) || DUPLICATE_RADIUS_METRES, DUPLICATE_WINDOW_DAYS],
   );
 }
 

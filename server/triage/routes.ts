@@ -13,6 +13,7 @@ import { checkDepartmentScope, demandByProtocol, protocolParam } from "../demand
 import { AppError, unprocessable } from "../errors.ts";
 import { requireStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { GRID_HALF_DIAGONAL_METRES, roundToGrid } from "../public-data/record.ts";
 import {
   cancelDemand,
   dispatchFromQueue,
@@ -21,7 +22,7 @@ import {
   releaseClaim,
   takeNext,
 } from "./commands.ts";
-import { findDuplicates, listQueue } from "./queries.ts";
+import { DUPLICATE_RADIUS_METRES, findDuplicates, listQueue } from "./queries.ts";
 import {
   CancelInput,
   DispatchInput,
@@ -235,12 +236,19 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       if (!service) throw unprocessable("unknown_service", "service", { code: query.service });
       // Probing distances from a few points would place a sensitive demand exactly: such services answer nothing.
       if (service.sensitive) return [];
-      const rows = await findDuplicates(db, { serviceId: service.id, lat: query.lat, lon: query.lon });
+      // The point is snapped to the open data's grid and no distance is given: answers from many points must not
+      // place a demand more finely than its published ~100 m cell. The radius grows by the cell's half-diagonal so
+      // nothing the exact point would find is missed.
+      const rows = await findDuplicates(db, {
+        serviceId: service.id,
+        lat: roundToGrid(query.lat),
+        lon: roundToGrid(query.lon),
+        radiusM: DUPLICATE_RADIUS_METRES + GRID_HALF_DIAGONAL_METRES,
+      });
       return rows.map((d) => ({
         protocol: d.protocol,
         status: d.status,
         openedAt: d.opened_at.toISOString(),
-        distanceM: d.distance_m,
       }));
     },
   );

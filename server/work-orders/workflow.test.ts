@@ -341,6 +341,10 @@ describe("a demand's whole life", () => {
       url: `/api/v1/duplicate-candidates?service=${service}&lat=${near.lat}&lon=${near.lon}`,
     });
     assert.ok(candidates.json().some((c: { protocol: string }) => c.protocol === survivor.protocol));
+    assert.ok(
+      candidates.json().every((c: object) => !("distanceM" in c)),
+      "no distance: answers from a few points would place the demand",
+    );
 
     const agent = await staffHeaders(db, "agent");
     const merged = await post(`/api/v1/demands/${duplicate.protocol}/merge`, agent, {
