@@ -14,9 +14,8 @@
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import pg from "pg";
 import { connect, type Sql } from "../server/db/index.ts";
-import { peakRssMb, runNode, type Server, startServer, stopServer } from "./harness.ts";
+import { createBenchDatabase, peakRssMb, runNode, type Server, startServer, stopServer } from "./harness.ts";
 
 const SHARED_DATA_DIR = process.env.SHARED_DATA_DIR ?? "../shared/data";
 const APP_READY = /Responsiva is up on (http:\/\/\S+)/;
@@ -142,14 +141,8 @@ export async function runExportBench(argv: string[]): Promise<void> {
     .filter(Boolean)
     .map(Number)
     .filter((n) => n > small && n < rows);
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1/postgres";
-  const name = `bench_export_${process.pid}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const bench = await createBenchDatabase("export");
+  const { name, url: dbUrl } = bench;
   try {
     const env = { DATABASE_URL: dbUrl, SHARED_DATA_DIR, LOG_LEVEL: "warn", PORT: "0", SEED_DEMO: "never" };
     log(`seeding the demo city into ${name}`);
@@ -172,8 +165,7 @@ export async function runExportBench(argv: string[]): Promise<void> {
     load[1] = loadavg()[0] ?? 0;
     console.log(`\n${formatReport(rounds, load)}\n\n${JSON.stringify(rounds)}\n`);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await bench.drop();
   }
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import pg from "pg";
 
 /** A server process this script started, with the URL it printed. */
 export interface Server {
@@ -221,4 +222,33 @@ export function runNode(
       else reject(new Error(`${args.join(" ")} exited with ${code}:\n${log.slice(-2000)}`));
     });
   });
+}
+
+/** A database of a benchmark's own on the PostgreSQL server: its URL, and `drop` for the run's `finally`. */
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates `bench_<what>_<pid>` on the server at BENCH_DATABASE_URL (default: the local server's postgres database),
+ * so a run never touches another run's data; `drop` removes it, closing any connection left open.
+ */
+export async function createBenchDatabase(what: string): Promise<BenchDatabase> {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1/postgres";
+  const name = `bench_${what}_${process.pid}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  return {
+    name,
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }

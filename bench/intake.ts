@@ -13,9 +13,9 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "csv-parse/sync";
-import pg from "pg";
 import { connect, type Sql } from "../server/db/index.ts";
 import {
+  createBenchDatabase,
   type LoadResult,
   medianRun,
   peakRssMb,
@@ -159,14 +159,8 @@ async function measureFigures(
 }
 
 async function benchPostgres(options: Options): Promise<IntakeReport> {
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1/postgres";
-  const name = `bench_intake_${process.pid}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const bench = await createBenchDatabase("intake");
+  const { name, url: dbUrl } = bench;
   const servers: Server[] = [];
   try {
     log(`postgres: seeding the full demo city into ${name}`);
@@ -215,8 +209,7 @@ async function benchPostgres(options: Options): Promise<IntakeReport> {
     return report;
   } finally {
     for (const s of servers) await stopServer(s);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await bench.drop();
   }
 }
 

@@ -11,10 +11,17 @@
 import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
-import pg from "pg";
 import { createApiClient } from "../server/api-keys/commands.ts";
 import { connect } from "../server/db/index.ts";
-import { type LoadResult, medianRun, runNode, type Server, startServer, stopServer } from "./harness.ts";
+import {
+  createBenchDatabase,
+  type LoadResult,
+  medianRun,
+  runNode,
+  type Server,
+  startServer,
+  stopServer,
+} from "./harness.ts";
 
 const CONCURRENCY = [16, 64] as const;
 const SHARED_DATA_DIR = process.env.SHARED_DATA_DIR ?? "../shared/data";
@@ -89,14 +96,8 @@ export async function runOpen311Bench(argv: string[]): Promise<void> {
     argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
   const seconds = Number(option("seconds", "10"));
   const runs = Number(option("runs", "3"));
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1/postgres";
-  const name = `bench_open311_${process.pid}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const bench = await createBenchDatabase("open311");
+  const dbUrl = bench.url;
   let app: Server | undefined;
   try {
     const env = { DATABASE_URL: dbUrl, SHARED_DATA_DIR, LOG_LEVEL: "warn", PORT: "0", SEED_DEMO: "never" };
@@ -145,8 +146,7 @@ export async function runOpen311Bench(argv: string[]): Promise<void> {
         console.log(`| ${figure} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.failures} |`);
   } finally {
     if (app) await stopServer(app);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await bench.drop();
   }
 }
 

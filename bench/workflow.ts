@@ -17,14 +17,13 @@
  * `bench_workflow_<pid>` there and drops it at the end. Bounded in rows and time; loopback only.
  */
 import { loadavg } from "node:os";
-import pg from "pg";
 import { seedDemoCity } from "../server/cli/seed.ts";
 import { connect, type Db, one } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
 import { scanDeadlines } from "../server/deadlines/scan.ts";
 import type { Staff } from "../server/http/auth.ts";
 import { takeNext } from "../server/triage/commands.ts";
-import { percentile } from "./harness.ts";
+import { createBenchDatabase, percentile } from "./harness.ts";
 
 interface Options {
   rows: number;
@@ -260,16 +259,10 @@ async function benchQueue(db: Db, url: string, options: Options) {
 
 export async function runWorkflowBench(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1/postgres";
-  const name = `bench_workflow_${process.pid}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const bench = await createBenchDatabase("workflow");
   const load: number[] = [loadavg()[0] ?? 0];
   try {
-    const db = await connect({ databaseUrl: url.toString(), poolSize: 4 });
+    const db = await connect({ databaseUrl: bench.url, poolSize: 4 });
     try {
       await migrate(db);
       await seedDemoCity(db, {
@@ -277,7 +270,7 @@ export async function runWorkflowBench(argv: string[]): Promise<void> {
         scope: "fixture",
       });
       const scan = await benchScan(db, options);
-      const queue = await benchQueue(db, url.toString(), options);
+      const queue = await benchQueue(db, bench.url, options);
       load.push(loadavg()[0] ?? 0);
       console.log("");
       console.log(`| figure | measured (median of ${options.runs}) | baseline in the same run | target |`);
@@ -293,8 +286,7 @@ export async function runWorkflowBench(argv: string[]): Promise<void> {
       await db.close();
     }
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await bench.drop();
   }
 }
 
