@@ -42,6 +42,24 @@ const Env = z.object({
   ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   /** The jurisdiction_id Open311 clients must send when they send one (e.g. "prefeitura.sp.gov.br"); unset: any. */
   OPEN311_JURISDICTION_ID: z.string().min(1).max(200).optional(),
+  /** Shared secret (whsec_…) the PBX signs telephony events with (docs/telephony.md); unset refuses them. */
+  TELEPHONY_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Area code (DDD) given to local caller numbers a PBX sends without one (8 or 9 digits). */
+  TELEPHONY_AREA_CODE: z
+    .string()
+    .regex(/^[1-9]\d$/)
+    .optional(),
+  /** Twilio account auth token, which signs Twilio's voice requests; unset refuses them. */
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  /** Twilio queue an answered call waits in for an agent (TwiML <Enqueue>). */
+  TWILIO_QUEUE: z.string().min(1).max(64).default("atendimento"),
+  /** A number or sip: address to dial instead of the queue (TwiML <Dial>). */
+  TWILIO_DIAL: z.string().min(3).max(200).optional(),
+  /** Map tile URL template for the screens' maps (e.g. https://tile.example.org/{z}/{x}/{y}.png); unset: none. */
+  MAP_TILE_URL: z
+    .string()
+    .regex(/^https:\/\/[^\s]+\{z\}[^\s]*$/, "an https URL template with {z}, {x} and {y}")
+    .optional(),
   /** Log level of the HTTP server. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -62,6 +80,13 @@ export interface Config {
   publicUrl: string;
   anonymousRateLimitPerMinute: number;
   open311JurisdictionId: string | undefined;
+  /** Tile URL template of the screens' maps; undefined draws the city's districts only (no internet needed). */
+  mapTileUrl?: string | undefined;
+  telephonyWebhookSecret: string | undefined;
+  telephonyAreaCode: string | undefined;
+  twilioAuthToken: string | undefined;
+  twilioQueue: string;
+  twilioDial: string | undefined;
 }
 
 /** Parses the environment into a Config, or returns the list of problems. */
@@ -88,6 +113,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       publicUrl: e.PUBLIC_URL.replace(/\/+$/, ""),
       anonymousRateLimitPerMinute: e.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
       open311JurisdictionId: e.OPEN311_JURISDICTION_ID,
+      mapTileUrl: e.MAP_TILE_URL,
+      telephonyWebhookSecret: e.TELEPHONY_WEBHOOK_SECRET,
+      telephonyAreaCode: e.TELEPHONY_AREA_CODE,
+      twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+      twilioQueue: e.TWILIO_QUEUE,
+      twilioDial: e.TWILIO_DIAL,
     },
   };
 }

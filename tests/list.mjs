@@ -2,7 +2,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["domain", "server", "channels", "tests"];
+const roots = ["domain", "server", "channels", "web", "tests"];
 const found = [];
 function walk(dir) {
   for (const name of readdirSync(dir)) {

@@ -8,10 +8,13 @@ import { seedDemoCity } from "../server/cli/seed.ts";
 import { loadConfig } from "../server/config.ts";
 import { connect, pgliteOf } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
+import { buildWeb } from "../web/build.ts";
 import { CURRENT_POINTER, templatePath } from "./template.ts";
 
 const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined });
 const started = Date.now();
+// The screens' bundles (.cache/web), which the in-process app serves in the browser tests.
+await buildWeb();
 if (config.databaseUrl) {
   const db = await connect({ databaseUrl: config.databaseUrl });
   await migrate(db);

@@ -74,3 +74,23 @@ export function listDistricts(sql: Sql): Promise<(Area & { subprefeituraCode: st
 export function listSubprefeituras(sql: Sql): Promise<Area[]> {
   return sql.query("SELECT code, name FROM subprefeituras ORDER BY name");
 }
+
+/**
+ * The districts as one GeoJSON FeatureCollection for the screens' maps, simplified (about 50 m tolerance, topology
+ * kept) and with 4-decimal coordinates (about 11 m), so the whole city stays small enough for a phone on a slow network.
+ */
+export async function districtsGeoJson(sql: Sql): Promise<string> {
+  const [row] = await sql.query<{ doc: string }>(
+    `SELECT json_build_object(
+       'type', 'FeatureCollection',
+       'features', coalesce(json_agg(json_build_object(
+         'type', 'Feature',
+         'id', d.code,
+         'properties', json_build_object('code', d.code, 'name', d.name, 'subprefeitura', s.name),
+         'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(d.geom, 0.0005), 4)::json
+       ) ORDER BY d.code), '[]'::json)
+     )::text AS doc
+     FROM districts d JOIN subprefeituras s ON s.code = d.subprefeitura_code`,
+  );
+  return row!.doc;
+}

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { unprocessable } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { geocodeAddress, reverseGeocode } from "./geocoding.ts";
-import { listDistricts, listSubprefeituras, placePoint } from "./queries.ts";
+import { districtsGeoJson, listDistricts, listSubprefeituras, placePoint } from "./queries.ts";
 
 /** A point given in the query string. */
 const PointQuery = z.object({
@@ -31,6 +31,28 @@ export async function registerAreasRoutes(app: FastifyInstance): Promise<void> {
     app,
     { method: "GET", path: "/api/v1/districts", summary: "List districts", tag: "areas", action: "public" },
     async () => ({ items: await listDistricts(db) }),
+  );
+  // The districts change only when the city's map is loaded again: computed once per process, then cached.
+  let geojson: Promise<string> | undefined;
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/districts.geojson",
+      summary: "The districts' simplified outlines as GeoJSON, for maps that need no internet",
+      tag: "areas",
+      action: "public",
+    },
+    async (_req, reply) => {
+      geojson ??= districtsGeoJson(db).catch((error) => {
+        geojson = undefined;
+        throw error;
+      });
+      return reply
+        .type("application/geo+json")
+        .header("cache-control", "public, max-age=3600")
+        .send(await geojson);
+    },
   );
   route(
     app,

@@ -201,6 +201,13 @@ describe("LGPD", () => {
        VALUES ($1, 0, $2, 'web', now(), 2, false, 'Maria Aparecida aqui, ninguém veio')`,
       [first.id, id],
     );
+    // Two calls from their number: one linked to them, one from before the number was known to be theirs.
+    await db.query(
+      `INSERT INTO calls (provider, provider_call_id, from_number, from_raw, to_number, state, citizen_id, rang_at)
+       VALUES ('pbx', 'c1', '+5511987654321', '11987654321', '156', 'ended', $1, now()),
+              ('pbx', 'c2', '+5511987654321', '(11) 98765-4321', '156', 'ended', NULL, now())`,
+      [id],
+    );
     const before = await one<{ n: number }>(db, "SELECT count(*)::int AS n FROM demands");
 
     const ombudsman = await sessionOf(app, "ombudsman");
@@ -231,7 +238,8 @@ describe("LGPD", () => {
        UNION ALL SELECT description || ' ' || attributes::text FROM demands
        UNION ALL SELECT data::text FROM demand_events
        UNION ALL SELECT coalesce(address, '') FROM messages
-       UNION ALL SELECT coalesce(comment, '') FROM satisfaction_surveys`,
+       UNION ALL SELECT coalesce(comment, '') FROM satisfaction_surveys
+       UNION ALL SELECT coalesce(from_number, '') || ' ' || from_raw FROM calls`,
     );
     const all = everything.map((r) => r.text).join("\n");
     for (const trace of ["Maria Aparecida", "maria@example.org", "98765-4321", "987654321", "12345678909"]) {

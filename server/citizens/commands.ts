@@ -168,6 +168,15 @@ export async function eraseCitizen(db: Db, citizenId: number, actor: { id: numbe
        SELECT unnest($1::bigint[]), 'citizen.erased', 'staff', $2, 'internal'`,
       [ids, actor.id],
     );
+    // The calls they made: the number goes (matched by the link or by their phone contacts, for calls made before
+    // the number was known to be theirs); that a call happened stays.
+    await tx.query(
+      `UPDATE calls SET from_number = NULL, from_raw = '', citizen_id = NULL
+        WHERE citizen_id = $1
+           OR ltrim(from_number, '+') IN (SELECT ltrim(value, '+') FROM citizen_contacts
+                                            WHERE citizen_id = $1 AND channel IN ('phone', 'whatsapp', 'sms'))`,
+      [citizenId],
+    );
     await tx.query("DELETE FROM citizen_contacts WHERE citizen_id = $1", [citizenId]);
     // Where messages went, what the person wrote in a survey, and whom they follow go with the person; the counts
     // (a message was sent, a rating was given) stay with the demand.

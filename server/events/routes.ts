@@ -13,6 +13,7 @@ import { route, validate } from "../http/openapi.ts";
 import { type Presenter, parseLastEventId, type Reader, type Resume, runFeed } from "./feed.ts";
 import { type EventHub, startEventHub } from "./hub.ts";
 import { presentAlarm, presentPublicEvent, presentStaffEvent } from "./present.ts";
+import { presentRing, type Ring, ringReaches, startRingListener } from "./rings.ts";
 import { DemandEventsQuery, EventsQuery } from "./schemas.ts";
 import { openSse, type SseStream } from "./sse.ts";
 
@@ -52,20 +53,38 @@ function checkedProtocol(typed: string, field: string): string {
 export async function registerEventsRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.ctx;
   const hub = await startEventHub(db);
+  const rings = await startRingListener(db);
   const streams = new Set<SseStream>();
   app.decorate("eventHub", hub);
   // Open streams would keep the server from closing: end them first (clients reconnect to another process).
   app.addHook("preClose", async () => {
     for (const sse of streams) sse.close();
   });
-  app.addHook("onClose", async () => hub.stop());
+  app.addHook("onClose", async () => {
+    await rings.stop();
+    await hub.stop();
+  });
 
-  async function stream(req: FastifyRequest, reply: FastifyReply, reader: Reader, resume?: Resume) {
+  async function stream(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    reader: Reader,
+    resume?: Resume,
+    ringsFor?: (ring: Ring) => boolean,
+  ) {
     const live = (req.headers.accept ?? "").includes("text/event-stream");
     const sse = openSse(reply, { heartbeatMs: HEARTBEAT_MS, live });
     streams.add(sse);
     sse.onClose(() => streams.delete(sse));
     const present = reader.publicOnly ? presentForPublic : presentForStaff;
+    // Ringing calls reach the agent's live console as `call.ringing`, outside the replayable id sequence.
+    if (live && ringsFor) {
+      sse.onClose(
+        rings.subscribe((ring) => {
+          if (ringsFor(ring)) sse.notice(presentRing(ring));
+        }),
+      );
+    }
     try {
       await runFeed({ db, hub, sse, reader, resume, live, present });
     } catch (error) {
@@ -103,7 +122,11 @@ export async function registerEventsRoutes(app: FastifyInstance): Promise<void> 
         demandId = demand.id;
       }
       const types = query.types === undefined ? null : new Set(query.types.split(","));
-      return stream(req, reply, { departmentId, demandId, types, publicOnly: false }, resume);
+      const ringsFor =
+        demandId === null && (types === null || types.has("call.ringing"))
+          ? (ring: Ring) => ringReaches(ring, staff)
+          : undefined;
+      return stream(req, reply, { departmentId, demandId, types, publicOnly: false }, resume, ringsFor);
     },
   );
 

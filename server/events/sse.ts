@@ -14,6 +14,8 @@ const RETRY_MS = 2000;
 export interface SseStream {
   /** Writes messages with their ids in one write; false when the stream is (now) closed. */
   send(messages: ReadonlyArray<{ id: string; message: unknown }>): boolean;
+  /** Writes a message without an id (not replayed; the client's Last-Event-ID stays as it was). */
+  notice(message: unknown): void;
   /** Writes an id with no message: EventSource remembers it for its next reconnection. */
   mark(id: string): void;
   /** Ends the stream (the client may reconnect). */
@@ -65,6 +67,7 @@ export function openSse(reply: FastifyReply, options: { heartbeatMs: number; liv
       messages.length === 0 ||
       write(messages.map((m) => `id: ${m.id}\ndata: ${JSON.stringify(m.message)}\n\n`).join("")),
     mark: (id) => void write(`id: ${id}\n\n`),
+    notice: (message) => void write(`data: ${JSON.stringify(message)}\n\n`),
     close() {
       if (!raw.writableEnded) raw.end();
       finish();

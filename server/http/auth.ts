@@ -58,6 +58,8 @@ export const ACTIONS = [
   "exports.read", // the staff export of demands with descriptions and exact places (focal points: their department)
   "department_systems.manage", // departments' own Open311 systems: endpoint, api_key, service-code mapping (admins)
   "api_clients.manage", // issue, limit and revoke the keys of client applications of the public APIs (admins)
+  "calls.read", // phone calls and their screen pop: the caller, their demands and earlier calls (call centre)
+  "calls.intake", // take a ringing call, register a demand during it, print the counter receipt
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -80,6 +82,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "demands.cancel",
     "demands.complement",
     "answers.record_delivery",
+    "calls.read",
+    "calls.intake",
   ],
   department_staff: [...EVERY_STAFF, "work_orders.act"],
   focal_point: [
@@ -107,6 +111,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "satisfaction.read",
     "exports.read",
     "answers.record_delivery",
+    "calls.read",
+    "calls.intake",
   ],
   manager: [
     ...EVERY_STAFF,
@@ -154,6 +160,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "department_systems.manage",
     "webhooks.read",
     "webhooks.manage",
+    "calls.read",
+    "calls.intake",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
   ombudsman: [
@@ -167,6 +175,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "satisfaction.read",
     "exports.read",
     "demands.reopen",
+    "calls.read",
   ],
 };
 

@@ -16,9 +16,11 @@ import { registerOpen311Routes } from "../open311/routes.ts";
 import { registerOrganisationRoutes } from "../organisation/routes.ts";
 import { registerSatisfactionRoutes } from "../satisfaction/routes.ts";
 import { registerStaffRoutes } from "../staff/routes.ts";
+import { registerTelephonyRoutes } from "../telephony/routes.ts";
 import { registerTriageRoutes } from "../triage/routes.ts";
 import { registerWebhooksRoutes } from "../webhooks/routes.ts";
 import { registerWorkOrdersRoutes } from "../work-orders/routes.ts";
+import { registerWebRoutes } from "./web.ts";
 
 /** Registers every concept's routes on the app. */
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
@@ -41,4 +43,6 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerExportsRoutes(app);
   await registerWebhooksRoutes(app);
   await registerOpen311Routes(app);
+  await registerTelephonyRoutes(app);
+  registerWebRoutes(app);
 }

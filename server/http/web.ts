@@ -1,0 +1,209 @@
+/**
+ * Serves the screen apps built by web/build.ts: the hashed assets with long immutable cache headers, the service
+ * worker at the root scope, the web manifest and icons, and each app's server-rendered HTML shell — with its
+ * language, the first screen's HTML (usable before the script runs) and a CSP that allows no inline script.
+ */
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { WebManifest } from "../../web/build.ts";
+import { AppError } from "../errors.ts";
+import { LOCALES, type Locale, loadLocale, translate } from "../i18n.ts";
+import { escapeHtml } from "./html.ts";
+import { ICON_SVG, iconPng } from "./icons.ts";
+
+const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../.cache/web");
+
+const TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+let manifest: { at: number; value: WebManifest } | undefined;
+// The manifest is read once, and again when the build has changed it (tests and `npm start` rebuild before use).
+function readManifest(): WebManifest {
+  try {
+    const text = readFileSync(join(WEB_DIR, "manifest.json"), "utf8");
+    const value = JSON.parse(text) as WebManifest;
+    const at = Date.parse(value.builtAt);
+    if (!manifest || manifest.at !== at) manifest = { at, value };
+    return manifest.value;
+  } catch {
+    throw new AppError(503, "web_not_built");
+  }
+}
+
+/** The Content-Security-Policy of the shells: scripts and styles from this origin only; tiles when configured. */
+export function contentSecurityPolicy(tileUrl: string | undefined): string {
+  const tiles = tileUrl ? ` ${new URL(tileUrl.replaceAll(/[{}]/g, "")).origin}` : "";
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data: blob:${tiles}`,
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** The `web.*` texts of a language without the prefix, plus the shared status and event names, for the boot block. */
+const messages = new Map<Locale, Record<string, string>>();
+function webMessages(locale: Locale): Record<string, string> {
+  const hit = messages.get(locale);
+  if (hit) return hit;
+  const out: Record<string, string> = {};
+  for (const [key, value] of loadLocale(locale)) {
+    if (key.startsWith("web.")) out[key.slice(4)] = value;
+    else if (key.startsWith("status.") || key.startsWith("events.")) out[key] = value;
+  }
+  messages.set(locale, out);
+  return out;
+}
+
+/** The first screen's HTML of each portal path: a heading and, where it works without script, a plain form. */
+function criticalHtml(locale: Locale, path: string): string {
+  const t = (key: string) => escapeHtml(translate(locale, `web.${key}`));
+  const follow = `<form action="/acompanhar" method="get"><input type="hidden" name="lang" value="${locale}">
+<label for="protocolo">${t("portal.follow.label")}</label><input id="protocolo" name="protocolo" inputmode="numeric" autocomplete="off">
+<button type="submit">${t("portal.follow.submit")}</button></form>`;
+  if (path === "/") {
+    return `<h1>${t("portal.home.title")}</h1><p>${t("portal.home.intro")}</p>
+<form id="search" role="search" action="/carta-de-servicos" method="get"><input type="hidden" name="lang" value="${locale}">
+<label for="q">${t("portal.home.search_label")}</label><input id="q" name="q" type="search" autocomplete="off"></form>
+<h2>${t("portal.follow.title")}</h2>${follow}`;
+  }
+  if (path.startsWith("/demanda")) return `<h1>${t("portal.follow.title")}</h1>${follow}`;
+  if (path === "/perto") return `<h1>${t("portal.nearby.title")}</h1><p>${t("ui.loading")}</p>`;
+  return `<h1>${t("portal.file.title")}</h1><p>${t("ui.loading")}</p>`;
+}
+
+/** The HTML shell of an app. */
+export function shellHtml(
+  app: string,
+  locale: Locale,
+  path: string,
+  web: WebManifest,
+  tileUrl: string | undefined,
+): string {
+  const assets = web.apps[app];
+  if (!assets) throw new AppError(503, "web_not_built");
+  const boot = {
+    locale,
+    locales: LOCALES.map((code) => ({ code, name: translate(code, "pages.language_name") })),
+    messages: webMessages(locale),
+    tileUrl: tileUrl ?? null,
+    leafletCss: web.leafletCss,
+  };
+  // Inside a JSON data block "</" must not end the element.
+  const bootJson = JSON.stringify(boot).replaceAll("</", "<\\/");
+  const t = (key: string) => escapeHtml(translate(locale, `web.${key}`));
+  return `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${t("portal.site_name")}</title>
+<meta name="description" content="${t("portal.home.intro")}">
+<meta name="theme-color" content="#0b4ea2">
+<link rel="manifest" href="/manifest.webmanifest?lang=${locale}">
+<link rel="icon" href="/icons/icon.svg" type="image/svg+xml">
+<link rel="apple-touch-icon" href="/icons/icon-192.png">
+${assets.css.map((href) => `<link rel="stylesheet" href="${href}">`).join("\n")}
+${assets.preload.map((href) => `<link rel="modulepreload" href="${href}">`).join("\n")}
+<script type="module" src="${assets.js}"></script>
+</head>
+<body>
+<script type="application/json" id="boot">${bootJson}</script>
+<div id="app"><a class="skip" href="#main">${t("ui.skip_to_content")}</a>
+<header class="site-header"><a class="brand" href="/?lang=${locale}">${t("portal.site_name")}</a></header>
+<main id="main">${criticalHtml(locale, path)}</main></div>
+</body>
+</html>`;
+}
+
+/** The portal's paths, each served the same shell (the app picks the screen from the path). */
+export const PORTAL_PATHS = ["/", "/solicitar/:code", "/demanda", "/demanda/:protocol", "/perto"] as const;
+
+async function sendFile(reply: FastifyReply, file: string, cache: string): Promise<FastifyReply> {
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch {
+    throw new AppError(404, "not_found", { what: file.slice(WEB_DIR.length) });
+  }
+  return reply
+    .header("cache-control", cache)
+    .header("x-content-type-options", "nosniff")
+    .type(TYPES[extname(file)] ?? "application/octet-stream")
+    .send(body);
+}
+
+/** Registers the web apps' files and shells. */
+export function registerWebRoutes(app: FastifyInstance): void {
+  const tileUrl = app.ctx.config.mapTileUrl;
+  const csp = contentSecurityPolicy(tileUrl);
+  const shell = (name: string) => async (req: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .header("content-security-policy", csp)
+      .header("cache-control", "no-cache")
+      .header("vary", "accept-language")
+      .header("x-content-type-options", "nosniff")
+      .header("referrer-policy", "same-origin")
+      .type("text/html; charset=utf-8")
+      .send(shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl));
+  for (const path of PORTAL_PATHS) app.get(path, shell("portal"));
+
+  app.get("/assets/:file", async (req, reply) => {
+    const { file } = req.params as { file: string };
+    if (!/^[\w.-]+$/.test(file)) throw new AppError(404, "not_found", { what: req.url });
+    return sendFile(reply, join(WEB_DIR, "assets", file), "public, max-age=31536000, immutable");
+  });
+  app.get("/sw.js", async (_req, reply) => {
+    reply.header("service-worker-allowed", "/");
+    return sendFile(reply, join(WEB_DIR, "sw.js"), "no-cache");
+  });
+  app.get("/web-assets.json", async (_req, reply) => {
+    const web = readManifest();
+    return reply.header("cache-control", "no-cache").send([...new Set([...web.files, web.leafletCss])]);
+  });
+  app.get("/manifest.webmanifest", async (req, reply) => {
+    const t = (key: string) => translate(req.locale, `web.${key}`);
+    return reply
+      .type("application/manifest+json")
+      .header("cache-control", "no-cache")
+      .send({
+        name: t("portal.site_name"),
+        short_name: t("portal.short_name"),
+        description: t("portal.home.intro"),
+        lang: req.locale,
+        start_url: `/?lang=${req.locale}`,
+        scope: "/",
+        display: "standalone",
+        background_color: "#ffffff",
+        theme_color: "#0b4ea2",
+        icons: [
+          { src: "/icons/icon.svg", sizes: "any", type: "image/svg+xml", purpose: "any maskable" },
+          { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png" },
+          { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png" },
+        ],
+      });
+  });
+  app.get("/icons/icon.svg", async (_req, reply) =>
+    reply.type("image/svg+xml").header("cache-control", "public, max-age=86400").send(ICON_SVG),
+  );
+  app.get("/icons/icon-:size.png", async (req, reply) => {
+    const size = Number((req.params as { size: string }).size);
+    if (size !== 192 && size !== 512) throw new AppError(404, "not_found", { what: req.url });
+    return reply.type("image/png").header("cache-control", "public, max-age=86400").send(iconPng(size));
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * The counter receipt: a small HTML document, laid out for an 80 mm receipt printer or an A4 page, with the protocol
+ * number (also grouped for reading), the service, the date, the tracking address and, when the agent prints it
+ * right after intake, the citizen's secret that unlocks the full view.
+ */
+import { escapeHtml } from "../http/html.ts";
+import { type Locale, pickLocalized, translate } from "../i18n.ts";
+import { readBack } from "./present.ts";
+import type { ReceiptRow } from "./queries.ts";
+
+/** The receipt document of one demand. */
+export function receiptPage(options: {
+  demand: ReceiptRow;
+  locale: Locale;
+  publicUrl: string;
+  secret: string | undefined;
+  timeZone: string;
+}): string {
+  const { demand, locale, publicUrl, secret } = options;
+  const t = (key: string, params: Record<string, string | number> = {}) =>
+    escapeHtml(translate(locale, key, params));
+  const trackUrl = `${publicUrl}/acompanhar?protocolo=${encodeURIComponent(demand.protocol)}`;
+  const opened = demand.opened_at.toLocaleString(locale, { timeZone: options.timeZone });
+  const secretBlock = secret
+    ? `<dt>${t("pages.receipt.secret")}</dt><dd><code class="secret">${escapeHtml(secret)}</code><br><small>${t("pages.receipt.secret_hint")}</small></dd>`
+    : "";
+  return `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${t("pages.receipt.title")} ${escapeHtml(demand.protocol)} — ${t("pages.site_name")}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:24rem;line-height:1.4;color:#000;background:#fff}
+h1{font-size:1.1rem;margin:0 0 .5rem}
+.protocol{font-size:1.6rem;font-weight:700;letter-spacing:.05em;margin:.25rem 0;font-variant-numeric:tabular-nums}
+dl{margin:.5rem 0}dt{font-weight:600;margin-top:.5rem}dd{margin:0;word-break:break-all}
+.secret{font-size:1.1rem}
+footer{margin-top:1rem;border-top:1px dashed #000;padding-top:.5rem;font-size:.85rem}
+@page{size:80mm auto;margin:4mm}
+@media print{body{margin:0;max-width:none;font-size:10pt}.protocol{font-size:16pt}a{color:#000;text-decoration:none}}
+</style>
+</head>
+<body>
+<main>
+<h1>${t("pages.site_name")} — ${t("pages.receipt.title")}</h1>
+<p>${t("pages.receipt.protocol")}</p>
+<p class="protocol" aria-label="${t("pages.receipt.protocol")} ${escapeHtml(demand.protocol)}">${escapeHtml(readBack(demand.protocol).grouped)}</p>
+<dl>
+<dt>${t("pages.receipt.service")}</dt><dd>${escapeHtml(pickLocalized(demand.service_name, locale))}</dd>
+<dt>${t("pages.receipt.opened_at")}</dt><dd><time datetime="${demand.opened_at.toISOString()}">${escapeHtml(opened)}</time></dd>
+<dt>${t("pages.receipt.track")}</dt><dd><a href="${escapeHtml(trackUrl)}">${escapeHtml(trackUrl)}</a></dd>
+${secretBlock}
+</dl>
+<footer>${t("pages.receipt.footer")}</footer>
+</main>
+</body>
+</html>`;
+}

@@ -1,0 +1,269 @@
+/**
+ * The citizen portal in Chromium on a phone-sized viewport: filing a demand with a photo and a map point and
+ * following it by protocol; a draft that survives going offline and is sent once when back; axe-core on every
+ * screen in each language. Screenshots of every screen go to .cache/screenshots/.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { iconPng } from "../../server/http/icons.ts";
+import { JOBS } from "../../server/jobs/registry.ts";
+import { runOnce } from "../../server/jobs/runner.ts";
+import { staffHeaders } from "../helpers.ts";
+import { startBrowserTest } from "./browser.ts";
+
+const { baseUrl, browser, ctx } = await startBrowserTest();
+const SHOTS = resolve(".cache/screenshots");
+mkdirSync(SHOTS, { recursive: true });
+after(() => console.log(`screenshots: ${SHOTS}`));
+const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}/portal-${name}.png`, fullPage: true });
+}
+
+async function pickedPoint(page: Page): Promise<[number, number]> {
+  const text = await page.locator('[data-testid="point"]').innerText();
+  const [lat, lon] = text.match(/-?\d+\.\d+/g)!.map(Number);
+  return [lon!, lat!];
+}
+
+async function demandsDescribed(description: string): Promise<string[]> {
+  const rows = await ctx.db.query<{ protocol: string }>(
+    "SELECT protocol FROM demands WHERE description = $1",
+    [description],
+  );
+  return rows.map((r) => r.protocol);
+}
+
+describe("a citizen on a phone", () => {
+  it("finds a service by plain words, files a demand with a photo and a map point, and follows it", async () => {
+    const context = await browser.newContext({ ...PHONE, locale: "pt-BR" });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/`);
+    assert.equal(await page.getAttribute("html", "lang"), "pt-BR");
+    await page.locator("#q").fill("buraco na rua");
+    const suggestion = page.locator("#suggestions a").first();
+    await suggestion.waitFor();
+    await shot(page, "home-pt-BR");
+    await suggestion.click();
+    await page.waitForURL(/\/solicitar\//);
+    const description = `Buraco fundo na pista ${Date.now()}`;
+    await page.locator("#description").fill(description);
+    await page.locator("#attr-size").selectOption("large");
+    // The map loads on demand; keyboard users pick its centre with Enter.
+    await page.getByRole("button", { name: "Marcar no mapa" }).click();
+    await page.locator(".map.leaflet-container path").first().waitFor();
+    await page.locator(".map").focus();
+    await page.keyboard.press("Enter");
+    assert.match(
+      await page.locator('[data-testid="point"]').innerText(),
+      /Local marcado: -23\.\d+, -46\.\d+/,
+    );
+    // A tap on a district (Sé, compact enough that its middle lies inside it) puts the point there.
+    const [se] = await ctx.db.query<{ code: string }>("SELECT code FROM districts WHERE name = 'SE'");
+    await page.locator(`.map path.district-${se!.code}`).click();
+    const [placed] = await ctx.db.query<{ inside: boolean }>(
+      "SELECT ST_Contains(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AS inside FROM districts WHERE code = $3",
+      [...(await pickedPoint(page)), se!.code],
+    );
+    assert.equal(placed!.inside, true);
+    await page
+      .locator("#photos")
+      .setInputFiles({ name: "buraco.png", mimeType: "image/png", buffer: iconPng(64) });
+    await page.locator("#name").fill("Maria da Silva");
+    await page.locator("#email").fill("maria@example.org");
+    await shot(page, "file-pt-BR");
+    await page.getByRole("button", { name: "Enviar solicitação" }).click();
+    await page.waitForURL(/\/demanda\/\d+/);
+    const protocol = new URL(page.url()).pathname.split("/").pop()!;
+    await page.locator(".notice").getByText(protocol).waitFor();
+    assert.deepEqual(await demandsDescribed(description), [protocol]);
+    // The device that filed it sees the full view: its description and its photo.
+    await page.getByText(description).waitFor();
+    assert.match(await page.locator("dl.facts").innerText(), /1 foto/);
+    await shot(page, "created-pt-BR");
+    const [row] = await ctx.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM attachments a JOIN demands d ON d.id = a.demand_id WHERE d.protocol = $1",
+      [protocol],
+    );
+    assert.equal(row!.n, 1);
+
+    // Anyone follows it by protocol from the home screen, with the keyboard.
+    const other = await browser.newContext({ ...PHONE, locale: "pt-BR" });
+    const stranger = await other.newPage();
+    await stranger.goto(`${baseUrl}/`);
+    await stranger.locator("#protocolo").fill(protocol);
+    await stranger.keyboard.press("Enter");
+    await stranger.waitForURL(new RegExp(`/demanda/${protocol}`));
+    await stranger.locator("[data-status]").waitFor();
+    assert.equal(await stranger.getByText(description).count(), 0, "the public view has no description");
+    assert.match(await stranger.locator("ol.timeline").innerText(), /Solicitação registrada/);
+    await shot(stranger, "follow-pt-BR");
+    await other.close();
+    await context.close();
+  });
+
+  it("keeps the draft through going offline and sends it once when back online", async () => {
+    const [service] = await ctx.db.query<{ code: string }>(
+      `SELECT code FROM services WHERE active AND anonymous_allowed AND NOT location_required
+        AND attributes = '[]'::jsonb ORDER BY code LIMIT 1`,
+    );
+    const context = await browser.newContext({ ...PHONE, locale: "pt-BR" });
+    const page = await context.newPage();
+    const url = `${baseUrl}/solicitar/${service!.code}`;
+    await page.goto(url);
+    // Once the service worker controls the page, the shell and the service's fields are cached.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 15_000,
+    });
+    await page.reload();
+    const description = `Janela aberta para o vizinho ${Date.now()}`;
+    await page.locator("#description").fill(description);
+    await page.getByLabel("Anônimo (sem meus dados)").check();
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator("#description").waitFor();
+    assert.equal(
+      await page.locator("#description").inputValue(),
+      description,
+      "the draft survived the reload",
+    );
+    await page.getByRole("button", { name: "Enviar solicitação" }).click();
+    await page.getByText("Sem internet: sua solicitação ficou guardada").waitFor();
+    await shot(page, "offline-pt-BR");
+    assert.deepEqual(await demandsDescribed(description), []);
+    await context.setOffline(false);
+    await page.waitForURL(/\/demanda\/\d+/, { timeout: 15_000 });
+    const protocol = new URL(page.url()).pathname.split("/").pop()!;
+    // Back online again (a second "online" event, a restart of the app): nothing is sent twice.
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await page.goto(`${baseUrl}/`);
+    await page.locator("#q").waitFor();
+    assert.deepEqual(await demandsDescribed(description), [protocol]);
+    await context.close();
+  });
+});
+
+describe("a citizen waiting for the answer", () => {
+  it("sees the department's answer arrive live, then rates it", async () => {
+    const [service] = await ctx.db.query<{ code: string }>(
+      `SELECT code FROM services WHERE active AND attributes = '[]'::jsonb AND location_required AND auto_dispatch
+        ORDER BY code LIMIT 1`,
+    );
+    const context = await browser.newContext({ ...PHONE, locale: "pt-BR" });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/solicitar/${service!.code}`);
+    await page.locator("#description").fill("Lixo acumulado na esquina há uma semana");
+    await page.getByRole("button", { name: "Marcar no mapa" }).click();
+    const [se] = await ctx.db.query<{ code: string }>("SELECT code FROM districts WHERE name = 'SE'");
+    await page.locator(`.map path.district-${se!.code}`).click();
+    if (await page.locator("#name").count()) {
+      await page.locator("#name").fill("João Souza");
+      await page.locator("#email").fill("joao@example.org");
+    }
+    await page.getByRole("button", { name: "Enviar solicitação" }).click();
+    await page.waitForURL(/\/demanda\/\d+/);
+    const protocol = new URL(page.url()).pathname.split("/").pop()!;
+    await page.locator("[data-status]").waitFor();
+
+    // The department accepts and answers through the API while the page stays open.
+    const drain = async () => {
+      while ((await runOnce(ctx, JOBS)) > 0) {}
+    };
+    await drain();
+    const [order] = await ctx.db.query<{ id: number; code: string }>(
+      `SELECT w.id, dep.code FROM work_orders w JOIN demands d ON d.id = w.demand_id
+        JOIN departments dep ON dep.id = w.department_id WHERE d.protocol = $1`,
+      [protocol],
+    );
+    const staff = await staffHeaders(ctx.db, "department_staff", order!.code);
+    const call = (path: string, body?: object) =>
+      fetch(`${baseUrl}/api/v1/work-orders/${order!.id}/${path}`, {
+        method: "POST",
+        headers: { authorization: staff.authorization, "content-type": "application/json" },
+        body: JSON.stringify(body ?? {}),
+      });
+    assert.equal((await call("accept")).status, 200);
+    const answer =
+      "A equipe de limpeza recolheu o lixo em 12/03 e incluiu a esquina na coleta de terça-feira.";
+    const answered = await call("answer", { answer });
+    assert.equal(answered.status, 200, await answered.text());
+    await drain();
+    await page.locator(".answer").getByText(answer).waitFor({ timeout: 15_000 });
+    await page.locator('[data-status="closed"]').waitFor();
+    await shot(page, "answered-pt-BR");
+
+    await page.getByLabel("5 — Muito satisfeito").check();
+    await page.getByLabel("Sim").check();
+    await page.getByRole("button", { name: "Enviar avaliação" }).click();
+    await page.getByText("Obrigado pela avaliação.").waitFor();
+    const [survey] = await ctx.db.query<{ rating: number; solved: boolean }>(
+      `SELECT s.rating, s.solved FROM satisfaction_surveys s JOIN demands d ON d.id = s.demand_id
+        WHERE d.protocol = $1`,
+      [protocol],
+    );
+    assert.deepEqual({ ...survey }, { rating: 5, solved: true });
+    await context.close();
+  });
+});
+
+const AXE = readFileSync(resolve("node_modules/axe-core/axe.min.js"), "utf8");
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    // biome-ignore lint/suspicious/noExplicitAny: axe is injected into the page at run time.
+    (window as any).axe.run(document, {
+      runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    }),
+  );
+  const violations = (
+    result as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }
+  ).violations;
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+describe("every portal screen in each language", () => {
+  it("has no serious or critical axe-core violation", async () => {
+    const created = await fetch(`${baseUrl}/api/v1/demands`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        service: "SP-2378F648",
+        description: "Buraco",
+        citizen: { name: "Ana", email: "ana@example.org" },
+        location: { lat: -23.5503, lon: -46.634 },
+      }),
+    });
+    assert.equal(created.status, 201);
+    const { protocol } = (await created.json()) as { protocol: string };
+    const screens: [string, string, string][] = [
+      ["home", "/", "#q"],
+      ["file", "/solicitar/SP-2378F648", "#description"],
+      ["follow", `/demanda/${protocol}`, "[data-status]"],
+      ["lookup", "/demanda", "#protocolo"],
+      ["nearby", "/perto", ".leaflet-container path"],
+    ];
+    const problems: string[] = [];
+    for (const lang of ["pt-BR", "en", "es"]) {
+      const context = await browser.newContext({ ...PHONE, locale: lang });
+      const page = await context.newPage();
+      for (const [name, path, ready] of screens) {
+        await page.goto(`${baseUrl}${path}?lang=${lang}`);
+        await page.locator(ready).first().waitFor();
+        assert.equal(await page.getAttribute("html", "lang"), lang);
+        if (name === "file") await page.locator("#description").fill("x");
+        for (const v of await seriousViolations(page)) problems.push(`${lang} ${name}: ${v}`);
+        await shot(page, `${name}-${lang}-axe`);
+      }
+      await context.close();
+    }
+    assert.deepEqual(problems, []);
+  });
+});

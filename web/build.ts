@@ -1,0 +1,120 @@
+/**
+ * Bundles every screen app with esbuild into .cache/web/: ESM, code splitting, minified, content-hashed names, a
+ * metafile, and a manifest (entry → hashed files) the server reads to write each app's HTML shell.
+ * The service worker is built unhashed to sw.js, because it must keep one URL at the root scope.
+ */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Metafile } from "esbuild";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The screen apps: one entry each. Later apps (console, backoffice, admin) add a line. */
+export const APPS = { portal: "web/portal/main.tsx" } as const;
+export type AppName = keyof typeof APPS;
+
+/** What the server needs to write an app's shell: its entry script, its CSS, and the chunks to preload. */
+export interface AppAssets {
+  js: string;
+  css: string[];
+  preload: string[];
+}
+
+/** The build's manifest, written to .cache/web/manifest.json. */
+export interface WebManifest {
+  apps: Record<string, AppAssets>;
+  /** Leaflet's stylesheet, loaded with the map chunk. */
+  leafletCss: string;
+  /** Every hashed file, for the service worker's cache list. */
+  files: string[];
+  builtAt: string;
+}
+
+/** Where the built files go. */
+export const OUT_DIR = join(root, ".cache", "web");
+
+function assetsOf(metafile: Metafile, entry: string): AppAssets {
+  const outputs = Object.entries(metafile.outputs);
+  const main = outputs.find(([, o]) => o.entryPoint === entry);
+  if (!main) throw new Error(`no output for ${entry}`);
+  const url = (path: string) => `/assets/${relative(join(OUT_DIR, "assets"), join(root, path))}`;
+  // The entry's static imports: what the first screen downloads (dynamic imports stay out).
+  const preload = new Set<string>();
+  const walk = (path: string) => {
+    for (const imp of metafile.outputs[path]?.imports ?? []) {
+      if (imp.kind === "import-statement" && !preload.has(imp.path)) {
+        preload.add(imp.path);
+        walk(imp.path);
+      }
+    }
+  };
+  walk(main[0]);
+  const [mainPath, mainOut] = main;
+  return {
+    js: url(mainPath),
+    css: mainOut.cssBundle ? [url(mainOut.cssBundle)] : [],
+    preload: [...preload].filter((p) => p.endsWith(".js")).map(url),
+  };
+}
+
+/** Builds every app and the service worker; returns the manifest. Takes well under a second. */
+export async function buildWeb(options: { quiet?: boolean } = {}): Promise<WebManifest> {
+  const started = Date.now();
+  // Nothing is deleted: hashed names never clash, and a concurrent run (other test files) may be serving them.
+  mkdirSync(join(OUT_DIR, "assets"), { recursive: true });
+  const entries = [...Object.values(APPS), "web/ui/leaflet.css"];
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: entries,
+    outdir: join(OUT_DIR, "assets"),
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    minify: true,
+    sourcemap: false,
+    target: ["es2020"],
+    entryNames: "[name]-[hash]",
+    chunkNames: "chunk-[hash]",
+    assetNames: "[name]-[hash]",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    loader: { ".png": "file", ".svg": "file" },
+    metafile: true,
+    logLevel: "silent",
+  });
+  await build({
+    absWorkingDir: root,
+    entryPoints: ["web/portal/sw.ts"],
+    outfile: join(OUT_DIR, "sw.js"),
+    bundle: true,
+    format: "iife",
+    minify: true,
+    target: ["es2020"],
+    logLevel: "silent",
+  });
+  const metafile = result.metafile;
+  const apps: Record<string, AppAssets> = {};
+  for (const [name, entry] of Object.entries(APPS)) apps[name] = assetsOf(metafile, entry);
+  const leaflet = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint === "web/ui/leaflet.css");
+  const manifest: WebManifest = {
+    apps,
+    leafletCss: `/assets/${relative(join(OUT_DIR, "assets"), join(root, leaflet![0]))}`,
+    files: Object.keys(metafile.outputs).map(
+      (p) => `/assets/${relative(join(OUT_DIR, "assets"), join(root, p))}`,
+    ),
+    builtAt: new Date().toISOString(),
+  };
+  // Written aside and renamed, so a server never reads half a manifest.
+  for (const [name, text] of [
+    ["meta.json", JSON.stringify(metafile)],
+    ["manifest.json", JSON.stringify(manifest, null, 2)],
+  ] as const) {
+    writeFileSync(join(OUT_DIR, `${name}.${process.pid}`), text);
+    renameSync(join(OUT_DIR, `${name}.${process.pid}`), join(OUT_DIR, name));
+  }
+  if (!options.quiet) console.log(`web built in ${Date.now() - started} ms → ${relative(root, OUT_DIR)}`);
+  return manifest;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildWeb();

@@ -1,0 +1,68 @@
+/**
+ * The citizen portal: find a service, file a demand (offline-safe), follow it by protocol, rate the answer, and see
+ * public demands nearby. One entry; the map and each secondary screen load on demand.
+ */
+import "../ui/base.css";
+import { render } from "preact";
+import { readBoot } from "../ui/boot.ts";
+import { Frame } from "../ui/components.tsx";
+import { translator, withLang } from "../ui/i18n.ts";
+import { matchPath, useLocation } from "../ui/router.ts";
+import { flushOutbox } from "./draft.ts";
+import type { Env } from "./env.ts";
+import { FileScreen } from "./file.tsx";
+import { FollowScreen } from "./follow.tsx";
+import { HomeScreen } from "./home.tsx";
+import { NearbyScreen } from "./nearby.tsx";
+
+const boot = readBoot();
+const env: Env = { boot, locale: boot.locale, t: translator(boot.messages) };
+
+function App() {
+  const url = useLocation();
+  const path = url.pathname;
+  const { t, locale } = env;
+  let screen = <HomeScreen env={env} query={url.searchParams.get("q") ?? ""} />;
+  let params = matchPath("/solicitar/:code", path);
+  if (params) screen = <FileScreen key={params.code} env={env} code={params.code!} />;
+  params = matchPath("/demanda/:protocol", path);
+  if (params)
+    screen = <FollowScreen key={params.protocol} env={env} protocol={params.protocol!} hash={url.hash} />;
+  if (path === "/demanda") screen = <FollowScreen env={env} protocol="" hash="" />;
+  if (matchPath("/perto", path)) screen = <NearbyScreen env={env} />;
+  return (
+    <Frame
+      t={t}
+      locale={locale}
+      locales={boot.locales}
+      path={path + url.search.replace(/[?&]lang=[^&]*/, "")}
+      siteName={t("portal.site_name")}
+      hasSearch={path === "/"}
+      menu={[
+        { href: withLang("/", locale), label: t("portal.menu.home") },
+        { href: withLang("/demanda", locale), label: t("portal.menu.follow") },
+        { href: withLang("/perto", locale), label: t("portal.menu.nearby") },
+      ]}
+    >
+      {screen}
+    </Frame>
+  );
+}
+
+const root = document.getElementById("app")!;
+root.textContent = "";
+render(<App />, root);
+
+// A demand queued while offline is sent as soon as the phone is back online (and at every start).
+const flush = () =>
+  flushOutbox(env.locale, (submission, response, body) => {
+    dispatchEvent(
+      new CustomEvent("responsiva:sent", { detail: { submission, status: response.status, body } }),
+    );
+  });
+addEventListener("online", () => void flush());
+void flush();
+
+if ("serviceWorker" in navigator && location.protocol !== "file:") {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
+}

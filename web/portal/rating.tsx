@@ -1,0 +1,87 @@
+/** The citizen rates the answer of a closed demand (POST /api/v1/demands/:protocol/rating, with the secret). */
+import { useState } from "preact/hooks";
+import { ApiProblem, api } from "../ui/api.ts";
+import { Field, ProblemAlert } from "../ui/components.tsx";
+import type { Env } from "./env.ts";
+
+/** Five stars as radio buttons, "was it solved?", and a comment. */
+export function RatingForm(props: { env: Env; protocol: string; secret: string }) {
+  const { t, locale } = props.env;
+  const [rating, setRating] = useState(0);
+  const [solved, setSolved] = useState<boolean | null>(null);
+  const [comment, setComment] = useState("");
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [done, setDone] = useState(false);
+  if (done)
+    return (
+      <p class="notice" role="status">
+        {t("portal.rating.thanks")}
+      </p>
+    );
+  return (
+    <form
+      aria-labelledby="rating-title"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        try {
+          await api(
+            `/api/v1/demands/${props.protocol}/rating`,
+            {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({
+                secret: props.secret,
+                rating,
+                solved: solved ?? false,
+                ...(comment.trim() ? { comment: comment.trim() } : {}),
+              }),
+            },
+            locale,
+          );
+          setDone(true);
+        } catch (error) {
+          setProblem(error instanceof ApiProblem ? error : null);
+        }
+      }}
+    >
+      <h2 id="rating-title">{t("portal.rating.title")}</h2>
+      <fieldset>
+        <legend>{t("portal.rating.stars")}</legend>
+        {[1, 2, 3, 4, 5].map((n) => (
+          <label class="choice" key={n}>
+            <input
+              type="radio"
+              name="rating"
+              value={n}
+              checked={rating === n}
+              onChange={() => setRating(n)}
+            />
+            {t(`portal.rating.star_${n}`)}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>{t("portal.rating.solved")}</legend>
+        <label class="choice">
+          <input type="radio" name="solved" checked={solved === true} onChange={() => setSolved(true)} />
+          {t("portal.rating.yes")}
+        </label>
+        <label class="choice">
+          <input type="radio" name="solved" checked={solved === false} onChange={() => setSolved(false)} />
+          {t("portal.rating.no")}
+        </label>
+      </fieldset>
+      <Field id="rating-comment" label={t("portal.rating.comment")}>
+        <textarea
+          id="rating-comment"
+          value={comment}
+          onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)}
+        />
+      </Field>
+      <ProblemAlert problem={problem} t={t} />
+      <button type="submit" disabled={rating === 0 || solved === null}>
+        {t("portal.rating.submit")}
+      </button>
+    </form>
+  );
+}

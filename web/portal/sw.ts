@@ -1,0 +1,76 @@
+/**
+ * The portal's service worker (built to /sw.js, root scope): keeps the shell and the hashed assets so the portal
+ * opens offline, where a draft can still be written and queued. API calls go to the network (a service's fields
+ * and the districts fall back to their last copy).
+ */
+/// <reference lib="webworker" />
+export {};
+
+declare const self: ServiceWorkerGlobalScope;
+
+const CACHE = "responsiva-portal-v1";
+const SHELL = ["/", "/manifest.webmanifest", "/icons/icon.svg"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(SHELL);
+      // The hashed files of this build, as the server lists them.
+      const list = await fetch("/web-assets.json").then((r) => (r.ok ? (r.json() as Promise<string[]>) : []));
+      await cache.addAll(list);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== location.origin) return;
+  if (url.pathname.startsWith("/api/")) {
+    // What a draft needs to be written offline (the service's fields, the districts): the network first, the
+    // last copy when offline. Everything else of the API always goes to the network.
+    if (/^\/api\/v1\/(services\/[^/]+$|districts\.geojson$)/.test(url.pathname)) {
+      event.respondWith(
+        fetch(event.request)
+          .then(async (response) => {
+            if (response.ok) await (await caches.open(CACHE)).put(event.request, response.clone());
+            return response;
+          })
+          .catch(async () => (await caches.match(event.request)) ?? Response.error()),
+      );
+    }
+    return;
+  }
+  if (url.pathname.startsWith("/assets/")) {
+    // Hashed names never change: cache first.
+    event.respondWith(
+      caches.match(event.request).then(
+        (hit) =>
+          hit ??
+          fetch(event.request).then(async (response) => {
+            if (response.ok) await (await caches.open(CACHE)).put(event.request, response.clone());
+            return response;
+          }),
+      ),
+    );
+    return;
+  }
+  if (event.request.mode === "navigate") {
+    // Pages: the network first (fresh language and data), the cached shell when offline.
+    event.respondWith(
+      fetch(event.request).catch(
+        async () => (await caches.match(event.request)) ?? (await caches.match("/"))!,
+      ),
+    );
+  }
+});

@@ -1,0 +1,46 @@
+/**
+ * Calls to the public HTTP API. Errors come back as RFC 9457 problem+json: they are thrown as ApiProblem with
+ * the server's stable code and its translated texts, so screens show the server's words.
+ */
+
+/** A problem answer from the server (or the network being down: status 0, code "offline"). */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly fields: { field: string; code: string }[] = [],
+  ) {
+    super(detail || title || code);
+  }
+}
+
+/** Fetches JSON from the API in the page's language; throws ApiProblem. */
+export async function api<T>(path: string, init: RequestInit = {}, lang?: string): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set("accept", "application/json, application/problem+json");
+  if (lang) headers.set("accept-language", lang);
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers });
+  } catch {
+    throw new ApiProblem(0, "offline", "", "");
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as {
+      code?: string;
+      title?: string;
+      detail?: string;
+      errors?: { field: string; code: string }[];
+    };
+    throw new ApiProblem(
+      response.status,
+      body.code ?? "http_error",
+      body.title ?? "",
+      body.detail ?? "",
+      body.errors ?? [],
+    );
+  }
+  return (await response.json()) as T;
+}

@@ -1,0 +1,29 @@
+/**
+ * What the server's HTML shell hands every app: the negotiated language, its texts, and the map settings. It sits in
+ * a JSON data block (not a script), so the Content-Security-Policy allows no inline script at all.
+ */
+
+/** A language the screens offer, with its own name. */
+export interface LocaleChoice {
+  code: string;
+  name: string;
+}
+
+/** The boot data of an app's shell. */
+export interface Boot {
+  locale: string;
+  locales: LocaleChoice[];
+  /** The `web.*` texts of the locale, flattened: "portal.title" → "…". */
+  messages: Record<string, string>;
+  /** The tile layer URL template (MAP_TILE_URL); null draws districts only, with no internet. */
+  tileUrl: string | null;
+  /** The hashed URL of Leaflet's stylesheet, loaded with the map. */
+  leafletCss: string;
+}
+
+/** Reads the boot block written by the server into the page. */
+export function readBoot(doc: Document = document): Boot {
+  const el = doc.getElementById("boot");
+  if (!el?.textContent) throw new Error("the page has no boot data");
+  return JSON.parse(el.textContent) as Boot;
+}

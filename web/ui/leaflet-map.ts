@@ -1,0 +1,84 @@
+/** The Leaflet side of the map (its own chunk): districts from /api/v1/districts.geojson, a picked point, dots. */
+import * as L from "leaflet";
+import type { Dot, LatLon, MapHandle, MapOptions } from "./map.ts";
+
+let districts: Promise<GeoJSON.FeatureCollection> | undefined;
+
+/** Creates the map in an element. */
+export async function createLeafletMap(element: HTMLElement, options: MapOptions): Promise<MapHandle> {
+  const center = options.center ?? { lat: -23.55, lon: -46.63 };
+  const map = L.map(element, { zoomControl: true, attributionControl: Boolean(options.boot.tileUrl) });
+  map.setView([center.lat, center.lon], 14);
+  element.setAttribute("aria-label", options.label);
+  element.setAttribute("role", "application");
+  if (options.boot.tileUrl) L.tileLayer(options.boot.tileUrl, { maxZoom: 19 }).addTo(map);
+  districts ??= fetch("/api/v1/districts.geojson").then(
+    (r) => r.json() as Promise<GeoJSON.FeatureCollection>,
+  );
+  const outline = L.geoJSON(await districts, {
+    style: (feature) => ({
+      color: "#0b4ea2",
+      weight: 1,
+      fillColor: "#dfe9f5",
+      fillOpacity: 0.5,
+      className: `district district-${feature?.properties?.code ?? ""}`,
+    }),
+    onEachFeature: (feature, layer) => layer.bindTooltip(String(feature.properties?.name ?? "")),
+  }).addTo(map);
+  if (!options.center && outline.getBounds().isValid()) map.fitBounds(outline.getBounds());
+  let marker: L.CircleMarker | null = null;
+  const dots = L.layerGroup().addTo(map);
+  const setPoint = (point: LatLon | null) => {
+    marker?.remove();
+    marker = point
+      ? L.circleMarker([point.lat, point.lon], {
+          radius: 9,
+          color: "#b00020",
+          weight: 3,
+          fillOpacity: 0.8,
+        }).addTo(map)
+      : null;
+  };
+  if (options.onPick) {
+    const pick = (e: L.LeafletMouseEvent) => {
+      const point = { lat: e.latlng.lat, lon: e.latlng.lng };
+      setPoint(point);
+      options.onPick?.(point);
+    };
+    map.on("click", pick);
+    outline.on("click", pick);
+    // Keyboard users pick the centre of the map: arrows pan, Enter or Space picks.
+    element.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      if (e.target !== element) return;
+      e.preventDefault();
+      const c = map.getCenter();
+      setPoint({ lat: c.lat, lon: c.lng });
+      options.onPick?.({ lat: c.lat, lon: c.lng });
+    });
+  }
+  if (options.onMove) map.on("moveend", options.onMove);
+  return {
+    setPoint,
+    setDots(list: Dot[]) {
+      dots.clearLayers();
+      for (const d of list) {
+        const m = L.circleMarker([d.lat, d.lon], {
+          radius: 6,
+          color: "#0b4ea2",
+          weight: 2,
+          fillOpacity: 0.9,
+        });
+        const p = document.createElement("a");
+        p.textContent = d.label;
+        if (d.href) p.href = d.href;
+        m.bindPopup(p).addTo(dots);
+      }
+    },
+    bounds() {
+      const b = map.getBounds();
+      return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    },
+    destroy: () => map.remove(),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The map, loaded on demand: Leaflet is a separate chunk fetched the first time a screen shows a map, never part of
+ * the first screen's script. With no tile URL configured the map draws the city's districts from local data.
+ */
+import type { Boot } from "./boot.ts";
+
+/** A point picked or shown on a map. */
+export interface LatLon {
+  lat: number;
+  lon: number;
+}
+
+/** A feature to show as a dot, with the text of its popup. */
+export interface Dot extends LatLon {
+  label: string;
+  href?: string;
+}
+
+/** What a screen can do with a mounted map. */
+export interface MapHandle {
+  setPoint(point: LatLon | null): void;
+  setDots(dots: Dot[]): void;
+  bounds(): [number, number, number, number];
+  destroy(): void;
+}
+
+/** Options of a map. */
+export interface MapOptions {
+  boot: Pick<Boot, "tileUrl" | "leafletCss">;
+  label: string;
+  onPick?: (point: LatLon) => void;
+  onMove?: () => void;
+  center?: LatLon;
+}
+
+let cssLoaded: Promise<void> | undefined;
+function loadCss(href: string): Promise<void> {
+  cssLoaded ??= new Promise((resolve) => {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.onload = () => resolve();
+    link.onerror = () => resolve();
+    document.head.append(link);
+  });
+  return cssLoaded;
+}
+
+/** Mounts a map in an element, fetching Leaflet and the districts the first time. */
+export async function mountMap(element: HTMLElement, options: MapOptions): Promise<MapHandle> {
+  const [{ createLeafletMap }] = await Promise.all([
+    import("./leaflet-map.ts"),
+    loadCss(options.boot.leafletCss),
+  ]);
+  return createLeafletMap(element, options);
+}
