@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { testApp } from "../../tests/helpers.ts";
 import { buildWeb } from "../../web/build.ts";
 import { emptyDraft, sendSubmission } from "../../web/portal/draft.ts";
@@ -50,6 +51,12 @@ describe("the portal's HTML shell", () => {
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers["content-type"]), /text\/javascript/);
     assert.equal(res.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert.equal(res.headers["content-encoding"], undefined, "plain to a client that does not take gzip");
+    const packed = await app.inject({ url: js, headers: { "accept-encoding": "gzip, deflate, br" } });
+    assert.equal(packed.headers["content-encoding"], "gzip");
+    assert.equal(packed.headers.vary, "accept-encoding");
+    assert.ok(packed.rawPayload.length < res.rawPayload.length / 2, "compressed to under half");
+    assert.equal(gunzipSync(packed.rawPayload).toString(), res.body);
     assert.equal((await app.inject({ url: "/assets/..%2fmanifest.json" })).statusCode, 404);
     assert.equal((await app.inject({ url: "/assets/nothing-here.js" })).statusCode, 404);
   });

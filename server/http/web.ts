@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { WebManifest } from "../../web/build.ts";
 import { AppError } from "../errors.ts";
@@ -134,18 +135,38 @@ ${assets.preload.map((href) => `<link rel="modulepreload" href="${href}">`).join
 /** The portal's paths, each served the same shell (the app picks the screen from the path). */
 export const PORTAL_PATHS = ["/", "/solicitar/:code", "/demanda", "/demanda/:protocol", "/perto"] as const;
 
-async function sendFile(reply: FastifyReply, file: string, cache: string): Promise<FastifyReply> {
+/** Scripts and styles are sent gzipped to clients that take it; they are compressed once per file and process. */
+const COMPRESSIBLE = new Set([".js", ".css", ".json", ".svg"]);
+const gzipped = new Map<string, Buffer>();
+
+async function sendFile(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  file: string,
+  cache: string,
+): Promise<FastifyReply> {
   let body: Buffer;
   try {
     body = await readFile(file);
   } catch {
     throw new AppError(404, "not_found", { what: file.slice(WEB_DIR.length) });
   }
-  return reply
+  reply
     .header("cache-control", cache)
     .header("x-content-type-options", "nosniff")
-    .type(TYPES[extname(file)] ?? "application/octet-stream")
-    .send(body);
+    .type(TYPES[extname(file)] ?? "application/octet-stream");
+  if (!COMPRESSIBLE.has(extname(file))) return reply.send(body);
+  reply.header("vary", "accept-encoding");
+  if (!/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) return reply.send(body);
+  // A hashed asset never changes under its name: compressed once. Anything else (/sw.js) is small and compressed
+  // each time, as it is rebuilt in place.
+  const immutable = cache.includes("immutable");
+  let packed = immutable ? gzipped.get(file) : undefined;
+  if (!packed) {
+    packed = gzipSync(body, { level: 9 });
+    if (immutable) gzipped.set(file, packed);
+  }
+  return reply.header("content-encoding", "gzip").send(packed);
 }
 
 /** Registers the web apps' files and shells. */
@@ -166,11 +187,11 @@ export function registerWebRoutes(app: FastifyInstance): void {
   app.get("/assets/:file", async (req, reply) => {
     const { file } = req.params as { file: string };
     if (!/^[\w.-]+$/.test(file)) throw new AppError(404, "not_found", { what: req.url });
-    return sendFile(reply, join(WEB_DIR, "assets", file), "public, max-age=31536000, immutable");
+    return sendFile(req, reply, join(WEB_DIR, "assets", file), "public, max-age=31536000, immutable");
   });
-  app.get("/sw.js", async (_req, reply) => {
+  app.get("/sw.js", async (req, reply) => {
     reply.header("service-worker-allowed", "/");
-    return sendFile(reply, join(WEB_DIR, "sw.js"), "no-cache");
+    return sendFile(req, reply, join(WEB_DIR, "sw.js"), "no-cache");
   });
   app.get("/web-assets.json", async (_req, reply) => {
     const web = readManifest();
