@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { fakeTwilio } from "../../channels/voice/fake.ts";
 import { one } from "../../server/db/index.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
+import { follow } from "../../tests/sse-client.ts";
 import { generateSecret, webhookHeaders } from "../webhooks/signature.ts";
 import { callerNumber } from "./commands.ts";
 import { readBack } from "./present.ts";
@@ -34,7 +35,6 @@ interface PbxAnswer {
   code: string;
   errors: { field: string }[];
 }
-type Message = Record<string, unknown>;
 
 let sequence = 0;
 /** Posts a PBX event signed with `secret` (the configured one by default) at `timestamp`. */
@@ -61,58 +61,9 @@ async function pbx(
   };
 }
 
-/** A live staff stream read over real HTTP; collects every `data:` message. */
-async function follow(authorization: string) {
-  const abort = new AbortController();
-  const res = await fetch(`${base}/api/v1/events`, {
-    headers: { accept: "text/event-stream", authorization },
-    signal: abort.signal,
-  });
-  assert.equal(res.status, 200);
-  const messages: Message[] = [];
-  let marked = false;
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let buffer = "";
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith("id: ")) marked = true;
-          const data = block.split("\n").find((l) => l.startsWith("data: "));
-          if (data) messages.push(JSON.parse(data.slice(6)));
-        }
-      }
-    } catch {
-      // aborted by the test
-    }
-  })();
-  after(() => abort.abort());
-  const stream = {
-    messages,
-    async until(found: (m: Message) => boolean, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = messages.find(found);
-        if (hit) return hit;
-        if (Date.now() > deadline) throw new Error(`no such message: ${JSON.stringify(messages)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-  };
-  // Subscribed once the position mark arrived.
-  for (const deadline = Date.now() + 5000; !marked; ) {
-    if (Date.now() > deadline) throw new Error("the stream never marked its position");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return stream;
-}
+/** A live staff stream read over real HTTP (the shared SSE client), subscribed once its position mark arrived. */
+const followStaff = (authorization: string) => follow(`${base}/api/v1/events`, { authorization });
 
-/** Files a demand by the public API for a citizen with this phone number. */
 async function fileDemand(phone: string, identity: "identified" | "confidential" = "identified") {
   const res = await app.inject({
     method: "POST",
@@ -226,8 +177,8 @@ describe("screen pop", () => {
   it("pops a known caller with their open demands on the agent's live stream", async () => {
     const protocol = await fileDemand("(11) 98888-1001");
     const secretOne = await fileDemand("(11) 98888-1001", "confidential");
-    const streamA = await follow(agentA.authorization);
-    const streamB = await follow(agentB.authorization);
+    const streamA = await followStaff(agentA.authorization);
+    const streamB = await followStaff(agentB.authorization);
 
     const rang = await pbx({
       callId: "pbx-pop-1",
@@ -238,14 +189,14 @@ describe("screen pop", () => {
     });
     assert.equal(rang.json.agentKnown, true);
     const callId = rang.json.call.id;
-    const ring = await streamA.until((m) => m.type === "call.ringing" && m.callId === callId);
-    assert.equal(ring.agentId, agentA.staffId);
+    const ring = await streamA.until((m) => m.data?.type === "call.ringing" && m.data.callId === callId);
+    assert.equal(ring.data?.agentId, agentA.staffId);
 
     // A call for every agent reaches B too; the first one, routed to A, never did.
     const everyone = await pbx({ callId: "pbx-pop-2", event: "ringing", from: "11 3333-0003", to: "156" });
-    await streamB.until((m) => m.type === "call.ringing" && m.callId === everyone.json.call.id);
+    await streamB.until((m) => m.data?.type === "call.ringing" && m.data.callId === everyone.json.call.id);
     assert.equal(
-      streamB.messages.some((m) => m.callId === callId),
+      streamB.messages.some((m) => m.data?.callId === callId),
       false,
     );
 
@@ -456,7 +407,7 @@ describe("Twilio Voice", () => {
 
   it("answers a signed inbound call with a pt-BR greeting and the queue, and pops it for every agent", async () => {
     const protocol = await fileDemand("(11) 95555-0001");
-    const stream = await follow(agentB.authorization);
+    const stream = await followStaff(agentB.authorization);
     const { callSid, answer } = await twilio.ring("+5511955550001", "+551130000156");
     assert.equal(answer.status, 200, answer.body);
     assert.match(answer.contentType, /^text\/xml/);
@@ -472,7 +423,7 @@ describe("Twilio Voice", () => {
       [callSid],
     );
     assert.equal(call.from_number, "+5511955550001");
-    await stream.until((m) => m.type === "call.ringing" && m.callId === call.id);
+    await stream.until((m) => m.data?.type === "call.ringing" && m.data.callId === call.id);
     const pop = (
       await app.inject({ url: `/api/v1/calls/${call.id}`, headers: { authorization: agentB.authorization } })
     ).json();
