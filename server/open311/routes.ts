@@ -4,7 +4,7 @@
  * inside this plugin; every error leaves in the spec's error format (problems.ts). docs/open311.md.
  */
 import formbody from "@fastify/formbody";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { parseProtocol } from "../../domain/protocol.ts";
 import { DEMAND_STATUSES } from "../../domain/status.ts";
 import { type ApiClient, authenticateApiClient } from "../api-keys/auth.ts";
@@ -26,12 +26,13 @@ import {
   serviceNotice,
   UPDATE_EVENT_TYPES,
 } from "./present.ts";
-import { handleOpen311Error, parseFormat, sendDocument, splitResource } from "./problems.ts";
+import { type Format, handleOpen311Error, parseFormat, sendDocument, splitResource } from "./problems.ts";
 import {
   catalogueChangedAt,
   findProtocolByToken,
   listRequests,
   listUpdates,
+  type RequestRow,
   type RequestsFilter,
 } from "./queries.ts";
 import {
@@ -53,6 +54,17 @@ const DEFAULT_UPDATES_HOURS = 24;
 
 const formatParam = (req: FastifyRequest) => parseFormat((req.params as { format?: string }).format);
 const fileParam = (req: FastifyRequest) => splitResource((req.params as { file: string }).file);
+
+/** Answers a list of requests (GET requests, GET requests/{id}) as their public records. */
+async function sendRequests(req: FastifyRequest, reply: FastifyReply, format: Format, rows: RequestRow[]) {
+  const streets = await loadOfficialStreets(req.server.ctx.db);
+  return sendDocument(
+    reply,
+    format,
+    "service_requests",
+    rows.map((r) => presentRequest(r, req.locale, streets)),
+  );
+}
 
 /** Registers the GeoReport v2 routes in their own plugin scope (form bodies, the spec's error format). */
 export async function registerOpen311Routes(app: FastifyInstance): Promise<void> {
@@ -232,13 +244,7 @@ function declareRoutes(app: FastifyInstance): void {
           statuses: statusesFor(statuses),
         };
       }
-      const [rows, streets] = await Promise.all([listRequests(db, filter), loadOfficialStreets(db)]);
-      return sendDocument(
-        reply,
-        format,
-        "service_requests",
-        rows.map((r) => presentRequest(r, req.locale, streets)),
-      );
+      return sendRequests(req, reply, format, await listRequests(db, filter));
     },
   );
 
@@ -257,13 +263,7 @@ function declareRoutes(app: FastifyInstance): void {
       const parsed = parseProtocol(id);
       const rows = parsed.ok ? await listRequests(db, { kind: "ids", protocols: [parsed.protocol] }) : [];
       if (rows.length === 0) throw new AppError(404, "unknown_request", { id });
-      const streets = await loadOfficialStreets(db);
-      return sendDocument(
-        reply,
-        format,
-        "service_requests",
-        rows.map((r) => presentRequest(r, req.locale, streets)),
-      );
+      return sendRequests(req, reply, format, rows);
     },
   );
 
