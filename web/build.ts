@@ -10,8 +10,13 @@ import { build, type Metafile } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The screen apps: one entry each. Later apps (console, backoffice, admin) add a line. */
-export const APPS = { portal: "web/portal/main.tsx" } as const;
+/** The screen apps: one entry each (the staff apps' paths are in server/http/web.ts STAFF_APPS). */
+export const APPS = {
+  portal: "web/portal/main.tsx",
+  console: "web/console/main.tsx",
+  backoffice: "web/backoffice/main.tsx",
+  admin: "web/admin/main.tsx",
+} as const;
 export type AppName = keyof typeof APPS;
 
 /** What the server needs to write an app's shell: its entry script, its CSS, and the chunks to preload. */

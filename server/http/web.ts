@@ -57,17 +57,25 @@ export function contentSecurityPolicy(tileUrl: string | undefined): string {
   ].join("; ");
 }
 
-/** The `web.*` texts of a language without the prefix, plus the shared status and event names, for the boot block. */
-const messages = new Map<Locale, Record<string, string>>();
-function webMessages(locale: Locale): Record<string, string> {
-  const hit = messages.get(locale);
+/**
+ * The texts an app's boot block carries: its own `web.<app>.*` and the shared `web.ui.*` without the `web.` prefix
+ * (staff apps also `web.staff.*` and the other staff apps' names, for the app switcher), plus the status and event
+ * names. Each app carries only its own, so the portal's first screen does not grow with the staff screens.
+ */
+const messages = new Map<string, Record<string, string>>();
+function webMessages(locale: Locale, app: string): Record<string, string> {
+  const cacheKey = `${locale}:${app}`;
+  const hit = messages.get(cacheKey);
   if (hit) return hit;
+  const staff = app in STAFF_APPS;
+  const prefixes = ["web.ui.", `web.${app}.`, ...(staff ? ["web.staff."] : [])];
+  const names = staff ? new Set(Object.values(STAFF_APPS).map((a) => `web.${a.name}`)) : new Set<string>();
   const out: Record<string, string> = {};
   for (const [key, value] of loadLocale(locale)) {
-    if (key.startsWith("web.")) out[key.slice(4)] = value;
+    if (prefixes.some((p) => key.startsWith(p)) || names.has(key)) out[key.slice(4)] = value;
     else if (key.startsWith("status.") || key.startsWith("events.")) out[key] = value;
   }
-  messages.set(locale, out);
+  messages.set(cacheKey, out);
   return out;
 }
 
@@ -88,6 +96,13 @@ function criticalHtml(locale: Locale, path: string): string {
   return `<h1>${t("portal.file.title")}</h1><p>${t("ui.loading")}</p>`;
 }
 
+/** The staff apps: where each lives, and the key of its name among the `web.*` texts. */
+export const STAFF_APPS = {
+  console: { base: "/console", name: "console.site_name" },
+  backoffice: { base: "/departamento", name: "backoffice.site_name" },
+  admin: { base: "/admin", name: "admin.site_name" },
+} as const;
+
 /** The HTML shell of an app. */
 export function shellHtml(
   app: string,
@@ -101,19 +116,24 @@ export function shellHtml(
   const boot = {
     locale,
     locales: LOCALES.map((code) => ({ code, name: translate(code, "pages.language_name") })),
-    messages: webMessages(locale),
+    messages: webMessages(locale, app),
     tileUrl: tileUrl ?? null,
     leafletCss: web.leafletCss,
   };
   // Inside a JSON data block "</" must not end the element.
   const bootJson = JSON.stringify(boot).replaceAll("</", "<\\/");
   const t = (key: string) => escapeHtml(translate(locale, `web.${key}`));
+  const staffApp = STAFF_APPS[app as keyof typeof STAFF_APPS];
+  const siteName = t(staffApp?.name ?? "portal.site_name");
+  const home = staffApp?.base ?? "/";
+  // Staff screens need a session and data first: the shell says only where one is.
+  const first = staffApp ? `<h1>${siteName}</h1><p>${t("ui.loading")}</p>` : criticalHtml(locale, path);
   return `<!doctype html>
 <html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t("portal.site_name")}</title>
+<title>${siteName}</title>
 <meta name="description" content="${t("portal.home.intro")}">
 <meta name="theme-color" content="#0b4ea2">
 <link rel="manifest" href="/manifest.webmanifest?lang=${locale}">
@@ -126,8 +146,8 @@ ${assets.preload.map((href) => `<link rel="modulepreload" href="${href}">`).join
 <body>
 <script type="application/json" id="boot">${bootJson}</script>
 <div id="app"><a class="skip" href="#main">${t("ui.skip_to_content")}</a>
-<header class="site-header"><a class="brand" href="/?lang=${locale}">${t("portal.site_name")}</a></header>
-<main id="main">${criticalHtml(locale, path)}</main></div>
+<header class="site-header"><a class="brand" href="${home}?lang=${locale}">${siteName}</a></header>
+<main id="main">${first}</main></div>
 </body>
 </html>`;
 }
@@ -183,6 +203,10 @@ export function registerWebRoutes(app: FastifyInstance): void {
       .type("text/html; charset=utf-8")
       .send(shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl));
   for (const path of PORTAL_PATHS) app.get(path, shell("portal"));
+  for (const [name, { base }] of Object.entries(STAFF_APPS)) {
+    app.get(base, shell(name));
+    app.get(`${base}/*`, shell(name));
+  }
 
   app.get("/assets/:file", async (req, reply) => {
     const { file } = req.params as { file: string };

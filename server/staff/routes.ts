@@ -1,12 +1,20 @@
 /** HTTP routes of the staff concept: sign-in, sign-out, the signed-in profile, and account administration. */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { notFound } from "../errors.ts";
-import { staffOf, tokenOf } from "../http/auth.ts";
+import { PERMISSIONS, staffOf, tokenOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { createStaffUser, login, logout, SESSION_HOURS, updateStaffUser } from "./commands.ts";
 import { presentStaff, type StaffRow } from "./present.ts";
 import { findStaffById, listStaff } from "./queries.ts";
-import { LoginInput, SessionView, StaffInput, StaffParams, StaffPatch, StaffView } from "./schemas.ts";
+import {
+  LoginInput,
+  MeView,
+  SessionView,
+  StaffInput,
+  StaffParams,
+  StaffPatch,
+  StaffView,
+} from "./schemas.ts";
 
 const COOKIE = "responsiva_session";
 
@@ -58,9 +66,12 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
       summary: "The signed-in staff member",
       tag: "auth",
       action: "session.read",
-      responses: { 200: { description: "The account", schema: StaffView } },
+      responses: { 200: { description: "The account and the actions its role may take", schema: MeView } },
     },
-    async (req) => presentStaff(await mustFind(staffOf(req).id)),
+    async (req) => {
+      const me = presentStaff(await mustFind(staffOf(req).id));
+      return { ...me, permissions: [...PERMISSIONS[me.role]] };
+    },
   );
 
   route(

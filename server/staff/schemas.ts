@@ -1,6 +1,6 @@
 /** Input schemas of the staff concept; they also feed the OpenAPI document. */
 import { z } from "zod";
-import { STAFF_ROLES } from "../http/auth.ts";
+import { ACTIONS, STAFF_ROLES } from "../http/auth.ts";
 import { MIN_PASSWORD_LENGTH } from "./passwords.ts";
 
 /** The body of POST /api/v1/auth/login. */
@@ -67,6 +67,13 @@ export const StaffView = z.object({
   createdAt: z.string(),
 });
 export type StaffView = z.infer<typeof StaffView>;
+
+/** The signed-in staff member with what their role may do, so screens show only what will work. */
+export const MeView = StaffView.extend({
+  /** The actions of the permission table the role holds. */
+  permissions: z.array(z.enum(ACTIONS)),
+});
+export type MeView = z.infer<typeof MeView>;
 
 /** The answer to a successful login: the session token, shown only this once. */
 export const SessionView = z.object({

@@ -2,10 +2,19 @@
  * Browser tests drive Debian's Chromium (/usr/bin/chromium) with playwright-core: never a downloaded browser.
  * The app runs in-process on a free loopback port over a fresh test database.
  */
+import { mkdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { after } from "node:test";
-import { type Browser, chromium } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from "playwright-core";
 import type { AppContext } from "../../server/context.ts";
-import { testApp } from "../helpers.ts";
+import type { StaffRole } from "../../server/http/auth.ts";
+import { staffHeaders, testApp } from "../helpers.ts";
 
 /** Starts the app on 127.0.0.1 and a headless Chromium; both are closed after the file. */
 export async function startBrowserTest(): Promise<{ baseUrl: string; browser: Browser; ctx: AppContext }> {
@@ -26,4 +35,59 @@ export async function startBrowserTest(): Promise<{ baseUrl: string; browser: Br
   });
   after(() => browser.close());
   return { baseUrl, browser, ctx };
+}
+
+/** Where every browser test keeps its screenshots (.ci/run copies them to the CI artefacts). */
+export const SHOTS = resolve(".cache/screenshots");
+
+/** A full-page screenshot named `<name>.png` in SHOTS. */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+const AXE = readFileSync(resolve("node_modules/axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations of the page as it is now (WCAG 2.1 A/AA and best practice). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    // biome-ignore lint/suspicious/noExplicitAny: axe is injected into the page at run time.
+    (window as any).axe.run(document, {
+      runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    }),
+  );
+  const violations = (
+    result as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }
+  ).violations;
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * A browser context signed in as a new staff member of `role` (in `departmentCode`): the session cookie the
+ * sign-in route would set. The staff id is returned for assertions. (The sign-in form itself is walked once, in
+ * the console test.)
+ */
+export async function staffContext(
+  browser: Browser,
+  baseUrl: string,
+  ctx: AppContext,
+  role: StaffRole,
+  departmentCode?: string,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; staffId: number }> {
+  const { authorization, staffId } = await staffHeaders(ctx.db, role, departmentCode);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  await context.addCookies([
+    {
+      name: "responsiva_session",
+      value: authorization.slice("Bearer ".length),
+      url: baseUrl,
+      httpOnly: true,
+      sameSite: "Lax",
+    },
+  ]);
+  return { context, staffId };
 }

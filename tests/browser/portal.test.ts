@@ -4,7 +4,7 @@
  * screen in each language. Screenshots of every screen go to .cache/screenshots/.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import type { Page } from "playwright-core";
@@ -12,7 +12,7 @@ import { iconPng } from "../../server/http/icons.ts";
 import { JOBS } from "../../server/jobs/registry.ts";
 import { runOnce } from "../../server/jobs/runner.ts";
 import { staffHeaders } from "../helpers.ts";
-import { startBrowserTest } from "./browser.ts";
+import { seriousViolations, startBrowserTest } from "./browser.ts";
 
 const { baseUrl, browser, ctx } = await startBrowserTest();
 const SHOTS = resolve(".cache/screenshots");
@@ -210,24 +210,6 @@ describe("a citizen waiting for the answer", () => {
     await context.close();
   });
 });
-
-const AXE = readFileSync(resolve("node_modules/axe-core/axe.min.js"), "utf8");
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(() =>
-    // biome-ignore lint/suspicious/noExplicitAny: axe is injected into the page at run time.
-    (window as any).axe.run(document, {
-      runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    }),
-  );
-  const violations = (
-    result as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }
-  ).violations;
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 describe("every portal screen in each language", () => {
   it("has no serious or critical axe-core violation", async () => {

@@ -65,6 +65,8 @@ self.addEventListener("fetch", (event) => {
     );
     return;
   }
+  // The staff apps (console, back-office, administration) are never served from this cache: they need the network.
+  if (/^\/(console|departamento|admin)(\/|$)/.test(url.pathname)) return;
   if (event.request.mode === "navigate") {
     // Pages: the network first (fresh language and data), the cached shell when offline.
     event.respondWith(

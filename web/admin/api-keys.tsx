@@ -1,0 +1,6 @@
+/** PLACEHOLDER — replaced by the helper that builds this section. */
+import type { AdminScreenProps } from "./main.tsx";
+
+export function ApiKeysScreen(props: AdminScreenProps) {
+  return <h1 tabIndex={-1}>{props.env.t("admin.sections.api-keys")}</h1>;
+}

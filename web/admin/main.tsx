@@ -1,0 +1,101 @@
+/**
+ * The administration: the catalogue and its extra fields, deadlines and alarm rules, the responsibility matrix,
+ * classification criteria, departments, staff and roles, the business calendar, message templates, API keys and
+ * webhooks. One entry; each section is its own module.
+ */
+import "../ui/base.css";
+import { render } from "preact";
+import { readBoot } from "../ui/boot.ts";
+import { translator } from "../ui/i18n.ts";
+import { useLocation } from "../ui/router.ts";
+import { type StaffEnv, StaffRoot } from "../ui/staff.tsx";
+import { ApiKeysScreen } from "./api-keys.tsx";
+import { CalendarScreen } from "./calendar.tsx";
+import { ClassificationScreen } from "./classification.tsx";
+import { DeadlinesScreen } from "./deadlines.tsx";
+import { DepartmentsScreen } from "./departments.tsx";
+import { MatrixScreen } from "./matrix.tsx";
+import { MessagesScreen } from "./messages.tsx";
+import { ServicesScreen } from "./services.tsx";
+import { UsersScreen } from "./users.tsx";
+import { WebhooksScreen } from "./webhooks.tsx";
+
+const boot = readBoot();
+const t = translator(boot.messages);
+
+/** A section: its path under /admin, the action that lets a role edit it, and its screen. */
+export interface AdminScreenProps {
+  env: StaffEnv;
+  /** The path after the section's own (e.g. "/SP-123" under /admin/servicos/SP-123), "" for the section itself. */
+  rest: string;
+  url: URL;
+}
+const SECTIONS: {
+  slug: string;
+  key: string;
+  needs: string;
+  Screen: (p: AdminScreenProps) => preact.JSX.Element;
+}[] = [
+  { slug: "servicos", key: "services", needs: "catalogue.manage", Screen: ServicesScreen },
+  { slug: "prazos", key: "deadlines", needs: "alarm_rules.manage", Screen: DeadlinesScreen },
+  { slug: "matriz", key: "matrix", needs: "matrix.manage", Screen: MatrixScreen },
+  {
+    slug: "classificacao",
+    key: "classification",
+    needs: "classification.manage",
+    Screen: ClassificationScreen,
+  },
+  { slug: "departamentos", key: "departments", needs: "departments.manage", Screen: DepartmentsScreen },
+  { slug: "usuarios", key: "users", needs: "staff.manage", Screen: UsersScreen },
+  { slug: "calendario", key: "calendar", needs: "calendar.manage", Screen: CalendarScreen },
+  { slug: "mensagens", key: "messages", needs: "message_templates.manage", Screen: MessagesScreen },
+  { slug: "chaves-api", key: "api_keys", needs: "api_clients.manage", Screen: ApiKeysScreen },
+  { slug: "webhooks", key: "webhooks", needs: "webhooks.manage", Screen: WebhooksScreen },
+];
+
+function Overview(props: { env: StaffEnv; sections: typeof SECTIONS }) {
+  const { t, locale } = props.env;
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("admin.site_name")}</h1>
+      <ul class="admin-overview">
+        {props.sections.map((s) => (
+          <li key={s.slug}>
+            <a href={`/admin/${s.slug}?lang=${locale}`} data-nav>
+              {t(`admin.sections.${s.key}`)}
+            </a>
+            <p>{t(`admin.sections.${s.key}_hint`)}</p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function App() {
+  const url = useLocation();
+  const path = url.pathname;
+  const mine = (env: StaffEnv) => SECTIONS.filter((s) => env.can(s.needs));
+  return (
+    <StaffRoot
+      boot={boot}
+      t={t}
+      app="admin"
+      path={path + url.search.replace(/[?&]lang=[^&]*/, "")}
+      sections={(env) =>
+        mine(env).map((s) => ({ href: `/admin/${s.slug}`, label: t(`admin.sections.${s.key}`) }))
+      }
+      screen={(env) => {
+        const [, , slug = "", ...rest] = path.split("/");
+        const section = mine(env).find((s) => s.slug === slug);
+        if (!section) return <Overview env={env} sections={mine(env)} />;
+        const restPath = rest.length ? `/${rest.join("/")}` : "";
+        return <section.Screen key={section.slug} env={env} rest={restPath} url={url} />;
+      }}
+    />
+  );
+}
+
+const root = document.getElementById("app")!;
+root.textContent = "";
+render(<App />, root);
