@@ -13,8 +13,6 @@ import { CURRENT_POINTER, templatePath } from "./template.ts";
 
 const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined });
 const started = Date.now();
-// The screens' bundles (.cache/web), which the in-process app serves in the browser tests.
-await buildWeb();
 if (config.databaseUrl) {
   const db = await connect({ databaseUrl: config.databaseUrl });
   await migrate(db);
@@ -41,3 +39,6 @@ if (config.databaseUrl) {
     console.log(`test template ready on PGlite in ${Date.now() - started} ms`);
   }
 }
+// The screens' bundles (.cache/web), which the in-process app serves in the browser tests; built after the
+// database template, so a screen that does not compile yet still leaves the template ready for the API tests.
+await buildWeb();

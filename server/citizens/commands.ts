@@ -188,6 +188,8 @@ export async function eraseCitizen(db: Db, citizenId: number, actor: { id: numbe
       [citizenId],
     );
     await tx.query("DELETE FROM demand_followers WHERE citizen_id = $1", [citizenId]);
+    await tx.query("DELETE FROM citizen_sessions WHERE citizen_id = $1", [citizenId]);
+    await tx.query("DELETE FROM citizen_sign_in_codes WHERE citizen_id = $1", [citizenId]);
     const erased = await one<{ erased_at: Date | string }>(
       tx,
       "UPDATE citizens SET name = NULL, document = NULL, erased_at = now() WHERE id = $1 RETURNING erased_at",

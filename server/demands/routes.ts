@@ -4,6 +4,7 @@ import { join } from "node:path";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { citizenOwnsDemand } from "../citizen-access/queries.ts";
 import { AppError, invalidJson, unprocessable } from "../errors.ts";
 import { can, isDepartmentScoped, loadStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
@@ -102,7 +103,10 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       staff !== undefined &&
       can(staff.role, "demands.read") &&
       (!isDepartmentScoped(staff) || staff.departmentId === demand.department_id);
-    return { demand, staff, staffMayRead, isCitizen: secretMatches(secret, demand.secret_hash), secret };
+    // The citizen: the secret their device keeps, or signed in as the person who filed (or follows) the demand.
+    const isCitizen =
+      secretMatches(secret, demand.secret_hash) || (await citizenOwnsDemand(db, req, demand.id));
+    return { demand, staff, staffMayRead, isCitizen, secret };
   }
   const attachmentsRoot = join(config.dataDir, "attachments");
   registerTrackPage(app);

@@ -4,6 +4,7 @@ import { registerApiKeysRoutes } from "../api-keys/routes.ts";
 import { registerAreasRoutes } from "../areas/routes.ts";
 import { registerCalendarRoutes } from "../calendar/routes.ts";
 import { registerCatalogueRoutes } from "../catalogue/routes.ts";
+import { registerCitizenAccessRoutes } from "../citizen-access/routes.ts";
 import { registerCitizensRoutes } from "../citizens/routes.ts";
 import { registerClassificationRoutes } from "../classification/routes.ts";
 import { registerDeadlinesRoutes } from "../deadlines/routes.ts";
@@ -31,6 +32,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerClassificationRoutes(app);
   await registerOrganisationRoutes(app);
   await registerCitizensRoutes(app);
+  await registerCitizenAccessRoutes(app);
   await registerDemandsRoutes(app);
   await registerTriageRoutes(app);
   await registerWorkOrdersRoutes(app);

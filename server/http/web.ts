@@ -92,6 +92,7 @@ function criticalHtml(locale: Locale, path: string): string {
 <h2>${t("portal.follow.title")}</h2>${follow}`;
   }
   if (path.startsWith("/demanda")) return `<h1>${t("portal.follow.title")}</h1>${follow}`;
+  if (path === "/minhas-solicitacoes") return `<h1>${t("portal.mine.title")}</h1><p>${t("ui.loading")}</p>`;
   if (path === "/perto") return `<h1>${t("portal.nearby.title")}</h1><p>${t("ui.loading")}</p>`;
   return `<h1>${t("portal.file.title")}</h1><p>${t("ui.loading")}</p>`;
 }
@@ -153,7 +154,14 @@ ${assets.preload.map((href) => `<link rel="modulepreload" href="${href}">`).join
 }
 
 /** The portal's paths, each served the same shell (the app picks the screen from the path). */
-export const PORTAL_PATHS = ["/", "/solicitar/:code", "/demanda", "/demanda/:protocol", "/perto"] as const;
+export const PORTAL_PATHS = [
+  "/",
+  "/solicitar/:code",
+  "/demanda",
+  "/demanda/:protocol",
+  "/perto",
+  "/minhas-solicitacoes",
+] as const;
 
 /** Scripts and styles are sent gzipped to clients that take it; they are compressed once per file and process. */
 const COMPRESSIBLE = new Set([".js", ".css", ".json", ".svg"]);

@@ -3,6 +3,7 @@
  * here. Rows for jobs not listed stay pending.
  */
 import { z } from "zod";
+import { sendSignInCode } from "../citizen-access/jobs.ts";
 import { SCAN_EVERY_SECONDS, scanDeadlinesJob } from "../deadlines/jobs.ts";
 import {
   PULL_EVERY_SECONDS,
@@ -28,6 +29,8 @@ export const purgeExpired: Job = {
   async run(ctx) {
     await ctx.db.transaction(async (tx) => {
       await tx.query("DELETE FROM staff_sessions WHERE expires_at < now()");
+      await tx.query("DELETE FROM citizen_sessions WHERE expires_at < now()");
+      await tx.query("DELETE FROM citizen_sign_in_codes WHERE created_at < now() - interval '1 day'");
       await tx.query("DELETE FROM login_failures WHERE at < now() - interval '1 day'");
       // A client retries within minutes; a day keeps every honest retry answered.
       await tx.query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'");
@@ -51,6 +54,7 @@ export const JOBS: readonly Job[] = [
   pullOpen311Updates,
   fanOutWebhooksJob,
   deliverWebhook,
+  sendSignInCode,
 ];
 
 /** What the scheduler enqueues, and how often. */

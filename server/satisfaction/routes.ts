@@ -1,6 +1,7 @@
 /** HTTP routes of satisfaction: the citizen's rating and reopening, and the indicators for staff. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { citizenOwnsDemand } from "../citizen-access/queries.ts";
 import { demandByProtocol, protocolParam, secretMatches, secretOf } from "../demands/access.ts";
 import type { Actor } from "../demands/commands.ts";
 import { AppError } from "../errors.ts";
@@ -54,8 +55,10 @@ export async function registerSatisfactionRoutes(app: FastifyInstance): Promise<
       const protocol = protocolParam(req);
       const input = validate(RatingInput, req.body);
       const demand = await demandByProtocol(db, protocol);
-      if (!secretMatches(secretOf(req, input.secret), demand.secret_hash))
-        throw new AppError(403, "wrong_secret");
+      const citizen =
+        secretMatches(secretOf(req, input.secret), demand.secret_hash) ||
+        (await citizenOwnsDemand(db, req, demand.id));
+      if (!citizen) throw new AppError(403, "wrong_secret");
       await rateDemand(db, demand.id, input);
       return reply.status(201).send({ protocol, rating: input.rating, solved: input.solved });
     },
@@ -79,7 +82,11 @@ export async function registerSatisfactionRoutes(app: FastifyInstance): Promise<
       const staff = await loadStaff(req);
       let actor: Actor;
       if (staff && can(staff.role, "demands.reopen")) actor = { kind: "staff", id: staff.id };
-      else if (secretMatches(secretOf(req, input.secret), demand.secret_hash)) actor = { kind: "citizen" };
+      else if (
+        secretMatches(secretOf(req, input.secret), demand.secret_hash) ||
+        (await citizenOwnsDemand(db, req, demand.id))
+      )
+        actor = { kind: "citizen" };
       else throw new AppError(403, "wrong_secret");
       const result = await reopenDemand(db, actor, demand.id, input.reason);
       return { protocol, status: "dispatched", workOrder: result.workOrderId };

@@ -12,13 +12,19 @@ import {
   chromium,
   type Page,
 } from "playwright-core";
+import type { Config } from "../../server/config.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { StaffRole } from "../../server/http/auth.ts";
 import { staffHeaders, testApp } from "../helpers.ts";
 
-/** Starts the app on 127.0.0.1 and a headless Chromium; both are closed after the file. */
-export async function startBrowserTest(): Promise<{ baseUrl: string; browser: Browser; ctx: AppContext }> {
-  const { app, ctx } = await testApp();
+/**
+ * Starts the app on 127.0.0.1 (with `overrides` of the test configuration, e.g. a telephony secret) and a headless
+ * Chromium; both are closed after the file.
+ */
+export async function startBrowserTest(
+  overrides: Partial<Config> = {},
+): Promise<{ baseUrl: string; browser: Browser; ctx: AppContext }> {
+  const { app, ctx } = await testApp(overrides);
   const baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -44,6 +44,10 @@ export function FileScreen(props: { env: Env; code: string }) {
   const [draft, setDraft] = useState<Draft>(emptyDraft(props.code));
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [waiting, setWaiting] = useState<string | null>(null);
+  const [outside, setOutside] = useState(false);
+  // The point as it is now, for the map's pick handler (set up once).
+  const pointNow = useRef(draft.location);
+  pointNow.current = draft.location;
   const [candidates, setCandidates] = useState<Candidate[] | null>(null);
   const [mapOpen, setMapOpen] = useState(false);
   const mapEl = useRef<HTMLDivElement>(null);
@@ -88,7 +92,21 @@ export function FileScreen(props: { env: Env; code: string }) {
       boot,
       label: t("portal.file.map_label"),
       center: draft.location ?? undefined,
-      onPick: (point) => setDraft((d) => ({ ...d, location: point })),
+      onPick: async (point) => {
+        // A point outside the city is refused at once (the map has no tiles, so it is easy to pan out of it);
+        // offline the point is kept and the server checks it when the draft is sent.
+        try {
+          await api(`/api/v1/places?lat=${point.lat}&lon=${point.lon}`, {}, locale);
+        } catch (e) {
+          if (e instanceof ApiProblem && e.code === "point_outside_city") {
+            setOutside(true);
+            map.current?.setPoint(pointNow.current);
+            return;
+          }
+        }
+        setOutside(false);
+        setDraft((d) => ({ ...d, location: point }));
+      },
     }).then((handle) => {
       if (cancelled) return handle.destroy();
       map.current = handle;
@@ -231,6 +249,11 @@ export function FileScreen(props: { env: Env; code: string }) {
               {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the map pans with arrows and picks with Enter. */}
               <div ref={mapEl} class="map" tabIndex={0} aria-describedby="map-hint" />
             </>
+          ) : null}
+          {outside ? (
+            <p class="field-error" role="alert">
+              {t("portal.file.outside_city")}
+            </p>
           ) : null}
           <p role="status" data-testid="point">
             {draft.location

@@ -158,7 +158,7 @@ export function FollowScreen(props: { env: Env; protocol: string; hash: string }
           </div>
         ))}
       </section>
-      {isFull && secret && demand.status === "closed" ? (
+      {isFull && demand.status === "closed" ? (
         <RatingForm env={props.env} protocol={demand.protocol} secret={secret} />
       ) : null}
       <section aria-labelledby="timeline-title">

@@ -13,6 +13,7 @@ import type { Env } from "./env.ts";
 import { FileScreen } from "./file.tsx";
 import { FollowScreen } from "./follow.tsx";
 import { HomeScreen } from "./home.tsx";
+import { MineScreen } from "./mine.tsx";
 import { NearbyScreen } from "./nearby.tsx";
 
 const boot = readBoot();
@@ -30,6 +31,7 @@ function App() {
     screen = <FollowScreen key={params.protocol} env={env} protocol={params.protocol!} hash={url.hash} />;
   if (path === "/demanda") screen = <FollowScreen env={env} protocol="" hash="" />;
   if (matchPath("/perto", path)) screen = <NearbyScreen env={env} />;
+  if (matchPath("/minhas-solicitacoes", path)) screen = <MineScreen env={env} />;
   return (
     <Frame
       t={t}
@@ -42,6 +44,7 @@ function App() {
         { href: withLang("/", locale), label: t("portal.menu.home") },
         { href: withLang("/demanda", locale), label: t("portal.menu.follow") },
         { href: withLang("/perto", locale), label: t("portal.menu.nearby") },
+        { href: withLang("/minhas-solicitacoes", locale), label: t("portal.menu.mine") },
       ]}
     >
       {screen}

@@ -5,7 +5,7 @@ import { Field, ProblemAlert } from "../ui/components.tsx";
 import type { Env } from "./env.ts";
 
 /** Five stars as radio buttons, "was it solved?", and a comment. */
-export function RatingForm(props: { env: Env; protocol: string; secret: string }) {
+export function RatingForm(props: { env: Env; protocol: string; secret: string | undefined }) {
   const { t, locale } = props.env;
   const [rating, setRating] = useState(0);
   const [solved, setSolved] = useState<boolean | null>(null);
@@ -30,7 +30,8 @@ export function RatingForm(props: { env: Env; protocol: string; secret: string }
               method: "POST",
               headers: { "content-type": "application/json" },
               body: JSON.stringify({
-                secret: props.secret,
+                // Without a secret the signed-in citizen's session cookie says who rates.
+                ...(props.secret ? { secret: props.secret } : {}),
                 rating,
                 solved: solved ?? false,
                 ...(comment.trim() ? { comment: comment.trim() } : {}),

@@ -25,7 +25,19 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
     }),
     onEachFeature: (feature, layer) => layer.bindTooltip(String(feature.properties?.name ?? "")),
   }).addTo(map);
-  if (!options.center && outline.getBounds().isValid()) map.fitBounds(outline.getBounds());
+  if (!options.center && outline.getBounds().isValid()) {
+    // The whole city in view, centred on the district nearest the middle of its outline: a city's bounding box can
+    // have its middle in another municipality (São Paulo's lies in Diadema), and keyboard users pick the centre.
+    const bounds = outline.getBounds();
+    const middle = bounds.getCenter();
+    let best: L.LatLng | null = null;
+    outline.eachLayer((layer) => {
+      const c = (layer as L.Polygon).getBounds().getCenter();
+      if (!best || middle.distanceTo(c) < middle.distanceTo(best)) best = c;
+    });
+    map.fitBounds(bounds);
+    if (best) map.setView(best, map.getZoom(), { animate: false });
+  }
   let marker: L.CircleMarker | null = null;
   const dots = L.layerGroup().addTo(map);
   const setPoint = (point: LatLon | null) => {

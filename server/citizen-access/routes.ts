@@ -1,0 +1,107 @@
+/** Routes of the optional citizen sign-in (a code by e-mail) and the signed-in citizen's own demands. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../errors.ts";
+import { route, validate } from "../http/openapi.ts";
+import { endSession, requestCode, SESSION_DAYS, verifyCode } from "./commands.ts";
+import { CITIZEN_COOKIE, citizenOf, citizenTokenOf, myDemands } from "./queries.ts";
+import { CodeRequestInput, CodeVerifyInput, MyDemandsView } from "./schemas.ts";
+
+function cookie(req: FastifyRequest, token: string, maxAgeSeconds: number): string {
+  const secure = req.protocol === "https" ? "; Secure" : "";
+  return `${CITIZEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise<void> {
+  const db = app.ctx.db;
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/citizen/sign-in",
+      summary:
+        "Ask for a sign-in code by e-mail (sent only to an address the city holds for a citizen; the answer is the same either way)",
+      tag: "citizen",
+      action: "public",
+      body: CodeRequestInput,
+      responses: { 202: { description: "If the address is known, a code is on its way" } },
+    },
+    async (req, reply: FastifyReply) => {
+      const input = validate(CodeRequestInput, req.body);
+      await requestCode(db, input.email, req.locale);
+      return reply.status(202).send({ sent: true });
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/citizen/verify",
+      summary: "Sign in with the e-mailed code: opens a 30-day session in an HttpOnly cookie",
+      tag: "citizen",
+      action: "public",
+      body: CodeVerifyInput,
+      responses: { 200: { description: "Signed in" }, 400: { description: "sign_in_code_invalid" } },
+    },
+    async (req, reply) => {
+      const input = validate(CodeVerifyInput, req.body);
+      const { token } = await verifyCode(db, input.email, input.code);
+      reply.header("set-cookie", cookie(req, token, SESSION_DAYS * 86400));
+      return { signedIn: true };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/citizen/sign-out",
+      summary: "End the citizen's session",
+      tag: "citizen",
+      action: "public",
+      responses: { 204: { description: "Signed out" } },
+    },
+    async (req, reply) => {
+      const token = citizenTokenOf(req);
+      if (token) await endSession(db, token);
+      return reply
+        .header("set-cookie", cookie(req, "", 0))
+        .status(204)
+        .send();
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/citizen/demands",
+      summary: "The signed-in citizen's demands and those they follow, newest first",
+      tag: "citizen",
+      action: "public",
+      responses: {
+        200: { description: "The list", schema: MyDemandsView },
+        401: { description: "Not signed in" },
+      },
+    },
+    async (req, reply) => {
+      const who = await citizenOf(db, req);
+      if (!who) throw new AppError(401, "citizen_not_signed_in");
+      reply.header("cache-control", "private, no-store");
+      const rows = await myDemands(db, who.citizenId, req.locale);
+      return {
+        email: who.email ?? "",
+        demands: rows.map((r) => ({
+          protocol: r.protocol,
+          status: r.status,
+          service: { code: r.service_code, name: r.service_name },
+          openedAt: new Date(r.opened_at).toISOString(),
+          dueAt: r.due_at ? new Date(r.due_at).toISOString() : null,
+          district: r.district,
+          relation: r.relation,
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,183 @@
+/**
+ * "My requests": optional sign-in with a code sent to the e-mail the citizen gave when filing (no password), then
+ * the list of their demands and those they follow, each linking to its full view.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { ApiProblem, api } from "../ui/api.ts";
+import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
+import { formatWhen, withLang } from "../ui/i18n.ts";
+import type { Env } from "./env.ts";
+
+interface MyDemand {
+  protocol: string;
+  status: string;
+  service: { code: string; name: string };
+  openedAt: string;
+  dueAt: string | null;
+  district: string | null;
+  relation: "own" | "following";
+}
+interface MyDemands {
+  email: string;
+  demands: MyDemand[];
+}
+
+async function post(path: string, body: unknown, locale: string): Promise<void> {
+  await api(
+    path,
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
+    locale,
+  ).catch((e) => {
+    // 204 has no JSON body; only real problems are rethrown.
+    if (e instanceof ApiProblem) throw e;
+  });
+}
+
+export function MineScreen(props: { env: Env }) {
+  const { t, locale } = props.env;
+  const [mine, setMine] = useState<MyDemands | null | undefined>(undefined);
+  const [email, setEmail] = useState("");
+  const [code, setCode] = useState("");
+  const [codeSent, setCodeSent] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = async () => {
+    try {
+      setMine(await api<MyDemands>("/api/v1/citizen/demands", {}, locale));
+    } catch (e) {
+      setMine(null);
+      if (e instanceof ApiProblem && e.status !== 401) setProblem(e);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const run = (work: () => Promise<void>) => async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      await work();
+    } catch (e) {
+      setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (mine === undefined) {
+    return (
+      <>
+        <h1 tabIndex={-1}>{t("portal.mine.title")}</h1>
+        <p role="status">{t("ui.loading")}</p>
+      </>
+    );
+  }
+  if (mine === null) {
+    return (
+      <>
+        <h1 tabIndex={-1}>{t("portal.mine.title")}</h1>
+        <p>{t("portal.mine.intro")}</p>
+        <ProblemAlert problem={problem} t={t} />
+        <form
+          onSubmit={run(async () => {
+            await post("/api/v1/citizen/sign-in", { email }, locale);
+            setCodeSent(true);
+            requestAnimationFrame(() => document.getElementById("code")?.focus());
+          })}
+        >
+          <Field id="email" label={t("portal.mine.email")}>
+            <input
+              id="email"
+              type="email"
+              autocomplete="email"
+              required
+              value={email}
+              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+            />
+          </Field>
+          <button type="submit" disabled={busy}>
+            {t("portal.mine.send_code")}
+          </button>
+        </form>
+        {codeSent ? (
+          <>
+            <p class="notice" role="status">
+              {t("portal.mine.code_sent")}
+            </p>
+            <form
+              onSubmit={run(async () => {
+                await post("/api/v1/citizen/verify", { email, code }, locale);
+                await load();
+              })}
+            >
+              <Field id="code" label={t("portal.mine.code")} hint={t("portal.mine.code_hint")}>
+                <input
+                  id="code"
+                  type="text"
+                  inputMode="numeric"
+                  autocomplete="one-time-code"
+                  pattern="[0-9]{6}"
+                  maxLength={6}
+                  required
+                  aria-describedby={describedBy("code", t("portal.mine.code_hint"))}
+                  value={code}
+                  onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+                />
+              </Field>
+              <button type="submit" disabled={busy}>
+                {t("portal.mine.verify")}
+              </button>
+            </form>
+          </>
+        ) : null}
+      </>
+    );
+  }
+  return (
+    <>
+      <h1 tabIndex={-1}>{t("portal.mine.title")}</h1>
+      <p>
+        {t("portal.mine.signed_in_as", { email: mine.email })}{" "}
+        <button
+          type="button"
+          class="button secondary"
+          onClick={async () => {
+            await post("/api/v1/citizen/sign-out", undefined, locale);
+            setMine(null);
+            setCodeSent(false);
+            setCode("");
+          }}
+        >
+          {t("portal.mine.sign_out")}
+        </button>
+      </p>
+      <ProblemAlert problem={problem} t={t} />
+      {mine.demands.length === 0 ? (
+        <p>{t("portal.mine.none")}</p>
+      ) : (
+        <ul class="my-demands">
+          {mine.demands.map((d) => (
+            <li key={d.protocol} class="answer">
+              <p>
+                <a href={withLang(`/demanda/${d.protocol}`, locale)} data-nav>
+                  {t("portal.mine.protocol")} <span class="protocol">{d.protocol}</span>
+                </a>
+              </p>
+              <p>
+                {d.service.name} — <strong>{t(`status.${d.status}`)}</strong>
+              </p>
+              <p>
+                <time dateTime={d.openedAt}>{formatWhen(d.openedAt, locale)}</time>
+                {d.district ? ` · ${d.district}` : ""}
+                {d.relation === "following" ? ` · ${t("portal.mine.following")}` : ""}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
