@@ -79,7 +79,7 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
       path: "/api/v1/citizen/demands",
       summary: "The signed-in citizen's demands and those they follow, newest first",
       tag: "citizen",
-      action: "public",
+      action: "citizen",
       responses: {
         200: { description: "The list", schema: MyDemandsView },
         401: { description: "Not signed in" },

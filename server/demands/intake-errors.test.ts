@@ -200,6 +200,23 @@ describe("bad intake input gets a problem+json answer and writes nothing", () =>
     assert.equal(file.statusCode, 200);
     assert.deepEqual(file.rawPayload, PNG);
   });
+
+  it("takes the same photo with a second demand: one stored file, two attachments", async () => {
+    const protocols: string[] = [];
+    for (const description of ["mesma foto 1", "mesma foto 2"]) {
+      const demand = { service: anonymousService!.code, description, identity: "anonymous", location: SE };
+      const body = multipart(demand, [{ name: "foto.png", type: "image/png", content: PNG }]);
+      const res = await app.inject({ method: "POST", url: "/api/v1/demands", ...body });
+      assert.equal(res.statusCode, 201, res.body);
+      protocols.push(res.json().protocol);
+    }
+    const rows = await db.query<{ storage_key: string }>(
+      `SELECT a.storage_key FROM attachments a JOIN demands d ON d.id = a.demand_id WHERE d.protocol = ANY($1)`,
+      [protocols],
+    );
+    assert.equal(rows.length, 2);
+    assert.equal(rows[0]!.storage_key, rows[1]!.storage_key);
+  });
 });
 
 describe("Idempotency-Key", () => {

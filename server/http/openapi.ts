@@ -14,8 +14,11 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   path: string;
   summary: string;
   tag: string;
-  /** "public" routes take no session; any other value is an action checked against the caller's role. */
-  action: Action | "public";
+  /**
+   * "public" routes take no session; "citizen" routes take a signed-in citizen's session, which the handler checks
+   * (401 without one; never a staff session); any other value is an action checked against the caller's role.
+   */
+  action: Action | "public" | "citizen";
   body?: B;
   query?: Q;
   /** Extra media types the body may come in besides JSON. */
@@ -54,7 +57,7 @@ export function route<B extends z.ZodType, Q extends z.ZodType>(
   app.route({
     method: spec.method,
     url: spec.path,
-    preHandler: spec.action === "public" ? [] : [authorize(spec.action)],
+    preHandler: spec.action === "public" || spec.action === "citizen" ? [] : [authorize(spec.action)],
     handler,
   });
 }
@@ -100,7 +103,11 @@ export function openApiDocument() {
     paths[path][r.method.toLowerCase()] = {
       summary: r.summary,
       tags: [r.tag],
-      ...(r.action === "public" ? { security: [] } : { "x-action": r.action }),
+      ...(r.action === "public"
+        ? { security: [] }
+        : r.action === "citizen"
+          ? { security: [{ citizenSession: [] }] }
+          : { "x-action": r.action }),
       parameters: [...params, ...queryParams],
       ...(r.body
         ? {
@@ -128,7 +135,10 @@ export function openApiDocument() {
     servers: [{ url: "/" }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer" },
+        citizenSession: { type: "apiKey", in: "cookie", name: "responsiva_citizen" },
+      },
       schemas: {
         Problem: {
           type: "object",
