@@ -1,7 +1,13 @@
 /** The JSON shapes of the catalogue concept that leave the server, texts in the caller's language. */
 import { type Locale, pickLocalized } from "../i18n.ts";
 import type { Charter, Service, ServiceGroup } from "./queries.ts";
-import type { CharterView, ServiceDetailView, ServiceGroupView, ServiceView } from "./schemas.ts";
+import type {
+  CharterView,
+  ServiceDetailView,
+  ServiceGroupView,
+  ServiceSourceView,
+  ServiceView,
+} from "./schemas.ts";
 
 /** A service for lists: names in `locale`, pt-BR where a text has no translation. */
 export function presentService(service: Service, locale: Locale): ServiceView {
@@ -61,5 +67,26 @@ export function presentCharter(charter: Charter, locale: Locale): CharterView {
         services: group.services.map((s) => presentService(s, locale)),
       })),
     })),
+  };
+}
+
+/** A service as the staff edit it: every language, the extra fields in their order, as PATCH takes them back. */
+export function presentServiceSource(service: Service): ServiceSourceView {
+  return {
+    code: service.code,
+    group: service.groupCode,
+    name: service.name,
+    description: service.description,
+    keywords: service.keywords,
+    demandType: service.demandType,
+    locationRequired: service.locationRequired,
+    anonymousAllowed: service.anonymousAllowed,
+    attributes: [...service.attributes].sort((a, b) => a.order - b.order),
+    deadline: service.deadline,
+    priority: service.priority,
+    requirements: service.requirements,
+    channels: service.channels,
+    active: service.active,
+    sensitive: service.sensitive,
   };
 }

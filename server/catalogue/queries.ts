@@ -202,3 +202,19 @@ export async function loadCharter(sql: Sql): Promise<Charter> {
       .filter((root) => root.groups.length > 0),
   };
 }
+
+/**
+ * The staff's search over every service, inactive too: words as in listServices, or a service's exact code (listed
+ * first); one page of it and the total.
+ */
+export async function searchCatalogue(
+  sql: Sql,
+  filter: { q?: string | undefined; group?: string | undefined; page: number; limit: number },
+): Promise<{ items: Service[]; total: number }> {
+  const matches = await listServices(sql, { group: filter.group, q: filter.q, includeInactive: true });
+  const code = filter.q?.trim().toUpperCase();
+  const exact = code ? await findServiceByCode(sql, code) : undefined;
+  const all = exact ? [exact, ...matches.filter((s) => s.id !== exact.id)] : matches;
+  const start = (filter.page - 1) * filter.limit;
+  return { items: all.slice(start, start + filter.limit), total: all.length };
+}

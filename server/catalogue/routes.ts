@@ -3,10 +3,24 @@ import type { FastifyInstance } from "fastify";
 import { route, validate } from "../http/openapi.ts";
 import { renderCharterPage } from "./charter-page.ts";
 import { createService, updateService } from "./commands.ts";
-import { presentCharter, presentService, presentServiceDetail, presentServiceGroup } from "./present.ts";
-import { unknownService } from "./problems.ts";
-import { findServiceByCode, listServiceGroups, listServices, loadCharter } from "./queries.ts";
 import {
+  presentCharter,
+  presentService,
+  presentServiceDetail,
+  presentServiceGroup,
+  presentServiceSource,
+} from "./present.ts";
+import { unknownService } from "./problems.ts";
+import {
+  findServiceByCode,
+  listServiceGroups,
+  listServices,
+  loadCharter,
+  searchCatalogue,
+} from "./queries.ts";
+import {
+  CatalogueListQuery,
+  CataloguePageView,
   CharterView,
   ServiceDetailView,
   ServiceGroupView,
@@ -14,6 +28,7 @@ import {
   ServiceListQuery,
   ServiceParams,
   ServicePatch,
+  ServiceSourceView,
   ServiceView,
 } from "./schemas.ts";
 
@@ -102,6 +117,45 @@ export async function registerCatalogueRoutes(app: FastifyInstance): Promise<voi
       const { code } = validate(ServiceParams, req.params);
       const patch = validate(ServicePatch, req.body);
       return presentServiceDetail(await updateService(db, code, patch), req.locale);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/catalogue/services",
+      summary: "The staff's paged search over every service, inactive too, with every language of its texts",
+      tag: "catalogue",
+      action: "catalogue.manage",
+      query: CatalogueListQuery,
+      responses: { 200: { description: "One page of services", schema: CataloguePageView } },
+    },
+    async (req) => {
+      const query = validate(CatalogueListQuery, req.query);
+      const { items, total } = await searchCatalogue(db, query);
+      return { items: items.map(presentServiceSource), total, page: query.page, limit: query.limit };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/catalogue/services/:code",
+      summary: "One service as the staff edit it: every language, the extra fields as stored",
+      tag: "catalogue",
+      action: "catalogue.manage",
+      responses: {
+        200: { description: "The service", schema: ServiceSourceView },
+        404: { description: "unknown_service" },
+      },
+    },
+    async (req) => {
+      const { code } = validate(ServiceParams, req.params);
+      const service = await findServiceByCode(db, code);
+      if (!service) throw unknownService(code);
+      return presentServiceSource(service);
     },
   );
 

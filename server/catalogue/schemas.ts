@@ -174,3 +174,46 @@ export const CharterView = z.object({
   ),
 });
 export type CharterView = z.infer<typeof CharterView>;
+
+/** The query of GET /api/v1/catalogue/services: the staff's paged search over every service, inactive too. */
+export const CatalogueListQuery = z.object({
+  /** Words to look for in the service's keywords, accents and case ignored; or a service code. */
+  q: z.string().trim().max(200).optional(),
+  /** Code of a service group (a Tema or an Assunto): only its services. */
+  group: z.string().trim().min(1).max(80).optional(),
+  /** The page, from 1. */
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  /** Services per page. */
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+export type CatalogueListQuery = z.infer<typeof CatalogueListQuery>;
+
+/** A service as the staff edit it: every language of each text and the extra fields as stored (the PATCH shape). */
+export const ServiceSourceView = z.object({
+  code: z.string(),
+  group: z.string(),
+  name: LocalizedText,
+  description: LocalizedText.partial(),
+  keywords: z.array(z.string()),
+  demandType: DemandType,
+  locationRequired: z.boolean(),
+  anonymousAllowed: z.boolean(),
+  attributes: z.array(ServiceAttribute),
+  deadline: Deadline,
+  priority: z.number().int(),
+  requirements: LocalizedText.partial(),
+  channels: z.array(Channel),
+  active: z.boolean(),
+  sensitive: z.boolean(),
+});
+export type ServiceSourceView = z.infer<typeof ServiceSourceView>;
+
+/** One page of the staff's service search. */
+export const CataloguePageView = z.object({
+  items: z.array(ServiceSourceView),
+  /** How many services match, over every page. */
+  total: z.number().int(),
+  page: z.number().int(),
+  limit: z.number().int(),
+});
+export type CataloguePageView = z.infer<typeof CataloguePageView>;

@@ -14,14 +14,28 @@ export interface WorkOrderListRow {
   reason: string | null;
   answer: string | null;
   complement_question: string | null;
+  service_name: Record<string, string>;
+  district_code: string | null;
+  district_name: string | null;
+  lat: number | null;
+  lon: number | null;
+  open_alarms: number;
 }
 
+// The alarms counted are the order's own and those of its demand's clock raised to the same department.
 const SELECT = `SELECT w.id, d.protocol, w.state, dep.code AS department_code, s.code AS service_code,
-       w.dispatched_at, w.accepted_at, w.finished_at, w.due_at, w.reason, w.answer, w.complement_question
+       w.dispatched_at, w.accepted_at, w.finished_at, w.due_at, w.reason, w.answer, w.complement_question,
+       s.name AS service_name, d.district_code, dis.name AS district_name,
+       ST_Y(d.location) AS lat, ST_X(d.location) AS lon,
+       (SELECT count(*)::int FROM alarms a
+         WHERE a.demand_id = w.demand_id AND a.acknowledged_at IS NULL
+           AND (a.work_order_id = w.id OR (a.work_order_id IS NULL AND a.department_id = w.department_id))
+       ) AS open_alarms
   FROM work_orders w
   JOIN demands d ON d.id = w.demand_id
   JOIN departments dep ON dep.id = w.department_id
-  JOIN services s ON s.id = d.service_id`;
+  JOIN services s ON s.id = d.service_id
+  LEFT JOIN districts dis ON dis.code = d.district_code`;
 
 /** Orders in some states, of one department (or all when null), oldest deadline first. */
 export function listWorkOrders(

@@ -1,4 +1,5 @@
 /** HTTP routes of work orders: the department's list, and every action on an order; the citizen's complement. */
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { OPEN_WORK_ORDER_STATES, WORK_ORDER_STATES } from "../../domain/status.ts";
 import { demandByProtocol, protocolParam, secretMatches, secretOf } from "../demands/access.ts";
@@ -17,6 +18,7 @@ import {
   returnWorkOrder,
   startWorkOrder,
 } from "./commands.ts";
+import { addEvidence, readEvidenceFiles } from "./evidence.ts";
 import { presentWorkOrder } from "./present.ts";
 import { findWorkOrder, listAnswerTemplates, listWorkOrders } from "./queries.ts";
 import {
@@ -25,6 +27,7 @@ import {
   AnswerTemplateQuery,
   ComplementInput,
   ComplementRequestInput,
+  EvidenceUploaded,
   ManualDeliveryInput,
   RerouteInput,
   ReturnInput,
@@ -60,7 +63,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
         states,
         limit: query.limit,
       });
-      return rows.map(presentWorkOrder);
+      return rows.map((row) => presentWorkOrder(row, req.locale));
     },
   );
 
@@ -84,7 +87,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
       if (!row || (isDepartmentScoped(staff) && row.department_id !== staff.departmentId)) {
         throw new AppError(404, "unknown_work_order", { id });
       }
-      return presentWorkOrder(row);
+      return presentWorkOrder(row, req.locale);
     },
   );
 
@@ -116,7 +119,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
         const input = body ? validate(body, req.body) : {};
         await run(staff, id, input as never);
         const row = await findWorkOrder(db, id);
-        return presentWorkOrder(row!);
+        return presentWorkOrder(row!, req.locale);
       },
     );
 
@@ -146,6 +149,33 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
     AnswerInput,
     (s, id, input: { answer: string; internalNote?: string; evidence?: number[] }) =>
       answerWorkOrder(db, s, id, input),
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/work-orders/:id/attachments",
+      summary:
+        "Upload photos as evidence of the work (multipart, images only); pass their ids as the answer's evidence",
+      tag: "work-orders",
+      action: "work_orders.act",
+      bodyMediaTypes: ["multipart/form-data"],
+      responses: {
+        201: { description: "Stored, internal until the answer names them", schema: EvidenceUploaded },
+        404: { description: "unknown_work_order" },
+        409: { description: "work_order_finished" },
+        415: { description: "attachment_type_not_allowed" },
+      },
+    },
+    async (req, reply) => {
+      const staff = await requireStaff(req);
+      const { id } = validate(WorkOrderParams, req.params);
+      const files = await readEvidenceFiles(req, app.ctx.config.maxAttachmentBytes);
+      const root = join(app.ctx.config.dataDir, "attachments");
+      const attachments = await addEvidence(db, root, staff, id, files);
+      return reply.status(201).send({ attachments });
+    },
   );
 
   route(

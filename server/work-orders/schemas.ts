@@ -58,6 +58,20 @@ export const WorkOrderView = z.object({
   answer: z.string().nullable(),
   complementQuestion: z.string().nullable(),
   actions: z.array(z.string()),
+  /** The service's name in the caller's language. */
+  serviceName: z.string(),
+  /** The district of the demand's place, if it has one. */
+  district: z.object({ code: z.string(), name: z.string() }).nullable(),
+  /** The demand's point, for the department's map. */
+  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
+  /** Alarms of this order (and of its demand's clock at this department) nobody acknowledged yet. */
+  openAlarms: z.number(),
+});
+
+export const EvidenceUploaded = z.object({
+  attachments: z.array(
+    z.object({ id: z.number(), mediaType: z.string(), sizeBytes: z.number(), name: z.string().nullable() }),
+  ),
 });
 
 export const AnswerTemplateInput = z.object({

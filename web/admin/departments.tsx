@@ -1,6 +1,299 @@
-/** PLACEHOLDER — replaced by the helper that builds this section. */
+/**
+ * Departments (secretariats, subprefeituras, municipal companies) and their teams: the list, a form that adds a
+ * department or changes one (name, kind, subprefeitura, e-mail, active), and the teams of the one being edited.
+ */
+import { useRef, useState } from "preact/hooks";
+import type { ApiProblem } from "../ui/api.ts";
+import { ProblemAlert } from "../ui/components.tsx";
+import { ShortcutList, type StaffEnv, send, useShortcuts } from "../ui/staff.tsx";
+import {
+  type Area,
+  asProblem,
+  type Department,
+  described,
+  fieldProblems,
+  focusFirstInvalid,
+  Labelled,
+  StatusLine,
+  useAreas,
+  useLoad,
+} from "./a-common.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
+const KINDS = ["secretariat", "subprefeitura", "company", "other"] as const;
+
+/** The departments section. */
 export function DepartmentsScreen(props: AdminScreenProps) {
-  return <h1 tabIndex={-1}>{props.env.t("admin.sections.departments")}</h1>;
+  const { t, locale } = props.env;
+  const [departments, loadProblem, reload] = useLoad<Department[]>("/api/v1/departments", locale);
+  const { subprefeituras } = useAreas(locale);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [formKey, setFormKey] = useState(0);
+  const [filter, setFilter] = useState("");
+  const filterInput = useRef<HTMLInputElement>(null);
+  const current = departments?.find((d) => d.code === editing) ?? null;
+  const edit = (code: string | null) => {
+    setEditing(code);
+    setFormKey((k) => k + 1);
+    requestAnimationFrame(() => document.getElementById(code ? "dep-name" : "dep-code")?.focus());
+  };
+  const shortcuts = [
+    { keys: "/", label: t("admin.departments.shortcut_filter"), run: () => filterInput.current?.focus() },
+    { keys: "Alt+N", label: t("admin.departments.shortcut_new"), run: () => edit(null) },
+  ];
+  useShortcuts(shortcuts);
+  const words = filter.trim().toLowerCase();
+  const shown = (departments ?? []).filter(
+    (d) => !words || d.code.toLowerCase().includes(words) || d.name.toLowerCase().includes(words),
+  );
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("admin.sections.departments")}</h1>
+      <div class="field">
+        <label for="dep-filter">{t("admin.departments.filter")}</label>
+        <input
+          id="dep-filter"
+          ref={filterInput}
+          type="search"
+          value={filter}
+          onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+        />
+      </div>
+      <ProblemAlert problem={loadProblem} t={t} />
+      <p role="status">
+        {departments
+          ? t("admin.departments.count", { shown: shown.length, total: departments.length })
+          : t("ui.loading")}
+      </p>
+      <div class="columns">
+        <div class="table-wrap">
+          <table class="data">
+            <caption class="visually-hidden">{t("admin.departments.caption")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("admin.departments.code")}</th>
+                <th scope="col">{t("admin.departments.name")}</th>
+                <th scope="col">{t("admin.departments.kind")}</th>
+                <th scope="col">{t("admin.departments.teams")}</th>
+                <th scope="col">{t("admin.departments.state")}</th>
+                <th scope="col">{t("admin.departments.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((d) => (
+                <tr key={d.code} aria-current={editing === d.code ? "true" : undefined}>
+                  <td>{d.code}</td>
+                  <td>{d.name}</td>
+                  <td>{t(`admin.departments.kinds.${d.kind}`)}</td>
+                  <td>{d.teams.length}</td>
+                  <td>{d.active ? t("admin.services.active") : t("admin.services.inactive")}</td>
+                  <td>
+                    <button type="button" class="secondary" onClick={() => edit(d.code)}>
+                      {t("staff.edit")}
+                      <span class="visually-hidden"> {d.name}</span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div>
+          <DepartmentForm
+            key={formKey}
+            env={props.env}
+            department={current}
+            subprefeituras={subprefeituras}
+            onSaved={(d) => {
+              setEditing(d.code);
+              reload();
+            }}
+            onNew={() => edit(null)}
+          />
+          {current ? <Teams env={props.env} department={current} onAdded={reload} /> : null}
+        </div>
+      </div>
+      <ShortcutList t={t} shortcuts={shortcuts} />
+    </section>
+  );
+}
+
+function DepartmentForm(props: {
+  env: StaffEnv;
+  department: Department | null;
+  subprefeituras: Area[];
+  onSaved: (d: Department) => void;
+  onNew: () => void;
+}) {
+  const { t, locale } = props.env;
+  const d = props.department;
+  const [code, setCode] = useState(d?.code ?? "");
+  const [name, setName] = useState(d?.name ?? "");
+  const [kind, setKind] = useState<string>(d?.kind ?? "secretariat");
+  const [sub, setSub] = useState(d?.subprefeituraCode ?? "");
+  const [email, setEmail] = useState(d?.email ?? "");
+  const [active, setActive] = useState(d?.active ?? true);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [status, setStatus] = useState("");
+  const [saved, setSaved] = useState<string | null>(d?.code ?? null);
+  const errors = fieldProblems(problem, t);
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    setStatus("");
+    const body = {
+      name,
+      kind,
+      subprefeituraCode: sub || null,
+      email: email.trim() || null,
+      active,
+    };
+    try {
+      const result = saved
+        ? await send<Department>(`/api/v1/departments/${encodeURIComponent(saved)}`, body, locale, "PATCH")
+        : await send<Department>("/api/v1/departments", { code: code.trim(), ...body }, locale);
+      setSaved(result.code);
+      setStatus(t("staff.saved"));
+      props.onSaved(result);
+    } catch (e) {
+      setProblem(asProblem(e));
+      focusFirstInvalid();
+    }
+  };
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="dep-title" noValidate>
+      <h2 id="dep-title">
+        {saved ? t("admin.departments.edit_title", { code: saved }) : t("admin.departments.new_title")}
+      </h2>
+      <ProblemAlert problem={problem} t={t} />
+      {saved ? null : (
+        <Labelled
+          id="dep-code"
+          label={t("admin.departments.code")}
+          hint={t("admin.departments.code_hint")}
+          error={errors.code}
+        >
+          <input
+            type="text"
+            id="dep-code"
+            value={code}
+            aria-describedby={described("dep-code", errors.code, true)}
+            aria-invalid={errors.code ? true : undefined}
+            onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+          />
+        </Labelled>
+      )}
+      <Labelled id="dep-name" label={t("admin.departments.name")} error={errors.name}>
+        <input
+          type="text"
+          id="dep-name"
+          value={name}
+          aria-describedby={described("dep-name", errors.name)}
+          aria-invalid={errors.name ? true : undefined}
+          onInput={(e) => setName((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <Labelled id="dep-kind" label={t("admin.departments.kind")} error={errors.kind}>
+        <select id="dep-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`admin.departments.kinds.${k}`)}
+            </option>
+          ))}
+        </select>
+      </Labelled>
+      <Labelled id="dep-sub" label={t("admin.departments.subprefeitura")} error={errors.subprefeituraCode}>
+        <select
+          id="dep-sub"
+          value={sub}
+          aria-describedby={described("dep-sub", errors.subprefeituraCode)}
+          onChange={(e) => setSub((e.target as HTMLSelectElement).value)}
+        >
+          <option value="">{t("admin.departments.no_subprefeitura")}</option>
+          {props.subprefeituras.map((s) => (
+            <option key={s.code} value={s.code}>
+              {s.name} ({s.code})
+            </option>
+          ))}
+        </select>
+      </Labelled>
+      <Labelled id="dep-email" label={t("admin.departments.email")} error={errors.email}>
+        <input
+          id="dep-email"
+          type="email"
+          value={email}
+          aria-describedby={described("dep-email", errors.email)}
+          aria-invalid={errors.email ? true : undefined}
+          onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <div class="choice">
+        <input
+          id="dep-active"
+          type="checkbox"
+          checked={active}
+          onChange={(e) => setActive((e.target as HTMLInputElement).checked)}
+        />
+        <label for="dep-active">{t("admin.departments.active")}</label>
+      </div>
+      <div class="row">
+        <button type="submit">{saved ? t("staff.save") : t("admin.departments.add")}</button>
+        {saved ? (
+          <button type="button" class="secondary" onClick={props.onNew}>
+            {t("admin.departments.new_title")}
+          </button>
+        ) : null}
+      </div>
+      <StatusLine text={status} />
+    </form>
+  );
+}
+
+function Teams(props: { env: StaffEnv; department: Department; onAdded: () => void }) {
+  const { t, locale } = props.env;
+  const [name, setName] = useState("");
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [status, setStatus] = useState("");
+  const errors = fieldProblems(problem, t);
+  const add = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      await send(`/api/v1/departments/${encodeURIComponent(props.department.code)}/teams`, { name }, locale);
+      setStatus(t("admin.departments.team_added", { name }));
+      setName("");
+      props.onAdded();
+    } catch (e) {
+      setProblem(asProblem(e));
+    }
+  };
+  return (
+    <form class="card" onSubmit={add} aria-labelledby="teams-title" noValidate>
+      <h2 id="teams-title">{t("admin.departments.teams_of", { name: props.department.name })}</h2>
+      {props.department.teams.length ? (
+        <ul>
+          {props.department.teams.map((team) => (
+            <li key={team}>{team}</li>
+          ))}
+        </ul>
+      ) : (
+        <p>{t("admin.departments.no_teams")}</p>
+      )}
+      <ProblemAlert problem={problem} t={t} />
+      <Labelled id="team-name" label={t("admin.departments.team_name")} error={errors.name}>
+        <input
+          type="text"
+          id="team-name"
+          value={name}
+          aria-describedby={described("team-name", errors.name)}
+          onInput={(e) => setName((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <button type="submit">{t("admin.departments.add_team")}</button>
+      <StatusLine text={status} />
+    </form>
+  );
 }

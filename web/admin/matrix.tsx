@@ -1,6 +1,174 @@
-/** PLACEHOLDER — replaced by the helper that builds this section. */
+/**
+ * The responsibility matrix: which department answers a service (or any service) in an area (the whole city, a
+ * subprefeitura, a district). Rules are filtered by service and department, created or replaced with PUT, deleted
+ * (the server refuses to delete the last fallback and says so), and a "who answers?" tester resolves a service in
+ * a place the way intake does.
+ */
+import { useRef, useState } from "preact/hooks";
+import type { ApiProblem } from "../ui/api.ts";
+import { ProblemAlert } from "../ui/components.tsx";
+import { ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
+import { asProblem, type Department, useAreas, useLoad } from "./a-common.tsx";
+import { RuleForm, WhoAnswers } from "./a-matrix-forms.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
+/** A rule of the matrix as GET /api/v1/matrix lists it. */
+export interface MatrixRule {
+  id: number;
+  service: string | null;
+  areaKind: "city" | "subprefeitura" | "district";
+  areaCode: string | null;
+  department: string;
+  updatedAt: string;
+}
+
+const SHOWN = 50;
+
+/** The matrix section. */
 export function MatrixScreen(props: AdminScreenProps) {
-  return <h1 tabIndex={-1}>{props.env.t("admin.sections.matrix")}</h1>;
+  const { t, locale } = props.env;
+  const [service, setService] = useState("");
+  const [department, setDepartment] = useState("");
+  const [filter, setFilter] = useState({ service: "", department: "" });
+  const [shown, setShown] = useState(SHOWN);
+  const query = new URLSearchParams();
+  if (filter.service) query.set("service", filter.service);
+  if (filter.department) query.set("department", filter.department);
+  const [rules, loadProblem, reload] = useLoad<MatrixRule[]>(`/api/v1/matrix?${query}`, locale);
+  const [departments] = useLoad<Department[]>("/api/v1/departments", locale);
+  const areas = useAreas(locale);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [status, setStatus] = useState("");
+  const serviceInput = useRef<HTMLInputElement>(null);
+
+  const remove = async (rule: MatrixRule) => {
+    setProblem(null);
+    setStatus("");
+    try {
+      await send(`/api/v1/matrix/rules/${rule.id}`, undefined, locale, "DELETE");
+      setStatus(t("admin.matrix.deleted"));
+      reload();
+    } catch (e) {
+      setProblem(asProblem(e));
+    }
+  };
+  const areaName = (r: MatrixRule) => {
+    if (r.areaKind === "city") return t("admin.matrix.whole_city");
+    const list = r.areaKind === "district" ? areas.districts : areas.subprefeituras;
+    const name = list.find((a) => a.code === r.areaCode)?.name ?? r.areaCode;
+    return `${t(`admin.matrix.kinds.${r.areaKind}`)}: ${name}`;
+  };
+  const shortcuts = [
+    { keys: "/", label: t("admin.matrix.shortcut_filter"), run: () => serviceInput.current?.focus() },
+    {
+      keys: "Alt+N",
+      label: t("admin.matrix.shortcut_new"),
+      run: () => document.getElementById("rule-service")?.focus(),
+    },
+    {
+      keys: "Alt+W",
+      label: t("admin.matrix.shortcut_who"),
+      run: () => document.getElementById("who-service")?.focus(),
+    },
+  ];
+  useShortcuts(shortcuts);
+  const visible = rules?.slice(0, shown) ?? [];
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("admin.sections.matrix")}</h1>
+      <p>{t("admin.matrix.intro")}</p>
+      {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet read by every screen reader we support. */}
+      <form
+        role="search"
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setShown(SHOWN);
+          setFilter({ service: service.trim().toUpperCase(), department });
+        }}
+      >
+        <div class="field">
+          <label for="matrix-service">{t("admin.matrix.filter_service")}</label>
+          <input
+            type="text"
+            id="matrix-service"
+            ref={serviceInput}
+            value={service}
+            onInput={(e) => setService((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        <div class="field">
+          <label for="matrix-department">{t("admin.matrix.filter_department")}</label>
+          <select
+            id="matrix-department"
+            value={department}
+            onChange={(e) => setDepartment((e.target as HTMLSelectElement).value)}
+          >
+            <option value="">{t("admin.matrix.any_department")}</option>
+            {(departments ?? []).map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.code} — {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">{t("admin.matrix.filter")}</button>
+      </form>
+      <ProblemAlert problem={loadProblem ?? problem} t={t} />
+      <p role="status">
+        {rules ? t("admin.matrix.count", { shown: visible.length, total: rules.length }) : t("ui.loading")}
+        {status ? ` ${status}` : ""}
+      </p>
+      {rules && rules.length > 0 ? (
+        <div class="table-wrap">
+          <table class="data">
+            <caption class="visually-hidden">{t("admin.matrix.caption")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("admin.matrix.service")}</th>
+                <th scope="col">{t("admin.matrix.area")}</th>
+                <th scope="col">{t("admin.matrix.department")}</th>
+                <th scope="col">{t("admin.matrix.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {visible.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.service ?? t("admin.matrix.any_service")}</td>
+                  <td>{areaName(r)}</td>
+                  <td>{r.department}</td>
+                  <td>
+                    <button type="button" class="secondary" onClick={() => remove(r)}>
+                      {t("staff.delete")}
+                      <span class="visually-hidden">
+                        {" "}
+                        {t("admin.matrix.rule_summary", {
+                          service: r.service ?? t("admin.matrix.any_service"),
+                          area: areaName(r),
+                          department: r.department,
+                        })}
+                      </span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : rules ? (
+        <p>{t("staff.none")}</p>
+      ) : null}
+      {rules && rules.length > shown ? (
+        <button type="button" class="secondary" onClick={() => setShown(shown + SHOWN)}>
+          {t("admin.matrix.show_more")}
+        </button>
+      ) : null}
+      <div class="columns">
+        <RuleForm env={props.env} departments={departments ?? []} areas={areas} onSaved={reload} />
+        <WhoAnswers env={props.env} areas={areas} />
+      </div>
+      <ShortcutList t={t} shortcuts={shortcuts} />
+    </section>
+  );
 }

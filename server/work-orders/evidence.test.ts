@@ -1,0 +1,219 @@
+/**
+ * Evidence photos of a counter-report (POST /api/v1/work-orders/:id/attachments) and the fields the department's
+ * screens read from the order list: its place, its service's name and its open alarms.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { staffHeaders, testApp } from "../../tests/helpers.ts";
+import { one } from "../db/index.ts";
+import { iconPng } from "../http/icons.ts";
+import { JOBS } from "../jobs/registry.ts";
+import { runOnce } from "../jobs/runner.ts";
+
+const { app, ctx } = await testApp();
+const db = ctx.db;
+
+const service = (
+  await one<{ code: string }>(
+    db,
+    `SELECT code FROM services WHERE active AND attributes = '[]'::jsonb AND location_required AND auto_dispatch
+      ORDER BY code LIMIT 1`,
+  )
+).code;
+
+async function drain(): Promise<void> {
+  while ((await runOnce(ctx, JOBS)) > 0) {}
+}
+
+let serial = 0;
+/** Files an anonymous demand at the Sé (each a little further west) and lets the matrix dispatch it. */
+async function dispatchedOrder() {
+  serial++;
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/v1/demands",
+    payload: {
+      service,
+      description: `Calçada quebrada em frente ao número ${serial}`,
+      location: { lat: -23.5503, lon: -46.634 - serial * 0.004 },
+      identity: "anonymous",
+    },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const { protocol, secret } = res.json() as { protocol: string; secret: string };
+  await drain();
+  const order = await one<{ id: number; code: string }>(
+    db,
+    `SELECT w.id, dep.code FROM work_orders w JOIN demands d ON d.id = w.demand_id
+       JOIN departments dep ON dep.id = w.department_id WHERE d.protocol = $1`,
+    [protocol],
+  );
+  const staff = await staffHeaders(db, "department_staff", order.code);
+  return {
+    protocol,
+    secret,
+    orderId: order.id,
+    department: order.code,
+    h: { authorization: staff.authorization },
+  };
+}
+
+const BOUNDARY = "----responsiva-evidence";
+function multipart(files: { name: string; type: string; content: Buffer }[]) {
+  const parts: Buffer[] = [];
+  for (const f of files) {
+    parts.push(
+      Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
+      ),
+      f.content,
+      Buffer.from("\r\n"),
+    );
+  }
+  parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${BOUNDARY}` };
+}
+
+function upload(orderId: number, h: { authorization: string }, files: Parameters<typeof multipart>[0]) {
+  const body = multipart(files);
+  return app.inject({
+    method: "POST",
+    url: `/api/v1/work-orders/${orderId}/attachments`,
+    headers: { ...h, "content-type": body.contentType },
+    payload: body.payload,
+  });
+}
+
+const PHOTO = { name: "depois.png", type: "image/png", content: iconPng(48) };
+const ANSWER =
+  "A equipe de conservação refez a calçada com concreto novo em 12/03 e retirou o entulho no mesmo dia.";
+
+describe("evidence of the work", () => {
+  it("stores photos on the order's demand, internal until the answer names them, then shows them to the citizen", async () => {
+    const o = await dispatchedOrder();
+    const res = await upload(o.orderId, o.h, [PHOTO]);
+    assert.equal(res.statusCode, 201, res.body);
+    const [evidence] = (res.json() as { attachments: { id: number; mediaType: string }[] }).attachments;
+    assert.equal(evidence!.mediaType, "image/png");
+    const row = await one<{ work_order_id: number; visibility: string; protocol: string }>(
+      db,
+      `SELECT a.work_order_id, a.visibility, d.protocol FROM attachments a JOIN demands d ON d.id = a.demand_id
+        WHERE a.id = $1`,
+      [evidence!.id],
+    );
+    assert.deepEqual({ ...row }, { work_order_id: o.orderId, visibility: "internal", protocol: o.protocol });
+
+    const again = await upload(o.orderId, o.h, [PHOTO]);
+    assert.equal(again.json().attachments[0].id, evidence!.id, "the same photo twice is one attachment");
+
+    const citizenView = async () =>
+      (
+        await app.inject({
+          method: "GET",
+          url: `/api/v1/demands/${o.protocol}`,
+          headers: { "x-demand-secret": o.secret },
+        })
+      ).json() as { attachments: { id: number; url: string }[] };
+    assert.deepEqual((await citizenView()).attachments, [], "not the citizen's before the answer");
+    const staffView = await app.inject({ method: "GET", url: `/api/v1/demands/${o.protocol}`, headers: o.h });
+    assert.ok(staffView.json().attachments.some((a: { id: number }) => a.id === evidence!.id));
+
+    const answered = await app.inject({
+      method: "POST",
+      url: `/api/v1/work-orders/${o.orderId}/answer`,
+      headers: o.h,
+      payload: { answer: ANSWER, evidence: [evidence!.id] },
+    });
+    assert.equal(answered.statusCode, 200, answered.body);
+    const shown = (await citizenView()).attachments;
+    assert.deepEqual(
+      shown.map((a) => a.id),
+      [evidence!.id],
+    );
+    const file = await app.inject({
+      method: "GET",
+      url: shown[0]!.url,
+      headers: { "x-demand-secret": o.secret },
+    });
+    assert.equal(file.statusCode, 200);
+    assert.equal(file.headers["content-type"], "image/png");
+    const publicView = await app.inject({ method: "GET", url: `/api/v1/demands/${o.protocol}` });
+    assert.equal(publicView.json().attachments, undefined, "never on the public view");
+
+    const late = await upload(o.orderId, o.h, [PHOTO]);
+    assert.equal(late.statusCode, 409);
+    assert.equal(late.json().code, "work_order_finished");
+  });
+
+  it("refuses what is not a photo, a body that is not multipart, and another department's order", async () => {
+    const o = await dispatchedOrder();
+    const pdf = await upload(o.orderId, o.h, [
+      {
+        name: "foto.png",
+        type: "image/png",
+        content: Buffer.from("%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n"),
+      },
+    ]);
+    assert.equal(pdf.statusCode, 415, pdf.body);
+    assert.equal(pdf.json().code, "attachment_type_not_allowed");
+    const text = await upload(o.orderId, o.h, [
+      { name: "foto.jpg", type: "image/jpeg", content: Buffer.from("not a photo at all") },
+    ]);
+    assert.equal(text.statusCode, 415);
+    const json = await app.inject({
+      method: "POST",
+      url: `/api/v1/work-orders/${o.orderId}/attachments`,
+      headers: o.h,
+      payload: {},
+    });
+    assert.equal(json.statusCode, 415);
+    const other = await one<{ code: string }>(db, "SELECT code FROM departments WHERE code <> $1 LIMIT 1", [
+      o.department,
+    ]);
+    const stranger = await staffHeaders(db, "department_staff", other.code);
+    const foreign = await upload(o.orderId, { authorization: stranger.authorization }, [PHOTO]);
+    assert.equal(foreign.statusCode, 404);
+    const [count] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM attachments WHERE work_order_id = $1",
+      [o.orderId],
+    );
+    assert.equal(count!.n, 0, "nothing was stored");
+  });
+});
+
+describe("the order list the department's screens read", () => {
+  it("carries the place, the service's name in the caller's language and the open alarms", async () => {
+    const o = await dispatchedOrder();
+    const list = await app.inject({
+      method: "GET",
+      url: "/api/v1/work-orders",
+      headers: { ...o.h, "accept-language": "en" },
+    });
+    const order = (list.json() as Record<string, unknown>[]).find((w) => w.id === o.orderId)!;
+    const expected = await one<{ code: string; name: string; en: string }>(
+      db,
+      `SELECT dis.code, dis.name, s.name->>'en' AS en FROM demands d JOIN districts dis ON dis.code = d.district_code
+         JOIN services s ON s.id = d.service_id WHERE d.protocol = $1`,
+      [o.protocol],
+    );
+    assert.deepEqual(order.district, { code: expected.code, name: expected.name });
+    assert.equal(order.serviceName, expected.en ?? order.serviceName);
+    const location = order.location as { lat: number; lon: number };
+    assert.ok(Math.abs(location.lat + 23.5503) < 1e-6);
+    assert.equal(order.openAlarms, 0);
+    assert.ok(Array.isArray(order.actions) && (order.actions as string[]).includes("accept"));
+
+    const demand = await one<{ id: number; department_id: number }>(
+      db,
+      "SELECT id, department_id FROM demands WHERE protocol = $1",
+      [o.protocol],
+    );
+    await db.query(
+      `INSERT INTO alarms (kind, level, demand_id, work_order_id, department_id, data, dedupe_key)
+       VALUES ('deadline_near', 0, $1, $2, $3, '{}', $4)`,
+      [demand.id, o.orderId, demand.department_id, `test:${o.orderId}`],
+    );
+    const one_ = await app.inject({ method: "GET", url: `/api/v1/work-orders/${o.orderId}`, headers: o.h });
+    assert.equal(one_.json().openAlarms, 1);
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * Evidence of a counter-report: photos of the work done that a department uploads before it answers. They are
+ * attachments of the order's demand with `work_order_id` set, kept internal until the answer names them as its
+ * evidence (answerWorkOrder then shows them to the citizen holding the demand's secret; never on the public view).
+ */
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { FastifyRequest } from "fastify";
+import { OPEN_WORK_ORDER_STATES } from "../../domain/status.ts";
+import { type Db, maybeOne, one } from "../db/index.ts";
+import { type CheckedAttachment, checkAttachment, MAX_ATTACHMENTS } from "../demands/attachments.ts";
+import { AppError } from "../errors.ts";
+import type { Staff } from "../http/auth.ts";
+import { lockOrder } from "./commands.ts";
+
+/** Only photos count as evidence of work done (read from the content, as intake does). */
+export const EVIDENCE_MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic"];
+
+/** One stored piece of evidence, as the upload route answers it. */
+export interface EvidenceView {
+  id: number;
+  mediaType: string;
+  sizeBytes: number;
+  name: string | null;
+}
+
+/** Reads the image files of a multipart body (any field name), each checked by its magic bytes. */
+export async function readEvidenceFiles(req: FastifyRequest, maxBytes: number): Promise<CheckedAttachment[]> {
+  if (!req.isMultipart()) throw new AppError(415, "unsupported_media_type");
+  const files: CheckedAttachment[] = [];
+  for await (const part of req.parts({ limits: { fileSize: maxBytes, files: MAX_ATTACHMENTS, fields: 2 } })) {
+    if (part.type !== "file") continue;
+    const field = `files[${files.length}]`;
+    let content: Buffer;
+    try {
+      content = await part.toBuffer();
+    } catch (error) {
+      if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
+        throw new AppError(413, "attachment_too_large", { max: Math.floor(maxBytes / 1024 / 1024) }, [
+          { field, code: "attachment_too_large" },
+        ]);
+      }
+      throw error;
+    }
+    const checked = await checkAttachment(content, part.filename, field, maxBytes);
+    if (!EVIDENCE_MEDIA_TYPES.includes(checked.mediaType)) {
+      throw new AppError(415, "attachment_type_not_allowed", { types: "JPEG, PNG, WebP, HEIC" }, [
+        { field, code: "attachment_type_not_allowed" },
+      ]);
+    }
+    files.push(checked);
+  }
+  if (files.length === 0) {
+    throw new AppError(400, "invalid_input", {}, [{ field: "files", code: "required" }]);
+  }
+  return files;
+}
+
+/**
+ * The storage key of an order's evidence: by order and content, so the same photo sent twice to one order is one
+ * attachment, while the same photo on another demand gets a row of its own (storage keys are unique).
+ */
+function evidenceKey(orderId: number, file: CheckedAttachment): string {
+  return `evidence/${orderId}/${file.sha256}`;
+}
+
+/**
+ * Stores photos as evidence of an open order the staff member may act on (department roles: their own): files
+ * first (written aside, then renamed), then the rows in one transaction with the order locked. Answers their ids,
+ * to be passed as `evidence` to the answer.
+ */
+export async function addEvidence(
+  db: Db,
+  root: string,
+  staff: Staff,
+  orderId: number,
+  files: CheckedAttachment[],
+): Promise<EvidenceView[]> {
+  // Scope and state are checked before anything is written to disk.
+  await db.transaction(async (tx) => checkOpen((await lockOrder(tx, orderId, staff)).order.state));
+  for (const file of files) {
+    const path = join(root, evidenceKey(orderId, file));
+    await mkdir(dirname(path), { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    await writeFile(partial, file.content);
+    await rename(partial, path);
+  }
+  return db.transaction(async (tx) => {
+    const { order, demand } = await lockOrder(tx, orderId, staff);
+    checkOpen(order.state);
+    const stored: EvidenceView[] = [];
+    for (const file of files) {
+      const key = evidenceKey(orderId, file);
+      const row =
+        (await maybeOne<{ id: number }>(tx, "SELECT id FROM attachments WHERE storage_key = $1", [key])) ??
+        (await one<{ id: number }>(
+          tx,
+          `INSERT INTO attachments (demand_id, storage_key, media_type, size_bytes, sha256, original_name,
+                                    visibility, work_order_id)
+           VALUES ($1, $2, $3, $4, $5, $6, 'internal', $7) RETURNING id`,
+          [demand.id, key, file.mediaType, file.sizeBytes, file.sha256, file.originalName ?? null, order.id],
+        ));
+      stored.push({
+        id: Number(row.id),
+        mediaType: file.mediaType,
+        sizeBytes: file.sizeBytes,
+        name: file.originalName ?? null,
+      });
+    }
+    return stored;
+  });
+}
+
+function checkOpen(state: string): void {
+  if (!(OPEN_WORK_ORDER_STATES as readonly string[]).includes(state)) {
+    throw new AppError(409, "work_order_finished", { state });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The alarm rules: at which share of a stage's clock which alarm goes to which level, for every department or one.
+ * Listed from GET /api/v1/alarm-rules, added with POST, retired with DELETE (clocks started later use the change).
+ */
+import { useState } from "preact/hooks";
+import type { ApiProblem } from "../ui/api.ts";
+import { ProblemAlert } from "../ui/components.tsx";
+import { type StaffEnv, send } from "../ui/staff.tsx";
+import {
+  asProblem,
+  type Department,
+  described,
+  fieldProblems,
+  Labelled,
+  StatusLine,
+  useLoad,
+} from "./a-common.tsx";
+
+const STAGES = ["demand", "acceptance", "execution", "complement"] as const;
+const KINDS = ["deadline_near", "deadline_breached", "escalation"] as const;
+const LEVELS = [0, 1, 2] as const;
+
+interface AlarmRule {
+  id: number;
+  stage: string | null;
+  department: string | null;
+  fraction: number;
+  kind: string;
+  level: number;
+}
+
+/** The alarm rules, with the form that adds one. */
+export function AlarmRules(props: { env: StaffEnv }) {
+  const { t, locale } = props.env;
+  const [rules, loadProblem, reload] = useLoad<AlarmRule[]>("/api/v1/alarm-rules", locale);
+  const [departments] = useLoad<Department[]>("/api/v1/departments", locale);
+  const [stage, setStage] = useState("");
+  const [department, setDepartment] = useState("");
+  const [percent, setPercent] = useState("50");
+  const [kind, setKind] = useState<string>("deadline_near");
+  const [level, setLevel] = useState("0");
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [status, setStatus] = useState("");
+  const errors = fieldProblems(problem, t);
+
+  const add = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      await send(
+        "/api/v1/alarm-rules",
+        {
+          ...(stage ? { stage } : {}),
+          ...(department ? { department } : {}),
+          fraction: Number(percent) / 100,
+          kind,
+          level: Number(level),
+        },
+        locale,
+      );
+      setStatus(t("admin.deadlines.rule_added"));
+      reload();
+    } catch (e) {
+      setProblem(asProblem(e));
+      setStatus("");
+    }
+  };
+  const retire = async (rule: AlarmRule) => {
+    setProblem(null);
+    try {
+      await send(`/api/v1/alarm-rules/${rule.id}`, undefined, locale, "DELETE");
+      setStatus(t("admin.deadlines.rule_retired"));
+      reload();
+    } catch (e) {
+      setProblem(asProblem(e));
+    }
+  };
+  const describe = (r: AlarmRule) =>
+    t("admin.deadlines.rule_summary", {
+      percent: Math.round(r.fraction * 100),
+      stage: r.stage ? t(`admin.deadlines.stages.${r.stage}`) : t("admin.deadlines.every_stage"),
+    });
+
+  return (
+    <section aria-labelledby="alarm-rules-title">
+      <h2 id="alarm-rules-title">{t("admin.deadlines.rules_title")}</h2>
+      <p>{t("admin.deadlines.rules_intro")}</p>
+      <ProblemAlert problem={loadProblem} t={t} />
+      {rules ? (
+        <div class="table-wrap">
+          <table class="data">
+            <caption class="visually-hidden">{t("admin.deadlines.rules_title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("admin.deadlines.share")}</th>
+                <th scope="col">{t("admin.deadlines.stage")}</th>
+                <th scope="col">{t("admin.deadlines.department")}</th>
+                <th scope="col">{t("admin.deadlines.kind")}</th>
+                <th scope="col">{t("admin.deadlines.level")}</th>
+                <th scope="col">{t("admin.deadlines.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rules.map((r) => (
+                <tr key={r.id}>
+                  <td>{Math.round(r.fraction * 100)}%</td>
+                  <td>
+                    {r.stage ? t(`admin.deadlines.stages.${r.stage}`) : t("admin.deadlines.every_stage")}
+                  </td>
+                  <td>{r.department ?? t("admin.deadlines.every_department")}</td>
+                  <td>{t(`admin.deadlines.kinds.${r.kind}`)}</td>
+                  <td>{t(`admin.deadlines.levels.${r.level}`)}</td>
+                  <td>
+                    <button type="button" class="secondary" onClick={() => retire(r)}>
+                      {t("admin.deadlines.retire")}
+                      <span class="visually-hidden"> {describe(r)}</span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p>{t("ui.loading")}</p>
+      )}
+      <form onSubmit={add} class="card" aria-labelledby="rule-add-title" noValidate>
+        <h3 id="rule-add-title">{t("admin.deadlines.add_rule")}</h3>
+        <ProblemAlert problem={problem} t={t} />
+        <div class="row a-fields">
+          <Labelled
+            id="rule-fraction"
+            label={t("admin.deadlines.share_percent")}
+            hint={t("admin.deadlines.share_hint")}
+            error={errors.fraction}
+          >
+            <input
+              id="rule-fraction"
+              type="number"
+              min={1}
+              max={1000}
+              value={percent}
+              aria-describedby={described("rule-fraction", errors.fraction, true)}
+              onInput={(e) => setPercent((e.target as HTMLInputElement).value)}
+            />
+          </Labelled>
+          <Labelled id="rule-stage" label={t("admin.deadlines.stage")} error={errors.stage}>
+            <select
+              id="rule-stage"
+              value={stage}
+              onChange={(e) => setStage((e.target as HTMLSelectElement).value)}
+            >
+              <option value="">{t("admin.deadlines.every_stage")}</option>
+              {STAGES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`admin.deadlines.stages.${s}`)}
+                </option>
+              ))}
+            </select>
+          </Labelled>
+          <Labelled id="rule-department" label={t("admin.deadlines.department")} error={errors.department}>
+            <select
+              id="rule-department"
+              value={department}
+              onChange={(e) => setDepartment((e.target as HTMLSelectElement).value)}
+            >
+              <option value="">{t("admin.deadlines.every_department")}</option>
+              {(departments ?? []).map((d) => (
+                <option key={d.code} value={d.code}>
+                  {d.code} — {d.name}
+                </option>
+              ))}
+            </select>
+          </Labelled>
+          <Labelled id="rule-kind" label={t("admin.deadlines.kind")} error={errors.kind}>
+            <select
+              id="rule-kind"
+              value={kind}
+              onChange={(e) => setKind((e.target as HTMLSelectElement).value)}
+            >
+              {KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {t(`admin.deadlines.kinds.${k}`)}
+                </option>
+              ))}
+            </select>
+          </Labelled>
+          <Labelled id="rule-level" label={t("admin.deadlines.level")} error={errors.level}>
+            <select
+              id="rule-level"
+              value={level}
+              onChange={(e) => setLevel((e.target as HTMLSelectElement).value)}
+            >
+              {LEVELS.map((l) => (
+                <option key={l} value={String(l)}>
+                  {t(`admin.deadlines.levels.${l}`)}
+                </option>
+              ))}
+            </select>
+          </Labelled>
+        </div>
+        <button type="submit">{t("admin.deadlines.add_rule")}</button>
+        <StatusLine text={status} />
+      </form>
+    </section>
+  );
+}

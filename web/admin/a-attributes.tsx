@@ -1,0 +1,193 @@
+/**
+ * The extra fields of a service (Open311 attributes): add, remove, move up and down, and edit each one's code,
+ * type, whether it is required, its question per language and, for lists, its choices.
+ */
+import type { Translate } from "../ui/i18n.ts";
+import { type Attribute, described, Labelled } from "./a-common.tsx";
+
+const DATATYPES: Attribute["datatype"][] = [
+  "string",
+  "text",
+  "number",
+  "datetime",
+  "singlevaluelist",
+  "multivaluelist",
+];
+const LANGS = ["pt-BR", "en", "es"] as const;
+
+/** Choices written one per line: "key | Nome | Name | Nombre" (the English and Spanish names may be left out). */
+export function parseChoices(text: string): Attribute["values"] {
+  return text
+    .split("\n")
+    .map((line) => line.split("|").map((part) => part.trim()))
+    .filter((parts) => parts[0])
+    .map(([key = "", pt = "", en = "", es = ""]) => ({
+      key,
+      name: { "pt-BR": pt || key, ...(en ? { en } : {}), ...(es ? { es } : {}) },
+    }));
+}
+
+/** The choices as the textarea shows them. */
+export function formatChoices(values: Attribute["values"]): string {
+  return values
+    .map((v) =>
+      [v.key, v.name["pt-BR"], v.name.en ?? "", v.name.es ?? ""].join(" | ").replace(/( \| )+$/, ""),
+    )
+    .join("\n");
+}
+
+/** The editor of a service's extra fields; `errors` are the server's field problems by path. */
+export function AttributesEditor(props: {
+  t: Translate;
+  attributes: Attribute[];
+  errors: Record<string, string>;
+  onChange: (attributes: Attribute[]) => void;
+}) {
+  const { t, attributes, errors } = props;
+  const update = (i: number, change: Partial<Attribute>) =>
+    props.onChange(attributes.map((a, j) => (j === i ? { ...a, ...change } : a)));
+  const move = (i: number, by: number) => {
+    const next = [...attributes];
+    const [item] = next.splice(i, 1);
+    next.splice(i + by, 0, item!);
+    props.onChange(next);
+    // Keep the keyboard where the moved field went.
+    requestAnimationFrame(() => document.getElementById(`attr-${i + by}-code`)?.focus());
+  };
+  const add = () => {
+    props.onChange([
+      ...attributes,
+      {
+        code: "",
+        datatype: "string",
+        required: false,
+        order: attributes.length + 1,
+        description: { "pt-BR": "" },
+        values: [],
+      },
+    ]);
+    requestAnimationFrame(() => document.getElementById(`attr-${attributes.length}-code`)?.focus());
+  };
+  return (
+    <fieldset>
+      <legend>{t("admin.services.fields")}</legend>
+      {attributes.length === 0 ? <p>{t("admin.services.no_fields")}</p> : null}
+      {attributes.map((a, i) => {
+        const base = `attr-${i}`;
+        const err = (path: string) => errors[`attributes.${i}.${path}`];
+        const other = Object.entries(errors)
+          .filter(([k]) => k.startsWith(`attributes.${i}.values`))
+          .map(([, v]) => v)[0];
+        const isList = a.datatype === "singlevaluelist" || a.datatype === "multivaluelist";
+        return (
+          <fieldset key={i} class="a-attribute">
+            <legend>{t("admin.services.field_n", { n: i + 1, code: a.code || "…" })}</legend>
+            <div class="row a-fields">
+              <Labelled
+                id={`${base}-code`}
+                label={t("admin.services.field_code")}
+                hint={t("admin.services.field_code_hint")}
+                error={err("code")}
+              >
+                <input
+                  type="text"
+                  id={`${base}-code`}
+                  value={a.code}
+                  aria-describedby={described(`${base}-code`, err("code"), true)}
+                  aria-invalid={err("code") ? true : undefined}
+                  onInput={(e) => update(i, { code: (e.target as HTMLInputElement).value.trim() })}
+                />
+              </Labelled>
+              <Labelled id={`${base}-type`} label={t("admin.services.field_type")} error={err("datatype")}>
+                <select
+                  id={`${base}-type`}
+                  value={a.datatype}
+                  onChange={(e) =>
+                    update(i, { datatype: (e.target as HTMLSelectElement).value as Attribute["datatype"] })
+                  }
+                >
+                  {DATATYPES.map((d) => (
+                    <option key={d} value={d}>
+                      {t(`admin.services.datatypes.${d}`)}
+                    </option>
+                  ))}
+                </select>
+              </Labelled>
+              <div class="choice">
+                <input
+                  id={`${base}-required`}
+                  type="checkbox"
+                  checked={a.required}
+                  onChange={(e) => update(i, { required: (e.target as HTMLInputElement).checked })}
+                />
+                <label for={`${base}-required`}>{t("admin.services.field_required")}</label>
+              </div>
+            </div>
+            {LANGS.map((lang) => {
+              const id = `${base}-q-${lang}`;
+              const error = err(`description.${lang}`);
+              return (
+                <Labelled key={lang} id={id} label={t(`admin.services.question_${lang}`)} error={error}>
+                  <input
+                    type="text"
+                    id={id}
+                    lang={lang}
+                    value={a.description[lang] ?? ""}
+                    aria-describedby={described(id, error)}
+                    aria-invalid={error ? true : undefined}
+                    onInput={(e) =>
+                      update(i, {
+                        description: { ...a.description, [lang]: (e.target as HTMLInputElement).value },
+                      })
+                    }
+                  />
+                </Labelled>
+              );
+            })}
+            {isList ? (
+              <Labelled
+                id={`${base}-values`}
+                label={t("admin.services.choices")}
+                hint={t("admin.services.choices_hint")}
+                error={other}
+              >
+                <textarea
+                  id={`${base}-values`}
+                  rows={4}
+                  value={formatChoices(a.values)}
+                  aria-describedby={described(`${base}-values`, other, true)}
+                  onChange={(e) =>
+                    update(i, { values: parseChoices((e.target as HTMLTextAreaElement).value) })
+                  }
+                />
+              </Labelled>
+            ) : null}
+            <div class="row">
+              <button type="button" class="secondary" disabled={i === 0} onClick={() => move(i, -1)}>
+                {t("admin.services.move_up", { n: i + 1 })}
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                disabled={i === attributes.length - 1}
+                onClick={() => move(i, 1)}
+              >
+                {t("admin.services.move_down", { n: i + 1 })}
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => props.onChange(attributes.filter((_, j) => j !== i))}
+              >
+                {t("admin.services.remove_field", { n: i + 1 })}
+              </button>
+            </div>
+          </fieldset>
+        );
+      })}
+      <button type="button" onClick={add}>
+        {t("admin.services.add_field")}
+      </button>
+    </fieldset>
+  );
+}

@@ -1,0 +1,234 @@
+/**
+ * The form of one classification rule, new (POST /api/v1/classification-rules) or existing (PATCH): the service
+ * it proposes, its phrases one per line, the channels and areas it is limited to, its effect, weight, whether it
+ * applies, and why it exists.
+ */
+import { useState } from "preact/hooks";
+import type { ApiProblem } from "../ui/api.ts";
+import { ProblemAlert } from "../ui/components.tsx";
+import { type StaffEnv, send } from "../ui/staff.tsx";
+import {
+  asProblem,
+  described,
+  FieldError,
+  fieldProblems,
+  focusFirstInvalid,
+  Labelled,
+  StatusLine,
+} from "./a-common.tsx";
+
+/** A rule as GET /api/v1/classification-rules lists it. */
+export interface ClassificationRule {
+  id: number;
+  service: string;
+  serviceName: string;
+  phrases: string[];
+  channels: string[];
+  areas: string[];
+  effect: "boost" | "override";
+  weight: number;
+  active: boolean;
+  note: string | null;
+}
+
+/** The demand channels a rule may be limited to (the server's CHANNELS). */
+export const DEMAND_CHANNELS = [
+  "phone",
+  "web",
+  "app",
+  "whatsapp",
+  "sms",
+  "telegram",
+  "chat",
+  "email",
+  "counter",
+  "social",
+  "open311",
+  "import",
+] as const;
+
+/** Adds a rule, or changes `rule`. */
+export function ClassificationRuleForm(props: {
+  env: StaffEnv;
+  rule: ClassificationRule | null;
+  onSaved: (rule: ClassificationRule) => void;
+  onNew: () => void;
+}) {
+  const { t, locale } = props.env;
+  const r = props.rule;
+  const [service, setService] = useState(r?.service ?? "");
+  const [phrases, setPhrases] = useState(r?.phrases.join("\n") ?? "");
+  const [channels, setChannels] = useState<string[]>(r?.channels ?? []);
+  const [areas, setAreas] = useState(r?.areas.join(", ") ?? "");
+  const [effect, setEffect] = useState<string>(r?.effect ?? "boost");
+  const [weight, setWeight] = useState(String(r?.weight ?? 0.5));
+  const [active, setActive] = useState(r?.active ?? true);
+  const [note, setNote] = useState(r?.note ?? "");
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [status, setStatus] = useState("");
+  const errors = fieldProblems(problem, t);
+  const phraseError = Object.entries(errors).find(([k]) => k.startsWith("phrases"))?.[1];
+  const areaError = Object.entries(errors).find(([k]) => k.startsWith("areas"))?.[1];
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    setStatus("");
+    const body = {
+      service: service.trim().toUpperCase(),
+      phrases: phrases
+        .split("\n")
+        .map((p) => p.trim())
+        .filter(Boolean),
+      channels,
+      areas: areas
+        .split(/[,;\s]+/)
+        .map((a) => a.trim())
+        .filter(Boolean),
+      effect,
+      weight: Number(weight),
+      active,
+      note: note.trim() || null,
+    };
+    try {
+      const saved = r
+        ? await send<ClassificationRule>(`/api/v1/classification-rules/${r.id}`, body, locale, "PATCH")
+        : await send<ClassificationRule>("/api/v1/classification-rules", body, locale);
+      setStatus(t("staff.saved"));
+      props.onSaved(saved);
+    } catch (e) {
+      setProblem(asProblem(e));
+      focusFirstInvalid();
+    }
+  };
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="cr-title" noValidate>
+      <h2 id="cr-title">
+        {r ? t("admin.classification.edit_title", { id: r.id }) : t("admin.classification.new_title")}
+      </h2>
+      <ProblemAlert problem={problem} t={t} />
+      <Labelled id="cr-service" label={t("admin.classification.service_code")} error={errors.service}>
+        <input
+          type="text"
+          id="cr-service"
+          value={service}
+          aria-describedby={described("cr-service", errors.service)}
+          aria-invalid={errors.service ? true : undefined}
+          onInput={(e) => setService((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <Labelled
+        id="cr-phrases"
+        label={t("admin.classification.phrases")}
+        hint={t("admin.classification.phrases_hint")}
+        error={phraseError}
+      >
+        <textarea
+          id="cr-phrases"
+          rows={4}
+          value={phrases}
+          aria-describedby={described("cr-phrases", phraseError, true)}
+          aria-invalid={phraseError ? true : undefined}
+          onInput={(e) => setPhrases((e.target as HTMLTextAreaElement).value)}
+        />
+      </Labelled>
+      <fieldset>
+        <legend>{t("admin.classification.channels_legend")}</legend>
+        <p class="hint">{t("admin.classification.channels_hint")}</p>
+        <div class="a-checks">
+          {DEMAND_CHANNELS.map((c) => (
+            <div class="choice" key={c}>
+              <input
+                id={`cr-channel-${c}`}
+                type="checkbox"
+                checked={channels.includes(c)}
+                onChange={(e) =>
+                  setChannels(
+                    (e.target as HTMLInputElement).checked
+                      ? [...channels, c]
+                      : channels.filter((x) => x !== c),
+                  )
+                }
+              />
+              <label for={`cr-channel-${c}`}>{t(`admin.classification.channels.${c}`)}</label>
+            </div>
+          ))}
+        </div>
+        <FieldError
+          id="cr-channels"
+          text={Object.entries(errors).find(([k]) => k.startsWith("channels"))?.[1]}
+        />
+      </fieldset>
+      <Labelled
+        id="cr-areas"
+        label={t("admin.classification.areas")}
+        hint={t("admin.classification.areas_hint")}
+        error={areaError}
+      >
+        <input
+          type="text"
+          id="cr-areas"
+          value={areas}
+          aria-describedby={described("cr-areas", areaError, true)}
+          onInput={(e) => setAreas((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <div class="row a-fields">
+        <Labelled id="cr-effect" label={t("admin.classification.effect")} error={errors.effect}>
+          <select
+            id="cr-effect"
+            value={effect}
+            onChange={(e) => setEffect((e.target as HTMLSelectElement).value)}
+          >
+            <option value="boost">{t("admin.classification.effects.boost")}</option>
+            <option value="override">{t("admin.classification.effects.override")}</option>
+          </select>
+        </Labelled>
+        <Labelled
+          id="cr-weight"
+          label={t("admin.classification.weight")}
+          hint={t("admin.classification.weight_hint")}
+          error={errors.weight}
+        >
+          <input
+            id="cr-weight"
+            type="number"
+            step="0.1"
+            min="0.1"
+            max="10"
+            value={weight}
+            aria-describedby={described("cr-weight", errors.weight, true)}
+            onInput={(e) => setWeight((e.target as HTMLInputElement).value)}
+          />
+        </Labelled>
+      </div>
+      <div class="choice">
+        <input
+          id="cr-active"
+          type="checkbox"
+          checked={active}
+          onChange={(e) => setActive((e.target as HTMLInputElement).checked)}
+        />
+        <label for="cr-active">{t("admin.classification.active")}</label>
+      </div>
+      <Labelled id="cr-note" label={t("admin.classification.note")} error={errors.note}>
+        <input
+          type="text"
+          id="cr-note"
+          value={note}
+          onInput={(e) => setNote((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <div class="row">
+        <button type="submit">{r ? t("staff.save") : t("admin.classification.add")}</button>
+        {r ? (
+          <button type="button" class="secondary" onClick={props.onNew}>
+            {t("admin.classification.new_title")}
+          </button>
+        ) : null}
+      </div>
+      <StatusLine text={status} />
+    </form>
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * What the catalogue, deadline, matrix, classification and department screens share: loading a resource with its
+ * problem, the server's field problems shown beside the fields, a polite status line, and the city's areas and
+ * departments for the pickers.
+ */
+import "./a-admin.css";
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { ApiProblem, api } from "../ui/api.ts";
+import type { Translate } from "../ui/i18n.ts";
+
+/** A value loaded from the API: the value (null while loading), the problem if the load failed, and a reload. */
+export function useLoad<T>(path: string | null, lang: string): [T | null, ApiProblem | null, () => void] {
+  const [value, setValue] = useState<T | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    if (path === null) return;
+    let live = true;
+    api<T>(path, {}, lang)
+      .then((v) => {
+        if (!live) return;
+        setValue(v);
+        setProblem(null);
+      })
+      .catch((e) => live && setProblem(asProblem(e)));
+    return () => {
+      live = false;
+    };
+  }, [path, lang, round]);
+  const reload = useCallback(() => setRound((r) => r + 1), []);
+  return [value, problem, reload];
+}
+
+/** Any thrown value as an ApiProblem (a bug shows as a generic error rather than nothing). */
+export function asProblem(error: unknown): ApiProblem {
+  return error instanceof ApiProblem ? error : new ApiProblem(0, "http_error", "", String(error));
+}
+
+/**
+ * The server's field problems by field path ("name.pt-BR", "attributes.0.code"), in words: the problem's own
+ * code when it names a domain rule (unknown_group), else the validator's code (too_small, invalid_format …).
+ */
+export function fieldProblems(problem: ApiProblem | null, t: Translate): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!problem) return out;
+  for (const f of problem.fields) {
+    const key = `admin.services.problems.${f.code}`;
+    const text = t(key);
+    out[f.field] = text === key ? t("admin.services.problems.other") : text;
+  }
+  return out;
+}
+
+/** A message that a change was made (or the problem that stopped it), announced politely. */
+export function StatusLine(props: { text: string }) {
+  return (
+    <p role="status" class="a-status">
+      {props.text}
+    </p>
+  );
+}
+
+/** An error beside one field, with the id its input names in aria-describedby. */
+export function FieldError(props: { id: string; text: string | undefined }) {
+  if (!props.text) return null;
+  return (
+    <p class="field-error" id={`${props.id}-error`}>
+      {props.text}
+    </p>
+  );
+}
+
+/** A labelled control wrapper: the label, the control, and the server's problem for it. */
+export function Labelled(props: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      {props.hint ? (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.children}
+      <FieldError id={props.id} text={props.error} />
+    </div>
+  );
+}
+
+/** aria-describedby for a control with an optional hint and error. */
+export function described(id: string, error?: string, hint?: boolean): string | undefined {
+  const ids = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return ids || undefined;
+}
+
+/** A district or subprefeitura. */
+export interface Area {
+  code: string;
+  name: string;
+  subprefeituraCode?: string;
+}
+
+/** The city's districts and subprefeituras, loaded once per screen. */
+export function useAreas(lang: string): { districts: Area[]; subprefeituras: Area[] } {
+  const [districts] = useLoad<{ items: Area[] }>("/api/v1/districts", lang);
+  const [subprefeituras] = useLoad<{ items: Area[] }>("/api/v1/subprefeituras", lang);
+  return { districts: districts?.items ?? [], subprefeituras: subprefeituras?.items ?? [] };
+}
+
+/** A department as GET /api/v1/departments answers. */
+export interface Department {
+  code: string;
+  name: string;
+  kind: "secretariat" | "subprefeitura" | "company" | "other";
+  subprefeituraCode: string | null;
+  email: string | null;
+  active: boolean;
+  teams: string[];
+}
+
+/** The deadline units, as the API models them. */
+export const DEADLINE_UNITS = ["business_hours", "business_days", "calendar_days"] as const;
+
+/** A service as the staff edit it (GET /api/v1/catalogue/services/:code). */
+export interface ServiceSource {
+  code: string;
+  group: string;
+  name: { "pt-BR": string; en?: string; es?: string };
+  description: { "pt-BR"?: string; en?: string; es?: string };
+  keywords: string[];
+  demandType: string;
+  locationRequired: boolean;
+  anonymousAllowed: boolean;
+  attributes: Attribute[];
+  deadline: { amount: number; unit: (typeof DEADLINE_UNITS)[number] };
+  priority: number;
+  requirements: { "pt-BR"?: string; en?: string; es?: string };
+  channels: string[];
+  active: boolean;
+  sensitive: boolean;
+}
+
+/** One extra field of a service, as stored. */
+export interface Attribute {
+  code: string;
+  datatype: "string" | "number" | "datetime" | "text" | "singlevaluelist" | "multivaluelist";
+  required: boolean;
+  order: number;
+  description: { "pt-BR": string; en?: string; es?: string };
+  values: { key: string; name: { "pt-BR": string; en?: string; es?: string } }[];
+}
+
+/** One page of GET /api/v1/catalogue/services. */
+export interface CataloguePage {
+  items: ServiceSource[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+/** The name of a localized text in the screen's language, pt-BR when it has no translation. */
+export function localized(text: { "pt-BR"?: string; en?: string; es?: string }, locale: string): string {
+  const own = (text as Record<string, string | undefined>)[locale];
+  return own || text["pt-BR"] || "";
+}
+
+/** After a refused save, puts the keyboard on the first field the server named (the alert is read out too). */
+export function focusFirstInvalid(): void {
+  requestAnimationFrame(() => document.querySelector<HTMLElement>('main [aria-invalid="true"]')?.focus());
+}

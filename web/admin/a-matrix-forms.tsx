@@ -1,0 +1,242 @@
+/**
+ * The matrix's two forms: add or replace a rule (PUT /api/v1/matrix/rules), and "who answers?", which places an
+ * address (GET /api/v1/geocode) or takes a district and asks GET /api/v1/matrix/resolve.
+ */
+import { useState } from "preact/hooks";
+import type { ApiProblem } from "../ui/api.ts";
+import { api } from "../ui/api.ts";
+import { ProblemAlert } from "../ui/components.tsx";
+import { type StaffEnv, send } from "../ui/staff.tsx";
+import {
+  type Area,
+  asProblem,
+  type Department,
+  described,
+  fieldProblems,
+  Labelled,
+  StatusLine,
+} from "./a-common.tsx";
+import type { MatrixRule } from "./matrix.tsx";
+
+type Areas = { districts: Area[]; subprefeituras: Area[] };
+
+/** Creates or replaces the rule for a (service, area) key. */
+export function RuleForm(props: {
+  env: StaffEnv;
+  departments: Department[];
+  areas: Areas;
+  onSaved: () => void;
+}) {
+  const { t, locale } = props.env;
+  const [service, setService] = useState("");
+  const [areaKind, setAreaKind] = useState<MatrixRule["areaKind"]>("city");
+  const [areaCode, setAreaCode] = useState("");
+  const [department, setDepartment] = useState("");
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [status, setStatus] = useState("");
+  const errors = fieldProblems(problem, t);
+  const list = areaKind === "district" ? props.areas.districts : props.areas.subprefeituras;
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    setStatus("");
+    try {
+      const rule = await send<MatrixRule>(
+        "/api/v1/matrix/rules",
+        {
+          service: service.trim() ? service.trim().toUpperCase() : null,
+          areaKind,
+          areaCode: areaKind === "city" ? null : areaCode || null,
+          department,
+        },
+        locale,
+        "PUT",
+      );
+      setStatus(t("admin.matrix.saved", { id: rule.id }));
+      props.onSaved();
+    } catch (e) {
+      setProblem(asProblem(e));
+    }
+  };
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="rule-form-title" noValidate>
+      <h2 id="rule-form-title">{t("admin.matrix.add_title")}</h2>
+      <p class="hint">{t("admin.matrix.add_hint")}</p>
+      <ProblemAlert problem={problem} t={t} />
+      <Labelled
+        id="rule-service"
+        label={t("admin.matrix.service_code")}
+        hint={t("admin.matrix.service_code_hint")}
+        error={errors.service}
+      >
+        <input
+          type="text"
+          id="rule-service"
+          value={service}
+          aria-describedby={described("rule-service", errors.service, true)}
+          onInput={(e) => setService((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <Labelled id="rule-area-kind" label={t("admin.matrix.area_kind")} error={errors.areaKind}>
+        <select
+          id="rule-area-kind"
+          value={areaKind}
+          onChange={(e) => {
+            setAreaKind((e.target as HTMLSelectElement).value as MatrixRule["areaKind"]);
+            setAreaCode("");
+          }}
+        >
+          {(["city", "subprefeitura", "district"] as const).map((k) => (
+            <option key={k} value={k}>
+              {t(`admin.matrix.kinds.${k}`)}
+            </option>
+          ))}
+        </select>
+      </Labelled>
+      {areaKind !== "city" ? (
+        <Labelled id="rule-area" label={t("admin.matrix.area")} error={errors.areaCode}>
+          <select
+            id="rule-area"
+            value={areaCode}
+            aria-describedby={described("rule-area", errors.areaCode)}
+            onChange={(e) => setAreaCode((e.target as HTMLSelectElement).value)}
+          >
+            <option value="">{t("admin.services.choose")}</option>
+            {list.map((a) => (
+              <option key={a.code} value={a.code}>
+                {a.name} ({a.code})
+              </option>
+            ))}
+          </select>
+        </Labelled>
+      ) : null}
+      <Labelled id="rule-department" label={t("admin.matrix.department")} error={errors.department}>
+        <select
+          id="rule-department"
+          value={department}
+          aria-describedby={described("rule-department", errors.department)}
+          onChange={(e) => setDepartment((e.target as HTMLSelectElement).value)}
+        >
+          <option value="">{t("admin.services.choose")}</option>
+          {props.departments.map((d) => (
+            <option key={d.code} value={d.code}>
+              {d.code} — {d.name}
+            </option>
+          ))}
+        </select>
+      </Labelled>
+      <button type="submit">{t("admin.matrix.save_rule")}</button>
+      <StatusLine text={status} />
+    </form>
+  );
+}
+
+interface Resolution {
+  department: Department;
+  rule: MatrixRule;
+}
+
+/** Resolves a service in a district (or at an address) to the department that answers, and names the rule. */
+export function WhoAnswers(props: { env: StaffEnv; areas: Areas }) {
+  const { t, locale } = props.env;
+  const [service, setService] = useState("");
+  const [address, setAddress] = useState("");
+  const [district, setDistrict] = useState("");
+  const [answer, setAnswer] = useState<{ resolution: Resolution; district: string | null } | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [note, setNote] = useState("");
+  const errors = fieldProblems(problem, t);
+
+  const ask = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    setAnswer(null);
+    setNote("");
+    try {
+      let place = district;
+      if (address.trim()) {
+        const found = await api<{
+          items: { street: string; number: number | null; districtCode: string | null }[];
+        }>(`/api/v1/geocode?limit=1&q=${encodeURIComponent(address.trim())}`, {}, locale);
+        const first = found.items[0];
+        if (!first?.districtCode) {
+          setNote(t("admin.matrix.address_not_placed"));
+          if (!place) return;
+        } else {
+          place = first.districtCode;
+          setNote(
+            t("admin.matrix.address_placed", {
+              street: `${first.street}${first.number ? `, ${first.number}` : ""}`,
+              district: props.areas.districts.find((d) => d.code === place)?.name ?? place,
+            }),
+          );
+        }
+      }
+      const q = new URLSearchParams({ service: service.trim().toUpperCase() });
+      if (place) q.set("district", place);
+      const resolution = await api<Resolution>(`/api/v1/matrix/resolve?${q}`, {}, locale);
+      setAnswer({ resolution, district: place || null });
+    } catch (e) {
+      setProblem(asProblem(e));
+    }
+  };
+
+  const r = answer?.resolution;
+  return (
+    <form class="card" onSubmit={ask} aria-labelledby="who-title" noValidate>
+      <h2 id="who-title">{t("admin.matrix.who_title")}</h2>
+      <ProblemAlert problem={problem} t={t} />
+      <Labelled id="who-service" label={t("admin.matrix.service_code")} error={errors.service}>
+        <input
+          type="text"
+          id="who-service"
+          value={service}
+          required
+          aria-describedby={described("who-service", errors.service)}
+          onInput={(e) => setService((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <Labelled id="who-address" label={t("admin.matrix.address")} hint={t("admin.matrix.address_hint")}>
+        <input
+          type="text"
+          id="who-address"
+          value={address}
+          aria-describedby="who-address-hint"
+          onInput={(e) => setAddress((e.target as HTMLInputElement).value)}
+        />
+      </Labelled>
+      <Labelled id="who-district" label={t("admin.matrix.district")} error={errors.district}>
+        <select
+          id="who-district"
+          value={district}
+          onChange={(e) => setDistrict((e.target as HTMLSelectElement).value)}
+        >
+          <option value="">{t("admin.matrix.no_district")}</option>
+          {props.areas.districts.map((a) => (
+            <option key={a.code} value={a.code}>
+              {a.name} ({a.code})
+            </option>
+          ))}
+        </select>
+      </Labelled>
+      <button type="submit">{t("admin.matrix.who_ask")}</button>
+      <div role="status" data-testid="who-answer">
+        {note ? <p>{note}</p> : null}
+        {r ? (
+          <p>
+            {t("admin.matrix.who_answer", {
+              department: `${r.department.name} (${r.department.code})`,
+              service: r.rule.service ?? t("admin.matrix.any_service"),
+              area:
+                r.rule.areaKind === "city"
+                  ? t("admin.matrix.whole_city")
+                  : `${t(`admin.matrix.kinds.${r.rule.areaKind}`)} ${r.rule.areaCode}`,
+            })}
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}

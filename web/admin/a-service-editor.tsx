@@ -1,0 +1,303 @@
+/**
+ * The editor of one service: names per language, group, type, priority, deadline, switches and extra fields, sent
+ * whole as PATCH /api/v1/services/:code (or POST /api/v1/services for a new one). The server's problems are shown
+ * beside the fields they name.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { ApiProblem } from "../ui/api.ts";
+import { ProblemAlert } from "../ui/components.tsx";
+import { withLang } from "../ui/i18n.ts";
+import { navigate } from "../ui/router.ts";
+import { type StaffEnv, send } from "../ui/staff.tsx";
+import { AttributesEditor } from "./a-attributes.tsx";
+import {
+  asProblem,
+  DEADLINE_UNITS,
+  described,
+  FieldError,
+  fieldProblems,
+  focusFirstInvalid,
+  Labelled,
+  localized,
+  type ServiceSource,
+  StatusLine,
+  useLoad,
+} from "./a-common.tsx";
+
+const DEMAND_TYPES = ["request", "complaint", "report", "compliment", "suggestion", "information"];
+const LANGS = ["pt-BR", "en", "es"] as const;
+
+const BLANK: ServiceSource = {
+  code: "",
+  group: "",
+  name: { "pt-BR": "" },
+  description: {},
+  keywords: [],
+  demandType: "request",
+  locationRequired: false,
+  anonymousAllowed: false,
+  attributes: [],
+  deadline: { amount: 20, unit: "business_days" },
+  priority: 3,
+  requirements: {},
+  channels: ["phone", "web", "app", "counter"],
+  active: true,
+  sensitive: false,
+};
+
+interface Group {
+  code: string;
+  parent: string | null;
+  name: string;
+}
+
+/** Edits the service with `code`, or a new one when `code` is null. */
+export function ServiceEditor(props: { env: StaffEnv; code: string | null }) {
+  const { t, locale } = props.env;
+  const isNew = props.code === null;
+  const [loaded, loadProblem] = useLoad<ServiceSource>(
+    isNew ? null : `/api/v1/catalogue/services/${encodeURIComponent(props.code ?? "")}`,
+    locale,
+  );
+  const [groups] = useLoad<Group[]>("/api/v1/service-groups", locale);
+  const [draft, setDraft] = useState<ServiceSource | null>(isNew ? BLANK : null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [status, setStatus] = useState("");
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (loaded) setDraft(loaded);
+  }, [loaded]);
+  const errors = fieldProblems(problem, t);
+  const set = (change: Partial<ServiceSource>) => setDraft((d) => (d ? { ...d, ...change } : d));
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    if (!draft) return;
+    setBusy(true);
+    setStatus("");
+    setProblem(null);
+    const attributes = draft.attributes.map((a, i) => ({ ...a, order: i + 1 }));
+    const name = clean(draft.name);
+    const body = {
+      group: draft.group,
+      name,
+      demandType: draft.demandType,
+      priority: draft.priority,
+      deadline: draft.deadline,
+      active: draft.active,
+      sensitive: draft.sensitive,
+      anonymousAllowed: draft.anonymousAllowed,
+      locationRequired: draft.locationRequired,
+      attributes,
+    };
+    try {
+      if (isNew) {
+        const created = await send<ServiceSource>("/api/v1/services", { code: draft.code, ...body }, locale);
+        navigate(withLang(`/admin/servicos/${encodeURIComponent(created.code)}`, locale));
+        return;
+      }
+      await send(`/api/v1/services/${encodeURIComponent(draft.code)}`, body, locale, "PATCH");
+      setStatus(t("staff.saved"));
+    } catch (e) {
+      setProblem(asProblem(e));
+      setStatus(t("admin.services.not_saved"));
+      focusFirstInvalid();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const title = isNew
+    ? t("admin.services.new")
+    : t("admin.services.edit_title", { name: draft ? localized(draft.name, locale) : (props.code ?? "") });
+  return (
+    <section>
+      <p>
+        <a href={withLang("/admin/servicos", locale)} data-nav>
+          {t("admin.services.back")}
+        </a>
+      </p>
+      <h1 tabIndex={-1}>{title}</h1>
+      <ProblemAlert problem={loadProblem ?? problem} t={t} />
+      {draft === null ? (
+        <p role="status">{t("ui.loading")}</p>
+      ) : (
+        <form onSubmit={save} noValidate>
+          <fieldset>
+            <legend>{t("admin.services.identity")}</legend>
+            {isNew ? (
+              <Labelled id="svc-code" label={t("admin.services.code")} error={errors.code}>
+                <input
+                  type="text"
+                  id="svc-code"
+                  value={draft.code}
+                  required
+                  aria-describedby={described("svc-code", errors.code)}
+                  aria-invalid={errors.code ? true : undefined}
+                  onInput={(e) => set({ code: (e.target as HTMLInputElement).value.toUpperCase() })}
+                />
+              </Labelled>
+            ) : (
+              <p>
+                {t("admin.services.code")}: <strong>{draft.code}</strong>
+              </p>
+            )}
+            {LANGS.map((lang) => {
+              const id = `svc-name-${lang}`;
+              const error = errors[`name.${lang}`];
+              return (
+                <Labelled key={lang} id={id} label={t(`admin.services.name_${lang}`)} error={error}>
+                  <input
+                    type="text"
+                    id={id}
+                    lang={lang}
+                    value={draft.name[lang] ?? ""}
+                    required={lang === "pt-BR"}
+                    aria-describedby={described(id, error)}
+                    aria-invalid={error ? true : undefined}
+                    onInput={(e) =>
+                      set({ name: { ...draft.name, [lang]: (e.target as HTMLInputElement).value } })
+                    }
+                  />
+                </Labelled>
+              );
+            })}
+            <Labelled id="svc-group" label={t("admin.services.group")} error={errors.group}>
+              <select
+                id="svc-group"
+                value={draft.group}
+                aria-describedby={described("svc-group", errors.group)}
+                onChange={(e) => set({ group: (e.target as HTMLSelectElement).value })}
+              >
+                <option value="">{t("admin.services.choose")}</option>
+                {(groups ?? []).map((g) => (
+                  <option key={g.code} value={g.code}>
+                    {g.parent ? `${groupName(groups ?? [], g.parent)} › ${g.name}` : g.name}
+                  </option>
+                ))}
+              </select>
+            </Labelled>
+            <Labelled id="svc-type" label={t("admin.services.type")} error={errors.demandType}>
+              <select
+                id="svc-type"
+                value={draft.demandType}
+                onChange={(e) => set({ demandType: (e.target as HTMLSelectElement).value })}
+              >
+                {DEMAND_TYPES.map((type) => (
+                  <option key={type} value={type}>
+                    {t(`admin.services.types.${type}`)}
+                  </option>
+                ))}
+              </select>
+            </Labelled>
+            <Labelled
+              id="svc-priority"
+              label={t("admin.services.priority")}
+              hint={t("admin.services.priority_hint")}
+              error={errors.priority}
+            >
+              <select
+                id="svc-priority"
+                value={String(draft.priority)}
+                aria-describedby={described("svc-priority", errors.priority, true)}
+                onChange={(e) => set({ priority: Number((e.target as HTMLSelectElement).value) })}
+              >
+                {[1, 2, 3, 4, 5].map((p) => (
+                  <option key={p} value={String(p)}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            </Labelled>
+          </fieldset>
+          <fieldset>
+            <legend>{t("admin.services.deadline")}</legend>
+            <div class="row a-fields">
+              <Labelled
+                id="svc-deadline-amount"
+                label={t("admin.deadlines.amount")}
+                error={errors["deadline.amount"]}
+              >
+                <input
+                  id="svc-deadline-amount"
+                  type="number"
+                  min={1}
+                  max={10000}
+                  value={String(draft.deadline.amount)}
+                  aria-describedby={described("svc-deadline-amount", errors["deadline.amount"])}
+                  onInput={(e) =>
+                    set({
+                      deadline: { ...draft.deadline, amount: Number((e.target as HTMLInputElement).value) },
+                    })
+                  }
+                />
+              </Labelled>
+              <Labelled
+                id="svc-deadline-unit"
+                label={t("admin.deadlines.unit")}
+                error={errors["deadline.unit"]}
+              >
+                <select
+                  id="svc-deadline-unit"
+                  value={draft.deadline.unit}
+                  onChange={(e) =>
+                    set({
+                      deadline: {
+                        ...draft.deadline,
+                        unit: (e.target as HTMLSelectElement).value as ServiceSource["deadline"]["unit"],
+                      },
+                    })
+                  }
+                >
+                  {DEADLINE_UNITS.map((u) => (
+                    <option key={u} value={u}>
+                      {t(`admin.deadlines.units.${u}`)}
+                    </option>
+                  ))}
+                </select>
+              </Labelled>
+            </div>
+          </fieldset>
+          <fieldset>
+            <legend>{t("admin.services.switches")}</legend>
+            {(["active", "sensitive", "anonymousAllowed", "locationRequired"] as const).map((key) => (
+              <div class="choice" key={key}>
+                <input
+                  id={`svc-${key}`}
+                  type="checkbox"
+                  checked={draft[key]}
+                  onChange={(e) => set({ [key]: (e.target as HTMLInputElement).checked })}
+                />
+                <label for={`svc-${key}`}>{t(`admin.services.flag_${key}`)}</label>
+                <FieldError id={`svc-${key}`} text={errors[key]} />
+              </div>
+            ))}
+          </fieldset>
+          <AttributesEditor
+            t={t}
+            attributes={draft.attributes}
+            errors={errors}
+            onChange={(attributes) => set({ attributes })}
+          />
+          <button type="submit" disabled={busy}>
+            {isNew ? t("admin.services.create") : t("staff.save")}
+          </button>
+          <StatusLine text={status} />
+        </form>
+      )}
+    </section>
+  );
+}
+
+function groupName(groups: Group[], code: string): string {
+  return groups.find((g) => g.code === code)?.name ?? code;
+}
+
+/** A localized text without its empty translations (pt-BR stays, even empty, so the server names it). */
+function clean<T extends Record<string, string | undefined>>(text: T): T {
+  const out: Record<string, string> = {};
+  for (const [lang, value] of Object.entries(text)) {
+    if (lang === "pt-BR" || (value ?? "").trim()) out[lang] = (value ?? "").trim();
+  }
+  return out as T;
+}

@@ -1,0 +1,177 @@
+/**
+ * The alarm inbox of focal points and supervisors: deadline and delivery alarms newest first, live; each is
+ * acknowledged ("someone is on it") with one button or a key.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiProblem, api } from "../ui/api.ts";
+import { ProblemAlert } from "../ui/components.tsx";
+import { formatWhen, withLang } from "../ui/i18n.ts";
+import {
+  LiveBadge,
+  type Shortcut,
+  ShortcutList,
+  type StaffEnv,
+  send,
+  useLive,
+  useShortcuts,
+} from "../ui/staff.tsx";
+import { PATHS } from "./data.ts";
+
+/** An alarm as GET /api/v1/alarms answers it. */
+interface Alarm {
+  id: number;
+  kind: string;
+  level: number;
+  protocol: string | null;
+  department: string | null;
+  data: { stage?: string; fraction?: number; dueAt?: string };
+  raisedAt: string;
+  acknowledgedAt: string | null;
+}
+
+/** The inbox screen. */
+export function AlarmsScreen(props: { env: StaffEnv }) {
+  const { env } = props;
+  const { t, locale, can } = env;
+  const [all, setAll] = useState(false);
+  const [alarms, setAlarms] = useState<Alarm[] | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [notice, setNotice] = useState("");
+  const [version, setVersion] = useState(0);
+  const [cursor, setCursor] = useState(0);
+  const timer = useRef<number | undefined>(undefined);
+
+  useEffect(() => {
+    let stale = false;
+    api<Alarm[]>(`/api/v1/alarms?open=${all ? "false" : "true"}&limit=200`, {}, locale)
+      .then((list) => {
+        if (stale) return;
+        setAlarms(list);
+        setProblem(null);
+      })
+      .catch((e) => !stale && setProblem(e instanceof ApiProblem ? e : null));
+    return () => {
+      stale = true;
+    };
+  }, [all, version, locale]);
+  const live = useLive((message) => {
+    if (message.kind !== "alarm" && message.kind !== "reset") return;
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => setVersion((v) => v + 1), 200) as unknown as number;
+  });
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const mayAcknowledge = can("alarms.acknowledge");
+  const list = alarms ?? [];
+  const current = list[Math.min(cursor, list.length - 1)];
+  const acknowledge = async (alarm: Alarm | undefined) => {
+    if (!alarm || alarm.acknowledgedAt || !mayAcknowledge) return;
+    setProblem(null);
+    try {
+      await send(`/api/v1/alarms/${alarm.id}/acknowledge`, undefined, locale);
+      setNotice(t("backoffice.alarms.acknowledged", { protocol: alarm.protocol ?? "—" }));
+      setVersion((v) => v + 1);
+    } catch (e) {
+      setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
+    }
+  };
+  const move = (by: number) => {
+    const next = Math.max(0, Math.min(list.length - 1, cursor + by));
+    setCursor(next);
+    document
+      .querySelector<HTMLElement>(`#alarm-${list[next]?.id} button, #alarm-${list[next]?.id} a`)
+      ?.focus();
+  };
+  const shortcuts: Shortcut[] = [
+    { keys: "J", label: t("backoffice.shortcuts.next_alarm"), run: () => move(1) },
+    { keys: "K", label: t("backoffice.shortcuts.previous_alarm"), run: () => move(-1) },
+    ...(mayAcknowledge
+      ? [{ keys: "A", label: t("backoffice.shortcuts.acknowledge"), run: () => void acknowledge(current) }]
+      : []),
+  ];
+  useShortcuts(shortcuts);
+
+  const what = (a: Alarm) => {
+    const parts = [t(`backoffice.alarms.kinds.${a.kind}`)];
+    if (a.data.stage) parts.push(t(`backoffice.alarms.stages.${a.data.stage}`));
+    if (typeof a.data.fraction === "number")
+      parts.push(t("backoffice.alarms.fraction", { percent: Math.round(a.data.fraction * 100) }));
+    return parts.join(" · ");
+  };
+
+  return (
+    <>
+      <h1 tabIndex={-1}>{t("backoffice.alarms.title")}</h1>
+      <LiveBadge t={t} state={live} />
+      <label class="choice">
+        <input type="checkbox" checked={all} onChange={(e) => setAll(e.currentTarget.checked)} />
+        {t("backoffice.alarms.show_all")}
+      </label>
+      <div role="status">{notice ? <p class="notice">{notice}</p> : null}</div>
+      <ProblemAlert problem={problem} t={t} />
+      {alarms === null ? (
+        <p role="status">{t("ui.loading")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="data alarms">
+            <caption>{t("backoffice.alarms.caption", { count: list.length })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("backoffice.alarms.raised_at")}</th>
+                <th scope="col">{t("backoffice.alarms.what")}</th>
+                <th scope="col">{t("backoffice.alarms.level")}</th>
+                <th scope="col">{t("backoffice.orders.protocol")}</th>
+                <th scope="col">{t("backoffice.orders.department")}</th>
+                <th scope="col">{t("backoffice.alarms.status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((a, i) => (
+                <tr key={a.id} id={`alarm-${a.id}`} data-alarm={a.id} aria-selected={current?.id === a.id}>
+                  <td>
+                    <time dateTime={a.raisedAt}>{formatWhen(a.raisedAt, locale)}</time>
+                  </td>
+                  <td class={a.kind === "deadline_near" ? "warn" : "late"}>{what(a)}</td>
+                  <td>{t(`backoffice.alarms.levels.${a.level}`)}</td>
+                  <td>
+                    {a.protocol ? (
+                      <a
+                        href={withLang(`${PATHS.orders}?q=${a.protocol}`, locale)}
+                        data-nav
+                        onFocus={() => setCursor(i)}
+                      >
+                        {a.protocol}
+                      </a>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td>{a.department ?? "—"}</td>
+                  <td>
+                    {a.acknowledgedAt ? (
+                      t("backoffice.alarms.seen", { at: formatWhen(a.acknowledgedAt, locale) })
+                    ) : mayAcknowledge ? (
+                      <button
+                        type="button"
+                        class="secondary"
+                        onFocus={() => setCursor(i)}
+                        onClick={() => void acknowledge(a)}
+                        aria-label={t("backoffice.alarms.acknowledge_one", { protocol: a.protocol ?? "—" })}
+                      >
+                        {t("backoffice.alarms.acknowledge")}
+                      </button>
+                    ) : (
+                      t("backoffice.alarms.open")
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {list.length === 0 ? <p>{t("backoffice.alarms.empty")}</p> : null}
+        </div>
+      )}
+      <ShortcutList t={t} shortcuts={shortcuts} />
+    </>
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * The map of the department's open orders: the city's district outlines (local data), a dot per order with a link
+ * to it, and beside it the same orders as a keyboard-usable list (focusing one marks it on the map).
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ProblemAlert } from "../ui/components.tsx";
+import { withLang } from "../ui/i18n.ts";
+import { type MapHandle, mountMap } from "../ui/map.ts";
+import { LiveBadge, type StaffEnv } from "../ui/staff.tsx";
+import { isDepartmentRole, LATENESS_CLASS, latenessOf, PATHS } from "./data.ts";
+import { useDepartments, useOrders } from "./orders.tsx";
+
+/** The map screen. */
+export function MapScreen(props: { env: StaffEnv }) {
+  const { env } = props;
+  const { t, locale, boot, me } = env;
+  const seesAll = !isDepartmentRole(me.role);
+  const [department, setDepartment] = useState("");
+  const departments = useDepartments(env, seesAll);
+  const { orders, problem, live } = useOrders(env, "", department);
+  const element = useRef<HTMLDivElement>(null);
+  const [map, setMap] = useState<MapHandle | null>(null);
+
+  // Mounted once the orders are known, centred on them (the whole city when none has a place).
+  const loaded = orders !== null;
+  useEffect(() => {
+    if (!loaded) return;
+    let handle: MapHandle | undefined;
+    let gone = false;
+    const points = (orders ?? []).flatMap((o) => (o.location ? [o.location] : []));
+    const center =
+      points.length === 0
+        ? undefined
+        : {
+            lat: points.reduce((sum, p) => sum + p.lat, 0) / points.length,
+            lon: points.reduce((sum, p) => sum + p.lon, 0) / points.length,
+          };
+    mountMap(element.current!, {
+      boot,
+      label: t("backoffice.map.label"),
+      ...(center ? { center } : {}),
+    }).then((h) => {
+      if (gone) h.destroy();
+      else {
+        handle = h;
+        setMap(h);
+      }
+    });
+    return () => {
+      gone = true;
+      handle?.destroy();
+    };
+  }, [loaded]);
+
+  const placed = (orders ?? []).filter((o) => o.location !== null);
+  useEffect(() => {
+    map?.setDots(
+      placed.map((o) => ({
+        lat: o.location!.lat,
+        lon: o.location!.lon,
+        label: `${o.protocol} — ${o.serviceName}`,
+        href: withLang(PATHS.order(o.id), locale),
+      })),
+    );
+  }, [map, orders]);
+  const now = Date.now();
+
+  return (
+    <>
+      <h1 tabIndex={-1}>{t("backoffice.map.title")}</h1>
+      <LiveBadge t={t} state={live} />
+      {seesAll ? (
+        <div class="field">
+          <label for="map-department">{t("backoffice.filters.department")}</label>
+          <select
+            id="map-department"
+            value={department}
+            onChange={(e) => setDepartment(e.currentTarget.value)}
+          >
+            <option value="">{t("backoffice.filters.any_department")}</option>
+            {departments.map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <ProblemAlert problem={problem} t={t} />
+      <div class="columns map-columns">
+        <div>
+          <p class="hint" id="map-hint">
+            {t("backoffice.map.hint")}
+          </p>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the map pans with the arrow keys (role application). */}
+          <div class="map department-map" ref={element} tabIndex={0} aria-describedby="map-hint" />
+        </div>
+        <section aria-labelledby="map-list-title">
+          <h2 id="map-list-title">{t("backoffice.map.list", { count: placed.length })}</h2>
+          {orders === null ? (
+            <p role="status">{t("ui.loading")}</p>
+          ) : placed.length === 0 ? (
+            <p>{t("backoffice.map.empty")}</p>
+          ) : (
+            <ol class="map-list">
+              {placed.map((o) => {
+                const lateness = latenessOf(o, now);
+                return (
+                  <li key={o.id}>
+                    <a
+                      href={withLang(PATHS.order(o.id), locale)}
+                      data-nav
+                      onFocus={() => map?.setPoint(o.location)}
+                      onMouseEnter={() => map?.setPoint(o.location)}
+                    >
+                      {o.protocol}
+                    </a>{" "}
+                    — {o.serviceName}, {o.district?.name ?? "—"}, {t(`backoffice.states.${o.state}`)}
+                    {lateness === "late" || lateness === "near" ? (
+                      <span class={LATENESS_CLASS[lateness]}> ({t(`backoffice.lateness.${lateness}`)})</span>
+                    ) : null}
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}
