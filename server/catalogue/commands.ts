@@ -74,6 +74,9 @@ export async function updateService(db: Db, code: string, patch: ServicePatch): 
               channels = coalesce($14::text[], channels),
               active = coalesce($15, active),
               sensitive = coalesce($16, sensitive),
+              acceptance_amount = CASE WHEN $17 THEN $18::int ELSE acceptance_amount END,
+              acceptance_unit = CASE WHEN $17 THEN $19::text ELSE acceptance_unit END,
+              auto_dispatch = coalesce($20, auto_dispatch),
               updated_at = now()
         WHERE id = $1`,
       [
@@ -93,6 +96,10 @@ export async function updateService(db: Db, code: string, patch: ServicePatch): 
         patch.channels ?? null,
         patch.active ?? null,
         patch.sensitive ?? null,
+        patch.acceptanceDeadline !== undefined,
+        patch.acceptanceDeadline?.amount ?? null,
+        patch.acceptanceDeadline?.unit ?? null,
+        patch.autoDispatch ?? null,
       ],
     );
     return mustFind(tx, code);

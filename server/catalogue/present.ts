@@ -83,6 +83,8 @@ export function presentServiceSource(service: Service): ServiceSourceView {
     anonymousAllowed: service.anonymousAllowed,
     attributes: [...service.attributes].sort((a, b) => a.order - b.order),
     deadline: service.deadline,
+    acceptanceDeadline: service.acceptanceDeadline,
+    autoDispatch: service.autoDispatch,
     priority: service.priority,
     requirements: service.requirements,
     channels: service.channels,

@@ -21,6 +21,9 @@ export interface Service {
   anonymousAllowed: boolean;
   attributes: ServiceAttribute[];
   deadline: { amount: number; unit: DeadlineUnit };
+  /** The acceptance stage's own deadline, or null for the city's default. */
+  acceptanceDeadline: { amount: number; unit: DeadlineUnit } | null;
+  autoDispatch: boolean;
   priority: number;
   requirements: Partial<LocalizedText>;
   channels: Channel[];
@@ -55,6 +58,9 @@ interface ServiceRow {
   attributes: unknown[];
   deadline_amount: number;
   deadline_unit: DeadlineUnit;
+  acceptance_amount: number | null;
+  acceptance_unit: DeadlineUnit | null;
+  auto_dispatch: boolean;
   priority: number;
   requirements: Partial<LocalizedText>;
   channels: Channel[];
@@ -65,7 +71,8 @@ interface ServiceRow {
 const SELECT_SERVICE = `
   SELECT s.id, s.code, s.group_id, g.code AS group_code, p.id AS root_group_id, p.code AS root_group_code,
          s.name, s.description, s.keywords, s.demand_type, s.location_required, s.anonymous_allowed, s.attributes,
-         s.deadline_amount, s.deadline_unit, s.priority, s.requirements, s.channels, s.active, s.sensitive
+         s.deadline_amount, s.deadline_unit, s.acceptance_amount, s.acceptance_unit, s.auto_dispatch, s.priority,
+         s.requirements, s.channels, s.active, s.sensitive
     FROM services s
     JOIN service_groups g ON g.id = s.group_id
     LEFT JOIN service_groups p ON p.id = g.parent_id`;
@@ -86,6 +93,11 @@ function toService(row: ServiceRow): Service {
     anonymousAllowed: row.anonymous_allowed,
     attributes: row.attributes.map((a) => ServiceAttribute.parse(a)),
     deadline: { amount: row.deadline_amount, unit: row.deadline_unit },
+    acceptanceDeadline:
+      row.acceptance_amount !== null && row.acceptance_unit !== null
+        ? { amount: row.acceptance_amount, unit: row.acceptance_unit }
+        : null,
+    autoDispatch: row.auto_dispatch,
     priority: row.priority,
     requirements: row.requirements,
     channels: row.channels,

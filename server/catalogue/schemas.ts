@@ -111,6 +111,10 @@ export const ServicePatch = z.object({
   active: z.boolean().optional(),
   /** Publish its demands only at district level, or not. */
   sensitive: z.boolean().optional(),
+  /** Time the department has to take an order on (acceptance stage); null: the city's default (8 business hours). */
+  acceptanceDeadline: Deadline.nullable().optional(),
+  /** true sends its demands straight to the matrix's department; false puts each in the triage queue first. */
+  autoDispatch: z.boolean().optional(),
 });
 export type ServicePatch = z.infer<typeof ServicePatch>;
 
@@ -200,6 +204,10 @@ export const ServiceSourceView = z.object({
   anonymousAllowed: z.boolean(),
   attributes: z.array(ServiceAttribute),
   deadline: Deadline,
+  /** The acceptance stage's own deadline; null: the city's default (8 business hours). */
+  acceptanceDeadline: Deadline.nullable(),
+  /** Whether its demands skip the triage queue. */
+  autoDispatch: z.boolean(),
   priority: z.number().int(),
   requirements: LocalizedText.partial(),
   channels: z.array(Channel),

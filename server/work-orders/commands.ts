@@ -55,6 +55,8 @@ export interface ServiceTerms {
   demand_type: string;
   deadline_amount: number;
   deadline_unit: DeadlineSpec["unit"];
+  acceptance_amount: number | null;
+  acceptance_unit: DeadlineSpec["unit"] | null;
   priority: number;
   auto_dispatch: boolean;
   active: boolean;
@@ -63,7 +65,8 @@ export interface ServiceTerms {
 export function findServiceTerms(sql: Sql, serviceId: number): Promise<ServiceTerms> {
   return one<ServiceTerms>(
     sql,
-    `SELECT id, code, demand_type, deadline_amount, deadline_unit, priority, auto_dispatch, active
+    `SELECT id, code, demand_type, deadline_amount, deadline_unit, acceptance_amount, acceptance_unit, priority,
+            auto_dispatch, active
        FROM services WHERE id = $1`,
     [serviceId],
   );
@@ -72,6 +75,13 @@ export function findServiceTerms(sql: Sql, serviceId: number): Promise<ServiceTe
 /** A service's own deadline. */
 export function serviceSpec(s: ServiceTerms): DeadlineSpec {
   return { amount: s.deadline_amount, unit: s.deadline_unit };
+}
+
+/** How long the department has to take an order of the service on: the service's own, else the city's default. */
+export function acceptanceSpec(s: ServiceTerms): DeadlineSpec {
+  return s.acceptance_amount !== null && s.acceptance_unit !== null
+    ? { amount: s.acceptance_amount, unit: s.acceptance_unit }
+    : ACCEPTANCE_DEADLINE;
 }
 
 /** What a command needs from outside its transaction: the city's calendar and the alarm rules. */
@@ -138,7 +148,7 @@ async function openWorkOrder(
     demandId: demand.id,
     workOrderId: order.id,
     stage: "acceptance",
-    spec: ACCEPTANCE_DEADLINE,
+    spec: acceptanceSpec(service),
     departmentId,
     startedAt: now,
   });

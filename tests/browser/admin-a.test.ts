@@ -75,15 +75,26 @@ describe("an admin's changes take effect", () => {
     await amount.waitFor();
     await amount.fill("7");
     await page.locator(`[id="dl-${routed}-unit"]`).selectOption("business_hours");
+    // The acceptance stage's own deadline: 2 business hours for the department to take the order on.
+    await page.locator(`[id="dl-${routed}-acc-amount"]`).fill("2");
+    await page.locator(`[id="dl-${routed}-acc-unit"]`).selectOption("business_hours");
     const row = page.locator("tr", { has: amount });
     await row.getByRole("button", { name: /Salvar/ }).click();
     await row.getByRole("status").filter({ hasText: "Alterações salvas." }).waitFor();
     const stored = await one<{ deadline_amount: number; deadline_unit: string }>(
       db,
-      "SELECT deadline_amount, deadline_unit FROM services WHERE code = $1",
+      "SELECT deadline_amount, deadline_unit, acceptance_amount, acceptance_unit FROM services WHERE code = $1",
       [routed],
     );
-    assert.deepEqual(stored, { deadline_amount: 7, deadline_unit: "business_hours" });
+    assert.deepEqual(
+      { ...stored },
+      {
+        deadline_amount: 7,
+        deadline_unit: "business_hours",
+        acceptance_amount: 2,
+        acceptance_unit: "business_hours",
+      },
+    );
 
     // The matrix: the service in the Sé district goes to the target department.
     await open(page, "matriz");
@@ -158,6 +169,12 @@ describe("an admin's changes take effect", () => {
       [order.id],
     );
     assert.deepEqual({ amount: clock.amount, unit: clock.unit }, { amount: 7, unit: "business_hours" });
+    const acceptance = await one<{ amount: number; unit: string }>(
+      db,
+      "SELECT amount, unit FROM deadlines WHERE work_order_id = $1 AND stage = 'acceptance'",
+      [order.id],
+    );
+    assert.deepEqual({ ...acceptance }, { amount: 2, unit: "business_hours" });
     const cal = await loadCalendar(db);
     const spec = { amount: 7, unit: "business_hours" } as const;
     assert.equal(order.due_at.toISOString(), addDeadline(clock.started_at, spec, cal).toISOString());

@@ -139,6 +139,10 @@ export interface ServiceSource {
   anonymousAllowed: boolean;
   attributes: Attribute[];
   deadline: { amount: number; unit: (typeof DEADLINE_UNITS)[number] };
+  /** The acceptance stage's own deadline; null: the city's default (8 business hours). */
+  acceptanceDeadline: { amount: number; unit: (typeof DEADLINE_UNITS)[number] } | null;
+  /** Demands skip the triage queue and go to the matrix's department. */
+  autoDispatch: boolean;
   priority: number;
   requirements: { "pt-BR"?: string; en?: string; es?: string };
   channels: string[];

@@ -38,6 +38,8 @@ const BLANK: ServiceSource = {
   anonymousAllowed: false,
   attributes: [],
   deadline: { amount: 20, unit: "business_days" },
+  acceptanceDeadline: null,
+  autoDispatch: true,
   priority: 3,
   requirements: {},
   channels: ["phone", "web", "app", "counter"],
@@ -96,7 +98,12 @@ export function ServiceEditor(props: { env: StaffEnv; code: string | null }) {
         navigate(withLang(`/admin/servicos/${encodeURIComponent(created.code)}`, locale));
         return;
       }
-      await send(`/api/v1/services/${encodeURIComponent(draft.code)}`, body, locale, "PATCH");
+      await send(
+        `/api/v1/services/${encodeURIComponent(draft.code)}`,
+        { ...body, autoDispatch: draft.autoDispatch },
+        locale,
+        "PATCH",
+      );
       setStatus(t("staff.saved"));
     } catch (e) {
       setProblem(asProblem(e));
@@ -260,7 +267,15 @@ export function ServiceEditor(props: { env: StaffEnv; code: string | null }) {
           </fieldset>
           <fieldset>
             <legend>{t("admin.services.switches")}</legend>
-            {(["active", "sensitive", "anonymousAllowed", "locationRequired"] as const).map((key) => (
+            {(
+              [
+                "active",
+                "sensitive",
+                "anonymousAllowed",
+                "locationRequired",
+                ...(isNew ? [] : (["autoDispatch"] as const)),
+              ] as const
+            ).map((key) => (
               <div class="choice" key={key}>
                 <input
                   id={`svc-${key}`}

@@ -146,19 +146,29 @@ function DeadlineRow(props: { env: StaffEnv; service: ServiceSource; onSaved: ()
   const s = props.service;
   const [amount, setAmount] = useState(String(s.deadline.amount));
   const [unit, setUnit] = useState<string>(s.deadline.unit);
+  // Empty: the city's default acceptance deadline.
+  const [accAmount, setAccAmount] = useState(s.acceptanceDeadline ? String(s.acceptanceDeadline.amount) : "");
+  const [accUnit, setAccUnit] = useState<string>(s.acceptanceDeadline?.unit ?? "business_hours");
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
   const name = localized(s.name, locale);
   const id = `dl-${s.code}`;
   const errors = fieldProblems(problem, t);
-  const error = errors["deadline.amount"] ?? errors["deadline.unit"];
+  const error =
+    errors["deadline.amount"] ??
+    errors["deadline.unit"] ??
+    errors["acceptanceDeadline.amount"] ??
+    errors["acceptanceDeadline.unit"];
   const save = async (event: Event) => {
     event.preventDefault();
     setProblem(null);
     try {
       await send(
         `/api/v1/services/${encodeURIComponent(s.code)}`,
-        { deadline: { amount: Number(amount), unit } },
+        {
+          deadline: { amount: Number(amount), unit },
+          acceptanceDeadline: accAmount.trim() ? { amount: Number(accAmount), unit: accUnit } : null,
+        },
         locale,
         "PATCH",
       );
@@ -173,7 +183,19 @@ function DeadlineRow(props: { env: StaffEnv; service: ServiceSource; onSaved: ()
     <tr>
       <td>{s.code}</td>
       <td>{name}</td>
-      <td>{t(`admin.deadlines.amount_${s.deadline.unit}`, { amount: s.deadline.amount })}</td>
+      <td>
+        {t(`admin.deadlines.amount_${s.deadline.unit}`, { amount: s.deadline.amount })}
+        <br />
+        <span class="hint">
+          {t("admin.deadlines.acceptance_now", {
+            deadline: s.acceptanceDeadline
+              ? t(`admin.deadlines.amount_${s.acceptanceDeadline.unit}`, {
+                  amount: s.acceptanceDeadline.amount,
+                })
+              : t("admin.deadlines.acceptance_default"),
+          })}
+        </span>
+      </td>
       <td>
         <form class="row a-inline" onSubmit={save} aria-label={t("admin.deadlines.edit_of", { name })}>
           <label class="visually-hidden" for={`${id}-amount`}>
@@ -197,6 +219,32 @@ function DeadlineRow(props: { env: StaffEnv; service: ServiceSource; onSaved: ()
             id={`${id}-unit`}
             value={unit}
             onChange={(e) => setUnit((e.target as HTMLSelectElement).value)}
+          >
+            {DEADLINE_UNITS.map((u) => (
+              <option key={u} value={u}>
+                {t(`admin.deadlines.units.${u}`)}
+              </option>
+            ))}
+          </select>
+          <label for={`${id}-acc-amount`}>{t("admin.deadlines.acceptance_of", { name })}</label>
+          <input
+            id={`${id}-acc-amount`}
+            type="number"
+            min={1}
+            max={10000}
+            size={5}
+            placeholder={t("admin.deadlines.acceptance_placeholder")}
+            aria-label={t("admin.deadlines.acceptance_amount_of", { name })}
+            value={accAmount}
+            onInput={(e) => setAccAmount((e.target as HTMLInputElement).value)}
+          />
+          <label class="visually-hidden" for={`${id}-acc-unit`}>
+            {t("admin.deadlines.acceptance_unit_of", { name })}
+          </label>
+          <select
+            id={`${id}-acc-unit`}
+            value={accUnit}
+            onChange={(e) => setAccUnit((e.target as HTMLSelectElement).value)}
           >
             {DEADLINE_UNITS.map((u) => (
               <option key={u} value={u}>

@@ -1,13 +1,127 @@
-/** PLACEHOLDER — replaced by the helper that builds the console. */
+/**
+ * The agent console of the call centre and the in-person counters: the triage queue (take next, reclassify,
+ * dispatch, merge, cancel, release), phone intake with the caller's screen pop, and counter intake with a printed
+ * receipt. One live stream feeds every screen; a ringing call pops up whatever the agent is looking at.
+ */
 import "../ui/base.css";
+import "./console.css";
 import { render } from "preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { ApiProblem, api } from "../ui/api.ts";
 import { readBoot } from "../ui/boot.ts";
-import { translator } from "../ui/i18n.ts";
-import { useLocation } from "../ui/router.ts";
-import { StaffRoot } from "../ui/staff.tsx";
+import { ProblemAlert } from "../ui/components.tsx";
+import { translator, withLang } from "../ui/i18n.ts";
+import { matchPath, navigate, useLocation } from "../ui/router.ts";
+import {
+  type LiveMessage,
+  type Shortcut,
+  type StaffEnv,
+  StaffRoot,
+  send,
+  useLive,
+  useShortcuts,
+} from "../ui/staff.tsx";
+import { CounterScreen } from "./counter.tsx";
+import { DemandScreen } from "./demand.tsx";
+import { type CallView, type ConsoleProps, type LiveHub, PATHS } from "./env.ts";
+import { PhoneScreen } from "./phone.tsx";
+import { QueueScreen } from "./queue.tsx";
 
 const boot = readBoot();
 const t = translator(boot.messages);
+
+/** The signed-in console: the shared live stream, the ringing-call pop, the frame's shortcuts, the screen. */
+function Console(props: { env: StaffEnv; url: URL }) {
+  const { env, url } = props;
+  const { t, locale } = env;
+  const listeners = useRef(new Set<(m: LiveMessage) => void>());
+  const [ringing, setRinging] = useState<CallView[]>([]);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const takesCalls = env.can("calls.intake");
+
+  const loadRinging = useCallback(() => {
+    if (!takesCalls) return;
+    api<CallView[]>("/api/v1/calls?state=ringing", {}, locale)
+      .then(setRinging)
+      .catch(() => undefined);
+  }, [takesCalls, locale]);
+  useEffect(loadRinging, [loadRinging]);
+
+  const state = useLive((message) => {
+    // A ring is not replayed after a drop: the open calls are listed again instead.
+    if (message.kind === "call" || message.kind === "reset") loadRinging();
+    for (const listener of listeners.current) listener(message);
+  });
+  const live: LiveHub = {
+    state,
+    subscribe: (listener) => {
+      listeners.current.add(listener);
+      return () => listeners.current.delete(listener);
+    },
+  };
+
+  const answer = async (call: CallView) => {
+    setProblem(null);
+    try {
+      await send(`/api/v1/calls/${call.id}/answer`, undefined, locale);
+      setRinging((calls) => calls.filter((c) => c.id !== call.id));
+      navigate(withLang(`${PATHS.phone}?chamada=${call.id}`, locale));
+    } catch (e) {
+      setProblem(e instanceof ApiProblem ? e : null);
+      loadRinging();
+    }
+  };
+
+  const go = (path: string) => () => navigate(withLang(path, locale));
+  const frameShortcuts: Shortcut[] = [
+    ...(ringing[0]
+      ? [{ keys: "Alt+A", label: t("console.calls.answer"), run: () => answer(ringing[0]!) }]
+      : []),
+    ...(env.can("triage.work")
+      ? [{ keys: "Alt+Q", label: t("console.menu.queue"), run: go(PATHS.queue) }]
+      : []),
+    ...(takesCalls
+      ? [
+          { keys: "Alt+T", label: t("console.menu.phone"), run: go(PATHS.phone) },
+          { keys: "Alt+B", label: t("console.menu.counter"), run: go(PATHS.counter) },
+        ]
+      : []),
+  ];
+  useShortcuts(frameShortcuts);
+
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  const screenProps: ConsoleProps = { env, live, frameShortcuts, url };
+  let screen = <QueueScreen {...screenProps} />;
+  const demand = matchPath("/console/demanda/:protocol", path);
+  if (demand) screen = <DemandScreen key={demand.protocol} {...screenProps} protocol={demand.protocol!} />;
+  const onPhone = path === PATHS.phone;
+  if (onPhone) screen = <PhoneScreen {...screenProps} onAnswer={answer} />;
+  if (path === PATHS.counter) screen = <CounterScreen {...screenProps} />;
+  return (
+    <>
+      {ringing.length > 0 && !onPhone ? (
+        <div class="ringing" role="alert">
+          <p>
+            <strong>{t("console.calls.ringing", { from: ringing[0]!.from ?? ringing[0]!.fromRaw })}</strong>{" "}
+            <button type="button" onClick={() => answer(ringing[0]!)}>
+              {t("console.calls.answer")} <kbd>Alt+A</kbd>
+            </button>
+          </p>
+        </div>
+      ) : null}
+      <ProblemAlert problem={problem} t={t} />
+      {screen}
+    </>
+  );
+}
+
+/** The path and query of the page without its `lang`, for the language switch to add its own. */
+function pathWithoutLang(url: URL): string {
+  const query = new URLSearchParams(url.search);
+  query.delete("lang");
+  const rest = query.toString();
+  return rest ? `${url.pathname}?${rest}` : url.pathname;
+}
 
 function App() {
   const url = useLocation();
@@ -16,9 +130,17 @@ function App() {
       boot={boot}
       t={t}
       app="console"
-      path={url.pathname}
-      sections={() => []}
-      screen={(env) => <h1 tabIndex={-1}>{env.t("console.site_name")}</h1>}
+      path={pathWithoutLang(url)}
+      sections={(env) => [
+        ...(env.can("triage.work") ? [{ href: PATHS.queue, label: env.t("console.menu.queue") }] : []),
+        ...(env.can("calls.intake")
+          ? [
+              { href: PATHS.phone, label: env.t("console.menu.phone") },
+              { href: PATHS.counter, label: env.t("console.menu.counter") },
+            ]
+          : []),
+      ]}
+      screen={(env) => <Console env={env} url={url} />}
     />
   );
 }

@@ -1,0 +1,477 @@
+/**
+ * The agent console in Chromium on a desktop: signing in through the form; a call popped live, answered, and a
+ * demand registered from its screen pop in a handful of keys; the triage queue (take next, reclassify, dispatch,
+ * a demand filed meanwhile appearing live); counter intake with its printed receipt; axe-core on every screen in
+ * each language. Screenshots go to .cache/screenshots/console-<screen>-<lang>.png.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
+import { one } from "../../server/db/index.ts";
+import { JOBS } from "../../server/jobs/registry.ts";
+import { runOnce } from "../../server/jobs/runner.ts";
+import { createStaffUser } from "../../server/staff/commands.ts";
+import { generateSecret, webhookHeaders } from "../../server/webhooks/signature.ts";
+import { seriousViolations, shot, staffContext, startBrowserTest } from "./browser.ts";
+
+const SECRET = generateSecret();
+const { baseUrl, browser, ctx } = await startBrowserTest({ telephonyWebhookSecret: SECRET });
+const db = ctx.db;
+const LANGS = ["pt-BR", "en", "es"] as const;
+
+// Praça da Sé, in the district of SÉ.
+const SE = { lat: -23.5503, lon: -46.634 };
+
+/** Runs every registered job until nothing is due (routing puts demands in the queue). */
+async function drain(): Promise<void> {
+  while ((await runOnce(ctx, JOBS)) > 0) {}
+}
+
+/** Files a demand through the public API; returns its protocol. */
+async function fileDemand(body: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/demands`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ description: "Buraco na rua", location: SE, ...body }),
+  });
+  const json = (await res.json()) as { protocol: string };
+  assert.equal(res.status, 201, JSON.stringify(json));
+  return json.protocol;
+}
+
+let sequence = 0;
+/** Posts a PBX call event signed with the configured secret, as a PBX would. */
+async function pbx(event: Record<string, unknown>): Promise<{ call: { id: number } }> {
+  const body = JSON.stringify(event);
+  const res = await fetch(`${baseUrl}/api/v1/telephony/events`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...webhookHeaders([SECRET], `msg_${++sequence}`, Math.floor(Date.now() / 1000), body),
+    },
+    body,
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()) as { call: { id: number } };
+}
+
+/** An agent's browser page, signed in with a session cookie, on a console path in a language. */
+async function agentPage(
+  path = "/console",
+  lang = "pt-BR",
+): Promise<{ page: Page; context: BrowserContext; staffId: number }> {
+  const { context, staffId } = await staffContext(browser, baseUrl, ctx, "agent", undefined, {
+    locale: lang,
+  });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}${path}${path.includes("?") ? "&" : "?"}lang=${lang}`);
+  await page.locator("main h1").first().waitFor();
+  return { page, context, staffId };
+}
+
+async function assertAccessible(page: Page, name: string): Promise<void> {
+  await shot(page, name);
+  assert.deepEqual(await seriousViolations(page), [], name);
+}
+
+const pothole = (
+  await one<{ code: string }>(db, "SELECT code FROM services WHERE name->>'pt-BR' = 'Tapa-buraco'")
+).code;
+
+// Read before any test is declared: a top-level await between them could outlive a file whose tests all finished.
+/** A service that always asks for triage, so its demands wait in the queue. */
+const queued = (
+  await one<{ code: string }>(
+    db,
+    `UPDATE services SET auto_dispatch = false
+      WHERE code = (SELECT code FROM services WHERE active AND attributes = '[]'::jsonb AND anonymous_allowed
+                     AND NOT location_required ORDER BY code LIMIT 1)
+      RETURNING code`,
+  )
+).code;
+
+describe("signing in", () => {
+  it("walks the sign-in form: a wrong password shows the server's problem, the right one opens the queue", async () => {
+    const email = "atendente.form@prefeitura.example";
+    const password = "uma senha longa o bastante 42";
+    const staffId = await createStaffUser(db, { email, name: "Ana Atendente", password, role: "agent" });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "pt-BR" });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/console`);
+    await page.locator("#email").fill(email);
+    await page.locator("#password").fill("not the password");
+    await page.getByRole("button", { name: "Entrar" }).click();
+    const problem = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "accept-language": "pt-BR" },
+      body: JSON.stringify({ email: "nobody@prefeitura.example", password: "whatever it is 123" }),
+    }).then((r) => r.json() as Promise<{ title: string }>);
+    await page.getByRole("alert").filter({ hasText: problem.title }).waitFor();
+    await page.locator("#password").fill(password);
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.getByRole("heading", { level: 1, name: "Fila de triagem" }).waitFor();
+    const sessions = await db.query("SELECT 1 FROM staff_sessions WHERE user_id = $1", [staffId]);
+    assert.ok(sessions.length >= 1, "a session was opened for the agent");
+    await context.close();
+  });
+});
+
+describe("phone intake", () => {
+  it("pops a ringing call live, shows the caller's earlier demand, and registers a demand in under 15 keys", async () => {
+    const earlier = await fileDemand({
+      service: pothole,
+      description: "Buraco antigo na calçada",
+      citizen: { name: "Maria Souza", phone: "(11) 98765-4321" },
+    });
+    const { page, context, staffId } = await agentPage("/console");
+    const { email } = await one<{ email: string }>(db, "SELECT email FROM staff_users WHERE id = $1", [
+      staffId,
+    ]);
+    await page.locator(".live-live").waitFor();
+    const { call } = await pbx({
+      callId: `c-${Date.now()}`,
+      event: "ringing",
+      from: "011987654321",
+      to: "156",
+      agent: email,
+    });
+    await page.getByRole("alert").filter({ hasText: "+5511987654321" }).waitFor();
+    // Answering is one shortcut (not counted below: it comes before the citizen speaks).
+    await page.keyboard.press("Alt+A");
+    const pop = page.getByTestId("screen-pop");
+    await pop.getByText(earlier).waitFor();
+    assert.match(await pop.innerText(), /Maria Souza/);
+    await page.waitForFunction(() => document.activeElement?.id === "intake-description");
+    await shot(page, "console-phone-call-pt-BR");
+
+    // The agent types what the caller says, then the address in the same flow.
+    const description = `Buraco enorme na rua em frente ao número 1200 ${Date.now()}`;
+    await page.keyboard.type(description);
+    let keys = 0;
+    const press = async (combo: string) => {
+      keys += combo.split("+").length;
+      await page.keyboard.press(combo);
+    };
+    await press("Tab");
+    await page.keyboard.type("Rua Augusta 1200");
+    const first = page.getByTestId("intake-service-suggestions").locator("button").first();
+    await first.filter({ hasText: pothole }).waitFor();
+    await page.getByTestId("place").filter({ hasText: "AUGUSTA" }).waitFor();
+    await press("Alt+1");
+    await page.getByTestId("intake-service-chosen").filter({ hasText: pothole }).waitFor();
+    // The pick leaves the cursor where it was (Alt+1 is not taken by the skip link's access key).
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "intake-address");
+    assert.equal(new URL(page.url()).hash, "");
+    await press("Control+Enter");
+    const protocolEl = page.getByTestId("protocol");
+    await protocolEl.waitFor();
+    const protocol = (await protocolEl.innerText()).trim();
+    assert.ok(keys < 15, `${keys} keys after the description`);
+    assert.equal(keys, 5, "Tab, Alt+1, Ctrl+Enter");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "protocol");
+    assert.match(await page.getByTestId("read-back").innerText(), /^\d{4} \d{4} \d{4} \d$/);
+    await shot(page, "console-phone-registered-pt-BR");
+
+    const row = await one<{
+      channel: string;
+      citizen_id: number;
+      service: string;
+      address: string;
+      lat: number;
+    }>(
+      db,
+      `SELECT d.channel, d.citizen_id, s.code AS service, d.address, ST_Y(d.location) AS lat
+         FROM demands d JOIN services s ON s.id = d.service_id WHERE d.protocol = $1`,
+      [protocol],
+    );
+    const caller = await one<{ citizen_id: number }>(
+      db,
+      "SELECT citizen_id FROM demands WHERE protocol = $1",
+      [earlier],
+    );
+    assert.equal(row.channel, "phone");
+    assert.equal(row.citizen_id, caller.citizen_id, "the caller is the citizen");
+    assert.equal(row.service, pothole);
+    assert.match(row.address, /Rua Augusta 1200/);
+    assert.ok(Math.abs(row.lat - -23.5546) < 0.01, "placed on Rua Augusta");
+    const link = await db.query(
+      "SELECT 1 FROM call_demands cd JOIN demands d ON d.id = cd.demand_id WHERE cd.call_id = $1 AND d.protocol = $2",
+      [call.id, protocol],
+    );
+    assert.equal(link.length, 1, "the demand is linked to the call");
+    await context.close();
+  });
+});
+
+describe("phone intake of an unknown caller", () => {
+  it("lists a call ringing for every agent, and registers the new caller by name with a service searched for", async () => {
+    const { page, context } = await agentPage("/console/telefone");
+    await page.locator(".live-live").waitFor();
+    const { call } = await pbx({
+      callId: `u-${Date.now()}`,
+      event: "ringing",
+      from: "(11) 3333-4444",
+      to: "156",
+    });
+    await page.getByRole("button", { name: /^Atender/ }).click();
+    await page.getByRole("heading", { level: 1, name: "Ligação: Número não cadastrado" }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === "intake-description");
+    await page.keyboard.type("A lâmpada do poste está queimada");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Rua Augusta 1200");
+    await page.keyboard.press("Alt+S");
+    await page.keyboard.type("lâmpada");
+    await page
+      .getByRole("button", { name: /Reparo de lâmpada/ })
+      .last()
+      .click();
+    await page.locator("#intake-name").fill("Carlos Novo");
+    await page.keyboard.press("Control+Enter");
+    const protocol = (await page.getByTestId("protocol").innerText()).trim();
+    const row = await one<{ name: string; contact: string; service: string; channel: string }>(
+      db,
+      `SELECT c.name, cc.value AS contact, s.code AS service, d.channel
+         FROM demands d JOIN citizens c ON c.id = d.citizen_id JOIN services s ON s.id = d.service_id
+         JOIN citizen_contacts cc ON cc.citizen_id = c.id AND cc.channel = 'phone'
+        WHERE d.protocol = $1`,
+      [protocol],
+    );
+    const lamp = await one<{ code: string }>(
+      db,
+      "SELECT code FROM services WHERE name->>'pt-BR' = 'Reparo de lâmpada'",
+    );
+    assert.deepEqual(row, {
+      name: "Carlos Novo",
+      contact: "551133334444",
+      service: lamp.code,
+      channel: "phone",
+    });
+    const link = await db.query("SELECT 1 FROM call_demands WHERE call_id = $1", [call.id]);
+    assert.equal(link.length, 1);
+    await context.close();
+  });
+});
+
+describe("the triage queue", () => {
+  it("takes the most urgent item, reclassifies and dispatches it, and shows a demand filed meanwhile live", async () => {
+    for (const [i, text] of ["Lâmpada queimada no poste da esquina", "Poste apagado há dias"].entries())
+      await fileDemand({
+        service: queued,
+        description: text,
+        identity: "anonymous",
+        location: { lat: SE.lat - i * 0.01, lon: SE.lon },
+      });
+    await drain();
+    const { page, context, staffId } = await agentPage("/console");
+    const head = await one<{ protocol: string }>(
+      db,
+      `SELECT d.protocol FROM triage_queue q JOIN demands d ON d.id = q.demand_id
+        WHERE q.claimed_until IS NULL OR q.claimed_until < now() ORDER BY q.queue_key, q.demand_id LIMIT 1`,
+    );
+    await page.locator(`tr[data-protocol="${head.protocol}"]`).waitFor();
+    await page.locator(".live-live").waitFor();
+    await assertAccessible(page, "console-queue-pt-BR");
+
+    // Filed by the API while the agent looks at the queue: it appears without a reload.
+    const meanwhile = await fileDemand({
+      service: queued,
+      description: "Outra lâmpada apagada",
+      identity: "anonymous",
+      location: { lat: SE.lat - 0.02, lon: SE.lon },
+    });
+    await drain();
+    await page.locator(`tr[data-protocol="${meanwhile}"]`).waitFor();
+
+    await page.keyboard.press("Alt+N");
+    await page.waitForURL(new RegExp(`/console/demanda/${head.protocol}`));
+    await page.getByTestId("hold").filter({ hasText: "Com você" }).waitFor();
+    const claim = await one<{ claimed_by: number }>(
+      db,
+      "SELECT q.claimed_by FROM triage_queue q JOIN demands d ON d.id = q.demand_id WHERE d.protocol = $1",
+      [head.protocol],
+    );
+    assert.equal(claim.claimed_by, staffId);
+    await assertAccessible(page, "console-demand-pt-BR");
+
+    await page.locator("#reclassify-search").fill("lâmpada");
+    await page.getByRole("button", { name: /Reparo de lâmpada/ }).click();
+    await page.getByRole("button", { name: "Reclassificar", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Reclassificada" }).waitFor();
+    const lamp = await one<{ code: string }>(
+      db,
+      "SELECT code FROM services WHERE name->>'pt-BR' = 'Reparo de lâmpada'",
+    );
+    const department = await one<{ code: string; name: string }>(
+      db,
+      "SELECT code, name FROM departments WHERE active AND code <> 'CENTRAL156' ORDER BY code LIMIT 1",
+    );
+    await page.locator("#dispatch-department").selectOption(department.code);
+    await page.getByRole("button", { name: "Encaminhar", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Encaminhada" }).waitFor();
+    const after = await one<{ service: string; status: string; department: string; queued: boolean }>(
+      db,
+      `SELECT s.code AS service, d.status, dep.code AS department,
+              EXISTS (SELECT 1 FROM triage_queue q WHERE q.demand_id = d.id) AS queued
+         FROM demands d JOIN services s ON s.id = d.service_id
+         JOIN work_orders w ON w.demand_id = d.id JOIN departments dep ON dep.id = w.department_id
+        WHERE d.protocol = $1`,
+      [head.protocol],
+    );
+    assert.deepEqual(after, {
+      service: lamp.code,
+      status: "dispatched",
+      department: department.code,
+      queued: false,
+    });
+    await context.close();
+  });
+
+  it("gives an item back, merges a duplicate into the demand it repeats, and cancels one with a reason", async () => {
+    const spot = { lat: SE.lat + 0.01, lon: SE.lon + 0.01 };
+    const original = await fileDemand({
+      service: queued,
+      description: "Poste caído na praça",
+      identity: "anonymous",
+      location: spot,
+    });
+    const repeat = await fileDemand({
+      service: queued,
+      description: "Poste caído na praça de novo",
+      identity: "anonymous",
+      location: spot,
+    });
+    await drain();
+    const { page, context, staffId } = await agentPage("/console");
+    await page.locator(`tr[data-protocol="${repeat}"]`).waitFor();
+    await page.keyboard.press("Alt+N");
+    await page.waitForURL(/\/console\/demanda\/\d+/);
+    const taken = new URL(page.url()).pathname.split("/").pop()!;
+    await page.getByTestId("hold").filter({ hasText: "Com você" }).waitFor();
+    await page.keyboard.press("Alt+L");
+    await page.getByRole("heading", { level: 1, name: "Fila de triagem" }).waitFor();
+    const released = await one<{ claimed_by: number | null }>(
+      db,
+      "SELECT q.claimed_by FROM triage_queue q JOIN demands d ON d.id = q.demand_id WHERE d.protocol = $1",
+      [taken],
+    );
+    assert.equal(released.claimed_by, null, "given back to the queue");
+
+    await page.goto(`${baseUrl}/console/demanda/${repeat}?lang=pt-BR`);
+    await page.getByTestId("duplicates").getByText(original).waitFor();
+    await page.locator("#merge-into").fill(original);
+    await page.getByRole("button", { name: "Unir a uma repetida" }).click();
+    await page.getByRole("status").filter({ hasText: original }).waitFor();
+    const merged = await one<{ status: string; into: string }>(
+      db,
+      `SELECT d.status, s.protocol AS into FROM demands d JOIN demands s ON s.id = d.merged_into_id
+        WHERE d.protocol = $1`,
+      [repeat],
+    );
+    assert.deepEqual(merged, { status: "merged", into: original });
+
+    await page.goto(`${baseUrl}/console/demanda/${original}?lang=pt-BR`);
+    await page.getByTestId("status").waitFor();
+    await page.locator("#cancel-reason").fill("Fora da competência do município");
+    await page.getByRole("button", { name: "Cancelar demanda" }).click();
+    await page.getByRole("status").filter({ hasText: "Demanda cancelada" }).waitFor();
+    const cancelled = await one<{ status: string; reason: string; actor: number }>(
+      db,
+      `SELECT d.status, e.data->>'reason' AS reason, e.actor_id::int AS actor
+         FROM demands d JOIN demand_events e ON e.demand_id = d.id AND e.type = 'demand.cancelled'
+        WHERE d.protocol = $1`,
+      [original],
+    );
+    assert.deepEqual(cancelled, {
+      status: "cancelled",
+      reason: "Fora da competência do município",
+      actor: staffId,
+    });
+    await context.close();
+  });
+});
+
+describe("counter intake", () => {
+  it("registers an in-person demand and prints a receipt holding its protocol", async () => {
+    const { page, context } = await agentPage("/console/balcao");
+    await page.locator("#intake-description").fill("Buraco grande na rua, perigoso para motos");
+    await page.locator("#intake-address").fill("Rua Augusta 1200");
+    await page.locator("#intake-service-search").fill("tapa-buraco");
+    await page.getByRole("button", { name: `Tapa-buraco ${pothole}`, exact: true }).click();
+    await page.locator("#intake-name").fill("José Balcão");
+    await page.locator("#intake-document").fill("123.456.789-09");
+    await page.locator("#intake-email").fill("jose@example.org");
+    await page.getByTestId("place").filter({ hasText: "AUGUSTA" }).waitFor();
+    await assertAccessible(page, "console-counter-pt-BR");
+    await page.getByRole("button", { name: /^Registrar/ }).click();
+    const protocol = (await page.getByTestId("protocol").innerText()).trim();
+    const row = await one<{ channel: string; name: string }>(
+      db,
+      "SELECT d.channel, c.name FROM demands d JOIN citizens c ON c.id = d.citizen_id WHERE d.protocol = $1",
+      [protocol],
+    );
+    assert.deepEqual(row, { channel: "counter", name: "José Balcão" });
+    // Alt+P opens the printable receipt in a window of its own.
+    const [receipt] = await Promise.all([context.waitForEvent("page"), page.keyboard.press("Alt+P")]);
+    assert.match(new URL(receipt.url()).pathname, new RegExp(`/api/v1/demands/${protocol}/receipt`));
+    await receipt.waitForLoadState();
+    await receipt.locator("body").getByText(/\d/).first().waitFor();
+    const text = (await receipt.locator("body").innerText()).replace(/\s/g, "");
+    assert.ok(text.includes(protocol), "the receipt names the protocol");
+    await shot(receipt, "console-receipt-pt-BR");
+    await receipt.close();
+    await assertAccessible(page, "console-counter-registered-pt-BR");
+    await context.close();
+  });
+});
+
+describe("accessibility", () => {
+  it("has no serious or critical axe violation on any console screen in pt-BR, en and es", async () => {
+    const protocol = await fileDemand({
+      service: pothole,
+      description: "Buraco para a revisão de acessibilidade",
+      citizen: { name: "Rita Lima", phone: "(11) 91234-5678" },
+    });
+    for (const lang of LANGS) {
+      const anonymous = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: lang });
+      const signIn = await anonymous.newPage();
+      await signIn.goto(`${baseUrl}/console?lang=${lang}`);
+      await signIn.locator("#email").waitFor();
+      await assertAccessible(signIn, `console-sign-in-${lang}`);
+      await anonymous.close();
+      const { page, context, staffId } = await agentPage("/console", lang);
+      await page.locator("table.data, main p").first().waitFor();
+      await assertAccessible(page, `console-queue-${lang}`);
+      await page.goto(`${baseUrl}/console/demanda/${protocol}?lang=${lang}`);
+      await page.getByTestId("status").waitFor();
+      await assertAccessible(page, `console-demand-${lang}`);
+      await page.goto(`${baseUrl}/console/telefone?lang=${lang}`);
+      await page.locator("main h1").waitFor();
+      await assertAccessible(page, `console-phone-${lang}`);
+      const { email } = await one<{ email: string }>(db, "SELECT email FROM staff_users WHERE id = $1", [
+        staffId,
+      ]);
+      const { call } = await pbx({
+        callId: `a11y-${lang}-${Date.now()}`,
+        event: "answered",
+        from: "011912345678",
+        to: "156",
+        agent: email,
+      });
+      await page.goto(`${baseUrl}/console/telefone?chamada=${call.id}&lang=${lang}`);
+      await page.getByTestId("screen-pop").getByText(protocol).waitFor();
+      await assertAccessible(page, `console-phone-call-${lang}`);
+      await page.goto(`${baseUrl}/console/balcao?lang=${lang}`);
+      await page.locator("#intake-description").waitFor();
+      await assertAccessible(page, `console-counter-${lang}`);
+      await page.locator("#intake-description").fill("Buraco na rua");
+      await page.locator("#intake-address").fill("Rua Augusta 1200");
+      await page.locator("#intake-name").fill("Rita Lima");
+      await page.getByTestId("intake-service-suggestions").getByRole("button").first().click();
+      await page.getByTestId("place").filter({ hasText: "AUGUSTA" }).waitFor();
+      await page.keyboard.press("Control+Enter");
+      await page.getByTestId("protocol").waitFor();
+      await assertAccessible(page, `console-counter-registered-${lang}`);
+      await context.close();
+    }
+  });
+});

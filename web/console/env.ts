@@ -1,0 +1,39 @@
+/** What every console screen is handed: the staff environment, the live stream, and the shortcuts of the frame. */
+import type { LiveMessage, LiveState, Shortcut, StaffEnv } from "../ui/staff.tsx";
+
+/** The console's single live stream, shared by its screens (one EventSource for the whole app). */
+export interface LiveHub {
+  state: LiveState;
+  /** Calls `listener` with each message until the returned function is called. */
+  subscribe: (listener: (message: LiveMessage) => void) => () => void;
+}
+
+/** A console screen's props. */
+export interface ConsoleProps {
+  env: StaffEnv;
+  live: LiveHub;
+  /** The shortcuts every screen has (menu sections, answering a ringing call), listed with the screen's own. */
+  frameShortcuts: Shortcut[];
+  url: URL;
+}
+
+/** A call as GET /api/v1/calls lists it. */
+export interface CallView {
+  id: number;
+  state: string;
+  from: string | null;
+  fromRaw: string;
+  to: string;
+  agentId: number | null;
+  citizenId: number | null;
+  rangAt: string;
+  answeredAt: string | null;
+}
+
+/** The console's paths. */
+export const PATHS = {
+  queue: "/console",
+  phone: "/console/telefone",
+  counter: "/console/balcao",
+  demand: (protocol: string) => `/console/demanda/${protocol}`,
+} as const;

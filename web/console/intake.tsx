@@ -1,0 +1,385 @@
+/**
+ * The intake form of the phone and the counter, keyboard first: the agent types the citizen's words and the
+ * address in one flow; the suggester's services appear as they type (Alt+1 picks the first), the address is placed
+ * as it is typed (the best match taken unless another is picked), and Ctrl+Enter registers. The protocol is then
+ * shown big, focused, with the text to read back.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { AttributeField, type AttributeView } from "../portal/attributes.tsx";
+import { ApiProblem, api } from "../ui/api.ts";
+import { Field, ProblemAlert } from "../ui/components.tsx";
+import { type Shortcut, ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
+import { printReceipt, type Registered, RegisteredView } from "./registered.tsx";
+import {
+  type ServiceChoice,
+  ServicePicker,
+  suggestionShortcuts,
+  useDebounced,
+  useSuggestions,
+} from "./service-picker.tsx";
+
+interface ServiceDetail extends ServiceChoice {
+  locationRequired: boolean;
+  anonymousAllowed: boolean;
+  attributes: (AttributeView & { order: number })[];
+}
+
+interface Place {
+  street: string;
+  number: number | null;
+  lat: number;
+  lon: number;
+}
+
+/** The demand body the form builds (POST /api/v1/demands and POST /api/v1/calls/:id/demands). */
+export interface IntakeBody {
+  service: string;
+  description: string;
+  identity: "identified" | "confidential" | "anonymous";
+  address?: string;
+  location?: { lat: number; lon: number };
+  attributes: Record<string, unknown>;
+  citizen?: { name?: string; document?: string; phone?: string; email?: string };
+}
+
+/** Which person fields the form asks: the counter's full set, an unknown caller's name, or none. */
+export type PersonFields = "counter" | "caller-name" | "none";
+
+const placeLabel = (p: Place) => (p.number ? `${p.street}, ${p.number}` : p.street);
+
+/** The intake form, and the protocol once registered. */
+export function IntakeForm(props: {
+  env: StaffEnv;
+  channel: "phone" | "counter";
+  person: PersonFields;
+  frameShortcuts: Shortcut[];
+  /** Puts the cursor in the description as soon as the form shows (an answered call). */
+  autoFocus?: boolean;
+  register: (body: IntakeBody, idempotencyKey: string) => Promise<Registered>;
+  /** Called once a demand is registered (e.g. to refresh the caller's history). */
+  onRegistered?: (r: Registered) => void;
+}) {
+  const { t, locale } = props.env;
+  const [description, setDescription] = useState("");
+  const [address, setAddress] = useState("");
+  const [places, setPlaces] = useState<Place[] | null>(null);
+  const [place, setPlace] = useState<Place | null>(null);
+  const [chosen, setChosen] = useState<ServiceChoice | null>(null);
+  const [detail, setDetail] = useState<ServiceDetail | null>(null);
+  const [attributes, setAttributes] = useState<Record<string, unknown>>({});
+  const [identity, setIdentity] = useState<IntakeBody["identity"]>("identified");
+  const [person, setPerson] = useState({ name: "", document: "", phone: "", email: "" });
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<Registered | null>(null);
+  const key = useRef(crypto.randomUUID());
+  const detailLoad = useRef<Promise<ServiceDetail> | null>(null);
+  /** The address text the shown place was found for: a place found for half an address is not used. */
+  const placedFor = useRef("");
+  const suggestions = useSuggestions(description, locale, props.channel);
+
+  // The address is placed as it is typed; the best match is taken until the agent picks another.
+  const settledAddress = useDebounced(address.trim(), 300);
+  useEffect(() => {
+    if (settledAddress.length < 4) {
+      setPlaces(null);
+      setPlace(null);
+      return;
+    }
+    let current = true;
+    geocode(settledAddress).then((found) => {
+      if (!current) return;
+      placedFor.current = settledAddress;
+      setPlaces(found);
+      setPlace(found[0] ?? null);
+    });
+    return () => {
+      current = false;
+    };
+  }, [settledAddress]);
+
+  useEffect(() => {
+    // After the frame in which navigate() focuses the new screen's heading.
+    if (props.autoFocus) requestAnimationFrame(() => document.getElementById("intake-description")?.focus());
+  }, []);
+
+  async function geocode(q: string): Promise<Place[]> {
+    try {
+      const found = await api<{ items: Place[] }>(
+        `/api/v1/geocode?q=${encodeURIComponent(q)}&limit=5`,
+        {},
+        locale,
+      );
+      return found.items;
+    } catch {
+      return [];
+    }
+  }
+
+  const loadDetail = (code: string) => {
+    const load = api<ServiceDetail>(
+      `/api/v1/services/${encodeURIComponent(code)}?lang=${locale}`,
+      {},
+      locale,
+    );
+    detailLoad.current = load;
+    load
+      .then((d) => {
+        if (detailLoad.current === load) setDetail(d);
+      })
+      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
+    return load;
+  };
+
+  const pick = (s: ServiceChoice) => {
+    setProblem(null);
+    setChosen(s);
+    setDetail(null);
+    setAttributes({});
+    void loadDetail(s.code);
+  };
+
+  const refuse = (message: string, focusId: string) => {
+    setProblem(new ApiProblem(422, "incomplete", message, ""));
+    document.getElementById(focusId)?.focus();
+  };
+
+  const submitting = useRef(false);
+  const submit = async () => {
+    // A ref, not the state: two quick Ctrl+Enter presses come before the next render.
+    if (submitting.current || done) return;
+    setProblem(null);
+    if (!description.trim()) return refuse(t("console.intake.need_description"), "intake-description");
+    if (!chosen) return refuse(t("console.intake.need_service"), "intake-service-search");
+    setBusy(true);
+    submitting.current = true;
+    try {
+      const service =
+        detail?.code === chosen.code ? detail : await (detailLoad.current ?? loadDetail(chosen.code));
+      const missing = service.attributes.find((a) => a.required && isBlank(attributes[a.code]));
+      if (missing)
+        return refuse(
+          t("console.intake.need_attribute", { field: missing.description }),
+          `attr-${missing.code}`,
+        );
+      const typed = address.trim();
+      let where = placedFor.current === typed ? place : null;
+      // Typed but not placed yet (registered faster than the lookup): place it now with the best match.
+      if (!where && typed.length >= 4) where = (await geocode(typed))[0] ?? null;
+      if (service.locationRequired && !where) return refuse(t("console.intake.need_place"), "intake-address");
+      if (props.person === "counter" && identity !== "anonymous" && !person.name.trim())
+        return refuse(t("console.intake.need_name"), "intake-name");
+      const citizen = Object.fromEntries(
+        Object.entries(person)
+          .map(([k, v]) => [k, v.trim()])
+          .filter(([, v]) => v !== ""),
+      );
+      const body: IntakeBody = {
+        service: service.code,
+        description: description.trim(),
+        identity,
+        attributes: Object.fromEntries(Object.entries(attributes).filter(([, v]) => !isBlank(v))),
+        // The address as typed is kept (with its complements); the point is the place found for it.
+        ...(typed ? { address: typed } : {}),
+        ...(where ? { location: { lat: where.lat, lon: where.lon } } : {}),
+        ...(identity !== "anonymous" && Object.keys(citizen).length > 0 ? { citizen } : {}),
+      };
+      const registered = await props.register(body, key.current);
+      setDone(registered);
+      props.onRegistered?.(registered);
+    } catch (e) {
+      setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
+    } finally {
+      submitting.current = false;
+      setBusy(false);
+    }
+  };
+
+  const reset = () => {
+    setDescription("");
+    setAddress("");
+    setChosen(null);
+    setDetail(null);
+    setAttributes({});
+    setIdentity("identified");
+    setPerson({ name: "", document: "", phone: "", email: "" });
+    setProblem(null);
+    setDone(null);
+    key.current = crypto.randomUUID();
+    requestAnimationFrame(() => document.getElementById("intake-description")?.focus());
+  };
+
+  const picks = suggestionShortcuts(t, suggestions, pick);
+  const own: Shortcut[] = done
+    ? [
+        { keys: "Alt+N", label: t("console.intake.new"), run: reset },
+        ...(done.receiptUrl
+          ? [{ keys: "Alt+P", label: t("console.intake.print_receipt"), run: () => printReceipt(done) }]
+          : []),
+      ]
+    : [
+        ...picks.bound,
+        {
+          keys: "Alt+S",
+          label: t("console.service.search"),
+          run: () => document.getElementById("intake-service-search")?.focus(),
+        },
+        { keys: "Ctrl+Enter", label: t("console.intake.register"), run: () => void submit() },
+      ];
+  useShortcuts(own);
+  const shown = [
+    ...(done ? own : [...picks.shown, ...own.slice(picks.bound.length)]),
+    ...props.frameShortcuts,
+  ];
+
+  if (done) return <RegisteredView t={t} done={done} shortcuts={shown} onNew={reset} />;
+
+  const required = t("ui.required");
+  const personField = (name: keyof typeof person, type: "text" | "tel" | "email", isRequired = false) => (
+    <Field
+      id={`intake-${name}`}
+      label={t(`console.intake.${name}`)}
+      required={isRequired}
+      requiredText={required}
+    >
+      <input
+        id={`intake-${name}`}
+        // Preact types each input type apart; the three used here share every attribute written.
+        type={type as "text"}
+        autocomplete="off"
+        value={person[name]}
+        onInput={(e) => setPerson({ ...person, [name]: (e.target as HTMLInputElement).value })}
+      />
+    </Field>
+  );
+  const who = (
+    <>
+      <div class="field">
+        <label for="intake-identity">{t("console.intake.identity")}</label>
+        <select
+          id="intake-identity"
+          value={identity}
+          onChange={(e) => setIdentity((e.target as HTMLSelectElement).value as IntakeBody["identity"])}
+        >
+          <option value="identified">{t("console.intake.identified")}</option>
+          <option value="confidential">{t("console.intake.confidential")}</option>
+          {detail === null || detail.anonymousAllowed ? (
+            <option value="anonymous">{t("console.intake.anonymous")}</option>
+          ) : null}
+        </select>
+      </div>
+      {props.person !== "none" && identity !== "anonymous" ? (
+        <fieldset>
+          <legend>{t("console.intake.person")}</legend>
+          {personField("name", "text", props.person === "counter")}
+          {props.person === "counter" ? (
+            <>
+              {personField("document", "text")}
+              {personField("phone", "tel")}
+              {personField("email", "email")}
+            </>
+          ) : null}
+        </fieldset>
+      ) : null}
+    </>
+  );
+  return (
+    <form
+      class="intake"
+      aria-labelledby="intake-title"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <ShortcutList t={t} shortcuts={shown} />
+      <h2 id="intake-title">{t("console.intake.title")}</h2>
+      {/* At the counter the person is there first; on the phone the caller's words come first. */}
+      {props.person === "counter" ? who : null}
+      <div class="columns">
+        <div>
+          <Field
+            id="intake-description"
+            label={t("console.intake.description")}
+            required
+            requiredText={required}
+          >
+            <textarea
+              id="intake-description"
+              rows={4}
+              required
+              value={description}
+              onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)}
+            />
+          </Field>
+          <Field
+            id="intake-address"
+            label={t("console.intake.address")}
+            hint={t("console.intake.address_hint")}
+          >
+            <input
+              id="intake-address"
+              type="text"
+              autocomplete="off"
+              aria-describedby="intake-address-hint"
+              value={address}
+              onInput={(e) => setAddress((e.target as HTMLInputElement).value)}
+            />
+          </Field>
+          <p role="status" data-testid="place">
+            {place
+              ? t("console.intake.place", { place: placeLabel(place) })
+              : places && places.length === 0
+                ? t("console.intake.no_place")
+                : ""}
+          </p>
+          {places && places.length > 1 ? (
+            <fieldset>
+              <legend>{t("console.intake.places")}</legend>
+              {places.map((p) => (
+                <label class="choice" key={`${p.lat},${p.lon}`}>
+                  <input
+                    type="radio"
+                    name="intake-place"
+                    checked={place === p}
+                    onChange={() => setPlace(p)}
+                  />
+                  {placeLabel(p)}
+                </label>
+              ))}
+            </fieldset>
+          ) : null}
+        </div>
+        <ServicePicker
+          t={t}
+          locale={locale}
+          id="intake-service"
+          suggestions={suggestions}
+          chosen={chosen}
+          onPick={pick}
+        />
+      </div>
+      {detail
+        ? detail.attributes.map((a) => (
+            <AttributeField
+              key={a.code}
+              attribute={a}
+              value={attributes[a.code] as string | undefined}
+              requiredText={required}
+              onChange={(v) => setAttributes({ ...attributes, [a.code]: v })}
+            />
+          ))
+        : null}
+      {props.person === "counter" ? null : who}
+      <ProblemAlert problem={problem} t={t} />
+      <button type="submit" disabled={busy}>
+        {t("console.intake.register")} <kbd>Ctrl+Enter</kbd>
+      </button>
+    </form>
+  );
+}
+
+function isBlank(v: unknown): boolean {
+  return v === undefined || v === "" || (Array.isArray(v) && v.length === 0);
+}
