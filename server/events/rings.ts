@@ -11,20 +11,34 @@ import { can, type Staff } from "../http/auth.ts";
 /** The channel ringing calls are announced on (written by server/telephony/commands.ts). */
 export const RINGS_CHANNEL = "responsiva_calls";
 
-/** One ring: the call and the agent it rings for (null: every agent). */
+/**
+ * One notice: the call, the agent it rings for (null: every agent), and what happened — it rings, an agent took
+ * it, or it ended (so the other consoles stop showing it as ringing). Absent state: ringing.
+ */
 export interface Ring {
   callId: number;
   agentId: number | null;
+  state?: "ringing" | "answered" | "ended";
 }
 
-/** The stream message of a ring. */
+/** The stream message of a notice: `call.ringing`, `call.answered` or `call.ended`. */
 export function presentRing(ring: Ring) {
-  return { kind: "call" as const, type: "call.ringing", callId: ring.callId, agentId: ring.agentId };
+  return {
+    kind: "call" as const,
+    type: `call.${ring.state ?? "ringing"}`,
+    callId: ring.callId,
+    agentId: ring.agentId,
+  };
 }
 
-/** True when `staff` is to see the ring: it rings for them, or for every agent and they take calls. */
+/**
+ * True when `staff` is to see the notice: a ring for them, or for every agent and they take calls; an answered or
+ * ended call is told to everyone who takes calls, whose consoles may still show it ringing.
+ */
 export function ringReaches(ring: Ring, staff: Staff): boolean {
-  return ring.agentId === null ? can(staff.role, "calls.intake") : ring.agentId === staff.id;
+  if ((ring.state ?? "ringing") !== "ringing" || ring.agentId === null)
+    return can(staff.role, "calls.intake");
+  return ring.agentId === staff.id;
 }
 
 /** The rings of one web process. */
@@ -36,9 +50,10 @@ export interface RingListener {
 
 function parseRing(payload: string): Ring | undefined {
   try {
-    const value = JSON.parse(payload) as { callId?: unknown; agentId?: unknown };
+    const value = JSON.parse(payload) as { callId?: unknown; agentId?: unknown; state?: unknown };
     if (typeof value.callId !== "number") return undefined;
-    return { callId: value.callId, agentId: typeof value.agentId === "number" ? value.agentId : null };
+    const state = value.state === "answered" || value.state === "ended" ? value.state : "ringing";
+    return { callId: value.callId, agentId: typeof value.agentId === "number" ? value.agentId : null, state };
   } catch {
     return undefined;
   }

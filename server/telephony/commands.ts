@@ -141,12 +141,16 @@ export async function recordCallEvent(
       );
       rings = rerouted;
     }
-    if (rings) {
-      const notice: Ring = { callId: call.id, agentId: call.agent_id };
-      await tx.query("SELECT pg_notify($1, $2)", [RINGS_CHANNEL, JSON.stringify(notice)]);
-    }
+    if (rings) await notifyCall(tx, { callId: call.id, agentId: call.agent_id, state: "ringing" });
+    else if (call.state === "answered" || call.state === "ended")
+      await notifyCall(tx, { callId: call.id, agentId: call.agent_id, state: call.state });
     return { call, changed: true, agentKnown };
   });
+}
+
+/** Tells the consoles about a call at the transaction's commit (decision 0016). */
+async function notifyCall(tx: Sql, notice: Ring): Promise<void> {
+  await tx.query("SELECT pg_notify($1, $2)", [RINGS_CHANNEL, JSON.stringify(notice)]);
 }
 
 /** The agent takes a ringing call (from the console): it becomes theirs and answered. 409 when someone else has it. */
@@ -159,11 +163,13 @@ export async function takeCall(db: Db, callId: number, staff: Staff): Promise<Ca
       if (call.agent_id === staff.id) return call;
       throw conflict("call_taken", { id: callId });
     }
-    return one<CallRow>(
+    const taken = await one<CallRow>(
       tx,
       "UPDATE calls SET state = 'answered', agent_id = $2, answered_at = now() WHERE id = $1 RETURNING *",
       [callId, staff.id],
     );
+    await notifyCall(tx, { callId, agentId: staff.id, state: "answered" });
+    return taken;
   });
 }
 

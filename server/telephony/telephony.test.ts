@@ -238,6 +238,20 @@ describe("screen pop", () => {
       listB.json().some((c: { id: number }) => c.id === callId),
       false,
     );
+
+    // B takes the call that rang for everyone: every console that takes calls hears it is answered, then ended.
+    const taken = await app.inject({
+      method: "POST",
+      url: `/api/v1/calls/${everyone.json.call.id}/answer`,
+      headers: { authorization: agentB.authorization },
+    });
+    assert.equal(taken.statusCode, 200, taken.body);
+    const answered = await streamA.until(
+      (m) => m.data?.type === "call.answered" && m.data.callId === everyone.json.call.id,
+    );
+    assert.equal(answered.data?.agentId, agentB.staffId);
+    await pbx({ callId: "pbx-pop-2", event: "ended", from: "11 3333-0003", to: "156" });
+    await streamA.until((m) => m.data?.type === "call.ended" && m.data.callId === everyone.json.call.id);
   });
 
   it("pops an unknown number with an empty history and the number ready for a new citizen", async () => {
