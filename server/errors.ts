@@ -50,13 +50,34 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
     "retry-after": String(retryAfterSeconds),
   });
 
+/**
+ * Parameters that are codes of a status, shown to people by their name: the key prefix under which locales/ names
+ * each value ("accepted" → "Aceita"). A value with no name stays as it is.
+ */
+const NAMED_PARAMS: Record<string, Record<string, string>> = {
+  illegal_transition: { from: "status", to: "status" },
+  illegal_work_order_transition: { from: "work_order_states", to: "work_order_states" },
+};
+
+function paramsFor(error: AppError, locale: Locale): Record<string, string | number> {
+  const named = NAMED_PARAMS[error.code];
+  if (!named) return error.params;
+  const out = { ...error.params };
+  for (const [param, prefix] of Object.entries(named)) {
+    const key = `${prefix}.${out[param]}`;
+    if (param in out && hasText(key)) out[param] = translate(locale, key);
+  }
+  return out;
+}
+
 /** The problem+json body of an error (RFC 9457), texts in the given locale. */
 export function renderProblem(error: AppError, locale: Locale, instance?: string) {
+  const params = paramsFor(error, locale);
   return {
     type: `https://responsiva.dev/problems/${error.code.replaceAll("_", "-")}`,
-    title: translate(locale, `problems.${error.code}.title`, error.params),
+    title: translate(locale, `problems.${error.code}.title`, params),
     status: error.status,
-    detail: translate(locale, `problems.${error.code}.detail`, error.params),
+    detail: translate(locale, `problems.${error.code}.detail`, params),
     code: error.code,
     ...(instance ? { instance } : {}),
     ...(error.fields.length > 0
