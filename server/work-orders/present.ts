@@ -27,5 +27,6 @@ export function presentWorkOrder(row: WorkOrderListRow, locale: Locale = "pt-BR"
       row.district_code && row.district_name ? { code: row.district_code, name: row.district_name } : null,
     location: row.lat === null || row.lon === null ? null : { lat: Number(row.lat), lon: Number(row.lon) },
     openAlarms: Number(row.open_alarms),
+    clockShare: row.clock_share === null || row.clock_share === undefined ? null : Number(row.clock_share),
   };
 }

@@ -20,6 +20,7 @@ export interface WorkOrderListRow {
   lat: number | null;
   lon: number | null;
   open_alarms: number;
+  clock_share: string | number | null;
 }
 
 // The alarms counted are the order's own and those of its demand's clock raised to the same department.
@@ -30,7 +31,10 @@ const SELECT = `SELECT w.id, d.protocol, w.state, dep.code AS department_code, s
        (SELECT count(*)::int FROM alarms a
          WHERE a.demand_id = w.demand_id AND a.acknowledged_at IS NULL
            AND (a.work_order_id = w.id OR (a.work_order_id IS NULL AND a.department_id = w.department_id))
-       ) AS open_alarms
+       ) AS open_alarms,
+       (SELECT max(f.fraction) FROM deadlines c, unnest(c.fractions, c.fire_at) AS f(fraction, at)
+         WHERE c.work_order_id = w.id AND c.stage = 'execution' AND c.state = 'running' AND f.at <= now()
+       ) AS clock_share
   FROM work_orders w
   JOIN demands d ON d.id = w.demand_id
   JOIN departments dep ON dep.id = w.department_id

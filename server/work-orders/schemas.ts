@@ -66,6 +66,11 @@ export const WorkOrderView = z.object({
   location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
   /** Alarms of this order (and of its demand's clock at this department) nobody acknowledged yet. */
   openAlarms: z.number(),
+  /**
+   * The largest alarm fraction of the execution clock whose instant (in business time) has passed — 0.5, 0.8, 1 …
+   * — or null when none has or the clock is paused or stopped. Screens call an order "close to late" from 0.8.
+   */
+  clockShare: z.number().nullable(),
 });
 
 export const EvidenceUploaded = z.object({

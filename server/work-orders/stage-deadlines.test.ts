@@ -95,6 +95,35 @@ describe("deadlines per service and stage", () => {
     assert.equal((await clock(reset, "acceptance")).amount, ACCEPTANCE_DEADLINE.amount);
   });
 
+  it("tells how far the execution clock has run in business time (clockShare)", async () => {
+    const id = await fileAndRoute(5);
+    const order = await one<{ id: number }>(db, "SELECT id FROM work_orders WHERE demand_id = $1", [id]);
+    const read = async () =>
+      (
+        await app.inject({
+          url: `/api/v1/work-orders/${order.id}`,
+          headers: { authorization: manager.authorization },
+        })
+      ).json().clockShare;
+    assert.equal(await read(), null);
+    // Every alarm instant before the due one has come: the share is the largest fraction under 1.
+    await db.query(
+      `UPDATE deadlines c SET fire_at = (
+         SELECT array_agg(CASE WHEN u.f < 1 THEN now() - interval '1 minute' ELSE u.at END ORDER BY u.ord)
+           FROM unnest(c.fractions, c.fire_at) WITH ORDINALITY AS u(f, at, ord))
+        WHERE c.work_order_id = $1 AND c.stage = 'execution'`,
+      [order.id],
+    );
+    const expected = await one<{ share: string }>(
+      db,
+      `SELECT max(f) AS share FROM deadlines c, unnest(c.fractions) AS f
+        WHERE c.work_order_id = $1 AND c.stage = 'execution' AND f < 1`,
+      [order.id],
+    );
+    assert.ok(Number(expected.share) > 0);
+    assert.equal(await read(), Number(expected.share));
+  });
+
   it("puts a service's demands in the triage queue when autoDispatch is off", async () => {
     assert.equal((await patch({ autoDispatch: false })).statusCode, 200);
     const id = await fileAndRoute(4);

@@ -33,6 +33,8 @@ export interface WorkOrder {
   district: { code: string; name: string } | null;
   location: { lat: number; lon: number } | null;
   openAlarms: number;
+  /** The largest alarm fraction of the execution clock passed in business time (0.5, 0.8, 1 …), or null. */
+  clockShare: number | null;
 }
 
 /** The states a department still acts on; the list shows these unless asked for another. */
@@ -44,18 +46,14 @@ export const STATES = [...OPEN_STATES, "answered", "returned", "rerouted", "canc
 export type Lateness = "late" | "near" | "on_time" | "none";
 
 /**
- * Late once the due instant passed; near when four fifths of the time from dispatch to due have gone (the first
- * alarm the city's rules raise is at half, the second at 80%). Only open orders can be late.
+ * Late once the due instant passed; near once the execution clock's 80% alarm instant has passed. The server counts
+ * that share in business time (`clockShare`: nights, weekends and holidays do not count), so an order dispatched on
+ * Friday evening is not "close to late" on Monday morning. Only open orders can be late.
  */
-export function latenessOf(
-  order: Pick<WorkOrder, "state" | "dueAt" | "dispatchedAt">,
-  now: number,
-): Lateness {
+export function latenessOf(order: Pick<WorkOrder, "state" | "dueAt" | "clockShare">, now: number): Lateness {
   if (!order.dueAt || !OPEN_STATES.includes(order.state)) return "none";
-  const due = Date.parse(order.dueAt);
-  const start = Date.parse(order.dispatchedAt);
-  if (now >= due) return "late";
-  if (due > start && (now - start) / (due - start) >= 0.8) return "near";
+  if (now >= Date.parse(order.dueAt) || (order.clockShare ?? 0) >= 1) return "late";
+  if ((order.clockShare ?? 0) >= 0.8) return "near";
   return "on_time";
 }
 
