@@ -152,7 +152,7 @@ describe("a citizen on a phone", () => {
 });
 
 describe("a citizen waiting for the answer", () => {
-  it("sees the department's answer arrive live, then rates it", async () => {
+  it("sees the department's answer arrive live, rates it as not solved and reopens it", async () => {
     const [service] = await ctx.db.query<{ code: string }>(
       `SELECT code FROM services WHERE active AND attributes = '[]'::jsonb AND location_required AND auto_dispatch
         ORDER BY code LIMIT 1`,
@@ -200,8 +200,8 @@ describe("a citizen waiting for the answer", () => {
     await page.locator('[data-status="closed"]').waitFor();
     await shot(page, "answered-pt-BR");
 
-    await page.getByLabel("5 — Muito satisfeito").check();
-    await page.getByLabel("Sim").check();
+    await page.getByLabel("2 — Insatisfeito").check();
+    await page.getByLabel("Não", { exact: true }).check();
     await page.getByRole("button", { name: "Enviar avaliação" }).click();
     await page.getByText("Obrigado pela avaliação.").waitFor();
     const [survey] = await ctx.db.query<{ rating: number; solved: boolean }>(
@@ -209,7 +209,19 @@ describe("a citizen waiting for the answer", () => {
         WHERE d.protocol = $1`,
       [protocol],
     );
-    assert.deepEqual({ ...survey }, { rating: 5, solved: true });
+    assert.deepEqual({ ...survey }, { rating: 2, solved: false });
+
+    // Not solved: the citizen reopens it, and it goes back to the department that answered.
+    await page.locator("#reopen-reason").fill("O lixo voltou a acumular no mesmo lugar dois dias depois.");
+    await page.getByRole("button", { name: "Reabrir a solicitação" }).click();
+    await page.locator('[data-status="dispatched"]').waitFor();
+    const [reopened] = await ctx.db.query<{ status: string; reopen_count: number; department: string }>(
+      `SELECT d.status, d.reopen_count, dep.code AS department FROM demands d
+         JOIN work_orders w ON w.demand_id = d.id AND w.state = 'dispatched'
+         JOIN departments dep ON dep.id = w.department_id WHERE d.protocol = $1`,
+      [protocol],
+    );
+    assert.deepEqual({ ...reopened }, { status: "dispatched", reopen_count: 1, department: order!.code });
     await context.close();
   });
 });

@@ -9,7 +9,7 @@ import { formatWhen } from "../ui/i18n.ts";
 import { secretOf } from "./draft.ts";
 import type { Env } from "./env.ts";
 import { FollowForm } from "./home.tsx";
-import { RatingForm } from "./rating.tsx";
+import { RatingForm, ReopenForm } from "./rating.tsx";
 
 interface TimelineEvent {
   at: string;
@@ -159,7 +159,15 @@ export function FollowScreen(props: { env: Env; protocol: string; hash: string }
         ))}
       </section>
       {isFull && demand.status === "closed" ? (
-        <RatingForm env={props.env} protocol={demand.protocol} secret={secret} />
+        <>
+          <RatingForm env={props.env} protocol={demand.protocol} secret={secret} />
+          <ReopenForm
+            env={props.env}
+            protocol={demand.protocol}
+            secret={secret}
+            onReopened={() => setVersion((v) => v + 1)}
+          />
+        </>
       ) : null}
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">{t("portal.follow.timeline")}</h2>

@@ -86,3 +86,64 @@ export function RatingForm(props: { env: Env; protocol: string; secret: string |
     </form>
   );
 }
+
+/**
+ * Reopens a closed demand that was not solved (POST /api/v1/demands/:protocol/reopen): the citizen says what is still
+ * wrong; the server allows it within its window unless the citizen rated the demand solved, and says why not.
+ */
+export function ReopenForm(props: {
+  env: Env;
+  protocol: string;
+  secret: string | undefined;
+  onReopened: () => void;
+}) {
+  const { t, locale } = props.env;
+  const [reason, setReason] = useState("");
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      aria-labelledby="reopen-title"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        setProblem(null);
+        try {
+          await api(
+            `/api/v1/demands/${props.protocol}/reopen`,
+            {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({
+                reason: reason.trim(),
+                ...(props.secret ? { secret: props.secret } : {}),
+              }),
+            },
+            locale,
+          );
+          props.onReopened();
+        } catch (error) {
+          setProblem(error instanceof ApiProblem ? error : new ApiProblem(0, "offline", "", ""));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <h2 id="reopen-title">{t("portal.reopen.title")}</h2>
+      <p>{t("portal.reopen.intro")}</p>
+      <Field id="reopen-reason" label={t("portal.reopen.reason")}>
+        <textarea
+          id="reopen-reason"
+          required
+          minLength={5}
+          value={reason}
+          onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+        />
+      </Field>
+      <ProblemAlert problem={problem} t={t} />
+      <button type="submit" class="button secondary" disabled={busy || reason.trim().length < 5}>
+        {t("portal.reopen.submit")}
+      </button>
+    </form>
+  );
+}
