@@ -47,6 +47,7 @@ export const ACTIONS = [
   "work_orders.read", // work orders (scoped to the department for department roles)
   "work_orders.act", // accept, return, reroute, ask for a complement, answer (department roles: their own)
   "answer_templates.manage", // the answer templates departments write from
+  "message_templates.manage", // the texts of messages to citizens, per channel and language (managers, admins)
   "alarms.read", // deadline and delivery alarms (department roles: their department's)
   "alarms.acknowledge",
   "alarm_rules.manage", // at which share of a clock which alarm goes to whom
@@ -125,6 +126,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "dead_letters.read",
     "dead_letters.retry",
     "answer_templates.manage",
+    "message_templates.manage",
     "alarms.read",
     "alarms.acknowledge",
     "alarm_rules.manage",
@@ -149,6 +151,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "demands.complement",
     "work_orders.act",
     "answer_templates.manage",
+    "message_templates.manage",
     "alarms.read",
     "alarms.acknowledge",
     "alarm_rules.manage",

@@ -12,6 +12,7 @@ import { registerDemandsRoutes } from "../demands/routes.ts";
 import { registerDepartmentSystemsRoutes } from "../department-systems/routes.ts";
 import { registerEventsRoutes } from "../events/routes.ts";
 import { registerExportsRoutes } from "../exports/routes.ts";
+import { registerMessageTemplatesRoutes } from "../message-templates/routes.ts";
 import { registerNotificationsRoutes } from "../notifications/routes.ts";
 import { registerOpen311Routes } from "../open311/routes.ts";
 import { registerOrganisationRoutes } from "../organisation/routes.ts";
@@ -39,6 +40,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerDeadlinesRoutes(app);
   await registerSatisfactionRoutes(app);
   await registerNotificationsRoutes(app);
+  await registerMessageTemplatesRoutes(app);
   await registerCalendarRoutes(app);
   await registerEventsRoutes(app);
   await registerDepartmentSystemsRoutes(app);

@@ -9,10 +9,11 @@ import { maybeOne, type Sql } from "../db/index.ts";
 import { lockDemand } from "../demands/transitions.ts";
 import { conflict, notFound } from "../errors.ts";
 import { type Locale, pickLocalized } from "../i18n.ts";
+import { findOverrides } from "../message-templates/queries.ts";
 import { closeAnsweredDemand } from "../work-orders/commands.ts";
 import { chooseRecipients, type Recipient, redactAddresses } from "./recipients.ts";
 import type { SendMessagePayload, Template } from "./schemas.ts";
-import { type Rendered, renderMessage, trackUrlOf } from "./templates.ts";
+import { pickOverride, type Rendered, renderMessage, trackUrlOf } from "./templates.ts";
 
 /** A message ready to go: its row, text and the recipients still worth trying, in order. */
 export interface PlannedMessage {
@@ -23,7 +24,10 @@ export interface PlannedMessage {
   demandId: number;
   template: Template;
   locale: Locale;
+  /** The text for any channel (the "*" override or the default). */
   rendered: Rendered;
+  /** The text for each recipient's channel: the channel's own override when the administration wrote one. */
+  renderedFor: Partial<Record<OutboundChannel, Rendered>>;
   recipients: Recipient[];
 }
 
@@ -95,14 +99,20 @@ export async function planMessage(
     available,
   ).filter((r) => !refused.some((x) => x.channel === r.channel));
   if (recipients.length === 0) return { kind: "unreachable", messageId: message.id };
-  const rendered = renderMessage(payload.template, locale, {
+  const vars = {
     name: facts.name,
     protocol: facts.protocol,
     service: pickLocalized(facts.service_name, locale),
     department: payload.data?.department ?? facts.department_name ?? "",
     trackUrl: trackUrlOf(publicUrl, facts.protocol, locale),
     data: payload.data ?? {},
-  });
+  };
+  // The most specific text wins: the channel's override, then the one for any channel, then locales/.
+  const overrides = await findOverrides(tx, payload.template, locale);
+  const render = (channel: string) =>
+    renderMessage(payload.template, locale, vars, pickOverride(overrides, channel));
+  const rendered = render("*");
+  const renderedFor = Object.fromEntries(recipients.map((r) => [r.channel, render(r.channel)]));
   return {
     kind: "send",
     messageId: message.id,
@@ -111,6 +121,7 @@ export async function planMessage(
     template: payload.template,
     locale,
     rendered,
+    renderedFor,
     recipients,
   };
 }

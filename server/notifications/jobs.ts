@@ -72,7 +72,7 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
           key: plan.key,
           to: to.address,
           locale: plan.locale,
-          ...plan.rendered,
+          ...(plan.renderedFor[to.channel] ?? plan.rendered),
         }));
       } catch (error) {
         // Anything but a DeliveryError (a bug, a crash of the client) is treated as temporary: retried, not lost.

@@ -1,7 +1,8 @@
 /**
  * Renders a message from its template in locales/ (`messages.<template>.subject` and `.body`, framed by a greeting
- * and a footer with the tracking link), in the citizen's language. What a message says is text in locales/, edited
- * there for every language at once; code only fills in the variables.
+ * and a footer with the tracking link), in the citizen's language. What a message says is text in locales/, unless
+ * the administration overrode it for a channel and language (server/message-templates/): the most specific
+ * override wins (channel + language, then any channel + language), then the default. Code only fills in variables.
  */
 import { type Locale, translate } from "../i18n.ts";
 import type { MessageData, Template } from "./schemas.ts";
@@ -31,8 +32,46 @@ export function trackUrlOf(publicUrl: string, protocol: string, locale: Locale):
   return `${publicUrl}/acompanhar?protocolo=${protocol}&lang=${locale}`;
 }
 
-/** Renders `template` in `locale` with the variables filled in. */
-export function renderMessage(template: Template, locale: Locale, vars: MessageVariables): Rendered {
+/** The subject and body of a template, as locales/ or an override gives them (placeholders unfilled). */
+export interface TemplateText {
+  subject: string;
+  body: string;
+}
+
+/** An override of a template's text for one channel ("*": any) in one language. */
+export interface TemplateOverride extends TemplateText {
+  channel: string;
+}
+
+/** The default text of `template` in `locale`, from locales/. */
+export function defaultTemplateText(template: Template, locale: Locale): TemplateText {
+  return {
+    // Without parameters every {name} stays as written.
+    subject: translate(locale, `messages.${template}.subject`),
+    body: translate(locale, `messages.${template}.body`),
+  };
+}
+
+/** The placeholder names a text uses ({protocol} → "protocol"), each once, in order of appearance. */
+export function placeholdersOf(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))];
+}
+
+/** The override a message on `channel` takes: the channel's own, else the one for any channel, else none. */
+export function pickOverride(
+  overrides: readonly TemplateOverride[],
+  channel: string,
+): TemplateOverride | undefined {
+  return overrides.find((o) => o.channel === channel) ?? overrides.find((o) => o.channel === "*");
+}
+
+/** Renders `template` in `locale` with the variables filled in, from `override` when one is given. */
+export function renderMessage(
+  template: Template,
+  locale: Locale,
+  vars: MessageVariables,
+  override?: TemplateText,
+): Rendered {
   const params: Record<string, string> = {
     protocol: vars.protocol,
     service: vars.service,
@@ -46,10 +85,18 @@ export function renderMessage(template: Template, locale: Locale, vars: MessageV
   const greeting = vars.name
     ? translate(locale, "messages.greeting", { name: vars.name })
     : translate(locale, "messages.greeting_unnamed");
-  const body = translate(locale, `messages.${template}.body`, params);
+  const text = override ?? defaultTemplateText(template, locale);
+  const body = fill(text.body, params);
   const footer = translate(locale, "messages.footer", params);
   return {
-    subject: translate(locale, `messages.${template}.subject`, params),
+    subject: fill(text.subject, params),
     text: `${greeting}\n\n${body}\n\n--\n${footer}\n`,
   };
+}
+
+// Fills {name} placeholders; an unknown one stays as written (overrides are checked, so none reach a citizen).
+function fill(text: string, params: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? params[name]! : whole,
+  );
 }

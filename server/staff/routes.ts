@@ -1,7 +1,7 @@
 /** HTTP routes of the staff concept: sign-in, sign-out, the signed-in profile, and account administration. */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { notFound } from "../errors.ts";
-import { PERMISSIONS, staffOf, tokenOf } from "../http/auth.ts";
+import { PERMISSIONS, STAFF_ROLES, staffOf, tokenOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { createStaffUser, login, logout, SESSION_HOURS, updateStaffUser } from "./commands.ts";
 import { presentStaff, type StaffRow } from "./present.ts";
@@ -9,6 +9,7 @@ import { findStaffById, listStaff } from "./queries.ts";
 import {
   LoginInput,
   MeView,
+  RoleView,
   SessionView,
   StaffInput,
   StaffParams,
@@ -85,6 +86,19 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
       responses: { 200: { description: "Accounts", schema: StaffView.array() } },
     },
     async () => (await listStaff(db)).map(presentStaff),
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/roles",
+      summary: "Every staff role with the actions of the permission table it holds",
+      tag: "staff",
+      action: "staff.read",
+      responses: { 200: { description: "Roles", schema: RoleView.array() } },
+    },
+    async () => STAFF_ROLES.map((role) => ({ role, actions: [...PERMISSIONS[role]] })),
   );
 
   route(

@@ -84,3 +84,12 @@ export const SessionView = z.object({
   /** Who signed in. */
   staff: StaffView,
 });
+
+/** A role and what it may do, so the administration shows each role's reach before granting it. */
+export const RoleView = z.object({
+  /** The role. */
+  role: z.enum(STAFF_ROLES),
+  /** The actions of the permission table it holds (server/http/auth.ts). */
+  actions: z.array(z.enum(ACTIONS)),
+});
+export type RoleView = z.infer<typeof RoleView>;

@@ -49,6 +49,7 @@ export const STAFF_APPS = [
       "webhooks.manage",
       "api_clients.manage",
       "alarm_rules.manage",
+      "message_templates.manage",
     ],
   },
 ] as const;

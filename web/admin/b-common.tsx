@@ -1,0 +1,206 @@
+/**
+ * Pieces the users, calendar, messages, API keys and webhooks sections share: loading a resource with its problem,
+ * running a change with a status message, an inline confirmation, a secret shown once with a copy button, and a
+ * field's error from the server's problem.
+ */
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { ApiProblem, api } from "../ui/api.ts";
+import type { Translate } from "../ui/i18n.ts";
+import { send } from "../ui/staff.tsx";
+
+/** Loads JSON from `path` (again when it changes or on `reload()`); answers the value, the problem and reload. */
+export function useResource<T>(path: string | null, lang: string): [T | null, ApiProblem | null, () => void] {
+  const [value, setValue] = useState<T | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!path) return;
+    let live = true;
+    api<T>(path, {}, lang)
+      .then((v) => {
+        if (!live) return;
+        setValue(v);
+        setProblem(null);
+      })
+      .catch((e) => live && setProblem(asProblem(e)));
+    return () => {
+      live = false;
+    };
+  }, [path, lang, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return [value, problem, reload];
+}
+
+/** Any thrown value as an ApiProblem (a network failure is "offline"). */
+export function asProblem(e: unknown): ApiProblem {
+  return e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", "");
+}
+
+/** A change being made: busy flag, the server's problem, the last status text, and `run` to make one. */
+export interface Change {
+  busy: boolean;
+  problem: ApiProblem | null;
+  status: string;
+  run: <T>(work: () => Promise<T>, done?: string) => Promise<T | undefined>;
+  clear: () => void;
+}
+
+/** Runs changes one at a time: the problem is kept for a ProblemAlert, the status for a polite message. */
+export function useChange(): Change {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [status, setStatus] = useState("");
+  const run = useCallback(async <T,>(work: () => Promise<T>, done?: string) => {
+    setBusy(true);
+    setProblem(null);
+    setStatus("");
+    try {
+      const result = await work();
+      if (done) setStatus(done);
+      return result;
+    } catch (e) {
+      setProblem(asProblem(e));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  const clear = useCallback(() => {
+    setProblem(null);
+    setStatus("");
+  }, []);
+  return { busy, problem, status, run, clear };
+}
+
+/** JSON to the API in the page's language (a thin alias of `send`, so callers read as verbs). */
+export const sendJson = <T,>(path: string, body: unknown, lang: string, method = "POST") =>
+  send<T>(path, body, lang, method);
+
+/** The polite status line of a section: present from the start, so screen readers hear each new text. */
+export function StatusLine(props: { text: string }) {
+  return (
+    <p class={props.text ? "notice" : undefined} role="status">
+      {props.text}
+    </p>
+  );
+}
+
+/** The server's words for one field of a problem, if it named that field. */
+export function fieldProblem(problem: ApiProblem | null, field: string, t: Translate): string | undefined {
+  const hit = problem?.fields.find((f) => f.field === field);
+  if (!hit) return undefined;
+  const detail = (hit as { detail?: string }).detail;
+  return detail || t("admin.b.invalid_field");
+}
+
+/**
+ * A destructive action behind an inline confirmation: the first press asks, with the question read out and the
+ * focus on "confirm"; Escape or "cancel" backs out.
+ */
+export function ConfirmButton(props: {
+  t: Translate;
+  label: string;
+  question: string;
+  confirmLabel?: string;
+  disabled?: boolean;
+  onConfirm: () => void;
+}) {
+  const [asking, setAsking] = useState(false);
+  const questionId = useId();
+  const confirm = useRef<HTMLButtonElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+  // Focus follows the question: onto "confirm" when asked, back to the button (when it is still there) after.
+  useEffect(() => {
+    if (asking) confirm.current?.focus();
+    else if (wasAsking.current) opener.current?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
+  if (!asking)
+    return (
+      <button type="button" ref={opener} disabled={props.disabled} onClick={() => setAsking(true)}>
+        {props.label}
+      </button>
+    );
+  const back = () => setAsking(false);
+  const onEscape = (e: KeyboardEvent) => e.key === "Escape" && back();
+  return (
+    <span class="confirm">
+      <span class="warn" id={questionId}>
+        {props.question}
+      </span>{" "}
+      <button
+        type="button"
+        ref={confirm}
+        aria-describedby={questionId}
+        onKeyDown={onEscape}
+        onClick={() => {
+          props.onConfirm();
+          back();
+        }}
+      >
+        {props.confirmLabel ?? props.label}
+      </button>{" "}
+      <button type="button" onKeyDown={onEscape} onClick={back}>
+        {props.t("staff.cancel")}
+      </button>
+    </span>
+  );
+}
+
+/** A secret shown this once: a warning, the value in a read-only field, a copy button and "done". */
+export function SecretOnce(props: {
+  t: Translate;
+  id: string;
+  label: string;
+  warning: string;
+  value: string;
+  onDone: () => void;
+  children?: ComponentChildren;
+}) {
+  const { t } = props;
+  const [copied, setCopied] = useState("");
+  const input = useRef<HTMLInputElement>(null);
+  const box = useRef<HTMLElement>(null);
+  useEffect(() => box.current?.focus(), []);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(props.value);
+      setCopied(t("admin.b.copied"));
+    } catch {
+      input.current?.select();
+      setCopied(t("admin.b.copy_failed"));
+    }
+  };
+  return (
+    <section class="card secret" aria-labelledby={`${props.id}-title`} tabIndex={-1} ref={box}>
+      <h2 id={`${props.id}-title`}>{props.label}</h2>
+      <p class="warn">
+        <strong>{t("admin.b.attention")}</strong> {props.warning}
+      </p>
+      <div class="field">
+        <label for={props.id}>{props.label}</label>
+        <input
+          type="text"
+          id={props.id}
+          ref={input}
+          readOnly
+          value={props.value}
+          size={60}
+          onFocus={() => input.current?.select()}
+        />
+      </div>
+      <p class="row">
+        <button type="button" onClick={copy}>
+          {t("admin.b.copy")}
+        </button>{" "}
+        <button type="button" onClick={props.onDone}>
+          {t("admin.b.saved_it")}
+        </button>
+      </p>
+      <p role="status">{copied}</p>
+      {props.children}
+    </section>
+  );
+}
