@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { testApp } from "../../tests/helpers.ts";
 
 describe("http app", () => {
@@ -23,5 +24,21 @@ describe("http app", () => {
     const res = await app.inject({ method: "GET", url: "/openapi.json" });
     assert.equal(res.json().openapi, "3.1.0");
     assert.ok(res.json().paths["/health"].get);
+  });
+
+  it("gzips answers over 1 KiB for clients that take it, and only for them", async () => {
+    const { app } = await testApp();
+    const plain = await app.inject({ url: "/api/v1/districts.geojson" });
+    assert.equal(plain.headers["content-encoding"], undefined);
+    const packed = await app.inject({
+      url: "/api/v1/districts.geojson",
+      headers: { "accept-encoding": "gzip" },
+    });
+    assert.equal(packed.headers["content-encoding"], "gzip");
+    assert.ok(packed.rawPayload.length < plain.rawPayload.length / 2, "at least halved");
+    assert.deepEqual(JSON.parse(gunzipSync(packed.rawPayload).toString()), plain.json());
+    // Small answers are sent as they are.
+    const small = await app.inject({ url: "/health", headers: { "accept-encoding": "gzip" } });
+    assert.equal(small.headers["content-encoding"], undefined);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The HTTP application: locale negotiation, problem+json errors, and the explicit list of every concept's routes.
  */
+import compress from "@fastify/compress";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { AppError, renderProblem } from "../errors.ts";
@@ -31,6 +32,11 @@ export async function buildApp(
     trustProxy: true,
   });
   app.decorate("ctx", ctx);
+  // Answers over 1 KiB go gzipped to clients that take it (district outlines, catalogue lists, open data): a phone on
+  // a slow network gets a third of the bytes. Brotli is left out: compressing every dynamic answer at a useful
+  // Brotli level costs more CPU than gzip for little gain over it. Hashed web assets are compressed once and sent
+  // with their own Content-Encoding (web.ts), which this leaves alone; event streams are hijacked and never pass here.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ["gzip", "deflate"] });
   app.decorateRequest("locale", "pt-BR");
   app.decorateRequest("staff", undefined);
   app.addHook("onRequest", async (req) => {
