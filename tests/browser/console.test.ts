@@ -5,17 +5,27 @@
  * each language. Screenshots go to .cache/screenshots/console-<screen>-<lang>.png.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
+import { startFakeSmtp } from "../../channels/email/fake.ts";
 import { one } from "../../server/db/index.ts";
 import { JOBS } from "../../server/jobs/registry.ts";
 import { runOnce } from "../../server/jobs/runner.ts";
+import { closeChannelsOf } from "../../server/notifications/jobs.ts";
 import { createStaffUser } from "../../server/staff/commands.ts";
 import { generateSecret, webhookHeaders } from "../../server/webhooks/signature.ts";
+import { staffHeaders } from "../helpers.ts";
 import { seriousViolations, shot, staffContext, startBrowserTest } from "./browser.ts";
 
 const SECRET = generateSecret();
-const { baseUrl, browser, ctx } = await startBrowserTest({ telephonyWebhookSecret: SECRET });
+// Messages to citizens go to a real SMTP server on loopback, which can refuse a mailbox for good.
+const smtp = await startFakeSmtp();
+const { baseUrl, browser, ctx } = await startBrowserTest({
+  telephonyWebhookSecret: SECRET,
+  smtpUrl: smtp.url,
+});
+after(() => closeChannelsOf(ctx.config));
+after(() => smtp.close());
 const db = ctx.db;
 const LANGS = ["pt-BR", "en", "es"] as const;
 
@@ -424,6 +434,84 @@ describe("counter intake", () => {
   });
 });
 
+describe("undelivered messages", () => {
+  it("lets a supervisor send a message again and record an answer delivered by phone, closing the demand", async () => {
+    const address = `sem-caixa-${Date.now()}@example.org`;
+    smtp.refuseRecipient(address, 550);
+    const protocol = await fileDemand({
+      service: pothole,
+      description: "Buraco enorme na esquina da padaria",
+      // Away from the other tests' demands, so it is no one's duplicate and goes straight to the department.
+      location: { lat: -23.6, lon: -46.68 },
+      citizen: { name: "Zé Sem Caixa", email: address },
+    });
+    await drain();
+    // The department answers; the answer cannot reach the mailbox either.
+    const order = await one<{ id: number; code: string }>(
+      db,
+      `SELECT w.id, dep.code FROM work_orders w JOIN demands d ON d.id = w.demand_id
+         JOIN departments dep ON dep.id = w.department_id WHERE d.protocol = $1`,
+      [protocol],
+    );
+    const staff = await staffHeaders(db, "department_staff", order.code);
+    for (const [action, body] of [
+      ["accept", {}],
+      [
+        "answer",
+        { answer: "A equipe tapou o buraco com asfalto em 14/03 e sinalizou a esquina durante a cura." },
+      ],
+    ] as const) {
+      const res = await fetch(`${baseUrl}/api/v1/work-orders/${order.id}/${action}`, {
+        method: "POST",
+        headers: { authorization: staff.authorization, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200, await res.text());
+    }
+    await drain();
+    const dead = await db.query<{ id: number; template: string }>(
+      `SELECT o.id, o.payload->>'template' AS template FROM outbox o
+        WHERE o.job = 'send-message' AND o.state = 'dead' AND (o.payload->>'demandId')::bigint =
+              (SELECT id FROM demands WHERE protocol = $1) ORDER BY o.id`,
+      [protocol],
+    );
+    // Every message to that mailbox failed for good: the receipt, the dispatch notice and the answer.
+    assert.deepEqual(
+      dead.map((d) => d.template),
+      ["demand.received", "demand.dispatched", "demand.answered"],
+    );
+
+    const { context } = await staffContext(browser, baseUrl, ctx, "supervisor", undefined, {
+      locale: "pt-BR",
+    });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/console/entregas?lang=pt-BR`);
+    const rows = page.locator("tbody tr", { hasText: protocol });
+    await rows.nth(2).waitFor();
+    await assertAccessible(page, "console-deliveries-pt-BR");
+    // The mailbox is fixed: the receipt goes again.
+    smtp.recover();
+    await rows
+      .filter({ hasText: "Protocolo registrado" })
+      .getByRole("button", { name: /Reenviar/ })
+      .click();
+    await page.getByText(`Mensagem do protocolo ${protocol} de volta à fila de envio.`).waitFor();
+    const retried = await one<{ state: string }>(db, "SELECT state FROM outbox WHERE id = $1", [dead[0]!.id]);
+    assert.equal(retried.state, "pending");
+    // The answer was read to the citizen on the phone.
+    const answerRow = rows.filter({ hasText: "Resposta do órgão" });
+    await answerRow.getByLabel("Entregue por").selectOption("phone");
+    await answerRow.getByLabel("Observação interna").fill("Cidadão atendeu às 10h e confirmou o reparo.");
+    await answerRow.getByRole("button", { name: "Registrar entrega" }).click();
+    await page.getByText(`Entrega registrada; o protocolo ${protocol} foi encerrado.`).waitFor();
+    const closed = await one<{ status: string }>(db, "SELECT status FROM demands WHERE protocol = $1", [
+      protocol,
+    ]);
+    assert.equal(closed.status, "closed");
+    await context.close();
+  });
+});
+
 describe("accessibility", () => {
   it("has no serious or critical axe violation on any console screen in pt-BR, en and es", async () => {
     const protocol = await fileDemand({
@@ -472,6 +560,13 @@ describe("accessibility", () => {
       await page.getByTestId("protocol").waitFor();
       await assertAccessible(page, `console-counter-registered-${lang}`);
       await context.close();
+      // The supervisors' screen of undelivered messages (empty or not, it must read well).
+      const supervisor = await staffContext(browser, baseUrl, ctx, "supervisor", undefined, { locale: lang });
+      const deliveries = await supervisor.context.newPage();
+      await deliveries.goto(`${baseUrl}/console/entregas?lang=${lang}`);
+      await deliveries.locator("main table.data, main h1 ~ p").first().waitFor();
+      await assertAccessible(deliveries, `console-deliveries-${lang}`);
+      await supervisor.context.close();
     }
   });
 });

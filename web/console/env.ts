@@ -35,5 +35,6 @@ export const PATHS = {
   queue: "/console",
   phone: "/console/telefone",
   counter: "/console/balcao",
+  deliveries: "/console/entregas",
   demand: (protocol: string) => `/console/demanda/${protocol}`,
 } as const;

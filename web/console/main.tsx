@@ -22,6 +22,7 @@ import {
   useShortcuts,
 } from "../ui/staff.tsx";
 import { CounterScreen } from "./counter.tsx";
+import { DeliveriesScreen } from "./deliveries.tsx";
 import { DemandScreen } from "./demand.tsx";
 import { type CallView, type ConsoleProps, type LiveHub, PATHS } from "./env.ts";
 import { PhoneScreen } from "./phone.tsx";
@@ -97,6 +98,8 @@ function Console(props: { env: StaffEnv; url: URL }) {
   const onPhone = path === PATHS.phone;
   if (onPhone) screen = <PhoneScreen {...screenProps} onAnswer={answer} />;
   if (path === PATHS.counter) screen = <CounterScreen {...screenProps} />;
+  if (path === PATHS.deliveries && env.can("dead_letters.read"))
+    screen = <DeliveriesScreen {...screenProps} />;
   return (
     <>
       {ringing.length > 0 && !onPhone ? (
@@ -138,6 +141,9 @@ function App() {
               { href: PATHS.phone, label: env.t("console.menu.phone") },
               { href: PATHS.counter, label: env.t("console.menu.counter") },
             ]
+          : []),
+        ...(env.can("dead_letters.read")
+          ? [{ href: PATHS.deliveries, label: env.t("console.menu.deliveries") }]
           : []),
       ]}
       screen={(env) => <Console env={env} url={url} />}
