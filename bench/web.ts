@@ -8,13 +8,15 @@
  * "Usable" is the moment the app has rendered its first screen (the suggester box answers typing); the
  * server-rendered first paint, with a protocol form that works before any script, comes earlier and is reported too.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Metafile } from "esbuild";
 import { chromium } from "playwright-core";
+import { connect } from "../server/db/index.ts";
 import { buildApp } from "../server/http/app.ts";
-import { testConfig, testDb } from "../tests/helpers.ts";
+import { testConfig } from "../tests/helpers.ts";
+import { CURRENT_POINTER, templatePath } from "../tests/template.ts";
 import { APPS, buildWeb, OUT_DIR } from "../web/build.ts";
 
 const KB = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -74,7 +76,10 @@ export async function runWebBench(argv: string[]): Promise<void> {
     );
   }
 
-  const db = await testDb();
+  // The test template's database (tests/prepare.ts), opened and closed here: this is not a test file, so no
+  // node:test hooks are involved and the process ends when the bench does.
+  const template = existsSync(templatePath()) ? templatePath() : readFileSync(CURRENT_POINTER, "utf8").trim();
+  const db = await connect({ loadDataDir: new Blob([readFileSync(template)]) });
   const app = await buildApp({ db, config: testConfig() });
   const base = await app.listen({ port: 0, host: "127.0.0.1" });
   const browser = await chromium.launch({
@@ -118,7 +123,8 @@ export async function runWebBench(argv: string[]): Promise<void> {
     }
   } finally {
     await browser.close();
-    await app.close(); // the test database is closed by its own after() hook
+    await app.close();
+    await db.close();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(
