@@ -1,7 +1,8 @@
 /**
- * The intake form of the phone and the counter, keyboard first: the agent types the citizen's words and the
- * address in one flow; the suggester's services appear as they type (Alt+1 picks the first), the address is placed
- * as it is typed (the best match taken unless another is picked), and Ctrl+Enter registers. The protocol is then
+ * The intake form of the phone and the counter, keyboard first: the agent types the citizen's words; an address said
+ * in them ("na Rua Augusta 1200") fills the address field by itself (or the agent types one there); the suggester's
+ * services appear as they type (Alt+1 picks the first), the address is placed as it is typed (the best match taken
+ * unless another is picked), and Ctrl+Enter registers. The protocol is then
  * shown big, focused, with the text to read back.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -9,6 +10,7 @@ import { AttributeField, type AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
 import { type Shortcut, ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
+import { addressIn } from "./address.ts";
 import { printReceipt, type Registered, RegisteredView } from "./registered.tsx";
 import {
   type ServiceChoice,
@@ -77,6 +79,13 @@ export function IntakeForm(props: {
   /** The address text the shown place was found for: a place found for half an address is not used. */
   const placedFor = useRef("");
   const suggestions = useSuggestions(description, locale, props.channel);
+  /** True once the agent typed in the address field: from then on the description no longer fills it. */
+  const addressTyped = useRef(false);
+  // An address said in the caller's words fills the address field, so it is never typed twice.
+  useEffect(() => {
+    if (addressTyped.current) return;
+    setAddress(addressIn(description) ?? "");
+  }, [description]);
 
   // The address is placed as it is typed; the best match is taken until the agent picks another.
   const settledAddress = useDebounced(address.trim(), 300);
@@ -198,6 +207,7 @@ export function IntakeForm(props: {
   const reset = () => {
     setDescription("");
     setAddress("");
+    addressTyped.current = false;
     setChosen(null);
     setDetail(null);
     setAttributes({});
@@ -324,7 +334,10 @@ export function IntakeForm(props: {
               autocomplete="off"
               aria-describedby="intake-address-hint"
               value={address}
-              onInput={(e) => setAddress((e.target as HTMLInputElement).value)}
+              onInput={(e) => {
+                addressTyped.current = true;
+                setAddress((e.target as HTMLInputElement).value);
+              }}
             />
           </Field>
           <p role="status" data-testid="place">
