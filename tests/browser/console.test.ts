@@ -122,6 +122,13 @@ describe("signing in", () => {
     await page.getByRole("heading", { level: 1, name: "Fila de triagem" }).waitFor();
     const sessions = await db.query("SELECT 1 FROM staff_sessions WHERE user_id = $1", [staffId]);
     assert.ok(sessions.length >= 1, "a session was opened for the agent");
+    // Signing out is in the header, readable on its blue (white text), and ends the session.
+    const signOut = page.getByRole("button", { name: "Sair" });
+    assert.equal(await signOut.evaluate((b) => getComputedStyle(b).color), "rgb(255, 255, 255)");
+    await signOut.click();
+    await page.locator("#email").waitFor();
+    const left = await db.query("SELECT 1 FROM staff_sessions WHERE user_id = $1", [staffId]);
+    assert.equal(left.length, 0, "the session is gone");
     await context.close();
   });
 });
