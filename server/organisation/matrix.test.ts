@@ -121,6 +121,15 @@ describe("responsibility matrix", () => {
       (r) => r.service === null && r.areaKind === "city",
     );
     assert.ok(fallback);
+    // Rules name their service in the reader's language too.
+    const named = await app.inject({
+      method: "GET",
+      url: `/api/v1/matrix?service=${tapaBuraco}`,
+      headers: { ...manager, "accept-language": "pt-BR" },
+    });
+    assert.ok(named.json().length > 0);
+    for (const r of named.json() as { serviceName: string }[])
+      assert.equal(r.serviceName, "Reclamação de afundamento da pavimentação em vias públicas");
     const refused = await app.inject({
       method: "DELETE",
       url: `/api/v1/matrix/rules/${fallback.id}`,

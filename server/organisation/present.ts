@@ -1,4 +1,5 @@
 /** The JSON shapes of the organisation concept that leave the server. */
+import { type Locale, pickLocalized } from "../i18n.ts";
 import type { Department, Rule } from "./queries.ts";
 import type { DepartmentView, RuleView } from "./schemas.ts";
 
@@ -15,11 +16,12 @@ export function presentDepartment(department: Department): DepartmentView {
   };
 }
 
-/** A rule of the matrix, naming its service and department by code. */
-export function presentRule(rule: Rule): RuleView {
+/** A rule of the matrix, naming its service and department by code, and the service by name in `locale`. */
+export function presentRule(rule: Rule, locale: Locale = "pt-BR"): RuleView {
   return {
     id: rule.id,
     service: rule.serviceCode,
+    serviceName: rule.serviceName ? pickLocalized(rule.serviceName, locale) : null,
     areaKind: rule.areaKind,
     areaCode: rule.areaCode,
     department: rule.departmentCode,

@@ -19,6 +19,8 @@ export interface Rule {
   id: number;
   serviceId: number | null;
   serviceCode: string | null;
+  /** The service's name per locale (null for a rule of any service). */
+  serviceName: Record<string, string> | null;
   areaKind: AreaKind;
   areaCode: string | null;
   departmentId: number;
@@ -47,7 +49,7 @@ export function findDepartmentById(sql: Sql, id: number): Promise<Department | u
 }
 
 const SELECT_RULE = `
-  SELECT r.id, r.service_id AS "serviceId", s.code AS "serviceCode", r.area_kind AS "areaKind",
+  SELECT r.id, r.service_id AS "serviceId", s.code AS "serviceCode", s.name AS "serviceName", r.area_kind AS "areaKind",
          r.area_code AS "areaCode", r.department_id AS "departmentId", d.code AS "departmentCode",
          to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"
     FROM responsibility_rules r

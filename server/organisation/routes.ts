@@ -147,7 +147,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
     async (req) => {
       const query = validate(MatrixQuery, req.query);
       const rules = await listRules(db, { serviceCode: query.service, departmentCode: query.department });
-      return rules.map(presentRule);
+      return rules.map((r) => presentRule(r, req.locale));
     },
   );
 
@@ -169,7 +169,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
     async (req, reply) => {
       const { rule, created } = await upsertRule(db, validate(RuleInput, req.body));
       reply.status(created ? 201 : 200);
-      return presentRule(rule);
+      return presentRule(rule, req.locale);
     },
   );
 
@@ -228,7 +228,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
       const department = await findDepartmentById(db, resolved.departmentId);
       const rule = await findRuleById(db, resolved.ruleId);
       if (!department || !rule) throw departmentNotFound("(none)");
-      return { department: presentDepartment(department), rule: presentRule(rule) };
+      return { department: presentDepartment(department), rule: presentRule(rule, req.locale) };
     },
   );
 }

@@ -118,6 +118,8 @@ export type ResolveQuery = z.infer<typeof ResolveQuery>;
 export const RuleView = z.object({
   id: z.number().int(),
   service: z.string().nullable(),
+  /** The service's name in the caller's language (null: any service). */
+  serviceName: z.string().nullable(),
   areaKind: AreaKind,
   areaCode: z.string().nullable(),
   department: z.string(),

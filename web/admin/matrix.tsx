@@ -16,6 +16,8 @@ import type { AdminScreenProps } from "./main.tsx";
 export interface MatrixRule {
   id: number;
   service: string | null;
+  /** The service's name in the page's language (null: any service). */
+  serviceName: string | null;
   areaKind: "city" | "subprefeitura" | "district";
   areaCode: string | null;
   department: string;
@@ -135,7 +137,17 @@ export function MatrixScreen(props: AdminScreenProps) {
             <tbody>
               {visible.map((r) => (
                 <tr key={r.id}>
-                  <td>{r.service ?? t("admin.matrix.any_service")}</td>
+                  <td>
+                    {r.service ? (
+                      <>
+                        {r.serviceName}
+                        <br />
+                        <span class="hint">{r.service}</span>
+                      </>
+                    ) : (
+                      t("admin.matrix.any_service")
+                    )}
+                  </td>
                   <td>{areaName(r)}</td>
                   <td>{r.department}</td>
                   <td>
