@@ -187,6 +187,8 @@ export async function registerCallDemand(
 ): Promise<CreatedDemand> {
   const call = await findCall(db, callId);
   if (!call) throw new AppError(404, "unknown_call", { id: callId });
+  // Another agent's call is theirs to register on (the caller talks to them).
+  if (call.agent_id !== null && call.agent_id !== staff.id) throw conflict("call_taken", { id: callId });
   const actor: Actor = { kind: "staff", id: staff.id };
   const citizen =
     input.identity === "anonymous"

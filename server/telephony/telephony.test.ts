@@ -345,6 +345,15 @@ describe("intake during a call", () => {
     );
     assert.deepEqual(event, { actor_kind: "staff", actor_id: agentA.staffId });
 
+    // Another agent cannot register on a call agent A took.
+    const foreign = await app.inject({
+      method: "POST",
+      url: `/api/v1/calls/${callId}/demands`,
+      headers: { authorization: agentB.authorization },
+      payload: { service, description: "Buraco em outra rua", location: SE },
+    });
+    assert.equal(foreign.statusCode, 409);
+    assert.equal(foreign.json().code, "call_taken");
     // A double submit from the console files one demand.
     const replay = await app.inject({
       method: "POST",
