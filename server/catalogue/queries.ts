@@ -225,7 +225,12 @@ export async function searchCatalogue(
 ): Promise<{ items: Service[]; total: number }> {
   const matches = await listServices(sql, { group: filter.group, q: filter.q, includeInactive: true });
   const code = filter.q?.trim().toUpperCase();
-  const exact = code ? await findServiceByCode(sql, code) : undefined;
+  const found = code ? await findServiceByCode(sql, code) : undefined;
+  // An exact code counts only inside the group asked for (the group itself or its parent, as listServices reads it).
+  const exact =
+    found && (!filter.group || found.groupCode === filter.group || found.rootGroupCode === filter.group)
+      ? found
+      : undefined;
   const all = exact ? [exact, ...matches.filter((s) => s.id !== exact.id)] : matches;
   const start = (filter.page - 1) * filter.limit;
   return { items: all.slice(start, start + filter.limit), total: all.length };

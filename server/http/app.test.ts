@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { testApp } from "../../tests/helpers.ts";
+import { redactUrl } from "./app.ts";
 
 describe("http app", () => {
   it("answers /health with the database kind", async () => {
@@ -40,5 +41,14 @@ describe("http app", () => {
     // Small answers are sent as they are.
     const small = await app.inject({ url: "/health", headers: { "accept-encoding": "gzip" } });
     assert.equal(small.headers["content-encoding"], undefined);
+  });
+
+  it("keeps demand secrets out of the request log", () => {
+    assert.equal(
+      redactUrl("/api/v1/demands/2026000000011/receipt?secret=abc123&lang=en"),
+      "/api/v1/demands/2026000000011/receipt?secret=[redacted]&lang=en",
+    );
+    assert.equal(redactUrl("/acompanhar?protocolo=1&SECRET=x"), "/acompanhar?protocolo=1&SECRET=[redacted]");
+    assert.equal(redactUrl("/api/v1/demands/1"), "/api/v1/demands/1");
   });
 });

@@ -27,7 +27,20 @@ export async function buildApp(
   options: { logger?: boolean } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ? { level: ctx.config.logLevel } : false,
+    logger: options.logger
+      ? {
+          level: ctx.config.logLevel,
+          // A demand's secret may travel in the query (the counter receipt, a citizen's link): never in the log.
+          serializers: {
+            req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+              method: req.method,
+              url: redactUrl(req.url),
+              hostname: req.hostname,
+              remoteAddress: req.ip,
+            }),
+          },
+        }
+      : false,
     bodyLimit: ctx.config.maxAttachmentBytes * 4,
     trustProxy: true,
   });
@@ -98,4 +111,9 @@ function toAppError(error: FastifyError | AppError): AppError {
     return new AppError(error.statusCode, "invalid_input");
   }
   return new AppError(500, "internal_error");
+}
+
+/** A request URL fit for the log: the values of `secret` query parameters replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]secret=)[^&#]*/gi, "$1[redacted]");
 }

@@ -7,6 +7,7 @@ import { one } from "../db/index.ts";
 import { buildApp } from "../http/app.ts";
 import { runOnce } from "../jobs/runner.ts";
 import { closeChannelsOf, sendMessage } from "../notifications/jobs.ts";
+import { pickOverride } from "../notifications/templates.ts";
 
 const fake = await startFakeSmtp();
 after(() => fake.close());
@@ -108,6 +109,16 @@ describe("message templates", () => {
     assert.equal(huge.statusCode, 400);
     const rows = await db.query("SELECT channel FROM message_templates WHERE template = 'demand.received'");
     assert.deepEqual(rows, [{ channel: "telegram" }]);
+  });
+
+  it("uses a text for any channel on a short channel only when it fits there", () => {
+    const any = { channel: "*", subject: "s", body: "x".repeat(2_000) };
+    const email = { channel: "email", subject: "s", body: "own" };
+    assert.equal(pickOverride([any, email], "email"), email);
+    assert.equal(pickOverride([any], "email"), any);
+    assert.equal(pickOverride([any], "sms"), undefined, "too long for SMS: the default goes");
+    const short = { ...any, body: "curto" };
+    assert.equal(pickOverride([short], "whatsapp"), short);
   });
 
   it("renders a preview with sample values, from the text being edited or the one in use", async () => {

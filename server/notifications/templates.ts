@@ -5,6 +5,7 @@
  * override wins (channel + language, then any channel + language), then the default. Code only fills in variables.
  */
 import { type Locale, translate } from "../i18n.ts";
+import { SHORT_BODY_MAX, SHORT_CHANNELS } from "../message-templates/schemas.ts";
 import type { MessageData, Template } from "./schemas.ts";
 
 /** Everything a template may refer to. */
@@ -57,12 +58,19 @@ export function placeholdersOf(text: string): string[] {
   return [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))];
 }
 
-/** The override a message on `channel` takes: the channel's own, else the one for any channel, else none. */
+/**
+ * The override a message on `channel` takes: the channel's own, else the one for any channel, else none. A text for
+ * any channel longer than a short channel (SMS, WhatsApp) takes is not used there: the default goes instead.
+ */
 export function pickOverride(
   overrides: readonly TemplateOverride[],
   channel: string,
 ): TemplateOverride | undefined {
-  return overrides.find((o) => o.channel === channel) ?? overrides.find((o) => o.channel === "*");
+  const own = overrides.find((o) => o.channel === channel);
+  if (own) return own;
+  const any = overrides.find((o) => o.channel === "*");
+  const short = (SHORT_CHANNELS as readonly string[]).includes(channel);
+  return any && (!short || any.body.length <= SHORT_BODY_MAX) ? any : undefined;
 }
 
 /** Renders `template` in `locale` with the variables filled in, from `override` when one is given. */

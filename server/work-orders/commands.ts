@@ -465,9 +465,10 @@ export async function answerWorkOrder(
     await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "met");
     if (input.evidence && input.evidence.length > 0) {
       const tied = await tx.query(
-        // Evidence named by the answer is shown to the citizen with it (uploads wait as internal until then).
-        `UPDATE attachments SET work_order_id = $2, visibility = 'public'
-          WHERE demand_id = $1 AND id = ANY($3::bigint[]) RETURNING id`,
+        // Evidence named by the answer is shown to the citizen with it (uploads wait as internal until then). Only
+        // this order's own uploads qualify: never the citizen's photos, nor another department's evidence.
+        `UPDATE attachments SET visibility = 'public'
+          WHERE demand_id = $1 AND work_order_id = $2 AND id = ANY($3::bigint[]) RETURNING id`,
         [demand.id, order.id, input.evidence],
       );
       if (tied.length !== input.evidence.length) throw unprocessable("unknown_attachment", "evidence");

@@ -145,6 +145,34 @@ describe("evidence of the work", () => {
     assert.equal(late.json().code, "work_order_finished");
   });
 
+  it("takes as evidence only the order's own uploads, never the citizen's photos", async () => {
+    const o = await dispatchedOrder();
+    // A photo the citizen sent with the demand (before the work), on the same demand.
+    const [demand] = await db.query<{ id: number }>("SELECT id FROM demands WHERE protocol = $1", [
+      o.protocol,
+    ]);
+    const citizenPhoto = await one<{ id: number }>(
+      db,
+      `INSERT INTO attachments (demand_id, storage_key, media_type, size_bytes, sha256, original_name)
+       VALUES ($1, 'aa/citizen-photo', 'image/png', 10, 'aa', 'antes.png') RETURNING id`,
+      [demand!.id],
+    );
+    const res = await app.inject({
+      method: "POST",
+      url: `/api/v1/work-orders/${o.orderId}/answer`,
+      headers: o.h,
+      payload: { answer: ANSWER, evidence: [citizenPhoto.id] },
+    });
+    assert.equal(res.statusCode, 422, res.body);
+    assert.equal(res.json().code, "unknown_attachment");
+    const still = await one<{ work_order_id: number | null }>(
+      db,
+      "SELECT work_order_id FROM attachments WHERE id = $1",
+      [citizenPhoto.id],
+    );
+    assert.equal(still.work_order_id, null, "not taken over by the order");
+  });
+
   it("refuses what is not a photo, a body that is not multipart, and another department's order", async () => {
     const o = await dispatchedOrder();
     const pdf = await upload(o.orderId, o.h, [

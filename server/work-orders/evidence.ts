@@ -3,12 +3,15 @@
  * attachments of the order's demand with `work_order_id` set, kept internal until the answer names them as its
  * evidence (answerWorkOrder then shows them to the citizen holding the demand's secret; never on the public view).
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import type { FastifyRequest } from "fastify";
 import { OPEN_WORK_ORDER_STATES } from "../../domain/status.ts";
 import { type Db, maybeOne, one } from "../db/index.ts";
-import { type CheckedAttachment, checkAttachment, MAX_ATTACHMENTS } from "../demands/attachments.ts";
+import {
+  type CheckedAttachment,
+  checkAttachment,
+  MAX_ATTACHMENTS,
+  storeAttachment,
+} from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
 import { lockOrder } from "./commands.ts";
@@ -57,14 +60,6 @@ export async function readEvidenceFiles(req: FastifyRequest, maxBytes: number): 
 }
 
 /**
- * The storage key of an order's evidence: by order and content, so the same photo sent twice to one order is one
- * attachment, while the same photo on another demand gets a row of its own (storage keys are unique).
- */
-function evidenceKey(orderId: number, file: CheckedAttachment): string {
-  return `evidence/${orderId}/${file.sha256}`;
-}
-
-/**
  * Stores photos as evidence of an open order the staff member may act on (department roles: their own): files
  * first (written aside, then renamed), then the rows in one transaction with the order locked. Answers their ids,
  * to be passed as `evidence` to the answer.
@@ -78,21 +73,21 @@ export async function addEvidence(
 ): Promise<EvidenceView[]> {
   // Scope and state are checked before anything is written to disk.
   await db.transaction(async (tx) => checkOpen((await lockOrder(tx, orderId, staff)).order.state));
-  for (const file of files) {
-    const path = join(root, evidenceKey(orderId, file));
-    await mkdir(dirname(path), { recursive: true });
-    const partial = `${path}.${process.pid}.partial`;
-    await writeFile(partial, file.content);
-    await rename(partial, path);
-  }
+  // Files are stored by content, as intake stores them (server/demands/attachments.ts).
+  const keys = await Promise.all(files.map((file) => storeAttachment(root, file)));
   return db.transaction(async (tx) => {
     const { order, demand } = await lockOrder(tx, orderId, staff);
     checkOpen(order.state);
     const stored: EvidenceView[] = [];
-    for (const file of files) {
-      const key = evidenceKey(orderId, file);
+    for (const [i, file] of files.entries()) {
+      const key = keys[i]!;
+      // The same photo sent twice to one order is one attachment.
       const row =
-        (await maybeOne<{ id: number }>(tx, "SELECT id FROM attachments WHERE storage_key = $1", [key])) ??
+        (await maybeOne<{ id: number }>(
+          tx,
+          "SELECT id FROM attachments WHERE work_order_id = $1 AND sha256 = $2 ORDER BY id LIMIT 1",
+          [order.id, file.sha256],
+        )) ??
         (await one<{ id: number }>(
           tx,
           `INSERT INTO attachments (demand_id, storage_key, media_type, size_bytes, sha256, original_name,

@@ -33,7 +33,8 @@ const SELECT = `SELECT w.id, d.protocol, w.state, dep.code AS department_code, s
            AND (a.work_order_id = w.id OR (a.work_order_id IS NULL AND a.department_id = w.department_id))
        ) AS open_alarms,
        (SELECT max(f.fraction) FROM deadlines c, unnest(c.fractions, c.fire_at) AS f(fraction, at)
-         WHERE c.work_order_id = w.id AND c.stage = 'execution' AND c.state = 'running' AND f.at <= now()
+         WHERE c.demand_id = w.demand_id AND c.work_order_id = w.id AND c.stage = 'execution'
+           AND c.state = 'running' AND f.at <= now()
        ) AS clock_share
   FROM work_orders w
   JOIN demands d ON d.id = w.demand_id
