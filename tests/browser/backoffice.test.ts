@@ -117,10 +117,29 @@ describe("a department's work", () => {
     await page.getByText("Buraco grande na calçada em frente à banca de jornal").waitFor();
     // The shortcuts are on the screen; A accepts.
     assert.match(await page.locator(".shortcuts").innerText(), /A\s+Aceitar/);
+    const accepts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/accept")) accepts.push(r.url());
+    });
     await page.locator("main h1").focus();
+    // A fast double press sends one request: the answer is held until both presses are in.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route("**/accept", async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.keyboard.press("a");
+    await page.keyboard.press("a");
+    release();
     await page.locator('dd[data-state="accepted"]').waitFor();
+    await page.unroute("**/accept");
     assert.equal((await orderOf(demand.protocol)).state, "accepted");
+    assert.equal(accepts.length, 1);
+    // The pressed control is gone: focus goes to the actions heading, not to <body>.
+    await page.waitForFunction(() => document.activeElement?.id === "actions-title");
     await page.getByRole("button", { name: "Iniciar execução" }).click();
     await page.locator('dd[data-state="in_progress"]').waitFor();
     assert.equal((await orderOf(demand.protocol)).state, "in_progress");
@@ -149,12 +168,31 @@ describe("a department's work", () => {
     const answer = `${filled} Pedimos desculpas pela demora.`;
     await page.locator("#answer").fill(answer);
     await page.locator("#internal-note").fill("Equipe 3, 2 horas.");
+    // More photos than one upload takes are refused on the screen, before anything is sent.
+    const uploads: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/attachments")) uploads.push(r.url());
+    });
+    await page.locator("#evidence").setInputFiles(
+      Array.from({ length: 6 }, (_, i) => ({
+        name: `foto-${i}.png`,
+        mimeType: "image/png",
+        buffer: iconPng(64),
+      })),
+    );
+    await page.locator("#evidence-error").getByText("no máximo 5 fotos").waitFor();
+    await page.getByRole("button", { name: "Enviar resposta" }).click();
+    await page.waitForFunction(() => document.activeElement?.id === "evidence");
+    assert.equal(uploads.length, 0);
+    assert.equal((await orderOf(demand.protocol)).state, "in_progress");
     await page
       .locator("#evidence")
       .setInputFiles({ name: "calcada-pronta.png", mimeType: "image/png", buffer: iconPng(64) });
     await page.getByRole("button", { name: "Enviar resposta" }).click();
     await page.getByText("Resposta registrada").waitFor();
     await page.locator('dd[data-state="answered"]').waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === "actions-title");
+    assert.equal(uploads.length, 1);
 
     const order = await orderOf(demand.protocol);
     assert.equal(order.state, "answered");
@@ -221,9 +259,22 @@ describe("a department's work", () => {
     });
     assert.equal(accepted.status, 200);
     await firstRow.locator('[data-state="accepted"]').waitFor();
+    const accepts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/accept")) accepts.push(r.url());
+    });
     for (const d of demands.slice(0, 3)) {
       await page.locator(`tr[data-protocol="${d.protocol}"] input[type=checkbox]`).check();
     }
+    // Checked orders a filter hides are not acted on, nor is the row looked at in their place.
+    await page.locator("#filter-text").fill(demands[3]!.protocol);
+    const acceptNone = page.getByRole("button", { name: "Aceitar selecionadas (0)" });
+    await acceptNone.waitFor();
+    assert.ok(await acceptNone.isDisabled());
+    assert.equal(await page.locator("tr[data-protocol]").count(), 1);
+    await page.locator("main h1").focus();
+    await page.keyboard.press("a");
+    await page.locator("#filter-text").fill("");
     await page.getByRole("button", { name: "Aceitar selecionadas (3)" }).click();
     const results = page.locator(".bulk-results li");
     await page.locator(".bulk-results h2").waitFor();
@@ -235,6 +286,15 @@ describe("a department's work", () => {
     await shot(page, "backoffice-bulk-pt-BR");
     for (const d of demands.slice(0, 3)) assert.equal((await orderOf(d.protocol)).state, "accepted");
     assert.equal((await orderOf(demands[3]!.protocol)).state, "dispatched");
+    assert.equal(accepts.length, 3, "only the three checked orders");
+
+    // The language switch keeps the address's other parameters.
+    await page.goto(`${baseUrl}/departamento?lang=en&state=accepted`);
+    await page.locator("table.orders caption").waitFor();
+    assert.equal(
+      await page.locator('nav.lang a[hreflang="pt-BR"]').getAttribute("href"),
+      "/departamento?state=accepted&lang=pt-BR",
+    );
 
     // Return with a reason.
     const toReturn = await orderOf(demands[3]!.protocol);

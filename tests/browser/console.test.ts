@@ -233,6 +233,24 @@ describe("phone intake of an unknown caller", () => {
     await page.getByRole("button", { name: /^Atender/ }).click();
     await page.getByRole("heading", { level: 1, name: "Ligação: Número não cadastrado" }).waitFor();
     await page.waitForFunction(() => document.activeElement?.id === "intake-description");
+    // Two more calls ring while this one is on screen: the pop shows there too. The one rung first by the PBX
+    // is told second, so the pop changes to it only if it answers the longest waiting, not the newest.
+    const ringingPop = page.locator(".ringing");
+    const waiting = [`w1-${Date.now()}`, `w2-${Date.now()}`];
+    for (const [i, id] of waiting.entries()) {
+      await pbx({
+        callId: id,
+        event: "ringing",
+        from: `(11) 3333-555${i}`,
+        to: "156",
+        at: new Date(Date.now() - (i + 1) * 60_000).toISOString(),
+      });
+      await ringingPop.filter({ hasText: `+55113333555${i}` }).waitFor();
+    }
+    for (const id of waiting)
+      await pbx({ callId: id, event: "ended", from: "", to: "156", reason: "canceled" });
+    await ringingPop.waitFor({ state: "detached" });
+    await page.locator("#intake-description").focus();
     await page.keyboard.type("A lâmpada do poste está queimada");
     await page.keyboard.press("Tab");
     await page.keyboard.type("Rua Augusta 1200");
@@ -325,6 +343,8 @@ describe("the triage queue", () => {
     await page.locator("#dispatch-department").selectOption(department.code);
     await page.getByRole("button", { name: "Encaminhar", exact: true }).click();
     await page.getByRole("status").filter({ hasText: "Encaminhada" }).waitFor();
+    // The forms are gone with the demand out of triage: the focus is on the heading, not lost to the page.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "demand-title");
     const after = await one<{ service: string; status: string; department: string; queued: boolean }>(
       db,
       `SELECT s.code AS service, d.status, dep.code AS department,
@@ -360,10 +380,18 @@ describe("the triage queue", () => {
     await drain();
     const { page, context, staffId } = await agentPage("/console");
     await page.locator(`tr[data-protocol="${repeat}"]`).waitFor();
-    await page.keyboard.press("Alt+N");
+    // A double click takes one demand, not two.
+    let takes = 0;
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/api/v1/triage/next")) takes++;
+    });
+    await page.getByRole("button", { name: /^Pegar a próxima/ }).dblclick();
     await page.waitForURL(/\/console\/demanda\/\d+/);
     const taken = new URL(page.url()).pathname.split("/").pop()!;
     await page.getByTestId("hold").filter({ hasText: "Com você" }).waitFor();
+    assert.equal(takes, 1, "one take for a double click");
+    const held = await db.query("SELECT 1 FROM triage_queue WHERE claimed_by = $1", [staffId]);
+    assert.equal(held.length, 1, "one demand held");
     await page.keyboard.press("Alt+L");
     await page.getByRole("heading", { level: 1, name: "Fila de triagem" }).waitFor();
     const released = await one<{ claimed_by: number | null }>(
@@ -503,6 +531,7 @@ describe("undelivered messages", () => {
       .getByRole("button", { name: /Reenviar/ })
       .click();
     await page.getByText(`Mensagem do protocolo ${protocol} de volta à fila de envio.`).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "deliveries-title");
     const retried = await one<{ state: string }>(db, "SELECT state FROM outbox WHERE id = $1", [dead[0]!.id]);
     assert.equal(retried.state, "pending");
     // The answer was read to the citizen on the phone.
@@ -515,6 +544,18 @@ describe("undelivered messages", () => {
       protocol,
     ]);
     assert.equal(closed.status, "closed");
+    await context.close();
+  });
+});
+
+describe("a manager in the console", () => {
+  it("starts on the undelivered messages, the only console screen the role works", async () => {
+    const { context } = await staffContext(browser, baseUrl, ctx, "manager", undefined, { locale: "pt-BR" });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/console?lang=pt-BR`);
+    await page.getByRole("heading", { level: 1, name: "Mensagens não entregues" }).waitFor();
+    const menu = await page.locator("#menu a.menu-link:not(.other-app)").allInnerTexts();
+    assert.deepEqual(menu, ["Não entregues"]);
     await context.close();
   });
 });

@@ -38,7 +38,9 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [notice, setNotice] = useState("");
   const [version, setVersion] = useState(0);
-  const [cursor, setCursor] = useState(0);
+  // The alarm looked at, by id: a live reload that reorders the list must not move it onto another row.
+  const [cursorId, setCursorId] = useState<number | null>(null);
+  const acknowledging = useRef(false);
   const timer = useRef<number | undefined>(undefined);
 
   useEffect(() => {
@@ -49,7 +51,7 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
         setAlarms(list);
         setProblem(null);
       })
-      .catch((e) => !stale && setProblem(e instanceof ApiProblem ? e : null));
+      .catch((e) => !stale && setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", "")));
     return () => {
       stale = true;
     };
@@ -63,9 +65,12 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
 
   const mayAcknowledge = can("alarms.acknowledge");
   const list = alarms ?? [];
-  const current = list[Math.min(cursor, list.length - 1)];
+  // Before any row is looked at, the first; once the one looked at is gone, none (-1).
+  const at = cursorId === null ? 0 : list.findIndex((a) => a.id === cursorId);
+  const current = at >= 0 ? list[at] : undefined;
   const acknowledge = async (alarm: Alarm | undefined) => {
-    if (!alarm || alarm.acknowledgedAt || !mayAcknowledge) return;
+    if (!alarm || alarm.acknowledgedAt || !mayAcknowledge || acknowledging.current) return;
+    acknowledging.current = true;
     setProblem(null);
     try {
       await send(`/api/v1/alarms/${alarm.id}/acknowledge`, undefined, locale);
@@ -73,14 +78,15 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
       setVersion((v) => v + 1);
     } catch (e) {
       setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
+    } finally {
+      acknowledging.current = false;
     }
   };
   const move = (by: number) => {
-    const next = Math.max(0, Math.min(list.length - 1, cursor + by));
-    setCursor(next);
-    document
-      .querySelector<HTMLElement>(`#alarm-${list[next]?.id} button, #alarm-${list[next]?.id} a`)
-      ?.focus();
+    const next = list[at < 0 ? 0 : Math.max(0, Math.min(list.length - 1, at + by))];
+    if (!next) return;
+    setCursorId(next.id);
+    document.querySelector<HTMLElement>(`#alarm-${next.id} button, #alarm-${next.id} a`)?.focus();
   };
   const shortcuts: Shortcut[] = [
     { keys: "J", label: t("backoffice.shortcuts.next_alarm"), run: () => move(1) },
@@ -126,7 +132,7 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
               </tr>
             </thead>
             <tbody>
-              {list.map((a, i) => (
+              {list.map((a) => (
                 <tr key={a.id} id={`alarm-${a.id}`} data-alarm={a.id} aria-selected={current?.id === a.id}>
                   <td>
                     <time dateTime={a.raisedAt}>{formatWhen(a.raisedAt, locale)}</time>
@@ -138,7 +144,7 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
                       <a
                         href={withLang(`${PATHS.orders}?q=${a.protocol}`, locale)}
                         data-nav
-                        onFocus={() => setCursor(i)}
+                        onFocus={() => setCursorId(a.id)}
                       >
                         {a.protocol}
                       </a>
@@ -154,7 +160,7 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
                       <button
                         type="button"
                         class="secondary"
-                        onFocus={() => setCursor(i)}
+                        onFocus={() => setCursorId(a.id)}
                         onClick={() => void acknowledge(a)}
                         aria-label={t("backoffice.alarms.acknowledge_one", { protocol: a.protocol ?? "—" })}
                       >

@@ -19,6 +19,8 @@ interface Template {
 }
 
 const PLACEHOLDER = /\{[^{}]+\}/;
+/** The most photos the server takes in one upload (MAX_ATTACHMENTS in server/demands/attachments.ts). */
+const MAX_PHOTOS = 5;
 
 /** Orders templates: the page's language first, then the service's own before the general ones (server order). */
 function sortTemplates(list: Template[], locale: string): Template[] {
@@ -42,6 +44,7 @@ export function AnswerForm(props: {
   const [busy, setBusy] = useState(false);
   const files = useRef<HTMLInputElement>(null);
   const [fileCount, setFileCount] = useState(0);
+  const tooMany = fileCount > MAX_PHOTOS ? t("backoffice.answer.too_many_photos", { max: MAX_PHOTOS }) : "";
 
   useEffect(() => {
     api<Template[]>(`/api/v1/answer-templates?service=${encodeURIComponent(order.service)}`, {}, locale)
@@ -73,6 +76,10 @@ export function AnswerForm(props: {
       return;
     }
     setAnswerError("");
+    if (tooMany) {
+      document.getElementById("evidence")?.focus();
+      return;
+    }
     setBusy(true);
     try {
       let evidence: number[] = [];
@@ -176,10 +183,16 @@ export function AnswerForm(props: {
             type="file"
             accept="image/jpeg,image/png,image/webp,image/heic"
             multiple
-            aria-describedby="evidence-hint"
+            aria-invalid={tooMany ? "true" : undefined}
+            aria-describedby={describedBy("evidence", "hint", tooMany)}
             onChange={(e) => setFileCount(e.currentTarget.files?.length ?? 0)}
           />
           {fileCount > 0 ? <p>{t("backoffice.answer.evidence_count", { count: fileCount })}</p> : null}
+          {tooMany ? (
+            <p class="field-error" id="evidence-error" role="alert">
+              {tooMany}
+            </p>
+          ) : null}
         </div>
         <button type="submit" disabled={busy}>
           {busy ? t("backoffice.answer.sending") : t("backoffice.answer.submit")}

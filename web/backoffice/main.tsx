@@ -7,7 +7,7 @@ import "../ui/base.css";
 import "./backoffice.css";
 import { render } from "preact";
 import { readBoot } from "../ui/boot.ts";
-import { translator, withLang } from "../ui/i18n.ts";
+import { translator, withLang, withoutLang } from "../ui/i18n.ts";
 import { matchPath, useLocation } from "../ui/router.ts";
 import { type StaffEnv, StaffRoot } from "../ui/staff.tsx";
 import { AlarmsScreen } from "./alarms.tsx";
@@ -54,7 +54,7 @@ function App() {
       boot={boot}
       t={t}
       app="backoffice"
-      path={url.pathname + url.search.replace(/[?&]lang=[^&]*/, "")}
+      path={withoutLang(url)}
       sections={sections}
       screen={(env) => screen(env, url)}
     />

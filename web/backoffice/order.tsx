@@ -3,7 +3,7 @@
  * and the actions its state allows — accept, start, return or reroute with a reason, ask the citizen for a
  * complement, and the counter-report (answer.tsx). Follows the live stream, so a colleague's change shows at once.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
@@ -34,12 +34,21 @@ interface DemandView {
   timeline: { at: string; type: string; visibility?: string; data: Record<string, unknown> | null }[];
 }
 
+/** After an action the pressed control is gone: focus goes to the actions heading, next to the notice. */
+function focusActions() {
+  requestAnimationFrame(() => document.getElementById("actions-title")?.focus());
+}
+
 /** Runs one action of the order and keeps its outcome: busy, the server's problem, or the done notice. */
 function useAction(env: StaffEnv, id: number, onDone: (order: WorkOrder) => void) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [notice, setNotice] = useState("");
+  // A fast double press must send one request: `busy` only disables the buttons after the next render.
+  const inFlight = useRef(false);
   const run = async (action: string, body?: unknown) => {
+    if (inFlight.current) return false;
+    inFlight.current = true;
     setBusy(true);
     setProblem(null);
     setNotice("");
@@ -47,11 +56,13 @@ function useAction(env: StaffEnv, id: number, onDone: (order: WorkOrder) => void
       const order = await send<WorkOrder>(`/api/v1/work-orders/${id}/${action}`, body, env.locale);
       setNotice(env.t(`backoffice.order.done.${action.replace("-", "_")}`));
       onDone(order);
+      focusActions();
       return true;
     } catch (e) {
       setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
       return false;
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   };
@@ -78,7 +89,7 @@ export function OrderScreen(props: { env: StaffEnv; id: number }) {
         const d = await api<DemandView>(`/api/v1/demands/${o.protocol}`, {}, locale).catch(() => null);
         if (!stale) setDemand(d);
       } catch (e) {
-        if (!stale) setLoadProblem(e instanceof ApiProblem ? e : null);
+        if (!stale) setLoadProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
       }
     })();
     return () => {
@@ -176,7 +187,9 @@ export function OrderScreen(props: { env: StaffEnv; id: number }) {
         </div>
         <div>
           <section aria-labelledby="actions-title" class="card">
-            <h2 id="actions-title">{t("backoffice.order.actions")}</h2>
+            <h2 id="actions-title" tabIndex={-1}>
+              {t("backoffice.order.actions")}
+            </h2>
             <div role="status">{action.notice ? <p class="notice">{action.notice}</p> : null}</div>
             <ProblemAlert problem={action.problem} t={t} />
             {mayAct && order.actions.length > 0 ? (
@@ -225,6 +238,7 @@ export function OrderScreen(props: { env: StaffEnv; id: number }) {
                 setOrder(o);
                 action.setNotice(t("backoffice.order.done.answer"));
                 setVersion((v) => v + 1);
+                focusActions();
               }}
             />
           ) : null}

@@ -45,7 +45,7 @@ export function useOrders(env: StaffEnv, state: string, department: string) {
         setOrders(list);
         setProblem(null);
       })
-      .catch((e) => !stale && setProblem(e instanceof ApiProblem ? e : null));
+      .catch((e) => !stale && setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", "")));
     return () => {
       stale = true;
     };
@@ -98,9 +98,11 @@ export function OrdersScreen(props: { env: StaffEnv; query: URLSearchParams }) {
   const { orders, problem, live, reload } = useOrders(env, state, department);
   const departments = useDepartments(env, seesAll);
   const [checked, setChecked] = useState<Set<number>>(new Set());
-  const [cursor, setCursor] = useState(0);
+  // The order looked at, by id: a live reload that reorders the list must not move it onto another row.
+  const [cursorId, setCursorId] = useState<number | null>(null);
   const [results, setResults] = useState<{ action: string; list: BulkResult[] } | null>(null);
   const [busy, setBusy] = useState(false);
+  const running = useRef(false);
   const now = Date.now();
 
   const services = useMemo(() => {
@@ -120,7 +122,11 @@ export function OrdersScreen(props: { env: StaffEnv; query: URLSearchParams }) {
         .includes(needle);
     });
   }, [orders, service, lateOnly, text, now]);
-  const current = shown[Math.min(cursor, shown.length - 1)];
+  // Before any row is looked at, the first; once the one looked at is no longer shown, none (-1).
+  const at = cursorId === null ? 0 : shown.findIndex((o) => o.id === cursorId);
+  const current = at >= 0 ? shown[at] : undefined;
+  // The checked orders the filters show: only these are acted on.
+  const chosen = shown.filter((o) => checked.has(o.id));
 
   const toggle = (id: number) =>
     setChecked((was) => {
@@ -130,20 +136,23 @@ export function OrdersScreen(props: { env: StaffEnv; query: URLSearchParams }) {
       return next;
     });
   const bulk = async (action: "accept" | "start") => {
-    const chosen = shown.filter((o) => checked.has(o.id));
-    const targets = chosen.length > 0 ? chosen : current ? [current] : [];
-    if (targets.length === 0 || busy) return;
+    // With nothing checked, the row looked at; checked orders the filters hide are never acted on.
+    const targets = chosen.length > 0 ? chosen : checked.size === 0 && current ? [current] : [];
+    if (targets.length === 0 || running.current) return;
+    running.current = true;
     setBusy(true);
     const list = await runBulk(targets, action, locale);
+    running.current = false;
     setBusy(false);
     setResults({ action, list });
     setChecked(new Set(list.filter((r) => !r.ok).map((r) => r.id)));
     reload();
   };
   const move = (by: number) => {
-    const next = Math.max(0, Math.min(shown.length - 1, cursor + by));
-    setCursor(next);
-    document.querySelector<HTMLElement>(`#order-row-${shown[next]?.id} a`)?.focus();
+    const next = shown[at < 0 ? 0 : Math.max(0, Math.min(shown.length - 1, at + by))];
+    if (!next) return;
+    setCursorId(next.id);
+    document.querySelector<HTMLElement>(`#order-row-${next.id} a`)?.focus();
   };
   const mayAct = can("work_orders.act");
   const shortcuts: Shortcut[] = [
@@ -238,16 +247,16 @@ export function OrdersScreen(props: { env: StaffEnv; query: URLSearchParams }) {
       <ProblemAlert problem={problem} t={t} />
       {mayAct ? (
         <div class="row bulk">
-          <button type="button" disabled={busy || checked.size === 0} onClick={() => void bulk("accept")}>
-            {t("backoffice.bulk.accept", { count: checked.size })}
+          <button type="button" disabled={busy || chosen.length === 0} onClick={() => void bulk("accept")}>
+            {t("backoffice.bulk.accept", { count: chosen.length })}
           </button>
           <button
             type="button"
             class="secondary"
-            disabled={busy || checked.size === 0}
+            disabled={busy || chosen.length === 0}
             onClick={() => void bulk("start")}
           >
-            {t("backoffice.bulk.start", { count: checked.size })}
+            {t("backoffice.bulk.start", { count: chosen.length })}
           </button>
         </div>
       ) : null}
@@ -275,12 +284,12 @@ export function OrdersScreen(props: { env: StaffEnv; query: URLSearchParams }) {
               </tr>
             </thead>
             <tbody>
-              {shown.map((o, i) => (
+              {shown.map((o) => (
                 <tr
                   key={o.id}
                   id={`order-row-${o.id}`}
                   data-protocol={o.protocol}
-                  aria-selected={current?.id === o.id && i === Math.min(cursor, shown.length - 1)}
+                  aria-selected={current?.id === o.id}
                 >
                   {mayAct ? (
                     <td>
@@ -294,7 +303,7 @@ export function OrdersScreen(props: { env: StaffEnv; query: URLSearchParams }) {
                     </td>
                   ) : null}
                   <td>
-                    <a href={withLang(PATHS.order(o.id), locale)} data-nav onFocus={() => setCursor(i)}>
+                    <a href={withLang(PATHS.order(o.id), locale)} data-nav onFocus={() => setCursorId(o.id)}>
                       {o.protocol}
                     </a>
                   </td>

@@ -47,6 +47,8 @@ export function DeliveriesScreen(props: ConsoleProps) {
       await work();
       setStatus(done);
       load();
+      // The pressed button goes with its row: the focus goes to the heading, the status says what happened.
+      document.getElementById("deliveries-title")?.focus();
     } catch (e) {
       setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
     }
@@ -124,11 +126,13 @@ function DeadRow(p: {
         )}
       </td>
       <td>
-        {row.message ? t(`console.deliveries.templates.${row.message.template}`) : row.job}
+        {row.message
+          ? t(`console.deliveries.templates.${row.message.template}`)
+          : t(`console.deliveries.jobs.${row.job}`)}
         <br />
         <span class="hint">
           {formatWhen(row.createdAt, locale)} · {t("console.deliveries.attempts", { count: row.attempts })}
-          {row.message?.channel ? ` · ${row.message.channel}` : ""}
+          {row.message?.channel ? ` · ${t(`console.channels.${row.message.channel}`)}` : ""}
         </span>
       </td>
       <td>{row.lastError ?? "—"}</td>

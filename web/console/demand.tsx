@@ -3,14 +3,15 @@
  * triage does to it: reclassify (suggester and catalogue search), dispatch (the matrix's department or a named
  * one), merge into a duplicate, cancel with a reason, or give it back to the queue.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { QUEUE_STATUSES } from "../../domain/status.ts";
+import type { AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
 import { LiveBadge, ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
-import { type ConsoleProps, PATHS } from "./env.ts";
+import { type ConsoleProps, keepFocus, PATHS } from "./env.ts";
 import { type QueueLine, type Taken, takeNext, takenItems } from "./queue.tsx";
 import { type ServiceChoice, ServicePicker, suggestionShortcuts, useSuggestions } from "./service-picker.tsx";
 
@@ -80,6 +81,20 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
     });
   }, [load]);
 
+  // The names of the service's extra fields and of their options (the demand holds their codes).
+  const [fields, setFields] = useState<AttributeView[]>([]);
+  const serviceCode = demand?.service.code;
+  useEffect(() => {
+    if (!serviceCode) return;
+    api<{ attributes: AttributeView[] }>(
+      `/api/v1/services/${encodeURIComponent(serviceCode)}?lang=${locale}`,
+      {},
+      locale,
+    )
+      .then((s) => setFields(s.attributes))
+      .catch(() => undefined);
+  }, [serviceCode, locale]);
+
   // Candidates near the demand's point, when it was opened from a link rather than taken (no list came with it).
   useEffect(() => {
     if (takenItems.has(protocol) || !demand?.location) return;
@@ -97,34 +112,56 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
       .catch(() => undefined);
   }, [demand?.location, demand?.service.code]);
 
-  const act = async (path: string, body: unknown, message: string) => {
-    setProblem(null);
-    setDone(null);
+  // One action at a time; a ref, not the state: a double click comes before the next render and would send twice.
+  const working = useRef(false);
+  const [busy, setBusy] = useState(false);
+  const guarded = async (work: () => Promise<void>) => {
+    if (working.current) return;
+    working.current = true;
+    const restore = keepFocus();
+    setBusy(true);
     try {
-      await send(`/api/v1/demands/${protocol}/${path}`, body, locale);
-      setDone(message);
-      load();
-    } catch (e) {
-      setProblem(e instanceof ApiProblem ? e : null);
+      await work();
+    } finally {
+      working.current = false;
+      setBusy(false);
+      restore();
     }
   };
-  const release = async () => {
-    setProblem(null);
-    try {
-      await send(`/api/v1/triage/${protocol}/release`, undefined, locale);
-      navigate(withLang(PATHS.queue, locale));
-    } catch (e) {
-      setProblem(e instanceof ApiProblem ? e : null);
-    }
-  };
-  const next = async () => {
-    setProblem(null);
-    try {
-      if (!(await takeNext(locale))) setDone(t("console.queue.empty"));
-    } catch (e) {
-      setProblem(e instanceof ApiProblem ? e : null);
-    }
-  };
+
+  const act = (path: string, body: unknown, message: string) =>
+    guarded(async () => {
+      setProblem(null);
+      setDone(null);
+      try {
+        await send(`/api/v1/demands/${protocol}/${path}`, body, locale);
+        setDone(message);
+        load();
+        // The pressed button may go with the form (the demand left triage): the focus goes to the heading.
+        document.getElementById("demand-title")?.focus();
+      } catch (e) {
+        setProblem(e instanceof ApiProblem ? e : null);
+      }
+    });
+  const release = () =>
+    guarded(async () => {
+      setProblem(null);
+      try {
+        await send(`/api/v1/triage/${protocol}/release`, undefined, locale);
+        navigate(withLang(PATHS.queue, locale));
+      } catch (e) {
+        setProblem(e instanceof ApiProblem ? e : null);
+      }
+    });
+  const next = () =>
+    guarded(async () => {
+      setProblem(null);
+      try {
+        if (!(await takeNext(locale))) setDone(t("console.queue.empty"));
+      } catch (e) {
+        setProblem(e instanceof ApiProblem ? e : null);
+      }
+    });
 
   const picks = suggestionShortcuts(t, proposals, setChosen);
   const heldByMe = line?.claimedBy === me.id;
@@ -164,11 +201,10 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
                 until: formatWhen(line.claimedUntil!, locale),
               })}
       </p>
-      {done ? (
-        <p class="notice" role="status">
-          {done}
-        </p>
-      ) : null}
+      {/* Always there, so what it is given is announced. */}
+      <p class={done ? "notice" : undefined} role="status">
+        {done ?? ""}
+      </p>
       <ProblemAlert problem={problem} t={t} />
       <div class="columns">
         <div>
@@ -181,7 +217,7 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
               {demand.service.name} ({demand.service.code})
             </dd>
             <dt>{t("console.demand.channel")}</dt>
-            <dd>{demand.channel}</dd>
+            <dd>{t(`console.channels.${demand.channel}`)}</dd>
             <dt>{t("console.queue.opened_at")}</dt>
             <dd>{formatWhen(demand.openedAt, locale)}</dd>
             <dt>{t("console.queue.due_at")}</dt>
@@ -208,11 +244,15 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
           <p class="description">{demand.description}</p>
           {Object.keys(demand.attributes ?? {}).length > 0 ? (
             <ul>
-              {Object.entries(demand.attributes ?? {}).map(([k, v]) => (
-                <li key={k}>
-                  {k}: {String(v)}
-                </li>
-              ))}
+              {Object.entries(demand.attributes ?? {}).map(([k, v]) => {
+                const field = fields.find((f) => f.code === k);
+                const named = (x: unknown) => field?.values.find((o) => o.key === x)?.name ?? String(x);
+                return (
+                  <li key={k}>
+                    {field?.description ?? k}: {Array.isArray(v) ? v.map(named).join(", ") : named(v)}
+                  </li>
+                );
+              })}
             </ul>
           ) : null}
           <h2>{t("console.demand.photos")}</h2>
@@ -240,7 +280,9 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
                     {d.protocol}
                   </a>{" "}
                   · {t(`status.${d.status}`)}
-                  {Number.isFinite(d.distanceM) ? ` · ${d.distanceM} m` : ""}
+                  {Number.isFinite(d.distanceM)
+                    ? ` · ${t("console.demand.distance", { m: d.distanceM })}`
+                    : ""}
                 </li>
               ))}
             </ul>
@@ -282,7 +324,7 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
                   chosen={chosen}
                   onPick={setChosen}
                 />
-                <button type="submit" disabled={!chosen || chosen.code === demand.service.code}>
+                <button type="submit" disabled={busy || !chosen || chosen.code === demand.service.code}>
                   {t("console.demand.reclassify")}
                 </button>
               </form>
@@ -309,7 +351,9 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
                     ))}
                   </select>
                 </Field>
-                <button type="submit">{t("console.demand.dispatch")}</button>
+                <button type="submit" disabled={busy}>
+                  {t("console.demand.dispatch")}
+                </button>
               </form>
               <form
                 class="card"
@@ -342,7 +386,7 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
                     <option key={d.protocol} value={d.protocol} />
                   ))}
                 </datalist>
-                <button type="submit" class="secondary">
+                <button type="submit" class="secondary" disabled={busy}>
                   {t("console.demand.merge")}
                 </button>
               </form>
@@ -368,7 +412,7 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
                     onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
                   />
                 </Field>
-                <button type="submit" class="secondary">
+                <button type="submit" class="secondary" disabled={busy}>
                   {t("console.demand.cancel")}
                 </button>
               </form>
@@ -376,11 +420,11 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
           )}
           <p class="row">
             {heldByMe ? (
-              <button type="button" class="secondary" onClick={release}>
+              <button type="button" class="secondary" onClick={release} disabled={busy}>
                 {t("console.demand.release")} <kbd>Alt+L</kbd>
               </button>
             ) : null}
-            <button type="button" class="secondary" onClick={next}>
+            <button type="button" class="secondary" onClick={next} disabled={busy}>
               {t("console.queue.take_next")} <kbd>Alt+N</kbd>
             </button>
           </p>

@@ -38,3 +38,24 @@ export const PATHS = {
   deliveries: "/console/entregas",
   demand: (protocol: string) => `/console/demanda/${protocol}`,
 } as const;
+
+/** The ringing call that has waited longest (the API lists newest first): the one Alt+A answers. */
+export function longestRinging(calls: CallView[]): CallView | undefined {
+  let oldest: CallView | undefined;
+  for (const c of calls)
+    if (c.state === "ringing" && (!oldest || Date.parse(c.rangAt) < Date.parse(oldest.rangAt))) oldest = c;
+  return oldest;
+}
+
+/**
+ * Notes the focused control before an action that disables it; the returned function, called when the action is
+ * over, puts the focus back there (after the next render, once enabled) if it fell to the page meanwhile.
+ */
+export function keepFocus(): () => void {
+  const from = document.activeElement as HTMLElement | null;
+  return () =>
+    requestAnimationFrame(() => {
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (lost && from?.isConnected) from.focus();
+    });
+}

@@ -134,9 +134,16 @@ export function IntakeForm(props: {
     detailLoad.current = load;
     load
       .then((d) => {
-        if (detailLoad.current === load) setDetail(d);
+        if (detailLoad.current !== load) return;
+        setDetail(d);
+        // "Anonymous" chosen for the previous service is not offered by this one.
+        if (!d.anonymousAllowed) setIdentity((i) => (i === "anonymous" ? "identified" : i));
       })
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
+      .catch((e) => {
+        // Forgotten, so registering asks again instead of awaiting the failed load.
+        if (detailLoad.current === load) detailLoad.current = null;
+        setProblem(e instanceof ApiProblem ? e : null);
+      });
     return load;
   };
 

@@ -10,7 +10,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { readBoot } from "../ui/boot.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { translator, withLang } from "../ui/i18n.ts";
+import { translator, withLang, withoutLang } from "../ui/i18n.ts";
 import { matchPath, navigate, useLocation } from "../ui/router.ts";
 import {
   type LiveMessage,
@@ -24,7 +24,7 @@ import {
 import { CounterScreen } from "./counter.tsx";
 import { DeliveriesScreen } from "./deliveries.tsx";
 import { DemandScreen } from "./demand.tsx";
-import { type CallView, type ConsoleProps, type LiveHub, PATHS } from "./env.ts";
+import { type CallView, type ConsoleProps, type LiveHub, longestRinging, PATHS } from "./env.ts";
 import { PhoneScreen } from "./phone.tsx";
 import { QueueScreen } from "./queue.tsx";
 
@@ -39,6 +39,9 @@ function Console(props: { env: StaffEnv; url: URL }) {
   const [ringing, setRinging] = useState<CallView[]>([]);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const takesCalls = env.can("calls.intake");
+  // A problem belongs to the screen it happened on.
+  const where = `${url.pathname}${url.search}`;
+  useEffect(() => setProblem(null), [where]);
 
   const loadRinging = useCallback(() => {
     if (!takesCalls) return;
@@ -74,10 +77,9 @@ function Console(props: { env: StaffEnv; url: URL }) {
   };
 
   const go = (path: string) => () => navigate(withLang(path, locale));
+  const first = longestRinging(ringing);
   const frameShortcuts: Shortcut[] = [
-    ...(ringing[0]
-      ? [{ keys: "Alt+A", label: t("console.calls.answer"), run: () => answer(ringing[0]!) }]
-      : []),
+    ...(first ? [{ keys: "Alt+A", label: t("console.calls.answer"), run: () => answer(first) }] : []),
     ...(env.can("triage.work")
       ? [{ keys: "Alt+Q", label: t("console.menu.queue"), run: go(PATHS.queue) }]
       : []),
@@ -92,21 +94,31 @@ function Console(props: { env: StaffEnv; url: URL }) {
 
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const screenProps: ConsoleProps = { env, live, frameShortcuts, url };
-  let screen = <QueueScreen {...screenProps} />;
+  // Who works no queue (a manager following deliveries) starts on the undelivered messages.
+  let screen = env.can("triage.work") ? (
+    <QueueScreen {...screenProps} />
+  ) : env.can("dead_letters.read") ? (
+    <DeliveriesScreen {...screenProps} />
+  ) : (
+    <PhoneScreen {...screenProps} onAnswer={answer} />
+  );
   const demand = matchPath("/console/demanda/:protocol", path);
   if (demand) screen = <DemandScreen key={demand.protocol} {...screenProps} protocol={demand.protocol!} />;
   const onPhone = path === PATHS.phone;
-  if (onPhone) screen = <PhoneScreen {...screenProps} onAnswer={answer} />;
+  const callId = url.searchParams.get("chamada");
+  // Keyed by the call: another call's screen starts empty instead of showing the previous caller meanwhile.
+  if (onPhone) screen = <PhoneScreen key={callId ?? ""} {...screenProps} onAnswer={answer} />;
   if (path === PATHS.counter) screen = <CounterScreen {...screenProps} />;
   if (path === PATHS.deliveries && env.can("dead_letters.read"))
     screen = <DeliveriesScreen {...screenProps} />;
   return (
     <>
-      {ringing.length > 0 && !onPhone ? (
+      {/* The call list shows the ringing calls itself; every other screen, a call's included, pops them here. */}
+      {first && !(onPhone && !callId) ? (
         <div class="ringing" role="alert">
           <p>
-            <strong>{t("console.calls.ringing", { from: ringing[0]!.from ?? ringing[0]!.fromRaw })}</strong>{" "}
-            <button type="button" onClick={() => answer(ringing[0]!)}>
+            <strong>{t("console.calls.ringing", { from: first.from ?? first.fromRaw })}</strong>{" "}
+            <button type="button" onClick={() => answer(first)}>
               {t("console.calls.answer")} <kbd>Alt+A</kbd>
             </button>
           </p>
@@ -118,14 +130,6 @@ function Console(props: { env: StaffEnv; url: URL }) {
   );
 }
 
-/** The path and query of the page without its `lang`, for the language switch to add its own. */
-function pathWithoutLang(url: URL): string {
-  const query = new URLSearchParams(url.search);
-  query.delete("lang");
-  const rest = query.toString();
-  return rest ? `${url.pathname}?${rest}` : url.pathname;
-}
-
 function App() {
   const url = useLocation();
   return (
@@ -133,7 +137,7 @@ function App() {
       boot={boot}
       t={t}
       app="console"
-      path={pathWithoutLang(url)}
+      path={withoutLang(url)}
       sections={(env) => [
         ...(env.can("triage.work") ? [{ href: PATHS.queue, label: env.t("console.menu.queue") }] : []),
         ...(env.can("calls.intake")

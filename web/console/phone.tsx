@@ -8,7 +8,7 @@ import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { LiveBadge, ShortcutList } from "../ui/staff.tsx";
-import { type CallView, type ConsoleProps, PATHS } from "./env.ts";
+import { type CallView, type ConsoleProps, longestRinging, PATHS } from "./env.ts";
 import { IntakeForm } from "./intake.tsx";
 import type { Registered } from "./registered.tsx";
 
@@ -40,7 +40,7 @@ interface ScreenPop {
   }[];
 }
 
-/** The phone screen. */
+/** The phone screen; main.tsx keys it by the call, so a screen shows one call (or the list) all its life. */
 export function PhoneScreen(props: ConsoleProps & { onAnswer: (call: CallView) => Promise<void> }) {
   const { env, live } = props;
   const { t, locale } = env;
@@ -65,10 +65,12 @@ export function PhoneScreen(props: ConsoleProps & { onAnswer: (call: CallView) =
     loadPop();
     return live.subscribe((m) => {
       if (m.kind === "call" || m.kind === "reset") loadCalls();
+      // The shown call answered, transferred or hung up elsewhere: its pop is read again.
+      if (m.kind === "reset" || (m.kind === "call" && callId !== null && m.callId === callId)) loadPop();
     });
   }, [loadCalls, loadPop]);
 
-  const ringing = (calls ?? []).filter((c) => c.state === "ringing");
+  const first = longestRinging(calls ?? []);
 
   if (callId === null || pop === null) {
     return (
@@ -92,7 +94,7 @@ export function PhoneScreen(props: ConsoleProps & { onAnswer: (call: CallView) =
                     <span role="status">{t("console.calls.ringing", { from: c.from ?? c.fromRaw })}</span>{" "}
                     <button type="button" onClick={() => props.onAnswer(c)}>
                       {t("console.calls.answer")}
-                      {c === ringing[0] ? <kbd>Alt+A</kbd> : null}
+                      {c.id === first?.id ? <kbd>Alt+A</kbd> : null}
                     </button>
                   </>
                 ) : (

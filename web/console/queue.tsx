@@ -2,13 +2,13 @@
  * The triage queue: the waiting demands, most urgent first, who holds each and until when, and "take next". It
  * follows the live stream: a demand queued, dispatched, merged or cancelled anywhere redraws the list.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
 import { LiveBadge, ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
-import { type ConsoleProps, PATHS } from "./env.ts";
+import { type ConsoleProps, keepFocus, PATHS } from "./env.ts";
 
 /** One line of GET /api/v1/triage/queue. */
 export interface QueueLine {
@@ -114,13 +114,24 @@ export function QueueScreen(props: ConsoleProps) {
     locale,
   );
 
+  // A ref, not the state: a double click (or Alt+N held) comes before the next render, and would take two.
+  const taking = useRef(false);
+  const [busy, setBusy] = useState(false);
   const next = async () => {
+    if (taking.current) return;
+    taking.current = true;
+    const restore = keepFocus();
+    setBusy(true);
     setProblem(null);
     setEmpty(false);
     try {
       if (!(await takeNext(locale))) setEmpty(true);
     } catch (e) {
       setProblem(e instanceof ApiProblem ? e : null);
+    } finally {
+      taking.current = false;
+      setBusy(false);
+      restore();
     }
   };
   const shortcuts = [{ keys: "Alt+N", label: t("console.queue.take_next"), run: next }];
@@ -135,7 +146,7 @@ export function QueueScreen(props: ConsoleProps) {
       <LiveBadge t={t} state={live.state} />
       <ShortcutList t={t} shortcuts={[...shortcuts, ...props.frameShortcuts]} />
       <p>
-        <button type="button" onClick={next}>
+        <button type="button" onClick={next} disabled={busy}>
           {t("console.queue.take_next")} <kbd>Alt+N</kbd>
         </button>
       </p>

@@ -6,7 +6,7 @@ import "../ui/base.css";
 import { render } from "preact";
 import { readBoot } from "../ui/boot.ts";
 import { Frame } from "../ui/components.tsx";
-import { translator, withLang } from "../ui/i18n.ts";
+import { translator, withLang, withoutLang } from "../ui/i18n.ts";
 import { matchPath, useLocation } from "../ui/router.ts";
 import { flushOutbox } from "./draft.ts";
 import type { Env } from "./env.ts";
@@ -37,7 +37,7 @@ function App() {
       t={t}
       locale={locale}
       locales={boot.locales}
-      path={path + url.search.replace(/[?&]lang=[^&]*/, "")}
+      path={withoutLang(url)}
       siteName={t("portal.site_name")}
       hasSearch={path === "/"}
       menu={[

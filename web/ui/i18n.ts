@@ -23,6 +23,14 @@ export function withLang(href: string, lang: string): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
+/** The path and query of a page without its `lang` (which the language switch sets itself); other parameters kept. */
+export function withoutLang(url: URL): string {
+  const query = new URLSearchParams(url.search);
+  query.delete("lang");
+  const rest = query.toString();
+  return rest ? `${url.pathname}?${rest}` : url.pathname;
+}
+
 /** Formats an ISO instant for people in the city's time zone. */
 export function formatWhen(iso: string, locale: string): string {
   return new Date(iso).toLocaleString(locale, {

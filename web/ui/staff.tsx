@@ -34,7 +34,7 @@ export interface StaffEnv {
 
 /** The staff apps, where each lives, and the actions that make it worth showing to a role. */
 export const STAFF_APPS = [
-  { app: "console", base: "/console", needs: ["triage.work", "calls.intake"] },
+  { app: "console", base: "/console", needs: ["triage.work", "calls.intake", "dead_letters.read"] },
   { app: "backoffice", base: "/departamento", needs: ["work_orders.act", "alarms.read"] },
   {
     app: "admin",
@@ -190,6 +190,11 @@ export function useShortcuts(shortcuts: Shortcut[]): void {
         target !== null && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
       const plain = !event.ctrlKey && !event.altKey && !/^F\d+$/.test(event.key) && event.key !== "Escape";
       if (typing && plain) return;
+      // A held key repeats: a shortcut runs once per press (holding Alt+N must not take several demands).
+      if (event.repeat) {
+        if (current.current.some((s) => s.keys.toUpperCase() === name.toUpperCase())) event.preventDefault();
+        return;
+      }
       const hit = current.current.find((s) => s.keys.toUpperCase() === name.toUpperCase());
       if (!hit) return;
       event.preventDefault();
@@ -241,7 +246,10 @@ export type LiveState = "connecting" | "live" | "reconnecting";
 
 /**
  * Follows the staff live stream while the screen is shown. EventSource resumes by itself with Last-Event-ID after a
- * drop; `reset` (too much was missed) reaches the handler, which reloads what it shows.
+ * dropped connection; but an HTTP error answer (a proxy's 502 during a deploy, an expired session's 401) closes it
+ * for good, so then a new stream is opened after a pause (growing to 30 s), resuming from the last id seen
+ * (`?lastEventId=`), and the handler gets a `reset` so the screen reloads what it may have missed. `reset` also
+ * comes from the server when too much was missed.
  */
 export function useLive(onMessage: (message: LiveMessage) => void, query = ""): LiveState {
   const [state, setState] = useState<LiveState>("connecting");
@@ -249,17 +257,43 @@ export function useLive(onMessage: (message: LiveMessage) => void, query = ""): 
   handler.current = onMessage;
   useEffect(() => {
     if (typeof EventSource === "undefined") return;
-    const source = new EventSource(`/api/v1/events${query ? `?${query}` : ""}`);
-    source.onopen = () => setState("live");
-    source.onerror = () => setState("reconnecting");
-    source.onmessage = (event) => {
-      try {
-        handler.current(JSON.parse(event.data as string) as LiveMessage);
-      } catch {
-        // A frame that is not JSON (never sent by the server) is skipped.
-      }
+    let source: EventSource | null = null;
+    let lastId = "";
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let pause = 2_000;
+    let stopped = false;
+    const open = (reopened: boolean) => {
+      const params = new URLSearchParams(query);
+      if (lastId) params.set("lastEventId", lastId);
+      const qs = params.toString();
+      const current = new EventSource(`/api/v1/events${qs ? `?${qs}` : ""}`);
+      source = current;
+      current.onopen = () => {
+        setState("live");
+        pause = 2_000;
+        if (reopened) handler.current({ kind: "reset" });
+      };
+      current.onerror = () => {
+        setState("reconnecting");
+        if (current.readyState !== EventSource.CLOSED || stopped) return;
+        retry = setTimeout(() => open(true), pause);
+        pause = Math.min(pause * 2, 30_000);
+      };
+      current.onmessage = (event) => {
+        if (event.lastEventId) lastId = event.lastEventId;
+        try {
+          handler.current(JSON.parse(event.data as string) as LiveMessage);
+        } catch {
+          // A frame that is not JSON (never sent by the server) is skipped.
+        }
+      };
     };
-    return () => source.close();
+    open(false);
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      source?.close();
+    };
   }, [query]);
   return state;
 }
@@ -291,9 +325,17 @@ export function StaffFrame(props: {
   const { t, locale, boot, me } = props.env;
   const apps = me ? STAFF_APPS.filter((a) => a.needs.some((n) => me.permissions.includes(n))) : [];
   const base = STAFF_APPS.find((a) => a.app === props.app)!.base;
+  const [signOutProblem, setSignOutProblem] = useState<ApiProblem | null>(null);
+  // On a shared counter computer the session must really end: if the server did not take the sign-out, say so and
+  // stay signed in, rather than show a sign-in form over a session that still works.
   const signOut = async () => {
-    await send("/api/v1/auth/logout", undefined, locale).catch(() => undefined);
-    props.onSignOut?.();
+    try {
+      await send("/api/v1/auth/logout", undefined, locale);
+      setSignOutProblem(null);
+      props.onSignOut?.();
+    } catch (e) {
+      setSignOutProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
+    }
   };
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: one delegated handler for in-app links, which stay links.
@@ -356,6 +398,7 @@ export function StaffFrame(props: {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
+        <ProblemAlert problem={signOutProblem} t={t} />
         {props.children}
       </main>
       <footer id="footer" tabIndex={-1}>

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { demandBody, emptyDraft, POLICY_VERSION } from "../portal/draft.ts";
-import { format, translator, withLang } from "./i18n.ts";
+import { format, translator, withLang, withoutLang } from "./i18n.ts";
 import { matchPath } from "./router.ts";
 
 describe("screen texts", () => {
@@ -17,6 +17,15 @@ describe("screen texts", () => {
 });
 
 describe("the router", () => {
+  it("drops only the language from a page's address", () => {
+    assert.equal(withoutLang(new URL("http://x/?lang=en&q=buraco")), "/?q=buraco");
+    assert.equal(withoutLang(new URL("http://x/demanda/1?lang=es")), "/demanda/1");
+    assert.equal(
+      withoutLang(new URL("http://x/admin/calendario?ano=2027&lang=en")),
+      "/admin/calendario?ano=2027",
+    );
+  });
+
   it("matches parameters and refuses other shapes", () => {
     assert.deepEqual(matchPath("/demanda/:protocol", "/demanda/2024000012"), { protocol: "2024000012" });
     assert.deepEqual(matchPath("/", "/"), {});
