@@ -130,7 +130,10 @@ describe("an admin's changes take effect", () => {
     const fallbackRow = page
       .locator("tbody tr", { hasText: "Qualquer serviço" })
       .filter({ hasText: "Cidade toda" });
+    // A delete asks first: the first press sends nothing, "confirm" (which has the focus) does.
     await fallbackRow.getByRole("button", { name: /Excluir/ }).click();
+    await fallbackRow.locator(".confirm button:focus").waitFor();
+    await page.keyboard.press("Enter");
     await page.getByRole("alert").waitFor();
     assert.ok(await maybeOne(db, "SELECT 1 FROM responsibility_rules WHERE id = $1", [fallback.id]));
 
@@ -207,11 +210,18 @@ describe("an admin's changes take effect", () => {
       .locator("form", { has: page.locator("#rule-fraction") })
       .getByRole("alert")
       .waitFor();
-    await page
-      .locator("tbody tr", { hasText: "90%" })
-      .getByRole("button", { name: /Desativar/ })
-      .click();
+    const ruleRow = page.locator("tbody tr", { hasText: "90%" });
+    await ruleRow.getByRole("button", { name: /Desativar/ }).click();
+    // Nothing is retired before the question is answered.
+    await ruleRow.getByText(/Desativar a regra de 90%/).waitFor();
+    assert.equal(
+      (await one<{ active: boolean }>(db, "SELECT active FROM alarm_rules WHERE id = $1", [rule.id])).active,
+      true,
+    );
+    await ruleRow.getByRole("button", { name: /Desativar/ }).click();
     await page.getByText("Regra de alarme desativada.").waitFor();
+    // The row (and the button pressed) is gone: the keyboard is on the section's heading.
+    await page.waitForFunction(() => document.activeElement?.id === "alarm-rules-title");
     const retired = await one<{ active: boolean }>(db, "SELECT active FROM alarm_rules WHERE id = $1", [
       rule.id,
     ]);
@@ -233,11 +243,16 @@ describe("an admin's changes take effect", () => {
     ).code;
     const page = await context.newPage();
     await open(page, "classificacao");
+    let posts = 0;
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/api/v1/classification-rules")) posts++;
+    });
     await page.locator("#cr-service").fill(proposed);
     await page.locator("#cr-phrases").fill("zumbificador");
     await page.locator("#cr-effect").selectOption("override");
     await page.locator("#cr-weight").fill("5");
-    await page.getByRole("button", { name: "Adicionar regra" }).click();
+    // A double click adds the rule once.
+    await page.getByRole("button", { name: "Adicionar regra" }).dblclick();
     await page
       .getByText(/Regra \d+ salva\./)
       .first()
@@ -249,6 +264,7 @@ describe("an admin's changes take effect", () => {
       [proposed],
     );
     assert.deepEqual(stored, { phrases: ["zumbificador"], effect: "override" });
+    assert.equal(posts, 1, "one POST for a double click");
     assert.equal((await suggest())[0]?.code, proposed);
     // The try-a-text box shows the same ranking.
     await page.locator("#try-text").fill(text);

@@ -137,6 +137,10 @@ describe("administration: users, calendar, messages, API keys, webhooks", () => 
       user.id,
     ]);
     assert.equal(after.active, false);
+    // "Disable" is gone (now "Enable"): the keyboard waits on the editor's heading; "Close" returns it to the row.
+    await page.waitForFunction(() => document.activeElement?.id === "edit-user-title");
+    await page.getByRole("button", { name: "Fechar", exact: true }).click();
+    await page.getByRole("button", { name: "Editar Joana Teste" }).and(page.locator(":focus")).waitFor();
   });
 
   it("adds a municipal holiday for next year and changes the opening hours", async () => {
@@ -213,6 +217,7 @@ describe("administration: users, calendar, messages, API keys, webhooks", () => 
     await confirm(page);
     await page.getByText("Texto personalizado removido: vale o padrão.").waitFor();
     assert.equal((await db.query("SELECT 1 FROM message_templates")).length, 0);
+    await page.waitForFunction(() => document.activeElement?.id === "override-title");
     await page.waitForFunction(
       () =>
         (document.getElementById("override-subject") as HTMLInputElement).value ===
@@ -235,6 +240,7 @@ describe("administration: users, calendar, messages, API keys, webhooks", () => 
     await row.getByRole("button", { name: "Revogar" }).press("Enter");
     await confirm(page);
     await page.getByText("Chave de App de Teste revogada.").waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === "clients-title");
     const refused = await page.request.get(`${baseUrl}/open311/v2/services.json?api_key=${key}`);
     assert.equal(refused.status(), 403);
     const stored = await one<{ revoked: boolean; limit: number }>(
@@ -276,9 +282,12 @@ describe("administration: users, calendar, messages, API keys, webhooks", () => 
     await page.locator("#delivery-state", { hasText: "Pendente" }).waitFor();
 
     await page.getByRole("link", { name: "Voltar ao registro de entregas" }).click();
+    // An edit not yet saved survives a secret rotation.
+    await page.fill("#hook-description", "Receptor editado");
     await page.getByRole("button", { name: "Trocar segredo" }).click();
     await confirm(page);
     const rotated = await page.locator("#hook-secret").inputValue();
+    assert.equal(await page.inputValue("#hook-description"), "Receptor editado");
     assert.notEqual(rotated, secret);
     const stored = await one<{ secret: string; previous_secret: string }>(
       db,
@@ -286,6 +295,21 @@ describe("administration: users, calendar, messages, API keys, webhooks", () => 
       [hook.id],
     );
     assert.deepEqual([stored.secret, stored.previous_secret], [rotated, secret]);
+    // Saving reloads the subscription; the "saved" message stays on screen after the reload.
+    const reloaded = page.waitForResponse(
+      (r) => r.request().method() === "GET" && r.url().endsWith(`/api/v1/webhooks/${hook.id}`),
+    );
+    await page.getByRole("button", { name: "Salvar", exact: true }).click();
+    await reloaded;
+    await page.locator("main h1", { hasText: receiverUrl }).waitFor();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.locator("section[aria-labelledby=hook-form-title]").getByText("Alterações salvas.").waitFor();
+    const saved = await one<{ description: string }>(
+      db,
+      "SELECT description FROM webhook_subscriptions WHERE id = $1",
+      [hook.id],
+    );
+    assert.equal(saved.description, "Receptor editado");
 
     // Another subscription, deleted from its page after confirming.
     const other = await page.request.post(`${baseUrl}/api/v1/webhooks`, {

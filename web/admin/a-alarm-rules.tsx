@@ -2,7 +2,7 @@
  * The alarm rules: at which share of a stage's clock which alarm goes to which level, for every department or one.
  * Listed from GET /api/v1/alarm-rules, added with POST, retired with DELETE (clocks started later use the change).
  */
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
@@ -15,6 +15,7 @@ import {
   StatusLine,
   useLoad,
 } from "./a-common.tsx";
+import { ConfirmButton } from "./b-common.tsx";
 
 const STAGES = ["demand", "acceptance", "execution", "complement"] as const;
 const KINDS = ["deadline_near", "deadline_breached", "escalation"] as const;
@@ -41,10 +42,16 @@ export function AlarmRules(props: { env: StaffEnv }) {
   const [level, setLevel] = useState("0");
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
+  // One add at a time: a double click must not add the same rule twice.
+  const busy = useRef(false);
+  const [adding, setAdding] = useState(false);
   const errors = fieldProblems(problem, t);
 
   const add = async (event: Event) => {
     event.preventDefault();
+    if (busy.current) return;
+    busy.current = true;
+    setAdding(true);
     setProblem(null);
     try {
       await send(
@@ -63,6 +70,9 @@ export function AlarmRules(props: { env: StaffEnv }) {
     } catch (e) {
       setProblem(asProblem(e));
       setStatus("");
+    } finally {
+      busy.current = false;
+      setAdding(false);
     }
   };
   const retire = async (rule: AlarmRule) => {
@@ -71,8 +81,10 @@ export function AlarmRules(props: { env: StaffEnv }) {
       await send(`/api/v1/alarm-rules/${rule.id}`, undefined, locale, "DELETE");
       setStatus(t("admin.deadlines.rule_retired"));
       reload();
+      return true;
     } catch (e) {
       setProblem(asProblem(e));
+      return false;
     }
   };
   const describe = (r: AlarmRule) =>
@@ -83,7 +95,9 @@ export function AlarmRules(props: { env: StaffEnv }) {
 
   return (
     <section aria-labelledby="alarm-rules-title">
-      <h2 id="alarm-rules-title">{t("admin.deadlines.rules_title")}</h2>
+      <h2 id="alarm-rules-title" tabIndex={-1}>
+        {t("admin.deadlines.rules_title")}
+      </h2>
       <p>{t("admin.deadlines.rules_intro")}</p>
       <ProblemAlert problem={loadProblem} t={t} />
       {rules ? (
@@ -111,10 +125,14 @@ export function AlarmRules(props: { env: StaffEnv }) {
                   <td>{t(`admin.deadlines.kinds.${r.kind}`)}</td>
                   <td>{t(`admin.deadlines.levels.${r.level}`)}</td>
                   <td>
-                    <button type="button" class="secondary" onClick={() => retire(r)}>
-                      {t("admin.deadlines.retire")}
-                      <span class="visually-hidden"> {describe(r)}</span>
-                    </button>
+                    <ConfirmButton
+                      t={t}
+                      label={t("admin.deadlines.retire")}
+                      labelDetail={describe(r)}
+                      question={t("admin.deadlines.retire_question", { rule: describe(r) })}
+                      focusAfter="alarm-rules-title"
+                      onConfirm={() => retire(r)}
+                    />
                   </td>
                 </tr>
               ))}
@@ -199,7 +217,9 @@ export function AlarmRules(props: { env: StaffEnv }) {
             </select>
           </Labelled>
         </div>
-        <button type="submit">{t("admin.deadlines.add_rule")}</button>
+        <button type="submit" disabled={adding}>
+          {t("admin.deadlines.add_rule")}
+        </button>
         <StatusLine text={status} />
       </form>
     </section>

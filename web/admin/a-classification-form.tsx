@@ -3,7 +3,7 @@
  * it proposes, its phrases one per line, the channels and areas it is limited to, its effect, weight, whether it
  * applies, and why it exists.
  */
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
@@ -66,12 +66,18 @@ export function ClassificationRuleForm(props: {
   const [note, setNote] = useState(r?.note ?? "");
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
+  // One save at a time: a double click must not add the same rule twice.
+  const busy = useRef(false);
+  const [saving, setSaving] = useState(false);
   const errors = fieldProblems(problem, t);
   const phraseError = Object.entries(errors).find(([k]) => k.startsWith("phrases"))?.[1];
   const areaError = Object.entries(errors).find(([k]) => k.startsWith("areas"))?.[1];
 
   const save = async (event: Event) => {
     event.preventDefault();
+    if (busy.current) return;
+    busy.current = true;
+    setSaving(true);
     setProblem(null);
     setStatus("");
     const body = {
@@ -99,6 +105,9 @@ export function ClassificationRuleForm(props: {
     } catch (e) {
       setProblem(asProblem(e));
       focusFirstInvalid();
+    } finally {
+      busy.current = false;
+      setSaving(false);
     }
   };
 
@@ -221,7 +230,9 @@ export function ClassificationRuleForm(props: {
         />
       </Labelled>
       <div class="row">
-        <button type="submit">{r ? t("staff.save") : t("admin.classification.add")}</button>
+        <button type="submit" disabled={saving}>
+          {r ? t("staff.save") : t("admin.classification.add")}
+        </button>
         {r ? (
           <button type="button" class="secondary" onClick={props.onNew}>
             {t("admin.classification.new_title")}

@@ -1,7 +1,7 @@
 /**
  * What the catalogue, deadline, matrix, classification and department screens share: loading a resource with its
  * problem, the server's field problems shown beside the fields, a polite status line, and the city's areas and
- * departments for the pickers.
+ * departments for the pickers. useLoad and asProblem serve the other admin screens too (b-common.tsx has theirs).
  */
 import "./a-admin.css";
 import type { ComponentChildren } from "preact";
@@ -32,9 +32,13 @@ export function useLoad<T>(path: string | null, lang: string): [T | null, ApiPro
   return [value, problem, reload];
 }
 
-/** Any thrown value as an ApiProblem (a bug shows as a generic error rather than nothing). */
+/**
+ * Any thrown value as an ApiProblem. api() and send() already turn a network failure into "offline"; anything else
+ * is a bug, shown as a generic error with its own message rather than nothing (or a false "offline").
+ */
 export function asProblem(error: unknown): ApiProblem {
-  return error instanceof ApiProblem ? error : new ApiProblem(0, "http_error", "", String(error));
+  if (error instanceof ApiProblem) return error;
+  return new ApiProblem(0, "http_error", "", error instanceof Error ? error.message : String(error));
 }
 
 /**

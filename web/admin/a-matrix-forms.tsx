@@ -2,7 +2,7 @@
  * The matrix's two forms: add or replace a rule (PUT /api/v1/matrix/rules), and "who answers?", which places an
  * address (GET /api/v1/geocode) or takes a district and asks GET /api/v1/matrix/resolve.
  */
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import type { ApiProblem } from "../ui/api.ts";
 import { api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
@@ -34,11 +34,17 @@ export function RuleForm(props: {
   const [department, setDepartment] = useState("");
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
+  // One save at a time: a double click must not send the rule twice.
+  const busy = useRef(false);
+  const [saving, setSaving] = useState(false);
   const errors = fieldProblems(problem, t);
   const list = areaKind === "district" ? props.areas.districts : props.areas.subprefeituras;
 
   const save = async (event: Event) => {
     event.preventDefault();
+    if (busy.current) return;
+    busy.current = true;
+    setSaving(true);
     setProblem(null);
     setStatus("");
     try {
@@ -57,6 +63,9 @@ export function RuleForm(props: {
       props.onSaved();
     } catch (e) {
       setProblem(asProblem(e));
+    } finally {
+      busy.current = false;
+      setSaving(false);
     }
   };
 
@@ -127,7 +136,9 @@ export function RuleForm(props: {
           ))}
         </select>
       </Labelled>
-      <button type="submit">{t("admin.matrix.save_rule")}</button>
+      <button type="submit" disabled={saving}>
+        {t("admin.matrix.save_rule")}
+      </button>
       <StatusLine text={status} />
     </form>
   );
@@ -147,10 +158,14 @@ export function WhoAnswers(props: { env: StaffEnv; areas: Areas }) {
   const [answer, setAnswer] = useState<{ resolution: Resolution; district: string | null } | null>(null);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [note, setNote] = useState("");
+  // Each question is numbered: an answer that comes back after a newer question was asked is dropped.
+  const asked = useRef(0);
   const errors = fieldProblems(problem, t);
 
   const ask = async (event: Event) => {
     event.preventDefault();
+    const round = ++asked.current;
+    const current = () => round === asked.current;
     setProblem(null);
     setAnswer(null);
     setNote("");
@@ -160,6 +175,7 @@ export function WhoAnswers(props: { env: StaffEnv; areas: Areas }) {
         const found = await api<{
           items: { street: string; number: number | null; districtCode: string | null }[];
         }>(`/api/v1/geocode?limit=1&q=${encodeURIComponent(address.trim())}`, {}, locale);
+        if (!current()) return;
         const first = found.items[0];
         if (!first?.districtCode) {
           setNote(t("admin.matrix.address_not_placed"));
@@ -177,9 +193,10 @@ export function WhoAnswers(props: { env: StaffEnv; areas: Areas }) {
       const q = new URLSearchParams({ service: service.trim().toUpperCase() });
       if (place) q.set("district", place);
       const resolution = await api<Resolution>(`/api/v1/matrix/resolve?${q}`, {}, locale);
+      if (!current()) return;
       setAnswer({ resolution, district: place || null });
     } catch (e) {
-      setProblem(asProblem(e));
+      if (current()) setProblem(asProblem(e));
     }
   };
 

@@ -6,15 +6,8 @@ import { useState } from "preact/hooks";
 import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
 import { formatWhen } from "../ui/i18n.ts";
 import { ShortcutList, useShortcuts } from "../ui/staff.tsx";
-import {
-  ConfirmButton,
-  fieldProblem,
-  SecretOnce,
-  StatusLine,
-  sendJson,
-  useChange,
-  useResource,
-} from "./b-common.tsx";
+import { useLoad } from "./a-common.tsx";
+import { ConfirmButton, fieldProblem, SecretOnce, StatusLine, sendJson, useChange } from "./b-common.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
 interface ApiClient {
@@ -31,7 +24,7 @@ interface ApiClient {
 /** The API keys section. */
 export function ApiKeysScreen(props: AdminScreenProps) {
   const { t, locale } = props.env;
-  const [clients, loadProblem, reload] = useResource<ApiClient[]>("/api/v1/api-clients", locale);
+  const [clients, loadProblem, reload] = useLoad<ApiClient[]>("/api/v1/api-clients", locale);
   const [form, setForm] = useState({ name: "", contact: "", limit: "600" });
   const [issued, setIssued] = useState<{ name: string; key: string } | null>(null);
   const [limits, setLimits] = useState<Record<number, string>>({});
@@ -76,10 +69,13 @@ export function ApiKeysScreen(props: AdminScreenProps) {
   const revoke = (c: ApiClient) =>
     change
       .run(
-        () => sendJson(`/api/v1/api-clients/${c.id}/revoke`, undefined, locale),
+        () => sendJson(`/api/v1/api-clients/${c.id}/revoke`, undefined, locale).then(() => true),
         t("admin.api_keys.revoked_done", { name: c.name }),
       )
-      .then(reload);
+      .then((ok) => {
+        reload();
+        return ok;
+      });
   const err = (field: string) => fieldProblem(create.problem, field, t);
   return (
     <section>
@@ -171,7 +167,8 @@ export function ApiKeysScreen(props: AdminScreenProps) {
                       label={t("admin.api_keys.revoke")}
                       question={t("admin.api_keys.revoke_question", { name: c.name })}
                       disabled={change.busy}
-                      onConfirm={() => void revoke(c)}
+                      focusAfter="clients-title"
+                      onConfirm={() => revoke(c)}
                     />
                   )}
                 </td>

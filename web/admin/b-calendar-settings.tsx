@@ -2,7 +2,8 @@
 import { useState } from "preact/hooks";
 import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { fieldProblem, StatusLine, sendJson, useChange, useResource } from "./b-common.tsx";
+import { useLoad } from "./a-common.tsx";
+import { fieldProblem, StatusLine, sendJson, useChange } from "./b-common.tsx";
 
 type Interval = [string, string];
 interface Settings {
@@ -31,7 +32,7 @@ function parseHours(text: string): Interval[] | null {
 /** Loads the settings, then shows their form. */
 export function CalendarSettings(props: { env: StaffEnv; onSaved: () => void }) {
   const { t, locale } = props.env;
-  const [settings, loadProblem] = useResource<Settings>("/api/v1/calendar/settings", locale);
+  const [settings, loadProblem] = useLoad<Settings>("/api/v1/calendar/settings", locale);
   if (!settings) return <ProblemAlert problem={loadProblem} t={t} />;
   return <SettingsForm env={props.env} settings={settings} onSaved={props.onSaved} />;
 }

@@ -1,41 +1,14 @@
 /**
- * Pieces the users, calendar, messages, API keys and webhooks sections share: loading a resource with its problem,
- * running a change with a status message, an inline confirmation, a secret shown once with a copy button, and a
- * field's error from the server's problem.
+ * Pieces the users, calendar, messages, API keys and webhooks sections share: running a change with a status
+ * message, an inline confirmation, a secret shown once with a copy button, and a field's error from the server's
+ * problem. Loading a resource and turning an error into a problem are a-common.tsx's useLoad and asProblem.
  */
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
-import { ApiProblem, api } from "../ui/api.ts";
+import type { ApiProblem } from "../ui/api.ts";
 import type { Translate } from "../ui/i18n.ts";
 import { send } from "../ui/staff.tsx";
-
-/** Loads JSON from `path` (again when it changes or on `reload()`); answers the value, the problem and reload. */
-export function useResource<T>(path: string | null, lang: string): [T | null, ApiProblem | null, () => void] {
-  const [value, setValue] = useState<T | null>(null);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (!path) return;
-    let live = true;
-    api<T>(path, {}, lang)
-      .then((v) => {
-        if (!live) return;
-        setValue(v);
-        setProblem(null);
-      })
-      .catch((e) => live && setProblem(asProblem(e)));
-    return () => {
-      live = false;
-    };
-  }, [path, lang, tick]);
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  return [value, problem, reload];
-}
-
-/** Any thrown value as an ApiProblem (a network failure is "offline"). */
-export function asProblem(e: unknown): ApiProblem {
-  return e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", "");
-}
+import { asProblem } from "./a-common.tsx";
 
 /** A change being made: busy flag, the server's problem, the last status text, and `run` to make one. */
 export interface Change {
@@ -94,17 +67,27 @@ export function fieldProblem(problem: ApiProblem | null, field: string, t: Trans
   return detail || t("admin.b.invalid_field");
 }
 
+/** Puts the keyboard on the element with `id` (a heading with tabIndex -1) once the page has drawn. */
+export function focusById(id: string): void {
+  requestAnimationFrame(() => document.getElementById(id)?.focus());
+}
+
 /**
  * A destructive action behind an inline confirmation: the first press asks, with the question read out and the
- * focus on "confirm"; Escape or "cancel" backs out.
+ * focus on "confirm"; Escape or "cancel" backs out. When the action takes the button away (a delete, a revoke),
+ * `focusAfter` names the element (the section's heading) that gets the keyboard once `onConfirm`'s promise
+ * answers a value other than undefined or false (that is, the action worked).
  */
 export function ConfirmButton(props: {
   t: Translate;
   label: string;
+  /** Read out after the label only (which row the button acts on). */
+  labelDetail?: string;
   question: string;
   confirmLabel?: string;
   disabled?: boolean;
-  onConfirm: () => void;
+  focusAfter?: string;
+  onConfirm: () => unknown;
 }) {
   const [asking, setAsking] = useState(false);
   const questionId = useId();
@@ -121,6 +104,7 @@ export function ConfirmButton(props: {
     return (
       <button type="button" ref={opener} disabled={props.disabled} onClick={() => setAsking(true)}>
         {props.label}
+        {props.labelDetail ? <span class="visually-hidden"> {props.labelDetail}</span> : null}
       </button>
     );
   const back = () => setAsking(false);
@@ -136,8 +120,13 @@ export function ConfirmButton(props: {
         aria-describedby={questionId}
         onKeyDown={onEscape}
         onClick={() => {
-          props.onConfirm();
+          const result = props.onConfirm();
           back();
+          const target = props.focusAfter;
+          if (target)
+            void Promise.resolve(result).then((ok) => {
+              if (ok !== undefined && ok !== false) focusById(target);
+            });
         }}
       >
         {props.confirmLabel ?? props.label}

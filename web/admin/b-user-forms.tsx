@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
 import type { Translate } from "../ui/i18n.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { ConfirmButton, fieldProblem, StatusLine, sendJson, useChange } from "./b-common.tsx";
+import { ConfirmButton, fieldProblem, focusById, StatusLine, sendJson, useChange } from "./b-common.tsx";
 
 /** A staff account as GET /api/v1/staff lists it. */
 export interface StaffUser {
@@ -197,6 +197,7 @@ export function EditUser(props: {
       .run(() => sendJson(`/api/v1/staff/${user.id}`, body, locale, "PATCH"), done)
       .then((r) => {
         if (r) props.onDone(done);
+        return Boolean(r);
       });
   const submit = (e: Event) => {
     e.preventDefault();
@@ -266,15 +267,18 @@ export function EditUser(props: {
               label={t("admin.users.disable")}
               question={t("admin.users.disable_question", { name: user.name })}
               disabled={change.busy}
-              onConfirm={() =>
-                void patch({ active: false }, t("admin.users.disabled_done", { name: user.name }))
-              }
+              focusAfter="edit-user-title"
+              onConfirm={() => patch({ active: false }, t("admin.users.disabled_done", { name: user.name }))}
             />
           ) : (
             <button
               type="button"
               disabled={change.busy}
-              onClick={() => void patch({ active: true }, t("admin.users.enabled_done", { name: user.name }))}
+              onClick={() =>
+                void patch({ active: true }, t("admin.users.enabled_done", { name: user.name })).then(
+                  (ok) => ok && focusById("edit-user-title"),
+                )
+              }
             >
               {t("admin.users.enable")}
             </button>

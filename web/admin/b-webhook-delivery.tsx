@@ -3,7 +3,8 @@ import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
 import { ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
-import { StatusLine, sendJson, useChange, useResource } from "./b-common.tsx";
+import { useLoad } from "./a-common.tsx";
+import { StatusLine, sendJson, useChange } from "./b-common.tsx";
 
 const BASE = "/admin/webhooks";
 
@@ -36,7 +37,7 @@ interface DeliveryDetail extends Delivery {
 /** The page of one delivery of subscription `id`. */
 export function DeliveryPage(props: { env: StaffEnv; id: number; deliveryId: number }) {
   const { t, locale } = props.env;
-  const [d, loadProblem, reload] = useResource<DeliveryDetail>(
+  const [d, loadProblem, reload] = useLoad<DeliveryDetail>(
     `/api/v1/webhooks/${props.id}/deliveries/${props.deliveryId}`,
     locale,
   );
@@ -79,7 +80,7 @@ export function DeliveryPage(props: { env: StaffEnv; id: number; deliveryId: num
             <dd>{d.eventType}</dd>
             <dt>{t("admin.webhooks.state")}</dt>
             <dd id="delivery-state">{t(`admin.webhooks.state_of.${d.state}`)}</dd>
-            <dt>webhook-id</dt>
+            <dt>{t("admin.webhooks.webhook_id")}</dt>
             <dd>
               <code>{d.webhookId}</code>
             </dd>

@@ -6,8 +6,9 @@
 import { useState } from "preact/hooks";
 import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
 import { ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
+import { useLoad } from "./a-common.tsx";
 import { CalendarSettings } from "./b-calendar-settings.tsx";
-import { ConfirmButton, fieldProblem, StatusLine, sendJson, useChange, useResource } from "./b-common.tsx";
+import { ConfirmButton, fieldProblem, StatusLine, sendJson, useChange } from "./b-common.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
 interface Holiday {
@@ -26,7 +27,7 @@ export function CalendarScreen(props: AdminScreenProps) {
   const { t, locale } = env;
   const thisYear = new Date().getFullYear();
   const [year, setYear] = useState(Number(props.url.searchParams.get("ano")) || thisYear);
-  const [holidays, loadProblem, reload] = useResource<Holiday[]>(
+  const [holidays, loadProblem, reload] = useLoad<Holiday[]>(
     `/api/v1/calendar/holidays?year=${year}`,
     locale,
   );
@@ -44,10 +45,13 @@ export function CalendarScreen(props: AdminScreenProps) {
   const remove = (h: Holiday) =>
     change
       .run(
-        () => sendJson(`/api/v1/calendar/holidays/${h.id}`, undefined, locale, "DELETE"),
+        () => sendJson(`/api/v1/calendar/holidays/${h.id}`, undefined, locale, "DELETE").then(() => true),
         t("admin.calendar.deleted", { name: h.name }),
       )
-      .then(reload);
+      .then((ok) => {
+        reload();
+        return ok;
+      });
   return (
     <section>
       <h1 tabIndex={-1}>{t("admin.sections.calendar")}</h1>
@@ -72,7 +76,9 @@ export function CalendarScreen(props: AdminScreenProps) {
           </select>
         </div>
       </form>
-      <h2>{t("admin.calendar.holidays_of", { year })}</h2>
+      <h2 id="holidays-title" tabIndex={-1}>
+        {t("admin.calendar.holidays_of", { year })}
+      </h2>
       {SCOPES.map((scope) => {
         const list = (holidays ?? []).filter((h) => h.scope === scope);
         return (
@@ -107,7 +113,8 @@ export function CalendarScreen(props: AdminScreenProps) {
                           label={t("staff.delete")}
                           question={t("admin.calendar.delete_question", { name: h.name })}
                           disabled={change.busy}
-                          onConfirm={() => void remove(h)}
+                          focusAfter="holidays-title"
+                          onConfirm={() => remove(h)}
                         />
                       )}
                     </td>

@@ -10,6 +10,7 @@ import { ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
 import { type ClassificationRule, ClassificationRuleForm } from "./a-classification-form.tsx";
 import { TryText } from "./a-classification-try.tsx";
 import { asProblem, useLoad } from "./a-common.tsx";
+import { ConfirmButton } from "./b-common.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
 /** The classification section. */
@@ -34,8 +35,10 @@ export function ClassificationScreen(props: AdminScreenProps) {
       setStatus(t("admin.classification.deleted", { id: rule.id }));
       if (editing?.id === rule.id) edit(null);
       reload();
+      return true;
     } catch (e) {
       setProblem(asProblem(e));
+      return false;
     }
   };
   const shortcuts = [
@@ -46,7 +49,9 @@ export function ClassificationScreen(props: AdminScreenProps) {
 
   return (
     <section>
-      <h1 tabIndex={-1}>{t("admin.sections.classification")}</h1>
+      <h1 id="classification-title" tabIndex={-1}>
+        {t("admin.sections.classification")}
+      </h1>
       <p>{t("admin.classification.intro")}</p>
       <ProblemAlert problem={loadProblem ?? problem} t={t} />
       <p role="status">
@@ -91,10 +96,16 @@ export function ClassificationScreen(props: AdminScreenProps) {
                         {t("staff.edit")}
                         <span class="visually-hidden"> {t("admin.classification.rule_n", { id: r.id })}</span>
                       </button>
-                      <button type="button" class="secondary" onClick={() => remove(r)}>
-                        {t("staff.delete")}
-                        <span class="visually-hidden"> {t("admin.classification.rule_n", { id: r.id })}</span>
-                      </button>
+                      <ConfirmButton
+                        t={t}
+                        label={t("staff.delete")}
+                        labelDetail={t("admin.classification.rule_n", { id: r.id })}
+                        question={t("admin.classification.delete_question", {
+                          rule: t("admin.classification.rule_n", { id: r.id }),
+                        })}
+                        focusAfter="classification-title"
+                        onConfirm={() => remove(r)}
+                      />
                     </div>
                   </td>
                 </tr>

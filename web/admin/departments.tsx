@@ -137,10 +137,16 @@ function DepartmentForm(props: {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
   const [saved, setSaved] = useState<string | null>(d?.code ?? null);
+  // One save at a time: a double click must not send the department twice.
+  const busy = useRef(false);
+  const [saving, setSaving] = useState(false);
   const errors = fieldProblems(problem, t);
 
   const save = async (event: Event) => {
     event.preventDefault();
+    if (busy.current) return;
+    busy.current = true;
+    setSaving(true);
     setProblem(null);
     setStatus("");
     const body = {
@@ -160,6 +166,9 @@ function DepartmentForm(props: {
     } catch (e) {
       setProblem(asProblem(e));
       focusFirstInvalid();
+    } finally {
+      busy.current = false;
+      setSaving(false);
     }
   };
 
@@ -240,7 +249,9 @@ function DepartmentForm(props: {
         <label for="dep-active">{t("admin.departments.active")}</label>
       </div>
       <div class="row">
-        <button type="submit">{saved ? t("staff.save") : t("admin.departments.add")}</button>
+        <button type="submit" disabled={saving}>
+          {saved ? t("staff.save") : t("admin.departments.add")}
+        </button>
         {saved ? (
           <button type="button" class="secondary" onClick={props.onNew}>
             {t("admin.departments.new_title")}
@@ -257,9 +268,15 @@ function Teams(props: { env: StaffEnv; department: Department; onAdded: () => vo
   const [name, setName] = useState("");
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
+  // One add at a time: a double click must not add the team twice.
+  const busy = useRef(false);
+  const [adding, setAdding] = useState(false);
   const errors = fieldProblems(problem, t);
   const add = async (event: Event) => {
     event.preventDefault();
+    if (busy.current) return;
+    busy.current = true;
+    setAdding(true);
     setProblem(null);
     try {
       await send(`/api/v1/departments/${encodeURIComponent(props.department.code)}/teams`, { name }, locale);
@@ -268,6 +285,9 @@ function Teams(props: { env: StaffEnv; department: Department; onAdded: () => vo
       props.onAdded();
     } catch (e) {
       setProblem(asProblem(e));
+    } finally {
+      busy.current = false;
+      setAdding(false);
     }
   };
   return (
@@ -292,7 +312,9 @@ function Teams(props: { env: StaffEnv; department: Department; onAdded: () => vo
           onInput={(e) => setName((e.target as HTMLInputElement).value)}
         />
       </Labelled>
-      <button type="submit">{t("admin.departments.add_team")}</button>
+      <button type="submit" disabled={adding}>
+        {t("admin.departments.add_team")}
+      </button>
       <StatusLine text={status} />
     </form>
   );

@@ -75,13 +75,16 @@ function Overview(props: { env: StaffEnv; sections: typeof SECTIONS }) {
 function App() {
   const url = useLocation();
   const path = url.pathname;
+  const query = new URLSearchParams(url.search);
+  query.delete("lang");
+  const search = query.toString() ? `?${query}` : "";
   const mine = (env: StaffEnv) => SECTIONS.filter((s) => env.can(s.needs));
   return (
     <StaffRoot
       boot={boot}
       t={t}
       app="admin"
-      path={path + url.search.replace(/[?&]lang=[^&]*/, "")}
+      path={path + search}
       sections={(env) =>
         mine(env).map((s) => ({ href: `/admin/${s.slug}`, label: t(`admin.sections.${s.key}`) }))
       }

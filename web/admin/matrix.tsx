@@ -10,6 +10,7 @@ import { ProblemAlert } from "../ui/components.tsx";
 import { ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
 import { asProblem, type Department, useAreas, useLoad } from "./a-common.tsx";
 import { RuleForm, WhoAnswers } from "./a-matrix-forms.tsx";
+import { ConfirmButton } from "./b-common.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
 /** A rule of the matrix as GET /api/v1/matrix lists it. */
@@ -50,8 +51,10 @@ export function MatrixScreen(props: AdminScreenProps) {
       await send(`/api/v1/matrix/rules/${rule.id}`, undefined, locale, "DELETE");
       setStatus(t("admin.matrix.deleted"));
       reload();
+      return true;
     } catch (e) {
       setProblem(asProblem(e));
+      return false;
     }
   };
   const areaName = (r: MatrixRule) => {
@@ -60,6 +63,12 @@ export function MatrixScreen(props: AdminScreenProps) {
     const name = list.find((a) => a.code === r.areaCode)?.name ?? r.areaCode;
     return `${t(`admin.matrix.kinds.${r.areaKind}`)}: ${name}`;
   };
+  const summary = (r: MatrixRule) =>
+    t("admin.matrix.rule_summary", {
+      service: r.service ?? t("admin.matrix.any_service"),
+      area: areaName(r),
+      department: r.department,
+    });
   const shortcuts = [
     { keys: "/", label: t("admin.matrix.shortcut_filter"), run: () => serviceInput.current?.focus() },
     {
@@ -78,7 +87,9 @@ export function MatrixScreen(props: AdminScreenProps) {
 
   return (
     <section>
-      <h1 tabIndex={-1}>{t("admin.sections.matrix")}</h1>
+      <h1 id="matrix-title" tabIndex={-1}>
+        {t("admin.sections.matrix")}
+      </h1>
       <p>{t("admin.matrix.intro")}</p>
       {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet read by every screen reader we support. */}
       <form
@@ -151,17 +162,14 @@ export function MatrixScreen(props: AdminScreenProps) {
                   <td>{areaName(r)}</td>
                   <td>{r.department}</td>
                   <td>
-                    <button type="button" class="secondary" onClick={() => remove(r)}>
-                      {t("staff.delete")}
-                      <span class="visually-hidden">
-                        {" "}
-                        {t("admin.matrix.rule_summary", {
-                          service: r.service ?? t("admin.matrix.any_service"),
-                          area: areaName(r),
-                          department: r.department,
-                        })}
-                      </span>
-                    </button>
+                    <ConfirmButton
+                      t={t}
+                      label={t("staff.delete")}
+                      labelDetail={summary(r)}
+                      question={t("admin.matrix.delete_question", { rule: summary(r) })}
+                      focusAfter="matrix-title"
+                      onConfirm={() => remove(r)}
+                    />
                   </td>
                 </tr>
               ))}

@@ -8,15 +8,8 @@ import type { ApiProblem } from "../ui/api.ts";
 import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
 import { formatWhen } from "../ui/i18n.ts";
 import { ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
-import {
-  asProblem,
-  ConfirmButton,
-  fieldProblem,
-  StatusLine,
-  sendJson,
-  useChange,
-  useResource,
-} from "./b-common.tsx";
+import { asProblem, useLoad } from "./a-common.tsx";
+import { ConfirmButton, fieldProblem, StatusLine, sendJson, useChange } from "./b-common.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
 interface Override {
@@ -46,7 +39,7 @@ const LANGS = ["pt-BR", "en", "es"];
 export function MessagesScreen(props: AdminScreenProps) {
   const { env } = props;
   const { t, locale } = env;
-  const [list, loadProblem, reload] = useResource<TemplateList>("/api/v1/message-templates", locale);
+  const [list, loadProblem, reload] = useLoad<TemplateList>("/api/v1/message-templates", locale);
   const [pick, setPick] = useState({ template: "demand.received", channel: "email", locale });
   const shortcuts = [
     {
@@ -171,6 +164,7 @@ function Editor(props: {
       return true;
     }, t("admin.messages.reset_done"));
     if (done) props.onChanged();
+    return done;
   };
   const subjectError = fieldProblem(change.problem, "subject", t);
   const bodyError = fieldProblem(change.problem, "body", t);
@@ -197,7 +191,9 @@ function Editor(props: {
         </ul>
       </section>
       <section class="card" aria-labelledby="override-title">
-        <h2 id="override-title">{t("admin.messages.custom")}</h2>
+        <h2 id="override-title" tabIndex={-1}>
+          {t("admin.messages.custom")}
+        </h2>
         <p>
           {own
             ? t("admin.messages.has_custom", {
@@ -262,7 +258,8 @@ function Editor(props: {
                 label={t("admin.messages.reset")}
                 question={t("admin.messages.reset_question")}
                 disabled={change.busy}
-                onConfirm={() => void reset()}
+                focusAfter="override-title"
+                onConfirm={() => reset()}
               />
             ) : null}
           </p>

@@ -15,7 +15,12 @@ const PAGE = 25;
 
 /** The services section: the search, or one service's editor when the path names it ("/novo" for a new one). */
 export function ServicesScreen(props: AdminScreenProps) {
-  const code = decodeURIComponent(props.rest.slice(1));
+  let code = props.rest.slice(1);
+  try {
+    code = decodeURIComponent(code);
+  } catch {
+    // A malformed escape ("%E0%A4%A"): the editor asks for the code as written and shows the server's "not found".
+  }
   if (code) return <ServiceEditor key={code} env={props.env} code={code === "novo" ? null : code} />;
   return <ServiceSearch {...props} />;
 }

@@ -6,7 +6,8 @@
 import { useMemo, useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
 import { ShortcutList, useShortcuts } from "../ui/staff.tsx";
-import { useResource } from "./b-common.tsx";
+import { useLoad } from "./a-common.tsx";
+import { focusById } from "./b-common.tsx";
 import { type Role, RolesTable } from "./b-roles-table.tsx";
 import { type Department, EditUser, NewUser, ROLES, type StaffUser } from "./b-user-forms.tsx";
 import type { AdminScreenProps } from "./main.tsx";
@@ -15,9 +16,9 @@ import type { AdminScreenProps } from "./main.tsx";
 export function UsersScreen(props: AdminScreenProps) {
   const { env } = props;
   const { t, locale } = env;
-  const [users, loadProblem, reload] = useResource<StaffUser[]>("/api/v1/staff", locale);
-  const [departments] = useResource<Department[]>("/api/v1/departments", locale);
-  const [roles] = useResource<Role[]>("/api/v1/roles", locale);
+  const [users, loadProblem, reload] = useLoad<StaffUser[]>("/api/v1/staff", locale);
+  const [departments] = useLoad<Department[]>("/api/v1/departments", locale);
+  const [roles] = useLoad<Role[]>("/api/v1/roles", locale);
   const [filters, setFilters] = useState({ q: "", role: "", department: "", active: "" });
   const [editing, setEditing] = useState<number | null>(null);
   const shortcuts = [
@@ -117,6 +118,7 @@ export function UsersScreen(props: AdminScreenProps) {
                 <td>
                   <button
                     type="button"
+                    id={`user-edit-${u.id}`}
                     aria-label={t("admin.users.edit_named", { name: u.name })}
                     onClick={() => {
                       setEditing(u.id);
@@ -139,7 +141,11 @@ export function UsersScreen(props: AdminScreenProps) {
           departments={departments ?? []}
           onDone={(text) => {
             reload();
-            if (text === null) setEditing(null);
+            if (text === null) {
+              // "Close" takes the form away: the keyboard goes back to the row's "edit" button.
+              setEditing(null);
+              focusById(`user-edit-${user.id}`);
+            }
           }}
         />
       ) : null}

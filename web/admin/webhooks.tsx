@@ -8,15 +8,8 @@ import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
 import { ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
-import {
-  ConfirmButton,
-  fieldProblem,
-  SecretOnce,
-  StatusLine,
-  sendJson,
-  useChange,
-  useResource,
-} from "./b-common.tsx";
+import { useLoad } from "./a-common.tsx";
+import { ConfirmButton, fieldProblem, SecretOnce, StatusLine, sendJson, useChange } from "./b-common.tsx";
 import { type Delivery, DeliveryPage } from "./b-webhook-delivery.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
@@ -52,7 +45,7 @@ export function WebhooksScreen(props: AdminScreenProps) {
 
 function SubscriptionList(props: { env: StaffEnv }) {
   const { t, locale } = props.env;
-  const [subs, loadProblem, reload] = useResource<Subscription[]>("/api/v1/webhooks", locale);
+  const [subs, loadProblem, reload] = useLoad<Subscription[]>("/api/v1/webhooks", locale);
   const [secret, setSecret] = useState<{ id: number; secret: string } | null>(null);
   const shortcuts = [
     {
@@ -251,9 +244,9 @@ function SubscriptionForm(props: {
 
 function SubscriptionPage(props: { env: StaffEnv; id: number }) {
   const { t, locale } = props.env;
-  const [sub, loadProblem, reload] = useResource<Subscription>(`/api/v1/webhooks/${props.id}`, locale);
+  const [sub, loadProblem, reload] = useLoad<Subscription>(`/api/v1/webhooks/${props.id}`, locale);
   const [state, setState] = useState("");
-  const [deliveries, deliveriesProblem, reloadDeliveries] = useResource<Delivery[]>(
+  const [deliveries, deliveriesProblem, reloadDeliveries] = useLoad<Delivery[]>(
     `/api/v1/webhooks/${props.id}/deliveries${state ? `?state=${state}` : ""}`,
     locale,
   );
@@ -326,7 +319,7 @@ function SubscriptionPage(props: { env: StaffEnv; id: number }) {
             />
           </p>
           <SubscriptionForm
-            key={sub.updatedAt}
+            key={sub.id}
             env={props.env}
             title={t("admin.webhooks.edit")}
             submitLabel={t("staff.save")}
