@@ -24,6 +24,11 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   /** Extra media types the body may come in besides JSON. */
   bodyMediaTypes?: string[];
   responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * false: the answer is never compressed. For long streamed answers (exports): a streamed body piped through the
+   * compression plugin stalled under load in CI; a reverse proxy may compress them instead.
+   */
+  compress?: false;
 }
 
 const registry: RouteSpec[] = [];
@@ -58,6 +63,7 @@ export function route<B extends z.ZodType, Q extends z.ZodType>(
     method: spec.method,
     url: spec.path,
     preHandler: spec.action === "public" || spec.action === "citizen" ? [] : [authorize(spec.action)],
+    ...(spec.compress === false ? { compress: false } : {}),
     handler,
   });
 }
