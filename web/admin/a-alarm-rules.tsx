@@ -2,20 +2,11 @@
  * The alarm rules: at which share of a stage's clock which alarm goes to which level, for every department or one.
  * Listed from GET /api/v1/alarm-rules, added with POST, retired with DELETE (clocks started later use the change).
  */
-import { useRef, useState } from "preact/hooks";
-import type { ApiProblem } from "../ui/api.ts";
+import { useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
-import {
-  asProblem,
-  type Department,
-  described,
-  fieldProblems,
-  Labelled,
-  StatusLine,
-  useLoad,
-} from "./a-common.tsx";
-import { ConfirmButton } from "./b-common.tsx";
+import { type Department, described, fieldProblems, Labelled, StatusLine, useLoad } from "./a-common.tsx";
+import { ConfirmButton, useChange } from "./b-common.tsx";
 
 const STAGES = ["demand", "acceptance", "execution", "complement"] as const;
 const KINDS = ["deadline_near", "deadline_breached", "escalation"] as const;
@@ -40,20 +31,13 @@ export function AlarmRules(props: { env: StaffEnv }) {
   const [percent, setPercent] = useState("50");
   const [kind, setKind] = useState<string>("deadline_near");
   const [level, setLevel] = useState("0");
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [status, setStatus] = useState("");
-  // One add at a time: a double click must not add the same rule twice.
-  const busy = useRef(false);
-  const [adding, setAdding] = useState(false);
-  const errors = fieldProblems(problem, t);
+  // One change at a time: a double click must not add the same rule twice.
+  const change = useChange();
+  const errors = fieldProblems(change.problem, t);
 
   const add = async (event: Event) => {
     event.preventDefault();
-    if (busy.current) return;
-    busy.current = true;
-    setAdding(true);
-    setProblem(null);
-    try {
+    await change.run(async () => {
       await send(
         "/api/v1/alarm-rules",
         {
@@ -65,28 +49,15 @@ export function AlarmRules(props: { env: StaffEnv }) {
         },
         locale,
       );
-      setStatus(t("admin.deadlines.rule_added"));
       reload();
-    } catch (e) {
-      setProblem(asProblem(e));
-      setStatus("");
-    } finally {
-      busy.current = false;
-      setAdding(false);
-    }
+    }, t("admin.deadlines.rule_added"));
   };
-  const retire = async (rule: AlarmRule) => {
-    setProblem(null);
-    try {
+  const retire = async (rule: AlarmRule) =>
+    (await change.run(async () => {
       await send(`/api/v1/alarm-rules/${rule.id}`, undefined, locale, "DELETE");
-      setStatus(t("admin.deadlines.rule_retired"));
       reload();
       return true;
-    } catch (e) {
-      setProblem(asProblem(e));
-      return false;
-    }
-  };
+    }, t("admin.deadlines.rule_retired"))) ?? false;
   const describe = (r: AlarmRule) =>
     t("admin.deadlines.rule_summary", {
       percent: Math.round(r.fraction * 100),
@@ -144,7 +115,7 @@ export function AlarmRules(props: { env: StaffEnv }) {
       )}
       <form onSubmit={add} class="card" aria-labelledby="rule-add-title" noValidate>
         <h3 id="rule-add-title">{t("admin.deadlines.add_rule")}</h3>
-        <ProblemAlert problem={problem} t={t} />
+        <ProblemAlert problem={change.problem} t={t} />
         <div class="row a-fields">
           <Labelled
             id="rule-fraction"
@@ -217,10 +188,10 @@ export function AlarmRules(props: { env: StaffEnv }) {
             </select>
           </Labelled>
         </div>
-        <button type="submit" disabled={adding}>
+        <button type="submit" disabled={change.busy}>
           {t("admin.deadlines.add_rule")}
         </button>
-        <StatusLine text={status} />
+        <StatusLine text={change.status} />
       </form>
     </section>
   );

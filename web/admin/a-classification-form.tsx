@@ -3,12 +3,10 @@
  * it proposes, its phrases one per line, the channels and areas it is limited to, its effect, weight, whether it
  * applies, and why it exists.
  */
-import { useRef, useState } from "preact/hooks";
-import type { ApiProblem } from "../ui/api.ts";
+import { useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
 import {
-  asProblem,
   described,
   FieldError,
   fieldProblems,
@@ -16,6 +14,7 @@ import {
   Labelled,
   StatusLine,
 } from "./a-common.tsx";
+import { useChange } from "./b-common.tsx";
 
 /** A rule as GET /api/v1/classification-rules lists it. */
 export interface ClassificationRule {
@@ -64,22 +63,15 @@ export function ClassificationRuleForm(props: {
   const [weight, setWeight] = useState(String(r?.weight ?? 0.5));
   const [active, setActive] = useState(r?.active ?? true);
   const [note, setNote] = useState(r?.note ?? "");
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [status, setStatus] = useState("");
   // One save at a time: a double click must not add the same rule twice.
-  const busy = useRef(false);
-  const [saving, setSaving] = useState(false);
-  const errors = fieldProblems(problem, t);
+  const change = useChange();
+  const errors = fieldProblems(change.problem, t);
   const phraseError = Object.entries(errors).find(([k]) => k.startsWith("phrases"))?.[1];
   const areaError = Object.entries(errors).find(([k]) => k.startsWith("areas"))?.[1];
 
   const save = async (event: Event) => {
     event.preventDefault();
-    if (busy.current) return;
-    busy.current = true;
-    setSaving(true);
-    setProblem(null);
-    setStatus("");
+    if (change.busy) return;
     const body = {
       service: service.trim().toUpperCase(),
       phrases: phrases
@@ -96,19 +88,14 @@ export function ClassificationRuleForm(props: {
       active,
       note: note.trim() || null,
     };
-    try {
-      const saved = r
+    const saved = await change.run(async () => {
+      const done = r
         ? await send<ClassificationRule>(`/api/v1/classification-rules/${r.id}`, body, locale, "PATCH")
         : await send<ClassificationRule>("/api/v1/classification-rules", body, locale);
-      setStatus(t("staff.saved"));
-      props.onSaved(saved);
-    } catch (e) {
-      setProblem(asProblem(e));
-      focusFirstInvalid();
-    } finally {
-      busy.current = false;
-      setSaving(false);
-    }
+      props.onSaved(done);
+      return done;
+    }, t("staff.saved"));
+    if (!saved) focusFirstInvalid();
   };
 
   return (
@@ -116,7 +103,7 @@ export function ClassificationRuleForm(props: {
       <h2 id="cr-title">
         {r ? t("admin.classification.edit_title", { id: r.id }) : t("admin.classification.new_title")}
       </h2>
-      <ProblemAlert problem={problem} t={t} />
+      <ProblemAlert problem={change.problem} t={t} />
       <Labelled id="cr-service" label={t("admin.classification.service_code")} error={errors.service}>
         <input
           type="text"
@@ -230,7 +217,7 @@ export function ClassificationRuleForm(props: {
         />
       </Labelled>
       <div class="row">
-        <button type="submit" disabled={saving}>
+        <button type="submit" disabled={change.busy}>
           {r ? t("staff.save") : t("admin.classification.add")}
         </button>
         {r ? (
@@ -239,7 +226,7 @@ export function ClassificationRuleForm(props: {
           </button>
         ) : null}
       </div>
-      <StatusLine text={status} />
+      <StatusLine text={change.status} />
     </form>
   );
 }

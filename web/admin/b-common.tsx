@@ -19,12 +19,18 @@ export interface Change {
   clear: () => void;
 }
 
-/** Runs changes one at a time: the problem is kept for a ProblemAlert, the status for a polite message. */
+/**
+ * Runs changes one at a time: the problem is kept for a ProblemAlert, the status for a polite message. A second run
+ * while one is under way does nothing (a double click must not send twice) and answers undefined.
+ */
 export function useChange(): Change {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
+  const inFlight = useRef(false);
   const run = useCallback(async <T,>(work: () => Promise<T>, done?: string) => {
+    if (inFlight.current) return undefined;
+    inFlight.current = true;
     setBusy(true);
     setProblem(null);
     setStatus("");
@@ -36,6 +42,7 @@ export function useChange(): Change {
       setProblem(asProblem(e));
       return undefined;
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   }, []);

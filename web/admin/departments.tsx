@@ -3,12 +3,10 @@
  * department or changes one (name, kind, subprefeitura, e-mail, active), and the teams of the one being edited.
  */
 import { useRef, useState } from "preact/hooks";
-import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { ShortcutList, type StaffEnv, send, useShortcuts } from "../ui/staff.tsx";
 import {
   type Area,
-  asProblem,
   type Department,
   described,
   fieldProblems,
@@ -18,6 +16,7 @@ import {
   useAreas,
   useLoad,
 } from "./a-common.tsx";
+import { useChange } from "./b-common.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
 const KINDS = ["secretariat", "subprefeitura", "company", "other"] as const;
@@ -134,21 +133,14 @@ function DepartmentForm(props: {
   const [sub, setSub] = useState(d?.subprefeituraCode ?? "");
   const [email, setEmail] = useState(d?.email ?? "");
   const [active, setActive] = useState(d?.active ?? true);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [status, setStatus] = useState("");
   const [saved, setSaved] = useState<string | null>(d?.code ?? null);
   // One save at a time: a double click must not send the department twice.
-  const busy = useRef(false);
-  const [saving, setSaving] = useState(false);
-  const errors = fieldProblems(problem, t);
+  const change = useChange();
+  const errors = fieldProblems(change.problem, t);
 
   const save = async (event: Event) => {
     event.preventDefault();
-    if (busy.current) return;
-    busy.current = true;
-    setSaving(true);
-    setProblem(null);
-    setStatus("");
+    if (change.busy) return;
     const body = {
       name,
       kind,
@@ -156,20 +148,15 @@ function DepartmentForm(props: {
       email: email.trim() || null,
       active,
     };
-    try {
-      const result = saved
+    const result = await change.run(async () => {
+      const done = saved
         ? await send<Department>(`/api/v1/departments/${encodeURIComponent(saved)}`, body, locale, "PATCH")
         : await send<Department>("/api/v1/departments", { code: code.trim(), ...body }, locale);
-      setSaved(result.code);
-      setStatus(t("staff.saved"));
-      props.onSaved(result);
-    } catch (e) {
-      setProblem(asProblem(e));
-      focusFirstInvalid();
-    } finally {
-      busy.current = false;
-      setSaving(false);
-    }
+      setSaved(done.code);
+      props.onSaved(done);
+      return done;
+    }, t("staff.saved"));
+    if (!result) focusFirstInvalid();
   };
 
   return (
@@ -177,7 +164,7 @@ function DepartmentForm(props: {
       <h2 id="dep-title">
         {saved ? t("admin.departments.edit_title", { code: saved }) : t("admin.departments.new_title")}
       </h2>
-      <ProblemAlert problem={problem} t={t} />
+      <ProblemAlert problem={change.problem} t={t} />
       {saved ? null : (
         <Labelled
           id="dep-code"
@@ -249,7 +236,7 @@ function DepartmentForm(props: {
         <label for="dep-active">{t("admin.departments.active")}</label>
       </div>
       <div class="row">
-        <button type="submit" disabled={saving}>
+        <button type="submit" disabled={change.busy}>
           {saved ? t("staff.save") : t("admin.departments.add")}
         </button>
         {saved ? (
@@ -258,7 +245,7 @@ function DepartmentForm(props: {
           </button>
         ) : null}
       </div>
-      <StatusLine text={status} />
+      <StatusLine text={change.status} />
     </form>
   );
 }
@@ -266,29 +253,23 @@ function DepartmentForm(props: {
 function Teams(props: { env: StaffEnv; department: Department; onAdded: () => void }) {
   const { t, locale } = props.env;
   const [name, setName] = useState("");
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [status, setStatus] = useState("");
   // One add at a time: a double click must not add the team twice.
-  const busy = useRef(false);
-  const [adding, setAdding] = useState(false);
-  const errors = fieldProblems(problem, t);
+  const change = useChange();
+  const errors = fieldProblems(change.problem, t);
   const add = async (event: Event) => {
     event.preventDefault();
-    if (busy.current) return;
-    busy.current = true;
-    setAdding(true);
-    setProblem(null);
-    try {
-      await send(`/api/v1/departments/${encodeURIComponent(props.department.code)}/teams`, { name }, locale);
-      setStatus(t("admin.departments.team_added", { name }));
-      setName("");
-      props.onAdded();
-    } catch (e) {
-      setProblem(asProblem(e));
-    } finally {
-      busy.current = false;
-      setAdding(false);
-    }
+    await change.run(
+      async () => {
+        await send(
+          `/api/v1/departments/${encodeURIComponent(props.department.code)}/teams`,
+          { name },
+          locale,
+        );
+        setName("");
+        props.onAdded();
+      },
+      t("admin.departments.team_added", { name }),
+    );
   };
   return (
     <form class="card" onSubmit={add} aria-labelledby="teams-title" noValidate>
@@ -302,7 +283,7 @@ function Teams(props: { env: StaffEnv; department: Department; onAdded: () => vo
       ) : (
         <p>{t("admin.departments.no_teams")}</p>
       )}
-      <ProblemAlert problem={problem} t={t} />
+      <ProblemAlert problem={change.problem} t={t} />
       <Labelled id="team-name" label={t("admin.departments.team_name")} error={errors.name}>
         <input
           type="text"
@@ -312,10 +293,10 @@ function Teams(props: { env: StaffEnv; department: Department; onAdded: () => vo
           onInput={(e) => setName((e.target as HTMLInputElement).value)}
         />
       </Labelled>
-      <button type="submit" disabled={adding}>
+      <button type="submit" disabled={change.busy}>
         {t("admin.departments.add_team")}
       </button>
-      <StatusLine text={status} />
+      <StatusLine text={change.status} />
     </form>
   );
 }
