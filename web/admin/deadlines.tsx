@@ -19,6 +19,7 @@ import {
   DEADLINE_UNITS,
   fieldProblems,
   localized,
+  Pager,
   type ServiceSource,
   StatusLine,
   useLoad,
@@ -127,16 +128,7 @@ function ServiceDeadlines(props: { env: StaffEnv; searchRef: { current: HTMLInpu
       ) : result ? (
         <p>{t("staff.none")}</p>
       ) : null}
-      {result && pages > 1 ? (
-        <nav class="row" aria-label={t("admin.services.pages")}>
-          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            {t("admin.services.previous")}
-          </button>
-          <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            {t("admin.services.next")}
-          </button>
-        </nav>
-      ) : null}
+      {result ? <Pager t={t} page={page} pages={pages} onPage={setPage} /> : null}
     </section>
   );
 }

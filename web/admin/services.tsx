@@ -7,7 +7,7 @@ import { ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
 import { ShortcutList, useShortcuts } from "../ui/staff.tsx";
-import { type CataloguePage, localized, useLoad } from "./a-common.tsx";
+import { type CataloguePage, localized, Pager, useLoad } from "./a-common.tsx";
 import { ServiceEditor } from "./a-service-editor.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
@@ -139,16 +139,7 @@ function ServiceSearch(props: AdminScreenProps) {
       ) : result ? (
         <p>{t("staff.none")}</p>
       ) : null}
-      {result && pages > 1 ? (
-        <nav class="row" aria-label={t("admin.services.pages")}>
-          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            {t("admin.services.previous")}
-          </button>
-          <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            {t("admin.services.next")}
-          </button>
-        </nav>
-      ) : null}
+      {result ? <Pager t={t} page={page} pages={pages} onPage={setPage} /> : null}
       <ShortcutList t={t} shortcuts={shortcuts} />
     </section>
   );

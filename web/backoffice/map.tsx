@@ -8,6 +8,7 @@ import { withLang } from "../ui/i18n.ts";
 import { type MapHandle, mountMap } from "../ui/map.ts";
 import { LiveBadge, type StaffEnv } from "../ui/staff.tsx";
 import { isDepartmentRole, LATENESS_CLASS, latenessOf, PATHS } from "./data.ts";
+import { DepartmentFilter } from "./department-filter.tsx";
 import { useDepartments, useOrders } from "./orders.tsx";
 
 /** The map screen. */
@@ -70,21 +71,13 @@ export function MapScreen(props: { env: StaffEnv }) {
       <h1 tabIndex={-1}>{t("backoffice.map.title")}</h1>
       <LiveBadge t={t} state={live} />
       {seesAll ? (
-        <div class="field">
-          <label for="map-department">{t("backoffice.filters.department")}</label>
-          <select
-            id="map-department"
-            value={department}
-            onChange={(e) => setDepartment(e.currentTarget.value)}
-          >
-            <option value="">{t("backoffice.filters.any_department")}</option>
-            {departments.map((d) => (
-              <option key={d.code} value={d.code}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <DepartmentFilter
+          id="map-department"
+          t={t}
+          value={department}
+          departments={departments}
+          onChange={setDepartment}
+        />
       ) : null}
       <ProblemAlert problem={problem} t={t} />
       <div class="columns map-columns">

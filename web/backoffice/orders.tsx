@@ -28,6 +28,7 @@ import {
   STATES,
   type WorkOrder,
 } from "./data.ts";
+import { DepartmentFilter } from "./department-filter.tsx";
 
 /** Loads the orders of a state filter (and department, for roles that see all), reloading on live changes. */
 export function useOrders(env: StaffEnv, state: string, department: string) {
@@ -223,21 +224,13 @@ export function OrdersScreen(props: { env: StaffEnv; query: URLSearchParams }) {
           </select>
         </div>
         {seesAll ? (
-          <div class="field">
-            <label for="filter-department">{t("backoffice.filters.department")}</label>
-            <select
-              id="filter-department"
-              value={department}
-              onChange={(e) => setDepartment(e.currentTarget.value)}
-            >
-              <option value="">{t("backoffice.filters.any_department")}</option>
-              {departments.map((d) => (
-                <option key={d.code} value={d.code}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <DepartmentFilter
+            id="filter-department"
+            t={t}
+            value={department}
+            departments={departments}
+            onChange={setDepartment}
+          />
         ) : null}
         <label class="choice">
           <input type="checkbox" checked={lateOnly} onChange={(e) => setLateOnly(e.currentTarget.checked)} />

@@ -27,10 +27,7 @@ async function post(path: string, body: unknown, locale: string): Promise<void> 
     path,
     { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
     locale,
-  ).catch((e) => {
-    // 204 has no JSON body; only real problems are rethrown.
-    if (e instanceof ApiProblem) throw e;
-  });
+  );
 }
 
 export function MineScreen(props: { env: Env }) {

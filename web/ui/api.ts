@@ -16,7 +16,7 @@ export class ApiProblem extends Error {
   }
 }
 
-/** Fetches JSON from the API in the page's language; throws ApiProblem. */
+/** Calls the API in the page's language: parsed JSON (text for other types, undefined for 204); throws ApiProblem. */
 export async function api<T>(path: string, init: RequestInit = {}, lang?: string): Promise<T> {
   const headers = new Headers(init.headers);
   headers.set("accept", "application/json, application/problem+json");
@@ -42,5 +42,7 @@ export async function api<T>(path: string, init: RequestInit = {}, lang?: string
       body.errors ?? [],
     );
   }
-  return (await response.json()) as T;
+  if (response.status === 204) return undefined as T;
+  const type = response.headers.get("content-type") ?? "";
+  return (type.includes("json") ? await response.json() : await response.text()) as T;
 }

@@ -55,46 +55,15 @@ export const STAFF_APPS = [
 ] as const;
 export type StaffAppName = (typeof STAFF_APPS)[number]["app"];
 
-/** Sends JSON (POST by default) in the page's language; answers the parsed body, or undefined for 204. */
-export async function send<T = unknown>(
-  path: string,
-  body: unknown,
-  lang: string,
-  method = "POST",
-): Promise<T> {
-  const headers = new Headers({
-    accept: "application/json, application/problem+json",
-    "accept-language": lang,
-  });
-  if (body !== undefined) headers.set("content-type", "application/json");
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiProblem(0, "offline", "", "");
-  }
-  if (!response.ok) {
-    const p = (await response.json().catch(() => ({}))) as {
-      code?: string;
-      title?: string;
-      detail?: string;
-      errors?: { field: string; code: string }[];
-    };
-    throw new ApiProblem(
-      response.status,
-      p.code ?? "http_error",
-      p.title ?? "",
-      p.detail ?? "",
-      p.errors ?? [],
-    );
-  }
-  if (response.status === 204) return undefined as T;
-  const type = response.headers.get("content-type") ?? "";
-  return (type.includes("json") ? await response.json() : await response.text()) as T;
+/** Sends JSON (POST by default) in the page's language through `api`: the parsed answer, or undefined for 204. */
+export function send<T = unknown>(path: string, body: unknown, lang: string, method = "POST"): Promise<T> {
+  return api<T>(
+    path,
+    body === undefined
+      ? { method }
+      : { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
+    lang,
+  );
 }
 
 type SessionState = { state: "loading" } | { state: "signed-out" } | { state: "signed-in"; me: Me };
