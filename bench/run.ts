@@ -10,9 +10,10 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promis
   export: async () => ({ run: (await import("./export.ts")).runExportBench }),
   open311: async () => ({ run: (await import("./open311.ts")).runOpen311Bench }),
   web: async () => ({ run: (await import("./web.ts")).runWebBench }),
-  // These two read their options from process.argv and run when imported.
+  // These read their options from process.argv and run when imported.
   import: async () => ({ run: async () => void (await import("./import.ts")) }),
   geocoding: async () => ({ run: async () => void (await import("./geocoding-hit-rate.ts")) }),
+  fuzz: async () => ({ run: async () => void (await import("./fuzz.ts")) }),
 };
 
 const [name, ...argv] = process.argv.slice(2);

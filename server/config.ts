@@ -2,6 +2,7 @@
  * The environment, parsed once at start-up. Every problem is listed together and the process exits, so an operator
  * fixes a bad deployment in one go.
  */
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -28,6 +29,11 @@ const Env = z.object({
     .default(10 * 1024 * 1024),
   /** Seed the demo city on first start when the catalogue is empty. */
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+  /**
+   * Also create the demo staff accounts (public password) with the demo city: "true" or "false"; unset: true on the
+   * embedded database only, never on a PostgreSQL server at DATABASE_URL (docs/operations.md).
+   */
+  SEED_DEMO_ACCOUNTS: z.enum(["true", "false"]).optional(),
   /** Where the real open data lives (the demo city is loaded from it). */
   SHARED_DATA_DIR: z.string().default("../shared/data"),
   /** Password of the demo administrator created with the demo city. */
@@ -62,6 +68,24 @@ const Env = z.object({
     .optional(),
   /** Log level of the HTTP server. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Proxies whose X-Forwarded-For/-Proto/-Host are believed: a comma list of addresses and CIDRs (or "loopback",
+   * "linklocal", "uniquelocal"), or a hop count; unset: none (the peer address is the client's).
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine(
+      isTrustProxy,
+      "a comma list of addresses/CIDRs (or loopback, linklocal, uniquelocal), or a hop count",
+    )
+    .optional(),
+  /** Seconds a client has to send a request's headers. */
+  HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  /** Seconds a client has to send a whole request, body included (a 10 MB photo at 300 kbit/s takes ~270 s). */
+  REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Seconds a request's headers or body may stall (no byte arriving) before the connection is dropped. */
+  REQUEST_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });
 
 export interface Config {
@@ -72,9 +96,16 @@ export interface Config {
   poolSize: number;
   maxAttachmentBytes: number;
   seedDemo: "auto" | "never";
+  /** Whether the demo city comes with its staff accounts (known password): the embedded demo, or asked for. */
+  seedDemoAccounts: boolean;
   sharedDataDir: string;
   demoAdminPassword: string;
   logLevel: string;
+  /** Fastify's trustProxy: false (none), a hop count, or the trusted proxies' addresses and CIDRs. */
+  trustProxy: false | number | string[];
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  requestIdleTimeoutMs: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   publicUrl: string;
@@ -105,9 +136,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       poolSize: e.DATABASE_POOL_SIZE,
       maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
       seedDemo: e.SEED_DEMO,
+      seedDemoAccounts: e.SEED_DEMO_ACCOUNTS ? e.SEED_DEMO_ACCOUNTS === "true" : e.DATABASE_URL === undefined,
       sharedDataDir: resolve(e.SHARED_DATA_DIR),
       demoAdminPassword: e.DEMO_ADMIN_PASSWORD,
       logLevel: e.LOG_LEVEL,
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
+      requestIdleTimeoutMs: e.REQUEST_IDLE_TIMEOUT_SECONDS * 1000,
       smtpUrl: e.SMTP_URL,
       mailFrom: e.MAIL_FROM,
       publicUrl: e.PUBLIC_URL.replace(/\/+$/, ""),
@@ -121,6 +157,27 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       twilioDial: e.TWILIO_DIAL,
     },
   };
+}
+
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isTrustProxy(value: string): boolean {
+  if (value === "" || /^\d+$/.test(value)) return true;
+  return value.split(",").every((entry) => {
+    const [address = "", bits, ...rest] = entry.trim().split("/");
+    if (PROXY_RANGES.has(address) && bits === undefined) return true;
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (bits === undefined) return true;
+    return /^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+  });
+}
+
+/** TRUST_PROXY as Fastify's trustProxy: unset, empty or 0 trusts nobody; digits are hops; else the list. */
+export function parseTrustProxy(value: string | undefined): false | number | string[] {
+  if (!value || value === "0") return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(",").map((entry) => entry.trim());
 }
 
 /** Reads the process environment, or prints every problem and exits. */

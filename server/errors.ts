@@ -50,6 +50,12 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
     "retry-after": String(retryAfterSeconds),
   });
 
+/** 503: the database cannot be reached right now (restarting, refused, no connection free); retry later. */
+export const serviceUnavailable = (retryAfterSeconds = 5) =>
+  new AppError(503, "service_unavailable", { seconds: retryAfterSeconds }, [], {
+    "retry-after": String(retryAfterSeconds),
+  });
+
 /**
  * Parameters that are codes of a status, shown to people by their name: the key prefix under which locales/ names
  * each value ("accepted" → "Aceita"). A value with no name stays as it is.

@@ -13,6 +13,7 @@ import { buildApp } from "./http/app.ts";
 import { JOBS, PERIODIC } from "./jobs/registry.ts";
 import { startWorker } from "./jobs/runner.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
+import { findDemoAccountsWithKnownPassword } from "./staff/first-admin.ts";
 
 function parseRoles(argv: string[]): Role[] {
   const arg = argv.find((a) => a.startsWith("--roles="));
@@ -38,7 +39,23 @@ const applied = await migrate(db);
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 if (config.seedDemo === "auto" && (await isEmptyCity(db))) {
   console.log("Loading the demo city (São Paulo) from the open data; this happens once.");
-  await seedDemoCity(db, { sharedDataDir: config.sharedDataDir, scope: "full", log: (l) => console.log(l) });
+  // The demo accounts share a public password: only the embedded demo gets them, unless SEED_DEMO_ACCOUNTS asks.
+  await seedDemoCity(db, {
+    sharedDataDir: config.sharedDataDir,
+    scope: "full",
+    accounts: config.seedDemoAccounts,
+    log: (l) => console.log(l),
+  });
+}
+if (!config.seedDemoAccounts) {
+  // A server seeded by an earlier release may still let anyone in with the demo password: say so at every start.
+  const exposed = await findDemoAccountsWithKnownPassword(db, [config.demoAdminPassword]);
+  if (exposed.length > 0) {
+    console.warn(
+      `WARNING: ${exposed.length} demo staff account(s) still have the public demo password (${exposed.join(", ")}):` +
+        " disable them in /admin or reset each with npm run create-admin -- --email … (docs/operations.md)",
+    );
+  }
 }
 
 const stops: Array<() => Promise<void>> = [];

@@ -2,6 +2,7 @@
  * The role × route matrix: every declared route with an action is called by every staff role and must answer 403
  * exactly when the permission table denies it; without a session every protected route answers 401; every public
  * route answers without one. Path parameters get dummy values: a 400, 404 or 422 still proves the role got through.
+ * Every route registered on the app is declared this way, but for the pages and static files of tests/pages.ts.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -9,8 +10,9 @@ import { describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { one } from "../server/db/index.ts";
 import { can, hashToken, STAFF_ROLES, type StaffRole } from "../server/http/auth.ts";
-import { declaredRoutes, type RouteSpec } from "../server/http/openapi.ts";
+import { declaredRoutes, type RouteSpec, registeredRoutes } from "../server/http/openapi.ts";
 import { testApp } from "./helpers.ts";
+import { isUndeclaredRoute, UNDECLARED_ROUTES } from "./pages.ts";
 
 // Built at the top level: testApp() closes its app in an after() hook of the scope that calls it.
 const { app } = await testApp();
@@ -94,5 +96,26 @@ describe("role × route matrix", () => {
       if (res.statusCode === 401 || res.statusCode === 403) failures.push(`${name(spec)}: ${res.statusCode}`);
     }
     assert.deepEqual(failures, []);
+  });
+
+  it("declares every registered route with its permission, pages and static files aside", async () => {
+    await app.ready();
+    const declared = new Set(declaredRoutes().map(name));
+    const registered = registeredRoutes();
+    const undeclared = registered.filter((key) => !declared.has(key) && !isUndeclaredRoute(key));
+    assert.deepEqual(
+      undeclared,
+      [],
+      "register these with route() and an action, or list them in tests/pages.ts",
+    );
+    // The list of pages stays exact: an entry for a route that no longer exists is a stale exemption.
+    const stale = UNDECLARED_ROUTES.filter((r) =>
+      registered.every((key) => !key.endsWith(` ${r.path}`) || declared.has(key)),
+    );
+    assert.deepEqual(stale, []);
+    assert.ok(
+      registered.every((key) => !key.includes(" /api/") || declared.has(key)),
+      "an API route is declared",
+    );
   });
 });

@@ -16,7 +16,7 @@ const started = Date.now();
 if (config.databaseUrl) {
   const db = await connect({ databaseUrl: config.databaseUrl });
   await migrate(db);
-  await seedDemoCity(db, { sharedDataDir: config.sharedDataDir, scope: "fixture" });
+  await seedDemoCity(db, { sharedDataDir: config.sharedDataDir, scope: "fixture", accounts: true });
   await db.close();
   console.log(`test template ready on PostgreSQL in ${Date.now() - started} ms`);
 } else {
@@ -28,7 +28,7 @@ if (config.databaseUrl) {
     mkdirSync(".cache", { recursive: true });
     const db = await connect({});
     await migrate(db);
-    await seedDemoCity(db, { sharedDataDir: config.sharedDataDir, scope: "fixture" });
+    await seedDemoCity(db, { sharedDataDir: config.sharedDataDir, scope: "fixture", accounts: true });
     const blob = await pgliteOf(db)!.dumpDataDir("gzip");
     // Written aside and renamed, so a concurrent run never reads half a template.
     const partial = `${target}.${process.pid}.partial`;

@@ -1,6 +1,7 @@
 /** Issuing, changing and revoking the keys of client applications. */
 import { randomBytes } from "node:crypto";
-import { maybeOne, one, type Sql } from "../db/index.ts";
+import { type AuditActor, recordAudit } from "../audit/record.ts";
+import { type Db, maybeOne, one } from "../db/index.ts";
 import { notFound } from "../errors.ts";
 import { hashToken } from "../http/auth.ts";
 import { type ApiClient, forgetCachedKeys } from "./auth.ts";
@@ -15,26 +16,39 @@ export function newApiKey(): string {
   return `rsv_${randomBytes(32).toString("base64url")}`;
 }
 
-/** Issues a key for a client application: returns the raw key once (only its hash is kept). */
+/**
+ * Issues a key for a client application: returns the raw key once (only its hash is kept). `actor` is the admin
+ * who issued it (audited); null only for keys made by tools and tests, outside any request.
+ */
 export async function createApiClient(
-  sql: Sql,
+  db: Db,
   input: { name: string; rateLimitPerMinute?: number; contact?: string | null },
-  actorStaffId: number | null,
+  actor: AuditActor | null,
 ): Promise<{ client: ApiClient; row: ApiClientRow; key: string }> {
   const key = newApiKey();
-  const row = await one<ApiClientRow>(
-    sql,
-    `INSERT INTO api_clients (name, contact, key_prefix, key_hash, rate_limit_per_minute, created_by)
+  const row = await db.transaction(async (tx) => {
+    const row = await one<ApiClientRow>(
+      tx,
+      `INSERT INTO api_clients (name, contact, key_prefix, key_hash, rate_limit_per_minute, created_by)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [
-      input.name,
-      input.contact ?? null,
-      key.slice(0, 10),
-      hashToken(key),
-      input.rateLimitPerMinute ?? 600,
-      actorStaffId,
-    ],
-  );
+      [
+        input.name,
+        input.contact ?? null,
+        key.slice(0, 10),
+        hashToken(key),
+        input.rateLimitPerMinute ?? 600,
+        actor?.staffId ?? null,
+      ],
+    );
+    if (actor)
+      await recordAudit(tx, actor, {
+        action: "api_client.created",
+        entityType: "api_client",
+        entityId: row.id,
+        after: row,
+      });
+    return row;
+  });
   return {
     client: { id: Number(row.id), name: row.name, rateLimitPerMinute: row.rate_limit_per_minute },
     row,
@@ -43,35 +57,70 @@ export async function createApiClient(
 }
 
 /** Changes a client's name, contact or limit. */
-export async function updateApiClient(sql: Sql, id: number, patch: ApiClientPatch): Promise<ApiClientRow> {
-  const row = await maybeOne<ApiClientRow>(
-    sql,
-    `UPDATE api_clients
+export async function updateApiClient(
+  db: Db,
+  id: number,
+  patch: ApiClientPatch,
+  actor: AuditActor,
+): Promise<ApiClientRow> {
+  const row = await db.transaction(async (tx) => {
+    const before = await maybeOne<ApiClientRow>(
+      tx,
+      `SELECT ${COLUMNS} FROM api_clients WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!before) throw notFound("api_client");
+    const row = await one<ApiClientRow>(
+      tx,
+      `UPDATE api_clients
         SET name = coalesce($2, name),
             contact = CASE WHEN $3::boolean THEN $4 ELSE contact END,
             rate_limit_per_minute = coalesce($5, rate_limit_per_minute)
       WHERE id = $1 RETURNING ${COLUMNS}`,
-    [
-      id,
-      patch.name ?? null,
-      patch.contact !== undefined,
-      patch.contact ?? null,
-      patch.rateLimitPerMinute ?? null,
-    ],
-  );
-  if (!row) throw notFound("api_client");
+      [
+        id,
+        patch.name ?? null,
+        patch.contact !== undefined,
+        patch.contact ?? null,
+        patch.rateLimitPerMinute ?? null,
+      ],
+    );
+    await recordAudit(tx, actor, {
+      action: "api_client.updated",
+      entityType: "api_client",
+      entityId: id,
+      before,
+      after: row,
+    });
+    return row;
+  });
   forgetCachedKeys();
   return row;
 }
 
 /** Revokes a client's key for good: its next request is refused (in other processes within the key cache's TTL). */
-export async function revokeApiClient(sql: Sql, id: number): Promise<ApiClientRow> {
-  const row = await maybeOne<ApiClientRow>(
-    sql,
-    `UPDATE api_clients SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id],
-  );
-  if (!row) throw notFound("api_client");
+export async function revokeApiClient(db: Db, id: number, actor: AuditActor): Promise<ApiClientRow> {
+  const row = await db.transaction(async (tx) => {
+    const before = await maybeOne<ApiClientRow>(
+      tx,
+      `SELECT ${COLUMNS} FROM api_clients WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!before) throw notFound("api_client");
+    const row = await one<ApiClientRow>(
+      tx,
+      `UPDATE api_clients SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id],
+    );
+    await recordAudit(tx, actor, {
+      action: "api_client.revoked",
+      entityType: "api_client",
+      entityId: id,
+      before,
+      after: row,
+    });
+    return row;
+  });
   forgetCachedKeys();
   return row;
 }

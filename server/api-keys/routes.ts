@@ -1,6 +1,6 @@
 /** Admin routes of client applications' API keys, and the process's shared rate limiter. */
 import type { FastifyInstance } from "fastify";
-import { staffOf } from "../http/auth.ts";
+import { auditActorOf } from "../audit/record.ts";
 import { route, validate } from "../http/openapi.ts";
 import { createApiClient, revokeApiClient, updateApiClient } from "./commands.ts";
 import { type RateLimiter, startRateLimiter } from "./limiter.ts";
@@ -35,7 +35,7 @@ export async function registerApiKeysRoutes(app: FastifyInstance): Promise<void>
     },
     async (req, reply) => {
       const input = validate(ApiClientInput, req.body);
-      const issued = await createApiClient(db, input, staffOf(req).id);
+      const issued = await createApiClient(db, input, auditActorOf(req));
       reply.code(201);
       return { client: presentApiClient(issued.row), key: issued.key };
     },
@@ -70,7 +70,9 @@ export async function registerApiKeysRoutes(app: FastifyInstance): Promise<void>
     },
     async (req) => {
       const { id } = validate(ApiClientParams, req.params);
-      return presentApiClient(await updateApiClient(db, id, validate(ApiClientPatch, req.body)));
+      return presentApiClient(
+        await updateApiClient(db, id, validate(ApiClientPatch, req.body), auditActorOf(req)),
+      );
     },
   );
 
@@ -89,7 +91,7 @@ export async function registerApiKeysRoutes(app: FastifyInstance): Promise<void>
     },
     async (req) => {
       const { id } = validate(ApiClientParams, req.params);
-      return presentApiClient(await revokeApiClient(db, id));
+      return presentApiClient(await revokeApiClient(db, id, auditActorOf(req)));
     },
   );
 }

@@ -1,5 +1,6 @@
 /** Changes to the city's calendar, one transaction each: configured holidays and the settings. */
 import { checkCalendar } from "../../domain/business-time.ts";
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, isUniqueViolation, one } from "../db/index.ts";
 import { holidayExists, holidayNotFound, invalidBusinessHours, unknownTimeZone } from "./problems.ts";
 import {
@@ -12,7 +13,7 @@ import {
 import type { CalendarSettingsInput, HolidayInput } from "./schemas.ts";
 
 /** Adds a state, municipal or extra holiday; 409 when its scope already has one on that day. */
-export async function createHoliday(db: Db, input: HolidayInput): Promise<HolidayRecord> {
+export async function createHoliday(db: Db, input: HolidayInput, actor: AuditActor): Promise<HolidayRecord> {
   try {
     const record = await db.transaction(async (tx) => {
       const row = await one<{ id: number }>(
@@ -33,6 +34,12 @@ export async function createHoliday(db: Db, input: HolidayInput): Promise<Holida
       );
       const created = await findHolidayRule(tx, row.id);
       if (!created) throw holidayNotFound(row.id);
+      await recordAudit(tx, actor, {
+        action: "holiday.created",
+        entityType: "holiday",
+        entityId: row.id,
+        after: created,
+      });
       return created;
     });
     forgetCalendar(db);
@@ -44,9 +51,13 @@ export async function createHoliday(db: Db, input: HolidayInput): Promise<Holida
 }
 
 /** Deletes a configured holiday; 404 when unknown. National days are not rows: skip them in the settings. */
-export async function deleteHoliday(db: Db, id: number): Promise<void> {
-  const deleted = await db.query<{ id: number }>("DELETE FROM holidays WHERE id = $1 RETURNING id", [id]);
-  if (deleted.length === 0) throw holidayNotFound(id);
+export async function deleteHoliday(db: Db, id: number, actor: AuditActor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const before = await findHolidayRule(tx, id);
+    if (!before) throw holidayNotFound(id);
+    await tx.query("DELETE FROM holidays WHERE id = $1", [id]);
+    await recordAudit(tx, actor, { action: "holiday.deleted", entityType: "holiday", entityId: id, before });
+  });
   forgetCalendar(db);
 }
 
@@ -54,6 +65,7 @@ export async function deleteHoliday(db: Db, id: number): Promise<void> {
 export async function updateCalendarSettings(
   db: Db,
   input: CalendarSettingsInput,
+  actor: AuditActor,
 ): Promise<CalendarSettings> {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: input.timeZone });
@@ -65,11 +77,23 @@ export async function updateCalendarSettings(
   } catch {
     throw invalidBusinessHours();
   }
-  await db.query(
-    `UPDATE calendar_settings
-        SET time_zone = $1, business_hours = $2, skipped_national = $3, updated_at = now()`,
-    [input.timeZone, JSON.stringify(input.hours), input.skippedNational],
-  );
+  const after = await db.transaction(async (tx) => {
+    const before = await readCalendarSettings(tx);
+    await tx.query(
+      `UPDATE calendar_settings
+          SET time_zone = $1, business_hours = $2, skipped_national = $3, updated_at = now()`,
+      [input.timeZone, JSON.stringify(input.hours), input.skippedNational],
+    );
+    const after = await readCalendarSettings(tx);
+    await recordAudit(tx, actor, {
+      action: "calendar_settings.updated",
+      entityType: "calendar_settings",
+      entityId: "city",
+      before,
+      after,
+    });
+    return after;
+  });
   forgetCalendar(db);
-  return readCalendarSettings(db);
+  return after;
 }

@@ -1,6 +1,7 @@
 /** HTTP routes of the calendar concept: the holidays of a year, configured holidays, and the calendar settings. */
 import type { FastifyInstance } from "fastify";
 import { localDateAt } from "../../domain/business-time.ts";
+import { auditActorOf } from "../audit/record.ts";
 import { route, validate } from "../http/openapi.ts";
 import { createHoliday, deleteHoliday, updateCalendarSettings } from "./commands.ts";
 import { presentCalendarSettings, presentHolidayRule, presentHolidays } from "./present.ts";
@@ -53,7 +54,7 @@ export async function registerCalendarRoutes(app: FastifyInstance): Promise<void
       },
     },
     async (req, reply) => {
-      const record = await createHoliday(db, validate(HolidayInput, req.body));
+      const record = await createHoliday(db, validate(HolidayInput, req.body), auditActorOf(req));
       reply.status(201);
       return presentHolidayRule(record);
     },
@@ -71,7 +72,7 @@ export async function registerCalendarRoutes(app: FastifyInstance): Promise<void
     },
     async (req, reply) => {
       const { id } = validate(HolidayParams, req.params);
-      await deleteHoliday(db, id);
+      await deleteHoliday(db, id, auditActorOf(req));
       reply.status(204);
     },
   );
@@ -104,6 +105,8 @@ export async function registerCalendarRoutes(app: FastifyInstance): Promise<void
       },
     },
     async (req) =>
-      presentCalendarSettings(await updateCalendarSettings(db, validate(CalendarSettingsInput, req.body))),
+      presentCalendarSettings(
+        await updateCalendarSettings(db, validate(CalendarSettingsInput, req.body), auditActorOf(req)),
+      ),
   );
 }

@@ -1,4 +1,5 @@
 /** Changes to the catalogue, one transaction each: create a service, update a service. */
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, isUniqueViolation, maybeOne, type Sql } from "../db/index.ts";
 import { serviceCodeTaken, unknownGroup, unknownService } from "./problems.ts";
 import { findServiceByCode, forgetCachedServices, type Service } from "./queries.ts";
@@ -12,7 +13,7 @@ async function groupIdOf(tx: Sql, code: string): Promise<number> {
 }
 
 /** Adds a service to the catalogue; 422 when its group is unknown, 409 when its code is taken. */
-export async function createService(db: Db, input: ServiceInput): Promise<Service> {
+export async function createService(db: Db, input: ServiceInput, actor: AuditActor): Promise<Service> {
   forgetCachedServices();
   try {
     return await db.transaction(async (tx) => {
@@ -41,7 +42,14 @@ export async function createService(db: Db, input: ServiceInput): Promise<Servic
           input.sensitive,
         ],
       );
-      return mustFind(tx, input.code);
+      const created = await mustFind(tx, input.code);
+      await recordAudit(tx, actor, {
+        action: "service.created",
+        entityType: "service",
+        entityId: input.code,
+        after: created,
+      });
+      return created;
     });
   } catch (error) {
     if (isUniqueViolation(error, "services_code_key")) throw serviceCodeTaken(input.code);
@@ -50,7 +58,12 @@ export async function createService(db: Db, input: ServiceInput): Promise<Servic
 }
 
 /** Changes the given fields of a service (never its code); 404 when the service is unknown. */
-export async function updateService(db: Db, code: string, patch: ServicePatch): Promise<Service> {
+export async function updateService(
+  db: Db,
+  code: string,
+  patch: ServicePatch,
+  actor: AuditActor,
+): Promise<Service> {
   forgetCachedServices();
   const updated = await db.transaction(async (tx) => {
     const current = await findServiceByCode(tx, code);
@@ -102,7 +115,15 @@ export async function updateService(db: Db, code: string, patch: ServicePatch): 
         patch.autoDispatch ?? null,
       ],
     );
-    return mustFind(tx, code);
+    const changed = await mustFind(tx, code);
+    await recordAudit(tx, actor, {
+      action: "service.updated",
+      entityType: "service",
+      entityId: code,
+      before: current,
+      after: changed,
+    });
+    return changed;
   });
   forgetCachedServices(); // again after commit: a read during the transaction may have cached the old row
   return updated;

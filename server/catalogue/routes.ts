@@ -1,5 +1,7 @@
 /** HTTP routes of the catalogue concept: the public catalogue and charter, and the staff's service editing. */
 import type { FastifyInstance } from "fastify";
+import { auditActorOf } from "../audit/record.ts";
+import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
 import { renderCharterPage } from "./charter-page.ts";
 import { createService, updateService } from "./commands.ts";
@@ -92,7 +94,7 @@ export async function registerCatalogueRoutes(app: FastifyInstance): Promise<voi
     },
     async (req, reply) => {
       const input = validate(ServiceInput, req.body);
-      const service = await createService(db, input);
+      const service = await createService(db, input, auditActorOf(req));
       reply.status(201);
       return presentServiceDetail(service, req.locale);
     },
@@ -116,7 +118,7 @@ export async function registerCatalogueRoutes(app: FastifyInstance): Promise<voi
     async (req) => {
       const { code } = validate(ServiceParams, req.params);
       const patch = validate(ServicePatch, req.body);
-      return presentServiceDetail(await updateService(db, code, patch), req.locale);
+      return presentServiceDetail(await updateService(db, code, patch, auditActorOf(req)), req.locale);
     },
   );
 
@@ -188,7 +190,7 @@ export async function registerCatalogueRoutes(app: FastifyInstance): Promise<voi
   // The charter page is HTML for people, so it stays out of the OpenAPI document.
   app.get("/carta-de-servicos", async (req, reply) => {
     const charter = presentCharter(await loadCharter(db), req.locale);
-    reply.type("text/html; charset=utf-8").header("content-language", req.locale);
+    reply.type("text/html; charset=utf-8").header("content-language", req.locale).headers(pageHeaders());
     return renderCharterPage(charter, req.locale);
   });
 }

@@ -173,7 +173,7 @@ describe("citizen sign-in by a code sent by e-mail", () => {
     const cookie = cookieOf(ok);
     const citizen = await one<{ citizen_id: number }>(
       db,
-      "SELECT citizen_id FROM citizen_contacts WHERE value = 'erase@example.org'",
+      "SELECT citizen_id FROM citizen_contacts WHERE value = 'erase@example.org' AND verified_at IS NOT NULL",
     );
     const { authorization } = await staffHeaders(db, "ombudsman");
     const erased = await app.inject({

@@ -27,10 +27,12 @@ function codeHash(id: number, code: string): string {
 export async function requestCode(db: Db, email: string, locale: Locale): Promise<void> {
   const address = email.trim().toLowerCase();
   await db.transaction(async (tx) => {
+    // Any living record holding the address, proven or not: the code is what proves it (decision 0019).
     const holder = await maybeOne<{ citizen_id: number }>(
       tx,
       `SELECT c.citizen_id FROM citizen_contacts c JOIN citizens z ON z.id = c.citizen_id
-        WHERE c.channel = 'email' AND c.value = $1 AND z.erased_at IS NULL`,
+        WHERE c.channel = 'email' AND c.value = $1 AND z.erased_at IS NULL
+        ORDER BY c.verified_at IS NULL, c.citizen_id LIMIT 1`,
       [address],
     );
     if (!holder) return;
@@ -58,11 +60,15 @@ export async function requestCode(db: Db, email: string, locale: Locale): Promis
   });
 }
 
-/** Tries a code; on success ends it and opens a session, answering its token (shown once, stored hashed). */
+/**
+ * Tries a code; on success ends it, proves the address (provenRecord) and opens a session on the record holding it
+ * proven, answering the session's token (shown once, stored hashed).
+ */
 export async function verifyCode(
   db: Db,
   email: string,
   code: string,
+  locale: Locale = "pt-BR",
 ): Promise<{ token: string; citizenId: number }> {
   const address = email.trim().toLowerCase();
   return db
@@ -82,18 +88,48 @@ export async function verifyCode(
         return { failed: true as const };
       }
       await tx.query("UPDATE citizen_sign_in_codes SET used_at = now() WHERE id = $1", [row.id]);
+      const citizenId = await provenRecord(tx, address, locale);
+      // The address's codes belong to the person who proved it: an erasure of that record takes them too.
+      await tx.query("UPDATE citizen_sign_in_codes SET citizen_id = $2 WHERE email = $1", [
+        address,
+        citizenId,
+      ]);
       const token = randomBytes(32).toString("base64url");
       await tx.query(
         `INSERT INTO citizen_sessions (token_hash, citizen_id, expires_at)
        VALUES ($1, $2, now() + make_interval(days => $3))`,
-        [hashToken(token), row.citizen_id, SESSION_DAYS],
+        [hashToken(token), citizenId, SESSION_DAYS],
       );
-      return { token, citizenId: row.citizen_id };
+      return { token, citizenId };
     })
     .then((result) => {
       if ("failed" in result) throw new AppError(400, "sign_in_code_invalid");
       return result;
     });
+}
+
+/**
+ * The record holding `address` proven, made when the address is proven for the first time: a new record holding only
+ * that address, never one of the records that hold it unproven (those may carry someone else's phone number or CPF,
+ * given with it; they stay as they are and the person sees their demands, decision 0019).
+ */
+async function provenRecord(tx: Sql, address: string, locale: Locale): Promise<number> {
+  const held = await maybeOne<{ citizen_id: number }>(
+    tx,
+    `SELECT c.citizen_id FROM citizen_contacts c JOIN citizens z ON z.id = c.citizen_id
+      WHERE c.channel = 'email' AND c.value = $1 AND c.verified_at IS NOT NULL AND z.erased_at IS NULL`,
+    [address],
+  );
+  if (held) return held.citizen_id;
+  const citizen = await one<{ id: number }>(tx, "INSERT INTO citizens (locale) VALUES ($1) RETURNING id", [
+    locale,
+  ]);
+  await tx.query(
+    `INSERT INTO citizen_contacts (citizen_id, channel, value, verified_at, verified_by)
+     VALUES ($1, 'email', $2, now(), 'email_code')`,
+    [citizen.id, address],
+  );
+  return citizen.id;
 }
 
 /** Ends a session. */

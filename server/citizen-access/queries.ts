@@ -9,16 +9,27 @@ export const CITIZEN_COOKIE = "responsiva_citizen";
 
 /** The session token a request carries in the citizen cookie. */
 export function citizenTokenOf(req: FastifyRequest): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const [name, ...value] = part.trim().split("=");
-    if (name === CITIZEN_COOKIE) return decodeURIComponent(value.join("=")) || undefined;
-  }
-  return undefined;
+  // Parsed by @fastify/cookie (server/http/edge.ts): a malformed value finds no session instead of throwing.
+  return req.cookies?.[CITIZEN_COOKIE] || undefined;
 }
 
-/** The signed-in citizen of a request (id and e-mail), or undefined. */
+/**
+ * The citizen records whose demands a signed-in citizen sees (decision 0019), as SQL over the parameter `param` (their
+ * record): their own, and each living record with no proven contact of its own that holds an address they proved —
+ * demands filed with that address before they signed in, whose answers already go to it. Never a record linked only
+ * by a CPF, an unproven contact or a phone number.
+ */
+export function reachableRecordsSql(param: string): string {
+  return `SELECT ${param}::bigint
+          UNION SELECT o.citizen_id FROM citizen_contacts p
+                  JOIN citizen_contacts o ON o.channel = p.channel AND o.value = p.value AND o.verified_at IS NULL
+                  JOIN citizens oz ON oz.id = o.citizen_id AND oz.erased_at IS NULL
+                 WHERE p.citizen_id = ${param} AND p.verified_at IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM citizen_contacts q
+                                    WHERE q.citizen_id = o.citizen_id AND q.verified_at IS NOT NULL)`;
+}
+
+/** The signed-in citizen of a request (id and proven e-mail), or undefined. */
 export async function citizenOf(
   sql: Sql,
   req: FastifyRequest,
@@ -29,7 +40,7 @@ export async function citizenOf(
     sql,
     `SELECT s.citizen_id,
             (SELECT value FROM citizen_contacts c WHERE c.citizen_id = s.citizen_id AND c.channel = 'email'
-              ORDER BY c.id LIMIT 1) AS email
+                AND c.verified_at IS NOT NULL ORDER BY c.verified_at DESC, c.id LIMIT 1) AS email
        FROM citizen_sessions s JOIN citizens z ON z.id = s.citizen_id
       WHERE s.token_hash = $1 AND s.expires_at > now() AND z.erased_at IS NULL`,
     [hashToken(token)],
@@ -37,15 +48,19 @@ export async function citizenOf(
   return row ? { citizenId: row.citizen_id, email: row.email } : undefined;
 }
 
-/** Whether the signed-in citizen of a request filed the demand or follows it (a duplicate of theirs was merged). */
+/**
+ * Whether the signed-in citizen of a request filed the demand, on one of the records they reach through a proven
+ * contact. Following a demand (a duplicate of theirs was merged into it) is not enough: a follower reads the public
+ * view of the demand they follow, and the full view of their own duplicate only, never the filer's words or person.
+ */
 export async function citizenOwnsDemand(sql: Sql, req: FastifyRequest, demandId: number): Promise<boolean> {
   if (!citizenTokenOf(req)) return false;
   const who = await citizenOf(sql, req);
   if (!who) return false;
   const row = await maybeOne(
     sql,
-    `SELECT 1 FROM demands WHERE id = $1 AND citizen_id = $2
-     UNION ALL SELECT 1 FROM demand_followers WHERE demand_id = $1 AND citizen_id = $2 LIMIT 1`,
+    `WITH r(id) AS (${reachableRecordsSql("$2")})
+     SELECT 1 FROM demands WHERE id = $1 AND citizen_id IN (SELECT id FROM r)`,
     [demandId, who.citizenId],
   );
   return row !== undefined;
@@ -62,14 +77,17 @@ export interface MyDemandRow {
   relation: "own" | "following";
 }
 
-/** The citizen's demands and those they follow, newest first (at most 200). */
+/** The citizen's demands and those they follow, on the records they reach, newest first (at most 200). */
 export async function myDemands(sql: Sql, citizenId: number, locale: string): Promise<MyDemandRow[]> {
   return sql.query<MyDemandRow>(
-    `SELECT d.protocol, d.status, s.code AS service_code,
+    `WITH r(id) AS (${reachableRecordsSql("$1")})
+     SELECT d.protocol, d.status, s.code AS service_code,
             coalesce(s.name->>$2, s.name->>'pt-BR') AS service_name, d.opened_at, d.due_at,
             di.name AS district, x.relation
-       FROM (SELECT id, 'own' AS relation FROM demands WHERE citizen_id = $1
-             UNION SELECT demand_id, 'following' FROM demand_followers WHERE citizen_id = $1) x
+       FROM (SELECT id, 'own' AS relation FROM demands WHERE citizen_id IN (SELECT id FROM r)
+             UNION SELECT demand_id, 'following' FROM demand_followers
+                    WHERE citizen_id IN (SELECT id FROM r)
+                      AND demand_id NOT IN (SELECT id FROM demands WHERE citizen_id IN (SELECT id FROM r))) x
        JOIN demands d ON d.id = x.id
        JOIN services s ON s.id = d.service_id
        LEFT JOIN districts di ON di.code = d.district_code

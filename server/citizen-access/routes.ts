@@ -1,14 +1,22 @@
 /** Routes of the optional citizen sign-in (a code by e-mail) and the signed-in citizen's own demands. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { withdrawConsent } from "../citizens/consent.ts";
+import { WithdrawalView } from "../citizens/schemas.ts";
 import { AppError } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { endSession, requestCode, SESSION_DAYS, verifyCode } from "./commands.ts";
 import { CITIZEN_COOKIE, citizenOf, citizenTokenOf, myDemands } from "./queries.ts";
 import { CodeRequestInput, CodeVerifyInput, MyDemandsView } from "./schemas.ts";
 
-function cookie(req: FastifyRequest, token: string, maxAgeSeconds: number): string {
-  const secure = req.protocol === "https" ? "; Secure" : "";
-  return `${CITIZEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+// Set through @fastify/cookie: HttpOnly, SameSite=Lax, Secure over HTTPS (cross-site changes are refused in edge.ts).
+function setCookie(req: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
+  reply.setCookie(CITIZEN_COOKIE, token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    maxAge: maxAgeSeconds,
+    secure: req.protocol === "https",
+  });
 }
 
 export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise<void> {
@@ -46,8 +54,8 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
     },
     async (req, reply) => {
       const input = validate(CodeVerifyInput, req.body);
-      const { token } = await verifyCode(db, input.email, input.code);
-      reply.header("set-cookie", cookie(req, token, SESSION_DAYS * 86400));
+      const { token } = await verifyCode(db, input.email, input.code, req.locale);
+      setCookie(req, reply, token, SESSION_DAYS * 86400);
       return { signedIn: true };
     },
   );
@@ -65,10 +73,8 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
     async (req, reply) => {
       const token = citizenTokenOf(req);
       if (token) await endSession(db, token);
-      return reply
-        .header("set-cookie", cookie(req, "", 0))
-        .status(204)
-        .send();
+      setCookie(req, reply, "", 0);
+      return reply.status(204).send();
     },
   );
 
@@ -102,6 +108,27 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
           relation: r.relation,
         })),
       };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/citizen/consent/withdrawal",
+      summary:
+        "Withdraw one's consent (surveys and other optional contact stop; demands in progress are still answered)",
+      tag: "citizen",
+      action: "citizen",
+      responses: {
+        200: { description: "Recorded", schema: WithdrawalView },
+        401: { description: "Not signed in" },
+      },
+    },
+    async (req) => {
+      const who = await citizenOf(db, req);
+      if (!who) throw new AppError(401, "citizen_not_signed_in");
+      return withdrawConsent(db, who.citizenId, "portal");
     },
   );
 }

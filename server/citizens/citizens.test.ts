@@ -85,29 +85,63 @@ describe("contacts", () => {
 });
 
 describe("findOrCreateCitizen", () => {
-  it("finds the same person by any of their contacts, across phone channels, and adds new contacts", async () => {
+  it("never matches an existing record by a contact or a CPF: without proof each intake gets its own", async () => {
     const db = await testDb();
     const id = await findOrCreateCitizen(db, {
       name: "Maria Aparecida",
+      document: "123.456.789-09",
       contacts: { phone: "(11) 98765-4321", email: "Maria@Example.org" },
     });
-    assert.equal(await findOrCreateCitizen(db, { contacts: { email: "maria@example.ORG" } }), id);
-    assert.equal(
-      await findOrCreateCitizen(db, { contacts: { whatsapp: "+55 11 98765 4321", sms: "11 3333-4444" } }),
-      id,
-    );
-    const contacts = await db.query<{ channel: string; value: string }>(
-      "SELECT channel, value FROM citizen_contacts WHERE citizen_id = $1 ORDER BY id",
-      [id],
+    const again = await findOrCreateCitizen(db, {
+      name: "Mallory",
+      document: "12345678909",
+      contacts: { email: "maria@example.ORG", whatsapp: "+55 11 98765 4321", sms: "11 3333-4444" },
+    });
+    assert.notEqual(again, id);
+    const contacts = await db.query<{
+      citizen_id: number;
+      channel: string;
+      value: string;
+      verified_at: unknown;
+    }>(
+      "SELECT citizen_id, channel, value, verified_at FROM citizen_contacts WHERE citizen_id = ANY($1) ORDER BY id",
+      [[id, again]],
     );
     assert.deepEqual(contacts, [
-      { channel: "phone", value: "5511987654321" },
-      { channel: "email", value: "maria@example.org" },
-      { channel: "whatsapp", value: "5511987654321" },
-      { channel: "sms", value: "551133334444" },
+      { citizen_id: id, channel: "phone", value: "5511987654321", verified_at: null },
+      { citizen_id: id, channel: "email", value: "maria@example.org", verified_at: null },
+      { citizen_id: again, channel: "email", value: "maria@example.org", verified_at: null },
+      { citizen_id: again, channel: "whatsapp", value: "5511987654321", verified_at: null },
+      { citizen_id: again, channel: "sms", value: "551133334444", verified_at: null },
     ]);
-    const other = await findOrCreateCitizen(db, { name: "João", contacts: { email: "joao@example.org" } });
-    assert.notEqual(other, id);
+    const first = await one<{ name: string }>(db, "SELECT name FROM citizens WHERE id = $1", [id]);
+    assert.equal(first.name, "Maria Aparecida");
+  });
+
+  it("files onto the signed-in record, adding what it lacked, unproven", async () => {
+    const db = await testDb();
+    const id = await findOrCreateCitizen(db, { contacts: {} });
+    await db.query(
+      `INSERT INTO citizen_contacts (citizen_id, channel, value, verified_at, verified_by)
+       VALUES ($1, 'email', 'ana@example.org', now(), 'email_code')`,
+      [id],
+    );
+    const filed = await findOrCreateCitizen(db, {
+      name: "Ana",
+      contacts: { email: "ana@example.org", phone: "(11) 91234-5678" },
+      signedIn: id,
+    });
+    assert.equal(filed, id);
+    const rows = await db.query<{ value: string; proven: boolean }>(
+      "SELECT value, verified_at IS NOT NULL AS proven FROM citizen_contacts WHERE citizen_id = $1 ORDER BY id",
+      [id],
+    );
+    assert.deepEqual(rows, [
+      { value: "ana@example.org", proven: true },
+      { value: "5511912345678", proven: false },
+    ]);
+    const named = await one<{ name: string }>(db, "SELECT name FROM citizens WHERE id = $1", [id]);
+    assert.equal(named.name, "Ana");
   });
 
   it("refuses a contact that cannot be normalised", async () => {

@@ -2,10 +2,11 @@
  * Changes to citizens: find-or-create by contact (called inside the demand's transaction), consent records, and
  * erasure (LGPD art. 18 VI).
  */
+import { recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { conflict, notFound, unprocessable } from "../errors.ts";
 import { LOCALES, type Locale } from "../i18n.ts";
-import { type ContactChannel, normaliseContact, normaliseDocument, PHONE_CHANNELS } from "./contacts.ts";
+import { type ContactChannel, normaliseContact, normaliseDocument } from "./contacts.ts";
 import { personalDataPattern } from "./redaction.ts";
 
 /** Who a citizen says they are and how to reach them; every field optional. */
@@ -15,13 +16,15 @@ export interface CitizenInput {
   document?: string | null | undefined;
   locale?: string | null | undefined;
   contacts: Partial<Record<ContactChannel, string | null | undefined>>;
+  /** The record of the citizen signed in with a proven contact (citizen-access), when they are. */
+  signedIn?: number | undefined;
 }
 
 /**
- * Returns the citizen who already holds any of the given contacts (or the document), adding the contacts and the
- * name they did not have yet; creates a new citizen when nothing matches. Phone numbers match across the phone,
- * WhatsApp and SMS channels. When contacts belong to different people the oldest citizen wins and the others'
- * contacts stay where they are.
+ * The citizen record a demand goes on (decision 0019). Signed in with a proven contact: their own record, which
+ * gains the name and CPF it lacked and the contacts given, unproven. Otherwise a new record of its own holding what
+ * was given, every contact unproven: nothing given without proof (an e-mail, a phone number, a CPF) ever joins,
+ * merges into or unlocks an existing record. Called inside the demand's transaction.
  */
 export async function findOrCreateCitizen(sql: Sql, input: CitizenInput): Promise<number> {
   const contacts = normaliseContacts(input.contacts);
@@ -30,39 +33,30 @@ export async function findOrCreateCitizen(sql: Sql, input: CitizenInput): Promis
   const name = input.name?.trim() || null;
   const locale: Locale = LOCALES.includes(input.locale as Locale) ? (input.locale as Locale) : "pt-BR";
 
-  const match = await maybeOne<{ id: number }>(
-    sql,
-    `SELECT z.id FROM citizens z
-      WHERE z.erased_at IS NULL AND (
-            z.document = $3
-         OR EXISTS (SELECT 1 FROM citizen_contacts c
-                      JOIN unnest($1::text[], $2::text[]) AS k(channel, value) ON k.value = c.value
-                     WHERE c.citizen_id = z.id
-                       AND (c.channel = k.channel OR (c.channel = ANY($4::text[]) AND k.channel = ANY($4::text[])))))
-      ORDER BY z.id LIMIT 1`,
-    [contacts.map((c) => c.channel), contacts.map((c) => c.value), document ?? null, PHONE_CHANNELS],
-  );
-  let citizenId: number;
-  if (match) {
-    citizenId = match.id;
-    await sql.query(
-      "UPDATE citizens SET name = coalesce(name, $2), document = coalesce(document, $3) WHERE id = $1",
-      [citizenId, name, document ?? null],
-    );
-  } else {
-    const row = await one<{ id: number }>(
-      sql,
-      "INSERT INTO citizens (name, document, locale) VALUES ($1, $2, $3) RETURNING id",
-      [name, document ?? null, locale],
-    );
-    citizenId = row.id;
-  }
+  const own =
+    input.signedIn === undefined
+      ? undefined
+      : await maybeOne<{ id: number }>(
+          sql,
+          `UPDATE citizens SET name = coalesce(name, $2), document = coalesce(document, $3)
+            WHERE id = $1 AND erased_at IS NULL RETURNING id`,
+          [input.signedIn, name, document ?? null],
+        );
+  const citizenId =
+    own?.id ??
+    (
+      await one<{ id: number }>(
+        sql,
+        "INSERT INTO citizens (name, document, locale) VALUES ($1, $2, $3) RETURNING id",
+        [name, document ?? null, locale],
+      )
+    ).id;
   if (contacts.length > 0) {
-    // A contact already held by someone else stays theirs: the unique (channel, value) decides.
+    // Unproven, and only on this record: the same address may sit unproven on other records too.
     await sql.query(
       `INSERT INTO citizen_contacts (citizen_id, channel, value)
        SELECT $1, k.channel, k.value FROM unnest($2::text[], $3::text[]) AS k(channel, value)
-       ON CONFLICT (channel, value) DO NOTHING`,
+       ON CONFLICT (citizen_id, channel, value) DO NOTHING`,
       [citizenId, contacts.map((c) => c.channel), contacts.map((c) => c.value)],
     );
   }
@@ -92,16 +86,34 @@ export async function recordConsent(
     granted: boolean;
     policyVersion: string;
     channel: string;
+    /** The demand it came with, if any. */
+    demandId?: number | null;
+    /** The staff member who recorded it (phone, counter, letter). */
+    recordedBy?: number | null;
+    /** false when the record stands for the notice the channel shows, without a declaration (default true). */
+    declared?: boolean;
   },
 ): Promise<number> {
   const row = await one<{ id: number }>(
     sql,
-    `INSERT INTO consents (citizen_id, purpose, granted, policy_version, channel)
-     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [input.citizenId, input.purpose, input.granted, input.policyVersion, input.channel],
+    `INSERT INTO consents (citizen_id, purpose, granted, policy_version, channel, demand_id, recorded_by, declared)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [
+      input.citizenId,
+      input.purpose,
+      input.granted,
+      input.policyVersion,
+      input.channel,
+      input.demandId ?? null,
+      input.recordedBy ?? null,
+      input.declared ?? true,
+    ],
   );
   return row.id;
 }
+
+/** Minutes between an erasure and the deletion of the person's files (see eraseCitizen). */
+export const FILE_DELETION_DELAY_MINUTES = 15;
 
 /** What an erasure did. */
 export interface ErasureResult {
@@ -109,6 +121,8 @@ export interface ErasureResult {
   erasedAt: string;
   /** Demands that were the person's and now belong to nobody. */
   demands: number;
+  /** The person's own uploads (photos, documents) deleted with them; staff evidence of the work stays. */
+  attachments: number;
 }
 
 /**
@@ -118,9 +132,14 @@ export interface ErasureResult {
  * and get an internal `citizen.erased` timeline event by the staff member. The person's name, document, e-mail and
  * phone numbers are also redacted wherever they were written into those demands' descriptions, attributes and
  * timeline data, and into outbound messages (pending ones are cancelled): the one exception to the append-only
- * timeline, because the law requires it.
+ * timeline, because the law requires it. The person's own uploads are deleted (rows now, files by a job); the
+ * erasure itself is written to the audit log, by ids and counts.
  */
-export async function eraseCitizen(db: Db, citizenId: number, actor: { id: number }): Promise<ErasureResult> {
+export async function eraseCitizen(
+  db: Db,
+  citizenId: number,
+  actor: { id: number; name?: string; ip?: string | null; userAgent?: string | null },
+): Promise<ErasureResult> {
   return db.transaction(async (tx) => {
     const citizen = await maybeOne<{ name: string | null; document: string | null; erased_at: unknown }>(
       tx,
@@ -153,13 +172,46 @@ export async function eraseCitizen(db: Db, citizenId: number, actor: { id: numbe
           WHERE demand_id = ANY($1::bigint[]) AND data::text ~* $2`,
         [ids, pattern],
       );
+      // Only this record's outbound work: the pattern is built from what the record holds, which may be someone
+      // else's number or e-mail typed in by the person (decision 0019), so a match alone proves nothing. Messages to
+      // this record are cancelled; those to followers of its demands keep going, with the person's data erased.
       await tx.query(
         `UPDATE outbox
             SET payload = regexp_replace(payload::text, $1, '[erased]', 'gi')::jsonb,
-                state = CASE WHEN state IN ('pending', 'running') THEN 'dead' ELSE state END,
-                last_error = CASE WHEN state IN ('pending', 'running') THEN 'citizen erased' ELSE last_error END
-          WHERE payload::text ~* $1`,
-        [pattern],
+                state = CASE WHEN state IN ('pending', 'running') AND mine THEN 'dead' ELSE state END,
+                last_error = CASE WHEN state IN ('pending', 'running') AND mine THEN 'citizen erased' ELSE last_error END
+           FROM (SELECT o.id AS oid,
+                        (o.payload->>'citizenId' = $2::bigint::text
+                         OR (o.job = 'send-sign-in-code'
+                             AND o.payload->>'codeId' IN (SELECT id::text FROM citizen_sign_in_codes
+                                                            WHERE citizen_id = $2::bigint))) AS mine
+                   FROM outbox o
+                  WHERE o.payload::text ~* $1
+                    AND (o.payload->>'citizenId' = $2::bigint::text
+                         OR o.payload->>'demandId' = ANY($3::text[])
+                         OR (o.job = 'send-sign-in-code'
+                             AND o.payload->>'codeId' IN (SELECT id::text FROM citizen_sign_in_codes
+                                                            WHERE citizen_id = $2::bigint)))) x
+          WHERE outbox.id = x.oid`,
+        [pattern, citizenId, ids.map(String)],
+      );
+    }
+    // The person's own uploads go with them: the rows now, the files by a job (server/demands/jobs.ts) that deletes
+    // each file no other row uses (files are shared by content between demands), after a delay that lets an intake
+    // storing the same photo this minute commit its row first. Evidence photos the departments took of the work
+    // (work_order_id set) are the city's record of public works, not the person's data, and stay.
+    const uploads = await tx.query<{ storage_key: string }>(
+      "DELETE FROM attachments WHERE demand_id = ANY($1::bigint[]) AND work_order_id IS NULL RETURNING storage_key",
+      [ids],
+    );
+    if (uploads.length > 0) {
+      await tx.query(
+        `INSERT INTO outbox (job, payload, run_at)
+         VALUES ('delete-attachment-files', $1, now() + make_interval(mins => $2))`,
+        [
+          JSON.stringify({ keys: [...new Set(uploads.map((u) => u.storage_key))] }),
+          FILE_DELETION_DELAY_MINUTES,
+        ],
       );
     }
     await tx.query("UPDATE demands SET citizen_id = NULL WHERE id = ANY($1::bigint[])", [ids]);
@@ -169,12 +221,19 @@ export async function eraseCitizen(db: Db, citizenId: number, actor: { id: numbe
       [ids, actor.id],
     );
     // The calls they made: the number goes (matched by the link or by their phone contacts, for calls made before
-    // the number was known to be theirs); that a call happened stays.
+    // the number was known to be theirs); that a call happened stays. A number another living record also holds is
+    // not provably this person's (decision 0019: anyone may type anyone's number), so its calls wait for the last
+    // record holding it to be erased.
     await tx.query(
       `UPDATE calls SET from_number = NULL, from_raw = '', citizen_id = NULL
         WHERE citizen_id = $1
-           OR ltrim(from_number, '+') IN (SELECT ltrim(value, '+') FROM citizen_contacts
-                                            WHERE citizen_id = $1 AND channel IN ('phone', 'whatsapp', 'sms'))`,
+           OR ltrim(from_number, '+') IN (SELECT ltrim(c.value, '+') FROM citizen_contacts c
+                                           WHERE c.citizen_id = $1 AND c.channel IN ('phone', 'whatsapp', 'sms')
+                                             AND NOT EXISTS (SELECT 1 FROM citizen_contacts o
+                                                               JOIN citizens oz ON oz.id = o.citizen_id
+                                                              WHERE o.value = c.value AND o.citizen_id <> $1
+                                                                AND oz.erased_at IS NULL
+                                                                AND o.channel IN ('phone', 'whatsapp', 'sms')))`,
       [citizenId],
     );
     await tx.query("DELETE FROM citizen_contacts WHERE citizen_id = $1", [citizenId]);
@@ -195,6 +254,27 @@ export async function eraseCitizen(db: Db, citizenId: number, actor: { id: numbe
       "UPDATE citizens SET name = NULL, document = NULL, erased_at = now() WHERE id = $1 RETURNING erased_at",
       [citizenId],
     );
-    return { citizenId, erasedAt: new Date(erased.erased_at).toISOString(), demands: ids.length };
+    // Ids and counts only: the audit log never holds the person's data, so no erasure ever has to rewrite it.
+    await recordAudit(
+      tx,
+      {
+        staffId: actor.id,
+        staffName: actor.name ?? "",
+        ip: actor.ip ?? null,
+        userAgent: actor.userAgent ?? null,
+      },
+      {
+        action: "citizen.erased",
+        entityType: "citizen",
+        entityId: citizenId,
+        after: { demands: ids.length, attachments: uploads.length },
+      },
+    );
+    return {
+      citizenId,
+      erasedAt: new Date(erased.erased_at).toISOString(),
+      demands: ids.length,
+      attachments: uploads.length,
+    };
   });
 }

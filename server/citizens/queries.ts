@@ -11,13 +11,15 @@ export interface CitizenRecord {
   locale: Locale;
   created_at: Date | string;
   erased_at: Date | string | null;
-  contacts: { channel: string; value: string }[];
+  /** verifiedAt: when the person proved they hold it (decision 0019), or null. */
+  contacts: { channel: string; value: string; verifiedAt: string | null }[];
   demand_count: number;
 }
 
 const SELECT_CITIZEN = `
   SELECT z.id, z.name, z.document, z.locale, z.created_at, z.erased_at,
-         coalesce((SELECT json_agg(json_build_object('channel', c.channel, 'value', c.value) ORDER BY c.id)
+         coalesce((SELECT json_agg(json_build_object('channel', c.channel, 'value', c.value,
+                                                     'verifiedAt', c.verified_at) ORDER BY c.id)
                      FROM citizen_contacts c WHERE c.citizen_id = z.id), '[]') AS contacts,
          (SELECT count(*)::int FROM demands d WHERE d.citizen_id = z.id) AS demand_count
     FROM citizens z`;
@@ -27,7 +29,10 @@ export function findCitizen(sql: Sql, id: number): Promise<CitizenRecord | undef
   return maybeOne<CitizenRecord>(sql, `${SELECT_CITIZEN} WHERE z.id = $1`, [id]);
 }
 
-/** The citizens holding a normalised contact (phone numbers match across phone, WhatsApp and SMS). */
+/**
+ * The citizens holding a normalised contact (phone numbers match across phone, WhatsApp and SMS), proven or not:
+ * several records may hold one unproven contact, and only the staff member's check tells whose they are.
+ */
 export function findCitizensByContact(
   sql: Sql,
   contact: { family: "email" | "phone"; value: string },
@@ -44,8 +49,9 @@ export function findCitizensByContact(
 
 /**
  * Everything held about a person, for the LGPD access and portability rights (art. 18 II and V): profile,
- * contacts, consents, and their demands with the timeline events they can see. Undefined when there is no such
- * citizen.
+ * contacts, consents, and their demands with the timeline events they can see. It covers this one record only: other
+ * records holding the same contact or CPF are exported each on its own, once staff checked they are the person's
+ * (decision 0019). Undefined when there is no such citizen.
  */
 export async function exportCitizen(sql: Sql, citizenId: number) {
   const citizen = await findCitizen(sql, citizenId);

@@ -1,13 +1,24 @@
 /** HTTP routes of the citizens concept: lookup for the agent's screen, and the LGPD export and erasure. */
 import type { FastifyInstance } from "fastify";
+import { auditActorOf } from "../audit/record.ts";
 import { invalidInput, notFound } from "../errors.ts";
 import { staffOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { eraseCitizen } from "./commands.ts";
+import { citizenOfConsentToken, withdrawConsent } from "./consent.ts";
+import { registerConsentPage } from "./consent-page.ts";
 import { parseLookupContact } from "./contacts.ts";
 import { presentCitizen } from "./present.ts";
 import { exportCitizen, findCitizen, findCitizensByContact } from "./queries.ts";
-import { CitizenLookupQuery, CitizenParams, CitizenView, ErasureView } from "./schemas.ts";
+import {
+  CitizenLookupQuery,
+  CitizenParams,
+  CitizenView,
+  ConsentLinkInput,
+  ConsentWithdrawalInput,
+  ErasureView,
+  WithdrawalView,
+} from "./schemas.ts";
 
 /** Registers the citizens routes. */
 export async function registerCitizensRoutes(app: FastifyInstance): Promise<void> {
@@ -85,4 +96,45 @@ export async function registerCitizensRoutes(app: FastifyInstance): Promise<void
       return eraseCitizen(db, id, staffOf(req));
     },
   );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/citizens/:id/consent/withdrawal",
+      summary: "Record a citizen's withdrawal of consent asked by phone, at a counter or by letter",
+      tag: "citizens",
+      action: "citizens.withdraw_consent",
+      body: ConsentWithdrawalInput,
+      responses: { 200: { description: "Recorded", schema: WithdrawalView } },
+    },
+    async (req) => {
+      const { id } = validate(CitizenParams, req.params);
+      const input = validate(ConsentWithdrawalInput, req.body);
+      return withdrawConsent(db, id, input.channel, auditActorOf(req));
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/consent/withdrawal",
+      summary:
+        "Withdraw consent with the signed token of the one-click link in an e-mail (no sign-in needed)",
+      tag: "citizens",
+      action: "public",
+      body: ConsentLinkInput,
+      responses: {
+        200: { description: "Recorded", schema: WithdrawalView },
+        400: { description: "invalid_input (token: invalid_consent_link)" },
+      },
+    },
+    async (req) => {
+      const { token } = validate(ConsentLinkInput, req.body);
+      return withdrawConsent(db, await citizenOfConsentToken(db, token), "email_link");
+    },
+  );
+
+  await registerConsentPage(app);
 }

@@ -25,8 +25,11 @@ export const CitizenView = z.object({
   document: z.string().nullable(),
   /** Language the person is answered in. */
   locale: z.enum(["pt-BR", "en", "es"]),
-  /** Normalised contacts: e-mail lower case, phones as E.164 digits. */
-  contacts: z.array(z.object({ channel: z.string(), value: z.string() })),
+  /**
+   * Normalised contacts (e-mail lower case, phones as E.164 digits), each with when the person proved they hold it
+   * (a code sent to it), or null: an unproven contact was only typed in, maybe by someone else.
+   */
+  contacts: z.array(z.object({ channel: z.string(), value: z.string(), verifiedAt: z.string().nullable() })),
   /** How many demands are linked to the person. */
   demandCount: z.number(),
   /** When the record was created (ISO 8601). */
@@ -44,4 +47,30 @@ export const ErasureView = z.object({
   erasedAt: z.string(),
   /** How many demands were unlinked from the person (they stay counted). */
   demands: z.number(),
+  /** How many of the person's own uploads were deleted (departments' evidence of the work stays). */
+  attachments: z.number(),
+});
+
+/** The body of an agent's recording of a withdrawal of consent: how the person asked. */
+export const ConsentWithdrawalInput = z.object({
+  /** The person asked by phone, at a counter, or by letter. */
+  channel: z.enum(["phone", "counter", "letter"]),
+});
+
+/** The body (JSON or form) of the one-click withdrawal link's confirmation. */
+export const ConsentLinkInput = z.object({
+  /** The signed token from the link in the e-mail. */
+  token: z.string().min(1).max(100),
+});
+
+/** The answer to a withdrawal of consent. */
+export const WithdrawalView = z.object({
+  /** The citizen who withdrew. */
+  citizenId: z.number(),
+  /** The purposes that rested on consent and now stop (the demands in progress are still answered). */
+  purposes: z.array(z.string()),
+  /** Where the withdrawal came from: portal, email_link, phone, counter or letter. */
+  channel: z.string(),
+  /** When (ISO 8601). */
+  at: z.string(),
 });

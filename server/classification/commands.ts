@@ -1,4 +1,5 @@
 /** Changes to the classification criteria, one transaction each: create, change and delete a rule. */
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { unknownServiceField } from "../catalogue/problems.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { unknownArea } from "../organisation/problems.ts";
@@ -31,7 +32,7 @@ const distinct = <T>(values: readonly T[]) => [...new Set(values)];
 export async function createClassificationRule(
   db: Db,
   input: ClassificationRuleInput,
-  staffId: number,
+  actor: AuditActor,
 ): Promise<ClassificationRule> {
   return db.transaction(async (tx) => {
     const serviceId = await serviceIdOf(tx, input.service);
@@ -50,10 +51,17 @@ export async function createClassificationRule(
         input.weight,
         input.active,
         input.note,
-        staffId,
+        actor.staffId,
       ],
     );
-    return mustFind(tx, row.id);
+    const created = await mustFind(tx, row.id);
+    await recordAudit(tx, actor, {
+      action: "classification_rule.created",
+      entityType: "classification_rule",
+      entityId: row.id,
+      after: created,
+    });
+    return created;
   });
 }
 
@@ -62,7 +70,7 @@ export async function updateClassificationRule(
   db: Db,
   id: number,
   patch: ClassificationRulePatch,
-  staffId: number,
+  actor: AuditActor,
 ): Promise<ClassificationRule> {
   return db.transaction(async (tx) => {
     const current = await mustFind(tx, id);
@@ -83,17 +91,33 @@ export async function updateClassificationRule(
         patch.weight ?? current.weight,
         patch.active ?? current.active,
         patch.note === undefined ? current.note : patch.note,
-        staffId,
+        actor.staffId,
       ],
     );
-    return mustFind(tx, id);
+    const changed = await mustFind(tx, id);
+    await recordAudit(tx, actor, {
+      action: "classification_rule.updated",
+      entityType: "classification_rule",
+      entityId: id,
+      before: current,
+      after: changed,
+    });
+    return changed;
   });
 }
 
 /** Deletes a rule; 404 when unknown. */
-export async function deleteClassificationRule(db: Db, id: number): Promise<void> {
-  const deleted = await db.query("DELETE FROM classification_rules WHERE id = $1 RETURNING id", [id]);
-  if (deleted.length === 0) throw classificationRuleNotFound(id);
+export async function deleteClassificationRule(db: Db, id: number, actor: AuditActor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const before = await mustFind(tx, id);
+    await tx.query("DELETE FROM classification_rules WHERE id = $1", [id]);
+    await recordAudit(tx, actor, {
+      action: "classification_rule.deleted",
+      entityType: "classification_rule",
+      entityId: id,
+      before,
+    });
+  });
 }
 
 async function mustFind(tx: Sql, id: number): Promise<ClassificationRule> {

@@ -1,6 +1,6 @@
 /** HTTP routes of the classification concept: the public service suggester and the managers' rules. */
 import type { FastifyInstance } from "fastify";
-import { staffOf } from "../http/auth.ts";
+import { auditActorOf } from "../audit/record.ts";
 import { route, validate } from "../http/openapi.ts";
 import { createClassificationRule, deleteClassificationRule, updateClassificationRule } from "./commands.ts";
 import { presentClassificationRule, presentSuggestion } from "./present.ts";
@@ -105,7 +105,7 @@ export async function registerClassificationRoutes(app: FastifyInstance): Promis
     },
     async (req, reply) => {
       const input = validate(ClassificationRuleInput, req.body);
-      const rule = await createClassificationRule(db, input, staffOf(req).id);
+      const rule = await createClassificationRule(db, input, auditActorOf(req));
       reply.status(201).header("location", `/api/v1/classification-rules/${rule.id}`);
       return presentClassificationRule(rule);
     },
@@ -129,7 +129,7 @@ export async function registerClassificationRoutes(app: FastifyInstance): Promis
     async (req) => {
       const { id } = validate(ClassificationRuleParams, req.params);
       const patch = validate(ClassificationRulePatch, req.body);
-      return presentClassificationRule(await updateClassificationRule(db, id, patch, staffOf(req).id));
+      return presentClassificationRule(await updateClassificationRule(db, id, patch, auditActorOf(req)));
     },
   );
 
@@ -145,7 +145,7 @@ export async function registerClassificationRoutes(app: FastifyInstance): Promis
     },
     async (req, reply) => {
       const { id } = validate(ClassificationRuleParams, req.params);
-      await deleteClassificationRule(db, id);
+      await deleteClassificationRule(db, id, auditActorOf(req));
       reply.status(204);
     },
   );

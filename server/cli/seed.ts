@@ -20,6 +20,11 @@ export interface SeedOptions {
   scope: "full" | "fixture";
   /** Prints progress lines when given. */
   log?: (line: string) => void;
+  /**
+   * Also creates the demo staff accounts, whose password is public (docs/operations.md): only for the embedded demo
+   * and the tests, or when an operator asks with SEED_DEMO_ACCOUNTS=true. Absent: the city without its accounts.
+   */
+  accounts?: boolean;
 }
 
 /** True when the demo city is not loaded yet (no service in the catalogue). */
@@ -28,13 +33,14 @@ export async function isEmptyCity(db: Db): Promise<boolean> {
   return (rows[0]?.n ?? 0) === 0;
 }
 
-/** Loads the demo city into a migrated database. */
+/** Loads the demo city into a migrated database; its staff accounts only when `options.accounts` asks for them. */
 export async function seedDemoCity(db: Db, options: SeedOptions): Promise<void> {
   // Order matters: departments refer to subprefeituras, the matrix to services and departments, staff to departments.
   await seedAreas(db, options);
   await seedCatalogue(db, options);
   await seedOrganisation(db, options);
-  await seedStaff(db, options);
+  if (options.accounts) await seedStaff(db, options);
+  else options.log?.("staff: no demo accounts (create the first administrator with npm run create-admin)");
   await seedCalendar(db, options);
   await seedAnswerTemplates(db, options);
 }

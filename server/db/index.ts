@@ -67,11 +67,18 @@ export interface ConnectOptions {
   loadDataDir?: Blob | undefined;
   /** Connections in the node-postgres pool. */
   poolSize?: number;
+  /**
+   * How long a query waits for a connection (a new one, or a free one of the pool) before it fails with an error
+   * that `isDatabaseUnavailable` recognises; 5 s by default.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Opens the database named by the options. */
 export async function connect(options: ConnectOptions): Promise<Db> {
-  if (options.databaseUrl) return connectPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) {
+    return connectPostgres(options.databaseUrl, options.poolSize ?? 10, options.connectTimeoutMs ?? 5000);
+  }
   return connectPglite(options.dataDir, options.loadDataDir);
 }
 
@@ -94,8 +101,10 @@ function commitListeners() {
 
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-async function connectPostgres(url: string, max: number): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max });
+async function connectPostgres(url: string, max: number, connectTimeoutMs: number): Promise<Db> {
+  // Without a connection timeout a request made while the server is unreachable (or every connection is busy) waits
+  // for ever; with one it fails, and the HTTP layer answers 503 with Retry-After.
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: connectTimeoutMs });
   const commits = commitListeners();
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
@@ -118,6 +127,14 @@ async function connectPostgres(url: string, max: number): Promise<Db> {
     },
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection that breaks while the transaction waits between statements (the server restarting) emits
+      // 'error' on the client, and an 'error' nobody listens to ends the process. The next statement fails instead,
+      // and the broken client is discarded rather than returned to the pool.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       let wrote = false;
       try {
         await client.query("BEGIN");
@@ -136,14 +153,17 @@ async function connectPostgres(url: string, max: number): Promise<Db> {
         if (wrote) commits.fire();
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
+        await client.query("ROLLBACK").catch((rollbackError: Error) => {
+          broken ??= rollbackError;
+        });
         throw error;
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(broken);
       }
     },
     onCommit: (listener) => commits.add(listener),
-    listen: (channel, onMessage) => listenPostgres(url, channel, onMessage),
+    listen: (channel, onMessage) => listenPostgres(url, channel, onMessage, connectTimeoutMs),
     close: () => pool.end(),
   };
 }
@@ -156,6 +176,7 @@ async function listenPostgres(
   url: string,
   channel: string,
   onMessage: (payload: string) => void,
+  connectTimeoutMs: number,
 ): Promise<() => Promise<void>> {
   if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
   let client: pg.Client | undefined;
@@ -163,7 +184,8 @@ async function listenPostgres(
   let retryMs = 1000;
   let timer: NodeJS.Timeout | undefined;
   const open = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url });
+    // A connect that hangs (a server that accepts and never answers) would stop the retries for good.
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
     c.on("notification", (n) => {
       if (n.channel === channel) onMessage(n.payload ?? "");
     });
@@ -310,4 +332,49 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const e = error as { code?: string; constraint?: string; message?: string };
   if (e?.code !== "23505") return false;
   return constraint === undefined || e.constraint === constraint || (e.message ?? "").includes(constraint);
+}
+
+// SQLSTATEs of a server that is going away or not there yet (admin_shutdown, crash_shutdown, cannot_connect_now,
+// too_many_connections) and of class 08, a broken connection.
+const UNAVAILABLE_SQLSTATES = new Set([
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+// Socket errors of a server that refused, reset or never answered.
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
+// node-postgres's own words for a connection that ended, timed out or broke (these errors carry no code).
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated due to connection timeout)/;
+
+/**
+ * True when the error means the database cannot be reached right now (refused, restarting, shut down, a connection
+ * that broke, no connection free in time): the request may succeed if tried again later, so it is a 503, not a 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; errors?: unknown } | null | undefined;
+  if (!e || typeof e !== "object") return false;
+  if (
+    typeof e.code === "string" &&
+    (UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_SOCKET_CODES.has(e.code))
+  ) {
+    return true;
+  }
+  if (typeof e.message === "string" && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+  // Connecting to a name with several addresses (localhost: ::1 and 127.0.0.1) fails with an AggregateError.
+  return Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(isDatabaseUnavailable);
 }

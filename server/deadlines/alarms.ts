@@ -2,6 +2,7 @@
  * Alarms and alarm rules as the screens read and change them. Department roles see and acknowledge only their
  * department's alarms: the scope is a parameter of every query, not a filter applied afterwards.
  */
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { isDepartmentScoped, type Staff } from "../http/auth.ts";
@@ -99,7 +100,11 @@ export interface AlarmRuleInput {
 }
 
 /** Adds a rule; 422 for an unknown department, 409 when the same stage, department, fraction and level exist. */
-export async function addAlarmRule(db: Db, input: AlarmRuleInput): Promise<{ id: number }> {
+export async function addAlarmRule(
+  db: Db,
+  input: AlarmRuleInput,
+  actor: AuditActor,
+): Promise<{ id: number }> {
   let departmentId: number | null = null;
   if (input.department) {
     const dep = await maybeOne<{ id: number }>(db, "SELECT id FROM departments WHERE code = $1", [
@@ -112,22 +117,39 @@ export async function addAlarmRule(db: Db, input: AlarmRuleInput): Promise<{ id:
     }
     departmentId = dep.id;
   }
-  const row = await maybeOne<{ id: number }>(
-    db,
-    `INSERT INTO alarm_rules (stage, department_id, fraction, kind, level) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT DO NOTHING RETURNING id`,
-    [input.stage ?? null, departmentId, input.fraction, input.kind, input.level],
-  );
-  if (!row) throw new AppError(409, "alarm_rule_exists");
-  return row;
+  return db.transaction(async (tx) => {
+    const row = await maybeOne<{ id: number }>(
+      tx,
+      `INSERT INTO alarm_rules (stage, department_id, fraction, kind, level) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [input.stage ?? null, departmentId, input.fraction, input.kind, input.level],
+    );
+    if (!row) throw new AppError(409, "alarm_rule_exists");
+    await recordAudit(tx, actor, {
+      action: "alarm_rule.created",
+      entityType: "alarm_rule",
+      entityId: row.id,
+      after: input,
+    });
+    return row;
+  });
 }
 
 /** Retires a rule (kept for the record); 404 when there is no active rule with that id. */
-export async function retireAlarmRule(db: Db, id: number): Promise<void> {
-  const row = await maybeOne(
-    db,
-    "UPDATE alarm_rules SET active = false WHERE id = $1 AND active RETURNING id",
-    [id],
-  );
-  if (!row) throw new AppError(404, "unknown_alarm_rule", { id });
+export async function retireAlarmRule(db: Db, id: number, actor: AuditActor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const row = await maybeOne(
+      tx,
+      "UPDATE alarm_rules SET active = false WHERE id = $1 AND active RETURNING id",
+      [id],
+    );
+    if (!row) throw new AppError(404, "unknown_alarm_rule", { id });
+    await recordAudit(tx, actor, {
+      action: "alarm_rule.retired",
+      entityType: "alarm_rule",
+      entityId: id,
+      before: { active: true },
+      after: { active: false },
+    });
+  });
 }

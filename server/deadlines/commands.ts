@@ -14,6 +14,7 @@ import {
   resumeDue,
 } from "../../domain/business-time.ts";
 import { extendOmbudsmanDue } from "../../domain/business-time-legal.ts";
+import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { lockDemand, recordEvent } from "../demands/transitions.ts";
@@ -287,7 +288,7 @@ export async function extendLegalDeadline(
 ): Promise<Date> {
   const cal = await loadCalendar(db);
   return db.transaction(async (tx) => {
-    await lockDemand(tx, demandId);
+    const demand = await lockDemand(tx, demandId);
     const due = await extendDemandDeadline(tx, cal, demandId, reason);
     await tx.query("UPDATE demands SET due_at = $2, extended_at = now() WHERE id = $1", [
       demandId,
@@ -296,6 +297,13 @@ export async function extendLegalDeadline(
     await recordEvent(tx, demandId, "deadline.extended", { kind: "staff", id: staff.id }, "public", {
       reason,
       dueAt: due.toISOString(),
+    });
+    await recordAudit(tx, auditActorOfStaff(staff), {
+      action: "deadline.extended",
+      entityType: "demand",
+      entityId: demandId,
+      before: { dueAt: demand.due_at ? new Date(demand.due_at).toISOString() : null },
+      after: { dueAt: due.toISOString() },
     });
     return due;
   });

@@ -1,6 +1,7 @@
 /** HTTP routes of deadlines and alarms: the alarm list and acknowledgement, alarm rules, the legal extension. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { auditActorOf } from "../audit/record.ts";
 import { checkDepartmentScope, demandByProtocol, protocolParam } from "../demands/access.ts";
 import { requireStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
@@ -90,7 +91,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
     },
     async (req, reply) => {
       const input = validate(AlarmRuleInput, req.body);
-      const row = await addAlarmRule(db, input);
+      const row = await addAlarmRule(db, input, auditActorOf(req));
       return reply.status(201).send({ id: row.id, ...input });
     },
   );
@@ -107,7 +108,7 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
     },
     async (req, reply) => {
       const { id } = validate(IdParams, req.params);
-      await retireAlarmRule(db, id);
+      await retireAlarmRule(db, id, auditActorOf(req));
       return reply.status(204).send();
     },
   );

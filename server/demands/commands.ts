@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { checkAnswers } from "../../domain/attributes.ts";
+import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
 import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { findOrCreateCitizen, recordConsent } from "../citizens/commands.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
@@ -12,8 +13,14 @@ import { resolveDepartment } from "../organisation/queries.ts";
 import type { CheckedAttachment } from "./attachments.ts";
 import type { Channel, DemandInput } from "./schemas.ts";
 
-/** Who performs a command: a citizen (through a channel), a staff member, or the system. */
-export type Actor = { kind: "citizen" } | { kind: "staff"; id: number } | { kind: "system" };
+/**
+ * Who performs a command: a citizen (through a channel; `citizenId` when signed in with a proven contact), a staff
+ * member, or the system.
+ */
+export type Actor =
+  | { kind: "citizen"; citizenId?: number | undefined }
+  | { kind: "staff"; id: number }
+  | { kind: "system" };
 
 /** What createDemand answers: the new demand's keys, or the first answer replayed for a repeated key. */
 export interface CreatedDemand {
@@ -190,16 +197,8 @@ export async function createDemand(
         document: c.document,
         locale: c.locale,
         contacts: { email: c.email, phone: c.phone, whatsapp: c.whatsapp, telegram: c.telegram },
+        signedIn: actor.kind === "citizen" ? actor.citizenId : undefined,
       });
-      if (c.consent) {
-        await recordConsent(tx, {
-          citizenId,
-          purpose: "service",
-          granted: true,
-          policyVersion: c.consent.policyVersion,
-          channel: input.channel,
-        });
-      }
     }
 
     const common = [
@@ -234,6 +233,20 @@ export async function createDemand(
     // No row: place_point found no district, so nothing was written.
     if (!demand) throw unprocessable("point_outside_city", "location");
     const districtCode = demand.district_code;
+    if (citizenId !== null && input.citizen) {
+      // Every identified demand carries its consent record (LGPD art. 8): the version the person agreed to when
+      // the channel sent it, else the notice that channel shows (declared: false); by the agent on a staff channel.
+      await recordConsent(tx, {
+        citizenId,
+        purpose: "service",
+        granted: true,
+        policyVersion: input.citizen.consent?.policyVersion ?? PRIVACY_POLICY_VERSION,
+        channel: input.channel,
+        demandId: demand.id,
+        recordedBy: actor.kind === "staff" ? actor.id : null,
+        declared: input.citizen.consent !== undefined,
+      });
+    }
     for (const a of attachments) {
       await tx.query(
         `INSERT INTO attachments (demand_id, storage_key, media_type, size_bytes, sha256, original_name)

@@ -1,7 +1,7 @@
 /** The public page where anyone follows a demand by its protocol number, without an account. */
 import type { FastifyInstance } from "fastify";
 import { parseProtocol } from "../../domain/protocol.ts";
-import { escapeHtml, page } from "../http/html.ts";
+import { escapeHtml, page, pageHeaders } from "../http/html.ts";
 import { type Locale, pickLocalized, translate } from "../i18n.ts";
 import { findDemandByProtocol, listEvents } from "./queries.ts";
 
@@ -58,6 +58,7 @@ ${demand.department_name ? `<dt>${t("pages.track.department")}</dt><dd>${escapeH
     return reply
       .status(status)
       .type("text/html; charset=utf-8")
+      .headers(pageHeaders())
       .send(page(locale, translate(locale, "pages.track.title"), main, "/acompanhar"));
   });
 }

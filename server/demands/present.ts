@@ -1,7 +1,7 @@
 /** The JSON shapes of a demand that leave the server: the public view and the full view. */
 import { type Locale, pickLocalized } from "../i18n.ts";
 import { isDistrictOnly, roundToGrid } from "../public-data/record.ts";
-import { redactContactsDeep } from "../public-data/redact.ts";
+import { type KnownPerson, NOBODY, redactPublicDeep } from "../public-data/redact.ts";
 import type { AttachmentRow, DemandRow, EventRow } from "./queries.ts";
 
 /** Who is looking, which decides what the full view shows. */
@@ -25,9 +25,15 @@ function presentEvent(e: EventRow) {
 /**
  * The public view: what anyone with the protocol number may read. No personal data: no description, no exact
  * address, the point rounded to about 100 m (none for sensitive services and confidential demands: the district
- * only), public events only, with contacts staff may have written in them hidden (server/public-data).
+ * only), public events only, through the one redaction rule with what is known of the demand's people (`known`,
+ * from server/public-data/known.ts).
  */
-export function presentPublicDemand(d: DemandRow, events: EventRow[], locale: Locale) {
+export function presentPublicDemand(
+  d: DemandRow,
+  events: EventRow[],
+  locale: Locale,
+  known: KnownPerson = NOBODY,
+) {
   return {
     protocol: d.protocol,
     status: d.status,
@@ -46,7 +52,7 @@ export function presentPublicDemand(d: DemandRow, events: EventRow[], locale: Lo
     dueAt: d.due_at?.toISOString() ?? null,
     timeline: events
       .filter((e) => e.visibility === "public")
-      .map((e) => ({ ...presentEvent(e), data: redactContactsDeep(e.data) })),
+      .map((e) => ({ ...presentEvent(e), data: redactPublicDeep(e.data, known) })),
     view: "public" as const,
   };
 }
@@ -70,7 +76,16 @@ export function presentFullDemand(
     attributes: d.attributes,
     identity: d.identity_mode,
     citizen: citizen && identityVisible ? citizen : null,
-    timeline: events.map(presentEvent),
+    // Staff see which colleague acted; the citizen's view says only "staff", as the public one does.
+    timeline: events.map((e) =>
+      viewer.kind === "staff"
+        ? {
+            ...presentEvent(e),
+            staff:
+              e.actor_kind === "staff" && e.actor_id !== null ? { id: e.actor_id, name: e.actor_name } : null,
+          }
+        : presentEvent(e),
+    ),
     attachments: attachments.map((a) => ({
       id: a.id,
       mediaType: a.media_type,

@@ -40,6 +40,8 @@ export interface EventRow {
   type: string;
   actor_kind: string;
   actor_id: number | null;
+  /** The staff member's name for a staff event; shown in the staff view only. */
+  actor_name: string | null;
   visibility: "public" | "internal";
   data: Record<string, unknown>;
 }
@@ -78,8 +80,9 @@ export function findDemandByProtocol(sql: Sql, protocol: string): Promise<Demand
 /** The timeline of a demand, oldest first; internal events only when asked. */
 export function listEvents(sql: Sql, demandId: number, includeInternal: boolean): Promise<EventRow[]> {
   return sql.query<EventRow>(
-    `SELECT id, at, type, actor_kind, actor_id, visibility, data FROM demand_events
-      WHERE demand_id = $1 AND ($2 OR visibility = 'public') ORDER BY id`,
+    `SELECT e.id, e.at, e.type, e.actor_kind, e.actor_id, u.name AS actor_name, e.visibility, e.data
+       FROM demand_events e LEFT JOIN staff_users u ON e.actor_kind = 'staff' AND u.id = e.actor_id
+      WHERE e.demand_id = $1 AND ($2 OR e.visibility = 'public') ORDER BY e.id`,
     [demandId, includeInternal],
   );
 }

@@ -4,12 +4,15 @@ import { join } from "node:path";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { citizenOwnsDemand } from "../citizen-access/queries.ts";
+import { citizenOf, citizenOwnsDemand } from "../citizen-access/queries.ts";
 import { AppError, invalidJson, unprocessable } from "../errors.ts";
 import { can, isDepartmentScoped, loadStaff } from "../http/auth.ts";
+import { asMultipartError, guardedParts, refuseUnstorable } from "../http/input-guard.ts";
 import { route, validate } from "../http/openapi.ts";
+import { loadKnownPerson } from "../public-data/known.ts";
 import { protocolParam, secretMatches } from "./access.ts";
 import {
+  attachmentHeaders,
   type CheckedAttachment,
   checkAttachment,
   MAX_ATTACHMENTS,
@@ -40,7 +43,7 @@ async function readIntake(
   if (!req.isMultipart()) return { raw: req.body, files: [] };
   let raw: unknown;
   const files: CheckedAttachment[] = [];
-  for await (const part of req.parts({ limits: { fileSize: maxBytes, files: MAX_ATTACHMENTS, fields: 4 } })) {
+  for await (const part of guardedParts(req, { fileSize: maxBytes, files: MAX_ATTACHMENTS, fields: 4 })) {
     if (part.type === "file") {
       const field = `attachments[${files.length}]`;
       let content: Buffer;
@@ -52,7 +55,7 @@ async function readIntake(
             { field, code: "attachment_too_large" },
           ]);
         }
-        throw error;
+        throw asMultipartError(error);
       }
       files.push(await checkAttachment(content, part.filename, field, maxBytes));
     } else if (part.fieldname === "demand") {
@@ -61,6 +64,7 @@ async function readIntake(
       } catch {
         throw invalidJson();
       }
+      refuseUnstorable(raw);
     }
   }
   return { raw: raw ?? {}, files };
@@ -129,7 +133,10 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       const { raw, files } = await readIntake(req, config.maxAttachmentBytes);
       const input = validate(DemandInput, raw);
       const staff = await loadStaff(req);
-      const actor: Actor = staff ? { kind: "staff", id: staff.id } : { kind: "citizen" };
+      // A signed-in citizen files onto their own record (decision 0019); anyone else onto a new one.
+      const actor: Actor = staff
+        ? { kind: "staff", id: staff.id }
+        : { kind: "citizen", citizenId: (await citizenOf(db, req))?.citizenId };
       // Citizens' own clients say web or app; other channels reach intake through staff or channel adapters.
       const channel = input.channel ?? (staff ? "phone" : "web");
       if (!staff && channel !== "web" && channel !== "app")
@@ -159,7 +166,11 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       const { demand, staff, staffMayRead, isCitizen, secret } = await readerOf(req);
       if (secret && !isCitizen && !staffMayRead) throw new AppError(403, "wrong_secret");
       if (!isCitizen && !staffMayRead) {
-        return presentPublicDemand(demand, await listEvents(db, demand.id, false), req.locale);
+        const [events, known] = await Promise.all([
+          listEvents(db, demand.id, false),
+          loadKnownPerson(db, demand.id),
+        ]);
+        return presentPublicDemand(demand, events, req.locale, known);
       }
       const internal = staffMayRead;
       const [events, attachments, citizen] = await Promise.all([
@@ -210,7 +221,7 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       if (!attachment) throw new AppError(404, "unknown_attachment");
       return reply
         .type(attachment.media_type)
-        .header("content-disposition", "inline")
+        .headers(attachmentHeaders(attachment.media_type, `${demand.protocol}-${attachment.id}`))
         .send(await readAttachment(attachmentsRoot, attachment.storage_key));
     },
   );

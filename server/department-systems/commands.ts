@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { RequestReceipt } from "../../channels/open311/adapter.ts";
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { recordEvent } from "../demands/transitions.ts";
 import { AppError, unprocessable } from "../errors.ts";
@@ -31,6 +32,7 @@ export async function setDepartmentSystem(
   db: Db,
   departmentCode: string,
   input: SystemInput,
+  actor: AuditActor,
 ): Promise<SetSystemResult> {
   return db.transaction(async (tx) => {
     const department = await maybeOne<{ id: number }>(tx, "SELECT id FROM departments WHERE code = $1", [
@@ -59,6 +61,7 @@ export async function setDepartmentSystem(
       [department.id],
     );
     if (!current && !input.apiKey) throw unprocessable("api_key_required", "apiKey");
+    const before = current ? await auditedSystem(tx, current.id) : undefined;
     const secret = !current || input.rotatePushSecret ? randomBytes(24).toString("base64url") : undefined;
     const values = [
       normaliseBaseUrl(input.baseUrl),
@@ -91,23 +94,64 @@ export async function setDepartmentSystem(
         [department.id, ...values],
       );
     }
+    const saved = await maybeOne<{ id: number }>(
+      tx,
+      "SELECT id FROM department_systems WHERE department_id = $1 AND deleted_at IS NULL",
+      [department.id],
+    );
+    // The api_key and the push secret are secrets: the log says that they changed, never what they are.
+    await recordAudit(tx, actor, {
+      action: current ? "department_system.updated" : "department_system.created",
+      entityType: "department_system",
+      entityId: departmentCode,
+      before,
+      after: {
+        ...(saved ? await auditedSystem(tx, saved.id) : {}),
+        apiKeyChanged: Boolean(input.apiKey),
+        pushSecretRotated: Boolean(secret),
+      },
+    });
     return { created: !current, pushSecret: secret };
   });
+}
+
+/** The audited fields of a department system: never its api_key or push secret. */
+function auditedSystem(tx: Sql, id: number) {
+  return maybeOne<Record<string, unknown>>(
+    tx,
+    `SELECT base_url AS "baseUrl", format, jurisdiction_id AS "jurisdictionId", service_codes AS "serviceCodes",
+            default_service_code AS "defaultServiceCode", status_actions AS "statusActions", active,
+            pull_interval_seconds AS "pullIntervalSeconds"
+       FROM department_systems WHERE id = $1`,
+    [id],
+  );
 }
 
 /**
  * Deletes a department's endpoint: no new order goes there and nothing is pulled or accepted from it any more.
  * The row stays (deleted) for the orders already sent, which are no longer synchronised. 404 when there is none.
  */
-export async function deleteDepartmentSystem(db: Db, departmentCode: string): Promise<void> {
-  const row = await maybeOne(
-    db,
-    `UPDATE department_systems s SET deleted_at = now(), active = false, updated_at = now()
-       FROM departments d
-      WHERE d.id = s.department_id AND d.code = $1 AND s.deleted_at IS NULL RETURNING s.id`,
-    [departmentCode],
-  );
-  if (!row) throw new AppError(404, "unknown_department_system", { code: departmentCode });
+export async function deleteDepartmentSystem(
+  db: Db,
+  departmentCode: string,
+  actor: AuditActor,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const row = await maybeOne<{ id: number }>(
+      tx,
+      `UPDATE department_systems s SET deleted_at = now(), active = false, updated_at = now()
+         FROM departments d
+        WHERE d.id = s.department_id AND d.code = $1 AND s.deleted_at IS NULL RETURNING s.id`,
+      [departmentCode],
+    );
+    if (!row) throw new AppError(404, "unknown_department_system", { code: departmentCode });
+    await recordAudit(tx, actor, {
+      action: "department_system.deleted",
+      entityType: "department_system",
+      entityId: departmentCode,
+      before: await auditedSystem(tx, row.id),
+    });
+  });
 }
 
 /** Records the receipt of a sent order (its id, or the token to poll) and notes it on the timeline. */

@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { toUpdate } from "../../channels/open311/adapter.ts";
+import { auditActorOf } from "../audit/record.ts";
 import { AppError, renderProblem } from "../errors.ts";
 import { hashToken } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
@@ -82,7 +83,7 @@ export async function registerDepartmentSystemsRoutes(app: FastifyInstance): Pro
     async (req, reply) => {
       const { code } = validate(SystemParams, req.params);
       const input = validate(SystemInput, req.body);
-      const { created, pushSecret } = await setDepartmentSystem(db, code, input);
+      const { created, pushSecret } = await setDepartmentSystem(db, code, input, auditActorOf(req));
       reply.status(created ? 201 : 200);
       return view((await findSystemByDepartmentCode(db, code))!, pushSecret);
     },
@@ -101,7 +102,7 @@ export async function registerDepartmentSystemsRoutes(app: FastifyInstance): Pro
     },
     async (req, reply) => {
       const { code } = validate(SystemParams, req.params);
-      await deleteDepartmentSystem(db, code);
+      await deleteDepartmentSystem(db, code, auditActorOf(req));
       reply.status(204);
     },
   );
@@ -118,6 +119,7 @@ export async function registerDepartmentSystemsRoutes(app: FastifyInstance): Pro
         tag: "department-systems",
         // Authenticated by the endpoint's push secret sent as api_key, not by a staff session.
         action: "public",
+        cookies: false, // authenticated by its sender, never by a session cookie
         body: PushedUpdate,
         bodyMediaTypes: ["application/x-www-form-urlencoded"],
         responses: {

@@ -14,6 +14,8 @@ export const SystemInput = z.object({
     .url({ protocol: /^https?$/ })
     .max(500)
     .refine((u) => {
+      // Zod runs this even when the URL check above failed: an unparsable text is that check's finding, not a throw.
+      if (!URL.canParse(u)) return true;
       const url = new URL(u);
       return !url.username && !url.password && !url.hash && !url.search;
     }, "no credentials, query or fragment in the base URL"),

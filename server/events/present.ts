@@ -2,7 +2,7 @@
  * The JSON messages of the event streams. Staff get a timeline event whole (with who did it) and alarms; the
  * public stream gets only what the public view of a demand already shows of its public events.
  */
-import { redactContactsDeep } from "../public-data/redact.ts";
+import { redactPublicDeep } from "../public-data/redact.ts";
 import type { LiveAlarmRow, LiveEventRow } from "./queries.ts";
 
 /** A timeline event for staff consoles. */
@@ -21,7 +21,7 @@ export function presentStaffEvent(e: LiveEventRow) {
 
 /**
  * A public timeline event for the tracking page: the same fields as the public view's timeline, no actor id, and
- * contacts staff may have written in its data hidden.
+ * its data through the one redaction rule with what is known of the demand's people.
  */
 export function presentPublicEvent(e: LiveEventRow) {
   return {
@@ -32,7 +32,7 @@ export function presentPublicEvent(e: LiveEventRow) {
     at: e.at.toISOString(),
     actor: e.actor_kind,
     visibility: e.visibility,
-    data: redactContactsDeep(e.data),
+    data: redactPublicDeep(e.data, e.known),
   };
 }
 

@@ -3,6 +3,8 @@
  * replay of what a reconnecting client missed. Rows come with the demand's protocol and department for scoping.
  */
 import type { Sql } from "../db/index.ts";
+import { knownPersonSql } from "../public-data/known.ts";
+import type { KnownPerson } from "../public-data/redact.ts";
 
 /** One timeline event with what scoping and presenting need. */
 export interface LiveEventRow {
@@ -16,6 +18,8 @@ export interface LiveEventRow {
   actor_id: number | null;
   visibility: "public" | "internal";
   data: Record<string, unknown>;
+  /** What is known of the demand's people; public events only. */
+  known: KnownPerson | null;
 }
 
 /** One alarm with its demand's protocol. */
@@ -39,8 +43,9 @@ export interface ReplayFilter {
   publicOnly: boolean;
 }
 
+// A public event carries what is known of its demand's people, for the public stream's redaction.
 const EVENT_COLUMNS = `e.id, e.demand_id, d.protocol, d.department_id, e.at, e.type, e.actor_kind, e.actor_id,
-       e.visibility, e.data`;
+       e.visibility, e.data, CASE WHEN e.visibility = 'public' THEN ${knownPersonSql("d")} END AS known`;
 const ALARM_COLUMNS = `a.id, a.kind, a.demand_id, d.protocol, a.work_order_id,
        COALESCE(a.department_id, d.department_id) AS department_id, a.level, a.data, a.raised_at`;
 

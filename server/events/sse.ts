@@ -37,6 +37,9 @@ export function openSse(reply: FastifyReply, options: { heartbeatMs: number; liv
     "cache-control": "no-cache, no-transform",
     connection: options.live ? "keep-alive" : "close",
     "x-accel-buffering": "no", // nginx: pass each frame on at once
+    // A hijacked reply skips the onSend hook that sets these on every other answer (server/http/edge.ts).
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
   });
   raw.write(`retry: ${RETRY_MS}\n\n`);
   const closers: Array<() => void> = [];

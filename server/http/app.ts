@@ -4,10 +4,13 @@
 import compress from "@fastify/compress";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
-import { AppError, renderProblem } from "../errors.ts";
+import { isDatabaseUnavailable } from "../db/index.ts";
+import { AppError, renderProblem, serviceUnavailable } from "../errors.ts";
 import { type Locale, negotiateLocale, translate } from "../i18n.ts";
 import type { Staff } from "./auth.ts";
-import { openApiDocument, route } from "./openapi.ts";
+import { edgeOptions, registerEdge } from "./edge.ts";
+import { registerInputGuard } from "./input-guard.ts";
+import { openApiDocument, recordRegisteredRoutes, route } from "./openapi.ts";
 import { registerRoutes } from "./routes.ts";
 
 declare module "fastify" {
@@ -42,9 +45,12 @@ export async function buildApp(
         }
       : false,
     bodyLimit: ctx.config.maxAttachmentBytes * 4,
-    trustProxy: true,
+    // Forwarded addresses only from the configured proxies; time-outs for receiving a request (edge.ts).
+    ...edgeOptions(ctx.config),
   });
   app.decorate("ctx", ctx);
+  recordRegisteredRoutes(app);
+  await registerEdge(app);
   // Answers over 1 KiB go gzipped to clients that take it (district outlines, catalogue lists, open data): a phone on
   // a slow network gets a third of the bytes. Brotli is left out: compressing every dynamic answer at a useful
   // Brotli level costs more CPU than gzip for little gain over it. Hashed web assets are compressed once and sent
@@ -52,6 +58,7 @@ export async function buildApp(
   await app.register(compress, { global: true, threshold: 1024, encodings: ["gzip", "deflate"] });
   app.decorateRequest("locale", "pt-BR");
   app.decorateRequest("staff", undefined);
+  registerInputGuard(app);
   app.addHook("onRequest", async (req) => {
     const lang = (req.query as Record<string, unknown> | undefined)?.lang;
     req.locale = negotiateLocale(typeof lang === "string" ? lang : req.headers["accept-language"]);
@@ -59,7 +66,8 @@ export async function buildApp(
 
   app.setErrorHandler((error: FastifyError | AppError, req, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) req.log.error(error);
+    if (appError.status === 503) req.log.warn({ err: error }, "database unavailable");
+    else if (appError.status >= 500) req.log.error(error);
     reply
       .status(appError.status)
       .headers(appError.headers)
@@ -110,6 +118,8 @@ function toAppError(error: FastifyError | AppError): AppError {
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, "invalid_input");
   }
+  // The database restarting or out of reach: fail fast with a time to come back, never a 500 or a hung request.
+  if (isDatabaseUnavailable(error)) return serviceUnavailable();
   return new AppError(500, "internal_error");
 }
 

@@ -61,6 +61,8 @@ export const ACTIONS = [
   "api_clients.manage", // issue, limit and revoke the keys of client applications of the public APIs (admins)
   "calls.read", // phone calls and their screen pop: the caller, their demands and earlier calls (call centre)
   "calls.intake", // take a ringing call, register a demand during it, print the counter receipt
+  "audit_log.read", // search the audit log of staff changes (supervisors, the ombudsman team, admins)
+  "citizens.withdraw_consent", // record a citizen's withdrawal of consent given by phone, at a counter or by letter
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -85,6 +87,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "answers.record_delivery",
     "calls.read",
     "calls.intake",
+    "citizens.withdraw_consent",
   ],
   department_staff: [...EVERY_STAFF, "work_orders.act"],
   focal_point: [
@@ -114,6 +117,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "answers.record_delivery",
     "calls.read",
     "calls.intake",
+    "audit_log.read",
+    "citizens.withdraw_consent",
   ],
   manager: [
     ...EVERY_STAFF,
@@ -165,6 +170,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "webhooks.manage",
     "calls.read",
     "calls.intake",
+    "audit_log.read",
+    "citizens.withdraw_consent",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
   ombudsman: [
@@ -179,6 +186,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "exports.read",
     "demands.reopen",
     "calls.read",
+    "audit_log.read",
+    "citizens.withdraw_consent",
   ],
 };
 
@@ -194,6 +203,9 @@ export interface Staff {
   email: string;
   role: StaffRole;
   departmentId: number | null;
+  /** Where the request came from (req.ip) and its user agent, for the audit log; absent outside a request. */
+  ip?: string | null;
+  userAgent?: string | null;
 }
 
 /** Department roles see only their own department's demands. */
@@ -210,11 +222,8 @@ export function hashToken(token: string): string {
 export function tokenOf(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith("Bearer ")) return header.slice(7).trim();
-  const cookie = req.headers.cookie
-    ?.split(";")
-    .map((c) => c.trim())
-    .find((c) => c.startsWith("responsiva_session="));
-  return cookie ? decodeURIComponent(cookie.slice("responsiva_session=".length)) : undefined;
+  // Parsed by @fastify/cookie (edge.ts): a malformed value comes as it was sent, finds no session, and answers 401.
+  return req.cookies?.responsiva_session || undefined;
 }
 
 /** The staff member behind a request on a protected route (the route's check already ran); 401 without one. */
@@ -250,6 +259,9 @@ export async function loadStaff(req: FastifyRequest): Promise<Staff | undefined>
         email: row.email,
         role: row.role,
         departmentId: row.department_id,
+        ip: req.ip ?? null,
+        userAgent:
+          typeof req.headers["user-agent"] === "string" ? req.headers["user-agent"].slice(0, 500) : null,
       };
   }
   req.staff = staff ?? null;

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type FieldProblem, invalidInput } from "../errors.ts";
 import { type Action, authorize } from "./auth.ts";
+import { changeGuard } from "./edge.ts";
 
 /** One API route: method, path, docs, input schemas and who may call it. */
 export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
@@ -21,8 +22,13 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   action: Action | "public" | "citizen";
   body?: B;
   query?: Q;
-  /** Extra media types the body may come in besides JSON. */
+  /** Extra media types the body may come in besides JSON; a body in any other is refused with 415. */
   bodyMediaTypes?: string[];
+  /**
+   * false: the route never acts on a session cookie (a webhook signed by its sender, an Open311 post with an
+   * api_key), so pages of other sites may call it; every other change route refuses cross-site cookie requests.
+   */
+  cookies?: false;
   responses?: Record<number, { description: string; schema?: z.ZodType }>;
   /**
    * false: the answer is never compressed. For long streamed answers (exports): a streamed body piped through the
@@ -36,6 +42,24 @@ const registry: RouteSpec[] = [];
 /** Every declared route, for the OpenAPI document and the role × route test. */
 export function declaredRoutes(): readonly RouteSpec[] {
   return registry;
+}
+
+const registered = new Set<string>();
+
+/**
+ * Records every route registered on `app` from now on, by `route()` or directly (pages, assets), so the tests that
+ * walk every route (permissions, public outputs) fail on one they do not know.
+ */
+export function recordRegisteredRoutes(app: FastifyInstance): void {
+  app.addHook("onRoute", (r) => {
+    // HEAD routes are Fastify's automatic twins of GET routes.
+    for (const method of [r.method].flat()) if (method !== "HEAD") registered.add(`${method} ${r.url}`);
+  });
+}
+
+/** Every route registered on an app of this process since `recordRegisteredRoutes`, as "METHOD /path". */
+export function registeredRoutes(): readonly string[] {
+  return [...registered];
 }
 
 /** Parses `value` with `schema` or throws a 400 problem naming every bad field. */
@@ -62,6 +86,7 @@ export function route<B extends z.ZodType, Q extends z.ZodType>(
   app.route({
     method: spec.method,
     url: spec.path,
+    onRequest: changeGuard(spec),
     preHandler: spec.action === "public" || spec.action === "citizen" ? [] : [authorize(spec.action)],
     ...(spec.compress === false ? { compress: false } : {}),
     handler,

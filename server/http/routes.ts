@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { registerApiKeysRoutes } from "../api-keys/routes.ts";
 import { registerAreasRoutes } from "../areas/routes.ts";
+import { registerAuditRoutes } from "../audit/routes.ts";
 import { registerCalendarRoutes } from "../calendar/routes.ts";
 import { registerCatalogueRoutes } from "../catalogue/routes.ts";
 import { registerCitizenAccessRoutes } from "../citizen-access/routes.ts";
@@ -48,5 +49,6 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerWebhooksRoutes(app);
   await registerOpen311Routes(app);
   await registerTelephonyRoutes(app);
+  await registerAuditRoutes(app);
   registerWebRoutes(app);
 }

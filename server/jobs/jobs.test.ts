@@ -4,7 +4,7 @@ import { z } from "zod";
 import { testConfig, testDb } from "../../tests/helpers.ts";
 import type { AppContext } from "../context.ts";
 import { purgeExpired } from "./registry.ts";
-import { claimDue, type Job, runOnce } from "./runner.ts";
+import { claimDue, type Job, LEASE_SECONDS, renewLeases, runOnce } from "./runner.ts";
 import { enqueueDue } from "./scheduler.ts";
 
 const db = await testDb();
@@ -22,6 +22,8 @@ const rowOf = async (id: number) =>
       [id],
     )
   )[0]!;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("job runner", () => {
   it("never hands the same row to two concurrent claimers", async () => {
@@ -44,6 +46,85 @@ describe("job runner", () => {
     const again = await claimDue(db, ["test-lease"], 1);
     assert.equal(again[0]?.id, row!.id);
     assert.equal(again[0]?.attempts, 2);
+  });
+
+  it("leases a claim for seconds, not minutes", async () => {
+    const [row] = await enqueue("test-short-lease");
+    await claimDue(db, ["test-short-lease"], 1);
+    const [lease] = await db.query<{ seconds: number }>(
+      "SELECT extract(epoch FROM locked_until - now())::float8 AS seconds FROM outbox WHERE id = $1",
+      [row!.id],
+    );
+    assert.ok(LEASE_SECONDS <= 30, "a dead worker's rows wait at most 30 s");
+    assert.ok(lease!.seconds > 0 && lease!.seconds <= LEASE_SECONDS, `lease of ${lease!.seconds} s`);
+  });
+
+  it("takes the rows of a worker that stopped heartbeating once its short lease runs out", async () => {
+    const rows = [(await enqueue("test-heartbeat"))[0]!.id, (await enqueue("test-heartbeat"))[0]!.id];
+    const dead = await claimDue(db, ["test-heartbeat"], 5, 1); // then killed: no heartbeat renews these
+    assert.equal(dead.length, 2);
+    assert.deepEqual(await claimDue(db, ["test-heartbeat"], 5, 1), [], "held while the lease runs");
+    await sleep(1300);
+    const taken = await claimDue(db, ["test-heartbeat"], 5, 30);
+    assert.deepEqual(taken.map((r) => r.id).sort(), rows.sort());
+    assert.ok(taken.every((r) => r.attempts === 2));
+    assert.equal((await renewLeases(db, dead, 30)).size, 0, "the old leases renew nothing");
+    assert.equal((await renewLeases(db, taken, 30)).size, 2, "the new holder's leases renew");
+  });
+
+  it("keeps a slow job's row leased by the heartbeat, so no other worker claims it while it runs", async () => {
+    const [row] = await enqueue("test-slow");
+    let runs = 0;
+    let markRunning = () => {};
+    const running = new Promise<void>((resolve) => {
+      markRunning = resolve;
+    });
+    const slow: Job = {
+      name: "test-slow",
+      payload: z.object({}),
+      maxAttempts: 3,
+      run: async () => {
+        runs++;
+        markRunning();
+        await sleep(3000); // three leases long
+      },
+    };
+    const worker = runOnce(ctx, [slow], { leaseSeconds: 1, heartbeatMs: 250 });
+    await running; // the second worker starts polling once the first holds the row
+    const stolen: number[] = [];
+    const started = Date.now();
+    while (Date.now() - started < 3200) {
+      stolen.push(...(await claimDue(db, ["test-slow"], 5, 1)).map((r) => r.id));
+      await sleep(100);
+    }
+    assert.equal(await worker, 1);
+    assert.deepEqual(stolen, [], "never claimed by a second worker");
+    assert.equal(runs, 1);
+    const done = await rowOf(row!.id);
+    assert.equal(done.state, "done");
+    assert.equal(done.attempts, 1);
+  });
+
+  it("starts no row and overwrites no outcome once a stalled worker's rows were taken by another", async () => {
+    const first = (await enqueue("test-stall", { n: 1 }))[0]!.id;
+    const second = (await enqueue("test-stall", { n: 2 }))[0]!.id;
+    const ran: number[] = [];
+    let taken: number[] = [];
+    const stalling: Job = {
+      name: "test-stall",
+      payload: z.object({ n: z.number() }),
+      maxAttempts: 3,
+      run: async (_c, p) => {
+        ran.push((p as { n: number }).n);
+        // The heartbeat never beats in time: both leases run out and another worker takes both rows.
+        await sleep(1300);
+        taken = (await claimDue(db, ["test-stall"], 5, 30)).map((r) => r.id);
+      },
+    };
+    await runOnce(ctx, [stalling], { leaseSeconds: 1, heartbeatMs: 60_000 });
+    assert.deepEqual(taken.sort(), [first, second].sort());
+    assert.equal(ran.length, 1, "the row still waiting in the batch is left to its new holder");
+    for (const id of [first, second]) assert.equal((await rowOf(id)).state, "running", "the new holder's");
   });
 
   it("runs a job once, retries a failure with backoff, and parks it as dead after its attempts", async () => {

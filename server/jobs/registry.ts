@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { sendSignInCode } from "../citizen-access/jobs.ts";
 import { SCAN_EVERY_SECONDS, scanDeadlinesJob } from "../deadlines/jobs.ts";
+import { deleteAttachmentFiles } from "../demands/jobs.ts";
 import {
   PULL_EVERY_SECONDS,
   PULL_JOB,
@@ -55,6 +56,7 @@ export const JOBS: readonly Job[] = [
   fanOutWebhooksJob,
   deliverWebhook,
   sendSignInCode,
+  deleteAttachmentFiles,
 ];
 
 /** What the scheduler enqueues, and how often. */

@@ -3,7 +3,8 @@
  * (back to the default). The text lives in one row per template, channel and language; rendering reads it in
  * server/notifications/commands.ts.
  */
-import { maybeOne, type Sql } from "../db/index.ts";
+import { type AuditActor, recordAudit } from "../audit/record.ts";
+import { type Db, maybeOne } from "../db/index.ts";
 import { AppError, type FieldProblem } from "../errors.ts";
 import type { Locale } from "../i18n.ts";
 import type { Template } from "../notifications/schemas.ts";
@@ -69,28 +70,50 @@ export function checkOverride(key: OverrideParams, text: TemplateText): void {
 
 /** Saves (creates or replaces) an override after checking it. */
 export async function saveOverride(
-  sql: Sql,
+  db: Db,
   key: OverrideParams,
   text: TemplateText,
-  staffId: number,
+  actor: AuditActor,
 ): Promise<void> {
   checkOverride(key, text);
-  await sql.query(
-    `INSERT INTO message_templates (template, channel, locale, subject, body, updated_by)
+  await db.transaction(async (tx) => {
+    const before = await maybeOne<TemplateText>(
+      tx,
+      "SELECT subject, body FROM message_templates WHERE template = $1 AND channel = $2 AND locale = $3 FOR UPDATE",
+      [key.template, key.channel, key.locale],
+    );
+    await tx.query(
+      `INSERT INTO message_templates (template, channel, locale, subject, body, updated_by)
      VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (template, channel, locale)
      DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_by = EXCLUDED.updated_by,
                    updated_at = now()`,
-    [key.template, key.channel, key.locale, text.subject, text.body, staffId],
-  );
+      [key.template, key.channel, key.locale, text.subject, text.body, actor.staffId],
+    );
+    await recordAudit(tx, actor, {
+      action: "message_template.saved",
+      entityType: "message_template",
+      entityId: `${key.template}/${key.channel}/${key.locale}`,
+      before,
+      after: { subject: text.subject, body: text.body },
+    });
+  });
 }
 
 /** Deletes an override: messages on that channel and language go back to the next override or the default. */
-export async function deleteOverride(sql: Sql, key: OverrideParams): Promise<void> {
-  const row = await maybeOne<{ template: string }>(
-    sql,
-    "DELETE FROM message_templates WHERE template = $1 AND channel = $2 AND locale = $3 RETURNING template",
-    [key.template, key.channel, key.locale],
-  );
-  if (!row) throw new AppError(404, "unknown_template_override", { ...key });
+export async function deleteOverride(db: Db, key: OverrideParams, actor: AuditActor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const row = await maybeOne<TemplateText>(
+      tx,
+      "DELETE FROM message_templates WHERE template = $1 AND channel = $2 AND locale = $3 RETURNING subject, body",
+      [key.template, key.channel, key.locale],
+    );
+    if (!row) throw new AppError(404, "unknown_template_override", { ...key });
+    await recordAudit(tx, actor, {
+      action: "message_template.deleted",
+      entityType: "message_template",
+      entityId: `${key.template}/${key.channel}/${key.locale}`,
+      before: { subject: row.subject, body: row.body },
+    });
+  });
 }

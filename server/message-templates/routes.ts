@@ -1,6 +1,6 @@
 /** HTTP routes of the message templates concept: list defaults and overrides, save, delete, preview. */
 import type { FastifyInstance } from "fastify";
-import { staffOf } from "../http/auth.ts";
+import { auditActorOf } from "../audit/record.ts";
 import { route, validate } from "../http/openapi.ts";
 import { deleteOverride, saveOverride } from "./commands.ts";
 import { presentTemplates, previewMessage } from "./present.ts";
@@ -48,7 +48,7 @@ export async function registerMessageTemplatesRoutes(app: FastifyInstance): Prom
     async (req) => {
       const key = validate(OverrideParams, req.params);
       const text = validate(OverrideInput, req.body ?? {});
-      await saveOverride(db, key, text, staffOf(req).id);
+      await saveOverride(db, key, text, auditActorOf(req));
       return mustPresent(key);
     },
   );
@@ -64,7 +64,7 @@ export async function registerMessageTemplatesRoutes(app: FastifyInstance): Prom
       responses: { 204: { description: "Deleted" }, 404: { description: "unknown_template_override" } },
     },
     async (req, reply) => {
-      await deleteOverride(db, validate(OverrideParams, req.params));
+      await deleteOverride(db, validate(OverrideParams, req.params), auditActorOf(req));
       reply.status(204);
     },
   );

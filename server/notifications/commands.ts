@@ -5,15 +5,21 @@
  * back to the queue.
  */
 import type { OutboundChannel } from "../../channels/index.ts";
+import { consentLinkToken, hasWithdrawn, withdrawUrlOf } from "../citizens/consent.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { lockDemand } from "../demands/transitions.ts";
 import { conflict, notFound } from "../errors.ts";
 import { type Locale, pickLocalized } from "../i18n.ts";
 import { findOverrides } from "../message-templates/queries.ts";
+import { knownPersonSql } from "../public-data/known.ts";
+import { type KnownPerson, redactPublicDeep } from "../public-data/redact.ts";
 import { closeAnsweredDemand } from "../work-orders/commands.ts";
 import { chooseRecipients, type Recipient, redactAddresses } from "./recipients.ts";
 import type { SendMessagePayload, Template } from "./schemas.ts";
 import { pickOverride, type Rendered, renderMessage, trackUrlOf } from "./templates.ts";
+
+/** The templates that ask for a rating: optional contact, stopped by a withdrawal of consent. */
+const SURVEY_TEMPLATES: readonly Template[] = ["survey.requested", "survey.reminder"];
 
 /** A message ready to go: its row, text and the recipients still worth trying, in order. */
 export interface PlannedMessage {
@@ -44,6 +50,20 @@ interface Facts {
   locale: Locale | null;
   erased_at: Date | null;
   contacts: { channel: string; value: string }[] | null;
+  /** What is known of the demand's people, when the recipient is a follower rather than the one who filed it. */
+  known: KnownPerson | null;
+}
+
+/**
+ * A message's data for its recipient. A follower (their duplicate was merged into the demand) hears what its
+ * citizen hears but not who that is: what staff wrote reaches them through the public redaction rule (decision
+ * 0020); links (`…Url`) are left whole.
+ */
+function forRecipient(data: Record<string, unknown>, known: KnownPerson | null): Record<string, unknown> {
+  if (!known) return data;
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, k.endsWith("Url") ? v : redactPublicDeep(v, known)]),
+  );
 }
 
 /**
@@ -63,7 +83,8 @@ export async function planMessage(
     `SELECT d.protocol, d.channel AS demand_channel, dep.name AS department_name, s.name AS service_name,
             c.id AS citizen_id, c.name, c.locale, c.erased_at,
             (SELECT json_agg(json_build_object('channel', cc.channel, 'value', cc.value) ORDER BY cc.id)
-               FROM citizen_contacts cc WHERE cc.citizen_id = c.id) AS contacts
+               FROM citizen_contacts cc WHERE cc.citizen_id = c.id) AS contacts,
+            CASE WHEN c.id IS DISTINCT FROM d.citizen_id THEN ${knownPersonSql("d")} END AS known
        FROM demands d
        JOIN services s ON s.id = d.service_id
        LEFT JOIN departments dep ON dep.id = d.department_id
@@ -88,6 +109,15 @@ export async function planMessage(
     await tx.query("UPDATE messages SET state = 'skipped', address = NULL WHERE id = $1", [message.id]);
     return { kind: "done" };
   }
+  // A survey is optional contact: not sent to a person who withdrew consent to it (LGPD art. 8 §5). Answers,
+  // receipts and requests for a complement still go: the city owes them (Lei 13.460/2017).
+  if (
+    SURVEY_TEMPLATES.includes(payload.template) &&
+    (await hasWithdrawn(tx, facts.citizen_id, "satisfaction_survey"))
+  ) {
+    await tx.query("UPDATE messages SET state = 'skipped' WHERE id = $1", [message.id]);
+    return { kind: "done" };
+  }
   const refused = await tx.query<{ channel: string }>(
     `SELECT DISTINCT channel FROM message_attempts
       WHERE message_id = $1 AND outcome = 'permanent' AND started_at > COALESCE($2::timestamptz, '-infinity'::timestamptz)`,
@@ -105,12 +135,21 @@ export async function planMessage(
     service: pickLocalized(facts.service_name, locale),
     department: payload.data?.department ?? facts.department_name ?? "",
     trackUrl: trackUrlOf(publicUrl, facts.protocol, locale),
-    data: payload.data ?? {},
+    data: forRecipient(payload.data ?? {}, facts.known),
   };
   // The most specific text wins: the channel's override, then the one for any channel, then locales/.
   const overrides = await findOverrides(tx, payload.template, locale);
+  // E-mails carry the one-click link to withdraw consent (server/citizens/consent.ts).
+  const withdrawUrl = recipients.some((r) => r.channel === "email")
+    ? withdrawUrlOf(publicUrl, await consentLinkToken(tx, facts.citizen_id))
+    : undefined;
   const render = (channel: string) =>
-    renderMessage(payload.template, locale, vars, pickOverride(overrides, channel));
+    renderMessage(
+      payload.template,
+      locale,
+      channel === "email" ? { ...vars, withdrawUrl } : vars,
+      pickOverride(overrides, channel),
+    );
   const rendered = render("*");
   const renderedFor = Object.fromEntries(recipients.map((r) => [r.channel, render(r.channel)]));
   return {

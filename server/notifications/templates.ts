@@ -19,6 +19,8 @@ export interface MessageVariables {
   department: string;
   /** The public tracking page of the demand. */
   trackUrl: string;
+  /** The one-click consent withdrawal link (e-mails only); its footer line is left out without one. */
+  withdrawUrl?: string | undefined;
   data: MessageData;
 }
 
@@ -96,9 +98,12 @@ export function renderMessage(
   const text = override ?? defaultTemplateText(template, locale);
   const body = fill(text.body, params);
   const footer = translate(locale, "messages.footer", params);
+  const withdraw = vars.withdrawUrl
+    ? `\n${translate(locale, "messages.footer_withdraw", { withdrawUrl: vars.withdrawUrl })}`
+    : "";
   return {
     subject: fill(text.subject, params),
-    text: `${greeting}\n\n${body}\n\n--\n${footer}\n`,
+    text: `${greeting}\n\n${body}\n\n--\n${footer}${withdraw}\n`,
   };
 }
 

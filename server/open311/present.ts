@@ -9,6 +9,7 @@ import type { Service, ServiceGroup } from "../catalogue/queries.ts";
 import type { Config } from "../config.ts";
 import { type Locale, pickLocalized, translate } from "../i18n.ts";
 import { type OfficialStreets, publicDemandRecord } from "../public-data/record.ts";
+import { redactPublicText } from "../public-data/redact.ts";
 import type { RequestRow, UpdateRow } from "./queries.ts";
 
 /** The spec's URL of GeoReport v2, named in the discovery document. */
@@ -136,8 +137,8 @@ export function w3c(date: Date): string {
 
 /**
  * One request of GET requests: the demand's public record (server/public-data decides what may leave) in the
- * spec's fields. No description, person or house number ever; a district-level record is placed at a point
- * inside its district so map clients can still show it.
+ * spec's fields. No description, person or house number ever (the answer in `status_notes` goes through the one
+ * redaction rule); a district-level record is placed at a point inside its district so map clients can still show it.
  */
 export function presentRequest(row: RequestRow, locale: Locale, streets: OfficialStreets) {
   const record = publicDemandRecord(row, { locale, streets });
@@ -147,7 +148,10 @@ export function presentRequest(row: RequestRow, locale: Locale, streets: Officia
   return {
     service_request_id: record.protocol,
     status: specStatus(record.status),
-    status_notes: row.answer ?? translate(locale, `status.${record.status}`),
+    status_notes:
+      row.answer === null
+        ? translate(locale, `status.${record.status}`)
+        : redactPublicText(row.answer, row.known),
     service_name: record.serviceName,
     service_code: record.serviceCode,
     description: null,
@@ -183,7 +187,10 @@ export const UPDATE_EVENT_TYPES: readonly string[] = [
   "demand.merged",
 ];
 
-/** One update of GET servicerequestupdates (FixMyStreet's extension): a public status event of a demand. */
+/**
+ * One update of GET servicerequestupdates (FixMyStreet's extension): a public status event of a demand, its answer
+ * redacted by the one rule.
+ */
 export function presentUpdate(row: UpdateRow, locale: Locale) {
   const status = row.type === "demand.created" ? "new" : row.type.slice("demand.".length);
   // The outcome is the demand's, known once it ended; earlier events of an ended demand take the final outcome.
@@ -193,7 +200,8 @@ export function presentUpdate(row: UpdateRow, locale: Locale) {
     service_request_id: row.protocol,
     status: extendedStatus(status, outcome),
     updated_datetime: w3c(row.at),
-    description: row.answer ?? translate(locale, `events.${row.type}`),
+    description:
+      row.answer === null ? translate(locale, `events.${row.type}`) : redactPublicText(row.answer, row.known),
     media_url: "",
     external_status_code: status,
   };

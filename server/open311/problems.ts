@@ -6,7 +6,8 @@
  * leaves in this shape (never problem+json, never an HTML page).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { AppError, renderProblem } from "../errors.ts";
+import { AppError, invalidInput, renderProblem } from "../errors.ts";
+import { refuseUnstorable } from "../http/input-guard.ts";
 import { toXml, type Value } from "./xml.ts";
 
 /** The formats this server answers in, named by the resource's extension. */
@@ -28,7 +29,16 @@ export function parseFormat(extension: string | undefined): Format {
 export function splitResource(segment: string): { id: string; format: Format } {
   const dot = segment.lastIndexOf(".");
   if (dot <= 0) throw new AppError(400, "unsupported_format", { format: "" });
-  return { id: decodeURIComponent(segment.slice(0, dot)), format: parseFormat(segment.slice(dot + 1)) };
+  const format = parseFormat(segment.slice(dot + 1));
+  let id: string;
+  try {
+    id = decodeURIComponent(segment.slice(0, dot));
+  } catch {
+    throw invalidInput([{ field: "path.id", code: "invalid_format" }]);
+  }
+  // Decoded twice ("%2500" is a NUL by now): checked again, as the guard at the edge saw only the first decoding.
+  refuseUnstorable(id, "path.id");
+  return { id, format };
 }
 
 /** The format an error should be written in: the URL's extension when it names one we speak, else XML (required). */

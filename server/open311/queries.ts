@@ -3,11 +3,13 @@
  * public timeline events that make the update feed, and tokens.
  */
 import { maybeOne, type Sql } from "../db/index.ts";
+import { knownPersonSql } from "../public-data/known.ts";
 import {
   PUBLIC_DEMAND_COLUMNS,
   PUBLIC_DEMAND_JOINS,
   type PublicDemandSource,
 } from "../public-data/record.ts";
+import type { KnownPerson } from "../public-data/redact.ts";
 
 /** The most requests one answer holds (the spec's default limit). */
 export const MAX_REQUESTS = 1000;
@@ -21,8 +23,10 @@ export interface RequestRow extends PublicDemandSource {
   /** A point inside the district, for records published at district level only. */
   district_lat: number | null;
   district_lon: number | null;
-  /** The latest public answer of the department. */
+  /** The latest public answer of the department, to publish through `redactPublicText`. */
   answer: string | null;
+  /** What is known of the demand's people, when there is an answer to redact. */
+  known: KnownPerson | null;
   /** The latest public event. */
   updated_at: Date | null;
   media_url: string | null;
@@ -40,13 +44,14 @@ const SELECT_PAGE = `
            AS district_lat,
          CASE WHEN s.sensitive OR d.identity_mode = 'confidential' THEN ST_X(ST_PointOnSurface(di.geom)) END
            AS district_lon,
-         (SELECT e.data ->> 'answer' FROM demand_events e
-           WHERE e.demand_id = d.id AND e.type = 'demand.answered'
-           ORDER BY e.demand_id DESC, e.id DESC LIMIT 1) AS answer,
+         ans.answer, CASE WHEN ans.answer IS NOT NULL THEN ${knownPersonSql("d")} END AS known,
          (SELECT e.at FROM demand_events e WHERE e.demand_id = d.id AND e.visibility = 'public'
            ORDER BY e.demand_id DESC, e.id DESC LIMIT 1) AS updated_at
     FROM page JOIN (${PUBLIC_DEMAND_JOINS}) ON d.id = page.id
     LEFT JOIN open311_requests o ON o.demand_id = d.id
+    LEFT JOIN LATERAL (SELECT e.data ->> 'answer' AS answer FROM demand_events e
+           WHERE e.demand_id = d.id AND e.type = 'demand.answered'
+           ORDER BY e.demand_id DESC, e.id DESC LIMIT 1) ans ON true
    ORDER BY d.opened_at DESC, d.id DESC`;
 
 /** The filters of GET requests, already checked. */
@@ -92,6 +97,8 @@ export interface UpdateRow {
   at: Date;
   type: string;
   answer: string | null;
+  /** What is known of the demand's people, when there is an answer to redact. */
+  known: KnownPerson | null;
   protocol: string;
   outcome: string | null;
 }
@@ -104,7 +111,8 @@ export function listUpdates(
   types: readonly string[],
 ): Promise<UpdateRow[]> {
   return sql.query<UpdateRow>(
-    `SELECT e.id, e.at, e.type, e.data ->> 'answer' AS answer, d.protocol, d.outcome
+    `SELECT e.id, e.at, e.type, e.data ->> 'answer' AS answer, d.protocol, d.outcome,
+            CASE WHEN e.data ? 'answer' THEN ${knownPersonSql("d")} END AS known
        FROM demand_events e JOIN demands d ON d.id = e.demand_id
       WHERE e.visibility = 'public' AND e.at >= $1 AND e.at <= $2 AND e.type = ANY($3::text[])
       ORDER BY e.at, e.id LIMIT ${MAX_UPDATES}`,

@@ -189,6 +189,7 @@ function declareRoutes(app: FastifyInstance): void {
       summary: "GeoReport v2: file a service request (form-encoded, api_key required)",
       tag,
       action: "public",
+      cookies: false, // authenticated by its sender, never by a session cookie
       body: RequestForm,
       bodyMediaTypes: ["application/x-www-form-urlencoded"],
     },
@@ -320,6 +321,7 @@ function declareRoutes(app: FastifyInstance): void {
       summary: "FixMyStreet extension: a client's update on a request (form-encoded, api_key required)",
       tag,
       action: "public",
+      cookies: false, // authenticated by its sender, never by a session cookie
       body: UpdateForm,
       bodyMediaTypes: ["application/x-www-form-urlencoded"],
     },

@@ -1,5 +1,6 @@
 /** Changes to the organisation, one transaction each: departments and the rules of the responsibility matrix. */
 
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { unknownServiceField } from "../catalogue/problems.ts";
 import { type Db, isUniqueViolation, maybeOne, one, type Sql } from "../db/index.ts";
 import {
@@ -18,7 +19,11 @@ async function checkSubprefeitura(tx: Sql, code: string | null | undefined): Pro
 }
 
 /** Adds a department; 409 when its code is taken, 422 when its subprefeitura is unknown. */
-export async function createDepartment(db: Db, input: DepartmentInput): Promise<Department> {
+export async function createDepartment(
+  db: Db,
+  input: DepartmentInput,
+  actor: AuditActor,
+): Promise<Department> {
   try {
     return await db.transaction(async (tx) => {
       await checkSubprefeitura(tx, input.subprefeituraCode);
@@ -27,7 +32,14 @@ export async function createDepartment(db: Db, input: DepartmentInput): Promise<
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [input.code, input.name, input.kind, input.subprefeituraCode, input.email, input.active],
       );
-      return mustFindDepartment(tx, input.code);
+      const created = await mustFindDepartment(tx, input.code);
+      await recordAudit(tx, actor, {
+        action: "department.created",
+        entityType: "department",
+        entityId: input.code,
+        after: created,
+      });
+      return created;
     });
   } catch (error) {
     if (isUniqueViolation(error, "departments_code_key")) throw departmentCodeTaken(input.code);
@@ -36,7 +48,12 @@ export async function createDepartment(db: Db, input: DepartmentInput): Promise<
 }
 
 /** Changes the given fields of a department (never its code); 404 when unknown. */
-export async function updateDepartment(db: Db, code: string, patch: DepartmentPatch): Promise<Department> {
+export async function updateDepartment(
+  db: Db,
+  code: string,
+  patch: DepartmentPatch,
+  actor: AuditActor,
+): Promise<Department> {
   return db.transaction(async (tx) => {
     const current = await mustFindDepartment(tx, code);
     await checkSubprefeitura(tx, patch.subprefeituraCode);
@@ -53,7 +70,15 @@ export async function updateDepartment(db: Db, code: string, patch: DepartmentPa
         patch.active ?? current.active,
       ],
     );
-    return mustFindDepartment(tx, code);
+    const changed = await mustFindDepartment(tx, code);
+    await recordAudit(tx, actor, {
+      action: "department.updated",
+      entityType: "department",
+      entityId: code,
+      before: current,
+      after: changed,
+    });
+    return changed;
   });
 }
 
@@ -64,7 +89,11 @@ async function mustFindDepartment(tx: Sql, code: string): Promise<Department> {
 }
 
 /** Creates or replaces the rule for a (service, area) key; 422 when a code it names is unknown. */
-export async function upsertRule(db: Db, input: RuleInput): Promise<{ rule: Rule; created: boolean }> {
+export async function upsertRule(
+  db: Db,
+  input: RuleInput,
+  actor: AuditActor,
+): Promise<{ rule: Rule; created: boolean }> {
   return db.transaction(async (tx) => {
     let serviceId: number | null = null;
     if (input.service !== null) {
@@ -79,6 +108,14 @@ export async function upsertRule(db: Db, input: RuleInput): Promise<{ rule: Rule
     }
     const department = await findDepartmentByCode(tx, input.department);
     if (!department) throw unknownDepartment("department", input.department);
+    const previous = await maybeOne<{ id: number }>(
+      tx,
+      `SELECT id FROM responsibility_rules
+        WHERE coalesce(service_id, 0) = coalesce($1::bigint, 0) AND area_kind = $2
+          AND coalesce(area_code, '') = coalesce($3::text, '')`,
+      [serviceId, input.areaKind, input.areaCode],
+    );
+    const before = previous ? await findRuleById(tx, previous.id) : undefined;
     // xmax = 0 only on a freshly inserted row: it tells a creation from a replacement in one statement.
     const row = await one<{ id: number; created: boolean }>(
       tx,
@@ -91,12 +128,19 @@ export async function upsertRule(db: Db, input: RuleInput): Promise<{ rule: Rule
     );
     const rule = await findRuleById(tx, row.id);
     if (!rule) throw ruleNotFound(row.id);
+    await recordAudit(tx, actor, {
+      action: row.created ? "matrix_rule.created" : "matrix_rule.replaced",
+      entityType: "matrix_rule",
+      entityId: row.id,
+      before,
+      after: rule,
+    });
     return { rule, created: row.created };
   });
 }
 
 /** Deletes a rule; 404 when unknown, 409 when it is the last city-wide fallback. */
-export async function deleteRule(db: Db, id: number): Promise<void> {
+export async function deleteRule(db: Db, id: number, actor: AuditActor): Promise<void> {
   await db.transaction(async (tx) => {
     const rule = await findRuleById(tx, id);
     if (!rule) throw ruleNotFound(id);
@@ -110,17 +154,38 @@ export async function deleteRule(db: Db, id: number): Promise<void> {
       if (others.length === 0) throw fallbackRequired();
     }
     await tx.query("DELETE FROM responsibility_rules WHERE id = $1", [id]);
+    await recordAudit(tx, actor, {
+      action: "matrix_rule.deleted",
+      entityType: "matrix_rule",
+      entityId: id,
+      before: rule,
+    });
   });
 }
 
 /** Adds a team to a department (idempotent by name); 404 when the department is unknown. */
-export async function addTeam(db: Db, departmentCode: string, name: string): Promise<Department> {
+export async function addTeam(
+  db: Db,
+  departmentCode: string,
+  name: string,
+  actor: AuditActor,
+): Promise<Department> {
   return db.transaction(async (tx) => {
     const department = await mustFindDepartment(tx, departmentCode);
-    await tx.query("INSERT INTO teams (department_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
-      department.id,
-      name,
-    ]);
-    return mustFindDepartment(tx, departmentCode);
+    const added = await tx.query(
+      "INSERT INTO teams (department_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+      [department.id, name],
+    );
+    const changed = await mustFindDepartment(tx, departmentCode);
+    if (added.length > 0) {
+      await recordAudit(tx, actor, {
+        action: "team.added",
+        entityType: "department",
+        entityId: departmentCode,
+        before: department,
+        after: changed,
+      });
+    }
+    return changed;
   });
 }

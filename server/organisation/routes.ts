@@ -1,5 +1,6 @@
 /** HTTP routes of the organisation concept: departments and the responsibility matrix. */
 import type { FastifyInstance } from "fastify";
+import { auditActorOf } from "../audit/record.ts";
 import { unknownServiceField } from "../catalogue/problems.ts";
 import { findServiceByCode } from "../catalogue/queries.ts";
 import { route, validate } from "../http/openapi.ts";
@@ -83,7 +84,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
       },
     },
     async (req, reply) => {
-      const department = await createDepartment(db, validate(DepartmentInput, req.body));
+      const department = await createDepartment(db, validate(DepartmentInput, req.body), auditActorOf(req));
       reply.status(201);
       return presentDepartment(department);
     },
@@ -107,7 +108,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
     async (req) => {
       const { code } = validate(DepartmentParams, req.params);
       const patch = validate(DepartmentPatch, req.body);
-      return presentDepartment(await updateDepartment(db, code, patch));
+      return presentDepartment(await updateDepartment(db, code, patch, auditActorOf(req)));
     },
   );
 
@@ -129,7 +130,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
       const { code } = validate(DepartmentParams, req.params);
       const { name } = validate(TeamInput, req.body);
       reply.status(201);
-      return presentDepartment(await addTeam(db, code, name));
+      return presentDepartment(await addTeam(db, code, name, auditActorOf(req)));
     },
   );
 
@@ -167,7 +168,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
       },
     },
     async (req, reply) => {
-      const { rule, created } = await upsertRule(db, validate(RuleInput, req.body));
+      const { rule, created } = await upsertRule(db, validate(RuleInput, req.body), auditActorOf(req));
       reply.status(created ? 201 : 200);
       return presentRule(rule, req.locale);
     },
@@ -189,7 +190,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
     },
     async (req, reply) => {
       const { id } = validate(RuleParams, req.params);
-      await deleteRule(db, id);
+      await deleteRule(db, id, auditActorOf(req));
       reply.status(204);
     },
   );

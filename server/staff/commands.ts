@@ -3,6 +3,7 @@
  * every process through the login_failures table) and sign out.
  */
 import { randomBytes } from "node:crypto";
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { AppError, conflict, notFound, tooManyRequests, unprocessable } from "../errors.ts";
 import { hashToken, type StaffRole } from "../http/auth.ts";
@@ -31,20 +32,38 @@ export interface NewStaffUser {
   departmentCode?: string | undefined;
 }
 
-/** Creates a staff account (password hashed with argon2id) and returns its id. */
-export async function createStaffUser(sql: Sql, input: NewStaffUser): Promise<number> {
+/**
+ * Creates a staff account (password hashed with argon2id) and returns its id. `actor` is the admin who created it
+ * (audited in the same transaction); null only for the seed and command-line tools, outside any request.
+ */
+export async function createStaffUser(
+  db: Db,
+  input: NewStaffUser,
+  actor: AuditActor | null = null,
+): Promise<number> {
   checkPassword(input.password);
-  const departmentId = await resolveDepartment(sql, input.role, input.departmentCode);
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password);
-  const row = await maybeOne<{ id: number }>(
-    sql,
-    `INSERT INTO staff_users (email, name, password_hash, role, department_id) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (email) DO NOTHING RETURNING id`,
-    [email, input.name.trim(), passwordHash, input.role, departmentId],
-  );
-  if (!row) throw conflict("email_taken", { email });
-  return row.id;
+  return db.transaction(async (tx) => {
+    const departmentId = await resolveDepartment(tx, input.role, input.departmentCode);
+    const row = await maybeOne<{ id: number }>(
+      tx,
+      `INSERT INTO staff_users (email, name, password_hash, role, department_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [email, input.name.trim(), passwordHash, input.role, departmentId],
+    );
+    if (!row) throw conflict("email_taken", { email });
+    if (actor) {
+      const after = await findStaffById(tx, row.id);
+      await recordAudit(tx, actor, {
+        action: "staff_user.created",
+        entityType: "staff_user",
+        entityId: row.id,
+        after,
+      });
+    }
+    return row.id;
+  });
 }
 
 /** What an administrator may change on an account; absent fields stay as they are. */
@@ -60,7 +79,12 @@ export interface StaffChanges {
  * Changes an account in one transaction; a new password, a new role or department, or disabling it ends every
  * session of the account, so the change takes effect at the next request.
  */
-export async function updateStaffUser(db: Db, id: number, changes: StaffChanges): Promise<StaffRow> {
+export async function updateStaffUser(
+  db: Db,
+  id: number,
+  changes: StaffChanges,
+  actor: AuditActor,
+): Promise<StaffRow> {
   if (changes.password !== undefined) checkPassword(changes.password);
   const passwordHash = changes.password === undefined ? null : await hashPassword(changes.password);
   return db.transaction(async (tx) => {
@@ -70,6 +94,7 @@ export async function updateStaffUser(db: Db, id: number, changes: StaffChanges)
       [id],
     );
     if (!current) throw notFound(`/api/v1/staff/${id}`);
+    const before = await findStaffById(tx, id);
     const role = changes.role ?? current.role;
     const departmentId =
       changes.departmentCode === undefined
@@ -87,7 +112,16 @@ export async function updateStaffUser(db: Db, id: number, changes: StaffChanges)
     const revoke =
       passwordHash !== null || !active || role !== current.role || departmentId !== current.department_id;
     if (revoke) await tx.query("DELETE FROM staff_sessions WHERE user_id = $1", [id]);
-    return (await findStaffById(tx, id)) as StaffRow;
+    const after = (await findStaffById(tx, id)) as StaffRow;
+    // A password reset is recorded as such, never the hash.
+    await recordAudit(tx, actor, {
+      action: "staff_user.updated",
+      entityType: "staff_user",
+      entityId: id,
+      before,
+      after: { ...after, ...(passwordHash !== null ? { passwordReset: true } : {}) },
+    });
+    return after;
   });
 }
 
@@ -103,17 +137,13 @@ export interface LoginResult {
  * password, an unknown e-mail and a disabled account all answer the same 401 after the same argon2 work.
  */
 export async function login(
-  db: Sql,
+  db: Db,
   input: { email: string; password: string; ip: string },
 ): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase();
   const emailKey = `email:${email}`;
   const ipKey = `ip:${input.ip}`;
-  const wait = Math.max(
-    await secondsUntilAllowed(db, emailKey, LOGIN_LIMITS.perEmail),
-    await secondsUntilAllowed(db, ipKey, LOGIN_LIMITS.perIp),
-  );
-  if (wait > 0) throw tooManyRequests(wait);
+  const reserved = await reserveAttempt(db, emailKey, ipKey);
 
   const user = await maybeOne<{ id: number; password_hash: string; active: boolean }>(
     db,
@@ -121,19 +151,12 @@ export async function login(
     [email],
   );
   const matches = await verifyPassword(user?.password_hash ?? (await dummyHash()), input.password);
-  if (!user || !matches || !user.active) {
-    await db.query(
-      `WITH pruned AS (
-         DELETE FROM login_failures WHERE key = ANY($1::text[]) AND at <= now() - $2::int * interval '1 second'
-       )
-       INSERT INTO login_failures (key) SELECT unnest($1::text[])`,
-      [[emailKey, ipKey], LOGIN_LIMITS.windowSeconds],
-    );
-    throw invalidCredentials();
-  }
+  // A failure is already recorded: the reserved attempt stays.
+  if (!user || !matches || !user.active) throw invalidCredentials();
 
-  // Success forgives the account's failures; failures of the address stay (they may be other accounts').
-  await db.query("DELETE FROM login_failures WHERE key = $1", [emailKey]);
+  // Success forgives the account's failures; failures of the address stay (they may be other accounts'), but not
+  // this attempt's own.
+  await db.query("DELETE FROM login_failures WHERE key = $1 OR id = ANY($2::bigint[])", [emailKey, reserved]);
   if (needsRehash(user.password_hash)) {
     await db.query("UPDATE staff_users SET password_hash = $2 WHERE id = $1", [
       user.id,
@@ -155,6 +178,32 @@ export async function login(
 /** Ends the session of a token; ending an unknown or expired session is not an error. */
 export async function logout(sql: Sql, token: string): Promise<void> {
   await sql.query("DELETE FROM staff_sessions WHERE token_hash = $1", [hashToken(token)]);
+}
+
+/**
+ * Counts a sign-in attempt as a failure before its password is checked, or throws 429 when the account or the
+ * address is at its limit. Checked and recorded under a lock of each key (the account's first, then the address's:
+ * one order, no deadlock), so concurrent attempts cannot all pass the check before any is recorded. Answers the
+ * ids of the rows recorded, which a successful sign-in deletes.
+ */
+async function reserveAttempt(db: Db, emailKey: string, ipKey: string): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    for (const key of [emailKey, ipKey])
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`login_failures:${key}`]);
+    const wait = Math.max(
+      await secondsUntilAllowed(tx, emailKey, LOGIN_LIMITS.perEmail),
+      await secondsUntilAllowed(tx, ipKey, LOGIN_LIMITS.perIp),
+    );
+    if (wait > 0) throw tooManyRequests(wait);
+    const rows = await tx.query<{ id: string }>(
+      `WITH pruned AS (
+         DELETE FROM login_failures WHERE key = ANY($1::text[]) AND at <= now() - $2::int * interval '1 second'
+       )
+       INSERT INTO login_failures (key) SELECT unnest($1::text[]) RETURNING id`,
+      [[emailKey, ipKey], LOGIN_LIMITS.windowSeconds],
+    );
+    return rows.map((r) => String(r.id));
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 /** HTTP routes of the staff concept: sign-in, sign-out, the signed-in profile, and account administration. */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { auditActorOf } from "../audit/record.ts";
 import { notFound } from "../errors.ts";
 import { PERMISSIONS, STAFF_ROLES, staffOf, tokenOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
@@ -37,7 +38,7 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const input = validate(LoginInput, req.body);
       const session = await login(db, { ...input, ip: req.ip });
-      reply.header("set-cookie", sessionCookie(req, session.token, SESSION_HOURS * 3600));
+      setSessionCookie(req, reply, session.token, SESSION_HOURS * 3600);
       return { token: session.token, expiresAt: session.expiresAt, staff: presentStaff(session.staff) };
     },
   );
@@ -55,7 +56,8 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const token = tokenOf(req);
       if (token) await logout(db, token);
-      reply.header("set-cookie", sessionCookie(req, "", 0)).status(204);
+      setSessionCookie(req, reply, "", 0);
+      reply.status(204);
     },
   );
 
@@ -114,7 +116,7 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const input = validate(StaffInput, req.body);
-      const id = await createStaffUser(db, input);
+      const id = await createStaffUser(db, input, auditActorOf(req));
       reply.status(201);
       return presentStaff(await mustFind(id));
     },
@@ -134,7 +136,7 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const { id } = validate(StaffParams, req.params);
       const changes = validate(StaffPatch, req.body ?? {});
-      return presentStaff(await updateStaffUser(db, id, changes));
+      return presentStaff(await updateStaffUser(db, id, changes, auditActorOf(req)));
     },
   );
 
@@ -145,8 +147,19 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
   }
 }
 
-// HttpOnly keeps the token from scripts; SameSite=Lax from cross-site form posts; Secure when served over HTTPS.
-function sessionCookie(req: FastifyRequest, token: string, maxAgeSeconds: number): string {
-  const secure = req.protocol === "https" ? "; Secure" : "";
-  return `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+// HttpOnly keeps the token from scripts; SameSite=Lax from cross-site form posts (and edge.ts refuses cross-site
+// changes from sibling hosts); Secure when served over HTTPS. Set through @fastify/cookie.
+function setSessionCookie(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  maxAgeSeconds: number,
+): void {
+  reply.setCookie(COOKIE, token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    maxAge: maxAgeSeconds,
+    secure: req.protocol === "https",
+  });
 }

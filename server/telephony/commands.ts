@@ -46,7 +46,10 @@ export function dialledNumber(raw: string): string {
   return callerNumber(raw) ?? raw.trim();
 }
 
-/** The oldest living citizen holding this number on a phone channel (the same rule intake uses to match). */
+/**
+ * The oldest living citizen holding this number on a phone channel: a hint for the agent's screen pop only. Caller ID
+ * is asserted by the network, not proven by the person, so nothing is ever attached to this record (decision 0019).
+ */
 async function citizenByNumber(sql: Sql, e164: string | null): Promise<number | null> {
   if (!e164) return null;
   const row = await maybeOne<{ id: number }>(
@@ -174,9 +177,10 @@ export async function takeCall(db: Db, callId: number, staff: Staff): Promise<Ca
 }
 
 /**
- * Registers a demand during a call: channel phone, the staff member as the actor, the caller as the citizen (found by
- * the number, or created with the number and the name the agent typed), and the call linked to the demand and to
- * the citizen, in the demand's own transaction.
+ * Registers a demand during a call: channel phone, the staff member as the actor, the caller as the citizen (a record
+ * of its own with the number and what the agent typed, all unproven: never added to the record the number matched,
+ * decision 0019), and the call linked to the demand (and to that record when the number matched none), in the
+ * demand's own transaction.
  */
 export async function registerCallDemand(
   db: Db,

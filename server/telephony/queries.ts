@@ -78,9 +78,10 @@ export interface CallerHistory {
 }
 
 /**
- * The caller's history: the citizen (the call's, else whoever holds the number now), their demands — confidential
- * ones only when `seesConfidential`, since linking a person to one reveals who filed it; anonymous ones never — and
- * earlier calls.
+ * The caller's history: the citizen (the call's, else whoever holds the number now), the demands of every record the
+ * number matches (intake no longer merges records, decision 0019; a hint for the agent, caller ID proves nothing) —
+ * confidential ones only when `seesConfidential`, since linking a person to one reveals who filed it; anonymous ones
+ * never — and earlier calls.
  */
 export async function findCallerHistory(
   sql: Sql,
@@ -108,9 +109,12 @@ export async function findCallerHistory(
            LEFT JOIN LATERAL (SELECT due_at FROM deadlines
                                WHERE demand_id = d.id AND stage = 'demand' AND state IN ('running', 'paused')
                                ORDER BY id DESC LIMIT 1) dl ON true
-          WHERE d.citizen_id = $1 AND (d.identity_mode = 'identified' OR $2)
+          WHERE (d.citizen_id = $1
+                 OR d.citizen_id IN (SELECT c.citizen_id FROM citizen_contacts c JOIN citizens z ON z.id = c.citizen_id
+                                      WHERE z.erased_at IS NULL AND c.value = $4 AND c.channel = ANY($5::text[])))
+            AND (d.identity_mode = 'identified' OR $2)
           ORDER BY d.opened_at DESC, d.id DESC LIMIT 100`,
-        [citizen.id, seesConfidential, FINAL_STATUSES],
+        [citizen.id, seesConfidential, FINAL_STATUSES, call.from_number?.slice(1) ?? null, PHONE_CHANNELS],
       )
     : [];
   const open = demands

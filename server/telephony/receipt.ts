@@ -8,6 +8,18 @@ import { type Locale, pickLocalized, translate } from "../i18n.ts";
 import { readBack } from "./present.ts";
 import type { ReceiptRow } from "./queries.ts";
 
+/** The receipt's inline style, allowed by its hash in the page's policy (pageHeaders). */
+export const RECEIPT_STYLE = `
+body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:24rem;line-height:1.4;color:#000;background:#fff}
+h1{font-size:1.1rem;margin:0 0 .5rem}
+.protocol{font-size:1.6rem;font-weight:700;letter-spacing:.05em;margin:.25rem 0;font-variant-numeric:tabular-nums}
+dl{margin:.5rem 0}dt{font-weight:600;margin-top:.5rem}dd{margin:0;word-break:break-all}
+.secret{font-size:1.1rem}
+footer{margin-top:1rem;border-top:1px dashed #000;padding-top:.5rem;font-size:.85rem}
+@page{size:80mm auto;margin:4mm}
+@media print{body{margin:0;max-width:none;font-size:10pt}.protocol{font-size:16pt}a{color:#000;text-decoration:none}}
+`;
+
 /** The receipt document of one demand. */
 export function receiptPage(options: {
   demand: ReceiptRow;
@@ -30,16 +42,7 @@ export function receiptPage(options: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t("pages.receipt.title")} ${escapeHtml(demand.protocol)} — ${t("pages.site_name")}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:24rem;line-height:1.4;color:#000;background:#fff}
-h1{font-size:1.1rem;margin:0 0 .5rem}
-.protocol{font-size:1.6rem;font-weight:700;letter-spacing:.05em;margin:.25rem 0;font-variant-numeric:tabular-nums}
-dl{margin:.5rem 0}dt{font-weight:600;margin-top:.5rem}dd{margin:0;word-break:break-all}
-.secret{font-size:1.1rem}
-footer{margin-top:1rem;border-top:1px dashed #000;padding-top:.5rem;font-size:.85rem}
-@page{size:80mm auto;margin:4mm}
-@media print{body{margin:0;max-width:none;font-size:10pt}.protocol{font-size:16pt}a{color:#000;text-decoration:none}}
-</style>
+<style>${RECEIPT_STYLE}</style>
 </head>
 <body>
 <main>

@@ -19,6 +19,7 @@ import { readCalendarSettings } from "../calendar/queries.ts";
 import { protocolParam, secretMatches } from "../demands/access.ts";
 import { AppError, invalidInput, invalidJson } from "../errors.ts";
 import { can, staffOf } from "../http/auth.ts";
+import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
 import { translate } from "../i18n.ts";
 import { verifyWebhookSignature } from "../webhooks/signature.ts";
@@ -26,7 +27,7 @@ import { recordCallEvent, registerCallDemand, takeCall } from "./commands.ts";
 import { idempotencyOf } from "./idempotency.ts";
 import { presentCall, presentScreenPop, readBack } from "./present.ts";
 import { findCall, findCallerHistory, findReceipt, listOpenCalls } from "./queries.ts";
-import { receiptPage } from "./receipt.ts";
+import { RECEIPT_STYLE, receiptPage } from "./receipt.ts";
 import { CallDemandInput, CallListQuery, CallParams, CallView, PbxEvent, ReceiptQuery } from "./schemas.ts";
 
 declare module "fastify" {
@@ -75,6 +76,7 @@ async function registerPbxWebhook(scope: FastifyInstance): Promise<void> {
         "A call event from a PBX/CTI (ringing, answered, ended), signed with the shared secret (Standard Webhooks headers)",
       tag: "telephony",
       action: "public",
+      cookies: false, // authenticated by its sender, never by a session cookie
       body: PbxEvent,
       responses: {
         200: {
@@ -165,6 +167,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       summary: "Twilio's voice request for an inbound call (form-encoded, X-Twilio-Signature); answers TwiML",
       tag: "telephony",
       action: "public",
+      cookies: false, // authenticated by its sender, never by a session cookie
       bodyMediaTypes: ["application/x-www-form-urlencoded"],
       responses: { 200: { description: "TwiML: a pt-BR greeting, then the agents' queue or a dial" } },
     },
@@ -191,6 +194,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
         "Twilio's status callback of a call (in-progress, completed, no-answer, busy …); answers empty TwiML",
       tag: "telephony",
       action: "public",
+      cookies: false, // authenticated by its sender, never by a session cookie
       bodyMediaTypes: ["application/x-www-form-urlencoded"],
       responses: { 200: { description: "Empty TwiML" } },
     },
@@ -319,6 +323,7 @@ function registerCallsRoutes(app: FastifyInstance): void {
       return reply
         .type("text/html; charset=utf-8")
         .header("cache-control", "no-store")
+        .headers(pageHeaders(RECEIPT_STYLE))
         .send(
           receiptPage({
             demand,

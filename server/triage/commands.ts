@@ -6,6 +6,7 @@
  * it, merge it into the demand it duplicates, or cancel it.
  */
 import { QUEUE_STATUSES } from "../../domain/status.ts";
+import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { classifyDemand } from "../classification/queries.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { stopDeadlines } from "../deadlines/commands.ts";
@@ -208,6 +209,13 @@ export async function reclassifyDemand(
       from: from?.code,
       to: service.code,
     });
+    await recordAudit(tx, auditActorOfStaff(staff), {
+      action: "demand.reclassified",
+      entityType: "demand",
+      entityId: demand.id,
+      before: { service: from?.code, departmentId: demand.department_id },
+      after: { service: service.code, departmentId: department?.departmentId ?? demand.department_id },
+    });
   });
 }
 
@@ -225,7 +233,16 @@ export async function dispatchFromQueue(
     if (![...QUEUE_STATUSES, "triaged"].includes(demand.status)) {
       throw new AppError(409, "illegal_transition", { from: demand.status, to: "dispatched" });
     }
-    return dispatchLocked(tx, clocks, demand, { kind: "staff", id: staff.id }, departmentCode);
+    const from = demand.status;
+    const sent = await dispatchLocked(tx, clocks, demand, { kind: "staff", id: staff.id }, departmentCode);
+    await recordAudit(tx, auditActorOfStaff(staff), {
+      action: "demand.dispatched",
+      entityType: "demand",
+      entityId: demand.id,
+      before: { status: from },
+      after: { status: demand.status, ...sent },
+    });
+    return sent;
   });
 }
 
@@ -285,6 +302,12 @@ export async function mergeDemand(
     await recordEvent(tx, survivor.id, "demand.duplicate_merged", actor, "internal", {
       duplicate: duplicate.protocol,
     });
+    await recordAudit(tx, auditActorOfStaff(staff), {
+      action: "demand.merged",
+      entityType: "demand",
+      entityId: duplicate.id,
+      after: { status: duplicate.status, into: survivor.id },
+    });
   });
 }
 
@@ -294,8 +317,16 @@ export async function cancelDemand(db: Db, staff: Staff, demandId: number, reaso
     const demand = await lockDemand(tx, demandId);
     await checkClaim(tx, demand.id, staff);
     const actor: Actor = { kind: "staff", id: staff.id };
+    const from = demand.status;
     await moveDemand(tx, demand, "cancelled", actor, { reason });
     await closeOpenWork(tx, demand.id, "cancelled");
     await notifyCitizens(tx, demand.id, "demand.cancelled", { protocol: demand.protocol, reason });
+    await recordAudit(tx, auditActorOfStaff(staff), {
+      action: "demand.cancelled",
+      entityType: "demand",
+      entityId: demand.id,
+      before: { status: from },
+      after: { status: demand.status },
+    });
   });
 }

@@ -2,6 +2,7 @@
  * Commands of the webhooks concept: an admin creates, changes, deletes a subscription, rotates its secret and sends
  * one delivery again; the delivery job records each attempt before the request goes out and its outcome after.
  */
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { maybeOne, one, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import type { SubscriptionInput, SubscriptionPatch } from "./schemas.ts";
@@ -31,28 +32,46 @@ export function checkTargetUrl(url: string): string {
   return parsed.toString();
 }
 
+/** The audited fields of a subscription: never its secrets. */
+function auditedSubscription(tx: Sql, id: number) {
+  return maybeOne(
+    tx,
+    `SELECT url, event_types AS "eventTypes", description, active, disabled_reason AS "disabledReason"
+       FROM webhook_subscriptions WHERE id = $1`,
+    [id],
+  );
+}
+
 /** Creates a subscription with a new secret; deliveries start with the events recorded after it. */
 export async function createSubscription(
-  sql: Sql,
+  tx: Sql,
   input: SubscriptionInput,
-  staffId: number,
+  actor: AuditActor,
 ): Promise<{ id: number; secret: string }> {
   const url = checkTargetUrl(input.url);
   const secret = generateSecret();
   const row = await one<{ id: number }>(
-    sql,
+    tx,
     `INSERT INTO webhook_subscriptions (url, event_types, description, active, secret, since_event_id, created_by)
      VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(max(id), 0) FROM demand_events), $6)
      RETURNING id`,
-    [url, input.eventTypes, input.description, input.active, secret, staffId],
+    [url, input.eventTypes, input.description, input.active, secret, actor.staffId],
   );
+  const after = await auditedSubscription(tx, row.id);
+  await recordAudit(tx, actor, { action: "webhook.created", entityType: "webhook", entityId: row.id, after });
   return { id: row.id, secret };
 }
 
 /** Changes the fields given; switching a subscription on clears why the system had switched it off. */
-export async function updateSubscription(sql: Sql, id: number, patch: SubscriptionPatch): Promise<void> {
+export async function updateSubscription(
+  tx: Sql,
+  id: number,
+  patch: SubscriptionPatch,
+  actor: AuditActor,
+): Promise<void> {
   const url = patch.url === undefined ? null : checkTargetUrl(patch.url);
-  const rows = await sql.query(
+  const before = await auditedSubscription(tx, id);
+  const rows = await tx.query(
     `UPDATE webhook_subscriptions
         SET url = COALESCE($2, url),
             event_types = COALESCE($3, event_types),
@@ -64,18 +83,28 @@ export async function updateSubscription(sql: Sql, id: number, patch: Subscripti
     [id, url, patch.eventTypes ?? null, patch.description ?? null, patch.active ?? null],
   );
   if (rows.length === 0) throw unknownWebhook(id);
+  const after = await auditedSubscription(tx, id);
+  await recordAudit(tx, actor, {
+    action: "webhook.updated",
+    entityType: "webhook",
+    entityId: id,
+    before,
+    after,
+  });
 }
 
 /** Deletes a subscription with its delivery log; its waiting outbox rows then find nothing to send. */
-export async function deleteSubscription(sql: Sql, id: number): Promise<void> {
-  const rows = await sql.query("DELETE FROM webhook_subscriptions WHERE id = $1 RETURNING id", [id]);
+export async function deleteSubscription(tx: Sql, id: number, actor: AuditActor): Promise<void> {
+  const before = await auditedSubscription(tx, id);
+  const rows = await tx.query("DELETE FROM webhook_subscriptions WHERE id = $1 RETURNING id", [id]);
   if (rows.length === 0) throw unknownWebhook(id);
+  await recordAudit(tx, actor, { action: "webhook.deleted", entityType: "webhook", entityId: id, before });
 }
 
 /** Gives a subscription a new secret; the old one keeps signing alongside for PREVIOUS_SECRET_HOURS. */
-export async function rotateSecret(sql: Sql, id: number): Promise<string> {
+export async function rotateSecret(tx: Sql, id: number, actor: AuditActor): Promise<string> {
   const secret = generateSecret();
-  const rows = await sql.query(
+  const rows = await tx.query(
     `UPDATE webhook_subscriptions
         SET previous_secret = secret, secret = $2, updated_at = now(),
             previous_secret_until = now() + make_interval(hours => $3)
@@ -83,6 +112,8 @@ export async function rotateSecret(sql: Sql, id: number): Promise<string> {
     [id, secret, PREVIOUS_SECRET_HOURS],
   );
   if (rows.length === 0) throw unknownWebhook(id);
+  // That the secret changed, never the secret itself.
+  await recordAudit(tx, actor, { action: "webhook.secret_rotated", entityType: "webhook", entityId: id });
   return secret;
 }
 
@@ -90,7 +121,12 @@ export async function rotateSecret(sql: Sql, id: number): Promise<string> {
  * Sends one delivery again, on an admin's word: a waiting one is tried now; a finished one (delivered, dead,
  * skipped) gets a new outbox row, keeping its webhook-id so the receiver can tell it is the same event.
  */
-export async function redeliver(tx: Sql, subscriptionId: number, deliveryId: number): Promise<void> {
+export async function redeliver(
+  tx: Sql,
+  subscriptionId: number,
+  deliveryId: number,
+  actor: AuditActor,
+): Promise<void> {
   const delivery = await maybeOne<{ state: string; outbox_state: string | null; outbox_id: number | null }>(
     tx,
     `SELECT d.state, o.state AS outbox_state, d.outbox_id
@@ -103,6 +139,12 @@ export async function redeliver(tx: Sql, subscriptionId: number, deliveryId: num
   if (delivery.state === "pending" && delivery.outbox_state === "running") {
     throw new AppError(409, "webhook_delivery_in_flight", { id: deliveryId });
   }
+  await recordAudit(tx, actor, {
+    action: "webhook.redelivered",
+    entityType: "webhook",
+    entityId: subscriptionId,
+    before: { deliveryId, state: delivery.state },
+  });
   if (delivery.state === "pending" && delivery.outbox_state === "pending") {
     await tx.query("UPDATE outbox SET run_at = now() WHERE id = $1 AND state = 'pending'", [
       delivery.outbox_id,

@@ -7,6 +7,7 @@
  */
 import type { Db, Sql } from "../db/index.ts";
 import { advance, type IdCursor, missingIds } from "../events/cursor.ts";
+import { knownPersonSql } from "../public-data/known.ts";
 import { type PublicEventFacts, presentWebhookBody } from "./present.ts";
 
 /** Timeline events read per transaction. */
@@ -99,7 +100,7 @@ async function writeDeliveries(
   const ids = [...new Set(pairs.map((p) => p.event.id))];
   const facts = await tx.query<PublicEventFacts>(
     `SELECT e.id, e.type, e.at, e.actor_kind, e.data, d.protocol, d.status, s.code AS service_code,
-            s.name AS service_name, d.district_code, di.name AS district_name
+            s.name AS service_name, d.district_code, di.name AS district_name, ${knownPersonSql("d")} AS known
        FROM demand_events e
        JOIN demands d ON d.id = e.demand_id
        JOIN services s ON s.id = d.service_id

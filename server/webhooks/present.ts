@@ -1,8 +1,9 @@
 /**
  * The JSON shapes of the webhooks concept: the admins' views of subscriptions and deliveries, and the public body
  * POSTed to receivers. A body carries the event's public fields, the protocol and the demand's status, service and
- * district — never who asked, their contacts, the description or the exact place.
+ * district — never who asked, their contacts, the description or the exact place (decision 0020).
  */
+import { type KnownPerson, redactPublicDeep } from "../public-data/redact.ts";
 import type { AttemptRow, DeliveryRow, SubscriptionRow } from "./queries.ts";
 import type { DeliveryDetailView, DeliveryView, SubscriptionView } from "./schemas.ts";
 
@@ -24,15 +25,23 @@ export interface PublicEventFacts {
   service_name: Record<string, string>;
   district_code: string | null;
   district_name: string | null;
+  /** What is known of the demand's people, for the one redaction rule. */
+  known: KnownPerson | null;
 }
 
 // Public events are written without personal data; these keys are dropped all the same, should one ever carry them.
 const PERSONAL_KEYS =
   /^(citizen.*|name|.*email.*|.*phone.*|document|cpf|address|contacts?|description|location|lat|lon|text|comment|note)$/i;
 
-/** The Standard Webhooks body of one event (`type`, `timestamp` of the event, `data`), as the exact JSON sent. */
+/**
+ * The Standard Webhooks body of one event (`type`, `timestamp` of the event, `data`), as the exact JSON sent; what
+ * staff wrote in its details (an answer, a reason) goes through the one redaction rule.
+ */
 export function presentWebhookBody(e: PublicEventFacts): string {
-  const details = Object.fromEntries(Object.entries(e.data).filter(([key]) => !PERSONAL_KEYS.test(key)));
+  const details = redactPublicDeep(
+    Object.fromEntries(Object.entries(e.data).filter(([key]) => !PERSONAL_KEYS.test(key))),
+    e.known,
+  );
   return JSON.stringify({
     type: e.type,
     timestamp: e.at.toISOString(),

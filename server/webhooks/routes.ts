@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { auditActorOf } from "../audit/record.ts";
 import type { Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import { staffOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import {
   createSubscription,
@@ -77,8 +77,8 @@ export async function registerWebhooksRoutes(app: FastifyInstance): Promise<void
     },
     async (req, reply) => {
       const input = validate(SubscriptionInput, req.body);
-      const staff = staffOf(req);
-      const { id, secret } = await db.transaction((tx) => createSubscription(tx, input, staff.id));
+      const actor = auditActorOf(req);
+      const { id, secret } = await db.transaction((tx) => createSubscription(tx, input, actor));
       reply.status(201);
       return { ...(await viewOf(db, id)), secret };
     },
@@ -117,7 +117,7 @@ export async function registerWebhooksRoutes(app: FastifyInstance): Promise<void
     async (req) => {
       const { id } = validate(SubscriptionParams, req.params);
       const patch = validate(SubscriptionPatch, req.body);
-      await updateSubscription(db, id, patch);
+      await db.transaction((tx) => updateSubscription(tx, id, patch, auditActorOf(req)));
       return viewOf(db, id);
     },
   );
@@ -133,7 +133,8 @@ export async function registerWebhooksRoutes(app: FastifyInstance): Promise<void
       responses: { 204: { description: "Deleted" }, 404: { description: "unknown_webhook" } },
     },
     async (req, reply) => {
-      await deleteSubscription(db, validate(SubscriptionParams, req.params).id);
+      const { id } = validate(SubscriptionParams, req.params);
+      await db.transaction((tx) => deleteSubscription(tx, id, auditActorOf(req)));
       reply.status(204);
     },
   );
@@ -153,7 +154,7 @@ export async function registerWebhooksRoutes(app: FastifyInstance): Promise<void
     },
     async (req) => {
       const { id } = validate(SubscriptionParams, req.params);
-      const secret = await rotateSecret(db, id);
+      const secret = await db.transaction((tx) => rotateSecret(tx, id, auditActorOf(req)));
       return { ...(await viewOf(db, id)), secret };
     },
   );
@@ -218,7 +219,7 @@ export async function registerWebhooksRoutes(app: FastifyInstance): Promise<void
     },
     async (req) => {
       const { id, deliveryId } = validate(DeliveryParams, req.params);
-      await db.transaction((tx) => redeliver(tx, id, deliveryId));
+      await db.transaction((tx) => redeliver(tx, id, deliveryId, auditActorOf(req)));
       return { id: deliveryId, state: "pending" as const };
     },
   );

@@ -7,6 +7,7 @@
 import type { BusinessCalendar, DeadlineSpec } from "../../domain/business-time.ts";
 import { COMPLEMENT_WAIT, isOmbudsmanType, OMBUDSMAN_DEADLINE } from "../../domain/business-time-legal.ts";
 import { canMoveWorkOrder, isSubstantiveAnswer, type WorkOrderState } from "../../domain/status.ts";
+import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import {
@@ -274,13 +275,26 @@ function staffActor(staff: Staff): Actor {
   return { kind: "staff", id: staff.id };
 }
 
+/** Appends a staff action on a work order to the audit log: states and ids, never texts that may name a citizen. */
+async function auditOrder(tx: Sql, staff: Staff, action: string, order: WorkOrderRow, from: string) {
+  await recordAudit(tx, auditActorOfStaff(staff), {
+    action,
+    entityType: "work_order",
+    entityId: order.id,
+    before: { state: from },
+    after: { state: order.state, demandId: order.demand_id, departmentId: order.department_id },
+  });
+}
+
 /** The department takes the order on: the acceptance clock is met. */
 export async function acceptWorkOrder(db: Db, staff: Staff, orderId: number): Promise<void> {
   await db.transaction(async (tx) => {
     const { order, demand } = await lockOrder(tx, orderId, staff);
+    const from = order.state;
     await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
     await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id, stages: ["acceptance"] }, "met");
     await moveDemand(tx, demand, "accepted", staffActor(staff), { workOrderId: order.id });
+    await auditOrder(tx, staff, "work_order.accepted", order, from);
   });
 }
 
@@ -288,6 +302,7 @@ export async function acceptWorkOrder(db: Db, staff: Staff, orderId: number): Pr
 export async function startWorkOrder(db: Db, staff: Staff, orderId: number): Promise<void> {
   await db.transaction(async (tx) => {
     const { order, demand } = await lockOrder(tx, orderId, staff);
+    const from = order.state;
     if (order.state === "dispatched") {
       await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
       await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id, stages: ["acceptance"] }, "met");
@@ -295,6 +310,7 @@ export async function startWorkOrder(db: Db, staff: Staff, orderId: number): Pro
     }
     await moveOrder(tx, order, "in_progress");
     await moveDemand(tx, demand, "in_progress", staffActor(staff), { workOrderId: order.id });
+    await auditOrder(tx, staff, "work_order.started", order, from);
   });
 }
 
@@ -305,10 +321,12 @@ export async function startWorkOrder(db: Db, staff: Staff, orderId: number): Pro
 export async function returnWorkOrder(db: Db, staff: Staff, orderId: number, reason: string): Promise<void> {
   await db.transaction(async (tx) => {
     const { order, demand } = await lockOrder(tx, orderId, staff);
+    const from = order.state;
     await moveOrder(tx, order, "returned", { reason });
     await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "cancelled");
     await moveDemand(tx, demand, "returned", staffActor(staff), { workOrderId: order.id, reason });
     await enqueueDemand(tx, demand.id);
+    await auditOrder(tx, staff, "work_order.returned", order, from);
   });
 }
 
@@ -327,6 +345,7 @@ export async function rerouteWorkOrder(
     const { order, demand } = await lockOrder(tx, orderId, staff);
     const target = await departmentIdOf(tx, input.department);
     if (target === order.department_id) throw unprocessable("same_department", "department");
+    const from = order.state;
     await moveOrder(tx, order, "rerouted", { reason: input.reason });
     await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "cancelled");
     await moveDemand(tx, demand, "rerouted", staffActor(staff), {
@@ -337,6 +356,7 @@ export async function rerouteWorkOrder(
     const service = await findServiceTerms(tx, demand.service_id);
     const next = await openWorkOrder(tx, clocks, demand, service, target, staffActor(staff));
     await tx.query("UPDATE work_orders SET rerouted_to_id = $2 WHERE id = $1", [order.id, next.id]);
+    await auditOrder(tx, staff, "work_order.rerouted", order, from);
     return { workOrderId: next.id };
   });
 }
@@ -355,12 +375,14 @@ export async function requestComplement(
   const clocks = await loadClocks(db);
   await db.transaction(async (tx) => {
     const { order, demand } = await lockOrder(tx, orderId, staff);
+    const from = order.state;
     if (order.state === "dispatched") {
       await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
       await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id, stages: ["acceptance"] }, "met");
       await moveDemand(tx, demand, "accepted", staffActor(staff), { workOrderId: order.id });
     }
     await moveOrder(tx, order, "waiting_citizen", { complement_question: question });
+    await auditOrder(tx, staff, "work_order.complement_requested", order, from);
     const now = new Date();
     await pauseDeadlines(tx, { demandId: demand.id, stages: ["demand", "execution"] }, now);
     await tx.query("UPDATE demands SET paused_at = $2 WHERE id = $1", [demand.id, now.toISOString()]);
@@ -453,6 +475,7 @@ export async function answerWorkOrder(
   }
   return db.transaction(async (tx) => {
     const { order, demand } = await lockOrder(tx, orderId, staff);
+    const from = order.state;
     if (order.state === "dispatched") {
       await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
       await moveDemand(tx, demand, "accepted", staffActor(staff), { workOrderId: order.id });
@@ -462,6 +485,7 @@ export async function answerWorkOrder(
       answer: input.answer,
       internal_note: input.internalNote ?? null,
     });
+    await auditOrder(tx, staff, "work_order.answered", order, from);
     await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "met");
     if (input.evidence && input.evidence.length > 0) {
       const tied = await tx.query(
@@ -573,6 +597,13 @@ export async function recordManualDelivery(
       [demand.id],
     );
     await closeAnsweredDemand(tx, demand, { kind: "staff", id: staff.id }, input.means);
+    await recordAudit(tx, auditActorOfStaff(staff), {
+      action: "demand.answer_delivered",
+      entityType: "demand",
+      entityId: demand.id,
+      before: { status: "answered" },
+      after: { status: demand.status, means: input.means },
+    });
   });
 }
 
@@ -590,10 +621,20 @@ export async function createAnswerTemplate(
     if (!row) throw unprocessable("unknown_service", "service", { code: input.service });
     serviceId = row.id;
   }
-  return one<{ id: number }>(
-    db,
-    `INSERT INTO answer_templates (service_id, department_id, title, body, locale)
-     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [serviceId, isDepartmentScoped(staff) ? staff.departmentId : null, input.title, input.body, input.locale],
-  );
+  return db.transaction(async (tx) => {
+    const departmentId = isDepartmentScoped(staff) ? staff.departmentId : null;
+    const row = await one<{ id: number }>(
+      tx,
+      `INSERT INTO answer_templates (service_id, department_id, title, body, locale)
+       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [serviceId, departmentId, input.title, input.body, input.locale],
+    );
+    await recordAudit(tx, auditActorOfStaff(staff), {
+      action: "answer_template.created",
+      entityType: "answer_template",
+      entityId: row.id,
+      after: { ...input, departmentId },
+    });
+    return row;
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from "fastify";
 import { OPEN_WORK_ORDER_STATES } from "../../domain/status.ts";
+import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one } from "../db/index.ts";
 import {
   type CheckedAttachment,
@@ -14,6 +15,7 @@ import {
 } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
+import { asMultipartError, guardedParts } from "../http/input-guard.ts";
 import { lockOrder } from "./commands.ts";
 
 /** Only photos count as evidence of work done (read from the content, as intake does). */
@@ -31,7 +33,7 @@ export interface EvidenceView {
 export async function readEvidenceFiles(req: FastifyRequest, maxBytes: number): Promise<CheckedAttachment[]> {
   if (!req.isMultipart()) throw new AppError(415, "unsupported_media_type");
   const files: CheckedAttachment[] = [];
-  for await (const part of req.parts({ limits: { fileSize: maxBytes, files: MAX_ATTACHMENTS, fields: 2 } })) {
+  for await (const part of guardedParts(req, { fileSize: maxBytes, files: MAX_ATTACHMENTS, fields: 2 })) {
     if (part.type !== "file") continue;
     const field = `files[${files.length}]`;
     let content: Buffer;
@@ -43,7 +45,7 @@ export async function readEvidenceFiles(req: FastifyRequest, maxBytes: number): 
           { field, code: "attachment_too_large" },
         ]);
       }
-      throw error;
+      throw asMultipartError(error);
     }
     const checked = await checkAttachment(content, part.filename, field, maxBytes);
     if (!EVIDENCE_MEDIA_TYPES.includes(checked.mediaType)) {
@@ -102,6 +104,12 @@ export async function addEvidence(
         name: file.originalName ?? null,
       });
     }
+    await recordAudit(tx, auditActorOfStaff(staff), {
+      action: "work_order.evidence_added",
+      entityType: "work_order",
+      entityId: order.id,
+      after: { attachments: stored.map((a) => a.id), demandId: demand.id },
+    });
     return stored;
   });
 }

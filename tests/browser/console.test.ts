@@ -207,7 +207,18 @@ describe("phone intake", () => {
       [earlier],
     );
     assert.equal(row.channel, "phone");
-    assert.equal(row.citizen_id, caller.citizen_id, "the caller is the citizen");
+    // Caller ID is not proof (decision 0019): the demand goes onto a record of its own holding the number, and the
+    // record the number matched is left as it was; the screen pop finds both by the number.
+    assert.notEqual(row.citizen_id, caller.citizen_id, "not merged into the matched record");
+    const holds = await db.query<{ value: string }>(
+      "SELECT value FROM citizen_contacts WHERE citizen_id = $1 AND channel = 'phone'",
+      [row.citizen_id],
+    );
+    assert.deepEqual(
+      holds.map((c) => c.value),
+      ["5511987654321"],
+      "the caller's number is on the new record",
+    );
     assert.equal(row.service, pothole);
     assert.match(row.address, /Rua Augusta 1200/);
     assert.ok(Math.abs(row.lat - -23.5546) < 0.01, "placed on Rua Augusta");

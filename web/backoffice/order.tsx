@@ -31,7 +31,14 @@ interface DemandView {
   location?: { lat: number; lon: number } | null;
   citizen?: { name: string | null; contacts: { channel: string; value: string }[] } | null;
   attachments?: { id: number; mediaType: string; name: string | null; url: string }[];
-  timeline: { at: string; type: string; visibility?: string; data: Record<string, unknown> | null }[];
+  timeline: {
+    at: string;
+    type: string;
+    visibility?: string;
+    /** The staff member who acted (staff view only). */
+    staff?: { id: number; name: string | null } | null;
+    data: Record<string, unknown> | null;
+  }[];
 }
 
 /** After an action the pressed control is gone: focus goes to the actions heading, next to the notice. */
@@ -303,6 +310,7 @@ function DemandSection(props: {
           {d.timeline.map((e, i) => (
             <li key={`${i}-${e.at}`}>
               <time dateTime={e.at}>{formatWhen(e.at, locale)}</time> — {t(`events.${e.type}`)}
+              {e.staff?.name ? ` · ${e.staff.name}` : ""}
               {e.visibility === "internal" ? ` (${t("backoffice.order.internal")})` : ""}
               {typeof e.data?.reason === "string" ? `: ${e.data.reason}` : ""}
               {typeof e.data?.note === "string" ? `: ${e.data.note}` : ""}

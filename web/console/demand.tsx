@@ -32,7 +32,14 @@ interface DemandView {
   identity?: string;
   citizen?: { name: string | null; contacts: { channel: string; value: string }[] } | null;
   attachments?: { id: number; mediaType: string; name: string | null; url: string }[];
-  timeline: { at: string; type: string; actor: string; data: Record<string, unknown> }[];
+  timeline: {
+    at: string;
+    type: string;
+    actor: string;
+    /** The staff member who acted (staff view only). */
+    staff?: { id: number; name: string | null } | null;
+    data: Record<string, unknown>;
+  }[];
 }
 
 interface Department {
@@ -292,6 +299,7 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
             {demand.timeline.map((e, i) => (
               <li key={`${e.at}-${i}`}>
                 {formatWhen(e.at, locale)} · {t(`events.${e.type}`)}
+                {e.staff?.name ? ` · ${e.staff.name}` : ""}
               </li>
             ))}
           </ol>

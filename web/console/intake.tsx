@@ -6,6 +6,7 @@
  * shown big, focused, with the text to read back.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
 import { AttributeField, type AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
@@ -41,7 +42,14 @@ export interface IntakeBody {
   address?: string;
   location?: { lat: number; lon: number };
   attributes: Record<string, unknown>;
-  citizen?: { name?: string; document?: string; phone?: string; email?: string };
+  citizen?: {
+    name?: string;
+    document?: string;
+    phone?: string;
+    email?: string;
+    /** The person was told the privacy notice of this version and agreed (domain/privacy.ts). */
+    consent?: { policyVersion: string };
+  };
 }
 
 /** Which person fields the form asks: the counter's full set, an unknown caller's name, or none. */
@@ -71,6 +79,7 @@ export function IntakeForm(props: {
   const [attributes, setAttributes] = useState<Record<string, unknown>>({});
   const [identity, setIdentity] = useState<IntakeBody["identity"]>("identified");
   const [person, setPerson] = useState({ name: "", document: "", phone: "", email: "" });
+  const [consented, setConsented] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Registered | null>(null);
@@ -185,11 +194,14 @@ export function IntakeForm(props: {
       if (service.locationRequired && !where) return refuse(t("console.intake.need_place"), "intake-address");
       if (props.person === "counter" && identity !== "anonymous" && !person.name.trim())
         return refuse(t("console.intake.need_name"), "intake-name");
-      const citizen = Object.fromEntries(
+      const citizen: NonNullable<IntakeBody["citizen"]> = Object.fromEntries(
         Object.entries(person)
           .map(([k, v]) => [k, v.trim()])
           .filter(([, v]) => v !== ""),
       );
+      // The agent read the privacy notice and the person agreed: recorded with the demand as declared.
+      if (consented && Object.keys(citizen).length > 0)
+        citizen.consent = { policyVersion: PRIVACY_POLICY_VERSION };
       const body: IntakeBody = {
         service: service.code,
         description: description.trim(),
@@ -220,6 +232,7 @@ export function IntakeForm(props: {
     setAttributes({});
     setIdentity("identified");
     setPerson({ name: "", document: "", phone: "", email: "" });
+    setConsented(false);
     setProblem(null);
     setDone(null);
     key.current = crypto.randomUUID();
@@ -296,6 +309,15 @@ export function IntakeForm(props: {
               {personField("email", "email")}
             </>
           ) : null}
+          <label class="choice">
+            <input
+              id="intake-consent"
+              type="checkbox"
+              checked={consented}
+              onChange={(e) => setConsented((e.target as HTMLInputElement).checked)}
+            />
+            {t("console.intake.consent")}
+          </label>
         </fieldset>
       ) : null}
     </>

@@ -4,6 +4,7 @@
  * Idempotency-Key from the moment it is queued, so a resend after a lost answer never makes two demands.
  */
 import { createStore, del, get, set, update } from "idb-keyval";
+import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
 
 const store = typeof indexedDB === "undefined" ? undefined : createStore("responsiva-portal", "kv");
 
@@ -35,8 +36,8 @@ export interface Submission {
   queuedAt: string;
 }
 
-/** The privacy notice version the portal's consent box refers to. */
-export const POLICY_VERSION = "2024-01";
+/** The privacy notice version the portal's consent box refers to: the one the server records (domain/privacy.ts). */
+export const POLICY_VERSION = PRIVACY_POLICY_VERSION;
 
 /** An empty draft of a service. */
 export function emptyDraft(service: string): Draft {

@@ -38,6 +38,7 @@ export function MineScreen(props: { env: Env }) {
   const [codeSent, setCodeSent] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
+  const [withdrawn, setWithdrawn] = useState(false);
 
   const load = async () => {
     try {
@@ -175,6 +176,25 @@ export function MineScreen(props: { env: Env }) {
           ))}
         </ul>
       )}
+      <section aria-labelledby="consent-title">
+        <h2 id="consent-title">{t("portal.mine.consent_title")}</h2>
+        <p>{t("portal.mine.consent_explain")}</p>
+        {withdrawn ? (
+          <p role="status">{t("portal.mine.consent_withdrawn")}</p>
+        ) : (
+          <button
+            type="button"
+            class="button secondary"
+            disabled={busy}
+            onClick={run(async () => {
+              await post("/api/v1/citizen/consent/withdrawal", undefined, locale);
+              setWithdrawn(true);
+            })}
+          >
+            {t("portal.mine.consent_withdraw")}
+          </button>
+        )}
+      </section>
     </>
   );
 }

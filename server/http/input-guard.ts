@@ -1,0 +1,103 @@
+/**
+ * The guard at the HTTP edge against input PostgreSQL cannot store: a NUL character (text and jsonb refuse it) or a
+ * lone UTF-16 surrogate (jsonb refuses its escape; text would silently get U+FFFD), anywhere in the path, the
+ * query, a JSON or form body or a multipart field, and values nested deeper than any of our inputs. Each is
+ * refused with a 400 problem naming the field ("description", "query.service_code", "path.id") before any handler,
+ * so no such value ever reaches a query and answers 500. Malformed multipart bodies are refused here as well.
+ */
+import type { Multipart } from "@fastify/multipart";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { AppError, type FieldProblem, invalidInput } from "../errors.ts";
+
+/** Deepest nesting of objects and arrays a body may have: our deepest input (questionnaire answers) needs 4. */
+export const MAX_DEPTH = 32;
+
+// NUL, or a surrogate half without its partner (written as a string: a NUL in a regex literal reads as a mistake).
+const UNSTORABLE_SOURCE =
+  "\\u0000|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]";
+const UNSTORABLE = new RegExp(UNSTORABLE_SOURCE);
+
+/** True when PostgreSQL text and jsonb can hold `text` as it is. */
+export function isStorable(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+// A field name fit to be echoed back in a problem (its own bad characters replaced).
+const shown = (name: string) => name.replace(new RegExp(UNSTORABLE_SOURCE, "g"), "\ufffd");
+
+/**
+ * The first problem in a parsed value (strings, object keys, nesting), named by its dotted path under `prefix`
+ * ("" for a body); undefined when the value is fine. Walks without recursion, so no nesting overflows the stack.
+ */
+export function findUnstorable(value: unknown, prefix = ""): FieldProblem | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: prefix, depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    const field = item.path || "(body)";
+    if (typeof item.value === "string") {
+      if (!isStorable(item.value)) return { field: shown(field), code: "invalid_characters" };
+      continue;
+    }
+    if (item.value === null || typeof item.value !== "object") continue;
+    if (item.depth >= MAX_DEPTH) return { field: shown(field), code: "too_deep" };
+    for (const [key, child] of Object.entries(item.value)) {
+      const path = item.path ? `${item.path}.${key}` : key;
+      if (!isStorable(key)) return { field: shown(path), code: "invalid_characters" };
+      stack.push({ value: child, path, depth: item.depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** Throws the 400 problem of `findUnstorable`, if any. */
+export function refuseUnstorable(value: unknown, prefix = ""): void {
+  const problem = findUnstorable(value, prefix);
+  if (problem) throw invalidInput([problem]);
+}
+
+/**
+ * The parts of a multipart body, each field value and file name checked, and the parser's own failures (no
+ * boundary, a truncated body, a bad header) turned into 400 `malformed_multipart`; limits stay 413.
+ */
+export async function* guardedParts(
+  req: FastifyRequest,
+  limits: NonNullable<Parameters<FastifyRequest["parts"]>[0]>["limits"],
+): AsyncGenerator<Multipart> {
+  let parts: AsyncIterator<Multipart> | undefined;
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      // Started inside the try: a body without a boundary fails when the parser is made.
+      parts ??= req.parts({ limits });
+      next = await parts.next();
+    } catch (error) {
+      throw asMultipartError(error);
+    }
+    if (next.done) return;
+    const part = next.value;
+    if (!isStorable(part.fieldname))
+      throw invalidInput([{ field: shown(part.fieldname), code: "invalid_characters" }]);
+    if (part.type === "field") refuseUnstorable(part.value, part.fieldname);
+    else if (part.filename && !isStorable(part.filename)) {
+      throw invalidInput([{ field: `${shown(part.fieldname)}.filename`, code: "invalid_characters" }]);
+    }
+    yield part;
+  }
+}
+
+/** The problem of an error met while reading a multipart body: ours and 4xx ones kept, the parser's made a 400. */
+export function asMultipartError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status && status >= 400 && status < 500) return error;
+  return new AppError(400, "malformed_multipart");
+}
+
+/** Registers the guard: every request's path parameters, query and parsed body are checked before validation. */
+export function registerInputGuard(app: FastifyInstance): void {
+  app.addHook("preValidation", async (req) => {
+    refuseUnstorable(req.params, "path");
+    refuseUnstorable(req.query, "query");
+    refuseUnstorable(req.body);
+  });
+}
