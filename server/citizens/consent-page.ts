@@ -27,6 +27,17 @@ function send(reply: FastifyReply, locale: Locale, status: number, main: string)
     .send(page(locale, translate(locale, "pages.consent.title"), main, `${PATH}`));
 }
 
+// The answer to a link that is wrong, expired or no longer anyone's: the same for GET and POST, saying nothing more.
+function sendInvalid(reply: FastifyReply, locale: Locale) {
+  const t = (key: string) => escapeHtml(translate(locale, key));
+  return send(
+    reply,
+    locale,
+    400,
+    `<h1>${t("pages.consent.title")}</h1><p role="alert">${t("pages.consent.invalid")}</p>`,
+  );
+}
+
 /** Registers GET and POST /consentimento/retirar. */
 export async function registerConsentPage(app: FastifyInstance): Promise<void> {
   const db = app.ctx.db;
@@ -41,12 +52,7 @@ export async function registerConsentPage(app: FastifyInstance): Promise<void> {
         await citizenOfConsentToken(db, token);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        return send(
-          reply,
-          locale,
-          400,
-          `<h1>${t("pages.consent.title")}</h1><p role="alert">${t("pages.consent.invalid")}</p>`,
-        );
+        return sendInvalid(reply, locale);
       }
       return send(
         reply,
@@ -70,12 +76,7 @@ export async function registerConsentPage(app: FastifyInstance): Promise<void> {
         await withdrawConsent(db, await citizenOfConsentToken(db, tokenOf(req)), "email_link");
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        return send(
-          reply,
-          locale,
-          400,
-          `<h1>${t("pages.consent.title")}</h1><p role="alert">${t("pages.consent.invalid")}</p>`,
-        );
+        return sendInvalid(reply, locale);
       }
       return send(
         reply,

@@ -1,7 +1,7 @@
 /** The jobs the deadlines concept owns. */
 import { z } from "zod";
 import type { Job } from "../jobs/runner.ts";
-import { archiveForMissingComplement } from "../work-orders/commands.ts";
+import { archiveForMissingComplement } from "../work-orders/complements.ts";
 import { scanDeadlines } from "./scan.ts";
 
 /** How often the scheduler asks for a scan: alarms fire at most this late. */

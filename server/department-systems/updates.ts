@@ -13,7 +13,8 @@ import type { Actor } from "../demands/commands.ts";
 import { type LockedDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
 import { enqueueDemand } from "../triage/queries.ts";
-import { closeAnsweredDemand, lockOrder, moveOrder, type WorkOrderRow } from "../work-orders/commands.ts";
+import { closeAnsweredDemand } from "../work-orders/answers.ts";
+import { lockOrder, moveOrder, type WorkOrderRow } from "../work-orders/commands.ts";
 import type { UpdateAction } from "./schemas.ts";
 
 /** What became of one update. `duplicate`: that update_id was handled before, and nothing happened now. */

@@ -1,12 +1,12 @@
 /**
  * Work orders: what a department must do for a demand. Dispatch opens one (by the responsibility matrix or an
  * agent's choice) with its acceptance and execution clocks; the department accepts it, returns it with a reason,
- * reroutes it, asks the citizen for a complement (the clocks pause), and files the counter-report whose public
- * answer goes to every citizen of the demand. Each command is one transaction with its messages and timers inside.
+ * reroutes it; complements.ts asks the citizen for what is missing and answers.ts files the counter-report whose
+ * public answer goes to every citizen of the demand. Each command is one transaction with its messages and timers.
  */
 import type { BusinessCalendar, DeadlineSpec } from "../../domain/business-time.ts";
-import { COMPLEMENT_WAIT, isOmbudsmanType, OMBUDSMAN_DEADLINE } from "../../domain/business-time-legal.ts";
-import { canMoveWorkOrder, isSubstantiveAnswer, type WorkOrderState } from "../../domain/status.ts";
+import { isOmbudsmanType, OMBUDSMAN_DEADLINE } from "../../domain/business-time-legal.ts";
+import { canMoveWorkOrder, type WorkOrderState } from "../../domain/status.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
@@ -14,19 +14,11 @@ import {
   ACCEPTANCE_DEADLINE,
   type AlarmRule,
   listAlarmRules,
-  pauseDeadlines,
-  resumeDeadlines,
   startDeadline,
   stopDeadlines,
 } from "../deadlines/commands.ts";
 import type { Actor } from "../demands/commands.ts";
-import {
-  type LockedDemand,
-  lockDemand,
-  moveDemand,
-  notifyCitizens,
-  recordEvent,
-} from "../demands/transitions.ts";
+import { type LockedDemand, lockDemand, moveDemand, notifyCitizens } from "../demands/transitions.ts";
 import { queueExternalSend } from "../department-systems/queue.ts";
 import { AppError, unprocessable } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
@@ -271,12 +263,13 @@ export async function moveOrder(
   order.state = to;
 }
 
-function staffActor(staff: Staff): Actor {
+/** The timeline actor of a staff member. */
+export function staffActor(staff: Staff): Actor {
   return { kind: "staff", id: staff.id };
 }
 
 /** Appends a staff action on a work order to the audit log: states and ids, never texts that may name a citizen. */
-async function auditOrder(tx: Sql, staff: Staff, action: string, order: WorkOrderRow, from: string) {
+export async function auditOrder(tx: Sql, staff: Staff, action: string, order: WorkOrderRow, from: string) {
   await recordAudit(tx, auditActorOfStaff(staff), {
     action,
     entityType: "work_order",
@@ -358,283 +351,5 @@ export async function rerouteWorkOrder(
     await tx.query("UPDATE work_orders SET rerouted_to_id = $2 WHERE id = $1", [order.id, next.id]);
     await auditOrder(tx, staff, "work_order.rerouted", order, from);
     return { workOrderId: next.id };
-  });
-}
-
-/**
- * The department needs more from the citizen (Decreto 9.492/2018): the question goes to every citizen of the
- * demand and shows on the tracking page; the department's and the demand's clocks pause; the citizen's 20-day
- * clock starts. A demand with nobody to ask (anonymous, no contact) can still be answered on the tracking page.
- */
-export async function requestComplement(
-  db: Db,
-  staff: Staff,
-  orderId: number,
-  question: string,
-): Promise<void> {
-  const clocks = await loadClocks(db);
-  await db.transaction(async (tx) => {
-    const { order, demand } = await lockOrder(tx, orderId, staff);
-    const from = order.state;
-    if (order.state === "dispatched") {
-      await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
-      await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id, stages: ["acceptance"] }, "met");
-      await moveDemand(tx, demand, "accepted", staffActor(staff), { workOrderId: order.id });
-    }
-    await moveOrder(tx, order, "waiting_citizen", { complement_question: question });
-    await auditOrder(tx, staff, "work_order.complement_requested", order, from);
-    const now = new Date();
-    await pauseDeadlines(tx, { demandId: demand.id, stages: ["demand", "execution"] }, now);
-    await tx.query("UPDATE demands SET paused_at = $2 WHERE id = $1", [demand.id, now.toISOString()]);
-    await startDeadline(tx, clocks.cal, clocks.rules, {
-      demandId: demand.id,
-      workOrderId: order.id,
-      stage: "complement",
-      spec: COMPLEMENT_WAIT,
-      departmentId: order.department_id,
-      startedAt: now,
-    });
-    await recordEvent(tx, demand.id, "demand.complement_requested", staffActor(staff), "public", {
-      workOrderId: order.id,
-      question,
-    });
-    await notifyCitizens(tx, demand.id, "demand.complement_requested", {
-      protocol: demand.protocol,
-      question,
-    });
-  });
-}
-
-/**
- * The complement arrived (from the citizen with the demand's secret, or typed by an agent on the phone): the
- * order is back in progress and the paused clocks run again from now with what they had left.
- */
-export async function receiveComplement(db: Db, actor: Actor, demandId: number, text: string): Promise<void> {
-  const clocks = await loadClocks(db);
-  await db.transaction(async (tx) => {
-    const demand = await lockDemand(tx, demandId);
-    const order = await maybeOne<WorkOrderRow>(
-      tx,
-      "SELECT * FROM work_orders WHERE demand_id = $1 AND state = 'waiting_citizen' FOR UPDATE",
-      [demand.id],
-    );
-    if (!order) throw new AppError(409, "no_complement_requested");
-    await moveOrder(tx, order, "in_progress");
-    const now = new Date();
-    await stopDeadlines(tx, { demandId: demand.id, stages: ["complement"] }, "met");
-    const due = await resumeDeadlines(
-      tx,
-      clocks.cal,
-      { demandId: demand.id, stages: ["demand", "execution"] },
-      now,
-    );
-    await tx.query(
-      "UPDATE demands SET paused_at = NULL, due_at = coalesce($2::timestamptz, due_at) WHERE id = $1",
-      [demand.id, due?.toISOString() ?? null],
-    );
-    const execution = await maybeOne<{ due_at: Date }>(
-      tx,
-      `SELECT due_at FROM deadlines
-        WHERE demand_id = $1 AND work_order_id = $2 AND stage = 'execution' AND state = 'running'`,
-      [demand.id, order.id],
-    );
-    if (execution) {
-      await tx.query("UPDATE work_orders SET due_at = $2 WHERE id = $1", [
-        order.id,
-        execution.due_at.toISOString(),
-      ]);
-    }
-    // That it arrived is public; what it says may hold personal data, so it stays with the staff (and the citizen
-    // who wrote it), like the description.
-    await recordEvent(tx, demand.id, "demand.complement_received", actor, "public", {
-      workOrderId: order.id,
-    });
-    await recordEvent(tx, demand.id, "demand.complement_text", actor, "internal", {
-      workOrderId: order.id,
-      text,
-    });
-    if (demand.status === "accepted")
-      await moveDemand(tx, demand, "in_progress", actor, { workOrderId: order.id });
-  });
-}
-
-/**
- * The counter-report: the department's public answer (it must say what was done: generic closings are refused),
- * internal notes, and the evidence attached to the order. The order ends, its clocks are met, and the answer
- * goes to every citizen of the demand; the demand closes when the answer is delivered (or at once when there is
- * nobody to deliver it to: it is published on the tracking page).
- */
-export async function answerWorkOrder(
-  db: Db,
-  staff: Staff,
-  orderId: number,
-  input: { answer: string; internalNote?: string; evidence?: number[] },
-): Promise<{ delivered: "pending" | "published" }> {
-  if (!isSubstantiveAnswer(input.answer)) {
-    throw new AppError(422, "generic_answer", {}, [{ field: "answer", code: "generic_answer" }]);
-  }
-  return db.transaction(async (tx) => {
-    const { order, demand } = await lockOrder(tx, orderId, staff);
-    const from = order.state;
-    if (order.state === "dispatched") {
-      await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
-      await moveDemand(tx, demand, "accepted", staffActor(staff), { workOrderId: order.id });
-    }
-    if (order.state === "waiting_citizen") throw new AppError(409, "waiting_for_complement");
-    await moveOrder(tx, order, "answered", {
-      answer: input.answer,
-      internal_note: input.internalNote ?? null,
-    });
-    await auditOrder(tx, staff, "work_order.answered", order, from);
-    await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "met");
-    if (input.evidence && input.evidence.length > 0) {
-      const tied = await tx.query(
-        // Evidence named by the answer is shown to the citizen with it (uploads wait as internal until then). Only
-        // this order's own uploads qualify: never the citizen's photos, nor another department's evidence.
-        `UPDATE attachments SET visibility = 'public'
-          WHERE demand_id = $1 AND work_order_id = $2 AND id = ANY($3::bigint[]) RETURNING id`,
-        [demand.id, order.id, input.evidence],
-      );
-      if (tied.length !== input.evidence.length) throw unprocessable("unknown_attachment", "evidence");
-    }
-    await tx.query("UPDATE demands SET answered_at = now() WHERE id = $1", [demand.id]);
-    await moveDemand(tx, demand, "answered", staffActor(staff), {
-      workOrderId: order.id,
-      answer: input.answer,
-    });
-    if (input.internalNote) {
-      await recordEvent(tx, demand.id, "work_order.note_added", staffActor(staff), "internal", {
-        workOrderId: order.id,
-        note: input.internalNote,
-      });
-    }
-    const queued = await notifyCitizens(tx, demand.id, "demand.answered", {
-      protocol: demand.protocol,
-      answer: input.answer,
-    });
-    if (queued === 0) {
-      // Nobody to send it to: the public timeline carries the answer, and that is its delivery.
-      await closeAnsweredDemand(tx, demand, { kind: "system" }, "tracking_page");
-      return { delivered: "published" as const };
-    }
-    return { delivered: "pending" as const };
-  });
-}
-
-/**
- * Closes an answered demand once its answer reached the citizen: the demand's clock is met, and the citizen is
- * asked to rate the answer (one survey per closure). Called by the delivery of the answer message, or at once
- * when the answer was published for an anonymous demand. A demand no longer `answered` is left as it is.
- */
-export async function closeAnsweredDemand(
-  tx: Sql,
-  demand: LockedDemand,
-  actor: Actor,
-  deliveredBy: string,
-): Promise<boolean> {
-  if (demand.status !== "answered") return false;
-  await stopDeadlines(tx, { demandId: demand.id, stages: ["demand"] }, "met");
-  await moveDemand(tx, demand, "closed", actor, { deliveredBy });
-  const survey = await maybeOne<{ id: number }>(
-    tx,
-    `INSERT INTO satisfaction_surveys (demand_id, round, citizen_id, department_id, channel)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (demand_id, round) DO NOTHING RETURNING id`,
-    [demand.id, demand.reopen_count, demand.citizen_id, demand.department_id, demand.channel],
-  );
-  if (survey) await notifyCitizens(tx, demand.id, "survey.requested", { protocol: demand.protocol });
-  return true;
-}
-
-/**
- * The citizen's 20 days for a complement ran out (Decreto 9.492/2018): the order and the demand are cancelled as
- * archived, and the citizen is told. Safe to call twice: a demand no longer waiting is left as it is.
- */
-export async function archiveForMissingComplement(db: Db, demandId: number): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const demand = await lockDemand(tx, demandId);
-    const order = await maybeOne<WorkOrderRow>(
-      tx,
-      "SELECT * FROM work_orders WHERE demand_id = $1 AND state = 'waiting_citizen' FOR UPDATE",
-      [demand.id],
-    );
-    if (!order) return false;
-    await moveOrder(tx, order, "cancelled", { reason: "complement_not_received" });
-    await stopDeadlines(tx, { demandId: demand.id }, "cancelled");
-    await moveDemand(tx, demand, "cancelled", { kind: "system" }, { reason: "complement_not_received" });
-    await notifyCitizens(tx, demand.id, "demand.cancelled", {
-      protocol: demand.protocol,
-      reason: "complement_not_received",
-    });
-    return true;
-  });
-}
-
-/**
- * A person delivered the answer another way (an agent read it to the citizen on the phone, at a counter, by letter)
- * after the messages failed: recorded with the staff member and the means, and the demand closes.
- */
-export async function recordManualDelivery(
-  db: Db,
-  staff: Staff,
-  demandId: number,
-  input: { means: string; note?: string },
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    const demand = await lockDemand(tx, demandId);
-    if (demand.status !== "answered") {
-      throw new AppError(409, "illegal_transition", { from: demand.status, to: "closed" });
-    }
-    await recordEvent(tx, demand.id, "answer.delivered", { kind: "staff", id: staff.id }, "public", {
-      means: input.means,
-    });
-    if (input.note) {
-      await recordEvent(tx, demand.id, "answer.delivery_note", { kind: "staff", id: staff.id }, "internal", {
-        note: input.note,
-      });
-    }
-    await tx.query(
-      "UPDATE demands SET answer_delivered_at = coalesce(answer_delivered_at, now()) WHERE id = $1",
-      [demand.id],
-    );
-    await closeAnsweredDemand(tx, demand, { kind: "staff", id: staff.id }, input.means);
-    await recordAudit(tx, auditActorOfStaff(staff), {
-      action: "demand.answer_delivered",
-      entityType: "demand",
-      entityId: demand.id,
-      before: { status: "answered" },
-      after: { status: demand.status, means: input.means },
-    });
-  });
-}
-
-/** Adds an answer template, for one service or every one; a department role's template is its department's. */
-export async function createAnswerTemplate(
-  db: Db,
-  staff: Staff,
-  input: { service?: string | undefined; title: string; body: string; locale: string },
-): Promise<{ id: number }> {
-  let serviceId: number | null = null;
-  if (input.service) {
-    const row = await maybeOne<{ id: number }>(db, "SELECT id FROM services WHERE code = $1", [
-      input.service,
-    ]);
-    if (!row) throw unprocessable("unknown_service", "service", { code: input.service });
-    serviceId = row.id;
-  }
-  return db.transaction(async (tx) => {
-    const departmentId = isDepartmentScoped(staff) ? staff.departmentId : null;
-    const row = await one<{ id: number }>(
-      tx,
-      `INSERT INTO answer_templates (service_id, department_id, title, body, locale)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [serviceId, departmentId, input.title, input.body, input.locale],
-    );
-    await recordAudit(tx, auditActorOfStaff(staff), {
-      action: "answer_template.created",
-      entityType: "answer_template",
-      entityId: row.id,
-      after: { ...input, departmentId },
-    });
-    return row;
   });
 }

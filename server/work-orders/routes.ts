@@ -7,17 +7,9 @@ import type { Actor } from "../demands/commands.ts";
 import { AppError } from "../errors.ts";
 import { can, isDepartmentScoped, loadStaff, requireStaff, type Staff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
-import {
-  acceptWorkOrder,
-  answerWorkOrder,
-  createAnswerTemplate,
-  receiveComplement,
-  recordManualDelivery,
-  requestComplement,
-  rerouteWorkOrder,
-  returnWorkOrder,
-  startWorkOrder,
-} from "./commands.ts";
+import { answerWorkOrder, createAnswerTemplate, recordManualDelivery } from "./answers.ts";
+import { acceptWorkOrder, rerouteWorkOrder, returnWorkOrder, startWorkOrder } from "./commands.ts";
+import { receiveComplement, requestComplement } from "./complements.ts";
 import { addEvidence, readEvidenceFiles } from "./evidence.ts";
 import { presentWorkOrder } from "./present.ts";
 import { findWorkOrder, listAnswerTemplates, listWorkOrders } from "./queries.ts";

@@ -15,7 +15,7 @@ import { JOBS } from "../jobs/registry.ts";
 import { runOnce } from "../jobs/runner.ts";
 import { closeChannelsOf } from "../notifications/jobs.ts";
 import { remindSurveys, SURVEY_REMINDER_DAYS } from "../satisfaction/commands.ts";
-import { archiveForMissingComplement } from "./commands.ts";
+import { archiveForMissingComplement } from "./complements.ts";
 
 const fake = await startFakeSmtp();
 after(() => fake.close());
