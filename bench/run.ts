@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promis
   import: async () => ({ run: async () => void (await import("./import.ts")) }),
   geocoding: async () => ({ run: async () => void (await import("./geocoding-hit-rate.ts")) }),
   fuzz: async () => ({ run: async () => void (await import("./fuzz.ts")) }),
+  duplicates: async () => ({ run: async () => void (await import("./duplicates.ts")) }),
 };
 
 const [name, ...argv] = process.argv.slice(2);

@@ -37,7 +37,8 @@ export const DEMAND_TRANSITIONS: Readonly<Record<DemandStatus, readonly DemandSt
   rerouted: ["accepted", "answered", "returned", "rerouted", "cancelled"],
   reopened: ["triaged", "dispatched", "cancelled"],
   cancelled: [],
-  merged: [],
+  // Staff may undo a link (automatic or by hand) that was wrong: the demand goes back to the triage queue.
+  merged: ["returned"],
 };
 
 /** Statuses that end a demand's life (a closed demand may still be reopened by its citizen, within a window). */
@@ -53,6 +54,25 @@ export const AT_DEPARTMENT_STATUSES: readonly DemandStatus[] = [
   "in_progress",
   "rerouted",
 ];
+
+/**
+ * Statuses in which a demand held by the fallback triage desk (the department of the matrix's rule for any service)
+ * is still waiting to be sent on to the department that will do the work: the citizen reads "em triagem na
+ * Central 156" rather than "encaminhada ao órgão" (decision 0025).
+ */
+export const TRIAGE_DESK_STATUSES: readonly DemandStatus[] = [
+  "new",
+  "triaged",
+  "dispatched",
+  "accepted",
+  "in_progress",
+];
+
+/** The locale key of a demand's status as people read it; `atTriageDesk`: its department is the triage desk. */
+export function statusLabelKey(status: string, atTriageDesk = false): string {
+  const waiting = atTriageDesk && (TRIAGE_DESK_STATUSES as readonly string[]).includes(status);
+  return waiting ? "status.at_triage_desk" : `status.${status}`;
+}
 
 export function canMoveDemand(from: DemandStatus, to: DemandStatus): boolean {
   return DEMAND_TRANSITIONS[from].includes(to);

@@ -111,7 +111,7 @@ export interface Config {
   publicUrl: string;
   anonymousRateLimitPerMinute: number;
   open311JurisdictionId: string | undefined;
-  /** Tile URL template of the screens' maps; undefined draws the city's districts only (no internet needed). */
+  /** Tile URL template of the screens' maps; undefined draws the city's own street tiles (no internet needed). */
   mapTileUrl?: string | undefined;
   telephonyWebhookSecret: string | undefined;
   telephonyAreaCode: string | undefined;

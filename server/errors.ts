@@ -98,9 +98,12 @@ export function renderProblem(error: AppError, locale: Locale, instance?: string
   };
 }
 
-// A field's message: its own text when locales/ has one, else the problem's detail.
+// A field's message: its own text when locales/ has one, else the problem's detail, else "invalid value": a code
+// with no text of its own (a refinement's "custom", a union's) never reaches a person as a raw message key.
 function fieldDetail(f: FieldProblem, error: AppError, locale: Locale): string {
   const key = f.key ?? `fields.${f.code}`;
   if (hasText(key)) return translate(locale, key, f.params ?? {});
-  return translate(locale, `problems.${f.code}.detail`, { ...error.params, ...(f.params ?? {}) });
+  if (hasText(`problems.${f.code}.detail`))
+    return translate(locale, `problems.${f.code}.detail`, { ...error.params, ...(f.params ?? {}) });
+  return translate(locale, "fields.invalid_value");
 }

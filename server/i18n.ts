@@ -28,15 +28,27 @@ export function loadLocale(locale: Locale): Map<string, string> {
 
 const catalogues = new Map<Locale, Map<string, string>>(LOCALES.map((l) => [l, loadLocale(l)]));
 
-/** The text of `key` in `locale` with its placeholders filled; pt-BR when the locale lacks it, the key when none has it. */
+const pluralRules = new Map<Locale, Intl.PluralRules>(LOCALES.map((l) => [l, new Intl.PluralRules(l)]));
+
+/**
+ * The text of `key` in `locale` with its placeholders filled; pt-BR when the locale lacks it, the key when none has
+ * it. A numeric `count` picks the plural form of a key written as `key_one` / `key_other` (Intl.PluralRules), as
+ * on the screens (web/ui/i18n.ts).
+ */
 export function translate(locale: Locale, key: string, params: Record<string, string | number> = {}): string {
+  const base = catalogues.get(DEFAULT_LOCALE);
+  if (typeof params.count === "number" && base?.has(`${key}_other`)) {
+    const form = `${key}_${pluralRules.get(locale)?.select(params.count)}`;
+    key = base.has(form) ? form : `${key}_other`;
+  }
   const text = catalogues.get(locale)?.get(key) ?? catalogues.get(DEFAULT_LOCALE)?.get(key) ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** True when some locale has a text for `key`. */
 export function hasText(key: string): boolean {
-  return catalogues.get(DEFAULT_LOCALE)?.has(key) ?? false;
+  const base = catalogues.get(DEFAULT_LOCALE);
+  return (base?.has(key) || base?.has(`${key}_other`)) ?? false;
 }
 
 /** Picks the best supported locale from an Accept-Language header (or a ?lang= value); pt-BR by default. */

@@ -26,6 +26,14 @@ describe("locales", () => {
     assert.equal(negotiateLocale("de"), "pt-BR");
   });
 
+  it("picks plural forms by a numeric count, in each language's rules", () => {
+    assert.equal(translate("pt-BR", "web.console.deliveries.attempts", { count: 1 }), "1 tentativa");
+    assert.equal(translate("pt-BR", "web.console.deliveries.attempts", { count: 3 }), "3 tentativas");
+    assert.equal(translate("en", "web.console.deliveries.attempts", { count: 1 }), "1 attempt");
+    assert.equal(translate("en", "web.console.deliveries.attempts", { count: 0 }), "0 attempts");
+    assert.equal(translate("es", "web.console.deliveries.attempts", { count: 2 }), "2 intentos");
+  });
+
   it("fills placeholders", () => {
     assert.equal(
       translate("en", "problems.too_many_requests.detail", { seconds: 30 }),

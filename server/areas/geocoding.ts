@@ -23,6 +23,10 @@ export interface GeocodeCandidate {
   score: number;
   /** The district the point lies in; null when the street runs outside the districts' polygons. */
   districtCode: string | null;
+  /** The district's and its subprefeitura's names, so two "R VERGUEIRO, 3000" can be told apart; null as above. */
+  districtName: string | null;
+  subprefeituraCode: string | null;
+  subprefeituraName: string | null;
   /**
    * "interpolated": placed along the street by the number read as metres from its start, and a known number range
    * of the street holds the number; "estimated": placed the same way, no range confirms it; "street": no number,
@@ -31,13 +35,25 @@ export interface GeocodeCandidate {
   precision: "interpolated" | "estimated" | "street";
 }
 
-/** The street nearest a point, with the house number estimated from its range. */
+/** The street nearest a point, with the house number estimated from its range, its postcode and its areas. */
 export interface ReverseGeocode {
   street: string;
   number?: number;
   distanceMeters: number;
+  /**
+   * The postcode (CEP, 8 digits) the city's records of the same street gave nearest the point, within
+   * POSTCODE_METERS; null when no record of that street is that near (docs/geocoding.md).
+   */
+  postcode: string | null;
   districtCode: string | null;
+  districtName: string | null;
+  subprefeituraCode: string | null;
+  subprefeituraName: string | null;
 }
+
+// A postcode learnt from records farther than this along the same street is not trusted for the point: São Paulo's
+// long streets change postcode every few hundred metres, and same-name streets elsewhere have others.
+const POSTCODE_METERS = 400;
 
 // How many rows of each kind are read before ranking: same-name streets are many ("R UM" exists in dozens of places).
 const EXACT_POOL = 400;
@@ -81,6 +97,29 @@ interface Street {
   precision: GeocodeCandidate["precision"];
 }
 
+/** The areas columns both geocoders read for a point `pt`. */
+interface AreaColumns {
+  district_code: string | null;
+  district_name: string | null;
+  subprefeitura_code: string | null;
+  subprefeitura_name: string | null;
+}
+
+// The district and subprefeitura of p.pt (a LATERAL subquery; no row outside the city).
+const AREAS_OF_PT = `SELECT d.code AS district_code, d.name AS district_name,
+                            sp.code AS subprefeitura_code, sp.name AS subprefeitura_name
+                     FROM districts d JOIN subprefeituras sp ON sp.code = d.subprefeitura_code
+                     WHERE ST_Intersects(d.geom, p.pt) LIMIT 1`;
+
+function areasOf(row: AreaColumns) {
+  return {
+    districtCode: row.district_code,
+    districtName: row.district_name,
+    subprefeituraCode: row.subprefeitura_code,
+    subprefeituraName: row.subprefeitura_name,
+  };
+}
+
 /** Ranked places for a typed address; [] when no street name is close enough. */
 export async function geocodeAddress(
   sql: Sql,
@@ -119,12 +158,13 @@ export async function geocodeAddress(
     .sort((a, b) => b.score - a.score)
     .slice(0, limit * 3);
   if (streets.length === 0) return [];
-  const points = await sql.query<{ lat: number; lon: number; district_code: string | null }>(
-    `SELECT ST_Y(p.pt) AS lat, ST_X(p.pt) AS lon,
-            (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, p.pt) LIMIT 1) AS district_code
+  const points = await sql.query<{ lat: number; lon: number } & AreaColumns>(
+    `SELECT ST_Y(p.pt) AS lat, ST_X(p.pt) AS lon, a.district_code, a.district_name,
+            a.subprefeitura_code, a.subprefeitura_name
      FROM unnest($1::bigint[], $2::float8[]) WITH ORDINALITY AS u(id, fraction, i)
      JOIN streets s ON s.id = u.id,
      LATERAL (SELECT ST_LineInterpolatePoint(s.geom, u.fraction) AS pt) p
+     LEFT JOIN LATERAL (${AREAS_OF_PT}) a ON true
      ORDER BY u.i`,
     [streets.map((s) => s.at.id), streets.map((s) => s.at.fraction)],
   );
@@ -141,7 +181,7 @@ export async function geocodeAddress(
       lat: round(p.lat, 6),
       lon: round(p.lon, 6),
       score: round(s.score, 3),
-      districtCode: p.district_code,
+      ...areasOf(p),
       precision: s.precision,
     });
   });
@@ -258,30 +298,40 @@ function clamp(f: number): number {
   return Math.min(1, Math.max(0, f));
 }
 
-/** The nearest street within `maxMeters` (150 by default) and its estimated house number; null when none is near. */
+/**
+ * The nearest street within `maxMeters` (150 by default), its estimated house number, its postcode and the point's
+ * district and subprefeitura; null when no street is near.
+ */
 export async function reverseGeocode(
   sql: Sql,
   point: LatLon,
   options: { maxMeters?: number } = {},
 ): Promise<ReverseGeocode | null> {
-  const rows = await sql.query<{
-    name: string;
-    num_min: number | null;
-    num_max: number | null;
-    fraction: number;
-    distance: number;
-    district_code: string | null;
-  }>(
-    `WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g),
-     near AS (SELECT s.name, s.num_min, s.num_max, s.geom FROM streets s, p ORDER BY s.geom <-> p.g LIMIT 8)
-     SELECT near.name, near.num_min, near.num_max,
-            ST_LineLocatePoint(near.geom, p.g)::float8 AS fraction,
-            ST_Distance(near.geom::geography, p.g::geography)::float8 AS distance,
-            (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, p.g) LIMIT 1) AS district_code
-     FROM near, p
-     ORDER BY distance
-     LIMIT 1`,
-    [point.lon, point.lat],
+  const rows = await sql.query<
+    {
+      name: string;
+      num_min: number | null;
+      num_max: number | null;
+      fraction: number;
+      distance: number;
+      postcode: string | null;
+    } & AreaColumns
+  >(
+    `WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS pt),
+     -- The point written out (not p.pt) so the GiST index returns the nearest streets in order.
+     near AS (SELECT s.name, s.normalized_name, s.num_min, s.num_max, s.geom
+              FROM streets s ORDER BY s.geom <-> ST_SetSRID(ST_MakePoint($1, $2), 4326) LIMIT 8),
+     best AS (SELECT near.*, ST_LineLocatePoint(near.geom, p.pt)::float8 AS fraction,
+                     ST_Distance(near.geom::geography, p.pt::geography)::float8 AS distance
+              FROM near, p ORDER BY distance LIMIT 1)
+     SELECT best.name, best.num_min, best.num_max, best.fraction, best.distance,
+            (SELECT pc.postcode FROM postcodes pc
+             WHERE pc.normalized_name = best.normalized_name
+               AND ST_DWithin(pc.geom::geography, p.pt::geography, $3)
+             ORDER BY pc.geom <-> p.pt, pc.records DESC LIMIT 1) AS postcode,
+            a.district_code, a.district_name, a.subprefeitura_code, a.subprefeitura_name
+     FROM best CROSS JOIN p LEFT JOIN LATERAL (${AREAS_OF_PT}) a ON true`,
+    [point.lon, point.lat, POSTCODE_METERS],
   );
   const row = rows[0];
   if (!row || row.distance > (options.maxMeters ?? 150)) return null;
@@ -290,7 +340,8 @@ export async function reverseGeocode(
     street: row.name,
     ...(hasRange ? { number: Math.round(row.num_min! + row.fraction * (row.num_max! - row.num_min!)) } : {}),
     distanceMeters: Math.round(row.distance),
-    districtCode: row.district_code,
+    postcode: row.postcode,
+    ...areasOf(row),
   };
 }
 

@@ -1,10 +1,21 @@
 /** HTTP routes of the areas concept: the city's districts and subprefeituras, geocoding, and placing a point. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { unprocessable } from "../errors.ts";
+import { AppError, unprocessable } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { geocodeAddress, reverseGeocode } from "./geocoding.ts";
 import { districtsGeoJson, listDistricts, listSubprefeituras, placePoint } from "./queries.ts";
+import { type EncodedTile, isServedTile, readStreetTile, TILE_ZOOMS } from "./tiles.ts";
+
+/** A tile's address in the path: zoom, column and row of the web-mercator grid. */
+const TileParams = z.object({
+  z: z.coerce.number().int(),
+  x: z.coerce.number().int(),
+  y: z.coerce.number().int(),
+});
+
+// Tiles change only when the city's streets are loaded again: the last ones read are kept per process.
+const TILE_CACHE_SIZE = 512;
 
 /** A point given in the query string. */
 const PointQuery = z.object({
@@ -52,6 +63,35 @@ export async function registerAreasRoutes(app: FastifyInstance): Promise<void> {
         .type("application/geo+json")
         .header("cache-control", "public, max-age=3600")
         .send(await geojson);
+    },
+  );
+  const tiles = new Map<string, Promise<EncodedTile>>();
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/tiles/streets/:z/:x/:y.json",
+      summary: `The city's streets in one web-mercator tile (zoom ${TILE_ZOOMS.min} to ${TILE_ZOOMS.max}), for maps that need no internet`,
+      tag: "areas",
+      action: "public",
+    },
+    async (req, reply) => {
+      const { z, x, y } = validate(TileParams, req.params);
+      if (!isServedTile(z, x, y)) {
+        throw new AppError(404, "tile_out_of_range", { z, x, y, ...TILE_ZOOMS });
+      }
+      const key = `${z}/${x}/${y}`;
+      let tile = tiles.get(key);
+      if (!tile) {
+        tile = readStreetTile(db, z, x, y);
+        tile.catch(() => tiles.delete(key));
+        tiles.set(key, tile);
+        if (tiles.size > TILE_CACHE_SIZE) tiles.delete(tiles.keys().next().value as string);
+      }
+      const { body, etag } = await tile;
+      reply.header("etag", etag).header("cache-control", "public, max-age=86400");
+      if (req.headers["if-none-match"] === etag) return reply.code(304).send();
+      return reply.type("application/json").send(body);
     },
   );
   route(

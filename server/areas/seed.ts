@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { normalizeAreaName, parseStreetName } from "../../domain/address.ts";
 import type { SeedOptions } from "../cli/seed.ts";
 import type { Db, Sql } from "../db/index.ts";
+import { learnPostcodes, readPostcodeFixture, SP156_RECORDS, seedPostcodes } from "./postcodes.ts";
 
 /** The folder of the committed street and block cut used by the "fixture" scope. */
 export const FIXTURES_DIR = fileURLToPath(new URL("../../tests/fixtures/", import.meta.url));
@@ -175,4 +176,12 @@ export async function seedAreas(db: Db, options: SeedOptions): Promise<void> {
     full ? join(dir, "sp_quadras_fiscais.geojson") : join(FIXTURES_DIR, "blocks.geojson"),
   );
   if (blocks > 0) options.log?.(`areas: ${blocks} fiscal blocks in ${Date.now() - started} ms`);
+  started = Date.now();
+  const postcodes = await seedPostcodes(
+    db,
+    full
+      ? learnPostcodes(readFileSync(join(options.sharedDataDir, SP156_RECORDS), "utf8"))
+      : readPostcodeFixture(),
+  );
+  if (postcodes > 0) options.log?.(`areas: ${postcodes} street postcodes in ${Date.now() - started} ms`);
 }

@@ -1,5 +1,5 @@
 /** The JSON shapes of the catalogue concept that leave the server, texts in the caller's language. */
-import { type Locale, pickLocalized } from "../i18n.ts";
+import { DEFAULT_LOCALE, type Locale, pickLocalized } from "../i18n.ts";
 import type { Charter, Service, ServiceGroup } from "./queries.ts";
 import type {
   CharterView,
@@ -9,13 +9,20 @@ import type {
   ServiceView,
 } from "./schemas.ts";
 
-/** A service for lists: names in `locale`, pt-BR where a text has no translation. */
+/** The language a localized text is read in for `locale`: its own when it has one, else pt-BR (the fallback). */
+export function languageOf(value: Partial<Record<Locale, string>>, locale: Locale): Locale {
+  return value[locale] ? locale : DEFAULT_LOCALE;
+}
+
+/** A service for lists: names in `locale`, pt-BR where a text has no translation (`nameLanguage` says which). */
 export function presentService(service: Service, locale: Locale): ServiceView {
   return {
     code: service.code,
     group: service.groupCode,
     rootGroup: service.rootGroupCode,
     name: pickLocalized(service.name, locale),
+    nameLanguage: languageOf(service.name, locale),
+    formerNames: service.formerNames,
     description: pickLocalized(service.description, locale),
     keywords: service.keywords,
     demandType: service.demandType,

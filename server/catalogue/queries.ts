@@ -1,8 +1,10 @@
 /** Reads of the catalogue concept: services by code, by group or by words, the groups, and the service charter. */
 import { type LocalizedText, ServiceAttribute } from "../../domain/attributes.ts";
+import { isContentWord, type TextLanguage } from "../classification/text.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import type { Channel, DeadlineUnit, DemandType } from "./schemas.ts";
 import { keywordsOf } from "./sp156.ts";
+import { formerNameOf } from "./sp156-renamed.ts";
 
 /** A service as the rest of the server uses it (intake, routing, deadlines). */
 export interface Service {
@@ -30,6 +32,8 @@ export interface Service {
   active: boolean;
   /** Its demands are published only at district level (server/public-data). */
   sensitive: boolean;
+  /** Names the service had before (imports know them as aliases): typing one still finds it. */
+  formerNames: string[];
 }
 
 /** A service group row. */
@@ -66,13 +70,17 @@ interface ServiceRow {
   channels: Channel[];
   active: boolean;
   sensitive: boolean;
+  /** The Serviço part of each alias's source_ref ("sp156:Tema|Assunto|Serviço"). */
+  alias_names: string[];
 }
 
 const SELECT_SERVICE = `
   SELECT s.id, s.code, s.group_id, g.code AS group_code, p.id AS root_group_id, p.code AS root_group_code,
          s.name, s.description, s.keywords, s.demand_type, s.location_required, s.anonymous_allowed, s.attributes,
          s.deadline_amount, s.deadline_unit, s.acceptance_amount, s.acceptance_unit, s.auto_dispatch, s.priority,
-         s.requirements, s.channels, s.active, s.sensitive
+         s.requirements, s.channels, s.active, s.sensitive,
+         ARRAY(SELECT split_part(a.source_ref, '|', 3) FROM service_source_aliases a
+                WHERE a.service_id = s.id ORDER BY a.source_ref) AS alias_names
     FROM services s
     JOIN service_groups g ON g.id = s.group_id
     LEFT JOIN service_groups p ON p.id = g.parent_id`;
@@ -103,6 +111,13 @@ function toService(row: ServiceRow): Service {
     channels: row.channels,
     active: row.active,
     sensitive: row.sensitive,
+    formerNames: [
+      ...new Set(
+        row.alias_names
+          .map((alias) => formerNameOf(alias, row.name["pt-BR"]))
+          .filter((n): n is string => n !== undefined),
+      ),
+    ],
   };
 }
 
@@ -136,9 +151,16 @@ export function forgetCachedServices(): void {
 
 export async function listServices(
   sql: Sql,
-  filter: { group?: string | undefined; q?: string | undefined; includeInactive?: boolean },
+  filter: {
+    group?: string | undefined;
+    q?: string | undefined;
+    includeInactive?: boolean;
+    /** The reader's language: its stop words are not searched for ("pothole on my street" looks for "pothole"). */
+    language?: TextLanguage;
+  },
 ): Promise<Service[]> {
-  const words = filter.q ? keywordsOf(filter.q) : [];
+  const language = filter.language ?? "pt-BR";
+  const words = filter.q ? keywordsOf(filter.q).filter((w) => isContentWord(w, language)) : [];
   const rows = await sql.query<ServiceRow>(
     `${SELECT_SERVICE}
       WHERE ($1::text IS NULL OR g.code = $1 OR p.code = $1)
@@ -221,9 +243,20 @@ export async function loadCharter(sql: Sql): Promise<Charter> {
  */
 export async function searchCatalogue(
   sql: Sql,
-  filter: { q?: string | undefined; group?: string | undefined; page: number; limit: number },
+  filter: {
+    q?: string | undefined;
+    group?: string | undefined;
+    page: number;
+    limit: number;
+    language?: TextLanguage;
+  },
 ): Promise<{ items: Service[]; total: number }> {
-  const matches = await listServices(sql, { group: filter.group, q: filter.q, includeInactive: true });
+  const matches = await listServices(sql, {
+    group: filter.group,
+    q: filter.q,
+    includeInactive: true,
+    ...(filter.language ? { language: filter.language } : {}),
+  });
   const code = filter.q?.trim().toUpperCase();
   const found = code ? await findServiceByCode(sql, code) : undefined;
   // An exact code counts only inside the group asked for (the group itself or its parent, as listServices reads it).

@@ -51,7 +51,7 @@ export async function registerCatalogueRoutes(app: FastifyInstance): Promise<voi
     },
     async (req) => {
       const query = validate(ServiceListQuery, req.query);
-      const services = await listServices(db, { group: query.group, q: query.q });
+      const services = await listServices(db, { group: query.group, q: query.q, language: req.locale });
       return services.map((s) => presentService(s, req.locale));
     },
   );
@@ -135,7 +135,7 @@ export async function registerCatalogueRoutes(app: FastifyInstance): Promise<voi
     },
     async (req) => {
       const query = validate(CatalogueListQuery, req.query);
-      const { items, total } = await searchCatalogue(db, query);
+      const { items, total } = await searchCatalogue(db, { ...query, language: req.locale });
       return { items: items.map(presentServiceSource), total, page: query.page, limit: query.limit };
     },
   );

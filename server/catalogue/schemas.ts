@@ -129,7 +129,12 @@ export const ServiceView = z.object({
   code: z.string(),
   group: z.string(),
   rootGroup: z.string().nullable(),
+  /** The name in the reader's language, or in pt-BR when the service has none in it. */
   name: z.string(),
+  /** The language `name` is in: the reader's, or "pt-BR" when it fell back (screens then say so). */
+  nameLanguage: z.enum(["pt-BR", "en", "es"]),
+  /** Names the service had before ("formerly …"); typing one finds it. */
+  formerNames: z.array(z.string()),
   description: z.string(),
   keywords: z.array(z.string()),
   demandType: DemandType,

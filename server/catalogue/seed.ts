@@ -22,7 +22,13 @@ import {
   TEMA_NAMES,
 } from "./sp156.ts";
 import { SP156_ATTRIBUTES } from "./sp156-attributes.ts";
-import { RENAMED, RETIRED } from "./sp156-renamed.ts";
+import { formerNamesOf, RENAMED, RETIRED } from "./sp156-renamed.ts";
+import {
+  groupTranslation,
+  searchKeywordsOf,
+  serviceTranslation,
+  TRANSLATED_LANGUAGES,
+} from "./translations.ts";
 
 /** Reads the SP156 service catalogue CSV. */
 export function readCatalogue(sharedDataDir: string): CatalogueRow[] {
@@ -90,7 +96,7 @@ function groupsOf(rows: CatalogueRow[]): { roots: GroupRecord[]; children: Group
         code: groupCode(ref, row.Assunto, false),
         source_ref: ref,
         parent_ref: rootRef,
-        name: { "pt-BR": row.Assunto },
+        name: { "pt-BR": row.Assunto, ...translatedGroupNames(row.Assunto) },
         position: children.size,
       });
     }
@@ -111,24 +117,53 @@ async function upsertGroups(tx: Sql, groups: GroupRecord[]): Promise<void> {
   );
 }
 
+function translatedGroupNames(assunto: string): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const language of TRANSLATED_LANGUAGES) {
+    const name = groupTranslation(assunto, language);
+    if (name) names[language] = name;
+  }
+  return names;
+}
+
 function serviceOf(row: CatalogueRow) {
   const ref = sourceRef(row.Tema, row.Assunto, row.Serviço);
+  const code = serviceCode(ref);
   const type = demandTypeOf(row);
   const place = isPlaceBased(row);
   const anonymous = type === "report" || type === "complaint";
   const deadline = deadlineOf(row, type);
   const tema = TEMA_NAMES[row.Tema];
+  const name: Record<string, string> = { "pt-BR": row.Serviço.replace(/\s+/g, " ").trim() };
+  const description: Record<string, string> = { "pt-BR": `${row.Tema} › ${row.Assunto} › ${row.Serviço}` };
+  for (const language of TRANSLATED_LANGUAGES) {
+    const translation = serviceTranslation(code, language);
+    if (translation) name[language] = translation.name;
+    // The charter's path in the reader's language where every step has one, else as before (the Tema translated).
+    description[language] = [
+      tema?.[language] ?? row.Tema,
+      groupTranslation(row.Assunto, language) ?? row.Assunto,
+      translation?.name ?? row.Serviço,
+    ].join(" › ");
+  }
   return {
-    code: serviceCode(ref),
+    code,
     source_ref: ref,
     group_ref: sourceRef(row.Tema, row.Assunto),
-    name: { "pt-BR": row.Serviço.replace(/\s+/g, " ").trim() },
-    description: {
-      "pt-BR": `${row.Tema} › ${row.Assunto} › ${row.Serviço}`,
-      en: `${tema?.en ?? row.Tema} › ${row.Assunto} › ${row.Serviço}`,
-      es: `${tema?.es ?? row.Tema} › ${row.Assunto} › ${row.Serviço}`,
-    },
-    keywords: keywordsOf(row.Tema, row.Assunto, row.Serviço),
+    name,
+    description,
+    // Searchable in the three languages and by the names the service had before (sp156-renamed.ts).
+    keywords: [
+      ...new Set([
+        ...keywordsOf(
+          row.Tema,
+          row.Assunto,
+          row.Serviço,
+          ...formerNamesOf(row.Tema, row.Assunto, row.Serviço),
+        ),
+        ...searchKeywordsOf(code),
+      ]),
+    ],
     demand_type: type,
     location_required: place,
     anonymous_allowed: anonymous,

@@ -78,3 +78,26 @@ export const RENAMED: readonly (readonly [string, string, string, string])[] = [
 export const RETIRED: readonly (readonly [string, string, string])[] = [
   ["Urgência", "Defesa Civil", "[Solicitado pela Defesa Civil - uso interno] Apoio a órgãos públicos"],
 ];
+
+/**
+ * A name a service had in the records, as citizens and staff may still type it ("formerly …"): tidied ("(antigo) "
+ * prefix and doubled spaces off); undefined when it only re-spaces or re-cases the current name.
+ */
+export function formerNameOf(recorded: string, current: string): string | undefined {
+  const tidy = (s: string) =>
+    s
+      .replace(/^\(antigo\)\s*/i, "")
+      .replace(/\s+/g, " ")
+      .trim();
+  const name = tidy(recorded);
+  return name.toLowerCase() === tidy(current).toLowerCase() ? undefined : name;
+}
+
+/** The former names of a catalogue service (by its Tema, Assunto and current name) in RENAMED. */
+export function formerNamesOf(tema: string, assunto: string, current: string): string[] {
+  return RENAMED.filter(
+    ([t, a, , now]) => t === tema && a === assunto && formerNameOf(now, current) === undefined,
+  )
+    .map(([, , recorded]) => formerNameOf(recorded, current))
+    .filter((name): name is string => name !== undefined);
+}

@@ -19,12 +19,13 @@ function tokenOf(req: FastifyRequest): string {
   return typeof token === "string" ? token.trim().slice(0, 100) : "";
 }
 
-function send(reply: FastifyReply, locale: Locale, status: number, main: string) {
+// `path` is what the language switch links to: the link itself (with its token) while it waits for the button.
+function send(reply: FastifyReply, locale: Locale, status: number, main: string, path = PATH) {
   return reply
     .status(status)
     .type("text/html; charset=utf-8")
     .headers(pageHeaders())
-    .send(page(locale, translate(locale, "pages.consent.title"), main, `${PATH}`));
+    .send(page(locale, translate(locale, "pages.consent.title"), main, path));
 }
 
 // The answer to a link that is wrong, expired or no longer anyone's: the same for GET and POST, saying nothing more.
@@ -65,6 +66,7 @@ export async function registerConsentPage(app: FastifyInstance): Promise<void> {
 <input type="hidden" name="token" value="${escapeHtml(token)}">
 <button type="submit">${t("pages.consent.submit")}</button>
 </form>`,
+        `${PATH}?token=${encodeURIComponent(token)}`,
       );
     });
 

@@ -1,11 +1,14 @@
 /**
  * What the suggester reads about one service: the catalogue's own words (name, Assunto, Tema, keywords,
- * description), the citizens' words for it written in vocabulary.ts, and labelled examples. One function, used by
- * the database loader and by the evaluation, so what is measured is what is served.
+ * description, the names it had before), the citizens' words for it written in vocabulary.ts, labelled examples,
+ * and, for an English or Spanish reader, its name, group and citizens' words in that language
+ * (server/catalogue/translations/). One function, used by the database loader and by the evaluation, so what is
+ * measured is what is served.
  */
+import { searchKeywordsOf, serviceTranslation, type TranslatedLanguage } from "../catalogue/translations.ts";
 import volumes from "./sp156-volumes.json" with { type: "json" };
 import type { ServiceDocument, WeightedText } from "./suggester.ts";
-import { fold } from "./text.ts";
+import { fold, type TextLanguage } from "./text.ts";
 import { VOCABULARY } from "./vocabulary.ts";
 
 /** A catalogue service as the suggester needs it. */
@@ -18,6 +21,12 @@ export interface CatalogueEntry {
   rootGroupName: string | null;
   keywords: readonly string[];
   description: string;
+  /** Names the service had before (aliases): a citizen or agent may still type one. */
+  formerNames?: readonly string[];
+  /** The service's and its group's names in English and Spanish, where the catalogue has them. */
+  translations?: Partial<
+    Record<TranslatedLanguage, { name?: string | undefined; group?: string | undefined }>
+  >;
 }
 
 /** How much each kind of text counts; the name says most, a long example message least per word. */
@@ -29,6 +38,7 @@ const WEIGHTS = {
   description: 0.5,
   vocabulary: 2,
   example: 1,
+  formerName: 1.5,
 };
 
 const REQUESTS: Record<string, number> = volumes;
@@ -51,21 +61,50 @@ export function vocabularyOf(entry: Pick<CatalogueEntry, "name" | "groupName">):
   return found.flatMap((v) => v.phrases);
 }
 
-/** The document of one service, with its labelled examples (texts citizens wrote about it), if any. */
+/**
+ * The document of one service for readers of `language`, with its labelled examples (texts citizens wrote about
+ * it), if any. Portuguese is always in it (a Portuguese word on an English screen still finds the service); an
+ * English or Spanish document adds the service's texts in that language.
+ */
 export function documentOf(
   entry: CatalogueEntry,
   examples: readonly string[] = [],
-  { vocabulary = true }: { vocabulary?: boolean } = {},
+  { vocabulary = true, language = "pt-BR" }: { vocabulary?: boolean; language?: TextLanguage } = {},
 ): ServiceDocument {
+  // The translations' words are in services.keywords for the catalogue search; here they count in their own
+  // language's document only, at their own weight, so an English word never sits in the Portuguese index.
+  const translated = new Set(searchKeywordsOf(entry.code));
   const texts: WeightedText[] = [
     { text: entry.name, weight: WEIGHTS.name },
     { text: entry.groupName, weight: WEIGHTS.group },
-    { text: entry.keywords.join(" "), weight: WEIGHTS.keywords },
+    { text: entry.keywords.filter((k) => !translated.has(k)).join(" "), weight: WEIGHTS.keywords },
     { text: entry.description, weight: WEIGHTS.description },
   ];
   if (entry.rootGroupName) texts.push({ text: entry.rootGroupName, weight: WEIGHTS.root });
+  for (const former of entry.formerNames ?? []) texts.push({ text: former, weight: WEIGHTS.formerName });
   if (vocabulary)
     for (const phrase of vocabularyOf(entry)) texts.push({ text: phrase, weight: WEIGHTS.vocabulary });
   for (const example of examples) texts.push({ text: example, weight: WEIGHTS.example });
-  return { code: entry.code, name: entry.name, texts, volume: REQUESTS[entry.code] ?? 0 };
+  let name = entry.name;
+  let nameLanguage: TextLanguage = "pt-BR";
+  if (language !== "pt-BR") {
+    const own = entry.translations?.[language];
+    if (own?.name) {
+      name = own.name;
+      nameLanguage = language;
+      texts.push({ text: own.name, weight: WEIGHTS.name });
+    }
+    if (own?.group) texts.push({ text: own.group, weight: WEIGHTS.group });
+    if (vocabulary)
+      for (const phrase of serviceTranslation(entry.code, language)?.keywords ?? [])
+        texts.push({ text: phrase, weight: WEIGHTS.vocabulary });
+  }
+  return {
+    code: entry.code,
+    name,
+    nameLanguage,
+    texts,
+    volume: REQUESTS[entry.code] ?? 0,
+    group: entry.groupName,
+  };
 }

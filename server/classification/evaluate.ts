@@ -9,8 +9,11 @@ import { join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import { readCatalogue } from "../catalogue/seed.ts";
 import { keywordsOf, serviceCode, sourceRef } from "../catalogue/sp156.ts";
+import { formerNamesOf } from "../catalogue/sp156-renamed.ts";
+import { groupTranslation, serviceTranslation } from "../catalogue/translations.ts";
 import { type CatalogueEntry, documentOf } from "./documents.ts";
 import { buildIndex, DEFAULT_OPTIONS, type SuggesterOptions, suggest } from "./suggester.ts";
+import type { TextLanguage } from "./text.ts";
 
 /** One labelled message; `code` is null for a message that asks for no service. */
 export interface LabelledMessage {
@@ -19,19 +22,32 @@ export interface LabelledMessage {
   code: string | null;
 }
 
-/** The catalogue as entries, exactly as the seed writes it to the services table. */
+/** The catalogue as entries, as the seed writes it to the services table (translations and former names too). */
 export function catalogueEntries(sharedDataDir: string): CatalogueEntry[] {
-  return readCatalogue(sharedDataDir).map((row) => ({
-    code: serviceCode(sourceRef(row.Tema, row.Assunto, row.Serviço)),
-    name: row.Serviço.replace(/\s+/g, " ").trim(),
-    groupName: row.Assunto,
-    rootGroupName: row.Tema,
-    keywords: keywordsOf(row.Tema, row.Assunto, row.Serviço),
-    description: `${row.Tema} › ${row.Assunto} › ${row.Serviço}`,
-  }));
+  return readCatalogue(sharedDataDir).map((row) => {
+    const code = serviceCode(sourceRef(row.Tema, row.Assunto, row.Serviço));
+    const formerNames = formerNamesOf(row.Tema, row.Assunto, row.Serviço);
+    const translated = (language: "en" | "es") => ({
+      name: serviceTranslation(code, language)?.name,
+      group: groupTranslation(row.Assunto, language),
+    });
+    return {
+      code,
+      name: row.Serviço.replace(/\s+/g, " ").trim(),
+      groupName: row.Assunto,
+      rootGroupName: row.Tema,
+      keywords: keywordsOf(row.Tema, row.Assunto, row.Serviço, ...formerNames),
+      description: `${row.Tema} › ${row.Assunto} › ${row.Serviço}`,
+      formerNames,
+      translations: { en: translated("en"), es: translated("es") },
+    };
+  });
 }
 
-/** Reads a labelled set (the dev set, or the held-out set in the same format) with each label as a service code. */
+/**
+ * Reads a labelled set with each label as a service code: the SP156 format (tema, assunto, servico: the dev set or
+ * the held-out set) or a `code` column (the English and Spanish sets in tests/fixtures/classifier/; empty: none).
+ */
 export function readLabelled(path: string): LabelledMessage[] {
   const rows = parse(readFileSync(path, "utf8"), { columns: true, skip_empty_lines: true, bom: true }) as {
     id: string;
@@ -39,7 +55,10 @@ export function readLabelled(path: string): LabelledMessage[] {
     tema: string;
     assunto: string;
     servico: string;
+    code?: string;
   }[];
+  if (rows[0] && "code" in rows[0])
+    return rows.map((r) => ({ id: r.id, text: r.text, code: r.code?.trim() || null }));
   // Labels copy the catalogue verbatim, C1 dashes included: repaired as the seed repairs the catalogue.
   const repair = (s: string) => s.replaceAll("\u0096", "–").replaceAll("\u0097", "—");
   return rows.map((r) => ({
@@ -71,10 +90,13 @@ export function evaluate(
     folds = 0,
     vocabulary = true,
     options = DEFAULT_OPTIONS,
+    language = "pt-BR",
   }: {
     folds?: number;
     vocabulary?: boolean;
     options?: SuggesterOptions;
+    /** The reader's language: the index and the messages are read in it. */
+    language?: TextLanguage;
   } = {},
   onMiss?: (m: LabelledMessage, got: string[]) => void,
 ): Score {
@@ -87,8 +109,9 @@ export function evaluate(
     const examples = new Map<string, string[]>();
     for (const m of train) if (m.code) examples.set(m.code, [...(examples.get(m.code) ?? []), m.text]);
     const index = buildIndex(
-      entries.map((e) => documentOf(e, examples.get(e.code) ?? [], { vocabulary })),
+      entries.map((e) => documentOf(e, examples.get(e.code) ?? [], { vocabulary, language })),
       options,
+      language,
     );
     for (const m of test) {
       const got = suggest(index, m.text, 3).map((s) => s.code);
@@ -120,11 +143,34 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const shared = resolve(arg("shared") ?? process.env.SHARED_DATA_DIR ?? "../shared/data");
   const file = arg("file") ?? join(shared, "classifier", "sp156_frases_dev.csv");
   const folds = Number(arg("folds") ?? 5);
+  const language = (arg("lang") ?? "pt-BR") as TextLanguage;
   const entries = catalogueEntries(shared);
-  const messages = readLabelled(file);
   const verbose = process.argv.includes("--misses");
   const name = new Map(entries.map((e) => [e.code, e.name]));
+  if (language !== "pt-BR") {
+    // English and Spanish: the small sets written for the tests, read by the index of that language.
+    const messages = readLabelled(arg("file") ?? `tests/fixtures/classifier/${language}.csv`);
+    const show = (m: LabelledMessage, got: string[]) => {
+      if (verbose) console.log(`  MISS ${m.id} ${m.text}\n     want ${m.code}\n     got  ${got.join(" ")}`);
+    };
+    console.log(
+      formatScore(`${language}: names only`, evaluate(entries, messages, { language, vocabulary: false })),
+    );
+    console.log(formatScore(`${language}: names + words`, evaluate(entries, messages, { language }, show)));
+    process.exit(0);
+  }
+  const messages = readLabelled(file);
+  const noCues = { ...DEFAULT_OPTIONS, cues: false };
+  console.log(
+    formatScore(
+      "catalogue only, no cues",
+      evaluate(entries, messages, { vocabulary: false, options: noCues }),
+    ),
+  );
   console.log(formatScore("catalogue only", evaluate(entries, messages, { vocabulary: false })));
+  console.log(
+    formatScore("catalogue + vocabulary, no cues", evaluate(entries, messages, { options: noCues })),
+  );
   console.log(formatScore("catalogue + vocabulary", evaluate(entries, messages)));
   console.log(
     formatScore(

@@ -3,11 +3,13 @@ import type { ClassificationRule } from "./queries.ts";
 import type { Candidate } from "./ranking.ts";
 import type { ClassificationRuleView, DemandChannel, SuggestionView } from "./schemas.ts";
 
-/** A suggested service: code, name, score and why. */
+/** A suggested service: code, name (and the language it is in), the former name typed, score and why. */
 export function presentSuggestion(candidate: Candidate): SuggestionView {
   return {
     code: candidate.code,
     name: candidate.name,
+    nameLanguage: candidate.nameLanguage ?? "pt-BR",
+    ...(candidate.formerly ? { formerly: candidate.formerly } : {}),
     score: candidate.score,
     reasons: candidate.reasons.map((r) => ({
       kind: r.kind,

@@ -6,10 +6,13 @@
  * change and a hash of the group names: one cheap query, at most every FRESHNESS_MS) and rebuilds when it moved, so
  * a service switched off on any process stops being suggested by every process within FRESHNESS_MS.
  */
+import { formerNameOf } from "../catalogue/sp156-renamed.ts";
+import type { TranslatedLanguage } from "../catalogue/translations.ts";
 import { maybeOne, one, type Sql } from "../db/index.ts";
 import { type CatalogueEntry, documentOf } from "./documents.ts";
 import { type ActiveRule, type Candidate, matchRules, rankCandidates } from "./ranking.ts";
-import { buildIndex, type SuggesterIndex, suggest } from "./suggester.ts";
+import { buildIndex, DEFAULT_OPTIONS, type SuggesterIndex, suggest } from "./suggester.ts";
+import { type TextLanguage, words } from "./text.ts";
 
 const VERSION_SQL = `
   SELECT (SELECT count(*) FILTER (WHERE active) || ':' || count(*) || ':' || coalesce(max(updated_at)::text, '')
@@ -20,7 +23,9 @@ const VERSION_SQL = `
       AS version`;
 
 interface Built {
-  index: SuggesterIndex;
+  /** The index for readers of a language, built when first asked for. */
+  index: (language: TextLanguage) => SuggesterIndex;
+  entries: Map<string, CatalogueEntry>;
   rules: ActiveRule[];
 }
 
@@ -37,9 +42,18 @@ async function loadEntries(sql: Sql): Promise<CatalogueEntry[]> {
     description: string | null;
     group_name: string;
     root_group_name: string | null;
+    name_en: string | null;
+    name_es: string | null;
+    group_en: string | null;
+    group_es: string | null;
+    alias_names: string[];
   }>(
     `SELECT s.code, s.name->>'pt-BR' AS name, s.keywords, s.description->>'pt-BR' AS description,
-            g.name->>'pt-BR' AS group_name, p.name->>'pt-BR' AS root_group_name
+            g.name->>'pt-BR' AS group_name, p.name->>'pt-BR' AS root_group_name,
+            s.name->>'en' AS name_en, s.name->>'es' AS name_es, g.name->>'en' AS group_en,
+            g.name->>'es' AS group_es,
+            ARRAY(SELECT split_part(a.source_ref, '|', 3) FROM service_source_aliases a
+                   WHERE a.service_id = s.id ORDER BY a.source_ref) AS alias_names
        FROM services s
        JOIN service_groups g ON g.id = s.group_id
        LEFT JOIN service_groups p ON p.id = g.parent_id
@@ -53,6 +67,13 @@ async function loadEntries(sql: Sql): Promise<CatalogueEntry[]> {
     rootGroupName: r.root_group_name,
     keywords: r.keywords,
     description: r.description ?? "",
+    formerNames: r.alias_names
+      .map((alias) => formerNameOf(alias, r.name))
+      .filter((n): n is string => n !== undefined),
+    translations: {
+      en: { name: r.name_en ?? undefined, group: r.group_en ?? undefined },
+      es: { name: r.name_es ?? undefined, group: r.group_es ?? undefined },
+    },
   }));
 }
 
@@ -108,7 +129,20 @@ async function current(sql: Sql): Promise<Built> {
   if (cached) return cached;
   const ready = (async () => {
     const [entries, rules] = await Promise.all([loadEntries(sql), loadActiveRules(sql)]);
-    return { index: buildIndex(entries.map((e) => documentOf(e))), rules };
+    const indexes = new Map<TextLanguage, SuggesterIndex>();
+    const index = (language: TextLanguage) => {
+      let built = indexes.get(language);
+      if (!built) {
+        built = buildIndex(
+          entries.map((e) => documentOf(e, [], { language })),
+          DEFAULT_OPTIONS,
+          language,
+        );
+        indexes.set(language, built);
+      }
+      return built;
+    };
+    return { index, entries: new Map(entries.map((e) => [e.code, e])), rules };
   })();
   built.set(version, ready);
   if (built.size > KEEP) built.delete(built.keys().next().value as string);
@@ -127,6 +161,8 @@ export interface SuggestOptions {
   districtCode?: string | undefined;
   /** The subprefeitura of the place; derived from the district when absent. */
   subprefeituraCode?: string | undefined;
+  /** The reader's language: stop words, citizens' words and the names answered (pt-BR by default). */
+  language?: TextLanguage | undefined;
 }
 
 // Extra text suggestions fetched beyond the limit, so that a boosting rule can lift one into the answer.
@@ -142,10 +178,46 @@ export async function suggestServices(
   options: SuggestOptions = {},
 ): Promise<Candidate[]> {
   const limit = options.limit ?? 5;
-  const { index, rules } = await current(sql);
+  const language = options.language ?? "pt-BR";
+  const { index, entries, rules } = await current(sql);
   const areaCodes = await areasOf(sql, options.districtCode, options.subprefeituraCode);
   const matches = rules.length > 0 ? matchRules(rules, text, { channel: options.channel, areaCodes }) : [];
-  return rankCandidates(suggest(index, text, limit + HEADROOM), matches, limit);
+  const ranked = rankCandidates(suggest(index(language), text, limit + HEADROOM), matches, limit);
+  const typed = new Set(words(text, language).filter((w) => w.length >= 4));
+  return ranked.map((candidate) => {
+    const entry = entries.get(candidate.code);
+    if (!entry) return candidate;
+    const own = language === "pt-BR" ? undefined : entry.translations?.[language as TranslatedLanguage]?.name;
+    return {
+      ...candidate,
+      name: own ?? entry.name,
+      nameLanguage: own ? language : "pt-BR",
+      formerly: formerNameTyped(entry, typed, language),
+    };
+  });
+}
+
+/**
+ * The former name the text was looking for, if any: one sharing more of the typed words (exactly, as folded) than
+ * the current name does ("Solicitar avaliação de local com pernilongo" is shown the service "formerly …").
+ */
+function formerNameTyped(
+  entry: CatalogueEntry,
+  typed: Set<string>,
+  language: TextLanguage,
+): string | undefined {
+  const overlap = (name: string) => new Set(words(name, language).filter((w) => typed.has(w))).size;
+  const current = overlap(entry.name);
+  let best: string | undefined;
+  let bestOverlap = current;
+  for (const former of entry.formerNames ?? []) {
+    const n = overlap(former);
+    if (n > bestOverlap) {
+      best = former;
+      bestOverlap = n;
+    }
+  }
+  return best;
 }
 
 async function areasOf(sql: Sql, district?: string, subprefeitura?: string): Promise<string[]> {

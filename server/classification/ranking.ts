@@ -27,7 +27,11 @@ export interface Reason {
 /** A ranked service with every reason that proposed it. */
 export interface Candidate {
   code: string;
+  /** The name in the reader's language, or pt-BR (then nameLanguage says so). */
   name: string;
+  nameLanguage?: "pt-BR" | "en" | "es";
+  /** The service's former name the text was looking for, if it named one. */
+  formerly?: string | undefined;
   score: number;
   reasons: Reason[];
 }

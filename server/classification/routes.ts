@@ -26,7 +26,8 @@ export async function registerClassificationRoutes(app: FastifyInstance): Promis
     {
       method: "GET",
       path: "/api/v1/services/suggest",
-      summary: "The services a free Portuguese text is most likely about, best first (portal, chat, console)",
+      summary:
+        "The services a free text (pt-BR, en or es) is most likely about, best first, named in the reader's language",
       tag: "classification",
       action: "public",
       query: SuggestQuery,
@@ -44,6 +45,7 @@ export async function registerClassificationRoutes(app: FastifyInstance): Promis
         limit: query.limit,
         channel: query.channel,
         districtCode: query.district,
+        language: req.locale,
       });
       return candidates.map(presentSuggestion);
     },

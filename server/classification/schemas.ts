@@ -13,7 +13,7 @@ const AreaCode = z.string().trim().min(1).max(10);
 
 /** The query of GET /api/v1/services/suggest. */
 export const SuggestQuery = z.object({
-  /** The citizen's free text, in Portuguese, in any spelling. */
+  /** The citizen's free text, in the reader's language or Portuguese, in any spelling. */
   q: z.string().trim().min(1).max(MAX_TEXT_LENGTH),
   /** How many services to return (1–20, default 5). */
   limit: z.coerce.number().int().min(1).max(20).default(5),
@@ -21,6 +21,8 @@ export const SuggestQuery = z.object({
   channel: DemandChannel.optional(),
   /** The district code of the place, when known; the managers' rules for that area then apply. */
   district: AreaCode.optional(),
+  /** The reader's language: pt-BR (default), en or es; Accept-Language also works. */
+  lang: z.string().optional(),
 });
 export type SuggestQuery = z.infer<typeof SuggestQuery>;
 
@@ -38,8 +40,12 @@ export type ReasonView = z.infer<typeof ReasonView>;
 export const SuggestionView = z.object({
   /** The catalogue's public service code. */
   code: z.string(),
-  /** The service's name in pt-BR. */
+  /** The service's name in the reader's language, or in pt-BR when it has none in it. */
   name: z.string(),
+  /** The language `name` is in: the reader's, or "pt-BR" when it fell back (screens then say so). */
+  nameLanguage: z.enum(["pt-BR", "en", "es"]),
+  /** The service's former name, when the text named it (screens show "formerly …"). */
+  formerly: z.string().optional(),
   /** 0–1, higher is likelier; comparable within one answer only. */
   score: z.number(),
   reasons: z.array(ReasonView),

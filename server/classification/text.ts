@@ -1,8 +1,13 @@
 /**
- * How free Portuguese text becomes the terms the suggester compares: lower case without accents, WhatsApp
- * abbreviations and slang spelled out, stop words dropped, a light stem, and adjacent-word pairs. Pure functions,
- * shared by the index (catalogue side) and the query (citizen side) so both spell a word the same way.
+ * How free text becomes the terms the suggester compares: lower case without accents, WhatsApp abbreviations and
+ * slang spelled out, stop words of the reader's language (and always Portuguese's) dropped, a light stem, and
+ * adjacent-word pairs. Pure functions, shared by the index (catalogue side) and the query (citizen side) so both
+ * spell a word the same way. One stemmer serves the three languages: it only cuts plurals and keeps six letters,
+ * which English and Spanish words survive as well as Portuguese ones.
  */
+
+/** The languages the suggester reads; each adds its stop words and spellings to Portuguese's. */
+export type TextLanguage = "pt-BR" | "en" | "es";
 
 /** Lower case, no accents, letters and digits only, single spaces; runs of 3+ equal letters cut to one. */
 export function fold(text: string): string {
@@ -126,6 +131,45 @@ const SPELLINGS: Record<string, string> = {
   enxame: "colmeia",
 };
 
+/** English and Spanish spellings that would otherwise miss their stem: irregular plurals, contractions. */
+const SPELLINGS_BY_LANGUAGE: Record<Exclude<TextLanguage, "pt-BR">, Record<string, string>> = {
+  en: {
+    leaves: "leaf",
+    mice: "mouse",
+    streetlight: "street light",
+    streetlights: "street light",
+    lamppost: "lamp post",
+    lampposts: "lamp post",
+    trashcan: "trash can",
+    sidewalks: "sidewalk",
+    wasnt: "",
+    isnt: "",
+    dont: "",
+    doesnt: "",
+    didnt: "",
+    cant: "",
+    wont: "",
+    theres: "",
+    ive: "",
+    im: "",
+    pls: "please",
+    plz: "please",
+  },
+  es: {
+    arboles: "arbol",
+    luces: "luz",
+    raices: "raiz",
+    ratones: "raton",
+    semaforos: "semaforo",
+    camiones: "camion",
+    autobuses: "autobus",
+    porfa: "por favor",
+    xfa: "por favor",
+    xq: "porque",
+    q: "que",
+  },
+};
+
 /** Words too common in citizens' messages or catalogue names to tell services apart. */
 const STOP_WORDS = new Set(
   (
@@ -140,7 +184,47 @@ const STOP_WORDS = new Set(
   ).split(" "),
 );
 
-/** A light stem: plural and a few endings removed, then the first six letters (Portuguese words share roots). */
+/**
+ * English and Spanish function words and the filler of complaints ("there is a huge pothole on my street" must
+ * not match on "is"). A reader's language adds its list to Portuguese's, so Portuguese is still read on en/es screens.
+ */
+const STOP_WORDS_BY_LANGUAGE: Record<Exclude<TextLanguage, "pt-BR">, Set<string>> = {
+  en: new Set(
+    (
+      "a an the is are was were be been being am there here this that these those it its it s i me my mine we us " +
+      "our you your he him his she her they them their of to in on at by for from with without into onto over " +
+      "under near next about and or but if so as than then also too very really quite just still again already " +
+      "not no yes do does did done doing have has had having can could would should will shall may might must " +
+      "please thanks thank hello hi hey dear sir madam good morning afternoon evening day days week weeks month " +
+      "months year years today yesterday since ago some any all every lot lots huge big large small little one " +
+      "someone somebody anyone nobody something anything nothing get got getting want wanted need needs like " +
+      "report reporting complain complaining request requesting help which what when where who why how outside " +
+      "front behind across street road st ave avenue"
+    ).split(" "),
+  ),
+  es: new Set(
+    (
+      "el la los las lo un una unos unas de del al a en y o u e ni que se su sus mi mis tu tus nuestro nuestra es " +
+      "son era fue ser estar esta estan estaba hay habia ha han he con sin por para sobre entre desde hasta hacia " +
+      "como cuando donde porque pero tambien muy mucho mucha muchos muchas mas menos ya aun todavia este esta " +
+      "estos estas ese esa esos esas aquel aqui alli ahi yo me te le les nos usted ustedes ellos ellas no si " +
+      "hola buenos buenas dias tardes noches gracias favor senor senora quiero quisiera necesito necesita pido " +
+      "solicito reportar denunciar ayuda hoy ayer semana semanas mes meses ano anos hace desde todo toda todos " +
+      "todas nada algo alguien nadie enorme grande gran pequeno otra otro vez veces calle avenida frente delante"
+    ).split(" "),
+  ),
+};
+
+// Portuguese inflection: nouns of action (-amento, -ção), gerund, participle, past and infinitive, final vowel.
+const VERB_NOUN_ENDINGS = (
+  "amentos imentos amento imento mente acao icao ando endo indo adas idas ados idos ada ida ado ido aram eram " +
+  "iram ou eu iu ar er ir am em a o e"
+).split(" ");
+
+/**
+ * A light stem: plural, diminutive, then one verb or noun ending removed, then the first six letters (Portuguese
+ * words share roots; English and Spanish words, cut the same way on both sides, still meet).
+ */
 export function stem(word: string): string {
   let w = word;
   if (w.length > 4 && w.endsWith("coes")) w = `${w.slice(0, -4)}cao`;
@@ -152,15 +236,37 @@ export function stem(word: string): string {
       break;
     }
   }
+  // verb and noun endings, longest first, only while a root of four letters is left: "afundou", "afundando" and
+  // "afundamento" all read "afund"; "varrida" and "varrição" read "varr"
+  for (const ending of VERB_NOUN_ENDINGS) {
+    if (w.length - ending.length >= 4 && w.endsWith(ending)) {
+      w = w.slice(0, -ending.length);
+      break;
+    }
+  }
   return w.slice(0, 6);
 }
 
+// A street-type word, then up to five capitalised words (or "de", "da", "dos"…): the name of a street or place.
+const PLACE_NAME =
+  /\b((?:[Rr]ua|R\.|[Aa]v\.?|[Aa]venida|[Aa]lameda|[Tt]ravessa|[Ee]strada|[Rr]odovia|[Ll]argo|[Jj]d\.?|[Jj]ardim|[Vv]ila|[Vv]l\.|[Pp]arque|[Bb]airro|[Ss]treet|[Cc]alle))\s+(?:(?:\p{Lu}[\p{L}'.]*|d[aeo]s?|del?)(?:\s+|$|(?=[,.;:!?0-9]))){1,6}/gu;
+
+/**
+ * A citizen's message without the names of streets and places ("na Rua Harmonia, 120" keeps "na Rua"): a street
+ * named after a tree, a saint or a river must not pull its services. Only capitalised names are cut, so
+ * "rua suja" and "buraco na rua" are untouched.
+ */
+export function withoutPlaceNames(text: string): string {
+  return text.replace(PLACE_NAME, "$1 ");
+}
+
 /** The words of a text after folding and spelling out abbreviations and slang (stop words kept). */
-export function words(text: string): string[] {
+export function words(text: string, language: TextLanguage = "pt-BR"): string[] {
+  const extra = language === "pt-BR" ? undefined : SPELLINGS_BY_LANGUAGE[language];
   const out: string[] = [];
   for (const token of fold(text).split(" ")) {
     if (!token) continue;
-    const spelled = SPELLINGS[token];
+    const spelled = extra?.[token] ?? SPELLINGS[token];
     if (spelled === undefined) out.push(token);
     else if (spelled) out.push(...spelled.split(" "));
   }
@@ -168,13 +274,14 @@ export function words(text: string): string[] {
 }
 
 /** True when a folded word carries meaning: not a stop word, not a bare number, at least two letters. */
-export function isContentWord(word: string): boolean {
-  return word.length >= 2 && !STOP_WORDS.has(word) && !/^\d+$/.test(word) && !/^\d+[a-z]?$/.test(word);
+export function isContentWord(word: string, language: TextLanguage = "pt-BR"): boolean {
+  if (word.length < 2 || STOP_WORDS.has(word) || /^\d+[a-z]?$/.test(word)) return false;
+  return language === "pt-BR" || !STOP_WORDS_BY_LANGUAGE[language].has(word);
 }
 
-/** The content words of a text, folded and spelled out, in order. */
-export function contentWords(text: string): string[] {
-  return words(text).filter(isContentWord);
+/** The content words of a text in `language`, folded and spelled out, in order. */
+export function contentWords(text: string, language: TextLanguage = "pt-BR"): string[] {
+  return words(text, language).filter((w) => isContentWord(w, language));
 }
 
 /** The terms of a list of content words: each stem, and each pair of neighbouring stems ("boca_lobo"). */

@@ -119,7 +119,14 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   },
   {
     service: "Reclamação de falta de varrição",
-    phrases: ["rua suja", "ninguem varre a rua", "varredor nao passa", "falta varrer calcada folhas"],
+    phrases: [
+      "rua suja",
+      "ninguem varre a rua",
+      "varredor nao passa",
+      "falta varrer calcada folhas",
+      "lixo acumulado na rua",
+      "lixo espalhado pela calcada",
+    ],
   },
   {
     service: "Limpeza de bueiros, boca de lobo e poços de visita",

@@ -13,10 +13,10 @@ import {
   instantAtFraction,
   resumeDue,
 } from "../../domain/business-time.ts";
-import { extendOmbudsmanDue } from "../../domain/business-time-legal.ts";
+import { extendOmbudsmanDue, isOmbudsmanType } from "../../domain/business-time-legal.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { loadCalendar } from "../calendar/queries.ts";
-import { type Db, maybeOne, type Sql } from "../db/index.ts";
+import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { lockDemand, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
@@ -289,6 +289,16 @@ export async function extendLegalDeadline(
   const cal = await loadCalendar(db);
   return db.transaction(async (tx) => {
     const demand = await lockDemand(tx, demandId);
+    // Lei 13.460/2017 art. 16 extends the ombudsman's answer to a manifestation (complaint, report, compliment,
+    // suggestion); an ordinary service request runs on its service's own deadline and is never extended by it.
+    const kind = await one<{ demand_type: string }>(
+      tx,
+      "SELECT s.demand_type FROM demands d JOIN services s ON s.id = d.service_id WHERE d.id = $1",
+      [demandId],
+    );
+    if (!isOmbudsmanType(kind.demand_type)) {
+      throw new AppError(409, "extension_not_applicable", { demandType: kind.demand_type });
+    }
     const due = await extendDemandDeadline(tx, cal, demandId, reason);
     await tx.query("UPDATE demands SET due_at = $2, extended_at = now() WHERE id = $1", [
       demandId,

@@ -124,7 +124,10 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
       body: ExtendInput,
       responses: {
         200: { description: "The new due instant" },
-        409: { description: "deadline_already_extended" },
+        409: {
+          description:
+            "deadline_already_extended, or extension_not_applicable (not an ombudsman type: complaint, report, compliment, suggestion)",
+        },
       },
     },
     async (req) => {

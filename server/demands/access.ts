@@ -1,8 +1,9 @@
 /**
  * Who may act on a demand named in a URL: the protocol parameter checked (format and check digit), the citizen
- * proven by the demand's secret, staff by their session and, for department roles, their department.
+ * proven by the demand's secret (or the link key of the messages sent to them), staff by their session and, for
+ * department roles, their department.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { parseProtocol } from "../../domain/protocol.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
@@ -25,10 +26,30 @@ export function protocolParam(req: FastifyRequest): string {
   return parsed.protocol;
 }
 
-/** True when `secret` is the demand's citizen secret (compared in constant time). */
+/**
+ * The link key of a demand: what the links in the messages to its own citizen carry (`#chave=…` on the citizen's
+ * page, decision 0030), so the page opened from an e-mail on any device has the proof the filing device keeps. It
+ * is an HMAC keyed by the stored hash of the demand's secret, which never leaves the server: only the server can
+ * make it, and it needs no table of its own.
+ */
+export function linkKeyOf(hash: string): string {
+  return createHmac("sha256", hash).update("demand-link").digest("base64url");
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * True when `secret` proves the demand's citizen: the secret given when it was filed (the receipt's access code),
+ * or the link key of the messages sent to them (compared in constant time).
+ */
 export function secretMatches(secret: string | undefined, hash: string | null): boolean {
   if (!secret || !hash) return false;
-  return timingSafeEqual(Buffer.from(hashSecret(secret)), Buffer.from(hash));
+  const typed = secret.trim();
+  return sameText(hashSecret(typed), hash) || sameText(typed, linkKeyOf(hash));
 }
 
 /** The demand's id, status and secret hash by protocol; 404 when there is none. */

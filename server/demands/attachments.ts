@@ -11,6 +11,15 @@ import { AppError } from "../errors.ts";
 /** Media types a citizen may attach, as detected from the content. */
 export const ALLOWED_MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"];
 
+/**
+ * Media types of a photo: what every browser shows. The portal's photo field takes only these (a PDF or a HEIC sent
+ * as a "photo" is refused), while API clients may still attach documents under another field name.
+ */
+export const PHOTO_MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp"];
+
+/** The multipart field name whose files must be photos. */
+export const PHOTO_FIELD = "photos";
+
 /** At most this many files per demand. */
 export const MAX_ATTACHMENTS = 5;
 
@@ -23,12 +32,16 @@ export interface CheckedAttachment {
   content: Buffer;
 }
 
-/** Checks one uploaded file's size and real type; throws a 413 or 415 problem naming the field. */
+/**
+ * Checks one uploaded file's size and real type (one of `allowed`: any attachment type, or photos only); throws a
+ * 413 or 415 problem naming the field.
+ */
 export async function checkAttachment(
   content: Buffer,
   originalName: string | undefined,
   field: string,
   maxBytes: number,
+  allowed: readonly string[] = ALLOWED_MEDIA_TYPES,
 ): Promise<CheckedAttachment> {
   if (content.length > maxBytes) {
     throw new AppError(413, "attachment_too_large", { max: Math.floor(maxBytes / 1024 / 1024) }, [
@@ -37,10 +50,20 @@ export async function checkAttachment(
   }
   const detected = await fileTypeFromBuffer(content);
   const mediaType = detected?.mime === "image/heif" ? "image/heic" : detected?.mime;
-  if (!mediaType || !ALLOWED_MEDIA_TYPES.includes(mediaType)) {
-    throw new AppError(415, "attachment_type_not_allowed", { types: "JPEG, PNG, WebP, HEIC, PDF" }, [
-      { field, code: "attachment_type_not_allowed" },
-    ]);
+  if (!mediaType || !allowed.includes(mediaType)) {
+    const photosOnly = allowed === PHOTO_MEDIA_TYPES;
+    throw new AppError(
+      415,
+      "attachment_type_not_allowed",
+      { types: photosOnly ? "JPEG, PNG, WebP" : "JPEG, PNG, WebP, HEIC, PDF" },
+      [
+        {
+          field,
+          code: "attachment_type_not_allowed",
+          ...(photosOnly ? { key: "fields.photo_type_not_allowed" } : {}),
+        },
+      ],
+    );
   }
   return {
     mediaType,

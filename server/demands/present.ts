@@ -1,7 +1,9 @@
 /** The JSON shapes of a demand that leave the server: the public view and the full view. */
+import { TRIAGE_DESK_STATUSES } from "../../domain/status.ts";
 import { type Locale, pickLocalized } from "../i18n.ts";
 import { isDistrictOnly, roundToGrid } from "../public-data/record.ts";
 import { type KnownPerson, NOBODY, redactPublicDeep } from "../public-data/redact.ts";
+import type { CitizenChoices } from "../satisfaction/queries.ts";
 import type { AttachmentRow, DemandRow, EventRow } from "./queries.ts";
 
 /** Who is looking, which decides what the full view shows. */
@@ -37,6 +39,8 @@ export function presentPublicDemand(
   return {
     protocol: d.protocol,
     status: d.status,
+    // Held by the fallback triage desk, not yet sent on: screens say "em triagem na Central 156" (decision 0025).
+    atTriageDesk: d.at_triage_desk === true && (TRIAGE_DESK_STATUSES as readonly string[]).includes(d.status),
     outcome: d.outcome,
     service: { code: d.service_code, name: pickLocalized(d.service_name, locale) },
     channel: d.channel,
@@ -65,6 +69,7 @@ export function presentFullDemand(
   citizen: { name: string | null; contacts: { channel: string; value: string }[] } | undefined,
   viewer: Viewer,
   locale: Locale,
+  choices?: CitizenChoices,
 ) {
   const identityVisible = d.identity_mode === "identified" || viewer.canSeeConfidentialIdentity;
   return {
@@ -86,13 +91,19 @@ export function presentFullDemand(
           }
         : presentEvent(e),
     ),
+    // The citizen sees their own photos and the evidence an answer showed them (visibility 'public' — to the
+    // demand's citizen, never on the public view: decision 0030); staff also see evidence not yet shown.
     attachments: attachments.map((a) => ({
       id: a.id,
       mediaType: a.media_type,
       sizeBytes: a.size_bytes,
       name: a.original_name,
       url: `/api/v1/demands/${d.protocol}/attachments/${a.id}`,
+      kind: a.work_order_id === null ? ("citizen" as const) : ("evidence" as const),
+      createdAt: a.created_at.toISOString(),
     })),
     view: viewer.kind === "staff" ? ("staff" as const) : ("citizen" as const),
+    // What the citizen may still do from their page (rate, reopen); staff act from their own screens.
+    ...(choices ? { choices } : {}),
   };
 }

@@ -31,6 +31,8 @@ export interface DemandRow {
   service_name: Record<string, string>;
   /** `services.sensitive`: the public view shows only the district. */
   service_sensitive: boolean;
+  /** Its department is the fallback triage desk (decision 0025). */
+  at_triage_desk: boolean;
 }
 
 /** One event of a demand's timeline. */
@@ -54,6 +56,8 @@ export interface AttachmentRow {
   size_bytes: number;
   original_name: string | null;
   visibility: "public" | "internal";
+  /** Set for a department's evidence of work done; null for the citizen's own photos. */
+  work_order_id: number | null;
   created_at: Date;
 }
 
@@ -66,7 +70,10 @@ export function findDemandByProtocol(sql: Sql, protocol: string): Promise<Demand
             d.district_code, di.name AS district_name, d.subprefeitura_code, sp.name AS subprefeitura_name,
             d.block_id, d.department_id, dep.code AS department_code, dep.name AS department_name,
             d.attributes, d.secret_hash, d.opened_at, d.closed_at, d.due_at,
-            s.code AS service_code, s.name AS service_name, s.sensitive AS service_sensitive
+            s.code AS service_code, s.name AS service_name, s.sensitive AS service_sensitive,
+            EXISTS (SELECT 1 FROM responsibility_rules fr
+                     WHERE fr.service_id IS NULL AND fr.area_kind = 'city' AND fr.department_id = d.department_id)
+              AS at_triage_desk
        FROM demands d
        JOIN services s ON s.id = d.service_id
        LEFT JOIN districts di ON di.code = d.district_code
@@ -94,7 +101,8 @@ export function listAttachments(
   includeInternal: boolean,
 ): Promise<AttachmentRow[]> {
   return sql.query<AttachmentRow>(
-    `SELECT id, storage_key, media_type, size_bytes, original_name, visibility, created_at FROM attachments
+    `SELECT id, storage_key, media_type, size_bytes, original_name, visibility, work_order_id, created_at
+       FROM attachments
       WHERE demand_id = $1 AND ($2 OR visibility = 'public') ORDER BY id`,
     [demandId, includeInternal],
   );

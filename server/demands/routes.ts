@@ -4,22 +4,27 @@ import { join } from "node:path";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { citizenOf, citizenOwnsDemand } from "../citizen-access/queries.ts";
 import { AppError, invalidJson, unprocessable } from "../errors.ts";
 import { can, isDepartmentScoped, loadStaff } from "../http/auth.ts";
 import { asMultipartError, guardedParts, refuseUnstorable } from "../http/input-guard.ts";
 import { route, validate } from "../http/openapi.ts";
 import { loadKnownPerson } from "../public-data/known.ts";
+import { findCitizenChoices } from "../satisfaction/queries.ts";
 import { protocolParam, secretMatches } from "./access.ts";
 import {
   attachmentHeaders,
   type CheckedAttachment,
   checkAttachment,
   MAX_ATTACHMENTS,
+  PHOTO_FIELD,
+  PHOTO_MEDIA_TYPES,
   readAttachment,
   storeAttachment,
 } from "./attachments.ts";
 import { type Actor, createDemand, type Idempotency } from "./commands.ts";
+import { expectedDeadline } from "./deadline.ts";
 import { registerTrackPage } from "./pages.ts";
 import { presentFullDemand, presentPublicDemand } from "./present.ts";
 import { findDemandByProtocol, findDemandCitizen, listAttachments, listEvents } from "./queries.ts";
@@ -33,6 +38,13 @@ const Created = z.object({
   district: z.string().nullable(),
   openedAt: z.string(),
   attachments: z.number(),
+  /** The demand's deadline (the service's, or the ombudsman law's 30 days), told before the clock starts. */
+  deadline: z.object({
+    amount: z.number(),
+    unit: z.enum(["business_hours", "business_days", "calendar_days"]),
+  }),
+  /** When the answer is due, counted on the city's calendar from the opening. */
+  dueAt: z.string(),
 });
 
 /** Reads a JSON or multipart intake body: the demand fields, and the files checked by their content. */
@@ -57,7 +69,9 @@ async function readIntake(
         }
         throw asMultipartError(error);
       }
-      files.push(await checkAttachment(content, part.filename, field, maxBytes));
+      // Files sent as photos (the portal's field) must be photos; other fields may carry documents too.
+      const allowed = part.fieldname === PHOTO_FIELD ? PHOTO_MEDIA_TYPES : undefined;
+      files.push(await checkAttachment(content, part.filename, field, maxBytes, allowed));
     } else if (part.fieldname === "demand") {
       try {
         raw = JSON.parse(String(part.value));
@@ -148,7 +162,15 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       const result = await createDemand(db, actor, { ...input, channel }, stored, idempotency);
       if (result.replayed) reply.header("idempotent-replayed", "true");
       reply.header("location", `/api/v1/demands/${result.body.protocol}`);
-      return reply.status(result.status).send(result.body);
+      // What happens next, said at once: the deadline and its date, as the demand's clock will count them.
+      const service = await findServiceByCodeCached(db, String(result.body.service));
+      const expected = service
+        ? await expectedDeadline(db, service, new Date(String(result.body.openedAt)))
+        : undefined;
+      return reply.status(result.status).send({
+        ...result.body,
+        ...(expected ? { deadline: expected.deadline, dueAt: expected.dueAt.toISOString() } : {}),
+      });
     },
   );
 
@@ -199,6 +221,8 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
             isCitizen || (staff !== undefined && can(staff.role, "demands.read_identity")),
         },
         req.locale,
+        // The citizen's page offers rating and reopening only to the citizen (decision 0030).
+        isCitizen && !staffMayRead ? await findCitizenChoices(db, demand.id) : undefined,
       );
     },
   );

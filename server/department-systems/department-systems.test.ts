@@ -288,9 +288,30 @@ describe("sending a work order to the department's own system", () => {
       status: "CLOSED",
       description: "Resolvido.",
     });
-    assert.equal(generic.statusCode, 200);
+    assert.equal(generic.statusCode, 422, "their system is told why");
+    assert.match(generic.json()[0].description, /^description: /);
     assert.equal((await orderOf(demand.id)).state, "accepted", "a bare 'closed' does not answer the citizen");
     assert.equal((await eventsOf(demand.id, "work_order.external_answer_refused")).length, 1);
+    const nonAnswer = await push("xml", {
+      ...update,
+      update_id: "u-3b",
+      status: "FIXED",
+      description:
+        "Informamos que sua solicitação foi recebida e encaminhada ao setor responsável para as providências cabíveis.",
+    });
+    assert.equal(nonAnswer.statusCode, 422, nonAnswer.body);
+    assert.match(
+      nonAnswer.body,
+      /<code>422<\/code><description>description: &quot;sua solicitação foi recebida e encaminhada/,
+    );
+    assert.equal(
+      (await orderOf(demand.id)).state,
+      "accepted",
+      "a known non-answer does not answer the citizen",
+    );
+    const refusals = await eventsOf(demand.id, "work_order.external_answer_refused");
+    assert.equal(refusals.length, 2);
+    assert.equal(refusals[1]!.data.reason, "non_answer", "the department sees why on the internal timeline");
 
     const reason = "O passeio é de responsabilidade do condomínio, não da secretaria.";
     const returned = await push("xml", {

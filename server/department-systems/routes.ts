@@ -13,11 +13,12 @@ import { AppError, renderProblem } from "../errors.ts";
 import { hashToken } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { type Locale, translate } from "../i18n.ts";
+import { answerProblemError, findAnswerProblem } from "../work-orders/non-answers.ts";
 import { deleteDepartmentSystem, setDepartmentSystem } from "./commands.ts";
 import { presentSystem } from "./present.ts";
 import { countOrdersByState, findSystemByDepartmentCode, listSystems, type SystemRow } from "./queries.ts";
 import { PushedUpdate, SystemInput, SystemParams, SystemView } from "./schemas.ts";
-import { applyExternalUpdate } from "./updates.ts";
+import { actionOf, applyExternalUpdate } from "./updates.ts";
 
 /** Registers the department-system routes; the push endpoint in a scope of its own that reads form bodies. */
 export async function registerDepartmentSystemsRoutes(app: FastifyInstance): Promise<void> {
@@ -127,6 +128,9 @@ export async function registerDepartmentSystemsRoutes(app: FastifyInstance): Pro
           400: { description: "A field is missing or wrong" },
           403: { description: "Wrong api_key" },
           404: { description: "No order of ours has that service_request_id" },
+          422: {
+            description: "A closing update whose description says nothing (non_answer, unfilled_placeholder)",
+          },
         },
       },
       async (req, reply) => {
@@ -153,6 +157,15 @@ export async function registerDepartmentSystemsRoutes(app: FastifyInstance): Pro
           if (outcome === "unknown_request") {
             // Logged; a 4xx tells their system to try again later (the id may be waiting behind a token here).
             throw new AppError(404, "unknown_service_request", { id: input.service_request_id });
+          }
+          // A counter-report refused for what it says: their system is told what is wrong, so a person rewrites it.
+          const problem = findAnswerProblem(update.description);
+          if (
+            outcome === "refused" &&
+            problem &&
+            actionOf(update.status, system.status_actions) === "answer"
+          ) {
+            throw answerProblemError(problem, "description");
           }
           return sendUpdateId(reply, fmt, input.update_id);
         } catch (error) {
@@ -191,9 +204,9 @@ function sendErrors(reply: FastifyReply, format: "xml" | "json", error: AppError
   const problem = renderProblem(error, locale);
   const items =
     error.fields.length > 0
-      ? error.fields.map((f) => ({
+      ? error.fields.map((f, i) => ({
           code: String(error.status),
-          description: `${f.field}: ${translate(locale, `fields.${f.code}`)}`,
+          description: `${f.field}: ${problem.errors?.[i]?.detail ?? translate(locale, `fields.${f.code}`)}`,
         }))
       : [{ code: String(error.status), description: problem.detail }];
   reply.status(error.status);

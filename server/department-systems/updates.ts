@@ -6,7 +6,7 @@
  * closed here are no longer synchronised; updates for ids we do not know are logged and left alone.
  */
 import type { RequestUpdate } from "../../channels/open311/adapter.ts";
-import { isSubstantiveAnswer, OPEN_WORK_ORDER_STATES } from "../../domain/status.ts";
+import { OPEN_WORK_ORDER_STATES } from "../../domain/status.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { stopDeadlines } from "../deadlines/commands.ts";
 import type { Actor } from "../demands/commands.ts";
@@ -15,6 +15,7 @@ import { AppError } from "../errors.ts";
 import { enqueueDemand } from "../triage/queries.ts";
 import { closeAnsweredDemand } from "../work-orders/answers.ts";
 import { lockOrder, moveOrder, type WorkOrderRow } from "../work-orders/commands.ts";
+import { findAnswerProblem } from "../work-orders/non-answers.ts";
 import type { UpdateAction } from "./schemas.ts";
 
 /** What became of one update. `duplicate`: that update_id was handled before, and nothing happened now. */
@@ -238,7 +239,8 @@ async function accept(
 
 /**
  * The counter-report from their system: its description is the public answer, as a department's answer here, so
- * it must say what was done; a bare "closed" is refused (recorded for the department to answer by hand).
+ * it must say what was done; a bare "closed", a known non-answer or a template's placeholders are refused (recorded
+ * for the department to answer by hand; a push is also told why, in a 422).
  */
 async function answer(
   tx: Sql,
@@ -247,10 +249,14 @@ async function answer(
   demand: LockedDemand,
   ref: Record<string, unknown>,
 ): Promise<"applied" | "refused"> {
-  if (order.state === "waiting_citizen" || !isSubstantiveAnswer(update.description)) {
+  // The same rule as a department's answer typed here: placeholders, known non-answers, bare closings.
+  const problem = findAnswerProblem(update.description);
+  if (order.state === "waiting_citizen" || problem) {
     await recordEvent(tx, demand.id, "work_order.external_answer_refused", SYSTEM, "internal", {
       ...ref,
-      reason: order.state === "waiting_citizen" ? "waiting_for_complement" : "generic_answer",
+      reason: order.state === "waiting_citizen" ? "waiting_for_complement" : problem!.code,
+      ...(problem?.code === "non_answer" ? { phrase: problem.phrase } : {}),
+      ...(problem?.code === "unfilled_placeholder" ? { placeholders: problem.placeholders } : {}),
     });
     return "refused";
   }

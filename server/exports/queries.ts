@@ -16,6 +16,8 @@ export const EXPORT_BATCH_ROWS = 2000;
 export interface ExportScope {
   /** Only this department's demands (department roles). */
   departmentId?: number | null;
+  /** Open data: merged duplicates are left out unless a status filter names them. */
+  public?: boolean;
   /** Published points inside [west, south, east, north] only (open data GeoJSON). */
   bbox?: [number, number, number, number] | undefined;
 }
@@ -45,6 +47,9 @@ export function exportWhere(filters: ExportFilters, scope: ExportScope): ExportW
   if (filters.service !== undefined) add(filters.service, (n) => `s.code = $${n}`);
   if (filters.group !== undefined) add(filters.group, (n) => `(g.code = $${n} OR pg.code = $${n})`);
   if (filters.status !== undefined) add(filters.status, (n) => `d.status = ANY($${n}::text[])`);
+  // A merged duplicate is the same problem as the demand it joined: open data lists it once (decision 0026),
+  // unless its status is asked for; the staff export keeps every row.
+  else if (scope.public) conditions.push("d.status <> 'merged'");
   if (filters.district !== undefined) add(filters.district, (n) => `d.district_code = $${n}`);
   if (filters.subprefeitura !== undefined) add(filters.subprefeitura, (n) => `d.subprefeitura_code = $${n}`);
   if (filters.channel !== undefined) add(filters.channel, (n) => `d.channel = ANY($${n}::text[])`);

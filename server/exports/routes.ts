@@ -59,7 +59,7 @@ export async function registerExportsRoutes(app: FastifyInstance): Promise<void>
       await countPublicRequest(req, query.api_key);
       const [streets, batches] = await Promise.all([
         loadOfficialStreets(db),
-        batchesOf<PublicDemandSource>(PUBLIC_DEMAND_COLUMNS, query, {}),
+        batchesOf<PublicDemandSource>(PUBLIC_DEMAND_COLUMNS, query, { public: true }),
       ]);
       const options = { locale: req.locale, streets };
       const body = csvStream(
@@ -89,7 +89,7 @@ export async function registerExportsRoutes(app: FastifyInstance): Promise<void>
       await countPublicRequest(req, query.api_key);
       const [streets, batches] = await Promise.all([
         loadOfficialStreets(db),
-        batchesOf<PublicDemandSource>(PUBLIC_DEMAND_COLUMNS, query, { bbox: query.bbox }),
+        batchesOf<PublicDemandSource>(PUBLIC_DEMAND_COLUMNS, query, { public: true, bbox: query.bbox }),
       ]);
       const options = { locale: req.locale, streets };
       const body = geoJsonStream(batches, (row) => publicFeature(publicDemandRecord(row, options)));

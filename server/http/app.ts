@@ -125,5 +125,5 @@ function toAppError(error: FastifyError | AppError): AppError {
 
 /** A request URL fit for the log: the values of `secret` query parameters replaced. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]secret=)[^&#]*/gi, "$1[redacted]");
+  return url.replace(/([?&](?:secret|chave)=)[^&#]*/gi, "$1[redacted]");
 }

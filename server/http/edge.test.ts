@@ -307,8 +307,12 @@ describe("security headers", () => {
     }
   });
 
-  it("gives server-rendered pages a strict policy that allows only their own inline style", async () => {
-    for (const url of ["/acompanhar", "/carta-de-servicos", "/acompanhar?protocolo=123"]) {
+  it("gives server-rendered pages a strict policy that allows only the portal's stylesheet and their own inline style", async () => {
+    for (const url of [
+      "/carta-de-servicos",
+      "/consentimento/retirar?token=x",
+      "/carta-de-servicos?lang=en",
+    ]) {
       const res = await app.inject({ url });
       assert.match(String(res.headers["content-type"]), /text\/html/, url);
       const csp = String(res.headers["content-security-policy"]);

@@ -11,6 +11,7 @@ import { registerClassificationRoutes } from "../classification/routes.ts";
 import { registerDeadlinesRoutes } from "../deadlines/routes.ts";
 import { registerDemandsRoutes } from "../demands/routes.ts";
 import { registerDepartmentSystemsRoutes } from "../department-systems/routes.ts";
+import { registerDuplicatesRoutes } from "../duplicates/routes.ts";
 import { registerEventsRoutes } from "../events/routes.ts";
 import { registerExportsRoutes } from "../exports/routes.ts";
 import { registerMessageTemplatesRoutes } from "../message-templates/routes.ts";
@@ -37,6 +38,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerCitizenAccessRoutes(app);
   await registerDemandsRoutes(app);
   await registerTriageRoutes(app);
+  await registerDuplicatesRoutes(app);
   await registerWorkOrdersRoutes(app);
   await registerDeadlinesRoutes(app);
   await registerSatisfactionRoutes(app);

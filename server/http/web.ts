@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { WebManifest } from "../../web/build.ts";
+import { MAX_ATTACHMENTS } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
 import { LOCALES, type Locale, loadLocale, translate } from "../i18n.ts";
 import { escapeHtml } from "./html.ts";
@@ -36,6 +37,18 @@ function readManifest(): WebManifest {
     return manifest.value;
   } catch {
     throw new AppError(503, "web_not_built");
+  }
+}
+
+/**
+ * The portal's stylesheets, which server-rendered pages link too (html.ts page()); none when the screens are not
+ * built, and the page is still usable plain.
+ */
+export function portalStylesheets(): string[] {
+  try {
+    return readManifest().apps.portal?.css ?? [];
+  } catch {
+    return [];
   }
 }
 
@@ -111,6 +124,7 @@ export function shellHtml(
   path: string,
   web: WebManifest,
   tileUrl: string | undefined,
+  limits?: { attachmentBytes: number; attachments: number },
 ): string {
   const assets = web.apps[app];
   if (!assets) throw new AppError(503, "web_not_built");
@@ -120,6 +134,7 @@ export function shellHtml(
     messages: webMessages(locale, app),
     tileUrl: tileUrl ?? null,
     leafletCss: web.leafletCss,
+    ...(limits ? { limits } : {}),
   };
   // Inside a JSON data block "</" must not end the element.
   const bootJson = JSON.stringify(boot).replaceAll("</", "<\\/");
@@ -201,6 +216,8 @@ async function sendFile(
 export function registerWebRoutes(app: FastifyInstance): void {
   const tileUrl = app.ctx.config.mapTileUrl;
   const csp = contentSecurityPolicy(tileUrl);
+  // The portal checks photos against the server's own limits before uploading them.
+  const limits = { attachmentBytes: app.ctx.config.maxAttachmentBytes, attachments: MAX_ATTACHMENTS };
   const shell = (name: string) => async (req: FastifyRequest, reply: FastifyReply) =>
     reply
       .header("content-security-policy", csp)
@@ -209,7 +226,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
       .header("x-content-type-options", "nosniff")
       .header("referrer-policy", "same-origin")
       .type("text/html; charset=utf-8")
-      .send(shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl));
+      .send(shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl, limits));
   for (const path of PORTAL_PATHS) app.get(path, shell("portal"));
   for (const [name, { base }] of Object.entries(STAFF_APPS)) {
     app.get(base, shell(name));

@@ -7,6 +7,7 @@ import { one } from "../db/index.ts";
 import { buildApp } from "../http/app.ts";
 import { runOnce } from "../jobs/runner.ts";
 import { closeChannelsOf, sendMessage } from "../notifications/jobs.ts";
+import { TEMPLATES } from "../notifications/schemas.ts";
 import { pickOverride } from "../notifications/templates.ts";
 
 const fake = await startFakeSmtp();
@@ -56,12 +57,13 @@ describe("message templates", () => {
     assert.equal(res.statusCode, 200, res.body);
     const list = res.json();
     assert.deepEqual(list.channels, ["*", "email", "whatsapp", "telegram", "sms"]);
-    assert.equal(list.templates.length, 10 * 3);
+    assert.equal(list.templates.length, TEMPLATES.length * 3);
     const received = list.templates.find(
       (t: { template: string; locale: string }) => t.template === "demand.received" && t.locale === "pt-BR",
     );
     assert.match(received.default.subject, /\{protocol\}/);
-    assert.deepEqual(received.placeholders.sort(), ["protocol", "service"]);
+    // The receipt says what happens next: the deadline and the date it is due (issue 12).
+    assert.deepEqual(received.placeholders.sort(), ["deadline", "dueDate", "protocol", "service"]);
     assert.deepEqual(received.overrides, []);
     const answered = list.templates.find(
       (t: { template: string; locale: string }) => t.template === "demand.answered" && t.locale === "en",
@@ -139,6 +141,38 @@ describe("message templates", () => {
       payload: { template: "demand.answered", locale: "en", body: "{nope} {answer}" },
     });
     assert.equal(bad.statusCode, 422);
+  });
+
+  it("lets the receipt say the deadline and its date, in the default and in an override, in three languages", async () => {
+    const words = {
+      "pt-BR": /20 dias úteis.+12 de março de 2026/,
+      en: /20 business days.+March 12, 2026/,
+      es: /20 días hábiles.+12 de marzo de 2026/,
+    };
+    for (const [locale, expected] of Object.entries(words)) {
+      const asIs = await app.inject({
+        method: "POST",
+        url: "/api/v1/message-templates/preview",
+        headers,
+        payload: { template: "demand.received", channel: "*", locale },
+      });
+      assert.equal(asIs.statusCode, 200, asIs.body);
+      assert.match(asIs.json().text, expected);
+      assert.doesNotMatch(asIs.json().text, /\{\w+\}/);
+    }
+    const edited = await app.inject({
+      method: "POST",
+      url: "/api/v1/message-templates/preview",
+      headers,
+      payload: {
+        template: "demand.received",
+        locale: "pt-BR",
+        subject: "Protocolo {protocol}",
+        body: "Prazo: {deadline}, até {dueDate}.",
+      },
+    });
+    assert.equal(edited.statusCode, 200, edited.body);
+    assert.match(edited.json().text, /Prazo: 20 dias úteis, até 12 de março de 2026\./);
   });
 
   it("sends a demand's receipt with the most specific override, and the default again once deleted", async () => {

@@ -1,4 +1,5 @@
 /** The JSON shapes of the message templates concept, and the preview with sample values. */
+import { deadlineWords } from "../demands/deadline.ts";
 import { LOCALES, type Locale, translate } from "../i18n.ts";
 import { TEMPLATES } from "../notifications/schemas.ts";
 import {
@@ -85,11 +86,16 @@ export function previewMessage(
       service: sample("service"),
       department: sample("department"),
       trackUrl,
+      // A service's usual deadline and a date, in the words the receipt uses.
+      ...deadlineWords(
+        { deadline: { amount: 20, unit: "business_days" }, dueAt: new Date("2026-03-12T21:00:00Z") },
+        locale,
+      ),
       data: {
         answer: sample("answer"),
         question: sample("question"),
         survivingProtocol: "20260000987",
-        surveyUrl: `${publicUrl}/avaliar?protocolo=${protocol}&lang=${locale}`,
+        surveyUrl: trackUrl,
       },
     },
     text,

@@ -5,8 +5,11 @@
  * back to the queue.
  */
 import type { OutboundChannel } from "../../channels/index.ts";
+import type { DeadlineUnit } from "../../domain/business-time.ts";
 import { consentLinkToken, hasWithdrawn, withdrawUrlOf } from "../citizens/consent.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
+import { linkKeyOf } from "../demands/access.ts";
+import { deadlineWords, expectedDeadline } from "../demands/deadline.ts";
 import { lockDemand } from "../demands/transitions.ts";
 import { conflict, notFound } from "../errors.ts";
 import { type Locale, pickLocalized } from "../i18n.ts";
@@ -52,6 +55,14 @@ interface Facts {
   contacts: { channel: string; value: string }[] | null;
   /** What is known of the demand's people, when the recipient is a follower rather than the one who filed it. */
   known: KnownPerson | null;
+  /** The demand's secret hash when the recipient is its own citizen: their links carry its link key. */
+  secret_hash: string | null;
+  /** What the receipt's {deadline} and {dueDate} are made of (server/demands/deadline.ts). */
+  opened_at: Date;
+  due_at: Date | null;
+  demand_type: string;
+  deadline_amount: number;
+  deadline_unit: DeadlineUnit;
 }
 
 /**
@@ -84,7 +95,9 @@ export async function planMessage(
             c.id AS citizen_id, c.name, c.locale, c.erased_at,
             (SELECT json_agg(json_build_object('channel', cc.channel, 'value', cc.value) ORDER BY cc.id)
                FROM citizen_contacts cc WHERE cc.citizen_id = c.id) AS contacts,
-            CASE WHEN c.id IS DISTINCT FROM d.citizen_id THEN ${knownPersonSql("d")} END AS known
+            CASE WHEN c.id IS DISTINCT FROM d.citizen_id THEN ${knownPersonSql("d")} END AS known,
+            CASE WHEN c.id = d.citizen_id THEN d.secret_hash END AS secret_hash,
+            d.opened_at, d.due_at, s.demand_type, s.deadline_amount, s.deadline_unit
        FROM demands d
        JOIN services s ON s.id = d.service_id
        LEFT JOIN departments dep ON dep.id = d.department_id
@@ -134,8 +147,29 @@ export async function planMessage(
     protocol: facts.protocol,
     service: pickLocalized(facts.service_name, locale),
     department: payload.data?.department ?? facts.department_name ?? "",
-    trackUrl: trackUrlOf(publicUrl, facts.protocol, locale),
+    // The demand's own citizen gets the link key (proof on any device, decision 0030); a follower does not.
+    trackUrl: trackUrlOf(
+      publicUrl,
+      facts.protocol,
+      locale,
+      facts.secret_hash ? linkKeyOf(facts.secret_hash) : undefined,
+    ),
     data: forRecipient(payload.data ?? {}, facts.known),
+    // The receipt says what happens next: the deadline and its date, as the demand's clock counts them.
+    ...(payload.template === "demand.received"
+      ? deadlineWords(
+          await expectedDeadline(
+            tx,
+            {
+              demandType: facts.demand_type,
+              deadline: { amount: facts.deadline_amount, unit: facts.deadline_unit },
+            },
+            facts.opened_at,
+            facts.due_at,
+          ),
+          locale,
+        )
+      : {}),
   };
   // The most specific text wins: the channel's override, then the one for any channel, then locales/.
   const overrides = await findOverrides(tx, payload.template, locale);

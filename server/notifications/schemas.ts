@@ -10,6 +10,8 @@ export const TEMPLATES = [
   "demand.closed",
   "demand.reopened",
   "demand.merged",
+  "demand.linked",
+  "demand.unlinked",
   "demand.cancelled",
   "survey.requested",
   "survey.reminder",
@@ -23,7 +25,7 @@ export const MessageData = z.looseObject({
   answer: z.string().trim().min(1).max(100_000).optional(),
   /** What the department asks the citizen to add (demand.complement_requested). */
   question: z.string().trim().min(1).max(5_000).optional(),
-  /** The protocol of the demand this one was merged into (demand.merged). */
+  /** The protocol of the demand this one was merged into, linked to or unlinked from (demand.merged, .linked, .unlinked). */
   survivingProtocol: z
     .string()
     .regex(/^\d{6,20}$/)
@@ -40,6 +42,8 @@ const REQUIRED: Partial<Record<Template, keyof MessageData>> = {
   "demand.answered": "answer",
   "demand.complement_requested": "question",
   "demand.merged": "survivingProtocol",
+  "demand.linked": "survivingProtocol",
+  "demand.unlinked": "survivingProtocol",
 };
 
 /** The payload of a `send-message` outbox row. */
@@ -90,7 +94,9 @@ export const DeadLetterView = z.object({
   job: z.string(),
   /** How many attempts were made. */
   attempts: z.number(),
-  /** The last error, with addresses removed. */
+  /** Why it was not delivered, for people: unreachable (no channel of the citizen's), refused, erased, failed. */
+  reason: z.enum(["unreachable", "refused", "erased", "failed"]).nullable(),
+  /** The last error, with addresses removed (technical, in English: the provider's own words). */
   lastError: z.string().nullable(),
   /** When the work was written (ISO 8601). */
   createdAt: z.string(),

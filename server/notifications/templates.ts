@@ -19,6 +19,9 @@ export interface MessageVariables {
   department: string;
   /** The public tracking page of the demand. */
   trackUrl: string;
+  /** The demand's deadline in words ("20 dias úteis") and its due date (the receipt, demand.received). */
+  deadline?: string;
+  dueDate?: string;
   /** The one-click consent withdrawal link (e-mails only); its footer line is left out without one. */
   withdrawUrl?: string | undefined;
   data: MessageData;
@@ -30,9 +33,12 @@ export interface Rendered {
   text: string;
 }
 
-/** The public tracking page of a demand, in the citizen's language. */
-export function trackUrlOf(publicUrl: string, protocol: string, locale: Locale): string {
-  return `${publicUrl}/acompanhar?protocolo=${protocol}&lang=${locale}`;
+/**
+ * The tracking page of a demand, in the citizen's language; with the demand's link key (for its own citizen) after
+ * `#chave=`, a fragment, so it reaches the page's script but never a server log or a Referer (decision 0030).
+ */
+export function trackUrlOf(publicUrl: string, protocol: string, locale: Locale, linkKey?: string): string {
+  return `${publicUrl}/acompanhar?protocolo=${protocol}&lang=${locale}${linkKey ? `#chave=${linkKey}` : ""}`;
 }
 
 /** The subject and body of a template, as locales/ or an override gives them (placeholders unfilled). */
@@ -87,6 +93,8 @@ export function renderMessage(
     service: vars.service,
     department: vars.department,
     trackUrl: vars.trackUrl,
+    deadline: vars.deadline ?? "",
+    dueDate: vars.dueDate ?? "",
     answer: vars.data.answer ?? "",
     question: vars.data.question ?? "",
     survivingProtocol: vars.data.survivingProtocol ?? "",

@@ -75,6 +75,8 @@ export function listRequests(sql: Sql, filter: RequestsFilter): Promise<RequestR
         WHERE d.opened_at >= $1 AND d.opened_at <= $2
           AND ($3::text[] IS NULL OR d.service_id IN (SELECT id FROM services WHERE code = ANY($3::text[])))
           AND ($4::text[] IS NULL OR d.status = ANY($4::text[]))
+          -- A merged duplicate is not listed: its citizens follow the demand it joined (asked by id, it answers).
+          AND d.status <> 'merged'
         ORDER BY d.opened_at DESC, d.id DESC LIMIT ${MAX_REQUESTS})
      ${SELECT_PAGE}`,
     [filter.start.toISOString(), filter.end.toISOString(), filter.serviceCodes, filter.statuses],

@@ -119,12 +119,13 @@ export async function upsertRule(
     // xmax = 0 only on a freshly inserted row: it tells a creation from a replacement in one statement.
     const row = await one<{ id: number; created: boolean }>(
       tx,
-      `INSERT INTO responsibility_rules (service_id, area_kind, area_code, department_id)
-       VALUES ($1, $2, $3, $4)
+      `INSERT INTO responsibility_rules (service_id, area_kind, area_code, department_id, to_subprefeitura, origin)
+       VALUES ($1, $2, $3, $4, $5, 'admin')
        ON CONFLICT ((coalesce(service_id, 0)), area_kind, (coalesce(area_code, ''))) DO UPDATE
-          SET department_id = EXCLUDED.department_id, updated_at = now()
+          SET department_id = EXCLUDED.department_id, to_subprefeitura = EXCLUDED.to_subprefeitura,
+              origin = 'admin', updated_at = now()
        RETURNING id, (xmax = 0) AS created`,
-      [serviceId, input.areaKind, input.areaCode, department.id],
+      [serviceId, input.areaKind, input.areaCode, department.id, input.toSubprefeitura],
     );
     const rule = await findRuleById(tx, row.id);
     if (!rule) throw ruleNotFound(row.id);

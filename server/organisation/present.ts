@@ -1,7 +1,7 @@
 /** The JSON shapes of the organisation concept that leave the server. */
 import { type Locale, pickLocalized } from "../i18n.ts";
-import type { Department, Rule } from "./queries.ts";
-import type { DepartmentView, RuleView } from "./schemas.ts";
+import type { Department, Rule, UncoveredService } from "./queries.ts";
+import type { DepartmentView, RuleView, UncoveredView } from "./schemas.ts";
 
 /** A department without its internal id. */
 export function presentDepartment(department: Department): DepartmentView {
@@ -25,6 +25,20 @@ export function presentRule(rule: Rule, locale: Locale = "pt-BR"): RuleView {
     areaKind: rule.areaKind,
     areaCode: rule.areaCode,
     department: rule.departmentCode,
+    toSubprefeitura: rule.toSubprefeitura,
+    origin: rule.origin,
     updatedAt: rule.updatedAt,
+  };
+}
+
+/** A service without a rule of its own, named in `locale`. */
+export function presentUncovered(service: UncoveredService, locale: Locale = "pt-BR"): UncoveredView {
+  return {
+    service: service.code,
+    serviceName: pickLocalized(service.name, locale),
+    groupName: pickLocalized(service.groupName, locale),
+    locationRequired: service.locationRequired,
+    demands: service.demands,
+    recentDemands: service.recentDemands,
   };
 }

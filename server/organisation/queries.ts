@@ -1,6 +1,6 @@
 /** Reads of the organisation concept: departments, the responsibility matrix, and which department answers. */
 import { maybeOne, type Sql } from "../db/index.ts";
-import type { AreaKind, DepartmentKind } from "./schemas.ts";
+import type { AreaKind, DepartmentKind, RuleOrigin } from "./schemas.ts";
 
 /** A department with the names of its teams. */
 export interface Department {
@@ -25,6 +25,9 @@ export interface Rule {
   areaCode: string | null;
   departmentId: number;
   departmentCode: string;
+  /** The department is the point's subprefeitura's own (departmentCode where the point has none). */
+  toSubprefeitura: boolean;
+  origin: RuleOrigin;
   updatedAt: string;
 }
 
@@ -51,6 +54,7 @@ export function findDepartmentById(sql: Sql, id: number): Promise<Department | u
 const SELECT_RULE = `
   SELECT r.id, r.service_id AS "serviceId", s.code AS "serviceCode", s.name AS "serviceName", r.area_kind AS "areaKind",
          r.area_code AS "areaCode", r.department_id AS "departmentId", d.code AS "departmentCode",
+         r.to_subprefeitura AS "toSubprefeitura", r.origin,
          to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"
     FROM responsibility_rules r
     JOIN departments d ON d.id = r.department_id
@@ -97,5 +101,42 @@ export async function areaExists(sql: Sql, kind: AreaKind, code: string | null):
   if (kind === "city") return code === null;
   const table = kind === "district" ? "districts" : "subprefeituras";
   const row = await maybeOne(sql, `SELECT 1 FROM ${table} WHERE code = $1`, [code]);
+  return row !== undefined;
+}
+
+/** An active service no rule of its own names: its demands go to the fallback desk. */
+export interface UncoveredService {
+  code: string;
+  name: Record<string, string>;
+  groupName: Record<string, string>;
+  locationRequired: boolean;
+  /** Its demands ever filed, and those filed in the last 30 days. */
+  demands: number;
+  recentDemands: number;
+}
+
+/** The active services without a rule of their own, those with most demands first. */
+export function listUncoveredServices(sql: Sql): Promise<UncoveredService[]> {
+  return sql.query<UncoveredService>(
+    `SELECT s.code, s.name, g.name AS "groupName", s.location_required AS "locationRequired",
+            coalesce(n.total, 0)::int AS demands, coalesce(n.recent, 0)::int AS "recentDemands"
+       FROM services s
+       JOIN service_groups g ON g.id = s.group_id
+       LEFT JOIN LATERAL (
+         SELECT count(*) AS total, count(*) FILTER (WHERE d.opened_at > now() - interval '30 days') AS recent
+           FROM demands d WHERE d.service_id = s.id) n ON true
+      WHERE s.active AND NOT EXISTS (SELECT 1 FROM responsibility_rules r WHERE r.service_id = s.id)
+      ORDER BY coalesce(n.total, 0) DESC, s.name->>'pt-BR', s.code`,
+  );
+}
+
+/** True when the department is where a fallback rule (any service, whole city) sends demands: a triage desk. */
+export async function isTriageDesk(sql: Sql, departmentId: number): Promise<boolean> {
+  const row = await maybeOne(
+    sql,
+    `SELECT 1 FROM responsibility_rules
+      WHERE service_id IS NULL AND area_kind = 'city' AND department_id = $1 LIMIT 1`,
+    [departmentId],
+  );
   return row !== undefined;
 }

@@ -5,7 +5,7 @@ import { unknownServiceField } from "../catalogue/problems.ts";
 import { findServiceByCode } from "../catalogue/queries.ts";
 import { route, validate } from "../http/openapi.ts";
 import { addTeam, createDepartment, deleteRule, updateDepartment, upsertRule } from "./commands.ts";
-import { presentDepartment, presentRule } from "./present.ts";
+import { presentDepartment, presentRule, presentUncovered } from "./present.ts";
 import { departmentNotFound, unknownArea } from "./problems.ts";
 import {
   areaExists,
@@ -14,6 +14,7 @@ import {
   findRuleById,
   listDepartments,
   listRules,
+  listUncoveredServices,
   resolveDepartment,
 } from "./queries.ts";
 import {
@@ -28,6 +29,7 @@ import {
   RuleParams,
   RuleView,
   TeamInput,
+  UncoveredList,
 } from "./schemas.ts";
 
 /** Registers the organisation routes. */
@@ -149,6 +151,31 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
       const query = validate(MatrixQuery, req.query);
       const rules = await listRules(db, { serviceCode: query.service, departmentCode: query.department });
       return rules.map((r) => presentRule(r, req.locale));
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/matrix/uncovered",
+      summary:
+        "Active services without a rule of their own (their demands go to the fallback desk), busiest first",
+      tag: "organisation",
+      action: "matrix.read",
+      responses: {
+        200: { description: "The fallback desk and the uncovered services", schema: UncoveredList },
+      },
+    },
+    async (req) => {
+      const [services, fallback] = await Promise.all([
+        listUncoveredServices(db),
+        listRules(db).then((rules) => rules.find((r) => r.serviceId === null && r.areaKind === "city")),
+      ]);
+      return {
+        fallbackDepartment: fallback?.departmentCode ?? null,
+        services: services.map((s) => presentUncovered(s, req.locale)),
+      };
     },
   );
 

@@ -70,6 +70,17 @@ export const DepartmentView = z.object({
 });
 export type DepartmentView = z.infer<typeof DepartmentView>;
 
+/** Where a rule came from: an administrator, or the seed's learning (decision 0025). */
+export const RuleOrigin = z.enum([
+  "admin",
+  "history",
+  "catalogue",
+  "subprefeitura_default",
+  "group_default",
+  "seed",
+]);
+export type RuleOrigin = z.infer<typeof RuleOrigin>;
+
 /** The body of PUT /api/v1/matrix/rules: the rule for a (service, area) key, created or replaced. */
 export const RuleInput = z
   .object({
@@ -81,6 +92,11 @@ export const RuleInput = z
     areaCode: z.string().trim().min(1).max(10).nullable().default(null),
     /** Code of the department that answers. */
     department: DepartmentCode,
+    /**
+     * true: the subprefeitura of the demand's point answers (its own department); `department` answers a demand
+     * without a point, or where that subprefeitura has no active department.
+     */
+    toSubprefeitura: z.boolean().default(false),
   })
   .refine((r) => (r.areaKind === "city") === (r.areaCode === null), {
     path: ["areaCode"],
@@ -123,6 +139,10 @@ export const RuleView = z.object({
   areaKind: AreaKind,
   areaCode: z.string().nullable(),
   department: z.string(),
+  /** The subprefeitura of the demand's point answers; `department` when there is none. */
+  toSubprefeitura: z.boolean(),
+  /** Who wrote the rule: an administrator, or the seed's learning (history, catalogue or a default). */
+  origin: RuleOrigin,
   updatedAt: z.string(),
 });
 export type RuleView = z.infer<typeof RuleView>;
@@ -133,3 +153,26 @@ export const ResolutionView = z.object({
   rule: RuleView,
 });
 export type ResolutionView = z.infer<typeof ResolutionView>;
+
+/** A service without a rule of its own, as GET /api/v1/matrix/uncovered shows it. */
+export const UncoveredView = z.object({
+  service: z.string(),
+  /** The service's name in the caller's language. */
+  serviceName: z.string(),
+  /** Its group's name in the caller's language. */
+  groupName: z.string(),
+  /** Its demands need a point (a rule to the point's subprefeitura may fit). */
+  locationRequired: z.boolean(),
+  /** Demands of the service ever filed: all went to the fallback desk unless an agent sent them on. */
+  demands: z.number().int(),
+  /** Of those, filed in the last 30 days. */
+  recentDemands: z.number().int(),
+});
+export type UncoveredView = z.infer<typeof UncoveredView>;
+
+/** The answer of GET /api/v1/matrix/uncovered. */
+export const UncoveredList = z.object({
+  /** The department the fallback rule sends these services' demands to. */
+  fallbackDepartment: z.string().nullable(),
+  services: z.array(UncoveredView),
+});

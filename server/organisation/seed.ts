@@ -1,19 +1,28 @@
 /**
  * Seeds the organisation of the demo city: one department per SP156 Órgão (code exactly as in the data), one per
- * subprefeitura, the CENTRAL156 triage desk, and the responsibility matrix read from who handled each service.
+ * subprefeitura, the CENTRAL156 triage desk, and the responsibility matrix learned from who handled each service
+ * (the city's SP156 history and the catalogue's observations) with defaults for the services nobody handled yet
+ * (learn.ts, decision 0025). Rules an administrator wrote are never overwritten.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { normalizeAreaName } from "../../domain/address.ts";
 import { readCatalogue } from "../catalogue/seed.ts";
-import { sourceRef } from "../catalogue/sp156.ts";
 import type { SeedOptions } from "../cli/seed.ts";
 import type { Db, Sql } from "../db/index.ts";
+import {
+  FALLBACK_DEPARTMENT,
+  HISTORY_FILE,
+  type HistoryRecord,
+  historyOf,
+  type LearnedRule,
+  learnRules,
+  readHistoryRows,
+} from "./learn.ts";
+
+export { FALLBACK_DEPARTMENT };
 
 type Kind = "secretariat" | "subprefeitura" | "company" | "other";
-
-/** The triage desk every demand without a more specific rule goes to. */
-export const FALLBACK_DEPARTMENT = "CENTRAL156";
-
-/** The Órgão that runs works through each subprefeitura: its services get per-subprefeitura rules. */
-const PER_SUBPREFEITURA_ORGAO = "SMSUB";
 
 /** Readable names of the Órgão codes seen in SP156 data (the codes themselves are kept as the city writes them). */
 const KNOWN_DEPARTMENTS: Record<string, { name: string; kind: Kind }> = {
@@ -46,13 +55,6 @@ interface DepartmentRecord {
   name: string;
   kind: Kind;
   subprefeitura_code: string | null;
-}
-
-interface RuleRecord {
-  service_ref: string | null;
-  area_kind: "city" | "subprefeitura";
-  area_code: string | null;
-  department_code: string;
 }
 
 /** Loads the demo city's organisation; idempotent. */
@@ -90,27 +92,14 @@ export async function seedOrganisation(db: Db, options: SeedOptions): Promise<vo
     });
   }
 
-  const rules: RuleRecord[] = [];
-  for (const row of rows) {
-    const orgao = row.orgao_principal_observado.trim();
-    if (!orgao) continue;
-    const ref = sourceRef(row.Tema, row.Assunto, row.Serviço);
-    rules.push({ service_ref: ref, area_kind: "city", area_code: null, department_code: orgao });
-    if (orgao !== PER_SUBPREFEITURA_ORGAO) continue;
-    for (const sub of subprefeituras) {
-      rules.push({
-        service_ref: ref,
-        area_kind: "subprefeitura",
-        area_code: sub.code,
-        department_code: `SUB-${sub.code}`,
-      });
-    }
-  }
-  rules.push({ service_ref: null, area_kind: "city", area_code: null, department_code: FALLBACK_DEPARTMENT });
+  const history = await readHistory(db, options.sharedDataDir);
+  for (const record of history) addDepartment(record.department);
+  const rules = learnRules(rows, history);
 
   await db.transaction(async (tx) => {
     await upsertDepartments(tx, [...departments.values()]);
     await upsertRules(tx, rules);
+    await pruneRules(tx, rules);
   });
   options.log?.(
     `organisation: ${departments.size} departments, ${rules.length} rules in ${Date.now() - started} ms`,
@@ -137,18 +126,54 @@ async function upsertDepartments(tx: Sql, departments: DepartmentRecord[]): Prom
   );
 }
 
-async function upsertRules(tx: Sql, rules: RuleRecord[]): Promise<void> {
+/**
+ * The city's history of who handled each demand (the SP156 request file in the shared data), through the renamed
+ * services' aliases; empty when the file is absent.
+ */
+async function readHistory(db: Db, sharedDataDir: string): Promise<HistoryRecord[]> {
+  if (!existsSync(join(sharedDataDir, HISTORY_FILE))) return [];
+  const names = await db.query<{ name: string; code: string }>(
+    "SELECT name, code FROM subprefeituras UNION ALL SELECT alias, code FROM area_aliases WHERE kind = 'subprefeitura'",
+  );
+  const codes = new Map(names.map((a) => [normalizeAreaName(a.name), a.code]));
+  return historyOf(readHistoryRows(sharedDataDir), (name) => codes.get(normalizeAreaName(name)) ?? null);
+}
+
+/** Deletes the seeded rules the learning no longer gives (an administrator's rules stay). */
+async function pruneRules(tx: Sql, rules: LearnedRule[]): Promise<void> {
   await tx.query(
-    `INSERT INTO responsibility_rules (service_id, area_kind, area_code, department_id)
-     SELECT s.id, r.area_kind, r.area_code, d.id
+    `DELETE FROM responsibility_rules r
+      WHERE r.origin <> 'admin'
+        AND NOT EXISTS (
+          SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS l(service_ref text, area_kind text, area_code text)
+            LEFT JOIN services s ON s.source_ref = l.service_ref
+           WHERE coalesce(s.id, 0) = coalesce(r.service_id, 0) AND l.area_kind = r.area_kind
+             AND coalesce(l.area_code, '') = coalesce(r.area_code, ''))`,
+    [JSON.stringify(rules)],
+  );
+}
+
+/**
+ * Writes learned rules: new keys are inserted, seeded rules follow the new learning, and a rule an administrator
+ * wrote (origin 'admin') is left as it is.
+ */
+export async function upsertRules(tx: Sql, rules: LearnedRule[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO responsibility_rules (service_id, area_kind, area_code, department_id, to_subprefeitura, origin)
+     SELECT s.id, r.area_kind, r.area_code, d.id, r.to_subprefeitura, r.origin
        FROM jsonb_to_recordset($1::jsonb)
-            AS r(service_ref text, area_kind text, area_code text, department_code text)
+            AS r(service_ref text, area_kind text, area_code text, department_code text, to_subprefeitura boolean,
+                 origin text)
        JOIN departments d ON d.code = r.department_code
        LEFT JOIN services s ON s.source_ref = r.service_ref
-      WHERE r.service_ref IS NULL OR s.id IS NOT NULL
+      WHERE (r.service_ref IS NULL OR s.id IS NOT NULL)
+        AND (r.area_kind = 'city' OR EXISTS (SELECT 1 FROM subprefeituras x WHERE x.code = r.area_code))
      ON CONFLICT ((coalesce(service_id, 0)), area_kind, (coalesce(area_code, ''))) DO UPDATE
-        SET department_id = EXCLUDED.department_id, updated_at = now()
-      WHERE responsibility_rules.department_id IS DISTINCT FROM EXCLUDED.department_id`,
+        SET department_id = EXCLUDED.department_id, to_subprefeitura = EXCLUDED.to_subprefeitura,
+            origin = EXCLUDED.origin, updated_at = now()
+      WHERE responsibility_rules.origin <> 'admin'
+        AND (responsibility_rules.department_id, responsibility_rules.to_subprefeitura, responsibility_rules.origin)
+            IS DISTINCT FROM (EXCLUDED.department_id, EXCLUDED.to_subprefeitura, EXCLUDED.origin)`,
     [JSON.stringify(rules)],
   );
 }

@@ -2,6 +2,7 @@
  * Reads of calls: one call, the agent's open calls, and the screen pop's history of a caller (their demands, the
  * open ones with their deadlines, and their previous calls).
  */
+import type { DeadlineUnit } from "../../domain/business-time.ts";
 import { FINAL_STATUSES } from "../../domain/status.ts";
 import { PHONE_CHANNELS } from "../citizens/contacts.ts";
 import { type CitizenRecord, findCitizen } from "../citizens/queries.ts";
@@ -144,13 +145,19 @@ export interface ReceiptRow {
   opened_at: Date;
   secret_hash: string | null;
   department_id: number | null;
+  /** The demand's clock, once routing started it; before that the receipt counts it as the clock will. */
+  due_at: Date | null;
+  demand_type: string;
+  deadline_amount: number;
+  deadline_unit: DeadlineUnit;
 }
 
 /** The receipt's demand by protocol, or undefined. */
 export function findReceipt(sql: Sql, protocol: string): Promise<ReceiptRow | undefined> {
   return maybeOne<ReceiptRow>(
     sql,
-    `SELECT d.protocol, s.name AS service_name, d.opened_at, d.secret_hash, d.department_id
+    `SELECT d.protocol, s.name AS service_name, d.opened_at, d.secret_hash, d.department_id, d.due_at,
+            s.demand_type, s.deadline_amount, s.deadline_unit
        FROM demands d JOIN services s ON s.id = d.service_id WHERE d.protocol = $1`,
     [protocol],
   );

@@ -1,6 +1,7 @@
 /**
  * The counter receipt: a small HTML document, laid out for an 80 mm receipt printer or an A4 page, with the protocol
- * number (also grouped for reading), the service, the date, the tracking address and, when the agent prints it
+ * number (also grouped for reading), the service, the date, the deadline with its due date and what happens next,
+ * the tracking address and, when the agent prints it
  * right after intake, the citizen's secret that unlocks the full view.
  */
 import { escapeHtml } from "../http/html.ts";
@@ -12,6 +13,7 @@ import type { ReceiptRow } from "./queries.ts";
 export const RECEIPT_STYLE = `
 body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:24rem;line-height:1.4;color:#000;background:#fff}
 h1{font-size:1.1rem;margin:0 0 .5rem}
+h2{font-size:1rem;margin:.75rem 0 .25rem}
 .protocol{font-size:1.6rem;font-weight:700;letter-spacing:.05em;margin:.25rem 0;font-variant-numeric:tabular-nums}
 dl{margin:.5rem 0}dt{font-weight:600;margin-top:.5rem}dd{margin:0;word-break:break-all}
 .secret{font-size:1.1rem}
@@ -27,6 +29,8 @@ export function receiptPage(options: {
   publicUrl: string;
   secret: string | undefined;
   timeZone: string;
+  /** The deadline in words and its due date ("20 dias úteis", "12 de março de 2026"): what happens next. */
+  deadline: { deadline: string; dueDate: string };
 }): string {
   const { demand, locale, publicUrl, secret } = options;
   const t = (key: string, params: Record<string, string | number> = {}) =>
@@ -52,9 +56,12 @@ export function receiptPage(options: {
 <dl>
 <dt>${t("pages.receipt.service")}</dt><dd>${escapeHtml(pickLocalized(demand.service_name, locale))}</dd>
 <dt>${t("pages.receipt.opened_at")}</dt><dd><time datetime="${demand.opened_at.toISOString()}">${escapeHtml(opened)}</time></dd>
+<dt>${t("pages.receipt.deadline")}</dt><dd data-testid="receipt-deadline">${t("pages.receipt.deadline_value", options.deadline)}</dd>
 <dt>${t("pages.receipt.track")}</dt><dd><a href="${escapeHtml(trackUrl)}">${escapeHtml(trackUrl)}</a></dd>
 ${secretBlock}
 </dl>
+<h2>${t("pages.receipt.next_title")}</h2>
+<p data-testid="receipt-next">${t("pages.receipt.next", options.deadline)}</p>
 <footer>${t("pages.receipt.footer")}</footer>
 </main>
 </body>

@@ -17,6 +17,7 @@ import {
 } from "../../channels/voice/parse.ts";
 import { readCalendarSettings } from "../calendar/queries.ts";
 import { protocolParam, secretMatches } from "../demands/access.ts";
+import { deadlineWords, expectedDeadline } from "../demands/deadline.ts";
 import { AppError, invalidInput, invalidJson } from "../errors.ts";
 import { can, staffOf } from "../http/auth.ts";
 import { pageHeaders } from "../http/html.ts";
@@ -320,6 +321,16 @@ function registerCallsRoutes(app: FastifyInstance): void {
         throw new AppError(403, "wrong_secret");
       }
       const { timeZone } = await readCalendarSettings(db);
+      // The same deadline and date the demand's clock records (or will, while routing has not started it).
+      const expected = await expectedDeadline(
+        db,
+        {
+          demandType: demand.demand_type,
+          deadline: { amount: demand.deadline_amount, unit: demand.deadline_unit },
+        },
+        demand.opened_at,
+        demand.due_at,
+      );
       return reply
         .type("text/html; charset=utf-8")
         .header("cache-control", "no-store")
@@ -331,6 +342,7 @@ function registerCallsRoutes(app: FastifyInstance): void {
             publicUrl: config.publicUrl,
             secret: query.secret,
             timeZone,
+            deadline: deadlineWords(expected, req.locale),
           }),
         );
     },

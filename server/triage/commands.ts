@@ -1,8 +1,9 @@
 /**
  * The triage queue. Routing (the `route-demand` job written at intake) starts the demand's clock, scores its
  * priority, and either dispatches it straight to the department the matrix names or leaves it in the queue for an
- * agent: when the service asks for triage, when no department is known, or when a possible duplicate is near.
- * Agents take the next item atomically (SKIP LOCKED: two agents never get the same one), reclassify it, dispatch
+ * agent: when the service asks for triage, when no department is known, or when a possible duplicate is near. A
+ * strong duplicate (decision 0026: a request close by, recent, unanswered) is linked to the open demand it repeats
+ * instead, and its citizen follows that one. Agents take the next item atomically (SKIP LOCKED: two agents never get the same one), reclassify it, dispatch
  * it, merge it into the demand it duplicates, or cancel it.
  */
 import { QUEUE_STATUSES } from "../../domain/status.ts";
@@ -11,7 +12,14 @@ import { classifyDemand } from "../classification/queries.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { stopDeadlines } from "../deadlines/commands.ts";
 import type { Actor } from "../demands/commands.ts";
-import { lockDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
+import {
+  type LockedDemand,
+  lockDemand,
+  moveDemand,
+  notifyCitizens,
+  recordEvent,
+} from "../demands/transitions.ts";
+import { isSameStreet, judgeDuplicate } from "../duplicates/rule.ts";
 import { AppError, unprocessable } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
 import { resolveDepartment } from "../organisation/queries.ts";
@@ -22,7 +30,8 @@ import {
   loadClocks,
   startDemandClock,
 } from "../work-orders/commands.ts";
-import { claimOf, dequeueDemand, enqueueDemand, findDuplicates } from "./queries.ts";
+import { assertAnswerSaysSomething } from "../work-orders/non-answers.ts";
+import { claimOf, type DuplicateCandidate, dequeueDemand, enqueueDemand, findDuplicates } from "./queries.ts";
 
 /** How long an agent holds an item taken from the queue before it goes back to the others. */
 export const CLAIM_MINUTES = 15;
@@ -42,7 +51,7 @@ export async function routeDemand(
   db: Db,
   demandId: number,
   clocks?: Clocks,
-): Promise<"dispatched" | "queued" | "skipped"> {
+): Promise<"dispatched" | "queued" | "linked" | "skipped"> {
   const c = clocks ?? (await loadClocks(db));
   return db.transaction(async (tx) => {
     const demand = await lockDemand(tx, demandId);
@@ -91,6 +100,11 @@ export async function routeDemand(
       await dispatchLocked(tx, c, demand, { kind: "system" });
       return "dispatched";
     }
+    // A strong duplicate is linked without a person, unless something else also asks for one (a service that wants
+    // triage, a rule pointing at another service); the department is the survivor's concern, so no_department is not.
+    const onlyDuplicate = reasons.every((r) => r === "possible_duplicate" || r === "no_department");
+    if (onlyDuplicate && (await linkStrongDuplicate(tx, demand, service.demand_type, duplicates)))
+      return "linked";
     await startDemandClock(tx, c, demand, service);
     await enqueueDemand(tx, demand.id);
     await recordEvent(tx, demand.id, "demand.queued", { kind: "system" }, "internal", {
@@ -258,9 +272,74 @@ async function closeOpenWork(tx: Sql, demandId: number, reason: string): Promise
 }
 
 /**
- * Merges a duplicate into the demand it repeats: the duplicate ends as `merged`, its open work stops, and its
- * citizens (and those who followed it) become followers of the surviving demand, hearing everything its own
- * citizen hears from now on. They are told the surviving protocol.
+ * Links a new demand to the first candidate the rule calls a strong duplicate (nearest first), both locked: the
+ * demand ends `merged` by the system and its citizen follows the survivor. False when none is strong, or the one
+ * found closed meanwhile. The survivor is locked after the new demand (a higher id): against a merge locking in
+ * id order this may deadlock, which PostgreSQL breaks and the route-demand job retries.
+ */
+async function linkStrongDuplicate(
+  tx: Sql,
+  demand: LockedDemand,
+  demandType: string,
+  candidates: DuplicateCandidate[],
+): Promise<boolean> {
+  const strong = candidates.find(
+    (d) =>
+      judgeDuplicate({
+        distanceM: d.distance_m,
+        sameBlock: d.same_block,
+        sameStreet: isSameStreet(d.origin_address, d.address),
+        ageHours: d.age_hours,
+        demandType,
+        candidateAnswered: d.answered,
+      }) === "link",
+  );
+  if (!strong) return false;
+  const survivor = await lockDemand(tx, strong.id);
+  if (["closed", "cancelled", "merged", "answered"].includes(survivor.status)) return false;
+  await mergeLocked(tx, demand, survivor, { kind: "system" }, true);
+  return true;
+}
+
+/**
+ * The merge itself, on two locked demands: the duplicate ends as `merged`, its open work stops, and its citizens
+ * (and those who followed it) become followers of the survivor, told its protocol (`demand.linked` when the system
+ * linked it, `demand.merged` when an agent did).
+ */
+export async function mergeLocked(
+  tx: Sql,
+  duplicate: LockedDemand,
+  survivor: LockedDemand,
+  actor: Actor,
+  automatic: boolean,
+): Promise<void> {
+  await closeOpenWork(tx, duplicate.id, "merged");
+  await moveDemand(tx, duplicate, "merged", actor, { into: survivor.protocol, automatic });
+  await tx.query("UPDATE demands SET merged_into_id = $2 WHERE id = $1", [duplicate.id, survivor.id]);
+  // Tell the duplicate's citizens before they move over.
+  await notifyCitizens(tx, duplicate.id, automatic ? "demand.linked" : "demand.merged", {
+    protocol: duplicate.protocol,
+    survivingProtocol: survivor.protocol,
+  });
+  await tx.query(
+    `INSERT INTO demand_followers (demand_id, citizen_id, from_demand_id, channel)
+     SELECT $2, r.citizen_id, $1, r.channel
+       FROM (SELECT d.citizen_id, d.channel FROM demands d WHERE d.id = $1 AND d.citizen_id IS NOT NULL
+             UNION
+             SELECT f.citizen_id, f.channel FROM demand_followers f WHERE f.demand_id = $1) r
+      WHERE r.citizen_id IS DISTINCT FROM $3
+     ON CONFLICT DO NOTHING`,
+    [duplicate.id, survivor.id, survivor.citizen_id],
+  );
+  await recordEvent(tx, survivor.id, "demand.duplicate_merged", actor, "internal", {
+    duplicate: duplicate.protocol,
+    automatic,
+  });
+}
+
+/**
+ * Merges a duplicate into the demand it repeats (an agent's decision): see mergeLocked. They are told the
+ * surviving protocol.
  */
 export async function mergeDemand(
   db: Db,
@@ -280,28 +359,7 @@ export async function mergeDemand(
     if (["cancelled", "merged"].includes(survivor.status)) {
       throw new AppError(409, "survivor_closed", { protocol: survivor.protocol });
     }
-    const actor: Actor = { kind: "staff", id: staff.id };
-    await closeOpenWork(tx, duplicate.id, "merged");
-    await moveDemand(tx, duplicate, "merged", actor, { into: survivor.protocol });
-    await tx.query("UPDATE demands SET merged_into_id = $2 WHERE id = $1", [duplicate.id, survivor.id]);
-    // Tell the duplicate's citizens before they move over.
-    await notifyCitizens(tx, duplicate.id, "demand.merged", {
-      protocol: duplicate.protocol,
-      survivingProtocol: survivor.protocol,
-    });
-    await tx.query(
-      `INSERT INTO demand_followers (demand_id, citizen_id, from_demand_id, channel)
-       SELECT $2, r.citizen_id, $1, r.channel
-         FROM (SELECT d.citizen_id, d.channel FROM demands d WHERE d.id = $1 AND d.citizen_id IS NOT NULL
-               UNION
-               SELECT f.citizen_id, f.channel FROM demand_followers f WHERE f.demand_id = $1) r
-        WHERE r.citizen_id IS DISTINCT FROM $3
-       ON CONFLICT DO NOTHING`,
-      [duplicate.id, survivor.id, survivor.citizen_id],
-    );
-    await recordEvent(tx, survivor.id, "demand.duplicate_merged", actor, "internal", {
-      duplicate: duplicate.protocol,
-    });
+    await mergeLocked(tx, duplicate, survivor, { kind: "staff", id: staff.id }, false);
     await recordAudit(tx, auditActorOfStaff(staff), {
       action: "demand.merged",
       entityType: "demand",
@@ -313,6 +371,8 @@ export async function mergeDemand(
 
 /** Cancels a demand with a reason (prank, out of the city's competence …); its citizens are told. */
 export async function cancelDemand(db: Db, staff: Staff, demandId: number, reason: string): Promise<void> {
+  // The reason reaches the citizen: no template placeholders, no "encaminhada ao setor responsável" (short is fine).
+  assertAnswerSaysSomething(reason, "reason", { substantive: false });
   await db.transaction(async (tx) => {
     const demand = await lockDemand(tx, demandId);
     await checkClaim(tx, demand.id, staff);

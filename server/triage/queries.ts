@@ -34,13 +34,26 @@ export async function claimOf(sql: Sql, demandId: number): Promise<{ claimed_by:
 export const DUPLICATE_RADIUS_METRES = 100;
 export const DUPLICATE_WINDOW_DAYS = 30;
 
-/** A possible duplicate: public facts only (it is shown to citizens at intake too). */
+/**
+ * A possible duplicate. Only protocol, status and dates ever leave through a public route; the rest (distance, block,
+ * address, answer) is what the linking rule (server/duplicates/rule.ts) and the triage desk read.
+ */
 export interface DuplicateCandidate {
   id: number;
   protocol: string;
   status: string;
   opened_at: Date;
   distance_m: number;
+  /** Both demands lie in the same fiscal block. */
+  same_block: boolean;
+  /** The candidate's address as its citizen typed it (never published: only compared with the new one's). */
+  address: string | null;
+  /** The new demand's own typed address (the same on every row), null for a bare point. */
+  origin_address: string | null;
+  /** The candidate has an answer written. */
+  answered: boolean;
+  /** Hours between the candidate's opening and the new demand's (or now). */
+  age_hours: number;
 }
 
 /**
@@ -53,14 +66,19 @@ export function findDuplicates(
 ): Promise<DuplicateCandidate[]> {
   const origin =
     "demandId" in near
-      ? "SELECT location AS geom, service_id, opened_at, id FROM demands WHERE id = $1"
-      : "SELECT ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326) AS geom, $1::bigint AS service_id, now() AS opened_at, 0::bigint AS id";
+      ? "SELECT location AS geom, service_id, opened_at, id, block_id, address FROM demands WHERE id = $1"
+      : `SELECT ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326) AS geom, $1::bigint AS service_id,
+                now() AS opened_at, 0::bigint AS id, NULL::bigint AS block_id, NULL::text AS address`;
   const params = "demandId" in near ? [near.demandId] : [near.serviceId, near.lat, near.lon];
   const n = params.length;
   return sql.query<DuplicateCandidate>(
     `WITH o AS (${origin})
      SELECT d.id, d.protocol, d.status, d.opened_at,
-            round(ST_Distance(d.location::geography, o.geom::geography))::int AS distance_m
+            round(ST_Distance(d.location::geography, o.geom::geography))::int AS distance_m,
+            coalesce(d.block_id = o.block_id, false) AS same_block,
+            d.address, o.address AS origin_address,
+            (d.answered_at IS NOT NULL OR d.status = 'answered') AS answered,
+            extract(epoch FROM o.opened_at - d.opened_at)::float8 / 3600 AS age_hours
        FROM demands d, o
       WHERE o.geom IS NOT NULL
         AND d.location && ST_Expand(o.geom, 0.0015)

@@ -1,4 +1,4 @@
-/** HTTP routes of the triage queue: take next, the queue, reclassify, dispatch, merge, cancel, duplicates. */
+/** HTTP routes of the triage queue: take next, the queue, reclassify, dispatch, merge, cancel (duplicates: ../duplicates/). */
 import type { FastifyInstance } from "fastify";
 import { parseProtocol } from "../../domain/protocol.ts";
 import {
@@ -7,13 +7,11 @@ import {
   WORK_ORDER_STATES,
   WORK_ORDER_TRANSITIONS,
 } from "../../domain/status.ts";
-import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { classifyDemand } from "../classification/queries.ts";
 import { checkDepartmentScope, demandByProtocol, protocolParam } from "../demands/access.ts";
-import { AppError, unprocessable } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import { requireStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
-import { GRID_HALF_DIAGONAL_METRES, roundToGrid } from "../public-data/record.ts";
 import {
   cancelDemand,
   dispatchFromQueue,
@@ -22,16 +20,8 @@ import {
   releaseClaim,
   takeNext,
 } from "./commands.ts";
-import { DUPLICATE_RADIUS_METRES, findDuplicates, listQueue } from "./queries.ts";
-import {
-  CancelInput,
-  DispatchInput,
-  DuplicateQuery,
-  MergeInput,
-  QueueQuery,
-  ReclassifyInput,
-  TakenView,
-} from "./schemas.ts";
+import { findDuplicates, listQueue } from "./queries.ts";
+import { CancelInput, DispatchInput, MergeInput, QueueQuery, ReclassifyInput, TakenView } from "./schemas.ts";
 
 /** Registers the triage routes. */
 export async function registerTriageRoutes(app: FastifyInstance): Promise<void> {
@@ -216,40 +206,6 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       checkDepartmentScope(staff, demand, protocol);
       await cancelDemand(db, staff, demand.id, input.reason);
       return reply.status(204).send();
-    },
-  );
-
-  route(
-    app,
-    {
-      method: "GET",
-      path: "/api/v1/duplicate-candidates",
-      summary:
-        "Open demands of a service near a point: shown before filing, so a citizen can follow one instead",
-      tag: "triage",
-      action: "public",
-      query: DuplicateQuery,
-    },
-    async (req) => {
-      const query = validate(DuplicateQuery, req.query);
-      const service = await findServiceByCodeCached(db, query.service);
-      if (!service) throw unprocessable("unknown_service", "service", { code: query.service });
-      // Probing distances from a few points would place a sensitive demand exactly: such services answer nothing.
-      if (service.sensitive) return [];
-      // The point is snapped to the open data's grid and no distance is given: answers from many points must not
-      // place a demand more finely than its published ~100 m cell. The radius grows by the cell's half-diagonal so
-      // nothing the exact point would find is missed.
-      const rows = await findDuplicates(db, {
-        serviceId: service.id,
-        lat: roundToGrid(query.lat),
-        lon: roundToGrid(query.lon),
-        radiusM: DUPLICATE_RADIUS_METRES + GRID_HALF_DIAGONAL_METRES,
-      });
-      return rows.map((d) => ({
-        protocol: d.protocol,
-        status: d.status,
-        openedAt: d.opened_at.toISOString(),
-      }));
     },
   );
 }

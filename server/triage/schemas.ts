@@ -23,12 +23,6 @@ export const CancelInput = z.object({
   reason: z.string().trim().min(5).max(2000),
 });
 
-export const DuplicateQuery = z.object({
-  service: z.string().min(1).max(40),
-  lat: z.coerce.number().min(-90).max(90),
-  lon: z.coerce.number().min(-180).max(180),
-});
-
 export const TakenView = z.object({
   id: z.number(),
   protocol: z.string(),

@@ -1,4 +1,3 @@
-import { isSubstantiveAnswer } from "../../domain/status.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { stopDeadlines } from "../deadlines/commands.ts";
@@ -15,9 +14,11 @@ import type { Staff } from "../http/auth.ts";
 import { isDepartmentScoped } from "../http/auth.ts";
 
 import { auditOrder, lockOrder, moveOrder, staffActor } from "./commands.ts";
+import { assertAnswerSaysSomething } from "./non-answers.ts";
 
 /**
- * The counter-report: the department's public answer (it must say what was done: generic closings are refused),
+ * The counter-report: the department's public answer (it must say what was done: generic closings, known
+ * non-answers and unfilled template placeholders are refused, non-answers.ts),
  * internal notes, and the evidence attached to the order. The order ends, its clocks are met, and the answer
  * goes to every citizen of the demand; the demand closes when the answer is delivered (or at once when there is
  * nobody to deliver it to: it is published on the tracking page).
@@ -28,9 +29,8 @@ export async function answerWorkOrder(
   orderId: number,
   input: { answer: string; internalNote?: string; evidence?: number[] },
 ): Promise<{ delivered: "pending" | "published" }> {
-  if (!isSubstantiveAnswer(input.answer)) {
-    throw new AppError(422, "generic_answer", {}, [{ field: "answer", code: "generic_answer" }]);
-  }
+  // Placeholders left from a template, a known non-answer ("…encaminhada ao setor responsável"), a bare "Resolvido.".
+  assertAnswerSaysSomething(input.answer, "answer");
   return db.transaction(async (tx) => {
     const { order, demand } = await lockOrder(tx, orderId, staff);
     const from = order.state;

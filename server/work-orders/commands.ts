@@ -23,6 +23,7 @@ import { queueExternalSend } from "../department-systems/queue.ts";
 import { AppError, unprocessable } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
 import { isDepartmentScoped } from "../http/auth.ts";
+import { isTriageDesk } from "../organisation/queries.ts";
 import { dequeueDemand, enqueueDemand } from "../triage/queries.ts";
 
 /** A work order row. */
@@ -213,10 +214,14 @@ export async function dispatchLocked(
   );
   await moveDemand(tx, demand, "dispatched", actor, { department: department.code });
   const order = await openWorkOrder(tx, clocks, demand, service, departmentId, actor);
-  await notifyCitizens(tx, demand.id, "demand.dispatched", {
-    protocol: demand.protocol,
-    department: department.name,
-  });
+  // The fallback triage desk is not the department that will do the work: the citizen's page says "em triagem na
+  // Central 156", and they are told where it went when an agent sends it on (decision 0025).
+  if (!(await isTriageDesk(tx, departmentId))) {
+    await notifyCitizens(tx, demand.id, "demand.dispatched", {
+      protocol: demand.protocol,
+      department: department.name,
+    });
+  }
   return { workOrderId: order.id, departmentId };
 }
 

@@ -220,7 +220,10 @@ describe("a department's work", () => {
     await page.goto(`${baseUrl}/demanda/${answered.protocol}`);
     await page.locator(".answer").getByText(answered.answer).waitFor();
     await page.locator('[data-status="closed"]').waitFor();
-    assert.match(await page.locator("dl.facts").innerText(), /1 foto/, "the evidence reaches the citizen");
+    // The evidence reaches the citizen: one photo under the department's heading, drawn from the attachment route.
+    const evidencePhotos = page.locator('section[aria-labelledby="photos-evidence"] img');
+    await evidencePhotos.first().waitFor();
+    assert.equal(await evidencePhotos.count(), 1, "the evidence reaches the citizen");
     await page.getByLabel("5 — Muito satisfeito").check();
     await page.getByLabel("Sim").check();
     await page.getByRole("button", { name: "Enviar avaliação" }).click();

@@ -45,7 +45,7 @@ describe("a citizen on a phone", () => {
     await page.goto(`${baseUrl}/`);
     assert.equal(await page.getAttribute("html", "lang"), "pt-BR");
     await page.locator("#q").fill("buraco na rua");
-    const suggestion = page.locator("#suggestions a").first();
+    const suggestion = page.locator("#suggestions [role=option]").first();
     await suggestion.waitFor();
     await shot(page, "home-pt-BR");
     await suggestion.click();
@@ -86,7 +86,8 @@ describe("a citizen on a phone", () => {
     assert.deepEqual(await demandsDescribed(description), [protocol]);
     // The device that filed it sees the full view: its description and its photo.
     await page.getByText(description).waitFor();
-    assert.match(await page.locator("dl.facts").innerText(), /1 foto/);
+    // The photo itself, as a thumbnail with its alt text (decision 0030).
+    await page.getByRole("img", { name: "Foto 1 de 1 enviada por você" }).waitFor();
     await shot(page, "created-pt-BR");
     const [row] = await ctx.db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM attachments a JOIN demands d ON d.id = a.demand_id WHERE d.protocol = $1",

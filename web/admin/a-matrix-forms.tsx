@@ -26,9 +26,12 @@ export function RuleForm(props: {
   departments: Department[];
   areas: Areas;
   onSaved: () => void;
+  /** A service code to start with (picked from the list of services without a rule). */
+  initialService?: string;
 }) {
   const { t, locale } = props.env;
-  const [service, setService] = useState("");
+  const [service, setService] = useState(props.initialService ?? "");
+  const [toSubprefeitura, setToSubprefeitura] = useState(false);
   const [areaKind, setAreaKind] = useState<MatrixRule["areaKind"]>("city");
   const [areaCode, setAreaCode] = useState("");
   const [department, setDepartment] = useState("");
@@ -55,6 +58,7 @@ export function RuleForm(props: {
           areaKind,
           areaCode: areaKind === "city" ? null : areaCode || null,
           department,
+          toSubprefeitura,
         },
         locale,
         "PUT",
@@ -136,6 +140,18 @@ export function RuleForm(props: {
           ))}
         </select>
       </Labelled>
+      <div class="field">
+        <label>
+          <input
+            type="checkbox"
+            id="rule-to-subprefeitura"
+            checked={toSubprefeitura}
+            onChange={(e) => setToSubprefeitura((e.target as HTMLInputElement).checked)}
+          />{" "}
+          {t("admin.matrix.to_subprefeitura")}
+        </label>
+        <p class="hint">{t("admin.matrix.to_subprefeitura_hint")}</p>
+      </div>
       <button type="submit" disabled={saving}>
         {t("admin.matrix.save_rule")}
       </button>

@@ -62,7 +62,11 @@ export function DepartmentsScreen(props: AdminScreenProps) {
       <ProblemAlert problem={loadProblem} t={t} />
       <p role="status">
         {departments
-          ? t("admin.departments.count", { shown: shown.length, total: departments.length })
+          ? t("admin.departments.count", {
+              shown: shown.length,
+              total: departments.length,
+              count: departments.length,
+            })
           : t("ui.loading")}
       </p>
       <div class="columns">

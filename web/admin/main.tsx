@@ -21,7 +21,7 @@ import { UsersScreen } from "./users.tsx";
 import { WebhooksScreen } from "./webhooks.tsx";
 
 const boot = readBoot();
-const t = translator(boot.messages);
+const t = translator(boot.messages, boot.locale);
 
 /** A section: its path under /admin, the action that lets a role edit it, and its screen. */
 export interface AdminScreenProps {

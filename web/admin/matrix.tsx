@@ -10,6 +10,7 @@ import { ProblemAlert } from "../ui/components.tsx";
 import { ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
 import { asProblem, type Department, useAreas, useLoad } from "./a-common.tsx";
 import { RuleForm, WhoAnswers } from "./a-matrix-forms.tsx";
+import { UncoveredServices } from "./a-matrix-uncovered.tsx";
 import { ConfirmButton } from "./b-common.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
@@ -22,6 +23,10 @@ export interface MatrixRule {
   areaKind: "city" | "subprefeitura" | "district";
   areaCode: string | null;
   department: string;
+  /** The point's subprefeitura answers; `department` without a point. */
+  toSubprefeitura: boolean;
+  /** Who wrote it: an administrator, or the seed's learning (decision 0025). */
+  origin: "admin" | "history" | "catalogue" | "subprefeitura_default" | "group_default" | "seed";
   updatedAt: string;
 }
 
@@ -42,6 +47,9 @@ export function MatrixScreen(props: AdminScreenProps) {
   const areas = useAreas(locale);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
+  // A service picked from the list of services without a rule starts the rule form; saving refreshes the list.
+  const [picked, setPicked] = useState("");
+  const [version, setVersion] = useState(0);
   const serviceInput = useRef<HTMLInputElement>(null);
 
   const remove = async (rule: MatrixRule) => {
@@ -160,7 +168,13 @@ export function MatrixScreen(props: AdminScreenProps) {
                     )}
                   </td>
                   <td>{areaName(r)}</td>
-                  <td>{r.department}</td>
+                  <td>
+                    {r.toSubprefeitura
+                      ? t("admin.matrix.point_subprefeitura", { department: r.department })
+                      : r.department}
+                    <br />
+                    <span class="hint">{t(`admin.matrix.origins.${r.origin}`)}</span>
+                  </td>
                   <td>
                     <ConfirmButton
                       t={t}
@@ -185,9 +199,28 @@ export function MatrixScreen(props: AdminScreenProps) {
         </button>
       ) : null}
       <div class="columns">
-        <RuleForm env={props.env} departments={departments ?? []} areas={areas} onSaved={reload} />
+        <RuleForm
+          key={picked}
+          env={props.env}
+          departments={departments ?? []}
+          areas={areas}
+          initialService={picked}
+          onSaved={() => {
+            reload();
+            setVersion(version + 1);
+          }}
+        />
         <WhoAnswers env={props.env} areas={areas} />
       </div>
+      <UncoveredServices
+        {...props}
+        version={version}
+        onPick={(code) => {
+          setPicked(code);
+          // The form is rebuilt with the code; focus follows once it is on the page.
+          setTimeout(() => document.getElementById("rule-department")?.focus(), 0);
+        }}
+      />
       <ShortcutList t={t} shortcuts={shortcuts} />
     </section>
   );

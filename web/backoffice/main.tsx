@@ -17,7 +17,7 @@ import { OrderScreen } from "./order.tsx";
 import { OrdersScreen } from "./orders.tsx";
 
 const boot = readBoot();
-const t = translator(boot.messages);
+const t = translator(boot.messages, boot.locale);
 
 function sections(env: StaffEnv) {
   const list = [

@@ -16,6 +16,9 @@ interface DeadLetter {
   id: number;
   job: string;
   attempts: number;
+  /** Why it was not delivered (the server's code, named here in the reader's language). */
+  reason: "unreachable" | "refused" | "erased" | "failed" | null;
+  /** The provider's own words, technical and in English. */
   lastError: string | null;
   createdAt: string;
   protocol: string | null;
@@ -101,6 +104,33 @@ export function DeliveriesScreen(props: ConsoleProps) {
   );
 }
 
+/** The provider's words behind a refusal ("every channel refused the message; last: email: 550 …" → "email: 550 …"). */
+export function technicalDetail(row: Pick<DeadLetter, "reason" | "lastError">): string | null {
+  if (!row.lastError || row.reason === "unreachable" || row.reason === "erased") return null;
+  const last = row.lastError.match(/; last: (.*)$/s);
+  return (last?.[1] ?? row.lastError).trim() || null;
+}
+
+/** Why a message was not delivered, in the reader's language, with the provider's technical words under it. */
+function UndeliveredReason(props: { t: ConsoleProps["env"]["t"]; row: DeadLetter }) {
+  const { t, row } = props;
+  if (!row.reason) return <>—</>;
+  const technical = technicalDetail(row);
+  return (
+    <>
+      {t(`console.deliveries.reasons.${row.reason}`)}
+      {technical ? (
+        <>
+          <br />
+          <span class="hint">
+            {t("console.deliveries.technical")} <code lang="en">{technical}</code>
+          </span>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 function DeadRow(p: {
   row: DeadLetter;
   props: ConsoleProps;
@@ -135,7 +165,9 @@ function DeadRow(p: {
           {row.message?.channel ? ` · ${t(`console.channels.${row.message.channel}`)}` : ""}
         </span>
       </td>
-      <td>{row.lastError ?? "—"}</td>
+      <td>
+        <UndeliveredReason t={t} row={row} />
+      </td>
       <td>
         {p.mayRetry ? (
           <button

@@ -11,42 +11,10 @@ import { Field, ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
 import { LiveBadge, ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
+import { type DemandView, type Department, Timeline, UnlinkForm } from "./demand-parts.tsx";
 import { type ConsoleProps, keepFocus, PATHS } from "./env.ts";
 import { type QueueLine, type Taken, takeNext, takenItems } from "./queue.tsx";
 import { type ServiceChoice, ServicePicker, suggestionShortcuts, useSuggestions } from "./service-picker.tsx";
-
-/** The staff view of GET /api/v1/demands/:protocol, the parts shown here. */
-interface DemandView {
-  protocol: string;
-  status: string;
-  service: { code: string; name: string };
-  channel: string;
-  district: { code: string; name: string } | null;
-  department: { code: string; name: string } | null;
-  openedAt: string;
-  dueAt: string | null;
-  description?: string;
-  address?: string | null;
-  location?: { lat: number; lon: number } | null;
-  attributes?: Record<string, unknown>;
-  identity?: string;
-  citizen?: { name: string | null; contacts: { channel: string; value: string }[] } | null;
-  attachments?: { id: number; mediaType: string; name: string | null; url: string }[];
-  timeline: {
-    at: string;
-    type: string;
-    actor: string;
-    /** The staff member who acted (staff view only). */
-    staff?: { id: number; name: string | null } | null;
-    data: Record<string, unknown>;
-  }[];
-}
-
-interface Department {
-  code: string;
-  name: string;
-  active: boolean;
-}
 
 /** Statuses in which triage may still act on a demand (as the server's reclassify and dispatch allow). */
 const OPEN_FOR_TRIAGE = new Set<string>([...QUEUE_STATUSES, "triaged"]);
@@ -294,20 +262,21 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
               ))}
             </ul>
           )}
-          <h2>{t("console.demand.timeline")}</h2>
-          <ol class="timeline">
-            {demand.timeline.map((e, i) => (
-              <li key={`${e.at}-${i}`}>
-                {formatWhen(e.at, locale)} · {t(`events.${e.type}`)}
-                {e.staff?.name ? ` · ${e.staff.name}` : ""}
-              </li>
-            ))}
-          </ol>
+          <Timeline t={t} locale={locale} timeline={demand.timeline} />
         </div>
         <div>
           <h2>{t("console.demand.actions")}</h2>
           {!open ? (
-            <p>{t("console.demand.closed_for_triage")}</p>
+            <>
+              <p>{t("console.demand.closed_for_triage")}</p>
+              {demand.status === "merged" ? (
+                <UnlinkForm
+                  t={t}
+                  busy={busy}
+                  onUnlink={() => void act("unlink", {}, t("console.demand.unlinked"))}
+                />
+              ) : null}
+            </>
           ) : (
             <>
               <form

@@ -5,6 +5,7 @@
  * unless another is picked), and Ctrl+Enter registers. The protocol is then
  * shown big, focused, with the text to read back.
  */
+import type { ComponentChild } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
 import { AttributeField, type AttributeView } from "../portal/attributes.tsx";
@@ -68,6 +69,11 @@ export function IntakeForm(props: {
   register: (body: IntakeBody, idempotencyKey: string) => Promise<Registered>;
   /** Called once a demand is registered (e.g. to refresh the caller's history). */
   onRegistered?: (r: Registered) => void;
+  /** A map beside the address (the phone screen's, web/console/place-map.tsx): shows the place, picks another. */
+  placeMap?: (props: {
+    place: Place | null;
+    onPick: (place: Place, address: string) => void;
+  }) => ComponentChild;
 }) {
   const { t, locale } = props.env;
   const [description, setDescription] = useState("");
@@ -100,10 +106,13 @@ export function IntakeForm(props: {
   const settledAddress = useDebounced(address.trim(), 300);
   useEffect(() => {
     if (settledAddress.length < 4) {
+      placedFor.current = "";
       setPlaces(null);
       setPlace(null);
       return;
     }
+    // Already placed for this text (a point picked on the map wrote it): keep that place.
+    if (settledAddress === placedFor.current) return;
     let current = true;
     geocode(settledAddress).then((found) => {
       if (!current) return;
@@ -392,6 +401,16 @@ export function IntakeForm(props: {
               ))}
             </fieldset>
           ) : null}
+          {props.placeMap?.({
+            place,
+            onPick: (picked, text) => {
+              addressTyped.current = true;
+              placedFor.current = text;
+              setAddress(text);
+              setPlaces([picked]);
+              setPlace(picked);
+            },
+          })}
         </div>
         <ServicePicker
           t={t}

@@ -29,7 +29,7 @@ import { PhoneScreen } from "./phone.tsx";
 import { QueueScreen } from "./queue.tsx";
 
 const boot = readBoot();
-const t = translator(boot.messages);
+const t = translator(boot.messages, boot.locale);
 
 /** The signed-in console: the shared live stream, the ringing-call pop, the frame's shortcuts, the screen. */
 function Console(props: { env: StaffEnv; url: URL }) {

@@ -10,6 +10,7 @@ import { formatWhen, withLang } from "../ui/i18n.ts";
 import { LiveBadge, ShortcutList } from "../ui/staff.tsx";
 import { type CallView, type ConsoleProps, longestRinging, PATHS } from "./env.ts";
 import { IntakeForm } from "./intake.tsx";
+import { PlaceMap } from "./place-map.tsx";
 import type { Registered } from "./registered.tsx";
 
 interface CallerDemand {
@@ -186,6 +187,7 @@ export function PhoneScreen(props: ConsoleProps & { onAnswer: (call: CallView) =
           ).then(({ receiptUrl: _, ...registered }) => registered)
         }
         onRegistered={loadPop}
+        placeMap={(p) => <PlaceMap env={env} {...p} />}
       />
     </section>
   );

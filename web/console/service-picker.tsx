@@ -1,6 +1,7 @@
 /**
  * Choosing a service, for intake and for reclassifying: the suggester's proposals for the citizen's words (updated
- * as they are typed, each with its Alt+digit shortcut) and search-as-you-type over the whole catalogue.
+ * as they are typed, each with its Alt+digit shortcut) and search-as-you-type over the whole catalogue, whose
+ * results are picked by a click, or the first one by Enter in the search box.
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../ui/api.ts";
@@ -126,8 +127,19 @@ export function ServicePicker(props: {
           type="search"
           autocomplete="off"
           value={q}
+          aria-describedby={`${props.id}-search-hint`}
           onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            // Enter picks the first service found; it never sends the whole form from the search box.
+            if (e.key !== "Enter") return;
+            e.preventDefault();
+            const first = results?.[0];
+            if (first) props.onPick(first);
+          }}
         />
+        <p class="hint" id={`${props.id}-search-hint`}>
+          {t("console.service.search_hint")}
+        </p>
       </div>
       {results === null ? null : results.length === 0 ? (
         <p role="status">{t("console.service.no_results")}</p>

@@ -1,5 +1,5 @@
 /** A service's extra field rendered from its Open311 attribute definition (domain/attributes.ts). */
-import { Field } from "../ui/components.tsx";
+import { describedBy, Field } from "../ui/components.tsx";
 
 /** An attribute as GET /api/v1/services/:code presents it, in the page's language. */
 export interface AttributeView {
@@ -17,11 +17,18 @@ export function AttributeField(props: {
   attribute: AttributeView;
   value: Value;
   requiredText: string;
+  /** What is wrong with the answer, shown under the field. */
+  error?: string | undefined;
   onChange: (value: string | number | string[]) => void;
 }) {
   const a = props.attribute;
   const id = `attr-${a.code}`;
   const text = (e: Event) => (e.target as HTMLInputElement).value;
+  // Each control says whether it is wrong and where the message is.
+  const invalid = {
+    "aria-invalid": props.error !== undefined,
+    "aria-describedby": describedBy(id, undefined, props.error),
+  };
   if (a.datatype === "multivaluelist") {
     const chosen = Array.isArray(props.value) ? props.value : [];
     return (
@@ -30,9 +37,12 @@ export function AttributeField(props: {
           {a.description}
           {a.required ? <span class="required"> ({props.requiredText})</span> : null}
         </legend>
-        {a.values.map((v) => (
+        {a.values.map((v, i) => (
           <label class="choice" key={v.key}>
             <input
+              // The first box carries the field's id: the error summary's link and the focus land on it.
+              id={i === 0 ? id : undefined}
+              {...(i === 0 ? invalid : {})}
               type="checkbox"
               checked={chosen.includes(v.key)}
               onChange={(e) =>
@@ -46,12 +56,18 @@ export function AttributeField(props: {
             {v.name}
           </label>
         ))}
+        {props.error ? (
+          <p class="field-error" id={`${id}-error`}>
+            {props.error}
+          </p>
+        ) : null}
       </fieldset>
     );
   }
   let input = (
     <input
       id={id}
+      {...invalid}
       type="text"
       required={a.required}
       value={String(props.value ?? "")}
@@ -62,6 +78,7 @@ export function AttributeField(props: {
     input = (
       <textarea
         id={id}
+        {...invalid}
         required={a.required}
         value={String(props.value ?? "")}
         onInput={(e) => props.onChange(text(e))}
@@ -71,6 +88,7 @@ export function AttributeField(props: {
     input = (
       <input
         id={id}
+        {...invalid}
         type="number"
         inputMode="decimal"
         required={a.required}
@@ -82,6 +100,7 @@ export function AttributeField(props: {
     input = (
       <input
         id={id}
+        {...invalid}
         type="datetime-local"
         required={a.required}
         value={String(props.value ?? "")}
@@ -92,6 +111,7 @@ export function AttributeField(props: {
     input = (
       <select
         id={id}
+        {...invalid}
         required={a.required}
         value={String(props.value ?? "")}
         onChange={(e) => props.onChange(text(e))}
@@ -105,7 +125,13 @@ export function AttributeField(props: {
       </select>
     );
   return (
-    <Field id={id} label={a.description} required={a.required} requiredText={props.requiredText}>
+    <Field
+      id={id}
+      label={a.description}
+      required={a.required}
+      requiredText={props.requiredText}
+      error={props.error}
+    >
       {input}
     </Field>
   );

@@ -18,7 +18,8 @@ export interface DraftPhoto {
 export interface Draft {
   service: string;
   description: string;
-  identity: "identified" | "anonymous";
+  /** identified, confidential (only the ombudsman team sees who asked) or anonymous. */
+  identity: "identified" | "confidential" | "anonymous";
   name: string;
   email: string;
   phone: string;
@@ -56,7 +57,7 @@ export function emptyDraft(service: string): Draft {
   };
 }
 
-/** The JSON body of POST /api/v1/demands for a draft: empty fields left out, the citizen only when identified. */
+/** The JSON body of POST /api/v1/demands for a draft: empty fields left out, the citizen unless anonymous. */
 export function demandBody(draft: Draft, locale: string): Record<string, unknown> {
   const body: Record<string, unknown> = {
     service: draft.service,
@@ -70,7 +71,7 @@ export function demandBody(draft: Draft, locale: string): Record<string, unknown
   body.attributes = attributes;
   if (draft.location) body.location = draft.location;
   if (draft.address.trim()) body.address = draft.address.trim();
-  if (draft.identity === "identified") {
+  if (draft.identity !== "anonymous") {
     const citizen: Record<string, unknown> = { locale };
     if (draft.name.trim()) citizen.name = draft.name.trim();
     if (draft.email.trim()) citizen.email = draft.email.trim();
@@ -85,6 +86,9 @@ export function demandBody(draft: Draft, locale: string): Record<string, unknown
 export interface Created {
   protocol: string;
   secret: string;
+  /** The demand's deadline and when its answer is due (what happens next, told on the confirmation). */
+  deadline?: { amount: number; unit: "business_hours" | "business_days" | "calendar_days" };
+  dueAt?: string;
 }
 
 /** Sends one submission as multipart (the `demand` JSON field, then the photos); throws ApiProblem-like errors. */
@@ -141,6 +145,11 @@ export async function removeSubmission(key: string): Promise<void> {
 /** Remembers the secret of a demand this device filed, so its full view opens without asking. */
 export async function rememberDemand(created: Created): Promise<void> {
   if (store) await set(`secret:${created.protocol}`, created.secret, store);
+}
+
+/** Forgets a demand's kept secret that the server no longer accepts (a mistyped access code). */
+export async function forgetSecret(protocol: string): Promise<void> {
+  if (store) await del(`secret:${protocol}`, store);
 }
 
 /** The secret of a demand filed on this device. */

@@ -1,13 +1,16 @@
 /**
- * Filing a demand: the service's extra fields from its attribute definitions, photos, a point on the map or an
- * address, anonymity where the service allows. The draft is kept in IndexedDB as it is typed; on submit it goes
- * to the outbox with one Idempotency-Key, so going offline only delays it and a resend never duplicates it.
+ * Filing a demand: the service's extra fields from its attribute definitions, photos checked before upload, a point
+ * on the map or an address, identified, confidential or anonymous where the service allows, and the deadline told
+ * before sending. Problems are shown at their fields, listed at the top, and the focus goes to the first one. The
+ * draft is kept in IndexedDB as it is typed; on submit it goes to the outbox with one Idempotency-Key, so going
+ * offline only delays it and a resend never duplicates it.
  */
+import "./file.css";
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { DeadlineSpec } from "../../domain/business-time.ts";
 import { ApiProblem, api } from "../ui/api.ts";
-import { Field, ProblemAlert } from "../ui/components.tsx";
+import { describedBy, ErrorSummary, Field, focusField, ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
-import { type MapHandle, mountMap } from "../ui/map.ts";
 import { navigate } from "../ui/router.ts";
 import { AttributeField, type AttributeView } from "./attributes.tsx";
 import {
@@ -19,39 +22,42 @@ import {
   queueSubmission,
   saveDraft,
 } from "./draft.ts";
+import { DuplicateCandidates } from "./duplicates.tsx";
 import type { Env } from "./env.ts";
+import { checkDraft, type FieldErrors, serverFieldErrors } from "./file-checks.ts";
+import { NextSteps, rememberFiled } from "./filed.tsx";
+import { IdentityFields } from "./identity.tsx";
+import { PhotoPicker } from "./photo-picker.tsx";
+import { PlaceFields } from "./place.tsx";
 
 interface ServiceDetail {
   code: string;
   name: string;
   description: string;
   requirements: string;
+  demandType: string;
+  deadline: DeadlineSpec;
   locationRequired: boolean;
   anonymousAllowed: boolean;
   attributes: AttributeView[];
 }
-interface Candidate {
-  street: string;
-  number: number | null;
-  lat: number;
-  lon: number;
-}
 
-/** The filing screen of one service. */
-export function FileScreen(props: { env: Env; code: string }) {
-  const { t, locale, boot } = props.env;
+/** A problem+json answer of the intake, as the outbox hands it back. */
+type Refusal = Created & {
+  code?: string;
+  title?: string;
+  detail?: string;
+  errors?: { field: string; code: string; detail?: string }[];
+};
+
+/** The filing screen of one service; `initialText` is what the person typed on the home page's search. */
+export function FileScreen(props: { env: Env; code: string; initialText?: string }) {
+  const { t, locale } = props.env;
   const [service, setService] = useState<ServiceDetail | null>(null);
   const [draft, setDraft] = useState<Draft>(emptyDraft(props.code));
   const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
   const [waiting, setWaiting] = useState<string | null>(null);
-  const [outside, setOutside] = useState(false);
-  // The point as it is now, for the map's pick handler (set up once).
-  const pointNow = useRef(draft.location);
-  pointNow.current = draft.location;
-  const [candidates, setCandidates] = useState<Candidate[] | null>(null);
-  const [mapOpen, setMapOpen] = useState(false);
-  const mapEl = useRef<HTMLDivElement>(null);
-  const map = useRef<MapHandle | null>(null);
   const loaded = useRef(false);
 
   useEffect(() => {
@@ -59,7 +65,12 @@ export function FileScreen(props: { env: Env; code: string }) {
       .then(setService)
       .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
     loadDraft(props.code).then((kept) => {
-      if (kept) setDraft(kept);
+      // The words typed on the home page start the description, unless a kept draft already has one.
+      const initial = props.initialText?.trim() ?? "";
+      setDraft((d) => {
+        const base = kept ?? d;
+        return initial && !base.description.trim() ? { ...base, description: initial } : base;
+      });
       loaded.current = true;
     });
   }, [props.code, locale]);
@@ -68,76 +79,54 @@ export function FileScreen(props: { env: Env; code: string }) {
     if (loaded.current) void saveDraft(draft);
   }, [draft]);
 
+  // A draft kept from before may say anonymous for a service that no longer allows it.
+  useEffect(() => {
+    if (service && !service.anonymousAllowed && draft.identity === "anonymous")
+      setDraft((d) => ({ ...d, identity: "identified" }));
+  }, [service, draft.identity]);
+
+  // Shows the problems at their fields and in the summary, and puts the focus in the first field.
+  const showErrors = (found: FieldErrors) => {
+    setErrors(found);
+    const first = Object.keys(found)[0];
+    if (first) requestAnimationFrame(() => focusField(null, first));
+  };
+
   // The outbox answers for the submission this screen queued, now or when the phone is back online.
   useEffect(() => {
     const onSent = (e: Event) => {
       const { submission, status, body } = (e as CustomEvent).detail as {
         submission: { key: string };
         status: number;
-        body: Created & { code?: string; title?: string; detail?: string };
+        body: Refusal;
       };
       if (submission.key !== waiting) return;
       setWaiting(null);
-      if (status === 200 || status === 201) navigate(`${withLang(`/demanda/${body.protocol}`, locale)}#novo`);
-      else setProblem(new ApiProblem(status, body.code ?? "", body.title ?? "", body.detail ?? ""));
+      if (status === 200 || status === 201) {
+        rememberFiled(body);
+        navigate(`${withLang(`/demanda/${body.protocol}`, locale)}#novo`);
+        return;
+      }
+      const fields = service
+        ? serverFieldErrors(body.errors ?? [], service, body.detail ?? t("ui.error_title"))
+        : {};
+      setProblem(new ApiProblem(status, body.code ?? "", body.title ?? "", body.detail ?? ""));
+      if (Object.keys(fields).length > 0) showErrors(fields);
+      else requestAnimationFrame(() => document.getElementById("form-problem")?.focus());
     };
     addEventListener("responsiva:sent", onSent);
     return () => removeEventListener("responsiva:sent", onSent);
-  }, [waiting, locale]);
-
-  useEffect(() => {
-    if (!mapOpen || !mapEl.current || map.current) return;
-    let cancelled = false;
-    mountMap(mapEl.current, {
-      boot,
-      label: t("portal.file.map_label"),
-      center: draft.location ?? undefined,
-      onPick: async (point) => {
-        // A point outside the city is refused at once (the map has no tiles, so it is easy to pan out of it);
-        // offline the point is kept and the server checks it when the draft is sent.
-        try {
-          await api(`/api/v1/places?lat=${point.lat}&lon=${point.lon}`, {}, locale);
-        } catch (e) {
-          if (e instanceof ApiProblem && e.code === "point_outside_city") {
-            setOutside(true);
-            map.current?.setPoint(pointNow.current);
-            return;
-          }
-        }
-        setOutside(false);
-        setDraft((d) => ({ ...d, location: point }));
-      },
-    }).then((handle) => {
-      if (cancelled) return handle.destroy();
-      map.current = handle;
-      handle.setPoint(draft.location);
-    });
-    return () => {
-      cancelled = true;
-      map.current?.destroy();
-      map.current = null;
-    };
-  }, [mapOpen]);
+  }, [waiting, locale, service]);
 
   const change = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
-
-  const findAddress = async () => {
-    if (!draft.address.trim()) return;
-    try {
-      const found = await api<{ items: Candidate[] }>(
-        `/api/v1/geocode?q=${encodeURIComponent(draft.address)}&limit=5`,
-        {},
-        locale,
-      );
-      setCandidates(found.items);
-    } catch (e) {
-      setProblem(e instanceof ApiProblem ? e : null);
-    }
-  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setProblem(null);
+    if (!service) return;
+    const found = checkDraft(draft, service, t);
+    if (Object.keys(found).length > 0) return showErrors(found);
+    setErrors({});
     const key = crypto.randomUUID();
     await saveDraft(draft);
     await queueSubmission({ key, draft, queuedAt: new Date().toISOString() });
@@ -158,23 +147,38 @@ export function FileScreen(props: { env: Env; code: string }) {
     );
   }
   const required = t("ui.required");
+  const labelOf = (id: string): string => {
+    const attribute = service.attributes.find((a) => `attr-${a.code}` === id);
+    if (attribute) return attribute.description;
+    if (id === "identity-identified") return t("portal.file.identity");
+    return t(`portal.file.${id}`);
+  };
+  const listed = Object.entries(errors).map(([id, message]) => ({ id, label: labelOf(id), message }));
   return (
     <>
       <h1 tabIndex={-1}>{service.name}</h1>
       {service.description ? <p>{service.description}</p> : null}
       {service.requirements ? <p class="hint">{service.requirements}</p> : null}
       <form onSubmit={submit} noValidate>
+        <ErrorSummary title={t("portal.file.errors.summary", { count: listed.length })} errors={listed} />
+        {problem && listed.length === 0 ? (
+          <div id="form-problem" tabIndex={-1}>
+            <ProblemAlert problem={problem} t={t} />
+          </div>
+        ) : null}
         <Field
           id="description"
           label={t("portal.file.description")}
           hint={t("portal.file.description_hint")}
+          error={errors.description}
           required
           requiredText={required}
         >
           <textarea
             id="description"
             required
-            aria-describedby="description-hint"
+            aria-invalid={"description" in errors}
+            aria-describedby={describedBy("description", "hint", errors.description)}
             value={draft.description}
             onInput={(e) => change({ description: (e.target as HTMLTextAreaElement).value })}
           />
@@ -185,169 +189,33 @@ export function FileScreen(props: { env: Env; code: string }) {
             attribute={a}
             value={draft.attributes[a.code]}
             requiredText={required}
+            error={errors[`attr-${a.code}`]}
             onChange={(v) => change({ attributes: { ...draft.attributes, [a.code]: v } })}
           />
         ))}
-        <fieldset>
-          <legend>
-            {t("portal.file.where")}
-            {service.locationRequired ? <span class="required"> ({required})</span> : null}
-          </legend>
-          <Field id="address" label={t("portal.file.address")} hint={t("portal.file.address_hint")}>
-            <div class="row">
-              <input
-                class="grow"
-                id="address"
-                type="text"
-                autocomplete="street-address"
-                aria-describedby="address-hint"
-                value={draft.address}
-                onInput={(e) => change({ address: (e.target as HTMLInputElement).value })}
-              />
-              <button type="button" class="secondary" onClick={findAddress}>
-                {t("portal.file.find_address")}
-              </button>
-            </div>
-          </Field>
-          {candidates ? (
-            candidates.length === 0 ? (
-              <p role="status">{t("portal.file.no_address")}</p>
-            ) : (
-              <ul class="suggestions" aria-label={t("portal.file.address_results")}>
-                {candidates.map((c) => (
-                  <li key={`${c.lat},${c.lon}`}>
-                    <button
-                      type="button"
-                      class="secondary"
-                      onClick={() => {
-                        const label = c.number ? `${c.street}, ${c.number}` : c.street;
-                        change({ location: { lat: c.lat, lon: c.lon }, address: label });
-                        map.current?.setPoint({ lat: c.lat, lon: c.lon });
-                        setCandidates(null);
-                      }}
-                    >
-                      {c.number ? `${c.street}, ${c.number}` : c.street}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            )
-          ) : null}
-          <button
-            type="button"
-            class="secondary"
-            aria-expanded={mapOpen}
-            onClick={() => setMapOpen(!mapOpen)}
-          >
-            {mapOpen ? t("portal.file.hide_map") : t("portal.file.show_map")}
-          </button>
-          {mapOpen ? (
-            <>
-              <p class="hint" id="map-hint">
-                {t("portal.file.map_hint")}
-              </p>
-              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the map pans with arrows and picks with Enter. */}
-              <div ref={mapEl} class="map" tabIndex={0} aria-describedby="map-hint" />
-            </>
-          ) : null}
-          {outside ? (
-            <p class="field-error" role="alert">
-              {t("portal.file.outside_city")}
-            </p>
-          ) : null}
-          <p role="status" data-testid="point">
-            {draft.location
-              ? t("portal.file.point_set", {
-                  lat: draft.location.lat.toFixed(5),
-                  lon: draft.location.lon.toFixed(5),
-                })
-              : t("portal.file.no_point")}
-          </p>
-        </fieldset>
-        <Field id="photos" label={t("portal.file.photos")} hint={t("portal.file.photos_hint")}>
-          <input
-            id="photos"
-            type="file"
-            accept="image/jpeg,image/png,image/webp"
-            multiple
-            aria-describedby="photos-hint"
-            onChange={(e) => {
-              const files = [...((e.target as HTMLInputElement).files ?? [])].slice(0, 5);
-              change({ photos: files.map((f) => ({ name: f.name, blob: f })) });
-            }}
-          />
-        </Field>
-        {draft.photos.length > 0 ? (
-          <p>{t("portal.file.photos_count", { count: draft.photos.length })}</p>
-        ) : null}
-        <fieldset>
-          <legend>{t("portal.file.who")}</legend>
-          {service.anonymousAllowed ? (
-            <div role="radiogroup" aria-label={t("portal.file.identity")}>
-              <label class="choice">
-                <input
-                  type="radio"
-                  name="identity"
-                  checked={draft.identity === "identified"}
-                  onChange={() => change({ identity: "identified" })}
-                />
-                {t("portal.file.identified")}
-              </label>
-              <label class="choice">
-                <input
-                  type="radio"
-                  name="identity"
-                  checked={draft.identity === "anonymous"}
-                  onChange={() => change({ identity: "anonymous" })}
-                />
-                {t("portal.file.anonymous")}
-              </label>
-            </div>
-          ) : (
-            <p class="hint">{t("portal.file.no_anonymous")}</p>
-          )}
-          {draft.identity === "identified" ? (
-            <>
-              <Field id="name" label={t("portal.file.name")}>
-                <input
-                  id="name"
-                  type="text"
-                  autocomplete="name"
-                  value={draft.name}
-                  onInput={(e) => change({ name: (e.target as HTMLInputElement).value })}
-                />
-              </Field>
-              <Field id="email" label={t("portal.file.email")} hint={t("portal.file.email_hint")}>
-                <input
-                  id="email"
-                  type="email"
-                  autocomplete="email"
-                  aria-describedby="email-hint"
-                  value={draft.email}
-                  onInput={(e) => change({ email: (e.target as HTMLInputElement).value })}
-                />
-              </Field>
-              <Field id="phone" label={t("portal.file.phone")}>
-                <input
-                  id="phone"
-                  type="tel"
-                  autocomplete="tel"
-                  value={draft.phone}
-                  onInput={(e) => change({ phone: (e.target as HTMLInputElement).value })}
-                />
-              </Field>
-              <label class="choice">
-                <input
-                  type="checkbox"
-                  checked={draft.consent}
-                  onChange={(e) => change({ consent: (e.target as HTMLInputElement).checked })}
-                />
-                {t("portal.file.consent")}
-              </label>
-            </>
-          ) : null}
-        </fieldset>
-        <ProblemAlert problem={problem} t={t} />
+        <PlaceFields
+          env={props.env}
+          address={draft.address}
+          location={draft.location}
+          required={service.locationRequired}
+          error={errors.address}
+          onChange={change}
+        />
+        <DuplicateCandidates env={props.env} service={service.code} point={draft.location} />
+        <PhotoPicker
+          env={props.env}
+          photos={draft.photos}
+          error={errors.photos}
+          onChange={(photos) => change({ photos })}
+        />
+        <IdentityFields
+          env={props.env}
+          draft={draft}
+          anonymousAllowed={service.anonymousAllowed}
+          errors={errors}
+          onChange={change}
+        />
+        <NextSteps env={props.env} service={service} />
         {waiting ? (
           <p class="notice" role="status">
             {navigator.onLine ? t("portal.file.sending") : t("portal.file.queued_offline")}

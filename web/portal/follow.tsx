@@ -1,14 +1,20 @@
 /**
- * Following a demand by protocol: the public view for anyone, the full view on the device that filed it (its secret
- * kept in IndexedDB), live updates from the demand's public event stream, the answers, and the rating.
+ * A demand's page, the one citizen's page (decision 0030): the public view for anyone; the full view — description,
+ * photos, rating and reopening — for the citizen who proves the demand is theirs: the secret kept on the device that
+ * filed it, the link of a message sent to them (`#chave=…`), the access code of their receipt, or their sign-in.
+ * Live updates come from the demand's public event stream.
  */
 import { useEffect, useState } from "preact/hooks";
+import { statusLabelKey } from "../../domain/status.ts";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen } from "../ui/i18n.ts";
-import { secretOf } from "./draft.ts";
+import { forgetSecret, rememberDemand, secretOf } from "./draft.ts";
 import type { Env } from "./env.ts";
+import { FiledNotice } from "./filed.tsx";
 import { FollowForm } from "./home.tsx";
+import { Photos, type PhotoView } from "./photos.tsx";
+import { ProofSection } from "./proof.tsx";
 import { RatingForm, ReopenForm } from "./rating.tsx";
 
 interface TimelineEvent {
@@ -20,16 +26,28 @@ interface TimelineEvent {
 export interface DemandView {
   protocol: string;
   status: string;
+  /** Held by the fallback triage desk (decision 0025): "em triagem na Central 156". */
+  atTriageDesk?: boolean;
   service: { code: string; name: string };
   district: { name: string } | null;
   department: { name: string } | null;
   openedAt: string;
   dueAt: string | null;
   timeline: TimelineEvent[];
-  view?: "public";
+  view?: "public" | "citizen" | "staff";
   description?: string;
   address?: string | null;
-  attachments?: { id: string; name: string | null }[];
+  attachments?: PhotoView[];
+  /** What the citizen may do now (their full view only). */
+  choices?: { canRate: boolean; canReopen: boolean; reopenUntil: string | null };
+}
+
+/** The proof a message's link carries after `#chave=`, taken out of the address once read. */
+function takeLinkKey(): string | undefined {
+  const match = /^#chave=([A-Za-z0-9_-]{8,100})$/.exec(location.hash);
+  if (!match) return undefined;
+  history.replaceState(history.state, "", location.pathname + location.search);
+  return match[1];
 }
 
 /** The demand screen, or the protocol box when no protocol is given. */
@@ -39,22 +57,43 @@ export function FollowScreen(props: { env: Env; protocol: string; hash: string }
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [version, setVersion] = useState(0);
+  // What the citizen just did here, said once: "rated", "reopened", a proof refused ("refused", "not_yours").
+  const [said, setSaid] = useState<string | null>(null);
+  // Focus follows what was said, as the form that was used goes away.
+  const say = (what: string) => {
+    setSaid(what);
+    requestAnimationFrame(() => document.getElementById("said")?.focus());
+  };
 
-  // Read (and read again on every live event): the full view with the secret this device keeps, else public.
+  // Read (and read again on every live event): the full view with the proof this device keeps, else public.
   useEffect(() => {
     if (!props.protocol) return;
     let stale = false;
     (async () => {
-      const kept = await secretOf(props.protocol);
-      const headers: Record<string, string> = kept ? { "x-demand-secret": kept } : {};
-      try {
-        const view = await api<DemandView>(
+      const fromLink = takeLinkKey();
+      if (fromLink) await rememberDemand({ protocol: props.protocol, secret: fromLink });
+      const kept = fromLink ?? secret ?? (await secretOf(props.protocol));
+      const read = (key: string | undefined) =>
+        api<DemandView>(
           `/api/v1/demands/${props.protocol}?lang=${locale}`,
-          { headers },
+          { headers: key ? { "x-demand-secret": key } : {} },
           locale,
         );
+      try {
+        let view: DemandView;
+        let proof = kept;
+        try {
+          view = await read(kept);
+        } catch (e) {
+          // A kept code the server no longer accepts is forgotten; the page shows the public view and says so.
+          if (!(kept && e instanceof ApiProblem && e.code === "wrong_secret")) throw e;
+          await forgetSecret(props.protocol);
+          proof = undefined;
+          view = await read(undefined);
+          if (!stale) setSaid("refused");
+        }
         if (stale) return;
-        setSecret(kept);
+        setSecret(proof);
         setDemand(view);
         setProblem(null);
       } catch (e) {
@@ -104,6 +143,7 @@ export function FollowScreen(props: { env: Env; protocol: string; hash: string }
             <strong>{t("portal.follow.created", { protocol: demand.protocol })}</strong>
           </p>
           <p>{t("portal.follow.created_hint")}</p>
+          <FiledNotice env={props.env} protocol={demand.protocol} />
         </div>
       ) : null}
       <dl class="facts">
@@ -111,7 +151,7 @@ export function FollowScreen(props: { env: Env; protocol: string; hash: string }
         <dd>{demand.service.name}</dd>
         <dt>{t("portal.follow.status")}</dt>
         <dd data-status={demand.status} aria-live="polite">
-          {t(`status.${demand.status}`)}
+          {t(statusLabelKey(demand.status, demand.atTriageDesk))}
         </dd>
         <dt>{t("portal.follow.opened_at")}</dt>
         <dd>{formatWhen(demand.openedAt, locale)}</dd>
@@ -139,13 +179,17 @@ export function FollowScreen(props: { env: Env; protocol: string; hash: string }
             <dd>{demand.description}</dd>
           </>
         ) : null}
-        {isFull && demand.attachments ? (
-          <>
-            <dt>{t("portal.follow.photos")}</dt>
-            <dd>{t("portal.file.photos_count", { count: demand.attachments.length })}</dd>
-          </>
-        ) : null}
       </dl>
+      {said ? (
+        <p
+          id="said"
+          tabIndex={-1}
+          class={said === "refused" || said === "not_yours" ? "problem" : "notice"}
+          role="status"
+        >
+          {t(`portal.proof.said_${said}`)}
+        </p>
+      ) : null}
       <section aria-labelledby="answers-title">
         <h2 id="answers-title">{t("portal.follow.answers")}</h2>
         {answers.length === 0 ? <p>{t("portal.follow.no_answer")}</p> : null}
@@ -158,17 +202,53 @@ export function FollowScreen(props: { env: Env; protocol: string; hash: string }
           </div>
         ))}
       </section>
-      {isFull && demand.status === "closed" ? (
-        <>
-          <RatingForm env={props.env} protocol={demand.protocol} secret={secret} />
-          <ReopenForm
-            env={props.env}
-            protocol={demand.protocol}
-            secret={secret}
-            onReopened={() => setVersion((v) => v + 1)}
-          />
-        </>
+      {isFull && demand.attachments ? (
+        <Photos env={props.env} photos={demand.attachments} secret={secret} />
       ) : null}
+      {isFull && demand.choices?.canRate ? (
+        <RatingForm
+          env={props.env}
+          protocol={demand.protocol}
+          secret={secret}
+          onRated={() => {
+            say("rated");
+            setVersion((v) => v + 1);
+          }}
+        />
+      ) : null}
+      {isFull && demand.choices?.canReopen ? (
+        <ReopenForm
+          env={props.env}
+          protocol={demand.protocol}
+          secret={secret}
+          until={demand.choices.reopenUntil}
+          onReopened={() => {
+            say("reopened");
+            setVersion((v) => v + 1);
+          }}
+        />
+      ) : null}
+      {isFull ? null : (
+        <ProofSection
+          env={props.env}
+          protocol={demand.protocol}
+          onProved={(view, code) => {
+            if (view === null) {
+              // Signed in: read again with the session; still public means the demand is someone else's.
+              void api<DemandView>(`/api/v1/demands/${demand.protocol}?lang=${locale}`, {}, locale).then(
+                (again) => {
+                  setDemand(again);
+                  say(again.view === "public" ? "not_yours" : "proved");
+                },
+              );
+              return;
+            }
+            setSecret(code);
+            setDemand(view);
+            say("proved");
+          }}
+        />
+      )}
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">{t("portal.follow.timeline")}</h2>
         <ol class="timeline">

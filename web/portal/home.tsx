@@ -1,7 +1,12 @@
-/** The first screen: find a service by typing plain words, browse the catalogue, or follow a demand by protocol. */
+/**
+ * The first screen: find a service by typing plain words (a combobox: arrow keys move through the suggestions, Enter
+ * picks, Escape closes), browse the catalogue, or follow a demand by protocol. The words typed go with the person to
+ * the filing form, where they start the description.
+ */
+import "./file.css";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
-import { ProblemAlert } from "../ui/components.tsx";
+import { ProblemAlert, useListbox } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
 import type { Env } from "./env.ts";
@@ -9,6 +14,10 @@ import type { Env } from "./env.ts";
 interface Suggestion {
   code: string;
   name: string;
+  /** The language `name` is in: "pt-BR" on an en/es screen means the service has no name in the reader's language. */
+  nameLanguage?: string;
+  /** The service's former name, when the words typed matched it rather than the current one. */
+  formerly?: string;
 }
 interface CharterGroup {
   code: string;
@@ -48,6 +57,18 @@ export function HomeScreen(props: { env: Env; query: string }) {
     }, 200);
   }, [q, locale]);
 
+  // The filing form of a service, carrying the words typed here into its description.
+  const fileHref = (code: string) => {
+    const words = q.trim();
+    return withLang(`/solicitar/${code}${words ? `?q=${encodeURIComponent(words)}` : ""}`, locale);
+  };
+  const suggestions = useListbox({
+    id: "suggestions",
+    items: items && items.length > 0 ? items : null,
+    onPick: (s) => navigate(fileHref(s.code)),
+    onClose: () => setItems(null),
+  });
+
   const openCatalogue = async () => {
     if (charter) return;
     try {
@@ -72,7 +93,7 @@ export function HomeScreen(props: { env: Env; query: string }) {
         onSubmit={(e) => {
           e.preventDefault();
           const first = items?.[0];
-          if (first) navigate(withLang(`/solicitar/${first.code}`, locale));
+          if (first) navigate(fileHref(first.code));
         }}
       >
         <input type="hidden" name="lang" value={locale} />
@@ -86,7 +107,7 @@ export function HomeScreen(props: { env: Env; query: string }) {
           type="search"
           autocomplete="off"
           aria-describedby="q-hint"
-          aria-controls={items ? "suggestions" : undefined}
+          {...suggestions.input}
           value={q}
           onInput={(e) => setQ((e.target as HTMLInputElement).value)}
         />
@@ -96,12 +117,20 @@ export function HomeScreen(props: { env: Env; query: string }) {
       </p>
       <ProblemAlert problem={problem} t={t} />
       {items && items.length > 0 ? (
-        <ul id="suggestions" class="suggestions" aria-label={t("portal.home.suggestions")}>
-          {items.map((s) => (
-            <li key={s.code}>
-              <a href={withLang(`/solicitar/${s.code}`, locale)} data-nav>
-                {s.name}
-              </a>
+        <ul class="suggestions" aria-label={t("portal.home.suggestions")} {...suggestions.list}>
+          {items.map((s, i) => (
+            <li key={s.code} {...suggestions.option(i)}>
+              {s.nameLanguage === "pt-BR" && locale !== "pt-BR" ? (
+                <>
+                  <span lang="pt-BR">{s.name}</span>
+                  <small class="hint"> ({t("portal.home.name_in_portuguese")})</small>
+                </>
+              ) : (
+                s.name
+              )}
+              {s.formerly ? (
+                <small class="hint"> {t("portal.home.formerly", { name: s.formerly })}</small>
+              ) : null}
             </li>
           ))}
         </ul>
@@ -124,7 +153,7 @@ export function HomeScreen(props: { env: Env; query: string }) {
                       .filter((s) => s.active)
                       .map((s) => (
                         <li key={s.code}>
-                          <a href={withLang(`/solicitar/${s.code}`, locale)} data-nav>
+                          <a href={fileHref(s.code)} data-nav>
                             {s.name}
                           </a>
                         </li>

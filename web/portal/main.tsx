@@ -17,7 +17,7 @@ import { MineScreen } from "./mine.tsx";
 import { NearbyScreen } from "./nearby.tsx";
 
 const boot = readBoot();
-const env: Env = { boot, locale: boot.locale, t: translator(boot.messages) };
+const env: Env = { boot, locale: boot.locale, t: translator(boot.messages, boot.locale) };
 
 function App() {
   const url = useLocation();
@@ -25,7 +25,16 @@ function App() {
   const { t, locale } = env;
   let screen = <HomeScreen env={env} query={url.searchParams.get("q") ?? ""} />;
   let params = matchPath("/solicitar/:code", path);
-  if (params) screen = <FileScreen key={params.code} env={env} code={params.code!} />;
+  // `q`: the words typed on the home page's search, carried into the description.
+  if (params)
+    screen = (
+      <FileScreen
+        key={params.code}
+        env={env}
+        code={params.code!}
+        initialText={url.searchParams.get("q") ?? ""}
+      />
+    );
   params = matchPath("/demanda/:protocol", path);
   if (params)
     screen = <FollowScreen key={params.protocol} env={env} protocol={params.protocol!} hash={url.hash} />;

@@ -33,9 +33,6 @@ async function post(path: string, body: unknown, locale: string): Promise<void> 
 export function MineScreen(props: { env: Env }) {
   const { t, locale } = props.env;
   const [mine, setMine] = useState<MyDemands | null | undefined>(undefined);
-  const [email, setEmail] = useState("");
-  const [code, setCode] = useState("");
-  const [codeSent, setCodeSent] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const [withdrawn, setWithdrawn] = useState(false);
@@ -79,58 +76,7 @@ export function MineScreen(props: { env: Env }) {
         <h1 tabIndex={-1}>{t("portal.mine.title")}</h1>
         <p>{t("portal.mine.intro")}</p>
         <ProblemAlert problem={problem} t={t} />
-        <form
-          onSubmit={run(async () => {
-            await post("/api/v1/citizen/sign-in", { email }, locale);
-            setCodeSent(true);
-            requestAnimationFrame(() => document.getElementById("code")?.focus());
-          })}
-        >
-          <Field id="email" label={t("portal.mine.email")}>
-            <input
-              id="email"
-              type="email"
-              autocomplete="email"
-              required
-              value={email}
-              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-            />
-          </Field>
-          <button type="submit" disabled={busy}>
-            {t("portal.mine.send_code")}
-          </button>
-        </form>
-        {codeSent ? (
-          <>
-            <p class="notice" role="status">
-              {t("portal.mine.code_sent")}
-            </p>
-            <form
-              onSubmit={run(async () => {
-                await post("/api/v1/citizen/verify", { email, code }, locale);
-                await load();
-              })}
-            >
-              <Field id="code" label={t("portal.mine.code")} hint={t("portal.mine.code_hint")}>
-                <input
-                  id="code"
-                  type="text"
-                  inputMode="numeric"
-                  autocomplete="one-time-code"
-                  pattern="[0-9]{6}"
-                  maxLength={6}
-                  required
-                  aria-describedby={describedBy("code", t("portal.mine.code_hint"))}
-                  value={code}
-                  onInput={(e) => setCode((e.target as HTMLInputElement).value)}
-                />
-              </Field>
-              <button type="submit" disabled={busy}>
-                {t("portal.mine.verify")}
-              </button>
-            </form>
-          </>
-        ) : null}
+        <SignInForm env={props.env} onSignedIn={load} />
       </>
     );
   }
@@ -145,8 +91,6 @@ export function MineScreen(props: { env: Env }) {
           onClick={async () => {
             await post("/api/v1/citizen/sign-out", undefined, locale);
             setMine(null);
-            setCodeSent(false);
-            setCode("");
           }}
         >
           {t("portal.mine.sign_out")}
@@ -195,6 +139,88 @@ export function MineScreen(props: { env: Env }) {
           </button>
         )}
       </section>
+    </>
+  );
+}
+
+/**
+ * The sign-in by a code sent to an e-mail (decision 0018): the address, then the six digits. Used by "my requests"
+ * and by a demand's page, where it proves the demand is the citizen's own (decision 0030).
+ */
+export function SignInForm(props: { env: Env; onSignedIn: () => Promise<void> | void }) {
+  const { t, locale } = props.env;
+  const [email, setEmail] = useState("");
+  const [code, setCode] = useState("");
+  const [codeSent, setCodeSent] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = (work: () => Promise<void>) => async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      await work();
+    } catch (e) {
+      setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <ProblemAlert problem={problem} t={t} />
+      <form
+        onSubmit={run(async () => {
+          await post("/api/v1/citizen/sign-in", { email }, locale);
+          setCodeSent(true);
+          requestAnimationFrame(() => document.getElementById("code")?.focus());
+        })}
+      >
+        <Field id="email" label={t("portal.mine.email")}>
+          <input
+            id="email"
+            type="email"
+            autocomplete="email"
+            required
+            value={email}
+            onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+          />
+        </Field>
+        <button type="submit" disabled={busy}>
+          {t("portal.mine.send_code")}
+        </button>
+      </form>
+      {codeSent ? (
+        <>
+          <p class="notice" role="status">
+            {t("portal.mine.code_sent")}
+          </p>
+          <form
+            onSubmit={run(async () => {
+              await post("/api/v1/citizen/verify", { email, code }, locale);
+              await props.onSignedIn();
+            })}
+          >
+            <Field id="code" label={t("portal.mine.code")} hint={t("portal.mine.code_hint")}>
+              <input
+                id="code"
+                type="text"
+                inputMode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9]{6}"
+                maxLength={6}
+                required
+                aria-describedby={describedBy("code", t("portal.mine.code_hint"))}
+                value={code}
+                onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+              />
+            </Field>
+            <button type="submit" disabled={busy}>
+              {t("portal.mine.verify")}
+            </button>
+          </form>
+        </>
+      ) : null}
     </>
   );
 }

@@ -2,16 +2,24 @@
 import { useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
+import { formatWhen } from "../ui/i18n.ts";
 import type { Env } from "./env.ts";
 
 /** Five stars as radio buttons, "was it solved?", and a comment. */
-export function RatingForm(props: { env: Env; protocol: string; secret: string | undefined }) {
+export function RatingForm(props: {
+  env: Env;
+  protocol: string;
+  secret: string | undefined;
+  onRated?: () => void;
+}) {
   const { t, locale } = props.env;
   const [rating, setRating] = useState(0);
   const [solved, setSolved] = useState<boolean | null>(null);
   const [comment, setComment] = useState("");
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [done, setDone] = useState(false);
+  // The page that said what to do after rating says the thanks itself.
+  if (done && props.onRated) return null;
   if (done)
     return (
       <p class="notice" role="status">
@@ -40,6 +48,7 @@ export function RatingForm(props: { env: Env; protocol: string; secret: string |
             locale,
           );
           setDone(true);
+          props.onRated?.();
         } catch (error) {
           setProblem(error instanceof ApiProblem ? error : null);
         }
@@ -95,6 +104,8 @@ export function ReopenForm(props: {
   env: Env;
   protocol: string;
   secret: string | undefined;
+  /** The last moment the citizen may reopen, when known. */
+  until?: string | null;
   onReopened: () => void;
 }) {
   const { t, locale } = props.env;
@@ -131,6 +142,7 @@ export function ReopenForm(props: {
     >
       <h2 id="reopen-title">{t("portal.reopen.title")}</h2>
       <p>{t("portal.reopen.intro")}</p>
+      {props.until ? <p>{t("portal.reopen.until", { date: formatWhen(props.until, locale) })}</p> : null}
       <Field id="reopen-reason" label={t("portal.reopen.reason")}>
         <textarea
           id="reopen-reason"

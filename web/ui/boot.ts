@@ -19,6 +19,11 @@ export interface Boot {
   tileUrl: string | null;
   /** The hashed URL of Leaflet's stylesheet, loaded with the map. */
   leafletCss: string;
+  /**
+   * The server's limits on photos (MAX_ATTACHMENT_BYTES, the number of files a demand takes), checked before an
+   * upload so a citizen never sends 12 MB to be refused; absent in an older shell.
+   */
+  limits?: { attachmentBytes: number; attachments: number };
 }
 
 /** Reads the boot block written by the server into the page. */

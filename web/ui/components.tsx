@@ -2,7 +2,8 @@
  * The pieces every screen shares: the page frame with e-MAG skip links and access keys, the language switch on
  * every screen, problem alerts that name the server's words, and labelled form fields.
  */
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, HTMLAttributes } from "preact";
+import { useState } from "preact/hooks";
 import type { ApiProblem } from "./api.ts";
 import type { LocaleChoice } from "./boot.ts";
 import { type Translate, withLang } from "./i18n.ts";
@@ -43,7 +44,7 @@ export function Frame(props: {
         {skips.map(([href, key, label]) => (
           <li key={key}>
             {/* biome-ignore lint/a11y/noAccessKey: e-MAG's convention: 1 content, 2 menu, 3 search, 4 footer. */}
-            <a href={href} accessKey={key}>
+            <a href={href} accessKey={key} onClick={skipTo}>
               {t(label)} [{key}]
             </a>
           </li>
@@ -83,6 +84,25 @@ export function Frame(props: {
     </div>
   );
 }
+
+/**
+ * A skip link's target takes the focus itself, so the next key press starts there: a landmark that cannot be focused
+ * (the search form) hands it to its first field, so "go to search" lands in the search box.
+ */
+function skipTo(event: MouseEvent): void {
+  const id = (event.currentTarget as HTMLAnchorElement).hash.slice(1);
+  const target = id ? document.getElementById(id) : null;
+  if (!target) return;
+  const focus =
+    target.matches(FIELD) || target.hasAttribute("tabindex")
+      ? target
+      : target.querySelector<HTMLElement>(FIELD);
+  if (!focus) return;
+  event.preventDefault();
+  focus.focus();
+}
+
+const FIELD = "input:not([type=hidden]), select, textarea, button, a[href]";
 
 /** Links to the same page in each language; the current one is marked, not linked. */
 export function LanguageSwitch(props: {
@@ -163,4 +183,136 @@ export function Field(props: {
 export function describedBy(id: string, hint?: string, error?: string): string | undefined {
   const ids = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return ids || undefined;
+}
+
+/** A field's problem as the error summary lists it: the field's id, its label and what is wrong. */
+export interface FieldError {
+  id: string;
+  label: string;
+  message: string;
+}
+
+/**
+ * The list of a form's problems at its top (GOV.UK's error summary, WCAG 3.3.1): each names its field and links to
+ * it; following a link puts the focus in the field.
+ */
+export function ErrorSummary(props: { title: string; errors: FieldError[] }) {
+  if (props.errors.length === 0) return null;
+  return (
+    <div class="problem error-summary" role="alert" aria-labelledby="error-summary-title">
+      <p id="error-summary-title">
+        <strong>{props.title}</strong>
+      </p>
+      <ul>
+        {props.errors.map((e) => (
+          <li key={e.id}>
+            <a href={`#${e.id}`} onClick={(event) => focusField(event, e.id)}>
+              {e.label}: {e.message}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Moves the focus to a field by id (a link of the error summary), scrolled into the middle of the screen. */
+export function focusField(event: Event | null, id: string): void {
+  const field = document.getElementById(id);
+  if (!field) return;
+  event?.preventDefault();
+  field.focus({ preventScroll: true });
+  field.scrollIntoView({ block: "center" });
+}
+
+/** What `useListbox` hands to the text field, the list and each option. */
+export interface Listbox {
+  /** The option under the keyboard, or -1. */
+  active: number;
+  input: {
+    role: "combobox";
+    /** No HTML datalist: the list is ours (Preact's types ask a combobox input to say so). */
+    list: undefined;
+    "aria-autocomplete": "list";
+    "aria-expanded": boolean;
+    "aria-controls"?: string;
+    "aria-activedescendant"?: string;
+    onKeyDown: (e: KeyboardEvent) => void;
+  };
+  list: HTMLAttributes<HTMLUListElement>;
+  option: (index: number) => HTMLAttributes<HTMLLIElement>;
+}
+
+/**
+ * The ARIA combobox pattern (WAI-ARIA APG, list autocomplete) over a text field and its list of results: the focus
+ * stays in the field while arrow keys move through the options (aria-activedescendant), Enter picks the active one
+ * (or does `onEnter`, such as searching, when none is active), Escape closes the list. A click picks too, without
+ * taking the focus out of the field.
+ */
+export function useListbox<T>(options: {
+  id: string;
+  items: readonly T[] | null;
+  onPick: (item: T) => void;
+  onClose: () => void;
+  onEnter?: () => void;
+}): Listbox {
+  // The active option belongs to the list it was chosen in: a new list starts with none active. Kept with its list
+  // rather than reset by an effect, which runs after paint and would undo an arrow key pressed in between.
+  const [cursor, setCursor] = useState<{ items: readonly T[] | null; index: number }>({
+    items: null,
+    index: -1,
+  });
+  const active = cursor.items === options.items ? cursor.index : -1;
+  const setActive = (next: (index: number) => number) =>
+    setCursor((c) => ({ items: options.items, index: next(c.items === options.items ? c.index : -1) }));
+  const items = options.items ?? [];
+  const open = items.length > 0;
+  const optionId = (i: number) => `${options.id}-${i}`;
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "ArrowDown" && open) {
+      e.preventDefault();
+      setActive((a) => (a + 1) % items.length);
+    } else if (e.key === "ArrowUp" && open) {
+      e.preventDefault();
+      setActive((a) => (a <= 0 ? items.length - 1 : a - 1));
+    } else if (e.key === "Enter") {
+      const chosen = open && active >= 0 ? items[active] : undefined;
+      if (chosen !== undefined) {
+        e.preventDefault();
+        options.onPick(chosen);
+      } else if (options.onEnter) {
+        e.preventDefault();
+        options.onEnter();
+      }
+    } else if (e.key === "Escape" && open) {
+      e.preventDefault();
+      setActive(() => -1);
+      options.onClose();
+    }
+  };
+  return {
+    active,
+    input: {
+      role: "combobox",
+      list: undefined,
+      "aria-autocomplete": "list",
+      "aria-expanded": open,
+      ...(open ? { "aria-controls": options.id } : {}),
+      ...(open && active >= 0 ? { "aria-activedescendant": optionId(active) } : {}),
+      onKeyDown,
+    },
+    list: { id: options.id, role: "listbox" },
+    option: (i) => ({
+      id: optionId(i),
+      role: "option",
+      "aria-selected": i === active,
+      class: i === active ? "option active" : "option",
+      // The field keeps the focus: a press on an option must not blur it before the click picks.
+      onMouseDown: (e) => e.preventDefault(),
+      onClick: () => {
+        const item = items[i];
+        if (item !== undefined) options.onPick(item);
+      },
+    }),
+  };
 }

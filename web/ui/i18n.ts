@@ -11,9 +11,35 @@ export function format(text: string, params: Record<string, string | number> = {
 /** A translator over one language's messages; a missing key shows itself, so a test or a reader notices. */
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 
-/** Makes the translator of a message table. */
-export function translator(messages: Record<string, string>): Translate {
-  return (key, params) => format(messages[key] ?? key, params);
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+/**
+ * The key of the plural form of `key` for `count` in `locale`: `key_one`, `key_other` (and `key_many`, `key_few`…
+ * where a language has them), chosen by Intl.PluralRules, `key_other` when the form is missing. The key itself when
+ * the table has no `key_other`: texts without plural forms are used as they are.
+ */
+export function pluralKey(has: (key: string) => boolean, key: string, count: number, locale: string): string {
+  if (!has(`${key}_other`)) return key;
+  let rules = pluralRules.get(locale);
+  if (!rules) {
+    rules = new Intl.PluralRules(locale);
+    pluralRules.set(locale, rules);
+  }
+  const form = `${key}_${rules.select(count)}`;
+  return has(form) ? form : `${key}_other`;
+}
+
+/**
+ * Makes the translator of a message table in `locale`. A numeric `count` picks the plural form of a key written as
+ * `key_one` / `key_other` ("{count} tentativa" / "{count} tentativas"), by the language's own rules.
+ */
+export function translator(messages: Record<string, string>, locale = "pt-BR"): Translate {
+  const has = (k: string) => k in messages;
+  return (key, params) => {
+    const count = params?.count;
+    const chosen = typeof count === "number" ? pluralKey(has, key, count, locale) : key;
+    return format(messages[chosen] ?? key, params);
+  };
 }
 
 /** The URL of the same page in another language (the `lang` query parameter, which the server negotiates first). */

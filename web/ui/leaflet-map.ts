@@ -1,6 +1,13 @@
-/** The Leaflet side of the map (its own chunk): districts from /api/v1/districts.geojson, a picked point, dots. */
+/**
+ * The Leaflet side of the map (its own chunk): the city's streets (our own tiles, or MAP_TILE_URL when set), the
+ * districts from /api/v1/districts.geojson, a picked point that can be dragged, dots.
+ */
 import * as L from "leaflet";
 import type { Dot, LatLon, MapHandle, MapOptions } from "./map.ts";
+import { streetTileLayer } from "./street-tiles.ts";
+
+// The zoom a point is shown at: its block and the street names around it.
+const STREET_ZOOM = 17;
 
 let districts: Promise<GeoJSON.FeatureCollection> | undefined;
 
@@ -12,6 +19,7 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
   element.setAttribute("aria-label", options.label);
   element.setAttribute("role", "application");
   if (options.boot.tileUrl) L.tileLayer(options.boot.tileUrl, { maxZoom: 19 }).addTo(map);
+  else streetTileLayer().addTo(map);
   districts ??= fetch("/api/v1/districts.geojson").then(
     (r) => r.json() as Promise<GeoJSON.FeatureCollection>,
   );
@@ -20,7 +28,8 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
       color: "#0b4ea2",
       weight: 1,
       fillColor: "#dfe9f5",
-      fillOpacity: 0.5,
+      // Over a street map the districts are outlines with a hint of colour, so the streets show through.
+      fillOpacity: 0.08,
       className: `district district-${feature?.properties?.code ?? ""}`,
     }),
     onEachFeature: (feature, layer) => layer.bindTooltip(String(feature.properties?.name ?? "")),
@@ -38,18 +47,23 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
     map.fitBounds(bounds);
     if (best) map.setView(best, map.getZoom(), { animate: false });
   }
-  let marker: L.CircleMarker | null = null;
+  let marker: L.Marker | null = null;
   const dots = L.layerGroup().addTo(map);
   const setPoint = (point: LatLon | null) => {
     marker?.remove();
-    marker = point
-      ? L.circleMarker([point.lat, point.lon], {
-          radius: 9,
-          color: "#b00020",
-          weight: 3,
-          fillOpacity: 0.8,
-        }).addTo(map)
-      : null;
+    marker = null;
+    if (!point) return;
+    // A mark the citizen can drag to the exact spot (a CSS dot: no image to fetch).
+    marker = L.marker([point.lat, point.lon], {
+      icon: L.divIcon({ className: "map-pin", iconSize: [22, 22] }),
+      draggable: Boolean(options.onPick),
+      keyboard: false,
+      title: options.markerLabel ?? options.label,
+    }).addTo(map);
+    marker.on("dragend", () => {
+      const at = marker?.getLatLng();
+      if (at) options.onPick?.({ lat: at.lat, lon: at.lng });
+    });
   };
   if (options.onPick) {
     const pick = (e: L.LeafletMouseEvent) => {
@@ -72,6 +86,10 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
   if (options.onMove) map.on("moveend", options.onMove);
   return {
     setPoint,
+    showPoint(point: LatLon) {
+      setPoint(point);
+      map.setView([point.lat, point.lon], Math.max(map.getZoom(), STREET_ZOOM));
+    },
     setDots(list: Dot[]) {
       dots.clearLayers();
       for (const d of list) {

@@ -1,6 +1,7 @@
 /**
  * The map, loaded on demand: Leaflet is a separate chunk fetched the first time a screen shows a map, never part of
- * the first screen's script. With no tile URL configured the map draws the city's districts from local data.
+ * the first screen's script. With no tile URL configured (MAP_TILE_URL) the map draws the city's own streets from
+ * /api/v1/tiles/streets and its districts, so it needs no internet (decision 0028).
  */
 import type { Boot } from "./boot.ts";
 
@@ -18,7 +19,10 @@ export interface Dot extends LatLon {
 
 /** What a screen can do with a mounted map. */
 export interface MapHandle {
+  /** Marks a point (or clears the mark) without moving the map. */
   setPoint(point: LatLon | null): void;
+  /** Marks a point and brings it into view at street level. */
+  showPoint(point: LatLon): void;
   setDots(dots: Dot[]): void;
   bounds(): [number, number, number, number];
   destroy(): void;
@@ -28,6 +32,9 @@ export interface MapHandle {
 export interface MapOptions {
   boot: Pick<Boot, "tileUrl" | "leafletCss">;
   label: string;
+  /** The accessible name of the draggable mark of a picked point. */
+  markerLabel?: string;
+  /** Called with a point tapped, picked with the keyboard, or where the mark was dragged to. */
   onPick?: (point: LatLon) => void;
   onMove?: () => void;
   center?: LatLon;

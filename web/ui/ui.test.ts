@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { demandBody, emptyDraft, POLICY_VERSION } from "../portal/draft.ts";
-import { format, translator, withLang, withoutLang } from "./i18n.ts";
+import { format, pluralKey, translator, withLang, withoutLang } from "./i18n.ts";
 import { matchPath } from "./router.ts";
 
 describe("screen texts", () => {
@@ -10,6 +10,47 @@ describe("screen texts", () => {
   });
   it("shows the key of a missing text, so it is noticed", () => {
     assert.equal(translator({ a: "A" })("b.c"), "b.c");
+  });
+  it("picks plural forms by each language's rules: pt-BR, en and es", () => {
+    const pt = translator({ a_one: "{count} tentativa", a_other: "{count} tentativas" }, "pt-BR");
+    assert.equal(pt("a", { count: 1 }), "1 tentativa");
+    assert.equal(pt("a", { count: 2 }), "2 tentativas");
+    // CLDR: Brazilian Portuguese says "0 tentativa" like "1"; English and Spanish say "0 attempts", "0 intentos".
+    assert.equal(pt("a", { count: 0 }), "0 tentativa");
+    const en = translator({ a_one: "{count} attempt", a_other: "{count} attempts" }, "en");
+    assert.equal(en("a", { count: 1 }), "1 attempt");
+    assert.equal(en("a", { count: 0 }), "0 attempts");
+    assert.equal(en("a", { count: 1.5 }), "1.5 attempts");
+    const es = translator({ a_one: "{count} intento", a_other: "{count} intentos" }, "es");
+    assert.equal(es("a", { count: 1 }), "1 intento");
+    assert.equal(es("a", { count: 21 }), "21 intentos");
+    // Spanish has a "many" form for a million: missing from the table, "other" stands for it.
+    assert.equal(es("a", { count: 1_000_000 }), "1000000 intentos");
+  });
+  it("uses a text without plural forms as it is, and shows the key of a missing one", () => {
+    const t = translator({ b: "Fotos: {count}" }, "en");
+    assert.equal(t("b", { count: 1 }), "Fotos: 1");
+    assert.equal(t("c", { count: 1 }), "c");
+    assert.equal(
+      pluralKey((k) => k === "x_other", "x", 1, "en"),
+      "x_other",
+    );
+    assert.equal(
+      pluralKey(() => false, "x", 1, "en"),
+      "x",
+    );
+  });
+  it("keeps every plural text of the locales in one and other forms, without '(s)'", async () => {
+    const { LOCALES, loadLocale } = await import("../../server/i18n.ts");
+    for (const locale of LOCALES) {
+      const texts = loadLocale(locale);
+      for (const [key, text] of texts) {
+        if (key.endsWith("_one") && text.includes("{count}")) {
+          assert.ok(texts.has(`${key.slice(0, -4)}_other`), `${locale} ${key}`);
+        }
+        assert.doesNotMatch(text, /\p{L}\((s|es|as|os)\)/u, `${locale} ${key}: ${text}`);
+      }
+    }
   });
   it("keeps the path, other parameters and the fragment when switching language", () => {
     assert.equal(withLang("/demanda/123?x=1&lang=en#novo", "es"), "/demanda/123?x=1&lang=es#novo");
