@@ -338,6 +338,8 @@ describe("an admin's changes take effect", () => {
 
     // A new service, added from the list with the keyboard shortcut.
     await open(page, "servicos");
+    // The shell's first paint has an h1 too: wait for the list screen itself before using its shortcut.
+    await page.locator("#service-q").waitFor();
     await page.keyboard.press("Alt+N");
     await page.locator("#svc-code").fill("HA-NOVO-1");
     await page.locator("#svc-name-pt-BR").fill("Serviço novo de teste");

@@ -4,7 +4,7 @@
  * things, and the live event stream that keeps every screen current without polling.
  */
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "./api.ts";
 import type { Boot } from "./boot.ts";
 import { LanguageSwitch, ProblemAlert } from "./components.tsx";
@@ -151,7 +151,8 @@ function keyName(event: KeyboardEvent): string {
 export function useShortcuts(shortcuts: Shortcut[]): void {
   const current = useRef(shortcuts);
   current.current = shortcuts;
-  useEffect(() => {
+  // Bound before the screen is painted: a key pressed as soon as the screen shows is not lost.
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const name = keyName(event);
       const target = event.target as HTMLElement | null;
