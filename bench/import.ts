@@ -1,104 +1,165 @@
 /**
- * Import benchmark: imports the real SP156 slice (52,294 rows) three times, each into a fresh copy of the test
- * template (migrated, demo city seeded), and prints the median rows/s. In the same run it measures a baseline: the
- * same rows, parsed beforehand, written by multi-row INSERTs of 2,000 rows into a plain table of text columns (no
- * constraint, no index), which is the bare insert rate of the engine on this machine.
+ * Import benchmark on a PostgreSQL server: a real quarter of SP156 (2019-01..03, cut from the development slice at
+ * run time into a temporary file, never committed) imported three times, each into a fresh copy of the test
+ * template database (migrated, demo city seeded), beside the yardstick measured in the same run on the same
+ * database: a bare `COPY … FROM STDIN (FORMAT csv)` of the same file into a plain table of 19 text columns (no
+ * constraint, no index). Prints each run and the medians of import rows/s, COPY rows/s and their ratio.
  *
- *   npx tsx tests/prepare.ts && npx tsx bench/import.ts                   # PGlite
- *   DATABASE_URL=postgres://…/db npx tsx tests/prepare.ts && DATABASE_URL=… npx tsx bench/import.ts
+ * A third figure shows what the demands table itself costs: the copied rows inserted by one bare set-based
+ * `INSERT INTO demands … SELECT` from that plain table (its indexes, foreign keys and generated search column, none
+ * of the import's checks, placement, events or clocks), the floor any import of these rows into it stands on.
  *
- * On PostgreSQL the DATABASE_URL database is the template (as in the tests); each run gets its own database.
- * `--template=FILE` picks another PGlite template (a dumped data dir).
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB npx tsx tests/prepare.ts
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB npx tsx bench/import.ts [--runs=3] [--months=2019-01,2019-02,2019-03]
+ *
+ * The DATABASE_URL database is the template (as in the tests); each run gets its own database, dropped after it.
  */
-import { readFileSync } from "node:fs";
-import { parse } from "csv-parse/sync";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import { loadConfig } from "../server/config.ts";
-import { connect, type Db } from "../server/db/index.ts";
+import { connect } from "../server/db/index.ts";
 import { importSp156 } from "../server/imports/sp156.ts";
-import { templatePath } from "../tests/template.ts";
 
-const RUNS = 3;
-const BATCH = 2000;
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const RUNS = Number(arg("runs") ?? 3);
+const MONTHS = (arg("months") ?? "2019-01,2019-02,2019-03").split(",");
 const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined });
-const file = `${config.sharedDataDir}/sp156/sp156_solicitacoes_2019-01_a_2019-04.csv`;
-const templateArg = process.argv.find((a) => a.startsWith("--template="))?.slice("--template=".length);
+if (!config.databaseUrl) {
+  console.error(
+    "bench/import.ts measures the import on a PostgreSQL server: set DATABASE_URL (see its header)",
+  );
+  process.exit(64);
+}
+const base = new URL(config.databaseUrl);
+const source = `${config.sharedDataDir}/sp156/sp156_solicitacoes_2019-01_a_2019-04.csv`;
 
-/** Opens a fresh copy of the template and returns it with a function that disposes of it. */
-async function freshDb(run: number): Promise<{ db: Db; dispose: () => Promise<void> }> {
-  if (!config.databaseUrl) {
-    const blob = new Blob([readFileSync(templateArg ?? templatePath())]);
-    const db = await connect({ loadDataDir: blob });
-    return { db, dispose: () => db.close() };
+/** Writes the header and the rows opened in `months` (the first column starts with the date) to a new file. */
+async function cutQuarter(target: string): Promise<number> {
+  const { createInterface } = await import("node:readline");
+  const out = createWriteStream(target);
+  let rows = 0;
+  let header = true;
+  for await (const line of createInterface({
+    input: createReadStream(source),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
+    if (header || MONTHS.includes(line.slice(0, 7))) {
+      if (!header) rows++;
+      out.write(`${line}\n`);
+    }
+    header = false;
   }
-  const base = new URL(config.databaseUrl);
-  const name = `${base.pathname.slice(1)}_bench_import_${process.pid}_${run}`;
-  const admin = (sql: string) => adminQuery(base, sql);
-  await admin(`CREATE DATABASE "${name}" TEMPLATE "${base.pathname.slice(1)}"`);
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  const db = await connect({ databaseUrl: url.toString(), poolSize: 4 });
-  return {
-    db,
-    dispose: async () => {
-      await db.close();
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    },
-  };
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+  return rows;
 }
 
-async function adminQuery(base: URL, sql: string) {
+function urlOf(name: string): string {
   const url = new URL(base.toString());
-  url.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: url.toString() });
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return await work(client);
   } finally {
     await client.end();
   }
 }
 
-/** Writes the parsed rows into a plain table, 2,000 rows per INSERT; returns rows/s. */
-async function baseline(db: Db, rows: string[][]): Promise<number> {
-  const columns = rows[0]!.map((_, i) => `c${i}`);
-  await db.exec(`CREATE TABLE bench_import_plain (${columns.map((c) => `${c} text`).join(", ")})`);
-  const unnest = columns.map((_, i) => `$${i + 1}::text[]`).join(", ");
-  const started = performance.now();
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const slice = rows.slice(i, i + BATCH);
-    await db.transaction((tx) =>
-      tx.query(
-        `INSERT INTO bench_import_plain SELECT * FROM unnest(${unnest})`,
-        columns.map((_, c) => slice.map((r) => r[c] ?? null)),
-      ),
+/** The bare COPY of the file into a plain table: rows/s. */
+async function copyRate(url: string, file: string, rows: number): Promise<number> {
+  return withClient(url, async (client) => {
+    const columns = Array.from({ length: 19 }, (_, i) => `c${i} text`).join(", ");
+    await client.query(`CREATE TABLE bench_import_plain (${columns})`);
+    const started = performance.now();
+    await pipeline(
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      client.query(copyFrom("COPY bench_import_plain FROM STDIN (FORMAT csv, HEADER true)")),
     );
-  }
-  return rows.length / ((performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    const [{ n }] = (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM bench_import_plain"))
+      .rows as [{ n: number }];
+    if (n !== rows) throw new Error(`COPY wrote ${n} rows, the quarter has ${rows}`);
+    return rows / seconds;
+  });
+}
+
+/** One set-based INSERT of the copied rows into demands (then removed): rows/s. */
+async function tableFloorRate(url: string, rows: number): Promise<number> {
+  return withClient(url, async (client) => {
+    await client.query("BEGIN");
+    const started = performance.now();
+    // c0 opened, c1 channel, c4 service, c5 street, c14/c15 geom lat/lon, c16 parecer, c17 status.
+    const inserted = await client.query(
+      `INSERT INTO demands (protocol, service_id, department_id, channel, status, outcome, identity_mode, description,
+         location, address, attributes, opened_at, closed_at, source_ref)
+       SELECT 'bench' || n, s.id, o.id, 'phone', 'closed', 'resolved', 'anonymous', p.c4,
+              CASE WHEN p.c14 <> '' THEN ST_SetSRID(ST_MakePoint(p.c15::float8, p.c14::float8), 4326) END,
+              nullif(p.c5, ''), '{}', p.c0::timestamp AT TIME ZONE 'America/Sao_Paulo',
+              nullif(p.c16, '')::timestamp AT TIME ZONE 'America/Sao_Paulo', 'bench:' || n
+         FROM (SELECT *, row_number() OVER () AS n FROM bench_import_plain) p,
+              (SELECT id FROM services ORDER BY id LIMIT 1) s, (SELECT id FROM departments ORDER BY id LIMIT 1) o`,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await client.query("ROLLBACK");
+    if (inserted.rowCount !== rows) throw new Error(`inserted ${inserted.rowCount} of ${rows}`);
+    return rows / seconds;
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-const rows = (parse(readFileSync(file), { from_line: 2 }) as string[][]).filter((r) => r.length === 19);
+const dir = mkdtempSync(join(tmpdir(), "responsiva-bench-import-"));
+const file = join(dir, `sp156_${MONTHS[0]}_${MONTHS.at(-1)}.csv`);
 const imports: number[] = [];
-const baselines: number[] = [];
-let engine = "";
-for (let run = 1; run <= RUNS; run++) {
-  const { db, dispose } = await freshDb(run);
-  engine = db.kind;
-  try {
-    const summary = await importSp156(db, file);
-    const rate = summary.rowsRead / (summary.elapsedMs / 1000);
-    imports.push(rate);
-    const bare = await baseline(db, rows);
-    baselines.push(bare);
-    console.log(
-      `run ${run}: import ${summary.imported} rows (${summary.rejected} rejected) in ${(summary.elapsedMs / 1000).toFixed(1)} s = ${Math.round(rate)} rows/s; baseline ${Math.round(bare)} rows/s`,
-    );
-  } finally {
-    await dispose();
+const copies: number[] = [];
+const floors: number[] = [];
+try {
+  const rows = await cutQuarter(file);
+  console.log(`quarter ${MONTHS.join(", ")}: ${rows} rows`);
+  for (let run = 1; run <= RUNS; run++) {
+    const name = `${base.pathname.slice(1)}_bench_import_${process.pid}_${run}`;
+    const admin = (sql: string) => withClient(urlOf("postgres"), (c) => c.query(sql));
+    await admin(`CREATE DATABASE "${name}" TEMPLATE "${base.pathname.slice(1)}"`);
+    try {
+      const copy = await copyRate(urlOf(name), file, rows);
+      const floor = await tableFloorRate(urlOf(name), rows);
+      const db = await connect({ databaseUrl: urlOf(name), poolSize: 4 });
+      try {
+        const summary = await importSp156(db, file);
+        const rate = summary.rowsRead / (summary.elapsedMs / 1000);
+        const [open] = await db.query<{ clocks: number }>(
+          "SELECT count(*)::int AS clocks FROM deadlines WHERE stage = 'demand'",
+        );
+        imports.push(rate);
+        copies.push(copy);
+        floors.push(floor);
+        console.log(
+          `run ${run}: import ${summary.imported} rows (${summary.rejected} rejected, ${summary.flagged} flagged, ` +
+            `${open!.clocks} clocks) in ${(summary.elapsedMs / 1000).toFixed(2)} s = ${Math.round(rate)} rows/s; ` +
+            `COPY ${Math.round(copy)} rows/s; ratio ${(rate / copy).toFixed(3)}; ` +
+            `bare INSERT into demands ${Math.round(floor)} rows/s`,
+        );
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
   }
+  console.log(
+    `postgres: import median ${Math.round(median(imports))} rows/s; bare COPY median ${Math.round(median(copies))} rows/s; ` +
+      `import / COPY = ${(median(imports) / median(copies)).toFixed(3)}; bare INSERT into demands median ` +
+      `${Math.round(median(floors))} rows/s (${(median(floors) / median(copies)).toFixed(3)} of COPY)`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
-console.log(
-  `${engine}: import median ${Math.round(median(imports))} rows/s; plain multi-row INSERT baseline median ${Math.round(median(baselines))} rows/s (import = ${Math.round((100 * median(imports)) / median(baselines))}% of baseline)`,
-);

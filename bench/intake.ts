@@ -72,7 +72,7 @@ function samplePoints(): { lat: number; lon: number }[] {
 }
 
 /** A seeded service that takes anonymous demands and has no required extra field. */
-async function pickService(url: string): Promise<string> {
+export async function pickService(url: string): Promise<string> {
   const services = (await (await fetch(`${url}/api/v1/services`)).json()) as {
     code: string;
     anonymousAllowed: boolean;
@@ -88,7 +88,7 @@ async function pickService(url: string): Promise<string> {
 }
 
 /** The request bodies: one per point the app accepts (a point it places in a district), checked one by one. */
-async function buildBodies(url: string, service: string): Promise<string[]> {
+export async function buildBodies(url: string, service: string): Promise<string[]> {
   const bodies: string[] = [];
   for (const location of samplePoints()) {
     const body = JSON.stringify({

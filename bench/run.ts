@@ -5,11 +5,13 @@
 const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void> }>> = {
   intake: async () => ({ run: (await import("./intake.ts")).runIntakeBench }),
   delivery: async () => ({ run: (await import("./delivery.ts")).runDeliveryBench }),
+  "outbox-drain": async () => ({ run: (await import("./outbox-drain.ts")).runOutboxDrainBench }),
   suggest: async () => ({ run: (await import("./suggest.ts")).runSuggestBench }),
   workflow: async () => ({ run: (await import("./workflow.ts")).runWorkflowBench }),
   export: async () => ({ run: (await import("./export.ts")).runExportBench }),
   open311: async () => ({ run: (await import("./open311.ts")).runOpen311Bench }),
   web: async () => ({ run: (await import("./web.ts")).runWebBench }),
+  observability: async () => ({ run: (await import("./observability.ts")).runObservabilityBench }),
   // These read their options from process.argv and run when imported.
   import: async () => ({ run: async () => void (await import("./import.ts")) }),
   geocoding: async () => ({ run: async () => void (await import("./geocoding-hit-rate.ts")) }),

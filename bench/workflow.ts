@@ -17,11 +17,11 @@
  * `bench_workflow_<pid>` there and drops it at the end. Bounded in rows and time; loopback only.
  */
 import { loadavg } from "node:os";
+import type { Staff } from "../server/access/principal.ts";
 import { seedDemoCity } from "../server/cli/seed.ts";
 import { connect, type Db, one } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
 import { scanDeadlines } from "../server/deadlines/scan.ts";
-import type { Staff } from "../server/http/auth.ts";
 import { takeNext } from "../server/triage/commands.ts";
 import { createBenchDatabase, percentile } from "./harness.ts";
 

@@ -10,6 +10,9 @@ import { z } from "zod";
 export const ROLES = ["web", "worker", "scheduler"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** This project's public repository: the source of an unmodified Responsiva. */
+export const DEFAULT_SOURCE_URL = "https://github.com/responsiva-civic/responsiva";
+
 const Env = z.object({
   /** PostgreSQL server URL; unset means the embedded PGlite database in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
@@ -21,12 +24,28 @@ const Env = z.object({
   HOST: z.string().default("127.0.0.1"),
   /** Connections per process to the PostgreSQL server. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Outbox jobs a worker process runs at once (kept at least 2 below DATABASE_POOL_SIZE on PostgreSQL). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** Largest attachment accepted, in bytes. */
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
+  /** Where attachments are kept: "local" (DATA_DIR/attachments) or "s3" (an S3-compatible bucket, S3_* below). */
+  ATTACHMENTS_STORE: z.enum(["local", "s3"]).default("local"),
+  /** S3-compatible endpoint (e.g. https://s3.sa-east-1.amazonaws.com, http://minio:9000); needed with s3. */
+  S3_ENDPOINT: z.string().url().optional(),
+  /** Bucket of the attachments; needed with s3. */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  /** Region the requests are signed for. */
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  /** Access key id of the bucket's credentials; needed with s3. */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  /** Secret access key of the bucket's credentials; needed with s3. */
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Address the bucket as ENDPOINT/BUCKET/key ("true", MinIO and most self-hosted stores) or BUCKET.ENDPOINT/key. */
+  S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
   /** Seed the demo city on first start when the catalogue is empty. */
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
   /**
@@ -66,6 +85,8 @@ const Env = z.object({
     .string()
     .regex(/^https:\/\/[^\s]+\{z\}[^\s]*$/, "an https URL template with {z}, {x} and {y}")
     .optional(),
+  /** Where the source of this running version is published (AGPL-3.0, decision 0032): a modified version's own. */
+  SOURCE_URL: z.string().url().default(DEFAULT_SOURCE_URL),
   /** Log level of the HTTP server. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
@@ -86,6 +107,19 @@ const Env = z.object({
   REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** Seconds a request's headers or body may stall (no byte arriving) before the connection is dropped. */
   REQUEST_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** Bearer token that opens GET /metrics on the HTTP port; unset (and no METRICS_PORT): /metrics answers 404. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Port of a separate metrics listener (any role) serving /metrics without a token; unset: none. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address the metrics listener binds to (keep it private). */
+  METRICS_HOST: z.string().default("127.0.0.1"),
+  /** Roles whose recent heartbeat /health/ready requires (comma list); unset: the roles of this process. */
+  EXPECTED_ROLES: z
+    .string()
+    .regex(/^(web|worker|scheduler)(,(web|worker|scheduler))*$/, "a comma list of web, worker, scheduler")
+    .optional(),
+  /** Milliseconds a SIGTERM'd process has to finish its work before it exits non-zero anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 export interface Config {
@@ -94,7 +128,11 @@ export interface Config {
   port: number;
   host: string;
   poolSize: number;
+  /** Outbox jobs a worker runs at once (the runner bounds it by the pool: server/jobs/runner.ts). */
+  workerConcurrency: number;
   maxAttachmentBytes: number;
+  /** The S3-compatible bucket attachments are kept in; undefined keeps them in DATA_DIR/attachments. */
+  s3?: S3Settings | undefined;
   seedDemo: "auto" | "never";
   /** Whether the demo city comes with its staff accounts (known password): the embedded demo, or asked for. */
   seedDemoAccounts: boolean;
@@ -106,6 +144,12 @@ export interface Config {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   requestIdleTimeoutMs: number;
+  metricsToken: string | undefined;
+  metricsPort: number | undefined;
+  metricsHost: string;
+  /** Roles /health/ready requires a recent heartbeat of; undefined: the roles of this process. */
+  expectedRoles: Role[] | undefined;
+  shutdownTimeoutMs: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   publicUrl: string;
@@ -113,11 +157,38 @@ export interface Config {
   open311JurisdictionId: string | undefined;
   /** Tile URL template of the screens' maps; undefined draws the city's own street tiles (no internet needed). */
   mapTileUrl?: string | undefined;
+  /** Where /codigo-fonte sends readers: the source of the version that runs (AGPL-3.0 section 13). */
+  sourceUrl: string;
   telephonyWebhookSecret: string | undefined;
   telephonyAreaCode: string | undefined;
   twilioAuthToken: string | undefined;
   twilioQueue: string;
   twilioDial: string | undefined;
+}
+
+/** An S3-compatible bucket and the credentials to sign its requests with (ATTACHMENTS_STORE=s3). */
+export interface S3Settings {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+}
+
+function s3Settings(e: z.infer<typeof Env>): { s3?: S3Settings } | { problems: string[] } {
+  if (e.ATTACHMENTS_STORE !== "s3") return {};
+  const { S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: id, S3_SECRET_ACCESS_KEY: secret } = e;
+  if (!endpoint || !bucket || !id || !secret) {
+    const needed = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
+    return {
+      problems: needed.filter((name) => !e[name]).map((name) => `${name}: needed with ATTACHMENTS_STORE=s3`),
+    };
+  }
+  const forcePathStyle = e.S3_FORCE_PATH_STYLE === "true";
+  return {
+    s3: { endpoint, bucket, region: e.S3_REGION, accessKeyId: id, secretAccessKey: secret, forcePathStyle },
+  };
 }
 
 /** Parses the environment into a Config, or returns the list of problems. */
@@ -127,6 +198,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
     return { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
   }
   const e = parsed.data;
+  const store = s3Settings(e);
+  if ("problems" in store) return store;
   return {
     config: {
       databaseUrl: e.DATABASE_URL,
@@ -134,7 +207,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       port: e.PORT,
       host: e.HOST,
       poolSize: e.DATABASE_POOL_SIZE,
+      workerConcurrency: e.WORKER_CONCURRENCY,
       maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
+      s3: store.s3,
       seedDemo: e.SEED_DEMO,
       seedDemoAccounts: e.SEED_DEMO_ACCOUNTS ? e.SEED_DEMO_ACCOUNTS === "true" : e.DATABASE_URL === undefined,
       sharedDataDir: resolve(e.SHARED_DATA_DIR),
@@ -144,12 +219,18 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
       requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
       requestIdleTimeoutMs: e.REQUEST_IDLE_TIMEOUT_SECONDS * 1000,
+      metricsToken: e.METRICS_TOKEN,
+      metricsPort: e.METRICS_PORT,
+      metricsHost: e.METRICS_HOST,
+      expectedRoles: e.EXPECTED_ROLES ? [...new Set(e.EXPECTED_ROLES.split(",") as Role[])] : undefined,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       smtpUrl: e.SMTP_URL,
       mailFrom: e.MAIL_FROM,
       publicUrl: e.PUBLIC_URL.replace(/\/+$/, ""),
       anonymousRateLimitPerMinute: e.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
       open311JurisdictionId: e.OPEN311_JURISDICTION_ID,
       mapTileUrl: e.MAP_TILE_URL,
+      sourceUrl: e.SOURCE_URL,
       telephonyWebhookSecret: e.TELEPHONY_WEBHOOK_SECRET,
       telephonyAreaCode: e.TELEPHONY_AREA_CODE,
       twilioAuthToken: e.TWILIO_AUTH_TOKEN,

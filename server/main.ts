@@ -1,18 +1,24 @@
 /**
  * The one entry point. `--roles=web,worker,scheduler` (all three by default) picks what this process does; any
- * number of processes of each role may share one PostgreSQL server.
+ * number of processes of each role may share one PostgreSQL server. Logs are JSON lines on stdout (LOG_LEVEL).
+ * SIGTERM or SIGINT drains the process within SHUTDOWN_TIMEOUT_MS (see `shutdown` below).
  */
 
-import { isEmptyCity, seedDemoCity } from "./cli/seed.ts";
+import { startBackupSocket } from "./backup/backup.ts";
+import { isEmptyCity, SharedDataMissing, seedDemoCity } from "./cli/seed.ts";
 import { loadConfig, ROLES, type Role } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { connect } from "./db/index.ts";
-import { migrate } from "./db/migrate.ts";
+import { MigrationRefused, migrate } from "./db/migrate.ts";
 import { startPublisher } from "./events/publisher.ts";
 import { buildApp } from "./http/app.ts";
 import { JOBS, PERIODIC } from "./jobs/registry.ts";
 import { startWorker } from "./jobs/runner.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
+import { startHeartbeat } from "./observability/heartbeat.ts";
+import { logger } from "./observability/log.ts";
+import { databaseRegistry, processRegistry } from "./observability/metrics.ts";
+import { startMetricsListener } from "./observability/metrics-endpoint.ts";
 import { findDemoAccountsWithKnownPassword } from "./staff/first-admin.ts";
 
 function parseRoles(argv: string[]): Role[] {
@@ -27,6 +33,7 @@ function parseRoles(argv: string[]): Role[] {
   return roles as Role[];
 }
 
+const log = logger("main", { lifecycle: true });
 const roles = parseRoles(process.argv.slice(2));
 const config = loadConfig();
 const db = await connect({
@@ -35,57 +42,94 @@ const db = await connect({
   poolSize: config.poolSize,
 });
 const ctx: AppContext = { db, config };
-const applied = await migrate(db);
-if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
+const applied = await migrate(db).catch(refuseToStart);
+if (applied.length > 0) log.info(`Applied migrations: ${applied.join(", ")}`);
 if (config.seedDemo === "auto" && (await isEmptyCity(db))) {
-  console.log("Loading the demo city (São Paulo) from the open data; this happens once.");
+  log.info("Loading the demo city (São Paulo) from the open data; this happens once.");
   // The demo accounts share a public password: only the embedded demo gets them, unless SEED_DEMO_ACCOUNTS asks.
   await seedDemoCity(db, {
     sharedDataDir: config.sharedDataDir,
     scope: "full",
     accounts: config.seedDemoAccounts,
-    log: (l) => console.log(l),
-  });
+    log: (l) => log.info(l),
+  }).catch(refuseToStart);
 }
 if (!config.seedDemoAccounts) {
   // A server seeded by an earlier release may still let anyone in with the demo password: say so at every start.
   const exposed = await findDemoAccountsWithKnownPassword(db, [config.demoAdminPassword]);
   if (exposed.length > 0) {
-    console.warn(
+    log.warn(
       `WARNING: ${exposed.length} demo staff account(s) still have the public demo password (${exposed.join(", ")}):` +
         " disable them in /admin or reset each with npm run create-admin -- --email … (docs/operations.md)",
     );
   }
 }
 
-const stops: Array<() => Promise<void>> = [];
 // Every role announces its own commits (intake, workflow, alarms) to the web processes' live-event hubs. PGlite is
 // one process, whose hub wakes on its own commits: there is nobody else to tell.
 const publisher = db.kind === "postgres" ? startPublisher(db) : undefined;
-if (roles.includes("web")) {
-  const app = await buildApp(ctx, { logger: true });
+const app = roles.includes("web") ? await buildApp(ctx, { logger: true, roles }) : undefined;
+if (app) {
   const address = await app.listen({ port: config.port, host: config.host });
-  console.log(`Responsiva is up on ${address} (database: ${db.kind})`);
-  stops.push(() => app.close());
+  log.info(`Responsiva is up on ${address} (database: ${db.kind})`);
 }
-if (roles.includes("worker")) {
-  const worker = startWorker(ctx, JOBS);
-  stops.push(() => worker.stop());
+const worker = roles.includes("worker") ? startWorker(ctx, JOBS) : undefined;
+const scheduler = roles.includes("scheduler") ? startScheduler(ctx, PERIODIC) : undefined;
+const heartbeat = startHeartbeat(db, roles);
+// `npm run backup` asks the process that holds the embedded database for a consistent copy (server/backup/).
+const stopBackupSocket =
+  db.kind === "pglite"
+    ? await startBackupSocket(db, { dataDir: config.dataDir, attachmentsStore: config.s3 ? "s3" : "local" })
+    : undefined;
+// A worker or scheduler alone has no HTTP port: the metrics listener is how Prometheus reads its scan times.
+const metrics =
+  config.metricsPort === undefined
+    ? undefined
+    : await startMetricsListener(
+        config.metricsHost,
+        config.metricsPort,
+        app?.metricsRegistries ?? [processRegistry(), databaseRegistry(db)],
+      );
+if (metrics) log.info(`Metrics on ${metrics.url}`);
+log.info(`Roles: ${roles.join(", ")}`);
+
+/** A database this version must not run on, or a demo city whose data is missing: says why, plainly, and exits. */
+async function refuseToStart(error: unknown): Promise<never> {
+  if (!(error instanceof MigrationRefused || error instanceof SharedDataMissing)) throw error;
+  console.error(error.message);
+  await db.close();
+  process.exit(error instanceof SharedDataMissing ? 66 : 65); // EX_NOINPUT, EX_DATAERR
 }
-if (roles.includes("scheduler")) {
-  const scheduler = startScheduler(ctx, PERIODIC);
-  stops.push(() => scheduler.stop());
-}
-console.log(`Roles: ${roles.join(", ")}`);
 
 let stopping = false;
+/**
+ * Drains the process: readiness answers 503 at once (the proxy stops sending traffic), the server stops accepting
+ * connections, live-event streams get a `reconnect` event and end, requests in flight finish; meanwhile the worker
+ * stops (releasing the rows it claimed) and the scheduler stops; then the heartbeat rows go and the database
+ * closes. Past SHUTDOWN_TIMEOUT_MS the process exits 1 whatever is still running.
+ */
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: stopping`);
-  for (const stop of stops) await stop();
-  await publisher?.stop();
-  await db.close();
+  const started = Date.now();
+  log.info({ signal }, `${signal}: stopping`);
+  setTimeout(() => {
+    log.error(`${signal}: still stopping after ${config.shutdownTimeoutMs} ms; exiting`);
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
+  if (app) app.lifecycle.draining = true;
+  try {
+    await Promise.all([app?.close(), worker?.stop(), scheduler?.stop()]);
+    await heartbeat.stop();
+    await stopBackupSocket?.();
+    await metrics?.close();
+    await publisher?.stop();
+    await db.close();
+  } catch (error) {
+    log.error({ err: error }, `${signal}: stopping failed`);
+    process.exit(1);
+  }
+  log.info(`${signal}: stopped in ${Date.now() - started} ms`);
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

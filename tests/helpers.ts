@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { after } from "node:test";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
+import { hashToken, type StaffRole } from "../server/access/principal.ts";
 import { type Config, parseConfig } from "../server/config.ts";
 import type { AppContext } from "../server/context.ts";
 import { connect, type Db } from "../server/db/index.ts";
 import { buildApp } from "../server/http/app.ts";
-import { hashToken, type StaffRole } from "../server/http/auth.ts";
 import { CURRENT_POINTER, templatePath } from "./template.ts";
 
 /** The configuration tests run with: defaults, the run's DATABASE_URL, attachments in a temp folder. */

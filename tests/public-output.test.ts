@@ -220,6 +220,11 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
  */
 const PUBLIC_CALLS: Record<string, Calls> = {
   "GET /health": () => get("/health"),
+  "GET /health/ready": () => get("/health/ready"),
+  // A redirect to SOURCE_URL (decision 0032): no body of its own.
+  "GET /codigo-fonte": () => get("/codigo-fonte"),
+  // Without METRICS_TOKEN a 404; the figures it serves are counts per job, channel and route pattern.
+  "GET /metrics": () => get("/metrics"),
   "POST /api/v1/auth/login": () => [
     post("/api/v1/auth/login", { email: "nobody@test.local", password: "x" }),
   ],

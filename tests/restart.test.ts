@@ -1,7 +1,7 @@
 /**
  * Two worker+scheduler processes on one PostgreSQL database, one killed with SIGKILL in the middle of routing,
  * deliveries and due timers, then a third started in its place: every demand is routed once, every message is
- * delivered (only the one a killed process had out at the SMTP server may arrive twice, with the same Message-ID),
+ * delivered (only those a killed process had out at the SMTP server may arrive twice, with the same Message-ID),
  * every alarm fires once, and each scheduler slot is enqueued once. PGlite is one process, so server only.
  */
 import assert from "node:assert/strict";
@@ -15,6 +15,8 @@ import { buildApp } from "../server/http/app.ts";
 import { testConfig, testDatabaseUrl } from "./helpers.ts";
 
 const onServer = Boolean(process.env.DATABASE_URL);
+// Jobs each worker runs at once: as many messages may be out at the SMTP server when one is killed.
+const WORKER_LANES = 4;
 
 function startRoles(databaseUrl: string, smtpUrl: string): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--roles=worker,scheduler"], {
@@ -25,6 +27,7 @@ function startRoles(databaseUrl: string, smtpUrl: string): ChildProcess {
       SEED_DEMO: "never",
       LOG_LEVEL: "warn",
       PORT: "0",
+      WORKER_CONCURRENCY: String(WORKER_LANES),
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -176,7 +179,10 @@ describe("a restart in the middle of the work", {
       assert.ok(n >= 1, `message ${m.id} arrived`);
       assert.ok(n === 1 || (m.in_flight && n === 2), `message ${m.id} arrived ${n} times`);
     }
-    assert.ok(messages.filter((m) => m.in_flight).length <= 1, "at most the one the killed process had out");
+    assert.ok(
+      messages.filter((m) => m.in_flight).length <= WORKER_LANES,
+      "at most those the killed process had out",
+    );
 
     const alarms = await db.query<{ key: string }>(
       "SELECT dedupe_key AS key FROM alarms WHERE dedupe_key LIKE 'deadline:%'",

@@ -36,14 +36,17 @@ export interface WebManifest {
   builtAt: string;
 }
 
-/** Where the built files go. */
+/** Where the built files go (the server reads them there: server/http/web.ts); the production build picks its own. */
 export const OUT_DIR = join(root, ".cache", "web");
 
-function assetsOf(metafile: Metafile, entry: string): AppAssets {
+/** The URL the server serves a metafile output path at (the metafile's paths are relative to the project root). */
+const urlIn = (outDir: string) => (path: string) =>
+  `/assets/${relative(join(outDir, "assets"), join(root, path))}`;
+
+function assetsOf(metafile: Metafile, entry: string, url: (path: string) => string): AppAssets {
   const outputs = Object.entries(metafile.outputs);
   const main = outputs.find(([, o]) => o.entryPoint === entry);
   if (!main) throw new Error(`no output for ${entry}`);
-  const url = (path: string) => `/assets/${relative(join(OUT_DIR, "assets"), join(root, path))}`;
   // The entry's static imports: what the first screen downloads (dynamic imports stay out).
   const preload = new Set<string>();
   const walk = (path: string) => {
@@ -63,16 +66,18 @@ function assetsOf(metafile: Metafile, entry: string): AppAssets {
   };
 }
 
-/** Builds every app and the service worker; returns the manifest. Takes well under a second. */
-export async function buildWeb(options: { quiet?: boolean } = {}): Promise<WebManifest> {
+/** Builds every app and the service worker into `outDir` (OUT_DIR by default); returns the manifest. Takes ~1 s. */
+export async function buildWeb(options: { quiet?: boolean; outDir?: string } = {}): Promise<WebManifest> {
   const started = Date.now();
+  const outDir = options.outDir ?? OUT_DIR;
+  const url = urlIn(outDir);
   // Nothing is deleted: hashed names never clash, and a concurrent run (other test files) may be serving them.
-  mkdirSync(join(OUT_DIR, "assets"), { recursive: true });
+  mkdirSync(join(outDir, "assets"), { recursive: true });
   const entries = [...Object.values(APPS), "web/ui/leaflet.css"];
   const result = await build({
     absWorkingDir: root,
     entryPoints: entries,
-    outdir: join(OUT_DIR, "assets"),
+    outdir: join(outDir, "assets"),
     bundle: true,
     splitting: true,
     format: "esm",
@@ -91,7 +96,7 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<WebMa
   await build({
     absWorkingDir: root,
     entryPoints: ["web/portal/sw.ts"],
-    outfile: join(OUT_DIR, "sw.js"),
+    outfile: join(outDir, "sw.js"),
     bundle: true,
     format: "iife",
     minify: true,
@@ -100,14 +105,12 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<WebMa
   });
   const metafile = result.metafile;
   const apps: Record<string, AppAssets> = {};
-  for (const [name, entry] of Object.entries(APPS)) apps[name] = assetsOf(metafile, entry);
+  for (const [name, entry] of Object.entries(APPS)) apps[name] = assetsOf(metafile, entry, url);
   const leaflet = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint === "web/ui/leaflet.css");
   const manifest: WebManifest = {
     apps,
-    leafletCss: `/assets/${relative(join(OUT_DIR, "assets"), join(root, leaflet![0]))}`,
-    files: Object.keys(metafile.outputs).map(
-      (p) => `/assets/${relative(join(OUT_DIR, "assets"), join(root, p))}`,
-    ),
+    leafletCss: url(leaflet![0]),
+    files: Object.keys(metafile.outputs).map(url),
     builtAt: new Date().toISOString(),
   };
   // Written aside and renamed, so a server never reads half a manifest.
@@ -115,10 +118,10 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<WebMa
     ["meta.json", JSON.stringify(metafile)],
     ["manifest.json", JSON.stringify(manifest, null, 2)],
   ] as const) {
-    writeFileSync(join(OUT_DIR, `${name}.${process.pid}`), text);
-    renameSync(join(OUT_DIR, `${name}.${process.pid}`), join(OUT_DIR, name));
+    writeFileSync(join(outDir, `${name}.${process.pid}`), text);
+    renameSync(join(outDir, `${name}.${process.pid}`), join(outDir, name));
   }
-  if (!options.quiet) console.log(`web built in ${Date.now() - started} ms → ${relative(root, OUT_DIR)}`);
+  if (!options.quiet) console.log(`web built in ${Date.now() - started} ms → ${relative(root, outDir)}`);
   return manifest;
 }
 

@@ -3,9 +3,9 @@
  * looked up by its hash, and every request, with a key or without, is counted against a rate limit.
  */
 import type { FastifyRequest } from "fastify";
+import { hashToken } from "../access/principal.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import { hashToken } from "../http/auth.ts";
 import { ipBucket } from "./limiter.ts";
 
 /** A client application of the public APIs. */

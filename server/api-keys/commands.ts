@@ -1,9 +1,9 @@
 /** Issuing, changing and revoking the keys of client applications. */
 import { randomBytes } from "node:crypto";
+import { hashToken } from "../access/principal.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one } from "../db/index.ts";
 import { notFound } from "../errors.ts";
-import { hashToken } from "../http/auth.ts";
 import { type ApiClient, forgetCachedKeys } from "./auth.ts";
 import type { ApiClientRow } from "./present.ts";
 import type { ApiClientPatch } from "./schemas.ts";

@@ -1,5 +1,7 @@
 /** Reads of the audit log: the filtered search, newest first, by keyset pages. */
+
 import type { Sql } from "../db/index.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
 import type { AuditLogQuery } from "./schemas.ts";
 
 /** One stored audit entry. */
@@ -17,11 +19,11 @@ export interface AuditRow {
   user_agent: string | null;
 }
 
-/** One page of entries matching the filters, newest first; `next` is the id to continue from, if any. */
+/** One page of entries matching the filters, newest first; `next` is the cursor to continue from, if any. */
 export async function searchAuditLog(
   sql: Sql,
   query: AuditLogQuery,
-): Promise<{ rows: AuditRow[]; next: number | null }> {
+): Promise<{ rows: AuditRow[]; next: string | null }> {
   const rows = await sql.query<AuditRow>(
     `SELECT id, at, staff_id, staff_name, action, entity_type, entity_id, before, after, ip, user_agent
        FROM audit_log
@@ -41,11 +43,9 @@ export async function searchAuditLog(
       query.action ?? null,
       query.from ?? null,
       query.to ?? null,
-      query.cursor ?? null,
+      decodeCursor(query.cursor, ["number"])?.[0] ?? null,
       query.limit + 1,
     ],
   );
-  const more = rows.length > query.limit;
-  const page = more ? rows.slice(0, query.limit) : rows;
-  return { rows: page, next: more ? page[page.length - 1]!.id : null };
+  return pageOf(rows, query.limit, (row) => [row.id]);
 }

@@ -1,5 +1,6 @@
 /** Input and output schemas of the audit log search; they also feed the OpenAPI document. */
 import { z } from "zod";
+import { pageFields } from "../http/pagination.ts";
 
 /** The query of GET /api/v1/audit-log: every filter optional, newest first, keyset pages. */
 export const AuditLogQuery = z.object({
@@ -15,10 +16,7 @@ export const AuditLogQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   /** Changes before this instant (ISO 8601). */
   to: z.iso.datetime({ offset: true }).optional(),
-  /** The `next` of the previous page: entries older than it. */
-  cursor: z.coerce.number().int().positive().optional(),
-  /** Entries per page (default 50). */
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  ...pageFields(50, 200),
 });
 export type AuditLogQuery = z.infer<typeof AuditLogQuery>;
 
@@ -36,5 +34,8 @@ export const AuditEntryView = z.object({
   userAgent: z.string().nullable(),
 });
 
-/** A page of the audit log; `next` is the cursor of the following page, null on the last one. */
-export const AuditLogPage = z.object({ entries: AuditEntryView.array(), next: z.number().nullable() });
+/**
+ * A page of the audit log; `next` is the cursor of the following page (also in the Link header, as on every
+ * list), null on the last one.
+ */
+export const AuditLogPage = z.object({ entries: AuditEntryView.array(), next: z.string().nullable() });

@@ -2,6 +2,7 @@
 import { type LocalizedText, ServiceAttribute } from "../../domain/attributes.ts";
 import { isContentWord, type TextLanguage } from "../classification/text.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
 import type { Channel, DeadlineUnit, DemandType } from "./schemas.ts";
 import { keywordsOf } from "./sp156.ts";
 import { formerNameOf } from "./sp156-renamed.ts";
@@ -149,29 +150,65 @@ export function forgetCachedServices(): void {
   serviceCache.clear();
 }
 
-export async function listServices(
+interface ServiceFilter {
+  group?: string | undefined;
+  q?: string | undefined;
+  includeInactive?: boolean;
+  /** The reader's language: its stop words are not searched for ("pothole on my street" looks for "pothole"). */
+  language?: TextLanguage;
+}
+
+/** Every service matching `filter`, in the catalogue's order. */
+export async function listServices(sql: Sql, filter: ServiceFilter): Promise<Service[]> {
+  return (await selectServices(sql, filter, null, null)).map(toService);
+}
+
+/** A page of the services matching `filter` (keyset: the catalogue's order, which ends with the id). */
+export async function pageServices(
   sql: Sql,
-  filter: {
-    group?: string | undefined;
-    q?: string | undefined;
-    includeInactive?: boolean;
-    /** The reader's language: its stop words are not searched for ("pothole on my street" looks for "pothole"). */
-    language?: TextLanguage;
-  },
-): Promise<Service[]> {
+  filter: ServiceFilter,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{ rows: Service[]; next: string | null }> {
+  const after = decodeCursor(page.cursor, ["number", "number", "string", "number"]);
+  const cut = pageOf(await selectServices(sql, filter, after, page.limit + 1), page.limit, (r) => [
+    r.root_position,
+    r.group_position,
+    r.name["pt-BR"] ?? "",
+    r.id,
+  ]);
+  return { rows: cut.rows.map(toService), next: cut.next };
+}
+
+async function selectServices(
+  sql: Sql,
+  filter: ServiceFilter,
+  after: (string | number)[] | null,
+  limit: number | null,
+): Promise<(ServiceRow & { root_position: number; group_position: number })[]> {
   const language = filter.language ?? "pt-BR";
   const words = filter.q ? keywordsOf(filter.q).filter((w) => isContentWord(w, language)) : [];
-  const rows = await sql.query<ServiceRow>(
-    `${SELECT_SERVICE}
+  return sql.query<ServiceRow & { root_position: number; group_position: number }>(
+    `SELECT * FROM (${SELECT_SERVICE.replace(
+      "SELECT s.id,",
+      "SELECT coalesce(p.position, g.position) AS root_position, g.position AS group_position, s.id,",
+    )}
       WHERE ($1::text IS NULL OR g.code = $1 OR p.code = $1)
         AND ($3::boolean OR s.active)
         -- every word typed is the start of one of the service's keywords
         AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) w
-                         WHERE NOT EXISTS (SELECT 1 FROM unnest(s.keywords) k WHERE k LIKE w || '%'))
-      ORDER BY coalesce(p.position, g.position), g.position, s.name->>'pt-BR', s.id`,
-    [filter.group ?? null, words, filter.includeInactive ?? false],
+                         WHERE NOT EXISTS (SELECT 1 FROM unnest(s.keywords) k WHERE k LIKE w || '%'))) s
+      WHERE $4::int IS NULL
+         OR (root_position, group_position, name->>'pt-BR', id) > ($4::int, $5::int, $6::text, $7::bigint)
+      ORDER BY root_position, group_position, name->>'pt-BR', id
+      LIMIT $8`,
+    [
+      filter.group ?? null,
+      words,
+      filter.includeInactive ?? false,
+      ...(after ?? [null, null, null, null]),
+      limit,
+    ],
   );
-  return rows.map(toService);
 }
 
 /** Every service group (or the one with `code`), roots first, in the catalogue's order. */

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { auditActorOf } from "../audit/record.ts";
 import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import { renderCharterPage } from "./charter-page.ts";
 import { createService, updateService } from "./commands.ts";
 import {
@@ -16,8 +17,8 @@ import { unknownService } from "./problems.ts";
 import {
   findServiceByCode,
   listServiceGroups,
-  listServices,
   loadCharter,
+  pageServices,
   searchCatalogue,
 } from "./queries.ts";
 import {
@@ -47,12 +48,14 @@ export async function registerCatalogueRoutes(app: FastifyInstance): Promise<voi
       tag: "catalogue",
       action: "public",
       query: ServiceListQuery,
+      paginated: true,
       responses: { 200: { description: "Services", schema: ServiceView.array() } },
     },
-    async (req) => {
+    async (req, reply) => {
       const query = validate(ServiceListQuery, req.query);
-      const services = await listServices(db, { group: query.group, q: query.q, language: req.locale });
-      return services.map((s) => presentService(s, req.locale));
+      const page = await pageServices(db, { group: query.group, q: query.q, language: req.locale }, query);
+      linkNext(req, reply, page.next);
+      return page.rows.map((s) => presentService(s, req.locale));
     },
   );
 

@@ -1,6 +1,7 @@
 /** Input and output schemas of the catalogue concept; they also feed the OpenAPI document. */
 import { z } from "zod";
 import { LocalizedText, ServiceAttribute } from "../../domain/attributes.ts";
+import { pageFields } from "../http/pagination.ts";
 
 /** What a citizen files under a service; ombudsman types follow Lei 13.460/2017. */
 export const DemandType = z.enum([
@@ -43,6 +44,8 @@ export const ServiceListQuery = z.object({
   q: z.string().trim().max(200).optional(),
   /** Language of the names: pt-BR (default), en or es; Accept-Language also works. */
   lang: z.string().optional(),
+  // The default page holds a whole catalogue: the portal's service picker reads one page.
+  ...pageFields(500, 1000),
 });
 export type ServiceListQuery = z.infer<typeof ServiceListQuery>;
 

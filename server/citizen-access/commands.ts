@@ -5,11 +5,12 @@
  * address are sent.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { hashToken } from "../access/principal.ts";
 import type { Db, Sql } from "../db/index.ts";
 import { maybeOne, one } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import { hashToken } from "../http/auth.ts";
 import type { Locale } from "../i18n.ts";
+import { enqueue } from "../jobs/enqueue.ts";
 
 export const CODE_MINUTES = 15;
 export const CODE_TRIES = 5;
@@ -54,9 +55,7 @@ export async function requestCode(db: Db, email: string, locale: Locale): Promis
       row.id,
       codeHash(row.id, code),
     ]);
-    await tx.query("INSERT INTO outbox (job, payload) VALUES ('send-sign-in-code', $1)", [
-      JSON.stringify({ codeId: row.id, code, locale }),
-    ]);
+    await enqueue(tx, "send-sign-in-code", { codeId: row.id, code, locale });
   });
 }
 

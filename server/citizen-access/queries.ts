@@ -1,8 +1,8 @@
 /** Reads of the citizen sign-in: who a session is, and the demands a citizen filed or follows. */
 import type { FastifyRequest } from "fastify";
+import { hashToken } from "../access/principal.ts";
 import type { Sql } from "../db/index.ts";
 import { maybeOne } from "../db/index.ts";
-import { hashToken } from "../http/auth.ts";
 
 /** The cookie of a citizen session (HttpOnly, SameSite=Lax). */
 export const CITIZEN_COOKIE = "responsiva_citizen";

@@ -6,6 +6,7 @@ import { recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { conflict, notFound, unprocessable } from "../errors.ts";
 import { LOCALES, type Locale } from "../i18n.ts";
+import { enqueue } from "../jobs/enqueue.ts";
 import { type ContactChannel, normaliseContact, normaliseDocument } from "./contacts.ts";
 import { personalDataPattern } from "./redaction.ts";
 
@@ -205,13 +206,11 @@ export async function eraseCitizen(
       [ids],
     );
     if (uploads.length > 0) {
-      await tx.query(
-        `INSERT INTO outbox (job, payload, run_at)
-         VALUES ('delete-attachment-files', $1, now() + make_interval(mins => $2))`,
-        [
-          JSON.stringify({ keys: [...new Set(uploads.map((u) => u.storage_key))] }),
-          FILE_DELETION_DELAY_MINUTES,
-        ],
+      await enqueue(
+        tx,
+        "delete-attachment-files",
+        { keys: [...new Set(uploads.map((u) => u.storage_key))] },
+        { delayMinutes: FILE_DELETION_DELAY_MINUTES },
       );
     }
     await tx.query("UPDATE demands SET citizen_id = NULL WHERE id = ANY($1::bigint[])", [ids]);

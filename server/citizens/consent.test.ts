@@ -15,6 +15,7 @@ import { deleteUnreferencedFiles } from "../demands/jobs.ts";
 import { hashToken } from "../http/auth.ts";
 import { iconPng } from "../http/icons.ts";
 import { planMessage } from "../notifications/commands.ts";
+import { attachmentStoreOf } from "../storage/store.ts";
 import { consentLinkToken } from "./consent.ts";
 
 const SE = { lat: -23.5503, lon: -46.634 };
@@ -339,7 +340,10 @@ describe("erasure of the person's photos", () => {
     assert.deepEqual([...job.payload.keys].sort(), [ownKey, sharedKey].sort());
     assert.ok(new Date(job.run_at).getTime() > Date.now() + 10 * 60_000, "after a delay");
     assert.ok(existsSync(join(root, ownKey)));
-    const deleted = await deleteUnreferencedFiles(db, root, [...job.payload.keys, "../../etc/passwd"]);
+    const deleted = await deleteUnreferencedFiles(db, attachmentStoreOf(ctx.config), [
+      ...job.payload.keys,
+      "../../etc/passwd",
+    ]);
     assert.deepEqual(deleted, [ownKey]);
     assert.equal(existsSync(join(root, ownKey)), false);
     assert.ok(existsSync(join(root, sharedKey)), "the other demand's photo stays");

@@ -1,5 +1,6 @@
 /** Reads of the citizens concept: lookups for the agent's screen and the LGPD export. */
 import { maybeOne, type Sql } from "../db/index.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
 import { type Locale, pickLocalized } from "../i18n.ts";
 import { PHONE_CHANNELS } from "./contacts.ts";
 
@@ -33,18 +34,21 @@ export function findCitizen(sql: Sql, id: number): Promise<CitizenRecord | undef
  * The citizens holding a normalised contact (phone numbers match across phone, WhatsApp and SMS), proven or not:
  * several records may hold one unproven contact, and only the staff member's check tells whose they are.
  */
-export function findCitizensByContact(
+export async function findCitizensByContact(
   sql: Sql,
   contact: { family: "email" | "phone"; value: string },
-): Promise<CitizenRecord[]> {
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{ rows: CitizenRecord[]; next: string | null }> {
   const channels = contact.family === "email" ? ["email"] : PHONE_CHANNELS;
-  return sql.query<CitizenRecord>(
+  const after = decodeCursor(page.cursor, ["number"]);
+  const rows = await sql.query<CitizenRecord>(
     `${SELECT_CITIZEN}
-      WHERE z.erased_at IS NULL
+      WHERE z.erased_at IS NULL AND ($3::bigint IS NULL OR z.id > $3)
         AND z.id IN (SELECT citizen_id FROM citizen_contacts WHERE value = $1 AND channel = ANY($2::text[]))
-      ORDER BY z.id`,
-    [contact.value, channels],
+      ORDER BY z.id LIMIT $4`,
+    [contact.value, channels, after?.[0] ?? null, page.limit + 1],
   );
+  return pageOf(rows, page.limit, (r) => [r.id]);
 }
 
 /**

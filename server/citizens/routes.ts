@@ -4,6 +4,7 @@ import { auditActorOf } from "../audit/record.ts";
 import { invalidInput, notFound } from "../errors.ts";
 import { staffOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import { eraseCitizen } from "./commands.ts";
 import { citizenOfConsentToken, withdrawConsent } from "./consent.ts";
 import { registerConsentPage } from "./consent-page.ts";
@@ -33,15 +34,18 @@ export async function registerCitizensRoutes(app: FastifyInstance): Promise<void
       tag: "citizens",
       action: "citizens.read",
       query: CitizenLookupQuery,
+      paginated: true,
       responses: {
         200: { description: "Matching citizens (usually zero or one)", schema: CitizenView.array() },
       },
     },
-    async (req) => {
-      const { contact } = validate(CitizenLookupQuery, req.query);
-      const parsed = parseLookupContact(contact);
+    async (req, reply) => {
+      const query = validate(CitizenLookupQuery, req.query);
+      const parsed = parseLookupContact(query.contact);
       if (!parsed) throw invalidInput([{ field: "contact", code: "invalid_contact" }]);
-      return (await findCitizensByContact(db, parsed)).map(presentCitizen);
+      const page = await findCitizensByContact(db, parsed, query);
+      linkNext(req, reply, page.next);
+      return page.rows.map(presentCitizen);
     },
   );
 

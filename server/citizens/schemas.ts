@@ -1,10 +1,12 @@
 /** Input schemas of the citizens concept; they also feed the OpenAPI document. */
 import { z } from "zod";
+import { pageFields } from "../http/pagination.ts";
 
 /** The query of GET /api/v1/citizens. */
 export const CitizenLookupQuery = z.object({
   /** A phone number (any format; Brazilian unless it has a country code) or an e-mail address. */
   contact: z.string().trim().min(3).max(254),
+  ...pageFields(50, 200),
 });
 export type CitizenLookupQuery = z.infer<typeof CitizenLookupQuery>;
 

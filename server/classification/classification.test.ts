@@ -291,7 +291,8 @@ describe("classification rules", () => {
     );
     const inside = districts[0];
     const outside = districts.find((d) => d.sub !== inside?.sub);
-    if (!inside || !outside) return; // the fixture city has one subprefeitura only
+    // The seeded city has districts in more than one subprefeitura: without them this test would prove nothing.
+    assert.ok(inside && outside, "districts in two subprefeituras are seeded");
     const created = await post("manager", {
       service: CORREDOR,
       phrases: ["buraco"],

@@ -1,48 +1,8 @@
 /**
- * The command line: `migrate`, `seed` (the demo city; its staff accounts on the embedded database, or with
- * --accounts), `import FILE` (SP156-format CSV) and `create-admin` (the first administrator).
- * Run through npm: `npm run migrate`, `npm run seed`, `npm run import -- FILE`, `npm run create-admin -- --email …`.
+ * The command line: `npm run migrate`, `npm run import -- FILE` … or, in production, `node dist/cli.js migrate`.
+ * The commands and their usage are in commands.ts; `--help` lists them.
  */
-import { loadConfig } from "../config.ts";
-import { connect } from "../db/index.ts";
-import { migrate } from "../db/migrate.ts";
-import { runImportCommand } from "../imports/command.ts";
-import { runCreateAdminCommand } from "./create-admin.ts";
-import { seedDemoCity } from "./seed.ts";
+import { runCli } from "./commands.ts";
 
-const [command, ...args] = process.argv.slice(2);
-const config = loadConfig();
-const db = await connect({
-  databaseUrl: config.databaseUrl,
-  dataDir: `${config.dataDir}/pglite`,
-  poolSize: 4,
-});
-try {
-  const applied = await migrate(db);
-  switch (command) {
-    case "migrate":
-      console.log(applied.length > 0 ? `Applied: ${applied.join(", ")}` : "Up to date.");
-      break;
-    case "seed":
-      await seedDemoCity(db, {
-        sharedDataDir: config.sharedDataDir,
-        scope: args.includes("--fixture") ? "fixture" : "full",
-        accounts: args.includes("--accounts") || config.seedDemoAccounts,
-        log: (l) => console.log(l),
-      });
-      break;
-    case "import":
-      process.exitCode = await runImportCommand(db, args);
-      break;
-    case "create-admin":
-      process.exitCode = await runCreateAdminCommand(db, config, args);
-      break;
-    default:
-      console.error(
-        "Usage: cli migrate | seed [--fixture] [--accounts] | import FILE.csv | create-admin --email EMAIL",
-      );
-      process.exitCode = 64;
-  }
-} finally {
-  await db.close();
-}
+// backup, restore and export-to may leave a socket or a worker thread behind them: exit rather than wait for it.
+process.exit(await runCli(process.argv.slice(2)));

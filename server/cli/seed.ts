@@ -2,6 +2,9 @@
  * Loads the demo city (São Paulo) from the real open data in ../shared/data: areas, streets, blocks, departments,
  * the SP156 service catalogue and the responsibility matrix. Every step is idempotent.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { SP156_RECORDS } from "../areas/postcodes.ts";
 import { seedAreas } from "../areas/seed.ts";
 import { seedCalendar } from "../calendar/seed.ts";
 import { seedCatalogue } from "../catalogue/seed.ts";
@@ -33,8 +36,38 @@ export async function isEmptyCity(db: Db): Promise<boolean> {
   return (rows[0]?.n ?? 0) === 0;
 }
 
+/** The open-data files the demo city is loaded from (the fixture scope takes streets and blocks from tests/). */
+function neededFiles(scope: SeedOptions["scope"]): string[] {
+  const geo = ["sp_subprefeituras.geojson", "sp_distritos.geojson"];
+  if (scope === "full") geo.push("sp_logradouros.geojson", "sp_quadras_fiscais.geojson");
+  return [
+    ...geo.map((f) => `sao-paulo-geo/${f}`),
+    "sp156/sp156_catalogo_servicos.csv",
+    ...(scope === "full" ? [SP156_RECORDS] : []),
+  ];
+}
+
+/** The demo city's open data is not where SHARED_DATA_DIR says: the message says what, where, and the ways out. */
+export class SharedDataMissing extends Error {
+  override name = "SharedDataMissing";
+  constructor(dir: string, missing: string[]) {
+    super(
+      [
+        `The demo city (São Paulo) cannot be loaded: its open data is missing from ${dir}`,
+        ...missing.map((f) => `  - ${f}`),
+        "Either put the shared data there (a clone keeps it in ../shared/data beside the project) or point",
+        "SHARED_DATA_DIR at the folder holding sp156/ and sao-paulo-geo/; or start without the demo city with",
+        "SEED_DEMO=never (an empty city, loaded later through the admin screens or `npm run seed`). See README.md.",
+      ].join("\n"),
+    );
+  }
+}
+
 /** Loads the demo city into a migrated database; its staff accounts only when `options.accounts` asks for them. */
 export async function seedDemoCity(db: Db, options: SeedOptions): Promise<void> {
+  // Checked before anything is written, so a missing folder never leaves half a city behind.
+  const missing = neededFiles(options.scope).filter((f) => !existsSync(join(options.sharedDataDir, f)));
+  if (missing.length > 0) throw new SharedDataMissing(options.sharedDataDir, missing);
   // Order matters: departments refer to subprefeituras, the matrix to services and departments, staff to departments.
   await seedAreas(db, options);
   await seedCatalogue(db, options);

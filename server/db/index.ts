@@ -5,6 +5,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import pg from "pg";
+import { currentRequestId } from "../observability/context.ts";
+import { CHANNEL_NAME, listenPostgres } from "./listen.ts";
 
 /** Something that runs parameterised SQL: the database itself or an open transaction. */
 export interface Sql {
@@ -30,6 +32,42 @@ export interface Db extends Sql {
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** What a database's connections are doing now, for /metrics. PGlite runs one statement at a time: size 1. */
+export interface PoolUse {
+  /** Connections open (PGlite: 1). */
+  size: number;
+  /** Connections running a query or a transaction (PGlite: 0 or 1). */
+  inUse: number;
+  /** Queries waiting for a connection (PGlite: for their turn). */
+  waiting: number;
+}
+
+const poolUses = new WeakMap<Db, () => PoolUse>();
+
+/** What the database's connections are doing now. */
+export function poolUse(db: Db): PoolUse {
+  return poolUses.get(db)?.() ?? { size: 0, inUse: 0, waiting: 0 };
+}
+
+// A transaction run for a request carries its id (transaction-local), which outbox.request_id takes as its
+// default: every job a request queues names the request, with no change where jobs are queued (migration 0043).
+const SET_REQUEST_ID = "SELECT set_config('responsiva.request_id', $1, true)";
+
+// A lone statement that queues a job (intake's one-statement insert) must run in a transaction to carry the id.
+const QUEUES_JOB = /\binsert\s+into\s+outbox\b/i;
+const queuesJobByText = new Map<string, boolean>();
+
+/** True when `text` is a lone statement to run in a transaction so its outbox rows carry the request id. */
+function needsRequestId(text: string): boolean {
+  if (currentRequestId() === undefined) return false;
+  let queues = queuesJobByText.get(text);
+  if (queues === undefined) {
+    queues = QUEUES_JOB.test(text);
+    queuesJobByText.set(text, queues);
+  }
+  return queues;
 }
 
 /** Returns the only row of a result, or throws when there is none. */
@@ -99,8 +137,6 @@ function commitListeners() {
   };
 }
 
-const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 async function connectPostgres(url: string, max: number, connectTimeoutMs: number): Promise<Db> {
   // Without a connection timeout a request made while the server is unreachable (or every connection is busy) waits
   // for ever; with one it fails, and the HTTP layer answers 503 with Retry-After.
@@ -114,9 +150,10 @@ async function connectPostgres(url: string, max: number, connectTimeoutMs: numbe
     client.query(
       params === undefined ? text : { name: statementName(text), text, values: params as unknown[] },
     );
-  return {
+  const db: Db = {
     kind: "postgres",
     async query<T>(text: string, params?: readonly unknown[]) {
+      if (needsRequestId(text)) return db.transaction((tx) => tx.query<T>(text, params));
       const result = await run(pool, text, params);
       if (commits.wrote(text, result.rowCount)) commits.fire();
       return result.rows as T[];
@@ -137,7 +174,13 @@ async function connectPostgres(url: string, max: number, connectTimeoutMs: numbe
       client.on("error", onError);
       let wrote = false;
       try {
-        await client.query("BEGIN");
+        const requestId = currentRequestId();
+        // One round trip: BEGIN and the id go together as a simple query (the id is a sane token, and quoted).
+        await client.query(
+          requestId === undefined
+            ? "BEGIN"
+            : `BEGIN; ${SET_REQUEST_ID.replace("$1", `'${requestId.replaceAll("'", "''")}'`)}`,
+        );
         const result = await fn({
           async query<T>(text: string, params?: readonly unknown[]) {
             const result = await run(client, text, params);
@@ -166,61 +209,12 @@ async function connectPostgres(url: string, max: number, connectTimeoutMs: numbe
     listen: (channel, onMessage) => listenPostgres(url, channel, onMessage, connectTimeoutMs),
     close: () => pool.end(),
   };
-}
-
-/**
- * LISTEN on a connection of its own (a pooled one would be handed to queries): when it drops it is opened again
- * after 1, 2, 4 … up to 10 seconds. Notifications sent while it was down are lost; listeners poll as a safety net.
- */
-async function listenPostgres(
-  url: string,
-  channel: string,
-  onMessage: (payload: string) => void,
-  connectTimeoutMs: number,
-): Promise<() => Promise<void>> {
-  if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
-  let client: pg.Client | undefined;
-  let stopped = false;
-  let retryMs = 1000;
-  let timer: NodeJS.Timeout | undefined;
-  const open = async (): Promise<void> => {
-    // A connect that hangs (a server that accepts and never answers) would stop the retries for good.
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
-    c.on("notification", (n) => {
-      if (n.channel === channel) onMessage(n.payload ?? "");
-    });
-    const reopen = () => {
-      if (stopped || client !== c) return;
-      client = undefined;
-      c.end().catch(() => {});
-      timer = setTimeout(() => void open().catch(() => {}), retryMs);
-      retryMs = Math.min(retryMs * 2, 10_000);
-    };
-    c.on("error", reopen);
-    c.on("end", reopen);
-    client = c;
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${channel}`);
-      retryMs = 1000;
-    } catch (error) {
-      reopen();
-      throw error;
-    }
-  };
-  try {
-    await open();
-  } catch (error) {
-    // The first connection fails loudly, with nothing left retrying behind the caller's back.
-    stopped = true;
-    clearTimeout(timer);
-    throw error;
-  }
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await client?.end().catch(() => {});
-  };
+  poolUses.set(db, () => ({
+    size: pool.totalCount,
+    inUse: pool.totalCount - pool.idleCount,
+    waiting: pool.waitingCount,
+  }));
+  return db;
 }
 
 const statementNames = new Map<string, string>();
@@ -250,7 +244,7 @@ function takeTurns() {
     if (start) start();
     else busy = false;
   };
-  return <T>(work: () => Promise<T>): Promise<T> =>
+  const take = <T>(work: () => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const start = () => {
         work()
@@ -263,6 +257,9 @@ function takeTurns() {
         start();
       }
     });
+  return Object.assign(take, {
+    use: (): PoolUse => ({ size: 1, inUse: busy ? 1 : 0, waiting: waiting.length }),
+  });
 }
 
 async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {
@@ -279,9 +276,10 @@ async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | un
   });
   const commits = commitListeners();
   const turn = takeTurns();
-  return {
+  const db: Db = {
     kind: "pglite",
     async query<T>(text: string, params?: readonly unknown[]) {
+      if (needsRequestId(text)) return db.transaction((tx) => tx.query<T>(text, params));
       const result = await turn(() => lite.query<T>(text, params as unknown[]));
       if (commits.wrote(text, result.affectedRows)) commits.fire();
       return result.rows;
@@ -292,9 +290,11 @@ async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | un
     },
     async transaction(fn) {
       let wrote = false;
+      const requestId = currentRequestId();
       const result = await turn(() =>
-        lite.transaction((tx) =>
-          fn({
+        lite.transaction(async (tx) => {
+          if (requestId !== undefined) await tx.query(SET_REQUEST_ID, [requestId]);
+          return fn({
             async query<T>(text: string, params?: readonly unknown[]) {
               const result = await tx.query<T>(text, params as unknown[]);
               wrote ||= commits.wrote(text, result.affectedRows);
@@ -304,8 +304,8 @@ async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | un
               await tx.exec(text);
               wrote = true;
             },
-          }),
-        ),
+          });
+        }),
       );
       if (wrote) commits.fire();
       return result;
@@ -320,6 +320,8 @@ async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | un
     // Tests and the template builder dump the data dir through this escape hatch.
     ...{ pglite: lite },
   };
+  poolUses.set(db, turn.use);
+  return db;
 }
 
 /** The PGlite instance behind a Db, for dumping its data dir; undefined on PostgreSQL. */

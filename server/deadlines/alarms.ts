@@ -2,10 +2,12 @@
  * Alarms and alarm rules as the screens read and change them. Department roles see and acknowledge only their
  * department's alarms: the scope is a parameter of every query, not a filter applied afterwards.
  */
+
+import { isDepartmentScoped, type Staff } from "../access/principal.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import { isDepartmentScoped, type Staff } from "../http/auth.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
 import type { Stage } from "./commands.ts";
 
 /** The department a staff member is limited to (-1: a department role without one sees nothing), or null. */
@@ -24,13 +26,18 @@ export interface AlarmView {
   acknowledgedAt: string | null;
 }
 
-/** Alarms newest first: only unacknowledged ones when `open`, of at least `minLevel`, in the staff's scope. */
+/**
+ * A page of alarms newest first: only unacknowledged ones when `open`, of at least `minLevel`, in the staff's
+ * scope. The keyset is (raised_at, id), the instant as PostgreSQL's own text so microseconds survive the cursor.
+ */
 export async function listAlarms(
   sql: Sql,
   staff: Staff,
-  filter: { open: boolean; minLevel: number; limit: number },
-): Promise<AlarmView[]> {
+  filter: { open: boolean; minLevel: number; limit: number; cursor?: string | undefined },
+): Promise<{ rows: AlarmView[]; next: string | null }> {
+  const after = decodeCursor(filter.cursor, ["string", "number"]);
   const rows = await sql.query<{
+    sort_key: string;
     id: number;
     kind: string;
     level: number;
@@ -40,17 +47,20 @@ export async function listAlarms(
     raised_at: Date;
     acknowledged_at: Date | null;
   }>(
-    `SELECT a.id, a.kind, a.level, d.protocol, dep.code AS department, a.data, a.raised_at, a.acknowledged_at
+    `SELECT a.raised_at::text AS sort_key, a.id, a.kind, a.level, d.protocol, dep.code AS department, a.data,
+            a.raised_at, a.acknowledged_at
        FROM alarms a
        LEFT JOIN demands d ON d.id = a.demand_id
        LEFT JOIN departments dep ON dep.id = a.department_id
       WHERE ($1::boolean = false OR a.acknowledged_at IS NULL)
         AND a.level >= $2 AND ($3::bigint IS NULL OR a.department_id = $3)
+        AND ($5::timestamptz IS NULL OR (a.raised_at, a.id) < ($5::timestamptz, $6::bigint))
       ORDER BY a.raised_at DESC, a.id DESC
       LIMIT $4`,
-    [filter.open, filter.minLevel, scopeOf(staff), filter.limit],
+    [filter.open, filter.minLevel, scopeOf(staff), filter.limit + 1, after?.[0] ?? null, after?.[1] ?? null],
   );
-  return rows.map((a) => ({
+  const page = pageOf(rows, filter.limit, (a) => [a.sort_key, a.id]);
+  const views = page.rows.map((a) => ({
     id: a.id,
     kind: a.kind,
     level: a.level,
@@ -60,6 +70,7 @@ export async function listAlarms(
     raisedAt: a.raised_at.toISOString(),
     acknowledgedAt: a.acknowledged_at?.toISOString() ?? null,
   }));
+  return { rows: views, next: page.next };
 }
 
 /** Marks an alarm acknowledged by the staff member (the first acknowledgement stays); 404 outside their scope. */

@@ -14,12 +14,12 @@ import {
   resumeDue,
 } from "../../domain/business-time.ts";
 import { extendOmbudsmanDue, isOmbudsmanType } from "../../domain/business-time-legal.ts";
+import type { Staff } from "../access/principal.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { lockDemand, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
-import type { Staff } from "../http/auth.ts";
 
 export const STAGES = ["demand", "acceptance", "execution", "complement"] as const;
 export type Stage = (typeof STAGES)[number];

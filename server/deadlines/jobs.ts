@@ -1,5 +1,4 @@
-/** The jobs the deadlines concept owns. */
-import { z } from "zod";
+import { SlotPayload } from "../jobs/payloads.ts";
 import type { Job } from "../jobs/runner.ts";
 import { archiveForMissingComplement } from "../work-orders/complements.ts";
 import { scanDeadlines } from "./scan.ts";
@@ -11,9 +10,9 @@ export const SCAN_EVERY_SECONDS = 30;
  * Fires the alarms whose instant has come and archives demands whose citizen never sent the complement asked for.
  * Enqueued once per slot by the scheduler; two workers would split the due clocks (SKIP LOCKED) if they overlapped.
  */
-export const scanDeadlinesJob: Job = {
+export const scanDeadlinesJob: Job<typeof SlotPayload> = {
   name: "scan-deadlines",
-  payload: z.object({ slot: z.string() }),
+  payload: SlotPayload,
   maxAttempts: 3,
   async run(ctx) {
     await scanDeadlines(ctx.db, {

@@ -5,6 +5,7 @@ import { auditActorOf } from "../audit/record.ts";
 import { checkDepartmentScope, demandByProtocol, protocolParam } from "../demands/access.ts";
 import { requireStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext, pageFields } from "../http/pagination.ts";
 import { acknowledgeAlarm, addAlarmRule, listAlarmRuleViews, listAlarms, retireAlarmRule } from "./alarms.ts";
 import { extendLegalDeadline, STAGES } from "./commands.ts";
 
@@ -13,7 +14,7 @@ const AlarmQuery = z.object({
   open: z.enum(["true", "false"]).default("true"),
   /** Only alarms of at least this level: 0 focal point, 1 supervisors, 2 managers. */
   minLevel: z.coerce.number().int().min(0).max(2).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  ...pageFields(100, 500),
 });
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 const AlarmRuleInput = z.object({
@@ -40,11 +41,14 @@ export async function registerDeadlinesRoutes(app: FastifyInstance): Promise<voi
       tag: "deadlines",
       action: "alarms.read",
       query: AlarmQuery,
+      paginated: true,
     },
-    async (req) => {
+    async (req, reply) => {
       const staff = await requireStaff(req);
       const q = validate(AlarmQuery, req.query);
-      return listAlarms(db, staff, { open: q.open === "true", minLevel: q.minLevel, limit: q.limit });
+      const page = await listAlarms(db, staff, { ...q, open: q.open === "true" });
+      linkNext(req, reply, page.next);
+      return page.rows;
     },
   );
 

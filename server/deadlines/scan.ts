@@ -6,6 +6,7 @@
  * once, each once.
  */
 import type { Db, Sql } from "../db/index.ts";
+import { timeDeadlineScan } from "../observability/metrics.ts";
 
 /** A complement clock that ran out: the caller archives the demand (Decreto 9.492/2018). */
 export interface ExpiredComplement {
@@ -102,11 +103,18 @@ export async function scanBatch(tx: Sql, now: Date, limit: number): Promise<Scan
   };
 }
 
-/** Scans until nothing is due: batches of `limit` clocks, each in its own transaction. */
-export async function scanDeadlines(
-  db: Db,
-  options: { now?: Date; limit?: number; onExpiredComplement?: (e: ExpiredComplement) => Promise<void> } = {},
-): Promise<ScanResult> {
+interface ScanOptions {
+  now?: Date;
+  limit?: number;
+  onExpiredComplement?: (e: ExpiredComplement) => Promise<void>;
+}
+
+/** Scans until nothing is due: batches of `limit` clocks, each in its own transaction; timed for /metrics. */
+export function scanDeadlines(db: Db, options: ScanOptions = {}): Promise<ScanResult> {
+  return timeDeadlineScan(() => scanUntilDone(db, options));
+}
+
+async function scanUntilDone(db: Db, options: ScanOptions): Promise<ScanResult> {
   const now = options.now ?? new Date();
   const limit = options.limit ?? 2000;
   const total: ScanResult = { fires: 0, clocks: 0, alarms: 0, expiredComplements: [] };

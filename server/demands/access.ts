@@ -6,9 +6,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { parseProtocol } from "../../domain/protocol.ts";
+import { isDepartmentScoped, type Staff } from "../access/principal.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import { isDepartmentScoped, type Staff } from "../http/auth.ts";
 import { hashSecret } from "./commands.ts";
 
 /** The `:protocol` path parameter, checked; 400 with `bad_check_digit` or `bad_protocol_format` otherwise. */

@@ -1,12 +1,12 @@
 /**
  * Attachments: photos and documents sent with a demand. The type is read from the content (magic bytes), never
- * from the file name or the declared type; files are stored on disk under DATA_DIR by their SHA-256.
+ * from the file name or the declared type; files are stored by their SHA-256 in the attachment store (the local
+ * folder under DATA_DIR or an S3-compatible bucket: server/storage/).
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import { fileTypeFromBuffer } from "file-type";
-import { AppError } from "../errors.ts";
+import { AppError, serviceUnavailable } from "../errors.ts";
+import type { AttachmentStore, StoredFile } from "../storage/store.ts";
 
 /** Media types a citizen may attach, as detected from the content. */
 export const ALLOWED_MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"];
@@ -80,22 +80,25 @@ export function storageKey(a: CheckedAttachment): string {
 }
 
 /**
- * Writes the file under `root` before the demand's transaction, so the rows committed with the demand always point
- * at a complete file (written aside, then renamed). A transaction that fails leaves at most an unreferenced file.
+ * Writes the file to the store before the demand's transaction, so the rows committed with the demand always point
+ * at a complete file. A store that fails leaves no row; a transaction that fails leaves at most an unreferenced file.
  */
-export async function storeAttachment(root: string, a: CheckedAttachment): Promise<string> {
+export async function storeAttachment(store: AttachmentStore, a: CheckedAttachment): Promise<string> {
   const key = storageKey(a);
-  const path = join(root, key);
-  await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.${process.pid}.partial`;
-  await writeFile(partial, a.content);
-  await rename(partial, path);
+  try {
+    await store.put(key, a.content, a.mediaType, a.sha256);
+  } catch (error) {
+    // The caller may retry (a 503 with Retry-After); the operator finds the store's own answer in the log's cause.
+    const unavailable = serviceUnavailable(30);
+    unavailable.cause = error;
+    throw unavailable;
+  }
   return key;
 }
 
-/** Reads a stored file back. */
-export function readAttachment(root: string, key: string): Promise<Buffer> {
-  return readFile(join(root, key));
+/** Reads a stored file back, as a stream. */
+export function readAttachment(store: AttachmentStore, key: string): Promise<StoredFile> {
+  return store.get(key);
 }
 
 /** Image types a browser shows as an image (checked by magic bytes on the way in): the only ones served inline. */

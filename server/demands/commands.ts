@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { checkAnswers } from "../../domain/attributes.ts";
 import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
+import type { Actor } from "../access/principal.ts";
 import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { findOrCreateCitizen, recordConsent } from "../citizens/commands.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
@@ -13,14 +14,8 @@ import { resolveDepartment } from "../organisation/queries.ts";
 import type { CheckedAttachment } from "./attachments.ts";
 import type { Channel, DemandInput } from "./schemas.ts";
 
-/**
- * Who performs a command: a citizen (through a channel; `citizenId` when signed in with a proven contact), a staff
- * member, or the system.
- */
-export type Actor =
-  | { kind: "citizen"; citizenId?: number | undefined }
-  | { kind: "staff"; id: number }
-  | { kind: "system" };
+// The actor lives in server/access/principal.ts; intake callers (routes, telephony) import it from here too.
+export type { Actor } from "../access/principal.ts";
 
 /** What createDemand answers: the new demand's keys, or the first answer replayed for a repeated key. */
 export interface CreatedDemand {

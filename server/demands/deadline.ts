@@ -1,7 +1,7 @@
 /**
  * The deadline a new demand is told about at once (in the intake answer and in the "recebida" message), before the
  * route-demand job starts its clock: the same rule and the same calendar, from the demand's opening, so the date
- * promised is the date the clock will record (server/work-orders/commands.ts, startDemandClock).
+ * promised is the date the clock will record (server/deadlines/demand-clock.ts, startDemandClock).
  */
 import { addDeadline, type DeadlineSpec } from "../../domain/business-time.ts";
 import { deadlineTextKey, demandDeadlineOf, formatDueDate } from "../../domain/deadline-text.ts";

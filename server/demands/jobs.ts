@@ -1,9 +1,7 @@
-/** The jobs the demands concept owns: deleting the files of erased uploads that no demand uses any more. */
-import { unlink } from "node:fs/promises";
-import { join } from "node:path";
-import { z } from "zod";
 import { maybeOne, type Sql } from "../db/index.ts";
+import { JOB_PAYLOADS } from "../jobs/payloads.ts";
 import type { Job } from "../jobs/runner.ts";
+import { type AttachmentStore, attachmentStoreOf } from "../storage/store.ts";
 
 /**
  * Deletes each stored file that no attachment row points to any more; a file another demand still uses (the same
@@ -11,7 +9,7 @@ import type { Job } from "../jobs/runner.ts";
  */
 export async function deleteUnreferencedFiles(
   sql: Sql,
-  root: string,
+  store: AttachmentStore,
   keys: readonly string[],
 ): Promise<string[]> {
   const deleted: string[] = [];
@@ -20,22 +18,18 @@ export async function deleteUnreferencedFiles(
     if (!/^[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key)) continue;
     const used = await maybeOne(sql, "SELECT 1 FROM attachments WHERE storage_key = $1 LIMIT 1", [key]);
     if (used) continue;
-    try {
-      await unlink(join(root, key));
-      deleted.push(key);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
+    await store.delete(key);
+    deleted.push(key);
   }
   return deleted;
 }
 
 /** Deletes the files of uploads erased with a citizen (queued by eraseCitizen, a few minutes later). */
-export const deleteAttachmentFiles: Job = {
+export const deleteAttachmentFiles: Job<(typeof JOB_PAYLOADS)["delete-attachment-files"]> = {
   name: "delete-attachment-files",
-  payload: z.object({ keys: z.array(z.string()) }),
+  payload: JOB_PAYLOADS["delete-attachment-files"],
   maxAttempts: 5,
-  async run(ctx, payload: { keys: string[] }) {
-    await deleteUnreferencedFiles(ctx.db, join(ctx.config.dataDir, "attachments"), payload.keys);
+  async run(ctx, payload) {
+    await deleteUnreferencedFiles(ctx.db, attachmentStoreOf(ctx.config), payload.keys);
   },
 };

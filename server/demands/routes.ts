@@ -1,17 +1,18 @@
 /** HTTP routes of demands: intake from any client, and the public and full views by protocol number. */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { citizenOf, citizenOwnsDemand } from "../citizen-access/queries.ts";
 import { AppError, invalidJson, unprocessable } from "../errors.ts";
-import { can, isDepartmentScoped, loadStaff } from "../http/auth.ts";
+import { can, isDepartmentScoped, loadStaff, requireStaff } from "../http/auth.ts";
 import { asMultipartError, guardedParts, refuseUnstorable } from "../http/input-guard.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import { loadKnownPerson } from "../public-data/known.ts";
 import { findCitizenChoices } from "../satisfaction/queries.ts";
+import { attachmentStoreOf } from "../storage/store.ts";
 import { protocolParam, secretMatches } from "./access.ts";
 import {
   attachmentHeaders,
@@ -29,6 +30,7 @@ import { registerTrackPage } from "./pages.ts";
 import { presentFullDemand, presentPublicDemand } from "./present.ts";
 import { findDemandByProtocol, findDemandCitizen, listAttachments, listEvents } from "./queries.ts";
 import { DemandInput, DemandViewQuery } from "./schemas.ts";
+import { DemandListItem, DemandListQuery, presentDemandListItem, searchDemands } from "./search.ts";
 
 const Created = z.object({
   protocol: z.string(),
@@ -126,8 +128,31 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       secretMatches(secret, demand.secret_hash) || (await citizenOwnsDemand(db, req, demand.id));
     return { demand, staff, staffMayRead, isCitizen, secret };
   }
-  const attachmentsRoot = join(config.dataDir, "attachments");
+  const attachmentStore = attachmentStoreOf(config);
   registerTrackPage(app);
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/demands",
+      summary:
+        "Demands for staff, newest first, or searched in full text with `q` (best first); department roles see only their department's",
+      tag: "demands",
+      action: "demands.read",
+      query: DemandListQuery,
+      paginated: true,
+      responses: { 200: { description: "A page of demands", schema: DemandListItem.array() } },
+    },
+    async (req, reply) => {
+      const staff = await requireStaff(req);
+      const query = validate(DemandListQuery, req.query);
+      const scope = isDepartmentScoped(staff) ? (staff.departmentId ?? -1) : null;
+      const page = await searchDemands(db, query, scope);
+      linkNext(req, reply, page.next);
+      return page.rows.map((row) => presentDemandListItem(row, req.locale));
+    },
+  );
 
   route(
     app,
@@ -158,7 +183,7 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       const idempotency = idempotencyOf(req, raw, files);
       const stored = [];
       for (const file of files)
-        stored.push({ stored: file, key: await storeAttachment(attachmentsRoot, file) });
+        stored.push({ stored: file, key: await storeAttachment(attachmentStore, file) });
       const result = await createDemand(db, actor, { ...input, channel }, stored, idempotency);
       if (result.replayed) reply.header("idempotent-replayed", "true");
       reply.header("location", `/api/v1/demands/${result.body.protocol}`);
@@ -243,10 +268,12 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       const id = Number((req.params as { id: string }).id);
       const attachment = (await listAttachments(db, demand.id, staffMayRead)).find((a) => a.id === id);
       if (!attachment) throw new AppError(404, "unknown_attachment");
+      const file = await readAttachment(attachmentStore, attachment.storage_key);
       return reply
         .type(attachment.media_type)
         .headers(attachmentHeaders(attachment.media_type, `${demand.protocol}-${attachment.id}`))
-        .send(await readAttachment(attachmentsRoot, attachment.storage_key));
+        .header("content-length", file.sizeBytes ?? attachment.size_bytes)
+        .send(file.body);
     },
   );
 }

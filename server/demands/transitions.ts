@@ -5,9 +5,11 @@
  * written in the caller's transaction.
  */
 import { canMoveDemand, type DemandStatus } from "../../domain/status.ts";
+import type { Actor } from "../access/principal.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import type { Actor } from "./commands.ts";
+import { enqueueMany } from "../jobs/enqueue.ts";
+import type { MessageData, Template } from "../notifications/schemas.ts";
 
 /** What the workflow commands need of a locked demand. */
 export interface LockedDemand {
@@ -51,8 +53,12 @@ export async function lockDemandByProtocol(tx: Sql, protocol: string): Promise<L
   return demand;
 }
 
-/** The actor columns of a timeline event. */
+/**
+ * The actor columns of a timeline event. A department's own system shows as the system: the event's data names the
+ * work order and the status it sent, and actor_id keeps to staff ids.
+ */
 export function actorColumns(actor: Actor): [string, number | null] {
+  if (actor.kind === "department_system") return ["system", null];
   return [actor.kind, actor.kind === "staff" ? actor.id : null];
 }
 
@@ -106,19 +112,28 @@ export async function moveDemand(
 export async function notifyCitizens(
   tx: Sql,
   demandId: number,
-  template: string,
-  data: Record<string, unknown> = {},
+  template: Template,
+  data: MessageData = {},
 ): Promise<number> {
-  const rows = await tx.query(
-    `INSERT INTO outbox (job, payload)
-     SELECT 'send-message', jsonb_build_object('demandId', $1::bigint, 'citizenId', r.citizen_id,
-            'template', $2::text, 'channel', r.channel, 'data', $3::jsonb)
+  const recipients = await tx.query<{ citizen_id: number; channel: string }>(
+    `SELECT r.citizen_id, r.channel
        FROM (SELECT d.citizen_id, d.channel FROM demands d WHERE d.id = $1 AND d.citizen_id IS NOT NULL
              UNION
              SELECT f.citizen_id, f.channel FROM demand_followers f WHERE f.demand_id = $1) r
       WHERE EXISTS (SELECT 1 FROM citizen_contacts c WHERE c.citizen_id = r.citizen_id)
-     RETURNING id`,
-    [demandId, template, JSON.stringify(data)],
+      ORDER BY r.citizen_id`,
+    [demandId],
   );
-  return rows.length;
+  const queued = await enqueueMany(
+    tx,
+    "send-message",
+    recipients.map((r) => ({
+      demandId,
+      citizenId: Number(r.citizen_id),
+      template,
+      channel: r.channel,
+      data,
+    })),
+  );
+  return queued.length;
 }

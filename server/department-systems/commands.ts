@@ -5,11 +5,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { RequestReceipt } from "../../channels/open311/adapter.ts";
+import { hashToken } from "../access/principal.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { recordEvent } from "../demands/transitions.ts";
 import { AppError, unprocessable } from "../errors.ts";
-import { hashToken } from "../http/auth.ts";
 import type { SystemInput } from "./schemas.ts";
 
 /** What setting a system answers: whether it was created, and the push secret when one was made. */

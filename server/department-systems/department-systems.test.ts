@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { type FakeGeoReport, startFakeGeoReport } from "../../channels/open311/fake.ts";
+import { drain as drainJobs, fileDemand as fileDemandIn } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
-import { runOnce } from "../jobs/runner.ts";
 import { sendMessage } from "../notifications/jobs.ts";
 import { routeDemandJob } from "../triage/jobs.ts";
 import { pullOpen311Updates, pullSystem, sendWorkOrderOpen311 } from "./jobs.ts";
@@ -33,7 +33,6 @@ async function fake(options: Parameters<typeof startFakeGeoReport>[0] = {}) {
   return f;
 }
 
-const SE = { lat: -23.5503, lon: -46.634 };
 const service = (
   await one<{ code: string }>(
     db,
@@ -42,38 +41,13 @@ const service = (
   )
 ).code;
 
-/** Runs the jobs until nothing is due. */
-async function drain(): Promise<void> {
-  while ((await runOnce(ctx, JOBS)) > 0) {}
-}
-
-let serial = 0;
-/** Files a demand through the API; returns its ids and its department's code (from the matrix). */
-async function fileDemand(identity: "identified" | "confidential" | "anonymous" = "identified") {
-  serial++;
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service,
-      description: `Buraco grande na pista em frente ao número ${serial}`,
-      // 400 m apart, so no demand is a duplicate of another.
-      location: { lat: SE.lat - (serial % 8) * 0.004, lon: SE.lon - Math.floor(serial / 8) * 0.004 },
-      identity,
-      ...(identity === "anonymous"
-        ? {}
-        : { citizen: { name: "Maria da Silva", email: `maria${serial}@example.org` } }),
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const row = await one<{ id: number; protocol: string; department: string }>(
-    db,
-    `SELECT d.id, d.protocol, dep.code AS department FROM demands d JOIN departments dep ON dep.id = d.department_id
-      WHERE d.protocol = $1`,
-    [res.json().protocol],
-  );
-  return row;
-}
+const world = { app, ctx };
+/** Runs the jobs this file needs until nothing is due. */
+const drain = () => drainJobs(ctx, JOBS);
+let filed = 0;
+/** Files a demand through the API (Maria's, numbered, unless anonymous); its ids and its department's code. */
+const fileDemand = (identity: "identified" | "confidential" | "anonymous" = "identified") =>
+  fileDemandIn(world, { service, identity, email: `maria${++filed}@example.org` });
 
 /** Points a department at a fake (replacing what it had); returns the push secret. */
 async function configure(department: string, target: FakeGeoReport, extra: Record<string, unknown> = {}) {
@@ -150,13 +124,18 @@ describe("sending a work order to the department's own system", () => {
     assert.equal(form.get("api_key"), "chave-da-secretaria-0001");
     assert.equal(form.get("jurisdiction_id"), "sp.gov.br");
     assert.equal(form.get("service_code"), "BURACO");
-    assert.ok(Math.abs(Number(form.get("lat")) - (SE.lat - (serial % 8) * 0.004)) < 1e-5);
+    const filedAt = await one<{ lat: number }>(
+      db,
+      "SELECT ST_Y(location)::float8 AS lat FROM demands WHERE id = $1",
+      [demand.id],
+    );
+    assert.ok(Math.abs(Number(form.get("lat")) - filedAt.lat) < 1e-5);
     assert.ok(form.get("long"));
     assert.match(form.get("description")!, /^Buraco grande na pista/);
     assert.ok(
       form.get("description")!.includes(`https://156.cidade.example/acompanhar?protocolo=${demand.protocol}`),
     );
-    assert.equal(form.get("email"), `maria${serial}@example.org`, "an identified citizen is named");
+    assert.equal(form.get("email"), `maria${filed}@example.org`, "an identified citizen is named");
     assert.equal(form.get("first_name"), "Maria");
     assert.equal(form.get("last_name"), "da Silva");
 
@@ -379,6 +358,44 @@ describe("sending a work order to the department's own system", () => {
       (await one<{ state: string }>(db, "SELECT state FROM work_orders WHERE id = $1", [order.id])).state,
       "rerouted",
     );
+  });
+});
+
+describe("an update that takes a dispatched order on implicitly", () => {
+  // The same workflow step as a department's staff: "accept if dispatched" meets the acceptance clock, whatever
+  // status (in progress, fixed) their system jumps to.
+  it("meets the acceptance clock and records the acceptance, for work started and for an answer", async () => {
+    for (const status of ["IN_PROGRESS", "FIXED"]) {
+      // A system of its own each time: a pull reads every update its system ever published.
+      const target = await fake();
+      const demand = await fileDemand();
+      await configure(demand.department, target);
+      await drain();
+      const order = await orderOf(demand.id);
+      assert.equal(order.state, "dispatched");
+      target.publish({
+        serviceRequestId: (await sendOf(order.id)).external_id!,
+        status,
+        description: ANSWER,
+      });
+      const pulled = await pullSystem(ctx, await systemIdOf(demand.department));
+      assert.deepEqual(pulled.outcomes, ["applied"], status);
+      const acceptance = await one<{ state: string }>(
+        db,
+        "SELECT state FROM deadlines WHERE work_order_id = $1 AND stage = 'acceptance'",
+        [order.id],
+      );
+      assert.equal(acceptance.state, "met", status);
+      const accepted = await one<{ accepted_at: Date | null }>(
+        db,
+        "SELECT accepted_at FROM work_orders WHERE id = $1",
+        [order.id],
+      );
+      assert.ok(accepted.accepted_at, status);
+      const events = await eventsOf(demand.id, "demand.accepted");
+      assert.equal(events.length, 1, status);
+      assert.equal(events[0]!.data.externalStatus, status);
+    }
   });
 });
 

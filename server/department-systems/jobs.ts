@@ -1,10 +1,3 @@
-/**
- * The jobs of department systems. `send-work-order-open311` sends one work order to its department's GeoReport v2
- * endpoint from the outbox row written with the order: temporary failures retry with the runner's backoff, a
- * refusal for good or the last attempt parks the row dead with a `delivery_failed` alarm. `pull-open311-updates`
- * (periodic) resolves pending tokens and pulls each due endpoint's servicerequestupdates since its last pull.
- */
-import { z } from "zod";
 import {
   getServiceRequestUpdates,
   getToken,
@@ -15,6 +8,7 @@ import {
 import { OPEN_WORK_ORDER_STATES, type WorkOrderState } from "../../domain/status.ts";
 import type { AppContext } from "../context.ts";
 import { translate } from "../i18n.ts";
+import { JOB_PAYLOADS, SlotPayload } from "../jobs/payloads.ts";
 import { type Job, PermanentError } from "../jobs/runner.ts";
 import {
   cancelSend,
@@ -80,7 +74,7 @@ export function requestOf(order: OrderToSend, serviceCode: string, publicUrl: st
   };
 }
 
-const SendPayload = z.object({ workOrderId: z.number().int().positive() });
+const SendPayload = JOB_PAYLOADS[SEND_JOB];
 
 /** Sends one work order to its department's Open311 endpoint. */
 export const sendWorkOrderOpen311: Job<typeof SendPayload> = {
@@ -168,9 +162,9 @@ export async function pullSystem(ctx: AppContext, systemId: number, now = new Da
 }
 
 /** Pulls every system whose interval has come. */
-export const pullOpen311Updates: Job = {
+export const pullOpen311Updates: Job<typeof SlotPayload> = {
   name: PULL_JOB,
-  payload: z.object({ slot: z.string() }),
+  payload: SlotPayload,
   maxAttempts: 3,
   async run(ctx) {
     for (const id of await claimDuePulls(ctx.db, 50)) await pullSystem(ctx, id);

@@ -4,9 +4,11 @@
  * the work-order commands import nothing that imports them back.
  */
 import type { Sql } from "../db/index.ts";
+import { enqueue } from "../jobs/enqueue.ts";
+import type { JobName } from "../jobs/payloads.ts";
 
 /** The job that sends one work order to its department's Open311 endpoint. */
-export const SEND_JOB = "send-work-order-open311";
+export const SEND_JOB = "send-work-order-open311" satisfies JobName;
 
 /**
  * Queues the sending of a new work order when its department has an active Open311 endpoint: one
@@ -19,15 +21,12 @@ export async function queueExternalSend(
   departmentId: number,
 ): Promise<boolean> {
   const rows = await tx.query(
-    `WITH s AS (
-       SELECT id FROM department_systems WHERE department_id = $2 AND active AND deleted_at IS NULL),
-     e AS (
-       INSERT INTO external_work_orders (work_order_id, system_id)
-       SELECT $1, id FROM s ON CONFLICT (work_order_id) DO NOTHING RETURNING work_order_id)
-     INSERT INTO outbox (job, payload, dedupe_key)
-     SELECT $3, jsonb_build_object('workOrderId', work_order_id), 'open311-send:' || work_order_id FROM e
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    [workOrderId, departmentId, SEND_JOB],
+    `INSERT INTO external_work_orders (work_order_id, system_id)
+     SELECT $1, id FROM department_systems WHERE department_id = $2 AND active AND deleted_at IS NULL
+     ON CONFLICT (work_order_id) DO NOTHING RETURNING work_order_id`,
+    [workOrderId, departmentId],
   );
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  const id = await enqueue(tx, SEND_JOB, { workOrderId }, { dedupeKey: `open311-send:${workOrderId}` });
+  return id !== null;
 }

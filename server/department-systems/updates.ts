@@ -7,15 +7,20 @@
  */
 import type { RequestUpdate } from "../../channels/open311/adapter.ts";
 import { OPEN_WORK_ORDER_STATES } from "../../domain/status.ts";
+import type { Actor } from "../access/principal.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
-import { stopDeadlines } from "../deadlines/commands.ts";
-import type { Actor } from "../demands/commands.ts";
-import { type LockedDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
+import { type LockedDemand, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
-import { enqueueDemand } from "../triage/queries.ts";
-import { closeAnsweredDemand } from "../work-orders/answers.ts";
-import { lockOrder, moveOrder, type WorkOrderRow } from "../work-orders/commands.ts";
 import { findAnswerProblem } from "../work-orders/non-answers.ts";
+import {
+  acceptIfDispatched,
+  lockOrder,
+  type OrderTarget,
+  returnStep,
+  startStep,
+  type WorkOrderRow,
+} from "../work-orders/steps.ts";
+import { answerStep } from "../work-orders/steps-answer.ts";
 import type { UpdateAction } from "./schemas.ts";
 
 /** What became of one update. `duplicate`: that update_id was handled before, and nothing happened now. */
@@ -63,8 +68,6 @@ export interface UpdateSource {
   id: number;
   status_actions: Record<string, UpdateAction>;
 }
-
-const SYSTEM: Actor = { kind: "system" };
 
 /**
  * Applies one update in its own transaction; safe to call again with the same update (a duplicate). An update the
@@ -184,8 +187,9 @@ async function applyToOrder(
   // Returned, rerouted, answered or cancelled here: what their system says no longer moves anything.
   if (!OPEN_WORK_ORDER_STATES.includes(order.state)) return "not_synced";
   const action = actionOf(update.status, system.status_actions);
+  const actor: Actor = { kind: "department_system", systemId: system.id };
   // What their people wrote may name persons: it stays with the staff, like the description of a demand.
-  await recordEvent(tx, demand.id, "work_order.external_update_received", SYSTEM, "internal", {
+  await recordEvent(tx, demand.id, "work_order.external_update_received", actor, "internal", {
     workOrderId: order.id,
     updateId: update.updateId,
     serviceRequestId: update.serviceRequestId,
@@ -196,45 +200,26 @@ async function applyToOrder(
     updatedAt: update.updatedAt?.toISOString() ?? null,
     via,
   });
-  const ref = { workOrderId: order.id, externalStatus: update.status };
+  const target = { order, demand };
+  const trace = { externalStatus: update.status };
   switch (action) {
     case "note":
       return "noted";
     case "accept":
-      return (await accept(tx, order, demand, ref)) ? "applied" : "noted";
-    case "start": {
-      const accepted = await accept(tx, order, demand, ref);
-      if (order.state !== "accepted") return accepted ? "applied" : "noted";
-      await moveOrder(tx, order, "in_progress");
-      if (demand.status === "accepted") await moveDemand(tx, demand, "in_progress", SYSTEM, ref);
+      return (await acceptIfDispatched(tx, target, actor, trace)) ? "applied" : "noted";
+    case "start":
+      // Started already (or waiting for the citizen): their system repeating itself only notes.
+      if (order.state !== "dispatched" && order.state !== "accepted") return "noted";
+      await startStep(tx, target, actor, trace);
       return "applied";
-    }
     case "return": {
       if (order.state === "waiting_citizen") return "noted";
-      const reason = update.description.trim() || update.status;
-      await moveOrder(tx, order, "returned", { reason });
-      await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "cancelled");
-      await moveDemand(tx, demand, "returned", SYSTEM, { ...ref, reason });
-      await enqueueDemand(tx, demand.id);
+      await returnStep(tx, target, actor, { reason: update.description.trim() || update.status, trace });
       return "applied";
     }
     case "answer":
-      return answer(tx, update, order, demand, ref);
+      return answer(tx, update, target, actor);
   }
-}
-
-/** Accepts a dispatched order (the acceptance clock is met); false when it was accepted already. */
-async function accept(
-  tx: Sql,
-  order: WorkOrderRow,
-  demand: LockedDemand,
-  ref: Record<string, unknown>,
-): Promise<boolean> {
-  if (order.state !== "dispatched") return false;
-  await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
-  await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id, stages: ["acceptance"] }, "met");
-  await moveDemand(tx, demand, "accepted", SYSTEM, ref);
-  return true;
 }
 
 /**
@@ -245,36 +230,24 @@ async function accept(
 async function answer(
   tx: Sql,
   update: RequestUpdate,
-  order: WorkOrderRow,
-  demand: LockedDemand,
-  ref: Record<string, unknown>,
+  target: OrderTarget,
+  actor: Actor,
 ): Promise<"applied" | "refused"> {
+  const { order, demand } = target;
+  const trace = { externalStatus: update.status };
   // The same rule as a department's answer typed here: placeholders, known non-answers, bare closings.
   const problem = findAnswerProblem(update.description);
   if (order.state === "waiting_citizen" || problem) {
-    await recordEvent(tx, demand.id, "work_order.external_answer_refused", SYSTEM, "internal", {
-      ...ref,
+    await recordEvent(tx, demand.id, "work_order.external_answer_refused", actor, "internal", {
+      workOrderId: order.id,
+      ...trace,
       reason: order.state === "waiting_citizen" ? "waiting_for_complement" : problem!.code,
       ...(problem?.code === "non_answer" ? { phrase: problem.phrase } : {}),
       ...(problem?.code === "unfilled_placeholder" ? { placeholders: problem.placeholders } : {}),
     });
     return "refused";
   }
-  await accept(tx, order, demand, ref);
   const note = `Open311 ${update.status}${update.externalStatusCode ? ` (${update.externalStatusCode})` : ""}, update ${update.updateId}`;
-  await moveOrder(tx, order, "answered", { answer: update.description.trim(), internal_note: note });
-  await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id }, "met");
-  await tx.query("UPDATE demands SET answered_at = now() WHERE id = $1", [demand.id]);
-  await moveDemand(tx, demand, "answered", SYSTEM, { ...ref, answer: update.description.trim() });
-  await recordEvent(tx, demand.id, "work_order.note_added", SYSTEM, "internal", {
-    workOrderId: order.id,
-    note,
-  });
-  const queued = await notifyCitizens(tx, demand.id, "demand.answered", {
-    protocol: demand.protocol,
-    answer: update.description.trim(),
-  });
-  // Nobody to send it to: the public timeline carries the answer, and that is its delivery.
-  if (queued === 0) await closeAnsweredDemand(tx, demand, SYSTEM, "tracking_page");
+  await answerStep(tx, target, actor, { answer: update.description.trim(), internalNote: note, trace });
   return "applied";
 }

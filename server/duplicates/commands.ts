@@ -4,13 +4,14 @@
  * one transaction.
  */
 import { createHmac } from "node:crypto";
+import type { Staff } from "../access/principal.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
+import { findServiceTerms } from "../catalogue/terms.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
+import { loadClocks, startDemandClock } from "../deadlines/demand-clock.ts";
 import { lockDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
-import type { Staff } from "../http/auth.ts";
 import { enqueueDemand } from "../triage/queries.ts";
-import { findServiceTerms, loadClocks, startDemandClock } from "../work-orders/commands.ts";
 
 /** How many demands one address may support in 24 hours. */
 export const SUPPORTS_PER_DAY = 20;

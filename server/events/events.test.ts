@@ -234,7 +234,11 @@ describe("live events", () => {
     }
     await closing;
     assert.ok(Date.now() - started < 2000);
-    assert.match(body, /^retry: \d+\n\nid: \d+:\d+\n\n$/);
+    // The last frame tells the client to come back (to another process, after a deploy), not that the stream failed.
+    assert.match(
+      body,
+      /^retry: \d+\n\nid: \d+:\d+\n\nevent: reconnect\ndata: \{"kind":"reconnect","retryMs":\d+\}\n\n$/,
+    );
     assert.equal(other.eventHub.connected(), 0);
   });
 

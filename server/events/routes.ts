@@ -56,9 +56,10 @@ export async function registerEventsRoutes(app: FastifyInstance): Promise<void> 
   const rings = await startRingListener(db);
   const streams = new Set<SseStream>();
   app.decorate("eventHub", hub);
-  // Open streams would keep the server from closing: end them first (clients reconnect to another process).
+  // Open streams would keep the server from closing: end them first, telling clients to reconnect (to another
+  // process, or to this one's successor).
   app.addHook("preClose", async () => {
-    for (const sse of streams) sse.close();
+    for (const sse of streams) sse.farewell();
   });
   app.addHook("onClose", async () => {
     await rings.stop();
@@ -105,6 +106,7 @@ export async function registerEventsRoutes(app: FastifyInstance): Promise<void> 
       tag: "events",
       action: "events.read",
       query: EventsQuery,
+      produces: ["text/event-stream"],
       responses: { 200: { description: "An event stream; each message's data is one JSON event or alarm" } },
     },
     async (req, reply) => {
@@ -139,6 +141,7 @@ export async function registerEventsRoutes(app: FastifyInstance): Promise<void> 
       tag: "demands",
       action: "public",
       query: DemandEventsQuery,
+      produces: ["text/event-stream"],
       responses: { 200: { description: "An event stream of the demand's public timeline events" } },
     },
     async (req, reply) => {

@@ -20,6 +20,11 @@ export interface SseStream {
   mark(id: string): void;
   /** Ends the stream (the client may reconnect). */
   close(): void;
+  /**
+   * Tells the client this process is going away, as an `event: reconnect` frame (screens' `onmessage` never sees
+   * it; EventSource reconnects by itself, through the proxy, to another process), and ends the stream.
+   */
+  farewell(): void;
   /** Runs `fn` once when the stream closes, from either side. */
   onClose(fn: () => void): void;
   readonly closed: boolean;
@@ -74,6 +79,10 @@ export function openSse(reply: FastifyReply, options: { heartbeatMs: number; liv
     close() {
       if (!raw.writableEnded) raw.end();
       finish();
+    },
+    farewell() {
+      write(`event: reconnect\ndata: ${JSON.stringify({ kind: "reconnect", retryMs: RETRY_MS })}\n\n`);
+      stream.close();
     },
     onClose(fn) {
       if (closed) fn();

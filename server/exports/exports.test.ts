@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { isSensitive } from "../catalogue/sp156.ts";
@@ -206,7 +206,8 @@ describe("open data: personal data never leaves", () => {
 describe("open data: filters and formats", () => {
   const year = "from=2015-01-01&to=2016-01-01";
   const made: { protocol: string }[] = [];
-  it("files the demands the filters pick from", async () => {
+  // The demands the filters pick from, filed once before the tests below: each reads them, none depends on another.
+  before(async () => {
     made.push(
       await fileDemand(
         {

@@ -52,6 +52,7 @@ export async function registerExportsRoutes(app: FastifyInstance): Promise<void>
       compress: false,
       action: "public",
       query: OpenDataCsvQuery,
+      produces: ["text/csv"],
       responses: { 200: { description: "text/csv, RFC 4180, UTF-8, header row" } },
     },
     async (req, reply) => {
@@ -82,6 +83,7 @@ export async function registerExportsRoutes(app: FastifyInstance): Promise<void>
       compress: false,
       action: "public",
       query: OpenDataGeoJsonQuery,
+      produces: ["application/geo+json"],
       responses: { 200: { description: "application/geo+json (RFC 7946)" } },
     },
     async (req, reply) => {
@@ -107,6 +109,7 @@ export async function registerExportsRoutes(app: FastifyInstance): Promise<void>
       compress: false,
       action: "exports.read",
       query: StaffCsvQuery,
+      produces: ["text/csv"],
       responses: { 200: { description: "text/csv, RFC 4180, UTF-8, header row" } },
     },
     async (req, reply) => {

@@ -3,19 +3,30 @@
  */
 import compress from "@fastify/compress";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import type { Role } from "../config.ts";
 import type { AppContext } from "../context.ts";
 import { isDatabaseUnavailable } from "../db/index.ts";
 import { AppError, renderProblem, serviceUnavailable } from "../errors.ts";
-import { type Locale, negotiateLocale, translate } from "../i18n.ts";
+import { type Locale, negotiateLocale } from "../i18n.ts";
+import { runWithRequestId } from "../observability/context.ts";
+import { registerHttpMetrics } from "../observability/http-metrics.ts";
+import { LOG_TIMESTAMP, requestIdFor } from "../observability/log.ts";
+import { databaseRegistry, processRegistry } from "../observability/metrics.ts";
+import { registerMetricsRoute } from "../observability/metrics-endpoint.ts";
+import { RequestLog } from "../observability/request-log.ts";
 import type { Staff } from "./auth.ts";
 import { edgeOptions, registerEdge } from "./edge.ts";
+import { registerHealthRoutes } from "./health.ts";
 import { registerInputGuard } from "./input-guard.ts";
-import { openApiDocument, recordRegisteredRoutes, route } from "./openapi.ts";
+import { openApiDocument, recordRegisteredRoutes } from "./openapi.ts";
 import { registerRoutes } from "./routes.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
     ctx: AppContext;
+    /** What /metrics serves: the process's, the database's and (when metrics are on) this app's HTTP registry. */
+    metricsRegistries: Registry[];
   }
   interface FastifyRequest {
     locale: Locale;
@@ -24,15 +35,26 @@ declare module "fastify" {
   }
 }
 
-/** Builds the Fastify app over a context; `listen` or `inject` it. */
+/**
+ * Builds the Fastify app over a context; `listen` or `inject` it. `logger` writes JSON lines at LOG_LEVEL (one per
+ * request); `roles` are the roles of the process, whose heartbeats /health/ready expects (tests: web alone).
+ */
 export async function buildApp(
   ctx: AppContext,
-  options: { logger?: boolean } = {},
+  options: { logger?: boolean; roles?: readonly Role[] } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
+    // One id per request: the caller's X-Request-Id when it is a sane token, else a new UUID (log.ts).
+    genReqId: (req) => requestIdFor(req.headers["x-request-id"]),
+    // One line per request, written when it is answered, with the request id (request-log.ts).
+    logController: new RequestLog(),
+    // A request arriving on a kept-alive connection while the server closes is served (with Connection: close),
+    // not refused: readiness already says 503, and the shutdown waits for it (main.ts).
+    return503OnClosing: false,
     logger: options.logger
       ? {
           level: ctx.config.logLevel,
+          timestamp: LOG_TIMESTAMP,
           // A demand's secret may travel in the query (the counter receipt, a citizen's link): never in the log.
           serializers: {
             req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
@@ -49,6 +71,13 @@ export async function buildApp(
     ...edgeOptions(ctx.config),
   });
   app.decorate("ctx", ctx);
+  // First of all hooks: everything a request runs (hooks, handler, the transactions it opens) sees its id. Entered
+  // again before the handler, as body parsing may run outside the context entered at onRequest.
+  app.addHook("onRequest", (req, reply, done) => {
+    reply.header("x-request-id", req.id);
+    runWithRequestId(req.id, done);
+  });
+  app.addHook("preHandler", (req, _reply, done) => runWithRequestId(req.id, done));
   recordRegisteredRoutes(app);
   await registerEdge(app);
   // Answers over 1 KiB go gzipped to clients that take it (district outlines, catalogue lists, open data): a phone on
@@ -82,20 +111,15 @@ export async function buildApp(
       .send(renderProblem(error, req.locale, req.url));
   });
 
-  route(
-    app,
-    {
-      method: "GET",
-      path: "/health",
-      summary: "Liveness and database check",
-      tag: "system",
-      action: "public",
-    },
-    async (req) => {
-      await ctx.db.query("SELECT 1");
-      return { status: "ok", message: translate(req.locale, "health.ok"), database: ctx.db.kind };
-    },
-  );
+  // HTTP metrics cost a little on every request: recorded only when someone can read them.
+  const metricsOn = ctx.config.metricsToken !== undefined || ctx.config.metricsPort !== undefined;
+  app.decorate("metricsRegistries", [
+    processRegistry(),
+    databaseRegistry(ctx.db),
+    ...(metricsOn ? [registerHttpMetrics(app)] : []),
+  ]);
+  registerHealthRoutes(app, options.roles ?? ["web"]);
+  registerMetricsRoute(app, app.metricsRegistries);
   app.get("/openapi.json", async () => openApiDocument());
 
   await registerRoutes(app);

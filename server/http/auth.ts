@@ -3,21 +3,19 @@
  * staff_sessions; the staff member's role must hold the route's action in the permission table below.
  * Permissions are data: one table, walked by the role × route test.
  */
-import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import { hashToken, type Staff, type StaffRole } from "../access/principal.ts";
 import { maybeOne } from "../db/index.ts";
 import { forbidden, unauthenticated } from "../errors.ts";
 
-export const STAFF_ROLES = [
-  "agent",
-  "department_staff",
-  "focal_point",
-  "supervisor",
-  "manager",
-  "admin",
-  "ombudsman",
-] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+// The principal lives outside the HTTP layer (commands use it too); routes and tests keep importing it from here.
+export {
+  hashToken,
+  isDepartmentScoped,
+  STAFF_ROLES,
+  type Staff,
+  type StaffRole,
+} from "../access/principal.ts";
 
 /** What a staff member may do; each protected route names one. */
 export const ACTIONS = [
@@ -194,28 +192,6 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
 /** True when `role` may perform `action`. */
 export function can(role: StaffRole, action: Action): boolean {
   return PERMISSIONS[role].includes(action);
-}
-
-/** The signed-in staff member behind a request. */
-export interface Staff {
-  id: number;
-  name: string;
-  email: string;
-  role: StaffRole;
-  departmentId: number | null;
-  /** Where the request came from (req.ip) and its user agent, for the audit log; absent outside a request. */
-  ip?: string | null;
-  userAgent?: string | null;
-}
-
-/** Department roles see only their own department's demands. */
-export function isDepartmentScoped(staff: Staff): boolean {
-  return staff.role === "department_staff" || staff.role === "focal_point";
-}
-
-/** SHA-256 hex of a token: what the database keeps instead of the token itself. */
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
 }
 
 /** The session token a request carries: the bearer token, else the `responsiva_session` cookie. */

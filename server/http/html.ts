@@ -110,6 +110,7 @@ ${main}
 <footer id="footer" tabindex="-1">
 <p>${t("ui.footer")}</p>
 <p><a href="/carta-de-servicos?lang=${locale}">${t("ui.charter")}</a></p>
+<p><a href="/codigo-fonte">${t("ui.source_code")}</a></p>
 </footer>
 </div>
 </body>

@@ -1,12 +1,15 @@
 /**
  * The route catalogue: every API route is declared once with its schemas and its permission, which both registers it
- * on Fastify and describes it in the OpenAPI 3.1 document served at /openapi.json.
+ * on Fastify and describes it in the OpenAPI 3.1 document served at /openapi.json (built in openapi-document.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
+import type { z } from "zod";
 import { type FieldProblem, invalidInput } from "../errors.ts";
 import { type Action, authorize } from "./auth.ts";
 import { changeGuard } from "./edge.ts";
+import { refuseOffset } from "./pagination.ts";
+
+export { openApiDocument } from "./openapi-document.ts";
 
 /** One API route: method, path, docs, input schemas and who may call it. */
 export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
@@ -35,6 +38,16 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
    * compression plugin stalled under load in CI; a reverse proxy may compress them instead.
    */
   compress?: false;
+  /**
+   * The media types of a successful answer when it is not JSON alone (text/csv, text/event-stream, TwiML); the
+   * first one is the usual. Open311's `.:format` and `/:file` routes answer JSON or XML without saying so here.
+   */
+  produces?: string[];
+  /**
+   * A list paged by pagination.ts: `limit` and `cursor` in its query, the next page in a Link header, `offset`
+   * refused with a 400 before the handler runs.
+   */
+  paginated?: true;
 }
 
 const registry: RouteSpec[] = [];
@@ -87,113 +100,12 @@ export function route<B extends z.ZodType, Q extends z.ZodType>(
     method: spec.method,
     url: spec.path,
     onRequest: changeGuard(spec),
-    preHandler: spec.action === "public" || spec.action === "citizen" ? [] : [authorize(spec.action)],
+    // Authorised first, so a caller without the right learns nothing about the query.
+    preHandler: [
+      ...(spec.action === "public" || spec.action === "citizen" ? [] : [authorize(spec.action)]),
+      ...(spec.paginated ? [async (req: FastifyRequest) => refuseOffset(req)] : []),
+    ],
     ...(spec.compress === false ? { compress: false } : {}),
     handler,
   });
-}
-
-function jsonSchema(schema: z.ZodType, io: "input" | "output") {
-  return z.toJSONSchema(schema, { io, unrepresentable: "any", target: "openapi-3.0" });
-}
-
-/** The OpenAPI 3.1 document of every declared route. */
-export function openApiDocument() {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of registry) {
-    const path = r.path.replace(/:(\w+)/g, "{$1}");
-    const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
-      name: m[1],
-      in: "path",
-      required: true,
-      schema: { type: "string" },
-    }));
-    const query = r.query ? jsonSchema(r.query, "input") : undefined;
-    const queryParams = query?.properties
-      ? Object.entries(query.properties).map(([name, schema]) => ({
-          name,
-          in: "query",
-          required: (query.required ?? []).includes(name),
-          schema,
-        }))
-      : [];
-    const responses: Record<string, unknown> = {};
-    for (const [status, res] of Object.entries(r.responses ?? { 200: { description: "OK" } })) {
-      responses[status] = {
-        description: res.description,
-        ...(res.schema
-          ? { content: { "application/json": { schema: jsonSchema(res.schema, "output") } } }
-          : {}),
-      };
-    }
-    responses.default = {
-      description: "Problem (RFC 9457)",
-      content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
-    };
-    paths[path] ??= {};
-    paths[path][r.method.toLowerCase()] = {
-      summary: r.summary,
-      tags: [r.tag],
-      ...(r.action === "public"
-        ? { security: [] }
-        : r.action === "citizen"
-          ? { security: [{ citizenSession: [] }] }
-          : { "x-action": r.action }),
-      parameters: [...params, ...queryParams],
-      ...(r.body
-        ? {
-            requestBody: {
-              required: true,
-              content: Object.fromEntries(
-                ["application/json", ...(r.bodyMediaTypes ?? [])].map((t) => [
-                  t,
-                  { schema: jsonSchema(r.body as z.ZodType, "input") },
-                ]),
-              ),
-            },
-          }
-        : {}),
-      responses,
-    };
-  }
-  return {
-    openapi: "3.1.0",
-    info: {
-      title: "Responsiva API",
-      version: "1",
-      description: "Citizen-service centre (156/311): services, demands with protocol numbers, departments.",
-    },
-    servers: [{ url: "/" }],
-    security: [{ bearer: [] }],
-    components: {
-      securitySchemes: {
-        bearer: { type: "http", scheme: "bearer" },
-        citizenSession: { type: "apiKey", in: "cookie", name: "responsiva_citizen" },
-      },
-      schemas: {
-        Problem: {
-          type: "object",
-          properties: {
-            type: { type: "string" },
-            title: { type: "string" },
-            status: { type: "integer" },
-            detail: { type: "string" },
-            code: { type: "string" },
-            errors: {
-              type: "array",
-              items: {
-                type: "object",
-                properties: {
-                  field: { type: "string" },
-                  code: { type: "string" },
-                  detail: { type: "string" },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    paths,
-  };
 }

@@ -14,6 +14,7 @@ import { registerDepartmentSystemsRoutes } from "../department-systems/routes.ts
 import { registerDuplicatesRoutes } from "../duplicates/routes.ts";
 import { registerEventsRoutes } from "../events/routes.ts";
 import { registerExportsRoutes } from "../exports/routes.ts";
+import { registerJobsRoutes } from "../jobs/view-routes.ts";
 import { registerMessageTemplatesRoutes } from "../message-templates/routes.ts";
 import { registerNotificationsRoutes } from "../notifications/routes.ts";
 import { registerOpen311Routes } from "../open311/routes.ts";
@@ -24,6 +25,7 @@ import { registerTelephonyRoutes } from "../telephony/routes.ts";
 import { registerTriageRoutes } from "../triage/routes.ts";
 import { registerWebhooksRoutes } from "../webhooks/routes.ts";
 import { registerWorkOrdersRoutes } from "../work-orders/routes.ts";
+import { registerSourceRoute } from "./source.ts";
 import { registerWebRoutes } from "./web.ts";
 
 /** Registers every concept's routes on the app. */
@@ -43,6 +45,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerDeadlinesRoutes(app);
   await registerSatisfactionRoutes(app);
   await registerNotificationsRoutes(app);
+  await registerJobsRoutes(app);
   await registerMessageTemplatesRoutes(app);
   await registerCalendarRoutes(app);
   await registerEventsRoutes(app);
@@ -52,5 +55,6 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerOpen311Routes(app);
   await registerTelephonyRoutes(app);
   await registerAuditRoutes(app);
+  registerSourceRoute(app);
   registerWebRoutes(app);
 }

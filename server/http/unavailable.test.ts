@@ -52,10 +52,12 @@ const demand = {
   citizen: { name: "Pessoa", email: "pessoa@example.org" },
 };
 
-/** Sends the requests a citizen and a monitor make, and checks each is a quick 503 problem with Retry-After. */
+/**
+ * Sends the requests a citizen makes, and checks each is a quick 503 problem with Retry-After (/health needs no
+ * database; /health/ready's 503 is in server/http/health.test.ts).
+ */
 async function expectUnavailable(app: Awaited<ReturnType<typeof appOver>>, withinMs: number) {
   for (const request of [
-    { method: "GET" as const, url: "/health" },
     { method: "GET" as const, url: "/api/v1/services" },
     { method: "POST" as const, url: "/api/v1/demands", payload: demand },
   ]) {

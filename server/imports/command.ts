@@ -1,10 +1,11 @@
 /**
  * The `import` command of the CLI: runs an SP156 import with a progress bar on stderr (plain periodic lines when
  * stderr is not a terminal) and prints the summary. Rejected rows are reported, not fatal: the exit code stays 0.
+ * A city that is not loaded yet is refused with exit code 78: importing into it would refuse every row.
  */
 import { existsSync } from "node:fs";
 import type { Db } from "../db/index.ts";
-import { type ImportProgress, type ImportSummary, importSp156 } from "./sp156.ts";
+import { CityNotLoadedError, type ImportProgress, type ImportSummary, importSp156 } from "./sp156.ts";
 
 const SHOWN_REJECTIONS = 20;
 const LINE_EVERY_MS = 2000;
@@ -32,7 +33,17 @@ export async function runImportCommand(db: Db, args: string[]): Promise<number> 
         process.stderr.write(`${progressText(p)}\n`);
       }
     },
+  }).catch((error: unknown) => {
+    if (!(error instanceof CityNotLoadedError)) throw error;
+    // Not loaded for the operator: seeding writes the demo city's catalogue, matrix and departments, which a real
+    // city replaces with its own; that choice is theirs to make before importing.
+    console.error(
+      `Nothing imported: ${error.message}.\n` +
+        "Load the city first (npm run seed, or your own catalogue and departments), then import again.",
+    );
+    return undefined;
   });
+  if (summary === undefined) return 78; // EX_CONFIG
   if (tty) process.stderr.write("\n");
   console.log(formatSummary(summary));
   return 0;
@@ -64,6 +75,11 @@ export function formatSummary(s: ImportSummary): string {
   for (const [reason, count] of Object.entries(s.rejectedByReason).sort((a, b) => b[1] - a[1])) {
     out.push(`    ${reason.padEnd(22)} ${n(count)}`);
   }
+  out.push(`  flagged          ${n(s.flagged)} (imported as published; demands.import_flags)`);
+  if (s.clocksRepaired > 0)
+    out.push(`  clocks started   ${n(s.clocksRepaired)} (open demands of an earlier import)`);
+  for (const [flag, count] of Object.entries(s.flaggedByReason))
+    out.push(`    ${flag.padEnd(22)} ${n(count)}`);
   if (s.rejections.length > 0) {
     out.push(`  first rejected lines:`);
     for (const r of s.rejections) out.push(`    line ${r.line}: ${r.reason} (${r.value})`);

@@ -35,9 +35,14 @@ export type RejectReason =
   | "unknown_channel"
   | "unknown_status"
   | "bad_date"
-  | "closed_before_opened"
   | "bad_point"
   | "point_outside_city";
+
+/**
+ * What the source got wrong in a row that is imported all the same (a city cannot drop a real request for a glitch
+ * of its old system): stored in demands.import_flags and counted in the summary.
+ */
+export type ImportFlag = "closed_before_opened";
 
 /** A row turned away, with its line in the file (the header is line 1) and the value that was wrong. */
 export interface Rejection {
@@ -68,6 +73,8 @@ export interface DemandRow {
   sector: string | null; // fiscal block, 3 digits
   block: string | null;
   description: string;
+  /** The source's inconsistencies, kept on the demand; empty for a clean row. */
+  flags: ImportFlag[];
 }
 
 /** What a row needs from the database, loaded once per import. */
@@ -243,14 +250,16 @@ export function readRow(
   let closedInstant: string | null = null;
   // Local times read with one rule keep their text order, except in the hour repeated at the end of DST: a closing
   // at 23:13 (second pass, -03) may follow an opening at 23:56 (first pass, -02). Such rows pin both instants.
+  // A closing that precedes the opening in any reading is SP156's own glitch: kept as published, and flagged.
+  const flags: ImportFlag[] = [];
   if (closed !== null && closed < opened!) {
     const first = localInstants(opened!)[0];
     const last = localInstants(closed).at(-1);
-    if (first === undefined || last === undefined || last < first) {
-      return reject("closed_before_opened", `${opened} > ${closed}`);
+    if (first === undefined || last === undefined || last < first) flags.push("closed_before_opened");
+    else {
+      openedInstant = new Date(first).toISOString();
+      closedInstant = new Date(last).toISOString();
     }
-    openedInstant = new Date(first).toISOString();
-    closedInstant = new Date(last).toISOString();
   }
   const published = lat !== "" || lon !== "";
   const [pLat, pLon] = published ? [lat!, lon!] : [geomLat!, geomLon!];
@@ -289,6 +298,7 @@ export function readRow(
       sector: sector && block ? sector : null,
       block: sector && block ? block : null,
       description: servico!,
+      flags,
     },
   };
 }

@@ -98,6 +98,18 @@ describe("importing the real SP156 slice 2019-01..04", async () => {
     });
   });
 
+  it("starts a deadline clock from its real opening for every demand still open in the file", async () => {
+    const [open] = await db.query<{ demands: number; clocks: number; from_opening: number }>(
+      `SELECT count(*)::int AS demands, count(c.id)::int AS clocks,
+              count(*) FILTER (WHERE c.started_at = d.opened_at AND c.due_at = d.due_at)::int AS from_opening
+         FROM demands d LEFT JOIN deadlines c ON c.demand_id = d.id AND c.stage = 'demand'
+        WHERE d.status = 'dispatched'`,
+    );
+    const waiting = countColumn(records, "Status da solicitação")["AGUARDANDO ATENDIMENTO"]!;
+    assert.deepEqual(open, { demands: waiting, clocks: waiting, from_opening: waiting });
+    assert.equal(first.flagged, 0, "no closing before its opening in this slice");
+  });
+
   it("adds nothing when the same file is imported again, and uses up no protocol number", async () => {
     const [before] = await db.query<{ last_value: number }>("SELECT last_value FROM protocol_seq");
     const again = await importSp156(db, REAL_FILE);
@@ -124,8 +136,9 @@ describe("importing a file with bad rows", async () => {
 
   it("writes nothing on a dry run", async () => {
     const dry = await importSp156(db, BAD_FILE, { dryRun: true });
-    assert.equal(dry.imported, 12);
-    assert.equal(dry.rejected, 9);
+    assert.equal(dry.imported, 13);
+    assert.equal(dry.rejected, 8);
+    assert.equal(dry.flagged, 1);
     const [n] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM demands");
     assert.equal(n!.n, 0);
   });
@@ -135,7 +148,7 @@ describe("importing a file with bad rows", async () => {
     await db.exec(`CREATE FUNCTION fail_line_16() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.data->>'line' = '16' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
       CREATE TRIGGER fail_line_16 BEFORE INSERT ON demand_events FOR EACH ROW EXECUTE FUNCTION fail_line_16();`);
-    // Batches of 3 rows that pass the first checks: [2 3 9] [12 13 14] [15 16 17] [18 19 20] [22].
+    // Batches of 3 rows that pass the first checks: [2 3 7] [9 12 13] [14 15 16] [17 18 19] [20 22].
     // One batch at a time, so the batches before the failing one are committed and none after it.
     await assert.rejects(importSp156(db, BAD_FILE, { batchSize: 3, concurrency: 1 }), /injected failure/);
     const rows = await db.query<{ line: string }>(
@@ -145,13 +158,13 @@ describe("importing a file with bad rows", async () => {
     );
     assert.deepEqual(
       rows.map((r) => r.line),
-      ["2", "3", "12", "13", "14"],
+      ["2", "3", "7", "12", "13"],
     );
     await db.exec("DROP TRIGGER fail_line_16 ON demand_events");
 
     const summary = await importSp156(db, BAD_FILE, { batchSize: 3 });
     assert.equal(summary.rowsRead, 21);
-    assert.equal(summary.imported, 7);
+    assert.equal(summary.imported, 8);
     assert.equal(summary.alreadyPresent, 5);
     assert.deepEqual(
       summary.rejections.map((r) => `${r.line} ${r.reason}`),
@@ -159,7 +172,6 @@ describe("importing a file with bad rows", async () => {
         "4 malformed_row",
         "5 unknown_service",
         "6 bad_date",
-        "7 closed_before_opened",
         "8 unknown_channel",
         "9 point_outside_city",
         "10 unknown_department",
@@ -172,8 +184,8 @@ describe("importing a file with bad rows", async () => {
       [
         "Lixo e limpeza|Coleta de lixo domiciliar|Serviço que não existe",
         "2019-02-30 10:00:00",
-        "2019-01-01 06:09:55 > 2018-12-31 10:00:00",
         "CARTA",
+        "-24.5,-46",
       ],
     );
   });
@@ -226,7 +238,7 @@ describe("importing a file with bad rows", async () => {
 
   it("numbers protocols with the year of opening and a Damm check digit", async () => {
     const rows = await db.query<{ protocol: string }>("SELECT protocol FROM demands");
-    assert.equal(rows.length, 12);
+    assert.equal(rows.length, 13);
     for (const r of rows) {
       assert.match(r.protocol, /^2019\d{9}$/);
       assert.ok(hasValidCheckDigit(r.protocol));

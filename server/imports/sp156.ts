@@ -7,9 +7,11 @@ import { createReadStream, statSync } from "node:fs";
 import { basename } from "node:path";
 import { makeProtocol } from "../../domain/protocol.ts";
 import type { Db, Sql } from "../db/index.ts";
+import { type ImportClocks, loadImportClocks, startImportedClocks, startMissingClocks } from "./clocks.ts";
 import {
   type DemandRow,
   hashLine,
+  type ImportFlag,
   type Lookups,
   normaliseName,
   type Rejection,
@@ -31,6 +33,10 @@ export interface ImportProgress {
   imported: number;
   alreadyPresent: number;
   rejected: number;
+  /** Imported rows that carry a flag (demands.import_flags): the source contradicted itself. */
+  flagged: number;
+  /** Open demands of an earlier import that had no clock and got one now (repaired). */
+  clocksRepaired: number;
   elapsedMs: number;
 }
 
@@ -56,8 +62,16 @@ export interface ImportSummary extends ImportProgress {
   file: string;
   dryRun: boolean;
   rejectedByReason: Partial<Record<RejectReason, number>>;
+  flaggedByReason: Partial<Record<ImportFlag, number>>;
   /** The first rejected rows, in line order. */
   rejections: Rejection[];
+}
+
+/** The catalogue has no SP156 service: the city is not loaded, and every row would be refused as unknown_service. */
+export class CityNotLoadedError extends Error {
+  constructor() {
+    super("the city is not loaded: the catalogue has no SP156 service");
+  }
 }
 
 /** Loads what rows are checked against: SP156 services, departments by code, districts by name and alias. */
@@ -84,6 +98,8 @@ export async function importSp156(db: Db, file: string, options: ImportOptions =
   const concurrency = options.concurrency ?? (db.kind === "postgres" ? 2 : 1);
   const started = Date.now();
   const lookups = await loadLookups(db);
+  if (lookups.services.size === 0) throw new CityNotLoadedError();
+  const clocks = await loadImportClocks(db);
   const name = basename(file);
   const summary: ImportSummary = {
     file: name,
@@ -94,8 +110,11 @@ export async function importSp156(db: Db, file: string, options: ImportOptions =
     imported: 0,
     alreadyPresent: 0,
     rejected: 0,
+    flagged: 0,
+    clocksRepaired: 0,
     elapsedMs: 0,
     rejectedByReason: {},
+    flaggedByReason: {},
     rejections: [],
   };
   const keep = options.keepRejections ?? 100;
@@ -116,9 +135,13 @@ export async function importSp156(db: Db, file: string, options: ImportOptions =
     const rows = batch;
     batch = [];
     if (rows.length > 0) {
-      const write: Promise<void> = writeBatch(db, rows, name, summary.dryRun)
+      const write: Promise<void> = writeBatch(db, rows, name, summary.dryRun, clocks)
         .then((result) => {
           summary.imported += result.imported;
+          for (const flag of result.flags) {
+            summary.flagged++;
+            summary.flaggedByReason[flag] = (summary.flaggedByReason[flag] ?? 0) + 1;
+          }
           summary.alreadyPresent += result.alreadyPresent;
           for (const r of result.rejections) addRejection(r);
           summary.elapsedMs = Date.now() - started;
@@ -161,6 +184,7 @@ export async function importSp156(db: Db, file: string, options: ImportOptions =
   await flush();
   await Promise.all(inFlight);
   if (failure) throw failure.error;
+  if (!summary.dryRun) summary.clocksRepaired = await startMissingClocks(db, clocks);
   summary.elapsedMs = Date.now() - started;
   summary.rejections = rejected.sort((a, b) => a.line - b.line).slice(0, keep);
   return summary;
@@ -198,15 +222,17 @@ async function* readLines(file: string): AsyncGenerator<{ line: number; raw: Buf
 
 /**
  * Writes one batch in one transaction: finds each point's district (a point outside every district is rejected)
- * and the rows already imported, takes protocol serials for the rest, inserts the demands, then their events.
+ * and the rows already imported, takes protocol serials for the rest, inserts the demands, then their events and
+ * the deadline clocks of those still open. Returns one flag per flagged row written (or that would be, dry).
  */
 async function writeBatch(
   db: Db,
   rows: DemandRow[],
   file: string,
   dryRun: boolean,
-): Promise<{ imported: number; alreadyPresent: number; rejections: Rejection[] }> {
-  if (rows.length === 0) return { imported: 0, alreadyPresent: 0, rejections: [] };
+  clocks: ImportClocks,
+): Promise<{ imported: number; alreadyPresent: number; rejections: Rejection[]; flags: ImportFlag[] }> {
+  if (rows.length === 0) return { imported: 0, alreadyPresent: 0, rejections: [], flags: [] };
   const run = async (tx: Sql) => {
     // A point in no district is still taken when it lies near one: the district outlines and SP156's geocoding
     // disagree by up to about a kilometre along the city limits, and such rows are real requests.
@@ -235,8 +261,10 @@ async function writeBatch(
         rejections.push({ line: row.line, reason: "point_outside_city", value: `${row.lat},${row.lon}` });
       } else fresh.push({ ...row, districtCode: row.districtCode ?? p.district });
     }
-    if (dryRun || fresh.length === 0)
-      return { imported: dryRun ? fresh.length : 0, alreadyPresent, rejections };
+    if (dryRun || fresh.length === 0) {
+      const flags = dryRun ? fresh.flatMap((r) => r.flags) : [];
+      return { imported: dryRun ? fresh.length : 0, alreadyPresent, rejections, flags };
+    }
     const serials = await tx.query<{ n: number }>(
       "SELECT nextval('protocol_seq') AS n FROM generate_series(1, $1::int)",
       [fresh.length],
@@ -246,6 +274,7 @@ async function writeBatch(
       tx,
       fresh.map((r, i) => ({ ...r, protocol: makeProtocol(r.year, numbers[i]!) })),
     );
+    const bySource = new Map(fresh.map((r) => [r.sourceRef, r]));
     const lineOf = new Map(fresh.map((r) => [r.sourceRef, r.line]));
     await insertEvents(
       tx,
@@ -253,11 +282,24 @@ async function writeBatch(
       inserted.map((d) => lineOf.get(d.source_ref)!),
       file,
     );
+    await startImportedClocks(
+      tx,
+      clocks,
+      inserted
+        .filter((d) => d.status === "dispatched")
+        .map((d) => ({
+          id: d.id,
+          serviceId: d.service_id,
+          departmentId: d.department_id,
+          openedAt: d.opened_at,
+        })),
+    );
     // A row imported by a concurrent run between the check and the insert counts as already present.
     return {
       imported: inserted.length,
       alreadyPresent: alreadyPresent + fresh.length - inserted.length,
       rejections,
+      flags: inserted.flatMap((d) => bySource.get(d.source_ref)!.flags),
     };
   };
   return dryRun ? run(db) : db.transaction(run);
@@ -284,26 +326,35 @@ function insertDemands(tx: Sql, rows: (DemandRow & { protocol: string })[]) {
     block: r.block,
     description: r.description,
     source_ref: r.sourceRef,
+    flags: r.flags.length > 0 ? r.flags : null,
   }));
   // Local SP156 times become instants with the zone's own rules (DST until 2019-02-17, none after).
-  return tx.query<{ id: number; source_ref: string }>(
+  return tx.query<{
+    id: number;
+    source_ref: string;
+    status: string;
+    service_id: number;
+    department_id: number;
+    opened_at: Date;
+  }>(
     `INSERT INTO demands (protocol, service_id, department_id, channel, status, outcome, identity_mode, description,
-       location, address, district_code, subprefeitura_code, block_id, attributes, opened_at, closed_at, source_ref)
+       location, address, district_code, subprefeitura_code, block_id, attributes, opened_at, closed_at, source_ref,
+       import_flags)
      SELECT r.protocol, r.service_id, r.department_id, r.channel, r.status, r.outcome, 'anonymous', r.description,
        CASE WHEN r.lon IS NOT NULL THEN ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) END,
        r.address, d.code, d.subprefeitura_code, b.id, '{}',
        coalesce(r.opened_instant, r.opened::timestamp AT TIME ZONE '${SP156_TIME_ZONE}'),
        coalesce(r.closed_instant, r.closed::timestamp AT TIME ZONE '${SP156_TIME_ZONE}'),
-       r.source_ref
+       r.source_ref, r.flags
      FROM jsonb_to_recordset($1::jsonb) AS r(protocol text, service_id bigint, department_id bigint, channel text,
        status text, outcome text, opened text, closed text, opened_instant timestamptz, closed_instant timestamptz,
        lon float8, lat float8, address text,
-       district_code text, sector text, block text, description text, source_ref text, n int)
+       district_code text, sector text, block text, description text, source_ref text, flags text[], n int)
      LEFT JOIN districts d ON d.code = r.district_code
      LEFT JOIN blocks b ON b.sector = r.sector AND b.block = r.block
      ORDER BY r.n -- ids in file order, like the protocols
      ON CONFLICT (source_ref) DO NOTHING
-     RETURNING id, source_ref`,
+     RETURNING id, source_ref, status, service_id, department_id, opened_at`,
     [JSON.stringify(json)],
   );
 }

@@ -3,8 +3,10 @@ import { describe, it } from "node:test";
 import { z } from "zod";
 import { testConfig, testDb } from "../../tests/helpers.ts";
 import type { AppContext } from "../context.ts";
+import { currentRequestId } from "../observability/context.ts";
+import { claimDue, LEASE_SECONDS, renewLeases } from "./leases.ts";
 import { purgeExpired } from "./registry.ts";
-import { claimDue, type Job, LEASE_SECONDS, renewLeases, runOnce } from "./runner.ts";
+import { type Job, runOnce, startWorker } from "./runner.ts";
 import { enqueueDue } from "./scheduler.ts";
 
 const db = await testDb();
@@ -159,6 +161,134 @@ describe("job runner", () => {
     assert.equal((await rowOf(bad!.id)).state, "dead");
     await runOnce(ctx, [ok, failing]);
     assert.deepEqual(seen, [7], "a done job never runs twice");
+  });
+
+  it("runs up to its concurrency of jobs at once, never more", async () => {
+    for (let i = 0; i < 9; i++) await enqueue("test-wide", { n: i });
+    let inFlight = 0;
+    let most = 0;
+    const wide: Job = {
+      name: "test-wide",
+      payload: z.object({ n: z.number() }),
+      maxAttempts: 3,
+      run: async () => {
+        most = Math.max(most, ++inFlight);
+        await sleep(200);
+        inFlight--;
+      },
+    };
+    const started = Date.now();
+    const worker = startWorker(ctx, [wide], 20, { concurrency: 3 });
+    while ((await db.query("SELECT 1 FROM outbox WHERE job = 'test-wide' AND state <> 'done'")).length > 0)
+      await sleep(20);
+    await worker.stop();
+    assert.equal(most, 3);
+    assert.ok(Date.now() - started < 9 * 200, "faster than one at a time");
+  });
+
+  it("runs the jobs of one demand one after another, in the order they were written", async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await enqueue("test-order", { demandId: 424242, n: i }))[0]!.id);
+    for (let i = 0; i < 4; i++) await enqueue("test-order", { demandId: 424300 + i, n: i });
+    const log: string[] = [];
+    const ordered: Job = {
+      name: "test-order",
+      payload: z.object({ demandId: z.number(), n: z.number() }),
+      maxAttempts: 3,
+      run: async (_c, p, claim) => {
+        const mine = (p as { demandId: number }).demandId === 424242;
+        if (mine) log.push(`start ${claim!.id}`);
+        await sleep(mine ? 60 - (p as { n: number }).n * 15 : 10); // later rows are quicker: order must be kept
+        if (mine) log.push(`end ${claim!.id}`);
+      },
+    };
+    assert.equal(await runOnce(ctx, [ordered], { concurrency: 8 }), 8);
+    assert.deepEqual(
+      log,
+      ids.flatMap((id) => [`start ${id}`, `end ${id}`]),
+    );
+  });
+
+  it("runs each job under the request id that queued it, or the job's own", async () => {
+    const seen: Array<string | undefined> = [];
+    const traced: Job = {
+      name: "test-traced",
+      payload: z.object({}),
+      maxAttempts: 1,
+      run: async () => void seen.push(currentRequestId()),
+    };
+    await db.query("INSERT INTO outbox (job, payload, request_id) VALUES ('test-traced', '{}', 'req-7f3a')");
+    const [plain] = await db.query<{ id: number }>(
+      "INSERT INTO outbox (job, payload, request_id) VALUES ('test-traced', '{}', NULL) RETURNING id",
+    );
+    await runOnce(ctx, [traced]);
+    assert.deepEqual(seen, ["req-7f3a", `job-${plain!.id}`]);
+  });
+
+  it("gives back at once, on stop, the rows it holds but has not started", async () => {
+    // Three jobs of one demand: the first runs, the other two wait for it in this worker's lanes.
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await enqueue("test-stop", { demandId: 515151 }))[0]!.id);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
+    const gated: Job = {
+      name: "test-stop",
+      payload: z.object({ demandId: z.number() }),
+      maxAttempts: 3,
+      run: async () => {
+        started++;
+        await gate;
+      },
+    };
+    const worker = startWorker(ctx, [gated], 20, { concurrency: 4, stopGraceMs: 5_000 });
+    while (started === 0) await sleep(10);
+    const stopping = worker.stop();
+    await sleep(200);
+    // While the first still runs, the two waiting rows are back in the queue, unleased, their attempt returned.
+    for (const id of ids.slice(1)) {
+      const row = await rowOf(id);
+      assert.equal(row.state, "pending");
+      assert.equal(row.attempts, 0);
+    }
+    const again = await claimDue(db, ["test-stop"], 5, 30);
+    assert.deepEqual(
+      again.map((r) => r.id).sort(),
+      ids.slice(1).sort(),
+      "another worker takes them with no lease to wait for",
+    );
+    release();
+    await stopping;
+    assert.equal(started, 1);
+    assert.equal((await rowOf(ids[0]!)).state, "done", "the running job was let finish");
+  });
+
+  it("gives back a job still running when the stop's grace runs out", async () => {
+    const [row] = await enqueue("test-stuck");
+    let started = false;
+    const stuck: Job = {
+      name: "test-stuck",
+      payload: z.object({}),
+      maxAttempts: 3,
+      run: async () => {
+        started = true;
+        await sleep(3000);
+      },
+    };
+    const worker = startWorker(ctx, [stuck], 20, { concurrency: 2, stopGraceMs: 300 });
+    while (!started) await sleep(10);
+    const before = Date.now();
+    await worker.stop();
+    assert.ok(Date.now() - before < 2000, "stop is bounded");
+    const back = await db.query<{ state: string; lease_id: string | null; attempts: number }>(
+      "SELECT state, lease_id, attempts FROM outbox WHERE id = $1",
+      [row!.id],
+    );
+    assert.deepEqual(back[0], { state: "pending", lease_id: null, attempts: 1 });
+    await sleep(3000); // the abandoned run ends: its outcome names a lease it no longer holds
+    assert.equal((await rowOf(row!.id)).state, "pending");
   });
 
   it("leaves rows of jobs it does not know untouched", async () => {

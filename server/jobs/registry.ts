@@ -1,8 +1,3 @@
-/**
- * The explicit list of jobs this release runs, and the periodic ones the scheduler enqueues. A new job is one entry
- * here. Rows for jobs not listed stay pending.
- */
-import { z } from "zod";
 import { sendSignInCode } from "../citizen-access/jobs.ts";
 import { SCAN_EVERY_SECONDS, scanDeadlinesJob } from "../deadlines/jobs.ts";
 import { deleteAttachmentFiles } from "../demands/jobs.ts";
@@ -16,6 +11,7 @@ import { sendMessage } from "../notifications/jobs.ts";
 import { remindSurveysJob } from "../satisfaction/jobs.ts";
 import { routeDemandJob } from "../triage/jobs.ts";
 import { deliverWebhook, FAN_OUT_EVERY_SECONDS, fanOutWebhooksJob } from "../webhooks/jobs.ts";
+import { type JobName, SlotPayload } from "./payloads.ts";
 import type { Job } from "./runner.ts";
 import type { Periodic } from "./scheduler.ts";
 
@@ -23,9 +19,9 @@ import type { Periodic } from "./scheduler.ts";
  * Deletes what has outlived its purpose: expired sessions, old login failures, idempotency records, done outbox
  * rows, delivered webhooks.
  */
-export const purgeExpired: Job = {
+export const purgeExpired: Job<typeof SlotPayload> = {
   name: "purge-expired",
-  payload: z.object({ slot: z.string() }),
+  payload: SlotPayload,
   maxAttempts: 5,
   async run(ctx) {
     await ctx.db.transaction(async (tx) => {
@@ -59,8 +55,11 @@ export const JOBS: readonly Job[] = [
   deleteAttachmentFiles,
 ];
 
-/** What the scheduler enqueues, and how often. */
-export const PERIODIC: readonly Periodic[] = [
+/**
+ * What the scheduler enqueues, and how often. Each is a job whose payload is its time slot (payloads.ts): the names
+ * are checked by the compiler, the payloads by the registry test.
+ */
+export const PERIODIC: readonly (Periodic & { job: JobName })[] = [
   { job: "purge-expired", everySeconds: 3600 },
   { job: "scan-deadlines", everySeconds: SCAN_EVERY_SECONDS },
   { job: "remind-surveys", everySeconds: 3600 },

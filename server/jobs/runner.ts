@@ -1,16 +1,31 @@
 /**
- * The worker: claims due outbox rows with FOR UPDATE SKIP LOCKED and runs the job registered for each. A claim is a
- * short lease (`locked_until`, LEASE_SECONDS) named by a `lease_id` of its own; while the worker holds or runs the
- * rows of a batch a heartbeat renews their leases, so a slow job keeps its row and a worker that dies (kill -9)
- * leaves rows that another worker takes again within a lease. Failures retry with exponential backoff until
- * `maxAttempts` (or at once on a `PermanentError`), then the row is parked as `dead` for supervisors and the job's
- * `onDead` runs in that same transaction. Every write after the claim names the lease it holds, so a worker whose
- * lease ran out never overwrites the row's next holder.
+ * The worker: claims due outbox rows with FOR UPDATE SKIP LOCKED (leases kept by a heartbeat: ./leases.ts) and runs
+ * the job registered for each, up to `WORKER_CONCURRENCY` at once, each job in its own transactions. Jobs of one
+ * demand run one after another in the order they were written (its routing before the messages it causes), the rest
+ * side by side. Failures retry with exponential backoff until `maxAttempts` (or at once on a `PermanentError`), then
+ * the row is parked as `dead` for supervisors and the job's `onDead` runs in that same transaction. Every write after
+ * the claim names the lease it holds, so a worker whose lease ran out never overwrites the row's next holder.
+ * A stopping worker claims nothing more, gives back at once the rows it has not started, and lets running jobs
+ * finish for a bounded time (decision 0034). Each job runs under the request id that queued it.
  * Only jobs in the registry are claimed, so rows written for a job another release handles wait untouched.
  */
 import type { z } from "zod";
 import type { AppContext } from "../context.ts";
 import type { Sql } from "../db/index.ts";
+import { runWithRequestId } from "../observability/context.ts";
+import { logger } from "../observability/log.ts";
+import {
+  type Claimed,
+  claimDue,
+  giveBack,
+  HEARTBEAT_MS,
+  type Heartbeat,
+  LEASE_SECONDS,
+  NO_FLUSH,
+  startHeartbeat,
+} from "./leases.ts";
+
+const log = logger("worker");
 
 /** A job: its name (the outbox `job` column), the payload schema, and what it does. */
 export interface Job<P extends z.ZodType = z.ZodType> {
@@ -33,122 +48,19 @@ export interface Claim {
 /** Thrown by a job when trying again cannot help (a provider refused for good): the row goes dead at once. */
 export class PermanentError extends Error {}
 
-/** A claimed outbox row; `lease` (its `lease_id`) proves the claim is still this worker's. */
-interface Claimed {
-  id: number;
-  job: string;
-  payload: unknown;
-  attempts: number;
-  lease: string;
-}
-
-/** How long a claim lasts without a heartbeat before another worker may take the row again. */
-export const LEASE_SECONDS = 30;
-
-/** How often a worker renews the leases of the rows it holds: three renewals fit in one lease. */
-export const HEARTBEAT_MS = 10_000;
-
-/** How a batch is claimed and kept: rows per batch, lease length and heartbeat period (tests shorten them). */
+/** How a worker claims and keeps rows: rows per claim, lease length and heartbeat period (tests shorten them). */
 export interface LeaseOptions {
   limit?: number;
   leaseSeconds?: number;
   heartbeatMs?: number;
+  /** Jobs run at once. `runOnce` runs its batch one by one unless told; `startWorker` takes the configured bound. */
+  concurrency?: number;
 }
 
 /** Seconds to wait before attempt number `attempts + 1`: 30 s, 1 min, 2 min … capped at 1 h, with jitter. */
 export function backoffSeconds(attempts: number): number {
   const base = Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (0.8 + Math.random() * 0.4));
-}
-
-/** Claims up to `limit` due rows of the given jobs, leasing each to this worker under a new lease id. */
-export async function claimDue(
-  sql: Sql,
-  jobs: string[],
-  limit: number,
-  leaseSeconds = LEASE_SECONDS,
-): Promise<Claimed[]> {
-  return sql.query<Claimed>(
-    `UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_id = gen_random_uuid(),
-            locked_until = now() + make_interval(secs => $3)
-      WHERE id IN (
-        SELECT id FROM outbox
-         WHERE job = ANY($1) AND run_at <= now()
-           AND (state = 'pending' OR (state = 'running' AND locked_until < now()))
-         ORDER BY run_at, id
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-      RETURNING id, job, payload, attempts, lease_id::text AS lease`,
-    [jobs, limit, leaseSeconds],
-  );
-}
-
-/**
- * Renews the leases of rows this worker still holds; returns the leases renewed. A row missing from the answer was
- * taken by another worker after its lease ran out (or finished): this worker no longer holds it.
- */
-export async function renewLeases(
-  sql: Sql,
-  held: readonly { id: number; lease: string }[],
-  leaseSeconds = LEASE_SECONDS,
-): Promise<Set<string>> {
-  if (held.length === 0) return new Set();
-  const rows = await sql.query<{ lease: string }>(
-    `UPDATE outbox o SET locked_until = now() + make_interval(secs => $3)
-       FROM unnest($1::bigint[], $2::uuid[]) AS h(id, lease)
-      WHERE o.id = h.id AND o.lease_id = h.lease AND o.state = 'running'
-      RETURNING o.lease_id::text AS lease`,
-    [held.map((r) => r.id), held.map((r) => r.lease), leaseSeconds],
-  );
-  return new Set(rows.map((r) => r.lease));
-}
-
-/**
- * The heartbeat of one batch: every `heartbeatMs` it renews the leases of the rows not finished yet. `holds`
- * renews at once when the last renewal is older than half a lease (a heartbeat that failed, or a stalled process),
- * so a row is never started on a lease that may have run out.
- */
-function startHeartbeat(db: Sql, rows: Claimed[], leaseSeconds: number, heartbeatMs: number) {
-  const held = new Map(rows.map((r) => [r.lease, r]));
-  let renewedAt = Date.now();
-  let inFlight: Promise<void> | undefined;
-  let failing = false;
-  const renew = (): Promise<void> => {
-    inFlight ??= (async () => {
-      const startedAt = Date.now();
-      try {
-        const renewed = await renewLeases(db, [...held.values()], leaseSeconds);
-        for (const lease of [...held.keys()]) if (!renewed.has(lease)) held.delete(lease);
-        renewedAt = startedAt;
-        failing = false;
-      } catch (error) {
-        // The database is unreachable: keep trying; `holds` refuses to start rows on a stale lease.
-        if (!failing) console.error("worker: lease heartbeat failed", error);
-        failing = true;
-      } finally {
-        inFlight = undefined;
-      }
-    })();
-    return inFlight;
-  };
-  const timer = setInterval(() => void renew(), heartbeatMs);
-  timer.unref();
-  return {
-    /** True when this worker still holds the row's lease (renewed within half a lease). */
-    async holds(row: Claimed): Promise<boolean> {
-      if (Date.now() - renewedAt > (leaseSeconds * 1000) / 2) await renew();
-      if (Date.now() - renewedAt > (leaseSeconds * 1000) / 2) return false;
-      return held.has(row.lease);
-    },
-    /** The row is finished (or given up): stop renewing it. */
-    release(row: Claimed) {
-      held.delete(row.lease);
-    },
-    async stop() {
-      clearInterval(timer);
-      await inFlight;
-    },
-  };
 }
 
 /** Runs one claimed row's job and records the outcome: done, retry later, or dead. */
@@ -160,8 +72,9 @@ async function runClaimed(ctx: AppContext, job: Job, row: Claimed): Promise<"don
     if (!parsed.success) throw new PermanentError(`invalid payload: ${parsed.error.message}`);
     await job.run(ctx, parsed.data, claim);
     await ctx.db.query(
-      `UPDATE outbox SET state = 'done', done_at = now(), locked_until = NULL, lease_id = NULL
-        WHERE id = $1 AND lease_id = $2::uuid`,
+      `${NO_FLUSH}
+       UPDATE outbox SET state = 'done', done_at = now(), locked_until = NULL, lease_id = NULL
+         FROM no_flush WHERE id = $1 AND lease_id = $2::uuid`,
       [row.id, row.lease],
     );
     return "done";
@@ -179,56 +92,188 @@ async function runClaimed(ctx: AppContext, job: Job, row: Claimed): Promise<"don
         await job.onDead(tx, parsed.data, claim, message);
       }
     });
+    // The message may name a citizen's contact: it stays in the row (`last_error`); the line (with the job's request
+    // id, mixed in by the logger) says which row, which attempt and what kind of error.
+    log.warn(
+      {
+        job: row.job,
+        outboxId: row.id,
+        attempt: row.attempts,
+        outcome: dead ? "dead" : "retry",
+        errorClass: error instanceof Error ? error.constructor.name : typeof error,
+      },
+      "job failed",
+    );
     return dead ? "dead" : "retry";
   }
 }
 
-/** Claims and runs one batch, its leases kept alive by a heartbeat; returns how many rows it claimed. */
+/**
+ * What orders a row among the others of its batch: the jobs of one demand (routing, its messages) share a key and
+ * run one after another in id order, which is the order they were written in. Rows without a demand run freely.
+ */
+function orderKey(row: Claimed): number | undefined {
+  const demandId = (row.payload as { demandId?: unknown } | null)?.demandId;
+  return typeof demandId === "number" ? demandId : undefined;
+}
+
+/**
+ * The lanes of a worker: the rows it claimed, queued until a lane is free and their demand has no other job
+ * running, then run `concurrency` at a time. `changed` resolves whenever a job finishes.
+ */
+function startLanes(ctx: AppContext, registry: Map<string, Job>, heartbeat: Heartbeat, concurrency: number) {
+  const queued: Claimed[] = [];
+  const running = new Map<number, { row: Claimed; done: Promise<void> }>();
+  const busy = new Set<number>();
+  let waiters: Array<() => void> = [];
+  let stopping = false;
+
+  const start = (row: Claimed, key: number | undefined) => {
+    if (key !== undefined) busy.add(key);
+    const done = (async () => {
+      try {
+        // A row whose lease was lost while it waited is another worker's now.
+        if (await heartbeat.holds(row)) {
+          const requestId = row.request_id ?? `job-${row.id}`;
+          await runWithRequestId(requestId, () => runClaimed(ctx, registry.get(row.job)!, row));
+        }
+      } catch (error) {
+        // Recording the outcome failed (the database went away): the lease runs out and the row is taken again.
+        log.error({ err: error, job: row.job, outboxId: row.id }, "could not record the job's outcome");
+      } finally {
+        heartbeat.release(row);
+        running.delete(row.id);
+        if (key !== undefined) busy.delete(key);
+        pump();
+        const woken = waiters;
+        waiters = [];
+        for (const wake of woken) wake();
+      }
+    })();
+    running.set(row.id, { row, done });
+  };
+
+  const pump = () => {
+    for (let i = 0; !stopping && i < queued.length && running.size < concurrency; ) {
+      const row = queued[i]!;
+      const key = orderKey(row);
+      if (key !== undefined && busy.has(key)) {
+        i++;
+        continue;
+      }
+      queued.splice(i, 1);
+      start(row, key);
+    }
+  };
+
+  return {
+    /** Rows held: queued or running. */
+    size: () => queued.length + running.size,
+    /**
+     * How many rows to claim now: one per idle lane. Rows waiting behind a job of their demand hold no lane (a claim
+     * brings a demand's routing and its receipt together), but a worker holds at most four rows per lane.
+     */
+    free: () =>
+      Math.max(0, Math.min(concurrency - running.size, 4 * concurrency - queued.length - running.size)),
+    admit(rows: readonly Claimed[]) {
+      queued.push(...[...rows].sort((a, b) => a.id - b.id));
+      pump();
+    },
+    /** Resolves when a job finishes (or at once when none is running). */
+    changed: () =>
+      running.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
+    /** Stops starting rows and hands back those not started yet. */
+    takeQueued(): Claimed[] {
+      stopping = true;
+      return queued.splice(0);
+    },
+    running: () => [...running.values()],
+  };
+}
+
+/** Claims and runs one batch (one row at a time unless `concurrency` says otherwise); returns how many it claimed. */
 export async function runOnce(
   ctx: AppContext,
   jobs: readonly Job[],
   options: LeaseOptions = {},
 ): Promise<number> {
-  const { limit = 20, leaseSeconds = LEASE_SECONDS, heartbeatMs = HEARTBEAT_MS } = options;
+  const { limit = 20, leaseSeconds = LEASE_SECONDS, heartbeatMs = HEARTBEAT_MS, concurrency = 1 } = options;
   const registry = new Map(jobs.map((j) => [j.name, j]));
   const claimed = await claimDue(ctx.db, [...registry.keys()], limit, leaseSeconds);
   if (claimed.length === 0) return 0;
-  const heartbeat = startHeartbeat(ctx.db, claimed, leaseSeconds, heartbeatMs);
+  const heartbeat = startHeartbeat(ctx.db, leaseSeconds, heartbeatMs);
+  heartbeat.add(claimed);
+  const lanes = startLanes(ctx, registry, heartbeat, concurrency);
   try {
-    for (const row of claimed) {
-      // Rows of a batch wait while earlier ones run; one whose lease was lost meanwhile is another worker's now.
-      if (await heartbeat.holds(row)) await runClaimed(ctx, registry.get(row.job)!, row);
-      heartbeat.release(row);
-    }
+    lanes.admit(claimed);
+    while (lanes.size() > 0) await lanes.changed();
   } finally {
     await heartbeat.stop();
   }
   return claimed.length;
 }
 
-/** Runs the worker loop until `stop()` is called: busy batches back to back, idle polls every `idleMs`. */
+/**
+ * Jobs a worker runs at once: WORKER_CONCURRENCY, kept two below the PostgreSQL pool (a job holds one connection
+ * at a time; the heartbeat and a web role in the same process need theirs). PGlite has no pool to share.
+ */
+export function workerConcurrency(ctx: AppContext): number {
+  const wanted = ctx.config.workerConcurrency ?? 8;
+  return ctx.db.kind === "postgres" ? Math.max(1, Math.min(wanted, ctx.config.poolSize - 2)) : wanted;
+}
+
+/** How the worker loop runs: idle poll period, jobs at once, how long `stop()` lets running jobs finish. */
+export interface WorkerOptions extends LeaseOptions {
+  idleMs?: number;
+  stopGraceMs?: number;
+}
+
+/**
+ * Runs the worker loop until `stop()`: claims as many due rows as it has free lanes, polls every `idleMs` when
+ * nothing is due. `stop()` claims nothing more, gives back at once every row not started, waits for running jobs up
+ * to `stopGraceMs` (half of SHUTDOWN_TIMEOUT_MS), then gives back those still running (their process is exiting).
+ */
 export function startWorker(
   ctx: AppContext,
   jobs: readonly Job[],
   idleMs = 1000,
-  options: LeaseOptions = {},
+  options: WorkerOptions = {},
 ): { stop(): Promise<void> } {
+  const { leaseSeconds = LEASE_SECONDS, heartbeatMs = HEARTBEAT_MS } = options;
+  const concurrency = options.concurrency ?? workerConcurrency(ctx);
+  const stopGraceMs = options.stopGraceMs ?? (ctx.config.shutdownTimeoutMs ?? 10_000) / 2;
+  const registry = new Map(jobs.map((j) => [j.name, j]));
+  const names = [...registry.keys()];
+  const heartbeat = startHeartbeat(ctx.db, leaseSeconds, heartbeatMs);
+  const lanes = startLanes(ctx, registry, heartbeat, concurrency);
   let running = true;
   let wake: (() => void) | undefined;
+  const pause = (ms: number | undefined) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      if (ms !== undefined) setTimeout(resolve, ms);
+      // Every lane busy: a finished job frees one.
+      else void lanes.changed().then(resolve);
+    });
   const loop = (async () => {
     while (running) {
-      let handled = 0;
-      try {
-        handled = await runOnce(ctx, jobs, options);
-      } catch (error) {
-        console.error("worker: batch failed", error);
+      const free = Math.min(options.limit ?? concurrency, lanes.free());
+      let claimed = 0;
+      if (free > 0) {
+        try {
+          const rows = await claimDue(ctx.db, names, free, leaseSeconds);
+          claimed = rows.length;
+          heartbeat.add(rows);
+          lanes.admit(rows);
+        } catch (error) {
+          log.error({ err: error }, "claim failed");
+        }
       }
-      if (handled === 0 && running) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, idleMs);
-        });
-      }
+      if (!running) break;
+      // Fewer due rows than free lanes: nothing more is due now, look again after idleMs. Every lane busy: wait for
+      // one. Otherwise (rows waiting behind their demand's job left lanes idle) claim again at once.
+      if (free > 0 && claimed < free) await pause(idleMs);
+      else if (lanes.free() === 0) await pause(undefined);
     }
   })();
   return {
@@ -236,6 +281,22 @@ export function startWorker(
       running = false;
       wake?.();
       await loop;
+      const queued = lanes.takeQueued();
+      for (const row of queued) heartbeat.release(row);
+      try {
+        await giveBack(ctx.db, queued, false);
+        const grace = new Promise<"late">((resolve) => setTimeout(resolve, stopGraceMs, "late").unref());
+        const still = lanes.running();
+        const late = await Promise.race([Promise.all(still.map((r) => r.done)), grace]);
+        if (late === "late") {
+          const rows = lanes.running().map((r) => r.row);
+          // The process exits next, so these jobs stop: another worker takes them now (at least once, decision 0023).
+          await giveBack(ctx.db, rows, true);
+          log.warn({ jobs: rows.length, graceMs: stopGraceMs }, "gave back jobs still running at the stop");
+        }
+      } finally {
+        await heartbeat.stop();
+      }
     },
   };
 }

@@ -4,6 +4,9 @@
  */
 import type { AppContext } from "../context.ts";
 import type { Sql } from "../db/index.ts";
+import { logger } from "../observability/log.ts";
+
+const log = logger("scheduler");
 
 /** A periodic job: which registered job to enqueue, and how often. */
 export interface Periodic {
@@ -36,13 +39,17 @@ export function startScheduler(
   periodic: readonly Periodic[],
   tickMs = 15_000,
 ): { stop(): Promise<void> } {
-  const tick = () =>
-    enqueueDue(ctx.db, periodic).catch((error) => console.error("scheduler: tick failed", error));
-  void tick();
+  let ticking: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    ticking = enqueueDue(ctx.db, periodic).catch((error) => log.error({ err: error }, "tick failed"));
+  };
+  tick();
   const timer = setInterval(tick, tickMs);
   return {
+    /** Stops ticking and waits for a tick under way, so the database is not closed under its insert. */
     async stop() {
       clearInterval(timer);
+      await ticking;
     },
   };
 }

@@ -16,7 +16,7 @@ import { type Locale, pickLocalized } from "../i18n.ts";
 import { findOverrides } from "../message-templates/queries.ts";
 import { knownPersonSql } from "../public-data/known.ts";
 import { type KnownPerson, redactPublicDeep } from "../public-data/redact.ts";
-import { closeAnsweredDemand } from "../work-orders/answers.ts";
+import { closeAnsweredDemand } from "../work-orders/steps-answer.ts";
 import { chooseRecipients, type Recipient, redactAddresses } from "./recipients.ts";
 import type { SendMessagePayload, Template } from "./schemas.ts";
 import { pickOverride, type Rendered, renderMessage, trackUrlOf } from "./templates.ts";

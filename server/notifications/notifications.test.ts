@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { after, describe, it } from "node:test";
 import { startFakeSmtp } from "../../channels/email/fake.ts";
+import { drain as drainJobs } from "../../tests/factories.ts";
 import { staffHeaders, testConfig, testDatabaseUrl, testDb } from "../../tests/helpers.ts";
 import type { AppContext } from "../context.ts";
 import { connect, type Db, one } from "../db/index.ts";
 import { buildApp } from "../http/app.ts";
 import { LOCALES } from "../i18n.ts";
-import { runOnce, startWorker } from "../jobs/runner.ts";
+import { startWorker } from "../jobs/runner.ts";
 import { closeChannelsOf, sendMessage } from "./jobs.ts";
 import { SendMessagePayload, TEMPLATES } from "./schemas.ts";
 import { renderMessage } from "./templates.ts";
@@ -63,9 +64,7 @@ async function queueMessage(demandId: number, template: string, data?: Record<st
 }
 
 /** Runs the send-message job until nothing is due. */
-async function drain(context: AppContext = ctx): Promise<void> {
-  while ((await runOnce(context, [sendMessage])) > 0) {}
-}
+const drain = (context: AppContext = ctx) => drainJobs(context, [sendMessage]);
 
 const outboxOf = (id: number) =>
   one<{ state: string; attempts: number; run_at: Date; last_error: string | null }>(

@@ -1,5 +1,6 @@
 /** Reads of the notifications concept: dead outbox rows for supervisors, a demand's messages for staff. */
 import type { Sql } from "../db/index.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
 import type { DeadLetterQuery } from "./schemas.ts";
 
 /** A dead outbox row with its message and demand, when it has them. */
@@ -16,9 +17,13 @@ export interface DeadLetterRow {
   message_state: string | null;
 }
 
-/** Dead outbox rows, newest first. */
-export function listDeadLetters(sql: Sql, query: DeadLetterQuery): Promise<DeadLetterRow[]> {
-  return sql.query<DeadLetterRow>(
+/** A page of dead outbox rows, newest first. */
+export async function listDeadLetters(
+  sql: Sql,
+  query: DeadLetterQuery,
+): Promise<{ rows: DeadLetterRow[]; next: string | null }> {
+  const after = decodeCursor(query.cursor, ["number"]);
+  const rows = await sql.query<DeadLetterRow>(
     `SELECT o.id, o.job, o.attempts, o.last_error, o.created_at, d.protocol,
             m.id AS message_id, m.template, m.channel, m.state AS message_state
        FROM outbox o
@@ -28,8 +33,9 @@ export function listDeadLetters(sql: Sql, query: DeadLetterQuery): Promise<DeadL
       WHERE o.state = 'dead' AND ($1::text IS NULL OR o.job = $1) AND ($2::bigint IS NULL OR o.id < $2)
       ORDER BY o.id DESC
       LIMIT $3`,
-    [query.job ?? null, query.before ?? null, query.limit],
+    [query.job ?? null, after?.[0] ?? null, query.limit + 1],
   );
+  return pageOf(rows, query.limit, (r) => [r.id]);
 }
 
 /** One message of a demand. */

@@ -9,6 +9,7 @@ import { maybeOne } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { isDepartmentScoped, staffOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import { retryDeadLetter } from "./commands.ts";
 import { presentDeadLetter, presentMessage } from "./present.ts";
 import { listDeadLetters, listDemandMessages } from "./queries.ts";
@@ -29,9 +30,14 @@ export async function registerNotificationsRoutes(app: FastifyInstance): Promise
       tag: "notifications",
       action: "dead_letters.read",
       query: DeadLetterQuery,
+      paginated: true,
       responses: { 200: { description: "Dead rows with their last error", schema: DeadLetterView.array() } },
     },
-    async (req) => (await listDeadLetters(db, validate(DeadLetterQuery, req.query))).map(presentDeadLetter),
+    async (req, reply) => {
+      const page = await listDeadLetters(db, validate(DeadLetterQuery, req.query));
+      linkNext(req, reply, page.next);
+      return page.rows.map(presentDeadLetter);
+    },
   );
 
   route(

@@ -1,5 +1,6 @@
 /** Schemas of the notifications concept: the `send-message` payload, route inputs and the views that leave. */
 import { z } from "zod";
+import { pageFields } from "../http/pagination.ts";
 
 /** Every message template; each has a subject and a body under `messages` in locales/. */
 export const TEMPLATES = [
@@ -72,10 +73,7 @@ export type SendMessagePayload = z.infer<typeof SendMessagePayload>;
 export const DeadLetterQuery = z.object({
   /** Only rows of this job (send-message, route-demand …). */
   job: z.string().max(60).optional(),
-  /** Rows before this outbox id (paging, newest first). */
-  before: z.coerce.number().int().positive().optional(),
-  /** How many rows (1–200, default 50). */
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  ...pageFields(50, 200),
 });
 export type DeadLetterQuery = z.infer<typeof DeadLetterQuery>;
 

@@ -1,6 +1,7 @@
 /** Reads of the organisation concept: departments, the responsibility matrix, and which department answers. */
 import { maybeOne, type Sql } from "../db/index.ts";
-import type { AreaKind, DepartmentKind, RuleOrigin } from "./schemas.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
+import type { AreaKind, DepartmentKind, DepartmentListQuery, RuleOrigin } from "./schemas.ts";
 
 /** A department with the names of its teams. */
 export interface Department {
@@ -36,9 +37,19 @@ const SELECT_DEPARTMENT = `
          ARRAY(SELECT t.name FROM teams t WHERE t.department_id = d.id ORDER BY t.name) AS teams
     FROM departments d`;
 
-/** Every department, by code. */
-export function listDepartments(sql: Sql): Promise<Department[]> {
-  return sql.query<Department>(`${SELECT_DEPARTMENT} ORDER BY d.kind = 'subprefeitura', d.code`);
+/** A page of departments by code, subprefeituras last (keyset: that order as 0/1, code). */
+export async function listDepartments(
+  sql: Sql,
+  query: DepartmentListQuery,
+): Promise<{ rows: Department[]; next: string | null }> {
+  const after = decodeCursor(query.cursor, ["number", "string"]);
+  const rows = await sql.query<Department & { sort_key: number }>(
+    `SELECT * FROM (${SELECT_DEPARTMENT.replace("SELECT d.id,", "SELECT (d.kind = 'subprefeitura')::int AS sort_key, d.id,")}) d
+      WHERE $1::int IS NULL OR (d.sort_key, d.code) > ($1::int, $2::text)
+      ORDER BY d.sort_key, d.code LIMIT $3`,
+    [after?.[0] ?? null, after?.[1] ?? null, query.limit + 1],
+  );
+  return pageOf(rows, query.limit, (r) => [r.sort_key, r.code]);
 }
 
 /** One department by code; undefined when unknown. */

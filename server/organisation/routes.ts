@@ -4,6 +4,7 @@ import { auditActorOf } from "../audit/record.ts";
 import { unknownServiceField } from "../catalogue/problems.ts";
 import { findServiceByCode } from "../catalogue/queries.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import { addTeam, createDepartment, deleteRule, updateDepartment, upsertRule } from "./commands.ts";
 import { presentDepartment, presentRule, presentUncovered } from "./present.ts";
 import { departmentNotFound, unknownArea } from "./problems.ts";
@@ -19,6 +20,7 @@ import {
 } from "./queries.ts";
 import {
   DepartmentInput,
+  DepartmentListQuery,
   DepartmentParams,
   DepartmentPatch,
   DepartmentView,
@@ -44,9 +46,15 @@ export async function registerOrganisationRoutes(app: FastifyInstance): Promise<
       summary: "List departments with their teams",
       tag: "organisation",
       action: "departments.read",
+      query: DepartmentListQuery,
+      paginated: true,
       responses: { 200: { description: "Departments", schema: DepartmentView.array() } },
     },
-    async () => (await listDepartments(db)).map(presentDepartment),
+    async (req, reply) => {
+      const page = await listDepartments(db, validate(DepartmentListQuery, req.query));
+      linkNext(req, reply, page.next);
+      return page.rows.map(presentDepartment);
+    },
   );
 
   route(

@@ -1,5 +1,6 @@
 /** Input and output schemas of the organisation concept; they also feed the OpenAPI document. */
 import { z } from "zod";
+import { pageFields } from "../http/pagination.ts";
 
 /** What kind of body a department is. */
 export const DepartmentKind = z.enum(["secretariat", "subprefeitura", "company", "other"]);
@@ -8,6 +9,10 @@ export type DepartmentKind = z.infer<typeof DepartmentKind>;
 /** Which kind of area a rule of the matrix covers. */
 export const AreaKind = z.enum(["city", "subprefeitura", "district"]);
 export type AreaKind = z.infer<typeof AreaKind>;
+
+/** The query of GET /api/v1/departments; the default page holds every department (screens read one page). */
+export const DepartmentListQuery = z.object({ ...pageFields(500, 1000) });
+export type DepartmentListQuery = z.infer<typeof DepartmentListQuery>;
 
 const DepartmentCode = z
   .string()

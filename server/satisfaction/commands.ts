@@ -3,11 +3,13 @@
  * reminder when unanswered; and within a window the citizen may reopen a demand that was closed without being
  * solved — it goes back to the department that answered it, with a fresh clock.
  */
+
+import type { Actor } from "../access/principal.ts";
 import { type Db, maybeOne } from "../db/index.ts";
-import type { Actor } from "../demands/commands.ts";
+import { loadClocks } from "../deadlines/demand-clock.ts";
 import { lockDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
-import { dispatchLocked, loadClocks } from "../work-orders/commands.ts";
+import { dispatchLocked } from "../work-orders/steps-dispatch.ts";
 
 /** Days after closure during which a citizen may still reopen a demand that was not solved. */
 export const REOPEN_WINDOW_DAYS = 30;

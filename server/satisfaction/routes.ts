@@ -1,9 +1,9 @@
 /** HTTP routes of satisfaction: the citizen's rating and reopening, and the indicators for staff. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { Actor } from "../access/principal.ts";
 import { citizenOwnsDemand } from "../citizen-access/queries.ts";
 import { demandByProtocol, protocolParam, secretMatches, secretOf } from "../demands/access.ts";
-import type { Actor } from "../demands/commands.ts";
 import { AppError } from "../errors.ts";
 import { can, loadStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";

@@ -3,10 +3,10 @@
  * every process through the login_failures table) and sign out.
  */
 import { randomBytes } from "node:crypto";
+import { hashToken, type StaffRole } from "../access/principal.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { AppError, conflict, notFound, tooManyRequests, unprocessable } from "../errors.ts";
-import { hashToken, type StaffRole } from "../http/auth.ts";
 import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, needsRehash, verifyPassword } from "./passwords.ts";
 import type { StaffRow } from "./present.ts";
 import { findStaffById } from "./queries.ts";

@@ -1,5 +1,5 @@
 /** The JSON shapes of the staff concept that leave the server. */
-import type { StaffRole } from "../http/auth.ts";
+import type { StaffRole } from "../access/principal.ts";
 import type { StaffView } from "./schemas.ts";
 
 /** A staff_users row joined with its department code. */

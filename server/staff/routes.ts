@@ -4,6 +4,7 @@ import { auditActorOf } from "../audit/record.ts";
 import { notFound } from "../errors.ts";
 import { PERMISSIONS, STAFF_ROLES, staffOf, tokenOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import { createStaffUser, login, logout, SESSION_HOURS, updateStaffUser } from "./commands.ts";
 import { presentStaff, type StaffRow } from "./present.ts";
 import { findStaffById, listStaff } from "./queries.ts";
@@ -13,6 +14,7 @@ import {
   RoleView,
   SessionView,
   StaffInput,
+  StaffListQuery,
   StaffParams,
   StaffPatch,
   StaffView,
@@ -85,9 +87,15 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
       summary: "List staff accounts",
       tag: "staff",
       action: "staff.read",
+      query: StaffListQuery,
+      paginated: true,
       responses: { 200: { description: "Accounts", schema: StaffView.array() } },
     },
-    async () => (await listStaff(db)).map(presentStaff),
+    async (req, reply) => {
+      const page = await listStaff(db, validate(StaffListQuery, req.query));
+      linkNext(req, reply, page.next);
+      return page.rows.map(presentStaff);
+    },
   );
 
   route(

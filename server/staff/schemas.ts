@@ -1,7 +1,15 @@
 /** Input schemas of the staff concept; they also feed the OpenAPI document. */
 import { z } from "zod";
 import { ACTIONS, STAFF_ROLES } from "../http/auth.ts";
+import { pageFields } from "../http/pagination.ts";
 import { MIN_PASSWORD_LENGTH } from "./passwords.ts";
+
+/**
+ * The query of GET /api/v1/staff. The default page holds a whole city's staff, as the users screen reads only
+ * the first page.
+ */
+export const StaffListQuery = z.object({ ...pageFields(500, 1000) });
+export type StaffListQuery = z.infer<typeof StaffListQuery>;
 
 /** The body of POST /api/v1/auth/login. */
 export const LoginInput = z.object({

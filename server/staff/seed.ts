@@ -1,7 +1,8 @@
 /** Seeds the staff of the demo city: one account per role, all with the demo password. */
+
+import type { StaffRole } from "../access/principal.ts";
 import type { SeedOptions } from "../cli/seed.ts";
 import type { Db } from "../db/index.ts";
-import type { StaffRole } from "../http/auth.ts";
 import { createStaffUser } from "./commands.ts";
 
 // The department whose staff and focal point the demo creates; skipped when the organisation seed lacks it.

@@ -3,12 +3,13 @@
  * the agents told it rings), an agent taking a ringing call, and a demand registered during a call with the caller
  * as its citizen. Each runs in one transaction.
  */
+
+import type { Staff } from "../access/principal.ts";
 import { normalisePhone, PHONE_CHANNELS } from "../citizens/contacts.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { type Actor, type CreatedDemand, createDemand, type Idempotency } from "../demands/commands.ts";
 import { AppError, conflict } from "../errors.ts";
 import { RINGS_CHANNEL, type Ring } from "../events/rings.ts";
-import type { Staff } from "../http/auth.ts";
 import { type CallRow, findCall } from "./queries.ts";
 import type { CallDemandInput } from "./schemas.ts";
 

@@ -7,6 +7,7 @@ import { FINAL_STATUSES } from "../../domain/status.ts";
 import { PHONE_CHANNELS } from "../citizens/contacts.ts";
 import { type CitizenRecord, findCitizen } from "../citizens/queries.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
 import type { Locale } from "../i18n.ts";
 
 /** A calls row. */
@@ -32,15 +33,23 @@ export function findCall(sql: Sql, id: number): Promise<CallRow | undefined> {
 }
 
 /** The calls not ended that ring for or belong to this agent, or ring for every agent; newest first. */
-export function listOpenCalls(sql: Sql, agentId: number, state?: "ringing" | "answered"): Promise<CallRow[]> {
-  return sql.query<CallRow>(
-    `SELECT * FROM calls
+export async function listOpenCalls(
+  sql: Sql,
+  agentId: number,
+  query: { state?: "ringing" | "answered" | undefined; limit: number; cursor?: string | undefined },
+): Promise<{ rows: CallRow[]; next: string | null }> {
+  const after = decodeCursor(query.cursor, ["string", "number"]);
+  // The instant travels as PostgreSQL's own text, so microseconds survive the cursor.
+  const rows = await sql.query<CallRow & { sort_key: string }>(
+    `SELECT rang_at::text AS sort_key, * FROM calls
       WHERE state <> 'ended' AND ($2::text IS NULL OR state = $2)
         AND (agent_id = $1 OR (agent_id IS NULL AND state = 'ringing'))
         AND rang_at > now() - interval '12 hours'
-      ORDER BY rang_at DESC LIMIT 50`,
-    [agentId, state ?? null],
+        AND ($4::timestamptz IS NULL OR (rang_at, id) < ($4::timestamptz, $5::bigint))
+      ORDER BY rang_at DESC, id DESC LIMIT $3`,
+    [agentId, query.state ?? null, query.limit + 1, after?.[0] ?? null, after?.[1] ?? null],
   );
+  return pageOf(rows, query.limit, (r) => [r.sort_key, r.id]);
 }
 
 /** One of the caller's demands, for the screen pop. */

@@ -22,6 +22,7 @@ import { AppError, invalidInput, invalidJson } from "../errors.ts";
 import { can, staffOf } from "../http/auth.ts";
 import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import { translate } from "../i18n.ts";
 import { verifyWebhookSignature } from "../webhooks/signature.ts";
 import { recordCallEvent, registerCallDemand, takeCall } from "./commands.ts";
@@ -170,6 +171,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       action: "public",
       cookies: false, // authenticated by its sender, never by a session cookie
       bodyMediaTypes: ["application/x-www-form-urlencoded"],
+      produces: ["text/xml"],
       responses: { 200: { description: "TwiML: a pt-BR greeting, then the agents' queue or a dial" } },
     },
     async (req, reply) => {
@@ -197,6 +199,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       action: "public",
       cookies: false, // authenticated by its sender, never by a session cookie
       bodyMediaTypes: ["application/x-www-form-urlencoded"],
+      produces: ["text/xml"],
       responses: { 200: { description: "Empty TwiML" } },
     },
     async (req, reply) => {
@@ -226,11 +229,13 @@ function registerCallsRoutes(app: FastifyInstance): void {
       tag: "calls",
       action: "calls.read",
       query: CallListQuery,
+      paginated: true,
       responses: { 200: { description: "Open calls, newest first", schema: CallView.array() } },
     },
-    async (req) => {
-      const query = validate(CallListQuery, req.query);
-      return (await listOpenCalls(db, staffOf(req).id, query.state)).map(presentCall);
+    async (req, reply) => {
+      const page = await listOpenCalls(db, staffOf(req).id, validate(CallListQuery, req.query));
+      linkNext(req, reply, page.next);
+      return page.rows.map(presentCall);
     },
   );
 

@@ -1,6 +1,7 @@
 /** Input schemas of telephony and calls; they validate requests and feed the OpenAPI document. */
 import { z } from "zod";
 import { CitizenInput, DemandInput } from "../demands/schemas.ts";
+import { pageFields } from "../http/pagination.ts";
 
 /** One call event from a PBX/CTI (Asterisk, 3CX …) to our JSON webhook, signed with the shared secret. */
 export const PbxEvent = z.object({
@@ -31,6 +32,7 @@ export const CallParams = z.object({
 export const CallListQuery = z.object({
   /** ringing, answered, or both (default). */
   state: z.enum(["ringing", "answered"]).optional(),
+  ...pageFields(50, 200),
 });
 
 /** A demand registered by the agent during a call: the caller is the citizen, found by the number or created. */

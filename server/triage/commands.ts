@@ -7,11 +7,13 @@
  * it, merge it into the demand it duplicates, or cancel it.
  */
 import { QUEUE_STATUSES } from "../../domain/status.ts";
+import type { Actor, Staff } from "../access/principal.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
+import { findServiceTerms } from "../catalogue/terms.ts";
 import { classifyDemand } from "../classification/queries.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { stopDeadlines } from "../deadlines/commands.ts";
-import type { Actor } from "../demands/commands.ts";
+import { type Clocks, loadClocks, startDemandClock } from "../deadlines/demand-clock.ts";
 import {
   type LockedDemand,
   lockDemand,
@@ -21,16 +23,9 @@ import {
 } from "../demands/transitions.ts";
 import { isSameStreet, judgeDuplicate } from "../duplicates/rule.ts";
 import { AppError, unprocessable } from "../errors.ts";
-import type { Staff } from "../http/auth.ts";
 import { resolveDepartment } from "../organisation/queries.ts";
-import {
-  type Clocks,
-  dispatchLocked,
-  findServiceTerms,
-  loadClocks,
-  startDemandClock,
-} from "../work-orders/commands.ts";
 import { assertAnswerSaysSomething } from "../work-orders/non-answers.ts";
+import { dispatchLocked } from "../work-orders/steps-dispatch.ts";
 import { claimOf, type DuplicateCandidate, dequeueDemand, enqueueDemand, findDuplicates } from "./queries.ts";
 
 /** How long an agent holds an item taken from the queue before it goes back to the others. */

@@ -1,14 +1,13 @@
-/** The jobs the triage concept owns. */
-import { z } from "zod";
+import { JOB_PAYLOADS } from "../jobs/payloads.ts";
 import type { Job } from "../jobs/runner.ts";
 import { routeDemand } from "./commands.ts";
 
 /** Routes a demand written at intake: scores it, starts its clock, dispatches it or leaves it for an agent. */
-export const routeDemandJob: Job = {
+export const routeDemandJob: Job<(typeof JOB_PAYLOADS)["route-demand"]> = {
   name: "route-demand",
-  payload: z.object({ demandId: z.number().int().positive() }),
+  payload: JOB_PAYLOADS["route-demand"],
   maxAttempts: 10,
-  async run(ctx, payload: { demandId: number }) {
+  async run(ctx, payload) {
     await routeDemand(ctx.db, payload.demandId);
   },
 };

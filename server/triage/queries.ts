@@ -1,5 +1,6 @@
 /** Reads of the triage queue and of possible duplicates. */
 import type { Sql } from "../db/index.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
 
 /**
  * Puts a demand in the triage queue (or back at a fresh place, unclaimed, when it is there already). Its place:
@@ -106,17 +107,24 @@ export interface QueueItem {
 }
 
 /** The waiting demands, most urgent first, as takeNext orders them; priority is hours since the queue key. */
-export function listQueue(sql: Sql, limit: number): Promise<QueueItem[]> {
-  return sql.query<QueueItem>(
-    `SELECT d.id, d.protocol, d.status, s.code AS service_code, d.opened_at, d.due_at,
+export async function listQueue(
+  sql: Sql,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<{ rows: QueueItem[]; next: string | null }> {
+  const after = decodeCursor(query.cursor, ["string", "number"]);
+  // The queue key travels as PostgreSQL's own text of the instant, so microseconds survive the cursor.
+  const rows = await sql.query<QueueItem & { sort_key: string }>(
+    `SELECT q.queue_key::text AS sort_key, d.id, d.protocol, d.status, s.code AS service_code, d.opened_at, d.due_at,
             floor(extract(epoch FROM now() - q.queue_key) / 3600)::int AS priority,
             CASE WHEN q.claimed_until > now() THEN q.claimed_by END AS claimed_by,
             CASE WHEN q.claimed_until > now() THEN q.claimed_until END AS claimed_until
        FROM triage_queue q
        JOIN demands d ON d.id = q.demand_id
        JOIN services s ON s.id = d.service_id
+      WHERE $2::timestamptz IS NULL OR (q.queue_key, q.demand_id) > ($2::timestamptz, $3::bigint)
       ORDER BY q.queue_key, q.demand_id
       LIMIT $1`,
-    [limit],
+    [query.limit + 1, after?.[0] ?? null, after?.[1] ?? null],
   );
+  return pageOf(rows, query.limit, (r) => [r.sort_key, r.id]);
 }

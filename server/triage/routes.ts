@@ -12,6 +12,7 @@ import { checkDepartmentScope, demandByProtocol, protocolParam } from "../demand
 import { AppError } from "../errors.ts";
 import { requireStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import {
   cancelDemand,
   dispatchFromQueue,
@@ -90,10 +91,12 @@ export async function registerTriageRoutes(app: FastifyInstance): Promise<void> 
       tag: "triage",
       action: "triage.work",
       query: QueueQuery,
+      paginated: true,
     },
-    async (req) => {
-      const { limit } = validate(QueueQuery, req.query);
-      return (await listQueue(db, limit)).map((q) => ({
+    async (req, reply) => {
+      const page = await listQueue(db, validate(QueueQuery, req.query));
+      linkNext(req, reply, page.next);
+      return page.rows.map((q) => ({
         protocol: q.protocol,
         status: q.status,
         service: q.service_code,

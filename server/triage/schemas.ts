@@ -1,7 +1,8 @@
 /** Input schemas of the triage routes (they also feed OpenAPI). */
 import { z } from "zod";
+import { pageFields } from "../http/pagination.ts";
 
-export const QueueQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const QueueQuery = z.object({ ...pageFields(50, 500) });
 
 export const ReclassifyInput = z.object({
   /** The code of the service the demand really is. */

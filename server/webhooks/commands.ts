@@ -5,6 +5,7 @@
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { maybeOne, one, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
+import { enqueue } from "../jobs/enqueue.ts";
 import type { SubscriptionInput, SubscriptionPatch } from "./schemas.ts";
 import { generateSecret } from "./signature.ts";
 
@@ -151,13 +152,11 @@ export async function redeliver(
     ]);
     return;
   }
-  await tx.query(
-    `WITH o AS (
-       INSERT INTO outbox (job, payload) VALUES ('deliver-webhook', jsonb_build_object('deliveryId', $1::bigint))
-       RETURNING id)
-     UPDATE webhook_deliveries SET state = 'pending', outbox_id = (SELECT id FROM o) WHERE id = $1`,
-    [deliveryId],
-  );
+  const outboxId = await enqueue(tx, "deliver-webhook", { deliveryId });
+  await tx.query("UPDATE webhook_deliveries SET state = 'pending', outbox_id = $2 WHERE id = $1", [
+    deliveryId,
+    outboxId,
+  ]);
 }
 
 /** What an attempt needs: where to POST, the exact body and the secrets that sign it. */

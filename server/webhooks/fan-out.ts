@@ -7,6 +7,7 @@
  */
 import type { Db, Sql } from "../db/index.ts";
 import { advance, type IdCursor, missingIds } from "../events/cursor.ts";
+import { enqueueMany } from "../jobs/enqueue.ts";
 import { knownPersonSql } from "../public-data/known.ts";
 import { type PublicEventFacts, presentWebhookBody } from "./present.ts";
 
@@ -123,13 +124,17 @@ async function writeDeliveries(
     ],
   );
   if (inserted.length === 0) return 0;
+  const deliveryIds = inserted.map((r) => Number(r.id));
+  const outboxIds = await enqueueMany(
+    tx,
+    "deliver-webhook",
+    deliveryIds.map((deliveryId) => ({ deliveryId })),
+  );
+  // enqueueMany answers the rows' ids in the payloads' order.
   await tx.query(
-    `WITH o AS (
-       INSERT INTO outbox (job, payload)
-       SELECT 'deliver-webhook', jsonb_build_object('deliveryId', id) FROM unnest($1::bigint[]) AS t(id)
-       RETURNING id, (payload->>'deliveryId')::bigint AS delivery_id)
-     UPDATE webhook_deliveries w SET outbox_id = o.id FROM o WHERE w.id = o.delivery_id`,
-    [inserted.map((r) => r.id)],
+    `UPDATE webhook_deliveries w SET outbox_id = t.outbox_id
+       FROM unnest($1::bigint[], $2::bigint[]) AS t(delivery_id, outbox_id) WHERE w.id = t.delivery_id`,
+    [deliveryIds, outboxIds],
   );
   return inserted.length;
 }

@@ -1,11 +1,6 @@
-/**
- * The jobs of the webhooks concept. `fan-out-webhooks` (periodic) turns new timeline events into deliveries.
- * `deliver-webhook` POSTs one delivery, signed, with a timeout: a 2xx delivers it; a failure is retried by the
- * runner with exponential backoff and jitter for about three days, then the row goes dead and the delivery with it
- * (shown in the delivery log and the dead letters); a 410 Gone switches the subscription off at once.
- */
-import { z } from "zod";
+import { SlotPayload } from "../jobs/payloads.ts";
 import { type Job, PermanentError } from "../jobs/runner.ts";
+import { currentRequestId } from "../observability/context.ts";
 import {
   type AttemptOutcome,
   type AttemptPlan,
@@ -33,9 +28,9 @@ export const DELIVERY_MAX_ATTEMPTS = 78;
 const EXCERPT_BYTES = 500;
 
 /** Fans out new timeline events to the subscriptions that take them. */
-export const fanOutWebhooksJob: Job = {
+export const fanOutWebhooksJob: Job<typeof SlotPayload> = {
   name: "fan-out-webhooks",
-  payload: z.object({ slot: z.string() }),
+  payload: SlotPayload,
   maxAttempts: 3,
   async run(ctx) {
     await fanOutWebhooks(ctx.db);
@@ -71,12 +66,15 @@ export const deliverWebhook = deliverWebhookJob();
 /** One signed POST: never follows redirects (a 3xx is a failure), gives up after `timeoutMs`. */
 async function post(plan: AttemptPlan, timeoutMs: number): Promise<AttemptOutcome> {
   const timestamp = Math.floor(Date.now() / 1000);
+  const requestId = currentRequestId();
   try {
     const res = await fetch(plan.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         "user-agent": "Responsiva-Webhooks/1",
+        // The job's request id (the runner sets it), so the receiver's logs and ours meet on one id.
+        ...(requestId ? { "x-request-id": requestId } : {}),
         ...webhookHeaders(plan.secrets, webhookIdOf(plan.eventId), timestamp, plan.body),
       },
       body: plan.body,

@@ -1,5 +1,6 @@
 /** Reads of the webhooks concept: subscriptions with their delivery counts, the delivery log and its attempts. */
 import { maybeOne, type Sql } from "../db/index.ts";
+import { decodeCursor, pageOf } from "../http/pagination.ts";
 import type { DeliveryQuery } from "./schemas.ts";
 
 /** A subscription row with its deliveries counted by state (never its secrets). */
@@ -62,20 +63,22 @@ const DELIVERY_COLUMNS = `d.id, d.event_id, d.event_type, d.state, d.attempts, d
   d.created_at, d.last_attempt_at, d.delivered_at, d.body,
   CASE WHEN d.state = 'pending' AND o.state = 'pending' THEN o.run_at END AS next_attempt_at`;
 
-/** The deliveries of a subscription, newest first. */
-export function listDeliveries(
+/** A page of the deliveries of a subscription, newest first. */
+export async function listDeliveries(
   sql: Sql,
   subscriptionId: number,
   query: DeliveryQuery,
-): Promise<DeliveryRow[]> {
-  return sql.query<DeliveryRow>(
+): Promise<{ rows: DeliveryRow[]; next: string | null }> {
+  const after = decodeCursor(query.cursor, ["number"]);
+  const rows = await sql.query<DeliveryRow>(
     `SELECT ${DELIVERY_COLUMNS}
        FROM webhook_deliveries d LEFT JOIN outbox o ON o.id = d.outbox_id
       WHERE d.subscription_id = $1 AND ($2::text IS NULL OR d.state = $2) AND ($3::bigint IS NULL OR d.id < $3)
       ORDER BY d.id DESC
       LIMIT $4`,
-    [subscriptionId, query.state ?? null, query.before ?? null, query.limit],
+    [subscriptionId, query.state ?? null, after?.[0] ?? null, query.limit + 1],
   );
+  return pageOf(rows, query.limit, (r) => [r.id]);
 }
 
 /** One delivery of a subscription, or undefined. */

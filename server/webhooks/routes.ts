@@ -8,6 +8,7 @@ import { auditActorOf } from "../audit/record.ts";
 import type { Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
+import { linkNext } from "../http/pagination.ts";
 import {
   createSubscription,
   deleteSubscription,
@@ -169,16 +170,19 @@ export async function registerWebhooksRoutes(app: FastifyInstance): Promise<void
       tag: "webhooks",
       action: "webhooks.read",
       query: DeliveryQuery,
+      paginated: true,
       responses: {
         200: { description: "Deliveries", schema: DeliveryView.array() },
         404: { description: "unknown_webhook" },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { id } = validate(SubscriptionParams, req.params);
       const query = validate(DeliveryQuery, req.query);
       if (!(await findSubscription(db, id))) throw unknownWebhook(id);
-      return (await listDeliveries(db, id, query)).map(presentDelivery);
+      const page = await listDeliveries(db, id, query);
+      linkNext(req, reply, page.next);
+      return page.rows.map(presentDelivery);
     },
   );
 

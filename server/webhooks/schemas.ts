@@ -1,5 +1,6 @@
 /** Schemas of the webhooks concept: the admin's inputs, the delivery job's payload and the views that leave. */
 import { z } from "zod";
+import { pageFields } from "../http/pagination.ts";
 
 /**
  * An event type a subscription takes: a dotted timeline type (`demand.closed`), every type under a prefix
@@ -65,10 +66,7 @@ export const DELIVERY_STATES = ["pending", "delivered", "dead", "skipped"] as co
 export const DeliveryQuery = z.object({
   /** Only deliveries in this state. */
   state: z.enum(DELIVERY_STATES).optional(),
-  /** Deliveries before this id (paging, newest first). */
-  before: z.coerce.number().int().positive().optional(),
-  /** How many (1–200, default 50). */
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  ...pageFields(50, 200),
 });
 export type DeliveryQuery = z.infer<typeof DeliveryQuery>;
 

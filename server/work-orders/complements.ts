@@ -1,17 +1,21 @@
-import { COMPLEMENT_WAIT } from "../../domain/business-time-legal.ts";
+/**
+ * Complements: the department asks the citizen for what is missing, the citizen (or an agent for them) sends it and
+ * the clocks run again, or the citizen's 20 days run out and the demand is archived.
+ */
+import type { Actor, Staff } from "../access/principal.ts";
 import { type Db, maybeOne } from "../db/index.ts";
-import { pauseDeadlines, resumeDeadlines, startDeadline, stopDeadlines } from "../deadlines/commands.ts";
-import type { Actor } from "../demands/commands.ts";
+import { resumeDeadlines, stopDeadlines } from "../deadlines/commands.ts";
+import { loadClocks } from "../deadlines/demand-clock.ts";
 import { lockDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
-import type { Staff } from "../http/auth.ts";
-
-import { auditOrder, loadClocks, lockOrder, moveOrder, staffActor, type WorkOrderRow } from "./commands.ts";
+import { actOnOrder } from "./commands.ts";
+import { moveOrder, type WorkOrderRow } from "./steps.ts";
+import { requestComplementStep } from "./steps-complement.ts";
 
 /**
- * The department needs more from the citizen (Decreto 9.492/2018): the question goes to every citizen of the
- * demand and shows on the tracking page; the department's and the demand's clocks pause; the citizen's 20-day
- * clock starts. A demand with nobody to ask (anonymous, no contact) can still be answered on the tracking page.
+ * The department needs more from the citizen (steps-complement.ts): the question goes to every citizen of the
+ * demand; the clocks pause and the citizen's 20-day clock starts. A demand with nobody to ask (anonymous, no
+ * contact) can still be answered on the tracking page.
  */
 export async function requestComplement(
   db: Db,
@@ -20,36 +24,9 @@ export async function requestComplement(
   question: string,
 ): Promise<void> {
   const clocks = await loadClocks(db);
-  await db.transaction(async (tx) => {
-    const { order, demand } = await lockOrder(tx, orderId, staff);
-    const from = order.state;
-    if (order.state === "dispatched") {
-      await moveOrder(tx, order, "accepted", { accepted_at: new Date().toISOString() });
-      await stopDeadlines(tx, { demandId: demand.id, workOrderId: order.id, stages: ["acceptance"] }, "met");
-      await moveDemand(tx, demand, "accepted", staffActor(staff), { workOrderId: order.id });
-    }
-    await moveOrder(tx, order, "waiting_citizen", { complement_question: question });
-    await auditOrder(tx, staff, "work_order.complement_requested", order, from);
-    const now = new Date();
-    await pauseDeadlines(tx, { demandId: demand.id, stages: ["demand", "execution"] }, now);
-    await tx.query("UPDATE demands SET paused_at = $2 WHERE id = $1", [demand.id, now.toISOString()]);
-    await startDeadline(tx, clocks.cal, clocks.rules, {
-      demandId: demand.id,
-      workOrderId: order.id,
-      stage: "complement",
-      spec: COMPLEMENT_WAIT,
-      departmentId: order.department_id,
-      startedAt: now,
-    });
-    await recordEvent(tx, demand.id, "demand.complement_requested", staffActor(staff), "public", {
-      workOrderId: order.id,
-      question,
-    });
-    await notifyCitizens(tx, demand.id, "demand.complement_requested", {
-      protocol: demand.protocol,
-      question,
-    });
-  });
+  await actOnOrder(db, staff, orderId, "work_order.complement_requested", (tx, target, actor) =>
+    requestComplementStep(tx, target, actor, { question, clocks }),
+  );
 }
 
 /**

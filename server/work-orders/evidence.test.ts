@@ -4,11 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { drain, fileDemand } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { iconPng } from "../http/icons.ts";
-import { JOBS } from "../jobs/registry.ts";
-import { runOnce } from "../jobs/runner.ts";
 
 const { app, ctx } = await testApp();
 const db = ctx.db;
@@ -21,27 +20,16 @@ const service = (
   )
 ).code;
 
-async function drain(): Promise<void> {
-  while ((await runOnce(ctx, JOBS)) > 0) {}
-}
-
-let serial = 0;
-/** Files an anonymous demand at the Sé (each a little further west) and lets the matrix dispatch it. */
+let placed = 0;
+/**
+ * Files an anonymous demand at the Sé (each a little further west) and lets the matrix dispatch it; the order, its
+ * department and a staff member's headers.
+ */
 async function dispatchedOrder() {
-  serial++;
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service,
-      description: `Calçada quebrada em frente ao número ${serial}`,
-      location: { lat: -23.5503, lon: -46.634 - serial * 0.004 },
-      identity: "anonymous",
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const { protocol, secret } = res.json() as { protocol: string; secret: string };
-  await drain();
+  const at = { lat: -23.5503, lon: -46.634 - ++placed * 0.004 };
+  const { protocol, secret } = await fileDemand({ app, ctx }, { service, at });
+  await drain(ctx);
+
   const order = await one<{ id: number; code: string }>(
     db,
     `SELECT w.id, dep.code FROM work_orders w JOIN demands d ON d.id = w.demand_id

@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from "fastify";
 import { OPEN_WORK_ORDER_STATES } from "../../domain/status.ts";
+import type { Staff } from "../access/principal.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one } from "../db/index.ts";
 import {
@@ -14,9 +15,9 @@ import {
   storeAttachment,
 } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
-import type { Staff } from "../http/auth.ts";
 import { asMultipartError, guardedParts } from "../http/input-guard.ts";
-import { lockOrder } from "./commands.ts";
+import type { AttachmentStore } from "../storage/store.ts";
+import { lockOrder } from "./steps.ts";
 
 /** Only photos count as evidence of work done (read from the content, as intake does). */
 export const EVIDENCE_MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic"];
@@ -68,7 +69,7 @@ export async function readEvidenceFiles(req: FastifyRequest, maxBytes: number): 
  */
 export async function addEvidence(
   db: Db,
-  root: string,
+  store: AttachmentStore,
   staff: Staff,
   orderId: number,
   files: CheckedAttachment[],
@@ -76,7 +77,7 @@ export async function addEvidence(
   // Scope and state are checked before anything is written to disk.
   await db.transaction(async (tx) => checkOpen((await lockOrder(tx, orderId, staff)).order.state));
   // Files are stored by content, as intake stores them (server/demands/attachments.ts).
-  const keys = await Promise.all(files.map((file) => storeAttachment(root, file)));
+  const keys = await Promise.all(files.map((file) => storeAttachment(store, file)));
   return db.transaction(async (tx) => {
     const { order, demand } = await lockOrder(tx, orderId, staff);
     checkOpen(order.state);

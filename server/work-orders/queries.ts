@@ -42,19 +42,40 @@ const SELECT = `SELECT w.id, d.protocol, w.state, dep.code AS department_code, s
   JOIN services s ON s.id = d.service_id
   LEFT JOIN districts dis ON dis.code = d.district_code`;
 
-/** Orders in some states, of one department (or all when null), oldest deadline first. */
+/**
+ * Orders in some states, of one department (or all when null), soonest deadline first (none last), a page after
+ * `after` (the keyset of the last row of the previous page: the deadline as text, "infinity" for none, and the id).
+ */
 export function listWorkOrders(
   sql: Sql,
-  filter: { departmentId: number | null; departmentCode?: string; states: string[]; limit: number },
-): Promise<WorkOrderListRow[]> {
-  return sql.query<WorkOrderListRow>(
-    `${SELECT}
+  filter: {
+    departmentId: number | null;
+    departmentCode?: string;
+    states: string[];
+    protocol?: string;
+    limit: number;
+    after?: readonly (string | number)[] | null;
+  },
+): Promise<(WorkOrderListRow & { sort_key: string })[]> {
+  const [afterDue, afterId] = filter.after ?? [null, null];
+  return sql.query<WorkOrderListRow & { sort_key: string }>(
+    `${SELECT.replace("SELECT w.id,", "SELECT COALESCE(w.due_at, 'infinity')::text AS sort_key, w.id,")}
       WHERE w.state = ANY($1::text[])
         AND ($2::bigint IS NULL OR w.department_id = $2)
         AND ($3::text IS NULL OR dep.code = $3)
-      ORDER BY w.due_at NULLS LAST, w.id
+        AND ($5::text IS NULL OR d.protocol = $5)
+        AND ($6::timestamptz IS NULL OR (COALESCE(w.due_at, 'infinity'), w.id) > ($6::timestamptz, $7::bigint))
+      ORDER BY COALESCE(w.due_at, 'infinity'), w.id
       LIMIT $4`,
-    [filter.states, filter.departmentId, filter.departmentCode ?? null, filter.limit],
+    [
+      filter.states,
+      filter.departmentId,
+      filter.departmentCode ?? null,
+      filter.limit,
+      filter.protocol ?? null,
+      afterDue,
+      afterId,
+    ],
   );
 }
 

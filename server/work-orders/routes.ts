@@ -1,12 +1,13 @@
 /** HTTP routes of work orders: the department's list, and every action on an order; the citizen's complement. */
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { OPEN_WORK_ORDER_STATES, WORK_ORDER_STATES } from "../../domain/status.ts";
+import type { Actor } from "../access/principal.ts";
 import { demandByProtocol, protocolParam, secretMatches, secretOf } from "../demands/access.ts";
-import type { Actor } from "../demands/commands.ts";
 import { AppError } from "../errors.ts";
 import { can, isDepartmentScoped, loadStaff, requireStaff, type Staff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
+import { decodeCursor, linkNext, pageOf } from "../http/pagination.ts";
+import { attachmentStoreOf } from "../storage/store.ts";
 import { answerWorkOrder, createAnswerTemplate, recordManualDelivery } from "./answers.ts";
 import { acceptWorkOrder, rerouteWorkOrder, returnWorkOrder, startWorkOrder } from "./commands.ts";
 import { receiveComplement, requestComplement } from "./complements.ts";
@@ -41,9 +42,10 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
       tag: "work-orders",
       action: "work_orders.read",
       query: WorkOrderListQuery,
+      paginated: true,
       responses: { 200: { description: "Orders, earliest deadline first", schema: WorkOrderView.array() } },
     },
-    async (req) => {
+    async (req, reply) => {
       const staff = await requireStaff(req);
       const query = validate(WorkOrderListQuery, req.query);
       const states = query.state ? query.state.split(",").map((s) => s.trim()) : [...OPEN_WORK_ORDER_STATES];
@@ -53,9 +55,13 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
         departmentId: isDepartmentScoped(staff) ? (staff.departmentId ?? -1) : null,
         departmentCode: isDepartmentScoped(staff) ? undefined : query.department,
         states,
-        limit: query.limit,
+        protocol: query.protocol,
+        limit: query.limit + 1,
+        after: decodeCursor(query.cursor, ["string", "number"]),
       });
-      return rows.map((row) => presentWorkOrder(row, req.locale));
+      const page = pageOf(rows, query.limit, (row) => [row.sort_key, row.id]);
+      linkNext(req, reply, page.next);
+      return page.rows.map((row) => presentWorkOrder(row, req.locale));
     },
   );
 
@@ -164,8 +170,7 @@ export async function registerWorkOrdersRoutes(app: FastifyInstance): Promise<vo
       const staff = await requireStaff(req);
       const { id } = validate(WorkOrderParams, req.params);
       const files = await readEvidenceFiles(req, app.ctx.config.maxAttachmentBytes);
-      const root = join(app.ctx.config.dataDir, "attachments");
-      const attachments = await addEvidence(db, root, staff, id, files);
+      const attachments = await addEvidence(db, attachmentStoreOf(app.ctx.config), staff, id, files);
       return reply.status(201).send({ attachments });
     },
   );

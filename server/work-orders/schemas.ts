@@ -1,6 +1,7 @@
 /** Input and output schemas of the work-order routes (they also feed OpenAPI). */
 import { z } from "zod";
 import { WORK_ORDER_STATES } from "../../domain/status.ts";
+import { pageFields } from "../http/pagination.ts";
 
 export const WorkOrderParams = z.object({ id: z.coerce.number().int().positive() });
 
@@ -9,7 +10,12 @@ export const WorkOrderListQuery = z.object({
   state: z.string().optional(),
   /** A department's code; department roles always see their own. */
   department: z.string().max(40).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Only the order(s) of the demand with this protocol. */
+  protocol: z
+    .string()
+    .regex(/^\d{6,20}$/)
+    .optional(),
+  ...pageFields(100, 500),
 });
 
 /** Why an order goes back or on: said to the next person who handles it. */
@@ -44,34 +50,36 @@ export const ComplementInput = z.object({
   text: z.string().trim().min(1).max(5000),
 });
 
-export const WorkOrderView = z.object({
-  id: z.number(),
-  protocol: z.string(),
-  state: z.enum(WORK_ORDER_STATES),
-  department: z.string(),
-  service: z.string(),
-  dispatchedAt: z.string(),
-  acceptedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  dueAt: z.string().nullable(),
-  reason: z.string().nullable(),
-  answer: z.string().nullable(),
-  complementQuestion: z.string().nullable(),
-  actions: z.array(z.string()),
-  /** The service's name in the caller's language. */
-  serviceName: z.string(),
-  /** The district of the demand's place, if it has one. */
-  district: z.object({ code: z.string(), name: z.string() }).nullable(),
-  /** The demand's point, for the department's map. */
-  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
-  /** Alarms of this order (and of its demand's clock at this department) nobody acknowledged yet. */
-  openAlarms: z.number(),
-  /**
-   * The largest alarm fraction of the execution clock whose instant (in business time) has passed — 0.5, 0.8, 1 …
-   * — or null when none has or the clock is paused or stopped. Screens call an order "close to late" from 0.8.
-   */
-  clockShare: z.number().nullable(),
-});
+export const WorkOrderView = z
+  .object({
+    id: z.number(),
+    protocol: z.string(),
+    state: z.enum(WORK_ORDER_STATES),
+    department: z.string(),
+    service: z.string(),
+    dispatchedAt: z.string(),
+    acceptedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    dueAt: z.string().nullable(),
+    reason: z.string().nullable(),
+    answer: z.string().nullable(),
+    complementQuestion: z.string().nullable(),
+    actions: z.array(z.string()),
+    /** The service's name in the caller's language. */
+    serviceName: z.string(),
+    /** The district of the demand's place, if it has one. */
+    district: z.object({ code: z.string(), name: z.string() }).nullable(),
+    /** The demand's point, for the department's map. */
+    location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
+    /** Alarms of this order (and of its demand's clock at this department) nobody acknowledged yet. */
+    openAlarms: z.number(),
+    /**
+     * The largest alarm fraction of the execution clock whose instant (in business time) has passed — 0.5, 0.8, 1 …
+     * — or null when none has or the clock is paused or stopped. Screens call an order "close to late" from 0.8.
+     */
+    clockShare: z.number().nullable(),
+  })
+  .meta({ id: "WorkOrder" });
 
 export const EvidenceUploaded = z.object({
   attachments: z.array(

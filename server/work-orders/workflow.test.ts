@@ -1,108 +1,21 @@
 /**
- * Whole lifecycles through the HTTP API and the real jobs (routing, delivery over SMTP to a fake server on
- * loopback): dispatch, accept, complement with paused clocks, answer, delivery, closure, rating, reopen; returned
- * and rerouted orders; merge; cancel; the queue; alarms at business-time instants.
+ * Whole lifecycles of work orders through the HTTP API and the real jobs (routing, delivery over SMTP to a fake
+ * server on loopback): dispatch, accept, complement with paused clocks, answer, delivery, closure, rating, reopen;
+ * returned and rerouted orders; merge; cancel; answer templates. Clocks, the queue and surveys have their own files
+ * (deadlines/, triage/, satisfaction/).
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { startFakeSmtp } from "../../channels/email/fake.ts";
-import { staffHeaders, testApp } from "../../tests/helpers.ts";
-import { loadCalendar } from "../calendar/queries.ts";
+import { describe, it } from "node:test";
+import { ANSWER, factoriesFor, findPlainService, testAppWithMail } from "../../tests/factories.ts";
 import { one } from "../db/index.ts";
-import { listAlarmRules, pauseDeadlines, resumeDeadlines, startDeadline } from "../deadlines/commands.ts";
-import { scanDeadlines } from "../deadlines/scan.ts";
-import { JOBS } from "../jobs/registry.ts";
-import { runOnce } from "../jobs/runner.ts";
-import { closeChannelsOf } from "../notifications/jobs.ts";
-import { remindSurveys, SURVEY_REMINDER_DAYS } from "../satisfaction/commands.ts";
-import { archiveForMissingComplement } from "./complements.ts";
 
-const fake = await startFakeSmtp();
-after(() => fake.close());
-const { app, ctx } = await testApp({ smtpUrl: fake.url, publicUrl: "https://156.cidade.example" });
-after(() => closeChannelsOf(ctx.config));
+const { app, ctx, fake, mailsTo } = await testAppWithMail();
 const db = ctx.db;
-
-// Praça da Sé, in the district of SÉ.
-const SE = { lat: -23.5503, lon: -46.634 };
-
-const service = (
-  await one<{ code: string }>(
-    db,
-    `SELECT code FROM services WHERE active AND attributes = '[]'::jsonb AND location_required AND auto_dispatch
-      ORDER BY code LIMIT 1`,
-  )
-).code;
-
-/** Runs every registered job until nothing is due. */
-async function drain(): Promise<void> {
-  while ((await runOnce(ctx, JOBS)) > 0) {}
-}
-
-let serial = 0;
-/** Files a demand through the API; returns its protocol, secret and row facts. */
-async function fileDemand(
-  options: { email?: string; at?: { lat: number; lon: number }; code?: string } = {},
-) {
-  serial++;
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service: options.code ?? service,
-      description: `Buraco na calçada em frente ao número ${serial}`,
-      // Demands on a grid 400 m apart west and south of the Sé, so none is a duplicate of another unless a test
-      // wants it.
-      location: options.at ?? {
-        lat: SE.lat - (serial % 8) * 0.004,
-        lon: SE.lon - Math.floor(serial / 8) * 0.004,
-      },
-      ...(options.email
-        ? { identity: "identified", citizen: { name: "Maria da Silva", email: options.email } }
-        : { identity: "anonymous" }),
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const { protocol, secret } = res.json() as { protocol: string; secret: string };
-  const row = await one<{ id: number; department_id: number }>(
-    db,
-    "SELECT id, department_id FROM demands WHERE protocol = $1",
-    [protocol],
-  );
-  return { protocol, secret, ...row };
-}
-
-const statusOf = async (id: number) =>
-  (await one<{ status: string }>(db, "SELECT status FROM demands WHERE id = $1", [id])).status;
-
-const departmentCode = async (id: number) =>
-  (await one<{ code: string }>(db, "SELECT code FROM departments WHERE id = $1", [id])).code;
-
-async function openOrder(demandId: number) {
-  return one<{ id: number; state: string; department_id: number }>(
-    db,
-    `SELECT id, state, department_id FROM work_orders WHERE demand_id = $1
-      AND state IN ('dispatched', 'accepted', 'in_progress', 'waiting_citizen')`,
-    [demandId],
-  );
-}
-
-/** The e-mails received for an address, parsed. */
-async function mailsTo(address: string) {
-  const mails = fake.received.filter((m) => m.to.includes(address));
-  return Promise.all(mails.map((m) => fake.parse(m)));
-}
-
-const post = (url: string, who: { authorization?: string }, payload?: object) =>
-  app.inject({
-    method: "POST",
-    url,
-    headers: who.authorization ? { authorization: who.authorization } : {},
-    ...(payload ? { payload } : {}),
-  });
-
-const ANSWER =
-  "A equipe de conservação tapou o buraco com asfalto frio em 12/03 e sinalizou o local até a cura completa.";
+const service = await findPlainService(db);
+const { drain, fileDemand, makeStaff, statusOf, openOrder, departmentCodeOf, post } = factoriesFor({
+  app,
+  ctx,
+});
 
 describe("a demand's whole life", () => {
   it("is dispatched by the matrix, accepted, paused for a complement, answered, delivered, closed, rated and reopened", async () => {
@@ -121,8 +34,8 @@ describe("a demand's whole life", () => {
       ["acceptance:running", "demand:running", "execution:running"],
     );
 
-    const code = await departmentCode(demand.department_id);
-    const staff = await staffHeaders(db, "department_staff", code);
+    const code = await departmentCodeOf(demand.department_id);
+    const staff = await makeStaff("department_staff", code);
     const h = { authorization: staff.authorization };
     const list = await app.inject({ method: "GET", url: "/api/v1/work-orders", headers: h });
     assert.ok(
@@ -132,7 +45,7 @@ describe("a demand's whole life", () => {
     const other = await db.query<{ code: string }>("SELECT code FROM departments WHERE id <> $1 LIMIT 1", [
       demand.department_id,
     ]);
-    const stranger = await staffHeaders(db, "department_staff", other[0]!.code);
+    const stranger = await makeStaff("department_staff", other[0]!.code);
     const foreign = await post(`/api/v1/work-orders/${order.id}/accept`, {
       authorization: stranger.authorization,
     });
@@ -258,7 +171,7 @@ describe("a demand's whole life", () => {
     const demand = await fileDemand({ email: "devolvida@example.org" });
     await drain();
     const first = await openOrder(demand.id);
-    const a = await staffHeaders(db, "department_staff", await departmentCode(first.department_id));
+    const a = await makeStaff("department_staff", await departmentCodeOf(first.department_id));
     const returned = await post(`/api/v1/work-orders/${first.id}/return`, a, {
       reason: "Não é competência deste órgão.",
     });
@@ -276,14 +189,14 @@ describe("a demand's whole life", () => {
       [first.department_id],
     );
     const [b, c] = [others[0]!.code, others[1]!.code];
-    const agent = await staffHeaders(db, "agent");
+    const agent = await makeStaff("agent");
     const dispatched = await post(`/api/v1/demands/${demand.protocol}/dispatch`, agent, { department: b });
     assert.equal(dispatched.statusCode, 200, dispatched.body);
     assert.equal(await statusOf(demand.id), "dispatched");
     const atB = await openOrder(demand.id);
-    assert.equal(await departmentCode(atB.department_id), b);
+    assert.equal(await departmentCodeOf(atB.department_id), b);
 
-    const staffB = await staffHeaders(db, "department_staff", b);
+    const staffB = await makeStaff("department_staff", b);
     const same = await post(`/api/v1/work-orders/${atB.id}/reroute`, staffB, {
       department: b,
       reason: "Teste.",
@@ -297,14 +210,14 @@ describe("a demand's whole life", () => {
     assert.equal(rerouted.json().state, "rerouted");
     assert.equal(await statusOf(demand.id), "rerouted");
     const atC = await openOrder(demand.id);
-    assert.equal(await departmentCode(atC.department_id), c);
+    assert.equal(await departmentCodeOf(atC.department_id), c);
     const link = await one<{ rerouted_to_id: number }>(
       db,
       "SELECT rerouted_to_id FROM work_orders WHERE id = $1",
       [atB.id],
     );
     assert.equal(link.rerouted_to_id, atC.id);
-    const staffC = await staffHeaders(db, "focal_point", c);
+    const staffC = await makeStaff("focal_point", c);
     const accepted = await post(`/api/v1/work-orders/${atC.id}/accept`, staffC);
     assert.equal(accepted.statusCode, 200, accepted.body);
     assert.equal(await statusOf(demand.id), "accepted");
@@ -346,7 +259,7 @@ describe("a demand's whole life", () => {
       "no distance: answers from a few points would place the demand",
     );
 
-    const agent = await staffHeaders(db, "agent");
+    const agent = await makeStaff("agent");
     const merged = await post(`/api/v1/demands/${duplicate.protocol}/merge`, agent, {
       into: survivor.protocol,
     });
@@ -360,7 +273,7 @@ describe("a demand's whole life", () => {
     );
 
     const order = await openOrder(survivor.id);
-    const staff = await staffHeaders(db, "department_staff", await departmentCode(order.department_id));
+    const staff = await makeStaff("department_staff", await departmentCodeOf(order.department_id));
     const answered = await post(`/api/v1/work-orders/${order.id}/answer`, staff, { answer: ANSWER });
     assert.equal(answered.statusCode, 200, answered.body);
     await drain();
@@ -379,7 +292,7 @@ describe("a demand's whole life", () => {
     const demand = await fileDemand({ email });
     await drain();
     const order = await openOrder(demand.id);
-    const staff = await staffHeaders(db, "department_staff", await departmentCode(order.department_id));
+    const staff = await makeStaff("department_staff", await departmentCodeOf(order.department_id));
     fake.refuseRecipient(email, 550);
     try {
       const res = await post(`/api/v1/work-orders/${order.id}/answer`, staff, { answer: ANSWER });
@@ -395,7 +308,7 @@ describe("a demand's whole life", () => {
       [demand.id],
     );
     assert.equal(alarm.level, 1);
-    const agent = await staffHeaders(db, "agent");
+    const agent = await makeStaff("agent");
     const early = await post(`/api/v1/demands/${demand.protocol}/answer-delivered`, agent, { means: "fax" });
     assert.equal(early.statusCode, 400);
     const phoned = await post(`/api/v1/demands/${demand.protocol}/answer-delivered`, agent, {
@@ -409,7 +322,7 @@ describe("a demand's whole life", () => {
   it("cancels a demand with a reason, ending its order and clocks; a second cancel is refused", async () => {
     const demand = await fileDemand({ email: "cancelada@example.org" });
     await drain();
-    const agent = await staffHeaders(db, "agent");
+    const agent = await makeStaff("agent");
     const res = await post(`/api/v1/demands/${demand.protocol}/cancel`, agent, {
       reason: "Trote: endereço inexistente.",
     });
@@ -435,7 +348,7 @@ describe("a demand's whole life", () => {
     const demand = await fileDemand();
     await drain();
     const order = await openOrder(demand.id);
-    const staff = await staffHeaders(db, "department_staff", await departmentCode(order.department_id));
+    const staff = await makeStaff("department_staff", await departmentCodeOf(order.department_id));
     const res = await post(`/api/v1/work-orders/${order.id}/answer`, staff, { answer: ANSWER });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(await statusOf(demand.id), "closed");
@@ -449,14 +362,14 @@ describe("a demand's whole life", () => {
 
 describe("answer templates", () => {
   it("offers a service's own templates first, then the general ones, and lets a focal point add one", async () => {
-    const focal = await staffHeaders(db, "focal_point", "CENTRAL156");
+    const focal = await makeStaff("focal_point", "CENTRAL156");
     const added = await post("/api/v1/answer-templates", focal, {
       service,
       title: "Buraco tapado",
       body: "Em {data}, a equipe tapou o buraco com {material} e sinalizou o local até a cura completa.",
     });
     assert.equal(added.statusCode, 201, added.body);
-    const staff = await staffHeaders(db, "department_staff", "CENTRAL156");
+    const staff = await makeStaff("department_staff", "CENTRAL156");
     const list = await app.inject({
       method: "GET",
       url: `/api/v1/answer-templates?service=${service}`,
@@ -465,348 +378,8 @@ describe("answer templates", () => {
     const titles = (list.json() as { title: string; service: string | null }[]).map((t) => t.title);
     assert.equal(titles[0], "Buraco tapado");
     assert.ok(titles.includes("Serviço executado"), "the seeded general templates follow");
-    const agent = await staffHeaders(db, "agent");
+    const agent = await makeStaff("agent");
     const refused = await post("/api/v1/answer-templates", agent, { title: "x", body: "y" });
     assert.equal(refused.statusCode, 403);
-  });
-});
-
-describe("the triage queue", () => {
-  it("gives each waiting demand to one agent only, and the same one back to the agent who holds it", async () => {
-    const queuedService = (
-      await one<{ code: string }>(
-        db,
-        `UPDATE services SET auto_dispatch = false
-          WHERE code = (SELECT code FROM services WHERE active AND attributes = '[]'::jsonb AND anonymous_allowed
-                         AND code <> $1 ORDER BY code LIMIT 1)
-          RETURNING code`,
-        [service],
-      )
-    ).code;
-    const spots = Array.from({ length: 8 }, (_, i) => ({ lat: -23.55 - i * 0.01, lon: -46.64 + i * 0.005 }));
-    for (const at of spots) await fileDemand({ at, code: queuedService });
-    await drain();
-    const agents = await Promise.all(Array.from({ length: 8 }, () => staffHeaders(db, "agent")));
-    const taken = await Promise.all(
-      agents.map((a) => post("/api/v1/triage/next", { authorization: a.authorization })),
-    );
-    const protocols = taken.filter((r) => r.statusCode === 200).map((r) => r.json().protocol as string);
-    assert.equal(protocols.length, 8, "eight waiting demands for eight agents");
-    assert.equal(new Set(protocols).size, protocols.length, "never the same demand twice");
-    const mine = await post("/api/v1/triage/next", { authorization: agents[0]!.authorization });
-    assert.equal(mine.json().protocol, protocols[0], "an agent who holds an item gets it back");
-    const queue = await app.inject({
-      method: "GET",
-      url: "/api/v1/triage/queue",
-      headers: { authorization: agents[0]!.authorization },
-    });
-    assert.ok(queue.json().length >= 8);
-
-    const other = agents[1]!;
-    const held = protocols[0]!;
-    const refused = await post(`/api/v1/demands/${held}/dispatch`, other, {});
-    assert.equal(refused.json().code, "claimed_by_another");
-    const reclassified = await post(`/api/v1/demands/${held}/reclassify`, agents[0]!, { service });
-    assert.equal(reclassified.statusCode, 204, reclassified.body);
-    const sent = await post(`/api/v1/demands/${held}/dispatch`, agents[0]!, {});
-    assert.equal(sent.statusCode, 200, sent.body);
-  });
-});
-
-describe("legal deadlines and surveys", () => {
-  it("runs an ouvidoria complaint on the 30-day legal clock, extended once with a reason", async () => {
-    const complaint = (
-      await one<{ code: string }>(
-        db,
-        `SELECT code FROM services WHERE active AND demand_type = 'complaint' AND attributes = '[]'::jsonb
-          ORDER BY code LIMIT 1`,
-      )
-    ).code;
-    const demand = await fileDemand({ email: "reclamacao@example.org", code: complaint });
-    await drain();
-    const clock = await one<{ unit: string; amount: number; due_at: Date }>(
-      db,
-      "SELECT unit, amount, due_at FROM deadlines WHERE demand_id = $1 AND stage = 'demand'",
-      [demand.id],
-    );
-    assert.deepEqual([clock.unit, clock.amount], ["calendar_days", 30]);
-    const ombudsman = await staffHeaders(db, "ombudsman");
-    const noReason = await post(`/api/v1/demands/${demand.protocol}/extend-deadline`, ombudsman, {
-      reason: "",
-    });
-    assert.equal(noReason.statusCode, 400);
-    const extended = await post(`/api/v1/demands/${demand.protocol}/extend-deadline`, ombudsman, {
-      reason: "Vistoria técnica agendada pela subprefeitura.",
-    });
-    assert.equal(extended.statusCode, 200, extended.body);
-    const days = (new Date(extended.json().dueAt).getTime() - clock.due_at.getTime()) / 86_400_000;
-    assert.ok(days >= 30 && days <= 33, `extended by ${days} days`);
-    const twice = await post(`/api/v1/demands/${demand.protocol}/extend-deadline`, ombudsman, {
-      reason: "Mais uma vez, por favor.",
-    });
-    assert.equal(twice.statusCode, 409);
-    assert.equal(twice.json().code, "deadline_already_extended");
-    const agent = await staffHeaders(db, "agent");
-    const refused = await post(`/api/v1/demands/${demand.protocol}/extend-deadline`, agent, {
-      reason: "Agente tenta.",
-    });
-    assert.equal(refused.statusCode, 403);
-  });
-
-  it("reminds an unanswered survey once, even when two schedulers ask at the same time", async () => {
-    const email = "lembrete@example.org";
-    const demand = await fileDemand({ email });
-    await drain();
-    const order = await openOrder(demand.id);
-    const staff = await staffHeaders(db, "department_staff", await departmentCode(order.department_id));
-    await post(`/api/v1/work-orders/${order.id}/answer`, staff, { answer: ANSWER });
-    await drain();
-    assert.equal(await statusOf(demand.id), "closed");
-    const later = new Date(Date.now() + (SURVEY_REMINDER_DAYS + 1) * 86_400_000);
-    const [a, b] = await Promise.all([remindSurveys(db, later), remindSurveys(db, later)]);
-    assert.ok(a + b >= 1);
-    await drain();
-    const reminders = (await mailsTo(email)).filter((m) => (m.subject ?? "").startsWith("Lembrete"));
-    assert.equal(reminders.length, 1);
-    assert.equal(await remindSurveys(db, later), 0, "one reminder only");
-  });
-});
-
-describe("satisfaction indicators", () => {
-  it("counts surveys asked and answered, the mean rating and the share solved per department", async () => {
-    const supervisor = await staffHeaders(db, "supervisor");
-    const res = await app.inject({
-      method: "GET",
-      url: "/api/v1/satisfaction/summary?by=department",
-      headers: { authorization: supervisor.authorization },
-    });
-    assert.equal(res.statusCode, 200, res.body);
-    const rows = res.json() as { asked: number; answered: number; meanRating: number | null }[];
-    const asked = await one<{ n: number; answered: number }>(
-      db,
-      "SELECT count(*)::int AS n, count(answered_at)::int AS answered FROM satisfaction_surveys",
-    );
-    assert.equal(
-      rows.reduce((sum, r) => sum + r.asked, 0),
-      asked.n,
-    );
-    assert.equal(
-      rows.reduce((sum, r) => sum + r.answered, 0),
-      asked.answered,
-    );
-    assert.ok(asked.answered >= 1, "the whole-life test rated one");
-    assert.ok(rows.some((r) => r.meanRating === 2));
-  });
-});
-
-describe("classification at routing", () => {
-  it("sends a demand whose words a manager's rule gives to another service to an agent, with the proposal", async () => {
-    const other = (
-      await one<{ code: string }>(
-        db,
-        "SELECT code FROM services WHERE active AND code <> $1 AND location_required ORDER BY code DESC LIMIT 1",
-        [service],
-      )
-    ).code;
-    const manager = await staffHeaders(db, "manager");
-    const rule = await post("/api/v1/classification-rules", manager, {
-      service: other,
-      phrases: ["caçamba abandonada"],
-      effect: "override",
-      weight: 5,
-    });
-    assert.equal(rule.statusCode, 201, rule.body);
-    serial++;
-    const res = await app.inject({
-      method: "POST",
-      url: "/api/v1/demands",
-      payload: {
-        service,
-        description: "Tem uma cacamba abandonada aqui na frente faz duas semanas",
-        location: { lat: -23.5905, lon: -46.6334 },
-        identity: "anonymous",
-      },
-    });
-    assert.equal(res.statusCode, 201, res.body);
-    const id = (
-      await one<{ id: number }>(db, "SELECT id FROM demands WHERE protocol = $1", [res.json().protocol])
-    ).id;
-    await drain();
-    assert.equal(await statusOf(id), "new", "an agent decides");
-    const queued = await one<{ data: { reasons: string[]; suggestions: { code: string }[] } }>(
-      db,
-      "SELECT data FROM demand_events WHERE demand_id = $1 AND type = 'demand.queued'",
-      [id],
-    );
-    assert.ok(queued.data.reasons.includes("classification_differs"), JSON.stringify(queued.data));
-    assert.equal(queued.data.suggestions[0]?.code, other);
-  });
-});
-
-describe("deadlines and alarms", () => {
-  // Local São Paulo times (UTC−3 since 2019).
-  const at = (local: string) => new Date(`${local}-03:00`);
-
-  async function clock(start: string, hours: number) {
-    const demand = await fileDemand();
-    const cal = await loadCalendar(db);
-    const rules = await listAlarmRules(db);
-    const id = await db.transaction(async (tx) => {
-      await startDeadline(tx, cal, rules, {
-        demandId: demand.id,
-        stage: "execution",
-        spec: { amount: hours, unit: "business_hours" },
-        departmentId: demand.department_id,
-        startedAt: at(start),
-      });
-      return (await one<{ id: number }>(tx, "SELECT max(id)::int AS id FROM deadlines")).id;
-    });
-    return { demand, id };
-  }
-
-  const alarmsOf = (clockId: number) =>
-    db.query<{ kind: string; level: number; fraction: number }>(
-      `SELECT kind, level, (data->>'fraction')::float8 AS fraction FROM alarms
-        WHERE dedupe_key LIKE $1 ORDER BY (data->>'fraction')::float8, level`,
-      [`deadline:${clockId}:%`],
-    );
-
-  it("fires 50%, 80%, 100% and the escalations at business-time instants across a weekend and Carnival", async () => {
-    // Friday 5 Feb 2027, 16:00; 10 business hours. Sat, Sun and Carnival (Mon 8, Tue 9) are off: Friday runs 2 h,
-    // Ash Wednesday 10 Feb from 08:00. 50% = Wed 11:00, 80% = Wed 14:00, 100% = Wed 16:00; 150% = 15 h = Friday 2 h,
-    // Wednesday 10 h (to 18:00), Thursday 11 Feb 3 h: 11:00.
-    const { id, demand } = await clock("2027-02-05T16:00:00", 10);
-    const scan = (local: string) => scanDeadlines(db, { now: at(local) });
-    await scan("2027-02-10T10:59:59");
-    assert.deepEqual(await alarmsOf(id), []);
-    await scan("2027-02-10T11:00:00");
-    assert.deepEqual(await alarmsOf(id), [{ kind: "deadline_near", level: 0, fraction: 0.5 }]);
-    await scan("2027-02-10T11:00:00");
-    assert.equal((await alarmsOf(id)).length, 1, "a repeated scan fires nothing twice");
-    await scan("2027-02-10T13:59:00");
-    assert.equal((await alarmsOf(id)).length, 1);
-    await scan("2027-02-10T14:00:00");
-    await scan("2027-02-10T16:00:00");
-    assert.deepEqual(await alarmsOf(id), [
-      { kind: "deadline_near", level: 0, fraction: 0.5 },
-      { kind: "deadline_near", level: 0, fraction: 0.8 },
-      { kind: "deadline_breached", level: 0, fraction: 1 },
-      { kind: "escalation", level: 1, fraction: 1 },
-    ]);
-    const breached = await db.query(
-      "SELECT 1 FROM demand_events WHERE demand_id = $1 AND type = 'deadline.breached'",
-      [demand.id],
-    );
-    assert.equal(breached.length, 1);
-    await scan("2027-02-11T10:59:00");
-    assert.equal((await alarmsOf(id)).length, 4);
-    await scan("2027-02-11T11:00:00");
-    assert.deepEqual((await alarmsOf(id)).at(-1), { kind: "escalation", level: 2, fraction: 1.5 });
-  });
-
-  it("shows a department's focal point its own alarms only, and lets it acknowledge them", async () => {
-    const { id, demand } = await clock("2027-02-05T16:00:00", 10);
-    await scanDeadlines(db, { now: at("2027-02-10T11:00:00") });
-    const alarmId = (
-      await one<{ id: number }>(db, "SELECT id FROM alarms WHERE dedupe_key = $1", [`deadline:${id}:0.5:0`])
-    ).id;
-    const own = await staffHeaders(db, "focal_point", await departmentCode(demand.department_id));
-    const other = (
-      await one<{ code: string }>(db, "SELECT code FROM departments WHERE id <> $1 ORDER BY code LIMIT 1", [
-        demand.department_id,
-      ])
-    ).code;
-    const stranger = await staffHeaders(db, "focal_point", other);
-    const list = async (who: { authorization: string }) =>
-      (
-        await app.inject({
-          method: "GET",
-          url: "/api/v1/alarms?limit=500",
-          headers: { authorization: who.authorization },
-        })
-      ).json() as { id: number }[];
-    assert.ok((await list(own)).some((a) => a.id === alarmId));
-    assert.ok(!(await list(stranger)).some((a) => a.id === alarmId), "another department's focal point");
-    const foreign = await post(`/api/v1/alarms/${alarmId}/acknowledge`, stranger);
-    assert.equal(foreign.statusCode, 404);
-    const acknowledged = await post(`/api/v1/alarms/${alarmId}/acknowledge`, own);
-    assert.equal(acknowledged.statusCode, 204);
-    assert.ok(!(await list(own)).some((a) => a.id === alarmId), "acknowledged alarms leave the open list");
-  });
-
-  it("skips a municipal holiday (25 January, São Paulo's anniversary)", async () => {
-    // Friday 22 Jan 2027, 17:00; 3 business hours: Friday 1 h, Monday 25 off, Tuesday 26 from 08:00.
-    // 50% = 1.5 h = Tue 08:30; 100% = Tue 10:00.
-    const { id } = await clock("2027-01-22T17:00:00", 3);
-    await scanDeadlines(db, { now: at("2027-01-26T08:29:00") });
-    assert.deepEqual(await alarmsOf(id), []);
-    await scanDeadlines(db, { now: at("2027-01-26T08:30:00") });
-    assert.equal((await alarmsOf(id)).length, 1);
-    await scanDeadlines(db, { now: at("2027-01-26T09:59:00") });
-    assert.equal((await alarmsOf(id)).length, 2, "80% at 09:12");
-    await scanDeadlines(db, { now: at("2027-01-26T10:00:00") });
-    assert.equal((await alarmsOf(id)).length, 4);
-  });
-
-  it("pauses a clock and resumes it with what it had left, moving its alarms", async () => {
-    // 10 business hours from Friday 5 Feb 2027 16:00; paused at 17:00 (1 h run); resumed Thursday 11 Feb 09:00:
-    // 9 h left, due Thursday 18:00; the clock's start moves to Thu 08:00, so 50% falls at Thu 13:00.
-    const { id, demand } = await clock("2027-02-05T16:00:00", 10);
-    const cal = await loadCalendar(db);
-    await db.transaction((tx) => pauseDeadlines(tx, { demandId: demand.id }, at("2027-02-05T17:00:00")));
-    await scanDeadlines(db, { now: at("2027-02-10T16:00:00") });
-    assert.deepEqual(await alarmsOf(id), [], "a paused clock fires nothing");
-    await db.transaction((tx) =>
-      resumeDeadlines(tx, cal, { demandId: demand.id }, at("2027-02-11T09:00:00")),
-    );
-    const row = await one<{ due_at: Date; next_fire_at: Date }>(
-      db,
-      `SELECT d.due_at, (SELECT min(f.fire_at) FROM deadline_fires f WHERE f.deadline_id = d.id) AS next_fire_at
-         FROM deadlines d WHERE d.id = $1`,
-      [id],
-    );
-    assert.equal(row.due_at.toISOString(), at("2027-02-11T18:00:00").toISOString());
-    assert.equal(row.next_fire_at.toISOString(), at("2027-02-11T13:00:00").toISOString());
-  });
-
-  it("fires each alarm once when two schedulers scan at the same time", async () => {
-    const clocks = [];
-    for (let i = 0; i < 6; i++) clocks.push(await clock("2027-03-01T08:00:00", 4));
-    const now = at("2027-03-02T12:00:00");
-    const [x, y] = await Promise.all([scanDeadlines(db, { now }), scanDeadlines(db, { now })]);
-    for (const c of clocks) {
-      const fired = await alarmsOf(c.id);
-      // 4 h from Monday 08:00: 50%, 80%, 100% (two rules) and 150% (Mon 14:00) are all past.
-      assert.equal(fired.length, 5, `clock ${c.id}`);
-    }
-    assert.ok(x.alarms + y.alarms >= 30);
-  });
-
-  it("archives a demand whose citizen never sent the complement within 20 days", async () => {
-    const demand = await fileDemand({ email: "sem-complemento@example.org" });
-    await drain();
-    const order = await openOrder(demand.id);
-    const staff = await staffHeaders(db, "department_staff", await departmentCode(order.department_id));
-    const asked = await post(`/api/v1/work-orders/${order.id}/complement-request`, staff, {
-      question: "Envie uma foto do local, por favor.",
-    });
-    assert.equal(asked.statusCode, 200, asked.body);
-    const expired: number[] = [];
-    await scanDeadlines(db, {
-      now: new Date(Date.now() + 19 * 86_400_000),
-      onExpiredComplement: async (e) => {
-        expired.push(e.demandId);
-      },
-    });
-    assert.ok(!expired.includes(demand.id), "19 days are not over");
-    await scanDeadlines(db, {
-      now: new Date(Date.now() + 23 * 86_400_000),
-      onExpiredComplement: async (e) => {
-        expired.push(e.demandId);
-        await archiveForMissingComplement(db, e.demandId);
-      },
-    });
-    assert.ok(expired.includes(demand.id));
-    assert.equal(await statusOf(demand.id), "cancelled");
   });
 });

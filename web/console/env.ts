@@ -36,6 +36,8 @@ export const PATHS = {
   phone: "/console/telefone",
   counter: "/console/balcao",
   deliveries: "/console/entregas",
+  jobs: "/console/filas",
+  search: "/console/busca",
   demand: (protocol: string) => `/console/demanda/${protocol}`,
 } as const;
 

@@ -25,8 +25,10 @@ import { CounterScreen } from "./counter.tsx";
 import { DeliveriesScreen } from "./deliveries.tsx";
 import { DemandScreen } from "./demand.tsx";
 import { type CallView, type ConsoleProps, type LiveHub, longestRinging, PATHS } from "./env.ts";
+import { JobsScreen } from "./jobs.tsx";
 import { PhoneScreen } from "./phone.tsx";
 import { QueueScreen } from "./queue.tsx";
+import { focusSearch, SearchScreen } from "./search.tsx";
 
 const boot = readBoot();
 const t = translator(boot.messages, boot.locale);
@@ -83,6 +85,10 @@ function Console(props: { env: StaffEnv; url: URL }) {
     ...(env.can("triage.work")
       ? [{ keys: "Alt+Q", label: t("console.menu.queue"), run: go(PATHS.queue) }]
       : []),
+    // "/" as on most sites with a search box; Alt+B was already the counter's.
+    ...(env.can("demands.read")
+      ? [{ keys: "/", label: t("console.search.title"), run: () => focusSearch(locale) }]
+      : []),
     ...(takesCalls
       ? [
           { keys: "Alt+T", label: t("console.menu.phone"), run: go(PATHS.phone) },
@@ -111,6 +117,8 @@ function Console(props: { env: StaffEnv; url: URL }) {
   if (path === PATHS.counter) screen = <CounterScreen {...screenProps} />;
   if (path === PATHS.deliveries && env.can("dead_letters.read"))
     screen = <DeliveriesScreen {...screenProps} />;
+  if (path === PATHS.jobs && env.can("dead_letters.read")) screen = <JobsScreen {...screenProps} />;
+  if (path === PATHS.search && env.can("demands.read")) screen = <SearchScreen {...screenProps} />;
   return (
     <>
       {/* The call list shows the ringing calls itself; every other screen, a call's included, pops them here. */}
@@ -140,6 +148,7 @@ function App() {
       path={withoutLang(url)}
       sections={(env) => [
         ...(env.can("triage.work") ? [{ href: PATHS.queue, label: env.t("console.menu.queue") }] : []),
+        ...(env.can("demands.read") ? [{ href: PATHS.search, label: env.t("console.menu.search") }] : []),
         ...(env.can("calls.intake")
           ? [
               { href: PATHS.phone, label: env.t("console.menu.phone") },
@@ -147,7 +156,10 @@ function App() {
             ]
           : []),
         ...(env.can("dead_letters.read")
-          ? [{ href: PATHS.deliveries, label: env.t("console.menu.deliveries") }]
+          ? [
+              { href: PATHS.deliveries, label: env.t("console.menu.deliveries") },
+              { href: PATHS.jobs, label: env.t("console.menu.jobs") },
+            ]
           : []),
       ]}
       screen={(env) => <Console env={env} url={url} />}

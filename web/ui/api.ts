@@ -16,8 +16,16 @@ export class ApiProblem extends Error {
   }
 }
 
-/** Calls the API in the page's language: parsed JSON (text for other types, undefined for 204); throws ApiProblem. */
-export async function api<T>(path: string, init: RequestInit = {}, lang?: string): Promise<T> {
+/**
+ * Calls the API in the page's language: parsed JSON (text for other types, undefined for 204); throws ApiProblem.
+ * `seen`, when given, is handed a successful response before its body is read (for its headers).
+ */
+export async function api<T>(
+  path: string,
+  init: RequestInit = {},
+  lang?: string,
+  seen?: (response: Response) => void,
+): Promise<T> {
   const headers = new Headers(init.headers);
   headers.set("accept", "application/json, application/problem+json");
   if (lang) headers.set("accept-language", lang);
@@ -42,7 +50,20 @@ export async function api<T>(path: string, init: RequestInit = {}, lang?: string
       body.errors ?? [],
     );
   }
+  seen?.(response);
   if (response.status === 204) return undefined as T;
   const type = response.headers.get("content-type") ?? "";
   return (type.includes("json") ? await response.json() : await response.text()) as T;
+}
+
+/**
+ * One page of a paginated list (decision 0037): the items, and the path of the next page named by the answer's
+ * `Link: <…>; rel="next"` header (null on the last page).
+ */
+export async function apiPage<T>(path: string, lang?: string): Promise<{ items: T[]; next: string | null }> {
+  let link = "";
+  const items = await api<T[]>(path, {}, lang, (response) => {
+    link = response.headers.get("link") ?? "";
+  });
+  return { items, next: /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] ?? null };
 }

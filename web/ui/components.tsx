@@ -80,6 +80,9 @@ export function Frame(props: {
         <p>
           <a href={withLang("/carta-de-servicos", props.locale)}>{t("ui.charter")}</a>
         </p>
+        <p>
+          <a href="/codigo-fonte">{t("ui.source_code")}</a>
+        </p>
       </footer>
     </div>
   );

@@ -373,6 +373,9 @@ export function StaffFrame(props: {
       </main>
       <footer id="footer" tabIndex={-1}>
         <p>{t("ui.footer")}</p>
+        <p>
+          <a href="/codigo-fonte">{t("ui.source_code")}</a>
+        </p>
       </footer>
     </div>
   );

@@ -1,0 +1,115 @@
+/**
+ * The command line's registry: each command declares its usage, so `--help` (on the whole CLI or on one command)
+ * answers from here without reading the environment or touching the database. server/cli/main.ts runs it.
+ */
+import { runBackupCommand, runExportToCommand, runRestoreCommand, USAGE } from "../backup/commands.ts";
+import { type Config, loadConfig } from "../config.ts";
+import { connect, type Db } from "../db/index.ts";
+import { migrate } from "../db/migrate.ts";
+import { runImportCommand } from "../imports/command.ts";
+import { runCreateAdminCommand } from "./create-admin.ts";
+import { SharedDataMissing, seedDemoCity } from "./seed.ts";
+
+const EX_USAGE = 64;
+const EX_NOINPUT = 66;
+
+interface Command {
+  /** `NAME ARGS  what it does`, continued on indented lines. */
+  usage: string;
+  /** Runs the command and returns the exit code; it reads the configuration only once it runs. */
+  run: (config: Config, args: string[]) => Promise<number>;
+}
+
+/** Opens the configured database, brings it up to date, runs `use`, closes. */
+const onDatabase =
+  (use: (db: Db, config: Config, args: string[], applied: string[]) => Promise<number>) =>
+  async (config: Config, args: string[]): Promise<number> => {
+    const db = await connect({
+      databaseUrl: config.databaseUrl,
+      dataDir: `${config.dataDir}/pglite`,
+      poolSize: 4,
+    });
+    try {
+      return await use(db, config, args, await migrate(db));
+    } finally {
+      await db.close();
+    }
+  };
+
+/** The commands, in the order `--help` lists them. */
+const COMMANDS: Record<string, Command> = {
+  migrate: {
+    usage:
+      "migrate  apply the migrations this version has and the database lacks (forward-only; several processes\n" +
+      "  starting at once migrate once). The app also migrates when it starts.",
+    run: onDatabase(async (_db, _config, _args, applied) => {
+      console.log(applied.length > 0 ? `Applied: ${applied.join(", ")}` : "Up to date.");
+      return 0;
+    }),
+  },
+  seed: {
+    usage:
+      "seed [--fixture] [--accounts]  load the demo city (São Paulo) from SHARED_DATA_DIR; --fixture loads a small\n" +
+      "  cut of its streets, --accounts adds the demo staff accounts (public password: never on a real city).",
+    run: onDatabase(async (db, config, args) => {
+      try {
+        await seedDemoCity(db, {
+          sharedDataDir: config.sharedDataDir,
+          scope: args.includes("--fixture") ? "fixture" : "full",
+          accounts: args.includes("--accounts") || config.seedDemoAccounts,
+          log: (l) => console.log(l),
+        });
+        return 0;
+      } catch (error) {
+        if (!(error instanceof SharedDataMissing)) throw error;
+        console.error(error.message);
+        return EX_NOINPUT;
+      }
+    }),
+  },
+  import: {
+    usage:
+      "import FILE.csv [--dry-run]  import demands from an SP156-format CSV (the city must be loaded first);\n" +
+      "  --dry-run checks every row and writes nothing.",
+    run: onDatabase((db, _config, args) => runImportCommand(db, args)),
+  },
+  "create-admin": {
+    usage:
+      "create-admin --email EMAIL [--name NAME] [--generate | --password-stdin]  create the first administrator,\n" +
+      "  or reset an account to an active administrator with a new password (asked on a terminal, else generated).",
+    run: onDatabase((db, config, args) => runCreateAdminCommand(db, config, args)),
+  },
+  // These open (or must not open) the embedded database themselves.
+  backup: { usage: USAGE.backup, run: runBackupCommand },
+  restore: { usage: USAGE.restore, run: runRestoreCommand },
+  "export-to": { usage: USAGE["export-to"], run: runExportToCommand },
+};
+
+const HEADER = "Usage: npm run COMMAND -- [ARGS]   (production: node dist/cli.js COMMAND [ARGS])";
+const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h" || arg === "help";
+
+/** Parses argv, answers help and wrong calls, or runs the command; returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (isHelp(name)) {
+    console.log(
+      `${HEADER}\n\nCommands:\n${Object.values(COMMANDS)
+        .map((c) => `  ${indent(c.usage)}`)
+        .join("\n")}`,
+    );
+    return 0;
+  }
+  const command = name === undefined ? undefined : Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    if (name !== undefined) console.error(`Unknown command: ${name}`);
+    console.error(`${HEADER}\nCommands: ${Object.keys(COMMANDS).join(", ")}. Details: --help`);
+    return EX_USAGE;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(`Usage: ${command.usage}`);
+    return 0;
+  }
+  return command.run(loadConfig(), args);
+}
+
+const indent = (usage: string) => usage.replaceAll("\n", "\n  ");

@@ -1,0 +1,59 @@
+/**
+ * The one way work is queued: a row in the outbox, written inside the caller's transaction (committed with the
+ * change that causes it, or not at all). The job's name is checked by the compiler against the jobs this release
+ * knows, and the payload against that job's own schema (payloads.ts) before any row is written, so a typo or a
+ * missing field fails where it was made instead of parking a dead row later.
+ */
+import type { Sql } from "../db/index.ts";
+import { JOB_PAYLOADS, type JobName, type JobPayload } from "./payloads.ts";
+
+/** When the rows may run, and the key that makes a second enqueue of the same occasion write nothing. */
+export interface EnqueueOptions {
+  /** Not before this many minutes from now (the database's clock). */
+  delayMinutes?: number;
+  /** One row per key, ever: a second enqueue with the key writes nothing. */
+  dedupeKey?: string;
+}
+
+/** Queues one job; answers the row's id, or null when `dedupeKey` had a row already. */
+export async function enqueue<J extends JobName>(
+  tx: Sql,
+  job: J,
+  payload: JobPayload<J>,
+  options: EnqueueOptions = {},
+): Promise<number | null> {
+  const [id] = await enqueueMany(tx, job, [payload], options);
+  return id ?? null;
+}
+
+/**
+ * Queues one row per payload of the same job in one statement; answers the new rows' ids in the payloads' order.
+ * A dedupe key applies to a single payload only.
+ */
+export async function enqueueMany<J extends JobName>(
+  tx: Sql,
+  job: J,
+  payloads: readonly JobPayload<J>[],
+  options: EnqueueOptions = {},
+): Promise<number[]> {
+  if (payloads.length === 0) return [];
+  if (options.dedupeKey !== undefined && payloads.length > 1) {
+    throw new Error(`enqueue ${job}: a dedupe key names one row, not ${payloads.length}`);
+  }
+  const schema = JOB_PAYLOADS[job];
+  // What the runner will parse the row with: the parsed value (defaults applied) is what is stored.
+  const rows = payloads.map((p) => {
+    const parsed = schema.safeParse(p);
+    if (!parsed.success) throw new Error(`enqueue ${job}: invalid payload: ${parsed.error.message}`);
+    return parsed.data;
+  });
+  const written = await tx.query<{ id: number }>(
+    `INSERT INTO outbox (job, payload, run_at, dedupe_key)
+     SELECT $1, p.value, now() + make_interval(mins => $3::int), $4
+       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS p(value, n)
+      ORDER BY p.n
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    [job, JSON.stringify(rows), options.delayMinutes ?? 0, options.dedupeKey ?? null],
+  );
+  return written.map((r) => Number(r.id)).sort((a, b) => a - b);
+}

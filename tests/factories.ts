@@ -1,0 +1,168 @@
+/**
+ * Factories for tests over the in-process app: a demand filed through the API (with its citizen, placed so that no
+ * two are duplicates unless a test asks), staff of a role, the outbox run until empty, and the reads most tests
+ * check against. Each builds its own parents; a test file binds them to its app once with `factoriesFor`.
+ */
+import assert from "node:assert/strict";
+import { after } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { startFakeSmtp } from "../channels/email/fake.ts";
+import type { StaffRole } from "../server/access/principal.ts";
+import type { Config } from "../server/config.ts";
+import type { AppContext } from "../server/context.ts";
+import { type Db, one } from "../server/db/index.ts";
+import { JOBS } from "../server/jobs/registry.ts";
+import { type Job, runOnce } from "../server/jobs/runner.ts";
+import { closeChannelsOf } from "../server/notifications/jobs.ts";
+import { staffHeaders, testApp } from "./helpers.ts";
+
+/** The app and context a test file runs against (testApp). */
+export interface World {
+  app: FastifyInstance;
+  ctx: AppContext;
+}
+
+/** Praça da Sé, in the district of SÉ: the corner the demands' grid starts from. */
+export const SE = { lat: -23.5503, lon: -46.634 };
+
+/** A public answer that says what was done (the non-answer rule accepts it). */
+export const ANSWER =
+  "A equipe de conservação tapou o buraco com asfalto frio em 12/03 e sinalizou o local até a cura completa.";
+
+/** Runs the outbox until nothing is due: every registered job, or the ones a test names. */
+export async function drain(ctx: AppContext, jobs: readonly Job[] = JOBS): Promise<void> {
+  while ((await runOnce(ctx, jobs)) > 0) {}
+}
+
+/** An active service without attributes that needs a place and goes straight to the department the matrix names. */
+export async function findPlainService(db: Db): Promise<string> {
+  const row = await one<{ code: string }>(
+    db,
+    `SELECT code FROM services WHERE active AND attributes = '[]'::jsonb AND location_required AND auto_dispatch
+      ORDER BY code LIMIT 1`,
+  );
+  return row.code;
+}
+
+/** What a demand is filed with; everything has a default. */
+export interface DemandOverrides {
+  service?: string;
+  description?: string;
+  /** Default: a point on a grid 400 m apart west and south of the Sé, one per demand of the file. */
+  at?: { lat: number; lon: number };
+  /** Default: identified when an e-mail is given, anonymous otherwise. */
+  identity?: "identified" | "confidential" | "anonymous";
+  email?: string;
+  name?: string;
+}
+
+/** A filed demand: its keys, its row id and the department the matrix gave it (null when none). */
+export interface FiledDemand {
+  id: number;
+  protocol: string;
+  secret: string;
+  department_id: number;
+  /** The department's code. */
+  department: string;
+}
+
+let serial = 0;
+
+/** Files a demand through the public API (201 asserted) and reads back its row. */
+export async function fileDemand(world: World, overrides: DemandOverrides = {}): Promise<FiledDemand> {
+  serial++;
+  const identity = overrides.identity ?? (overrides.email ? "identified" : "anonymous");
+  const email = overrides.email ?? `cidadao${serial}@example.org`;
+  const res = await world.app.inject({
+    method: "POST",
+    url: "/api/v1/demands",
+    payload: {
+      service: overrides.service ?? (await findPlainService(world.ctx.db)),
+      description: overrides.description ?? `Buraco grande na pista em frente ao número ${serial}`,
+      // 400 m apart, so no demand is a duplicate of another unless a test places it so.
+      location: overrides.at ?? {
+        lat: SE.lat - (serial % 8) * 0.004,
+        lon: SE.lon - Math.floor(serial / 8) * 0.004,
+      },
+      identity,
+      ...(identity === "anonymous" ? {} : { citizen: { name: overrides.name ?? "Maria da Silva", email } }),
+    },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const { protocol, secret } = res.json() as { protocol: string; secret: string };
+  const row = await one<{ id: number; department_id: number; department: string }>(
+    world.ctx.db,
+    `SELECT d.id, d.department_id, dep.code AS department
+       FROM demands d LEFT JOIN departments dep ON dep.id = d.department_id WHERE d.protocol = $1`,
+    [protocol],
+  );
+  return { protocol, secret, ...row };
+}
+
+/** A signed-in staff member of `role` (in the department `departmentCode`): its headers and id. */
+export function makeStaff(db: Db, role: StaffRole, departmentCode?: string) {
+  return staffHeaders(db, role, departmentCode);
+}
+
+/** A demand's status now. */
+export async function statusOf(db: Db, demandId: number): Promise<string> {
+  return (await one<{ status: string }>(db, "SELECT status FROM demands WHERE id = $1", [demandId])).status;
+}
+
+/** The demand's open work order. */
+export function openOrder(db: Db, demandId: number) {
+  return one<{ id: number; state: string; department_id: number }>(
+    db,
+    `SELECT id, state, department_id FROM work_orders WHERE demand_id = $1
+      AND state IN ('dispatched', 'accepted', 'in_progress', 'waiting_citizen')`,
+    [demandId],
+  );
+}
+
+/** A department's code by id. */
+export async function departmentCodeOf(db: Db, departmentId: number): Promise<string> {
+  return (await one<{ code: string }>(db, "SELECT code FROM departments WHERE id = $1", [departmentId])).code;
+}
+
+/** POSTs as someone (their headers, or `{}` for the public) with an optional JSON body. */
+export function postAs(app: FastifyInstance, url: string, who: { authorization?: string }, payload?: object) {
+  return app.inject({
+    method: "POST",
+    url,
+    headers: who.authorization ? { authorization: who.authorization } : {},
+    ...(payload ? { payload } : {}),
+  });
+}
+
+/** The factories bound to one test file's app, so its tests read `await fileDemand({ email })`. */
+export function factoriesFor(world: World, jobs: readonly Job[] = JOBS) {
+  const db = world.ctx.db;
+  return {
+    drain: () => drain(world.ctx, jobs),
+    fileDemand: (overrides: DemandOverrides = {}) => fileDemand(world, overrides),
+    makeStaff: (role: StaffRole, departmentCode?: string) => makeStaff(db, role, departmentCode),
+    statusOf: (demandId: number) => statusOf(db, demandId),
+    openOrder: (demandId: number) => openOrder(db, demandId),
+    departmentCodeOf: (departmentId: number) => departmentCodeOf(db, departmentId),
+    post: (url: string, who: { authorization?: string }, payload?: object) =>
+      postAs(world.app, url, who, payload),
+  };
+}
+
+/**
+ * The in-process app with e-mail delivered to a fake SMTP server on loopback, so that messages to citizens are
+ * really sent; `mailsTo` reads what an address received, parsed.
+ */
+export async function testAppWithMail(overrides: Partial<Config> = {}) {
+  const fake = await startFakeSmtp();
+  after(() => fake.close());
+  const { app, ctx } = await testApp({
+    smtpUrl: fake.url,
+    publicUrl: "https://156.cidade.example",
+    ...overrides,
+  });
+  after(() => closeChannelsOf(ctx.config));
+  const mailsTo = (address: string) =>
+    Promise.all(fake.received.filter((m) => m.to.includes(address)).map((m) => fake.parse(m)));
+  return { app, ctx, fake, mailsTo };
+}
