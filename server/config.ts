@@ -193,7 +193,8 @@ function s3Settings(e: z.infer<typeof Env>): { s3?: S3Settings } | { problems: s
 
 /** Parses the environment into a Config, or returns the list of problems. */
 export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { problems: string[] } {
-  const parsed = Env.safeParse(env);
+  // An empty DATABASE_URL (`DATABASE_URL= npm test`, a blank line in an env file) means the embedded database.
+  const parsed = Env.safeParse(env.DATABASE_URL === "" ? { ...env, DATABASE_URL: undefined } : env);
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
   }

@@ -16,7 +16,7 @@ import { startWebProcess, testConfig } from "./helpers.ts";
 import { templatePath } from "./template.ts";
 
 // Runs in both suites: the source is always an embedded city, the target a database of this file's own.
-const SERVER = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const SERVER = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const work = mkdtempSync(join(tmpdir(), "responsiva-export-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
