@@ -90,11 +90,18 @@ function withDatabase(base: URL, name: string): string {
 export async function testApp(
   overrides: Partial<Config> = {},
 ): Promise<{ app: FastifyInstance; ctx: AppContext }> {
-  const db = await testDb();
-  const ctx: AppContext = { db, config: testConfig(overrides) };
-  const app = await buildApp(ctx);
+  const { app, ctx } = await unclosedTestApp(overrides);
   after(() => app.close());
   return { app, ctx };
+}
+
+/** As testApp, but the caller closes the app (the browser tests close Chromium first: see tests/browser). */
+export async function unclosedTestApp(
+  overrides: Partial<Config> = {},
+): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const db = await testDb();
+  const ctx: AppContext = { db, config: testConfig(overrides) };
+  return { app: await buildApp(ctx), ctx };
 }
 
 /** A signed-in staff member of `role` (in the department with `departmentCode`, if given): returns the headers. */

@@ -15,16 +15,16 @@ import {
 import type { Config } from "../../server/config.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { StaffRole } from "../../server/http/auth.ts";
-import { staffHeaders, testApp } from "../helpers.ts";
+import { staffHeaders, unclosedTestApp } from "../helpers.ts";
 
 /**
  * Starts the app on 127.0.0.1 (with `overrides` of the test configuration, e.g. a telephony secret) and a headless
- * Chromium; both are closed after the file.
+ * Chromium; both are closed after the file, Chromium first.
  */
 export async function startBrowserTest(
   overrides: Partial<Config> = {},
 ): Promise<{ baseUrl: string; browser: Browser; ctx: AppContext }> {
-  const { app, ctx } = await testApp(overrides);
+  const { app, ctx } = await unclosedTestApp(overrides);
   const baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -39,7 +39,12 @@ export async function startBrowserTest(
       "--disable-sync",
     ],
   });
-  after(() => browser.close());
+  // Chromium first: it keeps pre-connected sockets that never carry a request, which the server's close would
+  // wait for as long as the browser lives.
+  after(async () => {
+    await browser.close();
+    await app.close();
+  });
   return { baseUrl, browser, ctx };
 }
 

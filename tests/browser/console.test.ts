@@ -560,13 +560,14 @@ describe("undelivered messages", () => {
 });
 
 describe("a manager in the console", () => {
-  it("starts on the undelivered messages, the only console screen the role works", async () => {
+  it("starts on the undelivered messages and is offered only the screens its permissions open", async () => {
     const { context } = await staffContext(browser, baseUrl, ctx, "manager", undefined, { locale: "pt-BR" });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/console?lang=pt-BR`);
     await page.getByRole("heading", { level: 1, name: "Mensagens não entregues" }).waitFor();
     const menu = await page.locator("#menu a.menu-link:not(.other-app)").allInnerTexts();
-    assert.deepEqual(menu, ["Não entregues"]);
+    // It reads demands and the work queues, and does not take calls or triage.
+    assert.deepEqual(menu, ["Buscar", "Não entregues", "Filas de trabalho"]);
     await context.close();
   });
 });
