@@ -18,6 +18,7 @@ import { parseConfig } from "../server/config.ts";
 import type { AppContext } from "../server/context.ts";
 import { connect, type Db, one } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
+import { enqueueMany } from "../server/jobs/enqueue.ts";
 import { startWorker } from "../server/jobs/runner.ts";
 import { closeChannelsOf, sendMessage } from "../server/notifications/jobs.ts";
 
@@ -99,14 +100,11 @@ export async function runDeliveryBench(argv: string[]): Promise<void> {
 
     for (const m of options.workers) {
       // Outbox delivery: queue N rows, start M workers, time until every row is done.
-      const ids = (
-        await db.query<{ id: number }>(
-          `INSERT INTO outbox (job, payload)
-           SELECT 'send-message', jsonb_build_object('demandId', $1::bigint, 'template', 'demand.closed')
-             FROM generate_series(1, $2) RETURNING id`,
-          [demandId, options.messages],
-        )
-      ).map((r) => r.id);
+      const ids = await enqueueMany(
+        db,
+        "send-message",
+        Array.from({ length: options.messages }, () => ({ demandId, template: "demand.closed" as const })),
+      );
       const before = fake.received.length;
       const ctx: AppContext = { db, config };
       const started = performance.now();

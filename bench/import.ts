@@ -6,8 +6,11 @@
  * constraint, no index). Prints each run and the medians of import rows/s, COPY rows/s and their ratio.
  *
  * A third figure shows what the demands table itself costs: the copied rows inserted by one bare set-based
- * `INSERT INTO demands … SELECT` from that plain table (its indexes, foreign keys and generated search column, none
+ * `INSERT INTO demands … SELECT` from that plain table (its indexes, foreign keys and search-pending trigger, none
  * of the import's checks, placement, events or clocks), the floor any import of these rows into it stands on.
+ *
+ * A fourth: the search index job (decision 0040) run after the import until nothing is pending, the work the import
+ * no longer does row by row; with it, the import's whole cost as a rate beside COPY.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB npx tsx tests/prepare.ts
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB npx tsx bench/import.ts [--runs=3] [--months=2019-01,2019-02,2019-03]
@@ -22,6 +25,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { loadConfig } from "../server/config.ts";
 import { connect } from "../server/db/index.ts";
+import { indexPendingDemands } from "../server/demands/search-index.ts";
 import { importSp156 } from "../server/imports/sp156.ts";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -122,6 +126,8 @@ const file = join(dir, `sp156_${MONTHS[0]}_${MONTHS.at(-1)}.csv`);
 const imports: number[] = [];
 const copies: number[] = [];
 const floors: number[] = [];
+const indexing: number[] = [];
+const whole: number[] = [];
 try {
   const rows = await cutQuarter(file);
   console.log(`quarter ${MONTHS.join(", ")}: ${rows} rows`);
@@ -136,6 +142,11 @@ try {
       try {
         const summary = await importSp156(db, file);
         const rate = summary.rowsRead / (summary.elapsedMs / 1000);
+        const indexStarted = performance.now();
+        const { indexed } = await indexPendingDemands(db);
+        const indexMs = performance.now() - indexStarted;
+        indexing.push(indexed / (indexMs / 1000));
+        whole.push(summary.rowsRead / ((summary.elapsedMs + indexMs) / 1000));
         const [open] = await db.query<{ clocks: number }>(
           "SELECT count(*)::int AS clocks FROM deadlines WHERE stage = 'demand'",
         );
@@ -146,7 +157,9 @@ try {
           `run ${run}: import ${summary.imported} rows (${summary.rejected} rejected, ${summary.flagged} flagged, ` +
             `${open!.clocks} clocks) in ${(summary.elapsedMs / 1000).toFixed(2)} s = ${Math.round(rate)} rows/s; ` +
             `COPY ${Math.round(copy)} rows/s; ratio ${(rate / copy).toFixed(3)}; ` +
-            `bare INSERT into demands ${Math.round(floor)} rows/s`,
+            `bare INSERT into demands ${Math.round(floor)} rows/s; search index job ${indexed} demands in ` +
+            `${(indexMs / 1000).toFixed(2)} s = ${Math.round(indexed / (indexMs / 1000))} rows/s; ` +
+            `import + index ${Math.round(whole.at(-1)!)} rows/s`,
         );
       } finally {
         await db.close();
@@ -158,7 +171,9 @@ try {
   console.log(
     `postgres: import median ${Math.round(median(imports))} rows/s; bare COPY median ${Math.round(median(copies))} rows/s; ` +
       `import / COPY = ${(median(imports) / median(copies)).toFixed(3)}; bare INSERT into demands median ` +
-      `${Math.round(median(floors))} rows/s (${(median(floors) / median(copies)).toFixed(3)} of COPY)`,
+      `${Math.round(median(floors))} rows/s (${(median(floors) / median(copies)).toFixed(3)} of COPY); search index ` +
+      `job median ${Math.round(median(indexing))} rows/s; import + index median ${Math.round(median(whole))} rows/s ` +
+      `(${(median(whole) / median(copies)).toFixed(3)} of COPY)`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

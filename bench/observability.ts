@@ -1,14 +1,22 @@
 /**
- * What logs and metrics cost intake: in one run, the app serves the intake load of bench/intake.ts (16 clients
- * posting `POST /api/v1/demands` on loopback) with observability off (LOG_LEVEL=silent, no METRICS_TOKEN or
- * METRICS_PORT: no request line, no HTTP histogram) and on (LOG_LEVEL=info, a request line per answer through pino
- * to a file, METRICS_TOKEN set and /metrics scraped every second while the load runs). Off and on alternate, the
- * order swapped every round so the machine's drift falls on both; prints the medians and the ratio on/off.
+ * What logs and metrics cost intake. Two app processes run side by side on the same database, alike but for
+ * observability: **off** (LOG_LEVEL=silent, no METRICS_TOKEN or METRICS_PORT: no request line, no HTTP histogram)
+ * and **on** (LOG_LEVEL=info, a request line per answer through pino to a file, METRICS_TOKEN set and /metrics
+ * scraped every second while its load runs). Both are warmed up, then the intake load of bench/intake.ts (16 clients
+ * posting `POST /api/v1/demands` on loopback) goes to one, then the other, in many short windows whose order swaps
+ * every round (off/on, on/off, …), so the machine's drift and other people's load fall on both sides alike.
  *
- *   npm run bench -- observability [--db=postgres|pglite|both] [--rounds=3] [--seconds=8] [--connections=16]
+ * Two figures per window: demands per second (the issue's figure) and the app process's CPU time (user + system,
+ * from /proc/<pid>/stat) per accepted demand. On a shared machine the first swings with everyone else's load; the
+ * second much less (it counts the app's own work, not its waiting), and on a CPU-bound process throughput ∝ 1/CPU.
+ * Prints the medians of both sides, the on/off ratios of the medians and the median of each round's own on/off.
  *
- * PostgreSQL: a database bench_obs_<pid> on BENCH_DATABASE_URL, dropped at the end; PGlite: a temporary folder.
- * The request id's set_config in each transaction (server/db/index.ts) is not a switch: both sides pay it.
+ *   npm run bench -- observability [--db=postgres|pglite|both] [--rounds=8] [--seconds=4] [--warmup=12]
+ *     [--connections=16]
+ *
+ * PostgreSQL: a database bench_obs_<pid> on BENCH_DATABASE_URL, dropped at the end; PGlite: a temporary folder per
+ * process (an embedded database has one process). The request id's set_config in each transaction
+ * (server/db/index.ts) and its AsyncLocalStorage context are not switches: both sides pay them.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -31,22 +39,28 @@ const PATH = "/api/v1/demands";
 const SHARED_DATA_DIR = process.env.SHARED_DATA_DIR ?? "../shared/data";
 const APP_READY = /Responsiva is up on (http:\/\/\S+)/;
 const METRICS_TOKEN = randomBytes(16).toString("hex");
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
 
 type Mode = "off" | "on";
+const MODES: readonly Mode[] = ["off", "on"];
 
 interface Options {
   rounds: number;
   seconds: number;
   connections: number;
+  /** Seconds of load each app gets before anything counts. */
+  warmup: number;
 }
 
-/** One measured side of a round: the load's figures, the log lines written, the scrapes answered. */
+/** One measured window: the load's figures, the log lines written, the scrapes answered, the app's CPU. */
 interface Side extends LoadResult {
   mode: Mode;
+  round: number;
   logLines: number;
   scrapes: number;
   scrapeFailures: number;
-  /** The app process's CPU time (user + system) per accepted demand, in ms: far less swayed by others' load. */
+  /** The app process's CPU time (user + system) per accepted demand, in ms. */
   cpuMsPerDemand: number;
 }
 
@@ -98,91 +112,91 @@ function scrapeEverySecond(url: string) {
   };
 }
 
-/** One side of a round: a fresh app process with `mode`'s environment, warmed up, then measured. */
-async function measure(
-  mode: Mode,
-  base: Record<string, string | undefined>,
-  bodies: string[],
-  options: Options,
-  dir: string,
-): Promise<Side> {
-  const logFile = join(dir, `app-${mode}.log`);
-  const app = await startApp({ ...base, ...ENV[mode] }, logFile);
-  try {
-    await postLoad(app.url, PATH, bodies, options.connections, 2);
-    const linesBefore = countRequestLines(app.output());
-    const cpuBefore = cpuMs(app.child.pid);
-    const stopScraping = mode === "on" ? scrapeEverySecond(app.url) : undefined;
-    const load = await postLoad(app.url, PATH, bodies, options.connections, options.seconds);
-    const cpu = cpuMs(app.child.pid) - cpuBefore;
-    const scraped = (await stopScraping?.()) ?? { scrapes: 0, failures: 0 };
-    return {
-      mode,
-      ...load,
-      logLines: countRequestLines(app.output()) - linesBefore,
-      scrapes: scraped.scrapes,
-      scrapeFailures: scraped.failures,
-      cpuMsPerDemand: cpu / (load.rps * options.seconds),
-    };
-  } finally {
-    await stopServer(app);
-  }
-}
-
-/** A live process's CPU time so far (user + system), in ms, from /proc (clock ticks of 10 ms). */
+/** A live process's CPU time so far (user + system, all its threads), in ms, from /proc. */
 function cpuMs(pid: number | undefined): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
 function countRequestLines(log: string): number {
   return log.split('"msg":"request completed"').length - 1;
 }
 
-/** Seeds the fixture city through the CLI, then runs the alternating rounds against `base`'s database. */
+/** One window of load on the app of `mode`, already running and warmed up. */
+async function measure(
+  mode: Mode,
+  round: number,
+  app: Server,
+  bodies: string[],
+  options: Options,
+): Promise<Side> {
+  const linesBefore = mode === "on" ? countRequestLines(app.output()) : 0;
+  const cpuBefore = cpuMs(app.child.pid);
+  const stopScraping = mode === "on" ? scrapeEverySecond(app.url) : undefined;
+  const load = await postLoad(app.url, PATH, bodies, options.connections, options.seconds);
+  const scraped = (await stopScraping?.()) ?? { scrapes: 0, failures: 0 };
+  const cpu = cpuMs(app.child.pid) - cpuBefore;
+  return {
+    mode,
+    round,
+    ...load,
+    logLines: mode === "on" ? countRequestLines(app.output()) - linesBefore : 0,
+    scrapes: scraped.scrapes,
+    scrapeFailures: scraped.failures,
+    cpuMsPerDemand: cpu / (load.rps * options.seconds),
+  };
+}
+
+/**
+ * Starts both apps over `bases` (each mode's database: the same PostgreSQL one, or a PGlite folder each, seeded
+ * beforehand), warms both up, then runs the alternating windows.
+ */
 async function rounds(
   label: string,
-  base: Record<string, string | undefined>,
+  bases: Record<Mode, Record<string, string | undefined>>,
   options: Options,
   dir: string,
 ): Promise<Side[]> {
-  await runNode(["server/cli/main.ts", "seed", "--fixture"], base);
-  const first = await startApp({ ...base, LOG_LEVEL: "warn" }, join(dir, "setup.log"));
-  let bodies: string[];
+  const apps: Partial<Record<Mode, Server>> = {};
   try {
-    bodies = await buildBodies(first.url, await pickService(first.url));
-  } finally {
-    await stopServer(first);
-  }
-  const sides: Side[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    const order: Mode[] = round % 2 === 0 ? ["off", "on"] : ["on", "off"];
-    for (const mode of order) {
-      const side = await measure(mode, base, bodies, options, dir);
-      sides.push(side);
-      log(
-        `${label} round ${round + 1} ${mode}: ${side.rps.toFixed(1)}/s, p50 ${side.p50} ms, p99 ${side.p99} ms, ` +
-          `${side.cpuMsPerDemand.toFixed(2)} CPU ms/demand, ${side.failures} failed, ${side.logLines} request lines, ${side.scrapes} scrapes` +
-          (side.scrapeFailures > 0 ? ` (${side.scrapeFailures} FAILED)` : "") +
-          `; load ${loadavg()[0]?.toFixed(1)}`,
-      );
+    for (const mode of MODES)
+      apps[mode] = await startApp({ ...bases[mode], ...ENV[mode] }, join(dir, `app-${mode}.log`));
+    const off = apps.off as Server;
+    const on = apps.on as Server;
+    const bodies = await buildBodies(off.url, await pickService(off.url));
+    // Warm-up: both processes JIT-compile the intake path before anything counts (3 s was too short on a loaded
+    // machine: the first rounds' CPU per demand still fell, faster on one side than the other).
+    for (const app of [off, on]) await postLoad(app.url, PATH, bodies, options.connections, options.warmup);
+    const sides: Side[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      const order: Mode[] = round % 2 === 0 ? ["off", "on"] : ["on", "off"];
+      for (const mode of order) {
+        const side = await measure(mode, round, mode === "on" ? on : off, bodies, options);
+        sides.push(side);
+        log(
+          `${label} round ${round + 1} ${mode}: ${side.rps.toFixed(1)}/s, p50 ${side.p50} ms, p99 ${side.p99} ms, ` +
+            `${side.cpuMsPerDemand.toFixed(3)} CPU ms/demand, ${side.failures} failed` +
+            (mode === "on" ? `, ${side.logLines} request lines, ${side.scrapes} scrapes` : "") +
+            (side.scrapeFailures > 0 ? ` (${side.scrapeFailures} FAILED)` : "") +
+            `; load ${loadavg()[0]?.toFixed(1)}`,
+        );
+      }
     }
+    return sides;
+  } finally {
+    for (const app of Object.values(apps)) await stopServer(app);
   }
-  return sides;
 }
+
+const baseEnv = { SHARED_DATA_DIR, PORT: "0", SEED_DEMO: "never", LOG_LEVEL: "warn" };
 
 async function benchPostgres(options: Options): Promise<Side[]> {
   const bench = await createBenchDatabase("obs");
   const dir = mkdtempSync(join(tmpdir(), "bench-obs-"));
   try {
-    const base = {
-      DATABASE_URL: bench.url,
-      SHARED_DATA_DIR,
-      PORT: "0",
-      SEED_DEMO: "never",
-      LOG_LEVEL: "warn",
-    };
-    return await rounds("postgres", base, options, dir);
+    const base = { ...baseEnv, DATABASE_URL: bench.url };
+    await runNode(["server/cli/main.ts", "seed", "--fixture"], base);
+    return await rounds("postgres", { off: base, on: base }, options, dir);
   } finally {
     await bench.drop();
     rmSync(dir, { recursive: true, force: true });
@@ -192,46 +206,57 @@ async function benchPostgres(options: Options): Promise<Side[]> {
 async function benchPglite(options: Options): Promise<Side[]> {
   const dir = mkdtempSync(join(tmpdir(), "bench-obs-"));
   try {
-    const base = {
-      DATA_DIR: join(dir, "app"),
-      SHARED_DATA_DIR,
-      PORT: "0",
-      SEED_DEMO: "never",
-      LOG_LEVEL: "warn",
+    const bases = {
+      off: { ...baseEnv, DATA_DIR: join(dir, "app-off") },
+      on: { ...baseEnv, DATA_DIR: join(dir, "app-on") },
     };
-    return await rounds("pglite", base, options, dir);
+    for (const mode of MODES) await runNode(["server/cli/main.ts", "seed", "--fixture"], bases[mode]);
+    return await rounds("pglite", bases, options, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /**
- * The markdown lines of one database: medians of off and on, on/off of the medians and the median of each round's
- * own on/off (the two sides of a round ran back to back, so that ratio is less swayed by drift), and CPU per demand.
+ * The markdown lines of one database: per side the medians of demands/s, latency and CPU per demand; then on/off
+ * of the medians and the median of each round's own on/off (its two windows ran back to back), for both figures.
  */
 export function summarise(db: string, sides: Side[]): string {
-  const median = (mode: Mode, pick: (s: Side) => number) =>
-    percentile(sides.filter((s) => s.mode === mode).map(pick), 50);
-  const off = median("off", (s) => s.rps);
-  const on = median("on", (s) => s.rps);
+  const of = (mode: Mode) => sides.filter((s) => s.mode === mode);
+  const median = (mode: Mode, pick: (s: Side) => number) => percentile(of(mode).map(pick), 50);
   const row = (mode: Mode) =>
     `| ${db} | ${mode} | ${median(mode, (s) => s.rps).toFixed(1)} | ${median(mode, (s) => s.p50)} | ` +
-    `${median(mode, (s) => s.p99)} | ${median(mode, (s) => s.cpuMsPerDemand).toFixed(2)} | ` +
-    `${sides.filter((s) => s.mode === mode).reduce((n, s) => n + s.failures, 0)} |`;
-  const paired: number[] = [];
-  for (let i = 0; i + 1 < sides.length; i += 2) {
-    const [a, b] = [sides[i] as Side, sides[i + 1] as Side];
-    paired.push(a.mode === "on" ? a.rps / b.rps : b.rps / a.rps);
-  }
-  const cpu = median("on", (s) => s.cpuMsPerDemand) / median("off", (s) => s.cpuMsPerDemand);
+    `${median(mode, (s) => s.p99)} | ${median(mode, (s) => s.cpuMsPerDemand).toFixed(3)} | ` +
+    `${of(mode).reduce((n, s) => n + s.failures, 0)} |`;
+  const perRound = (pick: (s: Side) => number) => {
+    const ratios: number[] = [];
+    for (let round = 0; round < sides.length / 2; round++) {
+      const on = sides.find((s) => s.round === round && s.mode === "on");
+      const off = sides.find((s) => s.round === round && s.mode === "off");
+      if (on && off) ratios.push(pick(on) / pick(off));
+    }
+    return ratios;
+  };
+  const ratioLine = (name: string, pick: (s: Side) => number) => {
+    const paired = perRound(pick);
+    const sorted = [...paired].sort((a, b) => a - b);
+    return (
+      `${db} ${name} on/off: ${(median("on", pick) / median("off", pick)).toFixed(3)} of the medians; ` +
+      `per round median ${percentile(paired, 50).toFixed(3)} ` +
+      `(range ${sorted[0]?.toFixed(3)}–${sorted.at(-1)?.toFixed(3)}; ${paired.map((r) => r.toFixed(3)).join(", ")})`
+    );
+  };
   return [
     "| database | observability | demands/s (median) | p50 ms | p99 ms | app CPU ms/demand | failures |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     row("off"),
     row("on"),
     "",
-    `${db}: on/off = ${(on / off).toFixed(3)} of the medians; per round ${paired.map((r) => r.toFixed(3)).join(", ")} ` +
-      `(median ${percentile(paired, 50).toFixed(3)}); CPU per demand on/off = ${cpu.toFixed(3)}`,
+    ratioLine("demands/s", (s) => s.rps),
+    ratioLine("CPU ms/demand", (s) => s.cpuMsPerDemand),
+    `${db} on side: ${of("on").reduce((n, s) => n + s.logLines, 0)} request lines, ` +
+      `${of("on").reduce((n, s) => n + s.scrapes, 0)} scrapes, ` +
+      `${of("on").reduce((n, s) => n + s.scrapeFailures, 0)} failed scrapes`,
   ].join("\n");
 }
 
@@ -239,14 +264,20 @@ function log(line: string) {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(", ");
+
 /** Runs the rounds on the databases named by `--db` and prints each summary. */
 export async function runObservabilityBench(argv: string[]): Promise<void> {
   const arg = (name: string, fallback: string) =>
     argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
   const options: Options = {
-    rounds: Number(arg("rounds", "3")),
-    seconds: Number(arg("seconds", "8")),
+    rounds: Number(arg("rounds", "8")),
+    seconds: Number(arg("seconds", "4")),
     connections: Number(arg("connections", "16")),
+    warmup: Number(arg("warmup", "12")),
   };
   const which = arg("db", "postgres");
   const benches: (readonly [string, (o: Options) => Promise<Side[]>])[] = [
@@ -254,17 +285,9 @@ export async function runObservabilityBench(argv: string[]): Promise<void> {
     ...(which === "pglite" || which === "both" ? [["pglite", benchPglite] as const] : []),
   ];
   for (const [db, bench] of benches) {
-    log(
-      `${db}: load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(", ")}`,
-    );
+    log(`${db}: load average ${loadAverage()}`);
     const sides = await bench(options);
-    console.log(
-      `\n${summarise(db, sides)}\n\nload average at the end: ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(", ")}\n`,
-    );
+    console.log(`\n${summarise(db, sides)}\n\nload average at the end: ${loadAverage()}\n`);
   }
 }
 

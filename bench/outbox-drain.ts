@@ -2,21 +2,30 @@
  * Does the outbox keep up with intake? In one run: `--demands` demands (each with an e-mail contact, so a receipt is
  * sent) are posted by 16 clients to a web process while worker processes drain what they cause — `route-demand`
  * and the `send-message` rows (receipt, "sent to the department") — over SMTP to the fake server on loopback
- * (channels/email/fake.ts, in a process of its own). Reports demands/s accepted, jobs/s drained (from the first
- * demand until no routing or message is waiting or running), the backlog when intake ended and how long it took to
- * reach 0, and the mean SMTP exchange of one message (from the attempt recorded to its outcome). On PostgreSQL with 1 and then 2 worker processes; on PGlite one process (all roles) for
- * reference, read through the job view (GET /api/v1/jobs).
+ * (channels/email/fake.ts, in a process of its own). The demands stand at the points SP156 requests really had
+ * (../shared/data/sp156), so routing takes its usual path (most dispatched, a few left for triage). Intake is closed
+ * loop (each client posts again when answered) or, with `--rate=N`, open loop at N demands/s offered in all.
+ *
+ * The verdict, per setup: demands/s accepted (over the intake) against demands/s fully drained (every routing and
+ * message row done, from the first demand until none is waiting or running) in the same run; "drain ≥ intake" when
+ * the second is at least 95 % of the first. Also: jobs/s, the backlog when intake ended and how long it took to reach
+ * 0, the mean SMTP exchange (attempt recorded → outcome), the share left for triage, and where the CPU went per demand
+ * (web process, worker processes, their PostgreSQL backends, from /proc). On PostgreSQL with 1 and then 2 worker
+ * processes; on PGlite one process (all roles) for reference, read through the job view (GET /api/v1/jobs).
  *
  *   npm run bench -- outbox-drain [--db=postgres|pglite|both] [--demands=3000] [--runs=3] [--workers=1,2]
- *                                 [--concurrency=8] [--smtp-delay-ms=0]
+ *                                 [--rate=0] [--concurrency=8] [--smtp-delay-ms=0] [--profile=DIR]
  *
- * PostgreSQL is reached as BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1/postgres): `bench_drain_<pid>`
- * is created there and dropped at the end. PGlite runs in a temporary folder, removed at the end.
+ * `--profile=DIR` writes a CPU profile of each worker process there. PostgreSQL is reached as BENCH_DATABASE_URL
+ * (default postgres://postgres@127.0.0.1/postgres): `bench_drain_<pid>` is created there and dropped at the end.
+ * PGlite runs in a temporary folder, removed at the end.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { parse } from "csv-parse/sync";
+import { SP156_RECORDS } from "../server/areas/postcodes.ts";
 import { seedDemoCity } from "../server/cli/seed.ts";
 import { connect, type Db, one } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
@@ -35,6 +44,9 @@ interface Options {
   workers: number[];
   concurrency: number;
   smtpDelayMs: number;
+  profile: string | undefined;
+  /** Demands per second offered in all (open loop); 0: as fast as the 16 clients get answers (closed loop). */
+  rate: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -47,12 +59,49 @@ function parseOptions(argv: string[]): Options {
     workers: (get("workers") ?? "1,2").split(",").map(Number),
     concurrency: Number(get("concurrency") ?? 8),
     smtpDelayMs: Number(get("smtp-delay-ms") ?? 0),
+    profile: get("profile"),
+    rate: Number(get("rate") ?? 0),
   };
+}
+
+/** Node flags writing a CPU profile of each worker process into `--profile=DIR` (read with Chrome's DevTools). */
+function profileArgs(o: Options): string[] {
+  return o.profile ? ["--cpu-prof", `--cpu-prof-dir=${o.profile}`] : [];
+}
+
+/** A live process's CPU time so far (user + system), in ms, from /proc (clock ticks of 10 ms); 0 once it ended. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms so far of the PostgreSQL backends serving the bench database (the web's and the workers'). */
+async function backendsCpu(db: Db): Promise<Map<number, number>> {
+  const rows = await db.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+  );
+  return new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]));
+}
+
+/** Where the CPU went in a run, in ms per demand: the web process, the worker processes, their backends. */
+interface CpuSplit {
+  web: number;
+  workers: number;
+  backends: number;
 }
 
 /** One run's figures. */
 interface DrainRun {
+  /** Demands accepted per second of intake. */
   demandsPerSecond: number;
+  /** Demands fully drained (routing and messages done) per second, from the first demand to the last job. */
+  drainedPerSecond: number;
+  /** Share of the demands routing left for an agent (possible duplicate, classification) instead of dispatching. */
+  queuedShare: number;
   jobs: number;
   jobsPerSecond: number;
   backlogAtIntakeEnd: number;
@@ -61,23 +110,51 @@ interface DrainRun {
   failures: number;
 }
 
-/** Request bodies at points of the fixture city, each with its own e-mail contact: a receipt per demand. */
-function bodies(service: string): string[] {
-  return Array.from({ length: 64 }, (_, i) =>
-    JSON.stringify({
+interface Point {
+  lat: number;
+  lon: number;
+}
+
+/**
+ * The points citizens really reported: the published coordinates of the SP156 requests of 2019 (about 30,000
+ * distinct), in file order. Each run takes the next ones, so routing meets the duplicates real demands have (a few
+ * percent within 100 m of an open one) rather than the same handful of points again and again.
+ */
+function realPoints(): Point[] {
+  const rows = parse(readFileSync(join(SHARED_DATA_DIR, SP156_RECORDS), "utf8"), { columns: true }) as Record<
+    string,
+    string
+  >[];
+  const seen = new Set<string>();
+  const points: Point[] = [];
+  for (const r of rows) {
+    if (!r.Latitude || !r.Longitude || seen.has(`${r.Latitude},${r.Longitude}`)) continue;
+    seen.add(`${r.Latitude},${r.Longitude}`);
+    points.push({ lat: Number(r.Latitude), lon: Number(r.Longitude) });
+  }
+  return points;
+}
+
+let nextPoint = 0;
+
+/** `amount` request bodies at the next real points, each with its own e-mail contact: a receipt per demand. */
+function bodies(service: string, points: Point[], amount: number): string[] {
+  return Array.from({ length: amount }, () => {
+    const i = nextPoint++;
+    return JSON.stringify({
       service,
       description: `Lâmpada do poste apagada há três noites, rua escura (bench ${i}).`,
-      location: { lat: -23.5503 - (i % 8) * 0.003, lon: -46.634 - Math.floor(i / 8) * 0.003 },
+      location: points[i % points.length],
       citizen: { name: `Pessoa ${i}`, email: `pessoa${i}@example.org` },
-    }),
-  );
+    });
+  });
 }
 
 /** Posts `amount` demands with CLIENTS clients; resolves with the seconds it took and the refusals. */
 async function intake(
   url: string,
   list: string[],
-  amount: number,
+  rate: number,
 ): Promise<{ seconds: number; failures: number }> {
   let next = 0;
   const started = performance.now();
@@ -85,20 +162,23 @@ async function intake(
     url,
     connections: CLIENTS,
     pipelining: 1,
-    amount,
+    amount: list.length,
     timeout: 60,
+    ...(rate > 0 ? { overallRate: rate } : {}),
     requests: [
       {
         method: "POST",
         path: "/api/v1/demands",
         headers: { "content-type": "application/json" },
-        setupRequest: (req) => {
-          next = (next + 1) % list.length;
-          return { ...req, body: list[next] };
-        },
+        setupRequest: (req) => ({ ...req, body: list[next++ % list.length] }),
       },
     ],
   });
+  if (result.non2xx + result.errors > 0)
+    console.log(
+      `intake: ${result.non2xx} answers other than 2xx, ${result.errors} errors`,
+      result.statusCodeStats,
+    );
   return { seconds: (performance.now() - started) / 1000, failures: result.non2xx + result.errors };
 }
 
@@ -115,13 +195,13 @@ interface Timing {
 async function measure(
   url: string,
   list: string[],
-  amount: number,
+  rate: number,
   backlog: () => Promise<number>,
 ): Promise<Timing> {
   const started = performance.now();
   let intakeDone: { seconds: number; failures: number } | undefined;
   let backlogAtIntakeEnd = 0;
-  const posting = intake(url, list, amount).then(async (r) => {
+  const posting = intake(url, list, rate).then(async (r) => {
     backlogAtIntakeEnd = await backlog();
     intakeDone = r;
   });
@@ -133,7 +213,7 @@ async function measure(
   await posting;
   const done = intakeDone!;
   return {
-    demands: amount,
+    demands: list.length,
     intakeSeconds: done.seconds,
     drainedSeconds: (performance.now() - started) / 1000,
     backlogAtIntakeEnd,
@@ -145,6 +225,8 @@ async function measure(
 function figures(t: Timing, totals: Totals): DrainRun {
   return {
     demandsPerSecond: t.demands / t.intakeSeconds,
+    drainedPerSecond: t.demands / t.drainedSeconds,
+    queuedShare: totals.queued / t.demands,
     jobs: totals.jobs,
     jobsPerSecond: totals.jobs / t.drainedSeconds,
     backlogAtIntakeEnd: t.backlogAtIntakeEnd,
@@ -157,10 +239,14 @@ function figures(t: Timing, totals: Totals): DrainRun {
 interface Mark {
   outbox: number;
   attempt: number;
+  demand: number;
 }
 
 interface Totals {
   jobs: number;
+  queued: number;
+  /** The distinct errors of dead rows, to print with the run. */
+  deadErrors: string | null;
   smtpMs: number;
   dead: number;
 }
@@ -170,7 +256,8 @@ function markOf(db: Db): Promise<Mark> {
   return one<Mark>(
     db,
     `SELECT coalesce((SELECT max(id) FROM outbox), 0)::int AS outbox,
-            coalesce((SELECT max(id) FROM message_attempts), 0)::int AS attempt`,
+            coalesce((SELECT max(id) FROM message_attempts), 0)::int AS attempt,
+            coalesce((SELECT max(id) FROM demands), 0)::int AS demand`,
   );
 }
 
@@ -180,9 +267,12 @@ function totalsSince(db: Db, mark: Mark): Promise<Totals> {
     db,
     `SELECT (SELECT count(*)::int FROM outbox WHERE id > $1 AND ${WORK}) AS jobs,
             (SELECT count(*)::int FROM outbox WHERE id > $1 AND ${WORK} AND state = 'dead') AS dead,
+            (SELECT count(*)::int FROM demand_events WHERE demand_id > $3 AND type = 'demand.queued') AS queued,
+            (SELECT string_agg(DISTINCT left(job || ': ' || last_error, 160), '; ') FROM outbox
+              WHERE id > $1 AND ${WORK} AND state = 'dead') AS "deadErrors",
             (SELECT coalesce(avg(extract(epoch FROM finished_at - started_at) * 1000), 0)::float8
                FROM message_attempts WHERE id > $2) AS "smtpMs"`,
-    [mark.outbox, mark.attempt],
+    [mark.outbox, mark.attempt, mark.demand],
   );
 }
 
@@ -205,6 +295,8 @@ function median(runs: DrainRun[]): DrainRun {
   const m = (pick: (r: DrainRun) => number) => percentile(runs.map(pick), 50);
   return {
     demandsPerSecond: m((r) => r.demandsPerSecond),
+    drainedPerSecond: m((r) => r.drainedPerSecond),
+    queuedShare: m((r) => r.queuedShare),
     jobs: m((r) => r.jobs),
     jobsPerSecond: m((r) => r.jobsPerSecond),
     backlogAtIntakeEnd: m((r) => r.backlogAtIntakeEnd),
@@ -214,22 +306,32 @@ function median(runs: DrainRun[]): DrainRun {
   };
 }
 
+/**
+ * Drained at least as fast as accepted, in the same run: demands fully drained per second (first demand to last
+ * job) at least 95 % of demands accepted per second — even a worker with no delay ends the last demand's two jobs a
+ * little after intake ends, so "equal" cannot be asked of a finite run.
+ */
+const KEEPS_UP = 0.95;
+
 function line(label: string, runs: DrainRun[]): string {
   const r = median(runs);
+  const ratio = r.drainedPerSecond / r.demandsPerSecond;
   return (
-    `| ${label} | ${r.demandsPerSecond.toFixed(0)} | ${r.jobsPerSecond.toFixed(0)} | ${r.jobs.toFixed(0)} | ` +
-    `${r.backlogAtIntakeEnd.toFixed(0)} | ${r.tailSeconds.toFixed(1)} | ${r.smtpMs.toFixed(1)} | ${r.failures} |`
+    `| ${label} | ${r.demandsPerSecond.toFixed(0)} | ${r.drainedPerSecond.toFixed(0)} | ` +
+    `${ratio >= KEEPS_UP ? "**yes**" : "no"} (${ratio.toFixed(2)}) | ${r.jobsPerSecond.toFixed(0)} | ` +
+    `${r.backlogAtIntakeEnd.toFixed(0)} | ${r.tailSeconds.toFixed(1)} | ${r.smtpMs.toFixed(1)} | ` +
+    `${(100 * r.queuedShare).toFixed(0)} % | ${r.failures} |`
   );
 }
 
-async function benchPostgres(o: Options, smtpUrl: string): Promise<string[]> {
+async function benchPostgres(o: Options, smtpUrl: string, points: Point[]): Promise<string[]> {
   const bench = await createBenchDatabase("drain");
   const servers: Server[] = [];
   try {
     const db = await connect({ databaseUrl: bench.url, poolSize: 4 });
     await migrate(db);
     await seedDemoCity(db, { sharedDataDir: SHARED_DATA_DIR, scope: "fixture", accounts: false });
-    const list = bodies(await autoDispatchService(db));
+    const service = await autoDispatchService(db);
     const env = {
       DATABASE_URL: bench.url,
       SHARED_DATA_DIR,
@@ -247,15 +349,32 @@ async function benchPostgres(o: Options, smtpUrl: string): Promise<string[]> {
     for (const count of o.workers) {
       const workers: Server[] = [];
       for (let i = 0; i < count; i++)
-        workers.push(await startServer(["server/main.ts", "--roles=worker"], env, WORKER_READY));
+        workers.push(
+          await startServer([...profileArgs(o), "server/main.ts", "--roles=worker"], env, WORKER_READY),
+        );
       servers.push(...workers);
       const runs: DrainRun[] = [];
       for (let run = 0; run < o.runs; run++) {
         const mark = await markOf(db);
-        const r = figures(
-          await measure(web.url, list, o.demands, () => backlogSince(db, mark)),
-          await totalsSince(db, mark),
+        const cpuBefore = { web: cpuMs(web.child.pid), workers: workers.map((w) => cpuMs(w.child.pid)) };
+        const backendsBefore = await backendsCpu(db);
+        const timing = await measure(web.url, bodies(service, points, o.demands), o.rate, () =>
+          backlogSince(db, mark),
         );
+        let backends = 0;
+        for (const [pid, ms] of await backendsCpu(db)) backends += ms - (backendsBefore.get(pid) ?? 0);
+        const cpu: CpuSplit = {
+          web: (cpuMs(web.child.pid) - cpuBefore.web) / o.demands,
+          workers: workers.reduce((s, w, i) => s + cpuMs(w.child.pid) - cpuBefore.workers[i]!, 0) / o.demands,
+          backends: backends / o.demands,
+        };
+        console.log(
+          `CPU ms per demand: web ${cpu.web.toFixed(1)}, workers ${cpu.workers.toFixed(1)}, ` +
+            `their PostgreSQL backends ${cpu.backends.toFixed(1)}`,
+        );
+        const totals = await totalsSince(db, mark);
+        if (totals.deadErrors) console.log(`dead rows: ${totals.deadErrors}`);
+        const r = figures(timing, totals);
         console.log(
           `postgres, ${count} worker(s), run ${run + 1}: ${JSON.stringify(r)} (load ${loadavg()[0]})`,
         );
@@ -272,14 +391,14 @@ async function benchPostgres(o: Options, smtpUrl: string): Promise<string[]> {
   }
 }
 
-async function benchPglite(o: Options, smtpUrl: string): Promise<string[]> {
+async function benchPglite(o: Options, smtpUrl: string, points: Point[]): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "bench-drain-"));
   let server: Server | undefined;
   try {
     const seeding = await connect({ dataDir: `${dir}/pglite` });
     await migrate(seeding);
     await seedDemoCity(seeding, { sharedDataDir: SHARED_DATA_DIR, scope: "fixture", accounts: true });
-    const list = bodies(await autoDispatchService(seeding));
+    const service = await autoDispatchService(seeding);
     await seeding.close();
     const env = {
       DATA_DIR: dir,
@@ -298,11 +417,14 @@ async function benchPglite(o: Options, smtpUrl: string): Promise<string[]> {
       const mark = await markOf(db);
       await db.close();
       server = await startServer(["server/main.ts"], env, APP_READY);
-      const timing = await measure(server.url, list, o.demands, await jobViewBacklog(server.url));
+      const list = bodies(service, points, o.demands);
+      const timing = await measure(server.url, list, o.rate, await jobViewBacklog(server.url));
       await stopServer(server);
       // The process is the database: its totals are read once it has stopped.
       db = await connect({ dataDir: `${dir}/pglite` });
-      const r = figures(timing, await totalsSince(db, mark));
+      const totals = await totalsSince(db, mark);
+      if (totals.deadErrors) console.log(`dead rows: ${totals.deadErrors}`);
+      const r = figures(timing, totals);
       await db.close();
       console.log(`pglite, one process, run ${run + 1}: ${JSON.stringify(r)} (load ${loadavg()[0]})`);
       runs.push(r);
@@ -352,15 +474,20 @@ export async function runOutboxDrainBench(argv: string[]): Promise<void> {
   );
   try {
     const lines: string[] = [];
-    if (o.db !== "pglite") lines.push(...(await benchPostgres(o, smtp.url)));
-    if (o.db !== "postgres") lines.push(...(await benchPglite(o, smtp.url)));
+    const points = realPoints();
+    if (o.db !== "pglite") lines.push(...(await benchPostgres(o, smtp.url, points)));
+    if (o.db !== "postgres") lines.push(...(await benchPglite(o, smtp.url, points)));
+    const offered = o.rate > 0 ? `offered at ${o.rate}/s (open loop)` : "as fast as answered (closed loop)";
     console.log(
-      `\n${o.demands} demands by ${CLIENTS} clients per run, WORKER_CONCURRENCY=${o.concurrency}, medians of ${o.runs}:\n`,
+      `\n${o.demands} demands per run by ${CLIENTS} clients, ${offered}, WORKER_CONCURRENCY=${o.concurrency}, ` +
+        `medians of ${o.runs}, load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}:\n`,
     );
     console.log(
-      "| setup | demands/s accepted | jobs/s drained | jobs | backlog when intake ended | to 0 after intake (s) | SMTP exchange (ms) | failures |",
+      "| setup | demands/s accepted | demands/s drained | drain ≥ intake | jobs/s drained | backlog when intake ended | to 0 after intake (s) | SMTP exchange (ms) | left for triage | failures |",
     );
-    console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    console.log("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const l of lines) console.log(l);
   } finally {
     await stopServer(smtp);

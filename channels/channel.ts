@@ -5,8 +5,9 @@
  */
 
 /** The channels a message to a citizen can go out on (each matches a `citizen_contacts.channel`). */
-export const OUTBOUND_CHANNELS = ["email", "whatsapp", "telegram", "sms"] as const;
-export type OutboundChannel = (typeof OUTBOUND_CHANNELS)[number];
+export { OUTBOUND_CHANNELS, type OutboundChannel } from "../domain/channels.ts";
+
+import type { OutboundChannel } from "../domain/channels.ts";
 
 /** One message, rendered in the citizen's language, ready to hand to a provider. */
 export interface OutgoingMessage {

@@ -24,10 +24,13 @@ export function deadlineTextKey(
   return { key: `ui.deadline.${spec.unit}_${form}`, params: { count: spec.amount } };
 }
 
-/** A due instant as people of the city read it: the date, and the time too for deadlines counted in hours. */
-export function formatDueDate(due: Date, spec: DeadlineSpec, locale: string): string {
+/**
+ * A due instant as people of the city read it, in its time zone (IANA, the calendar's): the date, and the time too
+ * for deadlines counted in hours.
+ */
+export function formatDueDate(due: Date, spec: DeadlineSpec, locale: string, timeZone: string): string {
   return due.toLocaleString(locale, {
-    timeZone: "America/Sao_Paulo",
+    timeZone,
     dateStyle: "long",
     ...(spec.unit === "business_hours" ? { timeStyle: "short" } : {}),
   });

@@ -54,6 +54,8 @@ export interface DemandOverrides {
   identity?: "identified" | "confidential" | "anonymous";
   email?: string;
   name?: string;
+  /** The citizen's language (pt-BR unless given). */
+  locale?: string;
 }
 
 /** A filed demand: its keys, its row id and the department the matrix gave it (null when none). */
@@ -64,6 +66,8 @@ export interface FiledDemand {
   department_id: number;
   /** The department's code. */
   department: string;
+  /** The citizen behind it (null when anonymous). */
+  citizen_id: number | null;
 }
 
 let serial = 0;
@@ -85,14 +89,22 @@ export async function fileDemand(world: World, overrides: DemandOverrides = {}):
         lon: SE.lon - Math.floor(serial / 8) * 0.004,
       },
       identity,
-      ...(identity === "anonymous" ? {} : { citizen: { name: overrides.name ?? "Maria da Silva", email } }),
+      ...(identity === "anonymous"
+        ? {}
+        : {
+            citizen: {
+              name: overrides.name ?? "Maria da Silva",
+              email,
+              ...(overrides.locale ? { locale: overrides.locale } : {}),
+            },
+          }),
     },
   });
   assert.equal(res.statusCode, 201, res.body);
   const { protocol, secret } = res.json() as { protocol: string; secret: string };
-  const row = await one<{ id: number; department_id: number; department: string }>(
+  const row = await one<{ id: number; department_id: number; department: string; citizen_id: number | null }>(
     world.ctx.db,
-    `SELECT d.id, d.department_id, dep.code AS department
+    `SELECT d.id, d.department_id, dep.code AS department, d.citizen_id
        FROM demands d LEFT JOIN departments dep ON dep.id = d.department_id WHERE d.protocol = $1`,
     [protocol],
   );

@@ -4,17 +4,9 @@
  * in headers and cookies, and the permission table.
  */
 import { createHash } from "node:crypto";
+import { isDepartmentRole, type StaffRole } from "../../domain/staff-roles.ts";
 
-export const STAFF_ROLES = [
-  "agent",
-  "department_staff",
-  "focal_point",
-  "supervisor",
-  "manager",
-  "admin",
-  "ombudsman",
-] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+export { STAFF_ROLES, type StaffRole } from "../../domain/staff-roles.ts";
 
 /** A signed-in staff member. */
 export interface Staff {
@@ -30,7 +22,7 @@ export interface Staff {
 
 /** Department roles see only their own department's demands. */
 export function isDepartmentScoped(staff: Staff): boolean {
-  return staff.role === "department_staff" || staff.role === "focal_point";
+  return isDepartmentRole(staff.role);
 }
 
 /** SHA-256 hex of a token: what the database keeps instead of the token itself. */

@@ -72,6 +72,10 @@ async function copyAll(src: Sql, target: Db, log: (line: string) => void): Promi
   await target.exec(`ALTER TABLE audit_log DISABLE TRIGGER USER;
     TRUNCATE ${list} RESTART IDENTITY;
     ALTER TABLE audit_log ENABLE TRIGGER USER;`);
+  // The source's search index and pending list travel as they are: the trigger that lists each new demand as
+  // pending (migration 0046) would list them a second time. Off until the deferred keys are checked (no ALTER TABLE
+  // while their events wait).
+  await target.exec("ALTER TABLE demands DISABLE TRIGGER demands_search_enqueue");
   // Rows arrive table by table in any order, and some tables point at themselves (merged demands, rerouted
   // orders): the foreign keys are checked once, at the end, then made immediate again as the migrations left them.
   const keys = await target.query<{ table: string; name: string }>(
@@ -88,6 +92,7 @@ async function copyAll(src: Sql, target: Db, log: (line: string) => void): Promi
     if (n > 0) log(`${table}: ${n}`);
   }
   await target.exec("SET CONSTRAINTS ALL IMMEDIATE");
+  await target.exec("ALTER TABLE demands ENABLE TRIGGER demands_search_enqueue");
   for (const k of keys) {
     await target.exec(`ALTER TABLE ${k.table} ALTER CONSTRAINT ${quoteIdent(k.name)} NOT DEFERRABLE`);
   }

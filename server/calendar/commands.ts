@@ -72,6 +72,12 @@ export async function updateCalendarSettings(
   } catch {
     throw unknownTimeZone(input.timeZone);
   }
+  // The database reads the zone too (the protocol's year, city_local_time: migration 0047), so it must know it.
+  const known = await db.query<{ known: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known",
+    [input.timeZone],
+  );
+  if (!known[0]?.known) throw unknownTimeZone(input.timeZone);
   try {
     checkCalendar({ timeZone: input.timeZone, hours: input.hours, isHoliday: () => false });
   } catch {

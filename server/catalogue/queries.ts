@@ -2,7 +2,7 @@
 import { type LocalizedText, ServiceAttribute } from "../../domain/attributes.ts";
 import { isContentWord, type TextLanguage } from "../classification/text.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
-import { decodeCursor, pageOf } from "../http/pagination.ts";
+import { type CursorValues, decodeCursor, pageOf } from "../http/pagination.ts";
 import type { Channel, DeadlineUnit, DemandType } from "./schemas.ts";
 import { keywordsOf } from "./sp156.ts";
 import { formerNameOf } from "./sp156-renamed.ts";
@@ -156,11 +156,22 @@ interface ServiceFilter {
   includeInactive?: boolean;
   /** The reader's language: its stop words are not searched for ("pothole on my street" looks for "pothole"). */
   language?: TextLanguage;
+  /** A service left out (the exact code the staff's search lists first). */
+  excludeId?: number;
 }
 
 /** Every service matching `filter`, in the catalogue's order. */
 export async function listServices(sql: Sql, filter: ServiceFilter): Promise<Service[]> {
   return (await selectServices(sql, filter, null, null)).map(toService);
+}
+
+/** The kinds of a service list's keyset values: the catalogue's order, which ends with the id. */
+const SERVICE_CURSOR = ["number", "number", "string", "number"] as const;
+
+type PositionedServiceRow = ServiceRow & { root_position: number; group_position: number };
+
+function serviceKeyOf(r: PositionedServiceRow): CursorValues {
+  return [r.root_position, r.group_position, r.name["pt-BR"] ?? "", r.id];
 }
 
 /** A page of the services matching `filter` (keyset: the catalogue's order, which ends with the id). */
@@ -169,13 +180,8 @@ export async function pageServices(
   filter: ServiceFilter,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<{ rows: Service[]; next: string | null }> {
-  const after = decodeCursor(page.cursor, ["number", "number", "string", "number"]);
-  const cut = pageOf(await selectServices(sql, filter, after, page.limit + 1), page.limit, (r) => [
-    r.root_position,
-    r.group_position,
-    r.name["pt-BR"] ?? "",
-    r.id,
-  ]);
+  const after = decodeCursor(page.cursor, SERVICE_CURSOR);
+  const cut = pageOf(await selectServices(sql, filter, after, page.limit + 1), page.limit, serviceKeyOf);
   return { rows: cut.rows.map(toService), next: cut.next };
 }
 
@@ -184,16 +190,17 @@ async function selectServices(
   filter: ServiceFilter,
   after: (string | number)[] | null,
   limit: number | null,
-): Promise<(ServiceRow & { root_position: number; group_position: number })[]> {
+): Promise<PositionedServiceRow[]> {
   const language = filter.language ?? "pt-BR";
   const words = filter.q ? keywordsOf(filter.q).filter((w) => isContentWord(w, language)) : [];
-  return sql.query<ServiceRow & { root_position: number; group_position: number }>(
+  return sql.query<PositionedServiceRow>(
     `SELECT * FROM (${SELECT_SERVICE.replace(
       "SELECT s.id,",
       "SELECT coalesce(p.position, g.position) AS root_position, g.position AS group_position, s.id,",
     )}
       WHERE ($1::text IS NULL OR g.code = $1 OR p.code = $1)
         AND ($3::boolean OR s.active)
+        AND ($9::bigint IS NULL OR s.id <> $9)
         -- every word typed is the start of one of the service's keywords
         AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) w
                          WHERE NOT EXISTS (SELECT 1 FROM unnest(s.keywords) k WHERE k LIKE w || '%'))) s
@@ -207,6 +214,7 @@ async function selectServices(
       filter.includeInactive ?? false,
       ...(after ?? [null, null, null, null]),
       limit,
+      filter.excludeId ?? null,
     ],
   );
 }
@@ -275,25 +283,21 @@ export async function loadCharter(sql: Sql): Promise<Charter> {
 }
 
 /**
- * The staff's search over every service, inactive too: words as in listServices, or a service's exact code (listed
- * first); one page of it and the total.
+ * A keyset before every service (positions are never that low): where the pages after a first page that held only
+ * the exact code start.
+ */
+const BEFORE_EVERY_SERVICE: CursorValues = [-2147483648, -2147483648, "", 0];
+
+/**
+ * The staff's search over every service, inactive too: words as in listServices, or a service's exact code (first
+ * on the first page, left out of the catalogue order after it); one page of it, keyset as pageServices.
  */
 export async function searchCatalogue(
   sql: Sql,
-  filter: {
-    q?: string | undefined;
-    group?: string | undefined;
-    page: number;
-    limit: number;
-    language?: TextLanguage;
-  },
-): Promise<{ items: Service[]; total: number }> {
-  const matches = await listServices(sql, {
-    group: filter.group,
-    q: filter.q,
-    includeInactive: true,
-    ...(filter.language ? { language: filter.language } : {}),
-  });
+  filter: { q?: string | undefined; group?: string | undefined; language?: TextLanguage },
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{ rows: Service[]; next: string | null }> {
+  const after = decodeCursor(page.cursor, SERVICE_CURSOR);
   const code = filter.q?.trim().toUpperCase();
   const found = code ? await findServiceByCode(sql, code) : undefined;
   // An exact code counts only inside the group asked for (the group itself or its parent, as listServices reads it).
@@ -301,7 +305,17 @@ export async function searchCatalogue(
     found && (!filter.group || found.groupCode === filter.group || found.rootGroupCode === filter.group)
       ? found
       : undefined;
-  const all = exact ? [exact, ...matches.filter((s) => s.id !== exact.id)] : matches;
-  const start = (filter.page - 1) * filter.limit;
-  return { items: all.slice(start, start + filter.limit), total: all.length };
+  const lead = exact && after === null ? [{ service: exact, key: BEFORE_EVERY_SERVICE }] : [];
+  const rows = await selectServices(
+    sql,
+    { ...filter, includeInactive: true, ...(exact ? { excludeId: exact.id } : {}) },
+    after,
+    page.limit + 1 - lead.length,
+  );
+  const cut = pageOf(
+    [...lead, ...rows.map((r) => ({ service: toService(r), key: serviceKeyOf(r) }))],
+    page.limit,
+    (entry) => entry.key,
+  );
+  return { rows: cut.rows.map((entry) => entry.service), next: cut.next };
 }

@@ -23,7 +23,6 @@ import {
 } from "./queries.ts";
 import {
   CatalogueListQuery,
-  CataloguePageView,
   CharterView,
   ServiceDetailView,
   ServiceGroupView,
@@ -134,12 +133,14 @@ export async function registerCatalogueRoutes(app: FastifyInstance): Promise<voi
       tag: "catalogue",
       action: "catalogue.manage",
       query: CatalogueListQuery,
-      responses: { 200: { description: "One page of services", schema: CataloguePageView } },
+      paginated: true,
+      responses: { 200: { description: "One page of services", schema: ServiceSourceView.array() } },
     },
-    async (req) => {
+    async (req, reply) => {
       const query = validate(CatalogueListQuery, req.query);
-      const { items, total } = await searchCatalogue(db, { ...query, language: req.locale });
-      return { items: items.map(presentServiceSource), total, page: query.page, limit: query.limit };
+      const page = await searchCatalogue(db, { q: query.q, group: query.group, language: req.locale }, query);
+      linkNext(req, reply, page.next);
+      return page.rows.map(presentServiceSource);
     },
   );
 

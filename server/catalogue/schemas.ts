@@ -1,6 +1,7 @@
 /** Input and output schemas of the catalogue concept; they also feed the OpenAPI document. */
 import { z } from "zod";
 import { LocalizedText, ServiceAttribute } from "../../domain/attributes.ts";
+import { DEFAULT_SERVICE_CHANNELS, SERVICE_CHANNELS } from "../../domain/channels.ts";
 import { pageFields } from "../http/pagination.ts";
 
 /** What a citizen files under a service; ombudsman types follow Lei 13.460/2017. */
@@ -19,7 +20,7 @@ export const DeadlineUnit = z.enum(["business_days", "business_hours", "calendar
 export type DeadlineUnit = z.infer<typeof DeadlineUnit>;
 
 /** Where a service can be requested. */
-export const Channel = z.enum(["phone", "web", "app", "counter", "whatsapp", "sms", "email", "telegram"]);
+export const Channel = z.enum(SERVICE_CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
 /** A service's deadline: an amount of a unit. */
@@ -76,7 +77,10 @@ export const ServiceInput = z.object({
   /** Charter text per locale: what the citizen must provide. */
   requirements: LocalizedText.optional(),
   /** Where it can be requested. */
-  channels: z.array(Channel).min(1).default(["phone", "web", "app", "counter"]),
+  channels: z
+    .array(Channel)
+    .min(1)
+    .default([...DEFAULT_SERVICE_CHANNELS]),
   /** false hides it from citizens; existing demands keep it. */
   active: z.boolean().default(true),
   /** true publishes its demands only at district level (no point, no street): violence, health, social care. */
@@ -193,10 +197,7 @@ export const CatalogueListQuery = z.object({
   q: z.string().trim().max(200).optional(),
   /** Code of a service group (a Tema or an Assunto): only its services. */
   group: z.string().trim().min(1).max(80).optional(),
-  /** The page, from 1. */
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  /** Services per page. */
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  ...pageFields(25, 100),
 });
 export type CatalogueListQuery = z.infer<typeof CatalogueListQuery>;
 
@@ -223,13 +224,3 @@ export const ServiceSourceView = z.object({
   sensitive: z.boolean(),
 });
 export type ServiceSourceView = z.infer<typeof ServiceSourceView>;
-
-/** One page of the staff's service search. */
-export const CataloguePageView = z.object({
-  items: z.array(ServiceSourceView),
-  /** How many services match, over every page. */
-  total: z.number().int(),
-  page: z.number().int(),
-  limit: z.number().int(),
-});
-export type CataloguePageView = z.infer<typeof CataloguePageView>;

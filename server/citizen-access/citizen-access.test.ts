@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { startFakeSmtp } from "../../channels/email/fake.ts";
+import { fileDemand as fileDemandAs } from "../../tests/factories.ts";
 import { staffHeaders, testConfig, testDb } from "../../tests/helpers.ts";
 import type { AppContext } from "../context.ts";
 import { one } from "../db/index.ts";
@@ -25,20 +26,14 @@ const service = (
   )
 ).code;
 
-async function fileDemand(email: string): Promise<string> {
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service,
-      description: "Buraco grande na calçada",
-      location: { lat: -23.5503, lon: -46.634 },
-      citizen: { name: "Joana", email },
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json().protocol;
-}
+/** Files a demand of Joana's with `email` as her contact; answers its protocol. */
+const fileDemand = async (email: string): Promise<string> =>
+  (
+    await fileDemandAs(
+      { app, ctx },
+      { service, description: "Buraco grande na calçada", email, name: "Joana" },
+    )
+  ).protocol;
 
 /** Asks for a code and runs the sending job; answers the code read from the e-mail the fake SMTP server got. */
 async function codeFor(email: string, lang = "pt-BR"): Promise<string | undefined> {

@@ -3,9 +3,10 @@
  * numbers as E.164 digits without "+", Brazilian (+55) unless written with a country code.
  */
 
-/** The channels a contact can be held for (citizen_contacts.channel). */
-export const CONTACT_CHANNELS = ["phone", "email", "whatsapp", "telegram", "sms"] as const;
-export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+import { CONTACT_CHANNELS, type ContactChannel } from "../../domain/channels.ts";
+
+/** The channels a contact can be held for (citizen_contacts.channel): domain/channels.ts. */
+export { CONTACT_CHANNELS, type ContactChannel };
 
 /** Channels whose value is a phone number: the same number matches across them. */
 export const PHONE_CHANNELS: readonly ContactChannel[] = ["phone", "whatsapp", "sms"];

@@ -1,13 +1,13 @@
 /** The legal 30 + 30 extension (Lei 13.460/2017 art. 16) belongs to ombudsman manifestations only. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { factoriesFor } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
-import { JOBS } from "../jobs/registry.ts";
-import { runOnce } from "../jobs/runner.ts";
 
 const { app, ctx } = await testApp();
 const db = ctx.db;
+const { fileDemand, drain } = factoriesFor({ app, ctx });
 let serial = 0;
 
 async function serviceOfType(type: string): Promise<string> {
@@ -20,22 +20,18 @@ async function serviceOfType(type: string): Promise<string> {
   return row.code;
 }
 
+/** Files an identified demand of `service` and runs its work (routing, messages); answers its protocol. */
 async function file(service: string): Promise<string> {
   serial++;
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service,
-      description: `Relato número ${serial} para o teste de prorrogação do prazo legal.`,
-      location: { lat: -23.5503 - serial * 0.004, lon: -46.634 },
-      identity: "identified",
-      citizen: { name: "Rita Lopes", email: `prazo${serial}@example.org` },
-    },
+  const { protocol } = await fileDemand({
+    service,
+    description: `Relato número ${serial} para o teste de prorrogação do prazo legal.`,
+    identity: "identified",
+    email: `prazo${serial}@example.org`,
+    name: "Rita Lopes",
   });
-  assert.equal(res.statusCode, 201, res.body);
-  while ((await runOnce(ctx, JOBS)) > 0) {}
-  return res.json().protocol as string;
+  await drain();
+  return protocol;
 }
 
 describe("legal deadline extension", () => {

@@ -6,13 +6,12 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { startFakeSmtp } from "../../channels/email/fake.ts";
+import { drain as drainJobs } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { buildWeb } from "../../web/build.ts";
 import { consentLinkToken } from "../citizens/consent.ts";
 import { one } from "../db/index.ts";
 import { iconPng } from "../http/icons.ts";
-import { JOBS } from "../jobs/registry.ts";
-import { runOnce } from "../jobs/runner.ts";
 import { closeChannelsOf } from "../notifications/jobs.ts";
 import { notifyCitizens } from "./transitions.ts";
 
@@ -32,9 +31,8 @@ const service = (
   )
 ).code;
 
-async function drain(): Promise<void> {
-  while ((await runOnce(ctx, JOBS)) > 0) {}
-}
+/** Runs every job until nothing is due. */
+const drain = () => drainJobs(ctx);
 
 const BOUNDARY = "----responsiva-citizen-page";
 /** A multipart body: the `demand` JSON field (when given) and PNG files under `field`. */

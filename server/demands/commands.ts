@@ -10,6 +10,7 @@ import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { findOrCreateCitizen, recordConsent } from "../citizens/commands.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { AppError, unprocessable } from "../errors.ts";
+import { enqueueSql, sqlLiteral, sqlValue } from "../jobs/enqueue.ts";
 import { resolveDepartment } from "../organisation/queries.ts";
 import type { CheckedAttachment } from "./attachments.ts";
 import type { Channel, DemandInput } from "./schemas.ts";
@@ -51,6 +52,22 @@ type AreaSource =
       department: { departmentId: number; ruleId: number } | null;
     };
 
+/** Intake's routing job, queued in the demand's own insert (one row per row of `d`, the new demand). */
+const ROUTE_DEMAND = enqueueSql("route-demand", { demandId: sqlValue<number>("d.id") }, "d");
+
+/** The receipt to the citizen, queued likewise when $12 says the demand has a citizen with a contact ($5). */
+const RECEIPT = enqueueSql(
+  "send-message",
+  {
+    demandId: sqlValue<number>("d.id"),
+    citizenId: sqlValue<number>("$5::bigint"),
+    template: sqlLiteral("demand.received"),
+    channel: sqlValue<string>("$2::text"),
+  },
+  "d",
+  "$12::boolean",
+);
+
 /**
  * The demand, its first timeline event and the outbox rows for the work it causes (routing to the department; the
  * receipt to the citizen when there is a contact), in one statement over an area CTE `p`. Parameters $1–$12 are
@@ -71,13 +88,8 @@ function insertDemandSql(areaCte: string): string {
               CASE WHEN p.rule_id IS NULL THEN $11::jsonb
                    ELSE $11::jsonb || jsonb_build_object('departmentRuleId', p.rule_id) END
          FROM d, p),
-     r AS (
-       INSERT INTO outbox (job, payload) SELECT 'route-demand', jsonb_build_object('demandId', id) FROM d),
-     m AS (
-       INSERT INTO outbox (job, payload)
-       SELECT 'send-message', jsonb_build_object('demandId', id, 'citizenId', $5::bigint,
-              'template', 'demand.received', 'channel', $2::text)
-         FROM d WHERE $12::boolean)
+     r AS (${ROUTE_DEMAND}),
+     m AS (${RECEIPT})
      SELECT id, protocol, opened_at, district_code FROM d`;
 }
 

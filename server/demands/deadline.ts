@@ -9,10 +9,12 @@ import { loadCalendar } from "../calendar/queries.ts";
 import type { Sql } from "../db/index.ts";
 import { type Locale, translate } from "../i18n.ts";
 
-/** A demand's deadline and due instant. */
+/** A demand's deadline and due instant, and the city's time zone its date is said in. */
 export interface ExpectedDeadline {
   deadline: DeadlineSpec;
   dueAt: Date;
+  /** IANA time zone of the city's calendar. */
+  timeZone: string;
 }
 
 /**
@@ -26,8 +28,9 @@ export async function expectedDeadline(
   recordedDue?: Date | null,
 ): Promise<ExpectedDeadline> {
   const deadline = demandDeadlineOf(service);
-  const dueAt = recordedDue ?? addDeadline(openedAt, deadline, await loadCalendar(sql));
-  return { deadline, dueAt };
+  const calendar = await loadCalendar(sql);
+  const dueAt = recordedDue ?? addDeadline(openedAt, deadline, calendar);
+  return { deadline, dueAt, timeZone: calendar.timeZone };
 }
 
 /** The words of a deadline and its due date in `locale`: "20 dias úteis" and "12 de março de 2026". */
@@ -38,6 +41,6 @@ export function deadlineWords(
   const { key, params } = deadlineTextKey(expected.deadline, locale);
   return {
     deadline: translate(locale, `web.${key}`, params),
-    dueDate: formatDueDate(expected.dueAt, expected.deadline, locale),
+    dueDate: formatDueDate(expected.dueAt, expected.deadline, locale, expected.timeZone),
   };
 }

@@ -1,22 +1,10 @@
 /** Input schemas of the demands concept; they validate requests and feed the OpenAPI document. */
 import { z } from "zod";
+import { DEMAND_CHANNELS, type DemandChannel } from "../../domain/channels.ts";
 
-/** Channels a demand can arrive by. */
-export const CHANNELS = [
-  "phone",
-  "web",
-  "app",
-  "whatsapp",
-  "sms",
-  "telegram",
-  "chat",
-  "email",
-  "counter",
-  "social",
-  "open311",
-  "import",
-] as const;
-export type Channel = (typeof CHANNELS)[number];
+/** Channels a demand can arrive by (domain/channels.ts). */
+export const CHANNELS = DEMAND_CHANNELS;
+export type Channel = DemandChannel;
 
 /** A point in WGS84. */
 export const Point = z.object({

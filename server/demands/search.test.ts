@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { fileDemand } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import type { Db } from "../db/index.ts";
+import { indexDemandSearchJob, indexPendingDemands } from "./search-index.ts";
 
 const { app, ctx } = await testApp();
 const db: Db = ctx.db;
@@ -178,5 +180,78 @@ describe("GET /api/v1/demands?q= (staff full-text search)", () => {
       byProtocol.items.map((d) => d.protocol),
       [mine.protocol],
     );
+  });
+});
+
+describe("the demands' search index (decision 0040)", () => {
+  const find = async (q: string) => {
+    const staff = await staffHeaders(db, "supervisor");
+    const res = await app.inject({
+      url: `/api/v1/demands?q=${encodeURIComponent(q)}&limit=200`,
+      headers: { authorization: staff.authorization },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return new Map((res.json() as { protocol: string; rank: number }[]).map((d) => [d.protocol, d.rank]));
+  };
+  const where = async (id: number) => {
+    const [row] = await db.query<{ indexed: boolean; pending: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM demand_search WHERE demand_id = $1) AS indexed,
+              EXISTS (SELECT 1 FROM demand_search_pending WHERE demand_id = $1) AS pending`,
+      [id],
+    );
+    return row!;
+  };
+
+  it("finds a demand filed through intake at once, and the same way once the job indexed it", async () => {
+    const filed = await fileDemand(
+      { app, ctx },
+      { description: "Entulho abandonado perto do viaduto Xiririca" },
+    );
+    assert.deepEqual(await where(filed.id), { indexed: false, pending: true });
+    const before = await find("xiririca");
+    assert.ok(before.has(filed.protocol), "found while pending");
+    assert.ok((await find(filed.protocol)).has(filed.protocol), "by its protocol too");
+
+    await indexDemandSearchJob.run(ctx, { slot: "test" });
+    assert.deepEqual(await where(filed.id), { indexed: true, pending: false });
+    const after = await find("xiririca");
+    assert.equal(after.get(filed.protocol), before.get(filed.protocol), "the same rank either way");
+  });
+
+  it("indexes in batches until nothing is pending", async () => {
+    const dep = departments[0]!;
+    const made = await db.query<{ id: number }>(
+      `INSERT INTO demands (protocol, service_id, channel, identity_mode, department_id, description)
+       SELECT '7' || lpad(g::text, 12, '0'), (SELECT min(id) FROM services), 'web', 'anonymous', $1,
+              'Vazamento de esgoto na travessa Quiriquiri ' || g
+         FROM generate_series(1, 25) g
+       RETURNING id`,
+      [dep.id],
+    );
+    const { indexed, done } = await indexPendingDemands(db, { batchSize: 10 });
+    assert.ok(done && indexed >= 25, `indexed ${indexed}`);
+    const [{ pending }] = (await db.query("SELECT count(*)::int AS pending FROM demand_search_pending")) as [
+      { pending: number },
+    ];
+    assert.equal(pending, 0);
+    for (const m of made) assert.deepEqual(await where(m.id), { indexed: true, pending: false });
+    assert.equal((await find("quiriquiri")).size, 25);
+  });
+
+  it("re-indexes a changed text at once, pending or indexed, so an erased word is no longer found", async () => {
+    const dep = departments[0]!;
+    const indexed = await insertDemand(dep.id, "Poda pedida por Zebedeu Carvalhal");
+    await indexPendingDemands(db);
+    const pending = await insertDemand(dep.id, "Poda pedida também por Zebedeu Carvalhal");
+    assert.equal((await find("zebedeu")).size, 2);
+    await db.query(
+      "UPDATE demands SET description = regexp_replace(description, 'Zebedeu Carvalhal', '[erased]') WHERE id = ANY($1)",
+      [[indexed.id, pending.id]],
+    );
+    assert.equal((await find("zebedeu")).size, 0);
+    assert.ok((await find("poda pedida")).has(indexed.protocol));
+    assert.deepEqual(await where(pending.id), { indexed: true, pending: false });
+    await db.query("UPDATE demands SET address = 'Travessa Ubirajara, 3' WHERE id = $1", [indexed.id]);
+    assert.ok((await find("ubirajara")).has(indexed.protocol), "a new address");
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The staff list and full-text search of demands (GET /api/v1/demands, decision 0037): PostgreSQL's text search in
- * Portuguese with accents ignored (migration 0045) over the protocol, description, address, the service's name and
+ * Portuguese with accents ignored (migrations 0045, 0046) over the protocol, description, address, the service's name and
  * the answers given to the citizen; never over the citizen's personal data. Department roles see only their
  * department's demands. Pages are keyset pages: by rank then id when searching, newest first otherwise.
  */
@@ -57,10 +57,13 @@ interface Row {
   rank: string | null;
 }
 
-// The demands whose own text, service name or citizen-visible answer matches: three GIN-indexed reads united, so
-// each uses its index (one OR across the three tables would scan every demand).
+// The demands whose own text, service name or citizen-visible answer matches: GIN-indexed reads united, so each
+// uses its index (one OR across the tables would scan every demand). A demand's own text is indexed by a job
+// (decision 0040): those still pending have their vector computed here, so a demand is found as soon as it is filed.
 const HITS = `
-  SELECT d.id FROM demands d WHERE d.search @@ (SELECT q FROM query)
+  SELECT x.demand_id FROM demand_search x WHERE x.search @@ (SELECT q FROM query)
+  UNION SELECT d.id FROM demand_search_pending p JOIN demands d ON d.id = p.demand_id
+   WHERE demand_search_vector(d.protocol, d.description, d.address) @@ (SELECT q FROM query)
   UNION SELECT w.demand_id FROM work_orders w WHERE w.answer_search @@ (SELECT q FROM query)
   UNION SELECT d.id FROM demands d JOIN services s ON s.id = d.service_id WHERE s.search @@ (SELECT q FROM query)`;
 
@@ -95,7 +98,9 @@ export async function searchDemands(
     `WITH query AS (SELECT websearch_to_tsquery('pt_unaccent', $4) AS q),
      ranked AS (
        SELECT ${COLUMNS},
-              ts_rank(d.search || s.search, (SELECT q FROM query))
+              ts_rank(coalesce((SELECT x.search FROM demand_search x WHERE x.demand_id = d.id),
+                               demand_search_vector(d.protocol, d.description, d.address)) || s.search,
+                      (SELECT q FROM query))
               + coalesce((SELECT max(ts_rank(w.answer_search, (SELECT q FROM query)))
                             FROM work_orders w WHERE w.demand_id = d.id), 0) AS score
          FROM demands d ${JOINS}

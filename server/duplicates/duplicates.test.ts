@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
+import { fileDemand } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { hashToken } from "../http/auth.ts";
@@ -32,24 +33,17 @@ const HERE = { lat: -23.5611, lon: -46.6559 }; // Avenida Paulista
 const metresNorth = (m: number) => ({ lat: HERE.lat + m / 111_195, lon: HERE.lon });
 
 let serial = 0;
-async function file(at: { lat: number; lon: number }, email?: string, extra: object = {}) {
+/** Files a demand of the service at `at`: identified by `email` when given (or as `identity` says), else anonymous. */
+async function file(
+  at: { lat: number; lon: number },
+  email?: string,
+  extra: { identity?: "identified" | "confidential" | "anonymous" } = {},
+) {
   serial++;
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service,
-      description: `Lâmpada queimada no poste ${serial}`,
-      location: at,
-      ...(email
-        ? { identity: "identified", citizen: { name: "Rita Lee", email } }
-        : { identity: "anonymous" }),
-      ...extra,
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const { protocol } = res.json() as { protocol: string };
-  const { id } = await one<{ id: number }>(db, "SELECT id FROM demands WHERE protocol = $1", [protocol]);
+  const { id, protocol } = await fileDemand(
+    { app, ctx },
+    { service, description: `Lâmpada queimada no poste ${serial}`, at, email, name: "Rita Lee", ...extra },
+  );
   return { id, protocol };
 }
 

@@ -11,7 +11,7 @@ import { AppError, renderProblem, serviceUnavailable } from "../errors.ts";
 import { type Locale, negotiateLocale } from "../i18n.ts";
 import { runWithRequestId } from "../observability/context.ts";
 import { registerHttpMetrics } from "../observability/http-metrics.ts";
-import { LOG_TIMESTAMP, requestIdFor } from "../observability/log.ts";
+import { LOG_TIMESTAMP, logDestination, requestIdFor } from "../observability/log.ts";
 import { databaseRegistry, processRegistry } from "../observability/metrics.ts";
 import { registerMetricsRoute } from "../observability/metrics-endpoint.ts";
 import { RequestLog } from "../observability/request-log.ts";
@@ -55,6 +55,8 @@ export async function buildApp(
       ? {
           level: ctx.config.logLevel,
           timestamp: LOG_TIMESTAMP,
+          // The process's one buffered stdout stream (log.ts), shared with its other loggers.
+          stream: logDestination,
           // A demand's secret may travel in the query (the counter receipt, a citizen's link): never in the log.
           serializers: {
             req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({

@@ -111,6 +111,8 @@ describe("the OpenAPI document", () => {
     for (const r of declaredRoutes()) {
       const shape = (r.query as { shape?: Record<string, unknown> } | undefined)?.shape ?? {};
       assert.equal(Boolean(r.paginated), "cursor" in shape && "limit" in shape, `${r.method} ${r.path}`);
+      // One pagination style: no list takes a page number or an offset beside (or instead of) the cursor.
+      assert.ok(!("page" in shape) && !("offset" in shape), `${r.method} ${r.path} pages by cursor only`);
       if (!r.paginated) continue;
       const op = doc.paths[r.path.replace(/:(\w+)/g, "{$1}")]![r.method.toLowerCase()]!;
       assert.ok(op.responses["200"]?.headers?.Link, `${r.path} documents Link`);

@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { testApp } from "../../tests/helpers.ts";
 import { buildWeb } from "../../web/build.ts";
 import { emptyDraft, sendSubmission } from "../../web/portal/draft.ts";
+import { forgetCalendar } from "../calendar/queries.ts";
 
 await buildWeb({ quiet: true });
 const { app, ctx } = await testApp({ mapTileUrl: "https://tiles.example.org/{z}/{x}/{y}.png" });
@@ -29,6 +30,23 @@ describe("the portal's HTML shell", () => {
     assert.equal(boot.locale, "es");
     assert.equal(boot.tileUrl, "https://tiles.example.org/{z}/{x}/{y}.png");
     assert.equal(boot.messages["portal.home.title"], "¿Cómo podemos ayudar?");
+    assert.equal(boot.timeZone, "America/Sao_Paulo");
+  });
+
+  it("hands the screens the city's time zone from its calendar, not a fixed one", async () => {
+    const bootOf = async (url: string) => {
+      const res = await app.inject({ url });
+      return JSON.parse(res.body.match(/<script type="application\/json" id="boot">(.*?)<\/script>/s)![1]!);
+    };
+    await ctx.db.query("UPDATE calendar_settings SET time_zone = 'America/Manaus'");
+    forgetCalendar(ctx.db);
+    try {
+      assert.equal((await bootOf("/")).timeZone, "America/Manaus");
+      assert.equal((await bootOf("/console")).timeZone, "America/Manaus");
+    } finally {
+      await ctx.db.query("UPDATE calendar_settings SET time_zone = 'America/Sao_Paulo'");
+      forgetCalendar(ctx.db);
+    }
   });
 
   it("is served for every portal path, in the language asked with ?lang", async () => {

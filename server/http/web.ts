@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { WebManifest } from "../../web/build.ts";
+import { loadCalendar } from "../calendar/queries.ts";
 import { MAX_ATTACHMENTS } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
 import { LOCALES, type Locale, loadLocale, translate } from "../i18n.ts";
@@ -124,6 +125,7 @@ export function shellHtml(
   path: string,
   web: WebManifest,
   tileUrl: string | undefined,
+  timeZone: string,
   limits?: { attachmentBytes: number; attachments: number },
 ): string {
   const assets = web.apps[app];
@@ -134,6 +136,7 @@ export function shellHtml(
     messages: webMessages(locale, app),
     tileUrl: tileUrl ?? null,
     leafletCss: web.leafletCss,
+    timeZone,
     ...(limits ? { limits } : {}),
   };
   // Inside a JSON data block "</" must not end the element.
@@ -218,15 +221,28 @@ export function registerWebRoutes(app: FastifyInstance): void {
   const csp = contentSecurityPolicy(tileUrl);
   // The portal checks photos against the server's own limits before uploading them.
   const limits = { attachmentBytes: app.ctx.config.maxAttachmentBytes, attachments: MAX_ATTACHMENTS };
-  const shell = (name: string) => async (req: FastifyRequest, reply: FastifyReply) =>
-    reply
+  // Dates on every screen are said in the city's time zone, the calendar's (cached: loadCalendar). A shell still
+  // loads while the database is away, in the zone last read: its screens then say what is unavailable themselves.
+  let lastZone: string | undefined;
+  const cityZone = async (): Promise<string> => {
+    try {
+      lastZone = (await loadCalendar(app.ctx.db)).timeZone;
+    } catch (error) {
+      if (lastZone === undefined) throw error;
+    }
+    return lastZone;
+  };
+  const shell = (name: string) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const timeZone = await cityZone();
+    return reply
       .header("content-security-policy", csp)
       .header("cache-control", "no-cache")
       .header("vary", "accept-language")
       .header("x-content-type-options", "nosniff")
       .header("referrer-policy", "same-origin")
       .type("text/html; charset=utf-8")
-      .send(shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl, limits));
+      .send(shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl, timeZone, limits));
+  };
   for (const path of PORTAL_PATHS) app.get(path, shell("portal"));
   for (const [name, { base }] of Object.entries(STAFF_APPS)) {
     app.get(base, shell(name));

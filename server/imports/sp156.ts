@@ -7,6 +7,7 @@ import { createReadStream, statSync } from "node:fs";
 import { basename } from "node:path";
 import { makeProtocol } from "../../domain/protocol.ts";
 import type { Db, Sql } from "../db/index.ts";
+import { requestSearchIndexing } from "../demands/search-index.ts";
 import { type ImportClocks, loadImportClocks, startImportedClocks, startMissingClocks } from "./clocks.ts";
 import {
   type DemandRow,
@@ -185,6 +186,8 @@ export async function importSp156(db: Db, file: string, options: ImportOptions =
   await Promise.all(inFlight);
   if (failure) throw failure.error;
   if (!summary.dryRun) summary.clocksRepaired = await startMissingClocks(db, clocks);
+  // The imported demands are searchable already (pending); a pass of the index job now makes that cheap again.
+  if (!summary.dryRun && summary.imported > 0) await requestSearchIndexing(db, `import:${name}`);
   summary.elapsedMs = Date.now() - started;
   summary.rejections = rejected.sort((a, b) => a.line - b.line).slice(0, keep);
   return summary;

@@ -57,3 +57,51 @@ export async function enqueueMany<J extends JobName>(
   );
   return written.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
+
+/**
+ * A SQL expression that yields a value of type `T` in the statement it is written into. Only the compiler reads `T`:
+ * the caller states it (`sqlValue<number>("d.id")`), and a field of a payload takes only a value of its own type.
+ */
+export interface SqlValue<T> {
+  readonly sql: string;
+  /** Never set: carries `T` for the compiler. */
+  readonly type?: T;
+}
+
+/** An expression of the statement (a column, a cast parameter) that yields a `T`. */
+export function sqlValue<T>(sql: string): SqlValue<T> {
+  return { sql };
+}
+
+/** A constant, written into the statement as a quoted literal. */
+export function sqlLiteral<const T extends string | number>(value: T): SqlValue<T> {
+  return { sql: typeof value === "number" ? String(value) : quote(value) };
+}
+
+/** A payload built in SQL: each field of the job's payload (the optional ones may be left out) as an expression. */
+export type SqlPayload<P> = { [K in keyof P]: SqlValue<Exclude<P[K], undefined>> };
+
+/**
+ * The INSERT that queues one row of `job` per row of `from` (and `where`), for a write that must stay one statement
+ * (intake queues its work in the CTEs of the demand's own insert: no round trip of its own). The fields are checked
+ * against the job's payload by the compiler, each of its own type; the values are computed by the database, so the
+ * test of the caller parses the rows it wrote with the job's schema (the runner does too).
+ */
+export function enqueueSql<J extends JobName>(
+  job: J,
+  payload: SqlPayload<JobPayload<J>>,
+  from: string,
+  where?: string,
+): string {
+  const fields = Object.entries(payload as Record<string, SqlValue<unknown>>)
+    .map(([name, value]) => `${quote(name)}, ${value.sql}`)
+    .join(", ");
+  return `INSERT INTO outbox (job, payload) SELECT ${quote(job)}, jsonb_build_object(${fields}) FROM ${from}${
+    where ? ` WHERE ${where}` : ""
+  }`;
+}
+
+/** A SQL string literal. */
+function quote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}

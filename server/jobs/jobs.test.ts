@@ -6,7 +6,7 @@ import type { AppContext } from "../context.ts";
 import { currentRequestId } from "../observability/context.ts";
 import { claimDue, LEASE_SECONDS, renewLeases } from "./leases.ts";
 import { purgeExpired } from "./registry.ts";
-import { type Job, runOnce, startWorker } from "./runner.ts";
+import { finishIn, type Job, runOnce, startWorker } from "./runner.ts";
 import { enqueueDue } from "./scheduler.ts";
 
 const db = await testDb();
@@ -163,6 +163,40 @@ describe("job runner", () => {
     assert.deepEqual(seen, [7], "a done job never runs twice");
   });
 
+  it("ends a row done in the job's own last transaction, and not when that transaction rolls back", async () => {
+    let fail = true;
+    const job: Job = {
+      name: "test-finish-in",
+      payload: z.object({}),
+      maxAttempts: 3,
+      run: (c, _p, claim) =>
+        c.db.transaction(async (tx) => {
+          await tx.query("UPDATE outbox SET last_error = 'work written' WHERE id = $1", [claim!.id]);
+          await finishIn(tx, claim);
+          if (fail) throw new Error("the work's commit failed");
+        }),
+    };
+    const [row] = await enqueue("test-finish-in");
+    await runOnce(ctx, [job]);
+    const retried = await rowOf(row!.id);
+    assert.equal(retried.state, "pending", "a rolled-back finish leaves the row to run again");
+    assert.equal(retried.last_error, "the work's commit failed");
+    fail = false;
+    await db.query("UPDATE outbox SET run_at = now() WHERE id = $1", [row!.id]);
+    await runOnce(ctx, [job]);
+    const [done] = await db.query<{ state: string; last_error: string; lease_id: string | null }>(
+      "SELECT state, last_error, lease_id FROM outbox WHERE id = $1",
+      [row!.id],
+    );
+    assert.deepEqual(done, { state: "done", last_error: "work written", lease_id: null });
+    // A row whose lease another worker took meanwhile is not ended by the old holder.
+    const [other] = await enqueue("test-finish-in");
+    const [claimed] = await claimDue(db, ["test-finish-in"], 1);
+    await db.transaction((tx) => finishIn(tx, { id: other!.id, attempts: 1, lease: crypto.randomUUID() }));
+    assert.equal(claimed?.id, other!.id);
+    assert.equal((await rowOf(other!.id)).state, "running");
+  });
+
   it("runs up to its concurrency of jobs at once, never more", async () => {
     for (let i = 0; i < 9; i++) await enqueue("test-wide", { n: i });
     let inFlight = 0;
@@ -301,7 +335,7 @@ describe("job runner", () => {
 describe("scheduler", () => {
   it("enqueues a periodic job once per slot, however many schedulers tick", async () => {
     const now = new Date("2026-03-02T10:15:00Z");
-    const periodic = [{ job: "purge-expired", everySeconds: 3600 }];
+    const periodic = [{ job: "purge-expired", everySeconds: 3600 }] as const;
     const written = await Promise.all([enqueueDue(db, periodic, now), enqueueDue(db, periodic, now)]);
     assert.equal(written[0]! + written[1]!, 1);
     assert.equal(await enqueueDue(db, periodic, new Date("2026-03-02T10:59:59Z")), 0);

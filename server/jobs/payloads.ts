@@ -16,6 +16,7 @@ export const SlotPayload = z.object({ slot: z.string() });
 export const JOB_PAYLOADS = {
   "purge-expired": SlotPayload,
   "scan-deadlines": SlotPayload,
+  "index-demand-search": SlotPayload,
   "remind-surveys": SlotPayload,
   "pull-open311-updates": SlotPayload,
   "fan-out-webhooks": SlotPayload,

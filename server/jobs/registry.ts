@@ -1,6 +1,7 @@
 import { sendSignInCode } from "../citizen-access/jobs.ts";
 import { SCAN_EVERY_SECONDS, scanDeadlinesJob } from "../deadlines/jobs.ts";
 import { deleteAttachmentFiles } from "../demands/jobs.ts";
+import { INDEX_EVERY_SECONDS, indexDemandSearchJob } from "../demands/search-index.ts";
 import {
   PULL_EVERY_SECONDS,
   PULL_JOB,
@@ -11,7 +12,7 @@ import { sendMessage } from "../notifications/jobs.ts";
 import { remindSurveysJob } from "../satisfaction/jobs.ts";
 import { routeDemandJob } from "../triage/jobs.ts";
 import { deliverWebhook, FAN_OUT_EVERY_SECONDS, fanOutWebhooksJob } from "../webhooks/jobs.ts";
-import { type JobName, SlotPayload } from "./payloads.ts";
+import { SlotPayload } from "./payloads.ts";
 import type { Job } from "./runner.ts";
 import type { Periodic } from "./scheduler.ts";
 
@@ -53,16 +54,18 @@ export const JOBS: readonly Job[] = [
   deliverWebhook,
   sendSignInCode,
   deleteAttachmentFiles,
+  indexDemandSearchJob,
 ];
 
 /**
  * What the scheduler enqueues, and how often. Each is a job whose payload is its time slot (payloads.ts): the names
- * are checked by the compiler, the payloads by the registry test.
+ * are checked by the compiler (a job of another payload does not compile), the payloads by the registry test.
  */
-export const PERIODIC: readonly (Periodic & { job: JobName })[] = [
+export const PERIODIC: readonly Periodic[] = [
   { job: "purge-expired", everySeconds: 3600 },
   { job: "scan-deadlines", everySeconds: SCAN_EVERY_SECONDS },
   { job: "remind-surveys", everySeconds: 3600 },
   { job: PULL_JOB, everySeconds: PULL_EVERY_SECONDS },
   { job: "fan-out-webhooks", everySeconds: FAN_OUT_EVERY_SECONDS },
+  { job: "index-demand-search", everySeconds: INDEX_EVERY_SECONDS },
 ];

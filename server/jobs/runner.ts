@@ -43,6 +43,25 @@ export interface Job<P extends z.ZodType = z.ZodType> {
 export interface Claim {
   id: number;
   attempts: number;
+  /** The lease the runner holds on the row (absent when a test or a command calls the job directly). */
+  lease?: string;
+  /** Set by `finishIn`: the job marked its row done in its own last transaction. */
+  finished?: boolean;
+}
+
+/**
+ * Marks the claimed row done inside the job's own last transaction, so the outcome and the row's end are one commit
+ * instead of two (decision 0041). Only as the job's last write: once that transaction commits, nothing after it
+ * runs again. Names the lease like every write of the runner, so a row another worker took meanwhile is left alone.
+ */
+export async function finishIn(tx: Sql, claim: Claim | undefined): Promise<void> {
+  if (!claim?.lease) return;
+  await tx.query(
+    `UPDATE outbox SET state = 'done', done_at = now(), locked_until = NULL, lease_id = NULL
+      WHERE id = $1 AND lease_id = $2::uuid`,
+    [claim.id, claim.lease],
+  );
+  claim.finished = true;
 }
 
 /** Thrown by a job when trying again cannot help (a provider refused for good): the row goes dead at once. */
@@ -65,12 +84,14 @@ export function backoffSeconds(attempts: number): number {
 
 /** Runs one claimed row's job and records the outcome: done, retry later, or dead. */
 async function runClaimed(ctx: AppContext, job: Job, row: Claimed): Promise<"done" | "retry" | "dead"> {
-  const claim: Claim = { id: row.id, attempts: row.attempts };
+  const claim: Claim = { id: row.id, attempts: row.attempts, lease: row.lease };
   const parsed = job.payload.safeParse(row.payload);
   try {
     // A payload that does not parse now never will.
     if (!parsed.success) throw new PermanentError(`invalid payload: ${parsed.error.message}`);
     await job.run(ctx, parsed.data, claim);
+    // The job ended its row in its own last transaction (`finishIn`): no commit of the runner's left to make.
+    if (claim.finished) return "done";
     await ctx.db.query(
       `${NO_FLUSH}
        UPDATE outbox SET state = 'done', done_at = now(), locked_until = NULL, lease_id = NULL

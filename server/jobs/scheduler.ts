@@ -5,12 +5,19 @@
 import type { AppContext } from "../context.ts";
 import type { Sql } from "../db/index.ts";
 import { logger } from "../observability/log.ts";
+import { enqueue } from "./enqueue.ts";
+import type { JOB_PAYLOADS, JobName, SlotPayload } from "./payloads.ts";
 
 const log = logger("scheduler");
 
+/** A job that takes its time slot as payload: the only kind the scheduler can queue. */
+export type PeriodicJobName = {
+  [J in JobName]: (typeof JOB_PAYLOADS)[J] extends typeof SlotPayload ? J : never;
+}[JobName];
+
 /** A periodic job: which registered job to enqueue, and how often. */
 export interface Periodic {
-  job: string;
+  job: PeriodicJobName;
   everySeconds: number;
 }
 
@@ -23,12 +30,13 @@ export async function enqueueDue(
   let written = 0;
   for (const p of periodic) {
     const slot = Math.floor(now.getTime() / 1000 / p.everySeconds) * p.everySeconds;
-    const rows = await sql.query(
-      `INSERT INTO outbox (job, payload, dedupe_key) VALUES ($1, $2, $3)
-       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [p.job, JSON.stringify({ slot: new Date(slot * 1000).toISOString() }), `${p.job}@${slot}`],
+    const id = await enqueue(
+      sql,
+      p.job,
+      { slot: new Date(slot * 1000).toISOString() },
+      { dedupeKey: `${p.job}@${slot}` },
     );
-    written += rows.length;
+    if (id !== null) written++;
   }
   return written;
 }

@@ -61,12 +61,13 @@ export function presentTemplates(rows: readonly OverrideRow[]) {
 
 /**
  * What a citizen would read, with sample values: the text given (checked like a saved override) or, without
- * one, the text the channel and language use now.
+ * one, the text the channel and language use now. Dates are said in the city's `timeZone`.
  */
 export function previewMessage(
   input: PreviewInput,
   overrides: readonly TemplateOverride[],
   publicUrl: string,
+  timeZone: string,
 ): Rendered {
   const locale: Locale = input.locale;
   const current = pickOverride(overrides, input.channel) ?? defaultTemplateText(input.template, locale);
@@ -88,7 +89,11 @@ export function previewMessage(
       trackUrl,
       // A service's usual deadline and a date, in the words the receipt uses.
       ...deadlineWords(
-        { deadline: { amount: 20, unit: "business_days" }, dueAt: new Date("2026-03-12T21:00:00Z") },
+        {
+          deadline: { amount: 20, unit: "business_days" },
+          dueAt: new Date("2026-03-12T21:00:00Z"),
+          timeZone,
+        },
         locale,
       ),
       data: {

@@ -1,6 +1,7 @@
 /** HTTP routes of the message templates concept: list defaults and overrides, save, delete, preview. */
 import type { FastifyInstance } from "fastify";
 import { auditActorOf } from "../audit/record.ts";
+import { loadCalendar } from "../calendar/queries.ts";
 import { route, validate } from "../http/openapi.ts";
 import { deleteOverride, saveOverride } from "./commands.ts";
 import { presentTemplates, previewMessage } from "./present.ts";
@@ -86,7 +87,8 @@ export async function registerMessageTemplatesRoutes(app: FastifyInstance): Prom
     async (req) => {
       const input = validate(PreviewInput, req.body ?? {});
       const overrides = await findOverrides(db, input.template, input.locale);
-      return previewMessage(input, overrides, config.publicUrl);
+      const { timeZone } = await loadCalendar(db);
+      return previewMessage(input, overrides, config.publicUrl, timeZone);
     },
   );
 

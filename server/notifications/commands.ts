@@ -6,6 +6,7 @@
  */
 import type { OutboundChannel } from "../../channels/index.ts";
 import type { DeadlineUnit } from "../../domain/business-time.ts";
+import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { consentLinkToken, hasWithdrawn, withdrawUrlOf } from "../citizens/consent.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { linkKeyOf } from "../demands/access.ts";
@@ -199,12 +200,15 @@ export async function planMessage(
   };
 }
 
-/** Records, before the provider is called, that an attempt goes out to `to`; returns the attempt's id. */
+/**
+ * Records, before the provider is called, that an attempt goes out to `to`; returns the attempt's id. Its start is
+ * the statement's clock, not the transaction's: the first attempt is written in the planning transaction.
+ */
 export async function startAttempt(sql: Sql, messageId: number, to: Recipient): Promise<number> {
   const rows = await sql.query<{ id: number }>(
     `WITH m AS (
        UPDATE messages SET state = 'sending', attempts = attempts + 1, channel = $2, address = $3 WHERE id = $1)
-     INSERT INTO message_attempts (message_id, channel) VALUES ($1, $2) RETURNING id`,
+     INSERT INTO message_attempts (message_id, channel, started_at) VALUES ($1, $2, clock_timestamp()) RETURNING id`,
     [messageId, to.channel, to.address],
   );
   return rows[0]!.id;
@@ -316,19 +320,29 @@ export async function recordUndeliverable(
 }
 
 /**
- * Sends a dead outbox row back to the queue with a fresh set of attempts, on a supervisor's word. For a message,
- * the channels that refused it count again and the timeline notes who retried it.
+ * Sends a dead outbox row back to the queue with a fresh set of attempts, on a supervisor's word, and writes so in
+ * the audit log (the job and the attempts it had spent; never its error, which may name a citizen's address). For
+ * a message, the channels that refused it count again and the timeline notes who retried it.
  */
 export async function retryDeadLetter(
   tx: Sql,
   outboxId: number,
-  staffId: number,
+  actor: AuditActor,
 ): Promise<{ id: number; state: "pending" }> {
-  const row = await maybeOne<{ state: string }>(tx, "SELECT state FROM outbox WHERE id = $1 FOR UPDATE", [
-    outboxId,
-  ]);
+  const row = await maybeOne<{ state: string; job: string; attempts: number }>(
+    tx,
+    "SELECT state, job, attempts FROM outbox WHERE id = $1 FOR UPDATE",
+    [outboxId],
+  );
   if (!row) throw notFound(`/api/v1/dead-letters/${outboxId}`);
   if (row.state !== "dead") throw conflict("not_dead", { id: outboxId });
+  await recordAudit(tx, actor, {
+    action: "dead_letter.retried",
+    entityType: "outbox",
+    entityId: outboxId,
+    before: { job: row.job, state: "dead", attempts: row.attempts },
+    after: { job: row.job, state: "pending", attempts: 0 },
+  });
   await tx.query(
     `UPDATE outbox SET state = 'pending', attempts = 0, run_at = now(), locked_until = NULL, last_error = NULL
       WHERE id = $1`,
@@ -342,7 +356,7 @@ export async function retryDeadLetter(
      SELECT demand_id, 'message.retried', 'staff', $2, 'internal',
             jsonb_build_object('messageId', id, 'template', template, 'outboxId', $1::bigint)
        FROM m WHERE demand_id IS NOT NULL`,
-    [outboxId, staffId],
+    [outboxId, actor.staffId],
   );
   return { id: outboxId, state: "pending" };
 }

@@ -13,7 +13,7 @@ import {
   type OutboundChannel,
 } from "../../channels/index.ts";
 import type { Config } from "../config.ts";
-import { type Job, PermanentError } from "../jobs/runner.ts";
+import { finishIn, type Job, PermanentError } from "../jobs/runner.ts";
 import {
   planMessage,
   recordAttemptFailed,
@@ -57,15 +57,25 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
     if (!claim) throw new Error("send-message runs only from its outbox row");
     const channels = channelsOf(ctx.config);
     const available = Object.keys(channels) as OutboundChannel[];
-    const plan = await ctx.db.transaction((tx) =>
-      planMessage(tx, claim.id, payload, available, ctx.config.publicUrl),
-    );
+    // The plan and the first attempt are one durable commit (decision 0041): the attempt is on disk before the
+    // provider is called, so a crash after the call never sends the message again unrecorded.
+    const { plan, firstAttempt } = await ctx.db.transaction(async (tx) => {
+      const plan = await planMessage(tx, claim.id, payload, available, ctx.config.publicUrl);
+      if (plan.kind === "done") await finishIn(tx, claim);
+      const first = plan.kind === "send" ? plan.recipients[0] : undefined;
+      return {
+        plan,
+        firstAttempt:
+          plan.kind === "send" && first ? await startAttempt(tx, plan.messageId, first) : undefined,
+      };
+    });
     if (plan.kind === "done") return;
     if (plan.kind === "unreachable") throw new PermanentError("no channel can reach the citizen");
     let lastError = "";
-    for (const to of plan.recipients) {
+    for (const [i, to] of plan.recipients.entries()) {
       const adapter = channels[to.channel] as ChannelAdapter;
-      const attemptId = await startAttempt(ctx.db, plan.messageId, to);
+      const attemptId =
+        i === 0 && firstAttempt !== undefined ? firstAttempt : await startAttempt(ctx.db, plan.messageId, to);
       let providerId: string;
       try {
         ({ providerId } = await adapter.send({
@@ -84,7 +94,11 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
         if (temporary) throw new Error(lastError);
         continue;
       }
-      await ctx.db.transaction((tx) => recordSent(tx, plan, attemptId, to.channel, providerId));
+      // The outcome and the outbox row's end are one commit.
+      await ctx.db.transaction(async (tx) => {
+        await recordSent(tx, plan, attemptId, to.channel, providerId);
+        await finishIn(tx, claim);
+      });
       return;
     }
     throw new PermanentError(`every channel refused the message; last: ${lastError}`);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { after, describe, it } from "node:test";
 import { startFakeSmtp } from "../../channels/email/fake.ts";
-import { drain as drainJobs } from "../../tests/factories.ts";
+import { drain as drainJobs, fileDemand as fileDemandAs } from "../../tests/factories.ts";
 import { staffHeaders, testConfig, testDatabaseUrl, testDb } from "../../tests/helpers.ts";
 import type { AppContext } from "../context.ts";
 import { connect, type Db, one } from "../db/index.ts";
@@ -36,21 +36,9 @@ const service = (
   )
 ).code;
 
-/** Files a demand through the API with an e-mail contact; returns its id, protocol and department. */
-async function fileDemand(email: string, locale = "pt-BR", name = "Maria da Silva") {
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: { service, description: "Buraco na calçada", location: SE, citizen: { name, email, locale } },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const protocol = res.json().protocol as string;
-  return one<{ id: number; protocol: string; department_id: number | null; citizen_id: number }>(
-    db,
-    "SELECT id, protocol, department_id, citizen_id FROM demands WHERE protocol = $1",
-    [protocol],
-  );
-}
+/** Files a demand through the API with an e-mail contact; returns its id, protocol, department and citizen. */
+const fileDemand = (email: string, locale = "pt-BR", name = "Maria da Silva") =>
+  fileDemandAs({ app, ctx }, { service, description: "Buraco na calçada", at: SE, email, locale, name });
 
 /** Writes a send-message outbox row, as a workflow command would. */
 async function queueMessage(demandId: number, template: string, data?: Record<string, unknown>) {
@@ -441,6 +429,25 @@ describe("dead letters", () => {
       [demand.id],
     );
     assert.deepEqual(retried, [{ actor_id: supervisor.staffId }]);
+    // The retry is in the audit log, once (the refused second one wrote nothing), without the error's address.
+    const audited = await db.query<{
+      staff_id: number;
+      entity_type: string;
+      before: unknown;
+      after: unknown;
+    }>(
+      `SELECT staff_id, entity_type, before, after FROM audit_log
+        WHERE action = 'dead_letter.retried' AND entity_id = $1`,
+      [String(row.id)],
+    );
+    assert.deepEqual(audited, [
+      {
+        staff_id: supervisor.staffId,
+        entity_type: "outbox",
+        before: { job: "send-message", state: "dead", attempts: entry.attempts },
+        after: { job: "send-message", state: "pending", attempts: 0 },
+      },
+    ]);
   });
 
   it("lists a demand's messages for staff, without the address, and hides another department's", async () => {

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { parseProtocol } from "../../domain/protocol.ts";
+import { auditActorOf } from "../audit/record.ts";
 import { maybeOne } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { isDepartmentScoped, staffOf } from "../http/auth.ts";
@@ -52,8 +53,7 @@ export async function registerNotificationsRoutes(app: FastifyInstance): Promise
     },
     async (req) => {
       const { id } = validate(DeadLetterParams, req.params);
-      const staff = staffOf(req);
-      return db.transaction((tx) => retryDeadLetter(tx, id, staff.id));
+      return db.transaction((tx) => retryDeadLetter(tx, id, auditActorOf(req)));
     },
   );
 

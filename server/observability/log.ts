@@ -30,7 +30,27 @@ const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "sil
 // Read from the environment at import, so loggers made by modules as they load have the level too; a bad value is
 // reported by config.ts, which exits.
 const level = LEVELS.has(process.env.LOG_LEVEL ?? "") ? (process.env.LOG_LEVEL as string) : "info";
-const root: Logger = pino(logOptions(level));
+
+/** How often the log buffer is written out when it has not filled up: at most this late, a line reaches stdout. */
+const LOG_FLUSH_MS = 200;
+
+/**
+ * Where every log line goes, this logger's and Fastify's: stdout, written in batches of at least 8 KiB (or every
+ * LOG_FLUSH_MS) instead of one write per line. Under load the write per request line was the largest part of what
+ * logging cost (bench/observability.ts, docs/performance.md); one stream for both loggers also keeps their lines
+ * whole when they share the descriptor. Pino writes the buffer out synchronously at exit; a process killed with
+ * SIGKILL loses at most the last LOG_FLUSH_MS of lines.
+ */
+export const logDestination = pino.destination({ dest: 1, minLength: 8192, sync: false });
+setInterval(() => {
+  try {
+    logDestination.flush();
+  } catch {
+    // Ended at exit: nothing left to write.
+  }
+}, LOG_FLUSH_MS).unref();
+
+const root: Logger = pino(logOptions(level), logDestination);
 
 /**
  * A logger for one part of the process (`{ component: "worker" }` on each of its lines). A `lifecycle` logger (the

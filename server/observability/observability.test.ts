@@ -81,10 +81,13 @@ describe("request ids", () => {
 
   it("leaves the id empty for work queued outside a request, and never leaks one into the next", async () => {
     await runWithRequestId("inside-1", () => db.transaction((tx) => tx.query("SELECT 1")));
-    await enqueueDue(db, [{ job: "h3-probe-job", everySeconds: 3600 }]);
+    // A slot long past, so the row is this test's own.
+    const slot = new Date("2001-01-01T00:00:00Z");
+    assert.equal(await enqueueDue(db, [{ job: "purge-expired", everySeconds: 3600 }], slot), 1);
     const row = await one<{ request_id: string | null }>(
       db,
-      "SELECT request_id FROM outbox WHERE job = 'h3-probe-job' ORDER BY id DESC LIMIT 1",
+      "SELECT request_id FROM outbox WHERE dedupe_key = $1",
+      [`purge-expired@${slot.getTime() / 1000}`],
     );
     assert.equal(row.request_id, null);
   });

@@ -3,6 +3,7 @@
  * every process through the login_failures table) and sign out.
  */
 import { randomBytes } from "node:crypto";
+import { isDepartmentRole } from "../../domain/staff-roles.ts";
 import { hashToken, type StaffRole } from "../access/principal.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
@@ -18,7 +19,6 @@ export const SESSION_HOURS = 12;
 export const LOGIN_LIMITS = { perEmail: 5, perIp: 20, windowSeconds: 15 * 60 } as const;
 
 // Roles that act for one department and are scoped to it.
-const DEPARTMENT_ROLES: readonly StaffRole[] = ["department_staff", "focal_point"];
 
 /** 401 for a wrong password and for an unknown or disabled account alike: the answer reveals nothing. */
 export const invalidCredentials = () => new AppError(401, "invalid_credentials");
@@ -100,7 +100,7 @@ export async function updateStaffUser(
       changes.departmentCode === undefined
         ? current.department_id
         : await resolveDepartment(tx, role, changes.departmentCode ?? undefined);
-    if (DEPARTMENT_ROLES.includes(role) && departmentId === null)
+    if (isDepartmentRole(role) && departmentId === null)
       throw unprocessable("department_required", "departmentCode");
     const active = changes.active ?? current.active;
     await tx.query(
@@ -233,7 +233,7 @@ async function resolveDepartment(
   code: string | undefined,
 ): Promise<number | null> {
   if (code === undefined) {
-    if (DEPARTMENT_ROLES.includes(role)) throw unprocessable("department_required", "departmentCode");
+    if (isDepartmentRole(role)) throw unprocessable("department_required", "departmentCode");
     return null;
   }
   const row = await maybeOne<{ id: number }>(sql, "SELECT id FROM departments WHERE code = $1", [code]);

@@ -46,70 +46,83 @@ export async function routeDemand(
   db: Db,
   demandId: number,
   clocks?: Clocks,
+  finish?: (tx: Sql) => Promise<void>,
 ): Promise<"dispatched" | "queued" | "linked" | "skipped"> {
   const c = clocks ?? (await loadClocks(db));
   return db.transaction(async (tx) => {
-    const demand = await lockDemand(tx, demandId);
-    if (demand.status !== "new") return "skipped";
-    const queued = await maybeOne(tx, "SELECT 1 FROM triage_queue WHERE demand_id = $1", [demand.id]);
-    if (queued) return "skipped";
-    const service = await findServiceTerms(tx, demand.service_id);
-    const facts = await maybeOne<{ vulnerable: boolean; repeats: number }>(
-      tx,
-      `SELECT coalesce((SELECT c.vulnerable FROM citizens c WHERE c.id = d.citizen_id), false) AS vulnerable,
-              (SELECT count(*)::int FROM demands o
-                WHERE d.location IS NOT NULL AND o.service_id = d.service_id AND o.id <> d.id
-                  AND o.opened_at > d.opened_at - interval '30 days'
-                  AND o.status NOT IN ('cancelled', 'merged')
-                  AND ST_DWithin(o.location::geography, d.location::geography, 50)
-                  AND o.location && ST_Expand(d.location, 0.001)) AS repeats
-         FROM demands d WHERE d.id = $1`,
-      [demand.id],
-    );
-    const score = triageScore({
-      priority: service.priority,
-      vulnerable: facts?.vulnerable ?? false,
-      repeats: facts?.repeats ?? 0,
-    });
-    await tx.query("UPDATE demands SET triage_score = $2 WHERE id = $1", [demand.id, score]);
-    const duplicates = await findDuplicates(tx, { demandId: demand.id });
-    // The managers' criteria and the text suggester read the citizen's own words: a rule that points elsewhere
-    // than the service chosen sends the demand to an agent, with the proposal.
-    const suggestions = await classifyDemand(
-      tx,
-      {
-        text: await descriptionOf(tx, demand.id),
-        channel: demand.channel,
-        districtCode: demand.district_code,
-        subprefeituraCode: demand.subprefeitura_code,
-      },
-      3,
-    );
-    const ruled = suggestions.find((c) => c.reasons.some((r) => r.kind === "rule"));
-    const reasons: string[] = [];
-    if (!service.auto_dispatch) reasons.push("service_requires_triage");
-    if (demand.department_id === null) reasons.push("no_department");
-    if (duplicates.length > 0) reasons.push("possible_duplicate");
-    if (ruled && ruled.code !== service.code) reasons.push("classification_differs");
-    if (reasons.length === 0) {
-      await dispatchLocked(tx, c, demand, { kind: "system" });
-      return "dispatched";
-    }
-    // A strong duplicate is linked without a person, unless something else also asks for one (a service that wants
-    // triage, a rule pointing at another service); the department is the survivor's concern, so no_department is not.
-    const onlyDuplicate = reasons.every((r) => r === "possible_duplicate" || r === "no_department");
-    if (onlyDuplicate && (await linkStrongDuplicate(tx, demand, service.demand_type, duplicates)))
-      return "linked";
-    await startDemandClock(tx, c, demand, service);
-    await enqueueDemand(tx, demand.id);
-    await recordEvent(tx, demand.id, "demand.queued", { kind: "system" }, "internal", {
-      reasons,
-      score,
-      duplicates: duplicates.map((d) => d.protocol),
-      suggestions: suggestions.map((c) => ({ code: c.code, score: c.score })),
-    });
-    return "queued";
+    const outcome = await routeLocked(tx, c, demandId);
+    // The job's outbox row ends in this same commit (decision 0041).
+    await finish?.(tx);
+    return outcome;
   });
+}
+
+/** The routing itself, in the transaction that holds the demand's lock. */
+async function routeLocked(
+  tx: Sql,
+  c: Clocks,
+  demandId: number,
+): Promise<"dispatched" | "queued" | "linked" | "skipped"> {
+  const demand = await lockDemand(tx, demandId);
+  if (demand.status !== "new") return "skipped";
+  const queued = await maybeOne(tx, "SELECT 1 FROM triage_queue WHERE demand_id = $1", [demand.id]);
+  if (queued) return "skipped";
+  const service = await findServiceTerms(tx, demand.service_id);
+  const facts = await maybeOne<{ vulnerable: boolean; repeats: number }>(
+    tx,
+    `SELECT coalesce((SELECT c.vulnerable FROM citizens c WHERE c.id = d.citizen_id), false) AS vulnerable,
+            (SELECT count(*)::int FROM demands o
+              WHERE d.location IS NOT NULL AND o.service_id = d.service_id AND o.id <> d.id
+                AND o.opened_at > d.opened_at - interval '30 days'
+                AND o.status NOT IN ('cancelled', 'merged')
+                AND ST_DWithin(o.location::geography, d.location::geography, 50)
+                AND o.location && ST_Expand(d.location, 0.001)) AS repeats
+       FROM demands d WHERE d.id = $1`,
+    [demand.id],
+  );
+  const score = triageScore({
+    priority: service.priority,
+    vulnerable: facts?.vulnerable ?? false,
+    repeats: facts?.repeats ?? 0,
+  });
+  await tx.query("UPDATE demands SET triage_score = $2 WHERE id = $1", [demand.id, score]);
+  const duplicates = await findDuplicates(tx, { demandId: demand.id });
+  // The managers' criteria and the text suggester read the citizen's own words: a rule that points elsewhere
+  // than the service chosen sends the demand to an agent, with the proposal.
+  const suggestions = await classifyDemand(
+    tx,
+    {
+      text: await descriptionOf(tx, demand.id),
+      channel: demand.channel,
+      districtCode: demand.district_code,
+      subprefeituraCode: demand.subprefeitura_code,
+    },
+    3,
+  );
+  const ruled = suggestions.find((c) => c.reasons.some((r) => r.kind === "rule"));
+  const reasons: string[] = [];
+  if (!service.auto_dispatch) reasons.push("service_requires_triage");
+  if (demand.department_id === null) reasons.push("no_department");
+  if (duplicates.length > 0) reasons.push("possible_duplicate");
+  if (ruled && ruled.code !== service.code) reasons.push("classification_differs");
+  if (reasons.length === 0) {
+    await dispatchLocked(tx, c, demand, { kind: "system" });
+    return "dispatched";
+  }
+  // A strong duplicate is linked without a person, unless something else also asks for one (a service that wants
+  // triage, a rule pointing at another service); the department is the survivor's concern, so no_department is not.
+  const onlyDuplicate = reasons.every((r) => r === "possible_duplicate" || r === "no_department");
+  if (onlyDuplicate && (await linkStrongDuplicate(tx, demand, service.demand_type, duplicates)))
+    return "linked";
+  await startDemandClock(tx, c, demand, service);
+  await enqueueDemand(tx, demand.id);
+  await recordEvent(tx, demand.id, "demand.queued", { kind: "system" }, "internal", {
+    reasons,
+    score,
+    duplicates: duplicates.map((d) => d.protocol),
+    suggestions: suggestions.map((c) => ({ code: c.code, score: c.score })),
+  });
+  return "queued";
 }
 
 async function descriptionOf(tx: Sql, demandId: number): Promise<string> {

@@ -1,5 +1,5 @@
 import { JOB_PAYLOADS } from "../jobs/payloads.ts";
-import type { Job } from "../jobs/runner.ts";
+import { finishIn, type Job } from "../jobs/runner.ts";
 import { routeDemand } from "./commands.ts";
 
 /** Routes a demand written at intake: scores it, starts its clock, dispatches it or leaves it for an agent. */
@@ -7,7 +7,7 @@ export const routeDemandJob: Job<(typeof JOB_PAYLOADS)["route-demand"]> = {
   name: "route-demand",
   payload: JOB_PAYLOADS["route-demand"],
   maxAttempts: 10,
-  async run(ctx, payload) {
-    await routeDemand(ctx.db, payload.demandId);
+  async run(ctx, payload, claim) {
+    await routeDemand(ctx.db, payload.demandId, undefined, (tx) => finishIn(tx, claim));
   },
 };

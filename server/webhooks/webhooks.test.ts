@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, beforeEach, describe, it } from "node:test";
 import pg from "pg";
+import { fileDemand as fileDemandAs } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { connect, type Db, one } from "../db/index.ts";
 import { runOnce, startWorker } from "../jobs/runner.ts";
@@ -117,25 +118,12 @@ async function subscribe(r: Receiver, path: string, eventTypes: string[], active
   return created;
 }
 
-async function fileDemand(citizen?: {
-  name: string;
-  email: string;
-}): Promise<{ id: number; protocol: string }> {
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service,
-      description: "Poste apagado em frente ao número 12",
-      location: SE,
-      ...(citizen ? { citizen, identity: "identified" } : { identity: "anonymous" }),
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const { protocol } = res.json() as { protocol: string };
-  const row = await one<{ id: number }>(db, "SELECT id FROM demands WHERE protocol = $1", [protocol]);
-  return { id: row.id, protocol };
-}
+/** Files a demand at the Sé through the API, anonymous unless a citizen is given. */
+const fileDemand = (citizen?: { name: string; email: string }) =>
+  fileDemandAs(
+    { app, ctx },
+    { service, description: "Poste apagado em frente ao número 12", at: SE, ...(citizen ?? {}) },
+  );
 
 async function addEvent(demandId: number, type: string, visibility: "public" | "internal", data = {}) {
   const row = await one<{ id: number }>(
@@ -276,6 +264,13 @@ describe("webhook subscriptions", () => {
     );
     assert.equal(got!.headers["webhook-id"], `evt_${event.id}`);
     assert.equal(got!.headers["content-type"], "application/json");
+    // Fanned out by a job, not by a request: the request id is the delivering job's own, as its log lines name it.
+    const sent = await one<{ outbox_id: number }>(
+      db,
+      "SELECT outbox_id FROM webhook_deliveries WHERE subscription_id = $1",
+      [created.id],
+    );
+    assert.equal(got!.headers["x-request-id"], `job-${sent.outbox_id}`);
     const body = JSON.parse(got!.body);
     assert.equal(body.type, "demand.created");
     assert.equal(body.data.protocol, demand.protocol);
@@ -586,13 +581,27 @@ describe("delivery", () => {
     const again = await app.inject({
       method: "POST",
       url: `/api/v1/webhooks/${id}/deliveries/${dead!.id}/redeliver`,
-      headers: { authorization: admin.authorization },
+      headers: { authorization: admin.authorization, "x-request-id": "h13-redeliver-7f3a" },
     });
     assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.headers["x-request-id"], "h13-redeliver-7f3a");
+    const before = r.received.length;
     await drain();
     const [delivered] = await deliveriesOf(id);
     assert.equal(delivered!.state, "delivered");
     assert.equal(r.accepted.get(dead!.webhookId), 1);
+    // The request that caused the delivery names it: its id went into the outbox row, the job ran under it, and
+    // the POST to the receiver carries it.
+    const queued = await one<{ request_id: string | null }>(
+      db,
+      `SELECT o.request_id FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.id = $1`,
+      [dead!.id],
+    );
+    assert.equal(queued.request_id, "h13-redeliver-7f3a");
+    assert.deepEqual(
+      r.received.slice(before).map((x) => x.headers["x-request-id"]),
+      ["h13-redeliver-7f3a"],
+    );
     const unknown = await app.inject({
       method: "POST",
       url: `/api/v1/webhooks/${id}/deliveries/999999/redeliver`,

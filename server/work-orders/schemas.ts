@@ -1,5 +1,6 @@
 /** Input and output schemas of the work-order routes (they also feed OpenAPI). */
 import { z } from "zod";
+import { DELIVERY_MEANS } from "../../domain/channels.ts";
 import { WORK_ORDER_STATES } from "../../domain/status.ts";
 import { pageFields } from "../http/pagination.ts";
 
@@ -99,7 +100,7 @@ export const AnswerTemplateQuery = z.object({ service: z.string().max(40).option
 
 export const ManualDeliveryInput = z.object({
   /** How the answer reached the citizen. */
-  means: z.enum(["phone", "counter", "letter", "visit"]),
+  means: z.enum(DELIVERY_MEANS),
   /** Who was reached, when: stays internal. */
   note: z.string().trim().max(2000).optional(),
 });

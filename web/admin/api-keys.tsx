@@ -3,12 +3,15 @@
  * (its key shown this once, with a copy button and a warning); changing a limit; revoking a key after confirming.
  */
 import { useState } from "preact/hooks";
-import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
+import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen } from "../ui/i18n.ts";
-import { ShortcutList, useShortcuts } from "../ui/staff.tsx";
-import { useLoad } from "./a-common.tsx";
-import { ConfirmButton, fieldProblem, SecretOnce, StatusLine, sendJson, useChange } from "./b-common.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { StatusLine, sendJson, useChange } from "./change.tsx";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { FormField, fieldProblem } from "./form-field.tsx";
+import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
+import { SecretOnce } from "./secret-once.tsx";
 
 interface ApiClient {
   id: number;
@@ -181,38 +184,25 @@ export function ApiKeysScreen(props: AdminScreenProps) {
         <h2 id="new-key-title">{t("admin.api_keys.new")}</h2>
         <ProblemAlert problem={create.problem} t={t} />
         <form onSubmit={submit}>
-          <Field
+          <FormField
             id="key-name"
             label={t("admin.api_keys.name")}
             hint={t("admin.api_keys.name_hint")}
             error={err("name")}
             required
             requiredText={t("ui.required")}
-          >
-            <input
-              type="text"
-              id="key-name"
-              required
-              value={form.name}
-              aria-describedby={describedBy("key-name", "h", err("name"))}
-              onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
-            />
-          </Field>
-          <Field
+            value={form.name}
+            onValue={(name) => setForm({ ...form, name })}
+          />
+          <FormField
             id="key-contact"
             label={t("admin.api_keys.contact")}
             hint={t("admin.api_keys.contact_hint")}
             error={err("contact")}
-          >
-            <input
-              type="text"
-              id="key-contact"
-              value={form.contact}
-              aria-describedby={describedBy("key-contact", "h", err("contact"))}
-              onInput={(e) => setForm({ ...form, contact: e.currentTarget.value })}
-            />
-          </Field>
-          <Field
+            value={form.contact}
+            onValue={(contact) => setForm({ ...form, contact })}
+          />
+          <FormField
             id="key-limit"
             label={t("admin.api_keys.limit")}
             hint={t("admin.api_keys.limit_hint")}
@@ -220,17 +210,18 @@ export function ApiKeysScreen(props: AdminScreenProps) {
             required
             requiredText={t("ui.required")}
           >
-            <input
-              id="key-limit"
-              type="number"
-              min={1}
-              max={1000000}
-              required
-              value={form.limit}
-              aria-describedby={describedBy("key-limit", "h", err("rateLimitPerMinute"))}
-              onInput={(e) => setForm({ ...form, limit: e.currentTarget.value })}
-            />
-          </Field>
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={1}
+                max={1000000}
+                required
+                value={form.limit}
+                onInput={(e) => setForm({ ...form, limit: e.currentTarget.value })}
+              />
+            )}
+          </FormField>
           <button type="submit" disabled={create.busy}>
             {t("admin.api_keys.create")}
           </button>

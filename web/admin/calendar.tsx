@@ -4,11 +4,14 @@
  * per weekday, the time zone and the national days the city works on anyway.
  */
 import { useState } from "preact/hooks";
-import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
-import { ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
-import { useLoad } from "./a-common.tsx";
-import { CalendarSettings } from "./b-calendar-settings.tsx";
-import { ConfirmButton, fieldProblem, StatusLine, sendJson, useChange } from "./b-common.tsx";
+import { ProblemAlert } from "../ui/components.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import type { StaffEnv } from "../ui/staff.tsx";
+import { CalendarSettings } from "./calendar-settings.tsx";
+import { StatusLine, sendJson, useChange } from "./change.tsx";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { FormField, fieldProblem } from "./form-field.tsx";
+import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 
 interface Holiday {
@@ -59,22 +62,19 @@ export function CalendarScreen(props: AdminScreenProps) {
       <ProblemAlert problem={loadProblem ?? change.problem} t={t} />
       <StatusLine text={change.status} />
       <form class="row" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="calendar-year">{t("admin.calendar.year")}</label>
-          <select
-            id="calendar-year"
-            value={String(year)}
-            onChange={(e) => setYear(Number(e.currentTarget.value))}
-          >
-            {Array.from({ length: 7 }, (_, i) => thisYear - 2 + i)
-              .concat(year < thisYear - 2 || year > thisYear + 4 ? [year] : [])
-              .map((y) => (
-                <option key={y} value={String(y)}>
-                  {y}
-                </option>
-              ))}
-          </select>
-        </div>
+        <FormField
+          id="calendar-year"
+          label={t("admin.calendar.year")}
+          value={String(year)}
+          onValue={(text) => setYear(Number(text))}
+          options={Array.from({ length: 7 }, (_, i) => thisYear - 2 + i)
+            .concat(year < thisYear - 2 || year > thisYear + 4 ? [year] : [])
+            .map((y) => (
+              <option key={y} value={String(y)}>
+                {y}
+              </option>
+            ))}
+        />
       </form>
       <h2 id="holidays-title" tabIndex={-1}>
         {t("admin.calendar.holidays_of", { year })}
@@ -175,15 +175,22 @@ function NewHoliday(props: { env: StaffEnv; year: number; onCreated: () => void 
       <ProblemAlert problem={change.problem} t={t} />
       <StatusLine text={change.status} />
       <form onSubmit={submit}>
-        <Field id="holiday-scope" label={t("admin.calendar.kind")} required requiredText={t("ui.required")}>
-          <select id="holiday-scope" value={form.scope} onChange={set("scope")}>
-            {(["state", "municipal", "extra"] as const).map((s) => (
-              <option key={s} value={s}>
-                {t(`admin.calendar.scope.${s}`)}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <FormField
+          id="holiday-scope"
+          label={t("admin.calendar.kind")}
+          required
+          requiredText={t("ui.required")}
+        >
+          {(control) => (
+            <select {...control} value={form.scope} onChange={set("scope")}>
+              {(["state", "municipal", "extra"] as const).map((s) => (
+                <option key={s} value={s}>
+                  {t(`admin.calendar.scope.${s}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
         {(
           [
             ["pt", "pt-BR", true],
@@ -191,7 +198,7 @@ function NewHoliday(props: { env: StaffEnv; year: number; onCreated: () => void 
             ["es", "es", false],
           ] as const
         ).map(([k, lang, required]) => (
-          <Field
+          <FormField
             key={k}
             id={`holiday-name-${k}`}
             label={t(`admin.calendar.name_${k}`)}
@@ -199,16 +206,17 @@ function NewHoliday(props: { env: StaffEnv; year: number; onCreated: () => void 
             required={required}
             requiredText={t("ui.required")}
           >
-            <input
-              type="text"
-              id={`holiday-name-${k}`}
-              lang={lang}
-              required={required}
-              value={form[k]}
-              aria-describedby={describedBy(`holiday-name-${k}`, undefined, err(`name.${lang}`))}
-              onInput={set(k)}
-            />
-          </Field>
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                lang={lang}
+                required={required}
+                value={form[k]}
+                onInput={set(k)}
+              />
+            )}
+          </FormField>
         ))}
         <fieldset>
           <legend>{t("admin.calendar.when")}</legend>
@@ -226,72 +234,71 @@ function NewHoliday(props: { env: StaffEnv; year: number; onCreated: () => void 
             </div>
           ))}
           {form.rule === "date" ? (
-            <Field
+            <FormField
               id="holiday-date"
               label={t("admin.calendar.date")}
               error={err("date")}
               required
               requiredText={t("ui.required")}
             >
-              <input
-                id="holiday-date"
-                type="date"
-                required
-                value={form.date}
-                min={`${props.year - 1}-01-01`}
-                aria-describedby={describedBy("holiday-date", undefined, err("date"))}
-                onInput={set("date")}
-              />
-            </Field>
+              {(control) => (
+                <input
+                  {...control}
+                  type="date"
+                  required
+                  value={form.date}
+                  min={`${props.year - 1}-01-01`}
+                  onInput={set("date")}
+                />
+              )}
+            </FormField>
           ) : (
             <div class="row">
-              <Field
+              <FormField
                 id="holiday-day"
                 label={t("admin.calendar.day")}
                 error={err("day")}
                 required
                 requiredText={t("ui.required")}
               >
-                <input
-                  id="holiday-day"
-                  type="number"
-                  min={1}
-                  max={31}
-                  required
-                  value={form.day}
-                  onInput={set("day")}
-                />
-              </Field>
-              <Field
+                {(control) => (
+                  <input
+                    {...control}
+                    type="number"
+                    min={1}
+                    max={31}
+                    required
+                    value={form.day}
+                    onInput={set("day")}
+                  />
+                )}
+              </FormField>
+              <FormField
                 id="holiday-month"
                 label={t("admin.calendar.month")}
                 required
                 requiredText={t("ui.required")}
               >
-                <select id="holiday-month" required value={form.month} onChange={set("month")}>
-                  <option value="">—</option>
-                  {Array.from({ length: 12 }, (_, i) => (
-                    <option key={i} value={String(i + 1)}>
-                      {new Date(Date.UTC(2000, i, 15)).toLocaleDateString(locale, {
-                        month: "long",
-                        timeZone: "UTC",
-                      })}
-                    </option>
-                  ))}
-                </select>
-              </Field>
+                {(control) => (
+                  <select {...control} required value={form.month} onChange={set("month")}>
+                    <option value="">—</option>
+                    {Array.from({ length: 12 }, (_, i) => (
+                      <option key={i} value={String(i + 1)}>
+                        {new Date(Date.UTC(2000, i, 15)).toLocaleDateString(locale, {
+                          month: "long",
+                          timeZone: "UTC",
+                        })}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </FormField>
             </div>
           )}
         </fieldset>
-        <Field id="holiday-law" label={t("admin.calendar.law")} hint={t("admin.calendar.law_hint")}>
-          <input
-            type="text"
-            id="holiday-law"
-            value={form.law}
-            aria-describedby="holiday-law-hint"
-            onInput={set("law")}
-          />
-        </Field>
+        <FormField id="holiday-law" label={t("admin.calendar.law")} hint={t("admin.calendar.law_hint")}>
+          {(control) => <input {...control} type="text" value={form.law} onInput={set("law")} />}
+        </FormField>
         <button type="submit" disabled={change.busy}>
           {t("admin.calendar.add")}
         </button>

@@ -9,22 +9,18 @@ import {
   OMBUDSMAN_EXTENSION,
   OMBUDSMAN_MAX_EXTENSIONS,
 } from "../../domain/business-time-legal.ts";
+import { useCursorPages } from "../ui/all-pages.ts";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { ShortcutList, type StaffEnv, send, useShortcuts } from "../ui/staff.tsx";
-import { AlarmRules } from "./a-alarm-rules.tsx";
-import {
-  asProblem,
-  type CataloguePage,
-  DEADLINE_UNITS,
-  fieldProblems,
-  localized,
-  Pager,
-  type ServiceSource,
-  StatusLine,
-  useLoad,
-} from "./a-common.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { type StaffEnv, send } from "../ui/staff.tsx";
+import { AlarmRules } from "./alarm-rules.tsx";
+import { DEADLINE_UNITS, localized, type ServiceSource } from "./catalogue.ts";
+import { StatusLine } from "./change.tsx";
+import { fieldProblems } from "./form-field.tsx";
+import { asProblem } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
+import { Pager } from "./pager.tsx";
 
 const PAGE = 20;
 
@@ -73,10 +69,12 @@ function ServiceDeadlines(props: { env: StaffEnv; searchRef: { current: HTMLInpu
   const { t, locale } = props.env;
   const [q, setQ] = useState("");
   const [query, setQuery] = useState("");
-  const [page, setPage] = useState(1);
-  const path = `/api/v1/catalogue/services?page=${page}&limit=${PAGE}${query ? `&q=${encodeURIComponent(query)}` : ""}`;
-  const [result, problem, reload] = useLoad<CataloguePage>(path, locale);
-  const pages = result ? Math.max(1, Math.ceil(result.total / PAGE)) : 1;
+  const path = `/api/v1/catalogue/services?limit=${PAGE}${query ? `&q=${encodeURIComponent(query)}` : ""}`;
+  // Paged by the answer's Link rel="next" (decision 0037); the pages seen are the way back.
+  const { items, problem, page, hasNext, next, previous, reload } = useCursorPages<ServiceSource>(
+    path,
+    locale,
+  );
   return (
     <section aria-labelledby="service-deadlines-title">
       <h2 id="service-deadlines-title">{t("admin.deadlines.services_title")}</h2>
@@ -86,7 +84,6 @@ function ServiceDeadlines(props: { env: StaffEnv; searchRef: { current: HTMLInpu
         class="row"
         onSubmit={(e) => {
           e.preventDefault();
-          setPage(1);
           setQuery(q.trim());
         }}
       >
@@ -104,9 +101,9 @@ function ServiceDeadlines(props: { env: StaffEnv; searchRef: { current: HTMLInpu
       </form>
       <ProblemAlert problem={problem} t={t} />
       <p role="status">
-        {result ? t("admin.services.count", { total: result.total, page, pages }) : t("ui.loading")}
+        {items ? t("admin.services.count", { count: items.length, page }) : t("ui.loading")}
       </p>
-      {result && result.items.length > 0 ? (
+      {items && items.length > 0 ? (
         <div class="table-wrap">
           <table class="data">
             <caption class="visually-hidden">{t("admin.deadlines.services_caption")}</caption>
@@ -119,16 +116,23 @@ function ServiceDeadlines(props: { env: StaffEnv; searchRef: { current: HTMLInpu
               </tr>
             </thead>
             <tbody>
-              {result.items.map((s) => (
+              {items.map((s) => (
                 <DeadlineRow key={s.code} env={props.env} service={s} onSaved={reload} />
               ))}
             </tbody>
           </table>
         </div>
-      ) : result ? (
+      ) : items ? (
         <p>{t("staff.none")}</p>
       ) : null}
-      {result ? <Pager t={t} page={page} pages={pages} onPage={setPage} /> : null}
+      {items ? (
+        <Pager
+          t={t}
+          page={page}
+          pages={hasNext ? page + 1 : page}
+          onPage={(to) => (to > page ? next() : previous())}
+        />
+      ) : null}
     </section>
   );
 }
@@ -255,7 +259,7 @@ function DeadlineRow(props: { env: StaffEnv; service: ServiceSource; onSaved: ()
           </p>
         ) : null}
         {problem && !error ? <ProblemAlert problem={problem} t={t} /> : null}
-        <StatusLine text={status} />
+        <StatusLine compact text={status} />
       </td>
     </tr>
   );

@@ -3,20 +3,13 @@
  * department or changes one (name, kind, subprefeitura, e-mail, active), and the teams of the one being edited.
  */
 import { useRef, useState } from "preact/hooks";
+import { useAllPages } from "../ui/all-pages.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { ShortcutList, type StaffEnv, send, useShortcuts } from "../ui/staff.tsx";
-import {
-  type Area,
-  type Department,
-  described,
-  fieldProblems,
-  focusFirstInvalid,
-  Labelled,
-  StatusLine,
-  useAreas,
-  useLoad,
-} from "./a-common.tsx";
-import { useChange } from "./b-common.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { type StaffEnv, send } from "../ui/staff.tsx";
+import { StatusLine, useChange } from "./change.tsx";
+import { type Area, type Department, useAreas } from "./city.ts";
+import { FormField, fieldProblems, focusFirstInvalid } from "./form-field.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
 const KINDS = ["secretariat", "subprefeitura", "company", "other"] as const;
@@ -24,7 +17,8 @@ const KINDS = ["secretariat", "subprefeitura", "company", "other"] as const;
 /** The departments section. */
 export function DepartmentsScreen(props: AdminScreenProps) {
   const { t, locale } = props.env;
-  const [departments, loadProblem, reload] = useLoad<Department[]>("/api/v1/departments", locale);
+  // Every page of the list (its Link rel="next"): a city's departments are read whole.
+  const [departments, loadProblem, reload] = useAllPages<Department>("/api/v1/departments", locale);
   const { subprefeituras } = useAreas(locale);
   const [editing, setEditing] = useState<string | null>(null);
   const [formKey, setFormKey] = useState(0);
@@ -49,16 +43,17 @@ export function DepartmentsScreen(props: AdminScreenProps) {
   return (
     <section>
       <h1 tabIndex={-1}>{t("admin.sections.departments")}</h1>
-      <div class="field">
-        <label for="dep-filter">{t("admin.departments.filter")}</label>
-        <input
-          id="dep-filter"
-          ref={filterInput}
-          type="search"
-          value={filter}
-          onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
-        />
-      </div>
+      <FormField id="dep-filter" label={t("admin.departments.filter")}>
+        {(control) => (
+          <input
+            {...control}
+            ref={filterInput}
+            type="search"
+            value={filter}
+            onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+          />
+        )}
+      </FormField>
       <ProblemAlert problem={loadProblem} t={t} />
       <p role="status">
         {departments
@@ -170,66 +165,59 @@ function DepartmentForm(props: {
       </h2>
       <ProblemAlert problem={change.problem} t={t} />
       {saved ? null : (
-        <Labelled
+        <FormField
           id="dep-code"
           label={t("admin.departments.code")}
           hint={t("admin.departments.code_hint")}
           error={errors.code}
-        >
-          <input
-            type="text"
-            id="dep-code"
-            value={code}
-            aria-describedby={described("dep-code", errors.code, true)}
-            aria-invalid={errors.code ? true : undefined}
-            onInput={(e) => setCode((e.target as HTMLInputElement).value)}
-          />
-        </Labelled>
+          value={code}
+          onValue={setCode}
+        />
       )}
-      <Labelled id="dep-name" label={t("admin.departments.name")} error={errors.name}>
-        <input
-          type="text"
-          id="dep-name"
-          value={name}
-          aria-describedby={described("dep-name", errors.name)}
-          aria-invalid={errors.name ? true : undefined}
-          onInput={(e) => setName((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
-      <Labelled id="dep-kind" label={t("admin.departments.kind")} error={errors.kind}>
-        <select id="dep-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-          {KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(`admin.departments.kinds.${k}`)}
-            </option>
-          ))}
-        </select>
-      </Labelled>
-      <Labelled id="dep-sub" label={t("admin.departments.subprefeitura")} error={errors.subprefeituraCode}>
-        <select
-          id="dep-sub"
-          value={sub}
-          aria-describedby={described("dep-sub", errors.subprefeituraCode)}
-          onChange={(e) => setSub((e.target as HTMLSelectElement).value)}
-        >
-          <option value="">{t("admin.departments.no_subprefeitura")}</option>
-          {props.subprefeituras.map((s) => (
-            <option key={s.code} value={s.code}>
-              {s.name} ({s.code})
-            </option>
-          ))}
-        </select>
-      </Labelled>
-      <Labelled id="dep-email" label={t("admin.departments.email")} error={errors.email}>
-        <input
-          id="dep-email"
-          type="email"
-          value={email}
-          aria-describedby={described("dep-email", errors.email)}
-          aria-invalid={errors.email ? true : undefined}
-          onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
+      <FormField
+        id="dep-name"
+        label={t("admin.departments.name")}
+        error={errors.name}
+        value={name}
+        onValue={setName}
+      />
+      <FormField
+        id="dep-kind"
+        label={t("admin.departments.kind")}
+        error={errors.kind}
+        value={kind}
+        onValue={setKind}
+        options={KINDS.map((k) => (
+          <option key={k} value={k}>
+            {t(`admin.departments.kinds.${k}`)}
+          </option>
+        ))}
+      />
+      <FormField
+        id="dep-sub"
+        label={t("admin.departments.subprefeitura")}
+        error={errors.subprefeituraCode}
+        value={sub}
+        onValue={setSub}
+        options={
+          <>
+            <option value="">{t("admin.departments.no_subprefeitura")}</option>
+            {props.subprefeituras.map((s) => (
+              <option key={s.code} value={s.code}>
+                {s.name} ({s.code})
+              </option>
+            ))}
+          </>
+        }
+      />
+      <FormField
+        id="dep-email"
+        label={t("admin.departments.email")}
+        error={errors.email}
+        type="email"
+        value={email}
+        onValue={setEmail}
+      />
       <div class="choice">
         <input
           id="dep-active"
@@ -249,7 +237,7 @@ function DepartmentForm(props: {
           </button>
         ) : null}
       </div>
-      <StatusLine text={change.status} />
+      <StatusLine compact text={change.status} />
     </form>
   );
 }
@@ -288,19 +276,17 @@ function Teams(props: { env: StaffEnv; department: Department; onAdded: () => vo
         <p>{t("admin.departments.no_teams")}</p>
       )}
       <ProblemAlert problem={change.problem} t={t} />
-      <Labelled id="team-name" label={t("admin.departments.team_name")} error={errors.name}>
-        <input
-          type="text"
-          id="team-name"
-          value={name}
-          aria-describedby={described("team-name", errors.name)}
-          onInput={(e) => setName((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
+      <FormField
+        id="team-name"
+        label={t("admin.departments.team_name")}
+        error={errors.name}
+        value={name}
+        onValue={setName}
+      />
       <button type="submit" disabled={change.busy}>
         {t("admin.departments.add_team")}
       </button>
-      <StatusLine text={change.status} />
+      <StatusLine compact text={change.status} />
     </form>
   );
 }

@@ -4,6 +4,7 @@
  * webhooks. One entry; each section is its own module.
  */
 import "../ui/base.css";
+import "./admin.css";
 import { render } from "preact";
 import { readBoot } from "../ui/boot.ts";
 import { translator } from "../ui/i18n.ts";

@@ -5,14 +5,18 @@
  * a place the way intake does.
  */
 import { useRef, useState } from "preact/hooks";
+import { useAllPages } from "../ui/all-pages.ts";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
-import { asProblem, type Department, useAreas, useLoad } from "./a-common.tsx";
-import { RuleForm, WhoAnswers } from "./a-matrix-forms.tsx";
-import { UncoveredServices } from "./a-matrix-uncovered.tsx";
-import { ConfirmButton } from "./b-common.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { send } from "../ui/staff.tsx";
+import { type Department, useAreas } from "./city.ts";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { FormField } from "./form-field.tsx";
+import { asProblem, useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
+import { RuleForm, WhoAnswers } from "./matrix-forms.tsx";
+import { UncoveredServices } from "./matrix-uncovered.tsx";
 
 /** A rule of the matrix as GET /api/v1/matrix lists it. */
 export interface MatrixRule {
@@ -43,7 +47,7 @@ export function MatrixScreen(props: AdminScreenProps) {
   if (filter.service) query.set("service", filter.service);
   if (filter.department) query.set("department", filter.department);
   const [rules, loadProblem, reload] = useLoad<MatrixRule[]>(`/api/v1/matrix?${query}`, locale);
-  const [departments] = useLoad<Department[]>("/api/v1/departments", locale);
+  const [departments] = useAllPages<Department>("/api/v1/departments", locale);
   const areas = useAreas(locale);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [status, setStatus] = useState("");
@@ -109,31 +113,33 @@ export function MatrixScreen(props: AdminScreenProps) {
           setFilter({ service: service.trim().toUpperCase(), department });
         }}
       >
-        <div class="field">
-          <label for="matrix-service">{t("admin.matrix.filter_service")}</label>
-          <input
-            type="text"
-            id="matrix-service"
-            ref={serviceInput}
-            value={service}
-            onInput={(e) => setService((e.target as HTMLInputElement).value)}
-          />
-        </div>
-        <div class="field">
-          <label for="matrix-department">{t("admin.matrix.filter_department")}</label>
-          <select
-            id="matrix-department"
-            value={department}
-            onChange={(e) => setDepartment((e.target as HTMLSelectElement).value)}
-          >
-            <option value="">{t("admin.matrix.any_department")}</option>
-            {(departments ?? []).map((d) => (
-              <option key={d.code} value={d.code}>
-                {d.code} — {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FormField id="matrix-service" label={t("admin.matrix.filter_service")}>
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              ref={serviceInput}
+              value={service}
+              onInput={(e) => setService((e.target as HTMLInputElement).value)}
+            />
+          )}
+        </FormField>
+        <FormField
+          id="matrix-department"
+          label={t("admin.matrix.filter_department")}
+          value={department}
+          onValue={setDepartment}
+          options={
+            <>
+              <option value="">{t("admin.matrix.any_department")}</option>
+              {(departments ?? []).map((d) => (
+                <option key={d.code} value={d.code}>
+                  {d.code} — {d.name}
+                </option>
+              ))}
+            </>
+          }
+        />
         <button type="submit">{t("admin.matrix.filter")}</button>
       </form>
       <ProblemAlert problem={loadProblem ?? problem} t={t} />

@@ -5,11 +5,14 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { ApiProblem } from "../ui/api.ts";
-import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
+import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen } from "../ui/i18n.ts";
-import { ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
-import { asProblem, useLoad } from "./a-common.tsx";
-import { ConfirmButton, fieldProblem, StatusLine, sendJson, useChange } from "./b-common.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import type { StaffEnv } from "../ui/staff.tsx";
+import { StatusLine, sendJson, useChange } from "./change.tsx";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { FormField, fieldProblem } from "./form-field.tsx";
+import { asProblem, useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 
 interface Override {
@@ -65,36 +68,39 @@ export function MessagesScreen(props: AdminScreenProps) {
       <ShortcutList t={t} shortcuts={shortcuts} />
       <ProblemAlert problem={loadProblem} t={t} />
       <form class="row" aria-label={t("admin.messages.pick")} onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="pick-template">{t("admin.messages.template")}</label>
-          <select id="pick-template" value={pick.template} onChange={set("template")}>
-            {templates.map((x) => (
-              <option key={x} value={x}>
-                {t(`admin.messages.templates.${x.replace(".", "_")}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="pick-channel">{t("admin.messages.channel")}</label>
-          <select id="pick-channel" value={pick.channel} onChange={set("channel")}>
-            {(list?.channels ?? []).map((c) => (
-              <option key={c} value={c}>
-                {t(`admin.messages.channels.${c === "*" ? "any" : c}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="pick-locale">{t("admin.messages.language")}</label>
-          <select id="pick-locale" value={pick.locale} onChange={set("locale")}>
-            {LANGS.map((l) => (
-              <option key={l} value={l}>
-                {t(`admin.messages.languages.${l}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FormField id="pick-template" label={t("admin.messages.template")}>
+          {(control) => (
+            <select {...control} value={pick.template} onChange={set("template")}>
+              {templates.map((x) => (
+                <option key={x} value={x}>
+                  {t(`admin.messages.templates.${x.replace(".", "_")}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+        <FormField id="pick-channel" label={t("admin.messages.channel")}>
+          {(control) => (
+            <select {...control} value={pick.channel} onChange={set("channel")}>
+              {(list?.channels ?? []).map((c) => (
+                <option key={c} value={c}>
+                  {t(`admin.messages.channels.${c === "*" ? "any" : c}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+        <FormField id="pick-locale" label={t("admin.messages.language")}>
+          {(control) => (
+            <select {...control} value={pick.locale} onChange={set("locale")}>
+              {LANGS.map((l) => (
+                <option key={l} value={l}>
+                  {t(`admin.messages.languages.${l}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
       </form>
       {list && entry ? (
         <Editor
@@ -207,7 +213,7 @@ function Editor(props: {
         <ProblemAlert problem={change.problem} t={t} />
         <StatusLine text={change.status} />
         <form onSubmit={save}>
-          <Field
+          <FormField
             id="override-subject"
             label={t("admin.messages.subject")}
             hint={t("admin.messages.subject_hint")}
@@ -215,20 +221,20 @@ function Editor(props: {
             required
             requiredText={t("ui.required")}
           >
-            <input
-              type="text"
-              id="override-subject"
-              lang={entry.locale}
-              required
-              maxLength={200}
-              style={{ width: "100%" }}
-              value={subject}
-              aria-describedby={describedBy("override-subject", "h", subjectError)}
-              aria-invalid={subjectError ? true : undefined}
-              onInput={(e) => setSubject(e.currentTarget.value)}
-            />
-          </Field>
-          <Field
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                lang={entry.locale}
+                required
+                maxLength={200}
+                style={{ width: "100%" }}
+                value={subject}
+                onInput={(e) => setSubject(e.currentTarget.value)}
+              />
+            )}
+          </FormField>
+          <FormField
             id="override-body"
             label={t("admin.messages.body")}
             hint={t("admin.messages.body_hint", { length: body.length, max: props.limit })}
@@ -236,18 +242,18 @@ function Editor(props: {
             required
             requiredText={t("ui.required")}
           >
-            <textarea
-              id="override-body"
-              lang={entry.locale}
-              required
-              rows={8}
-              style={{ width: "100%" }}
-              value={body}
-              aria-describedby={describedBy("override-body", "h", bodyError)}
-              aria-invalid={bodyError ? true : undefined}
-              onInput={(e) => setBody(e.currentTarget.value)}
-            />
-          </Field>
+            {(control) => (
+              <textarea
+                {...control}
+                lang={entry.locale}
+                required
+                rows={8}
+                style={{ width: "100%" }}
+                value={body}
+                onInput={(e) => setBody(e.currentTarget.value)}
+              />
+            )}
+          </FormField>
           <p class="row">
             <button type="submit" disabled={change.busy}>
               {t("admin.messages.save")}

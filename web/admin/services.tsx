@@ -3,13 +3,16 @@
  * and the editor of one service or of a new one (a-service-editor.tsx).
  */
 import { useRef, useState } from "preact/hooks";
+import { useCursorPages } from "../ui/all-pages.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
-import { ShortcutList, useShortcuts } from "../ui/staff.tsx";
-import { type CataloguePage, localized, Pager, useLoad } from "./a-common.tsx";
-import { ServiceEditor } from "./a-service-editor.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { localized, type ServiceSource } from "./catalogue.ts";
+import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
+import { Pager } from "./pager.tsx";
+import { ServiceEditor } from "./service-editor.tsx";
 
 const PAGE = 25;
 
@@ -32,18 +35,17 @@ function ServiceSearch(props: AdminScreenProps) {
   const [query, setQuery] = useState(initial);
   const [group, setGroup] = useState("");
   const [groupQuery, setGroupQuery] = useState("");
-  const [page, setPage] = useState(1);
   const search = useRef<HTMLInputElement>(null);
   const [groups] = useLoad<{ code: string; parent: string | null; name: string }[]>(
     "/api/v1/service-groups",
     locale,
   );
-  const params = new URLSearchParams({ page: String(page), limit: String(PAGE) });
+  const params = new URLSearchParams({ limit: String(PAGE) });
   if (query) params.set("q", query);
   if (groupQuery) params.set("group", groupQuery);
   const path = `/api/v1/catalogue/services?${params}`;
-  const [result, problem] = useLoad<CataloguePage>(path, locale);
-  const pages = result ? Math.max(1, Math.ceil(result.total / PAGE)) : 1;
+  // Paged by the answer's Link rel="next" (decision 0037); the pages seen are the way back.
+  const { items, problem, page, hasNext, next, previous } = useCursorPages<ServiceSource>(path, locale);
   const shortcuts = [
     { keys: "/", label: t("admin.services.shortcut_search"), run: () => search.current?.focus() },
     {
@@ -67,7 +69,6 @@ function ServiceSearch(props: AdminScreenProps) {
         class="row"
         onSubmit={(e) => {
           e.preventDefault();
-          setPage(1);
           setQuery(q.trim());
           setGroupQuery(group);
         }}
@@ -104,9 +105,9 @@ function ServiceSearch(props: AdminScreenProps) {
       </form>
       <ProblemAlert problem={problem} t={t} />
       <p role="status">
-        {result ? t("admin.services.count", { total: result.total, page, pages }) : t("ui.loading")}
+        {items ? t("admin.services.count", { count: items.length, page }) : t("ui.loading")}
       </p>
-      {result && result.items.length > 0 ? (
+      {items && items.length > 0 ? (
         <div class="table-wrap">
           <table class="data">
             <caption class="visually-hidden">{t("admin.services.table_caption")}</caption>
@@ -120,7 +121,7 @@ function ServiceSearch(props: AdminScreenProps) {
               </tr>
             </thead>
             <tbody>
-              {result.items.map((s) => (
+              {items.map((s) => (
                 <tr key={s.code}>
                   <td>
                     <a href={withLang(`/admin/servicos/${encodeURIComponent(s.code)}`, locale)} data-nav>
@@ -136,10 +137,17 @@ function ServiceSearch(props: AdminScreenProps) {
             </tbody>
           </table>
         </div>
-      ) : result ? (
+      ) : items ? (
         <p>{t("staff.none")}</p>
       ) : null}
-      {result ? <Pager t={t} page={page} pages={pages} onPage={setPage} /> : null}
+      {items ? (
+        <Pager
+          t={t}
+          page={page}
+          pages={hasNext ? page + 1 : page}
+          onPage={(to) => (to > page ? next() : previous())}
+        />
+      ) : null}
       <ShortcutList t={t} shortcuts={shortcuts} />
     </section>
   );

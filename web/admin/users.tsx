@@ -4,20 +4,22 @@
  * may do, read from GET /api/v1/roles.
  */
 import { useMemo, useState } from "preact/hooks";
+import { useAllPages } from "../ui/all-pages.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { ShortcutList, useShortcuts } from "../ui/staff.tsx";
-import { useLoad } from "./a-common.tsx";
-import { focusById } from "./b-common.tsx";
-import { type Role, RolesTable } from "./b-roles-table.tsx";
-import { type Department, EditUser, NewUser, ROLES, type StaffUser } from "./b-user-forms.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { FormField, focusById } from "./form-field.tsx";
+import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
+import { type Role, RolesTable } from "./roles-table.tsx";
+import { type Department, EditUser, NewUser, ROLES, type StaffUser } from "./user-forms.tsx";
 
 /** The users and roles section. */
 export function UsersScreen(props: AdminScreenProps) {
   const { env } = props;
   const { t, locale } = env;
-  const [users, loadProblem, reload] = useLoad<StaffUser[]>("/api/v1/staff", locale);
-  const [departments] = useLoad<Department[]>("/api/v1/departments", locale);
+  // Every page of both lists (their Link rel="next"): a city's staff and departments are read whole.
+  const [users, loadProblem, reload] = useAllPages<StaffUser>("/api/v1/staff", locale);
+  const [departments] = useAllPages<Department>("/api/v1/departments", locale);
   const [roles] = useLoad<Role[]>("/api/v1/roles", locale);
   const [filters, setFilters] = useState({ q: "", role: "", department: "", active: "" });
   const [editing, setEditing] = useState<number | null>(null);
@@ -59,40 +61,42 @@ export function UsersScreen(props: AdminScreenProps) {
         aria-label={t("admin.users.filters")}
         onSubmit={(e) => e.preventDefault()}
       >
-        <div class="field">
-          <label for="users-q">{t("admin.users.search")}</label>
-          <input id="users-q" type="search" value={filters.q} onInput={setFilter("q")} />
-        </div>
-        <div class="field">
-          <label for="users-role">{t("admin.users.role")}</label>
-          <select id="users-role" value={filters.role} onChange={setFilter("role")}>
-            <option value="">{t("admin.users.any")}</option>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(`staff.roles.${r}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="users-department">{t("admin.users.department")}</label>
-          <select id="users-department" value={filters.department} onChange={setFilter("department")}>
-            <option value="">{t("admin.users.any")}</option>
-            {(departments ?? []).map((d) => (
-              <option key={d.code} value={d.code}>
-                {d.code} · {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="users-active">{t("admin.users.state")}</label>
-          <select id="users-active" value={filters.active} onChange={setFilter("active")}>
-            <option value="">{t("admin.users.any")}</option>
-            <option value="true">{t("admin.users.active")}</option>
-            <option value="false">{t("admin.users.disabled")}</option>
-          </select>
-        </div>
+        <FormField id="users-q" label={t("admin.users.search")}>
+          {(control) => <input {...control} type="search" value={filters.q} onInput={setFilter("q")} />}
+        </FormField>
+        <FormField id="users-role" label={t("admin.users.role")}>
+          {(control) => (
+            <select {...control} value={filters.role} onChange={setFilter("role")}>
+              <option value="">{t("admin.users.any")}</option>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {t(`staff.roles.${r}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+        <FormField id="users-department" label={t("admin.users.department")}>
+          {(control) => (
+            <select {...control} value={filters.department} onChange={setFilter("department")}>
+              <option value="">{t("admin.users.any")}</option>
+              {(departments ?? []).map((d) => (
+                <option key={d.code} value={d.code}>
+                  {d.code} · {d.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+        <FormField id="users-active" label={t("admin.users.state")}>
+          {(control) => (
+            <select {...control} value={filters.active} onChange={setFilter("active")}>
+              <option value="">{t("admin.users.any")}</option>
+              <option value="true">{t("admin.users.active")}</option>
+              <option value="false">{t("admin.users.disabled")}</option>
+            </select>
+          )}
+        </FormField>
       </form>
       <div class="table-wrap">
         <table class="data">

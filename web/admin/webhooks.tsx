@@ -4,14 +4,18 @@
  * delete it, its delivery log, and one delivery's exact body and attempts with "send again".
  */
 import { useState } from "preact/hooks";
-import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
+import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
-import { ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
-import { useLoad } from "./a-common.tsx";
-import { ConfirmButton, fieldProblem, SecretOnce, StatusLine, sendJson, useChange } from "./b-common.tsx";
-import { type Delivery, DeliveryPage } from "./b-webhook-delivery.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import type { StaffEnv } from "../ui/staff.tsx";
+import { StatusLine, sendJson, useChange } from "./change.tsx";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { FormField, fieldProblem } from "./form-field.tsx";
+import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
+import { SecretOnce } from "./secret-once.tsx";
+import { type Delivery, DeliveryPage } from "./webhook-deliveries.tsx";
 
 interface Subscription {
   id: number;
@@ -181,7 +185,7 @@ function SubscriptionForm(props: {
       <ProblemAlert problem={change.problem} t={t} />
       <StatusLine text={change.status} />
       <form onSubmit={submit}>
-        <Field
+        <FormField
           id="hook-url"
           label={t("admin.webhooks.url")}
           hint={t("admin.webhooks.url_hint")}
@@ -189,42 +193,33 @@ function SubscriptionForm(props: {
           required
           requiredText={t("ui.required")}
         >
-          <input
-            id="hook-url"
-            type="url"
-            required
-            style={{ width: "100%" }}
-            value={form.url}
-            aria-describedby={describedBy("hook-url", "h", err("url"))}
-            aria-invalid={err("url") ? true : undefined}
-            onInput={(e) => setForm({ ...form, url: e.currentTarget.value })}
-          />
-        </Field>
-        <Field
+          {(control) => (
+            <input
+              {...control}
+              type="url"
+              required
+              style={{ width: "100%" }}
+              value={form.url}
+              onInput={(e) => setForm({ ...form, url: e.currentTarget.value })}
+            />
+          )}
+        </FormField>
+        <FormField
           id="hook-types"
           label={t("admin.webhooks.event_types")}
           hint={t("admin.webhooks.event_types_hint")}
           error={err("eventTypes")}
           required
           requiredText={t("ui.required")}
-        >
-          <input
-            type="text"
-            id="hook-types"
-            required
-            value={form.types}
-            aria-describedby={describedBy("hook-types", "h", err("eventTypes"))}
-            onInput={(e) => setForm({ ...form, types: e.currentTarget.value })}
-          />
-        </Field>
-        <Field id="hook-description" label={t("admin.webhooks.description")}>
-          <input
-            type="text"
-            id="hook-description"
-            value={form.description}
-            onInput={(e) => setForm({ ...form, description: e.currentTarget.value })}
-          />
-        </Field>
+          value={form.types}
+          onValue={(types) => setForm({ ...form, types })}
+        />
+        <FormField
+          id="hook-description"
+          label={t("admin.webhooks.description")}
+          value={form.description}
+          onValue={(description) => setForm({ ...form, description })}
+        />
         <div class="choice">
           <input
             id="hook-active"
@@ -338,17 +333,22 @@ function SubscriptionPage(props: { env: StaffEnv; id: number }) {
       <h2 id="log-title">{t("admin.webhooks.log")}</h2>
       <ProblemAlert problem={deliveriesProblem} t={t} />
       <form class="row" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="log-state">{t("admin.webhooks.state")}</label>
-          <select id="log-state" value={state} onChange={(e) => setState(e.currentTarget.value)}>
-            <option value="">{t("admin.webhooks.any_state")}</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {t(`admin.webhooks.states.${s}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FormField
+          id="log-state"
+          label={t("admin.webhooks.state")}
+          value={state}
+          onValue={setState}
+          options={
+            <>
+              <option value="">{t("admin.webhooks.any_state")}</option>
+              {STATES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`admin.webhooks.states.${s}`)}
+                </option>
+              ))}
+            </>
+          }
+        />
         <button type="button" onClick={reloadDeliveries}>
           {t("admin.webhooks.reload")}
         </button>

@@ -6,15 +6,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
-import {
-  LiveBadge,
-  type Shortcut,
-  ShortcutList,
-  type StaffEnv,
-  send,
-  useLive,
-  useShortcuts,
-} from "../ui/staff.tsx";
+import { LiveBadge, useLive } from "../ui/live.tsx";
+import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { type StaffEnv, send } from "../ui/staff.tsx";
 import { PATHS } from "./data.ts";
 
 /** An alarm as GET /api/v1/alarms answers it. */

@@ -93,6 +93,4 @@ export function problemText(p: ApiProblem, fallback: string): string {
 }
 
 /** Whether the staff member is limited to their own department (the server scopes them anyway). */
-export function isDepartmentRole(role: string): boolean {
-  return role === "department_staff" || role === "focal_point";
-}
+export { isDepartmentRole } from "../../domain/staff-roles.ts";

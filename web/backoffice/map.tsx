@@ -5,8 +5,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
+import { LiveBadge } from "../ui/live.tsx";
 import { type MapHandle, mountMap } from "../ui/map.ts";
-import { LiveBadge, type StaffEnv } from "../ui/staff.tsx";
+import type { StaffEnv } from "../ui/staff.tsx";
 import { isDepartmentRole, LATENESS_CLASS, latenessOf, PATHS } from "./data.ts";
 import { DepartmentFilter } from "./department-filter.tsx";
 import { useDepartments, useOrders } from "./orders.tsx";

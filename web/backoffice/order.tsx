@@ -7,16 +7,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
+import { LiveBadge, useLive } from "../ui/live.tsx";
 import { navigate } from "../ui/router.ts";
-import {
-  LiveBadge,
-  type Shortcut,
-  ShortcutList,
-  type StaffEnv,
-  send,
-  useLive,
-  useShortcuts,
-} from "../ui/staff.tsx";
+import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { type StaffEnv, send } from "../ui/staff.tsx";
 import { ReasonForm, RerouteForm } from "./actions.tsx";
 import { AnswerForm } from "./answer.tsx";
 import { PATHS, type WorkOrder } from "./data.ts";

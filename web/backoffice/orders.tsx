@@ -3,19 +3,14 @@
  * accept and start with each order's result, keyboard shortcuts, and live updates from the staff event stream.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { apiAll } from "../ui/all-pages.ts";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
+import { LiveBadge, type LiveMessage, useLive } from "../ui/live.tsx";
 import { navigate } from "../ui/router.ts";
-import {
-  LiveBadge,
-  type LiveMessage,
-  type Shortcut,
-  ShortcutList,
-  type StaffEnv,
-  useLive,
-  useShortcuts,
-} from "../ui/staff.tsx";
+import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import type { StaffEnv } from "../ui/staff.tsx";
 import {
   type BulkResult,
   isDepartmentRole,
@@ -66,7 +61,8 @@ export function useDepartments(env: StaffEnv, wanted: boolean) {
   const [departments, setDepartments] = useState<{ code: string; name: string; active: boolean }[]>([]);
   useEffect(() => {
     if (!wanted) return;
-    api<{ code: string; name: string; active: boolean }[]>("/api/v1/departments", {}, env.locale)
+    // Every page of the list (its Link rel="next"), so a city's last departments are offered too.
+    apiAll<{ code: string; name: string; active: boolean }>("/api/v1/departments", env.locale)
       .then((list) => setDepartments(list.filter((d) => d.active)))
       .catch(() => setDepartments([]));
   }, [wanted, env.locale]);

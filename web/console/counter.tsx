@@ -3,7 +3,7 @@
  * e-mail typed by the agent, channel `counter`, and a printable receipt once the demand is registered.
  */
 import { api } from "../ui/api.ts";
-import { LiveBadge } from "../ui/staff.tsx";
+import { LiveBadge } from "../ui/live.tsx";
 import type { ConsoleProps } from "./env.ts";
 import { IntakeForm } from "./intake.tsx";
 import type { Registered } from "./registered.tsx";

@@ -5,10 +5,13 @@
  * visit) and records that the answer reached them, which closes the demand. Redrawn on every live event.
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
+import { DELIVERY_MEANS } from "../../domain/channels.ts";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
-import { LiveBadge, ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
+import { LiveBadge } from "../ui/live.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { send } from "../ui/staff.tsx";
 import { type ConsoleProps, PATHS } from "./env.ts";
 
 /** One dead row, as GET /api/v1/dead-letters lists it. */
@@ -25,7 +28,7 @@ interface DeadLetter {
   message: { id: number; template: string; channel: string | null; state: string } | null;
 }
 
-const MEANS = ["phone", "counter", "letter", "visit"] as const;
+const MEANS = DELIVERY_MEANS;
 
 export function DeliveriesScreen(props: ConsoleProps) {
   const { t, locale, can } = props.env;

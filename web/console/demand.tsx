@@ -9,9 +9,12 @@ import type { AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
+import { LiveBadge } from "../ui/live.tsx";
 import { navigate } from "../ui/router.ts";
-import { LiveBadge, ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
-import { type DemandView, type Department, Timeline, UnlinkForm } from "./demand-parts.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { send } from "../ui/staff.tsx";
+import { DemandFacts } from "./demand-facts.tsx";
+import { type DemandView, type Department, UnlinkForm } from "./demand-parts.tsx";
 import { type ConsoleProps, keepFocus, PATHS } from "./env.ts";
 import { type QueueLine, type Taken, takeNext, takenItems } from "./queue.tsx";
 import { type ServiceChoice, ServicePicker, suggestionShortcuts, useSuggestions } from "./service-picker.tsx";
@@ -182,88 +185,7 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
       </p>
       <ProblemAlert problem={problem} t={t} />
       <div class="columns">
-        <div>
-          <h2>{t("console.demand.facts")}</h2>
-          <dl class="facts">
-            <dt>{t("console.queue.status")}</dt>
-            <dd data-testid="status">{t(`status.${demand.status}`)}</dd>
-            <dt>{t("console.queue.service")}</dt>
-            <dd data-testid="service">
-              {demand.service.name} ({demand.service.code})
-            </dd>
-            <dt>{t("console.demand.channel")}</dt>
-            <dd>{t(`console.channels.${demand.channel}`)}</dd>
-            <dt>{t("console.queue.opened_at")}</dt>
-            <dd>{formatWhen(demand.openedAt, locale)}</dd>
-            <dt>{t("console.queue.due_at")}</dt>
-            <dd>{demand.dueAt ? formatWhen(demand.dueAt, locale) : "—"}</dd>
-            <dt>{t("console.demand.place")}</dt>
-            <dd>
-              {[demand.address, demand.district?.name].filter(Boolean).join(" · ") || "—"}
-              {demand.location
-                ? ` (${demand.location.lat.toFixed(5)}, ${demand.location.lon.toFixed(5)})`
-                : ""}
-            </dd>
-            <dt>{t("console.demand.department")}</dt>
-            <dd>{demand.department?.name ?? "—"}</dd>
-            <dt>{t("console.demand.citizen")}</dt>
-            <dd>
-              {demand.citizen
-                ? [demand.citizen.name, ...demand.citizen.contacts.map((c) => c.value)]
-                    .filter(Boolean)
-                    .join(" · ")
-                : t(`console.intake.${demand.identity ?? "anonymous"}`)}
-            </dd>
-          </dl>
-          <h2>{t("console.intake.description")}</h2>
-          <p class="description">{demand.description}</p>
-          {Object.keys(demand.attributes ?? {}).length > 0 ? (
-            <ul>
-              {Object.entries(demand.attributes ?? {}).map(([k, v]) => {
-                const field = fields.find((f) => f.code === k);
-                const named = (x: unknown) => field?.values.find((o) => o.key === x)?.name ?? String(x);
-                return (
-                  <li key={k}>
-                    {field?.description ?? k}: {Array.isArray(v) ? v.map(named).join(", ") : named(v)}
-                  </li>
-                );
-              })}
-            </ul>
-          ) : null}
-          <h2>{t("console.demand.photos")}</h2>
-          {demand.attachments && demand.attachments.length > 0 ? (
-            <ul>
-              {demand.attachments.map((a) => (
-                <li key={a.id}>
-                  <a href={a.url} target="_blank" rel="noopener">
-                    {a.name ?? t("console.demand.photo", { id: a.id })}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p>{t("console.phone.none")}</p>
-          )}
-          <h2>{t("console.demand.duplicates")}</h2>
-          {duplicates.length === 0 ? (
-            <p>{t("console.phone.none")}</p>
-          ) : (
-            <ul data-testid="duplicates">
-              {duplicates.map((d) => (
-                <li key={d.protocol}>
-                  <a href={withLang(PATHS.demand(d.protocol), locale)} data-nav>
-                    {d.protocol}
-                  </a>{" "}
-                  · {t(`status.${d.status}`)}
-                  {Number.isFinite(d.distanceM)
-                    ? ` · ${t("console.demand.distance", { m: d.distanceM })}`
-                    : ""}
-                </li>
-              ))}
-            </ul>
-          )}
-          <Timeline t={t} locale={locale} timeline={demand.timeline} />
-        </div>
+        <DemandFacts t={t} locale={locale} demand={demand} fields={fields} duplicates={duplicates} />
         <div>
           <h2>{t("console.demand.actions")}</h2>
           {!open ? (

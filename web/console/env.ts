@@ -1,5 +1,8 @@
 /** What every console screen is handed: the staff environment, the live stream, and the shortcuts of the frame. */
-import type { LiveMessage, LiveState, Shortcut, StaffEnv } from "../ui/staff.tsx";
+
+import type { LiveMessage, LiveState } from "../ui/live.tsx";
+import type { Shortcut } from "../ui/shortcuts.tsx";
+import type { StaffEnv } from "../ui/staff.tsx";
 
 /** The console's single live stream, shared by its screens (one EventSource for the whole app). */
 export interface LiveHub {

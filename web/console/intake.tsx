@@ -11,8 +11,11 @@ import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
 import { AttributeField, type AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
-import { type Shortcut, ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
+import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import type { StaffEnv } from "../ui/staff.tsx";
 import { addressIn } from "./address.ts";
+import { geocode, type Place, placeLabel } from "./geocode.ts";
+import { IntakePerson, type PersonValues } from "./intake-person.tsx";
 import { printReceipt, type Registered, RegisteredView } from "./registered.tsx";
 import {
   type ServiceChoice,
@@ -26,13 +29,6 @@ interface ServiceDetail extends ServiceChoice {
   locationRequired: boolean;
   anonymousAllowed: boolean;
   attributes: (AttributeView & { order: number })[];
-}
-
-interface Place {
-  street: string;
-  number: number | null;
-  lat: number;
-  lon: number;
 }
 
 /** The demand body the form builds (POST /api/v1/demands and POST /api/v1/calls/:id/demands). */
@@ -55,8 +51,6 @@ export interface IntakeBody {
 
 /** Which person fields the form asks: the counter's full set, an unknown caller's name, or none. */
 export type PersonFields = "counter" | "caller-name" | "none";
-
-const placeLabel = (p: Place) => (p.number ? `${p.street}, ${p.number}` : p.street);
 
 /** The intake form, and the protocol once registered. */
 export function IntakeForm(props: {
@@ -84,7 +78,7 @@ export function IntakeForm(props: {
   const [detail, setDetail] = useState<ServiceDetail | null>(null);
   const [attributes, setAttributes] = useState<Record<string, unknown>>({});
   const [identity, setIdentity] = useState<IntakeBody["identity"]>("identified");
-  const [person, setPerson] = useState({ name: "", document: "", phone: "", email: "" });
+  const [person, setPerson] = useState<PersonValues>({ name: "", document: "", phone: "", email: "" });
   const [consented, setConsented] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -114,7 +108,7 @@ export function IntakeForm(props: {
     // Already placed for this text (a point picked on the map wrote it): keep that place.
     if (settledAddress === placedFor.current) return;
     let current = true;
-    geocode(settledAddress).then((found) => {
+    geocode(settledAddress, locale).then((found) => {
       if (!current) return;
       placedFor.current = settledAddress;
       setPlaces(found);
@@ -129,19 +123,6 @@ export function IntakeForm(props: {
     // After the frame in which navigate() focuses the new screen's heading.
     if (props.autoFocus) requestAnimationFrame(() => document.getElementById("intake-description")?.focus());
   }, []);
-
-  async function geocode(q: string): Promise<Place[]> {
-    try {
-      const found = await api<{ items: Place[] }>(
-        `/api/v1/geocode?q=${encodeURIComponent(q)}&limit=5`,
-        {},
-        locale,
-      );
-      return found.items;
-    } catch {
-      return [];
-    }
-  }
 
   const loadDetail = (code: string) => {
     const load = api<ServiceDetail>(
@@ -199,7 +180,7 @@ export function IntakeForm(props: {
       const typed = address.trim();
       let where = placedFor.current === typed ? place : null;
       // Typed but not placed yet (registered faster than the lookup): place it now with the best match.
-      if (!where && typed.length >= 4) where = (await geocode(typed))[0] ?? null;
+      if (!where && typed.length >= 4) where = (await geocode(typed, locale))[0] ?? null;
       if (service.locationRequired && !where) return refuse(t("console.intake.need_place"), "intake-address");
       if (props.person === "counter" && identity !== "anonymous" && !person.name.trim())
         return refuse(t("console.intake.need_name"), "intake-name");
@@ -274,62 +255,18 @@ export function IntakeForm(props: {
   if (done) return <RegisteredView t={t} done={done} shortcuts={shown} onNew={reset} />;
 
   const required = t("ui.required");
-  const personField = (name: keyof typeof person, type: "text" | "tel" | "email", isRequired = false) => (
-    <Field
-      id={`intake-${name}`}
-      label={t(`console.intake.${name}`)}
-      required={isRequired}
-      requiredText={required}
-    >
-      <input
-        id={`intake-${name}`}
-        // Preact types each input type apart; the three used here share every attribute written.
-        type={type as "text"}
-        autocomplete="off"
-        value={person[name]}
-        onInput={(e) => setPerson({ ...person, [name]: (e.target as HTMLInputElement).value })}
-      />
-    </Field>
-  );
   const who = (
-    <>
-      <div class="field">
-        <label for="intake-identity">{t("console.intake.identity")}</label>
-        <select
-          id="intake-identity"
-          value={identity}
-          onChange={(e) => setIdentity((e.target as HTMLSelectElement).value as IntakeBody["identity"])}
-        >
-          <option value="identified">{t("console.intake.identified")}</option>
-          <option value="confidential">{t("console.intake.confidential")}</option>
-          {detail === null || detail.anonymousAllowed ? (
-            <option value="anonymous">{t("console.intake.anonymous")}</option>
-          ) : null}
-        </select>
-      </div>
-      {props.person !== "none" && identity !== "anonymous" ? (
-        <fieldset>
-          <legend>{t("console.intake.person")}</legend>
-          {personField("name", "text", props.person === "counter")}
-          {props.person === "counter" ? (
-            <>
-              {personField("document", "text")}
-              {personField("phone", "tel")}
-              {personField("email", "email")}
-            </>
-          ) : null}
-          <label class="choice">
-            <input
-              id="intake-consent"
-              type="checkbox"
-              checked={consented}
-              onChange={(e) => setConsented((e.target as HTMLInputElement).checked)}
-            />
-            {t("console.intake.consent")}
-          </label>
-        </fieldset>
-      ) : null}
-    </>
+    <IntakePerson
+      t={t}
+      fields={props.person}
+      identity={identity}
+      anonymousAllowed={detail === null || detail.anonymousAllowed}
+      person={person}
+      consented={consented}
+      onIdentity={setIdentity}
+      onPerson={setPerson}
+      onConsented={setConsented}
+    />
   );
   return (
     <form

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
-import { ShortcutList, useShortcuts } from "../ui/staff.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import { type ConsoleProps, PATHS } from "./env.ts";
 
 /** One job's line, as GET /api/v1/jobs gives it. */

@@ -11,16 +11,10 @@ import { ApiProblem, api } from "../ui/api.ts";
 import { readBoot } from "../ui/boot.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { translator, withLang, withoutLang } from "../ui/i18n.ts";
+import { type LiveMessage, useLive } from "../ui/live.tsx";
 import { matchPath, navigate, useLocation } from "../ui/router.ts";
-import {
-  type LiveMessage,
-  type Shortcut,
-  type StaffEnv,
-  StaffRoot,
-  send,
-  useLive,
-  useShortcuts,
-} from "../ui/staff.tsx";
+import { type Shortcut, useShortcuts } from "../ui/shortcuts.tsx";
+import { type StaffEnv, StaffRoot, send } from "../ui/staff.tsx";
 import { CounterScreen } from "./counter.tsx";
 import { DeliveriesScreen } from "./deliveries.tsx";
 import { DemandScreen } from "./demand.tsx";

@@ -6,8 +6,10 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
+import { LiveBadge } from "../ui/live.tsx";
 import { navigate } from "../ui/router.ts";
-import { LiveBadge, ShortcutList, send, useShortcuts } from "../ui/staff.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import { send } from "../ui/staff.tsx";
 import { type ConsoleProps, keepFocus, PATHS } from "./env.ts";
 
 /** One line of GET /api/v1/triage/queue. */

@@ -1,7 +1,7 @@
 /** The protocol of a demand just registered: big, focused, grouped for reading back, with its receipt to print. */
 import { useEffect, useRef } from "preact/hooks";
 import type { Translate } from "../ui/i18n.ts";
-import { type Shortcut, ShortcutList } from "../ui/staff.tsx";
+import { type Shortcut, ShortcutList } from "../ui/shortcuts.tsx";
 
 /** What a registration answers, as the console shows it. */
 export interface Registered {

@@ -8,7 +8,7 @@ import { ApiProblem, apiPage } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
-import { ShortcutList } from "../ui/staff.tsx";
+import { ShortcutList } from "../ui/shortcuts.tsx";
 import { type ConsoleProps, PATHS } from "./env.ts";
 
 /** One demand as GET /api/v1/demands lists it. */

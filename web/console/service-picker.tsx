@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../ui/api.ts";
 import type { Translate } from "../ui/i18n.ts";
-import type { Shortcut } from "../ui/staff.tsx";
+import type { Shortcut } from "../ui/shortcuts.tsx";
 
 /** A service as the picker offers it. */
 export interface ServiceChoice {

@@ -61,7 +61,7 @@ export function FiledNotice(props: { env: Env; protocol: string }) {
       <p data-testid="due-date">
         {t("portal.file.due", {
           deadline: deadlineWords(filed.deadline, props.env),
-          date: formatDueDate(new Date(filed.dueAt), filed.deadline, locale),
+          date: formatDueDate(new Date(filed.dueAt), filed.deadline, locale, props.env.boot.timeZone),
         })}
       </p>
       <p>{t("portal.file.next_steps")}</p>

@@ -1,7 +1,9 @@
 /**
- * What the server's HTML shell hands every app: the negotiated language, its texts, and the map settings. It sits in
- * a JSON data block (not a script), so the Content-Security-Policy allows no inline script at all.
+ * What the server's HTML shell hands every app: the negotiated language, its texts, the map settings and the city's
+ * time zone. It sits in a JSON data block (not a script), so the Content-Security-Policy allows no inline script at
+ * all.
  */
+import { setCityTimeZone } from "./i18n.ts";
 
 /** A language the screens offer, with its own name. */
 export interface LocaleChoice {
@@ -24,11 +26,15 @@ export interface Boot {
    * upload so a citizen never sends 12 MB to be refused; absent in an older shell.
    */
   limits?: { attachmentBytes: number; attachments: number };
+  /** The city's IANA time zone (its calendar's): every date on the screens is said in it. */
+  timeZone: string;
 }
 
-/** Reads the boot block written by the server into the page. */
+/** Reads the boot block written by the server into the page, and says dates in the city's time zone from then on. */
 export function readBoot(doc: Document = document): Boot {
   const el = doc.getElementById("boot");
   if (!el?.textContent) throw new Error("the page has no boot data");
-  return JSON.parse(el.textContent) as Boot;
+  const boot = JSON.parse(el.textContent) as Boot;
+  setCityTimeZone(boot.timeZone);
+  return boot;
 }

@@ -57,10 +57,20 @@ export function withoutLang(url: URL): string {
   return rest ? `${url.pathname}?${rest}` : url.pathname;
 }
 
+let cityTimeZone: string | undefined;
+
+/**
+ * Sets the city's IANA time zone (the boot data's, from its calendar) that `formatWhen` says instants in; until it
+ * is set, the browser's own zone is used.
+ */
+export function setCityTimeZone(timeZone: string | undefined): void {
+  cityTimeZone = timeZone;
+}
+
 /** Formats an ISO instant for people in the city's time zone. */
 export function formatWhen(iso: string, locale: string): string {
   return new Date(iso).toLocaleString(locale, {
-    timeZone: "America/Sao_Paulo",
+    ...(cityTimeZone ? { timeZone: cityTimeZone } : {}),
     dateStyle: "short",
     timeStyle: "short",
   });

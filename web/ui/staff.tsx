@@ -1,10 +1,10 @@
 /**
  * What the three staff apps (agent console, department back-office, administration) share: the session and its
- * permissions, the sign-in form, the frame with the app switcher and keyboard shortcuts, JSON calls that change
- * things, and the live event stream that keeps every screen current without polling.
+ * permissions, the sign-in form, the frame with the app switcher, and JSON calls that change things. The keyboard
+ * shortcuts are shortcuts.tsx's; the live event stream that keeps every screen current is live.tsx's.
  */
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiProblem, api } from "./api.ts";
 import type { Boot } from "./boot.ts";
 import { LanguageSwitch, ProblemAlert } from "./components.tsx";
@@ -126,154 +126,6 @@ export function SignIn(props: { t: Translate; lang: string; onSignedIn: (me: Me)
         </button>
       </form>
     </section>
-  );
-}
-
-/** A keyboard shortcut: its key (as KeyboardEvent.key, with "Alt+" or "Ctrl+" prefixes) and what it does. */
-export interface Shortcut {
-  keys: string;
-  label: string;
-  run: () => void;
-}
-
-function keyName(event: KeyboardEvent): string {
-  const parts = [];
-  if (event.ctrlKey) parts.push("Ctrl");
-  if (event.altKey) parts.push("Alt");
-  parts.push(event.key.length === 1 ? event.key.toUpperCase() : event.key);
-  return parts.join("+");
-}
-
-/**
- * Binds shortcuts on the whole page. Plain keys (no Alt/Ctrl) are ignored while typing in a field, so they never
- * eat a letter; Alt and Ctrl combinations and function keys work everywhere.
- */
-export function useShortcuts(shortcuts: Shortcut[]): void {
-  const current = useRef(shortcuts);
-  current.current = shortcuts;
-  // Bound before the screen is painted: a key pressed as soon as the screen shows is not lost.
-  useLayoutEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const name = keyName(event);
-      const target = event.target as HTMLElement | null;
-      const typing =
-        target !== null && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-      const plain = !event.ctrlKey && !event.altKey && !/^F\d+$/.test(event.key) && event.key !== "Escape";
-      if (typing && plain) return;
-      // A held key repeats: a shortcut runs once per press (holding Alt+N must not take several demands).
-      if (event.repeat) {
-        if (current.current.some((s) => s.keys.toUpperCase() === name.toUpperCase())) event.preventDefault();
-        return;
-      }
-      const hit = current.current.find((s) => s.keys.toUpperCase() === name.toUpperCase());
-      if (!hit) return;
-      event.preventDefault();
-      hit.run();
-    };
-    addEventListener("keydown", onKey);
-    return () => removeEventListener("keydown", onKey);
-  }, []);
-}
-
-/** The shortcuts of a screen, shown on it (not hidden behind a help key). */
-export function ShortcutList(props: { t: Translate; shortcuts: Shortcut[] }) {
-  if (props.shortcuts.length === 0) return null;
-  return (
-    <aside class="shortcuts" aria-labelledby="shortcuts-title">
-      <h2 id="shortcuts-title">{props.t("staff.shortcuts")}</h2>
-      <dl>
-        {props.shortcuts.map((s) => (
-          <div key={s.keys}>
-            <dt>
-              <kbd>{s.keys}</kbd>
-            </dt>
-            <dd>{s.label}</dd>
-          </div>
-        ))}
-      </dl>
-    </aside>
-  );
-}
-
-/** A message of the staff live stream (GET /api/v1/events): a timeline event, an alarm, a ringing call, a reset. */
-export interface LiveMessage {
-  kind: "event" | "alarm" | "call" | "reset";
-  id?: number;
-  type?: string;
-  protocol?: string | null;
-  at?: string;
-  data?: Record<string, unknown>;
-  alarm?: string;
-  level?: string;
-  workOrderId?: number | null;
-  departmentId?: number | null;
-  callId?: number;
-  agentId?: number | null;
-  actor?: { kind: string; id: number | null };
-}
-
-export type LiveState = "connecting" | "live" | "reconnecting";
-
-/**
- * Follows the staff live stream while the screen is shown. EventSource resumes by itself with Last-Event-ID after a
- * dropped connection; but an HTTP error answer (a proxy's 502 during a deploy, an expired session's 401) closes it
- * for good, so then a new stream is opened after a pause (growing to 30 s), resuming from the last id seen
- * (`?lastEventId=`), and the handler gets a `reset` so the screen reloads what it may have missed. `reset` also
- * comes from the server when too much was missed.
- */
-export function useLive(onMessage: (message: LiveMessage) => void, query = ""): LiveState {
-  const [state, setState] = useState<LiveState>("connecting");
-  const handler = useRef(onMessage);
-  handler.current = onMessage;
-  useEffect(() => {
-    if (typeof EventSource === "undefined") return;
-    let source: EventSource | null = null;
-    let lastId = "";
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let pause = 2_000;
-    let stopped = false;
-    const open = (reopened: boolean) => {
-      const params = new URLSearchParams(query);
-      if (lastId) params.set("lastEventId", lastId);
-      const qs = params.toString();
-      const current = new EventSource(`/api/v1/events${qs ? `?${qs}` : ""}`);
-      source = current;
-      current.onopen = () => {
-        setState("live");
-        pause = 2_000;
-        if (reopened) handler.current({ kind: "reset" });
-      };
-      current.onerror = () => {
-        setState("reconnecting");
-        if (current.readyState !== EventSource.CLOSED || stopped) return;
-        retry = setTimeout(() => open(true), pause);
-        pause = Math.min(pause * 2, 30_000);
-      };
-      current.onmessage = (event) => {
-        if (event.lastEventId) lastId = event.lastEventId;
-        try {
-          handler.current(JSON.parse(event.data as string) as LiveMessage);
-        } catch {
-          // A frame that is not JSON (never sent by the server) is skipped.
-        }
-      };
-    };
-    open(false);
-    return () => {
-      stopped = true;
-      clearTimeout(retry);
-      source?.close();
-    };
-  }, [query]);
-  return state;
-}
-
-/** Says whether the screen is following live changes; polite, so it never interrupts. */
-export function LiveBadge(props: { t: Translate; state: LiveState }) {
-  return (
-    <p class={`live live-${props.state}`} role="status">
-      {props.t(`staff.live.${props.state}`)}
-    </p>
   );
 }
 

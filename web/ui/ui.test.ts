@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { demandBody, emptyDraft, POLICY_VERSION } from "../portal/draft.ts";
-import { format, pluralKey, translator, withLang, withoutLang } from "./i18n.ts";
+import { format, formatWhen, pluralKey, setCityTimeZone, translator, withLang, withoutLang } from "./i18n.ts";
 import { matchPath } from "./router.ts";
 
 describe("screen texts", () => {
@@ -109,5 +109,22 @@ describe("the body of a drafted demand", () => {
       address: "R X, 1",
       citizen: { locale: "es", email: "a@b.org", consent: { policyVersion: POLICY_VERSION } },
     });
+  });
+});
+
+describe("dates on the screens", () => {
+  it("are said in the city's time zone handed by the boot data", () => {
+    // 03:30 UTC on 13 March: past midnight in São Paulo (UTC−3), still the 12th in Manaus (UTC−4).
+    const at = "2026-03-13T03:30:00Z";
+    try {
+      setCityTimeZone("America/Sao_Paulo");
+      assert.equal(formatWhen(at, "pt-BR"), "13/03/2026, 00:30");
+      setCityTimeZone("America/Manaus");
+      assert.equal(formatWhen(at, "pt-BR"), "12/03/2026, 23:30");
+      setCityTimeZone("America/New_York");
+      assert.match(formatWhen(at, "en"), /^3\/12\/26, 11:30\sPM$/);
+    } finally {
+      setCityTimeZone(undefined);
+    }
   });
 });

@@ -7,15 +7,10 @@ import type { ApiProblem } from "../ui/api.ts";
 import { api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
-import {
-  type Area,
-  asProblem,
-  type Department,
-  described,
-  fieldProblems,
-  Labelled,
-  StatusLine,
-} from "./a-common.tsx";
+import { StatusLine } from "./change.tsx";
+import type { Area, Department } from "./city.ts";
+import { FormField, fieldProblems } from "./form-field.tsx";
+import { asProblem } from "./load.ts";
 import type { MatrixRule } from "./matrix.tsx";
 
 type Areas = { districts: Area[]; subprefeituras: Area[] };
@@ -78,68 +73,65 @@ export function RuleForm(props: {
       <h2 id="rule-form-title">{t("admin.matrix.add_title")}</h2>
       <p class="hint">{t("admin.matrix.add_hint")}</p>
       <ProblemAlert problem={problem} t={t} />
-      <Labelled
+      <FormField
         id="rule-service"
         label={t("admin.matrix.service_code")}
         hint={t("admin.matrix.service_code_hint")}
         error={errors.service}
-      >
-        <input
-          type="text"
-          id="rule-service"
-          value={service}
-          aria-describedby={described("rule-service", errors.service, true)}
-          onInput={(e) => setService((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
-      <Labelled id="rule-area-kind" label={t("admin.matrix.area_kind")} error={errors.areaKind}>
-        <select
-          id="rule-area-kind"
-          value={areaKind}
-          onChange={(e) => {
-            setAreaKind((e.target as HTMLSelectElement).value as MatrixRule["areaKind"]);
-            setAreaCode("");
-          }}
-        >
-          {(["city", "subprefeitura", "district"] as const).map((k) => (
-            <option key={k} value={k}>
-              {t(`admin.matrix.kinds.${k}`)}
-            </option>
-          ))}
-        </select>
-      </Labelled>
+        value={service}
+        onValue={setService}
+      />
+      <FormField
+        id="rule-area-kind"
+        label={t("admin.matrix.area_kind")}
+        error={errors.areaKind}
+        value={areaKind}
+        onValue={(text) => {
+          setAreaKind(text as MatrixRule["areaKind"]);
+          setAreaCode("");
+        }}
+        options={(["city", "subprefeitura", "district"] as const).map((k) => (
+          <option key={k} value={k}>
+            {t(`admin.matrix.kinds.${k}`)}
+          </option>
+        ))}
+      />
       {areaKind !== "city" ? (
-        <Labelled id="rule-area" label={t("admin.matrix.area")} error={errors.areaCode}>
-          <select
-            id="rule-area"
-            value={areaCode}
-            aria-describedby={described("rule-area", errors.areaCode)}
-            onChange={(e) => setAreaCode((e.target as HTMLSelectElement).value)}
-          >
+        <FormField
+          id="rule-area"
+          label={t("admin.matrix.area")}
+          error={errors.areaCode}
+          value={areaCode}
+          onValue={setAreaCode}
+          options={
+            <>
+              <option value="">{t("admin.services.choose")}</option>
+              {list.map((a) => (
+                <option key={a.code} value={a.code}>
+                  {a.name} ({a.code})
+                </option>
+              ))}
+            </>
+          }
+        />
+      ) : null}
+      <FormField
+        id="rule-department"
+        label={t("admin.matrix.department")}
+        error={errors.department}
+        value={department}
+        onValue={setDepartment}
+        options={
+          <>
             <option value="">{t("admin.services.choose")}</option>
-            {list.map((a) => (
-              <option key={a.code} value={a.code}>
-                {a.name} ({a.code})
+            {props.departments.map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.code} — {d.name}
               </option>
             ))}
-          </select>
-        </Labelled>
-      ) : null}
-      <Labelled id="rule-department" label={t("admin.matrix.department")} error={errors.department}>
-        <select
-          id="rule-department"
-          value={department}
-          aria-describedby={described("rule-department", errors.department)}
-          onChange={(e) => setDepartment((e.target as HTMLSelectElement).value)}
-        >
-          <option value="">{t("admin.services.choose")}</option>
-          {props.departments.map((d) => (
-            <option key={d.code} value={d.code}>
-              {d.code} — {d.name}
-            </option>
-          ))}
-        </select>
-      </Labelled>
+          </>
+        }
+      />
       <div class="field">
         <label>
           <input
@@ -155,7 +147,7 @@ export function RuleForm(props: {
       <button type="submit" disabled={saving}>
         {t("admin.matrix.save_rule")}
       </button>
-      <StatusLine text={status} />
+      <StatusLine compact text={status} />
     </form>
   );
 }
@@ -221,39 +213,41 @@ export function WhoAnswers(props: { env: StaffEnv; areas: Areas }) {
     <form class="card" onSubmit={ask} aria-labelledby="who-title" noValidate>
       <h2 id="who-title">{t("admin.matrix.who_title")}</h2>
       <ProblemAlert problem={problem} t={t} />
-      <Labelled id="who-service" label={t("admin.matrix.service_code")} error={errors.service}>
-        <input
-          type="text"
-          id="who-service"
-          value={service}
-          required
-          aria-describedby={described("who-service", errors.service)}
-          onInput={(e) => setService((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
-      <Labelled id="who-address" label={t("admin.matrix.address")} hint={t("admin.matrix.address_hint")}>
-        <input
-          type="text"
-          id="who-address"
-          value={address}
-          aria-describedby="who-address-hint"
-          onInput={(e) => setAddress((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
-      <Labelled id="who-district" label={t("admin.matrix.district")} error={errors.district}>
-        <select
-          id="who-district"
-          value={district}
-          onChange={(e) => setDistrict((e.target as HTMLSelectElement).value)}
-        >
-          <option value="">{t("admin.matrix.no_district")}</option>
-          {props.areas.districts.map((a) => (
-            <option key={a.code} value={a.code}>
-              {a.name} ({a.code})
-            </option>
-          ))}
-        </select>
-      </Labelled>
+      <FormField id="who-service" label={t("admin.matrix.service_code")} error={errors.service}>
+        {(control) => (
+          <input
+            {...control}
+            type="text"
+            value={service}
+            required
+            onInput={(e) => setService((e.target as HTMLInputElement).value)}
+          />
+        )}
+      </FormField>
+      <FormField
+        id="who-address"
+        label={t("admin.matrix.address")}
+        hint={t("admin.matrix.address_hint")}
+        value={address}
+        onValue={setAddress}
+      />
+      <FormField
+        id="who-district"
+        label={t("admin.matrix.district")}
+        error={errors.district}
+        value={district}
+        onValue={setDistrict}
+        options={
+          <>
+            <option value="">{t("admin.matrix.no_district")}</option>
+            {props.areas.districts.map((a) => (
+              <option key={a.code} value={a.code}>
+                {a.name} ({a.code})
+              </option>
+            ))}
+          </>
+        }
+      />
       <button type="submit">{t("admin.matrix.who_ask")}</button>
       <div role="status" data-testid="who-answer">
         {note ? <p>{note}</p> : null}

@@ -1,9 +1,12 @@
 /** The staff account forms of the users section: a new account, and one account's changes, disabling included. */
 import { useState } from "preact/hooks";
-import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
+import { isDepartmentRole, STAFF_ROLES } from "../../domain/staff-roles.ts";
+import { ProblemAlert } from "../ui/components.tsx";
 import type { Translate } from "../ui/i18n.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { ConfirmButton, fieldProblem, focusById, StatusLine, sendJson, useChange } from "./b-common.tsx";
+import { StatusLine, sendJson, useChange } from "./change.tsx";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { FormField, fieldProblem, focusById } from "./form-field.tsx";
 
 /** A staff account as GET /api/v1/staff lists it. */
 export interface StaffUser {
@@ -22,16 +25,7 @@ export interface Department {
 }
 
 /** Every staff role, in the order the screens list them. */
-export const ROLES = [
-  "agent",
-  "department_staff",
-  "focal_point",
-  "supervisor",
-  "manager",
-  "admin",
-  "ombudsman",
-];
-const DEPARTMENT_ROLES = ["department_staff", "focal_point"];
+export const ROLES: readonly string[] = STAFF_ROLES;
 
 function RoleAndDepartment(props: {
   t: Translate;
@@ -47,43 +41,42 @@ function RoleAndDepartment(props: {
   const departmentError = fieldProblem(props.problem, "departmentCode", t);
   return (
     <>
-      <Field id={`${prefix}-role`} label={t("admin.users.role")} required requiredText={t("ui.required")}>
-        <select
-          id={`${prefix}-role`}
-          value={props.role}
-          required
-          onChange={(e) => props.onRole(e.currentTarget.value)}
-        >
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {t(`staff.roles.${r}`)}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field
+      <FormField
+        id={`${prefix}-role`}
+        label={t("admin.users.role")}
+        required
+        requiredText={t("ui.required")}
+        value={props.role}
+        onValue={(text) => props.onRole(text)}
+        options={ROLES.map((r) => (
+          <option key={r} value={r}>
+            {t(`staff.roles.${r}`)}
+          </option>
+        ))}
+      />
+      <FormField
         id={`${prefix}-department`}
         label={t("admin.users.department")}
         hint={t("admin.users.department_hint")}
         error={departmentError}
-        required={DEPARTMENT_ROLES.includes(props.role)}
+        required={isDepartmentRole(props.role)}
         requiredText={t("ui.required")}
       >
-        <select
-          id={`${prefix}-department`}
-          value={props.department}
-          aria-describedby={describedBy(`${prefix}-department`, "hint", departmentError)}
-          aria-invalid={departmentError ? true : undefined}
-          onChange={(e) => props.onDepartment(e.currentTarget.value)}
-        >
-          <option value="">{t("admin.users.no_department")}</option>
-          {props.departments.map((d) => (
-            <option key={d.code} value={d.code}>
-              {d.code} · {d.name}
-            </option>
-          ))}
-        </select>
-      </Field>
+        {(control) => (
+          <select
+            {...control}
+            value={props.department}
+            onChange={(e) => props.onDepartment(e.currentTarget.value)}
+          >
+            <option value="">{t("admin.users.no_department")}</option>
+            {props.departments.map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.code} · {d.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </FormField>
     </>
   );
 }
@@ -132,7 +125,7 @@ export function NewUser(props: { env: StaffEnv; departments: Department[]; onCre
             ["password", "password", "new-password"],
           ] as const
         ).map(([name, type, autocomplete]) => (
-          <Field
+          <FormField
             key={name}
             id={`new-user-${name}`}
             label={t(`admin.users.${name}`)}
@@ -141,22 +134,18 @@ export function NewUser(props: { env: StaffEnv; departments: Department[]; onCre
             required
             requiredText={t("ui.required")}
           >
-            <input
-              id={`new-user-${name}`}
-              // The union of three literal types trips Preact's per-type input props; each value is valid.
-              type={type as "text"}
-              autocomplete={autocomplete}
-              required
-              value={form[name]}
-              aria-describedby={describedBy(
-                `new-user-${name}`,
-                name === "password" ? "h" : undefined,
-                errorOf(name),
-              )}
-              aria-invalid={errorOf(name) ? true : undefined}
-              onInput={set(name)}
-            />
-          </Field>
+            {(control) => (
+              <input
+                {...control}
+                // The union of three literal types trips Preact's per-type input props; each value is valid.
+                type={type as "text"}
+                autocomplete={autocomplete}
+                required
+                value={form[name]}
+                onInput={set(name)}
+              />
+            )}
+          </FormField>
         ))}
         <RoleAndDepartment
           t={t}
@@ -223,15 +212,14 @@ export function EditUser(props: {
         {user.email} · {user.active ? t("admin.users.active") : t("admin.users.disabled")}
       </p>
       <form onSubmit={submit}>
-        <Field id="edit-user-name" label={t("admin.users.name")} required requiredText={t("ui.required")}>
-          <input
-            type="text"
-            id="edit-user-name"
-            required
-            value={form.name}
-            onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
-          />
-        </Field>
+        <FormField
+          id="edit-user-name"
+          label={t("admin.users.name")}
+          required
+          requiredText={t("ui.required")}
+          value={form.name}
+          onValue={(name) => setForm({ ...form, name })}
+        />
         <RoleAndDepartment
           t={t}
           prefix="edit-user"
@@ -242,21 +230,22 @@ export function EditUser(props: {
           onRole={(role) => setForm({ ...form, role })}
           onDepartment={(department) => setForm({ ...form, department })}
         />
-        <Field
+        <FormField
           id="edit-user-password"
           label={t("admin.users.new_password")}
           hint={t("admin.users.new_password_hint")}
           error={passwordError}
         >
-          <input
-            id="edit-user-password"
-            type="password"
-            autocomplete="new-password"
-            value={form.password}
-            aria-describedby={describedBy("edit-user-password", "h", passwordError)}
-            onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
-          />
-        </Field>
+          {(control) => (
+            <input
+              {...control}
+              type="password"
+              autocomplete="new-password"
+              value={form.password}
+              onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
+            />
+          )}
+        </FormField>
         <p class="row">
           <button type="submit" disabled={change.busy}>
             {t("staff.save")}

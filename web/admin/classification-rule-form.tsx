@@ -4,17 +4,11 @@
  * applies, and why it exists.
  */
 import { useState } from "preact/hooks";
+import { DEMAND_CHANNELS } from "../../domain/channels.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
-import {
-  described,
-  FieldError,
-  fieldProblems,
-  focusFirstInvalid,
-  Labelled,
-  StatusLine,
-} from "./a-common.tsx";
-import { useChange } from "./b-common.tsx";
+import { StatusLine, useChange } from "./change.tsx";
+import { FieldError, FormField, fieldProblems, focusFirstInvalid } from "./form-field.tsx";
 
 /** A rule as GET /api/v1/classification-rules lists it. */
 export interface ClassificationRule {
@@ -29,22 +23,6 @@ export interface ClassificationRule {
   active: boolean;
   note: string | null;
 }
-
-/** The demand channels a rule may be limited to (the server's CHANNELS). */
-export const DEMAND_CHANNELS = [
-  "phone",
-  "web",
-  "app",
-  "whatsapp",
-  "sms",
-  "telegram",
-  "chat",
-  "email",
-  "counter",
-  "social",
-  "open311",
-  "import",
-] as const;
 
 /** Adds a rule, or changes `rule`. */
 export function ClassificationRuleForm(props: {
@@ -104,31 +82,28 @@ export function ClassificationRuleForm(props: {
         {r ? t("admin.classification.edit_title", { id: r.id }) : t("admin.classification.new_title")}
       </h2>
       <ProblemAlert problem={change.problem} t={t} />
-      <Labelled id="cr-service" label={t("admin.classification.service_code")} error={errors.service}>
-        <input
-          type="text"
-          id="cr-service"
-          value={service}
-          aria-describedby={described("cr-service", errors.service)}
-          aria-invalid={errors.service ? true : undefined}
-          onInput={(e) => setService((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
-      <Labelled
+      <FormField
+        id="cr-service"
+        label={t("admin.classification.service_code")}
+        error={errors.service}
+        value={service}
+        onValue={setService}
+      />
+      <FormField
         id="cr-phrases"
         label={t("admin.classification.phrases")}
         hint={t("admin.classification.phrases_hint")}
         error={phraseError}
       >
-        <textarea
-          id="cr-phrases"
-          rows={4}
-          value={phrases}
-          aria-describedby={described("cr-phrases", phraseError, true)}
-          aria-invalid={phraseError ? true : undefined}
-          onInput={(e) => setPhrases((e.target as HTMLTextAreaElement).value)}
-        />
-      </Labelled>
+        {(control) => (
+          <textarea
+            {...control}
+            rows={4}
+            value={phrases}
+            onInput={(e) => setPhrases((e.target as HTMLTextAreaElement).value)}
+          />
+        )}
+      </FormField>
       <fieldset>
         <legend>{t("admin.classification.channels_legend")}</legend>
         <p class="hint">{t("admin.classification.channels_hint")}</p>
@@ -156,48 +131,46 @@ export function ClassificationRuleForm(props: {
           text={Object.entries(errors).find(([k]) => k.startsWith("channels"))?.[1]}
         />
       </fieldset>
-      <Labelled
+      <FormField
         id="cr-areas"
         label={t("admin.classification.areas")}
         hint={t("admin.classification.areas_hint")}
         error={areaError}
-      >
-        <input
-          type="text"
-          id="cr-areas"
-          value={areas}
-          aria-describedby={described("cr-areas", areaError, true)}
-          onInput={(e) => setAreas((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
+        value={areas}
+        onValue={setAreas}
+      />
       <div class="row a-fields">
-        <Labelled id="cr-effect" label={t("admin.classification.effect")} error={errors.effect}>
-          <select
-            id="cr-effect"
-            value={effect}
-            onChange={(e) => setEffect((e.target as HTMLSelectElement).value)}
-          >
-            <option value="boost">{t("admin.classification.effects.boost")}</option>
-            <option value="override">{t("admin.classification.effects.override")}</option>
-          </select>
-        </Labelled>
-        <Labelled
+        <FormField
+          id="cr-effect"
+          label={t("admin.classification.effect")}
+          error={errors.effect}
+          value={effect}
+          onValue={setEffect}
+          options={
+            <>
+              <option value="boost">{t("admin.classification.effects.boost")}</option>
+              <option value="override">{t("admin.classification.effects.override")}</option>
+            </>
+          }
+        />
+        <FormField
           id="cr-weight"
           label={t("admin.classification.weight")}
           hint={t("admin.classification.weight_hint")}
           error={errors.weight}
         >
-          <input
-            id="cr-weight"
-            type="number"
-            step="0.1"
-            min="0.1"
-            max="10"
-            value={weight}
-            aria-describedby={described("cr-weight", errors.weight, true)}
-            onInput={(e) => setWeight((e.target as HTMLInputElement).value)}
-          />
-        </Labelled>
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              step="0.1"
+              min="0.1"
+              max="10"
+              value={weight}
+              onInput={(e) => setWeight((e.target as HTMLInputElement).value)}
+            />
+          )}
+        </FormField>
       </div>
       <div class="choice">
         <input
@@ -208,14 +181,13 @@ export function ClassificationRuleForm(props: {
         />
         <label for="cr-active">{t("admin.classification.active")}</label>
       </div>
-      <Labelled id="cr-note" label={t("admin.classification.note")} error={errors.note}>
-        <input
-          type="text"
-          id="cr-note"
-          value={note}
-          onInput={(e) => setNote((e.target as HTMLInputElement).value)}
-        />
-      </Labelled>
+      <FormField
+        id="cr-note"
+        label={t("admin.classification.note")}
+        error={errors.note}
+        value={note}
+        onValue={setNote}
+      />
       <div class="row">
         <button type="submit" disabled={change.busy}>
           {r ? t("staff.save") : t("admin.classification.add")}
@@ -226,7 +198,7 @@ export function ClassificationRuleForm(props: {
           </button>
         ) : null}
       </div>
-      <StatusLine text={change.status} />
+      <StatusLine compact text={change.status} />
     </form>
   );
 }

@@ -3,12 +3,14 @@
  * district when given, with why each service came up (the words that matched, or the rule that fired).
  */
 import { useState } from "preact/hooks";
+import { DEMAND_CHANNELS } from "../../domain/channels.ts";
 import type { ApiProblem } from "../ui/api.ts";
 import { api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { DEMAND_CHANNELS } from "./a-classification-form.tsx";
-import { asProblem, Labelled, useAreas } from "./a-common.tsx";
+import { useAreas } from "./city.ts";
+import { FormField } from "./form-field.tsx";
+import { asProblem } from "./load.ts";
 
 interface Suggestion {
   code: string;
@@ -45,44 +47,50 @@ export function TryText(props: { env: StaffEnv; boxRef: { current: HTMLTextAreaE
     <form class="card" onSubmit={ask} aria-labelledby="try-title">
       <h2 id="try-title">{t("admin.classification.try_title")}</h2>
       <ProblemAlert problem={problem} t={t} />
-      <Labelled id="try-text" label={t("admin.classification.try_text")}>
-        <textarea
-          id="try-text"
-          ref={props.boxRef}
-          rows={3}
-          value={text}
-          onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
-        />
-      </Labelled>
+      <FormField id="try-text" label={t("admin.classification.try_text")}>
+        {(control) => (
+          <textarea
+            {...control}
+            ref={props.boxRef}
+            rows={3}
+            value={text}
+            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+          />
+        )}
+      </FormField>
       <div class="row a-fields">
-        <Labelled id="try-channel" label={t("admin.classification.try_channel")}>
-          <select
-            id="try-channel"
-            value={channel}
-            onChange={(e) => setChannel((e.target as HTMLSelectElement).value)}
-          >
-            <option value="">{t("admin.classification.every_channel")}</option>
-            {DEMAND_CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {t(`admin.classification.channels.${c}`)}
-              </option>
-            ))}
-          </select>
-        </Labelled>
-        <Labelled id="try-district" label={t("admin.matrix.district")}>
-          <select
-            id="try-district"
-            value={district}
-            onChange={(e) => setDistrict((e.target as HTMLSelectElement).value)}
-          >
-            <option value="">{t("admin.matrix.no_district")}</option>
-            {districts.map((a) => (
-              <option key={a.code} value={a.code}>
-                {a.name} ({a.code})
-              </option>
-            ))}
-          </select>
-        </Labelled>
+        <FormField
+          id="try-channel"
+          label={t("admin.classification.try_channel")}
+          value={channel}
+          onValue={setChannel}
+          options={
+            <>
+              <option value="">{t("admin.classification.every_channel")}</option>
+              {DEMAND_CHANNELS.map((c) => (
+                <option key={c} value={c}>
+                  {t(`admin.classification.channels.${c}`)}
+                </option>
+              ))}
+            </>
+          }
+        />
+        <FormField
+          id="try-district"
+          label={t("admin.matrix.district")}
+          value={district}
+          onValue={setDistrict}
+          options={
+            <>
+              <option value="">{t("admin.matrix.no_district")}</option>
+              {districts.map((a) => (
+                <option key={a.code} value={a.code}>
+                  {a.name} ({a.code})
+                </option>
+              ))}
+            </>
+          }
+        />
       </div>
       <button type="submit">{t("admin.classification.try_submit")}</button>
       <div role="status">

@@ -2,9 +2,10 @@
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
-import { ShortcutList, type StaffEnv, useShortcuts } from "../ui/staff.tsx";
-import { useLoad } from "./a-common.tsx";
-import { StatusLine, sendJson, useChange } from "./b-common.tsx";
+import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
+import type { StaffEnv } from "../ui/staff.tsx";
+import { StatusLine, sendJson, useChange } from "./change.tsx";
+import { useLoad } from "./load.ts";
 
 const BASE = "/admin/webhooks";
 

@@ -4,25 +4,17 @@
  * beside the fields they name.
  */
 import { useEffect, useState } from "preact/hooks";
+import { DEFAULT_SERVICE_CHANNELS } from "../../domain/channels.ts";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
 import { type StaffEnv, send } from "../ui/staff.tsx";
-import { AttributesEditor } from "./a-attributes.tsx";
-import {
-  asProblem,
-  DEADLINE_UNITS,
-  described,
-  FieldError,
-  fieldProblems,
-  focusFirstInvalid,
-  Labelled,
-  localized,
-  type ServiceSource,
-  StatusLine,
-  useLoad,
-} from "./a-common.tsx";
+import { DEADLINE_UNITS, localized, type ServiceSource } from "./catalogue.ts";
+import { StatusLine } from "./change.tsx";
+import { FieldError, FormField, fieldProblems, focusFirstInvalid } from "./form-field.tsx";
+import { asProblem, useLoad } from "./load.ts";
+import { AttributesEditor } from "./service-attributes.tsx";
 
 const DEMAND_TYPES = ["request", "complaint", "report", "compliment", "suggestion", "information"];
 const LANGS = ["pt-BR", "en", "es"] as const;
@@ -42,7 +34,7 @@ const BLANK: ServiceSource = {
   autoDispatch: true,
   priority: 3,
   requirements: {},
-  channels: ["phone", "web", "app", "counter"],
+  channels: [...DEFAULT_SERVICE_CHANNELS],
   active: true,
   sensitive: false,
 };
@@ -133,17 +125,17 @@ export function ServiceEditor(props: { env: StaffEnv; code: string | null }) {
           <fieldset>
             <legend>{t("admin.services.identity")}</legend>
             {isNew ? (
-              <Labelled id="svc-code" label={t("admin.services.code")} error={errors.code}>
-                <input
-                  type="text"
-                  id="svc-code"
-                  value={draft.code}
-                  required
-                  aria-describedby={described("svc-code", errors.code)}
-                  aria-invalid={errors.code ? true : undefined}
-                  onInput={(e) => set({ code: (e.target as HTMLInputElement).value.toUpperCase() })}
-                />
-              </Labelled>
+              <FormField id="svc-code" label={t("admin.services.code")} error={errors.code}>
+                {(control) => (
+                  <input
+                    {...control}
+                    type="text"
+                    value={draft.code}
+                    required
+                    onInput={(e) => set({ code: (e.target as HTMLInputElement).value.toUpperCase() })}
+                  />
+                )}
+              </FormField>
             ) : (
               <p>
                 {t("admin.services.code")}: <strong>{draft.code}</strong>
@@ -153,116 +145,114 @@ export function ServiceEditor(props: { env: StaffEnv; code: string | null }) {
               const id = `svc-name-${lang}`;
               const error = errors[`name.${lang}`];
               return (
-                <Labelled key={lang} id={id} label={t(`admin.services.name_${lang}`)} error={error}>
-                  <input
-                    type="text"
-                    id={id}
-                    lang={lang}
-                    value={draft.name[lang] ?? ""}
-                    required={lang === "pt-BR"}
-                    aria-describedby={described(id, error)}
-                    aria-invalid={error ? true : undefined}
-                    onInput={(e) =>
-                      set({ name: { ...draft.name, [lang]: (e.target as HTMLInputElement).value } })
-                    }
-                  />
-                </Labelled>
+                <FormField key={lang} id={id} label={t(`admin.services.name_${lang}`)} error={error}>
+                  {(control) => (
+                    <input
+                      {...control}
+                      type="text"
+                      lang={lang}
+                      value={draft.name[lang] ?? ""}
+                      required={lang === "pt-BR"}
+                      onInput={(e) =>
+                        set({ name: { ...draft.name, [lang]: (e.target as HTMLInputElement).value } })
+                      }
+                    />
+                  )}
+                </FormField>
               );
             })}
-            <Labelled id="svc-group" label={t("admin.services.group")} error={errors.group}>
-              <select
-                id="svc-group"
-                value={draft.group}
-                aria-describedby={described("svc-group", errors.group)}
-                onChange={(e) => set({ group: (e.target as HTMLSelectElement).value })}
-              >
-                <option value="">{t("admin.services.choose")}</option>
-                {(groups ?? []).map((g) => (
-                  <option key={g.code} value={g.code}>
-                    {g.parent ? `${groupName(groups ?? [], g.parent)} › ${g.name}` : g.name}
-                  </option>
-                ))}
-              </select>
-            </Labelled>
-            <Labelled id="svc-type" label={t("admin.services.type")} error={errors.demandType}>
-              <select
-                id="svc-type"
-                value={draft.demandType}
-                onChange={(e) => set({ demandType: (e.target as HTMLSelectElement).value })}
-              >
-                {DEMAND_TYPES.map((type) => (
-                  <option key={type} value={type}>
-                    {t(`admin.services.types.${type}`)}
-                  </option>
-                ))}
-              </select>
-            </Labelled>
-            <Labelled
+            <FormField
+              id="svc-group"
+              label={t("admin.services.group")}
+              error={errors.group}
+              value={draft.group}
+              onValue={(text) => set({ group: text })}
+              options={
+                <>
+                  <option value="">{t("admin.services.choose")}</option>
+                  {(groups ?? []).map((g) => (
+                    <option key={g.code} value={g.code}>
+                      {g.parent ? `${groupName(groups ?? [], g.parent)} › ${g.name}` : g.name}
+                    </option>
+                  ))}
+                </>
+              }
+            />
+            <FormField
+              id="svc-type"
+              label={t("admin.services.type")}
+              error={errors.demandType}
+              value={draft.demandType}
+              onValue={(text) => set({ demandType: text })}
+              options={DEMAND_TYPES.map((type) => (
+                <option key={type} value={type}>
+                  {t(`admin.services.types.${type}`)}
+                </option>
+              ))}
+            />
+            <FormField
               id="svc-priority"
               label={t("admin.services.priority")}
               hint={t("admin.services.priority_hint")}
               error={errors.priority}
-            >
-              <select
-                id="svc-priority"
-                value={String(draft.priority)}
-                aria-describedby={described("svc-priority", errors.priority, true)}
-                onChange={(e) => set({ priority: Number((e.target as HTMLSelectElement).value) })}
-              >
-                {[1, 2, 3, 4, 5].map((p) => (
-                  <option key={p} value={String(p)}>
-                    {p}
-                  </option>
-                ))}
-              </select>
-            </Labelled>
+              value={String(draft.priority)}
+              onValue={(text) => set({ priority: Number(text) })}
+              options={[1, 2, 3, 4, 5].map((p) => (
+                <option key={p} value={String(p)}>
+                  {p}
+                </option>
+              ))}
+            />
           </fieldset>
           <fieldset>
             <legend>{t("admin.services.deadline")}</legend>
             <div class="row a-fields">
-              <Labelled
+              <FormField
                 id="svc-deadline-amount"
                 label={t("admin.deadlines.amount")}
                 error={errors["deadline.amount"]}
               >
-                <input
-                  id="svc-deadline-amount"
-                  type="number"
-                  min={1}
-                  max={10000}
-                  value={String(draft.deadline.amount)}
-                  aria-describedby={described("svc-deadline-amount", errors["deadline.amount"])}
-                  onInput={(e) =>
-                    set({
-                      deadline: { ...draft.deadline, amount: Number((e.target as HTMLInputElement).value) },
-                    })
-                  }
-                />
-              </Labelled>
-              <Labelled
+                {(control) => (
+                  <input
+                    {...control}
+                    type="number"
+                    min={1}
+                    max={10000}
+                    value={String(draft.deadline.amount)}
+                    onInput={(e) =>
+                      set({
+                        deadline: { ...draft.deadline, amount: Number((e.target as HTMLInputElement).value) },
+                      })
+                    }
+                  />
+                )}
+              </FormField>
+              <FormField
                 id="svc-deadline-unit"
                 label={t("admin.deadlines.unit")}
                 error={errors["deadline.unit"]}
               >
-                <select
-                  id="svc-deadline-unit"
-                  value={draft.deadline.unit}
-                  onChange={(e) =>
-                    set({
-                      deadline: {
-                        ...draft.deadline,
-                        unit: (e.target as HTMLSelectElement).value as ServiceSource["deadline"]["unit"],
-                      },
-                    })
-                  }
-                >
-                  {DEADLINE_UNITS.map((u) => (
-                    <option key={u} value={u}>
-                      {t(`admin.deadlines.units.${u}`)}
-                    </option>
-                  ))}
-                </select>
-              </Labelled>
+                {(control) => (
+                  <select
+                    {...control}
+                    value={draft.deadline.unit}
+                    onChange={(e) =>
+                      set({
+                        deadline: {
+                          ...draft.deadline,
+                          unit: (e.target as HTMLSelectElement).value as ServiceSource["deadline"]["unit"],
+                        },
+                      })
+                    }
+                  >
+                    {DEADLINE_UNITS.map((u) => (
+                      <option key={u} value={u}>
+                        {t(`admin.deadlines.units.${u}`)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </FormField>
             </div>
           </fieldset>
           <fieldset>
@@ -297,7 +287,7 @@ export function ServiceEditor(props: { env: StaffEnv; code: string | null }) {
           <button type="submit" disabled={busy}>
             {isNew ? t("admin.services.create") : t("staff.save")}
           </button>
-          <StatusLine text={status} />
+          <StatusLine compact text={status} />
         </form>
       )}
     </section>

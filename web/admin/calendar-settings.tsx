@@ -1,9 +1,10 @@
 /** The calendar settings deadlines are counted with: time zone, opening hours per weekday, national days worked. */
 import { useState } from "preact/hooks";
-import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
+import { ProblemAlert } from "../ui/components.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { useLoad } from "./a-common.tsx";
-import { fieldProblem, StatusLine, sendJson, useChange } from "./b-common.tsx";
+import { StatusLine, sendJson, useChange } from "./change.tsx";
+import { FormField, fieldProblem } from "./form-field.tsx";
+import { useLoad } from "./load.ts";
 
 type Interval = [string, string];
 interface Settings {
@@ -71,23 +72,16 @@ function SettingsForm(props: { env: StaffEnv; settings: Settings; onSaved: () =>
       <ProblemAlert problem={change.problem} t={t} />
       <StatusLine text={change.status} />
       <form onSubmit={submit}>
-        <Field
+        <FormField
           id="calendar-tz"
           label={t("admin.calendar.time_zone")}
           hint={t("admin.calendar.time_zone_hint")}
           error={tzError}
           required
           requiredText={t("ui.required")}
-        >
-          <input
-            type="text"
-            id="calendar-tz"
-            required
-            value={timeZone}
-            aria-describedby={describedBy("calendar-tz", "h", tzError)}
-            onInput={(e) => setTimeZone(e.currentTarget.value)}
-          />
-        </Field>
+          value={timeZone}
+          onValue={setTimeZone}
+        />
         <fieldset>
           <legend>{t("admin.calendar.hours")}</legend>
           <p class="hint" id="hours-hint">
@@ -96,21 +90,15 @@ function SettingsForm(props: { env: StaffEnv; settings: Settings; onSaved: () =>
           {WEEKDAYS.map((d) => {
             const bad = badDays.includes(d);
             return (
-              <Field
+              <FormField
                 key={d}
                 id={`hours-${d}`}
                 label={t(`admin.calendar.weekday.${d}`)}
+                alsoDescribedBy="hours-hint"
                 error={bad ? t("admin.calendar.hours_bad") : undefined}
-              >
-                <input
-                  type="text"
-                  id={`hours-${d}`}
-                  value={hours[d]}
-                  aria-describedby={bad ? `hours-hint hours-${d}-error` : "hours-hint"}
-                  aria-invalid={bad ? true : undefined}
-                  onInput={(e) => setHours({ ...hours, [d]: e.currentTarget.value })}
-                />
-              </Field>
+                value={hours[d]}
+                onValue={(text) => setHours({ ...hours, [d]: text })}
+              />
             );
           })}
         </fieldset>

@@ -3,7 +3,8 @@
  * type, whether it is required, its question per language and, for lists, its choices.
  */
 import type { Translate } from "../ui/i18n.ts";
-import { type Attribute, described, Labelled } from "./a-common.tsx";
+import type { Attribute } from "./catalogue.ts";
+import { FormField } from "./form-field.tsx";
 
 const DATATYPES: Attribute["datatype"][] = [
   "string",
@@ -83,36 +84,31 @@ export function AttributesEditor(props: {
           <fieldset key={i} class="a-attribute">
             <legend>{t("admin.services.field_n", { n: i + 1, code: a.code || "…" })}</legend>
             <div class="row a-fields">
-              <Labelled
+              <FormField
                 id={`${base}-code`}
                 label={t("admin.services.field_code")}
                 hint={t("admin.services.field_code_hint")}
                 error={err("code")}
-              >
-                <input
-                  type="text"
-                  id={`${base}-code`}
-                  value={a.code}
-                  aria-describedby={described(`${base}-code`, err("code"), true)}
-                  aria-invalid={err("code") ? true : undefined}
-                  onInput={(e) => update(i, { code: (e.target as HTMLInputElement).value.trim() })}
-                />
-              </Labelled>
-              <Labelled id={`${base}-type`} label={t("admin.services.field_type")} error={err("datatype")}>
-                <select
-                  id={`${base}-type`}
-                  value={a.datatype}
-                  onChange={(e) =>
-                    update(i, { datatype: (e.target as HTMLSelectElement).value as Attribute["datatype"] })
-                  }
-                >
-                  {DATATYPES.map((d) => (
-                    <option key={d} value={d}>
-                      {t(`admin.services.datatypes.${d}`)}
-                    </option>
-                  ))}
-                </select>
-              </Labelled>
+                value={a.code}
+                onValue={(text) => update(i, { code: text.trim() })}
+              />
+              <FormField id={`${base}-type`} label={t("admin.services.field_type")} error={err("datatype")}>
+                {(control) => (
+                  <select
+                    {...control}
+                    value={a.datatype}
+                    onChange={(e) =>
+                      update(i, { datatype: (e.target as HTMLSelectElement).value as Attribute["datatype"] })
+                    }
+                  >
+                    {DATATYPES.map((d) => (
+                      <option key={d} value={d}>
+                        {t(`admin.services.datatypes.${d}`)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </FormField>
               <div class="choice">
                 <input
                   id={`${base}-required`}
@@ -127,40 +123,41 @@ export function AttributesEditor(props: {
               const id = `${base}-q-${lang}`;
               const error = err(`description.${lang}`);
               return (
-                <Labelled key={lang} id={id} label={t(`admin.services.question_${lang}`)} error={error}>
-                  <input
-                    type="text"
-                    id={id}
-                    lang={lang}
-                    value={a.description[lang] ?? ""}
-                    aria-describedby={described(id, error)}
-                    aria-invalid={error ? true : undefined}
-                    onInput={(e) =>
-                      update(i, {
-                        description: { ...a.description, [lang]: (e.target as HTMLInputElement).value },
-                      })
-                    }
-                  />
-                </Labelled>
+                <FormField key={lang} id={id} label={t(`admin.services.question_${lang}`)} error={error}>
+                  {(control) => (
+                    <input
+                      {...control}
+                      type="text"
+                      lang={lang}
+                      value={a.description[lang] ?? ""}
+                      onInput={(e) =>
+                        update(i, {
+                          description: { ...a.description, [lang]: (e.target as HTMLInputElement).value },
+                        })
+                      }
+                    />
+                  )}
+                </FormField>
               );
             })}
             {isList ? (
-              <Labelled
+              <FormField
                 id={`${base}-values`}
                 label={t("admin.services.choices")}
                 hint={t("admin.services.choices_hint")}
                 error={other}
               >
-                <textarea
-                  id={`${base}-values`}
-                  rows={4}
-                  value={formatChoices(a.values)}
-                  aria-describedby={described(`${base}-values`, other, true)}
-                  onChange={(e) =>
-                    update(i, { values: parseChoices((e.target as HTMLTextAreaElement).value) })
-                  }
-                />
-              </Labelled>
+                {(control) => (
+                  <textarea
+                    {...control}
+                    rows={4}
+                    value={formatChoices(a.values)}
+                    onChange={(e) =>
+                      update(i, { values: parseChoices((e.target as HTMLTextAreaElement).value) })
+                    }
+                  />
+                )}
+              </FormField>
             ) : null}
             <div class="row">
               <button type="button" class="secondary" disabled={i === 0} onClick={() => move(i, -1)}>

@@ -3,10 +3,14 @@
  * Listed from GET /api/v1/alarm-rules, added with POST, retired with DELETE (clocks started later use the change).
  */
 import { useState } from "preact/hooks";
+import { useAllPages } from "../ui/all-pages.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
-import { type Department, described, fieldProblems, Labelled, StatusLine, useLoad } from "./a-common.tsx";
-import { ConfirmButton, useChange } from "./b-common.tsx";
+import { StatusLine, useChange } from "./change.tsx";
+import type { Department } from "./city.ts";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { FormField, fieldProblems } from "./form-field.tsx";
+import { useLoad } from "./load.ts";
 
 const STAGES = ["demand", "acceptance", "execution", "complement"] as const;
 const KINDS = ["deadline_near", "deadline_breached", "escalation"] as const;
@@ -25,7 +29,7 @@ interface AlarmRule {
 export function AlarmRules(props: { env: StaffEnv }) {
   const { t, locale } = props.env;
   const [rules, loadProblem, reload] = useLoad<AlarmRule[]>("/api/v1/alarm-rules", locale);
-  const [departments] = useLoad<Department[]>("/api/v1/departments", locale);
+  const [departments] = useAllPages<Department>("/api/v1/departments", locale);
   const [stage, setStage] = useState("");
   const [department, setDepartment] = useState("");
   const [percent, setPercent] = useState("50");
@@ -117,81 +121,86 @@ export function AlarmRules(props: { env: StaffEnv }) {
         <h3 id="rule-add-title">{t("admin.deadlines.add_rule")}</h3>
         <ProblemAlert problem={change.problem} t={t} />
         <div class="row a-fields">
-          <Labelled
+          <FormField
             id="rule-fraction"
             label={t("admin.deadlines.share_percent")}
             hint={t("admin.deadlines.share_hint")}
             error={errors.fraction}
           >
-            <input
-              id="rule-fraction"
-              type="number"
-              min={1}
-              max={1000}
-              value={percent}
-              aria-describedby={described("rule-fraction", errors.fraction, true)}
-              onInput={(e) => setPercent((e.target as HTMLInputElement).value)}
-            />
-          </Labelled>
-          <Labelled id="rule-stage" label={t("admin.deadlines.stage")} error={errors.stage}>
-            <select
-              id="rule-stage"
-              value={stage}
-              onChange={(e) => setStage((e.target as HTMLSelectElement).value)}
-            >
-              <option value="">{t("admin.deadlines.every_stage")}</option>
-              {STAGES.map((s) => (
-                <option key={s} value={s}>
-                  {t(`admin.deadlines.stages.${s}`)}
-                </option>
-              ))}
-            </select>
-          </Labelled>
-          <Labelled id="rule-department" label={t("admin.deadlines.department")} error={errors.department}>
-            <select
-              id="rule-department"
-              value={department}
-              onChange={(e) => setDepartment((e.target as HTMLSelectElement).value)}
-            >
-              <option value="">{t("admin.deadlines.every_department")}</option>
-              {(departments ?? []).map((d) => (
-                <option key={d.code} value={d.code}>
-                  {d.code} — {d.name}
-                </option>
-              ))}
-            </select>
-          </Labelled>
-          <Labelled id="rule-kind" label={t("admin.deadlines.kind")} error={errors.kind}>
-            <select
-              id="rule-kind"
-              value={kind}
-              onChange={(e) => setKind((e.target as HTMLSelectElement).value)}
-            >
-              {KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {t(`admin.deadlines.kinds.${k}`)}
-                </option>
-              ))}
-            </select>
-          </Labelled>
-          <Labelled id="rule-level" label={t("admin.deadlines.level")} error={errors.level}>
-            <select
-              id="rule-level"
-              value={level}
-              onChange={(e) => setLevel((e.target as HTMLSelectElement).value)}
-            >
-              {LEVELS.map((l) => (
-                <option key={l} value={String(l)}>
-                  {t(`admin.deadlines.levels.${l}`)}
-                </option>
-              ))}
-            </select>
-          </Labelled>
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={1}
+                max={1000}
+                value={percent}
+                onInput={(e) => setPercent((e.target as HTMLInputElement).value)}
+              />
+            )}
+          </FormField>
+          <FormField
+            id="rule-stage"
+            label={t("admin.deadlines.stage")}
+            error={errors.stage}
+            value={stage}
+            onValue={setStage}
+            options={
+              <>
+                <option value="">{t("admin.deadlines.every_stage")}</option>
+                {STAGES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`admin.deadlines.stages.${s}`)}
+                  </option>
+                ))}
+              </>
+            }
+          />
+          <FormField
+            id="rule-department"
+            label={t("admin.deadlines.department")}
+            error={errors.department}
+            value={department}
+            onValue={setDepartment}
+            options={
+              <>
+                <option value="">{t("admin.deadlines.every_department")}</option>
+                {(departments ?? []).map((d) => (
+                  <option key={d.code} value={d.code}>
+                    {d.code} — {d.name}
+                  </option>
+                ))}
+              </>
+            }
+          />
+          <FormField
+            id="rule-kind"
+            label={t("admin.deadlines.kind")}
+            error={errors.kind}
+            value={kind}
+            onValue={setKind}
+            options={KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`admin.deadlines.kinds.${k}`)}
+              </option>
+            ))}
+          />
+          <FormField
+            id="rule-level"
+            label={t("admin.deadlines.level")}
+            error={errors.level}
+            value={level}
+            onValue={setLevel}
+            options={LEVELS.map((l) => (
+              <option key={l} value={String(l)}>
+                {t(`admin.deadlines.levels.${l}`)}
+              </option>
+            ))}
+          />
         </div>
         <button type="submit" disabled={change.busy}>
           {t("admin.deadlines.add_rule")}
         </button>
-        <StatusLine text={change.status} />
+        <StatusLine compact text={change.status} />
       </form>
     </section>
   );

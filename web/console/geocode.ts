@@ -1,0 +1,27 @@
+/** Places an address typed on the intake form: GET /api/v1/geocode's best matches, and how a match is named. */
+import { api } from "../ui/api.ts";
+
+/** A street and number found for an address, with its point. */
+export interface Place {
+  street: string;
+  number: number | null;
+  lat: number;
+  lon: number;
+}
+
+/** "Rua Augusta, 1200", or the street alone when the match has no number. */
+export const placeLabel = (p: Place) => (p.number ? `${p.street}, ${p.number}` : p.street);
+
+/** Up to five places for an address; none when the lookup fails (the demand may still be registered without one). */
+export async function geocode(q: string, locale: string): Promise<Place[]> {
+  try {
+    const found = await api<{ items: Place[] }>(
+      `/api/v1/geocode?q=${encodeURIComponent(q)}&limit=5`,
+      {},
+      locale,
+    );
+    return found.items;
+  } catch {
+    return [];
+  }
+}
