@@ -12,8 +12,13 @@
  * A fourth: the search index job (decision 0040) run after the import until nothing is pending, the work the import
  * no longer does row by row; with it, the import's whole cost as a rate beside COPY.
  *
+ * Each run also imports the file as a bulk load (`importSp156(…, { bulk: true })`, decision 0042) into a second fresh
+ * copy, and prints where each import's time went (ImportSummary.stages, milliseconds summed over batches) with
+ * --stages.
+ *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB npx tsx tests/prepare.ts
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB npx tsx bench/import.ts [--runs=3] [--months=2019-01,2019-02,2019-03]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB npx tsx bench/import.ts [--runs=3] [--stages]
+ *     [--months=2019-01,2019-02,2019-03]
  *
  * The DATABASE_URL database is the template (as in the tests); each run gets its own database, dropped after it.
  */
@@ -26,10 +31,11 @@ import { from as copyFrom } from "pg-copy-streams";
 import { loadConfig } from "../server/config.ts";
 import { connect } from "../server/db/index.ts";
 import { indexPendingDemands } from "../server/demands/search-index.ts";
-import { importSp156 } from "../server/imports/sp156.ts";
+import { type ImportSummary, importSp156 } from "../server/imports/sp156.ts";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const RUNS = Number(arg("runs") ?? 3);
+const STAGES = process.argv.includes("--stages");
 const MONTHS = (arg("months") ?? "2019-01,2019-02,2019-03").split(",");
 const config = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined });
 if (!config.databaseUrl) {
@@ -121,6 +127,30 @@ async function tableFloorRate(url: string, rows: number): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The stages of an import as "parse 812 ms, place 1204 ms, …" (the non-zero ones). */
+const stagesOf = (summary: ImportSummary) =>
+  Object.entries(summary.stages)
+    .filter(([, ms]) => ms > 0)
+    .map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`)
+    .join(", ");
+
+/** Imports the file in bulk into a fresh copy of the template: rows/s. */
+async function bulkRate(name: string): Promise<number> {
+  const db = await connect({ databaseUrl: urlOf(name), poolSize: 4 });
+  try {
+    const summary = await importSp156(db, file, { bulk: true });
+    const rate = summary.rowsRead / (summary.elapsedMs / 1000);
+    console.log(
+      `  bulk: ${summary.imported} rows in ${(summary.elapsedMs / 1000).toFixed(2)} s = ${Math.round(rate)} rows/s` +
+        (STAGES ? ` (${stagesOf(summary)})` : ""),
+    );
+    return rate;
+  } finally {
+    await db.close();
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), "responsiva-bench-import-"));
 const file = join(dir, `sp156_${MONTHS[0]}_${MONTHS.at(-1)}.csv`);
 const imports: number[] = [];
@@ -128,6 +158,7 @@ const copies: number[] = [];
 const floors: number[] = [];
 const indexing: number[] = [];
 const whole: number[] = [];
+const bulks: number[] = [];
 try {
   const rows = await cutQuarter(file);
   console.log(`quarter ${MONTHS.join(", ")}: ${rows} rows`);
@@ -161,11 +192,18 @@ try {
             `${(indexMs / 1000).toFixed(2)} s = ${Math.round(indexed / (indexMs / 1000))} rows/s; ` +
             `import + index ${Math.round(whole.at(-1)!)} rows/s`,
         );
+        if (STAGES) console.log(`  stages: ${stagesOf(summary)}`);
       } finally {
         await db.close();
       }
     } finally {
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
+    await admin(`CREATE DATABASE "${name}_bulk" TEMPLATE "${base.pathname.slice(1)}"`);
+    try {
+      bulks.push(await bulkRate(`${name}_bulk`));
+    } finally {
+      await admin(`DROP DATABASE IF EXISTS "${name}_bulk" WITH (FORCE)`);
     }
   }
   console.log(
@@ -173,7 +211,8 @@ try {
       `import / COPY = ${(median(imports) / median(copies)).toFixed(3)}; bare INSERT into demands median ` +
       `${Math.round(median(floors))} rows/s (${(median(floors) / median(copies)).toFixed(3)} of COPY); search index ` +
       `job median ${Math.round(median(indexing))} rows/s; import + index median ${Math.round(median(whole))} rows/s ` +
-      `(${(median(whole) / median(copies)).toFixed(3)} of COPY)`,
+      `(${(median(whole) / median(copies)).toFixed(3)} of COPY); bulk import median ${Math.round(median(bulks))} ` +
+      `rows/s (${(median(bulks) / median(copies)).toFixed(3)} of COPY)`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

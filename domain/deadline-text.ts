@@ -20,7 +20,7 @@ export function deadlineTextKey(
   spec: DeadlineSpec,
   locale: string,
 ): { key: string; params: { count: number } } {
-  const form = new Intl.PluralRules(locale).select(spec.amount) === "one" ? "one" : "other";
+  const form = pluralRules(locale).select(spec.amount) === "one" ? "one" : "other";
   return { key: `ui.deadline.${spec.unit}_${form}`, params: { count: spec.amount } };
 }
 
@@ -29,9 +29,30 @@ export function deadlineTextKey(
  * for deadlines counted in hours.
  */
 export function formatDueDate(due: Date, spec: DeadlineSpec, locale: string, timeZone: string): string {
-  return due.toLocaleString(locale, {
-    timeZone,
-    dateStyle: "long",
-    ...(spec.unit === "business_hours" ? { timeStyle: "short" } : {}),
-  });
+  const withTime = spec.unit === "business_hours";
+  const key = `${locale}|${timeZone}|${withTime}`;
+  let format = dueFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      timeZone,
+      dateStyle: "long",
+      ...(withTime ? { timeStyle: "short" } : {}),
+    });
+    dueFormats.set(key, format);
+  }
+  return format.format(due);
+}
+
+// Building an Intl formatter costs far more than using one (every message and intake answer says a date): one
+// per locale, zone and style, for the life of the process (a handful of each).
+const dueFormats = new Map<string, Intl.DateTimeFormat>();
+const plurals = new Map<string, Intl.PluralRules>();
+
+function pluralRules(locale: string): Intl.PluralRules {
+  let rules = plurals.get(locale);
+  if (!rules) {
+    rules = new Intl.PluralRules(locale);
+    plurals.set(locale, rules);
+  }
+  return rules;
 }

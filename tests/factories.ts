@@ -50,12 +50,26 @@ export interface DemandOverrides {
   description?: string;
   /** Default: a point on a grid 400 m apart west and south of the Sé, one per demand of the file. */
   at?: { lat: number; lon: number };
-  /** Default: identified when an e-mail is given, anonymous otherwise. */
+  /** The address as typed. */
+  address?: string;
+  /** Default: identified when an e-mail or a phone is given, anonymous otherwise. */
   identity?: "identified" | "confidential" | "anonymous";
+  /** Default for an identified citizen: a new address, unless a phone is given (then the citizen has none). */
   email?: string;
+  phone?: string;
+  /** The citizen's CPF. */
+  document?: string;
   name?: string;
   /** The citizen's language (pt-BR unless given). */
   locale?: string;
+  /** The privacy-policy version the citizen agreed to (the portal's declaration); none by default. */
+  consent?: { policyVersion: string };
+  /** The channel (a staff member taking a phone demand says "phone"); the API's default otherwise. */
+  channel?: string;
+  /** Headers of the request: a staff member's authorization, a citizen's cookie, an X-Request-Id. */
+  headers?: Record<string, string>;
+  /** Sends the portal's multipart form (the demand field and these PNG photos, maybe none) instead of JSON. */
+  photos?: { name: string; content: Buffer }[];
 }
 
 /** A filed demand: its keys, its row id and the department the matrix gave it (null when none). */
@@ -72,33 +86,70 @@ export interface FiledDemand {
 
 let serial = 0;
 
+/**
+ * The JSON body of a demand filed with `overrides` (each call a new grid point and e-mail), for a test that sends it
+ * itself (to another process over HTTP); `fileDemand` sends it to the test's app.
+ */
+export function demandBody(service: string, overrides: Omit<DemandOverrides, "service"> = {}) {
+  serial++;
+  const identity = overrides.identity ?? (overrides.email || overrides.phone ? "identified" : "anonymous");
+  const email = overrides.email ?? (overrides.phone ? undefined : `cidadao${serial}@example.org`);
+  return {
+    service,
+    description: overrides.description ?? `Buraco grande na pista em frente ao número ${serial}`,
+    // 400 m apart, so no demand is a duplicate of another unless a test places it so.
+    location: overrides.at ?? {
+      lat: SE.lat - (serial % 8) * 0.004,
+      lon: SE.lon - Math.floor(serial / 8) * 0.004,
+    },
+    ...(overrides.address !== undefined ? { address: overrides.address } : {}),
+    ...(overrides.channel !== undefined ? { channel: overrides.channel } : {}),
+    identity,
+    ...(identity === "anonymous"
+      ? {}
+      : {
+          citizen: {
+            name: overrides.name ?? "Maria da Silva",
+            ...(email !== undefined ? { email } : {}),
+            ...(overrides.phone !== undefined ? { phone: overrides.phone } : {}),
+            ...(overrides.document !== undefined ? { document: overrides.document } : {}),
+            ...(overrides.locale ? { locale: overrides.locale } : {}),
+            ...(overrides.consent ? { consent: overrides.consent } : {}),
+          },
+        }),
+  };
+}
+
+/** The portal's multipart intake: the `demand` JSON field and PNG files named `photos`. */
+function multipartBody(demand: object, photos: readonly { name: string; content: Buffer }[]) {
+  const boundary = `----factory${serial}x${process.pid}`;
+  const parts: Buffer[] = [
+    Buffer.from(
+      `--${boundary}\r\ncontent-disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n`,
+    ),
+  ];
+  for (const photo of photos) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="photos"; filename="${photo.name}"\r\ncontent-type: image/png\r\n\r\n`,
+      ),
+      photo.content,
+      Buffer.from("\r\n"),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { contentType: `multipart/form-data; boundary=${boundary}`, payload: Buffer.concat(parts) };
+}
+
 /** Files a demand through the public API (201 asserted) and reads back its row. */
 export async function fileDemand(world: World, overrides: DemandOverrides = {}): Promise<FiledDemand> {
-  serial++;
-  const identity = overrides.identity ?? (overrides.email ? "identified" : "anonymous");
-  const email = overrides.email ?? `cidadao${serial}@example.org`;
+  const body = demandBody(overrides.service ?? (await findPlainService(world.ctx.db)), overrides);
+  const form = overrides.photos ? multipartBody(body, overrides.photos) : undefined;
   const res = await world.app.inject({
     method: "POST",
     url: "/api/v1/demands",
-    payload: {
-      service: overrides.service ?? (await findPlainService(world.ctx.db)),
-      description: overrides.description ?? `Buraco grande na pista em frente ao número ${serial}`,
-      // 400 m apart, so no demand is a duplicate of another unless a test places it so.
-      location: overrides.at ?? {
-        lat: SE.lat - (serial % 8) * 0.004,
-        lon: SE.lon - Math.floor(serial / 8) * 0.004,
-      },
-      identity,
-      ...(identity === "anonymous"
-        ? {}
-        : {
-            citizen: {
-              name: overrides.name ?? "Maria da Silva",
-              email,
-              ...(overrides.locale ? { locale: overrides.locale } : {}),
-            },
-          }),
-    },
+    headers: { ...overrides.headers, ...(form ? { "content-type": form.contentType } : {}) },
+    payload: form ? form.payload : body,
   });
   assert.equal(res.statusCode, 201, res.body);
   const { protocol, secret } = res.json() as { protocol: string; secret: string };

@@ -17,6 +17,7 @@ import { runOnce } from "../server/jobs/runner.ts";
 import { planMessage } from "../server/notifications/commands.ts";
 import { fanOutWebhooks } from "../server/webhooks/fan-out.ts";
 import { deliverWebhookJob } from "../server/webhooks/jobs.ts";
+import { factoriesFor, SE } from "./factories.ts";
 import { staffHeaders, testApp } from "./helpers.ts";
 import { UNDECLARED_ROUTES } from "./pages.ts";
 import { follow } from "./sse-client.ts";
@@ -93,8 +94,7 @@ const { app, ctx } = await testApp({
 const db = ctx.db;
 const admin = await staffHeaders(db, "admin");
 const supervisor = await staffHeaders(db, "supervisor");
-// Praça da Sé, in the district of SÉ; the service takes identified and anonymous demands without extra fields.
-const SE = { lat: -23.5503, lon: -46.634 };
+// The service takes identified and anonymous demands without extra fields.
 const service = (
   await one<{ code: string }>(
     db,
@@ -103,23 +103,21 @@ const service = (
   )
 ).code;
 
-async function fileDemand(p: Person, identity: "identified" | "confidential") {
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service,
-      description: `Buraco na calçada. ${staffText(p)}`,
-      location: SE,
-      address: p.address,
-      identity,
-      citizen: { name: p.name, email: p.email, phone: p.phone, document: p.cpf },
-    },
+const factories = factoriesFor({ app, ctx });
+
+/** A demand of `p` at the Sé, every personal detail of theirs in its fields and description. */
+function fileDemand(p: Person, identity: "identified" | "confidential") {
+  return factories.fileDemand({
+    service,
+    description: `Buraco na calçada. ${staffText(p)}`,
+    at: SE,
+    address: p.address,
+    identity,
+    name: p.name,
+    email: p.email,
+    phone: p.phone,
+    document: p.cpf,
   });
-  assert.equal(res.statusCode, 201, res.body);
-  const { protocol } = res.json() as { protocol: string };
-  const row = await one<{ id: number }>(db, "SELECT id FROM demands WHERE protocol = $1", [protocol]);
-  return { id: row.id, protocol };
 }
 
 /** Staff-written public events naming `people`, and the demand answered with such a text, as the commands write. */

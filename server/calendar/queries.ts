@@ -5,6 +5,7 @@
 import type { LocalizedText } from "../../domain/attributes.ts";
 import type { BusinessCalendar, WeeklyHours } from "../../domain/business-time.ts";
 import { type HolidayRule, holidayChecker, NATIONAL_HOLIDAYS } from "../../domain/business-time-holidays.ts";
+import { perPoolCache } from "../db/cache.ts";
 import type { Sql } from "../db/index.ts";
 import type { HolidayScope } from "./schemas.ts";
 
@@ -118,24 +119,16 @@ export function calendarOf(settings: CalendarSettings, records: readonly Holiday
  */
 export const CALENDAR_CACHE_MS = 10_000;
 
-const loaded = new WeakMap<Sql, { at: number; calendar: Promise<BusinessCalendar> }>();
+const calendars = perPoolCache(CALENDAR_CACHE_MS, (db) =>
+  Promise.all([readCalendarSettings(db), listHolidayRules(db)]).then(([s, r]) => calendarOf(s, r)),
+);
 
 /** The city's calendar, read at most once per CALENDAR_CACHE_MS per process (the same object in between). */
 export function loadCalendar(db: Sql, now = Date.now()): Promise<BusinessCalendar> {
-  const hit = loaded.get(db);
-  if (hit && now - hit.at < CALENDAR_CACHE_MS) return hit.calendar;
-  const calendar = Promise.all([readCalendarSettings(db), listHolidayRules(db)]).then(([s, r]) =>
-    calendarOf(s, r),
-  );
-  loaded.set(db, { at: now, calendar });
-  // A failed read is not kept: the next call tries again.
-  calendar.catch(() => {
-    if (loaded.get(db)?.calendar === calendar) loaded.delete(db);
-  });
-  return calendar;
+  return calendars.get(db, now);
 }
 
 /** Drops this process's cached calendar of `db`, after a change to it. */
 export function forgetCalendar(db: Sql): void {
-  loaded.delete(db);
+  calendars.forget(db);
 }

@@ -16,7 +16,7 @@ async function groupIdOf(tx: Sql, code: string): Promise<number> {
 export async function createService(db: Db, input: ServiceInput, actor: AuditActor): Promise<Service> {
   forgetCachedServices();
   try {
-    return await db.transaction(async (tx) => {
+    const created = await db.transaction(async (tx) => {
       const groupId = await groupIdOf(tx, input.group);
       await tx.query(
         `INSERT INTO services (code, group_id, name, description, keywords, demand_type, location_required,
@@ -51,6 +51,8 @@ export async function createService(db: Db, input: ServiceInput, actor: AuditAct
       });
       return created;
     });
+    forgetCachedServices(); // again after commit, as updateService
+    return created;
   } catch (error) {
     if (isUniqueViolation(error, "services_code_key")) throw serviceCodeTaken(input.code);
     throw error;

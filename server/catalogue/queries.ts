@@ -145,9 +145,17 @@ export async function findServiceByCodeCached(sql: Sql, code: string): Promise<S
   return service;
 }
 
-/** Forgets every cached service (after a catalogue write). */
+let generation = 0;
+
+/** Forgets every cached service (after a catalogue write, or a change to the rules that classify into it). */
 export function forgetCachedServices(): void {
   serviceCache.clear();
+  generation++;
+}
+
+/** Bumped by every forgetCachedServices of this process: caches built from the catalogue compare it. */
+export function catalogueGeneration(): number {
+  return generation;
 }
 
 interface ServiceFilter {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { SeedOptions } from "../cli/seed.ts";
 import type { Db, Sql } from "../db/index.ts";
+import { forgetCachedServices } from "./queries.ts";
 import {
   type CatalogueRow,
   deadlineOf,
@@ -70,6 +71,7 @@ export async function seedCatalogue(db: Db, options: SeedOptions): Promise<void>
     ]);
     await upsertAliases(tx);
   });
+  forgetCachedServices();
   options.log?.(
     `catalogue: ${roots.length + children.length} groups, ${services.length} services in ${Date.now() - started} ms`,
   );

@@ -22,14 +22,12 @@ export interface ServiceTerms {
 
 /** The terms of one service, by id (a demand always has one). */
 export function findServiceTerms(sql: Sql, serviceId: number): Promise<ServiceTerms> {
-  return one<ServiceTerms>(
-    sql,
-    `SELECT id, code, demand_type, deadline_amount, deadline_unit, acceptance_amount, acceptance_unit, priority,
-            auto_dispatch, active
-       FROM services WHERE id = $1`,
-    [serviceId],
-  );
+  return one<ServiceTerms>(sql, `SELECT ${SERVICE_TERMS} FROM services WHERE id = $1`, [serviceId]);
 }
+
+/** The columns of `services` that make its ServiceTerms. */
+export const SERVICE_TERMS = `id, code, demand_type, deadline_amount, deadline_unit, acceptance_amount, acceptance_unit,
+  priority, auto_dispatch, active`;
 
 /** A service's own deadline. */
 export function serviceSpec(s: ServiceTerms): DeadlineSpec {

@@ -8,6 +8,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
+import { type DemandOverrides, factoriesFor, SE } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { createApiClient } from "../api-keys/commands.ts";
 import { one } from "../db/index.ts";
@@ -18,7 +19,6 @@ import { planMessage } from "../notifications/commands.ts";
 import { attachmentStoreOf } from "../storage/store.ts";
 import { consentLinkToken } from "./consent.ts";
 
-const SE = { lat: -23.5503, lon: -46.634 };
 const { app, ctx } = await testApp();
 const { db } = ctx;
 after(() => rmSync(ctx.config.dataDir, { recursive: true, force: true }));
@@ -35,52 +35,25 @@ const supervisor = await staffHeaders(db, "supervisor");
 
 const emailOf = (tag: string) => `${tag}-${randomBytes(4).toString("hex")}@example.org`;
 
-interface Upload {
-  name: string;
-  content: Buffer;
-}
+const factories = factoriesFor({ app, ctx });
 
-/** A multipart intake body: the `demand` JSON field and PNG files. */
-function multipart(demand: object, files: Upload[]) {
-  const boundary = `----frank${randomBytes(6).toString("hex")}`;
-  const parts: Buffer[] = [
-    Buffer.from(
-      `--${boundary}\r\ncontent-disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n`,
-    ),
-  ];
-  for (const f of files) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="photos"; filename="${f.name}"\r\ncontent-type: image/png\r\n\r\n`,
-      ),
-      f.content,
-      Buffer.from("\r\n"),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { contentType: `multipart/form-data; boundary=${boundary}`, payload: Buffer.concat(parts) };
-}
-
+/**
+ * Files a demand at the Sé (by JSON, or the portal's multipart form when photos are given), identified when a
+ * citizen is given and anonymous otherwise; answers its protocol.
+ */
 async function file(
-  citizen: Record<string, unknown> | undefined,
-  options: { headers?: Record<string, string>; channel?: string; photos?: Upload[] } = {},
+  citizen: Pick<DemandOverrides, "name" | "email" | "phone" | "consent"> | undefined,
+  options: Pick<DemandOverrides, "headers" | "channel" | "photos"> = {},
 ): Promise<string> {
-  const demand = {
+  const filed = await factories.fileDemand({
     service,
     description: "Buraco na calçada",
-    location: SE,
-    ...(citizen ? { identity: "identified", citizen } : { identity: "anonymous" }),
-    ...(options.channel ? { channel: options.channel } : {}),
-  };
-  const body = options.photos ? multipart(demand, options.photos) : undefined;
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    headers: { ...options.headers, ...(body ? { "content-type": body.contentType } : {}) },
-    payload: body ? body.payload : demand,
+    at: SE,
+    identity: citizen ? "identified" : "anonymous",
+    ...citizen,
+    ...options,
   });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json().protocol as string;
+  return filed.protocol;
 }
 
 async function consentOf(protocol: string) {

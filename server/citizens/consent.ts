@@ -74,17 +74,18 @@ export async function hasWithdrawn(sql: Sql, citizenId: number, purpose: Consent
   return latest?.granted === false;
 }
 
-const KEY_NAME = "consent-link";
+/** The name of the consent links' key in signing_keys. */
+export const CONSENT_KEY_NAME = "consent-link";
 
 /** The key consent links are signed with: made once per database, shared by every process through it. */
 async function signingKey(sql: Sql): Promise<Buffer> {
   const read = () =>
-    maybeOne<{ secret: string }>(sql, "SELECT secret FROM signing_keys WHERE name = $1", [KEY_NAME]);
+    maybeOne<{ secret: string }>(sql, "SELECT secret FROM signing_keys WHERE name = $1", [CONSENT_KEY_NAME]);
   let row = await read();
   if (!row) {
     // The first to insert wins; everyone reads that one back.
     await sql.query("INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [
-      KEY_NAME,
+      CONSENT_KEY_NAME,
       randomBytes(32).toString("base64url"),
     ]);
     row = await read();
@@ -100,6 +101,11 @@ function mac(key: Buffer, citizenId: number): string {
 /** The token of a citizen's one-click withdrawal link: their id and an HMAC of it, so it cannot be guessed. */
 export async function consentLinkToken(db: Sql, citizenId: number): Promise<string> {
   return `${citizenId}.${mac(await signingKey(db), citizenId)}`;
+}
+
+/** The same token, with the key's secret (signing_keys.secret, base64url) already read by the caller. */
+export function consentLinkTokenWith(secret: string, citizenId: number): string {
+  return `${citizenId}.${mac(Buffer.from(secret, "base64url"), citizenId)}`;
 }
 
 /** The citizen a withdrawal token names; 400 naming `token` when it is malformed or its signature is wrong. */

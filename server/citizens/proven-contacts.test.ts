@@ -7,13 +7,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
+import { type DemandOverrides, factoriesFor, SE } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { createApiClient } from "../api-keys/commands.ts";
 import { one } from "../db/index.ts";
 import { generateSecret, webhookHeaders } from "../webhooks/signature.ts";
 import { findOrCreateCitizen } from "./commands.ts";
 
-const SE = { lat: -23.5503, lon: -46.634 };
 const SECRET = generateSecret();
 const { app, ctx } = await testApp({ telephonyWebhookSecret: SECRET });
 const { db } = ctx;
@@ -36,33 +36,29 @@ function someone(tag: string) {
   };
 }
 
-type Citizen = { name: string; email?: string; phone?: string; document?: string };
+type Citizen = Pick<DemandOverrides, "name" | "email" | "phone" | "document">;
+
+const factories = factoriesFor({ app, ctx });
 
 /** Files a demand by JSON (or multipart), optionally with a citizen cookie; answers protocol and secret. */
 async function file(
   citizen: Citizen,
-  options: { identity?: string; description?: string; cookie?: string; multipart?: boolean } = {},
+  options: {
+    identity?: "identified" | "confidential";
+    description?: string;
+    cookie?: string;
+    multipart?: boolean;
+  } = {},
 ): Promise<{ protocol: string; secret: string }> {
-  const demand = {
+  return factories.fileDemand({
     service,
     description: options.description ?? "Buraco na calçada",
     identity: options.identity ?? "identified",
-    location: SE,
-    citizen,
-  };
-  const headers: Record<string, string> = options.cookie ? { cookie: options.cookie } : {};
-  let payload: string;
-  if (options.multipart) {
-    const boundary = `----alice${randomBytes(6).toString("hex")}`;
-    headers["content-type"] = `multipart/form-data; boundary=${boundary}`;
-    payload = `--${boundary}\r\ncontent-disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n--${boundary}--\r\n`;
-  } else {
-    headers["content-type"] = "application/json";
-    payload = JSON.stringify(demand);
-  }
-  const res = await app.inject({ method: "POST", url: "/api/v1/demands", headers, payload });
-  assert.equal(res.statusCode, 201, res.body);
-  return { protocol: res.json().protocol, secret: res.json().secret };
+    at: SE,
+    ...citizen,
+    ...(options.cookie ? { headers: { cookie: options.cookie } } : {}),
+    ...(options.multipart ? { photos: [] } : {}),
+  });
 }
 
 /** Signs in with the code sent to `email` (read from the outbox, as the mailbox's holder would): the cookie. */

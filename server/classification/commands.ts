@@ -1,6 +1,7 @@
 /** Changes to the classification criteria, one transaction each: create, change and delete a rule. */
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { unknownServiceField } from "../catalogue/problems.ts";
+import { forgetCachedServices } from "../catalogue/queries.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { unknownArea } from "../organisation/problems.ts";
 import { classificationRuleNotFound } from "./problems.ts";
@@ -34,7 +35,7 @@ export async function createClassificationRule(
   input: ClassificationRuleInput,
   actor: AuditActor,
 ): Promise<ClassificationRule> {
-  return db.transaction(async (tx) => {
+  return changingRules(db, async (tx) => {
     const serviceId = await serviceIdOf(tx, input.service);
     await checkAreas(tx, input.areas);
     const row = await one<{ id: number }>(
@@ -72,7 +73,7 @@ export async function updateClassificationRule(
   patch: ClassificationRulePatch,
   actor: AuditActor,
 ): Promise<ClassificationRule> {
-  return db.transaction(async (tx) => {
+  return changingRules(db, async (tx) => {
     const current = await mustFind(tx, id);
     const serviceId = await serviceIdOf(tx, patch.service ?? current.serviceCode);
     if (patch.areas) await checkAreas(tx, patch.areas);
@@ -108,7 +109,7 @@ export async function updateClassificationRule(
 
 /** Deletes a rule; 404 when unknown. */
 export async function deleteClassificationRule(db: Db, id: number, actor: AuditActor): Promise<void> {
-  await db.transaction(async (tx) => {
+  await changingRules(db, async (tx) => {
     const before = await mustFind(tx, id);
     await tx.query("DELETE FROM classification_rules WHERE id = $1", [id]);
     await recordAudit(tx, actor, {
@@ -118,6 +119,13 @@ export async function deleteClassificationRule(db: Db, id: number, actor: AuditA
       before,
     });
   });
+}
+
+/** Runs a change to the rules; after its commit, this process's suggester reads them again at once. */
+async function changingRules<T>(db: Db, change: (tx: Sql) => Promise<T>): Promise<T> {
+  const result = await db.transaction(change);
+  forgetCachedServices();
+  return result;
 }
 
 async function mustFind(tx: Sql, id: number): Promise<ClassificationRule> {

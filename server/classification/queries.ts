@@ -6,6 +6,7 @@
  * change and a hash of the group names: one cheap query, at most every FRESHNESS_MS) and rebuilds when it moved, so
  * a service switched off on any process stops being suggested by every process within FRESHNESS_MS.
  */
+import { catalogueGeneration } from "../catalogue/queries.ts";
 import { formerNameOf } from "../catalogue/sp156-renamed.ts";
 import type { TranslatedLanguage } from "../catalogue/translations.ts";
 import { maybeOne, one, type Sql } from "../db/index.ts";
@@ -112,13 +113,16 @@ async function loadActiveRules(sql: Sql): Promise<ActiveRule[]> {
  */
 export const FRESHNESS_MS = 250;
 
-const checked = new WeakMap<Sql, { version: string; at: number }>();
+const checked = new WeakMap<Sql, { version: string; at: number; generation: number }>();
 
 async function versionOf(sql: Sql): Promise<string> {
   const last = checked.get(sql);
-  if (last && performance.now() - last.at < FRESHNESS_MS) return last.version;
+  // A catalogue or rule change made by this process is seen at once (catalogueGeneration), others' within the time.
+  const generation = catalogueGeneration();
+  if (last && last.generation === generation && performance.now() - last.at < FRESHNESS_MS)
+    return last.version;
   const { version } = await one<{ version: string }>(sql, VERSION_SQL);
-  checked.set(sql, { version, at: performance.now() });
+  checked.set(sql, { version, at: performance.now(), generation });
   return version;
 }
 

@@ -69,8 +69,10 @@ const COMMANDS: Record<string, Command> = {
   },
   import: {
     usage:
-      "import FILE.csv [--dry-run]  import demands from an SP156-format CSV (the city must be loaded first);\n" +
-      "  --dry-run checks every row and writes nothing.",
+      "import FILE.csv [--dry-run] [--bulk]  import demands from an SP156-format CSV (the city must be loaded first);\n" +
+      "  --dry-run checks every row and writes nothing;\n" +
+      "  --bulk loads the whole file in one transaction with the demands' secondary indexes and keys rebuilt at the\n" +
+      "  end: faster, but it locks the demands for the whole load (for the migration before going live).",
     run: onDatabase((db, _config, args) => runImportCommand(db, args)),
   },
   "create-admin": {

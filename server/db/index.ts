@@ -55,16 +55,19 @@ export function poolUse(db: Db): PoolUse {
 // default: every job a request queues names the request, with no change where jobs are queued (migration 0043).
 const SET_REQUEST_ID = "SELECT set_config('responsiva.request_id', $1, true)";
 
-// A lone statement that queues a job (intake's one-statement insert) must run in a transaction to carry the id.
-const QUEUES_JOB = /\binsert\s+into\s+outbox\b/i;
+// A lone statement that queues a job (intake's one-statement insert) or writes a timeline event (whose request_id
+// takes the same default, migration 0048) must run in a transaction to carry the id.
+const QUEUES_JOB = /\binsert\s+into\s+(?:outbox|demand_events)\b/i;
+const WRITES_REQUEST_ID = /\(\s*[^)]*\brequest_id\b[^)]*\)\s*values\b/i;
 const queuesJobByText = new Map<string, boolean>();
 
-/** True when `text` is a lone statement to run in a transaction so its outbox rows carry the request id. */
+/** True when `text` is a lone statement to run in a transaction so the rows it writes carry the request id. */
 function needsRequestId(text: string): boolean {
   if (currentRequestId() === undefined) return false;
   let queues = queuesJobByText.get(text);
   if (queues === undefined) {
-    queues = QUEUES_JOB.test(text);
+    // A statement that writes the request_id column itself carries the id without the transaction's setting.
+    queues = QUEUES_JOB.test(text) && !WRITES_REQUEST_ID.test(text);
     queuesJobByText.set(text, queues);
   }
   return queues;

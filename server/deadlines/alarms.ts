@@ -8,7 +8,7 @@ import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { decodeCursor, pageOf } from "../http/pagination.ts";
-import type { Stage } from "./commands.ts";
+import { forgetAlarmRules, type Stage } from "./commands.ts";
 
 /** The department a staff member is limited to (-1: a department role without one sees nothing), or null. */
 function scopeOf(staff: Staff): number | null {
@@ -128,7 +128,7 @@ export async function addAlarmRule(
     }
     departmentId = dep.id;
   }
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const row = await maybeOne<{ id: number }>(
       tx,
       `INSERT INTO alarm_rules (stage, department_id, fraction, kind, level) VALUES ($1, $2, $3, $4, $5)
@@ -144,6 +144,9 @@ export async function addAlarmRule(
     });
     return row;
   });
+  // After the commit: forgetting before it could let another request cache the old rules again.
+  forgetAlarmRules(db);
+  return created;
 }
 
 /** Retires a rule (kept for the record); 404 when there is no active rule with that id. */
@@ -163,4 +166,5 @@ export async function retireAlarmRule(db: Db, id: number, actor: AuditActor): Pr
       after: { active: false },
     });
   });
+  forgetAlarmRules(db);
 }

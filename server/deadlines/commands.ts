@@ -16,7 +16,8 @@ import {
 import { extendOmbudsmanDue, isOmbudsmanType } from "../../domain/business-time-legal.ts";
 import type { Staff } from "../access/principal.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
-import { loadCalendar } from "../calendar/queries.ts";
+import { CALENDAR_CACHE_MS, loadCalendar } from "../calendar/queries.ts";
+import { perPoolCache } from "../db/cache.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { lockDemand, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
@@ -42,6 +43,22 @@ export async function listAlarmRules(sql: Sql): Promise<AlarmRule[]> {
     "SELECT stage, department_id, fraction, kind, level FROM alarm_rules WHERE active ORDER BY fraction, level",
   );
   return rows.map((r) => ({ ...r, fraction: Number(r.fraction) }));
+}
+
+const alarmRules = perPoolCache(CALENDAR_CACHE_MS, listAlarmRules);
+
+/**
+ * The active alarm rules, read at most once per CALENDAR_CACHE_MS per process, like the calendar: every clock a
+ * command starts reads them, and they change a few times a year. The process that changes them forgets its copy at
+ * once (alarms.ts); the others see the change within that time.
+ */
+export function cachedAlarmRules(db: Sql, now = Date.now()): Promise<AlarmRule[]> {
+  return alarmRules.get(db, now);
+}
+
+/** Drops this process's cached alarm rules of `db`, after a change to them. */
+export function forgetAlarmRules(db: Sql): void {
+  alarmRules.forget(db);
 }
 
 /**
@@ -94,32 +111,73 @@ export async function startDeadline(
   rules: readonly AlarmRule[],
   input: StartDeadline,
 ): Promise<Date> {
-  const due = input.due ?? addDeadline(input.startedAt, input.spec, cal);
-  const fractions = fractionsFor(rules, input.stage, input.departmentId);
-  const fireAt = instantsOf(input.startedAt, due, fractions, input.spec.unit, cal);
-  // The clock and its pending alarm instants (one deadline_fires row per fraction), in one statement.
-  await tx.query(
-    `WITH d AS (
+  const [due] = await startDeadlines(tx, cal, rules, [input]);
+  return due as Date;
+}
+
+/**
+ * Starts several clocks in one statement (a work order's acceptance and execution clocks), each with its pending
+ * alarm instants (one deadline_fires row per fraction); returns their due instants in the order given.
+ * `unlessDemandClockRuns`: a clock of stage `demand` is not started when the demand already has one running or
+ * paused, and its due instant becomes the demand's `due_at`; `started` says which clocks were.
+ */
+export async function startDeadlines(
+  tx: Sql,
+  cal: BusinessCalendar,
+  rules: readonly AlarmRule[],
+  inputs: readonly StartDeadline[],
+  options: { unlessDemandClockRuns?: boolean } = {},
+): Promise<Date[] & { started: boolean[] }> {
+  const clocks = inputs.map((input) => {
+    const due = input.due ?? addDeadline(input.startedAt, input.spec, cal);
+    const fractions = fractionsFor(rules, input.stage, input.departmentId);
+    const fireAt = instantsOf(input.startedAt, due, fractions, input.spec.unit, cal);
+    return { input, due, fractions, fireAt };
+  });
+  const column = <T>(pick: (c: (typeof clocks)[number]) => T) => clocks.map(pick);
+  const rows = await tx.query<{ ord: number }>(
+    `WITH r AS (
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::bigint[],
+                            $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[])
+                WITH ORDINALITY AS r(demand_id, work_order_id, stage, unit, amount, department_id, started_at,
+                                     due_at, fractions, fire_at, ord)),
+     d AS (
        INSERT INTO deadlines (demand_id, work_order_id, stage, unit, amount, department_id, started_at, due_at,
          fractions, fire_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric[], $10::timestamptz[])
-       RETURNING id, fire_at)
-     INSERT INTO deadline_fires (deadline_id, position, fire_at)
-     SELECT d.id, u.ord::int - 1, u.at FROM d, unnest(d.fire_at) WITH ORDINALITY AS u(at, ord)`,
+       SELECT demand_id, work_order_id, stage, unit, amount, department_id, started_at, due_at,
+              fractions::numeric[], fire_at::timestamptz[]
+         FROM r
+        WHERE NOT $11::boolean OR r.stage <> 'demand'
+           OR NOT EXISTS (SELECT 1 FROM deadlines x WHERE x.demand_id = r.demand_id AND x.stage = 'demand'
+                             AND x.state IN ('running', 'paused'))
+        ORDER BY r.ord
+       RETURNING id, demand_id, stage, due_at, fire_at),
+     f AS (
+       INSERT INTO deadline_fires (deadline_id, position, fire_at)
+       SELECT d.id, u.ord::int - 1, u.at FROM d, unnest(d.fire_at) WITH ORDINALITY AS u(at, ord)),
+     u AS (
+       UPDATE demands SET due_at = d.due_at FROM d
+        WHERE $11::boolean AND d.stage = 'demand' AND demands.id = d.demand_id)
+     SELECT r.ord::int AS ord FROM r JOIN d ON d.demand_id = r.demand_id AND d.stage = r.stage`,
     [
-      input.demandId,
-      input.workOrderId ?? null,
-      input.stage,
-      input.spec.unit,
-      input.spec.amount,
-      input.departmentId,
-      input.startedAt.toISOString(),
-      due.toISOString(),
-      `{${fractions.join(",")}}`,
-      fireAt.map((d) => d.toISOString()),
+      column((c) => c.input.demandId),
+      column((c) => c.input.workOrderId ?? null),
+      column((c) => c.input.stage),
+      column((c) => c.input.spec.unit),
+      column((c) => c.input.spec.amount),
+      column((c) => c.input.departmentId),
+      column((c) => c.input.startedAt.toISOString()),
+      column((c) => c.due.toISOString()),
+      column((c) => `{${c.fractions.join(",")}}`),
+      column((c) => `{${c.fireAt.map((d) => `"${d.toISOString()}"`).join(",")}}`),
+      options.unlessDemandClockRuns ?? false,
     ],
   );
-  return due;
+  const started = new Set(rows.map((r) => r.ord));
+  return Object.assign(
+    clocks.map((c) => c.due),
+    { started: clocks.map((_, i) => started.has(i + 1)) },
+  );
 }
 
 /** Writes a clock's pending alarm instants from `from` (a position in its fractions) on. */

@@ -7,9 +7,9 @@ import type { BusinessCalendar } from "../../domain/business-time.ts";
 import { isOmbudsmanType, OMBUDSMAN_DEADLINE } from "../../domain/business-time-legal.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { type ServiceTerms, serviceSpec } from "../catalogue/terms.ts";
-import { type Db, maybeOne, type Sql } from "../db/index.ts";
+import type { Db, Sql } from "../db/index.ts";
 import type { LockedDemand } from "../demands/transitions.ts";
-import { type AlarmRule, listAlarmRules, startDeadline } from "./commands.ts";
+import { type AlarmRule, cachedAlarmRules, startDeadlines } from "./commands.ts";
 
 /** What a command needs from outside its transaction: the city's calendar and the alarm rules. */
 export interface Clocks {
@@ -19,30 +19,24 @@ export interface Clocks {
 
 /** Reads the calendar and the alarm rules, before a transaction that starts clocks. */
 export async function loadClocks(db: Db): Promise<Clocks> {
-  const [cal, rules] = await Promise.all([loadCalendar(db), listAlarmRules(db)]);
+  const [cal, rules] = await Promise.all([loadCalendar(db), cachedAlarmRules(db)]);
   return { cal, rules };
 }
 
 /**
  * Starts a demand's own clock from its opening, unless one runs already; records the due instant on the demand.
+ * One statement: the check, the clock, its alarm instants and the demand's due instant.
  */
 export async function startDemandClock(tx: Sql, clocks: Clocks, demand: LockedDemand, service: ServiceTerms) {
-  const running = await maybeOne(
-    tx,
-    "SELECT id FROM deadlines WHERE demand_id = $1 AND stage = 'demand' AND state IN ('running', 'paused')",
-    [demand.id],
-  );
-  if (running) return;
   const spec = isOmbudsmanType(service.demand_type) ? OMBUDSMAN_DEADLINE : serviceSpec(service);
   // A reopened demand gets a fresh clock from the reopening.
   const startedAt = demand.status === "reopened" ? new Date() : demand.opened_at;
-  const due = await startDeadline(tx, clocks.cal, clocks.rules, {
-    demandId: demand.id,
-    stage: "demand",
-    spec,
-    departmentId: demand.department_id,
-    startedAt,
-  });
-  await tx.query("UPDATE demands SET due_at = $2 WHERE id = $1", [demand.id, due.toISOString()]);
-  demand.due_at = due;
+  const due = await startDeadlines(
+    tx,
+    clocks.cal,
+    clocks.rules,
+    [{ demandId: demand.id, stage: "demand", spec, departmentId: demand.department_id, startedAt }],
+    { unlessDemandClockRuns: true },
+  );
+  if (due.started[0]) demand.due_at = due[0] as Date;
 }

@@ -3,7 +3,7 @@
  * route-demand job starts its clock: the same rule and the same calendar, from the demand's opening, so the date
  * promised is the date the clock will record (server/deadlines/demand-clock.ts, startDemandClock).
  */
-import { addDeadline, type DeadlineSpec } from "../../domain/business-time.ts";
+import { addDeadline, type BusinessCalendar, type DeadlineSpec } from "../../domain/business-time.ts";
 import { deadlineTextKey, demandDeadlineOf, formatDueDate } from "../../domain/deadline-text.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import type { Sql } from "../db/index.ts";
@@ -26,9 +26,11 @@ export async function expectedDeadline(
   service: { demandType: string; deadline: DeadlineSpec },
   openedAt: Date,
   recordedDue?: Date | null,
+  known?: BusinessCalendar,
 ): Promise<ExpectedDeadline> {
   const deadline = demandDeadlineOf(service);
-  const calendar = await loadCalendar(sql);
+  // A caller inside a transaction passes the calendar read before it (cached per pool: a transaction is not).
+  const calendar = known ?? (await loadCalendar(sql));
   const dueAt = recordedDue ?? addDeadline(openedAt, deadline, calendar);
   return { deadline, dueAt, timeZone: calendar.timeZone };
 }

@@ -20,13 +20,26 @@ export async function queueExternalSend(
   workOrderId: number,
   departmentId: number,
 ): Promise<boolean> {
-  const rows = await tx.query(
-    `INSERT INTO external_work_orders (work_order_id, system_id)
-     SELECT $1, id FROM department_systems WHERE department_id = $2 AND active AND deleted_at IS NULL
-     ON CONFLICT (work_order_id) DO NOTHING RETURNING work_order_id`,
-    [workOrderId, departmentId],
-  );
+  const rows = await tx.query(`WITH ${EXTERNAL_SEND_CTE("$1::bigint", "$2")} SELECT 1 FROM external`, [
+    workOrderId,
+    departmentId,
+  ]);
   if (rows.length === 0) return false;
+  return enqueueExternalSend(tx, workOrderId);
+}
+
+/**
+ * The `external` CTE of a statement that opens an order (`orderId` and `departmentId` are SQL expressions): the
+ * order's `external_work_orders` row when its department has an active Open311 endpoint. When it returns a row,
+ * the caller queues the sending with `enqueueExternalSend`.
+ */
+export const EXTERNAL_SEND_CTE = (orderId: string, departmentId: string) => `external AS (
+       INSERT INTO external_work_orders (work_order_id, system_id)
+       SELECT ${orderId}, id FROM department_systems WHERE department_id = ${departmentId} AND active AND deleted_at IS NULL
+       ON CONFLICT (work_order_id) DO NOTHING RETURNING work_order_id)`;
+
+/** Queues the sending of an order whose `external_work_orders` row was just written; false if already queued. */
+export async function enqueueExternalSend(tx: Sql, workOrderId: number): Promise<boolean> {
   const id = await enqueue(tx, SEND_JOB, { workOrderId }, { dedupeKey: `open311-send:${workOrderId}` });
   return id !== null;
 }

@@ -4,6 +4,7 @@ import { after, describe, it } from "node:test";
 import pg from "pg";
 import { makeProtocol } from "../../domain/protocol.ts";
 import { connect, type Db, one } from "../../server/db/index.ts";
+import { demandBody, factoriesFor, SE } from "../../tests/factories.ts";
 import { staffHeaders, startWebProcess, testApp, testDatabaseUrl } from "../../tests/helpers.ts";
 import { follow } from "../../tests/sse-client.ts";
 import { buildApp } from "../http/app.ts";
@@ -12,8 +13,6 @@ import { advance, newCursor } from "./cursor.ts";
 import { type LiveItem, startEventHub } from "./hub.ts";
 import { startPublisher } from "./publisher.ts";
 
-// Praça da Sé, in the district of SÉ.
-const SE = { lat: -23.5503, lon: -46.634 };
 const onServer = Boolean(process.env.DATABASE_URL);
 
 const { app, ctx } = await testApp();
@@ -31,11 +30,23 @@ async function anonymousService(): Promise<string> {
   return row.code;
 }
 
-async function fileDemand(baseUrl: string, service: string): Promise<string> {
+const factories = factoriesFor({ app, ctx });
+
+/** An anonymous demand at the Sé, as the factories build it. */
+const anonymousDemand = (service: string) =>
+  ({ service, description: "Poste apagado", identity: "anonymous", at: SE }) as const;
+
+/** Files an anonymous demand through this file's app; answers its protocol. */
+async function fileDemand(service: string): Promise<string> {
+  return (await factories.fileDemand(anonymousDemand(service))).protocol;
+}
+
+/** Files the same demand over real HTTP to another process at `baseUrl`; answers its protocol. */
+async function fileDemandAt(baseUrl: string, service: string): Promise<string> {
   const res = await fetch(`${baseUrl}/api/v1/demands`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ service, description: "Poste apagado", identity: "anonymous", location: SE }),
+    body: JSON.stringify(demandBody(service, anonymousDemand(service))),
   });
   const text = await res.text();
   assert.equal(res.status, 201, text);
@@ -50,7 +61,7 @@ async function demandOf(service: string): Promise<{ id: number; protocol: string
     "INSERT INTO departments (code, name) VALUES ($1, $2) RETURNING id",
     [code, `Events ${code}`],
   );
-  const protocol = await fileDemand(base, service);
+  const protocol = await fileDemand(service);
   const demand = await one<{ id: number }>(
     db,
     "UPDATE demands SET department_id = $2 WHERE protocol = $1 RETURNING id",
@@ -85,7 +96,7 @@ describe("live events", () => {
   it("delivers a demand filed through the API to a connected staff stream within a second", async () => {
     const { authorization } = await staffHeaders(db, "supervisor");
     const stream = await follow(`${base}/api/v1/events`, { authorization });
-    const protocol = await fileDemand(base, service);
+    const protocol = await fileDemand(service);
     const committed = Date.now();
     const message = await stream.until((m) => m.data?.protocol === protocol, 1000);
     assert.ok(Date.now() - committed < 1000);
@@ -388,7 +399,7 @@ describe("live events across processes", {
       );
       const stream = await follow(`${b!.url}/api/v1/events`, { authorization: `Bearer ${token}` });
       for (let round = 0; round < 3; round++) {
-        const protocol = await fileDemand(a!.url, service);
+        const protocol = await fileDemandAt(a!.url, service);
         const committed = Date.now();
         await stream.until((m) => m.data?.protocol === protocol, 1000);
         assert.ok(Date.now() - committed < 1000);

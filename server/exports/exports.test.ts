@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
+import { type DemandOverrides, factoriesFor } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { isSensitive } from "../catalogue/sp156.ts";
 import { one } from "../db/index.ts";
@@ -30,12 +31,12 @@ async function serviceCode(sensitive: boolean): Promise<string> {
   return row.code;
 }
 
+const factories = factoriesFor({ app, ctx });
+
 /** Files a demand over HTTP and moves its opening into `window` (a year nobody else uses), so filters isolate it. */
-async function fileDemand(body: Record<string, unknown>, openedAt: string) {
-  const res = await app.inject({ method: "POST", url: "/api/v1/demands", payload: body });
-  assert.equal(res.statusCode, 201, res.body);
-  const created = res.json() as { protocol: string; secret: string };
-  await db.query("UPDATE demands SET opened_at = $2 WHERE protocol = $1", [created.protocol, openedAt]);
+async function fileDemand(demand: DemandOverrides, openedAt: string) {
+  const created = await factories.fileDemand(demand);
+  await db.query("UPDATE demands SET opened_at = $2 WHERE id = $1", [created.id, openedAt]);
   return created;
 }
 
@@ -72,9 +73,12 @@ describe("open data: personal data never leaves", () => {
       {
         service: plain,
         description: DESCRIPTION,
-        location: AT_SE,
+        at: AT_SE,
         address: "Rua Álvares Penteado, 123 - apto 45",
-        citizen: { name: NAME, email: EMAIL, phone: PHONE, document: CPF },
+        name: NAME,
+        email: EMAIL,
+        phone: PHONE,
+        document: CPF,
       },
       "2011-03-10T12:00:00Z",
     );
@@ -110,10 +114,11 @@ describe("open data: personal data never leaves", () => {
       {
         service: plain,
         description: "x",
-        location: AT_SE,
+        at: AT_SE,
         address: "Rua da casa da Dona Benedita, 7",
         identity: "identified",
-        citizen: { name: "Ana Lima", email: "ana@example.org" },
+        name: "Ana Lima",
+        email: "ana@example.org",
       },
       "2012-05-01T12:00:00Z",
     );
@@ -127,9 +132,10 @@ describe("open data: personal data never leaves", () => {
       {
         service: sensitive,
         description: "Agressão",
-        location: AT_SE,
+        at: AT_SE,
         address: "Rua Álvares Penteado, 10",
-        citizen: { name: "Rita Alves", email: "rita@example.org" },
+        name: "Rita Alves",
+        email: "rita@example.org",
       },
       "2013-02-01T12:00:00Z",
     );
@@ -138,8 +144,9 @@ describe("open data: personal data never leaves", () => {
         service: plain,
         description: "x",
         identity: "confidential",
-        location: AT_SE,
-        citizen: { name: "Ivo Reis", email: "ivo@example.org" },
+        at: AT_SE,
+        name: "Ivo Reis",
+        email: "ivo@example.org",
       },
       "2013-02-02T12:00:00Z",
     );
@@ -182,8 +189,9 @@ describe("open data: personal data never leaves", () => {
       {
         service: plain,
         description: "x",
-        location: AT_SE,
-        citizen: { name: "Caio Lopes", email: "caio@example.org" },
+        at: AT_SE,
+        name: "Caio Lopes",
+        email: "caio@example.org",
       },
       "2014-01-01T12:00:00Z",
     );
@@ -213,8 +221,9 @@ describe("open data: filters and formats", () => {
         {
           service: plain,
           description: "a",
-          location: AT_SE,
-          citizen: { name: "A B", email: "a@example.org" },
+          at: AT_SE,
+          name: "A B",
+          email: "a@example.org",
         },
         "2015-01-10T12:00:00Z",
       ),
@@ -224,8 +233,9 @@ describe("open data: filters and formats", () => {
         {
           service: plain,
           description: "b",
-          location: { lat: -23.5873, lon: -46.6571 },
-          citizen: { name: "C D", email: "c@example.org" },
+          at: { lat: -23.5873, lon: -46.6571 },
+          name: "C D",
+          email: "c@example.org",
         },
         "2015-06-10T12:00:00Z",
       ),
@@ -235,8 +245,9 @@ describe("open data: filters and formats", () => {
         {
           service: sensitive,
           description: "c",
-          location: AT_SE,
-          citizen: { name: "E F", email: "e@example.org" },
+          at: AT_SE,
+          name: "E F",
+          email: "e@example.org",
         },
         "2015-07-31T02:30:00Z",
       ),
@@ -413,15 +424,16 @@ describe("open data: streaming", () => {
 describe("staff export", () => {
   it("adds descriptions and exact places, never the citizen, and keeps department roles to their department", async () => {
     const demand = await fileDemand(
-      { service: plain, description: DESCRIPTION, location: AT_SE, citizen: { name: NAME, email: EMAIL } },
+      { service: plain, description: DESCRIPTION, at: AT_SE, name: NAME, email: EMAIL },
       "2016-04-01T12:00:00Z",
     );
     const other = await fileDemand(
       {
         service: plain,
         description: "outra",
-        location: AT_SE,
-        citizen: { name: "Outro", email: "o@example.org" },
+        at: AT_SE,
+        name: "Outro",
+        email: "o@example.org",
       },
       "2016-04-02T12:00:00Z",
     );

@@ -10,11 +10,14 @@ import { CityNotLoadedError, type ImportProgress, type ImportSummary, importSp15
 const SHOWN_REJECTIONS = 20;
 const LINE_EVERY_MS = 2000;
 
-/** Runs `import FILE.csv [--dry-run]` and returns the process exit code. */
+/**
+ * Runs `import FILE.csv [--dry-run] [--bulk]` and returns the process exit code. `--bulk` is the first migration's
+ * mode (decision 0042): faster, but demands are locked until the whole file is in.
+ */
 export async function runImportCommand(db: Db, args: string[]): Promise<number> {
   const file = args.find((a) => !a.startsWith("--"));
   if (!file) {
-    console.error("Usage: cli import FILE.csv [--dry-run]");
+    console.error("Usage: cli import FILE.csv [--dry-run] [--bulk]");
     return 64;
   }
   if (!existsSync(file)) {
@@ -25,6 +28,7 @@ export async function runImportCommand(db: Db, args: string[]): Promise<number> 
   let lastLine = 0;
   const summary = await importSp156(db, file, {
     dryRun: args.includes("--dry-run"),
+    bulk: args.includes("--bulk"),
     keepRejections: SHOWN_REJECTIONS,
     onProgress: (p) => {
       if (tty) process.stderr.write(`\r${progressBar(p)}`);
@@ -66,7 +70,7 @@ export function formatSummary(s: ImportSummary): string {
   const n = (v: number) => v.toLocaleString("en");
   const rate = Math.round(s.rowsRead / Math.max(s.elapsedMs / 1000, 0.001));
   const out = [
-    `${s.file}${s.dryRun ? " (dry run: nothing written)" : ""}`,
+    `${s.file}${s.dryRun ? " (dry run: nothing written)" : s.bulk ? " (bulk load)" : ""}`,
     `  rows read        ${n(s.rowsRead)} in ${(s.elapsedMs / 1000).toFixed(1)} s (${n(rate)} rows/s)`,
     `  ${s.dryRun ? "would import    " : "imported        "} ${n(s.imported)}`,
     `  already present  ${n(s.alreadyPresent)}`,

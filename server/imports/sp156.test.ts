@@ -245,3 +245,64 @@ describe("importing a file with bad rows", async () => {
     }
   });
 });
+
+describe("a bulk load", async () => {
+  const bulk = await testDb();
+  const plain = await testDb();
+  /** The indexes and constraints of the tables a bulk load rebuilds, as their definitions. */
+  const schema = async (db: Db) =>
+    (
+      await db.query<{ d: string }>(
+        `SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index
+          WHERE indrelid IN ('demands'::regclass, 'demand_events'::regclass)
+         UNION ALL
+         SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+          WHERE conrelid IN ('demands'::regclass, 'demand_events'::regclass)
+         ORDER BY 1`,
+      )
+    ).map((r) => r.d);
+  const rows = (db: Db) =>
+    db.query(
+      `SELECT d.protocol, d.service_id, d.department_id, d.channel, d.status, d.outcome, d.location::text,
+         d.address, d.district_code, d.subprefeitura_code, d.block_id, d.opened_at, d.closed_at, d.due_at,
+         d.source_ref, d.import_flags,
+         (SELECT array_agg(e.type || ' ' || e.at::text || ' ' || e.data::text ORDER BY e.id)
+            FROM demand_events e WHERE e.demand_id = d.id) AS events,
+         (SELECT array_agg(c.due_at::text || ' ' || c.fire_at::text) FROM deadlines c WHERE c.demand_id = d.id)
+           AS clocks,
+         (SELECT count(*)::int FROM work_orders w WHERE w.demand_id = d.id) AS orders
+       FROM demands d ORDER BY d.id`,
+    );
+  const before = await schema(bulk);
+
+  it("writes what a batched import writes, and leaves every index and key as it was", async () => {
+    const summary = await importSp156(bulk, BAD_FILE, { bulk: true, batchSize: 3 });
+    const batched = await importSp156(plain, BAD_FILE, { batchSize: 3, concurrency: 1 });
+    assert.equal(summary.bulk, true);
+    assert.deepEqual(
+      [summary.imported, summary.rejected, summary.flagged, summary.rejections],
+      [batched.imported, batched.rejected, batched.flagged, batched.rejections],
+    );
+    assert.deepEqual(await rows(bulk), await rows(plain));
+    assert.deepEqual(await schema(bulk), before);
+    assert.ok(summary.stages.bulkRebuild > 0);
+  });
+
+  it("adds nothing when the file is loaded again", async () => {
+    const again = await importSp156(bulk, BAD_FILE, { bulk: true });
+    assert.deepEqual([again.imported, again.alreadyPresent], [0, 13]);
+    assert.deepEqual(await schema(bulk), before);
+  });
+
+  it("rolls the whole file back when a batch fails", async () => {
+    await bulk.exec(`DELETE FROM work_orders; DELETE FROM deadline_fires; DELETE FROM deadlines;
+      DELETE FROM demand_search_pending; DELETE FROM demand_events; DELETE FROM demands;
+      CREATE FUNCTION fail_line_16() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.data->>'line' = '16' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER fail_line_16 BEFORE INSERT ON demand_events FOR EACH ROW EXECUTE FUNCTION fail_line_16();`);
+    await assert.rejects(importSp156(bulk, BAD_FILE, { bulk: true, batchSize: 3 }), /injected failure/);
+    const [n] = await bulk.query<{ n: number }>("SELECT count(*)::int AS n FROM demands");
+    assert.equal(n!.n, 0);
+    assert.deepEqual(await schema(bulk), before);
+  });
+});

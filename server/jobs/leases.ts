@@ -126,8 +126,11 @@ export function startHeartbeat(db: Sql, leaseSeconds: number, heartbeatMs: numbe
     inFlight ??= (async () => {
       const startedAt = Date.now();
       try {
-        const renewed = await renewLeases(db, [...held.values()], leaseSeconds);
-        for (const lease of [...held.keys()]) if (!renewed.has(lease)) held.delete(lease);
+        const asked = [...held.values()];
+        const renewed = await renewLeases(db, asked, leaseSeconds);
+        // Only the rows this renewal asked for: a row claimed while it was in flight is held on its fresh claim
+        // (dropping it left it `running` and unstarted until its lease ran out, and then ran it again).
+        for (const row of asked) if (!renewed.has(row.lease)) held.delete(row.lease);
         renewedAt = startedAt;
         failing = false;
       } catch (error) {

@@ -56,11 +56,21 @@ export interface Claim {
  */
 export async function finishIn(tx: Sql, claim: Claim | undefined): Promise<void> {
   if (!claim?.lease) return;
-  await tx.query(
-    `UPDATE outbox SET state = 'done', done_at = now(), locked_until = NULL, lease_id = NULL
-      WHERE id = $1 AND lease_id = $2::uuid`,
-    [claim.id, claim.lease],
-  );
+  await tx.query(FINISH_SQL("$1", "$2"), [claim.id, claim.lease]);
+  claim.finished = true;
+}
+
+/**
+ * The statement of `finishIn`, for a job that ends its row in a CTE of its own last write (one round trip less):
+ * `id` and `lease` are the statement's parameters holding the claim's id and lease. After that statement the job
+ * calls `markFinished(claim)`.
+ */
+export const FINISH_SQL = (id: string, lease: string) =>
+  `UPDATE outbox SET state = 'done', done_at = now(), locked_until = NULL, lease_id = NULL
+    WHERE id = ${id} AND lease_id = ${lease}::uuid`;
+
+/** Says that the job ended its row itself, in a statement written with FINISH_SQL. */
+export function markFinished(claim: Claim): void {
   claim.finished = true;
 }
 
@@ -191,11 +201,20 @@ function startLanes(ctx: AppContext, registry: Map<string, Job>, heartbeat: Hear
     /** Rows held: queued or running. */
     size: () => queued.length + running.size,
     /**
-     * How many rows to claim now: one per idle lane. Rows waiting behind a job of their demand hold no lane (a claim
-     * brings a demand's routing and its receipt together), but a worker holds at most four rows per lane.
+     * How many rows to claim now. Nothing while every lane is busy and a row is in hand; otherwise enough to hold
+     * two rows per lane, so one claim feeds several jobs (a claim is a round trip and an index scan: claiming for
+     * each finished job cost one per job) and a lane that frees finds its next row already here. Rows waiting
+     * behind a job of their demand hold no lane (a claim brings a demand's routing and its receipt together), so
+     * an idle lane claims one more even then, up to four rows per lane.
      */
-    free: () =>
-      Math.max(0, Math.min(concurrency - running.size, 4 * concurrency - queued.length - running.size)),
+    free: () => {
+      const held = queued.length + running.size;
+      if (running.size >= concurrency && queued.length > 0) return 0;
+      const ahead = 2 * concurrency - held;
+      return Math.max(0, Math.min(Math.max(ahead, concurrency - running.size), 4 * concurrency - held));
+    },
+    /** Jobs running now. */
+    busy: () => running.size,
     admit(rows: readonly Claimed[]) {
       queued.push(...[...rows].sort((a, b) => a.id - b.id));
       pump();
@@ -272,7 +291,17 @@ export function startWorker(
   const pause = (ms: number | undefined) =>
     new Promise<void>((resolve) => {
       wake = resolve;
-      if (ms !== undefined) setTimeout(resolve, ms);
+      if (ms !== undefined) {
+        const timer = setTimeout(resolve, ms);
+        // Nothing more was due, but a running job may queue the next (a routing, its messages): when one ends,
+        // look again at once rather than after the idle period.
+        if (lanes.busy() > 0) {
+          void lanes.changed().then(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }
+      }
       // Every lane busy: a finished job frees one.
       else void lanes.changed().then(resolve);
     });

@@ -1,8 +1,9 @@
 /**
  * The `send-message` job: one message to a citizen, from its outbox row. It plans the message (channel, language,
  * text), records each attempt before calling the adapter and the outcome after, and tries the next channel when
- * one refuses for good. A temporary failure is retried with the runner's backoff; when no channel is left, or the
- * attempts run out, the row goes dead and `onDead` raises the `delivery_failed` alarm in that same transaction.
+ * one refuses for good. A delivered message is three statements: the plan's read, the row with its first attempt,
+ * the outcome with the row done (server/notifications/round-trips.test.ts counts them). A temporary failure is
+ * retried with the runner's backoff; when no channel is left, or the attempts run out, the row goes dead and `onDead` raises the `delivery_failed` alarm in that same transaction.
  */
 import {
   type ChannelAdapter,
@@ -13,14 +14,9 @@ import {
   type OutboundChannel,
 } from "../../channels/index.ts";
 import type { Config } from "../config.ts";
-import { finishIn, type Job, PermanentError } from "../jobs/runner.ts";
-import {
-  planMessage,
-  recordAttemptFailed,
-  recordSent,
-  recordUndeliverable,
-  startAttempt,
-} from "./commands.ts";
+import { type Job, PermanentError } from "../jobs/runner.ts";
+import { recordAttemptFailed, recordSent, recordUndeliverable, startAttempt } from "./commands.ts";
+import { planMessage, startFirstAttempt } from "./planning.ts";
 import { redactAddresses } from "./recipients.ts";
 import { SendMessagePayload } from "./schemas.ts";
 
@@ -57,29 +53,25 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
     if (!claim) throw new Error("send-message runs only from its outbox row");
     const channels = channelsOf(ctx.config);
     const available = Object.keys(channels) as OutboundChannel[];
-    // The plan and the first attempt are one durable commit (decision 0041): the attempt is on disk before the
-    // provider is called, so a crash after the call never sends the message again unrecorded.
-    const { plan, firstAttempt } = await ctx.db.transaction(async (tx) => {
-      const plan = await planMessage(tx, claim.id, payload, available, ctx.config.publicUrl);
-      if (plan.kind === "done") await finishIn(tx, claim);
-      const first = plan.kind === "send" ? plan.recipients[0] : undefined;
-      return {
-        plan,
-        firstAttempt:
-          plan.kind === "send" && first ? await startAttempt(tx, plan.messageId, first) : undefined,
-      };
-    });
+    // Each step is one statement and its own commit, so none needs BEGIN and COMMIT around it (decision 0043):
+    // the plan reads and locks nothing; the message row and its first attempt are then written together, durable
+    // before the provider is called (decisions 0007, 0041), and only while the row is neither sent nor skipped nor
+    // its citizen erased. A plan with nothing to send leaves the row's end to the runner.
+    const plan = await planMessage(ctx.db, claim.id, payload, available, ctx.config.publicUrl);
     if (plan.kind === "done") return;
     if (plan.kind === "unreachable") throw new PermanentError("no channel can reach the citizen");
+    const first = await startFirstAttempt(ctx.db, plan, plan.recipients[0]!);
+    // Sent by a worker that held this row before, skipped, or its citizen erased since the plan's read.
+    if (!first) return;
+    const { message } = first;
     let lastError = "";
     for (const [i, to] of plan.recipients.entries()) {
       const adapter = channels[to.channel] as ChannelAdapter;
-      const attemptId =
-        i === 0 && firstAttempt !== undefined ? firstAttempt : await startAttempt(ctx.db, plan.messageId, to);
+      const attemptId = i === 0 ? first.attemptId : await startAttempt(ctx.db, message.messageId, to);
       let providerId: string;
       try {
         ({ providerId } = await adapter.send({
-          key: plan.key,
+          key: message.key,
           to: to.address,
           locale: plan.locale,
           ...(plan.renderedFor[to.channel] ?? plan.rendered),
@@ -90,15 +82,12 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
         lastError = redactAddresses(
           `${to.channel}: ${error instanceof Error ? error.message : String(error)}`,
         );
-        await recordAttemptFailed(ctx.db, plan.messageId, attemptId, temporary, lastError);
+        await recordAttemptFailed(ctx.db, message.messageId, attemptId, temporary, lastError);
         if (temporary) throw new Error(lastError);
         continue;
       }
-      // The outcome and the outbox row's end are one commit.
-      await ctx.db.transaction(async (tx) => {
-        await recordSent(tx, plan, attemptId, to.channel, providerId);
-        await finishIn(tx, claim);
-      });
+      // The outcome and the outbox row's end are one statement (with the answer's delivery, one transaction).
+      await recordSent(ctx.db, message, attemptId, to.channel, providerId, claim);
       return;
     }
     throw new PermanentError(`every channel refused the message; last: ${lastError}`);

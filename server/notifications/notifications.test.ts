@@ -10,6 +10,7 @@ import { buildApp } from "../http/app.ts";
 import { LOCALES } from "../i18n.ts";
 import { startWorker } from "../jobs/runner.ts";
 import { closeChannelsOf, sendMessage } from "./jobs.ts";
+import { planMessage, startFirstAttempt } from "./planning.ts";
 import { SendMessagePayload, TEMPLATES } from "./schemas.ts";
 import { renderMessage } from "./templates.ts";
 
@@ -227,6 +228,26 @@ describe("messages to citizens", () => {
     assert.equal((await outboxOf(row.id)).state, "done");
     assert.equal((await messageOf(row.id)).state, "skipped");
     assert.equal(mailsTo("fabio@example.org").length, 0);
+  });
+
+  it("records no attempt when the citizen is erased between the plan's read and the attempt", async () => {
+    fake.fail(451, 1);
+    const demand = await fileDemand("gil@example.org");
+    await drain();
+    const row = await receiptRowOf(demand.id);
+    const payload = SendMessagePayload.parse(
+      (await one<{ payload: unknown }>(db, "SELECT payload FROM outbox WHERE id = $1", [row.id])).payload,
+    );
+    const plan = await planMessage(db, row.id, payload, ["email"], config.publicUrl);
+    assert.equal(plan.kind, "send");
+    if (plan.kind !== "send") return;
+    // What the erasure does to the person's messages (server/citizens/commands.ts), committed after the read.
+    await db.query("UPDATE messages SET address = NULL, citizen_id = NULL WHERE citizen_id = $1", [
+      demand.citizen_id,
+    ]);
+    assert.equal(await startFirstAttempt(db, plan, plan.recipients[0]!), undefined);
+    const message = await messageOf(row.id);
+    assert.deepEqual([message.state, message.attempts], ["queued", 1], "only the first run's attempt");
   });
 });
 

@@ -143,11 +143,16 @@ export function listUncoveredServices(sql: Sql): Promise<UncoveredService[]> {
 
 /** True when the department is where a fallback rule (any service, whole city) sends demands: a triage desk. */
 export async function isTriageDesk(sql: Sql, departmentId: number): Promise<boolean> {
-  const row = await maybeOne(
-    sql,
-    `SELECT 1 FROM responsibility_rules
-      WHERE service_id IS NULL AND area_kind = 'city' AND department_id = $1 LIMIT 1`,
-    [departmentId],
-  );
-  return row !== undefined;
+  const row = await maybeOne<{ desk: boolean }>(sql, `SELECT ${TRIAGE_DESK_SQL("$1::bigint")} AS desk`, [
+    departmentId,
+  ]);
+  return row?.desk === true;
 }
+
+/**
+ * SQL true when the department `departmentId` is a triage desk: the city-wide fallback. `departmentId` is a
+ * parameter or a column qualified by its table's alias (an unqualified `id` would name the rule's own).
+ */
+export const TRIAGE_DESK_SQL = (departmentId: string) =>
+  `EXISTS (SELECT 1 FROM responsibility_rules desk
+            WHERE desk.service_id IS NULL AND desk.area_kind = 'city' AND desk.department_id = ${departmentId})`;

@@ -3,14 +3,13 @@ import { describe, it } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { fakeTwilio } from "../../channels/voice/fake.ts";
 import { one } from "../../server/db/index.ts";
+import { type DemandOverrides, factoriesFor, SE } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { follow } from "../../tests/sse-client.ts";
 import { generateSecret, webhookHeaders } from "../webhooks/signature.ts";
 import { callerNumber } from "./commands.ts";
 import { readBack } from "./present.ts";
 
-// Praça da Sé, in the district of SÉ.
-const SE = { lat: -23.5503, lon: -46.634 };
 const SECRET = generateSecret();
 const TWILIO_TOKEN = "twilio-test-auth-token-0123456789";
 
@@ -64,21 +63,16 @@ async function pbx(
 /** A live staff stream read over real HTTP (the shared SSE client), subscribed once its position mark arrived. */
 const followStaff = (authorization: string) => follow(`${base}/api/v1/events`, { authorization });
 
-async function fileDemand(phone: string, identity: "identified" | "confidential" = "identified") {
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/demands",
-    payload: {
-      service,
-      description: "Buraco na rua",
-      identity,
-      location: SE,
-      citizen: { name: "Maria Souza", phone },
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json().protocol as string;
-}
+const { fileDemand } = factoriesFor({ app, ctx });
+
+/** Maria Souza's demand, with only the phone she calls from. */
+const byPhone = (phone: string): DemandOverrides => ({
+  service,
+  description: "Buraco na rua",
+  at: SE,
+  name: "Maria Souza",
+  phone,
+});
 
 const agentA = await staffHeaders(db, "agent");
 const agentB = await staffHeaders(db, "agent");
@@ -175,8 +169,11 @@ describe("the PBX webhook", () => {
 
 describe("screen pop", () => {
   it("pops a known caller with their open demands on the agent's live stream", async () => {
-    const protocol = await fileDemand("(11) 98888-1001");
-    const secretOne = await fileDemand("(11) 98888-1001", "confidential");
+    const { protocol } = await fileDemand(byPhone("(11) 98888-1001"));
+    const { protocol: secretOne } = await fileDemand({
+      ...byPhone("(11) 98888-1001"),
+      identity: "confidential",
+    });
     const streamA = await followStaff(agentA.authorization);
     const streamB = await followStaff(agentB.authorization);
 
@@ -429,7 +426,7 @@ describe("Twilio Voice", () => {
   const xml = new XMLParser({ ignoreAttributes: false });
 
   it("answers a signed inbound call with a pt-BR greeting and the queue, and pops it for every agent", async () => {
-    const protocol = await fileDemand("(11) 95555-0001");
+    const { protocol } = await fileDemand(byPhone("(11) 95555-0001"));
     const stream = await followStaff(agentB.authorization);
     const { callSid, answer } = await twilio.ring("+5511955550001", "+551130000156");
     assert.equal(answer.status, 200, answer.body);

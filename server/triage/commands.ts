@@ -9,12 +9,14 @@
 import { QUEUE_STATUSES } from "../../domain/status.ts";
 import type { Actor, Staff } from "../access/principal.ts";
 import { auditActorOfStaff, recordAudit } from "../audit/record.ts";
-import { findServiceTerms } from "../catalogue/terms.ts";
+import { findServiceTerms, SERVICE_TERMS, type ServiceTerms } from "../catalogue/terms.ts";
 import { classifyDemand } from "../classification/queries.ts";
+import type { Candidate } from "../classification/ranking.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { stopDeadlines } from "../deadlines/commands.ts";
 import { type Clocks, loadClocks, startDemandClock } from "../deadlines/demand-clock.ts";
 import {
+  LOCKED_COLUMNS,
   type LockedDemand,
   lockDemand,
   moveDemand,
@@ -25,7 +27,11 @@ import { isSameStreet, judgeDuplicate } from "../duplicates/rule.ts";
 import { AppError, unprocessable } from "../errors.ts";
 import { resolveDepartment } from "../organisation/queries.ts";
 import { assertAnswerSaysSomething } from "../work-orders/non-answers.ts";
-import { dispatchLocked } from "../work-orders/steps-dispatch.ts";
+import {
+  DISPATCH_DEPARTMENT,
+  type DispatchDepartment,
+  dispatchLocked,
+} from "../work-orders/steps-dispatch.ts";
 import { claimOf, type DuplicateCandidate, dequeueDemand, enqueueDemand, findDuplicates } from "./queries.ts";
 
 /** How long an agent holds an item taken from the queue before it goes back to the others. */
@@ -48,57 +54,89 @@ export async function routeDemand(
   clocks?: Clocks,
   finish?: (tx: Sql) => Promise<void>,
 ): Promise<"dispatched" | "queued" | "linked" | "skipped"> {
+  // What routing reads but need not hold locked, read before the transaction: one statement, and the suggester and
+  // the calendar from this process's caches (a transaction would read the catalogue's version each time).
+  const facts = await maybeOne<RoutingFacts>(db, ROUTING_FACTS, [demandId]);
+  if (!facts) throw new AppError(404, "unknown_demand", { id: demandId });
   const c = clocks ?? (await loadClocks(db));
+  const routable = facts.status === "new" && !facts.queued;
+  const suggestions = routable
+    ? await classifyDemand(
+        db,
+        {
+          text: facts.description ?? "",
+          channel: facts.channel,
+          districtCode: facts.district_code,
+          subprefeituraCode: facts.subprefeitura_code,
+        },
+        3,
+      )
+    : [];
   return db.transaction(async (tx) => {
-    const outcome = await routeLocked(tx, c, demandId);
+    const outcome = routable ? await routeLocked(tx, c, demandId, facts, suggestions) : "skipped";
     // The job's outbox row ends in this same commit (decision 0041).
     await finish?.(tx);
     return outcome;
   });
 }
 
+/** What routing reads of a demand before its transaction. */
+interface RoutingFacts {
+  status: string;
+  queued: boolean;
+  description: string | null;
+  channel: string;
+  district_code: string | null;
+  subprefeitura_code: string | null;
+  vulnerable: boolean;
+  repeats: number;
+  service: ServiceTerms;
+  department: DispatchDepartment | null;
+}
+
+const ROUTING_FACTS = `
+  SELECT d.status, d.description, d.channel, d.district_code, d.subprefeitura_code,
+         EXISTS (SELECT 1 FROM triage_queue q WHERE q.demand_id = d.id) AS queued,
+         coalesce((SELECT c.vulnerable FROM citizens c WHERE c.id = d.citizen_id), false) AS vulnerable,
+         (SELECT count(*)::int FROM demands o
+           WHERE d.location IS NOT NULL AND o.service_id = d.service_id AND o.id <> d.id
+             AND o.opened_at > d.opened_at - interval '30 days'
+             AND o.status NOT IN ('cancelled', 'merged')
+             AND ST_DWithin(o.location::geography, d.location::geography, 50)
+             AND o.location && ST_Expand(d.location, 0.001)) AS repeats,
+         (SELECT row_to_json(t) FROM (SELECT ${SERVICE_TERMS} FROM services WHERE id = d.service_id) t) AS service,
+         (SELECT row_to_json(t) FROM (SELECT ${DISPATCH_DEPARTMENT} FROM departments dep WHERE dep.id = d.department_id) t)
+           AS department
+    FROM demands d WHERE d.id = $1`;
+
 /** The routing itself, in the transaction that holds the demand's lock. */
 async function routeLocked(
   tx: Sql,
   c: Clocks,
   demandId: number,
+  facts: RoutingFacts,
+  suggestions: Candidate[],
 ): Promise<"dispatched" | "queued" | "linked" | "skipped"> {
-  const demand = await lockDemand(tx, demandId);
-  if (demand.status !== "new") return "skipped";
-  const queued = await maybeOne(tx, "SELECT 1 FROM triage_queue WHERE demand_id = $1", [demand.id]);
-  if (queued) return "skipped";
-  const service = await findServiceTerms(tx, demand.service_id);
-  const facts = await maybeOne<{ vulnerable: boolean; repeats: number }>(
-    tx,
-    `SELECT coalesce((SELECT c.vulnerable FROM citizens c WHERE c.id = d.citizen_id), false) AS vulnerable,
-            (SELECT count(*)::int FROM demands o
-              WHERE d.location IS NOT NULL AND o.service_id = d.service_id AND o.id <> d.id
-                AND o.opened_at > d.opened_at - interval '30 days'
-                AND o.status NOT IN ('cancelled', 'merged')
-                AND ST_DWithin(o.location::geography, d.location::geography, 50)
-                AND o.location && ST_Expand(d.location, 0.001)) AS repeats
-       FROM demands d WHERE d.id = $1`,
-    [demand.id],
-  );
   const score = triageScore({
-    priority: service.priority,
-    vulnerable: facts?.vulnerable ?? false,
-    repeats: facts?.repeats ?? 0,
+    priority: facts.service.priority,
+    vulnerable: facts.vulnerable,
+    repeats: facts.repeats,
   });
-  await tx.query("UPDATE demands SET triage_score = $2 WHERE id = $1", [demand.id, score]);
+  // The lock, the check that it is still new and not queued (a job run again after a crash), and the score: one
+  // statement.
+  const demand = await maybeOne<LockedDemand>(
+    tx,
+    `UPDATE demands SET triage_score = $2
+      WHERE id = $1 AND status = 'new' AND NOT EXISTS (SELECT 1 FROM triage_queue WHERE demand_id = $1)
+      RETURNING ${LOCKED_COLUMNS}`,
+    [demandId, score],
+  );
+  if (!demand) return "skipped";
+  const service =
+    demand.service_id === facts.service.id ? facts.service : await findServiceTerms(tx, demand.service_id);
   const duplicates = await findDuplicates(tx, { demandId: demand.id });
   // The managers' criteria and the text suggester read the citizen's own words: a rule that points elsewhere
   // than the service chosen sends the demand to an agent, with the proposal.
-  const suggestions = await classifyDemand(
-    tx,
-    {
-      text: await descriptionOf(tx, demand.id),
-      channel: demand.channel,
-      districtCode: demand.district_code,
-      subprefeituraCode: demand.subprefeitura_code,
-    },
-    3,
-  );
   const ruled = suggestions.find((c) => c.reasons.some((r) => r.kind === "rule"));
   const reasons: string[] = [];
   if (!service.auto_dispatch) reasons.push("service_requires_triage");
@@ -106,7 +144,10 @@ async function routeLocked(
   if (duplicates.length > 0) reasons.push("possible_duplicate");
   if (ruled && ruled.code !== service.code) reasons.push("classification_differs");
   if (reasons.length === 0) {
-    await dispatchLocked(tx, c, demand, { kind: "system" });
+    await dispatchLocked(tx, c, demand, { kind: "system" }, undefined, {
+      service,
+      department: facts.department,
+    });
     return "dispatched";
   }
   // A strong duplicate is linked without a person, unless something else also asks for one (a service that wants
@@ -123,13 +164,6 @@ async function routeLocked(
     suggestions: suggestions.map((c) => ({ code: c.code, score: c.score })),
   });
   return "queued";
-}
-
-async function descriptionOf(tx: Sql, demandId: number): Promise<string> {
-  const row = await maybeOne<{ description: string }>(tx, "SELECT description FROM demands WHERE id = $1", [
-    demandId,
-  ]);
-  return row?.description ?? "";
 }
 
 /** What an agent gets from the queue. */

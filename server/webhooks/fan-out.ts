@@ -3,7 +3,8 @@
  * kept in `webhook_cursor`) and writes one delivery and its `deliver-webhook` outbox row per (active subscription,
  * public event it subscribes to), in the same transaction that moves the cursor. The cursor row is locked, so two
  * workers fan out one after the other; the unique (subscription, event) pair makes a second read of an event write
- * nothing. It runs as a periodic job, never on the intake path.
+ * nothing. It runs as a periodic job, never on the intake path. Each delivery carries the id of the request that
+ * caused its event (demand_events.request_id), which its attempts send as X-Request-Id.
  */
 import type { Db, Sql } from "../db/index.ts";
 import { advance, type IdCursor, missingIds } from "../events/cursor.ts";
@@ -99,8 +100,8 @@ async function writeDeliveries(
   pairs: Array<{ subscription: number; event: EventHead }>,
 ): Promise<number> {
   const ids = [...new Set(pairs.map((p) => p.event.id))];
-  const facts = await tx.query<PublicEventFacts>(
-    `SELECT e.id, e.type, e.at, e.actor_kind, e.data, d.protocol, d.status, s.code AS service_code,
+  const facts = await tx.query<PublicEventFacts & { request_id: string | null }>(
+    `SELECT e.id, e.type, e.at, e.actor_kind, e.data, e.request_id, d.protocol, d.status, s.code AS service_code,
             s.name AS service_name, d.district_code, di.name AS district_name, ${knownPersonSql("d")} AS known
        FROM demand_events e
        JOIN demands d ON d.id = e.demand_id
@@ -110,10 +111,11 @@ async function writeDeliveries(
     [ids],
   );
   const bodies = new Map(facts.map((f) => [f.id, presentWebhookBody(f)]));
+  const requestIds = new Map(facts.map((f) => [f.id, f.request_id]));
   const kept = pairs.filter((p) => bodies.has(p.event.id));
   const inserted = await tx.query<{ id: number }>(
-    `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, body)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
+    `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, body, request_id)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])
      ON CONFLICT (subscription_id, event_id) DO NOTHING
      RETURNING id`,
     [
@@ -121,6 +123,7 @@ async function writeDeliveries(
       kept.map((p) => p.event.id),
       kept.map((p) => p.event.type),
       kept.map((p) => bodies.get(p.event.id)!),
+      kept.map((p) => requestIds.get(p.event.id) ?? null),
     ],
   );
   if (inserted.length === 0) return 0;
@@ -130,10 +133,15 @@ async function writeDeliveries(
     "deliver-webhook",
     deliveryIds.map((deliveryId) => ({ deliveryId })),
   );
-  // enqueueMany answers the rows' ids in the payloads' order.
+  // enqueueMany answers the rows' ids in the payloads' order. A delivery whose event was caused by a request runs
+  // under that request's id (the runner takes it from the outbox row and the POST sends it as X-Request-Id); the
+  // others keep the fan-out's own.
   await tx.query(
-    `UPDATE webhook_deliveries w SET outbox_id = t.outbox_id
-       FROM unnest($1::bigint[], $2::bigint[]) AS t(delivery_id, outbox_id) WHERE w.id = t.delivery_id`,
+    `WITH w AS (
+       UPDATE webhook_deliveries w SET outbox_id = t.outbox_id
+         FROM unnest($1::bigint[], $2::bigint[]) AS t(delivery_id, outbox_id) WHERE w.id = t.delivery_id
+       RETURNING w.outbox_id, w.request_id)
+     UPDATE outbox o SET request_id = w.request_id FROM w WHERE o.id = w.outbox_id AND w.request_id IS NOT NULL`,
     [deliveryIds, outboxIds],
   );
   return inserted.length;

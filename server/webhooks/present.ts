@@ -98,6 +98,7 @@ export function presentDelivery(row: DeliveryRow): DeliveryView {
     lastAttemptAt: row.last_attempt_at?.toISOString() ?? null,
     deliveredAt: row.delivered_at?.toISOString() ?? null,
     nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
+    requestId: row.request_id,
   };
 }
 

@@ -56,11 +56,12 @@ export interface DeliveryRow {
   last_attempt_at: Date | null;
   delivered_at: Date | null;
   next_attempt_at: Date | null;
+  request_id: string | null;
   body: string;
 }
 
 const DELIVERY_COLUMNS = `d.id, d.event_id, d.event_type, d.state, d.attempts, d.last_status, d.last_error,
-  d.created_at, d.last_attempt_at, d.delivered_at, d.body,
+  d.created_at, d.last_attempt_at, d.delivered_at, d.request_id, d.body,
   CASE WHEN d.state = 'pending' AND o.state = 'pending' THEN o.run_at END AS next_attempt_at`;
 
 /** A page of the deliveries of a subscription, newest first. */

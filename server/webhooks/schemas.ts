@@ -118,6 +118,11 @@ export const DeliveryView = z.object({
   deliveredAt: z.string().nullable(),
   /** When the next attempt is due, while one is waiting. */
   nextAttemptAt: z.string().nullable(),
+  /**
+   * The id of the request that caused the event (a staff member's or a citizen's), sent as X-Request-Id; null when
+   * the event was not caused by a request (deadlines, imports), and then each attempt sends its job's own id.
+   */
+  requestId: z.string().nullable(),
 });
 export type DeliveryView = z.infer<typeof DeliveryView>;
 

@@ -162,6 +162,7 @@ async function deliveriesOf(subscriptionId: number) {
     lastStatus: number | null;
     lastError: string | null;
     nextAttemptAt: string | null;
+    requestId: string | null;
   }>;
 }
 
@@ -264,13 +265,14 @@ describe("webhook subscriptions", () => {
     );
     assert.equal(got!.headers["webhook-id"], `evt_${event.id}`);
     assert.equal(got!.headers["content-type"], "application/json");
-    // Fanned out by a job, not by a request: the request id is the delivering job's own, as its log lines name it.
-    const sent = await one<{ outbox_id: number }>(
+    // The event was caused by the filing request: the delivery carries that request's id, not the fan-out's.
+    const caused = await one<{ request_id: string | null }>(
       db,
-      "SELECT outbox_id FROM webhook_deliveries WHERE subscription_id = $1",
-      [created.id],
+      "SELECT request_id FROM demand_events WHERE id = $1",
+      [event.id],
     );
-    assert.equal(got!.headers["x-request-id"], `job-${sent.outbox_id}`);
+    assert.match(String(caused.request_id), /^[0-9a-f-]{36}$/);
+    assert.equal(got!.headers["x-request-id"], caused.request_id);
     const body = JSON.parse(got!.body);
     assert.equal(body.type, "demand.created");
     assert.equal(body.data.protocol, demand.protocol);
@@ -328,6 +330,33 @@ describe("webhook subscriptions", () => {
       shown.attemptLog.map((a) => a.status),
       [204],
     );
+  });
+
+  it("sends the id of the staff request that caused an event as X-Request-Id, and logs it", async () => {
+    const r = await receiver();
+    const { id } = await subscribe(r, "/traced", ["demand.cancelled"]);
+    const demand = await fileDemand();
+    const agent = await staffHeaders(db, "agent");
+    const cancel = await app.inject({
+      method: "POST",
+      url: `/api/v1/demands/${demand.protocol}/cancel`,
+      headers: { authorization: agent.authorization, "x-request-id": "h13-cancel-5e1d" },
+      payload: { reason: "Trote: endereço inexistente." },
+    });
+    assert.equal(cancel.statusCode, 204, cancel.body);
+    await drain();
+    assert.deepEqual(
+      r.received.map((x) => [JSON.parse(x.body).type, x.headers["x-request-id"]]),
+      [["demand.cancelled", "h13-cancel-5e1d"]],
+    );
+    const [delivery] = await deliveriesOf(id);
+    assert.equal(delivery!.requestId, "h13-cancel-5e1d");
+    // An event no request caused (the scheduler's, a script's) carries none: its attempts send the job's own id.
+    await addEvent(demand.id, "demand.cancelled", "public");
+    await drain();
+    const [untraced] = await deliveriesOf(id);
+    assert.equal(untraced!.requestId, null);
+    assert.match(String(r.received.at(-1)!.headers["x-request-id"]), /^job-\d+$/);
   });
 
   it("signs with both secrets for a while after a rotation", async () => {

@@ -5,12 +5,12 @@
 import { useState } from "preact/hooks";
 import { useAllPages } from "../ui/all-pages.ts";
 import { ProblemAlert } from "../ui/components.tsx";
+import { useLoad } from "../ui/load.ts";
 import { type StaffEnv, send } from "../ui/staff.tsx";
 import { StatusLine, useChange } from "./change.tsx";
 import type { Department } from "./city.ts";
 import { ConfirmButton } from "./confirm-button.tsx";
 import { FormField, fieldProblems } from "./form-field.tsx";
-import { useLoad } from "./load.ts";
 
 const STAGES = ["demand", "acceptance", "execution", "complement"] as const;
 const KINDS = ["deadline_near", "deadline_breached", "escalation"] as const;

@@ -5,11 +5,11 @@
 import { useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen } from "../ui/i18n.ts";
+import { useLoad } from "../ui/load.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import { StatusLine, sendJson, useChange } from "./change.tsx";
 import { ConfirmButton } from "./confirm-button.tsx";
 import { FormField, fieldProblem } from "./form-field.tsx";
-import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 import { SecretOnce } from "./secret-once.tsx";
 

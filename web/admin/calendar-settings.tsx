@@ -1,10 +1,10 @@
 /** The calendar settings deadlines are counted with: time zone, opening hours per weekday, national days worked. */
 import { useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
+import { useLoad } from "../ui/load.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { StatusLine, sendJson, useChange } from "./change.tsx";
 import { FormField, fieldProblem } from "./form-field.tsx";
-import { useLoad } from "./load.ts";
 
 type Interval = [string, string];
 interface Settings {

@@ -5,13 +5,13 @@
  */
 import { useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
+import { useLoad } from "../ui/load.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { CalendarSettings } from "./calendar-settings.tsx";
 import { StatusLine, sendJson, useChange } from "./change.tsx";
 import { ConfirmButton } from "./confirm-button.tsx";
 import { FormField, fieldProblem } from "./form-field.tsx";
-import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 
 interface Holiday {

@@ -1,8 +1,8 @@
 /** A change an admin section makes: one at a time, its problem kept, its outcome announced on a status line. */
 import { useCallback, useRef, useState } from "preact/hooks";
 import type { ApiProblem } from "../ui/api.ts";
+import { asProblem } from "../ui/load.ts";
 import { send } from "../ui/staff.tsx";
-import { asProblem } from "./load.ts";
 
 /** A change being made: busy flag, the server's problem, the last status text, and `run` to make one. */
 export interface Change {

@@ -1,5 +1,5 @@
 /** The city's areas and departments, as the admin pickers list them. */
-import { useLoad } from "./load.ts";
+import { useLoad } from "../ui/load.ts";
 
 /** A district or subprefeitura. */
 export interface Area {

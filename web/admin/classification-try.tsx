@@ -7,10 +7,10 @@ import { DEMAND_CHANNELS } from "../../domain/channels.ts";
 import type { ApiProblem } from "../ui/api.ts";
 import { api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
+import { asProblem } from "../ui/load.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { useAreas } from "./city.ts";
 import { FormField } from "./form-field.tsx";
-import { asProblem } from "./load.ts";
 
 interface Suggestion {
   code: string;

@@ -6,12 +6,12 @@
 import { useRef, useState } from "preact/hooks";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
+import { asProblem, useLoad } from "../ui/load.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import { send } from "../ui/staff.tsx";
 import { type ClassificationRule, ClassificationRuleForm } from "./classification-rule-form.tsx";
 import { TryText } from "./classification-try.tsx";
 import { ConfirmButton } from "./confirm-button.tsx";
-import { asProblem, useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 
 /** The classification section. */

@@ -12,13 +12,13 @@ import {
 import { useCursorPages } from "../ui/all-pages.ts";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
+import { asProblem } from "../ui/load.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
 import { AlarmRules } from "./alarm-rules.tsx";
 import { DEADLINE_UNITS, localized, type ServiceSource } from "./catalogue.ts";
 import { StatusLine } from "./change.tsx";
 import { fieldProblems } from "./form-field.tsx";
-import { asProblem } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 import { Pager } from "./pager.tsx";
 

@@ -112,7 +112,7 @@ export function fieldProblem(problem: ApiProblem | null, field: string, t: Trans
   const hit = problem?.fields.find((f) => f.field === field);
   if (!hit) return undefined;
   const detail = (hit as { detail?: string }).detail;
-  return detail || t("admin.b.invalid_field");
+  return detail || t("admin.common.invalid_field");
 }
 
 /** After a refused save, puts the keyboard on the first field the server named (the alert is read out too). */

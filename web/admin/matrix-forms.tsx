@@ -6,11 +6,11 @@ import { useRef, useState } from "preact/hooks";
 import type { ApiProblem } from "../ui/api.ts";
 import { api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
+import { asProblem } from "../ui/load.ts";
 import { type StaffEnv, send } from "../ui/staff.tsx";
 import { StatusLine } from "./change.tsx";
 import type { Area, Department } from "./city.ts";
 import { FormField, fieldProblems } from "./form-field.tsx";
-import { asProblem } from "./load.ts";
 import type { MatrixRule } from "./matrix.tsx";
 
 type Areas = { districts: Area[]; subprefeituras: Area[] };

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
-import { useLoad } from "./load.ts";
+import { useLoad } from "../ui/load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 
 /** One service without a rule. */

@@ -7,12 +7,12 @@ import { useEffect, useState } from "preact/hooks";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen } from "../ui/i18n.ts";
+import { asProblem, useLoad } from "../ui/load.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { StatusLine, sendJson, useChange } from "./change.tsx";
 import { ConfirmButton } from "./confirm-button.tsx";
 import { FormField, fieldProblem } from "./form-field.tsx";
-import { asProblem, useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 
 interface Override {

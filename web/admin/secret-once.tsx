@@ -21,17 +21,17 @@ export function SecretOnce(props: {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(props.value);
-      setCopied(t("admin.b.copied"));
+      setCopied(t("admin.common.copied"));
     } catch {
       input.current?.select();
-      setCopied(t("admin.b.copy_failed"));
+      setCopied(t("admin.common.copy_failed"));
     }
   };
   return (
     <section class="card secret" aria-labelledby={`${props.id}-title`} tabIndex={-1} ref={box}>
       <h2 id={`${props.id}-title`}>{props.label}</h2>
       <p class="warn">
-        <strong>{t("admin.b.attention")}</strong> {props.warning}
+        <strong>{t("admin.common.attention")}</strong> {props.warning}
       </p>
       <div class="field">
         <label for={props.id}>{props.label}</label>
@@ -47,10 +47,10 @@ export function SecretOnce(props: {
       </div>
       <p class="row">
         <button type="button" onClick={copy}>
-          {t("admin.b.copy")}
+          {t("admin.common.copy")}
         </button>{" "}
         <button type="button" onClick={props.onDone}>
-          {t("admin.b.saved_it")}
+          {t("admin.common.saved_it")}
         </button>
       </p>
       <p role="status">{copied}</p>

@@ -8,12 +8,12 @@ import { DEFAULT_SERVICE_CHANNELS } from "../../domain/channels.ts";
 import type { ApiProblem } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
+import { asProblem, useLoad } from "../ui/load.ts";
 import { navigate } from "../ui/router.ts";
 import { type StaffEnv, send } from "../ui/staff.tsx";
 import { DEADLINE_UNITS, localized, type ServiceSource } from "./catalogue.ts";
 import { StatusLine } from "./change.tsx";
 import { FieldError, FormField, fieldProblems, focusFirstInvalid } from "./form-field.tsx";
-import { asProblem, useLoad } from "./load.ts";
 import { AttributesEditor } from "./service-attributes.tsx";
 
 const DEMAND_TYPES = ["request", "complaint", "report", "compliment", "suggestion", "information"];

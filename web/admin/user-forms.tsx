@@ -273,7 +273,7 @@ export function EditUser(props: {
             </button>
           )}{" "}
           <button type="button" onClick={() => props.onDone(null)}>
-            {t("admin.b.close")}
+            {t("admin.common.close")}
           </button>
         </p>
       </form>

@@ -6,9 +6,9 @@
 import { useMemo, useState } from "preact/hooks";
 import { useAllPages } from "../ui/all-pages.ts";
 import { ProblemAlert } from "../ui/components.tsx";
+import { useLoad } from "../ui/load.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import { FormField, focusById } from "./form-field.tsx";
-import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 import { type Role, RolesTable } from "./roles-table.tsx";
 import { type Department, EditUser, NewUser, ROLES, type StaffUser } from "./user-forms.tsx";

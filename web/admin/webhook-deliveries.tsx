@@ -1,11 +1,11 @@
 /** One webhook delivery: the exact body sent, every attempt, and "send again". */
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
+import { useLoad } from "../ui/load.ts";
 import { navigate } from "../ui/router.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { StatusLine, sendJson, useChange } from "./change.tsx";
-import { useLoad } from "./load.ts";
 
 const BASE = "/admin/webhooks";
 

@@ -6,13 +6,13 @@
 import { useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
+import { useLoad } from "../ui/load.ts";
 import { navigate } from "../ui/router.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { StatusLine, sendJson, useChange } from "./change.tsx";
 import { ConfirmButton } from "./confirm-button.tsx";
 import { FormField, fieldProblem } from "./form-field.tsx";
-import { useLoad } from "./load.ts";
 import type { AdminScreenProps } from "./main.tsx";
 import { SecretOnce } from "./secret-once.tsx";
 import { type Delivery, DeliveryPage } from "./webhook-deliveries.tsx";

@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiProblem, apiPage } from "./api.ts";
+import { asProblem, type Loaded, type Reader, useRead } from "./load.ts";
 
 /** Every item of a paginated list, following its Link rel="next" from `path` to the last page; throws ApiProblem. */
 export async function apiAll<T>(path: string, lang?: string): Promise<T[]> {
@@ -21,34 +22,11 @@ export async function apiAll<T>(path: string, lang?: string): Promise<T[]> {
   return items;
 }
 
-function asProblem(error: unknown): ApiProblem {
-  if (error instanceof ApiProblem) return error;
-  return new ApiProblem(0, "http_error", "", error instanceof Error ? error.message : String(error));
-}
+const readAll: Reader<unknown[]> = (path, lang) => apiAll(path, lang);
 
-/**
- * Every item of the list at `path` (null while loading), the problem if a page failed, and a reload: useLoad's
- * shape, for the lists an admin screen reads whole.
- */
-export function useAllPages<T>(path: string, lang: string): [T[] | null, ApiProblem | null, () => void] {
-  const [items, setItems] = useState<T[] | null>(null);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    let live = true;
-    apiAll<T>(path, lang)
-      .then((all) => {
-        if (!live) return;
-        setItems(all);
-        setProblem(null);
-      })
-      .catch((e) => live && setProblem(asProblem(e)));
-    return () => {
-      live = false;
-    };
-  }, [path, lang, round]);
-  const reload = useCallback(() => setRound((r) => r + 1), []);
-  return [items, problem, reload];
+/** Every item of the list at `path` (null while loading): useLoad for the lists an admin screen reads whole. */
+export function useAllPages<T>(path: string, lang: string): Loaded<T[]> {
+  return useRead(path, lang, readAll as Reader<T[]>);
 }
 
 /** One page of a list paged by cursor, with the way forward (its Link rel="next") and back (the pages seen). */

@@ -1,0 +1,88 @@
+/**
+ * How many statements the outbox's two busiest jobs send to the database (decision 0043): a statement's round trip
+ * is most of its cost, so these counts are the drain's budget. Counted, not timed: a wrapper of the Db counts every
+ * statement, and BEGIN and COMMIT of each transaction. A change that adds a statement to these paths fails here and
+ * says so; raise the bound only with a reason in docs/decisions/0043.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { drain, fileDemand, testAppWithMail } from "../../tests/factories.ts";
+import type { Db, Sql } from "../db/index.ts";
+import { sendMessage } from "../notifications/jobs.ts";
+import { routeDemand } from "../triage/commands.ts";
+import { claimDue } from "./leases.ts";
+
+/**
+ * Counts the statements sent through `db` (BEGIN and COMMIT included) until `stop`. The object itself is wrapped,
+ * not copied: the per-pool caches (calendar, alarm rules, the suggester's version) are keyed by it, as in a worker.
+ */
+function counting(db: Db): { count: () => number; reset: () => void; stop: () => void } {
+  let n = 0;
+  const wrap = (sql: Sql): Sql => ({
+    query: (text, params) => {
+      n++;
+      return sql.query(text, params);
+    },
+    exec: (text) => {
+      n++;
+      return sql.exec(text);
+    },
+  });
+  const { query, exec, transaction } = db;
+  const inner: Sql = { query: query.bind(db), exec: exec.bind(db) };
+  const counted = wrap(inner);
+  db.query = counted.query;
+  db.exec = counted.exec;
+  db.transaction = <T>(fn: (tx: Sql) => Promise<T>): Promise<T> => {
+    n += 2;
+    return transaction.call(db, (tx) => fn(wrap(tx))) as Promise<T>;
+  };
+  return {
+    count: () => n,
+    reset: () => {
+      n = 0;
+    },
+    stop: () => {
+      Object.assign(db, { query, exec, transaction });
+    },
+  };
+}
+
+const { app, ctx, mailsTo } = await testAppWithMail();
+
+describe("statements per job", () => {
+  it("routes a dispatched demand in at most 13 statements and sends a message in 3", async () => {
+    // A first demand, routed and told, warms this process's caches (calendar, alarm rules, the suggester's index)
+    // and makes the consent links' key (once per database).
+    await fileDemand({ app, ctx }, { email: "warm.round@example.org" });
+    await drain(ctx);
+    const filed = await fileDemand({ app, ctx }, { email: "count.round@example.org" });
+    const counter = counting(ctx.db);
+    assert.equal(await routeDemand(ctx.db, filed.id), "dispatched");
+    // 12 (one before the transaction), and one more when the suggester's catalogue version is read again (at most
+    // every 250 ms).
+    const routing = counter.count();
+    assert.ok(routing <= 13, `routing took ${routing} statements`);
+
+    // The receipt queued at intake and "sent to the department" queued by the routing.
+    counter.stop();
+    const rows = (await claimDue(ctx.db, ["send-message"], 10)).filter(
+      (r) => (r.payload as { demandId: number }).demandId === filed.id,
+    );
+    assert.equal(rows.length, 2);
+    const again = counting(ctx.db);
+    for (const row of rows) {
+      again.reset();
+      await sendMessage.run(ctx, sendMessage.payload.parse(row.payload), {
+        id: row.id,
+        attempts: row.attempts,
+        lease: row.lease,
+      });
+      // The plan's read, the message row with its first attempt, the delivery with its event and the row done: one
+      // statement each, no BEGIN or COMMIT (server/notifications/round-trips.test.ts, under a request id too).
+      assert.equal(again.count(), 3, `message ${(row.payload as { template: string }).template}`);
+    }
+    again.stop();
+    assert.equal((await mailsTo("count.round@example.org")).length, 2);
+  });
+});
