@@ -9,6 +9,11 @@
  * `INSERT INTO demands … SELECT` from that plain table (its indexes, foreign keys and search-pending trigger, none
  * of the import's checks, placement, events or clocks), the floor any import of these rows into it stands on.
  *
+ * A fifth, the yardstick in the import's own terms: the rows the import wrote (demands, their timeline events, the
+ * open demands' work orders, clocks and alarm points) copied out in PostgreSQL's binary format after the run and
+ * COPYed back into the same tables of another fresh copy of the template, in one transaction (their indexes, keys and
+ * triggers in place): what merely storing the import's result costs, without reading, checking or placing a row.
+ *
  * A fourth: the search index job (decision 0040) run after the import until nothing is pending, the work the import
  * no longer does row by row; with it, the import's whole cost as a rate beside COPY.
  *
@@ -27,7 +32,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { loadConfig } from "../server/config.ts";
 import { connect } from "../server/db/index.ts";
 import { indexPendingDemands } from "../server/demands/search-index.ts";
@@ -126,6 +131,73 @@ async function tableFloorRate(url: string, rows: number): Promise<number> {
   });
 }
 
+/** The tables an import writes, in the order their keys allow loading them. */
+const OUTPUT_TABLES = ["demands", "demand_events", "work_orders", "deadlines", "deadline_fires"] as const;
+
+/** The rows of a table the import added: ids above the template's (an alarm point by its clock's id). */
+const addedRows = (table: string, above: Record<string, number>) =>
+  table === "deadline_fires" ? `deadline_id > ${above.deadlines}` : `id > ${above[table]}`;
+
+/** Each output table's highest id (the template's own rows stay below it). */
+async function highestIds(url: string): Promise<Record<string, number>> {
+  return withClient(url, async (client) => {
+    const ids: Record<string, number> = {};
+    for (const table of OUTPUT_TABLES.filter((t) => t !== "deadline_fires")) {
+      const { rows } = await client.query<{ id: number }>(
+        `SELECT coalesce(max(id), 0)::bigint AS id FROM ${table}`,
+      );
+      ids[table] = Number(rows[0]!.id);
+    }
+    return ids;
+  });
+}
+
+/** The columns of a table COPY can write (not generated). */
+async function copyColumns(client: pg.Client, table: string): Promise<string> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT quote_ident(attname) AS name FROM pg_attribute
+      WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+      ORDER BY attnum`,
+    [table],
+  );
+  return rows.map((r) => r.name).join(", ");
+}
+
+/** Copies the rows the import added (ids above `above`) out into binary files in `dir`. */
+async function dumpOutput(url: string, above: Record<string, number>, into: string): Promise<void> {
+  await withClient(url, async (client) => {
+    for (const table of OUTPUT_TABLES) {
+      const columns = await copyColumns(client, table);
+      await pipeline(
+        client.query(
+          copyTo(
+            `COPY (SELECT ${columns} FROM ${table} WHERE ${addedRows(table, above)}) TO STDOUT (FORMAT binary)`,
+          ),
+        ),
+        createWriteStream(join(into, `${table}.bin`)),
+      );
+    }
+  });
+}
+
+/** COPYs the dumped rows into the same tables of a fresh copy of the template, in one transaction: rows/s. */
+async function outputCopyRate(url: string, from: string, rows: number): Promise<number> {
+  return withClient(url, async (client) => {
+    const columns = new Map<string, string>();
+    for (const table of OUTPUT_TABLES) columns.set(table, await copyColumns(client, table));
+    const started = performance.now();
+    await client.query("BEGIN");
+    for (const table of OUTPUT_TABLES) {
+      await pipeline(
+        createReadStream(join(from, `${table}.bin`), { highWaterMark: 1 << 20 }),
+        client.query(copyFrom(`COPY ${table} (${columns.get(table)}) FROM STDIN (FORMAT binary)`)),
+      );
+    }
+    await client.query("COMMIT");
+    return rows / ((performance.now() - started) / 1000);
+  });
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The stages of an import as "parse 812 ms, place 1204 ms, …" (the non-zero ones). */
@@ -159,6 +231,7 @@ const floors: number[] = [];
 const indexing: number[] = [];
 const whole: number[] = [];
 const bulks: number[] = [];
+const outputs: number[] = [];
 try {
   const rows = await cutQuarter(file);
   console.log(`quarter ${MONTHS.join(", ")}: ${rows} rows`);
@@ -169,9 +242,11 @@ try {
     try {
       const copy = await copyRate(urlOf(name), file, rows);
       const floor = await tableFloorRate(urlOf(name), rows);
+      const above = await highestIds(urlOf(name));
       const db = await connect({ databaseUrl: urlOf(name), poolSize: 4 });
       try {
         const summary = await importSp156(db, file);
+        await dumpOutput(urlOf(name), above, dir);
         const rate = summary.rowsRead / (summary.elapsedMs / 1000);
         const indexStarted = performance.now();
         const { indexed } = await indexPendingDemands(db);
@@ -199,6 +274,16 @@ try {
     } finally {
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     }
+    await admin(`CREATE DATABASE "${name}_copy" TEMPLATE "${base.pathname.slice(1)}"`);
+    try {
+      outputs.push(await outputCopyRate(urlOf(`${name}_copy`), dir, rows));
+      console.log(
+        `  COPY of the import's own rows into its tables: ${Math.round(outputs.at(-1)!)} rows/s; ` +
+          `import / that = ${(imports.at(-1)! / outputs.at(-1)!).toFixed(3)}`,
+      );
+    } finally {
+      await admin(`DROP DATABASE IF EXISTS "${name}_copy" WITH (FORCE)`);
+    }
     await admin(`CREATE DATABASE "${name}_bulk" TEMPLATE "${base.pathname.slice(1)}"`);
     try {
       bulks.push(await bulkRate(`${name}_bulk`));
@@ -212,7 +297,9 @@ try {
       `${Math.round(median(floors))} rows/s (${(median(floors) / median(copies)).toFixed(3)} of COPY); search index ` +
       `job median ${Math.round(median(indexing))} rows/s; import + index median ${Math.round(median(whole))} rows/s ` +
       `(${(median(whole) / median(copies)).toFixed(3)} of COPY); bulk import median ${Math.round(median(bulks))} ` +
-      `rows/s (${(median(bulks) / median(copies)).toFixed(3)} of COPY)`,
+      `rows/s (${(median(bulks) / median(copies)).toFixed(3)} of COPY); COPY of the import's own rows into its ` +
+      `tables median ${Math.round(median(outputs))} rows/s: import / that = ` +
+      `${(median(imports) / median(outputs)).toFixed(3)}, bulk / that = ${(median(bulks) / median(outputs)).toFixed(3)}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -2,9 +2,11 @@
  * The environment, parsed once at start-up. Every problem is listed together and the process exits, so an operator
  * fixes a bad deployment in one go.
  */
+
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { MESSAGING_ENV, type MessagingSettings, messagingSettings } from "./config-messaging.ts";
 
 /** The process roles one codebase can play; all three run in one process by default. */
 export const ROLES = ["web", "worker", "scheduler"] as const;
@@ -14,6 +16,7 @@ export type Role = (typeof ROLES)[number];
 export const DEFAULT_SOURCE_URL = "https://github.com/responsiva-civic/responsiva";
 
 const Env = z.object({
+  ...MESSAGING_ENV,
   /** PostgreSQL server URL; unset means the embedded PGlite database in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
   /** Folder for the embedded database and uploaded attachments. */
@@ -164,6 +167,8 @@ export interface Config {
   twilioAuthToken: string | undefined;
   twilioQueue: string;
   twilioDial: string | undefined;
+  /** The written channels' providers that are configured (server/config-messaging.ts). */
+  messaging: MessagingSettings;
 }
 
 /** An S3-compatible bucket and the credentials to sign its requests with (ATTACHMENTS_STORE=s3). */
@@ -201,6 +206,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
   const e = parsed.data;
   const store = s3Settings(e);
   if ("problems" in store) return store;
+  const channels = messagingSettings(e);
+  if ("problems" in channels) return channels;
   return {
     config: {
       databaseUrl: e.DATABASE_URL,
@@ -237,6 +244,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       twilioAuthToken: e.TWILIO_AUTH_TOKEN,
       twilioQueue: e.TWILIO_QUEUE,
       twilioDial: e.TWILIO_DIAL,
+      messaging: channels.messaging,
     },
   };
 }

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { anyRequest, fuzzTargets } from "./fuzz-cases.ts";
 import { createFuzzAdmin, runCase, WriteProbe } from "./fuzz-run.ts";
-import { testApp } from "./helpers.ts";
+import { testApp, testMessaging } from "./helpers.ts";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4000);
 const SEED = Number(process.env.FUZZ_SEED ?? 156311);
@@ -20,6 +20,8 @@ const { app } = await testApp({
   // Telephony configured, so its webhooks check signatures instead of answering 503 "not configured".
   telephonyWebhookSecret: "fuzz-telephony-secret",
   twilioAuthToken: "fuzz-twilio-token",
+  // The written channels too: their webhooks check signatures (on loopback addresses nothing answers).
+  messaging: testMessaging(undefined, "fuzz-twilio-token"),
 });
 
 describe("fuzzing every route", () => {

@@ -159,3 +159,29 @@ export function startWebProcess(databaseUrl: string): Promise<{ url: string; chi
     child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
 }
+
+/**
+ * Every written channel configured, its APIs at `apiUrl` (by default a loopback port nothing answers on): the
+ * webhooks then check signatures instead of answering 503 "not configured".
+ */
+export function testMessaging(
+  apiUrl = "http://127.0.0.1:9",
+  twilioAuthToken = "test-twilio-token",
+): Config["messaging"] {
+  return {
+    whatsapp: {
+      apiUrl,
+      token: "test-whatsapp-token",
+      phoneNumberId: "1234567",
+      appSecret: "test-whatsapp-secret",
+      verifyToken: "test-verify-token",
+    },
+    telegram: { apiUrl, token: "123:test-telegram-token-xxxxxxxx", webhookSecret: "test-telegram-secret" },
+    twilio: {
+      apiUrl,
+      accountSid: `AC${"0".repeat(32)}`,
+      authToken: twilioAuthToken,
+      smsFrom: "+5511999990000",
+    },
+  };
+}

@@ -44,8 +44,11 @@ describe("licence and project files", () => {
 });
 
 describe("environment variables", () => {
-  // The keys of the Env schema: the only upper-case keys at two spaces of indentation in server/config.ts.
-  const variables = [...read("server/config.ts").matchAll(/^ {2}([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!);
+  // The keys of the Env schema: the only upper-case keys at two spaces of indentation in server/config.ts and in
+  // the messaging providers' part of it, server/config-messaging.ts.
+  const variables = ["server/config.ts", "server/config-messaging.ts"].flatMap((file) =>
+    [...read(file).matchAll(/^ {2}([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!),
+  );
   const operations = read("docs/operations.md");
   const section = operations.split(/^## /m).find((s) => s.startsWith("Environment variables")) ?? "";
   const tabled = new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]));

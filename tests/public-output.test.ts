@@ -18,7 +18,7 @@ import { planMessage } from "../server/notifications/commands.ts";
 import { fanOutWebhooks } from "../server/webhooks/fan-out.ts";
 import { deliverWebhookJob } from "../server/webhooks/jobs.ts";
 import { factoriesFor, SE } from "./factories.ts";
-import { staffHeaders, testApp } from "./helpers.ts";
+import { staffHeaders, testApp, testMessaging } from "./helpers.ts";
 import { UNDECLARED_ROUTES } from "./pages.ts";
 import { follow } from "./sse-client.ts";
 
@@ -90,6 +90,7 @@ function leaks(text: string, people?: Person[]): string[] {
 const { app, ctx } = await testApp({
   telephonyWebhookSecret: "whsec_c2Nhbi10ZXN0LXNlY3JldC0wMTIzNDU2Nzg5",
   twilioAuthToken: "scan-test-token",
+  messaging: testMessaging(undefined, "scan-test-token"),
 });
 const db = ctx.db;
 const admin = await staffHeaders(db, "admin");
@@ -317,6 +318,24 @@ const PUBLIC_CALLS: Record<string, Calls> = {
       post(`/open311/v2/servicerequestupdates.${f}`, `service_request_id=${main.protocol}`, form),
     ),
   "POST /api/v1/telephony/events": () => [post("/api/v1/telephony/events", { type: "call.ringing" })],
+  // The written channels' webhooks, refused unsigned: they publish nothing.
+  "GET /webhooks/whatsapp": () =>
+    get("/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1&hub.verify_token=x"),
+  "POST /webhooks/whatsapp": () => [
+    post("/webhooks/whatsapp", { object: "whatsapp_business_account", entry: [] }),
+  ],
+  "POST /webhooks/twilio/messaging": () => [
+    post("/webhooks/twilio/messaging", "MessageSid=SM1&Body=oi", form),
+  ],
+  "POST /webhooks/telegram": () => [post("/webhooks/telegram", { update_id: 1 })],
+  // The portal's chat: a message, and the replies of a chat (a token that opens none, and none at all).
+  "POST /api/v1/chat/messages": () => [
+    post("/api/v1/chat/messages", { id: "5b0c2d4e-8f1a-4c3b-9d2e-1a2b3c4d5e6f", text: "oi" }),
+  ],
+  "GET /api/v1/chat/messages": () => [
+    { method: "GET", url: "/api/v1/chat/messages" },
+    { method: "GET", url: "/api/v1/chat/messages", headers: { "x-chat-token": "A".repeat(32) } },
+  ],
   "POST /api/v1/telephony/twilio/voice": () => [post("/api/v1/telephony/twilio/voice", "CallSid=CA1", form)],
   "POST /api/v1/telephony/twilio/status": () => [
     post("/api/v1/telephony/twilio/status", "CallSid=CA1", form),

@@ -235,6 +235,24 @@ export async function eraseCitizen(
                                                                 AND o.channel IN ('phone', 'whatsapp', 'sms')))`,
       [citizenId],
     );
+    // Their conversations on the written channels (linked when a demand was filed from one, so proven theirs): the
+    // address, the name the provider showed, what they wrote and what was answered go; that the messages existed stays.
+    await tx.query(
+      `WITH old AS (
+         SELECT id, channel, address FROM conversations WHERE citizen_id = $1 FOR UPDATE
+       ), c AS (
+         UPDATE conversations SET address = '', profile_name = NULL, citizen_id = NULL, status = 'closed',
+                state = jsonb_build_object('erased', true), updated_at = now()
+          WHERE id IN (SELECT id FROM old)
+       ), i AS (
+         UPDATE inbound_messages SET sender = '', profile_name = NULL, content = '{"kind":"erased"}'::jsonb
+          WHERE conversation_id IN (SELECT id FROM old)
+       ), r AS (
+         UPDATE conversation_replies SET body = '{"text":"[erased]"}'::jsonb WHERE conversation_id IN (SELECT id FROM old)
+       )
+       DELETE FROM channel_opt_outs o USING old WHERE o.channel = old.channel AND o.address = old.address`,
+      [citizenId],
+    );
     await tx.query("DELETE FROM citizen_contacts WHERE citizen_id = $1", [citizenId]);
     // Where messages went, what the person wrote in a survey, and whom they follow go with the person; the counts
     // (a message was sent, a rating was given) stay with the demand.

@@ -64,16 +64,6 @@ export async function withdrawConsent(
   });
 }
 
-/** True when the citizen's latest record for `purpose` is a refusal or a withdrawal. */
-export async function hasWithdrawn(sql: Sql, citizenId: number, purpose: ConsentPurpose): Promise<boolean> {
-  const latest = await maybeOne<{ granted: boolean }>(
-    sql,
-    "SELECT granted FROM consents WHERE citizen_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1",
-    [citizenId, purpose],
-  );
-  return latest?.granted === false;
-}
-
 /** The name of the consent links' key in signing_keys. */
 export const CONSENT_KEY_NAME = "consent-link";
 

@@ -8,9 +8,22 @@ import pg from "pg";
 import { currentRequestId } from "../observability/context.ts";
 import { CHANNEL_NAME, listenPostgres } from "./listen.ts";
 
+/** What a caller says of a statement; read only by a lone statement on a `Db` (a transaction has no choice left). */
+export interface QueryOptions {
+  /**
+   * The statement writes the `request_id` of the outbox or demand_events rows it inserts itself, so it may run alone
+   * rather than in a transaction that sets the column's default: three round trips less (decision 0043).
+   */
+  writesRequestId?: true;
+}
+
 /** Something that runs parameterised SQL: the database itself or an open transaction. */
 export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<T[]>;
   /** Runs a script of several statements with no parameters (migrations, fixtures). */
   exec(text: string): Promise<void>;
 }
@@ -56,18 +69,18 @@ export function poolUse(db: Db): PoolUse {
 const SET_REQUEST_ID = "SELECT set_config('responsiva.request_id', $1, true)";
 
 // A lone statement that queues a job (intake's one-statement insert) or writes a timeline event (whose request_id
-// takes the same default, migration 0048) must run in a transaction to carry the id.
+// takes the same default, migration 0048) must run in a transaction to carry the id, unless its caller says it
+// writes the id itself (QueryOptions). Found by the text, not declared: the helpers that write these rows take any
+// `Sql`, so a caller that hands them the database itself is caught here rather than silently losing the id.
 const QUEUES_JOB = /\binsert\s+into\s+(?:outbox|demand_events)\b/i;
-const WRITES_REQUEST_ID = /\(\s*[^)]*\brequest_id\b[^)]*\)\s*values\b/i;
 const queuesJobByText = new Map<string, boolean>();
 
 /** True when `text` is a lone statement to run in a transaction so the rows it writes carry the request id. */
-function needsRequestId(text: string): boolean {
-  if (currentRequestId() === undefined) return false;
+function needsRequestId(text: string, options: QueryOptions | undefined): boolean {
+  if (currentRequestId() === undefined || options?.writesRequestId) return false;
   let queues = queuesJobByText.get(text);
   if (queues === undefined) {
-    // A statement that writes the request_id column itself carries the id without the transaction's setting.
-    queues = QUEUES_JOB.test(text) && !WRITES_REQUEST_ID.test(text);
+    queues = QUEUES_JOB.test(text);
     queuesJobByText.set(text, queues);
   }
   return queues;
@@ -155,8 +168,8 @@ async function connectPostgres(url: string, max: number, connectTimeoutMs: numbe
     );
   const db: Db = {
     kind: "postgres",
-    async query<T>(text: string, params?: readonly unknown[]) {
-      if (needsRequestId(text)) return db.transaction((tx) => tx.query<T>(text, params));
+    async query<T>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+      if (needsRequestId(text, options)) return db.transaction((tx) => tx.query<T>(text, params));
       const result = await run(pool, text, params);
       if (commits.wrote(text, result.rowCount)) commits.fire();
       return result.rows as T[];
@@ -281,8 +294,8 @@ async function connectPglite(dataDir: string | undefined, loadDataDir: Blob | un
   const turn = takeTurns();
   const db: Db = {
     kind: "pglite",
-    async query<T>(text: string, params?: readonly unknown[]) {
-      if (needsRequestId(text)) return db.transaction((tx) => tx.query<T>(text, params));
+    async query<T>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+      if (needsRequestId(text, options)) return db.transaction((tx) => tx.query<T>(text, params));
       const result = await turn(() => lite.query<T>(text, params as unknown[]));
       if (commits.wrote(text, result.affectedRows)) commits.fire();
       return result.rows;

@@ -11,7 +11,7 @@ import { fileDemand } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { hashToken } from "../http/auth.ts";
-import { routeDemand } from "../triage/commands.ts";
+import { routeDemand } from "../triage/routing.ts";
 import { SUPPORTS_PER_DAY } from "./commands.ts";
 import { isSameStreet, judgeDuplicate, LINK_RULE } from "./rule.ts";
 

@@ -61,6 +61,7 @@ export const ACTIONS = [
   "calls.intake", // take a ringing call, register a demand during it, print the counter receipt
   "audit_log.read", // search the audit log of staff changes (supervisors, the ombudsman team, admins)
   "citizens.withdraw_consent", // record a citizen's withdrawal of consent given by phone, at a counter or by letter
+  "conversations.work", // the inbox of written channels: conversations handed over, take, answer, release
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -86,6 +87,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "calls.read",
     "calls.intake",
     "citizens.withdraw_consent",
+    "conversations.work",
   ],
   department_staff: [...EVERY_STAFF, "work_orders.act"],
   focal_point: [
@@ -117,6 +119,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "calls.intake",
     "audit_log.read",
     "citizens.withdraw_consent",
+    "conversations.work",
   ],
   manager: [
     ...EVERY_STAFF,
@@ -170,6 +173,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "calls.intake",
     "audit_log.read",
     "citizens.withdraw_consent",
+    "conversations.work",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
   ombudsman: [

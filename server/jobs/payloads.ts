@@ -20,12 +20,15 @@ export const JOB_PAYLOADS = {
   "remind-surveys": SlotPayload,
   "pull-open311-updates": SlotPayload,
   "fan-out-webhooks": SlotPayload,
+  "poll-email": SlotPayload,
   "send-message": SendMessagePayload,
   "route-demand": z.object({ demandId: z.number().int().positive() }),
   "send-work-order-open311": z.object({ workOrderId: z.number().int().positive() }),
   "deliver-webhook": DeliverWebhookPayload,
   "send-sign-in-code": SendCodePayload,
   "delete-attachment-files": z.object({ keys: z.array(z.string()) }),
+  "handle-inbound": z.object({ inboundId: z.number().int().positive() }),
+  "send-reply": z.object({ replyId: z.number().int().positive() }),
 } as const;
 
 /** The name of a job this release knows. */

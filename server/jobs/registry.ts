@@ -1,4 +1,6 @@
 import { sendSignInCode } from "../citizen-access/jobs.ts";
+import { EMAIL_POLL_EVERY_SECONDS, pollEmailJob } from "../conversations/email-poll.ts";
+import { handleInbound, sendReply } from "../conversations/jobs.ts";
 import { SCAN_EVERY_SECONDS, scanDeadlinesJob } from "../deadlines/jobs.ts";
 import { deleteAttachmentFiles } from "../demands/jobs.ts";
 import { INDEX_EVERY_SECONDS, indexDemandSearchJob } from "../demands/search-index.ts";
@@ -37,6 +39,11 @@ export const purgeExpired: Job<typeof SlotPayload> = {
       await tx.query(
         "DELETE FROM webhook_deliveries WHERE state = 'delivered' AND delivered_at < now() - interval '90 days'",
       );
+      // Delivery receipts did their work when they were handled (the reply's state holds it); three come per message.
+      await tx.query(
+        `DELETE FROM inbound_messages WHERE handled_at < now() - interval '30 days'
+            AND content->>'kind' = 'receipt'`,
+      );
     });
   },
 };
@@ -55,6 +62,9 @@ export const JOBS: readonly Job[] = [
   sendSignInCode,
   deleteAttachmentFiles,
   indexDemandSearchJob,
+  handleInbound,
+  sendReply,
+  pollEmailJob,
 ];
 
 /**
@@ -68,4 +78,6 @@ export const PERIODIC: readonly Periodic[] = [
   { job: PULL_JOB, everySeconds: PULL_EVERY_SECONDS },
   { job: "fan-out-webhooks", everySeconds: FAN_OUT_EVERY_SECONDS },
   { job: "index-demand-search", everySeconds: INDEX_EVERY_SECONDS },
+  // Does nothing unless EMAIL_IMAP_URL is set.
+  { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS },
 ];

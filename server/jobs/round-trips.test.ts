@@ -7,46 +7,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { drain, fileDemand, testAppWithMail } from "../../tests/factories.ts";
-import type { Db, Sql } from "../db/index.ts";
+import { counting } from "../../tests/statements.ts";
 import { sendMessage } from "../notifications/jobs.ts";
-import { routeDemand } from "../triage/commands.ts";
+import { routeDemand } from "../triage/routing.ts";
 import { claimDue } from "./leases.ts";
-
-/**
- * Counts the statements sent through `db` (BEGIN and COMMIT included) until `stop`. The object itself is wrapped,
- * not copied: the per-pool caches (calendar, alarm rules, the suggester's version) are keyed by it, as in a worker.
- */
-function counting(db: Db): { count: () => number; reset: () => void; stop: () => void } {
-  let n = 0;
-  const wrap = (sql: Sql): Sql => ({
-    query: (text, params) => {
-      n++;
-      return sql.query(text, params);
-    },
-    exec: (text) => {
-      n++;
-      return sql.exec(text);
-    },
-  });
-  const { query, exec, transaction } = db;
-  const inner: Sql = { query: query.bind(db), exec: exec.bind(db) };
-  const counted = wrap(inner);
-  db.query = counted.query;
-  db.exec = counted.exec;
-  db.transaction = <T>(fn: (tx: Sql) => Promise<T>): Promise<T> => {
-    n += 2;
-    return transaction.call(db, (tx) => fn(wrap(tx))) as Promise<T>;
-  };
-  return {
-    count: () => n,
-    reset: () => {
-      n = 0;
-    },
-    stop: () => {
-      Object.assign(db, { query, exec, transaction });
-    },
-  };
-}
 
 const { app, ctx, mailsTo } = await testAppWithMail();
 

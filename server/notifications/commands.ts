@@ -65,8 +65,8 @@ export async function recordSent(
 ): Promise<void> {
   const finish = claim?.lease !== undefined;
   // The event names the job's request id itself (the column's default reads it from the transaction), so the
-  // statement needs no transaction of its own (server/db/index.ts lets a lone insert that writes request_id run
-  // alone): three round trips less than BEGIN … COMMIT.
+  // statement needs no transaction of its own (`writesRequestId` lets it run alone): three round trips less than
+  // BEGIN … COMMIT.
   const write = (sql: Sql) =>
     sql.query(
       `WITH a AS (
@@ -85,6 +85,7 @@ export async function recordSent(
         currentRequestId() ?? null,
         ...(finish ? [claim.id, claim.lease] : []),
       ],
+      { writesRequestId: true },
     );
   if (message.template === "demand.answered") {
     await db.transaction(async (tx) => {

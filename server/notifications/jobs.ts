@@ -8,6 +8,7 @@
 import {
   type ChannelAdapter,
   type Channels,
+  type ChannelsOptions,
   closeChannels,
   createChannels,
   DeliveryError,
@@ -22,15 +23,24 @@ import { SendMessagePayload } from "./schemas.ts";
 
 const adapters = new WeakMap<Config, Channels>();
 
+/** What the channel adapters take from the configuration. */
+export function channelOptionsOf(config: Config): ChannelsOptions {
+  const { twilio } = config.messaging;
+  return {
+    smtpUrl: config.smtpUrl,
+    mailFrom: config.mailFrom,
+    mailDir: `${config.dataDir}/mail`,
+    whatsapp: config.messaging.whatsapp,
+    telegram: config.messaging.telegram,
+    twilio: twilio && { ...twilio, statusCallbackUrl: `${config.publicUrl}/webhooks/twilio/messaging` },
+  };
+}
+
 /** The channel adapters of a configuration, built once per configuration object. */
 export function channelsOf(config: Config): Channels {
   let channels = adapters.get(config);
   if (!channels) {
-    channels = createChannels({
-      smtpUrl: config.smtpUrl,
-      mailFrom: config.mailFrom,
-      mailDir: `${config.dataDir}/mail`,
-    });
+    channels = createChannels(channelOptionsOf(config));
     adapters.set(config, channels);
   }
   return channels;

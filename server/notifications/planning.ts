@@ -128,7 +128,12 @@ export async function planMessage(
        SELECT d.protocol, d.channel AS demand_channel, dep.name AS department_name, s.name AS service_name,
               c.id AS citizen_id, c.name, coalesce(c.locale, 'pt-BR') AS locale, c.erased_at,
               (SELECT json_agg(json_build_object('channel', cc.channel, 'value', cc.value) ORDER BY cc.id)
-                 FROM citizen_contacts cc WHERE cc.citizen_id = c.id) AS contacts,
+                 FROM citizen_contacts cc WHERE cc.citizen_id = c.id
+                  -- "SAIR" on a channel stops messages there (decision 0044); a phone number is reached by SMS.
+                  AND NOT EXISTS (SELECT 1 FROM channel_opt_outs o
+                                   WHERE o.address = cc.value
+                                     AND o.channel = CASE cc.channel WHEN 'phone' THEN 'sms' ELSE cc.channel END)
+              ) AS contacts,
               CASE WHEN c.id IS DISTINCT FROM d.citizen_id THEN ${knownPersonSql("d")} END AS known,
               CASE WHEN c.id = d.citizen_id THEN d.secret_hash END AS secret_hash,
               d.opened_at, d.due_at, s.demand_type, s.deadline_amount, s.deadline_unit

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { drain, fileDemand, testAppWithMail } from "../../tests/factories.ts";
-import type { Db, Sql } from "../db/index.ts";
+import { countStatements } from "../../tests/statements.ts";
 import { claimDue } from "../jobs/leases.ts";
 import type { Claim } from "../jobs/runner.ts";
 import { runWithRequestId } from "../observability/context.ts";
@@ -15,40 +15,6 @@ import { sendMessage } from "./jobs.ts";
 import type { SendMessagePayload } from "./schemas.ts";
 
 const { app, ctx, fake, mailsTo } = await testAppWithMail();
-
-/**
- * Counts the statements sent through `db` (BEGIN and COMMIT of each transaction included) while `fn` runs. The
- * object itself is wrapped, not copied: the per-pool caches (the calendar) are keyed by it, as in a worker.
- */
-async function countStatements(db: Db, fn: () => Promise<unknown>): Promise<{ n: number; error?: unknown }> {
-  let n = 0;
-  const wrap = (sql: Sql): Sql => ({
-    query: (text, params) => {
-      n++;
-      return sql.query(text, params);
-    },
-    exec: (text) => {
-      n++;
-      return sql.exec(text);
-    },
-  });
-  const { query, exec, transaction } = db;
-  const counted = wrap({ query: query.bind(db), exec: exec.bind(db) });
-  db.query = counted.query;
-  db.exec = counted.exec;
-  db.transaction = <T>(body: (tx: Sql) => Promise<T>): Promise<T> => {
-    n += 2;
-    return transaction.call(db, (tx) => body(wrap(tx))) as Promise<T>;
-  };
-  try {
-    await fn();
-    return { n };
-  } catch (error) {
-    return { n, error };
-  } finally {
-    Object.assign(db, { query, exec, transaction });
-  }
-}
 
 /** The receipt row of a demand, claimed as a worker claims it. */
 async function claimReceipt(demandId: number): Promise<{ claim: Claim; payload: SendMessagePayload }> {

@@ -1,6 +1,6 @@
 import { JOB_PAYLOADS } from "../jobs/payloads.ts";
 import { finishIn, type Job } from "../jobs/runner.ts";
-import { routeDemand } from "./commands.ts";
+import { routeDemand } from "./routing.ts";
 
 /** Routes a demand written at intake: scores it, starts its clock, dispatches it or leaves it for an agent. */
 export const routeDemandJob: Job<(typeof JOB_PAYLOADS)["route-demand"]> = {

@@ -277,6 +277,15 @@ describe("administration: users, calendar, messages, API keys, webhooks", () => 
     await first.getByRole("link").click();
     await page.getByRole("heading", { name: "Corpo enviado" }).waitFor();
     assert.match(await page.locator("pre").innerText(), /"type": "demand\./);
+    // The request that caused the event, shown so an admin can find it in the logs.
+    const deliveryId = Number(new URL(page.url()).pathname.split("/").pop());
+    const caused = await one<{ request_id: string | null }>(
+      db,
+      "SELECT request_id FROM webhook_deliveries WHERE id = $1",
+      [deliveryId],
+    );
+    assert.ok(caused.request_id, "the filing request caused the event");
+    assert.equal(await page.locator("#delivery-request-id code").innerText(), caused.request_id);
     await page.getByRole("button", { name: "Enviar de novo" }).click();
     await page.getByText("Entrega colocada na fila de novo.").waitFor();
     await page.locator("#delivery-state", { hasText: "Pendente" }).waitFor();

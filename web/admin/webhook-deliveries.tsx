@@ -1,6 +1,7 @@
-/** One webhook delivery: the exact body sent, every attempt, and "send again". */
+/** One webhook delivery: the exact body sent, every attempt, the request that caused it, and "send again". */
+import { useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
-import { formatWhen, withLang } from "../ui/i18n.ts";
+import { formatWhen, type Translate, withLang } from "../ui/i18n.ts";
 import { useLoad } from "../ui/load.ts";
 import { navigate } from "../ui/router.ts";
 import { ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
@@ -23,6 +24,8 @@ export interface Delivery {
   lastAttemptAt: string | null;
   deliveredAt: string | null;
   nextAttemptAt: string | null;
+  /** The request that caused the event (our logs and the X-Request-Id of each attempt); null when none did. */
+  requestId: string | null;
 }
 interface DeliveryDetail extends Delivery {
   body: unknown;
@@ -33,6 +36,47 @@ interface DeliveryDetail extends Delivery {
     error: string | null;
     responseExcerpt: string | null;
   }[];
+}
+
+/**
+ * A request id in monospace, selected whole by one click so it copies cleanly into a log search (ids hold dots and
+ * dashes that a double click would split on).
+ */
+export function RequestId(props: { id: string }) {
+  return (
+    <code class="request-id" style={{ userSelect: "all" }}>
+      {props.id}
+    </code>
+  );
+}
+
+/** The delivery's request id with a copy button, or why there is none. */
+function RequestIdField(props: { t: Translate; id: string | null }) {
+  const { t } = props;
+  const [copied, setCopied] = useState("");
+  if (props.id === null) return <dd>{t("admin.webhooks.no_request_id")}</dd>;
+  const id = props.id;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(id);
+      setCopied(t("admin.common.copied"));
+    } catch {
+      // Without clipboard access (plain http, a refused permission) the id is selected for Ctrl+C instead.
+      const code = document.querySelector("#delivery-request-id code");
+      if (code) getSelection()?.selectAllChildren(code);
+      setCopied(t("admin.common.copy_failed"));
+    }
+  };
+  return (
+    <dd id="delivery-request-id">
+      <RequestId id={id} />{" "}
+      <button type="button" onClick={() => void copy()} aria-label={t("admin.webhooks.copy_request_id")}>
+        {t("admin.common.copy")}
+      </button>
+      <div class="hint">{t("admin.webhooks.request_id_hint")}</div>
+      <span role="status">{copied}</span>
+    </dd>
+  );
 }
 
 /** The page of one delivery of subscription `id`. */
@@ -87,6 +131,8 @@ export function DeliveryPage(props: { env: StaffEnv; id: number; deliveryId: num
             </dd>
             <dt>{t("admin.webhooks.attempts")}</dt>
             <dd>{d.attempts}</dd>
+            <dt>{t("admin.webhooks.request_id")}</dt>
+            <RequestIdField t={t} id={d.requestId} />
           </dl>
           <p>
             <button type="button" disabled={change.busy} onClick={() => void redeliver()}>

@@ -15,7 +15,7 @@ import { ConfirmButton } from "./confirm-button.tsx";
 import { FormField, fieldProblem } from "./form-field.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 import { SecretOnce } from "./secret-once.tsx";
-import { type Delivery, DeliveryPage } from "./webhook-deliveries.tsx";
+import { type Delivery, DeliveryPage, RequestId } from "./webhook-deliveries.tsx";
 
 interface Subscription {
   id: number;
@@ -364,6 +364,7 @@ function SubscriptionPage(props: { env: StaffEnv; id: number }) {
               <th scope="col">{t("admin.webhooks.attempts")}</th>
               <th scope="col">{t("admin.webhooks.last_result")}</th>
               <th scope="col">{t("admin.webhooks.when")}</th>
+              <th scope="col">{t("admin.webhooks.request_id")}</th>
             </tr>
           </thead>
           <tbody>
@@ -379,6 +380,7 @@ function SubscriptionPage(props: { env: StaffEnv; id: number }) {
                 <td>{d.attempts}</td>
                 <td>{d.lastStatus ?? d.lastError ?? "—"}</td>
                 <td>{formatWhen(d.lastAttemptAt ?? d.createdAt, locale)}</td>
+                <td>{d.requestId ? <RequestId id={d.requestId} /> : "—"}</td>
               </tr>
             ))}
           </tbody>

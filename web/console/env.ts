@@ -41,6 +41,7 @@ export const PATHS = {
   deliveries: "/console/entregas",
   jobs: "/console/filas",
   search: "/console/busca",
+  inbox: "/console/conversas",
   demand: (protocol: string) => `/console/demanda/${protocol}`,
 } as const;
 

@@ -7,13 +7,13 @@
  */
 import type { ComponentChild } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { addressIn } from "../../domain/address-in.ts";
 import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
 import { AttributeField, type AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
 import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { addressIn } from "./address.ts";
 import { geocode, type Place, placeLabel } from "./geocode.ts";
 import { IntakePerson, type PersonValues } from "./intake-person.tsx";
 import { printReceipt, type Registered, RegisteredView } from "./registered.tsx";
@@ -55,8 +55,11 @@ export type PersonFields = "counter" | "caller-name" | "none";
 /** The intake form, and the protocol once registered. */
 export function IntakeForm(props: {
   env: StaffEnv;
-  channel: "phone" | "counter";
+  /** The channel the demand comes by: phone, counter, or a conversation's (whatsapp, sms, telegram, email, chat). */
+  channel: string;
   person: PersonFields;
+  /** What the description starts with (the citizen's messages of a conversation). */
+  initialDescription?: string;
   frameShortcuts: Shortcut[];
   /** Puts the cursor in the description as soon as the form shows (an answered call). */
   autoFocus?: boolean;
@@ -70,7 +73,7 @@ export function IntakeForm(props: {
   }) => ComponentChild;
 }) {
   const { t, locale } = props.env;
-  const [description, setDescription] = useState("");
+  const [description, setDescription] = useState(props.initialDescription ?? "");
   const [address, setAddress] = useState("");
   const [places, setPlaces] = useState<Place[] | null>(null);
   const [place, setPlace] = useState<Place | null>(null);

@@ -19,6 +19,7 @@ import { CounterScreen } from "./counter.tsx";
 import { DeliveriesScreen } from "./deliveries.tsx";
 import { DemandScreen } from "./demand.tsx";
 import { type CallView, type ConsoleProps, type LiveHub, longestRinging, PATHS } from "./env.ts";
+import { InboxScreen } from "./inbox.tsx";
 import { JobsScreen } from "./jobs.tsx";
 import { PhoneScreen } from "./phone.tsx";
 import { QueueScreen } from "./queue.tsx";
@@ -113,6 +114,9 @@ function Console(props: { env: StaffEnv; url: URL }) {
     screen = <DeliveriesScreen {...screenProps} />;
   if (path === PATHS.jobs && env.can("dead_letters.read")) screen = <JobsScreen {...screenProps} />;
   if (path === PATHS.search && env.can("demands.read")) screen = <SearchScreen {...screenProps} />;
+  const conversation = url.searchParams.get("conversa");
+  if (path === PATHS.inbox && env.can("conversations.work"))
+    screen = <InboxScreen key={conversation ?? ""} {...screenProps} />;
   return (
     <>
       {/* The call list shows the ringing calls itself; every other screen, a call's included, pops them here. */}
@@ -143,6 +147,7 @@ function App() {
       sections={(env) => [
         ...(env.can("triage.work") ? [{ href: PATHS.queue, label: env.t("console.menu.queue") }] : []),
         ...(env.can("demands.read") ? [{ href: PATHS.search, label: env.t("console.menu.search") }] : []),
+        ...(env.can("conversations.work") ? [{ href: PATHS.inbox, label: env.t("console.menu.inbox") }] : []),
         ...(env.can("calls.intake")
           ? [
               { href: PATHS.phone, label: env.t("console.menu.phone") },

@@ -3,7 +3,9 @@
  * public demands nearby. One entry; the map and each secondary screen load on demand.
  */
 import "../ui/base.css";
-import { render } from "preact";
+import "./chat.css";
+import { type ComponentType, render } from "preact";
+import { useState } from "preact/hooks";
 import { readBoot } from "../ui/boot.ts";
 import { Frame } from "../ui/components.tsx";
 import { translator, withLang, withoutLang } from "../ui/i18n.ts";
@@ -18,6 +20,25 @@ import { NearbyScreen } from "./nearby.tsx";
 
 const boot = readBoot();
 const env: Env = { boot, locale: boot.locale, t: translator(boot.messages, boot.locale) };
+
+/** The chat's button; its panel (chat.tsx) loads only when the citizen opens it. */
+function ChatLauncher() {
+  const [Panel, setPanel] = useState<ComponentType<{ env: Env; onClose: () => void }> | null>(null);
+  const [open, setOpen] = useState(false);
+  const start = async () => {
+    setOpen(true);
+    if (!Panel) {
+      const { ChatPanel } = await import("./chat.tsx");
+      setPanel(() => ChatPanel);
+    }
+  };
+  if (open && Panel) return <Panel env={env} onClose={() => setOpen(false)} />;
+  return (
+    <button type="button" class="chat-launcher" onClick={() => void start()} aria-expanded={open}>
+      {env.t("portal.chat.open")}
+    </button>
+  );
+}
 
 function App() {
   const url = useLocation();
@@ -57,6 +78,7 @@ function App() {
       ]}
     >
       {screen}
+      <ChatLauncher />
     </Frame>
   );
 }

@@ -4,7 +4,7 @@
  * types, their usual abbreviations, and a number after the name (with or without "nº" or a comma). Pure: unit-tested.
  */
 const STREET_TYPES =
-  "rua|r\\.|avenida|av\\.?|alameda|al\\.|travessa|tv\\.|trav\\.|pra[cç]a|p[cç]a\\.?|estrada|estr\\.|largo|lgo\\.|rodovia|rod\\.|viela|viaduto|ladeira|parque|passagem";
+  "rua|r\\.?|avenida|av\\.?|alameda|al\\.|travessa|tv\\.|trav\\.|pra[cç]a|p[cç]a\\.?|estrada|estr\\.|largo|lgo\\.|rodovia|rod\\.|viela|viaduto|ladeira|parque|passagem";
 
 const ADDRESS = new RegExp(
   // The type, then the name (letters, spaces, apostrophes, dots and hyphens; no digits), then the number.

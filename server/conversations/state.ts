@@ -1,0 +1,143 @@
+/**
+ * The conversation's state and the effects a step asks for (engine.ts runs the steps), with the small moves every
+ * step shares: a reply, asking again, handing over to a person.
+ */
+import type { InboundChannel, InboundContent } from "../../channels/channel.ts";
+import type { ConversationLocale, FlowService } from "./flows.ts";
+
+/** A place in the city: a point, or only a district when the citizen named one and no address. */
+export interface Place {
+  lat?: number | undefined;
+  lon?: number | undefined;
+  /** The district's code when the place is a whole district (no point). */
+  district?: string | undefined;
+  /** How the citizen reads it back: "R AUGUSTA, 1200 — Consolação". */
+  label: string;
+}
+
+/** A service the suggester offers for a text. */
+export interface Suggestion {
+  code: string;
+  /** Its name in the conversation's language. */
+  name: string;
+}
+
+/** A demand a sender may be told about, found by protocol. */
+export interface DemandStatus {
+  protocol: string;
+  /** The status as the citizen reads it, in the conversation's language. */
+  status: string;
+  /** The service's name in the conversation's language. */
+  service: string;
+  /** The latest answer to the citizen, when there is one. */
+  answer?: string | undefined;
+}
+
+/** What the engine reads of the city. */
+export interface ConversationPorts {
+  /** The channel of the conversation: the portal's chat asks for a contact, others answer on their address. */
+  channel?: InboundChannel | undefined;
+  suggest(text: string, locale: ConversationLocale): Promise<Suggestion[]>;
+  service(code: string): Promise<FlowService | null>;
+  /** A place named in the text (an address with a number, a street, a district); null when none is found. */
+  locate(text: string): Promise<Place | null>;
+  /** The place of a shared point; null outside the city. */
+  placeOfPoint(lat: number, lon: number): Promise<Place | null>;
+  /** Of these protocol numbers, the demands this sender may be told about, in the conversation's language. */
+  statusOf(protocols: string[], locale: ConversationLocale): Promise<DemandStatus[]>;
+}
+
+/** The demand being filed. */
+export interface Draft {
+  description?: string | undefined;
+  service?: string | undefined;
+  place?: Place | undefined;
+  /** Media refs of the photos sent (the adapter's `fetchMedia` takes them). */
+  photos: string[];
+  /** Answers to extra fields by code. */
+  answers: Record<string, string | number | string[]>;
+  anonymous?: boolean | undefined;
+  /** An e-mail or phone given to be answered on (the portal's chat). */
+  contact?: { email: string } | { phone: string } | undefined;
+  /** Questions of the flow answered or skipped, in order (for "voltar"). */
+  done: string[];
+}
+
+export type Step = "idle" | "service" | "question" | "confirm" | "agent";
+
+/** A conversation's state between messages. */
+export interface ConversationState {
+  locale: ConversationLocale;
+  step: Step;
+  draft: Draft;
+  /** The services offered at the `service` step, in the order shown. */
+  offered: Suggestion[];
+  /** Unusable answers to the current question in a row. */
+  retries: number;
+  /**
+   * The ids of the choices last shown, in order: "2" typed on a channel without buttons (SMS, e-mail, a numbered
+   * list) is the second of them.
+   */
+  shown?: string[] | undefined;
+}
+
+/** A choice shown to the citizen: a title already in their language, or a locale key. */
+export interface ReplyChoice {
+  id: string;
+  title?: string | undefined;
+  titleKey?: string | undefined;
+}
+
+/** What a step asks the caller to do. */
+export type Effect =
+  | {
+      kind: "reply";
+      key: string;
+      params?: Record<string, string | number> | undefined;
+      choices?: ReplyChoice[] | undefined;
+      requestLocation?: boolean | undefined;
+    }
+  /** File the demand (the caller replies with the protocol once it exists). */
+  | { kind: "file"; draft: Draft & { service: string; description: string } }
+  | { kind: "hand_over"; reason: "asked" | "not_understood" }
+  | { kind: "opt_out" };
+
+/** A new conversation. */
+export function newConversation(locale: ConversationLocale = "pt-BR"): ConversationState {
+  return { locale, step: "idle", draft: { photos: [], answers: {}, done: [] }, offered: [], retries: 0 };
+}
+
+/** Unusable answers in a row before a person is offered, and then handed over. */
+const RETRIES_BEFORE_PERSON = 2;
+export const reply = (
+  key: string,
+  extra: Omit<Extract<Effect, { kind: "reply" }>, "kind" | "key"> = {},
+): Effect => ({
+  kind: "reply",
+  key,
+  ...extra,
+});
+
+export const textOf = (content: InboundContent) => (content.kind === "text" ? content.text : undefined);
+
+export function handOver(state: ConversationState, reason: "asked" | "not_understood") {
+  return {
+    state: { ...state, step: "agent" as const, retries: 0 },
+    effects: [reply("conversation.handed_over"), { kind: "hand_over" as const, reason }],
+  };
+}
+
+/** An unusable answer: ask again; after a few, offer a person; then hand over. */
+export function retry(
+  state: ConversationState,
+  key: string,
+  extra: { choices?: ReplyChoice[]; requestLocation?: boolean } = {},
+) {
+  const retries = state.retries + 1;
+  if (retries > RETRIES_BEFORE_PERSON + 1) return handOver(state, "not_understood");
+  const offerPerson = retries > RETRIES_BEFORE_PERSON;
+  const choices = offerPerson
+    ? [...(extra.choices ?? []), { id: "person", titleKey: "conversation.choice_person" }]
+    : extra.choices;
+  return { state: { ...state, retries }, effects: [reply(key, { ...extra, choices })] };
+}

@@ -1,0 +1,135 @@
+/**
+ * The providers' webhooks of the written channels: WhatsApp Cloud API (`GET` handshake and `POST`), Twilio's
+ * messaging webhook (SMS and WhatsApp, messages and status callbacks) and Telegram's. Each checks the provider's
+ * signature on the raw body, parses it with the provider's adapter, stores the messages (once per provider id) with
+ * their steps queued in the same statement, and answers at once: the conversation runs from the outbox. A missing
+ * or bad signature is 401 and stores nothing; a body not in the provider's format is 400; a provider not
+ * configured is 503. docs/channels.md says what a city registers where.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { InboundAdapter, InboundRequest } from "../../channels/channel.ts";
+import { InboundError } from "../../channels/channel.ts";
+import { answerVerification } from "../../channels/whatsapp/parse.ts";
+import { AppError } from "../errors.ts";
+import { route } from "../http/openapi.ts";
+import { inboundAdaptersOf } from "./adapters.ts";
+import { acceptInbound } from "./inbound.ts";
+
+/** Webhook bodies above this are refused before they are read whole (the providers' own are a few KiB). */
+const MAX_BODY_BYTES = 1024 * 1024;
+const TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+
+/** Registers the providers' webhooks in a scope whose parsers keep the raw body the signatures are over. */
+export async function registerChannelWebhooks(app: FastifyInstance): Promise<void> {
+  await app.register(webhooks);
+}
+
+async function webhooks(scope: FastifyInstance): Promise<void> {
+  const { db, config } = scope.ctx;
+  scope.removeAllContentTypeParsers();
+  for (const type of ["application/json", "application/x-www-form-urlencoded"]) {
+    scope.addContentTypeParser(type, { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
+      done(null, body),
+    );
+  }
+
+  /** Verifies, parses and stores a provider's request; answers how many messages were new. */
+  const receive = async (req: FastifyRequest, adapter: InboundAdapter | undefined) => {
+    if (!adapter) throw new AppError(503, "channel_not_configured");
+    const request: InboundRequest = {
+      // The URL the provider called, as it saw it: Twilio signs it.
+      url: `${config.publicUrl}${req.url}`,
+      headers: req.headers as Record<string, string | undefined>,
+      rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    };
+    if (!adapter.verify(request)) throw new AppError(401, "bad_signature");
+    let messages: ReturnType<InboundAdapter["parse"]>;
+    try {
+      messages = adapter.parse(request);
+    } catch (error) {
+      if (!(error instanceof InboundError)) throw error;
+      if (error.code === "too_large") throw new AppError(413, "payload_too_large");
+      throw new AppError(400, "bad_inbound_payload", { reason: error.code });
+    }
+    return acceptInbound(db, messages);
+  };
+  const adapters = () => inboundAdaptersOf(config);
+  const common = { tag: "channels", action: "public" as const, cookies: false as const };
+
+  route(
+    scope,
+    {
+      ...common,
+      method: "GET",
+      path: "/webhooks/whatsapp",
+      summary:
+        "WhatsApp Cloud API's webhook verification: answers hub.challenge when hub.verify_token matches",
+      produces: ["text/plain"],
+      responses: { 200: { description: "The challenge" }, 403: { description: "Wrong verify token" } },
+    },
+    async (req, reply) => {
+      const settings = config.messaging.whatsapp;
+      if (!settings) throw new AppError(503, "channel_not_configured");
+      const challenge = answerVerification(req.query as Record<string, string>, settings.verifyToken);
+      if (challenge === null) throw new AppError(403, "forbidden");
+      return reply.type("text/plain; charset=utf-8").send(challenge);
+    },
+  );
+
+  route(
+    scope,
+    {
+      ...common,
+      method: "POST",
+      path: "/webhooks/whatsapp",
+      summary: "WhatsApp Cloud API's webhook: messages and statuses, signed with X-Hub-Signature-256",
+      bodyMediaTypes: ["application/json"],
+      responses: { 200: { description: "Stored (a repeated delivery stores nothing again)" } },
+    },
+    async (req) => {
+      const accepted = await receive(req, adapters().whatsapp);
+      return { ok: true, ...accepted };
+    },
+  );
+
+  route(
+    scope,
+    {
+      ...common,
+      method: "POST",
+      path: "/webhooks/twilio/messaging",
+      summary:
+        "Twilio's messaging webhook (SMS and WhatsApp messages, status callbacks), signed with X-Twilio-Signature",
+      bodyMediaTypes: ["application/x-www-form-urlencoded"],
+      produces: ["text/xml"],
+      responses: { 200: { description: "Empty TwiML: the answer follows through the API" } },
+    },
+    async (req, reply: FastifyReply) => {
+      await receive(req, adapters().twilio);
+      return reply.type("text/xml; charset=utf-8").send(TWIML_EMPTY);
+    },
+  );
+
+  route(
+    scope,
+    {
+      ...common,
+      method: "POST",
+      path: "/webhooks/telegram",
+      summary: "Telegram's webhook (Update objects), with X-Telegram-Bot-Api-Secret-Token",
+      bodyMediaTypes: ["application/json"],
+      responses: {
+        200: { description: "Stored; a button press is acknowledged in the answer (answerCallbackQuery)" },
+      },
+    },
+    async (req) => {
+      await receive(req, adapters().telegram);
+      // Telegram shows a spinner on a pressed button until the bot answers the callback: done in this answer.
+      const update = JSON.parse((req.body as Buffer).toString("utf8")) as {
+        callback_query?: { id?: string };
+      };
+      const id = update.callback_query?.id;
+      return typeof id === "string" ? { method: "answerCallbackQuery", callback_query_id: id } : {};
+    },
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * WhatsApp end to end: Meta's signed webhooks (from the fake in channels/whatsapp/fake.ts) posted to the running
+ * app, the steps run by the worker's jobs, the replies sent to the fake Graph API — through a whole conversation to
+ * a protocol, the receipt on the same number, delivery statuses, and the refusals (tampered, unsigned, malformed,
+ * oversized, a webhook delivered three times).
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { startFakeWhatsApp } from "../../channels/whatsapp/fake.ts";
+import { drain, SE } from "../../tests/factories.ts";
+import { testApp } from "../../tests/helpers.ts";
+import { one } from "../db/index.ts";
+import { closeChannelsOf } from "../notifications/jobs.ts";
+
+const ACCOUNT = {
+  appSecret: "meta-app-secret-for-tests",
+  phoneNumberId: "1097316836",
+  token: "EAAG-test-token",
+};
+const fake = await startFakeWhatsApp(ACCOUNT);
+after(() => fake.close());
+const { app, ctx } = await testApp({
+  messaging: {
+    whatsapp: {
+      apiUrl: fake.url,
+      token: ACCOUNT.token,
+      phoneNumberId: ACCOUNT.phoneNumberId,
+      appSecret: ACCOUNT.appSecret,
+      verifyToken: "verify-me-please",
+    },
+  },
+});
+after(() => closeChannelsOf(ctx.config));
+const base = await app.listen({ port: 0, host: "127.0.0.1" });
+const hook = `${base}/webhooks/whatsapp`;
+
+/** The texts the fake Graph API got for `to`, in order. */
+const sentTo = (to: string) =>
+  fake.messages
+    .filter((m) => m.body.to === to)
+    .map((m) => {
+      const b = m.body as { text?: { body: string }; interactive?: { body?: { text: string } } };
+      return b.text?.body ?? b.interactive?.body?.text ?? "";
+    });
+
+/** The last interactive message's reply ids sent to `to` (buttons or list rows). */
+function lastChoices(to: string): string[] {
+  const last = fake.messages.filter((m) => m.body.to === to).at(-1)?.body as {
+    interactive?: {
+      type: string;
+      action: { buttons?: { reply: { id: string } }[]; sections?: { rows: { id: string }[] }[] };
+    };
+  };
+  const action = last?.interactive?.action;
+  return (
+    action?.buttons?.map((b) => b.reply.id) ?? action?.sections?.flatMap((s) => s.rows.map((r) => r.id)) ?? []
+  );
+}
+
+describe("WhatsApp", () => {
+  it("answers Meta's verification handshake only with the right token", async () => {
+    assert.equal((await fake.handshake(hook, "verify-me-please")).echoed, true);
+    assert.equal((await fake.handshake(hook, "wrong")).status, 403);
+  });
+
+  it("refuses unsigned, tampered, malformed and oversized webhooks and stores nothing", async () => {
+    const payload = fake.text("5511911110000", "oi");
+    const before = await one<{ n: number }>(ctx.db, "SELECT count(*)::int AS n FROM inbound_messages");
+    assert.equal((await fake.post(hook, payload, { signature: null })).status, 401);
+    assert.equal((await fake.post(hook, payload, { appSecret: "another-secret-x" })).status, 401);
+    const raw = JSON.stringify(payload).replace("oi", "tchau");
+    assert.equal(
+      (
+        await fake.post(hook, payload, {
+          raw,
+          signature: fake.request(payload).headers["x-hub-signature-256"],
+        })
+      ).status,
+      401,
+    );
+    assert.equal((await fake.post(hook, null, { raw: '{"object":' })).status, 400);
+    assert.equal((await fake.post(hook, null, { raw: `{"pad":"${"x".repeat(1_100_000)}"}` })).status, 413);
+    const afterCount = await one<{ n: number }>(ctx.db, "SELECT count(*)::int AS n FROM inbound_messages");
+    assert.equal(afterCount.n, before.n);
+  });
+
+  it("takes a citizen to a protocol, answers on the same number, and counts a webhook sent three times once", async () => {
+    const from = "5511987650001";
+    const first = fake.text(from, "boa noite tem um buraco enorme na r augusta 1200 quase caí de moto", {
+      name: "Maria",
+    });
+    for (let i = 0; i < 3; i++) assert.equal((await fake.post(hook, first)).status, 200);
+    await drain(ctx);
+    assert.equal(sentTo(from).length, 1, "one reply to a message delivered three times");
+    let steps = 1;
+    while (!sentTo(from).at(-1)!.includes("Posso registrar") && steps < 8) {
+      const ids = lastChoices(from);
+      const text = sentTo(from).at(-1)!;
+      const payload = /Onde fica/.test(text)
+        ? fake.location(from, { lat: SE.lat, lon: SE.lon })
+        : ids.includes("skip")
+          ? fake.reply(from, "button_reply", "skip", "Pular")
+          : ids.includes("no")
+            ? fake.reply(from, "button_reply", "no", "Não")
+            : ids.length > 0
+              ? fake.reply(from, ids.length > 3 ? "list_reply" : "button_reply", ids[0]!, "1")
+              : // Titles over WhatsApp's limits come as a numbered list: the citizen types the number.
+                fake.text(from, "1");
+      assert.equal((await fake.post(hook, payload)).status, 200);
+      await drain(ctx);
+      steps++;
+    }
+    assert.match(sentTo(from).at(-1)!, /Posso registrar/);
+    await fake.post(hook, fake.reply(from, "button_reply", "yes", "Registrar"));
+    await drain(ctx);
+    assert.ok(steps + 1 <= 5, `filed after ${steps + 1} messages`);
+    const demand = await one<{ protocol: string; channel: string }>(
+      ctx.db,
+      `SELECT d.protocol, d.channel FROM demands d JOIN citizen_contacts c ON c.citizen_id = d.citizen_id
+        WHERE c.channel = 'whatsapp' AND c.value = $1`,
+      [from],
+    );
+    assert.equal(demand.channel, "whatsapp");
+    assert.ok(
+      sentTo(from).some((t) => t.includes(demand.protocol)),
+      "the receipt with the protocol went to the same WhatsApp number",
+    );
+
+    // Meta's statuses for the last message sent: delivered, then read.
+    const last = fake.messages.filter((m) => m.body.to === from).at(-1)!;
+    await fake.post(hook, fake.status(last.id, from, "delivered"));
+    await fake.post(hook, fake.status(last.id, from, "read"));
+    await drain(ctx);
+    const state = await one<{ state: string | null }>(
+      ctx.db,
+      `SELECT coalesce((SELECT delivery_state FROM messages WHERE provider_id = $1),
+                       (SELECT state FROM conversation_replies WHERE provider_id = $1)) AS state`,
+      [last.id],
+    );
+    assert.equal(state.state, "read");
+  });
+});
