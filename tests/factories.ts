@@ -120,25 +120,44 @@ export function demandBody(service: string, overrides: Omit<DemandOverrides, "se
   };
 }
 
-/** The portal's multipart intake: the `demand` JSON field and PNG files named `photos`. */
-function multipartBody(demand: object, photos: readonly { name: string; content: Buffer }[]) {
+/** One file of a multipart body. */
+export interface FormFile {
+  name: string;
+  content: Buffer;
+  /** The form field: the portal's `photos` unless given (`attachments`, `documents`, the evidence's `files`). */
+  field?: string;
+  /** The type the part declares, image/png unless given: the server judges the content, so a test may lie here. */
+  type?: string;
+}
+
+/**
+ * A well-formed multipart/form-data body as the portal and the console send it: the `demand` JSON field (none when
+ * `demand` is undefined, as on the evidence upload) and the files. Spreads into `app.inject` as payload and headers.
+ */
+export function multipartBody(demand: unknown, files: readonly FormFile[] = []) {
   const boundary = `----factory${serial}x${process.pid}`;
-  const parts: Buffer[] = [
-    Buffer.from(
-      `--${boundary}\r\ncontent-disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n`,
-    ),
-  ];
-  for (const photo of photos) {
+  const parts: Buffer[] = [];
+  if (demand !== undefined) {
     parts.push(
       Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="photos"; filename="${photo.name}"\r\ncontent-type: image/png\r\n\r\n`,
+        `--${boundary}\r\ncontent-disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n`,
       ),
-      photo.content,
+    );
+  }
+  for (const file of files) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="${file.field ?? "photos"}"; filename="${file.name}"\r\ncontent-type: ${file.type ?? "image/png"}\r\n\r\n`,
+      ),
+      file.content,
       Buffer.from("\r\n"),
     );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { contentType: `multipart/form-data; boundary=${boundary}`, payload: Buffer.concat(parts) };
+  return {
+    payload: Buffer.concat(parts),
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 /** Files a demand through the public API (201 asserted) and reads back its row. */
@@ -148,7 +167,7 @@ export async function fileDemand(world: World, overrides: DemandOverrides = {}):
   const res = await world.app.inject({
     method: "POST",
     url: "/api/v1/demands",
-    headers: { ...overrides.headers, ...(form ? { "content-type": form.contentType } : {}) },
+    headers: { ...overrides.headers, ...form?.headers },
     payload: form ? form.payload : body,
   });
   assert.equal(res.statusCode, 201, res.body);

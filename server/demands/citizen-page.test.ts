@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { startFakeSmtp } from "../../channels/email/fake.ts";
-import { drain as drainJobs } from "../../tests/factories.ts";
+import { drain as drainJobs, multipartBody } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { buildWeb } from "../../web/build.ts";
 import { consentLinkToken } from "../citizens/consent.ts";
@@ -34,38 +34,11 @@ const service = (
 /** Runs every job until nothing is due. */
 const drain = () => drainJobs(ctx);
 
-const BOUNDARY = "----responsiva-citizen-page";
-/** A multipart body: the `demand` JSON field (when given) and PNG files under `field`. */
-function multipart(demand: object | undefined, field: string, files: { name: string; content: Buffer }[]) {
-  const parts: Buffer[] = [];
-  if (demand) {
-    parts.push(
-      Buffer.from(
-        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n`,
-      ),
-    );
-  }
-  for (const f of files) {
-    parts.push(
-      Buffer.from(
-        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${f.name}"\r\nContent-Type: image/png\r\n\r\n`,
-      ),
-      f.content,
-      Buffer.from("\r\n"),
-    );
-  }
-  parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` },
-  };
-}
-
 let serial = 0;
 /** Files an identified demand with one photo, near the Sé, and lets the matrix dispatch it. */
 async function fileDemand(email: string) {
   serial++;
-  const body = multipart(
+  const body = multipartBody(
     {
       service,
       description: `Buraco fundo na calçada, perto do número ${serial}`,
@@ -73,7 +46,6 @@ async function fileDemand(email: string) {
       identity: "identified",
       citizen: { name: "Zuleica Quixadá", email, locale: "pt-BR" },
     },
-    "photos",
     [{ name: "buraco.png", content: iconPng(192) }],
   );
   const res = await app.inject({ method: "POST", url: "/api/v1/demands", ...body });
@@ -96,9 +68,9 @@ const ANSWER =
 async function answerWithEvidence(order: { id: number; code: string }) {
   const staff = await staffHeaders(db, "department_staff", order.code);
   const h = { authorization: staff.authorization };
-  const upload = multipart(undefined, "files", [
-    { name: "depois.png", content: iconPng(512) },
-    { name: "equipe.png", content: iconPng(48) },
+  const upload = multipartBody(undefined, [
+    { field: "files", name: "depois.png", content: iconPng(512) },
+    { field: "files", name: "equipe.png", content: iconPng(48) },
   ]);
   const res = await app.inject({
     method: "POST",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { z } from "zod";
+import { multipartBody } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { renderProblem } from "../errors.ts";
@@ -33,29 +34,6 @@ const [attributeService] = await db.query<{ code: string }>(
       AND EXISTS (SELECT 1 FROM jsonb_array_elements(attributes) a WHERE (a->>'required')::boolean)
     ORDER BY code LIMIT 1`,
 );
-
-function multipart(demand: unknown, files: { field: string; name: string; type: string; content: Buffer }[]) {
-  const boundary = "----responsiva-filing-boundary";
-  const parts: Buffer[] = [
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n`,
-    ),
-  ];
-  for (const f of files) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
-      ),
-      f.content,
-      Buffer.from("\r\n"),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 /** Every text of a problem+json body a person may read. */
 function textsOf(body: { title?: string; detail?: string; errors?: { detail?: string }[] }): string[] {
@@ -187,8 +165,8 @@ describe("intake errors read as words", () => {
       const pdf = await app.inject({
         method: "POST",
         url: "/api/v1/demands",
-        ...multipart({ service: code, description: "x", location: SE, identity: "anonymous" }, [
-          { field: "photos", name: "laudo.pdf", type: "application/pdf", content: PDF },
+        ...multipartBody({ service: code, description: "x", location: SE, identity: "anonymous" }, [
+          { name: "laudo.pdf", type: "application/pdf", content: PDF },
         ]),
       });
       for (const text of textsOf(pdf.json())) assert.doesNotMatch(text, RAW_KEY, pdf.body);
@@ -214,19 +192,15 @@ describe("intake errors read as words", () => {
 describe("photos of a demand", () => {
   it("refuses a PDF sent as a photo, naming the file's field, and writes nothing", async () => {
     const before = await one<{ n: number }>(db, "SELECT count(*)::int AS n FROM demands");
+    const form = multipartBody(
+      { service: service!.code, description: "Buraco", location: SE, identity: "anonymous" },
+      [{ name: "foto.jpg", type: "image/jpeg", content: PDF }],
+    );
     const res = await app.inject({
       method: "POST",
       url: "/api/v1/demands",
-      headers: {
-        ...multipart({ service: service!.code, description: "Buraco", location: SE, identity: "anonymous" }, [
-          { field: "photos", name: "foto.jpg", type: "image/jpeg", content: PDF },
-        ]).headers,
-        "accept-language": "pt-BR",
-      },
-      payload: multipart(
-        { service: service!.code, description: "Buraco", location: SE, identity: "anonymous" },
-        [{ field: "photos", name: "foto.jpg", type: "image/jpeg", content: PDF }],
-      ).payload,
+      headers: { ...form.headers, "accept-language": "pt-BR" },
+      payload: form.payload,
     });
     assert.equal(res.statusCode, 415, res.body);
     assert.equal(res.json().code, "attachment_type_not_allowed");
@@ -247,14 +221,14 @@ describe("photos of a demand", () => {
     const photo = await app.inject({
       method: "POST",
       url: "/api/v1/demands",
-      ...multipart(demand, [{ field: "photos", name: "buraco.png", type: "image/png", content: PNG }]),
+      ...multipartBody(demand, [{ name: "buraco.png", content: PNG }]),
     });
     assert.equal(photo.statusCode, 201, photo.body);
     assert.equal(photo.json().attachments, 1);
     const document = await app.inject({
       method: "POST",
       url: "/api/v1/demands",
-      ...multipart(demand, [
+      ...multipartBody(demand, [
         { field: "documents", name: "laudo.pdf", type: "application/pdf", content: PDF },
       ]),
     });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { multipartBody } from "../../tests/factories.ts";
 import { testApp } from "../../tests/helpers.ts";
 
 const SE = { lat: -23.5503, lon: -46.634 };
@@ -61,29 +62,6 @@ async function expectProblem(
       `names the field ${field}: ${JSON.stringify(body)}`,
     );
   assert.deepEqual(await count(), before, "nothing was written");
-}
-
-function multipart(demand: unknown, files: { name: string; type: string; content: Buffer }[]) {
-  const boundary = "----responsiva-test-boundary";
-  const parts: Buffer[] = [
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n`,
-    ),
-  ];
-  for (const f of files) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
-      ),
-      f.content,
-      Buffer.from("\r\n"),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-  };
 }
 
 const post = (payload: unknown, headers: Record<string, string> = {}) =>
@@ -157,8 +135,13 @@ describe("bad intake input gets a problem+json answer and writes nothing", () =>
 
   it("refuses an attachment whose content is not an allowed type, whatever its name says", async () => {
     const demand = { service: anonymousService!.code, description: "x", identity: "anonymous", location: SE };
-    const body = multipart(demand, [
-      { name: "foto.jpg", type: "image/jpeg", content: Buffer.from("not a photo at all") },
+    const body = multipartBody(demand, [
+      {
+        field: "attachments",
+        name: "foto.jpg",
+        type: "image/jpeg",
+        content: Buffer.from("not a photo at all"),
+      },
     ]);
     await expectProblem(
       () => app.inject({ method: "POST", url: "/api/v1/demands", ...body }),
@@ -171,7 +154,7 @@ describe("bad intake input gets a problem+json answer and writes nothing", () =>
   it("refuses an oversize attachment", async () => {
     const demand = { service: anonymousService!.code, description: "x", identity: "anonymous", location: SE };
     const big = Buffer.concat([PNG, Buffer.alloc(70 * 1024)]);
-    const body = multipart(demand, [{ name: "big.png", type: "image/png", content: big }]);
+    const body = multipartBody(demand, [{ field: "attachments", name: "big.png", content: big }]);
     await expectProblem(
       () => app.inject({ method: "POST", url: "/api/v1/demands", ...body }),
       413,
@@ -187,8 +170,8 @@ describe("bad intake input gets a problem+json answer and writes nothing", () =>
       identity: "anonymous",
       location: SE,
     };
-    const body = multipart(demand, [
-      { name: "whatever.bin", type: "application/octet-stream", content: PNG },
+    const body = multipartBody(demand, [
+      { field: "attachments", name: "whatever.bin", type: "application/octet-stream", content: PNG },
     ]);
     const res = await app.inject({ method: "POST", url: "/api/v1/demands", ...body });
     assert.equal(res.statusCode, 201, res.body);
@@ -205,7 +188,7 @@ describe("bad intake input gets a problem+json answer and writes nothing", () =>
     const protocols: string[] = [];
     for (const description of ["mesma foto 1", "mesma foto 2"]) {
       const demand = { service: anonymousService!.code, description, identity: "anonymous", location: SE };
-      const body = multipart(demand, [{ name: "foto.png", type: "image/png", content: PNG }]);
+      const body = multipartBody(demand, [{ field: "attachments", name: "foto.png", content: PNG }]);
       const res = await app.inject({ method: "POST", url: "/api/v1/demands", ...body });
       assert.equal(res.statusCode, 201, res.body);
       protocols.push(res.json().protocol);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
+import { multipartBody } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { parseConfig, parseTrustProxy } from "../config.ts";
 
@@ -370,26 +371,16 @@ describe("users' files are served so that no browser runs them", () => {
   );
 
   async function fileWithDemand(name: string, type: string, content: Buffer) {
-    const boundary = "----edge-test";
     const demand = {
       service: anonymousService!.code,
       description: "arquivo",
       identity: "anonymous",
       location: { lat: -23.5503, lon: -46.634 },
     };
-    const payload = Buffer.concat([
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n` +
-          `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`,
-      ),
-      content,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
     const created = await app.inject({
       method: "POST",
       url: "/api/v1/demands",
-      payload,
-      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      ...multipartBody(demand, [{ field: "attachments", name, type, content }]),
     });
     assert.equal(created.statusCode, 201, created.body);
     const { protocol, secret } = created.json();

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { drain, fileDemand } from "../../tests/factories.ts";
+import { drain, type FormFile, fileDemand, multipartBody } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { iconPng } from "../http/icons.ts";
@@ -46,28 +46,16 @@ async function dispatchedOrder() {
   };
 }
 
-const BOUNDARY = "----responsiva-evidence";
-function multipart(files: { name: string; type: string; content: Buffer }[]) {
-  const parts: Buffer[] = [];
-  for (const f of files) {
-    parts.push(
-      Buffer.from(
-        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
-      ),
-      f.content,
-      Buffer.from("\r\n"),
-    );
-  }
-  parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${BOUNDARY}` };
-}
-
-function upload(orderId: number, h: { authorization: string }, files: Parameters<typeof multipart>[0]) {
-  const body = multipart(files);
+/** Uploads evidence photos to an order: the console's form, its files under `files`. */
+function upload(orderId: number, h: { authorization: string }, files: Omit<FormFile, "field">[]) {
+  const body = multipartBody(
+    undefined,
+    files.map((f) => ({ ...f, field: "files" })),
+  );
   return app.inject({
     method: "POST",
     url: `/api/v1/work-orders/${orderId}/attachments`,
-    headers: { ...h, "content-type": body.contentType },
+    headers: { ...h, ...body.headers },
     payload: body.payload,
   });
 }
