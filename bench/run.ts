@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promis
   open311: async () => ({ run: (await import("./open311.ts")).runOpen311Bench }),
   web: async () => ({ run: (await import("./web.ts")).runWebBench }),
   observability: async () => ({ run: (await import("./observability.ts")).runObservabilityBench }),
+  webhooks: async () => ({ run: (await import("./webhooks.ts")).runWebhooksBench }),
   // These read their options from process.argv and run when imported.
   import: async () => ({ run: async () => void (await import("./import.ts")) }),
   geocoding: async () => ({ run: async () => void (await import("./geocoding-hit-rate.ts")) }),

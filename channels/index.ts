@@ -1,11 +1,12 @@
 /**
  * The explicit registry of channel adapters: the core imports only this file. A channel counts as reachable
  * exactly when it has an outbound adapter here: e-mail always (SMTP, or files without a relay), WhatsApp by the
- * Cloud API or else Twilio, Telegram, SMS by Twilio — each only when configured. Inbound adapters are registered by
+ * Cloud API or else Twilio, Telegram, SMS by Kannel or else Twilio — each only when configured. Inbound adapters are registered by
  * the webhook that receives them (Twilio's one webhook serves SMS and WhatsApp). A new adapter is one line here.
  */
 import type { ChannelAdapter, InboundAdapter, InboundChannel, OutboundChannel } from "./channel.ts";
 import { createEmailAdapter } from "./email/adapter.ts";
+import { createKannelAdapter, createKannelInbound, type KannelOptions } from "./kannel/adapter.ts";
 import { createTelegramAdapter, createTelegramInbound } from "./telegram/adapter.ts";
 import { createTwilioAdapter, createTwilioInbound } from "./twilio/adapter.ts";
 import { createWhatsAppAdapter, createWhatsAppInbound } from "./whatsapp/adapter.ts";
@@ -32,6 +33,8 @@ export interface ChannelsOptions {
     | { apiUrl: string; token: string; phoneNumberId: string; appSecret: string; verifyToken: string }
     | undefined;
   telegram?: { apiUrl: string; token: string; webhookSecret: string } | undefined;
+  /** SMS through the city's own Kannel; its delivery reports come to `callbackUrl`. */
+  kannel?: KannelOptions | undefined;
   twilio?:
     | {
         apiUrl: string;
@@ -59,7 +62,7 @@ export function createChannels(options: ChannelsOptions): Channels {
   const wa = whatsapp ? createWhatsAppAdapter(whatsapp) : viaTwilio(twilio?.whatsappFrom, "whatsapp");
   if (wa) channels.whatsapp = wa;
   if (telegram) channels.telegram = createTelegramAdapter(telegram);
-  const sms = viaTwilio(twilio?.smsFrom, "sms");
+  const sms = options.kannel ? createKannelAdapter(options.kannel) : viaTwilio(twilio?.smsFrom, "sms");
   if (sms) channels.sms = sms;
   return channels;
 }
@@ -69,6 +72,7 @@ export interface InboundAdapters {
   whatsapp?: InboundAdapter;
   telegram?: InboundAdapter;
   twilio?: InboundAdapter;
+  kannel?: InboundAdapter;
 }
 
 /** Builds every configured inbound adapter. */
@@ -77,6 +81,7 @@ export function createInboundAdapters(options: ChannelsOptions): InboundAdapters
   if (options.whatsapp) adapters.whatsapp = createWhatsAppInbound(options.whatsapp);
   if (options.telegram) adapters.telegram = createTelegramInbound(options.telegram);
   if (options.twilio) adapters.twilio = createTwilioInbound(options.twilio);
+  if (options.kannel) adapters.kannel = createKannelInbound(options.kannel);
   return adapters;
 }
 

@@ -3,6 +3,9 @@
  * a provider half configured is a start-up problem naming what is missing, never a channel that fails later.
  */
 import { z } from "zod";
+import type { OutboundChannel } from "../channels/index.ts";
+import type { KannelOptions } from "../channels/kannel/adapter.ts";
+import { parseSendRates } from "./notifications/send-rate.ts";
 
 /** The environment variables of the messaging providers, spread into the configuration's schema. */
 export const MESSAGING_ENV = {
@@ -48,6 +51,28 @@ export const MESSAGING_ENV = {
     .optional(),
   /** Telegram Bot API base URL. */
   TELEGRAM_API_URL: z.string().url().default("https://api.telegram.org"),
+  /** SMS by Kannel: smsbox's sendsms URL (http://127.0.0.1:13013/cgi-bin/sendsms); preferred to Twilio for SMS. */
+  KANNEL_SENDSMS_URL: z.string().url().optional(),
+  /** SMS by Kannel: the `sendsms-user` of Kannel's configuration. */
+  KANNEL_USERNAME: z.string().min(1).max(100).optional(),
+  /** SMS by Kannel: that user's password. */
+  KANNEL_PASSWORD: z.string().min(1).max(200).optional(),
+  /** SMS by Kannel: the sender, the city's short code (156) or number. */
+  KANNEL_SMS_FROM: z
+    .string()
+    .regex(/^\+?\d{3,15}$/)
+    .optional(),
+  /** SMS by Kannel: the password Kannel's get-url sends (Basic) and the key of the delivery reports' signatures. */
+  KANNEL_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[\w.~-]{16,200}$/, "16 to 200 letters, digits, '.', '_', '~' or '-'")
+    .optional(),
+  /** SMS by Kannel: the most parts one message may take (Kannel's max-messages must allow it). */
+  KANNEL_MAX_PARTS: z.coerce.number().int().min(1).max(10).default(6),
+  /** SMS by Kannel: fold accents to the GSM alphabet (160 characters a part instead of 70). */
+  KANNEL_FOLD_ACCENTS: z.enum(["true", "false"]).default("false"),
+  /** Messages a second per channel shared by all workers, e.g. "whatsapp=80,sms=30" (unnamed channels keep their defaults). */
+  SEND_RATES: z.string().max(200).optional(),
   /** The inbox citizens write to: imaps://user:password@host/INBOX (URL-encoded); unset reads no e-mail. */
   EMAIL_IMAP_URL: z
     .string()
@@ -65,6 +90,10 @@ export interface MessagingSettings {
   telegram?: { apiUrl: string; token: string; webhookSecret: string };
   twilio?: { apiUrl: string; accountSid: string; authToken: string; smsFrom?: string; whatsappFrom?: string };
   email?: { url: string; processedMailbox?: string | undefined };
+  /** Messages a second per channel (server/notifications/send-rate.ts); unset: the defaults. */
+  sendRates?: Record<OutboundChannel, number>;
+  /** SMS by Kannel (channels/kannel/adapter.ts); the callback URL is the site's public URL. */
+  kannel?: Omit<KannelOptions, "callbackUrl" | "timeoutMs">;
 }
 
 /** The providers whose variables are all set; a problem per variable missing from a provider half set. */
@@ -118,6 +147,31 @@ export function messagingSettings(
         problems.push("TWILIO_SMS_FROM or TWILIO_WHATSAPP_FROM: needed for Twilio messaging");
     }
   }
+  if (
+    group(
+      [
+        "KANNEL_SENDSMS_URL",
+        "KANNEL_USERNAME",
+        "KANNEL_PASSWORD",
+        "KANNEL_SMS_FROM",
+        "KANNEL_WEBHOOK_SECRET",
+      ],
+      "SMS by Kannel",
+    )
+  ) {
+    messaging.kannel = {
+      sendsmsUrl: e.KANNEL_SENDSMS_URL!,
+      username: e.KANNEL_USERNAME!,
+      password: e.KANNEL_PASSWORD!,
+      from: e.KANNEL_SMS_FROM!,
+      webhookSecret: e.KANNEL_WEBHOOK_SECRET!,
+      maxParts: e.KANNEL_MAX_PARTS,
+      foldToGsm: e.KANNEL_FOLD_ACCENTS === "true",
+    };
+  }
+  const rates = parseSendRates(e.SEND_RATES);
+  if ("problem" in rates) problems.push(rates.problem);
+  else messaging.sendRates = rates;
   if (e.EMAIL_IMAP_URL)
     messaging.email = { url: e.EMAIL_IMAP_URL, processedMailbox: e.EMAIL_IMAP_PROCESSED_MAILBOX };
   return problems.length > 0 ? { problems } : { messaging };

@@ -29,6 +29,11 @@ const Env = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Outbox jobs a worker process runs at once (kept at least 2 below DATABASE_POOL_SIZE on PostgreSQL). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * Seconds a worker's claim on an outbox row lasts without renewal (renewed three times per lease): how long the
+   * rows of a killed worker wait before another takes them. Tests shorten it; production keeps 30 (decision 0023).
+   */
+  WORKER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
   /** Largest attachment accepted, in bytes. */
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()
@@ -133,6 +138,8 @@ export interface Config {
   poolSize: number;
   /** Outbox jobs a worker runs at once (the runner bounds it by the pool: server/jobs/runner.ts). */
   workerConcurrency: number;
+  /** Seconds a worker's claim on an outbox row lasts without renewal (server/jobs/leases.ts). */
+  workerLeaseSeconds: number;
   maxAttachmentBytes: number;
   /** The S3-compatible bucket attachments are kept in; undefined keeps them in DATA_DIR/attachments. */
   s3?: S3Settings | undefined;
@@ -216,6 +223,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       host: e.HOST,
       poolSize: e.DATABASE_POOL_SIZE,
       workerConcurrency: e.WORKER_CONCURRENCY,
+      workerLeaseSeconds: e.WORKER_LEASE_SECONDS,
       maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
       s3: store.s3,
       seedDemo: e.SEED_DEMO,

@@ -73,7 +73,12 @@ if (app) {
   const address = await app.listen({ port: config.port, host: config.host });
   log.info(`Responsiva is up on ${address} (database: ${db.kind})`);
 }
-const worker = roles.includes("worker") ? startWorker(ctx, JOBS) : undefined;
+// Renewed three times per lease, as with the default 30 s lease and 10 s heartbeat (decision 0023).
+const lease = {
+  leaseSeconds: config.workerLeaseSeconds,
+  heartbeatMs: (config.workerLeaseSeconds * 1000) / 3,
+};
+const worker = roles.includes("worker") ? startWorker(ctx, JOBS, undefined, lease) : undefined;
 const scheduler = roles.includes("scheduler") ? startScheduler(ctx, PERIODIC) : undefined;
 const heartbeat = startHeartbeat(db, roles);
 // `npm run backup` asks the process that holds the embedded database for a consistent copy (server/backup/).

@@ -216,6 +216,19 @@ export function postAs(app: FastifyInstance, url: string, who: { authorization?:
   });
 }
 
+/** The department answers the demand's open work order with `answer` (which closes it), as its staff would. */
+export async function answerByDepartment(world: World, demandId: number, answer = ANSWER): Promise<void> {
+  const order = await openOrder(world.ctx.db, demandId);
+  const staff = await makeStaff(
+    world.ctx.db,
+    "department_staff",
+    await departmentCodeOf(world.ctx.db, order.department_id),
+  );
+  const answered = await postAs(world.app, `/api/v1/work-orders/${order.id}/answer`, staff, { answer });
+  if (answered.statusCode !== 200)
+    throw new Error(`answering ${demandId}: ${answered.statusCode} ${answered.body}`);
+}
+
 /** The factories bound to one test file's app, so its tests read `await fileDemand({ email })`. */
 export function factoriesFor(world: World, jobs: readonly Job[] = JOBS) {
   const db = world.ctx.db;

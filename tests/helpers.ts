@@ -24,7 +24,14 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     LOG_LEVEL: "silent",
   });
   if ("problems" in parsed) throw new Error(parsed.problems.join("; "));
-  return { ...parsed.config, ...overrides };
+  const config = { ...parsed.config, ...overrides };
+  // Tests send bursts no provider would take: no shared rate (0) unless a test sets one; the rates themselves are
+  // tested in server/notifications/send-rate.test.ts and round-trips.test.ts.
+  config.messaging = {
+    ...config.messaging,
+    sendRates: overrides.messaging?.sendRates ?? { whatsapp: 0, telegram: 0, sms: 0, email: 0 },
+  };
+  return config;
 }
 
 /**
@@ -182,6 +189,15 @@ export function testMessaging(
       accountSid: `AC${"0".repeat(32)}`,
       authToken: twilioAuthToken,
       smsFrom: "+5511999990000",
+    },
+    kannel: {
+      sendsmsUrl: `${apiUrl}/cgi-bin/sendsms`,
+      username: "responsiva",
+      password: "test-kannel-password",
+      from: "156",
+      webhookSecret: "test-kannel-webhook-secret",
+      maxParts: 6,
+      foldToGsm: false,
     },
   };
 }

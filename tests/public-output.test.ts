@@ -328,6 +328,8 @@ const PUBLIC_CALLS: Record<string, Calls> = {
     post("/webhooks/twilio/messaging", "MessageSid=SM1&Body=oi", form),
   ],
   "POST /webhooks/telegram": () => [post("/webhooks/telegram", { update_id: 1 })],
+  "GET /webhooks/kannel/sms": () => get("/webhooks/kannel/sms?id=k1&from=5511977776666&to=156&text=oi"),
+  "GET /webhooks/kannel/dlr": () => get("/webhooks/kannel/dlr?key=k1&sig=x&type=1&fid=1"),
   // The portal's chat: a message, and the replies of a chat (a token that opens none, and none at all).
   "POST /api/v1/chat/messages": () => [
     post("/api/v1/chat/messages", { id: "5b0c2d4e-8f1a-4c3b-9d2e-1a2b3c4d5e6f", text: "oi" }),

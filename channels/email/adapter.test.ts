@@ -49,7 +49,11 @@ describe("e-mail adapter over SMTP", () => {
     const start = fake.received.length;
     for (const [locale, subject, text] of texts) {
       const sent = await email.send(message(`k-${locale}`, locale, subject, text));
-      assert.match(sent.providerId, /^250 OK: queued as FAKE\d+/);
+      assert.equal(
+        sent.providerId,
+        messageIdOf(`k-${locale}`, from),
+        "named by its Message-ID, as bounces quote it",
+      );
     }
     await fake.waitFor(start + 3);
     for (const [i, [locale, subject, text]] of texts.entries()) {

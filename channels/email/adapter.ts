@@ -68,8 +68,11 @@ export function createEmailAdapter(options: EmailOptions): ChannelAdapter {
     channel: "email",
     async send(message) {
       try {
-        const info = await transport.sendMail(mailOf(message, options.from));
-        return { providerId: String(info.response ?? info.messageId).slice(0, 500) };
+        const mail = mailOf(message, options.from);
+        await transport.sendMail(mail);
+        // The Message-ID names the message: a bounce quotes it and a citizen's reply carries it in In-Reply-To, so
+        // both find the message (the relay's "250 queued as …" names only its own queue entry).
+        return { providerId: mail.messageId };
       } catch (error) {
         throw new DeliveryError(error instanceof Error ? error.message : String(error), isTemporary(error));
       }

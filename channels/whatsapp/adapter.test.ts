@@ -19,6 +19,7 @@ import {
 import { type FakeWhatsApp, type FakeWhatsAppOptions, startFakeWhatsApp } from "./fake.ts";
 import {
   answerVerification,
+  canonicalWhatsAppNumber,
   parseWhatsAppWebhook,
   signWhatsAppBody,
   WHATSAPP_SIGNATURE_HEADER,
@@ -158,6 +159,16 @@ describe("WhatsApp webhook payloads", () => {
         content: { kind: "text", text: "boa noite tem um buraco" },
       },
     );
+  });
+
+  it("puts back the ninth digit of a Brazilian mobile whose wa_id predates it", () => {
+    assert.equal(canonicalWhatsAppNumber("551187654321"), "5511987654321");
+    assert.equal(canonicalWhatsAppNumber("5511987654321"), "5511987654321");
+    assert.equal(canonicalWhatsAppNumber("551133334444"), "551133334444", "a landline keeps its 8 digits");
+    assert.equal(canonicalWhatsAppNumber("12125550100"), "12125550100");
+    const [m] = parseOne(fake.text("552187654321", "oi", { name: "Ana" }));
+    assert.equal(m?.from, "5521987654321");
+    assert.equal(m?.profileName, "Ana");
   });
 
   it("reads a shared location with its place name and address", () => {

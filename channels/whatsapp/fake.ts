@@ -140,6 +140,15 @@ export interface GraphCall {
   body: Record<string, unknown> | undefined;
 }
 
+/** A Messages call the fake took in and holds open without an answer (see `hold`). */
+export interface HeldCall {
+  body: Record<string, unknown>;
+  /** Answers it now as WhatsApp would have (the message is taken); false when the caller had already gone. */
+  answer(): boolean;
+  /** Resolves when the caller closed the connection before any answer: WhatsApp took no message. */
+  dropped: Promise<void>;
+}
+
 /** How the fake behaves beyond the account. */
 export interface FakeWhatsAppOptions extends WhatsAppAccount {
   /** The access token Graph accepts. */
@@ -163,6 +172,12 @@ export type FakeWhatsApp = ReturnType<typeof webhookSender> & {
   messages: { id: string; body: Record<string, unknown> }[];
   /** Status webhooks produced for taken messages, in order. */
   statuses: WhatsAppWebhook[];
+  /**
+   * While on, every Messages call WhatsApp would take is held open unanswered and listed in `held`, as a stalled
+   * Graph API would (a test kills its caller mid-send); a held call counts in `messages` only once answered.
+   */
+  hold(on: boolean): void;
+  held: HeldCall[];
   /** Answers the next `times` Messages calls with Graph error `code` and HTTP `status`. */
   fail(code: number, options?: { status?: number; times?: number; message?: string }): void;
   /** Holds a media file; returns its media id. */
@@ -266,6 +281,8 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
   const media = new Map<string, { bytes: Buffer; mimeType: string }>();
   let failure: { code: number; status: number; times: number; message?: string | undefined } | undefined;
   let posting: Promise<void> = Promise.resolve();
+  const held: HeldCall[] = [];
+  let holding = false;
   let base = "";
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -360,7 +377,25 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
     if (!body) return send(res, 400, graphError(100, "(#100) The request body is not JSON"));
     const refusal = refusalOf(body, options);
     if (refusal) return send(res, refusal[0], refusal[1]);
+    if (holding) return keep(res, body);
     take(res, body);
+  }
+
+  function keep(res: ServerResponse, body: Record<string, unknown>) {
+    let gone = false;
+    const dropped = new Promise<void>((resolve) =>
+      res.on("close", () => {
+        if (res.writableEnded) return;
+        gone = true;
+        resolve();
+      }),
+    );
+    const answer = () => {
+      if (gone || res.writableEnded) return false;
+      take(res, body);
+      return true;
+    };
+    held.push({ body, answer, dropped });
   }
 
   const server = createServer((req, res) => {
@@ -375,6 +410,10 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
     calls,
     messages,
     statuses,
+    held,
+    hold(on) {
+      holding = on;
+    },
     fail(code, opts = {}) {
       failure = { code, status: opts.status ?? 400, times: opts.times ?? 1, message: opts.message };
     },

@@ -214,10 +214,21 @@ function fromStatus(s: WhatsAppStatus): InboundMessage | undefined {
     channel: "whatsapp",
     // One status webhook per state and message: the state makes the receipt's own id.
     providerMessageId: `${s.id}:${s.status}`,
-    from: s.recipient_id,
+    from: canonicalWhatsAppNumber(s.recipient_id),
     sentAt: iso(s.timestamp),
     content: { kind: "receipt", providerId: s.id, state: s.status as ReceiptState, detail },
   };
+}
+
+/**
+ * A sender's `wa_id` as the number the city knows. WhatsApp accounts made before Brazil's mobiles gained their ninth
+ * digit keep a wa_id without it ("55 11 8765-4321" for the number 55 11 98765-4321): the digit is put back, so the
+ * conversation, the citizen's contact and the status by protocol all see one number. The Cloud API delivers to
+ * either form.
+ */
+export function canonicalWhatsAppNumber(waId: string): string {
+  const old = /^55([1-9]\d)([6-9]\d{7})$/.exec(waId);
+  return old ? `55${old[1]}9${old[2]}` : waId;
 }
 
 function fromValue(value: Record<string, unknown>): InboundMessage[] {
@@ -228,7 +239,7 @@ function fromValue(value: Record<string, unknown>): InboundMessage[] {
   const names = new Map<string, string>();
   for (const c of contacts) {
     if (isObject(c) && isText(c.wa_id) && isObject(c.profile) && isText(c.profile.name)) {
-      names.set(c.wa_id, c.profile.name);
+      names.set(canonicalWhatsAppNumber(c.wa_id), c.profile.name);
     }
   }
   const out: InboundMessage[] = [];
@@ -236,11 +247,12 @@ function fromValue(value: Record<string, unknown>): InboundMessage[] {
     if (!isMessage(m)) throw new InboundError("bad_payload", "a message lacks id, from, type or timestamp");
     const content = contentOf(m);
     if (!content) continue;
+    const from = canonicalWhatsAppNumber(m.from);
     out.push({
       channel: "whatsapp",
       providerMessageId: m.id,
-      from: m.from,
-      profileName: names.get(m.from),
+      from,
+      profileName: names.get(from),
       sentAt: iso(m.timestamp),
       inReplyTo: isText(m.context?.id) ? m.context.id : undefined,
       content,

@@ -264,6 +264,7 @@ export async function eraseCitizen(
       [citizenId],
     );
     await tx.query("DELETE FROM demand_followers WHERE citizen_id = $1", [citizenId]);
+    await tx.query("DELETE FROM place_followers WHERE citizen_id = $1", [citizenId]);
     await tx.query("DELETE FROM citizen_sessions WHERE citizen_id = $1", [citizenId]);
     await tx.query("DELETE FROM citizen_sign_in_codes WHERE citizen_id = $1", [citizenId]);
     const erased = await one<{ erased_at: Date | string }>(

@@ -6,6 +6,7 @@ import { testConfig, testDb } from "../../tests/helpers.ts";
 import { eraseCitizen } from "../citizens/commands.ts";
 import type { AppContext } from "../context.ts";
 import { one } from "../db/index.ts";
+import { startWorker } from "../jobs/runner.ts";
 import { planMessage } from "../notifications/planning.ts";
 import type { SendMessagePayload } from "../notifications/schemas.ts";
 import { acceptInbound } from "./inbound.ts";
@@ -223,5 +224,29 @@ describe("conversations over a written channel", () => {
     await say(from, text("SAIR"));
     const after = await planMessage(db, Number(row.id), row.payload, ["whatsapp"], "https://156.example");
     assert.equal(after.kind, "unreachable");
+  });
+
+  it("wakes an idle worker as soon as a webhook's message is stored, not at its next poll", async () => {
+    // Polling once a minute: only the signal the store sends at commit can start the step within the test.
+    const worker = startWorker(ctx, STEP, 60_000);
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // the worker's first claim found nothing and it sleeps
+      const [stored] = await db.query<{ id: number }>(
+        "SELECT coalesce(max(id), 0)::int AS id FROM inbound_messages",
+      );
+      await acceptInbound(db, [message("5511911112222", text("oi"))]);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const [row] = await db.query<{ handled: boolean }>(
+          "SELECT handled_at IS NOT NULL AS handled FROM inbound_messages WHERE id > $1 AND sender = '5511911112222'",
+          [stored!.id],
+        );
+        if (row?.handled) break;
+        assert.ok(Date.now() < deadline, "the step ran without waiting for the poll");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await worker.stop();
+    }
   });
 });

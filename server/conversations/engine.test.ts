@@ -258,4 +258,66 @@ describe("conversation engine", () => {
     assert.deepEqual(keys(last), ["conversation.cancelled"]);
     assert.equal(state.draft.description, undefined);
   });
+
+  it("takes a rating, asks whether it was solved, and offers to reopen when it was not", async () => {
+    const pending = { demandId: 7, protocol: MINE };
+    const withSurvey = { ...ports(), pendingSurvey: async () => pending };
+    const unsolved = await talk(["4", "não", "sim"], withSurvey);
+    assert.deepEqual(unsolved.steps.map(keys), [
+      ["conversation.survey_solved"],
+      ["rate", "conversation.survey_reopen"],
+      ["reopen"],
+    ]);
+    assert.deepEqual(unsolved.steps[1]![0], { kind: "rate", demandId: 7, rating: 4, solved: false });
+    assert.equal(unsolved.state.step, "idle");
+    const solved = await talk(
+      [
+        { kind: "choice", id: "rate:5" },
+        { kind: "choice", id: "yes" },
+      ],
+      withSurvey,
+    );
+    assert.deepEqual(solved.steps.map(keys), [
+      ["conversation.survey_solved"],
+      ["rate", "conversation.survey_thanks"],
+    ]);
+    const kept = await talk(["nota 2", "nao", "não"], withSurvey);
+    assert.deepEqual(keys(kept.last), ["conversation.survey_thanks"]);
+  });
+
+  it("reads a lone number as a new demand's text when there is no survey to answer", async () => {
+    const noSurvey = { ...ports(), pendingSurvey: async () => null };
+    const { last, state } = await talk(["5"], noSurvey);
+    assert.notEqual(state.step, "survey");
+    assert.ok(!keys(last).includes("conversation.survey_solved"));
+  });
+
+  it("follows a demand by its protocol, and stops following it, before asking its status", async () => {
+    const follow = await talk([`quero acompanhar o protocolo ${MINE}`]);
+    assert.deepEqual(follow.last, [{ kind: "follow", protocol: MINE, stop: false }]);
+    const stop = await talk([`parar de seguir ${MINE}`]);
+    assert.deepEqual(stop.last, [{ kind: "follow", protocol: MINE, stop: true }]);
+    const typo = `${MINE.slice(0, -1)}${(Number(MINE.at(-1)) + 1) % 10}`;
+    assert.deepEqual(keys((await talk([`seguir ${typo}`])).last), ["conversation.status_typo"]);
+    assert.deepEqual(keys((await talk([`protocolo ${MINE}`])).last), ["conversation.status"]);
+  });
+
+  it("takes the next words of a citizen the department asked a question as the complement", async () => {
+    const asked = { ...ports(), pendingComplement: async () => ({ demandId: 9, protocol: MINE }) };
+    const { last, state } = await talk(["fica em frente ao número 1200"], asked);
+    assert.deepEqual(last, [
+      { kind: "complement", demandId: 9, protocol: MINE, text: "fica em frente ao número 1200" },
+    ]);
+    assert.equal(state.step, "idle");
+    assert.deepEqual(keys((await talk(["SAIR"], asked)).last), ["opt_out"], "a stop word still stops");
+  });
+
+  it("follows the demands around a place named with its number, and says how when none is named", async () => {
+    const { last } = await talk(["quero acompanhar os pedidos da rua augusta 1200"]);
+    assert.deepEqual(last, [
+      { kind: "follow_place", place: { lat: AUGUSTA.lat, lon: AUGUSTA.lon, label: AUGUSTA.label } },
+    ]);
+    assert.deepEqual(keys((await talk(["seguir"])).last), ["conversation.follow_place_how"]);
+    assert.deepEqual((await talk(["parar de seguir o local"])).last, [{ kind: "follow_place" }]);
+  });
 });

@@ -12,6 +12,7 @@ import type { ConversationLocale } from "./flows.ts";
 import {
   detectLocale,
   fold,
+  followIntent,
   isBack,
   isCancel,
   isStop,
@@ -33,6 +34,7 @@ import {
   retry,
   textOf,
 } from "./state.ts";
+import { answerSurvey, startSurvey } from "./survey.ts";
 
 export type {
   ConversationPorts,
@@ -100,11 +102,34 @@ async function step(
   if (text !== undefined && state.step !== "idle" && isBack(text)) return back(state, ports);
   if (text !== undefined) {
     const asked = protocolCandidates(text);
+    const follow = followIntent(text);
+    if (!asked && follow && state.step === "idle") return followPlace(state, text, follow, ports);
+    if (asked && follow) {
+      if (!asked.candidates.includes(asked.typed))
+        return { state, effects: [reply("conversation.status_typo", { params: { protocol: asked.typed } })] };
+      return { state, effects: [{ kind: "follow", protocol: asked.typed, stop: follow === "unfollow" }] };
+    }
     if (asked && (state.step === "idle" || state.step === "confirm" || /protocol/.test(fold(text)))) {
       return { state, effects: [await statusReply(asked.typed, asked.candidates, state.locale, ports)] };
     }
   }
+  if (state.step === "idle") {
+    const surveyed = await startSurvey(state, content, ports);
+    if (surveyed) return surveyed;
+    // The department asked this citizen a question (demand.complement_requested): their next words answer it.
+    const waiting = text !== undefined && text.trim() !== "" && (await ports.pendingComplement?.());
+    if (waiting) {
+      return {
+        state,
+        effects: [
+          { kind: "complement", demandId: waiting.demandId, protocol: waiting.protocol, text: text.trim() },
+        ],
+      };
+    }
+  }
   switch (state.step) {
+    case "survey":
+      return answerSurvey(state, content);
     case "idle":
       return start(state, content, ports);
     case "service":
@@ -114,6 +139,23 @@ async function step(
     case "confirm":
       return confirm(state, content, ports);
   }
+}
+
+/** "seguir os pedidos da Rua Augusta, 1200": every public demand around that place, on this channel. */
+async function followPlace(
+  state: ConversationState,
+  text: string,
+  follow: "follow" | "unfollow",
+  ports: ConversationPorts,
+): Promise<{ state: ConversationState; effects: Effect[] }> {
+  if (follow === "unfollow") return { state, effects: [{ kind: "follow_place" }] };
+  const place = await ports.locate(text);
+  if (place?.lat === undefined || place.lon === undefined)
+    return { state, effects: [reply("conversation.follow_place_how")] };
+  return {
+    state,
+    effects: [{ kind: "follow_place", place: { lat: place.lat, lon: place.lon, label: place.label } }],
+  };
 }
 
 /** "e o protocolo 2026…?": the status of the demands this sender may see, or why none is shown. */

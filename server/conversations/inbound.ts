@@ -5,7 +5,8 @@
  */
 import type { InboundMessage } from "../../channels/channel.ts";
 import type { Db, Sql } from "../db/index.ts";
-import { enqueueSql, sqlValue } from "../jobs/enqueue.ts";
+import { enqueueSql, OUTBOX_DUE, sqlValue } from "../jobs/enqueue.ts";
+import { currentRequestId } from "../observability/context.ts";
 
 /** What a webhook's messages came to: how many were new, how many the provider had sent before. */
 export interface Accepted {
@@ -36,9 +37,14 @@ export async function acceptInbound(db: Sql, messages: readonly InboundMessage[]
        INSERT INTO inbound_messages (channel, provider_message_id, sender, profile_name, sent_at, in_reply_to, content)
        SELECT channel, provider_message_id, sender, profile_name, sent_at, in_reply_to, content FROM m
        ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING id
+     ), q AS (
+       ${enqueueSql("handle-inbound", { inboundId: sqlValue<number>("ins.id") }, "ins", undefined, "$2::text")} RETURNING id
      )
-     ${enqueueSql("handle-inbound", { inboundId: sqlValue<number>("ins.id") }, "ins")} RETURNING id`,
-    [JSON.stringify(rows)],
+     -- Wakes an idle worker at commit (server/jobs/runner.ts): the step runs now, not at its next poll.
+     SELECT id, pg_notify('${OUTBOX_DUE}', '') FROM q`,
+    // The request id is written by the statement itself: it runs alone, one round trip (decision 0043).
+    [JSON.stringify(rows), currentRequestId() ?? null],
+    { writesRequestId: true },
   );
   return { stored: queued.length, repeated: messages.length - queued.length };
 }

@@ -199,3 +199,25 @@ export function detectLocale(text: string): "pt-BR" | "en" | "es" {
   if (es >= 2 && es > pt && es > en) return "es";
   return "pt-BR";
 }
+
+/**
+ * "seguir 2026…", "quero acompanhar o protocolo …", "follow …": follow a demand here; "parar de seguir …",
+ * "deixar de acompanhar …", "unfollow …": stop. Undefined when the message asks neither (a protocol alone asks its
+ * status).
+ */
+export function followIntent(text: string): "follow" | "unfollow" | undefined {
+  const folded = fold(text);
+  if (
+    /\b(parar de (seguir|acompanhar)|deixar de (seguir|acompanhar)|nao (quero )?(seguir|acompanhar) mais|unfollow|stop following|dejar de seguir)\b/.test(
+      folded,
+    )
+  )
+    return "unfollow";
+  if (
+    /^(quero |queria |gostaria de )?(seguir|acompanhar|follow|seguir el|receber novidades d[aeo]s?)\b/.test(
+      folded,
+    )
+  )
+    return "follow";
+  return undefined;
+}

@@ -14,12 +14,14 @@ import { JOB_PAYLOADS } from "../jobs/payloads.ts";
 import { finishIn, type Job, PermanentError } from "../jobs/runner.ts";
 import { channelsOf } from "../notifications/jobs.ts";
 import { redactAddresses } from "../notifications/recipients.ts";
+import { awaitSendSlot, sendRateOf } from "../notifications/send-rate.ts";
 import { converse, type Effect } from "./engine.ts";
 import { findInbound, type InboundRow, optIn, optOut, recordReceipt } from "./inbound.ts";
 import { fetchPhotos } from "./media.ts";
 import { conversationPorts } from "./ports.ts";
 import { type ReplyBody, renderReply } from "./replies.ts";
 import { type ConversationState, newConversation } from "./state.ts";
+import { applyStepEffects, prepareStepEffects } from "./step-effects.ts";
 
 const HandleInboundPayload = JOB_PAYLOADS["handle-inbound"];
 const SendReplyPayload = JOB_PAYLOADS["send-reply"];
@@ -30,6 +32,7 @@ interface OpenConversation {
   status: "bot" | "waiting" | "agent";
   state: ConversationState;
   version: string;
+  citizen_id: number | null;
 }
 
 async function openConversation(db: Sql, row: InboundRow): Promise<OpenConversation> {
@@ -38,7 +41,7 @@ async function openConversation(db: Sql, row: InboundRow): Promise<OpenConversat
      VALUES ($1, $2, $3, $4::jsonb)
      ON CONFLICT (channel, address) WHERE status <> 'closed'
        DO UPDATE SET profile_name = coalesce(EXCLUDED.profile_name, conversations.profile_name)
-     RETURNING id, status, state, updated_at::text AS version`,
+     RETURNING id, status, state, updated_at::text AS version, citizen_id`,
     [row.channel, row.sender, row.profile_name, JSON.stringify(newConversation())],
   );
   return c!;
@@ -144,8 +147,16 @@ export const handleInbound: Job<typeof HandleInboundPayload> = {
       try {
         const filing = effects.find((e) => e.kind === "file");
         if (!filing) {
+          const clocks = await prepareStepEffects(ctx.db, effects);
           await ctx.db.transaction(async (tx) => {
-            await writeStep(tx, row, conversation, state, effects, null);
+            const done = await applyStepEffects(tx, clocks, effects, {
+              channel: row.channel,
+              address: row.sender,
+              citizenId: conversation.citizen_id === null ? null : Number(conversation.citizen_id),
+              locale: state.locale,
+            });
+            const next = done.refused ? newConversation(state.locale) : state;
+            await writeStep(tx, row, conversation, next, done.effects, done.citizenId);
             await finishIn(tx, claim);
           });
           return;
@@ -281,6 +292,7 @@ export const sendReply: Job<typeof SendReplyPayload> = {
     if (r.channel === "webchat") return void (await sent(ctx.db, replyId, "webchat", claim));
     const adapter = channelsOf(ctx.config)[r.channel as OutboundChannel] as ChannelAdapter | undefined;
     if (!adapter) throw new PermanentError(`no adapter is configured for ${r.channel}`);
+    await awaitSendSlot(ctx.db, adapter.channel, sendRateOf(ctx.config, adapter.channel));
     try {
       const { providerId } = await adapter.send({
         key: r.key,

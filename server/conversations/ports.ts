@@ -11,9 +11,11 @@ import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { suggestServices } from "../classification/queries.ts";
 import type { Db } from "../db/index.ts";
 import { translate } from "../i18n.ts";
+import { REOPEN_WINDOW_DAYS } from "../satisfaction/commands.ts";
 import type { ConversationPorts, DemandStatus, Place } from "./engine.ts";
 import type { FlowService } from "./flows.ts";
 import { fold } from "./intents.ts";
+import type { PendingSurvey } from "./state.ts";
 
 /** A geocoder answer below this score is a guess the citizen would have to undo: the engine asks instead. */
 const GEOCODE_MIN_SCORE = 0.6;
@@ -103,6 +105,32 @@ export function conversationPorts(db: Db, channel: InboundChannel, address: stri
         });
       }
       return out;
+    },
+    async pendingSurvey(): Promise<PendingSurvey | null> {
+      // The same rule as statusOf: only a demand whose citizen holds this very address on this channel.
+      const [row] = await db.query<{ id: number; protocol: string }>(
+        `SELECT d.id, d.protocol FROM demands d
+           JOIN satisfaction_surveys s ON s.demand_id = d.id AND s.round = d.reopen_count AND s.answered_at IS NULL
+          WHERE d.status = 'closed' AND d.closed_at > now() - make_interval(days => $3)
+            AND d.identity_mode <> 'anonymous'
+            AND EXISTS (SELECT 1 FROM citizen_contacts c
+                         WHERE c.citizen_id = d.citizen_id AND c.channel = $1 AND c.value = $2)
+          ORDER BY d.closed_at DESC LIMIT 1`,
+        [CONTACT_CHANNEL_OF[channel], address, REOPEN_WINDOW_DAYS],
+      );
+      return row ? { demandId: Number(row.id), protocol: row.protocol } : null;
+    },
+    async pendingComplement(): Promise<PendingSurvey | null> {
+      const [row] = await db.query<{ id: number; protocol: string }>(
+        `SELECT d.id, d.protocol FROM demands d
+          WHERE d.identity_mode <> 'anonymous'
+            AND EXISTS (SELECT 1 FROM work_orders w WHERE w.demand_id = d.id AND w.state = 'waiting_citizen')
+            AND EXISTS (SELECT 1 FROM citizen_contacts c
+                         WHERE c.citizen_id = d.citizen_id AND c.channel = $1 AND c.value = $2)
+          ORDER BY d.id DESC LIMIT 1`,
+        [CONTACT_CHANNEL_OF[channel], address],
+      );
+      return row ? { demandId: Number(row.id), protocol: row.protocol } : null;
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A reply as it is stored and sent: the engine's locale key rendered in the conversation's language, its choices
- * titled. Channels with buttons (WhatsApp, Telegram, the portal's chat) get the choices as such; SMS and e-mail get
- * them as a numbered list in the text, and the engine reads "2" as the second (state.shown).
+ * titled. Channels with buttons (WhatsApp, Telegram, the portal's chat) get the choices as such; SMS gets them for
+ * its adapter to write as a numbered list that is never cut when the text is fitted to its parts; e-mail gets the
+ * list in the text. The engine reads "2" as the second (state.shown).
  */
 import type { Choice, InboundChannel } from "../../channels/channel.ts";
 import { type Locale, translate } from "../i18n.ts";
@@ -17,8 +18,8 @@ export interface ReplyBody {
   evenOptedOut?: boolean | undefined;
 }
 
-/** Channels that show choices as buttons or a list the citizen taps. */
-const WITH_BUTTONS: readonly InboundChannel[] = ["whatsapp", "telegram", "webchat"];
+/** Channels whose adapters show the choices themselves: buttons, a list the citizen taps, or SMS's numbered list. */
+const WITH_BUTTONS: readonly InboundChannel[] = ["whatsapp", "telegram", "webchat", "sms"];
 
 /** Renders one reply effect for a channel. */
 export function renderReply(

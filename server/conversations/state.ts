@@ -45,6 +45,10 @@ export interface ConversationPorts {
   placeOfPoint(lat: number, lon: number): Promise<Place | null>;
   /** Of these protocol numbers, the demands this sender may be told about, in the conversation's language. */
   statusOf(protocols: string[], locale: ConversationLocale): Promise<DemandStatus[]>;
+  /** The latest closed demand of this sender whose satisfaction survey is unanswered, if any. */
+  pendingSurvey?(): Promise<PendingSurvey | null>;
+  /** A demand of this sender whose department asked them for a complement and waits for it, if any. */
+  pendingComplement?(): Promise<PendingSurvey | null>;
 }
 
 /** The demand being filed. */
@@ -63,7 +67,19 @@ export interface Draft {
   done: string[];
 }
 
-export type Step = "idle" | "service" | "question" | "confirm" | "agent";
+export type Step = "idle" | "service" | "question" | "confirm" | "agent" | "survey";
+
+/** A closed demand whose satisfaction survey the sender may answer here. */
+export interface PendingSurvey {
+  demandId: number;
+  protocol: string;
+}
+
+/** The satisfaction survey being answered in the conversation: the rating given, and what is asked now. */
+export interface SurveyState extends PendingSurvey {
+  rating: number;
+  asking: "solved" | "reopen";
+}
 
 /** A conversation's state between messages. */
 export interface ConversationState {
@@ -79,6 +95,8 @@ export interface ConversationState {
    * list) is the second of them.
    */
   shown?: string[] | undefined;
+  /** At the `survey` step: the survey being answered. */
+  survey?: SurveyState | undefined;
 }
 
 /** A choice shown to the citizen: a title already in their language, or a locale key. */
@@ -100,6 +118,16 @@ export type Effect =
   /** File the demand (the caller replies with the protocol once it exists). */
   | { kind: "file"; draft: Draft & { service: string; description: string } }
   | { kind: "hand_over"; reason: "asked" | "not_understood" }
+  /** Record the citizen's rating of a closed demand (satisfaction). */
+  | { kind: "rate"; demandId: number; rating: number; solved: boolean }
+  /** Reopen a closed demand the citizen says was not solved (the caller replies with the outcome). */
+  | { kind: "reopen"; demandId: number; protocol: string }
+  /** The complement a department asked for: the citizen's message, added to the demand (the clocks run again). */
+  | { kind: "complement"; demandId: number; protocol: string; text: string }
+  /** Follow a demand on this channel (or stop): the caller finds the demand and replies with the outcome. */
+  | { kind: "follow"; protocol: string; stop: boolean }
+  /** Follow every public demand around a place on this channel (one place per channel; `place` unset stops). */
+  | { kind: "follow_place"; place?: { lat: number; lon: number; label: string } | undefined }
   | { kind: "opt_out" };
 
 /** A new conversation. */

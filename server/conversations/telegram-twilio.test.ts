@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { startFakeTelegram } from "../../channels/telegram/fake.ts";
 import { startFakeTwilio } from "../../channels/twilio/fake.ts";
-import { drain, SE } from "../../tests/factories.ts";
+import { ANSWER, answerByDepartment, drain, SE } from "../../tests/factories.ts";
 import { testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { closeChannelsOf } from "../notifications/jobs.ts";
@@ -83,6 +83,68 @@ describe("Telegram", () => {
     );
     assert.equal(c.status, "waiting");
     assert.match(c.profile_name, /Ana/);
+  });
+
+  it("takes a citizen to a protocol with buttons, then the answer, the rating and a reopen on the same chat", async () => {
+    const chat = telegram.addChat({ first_name: "Rui" });
+    const texts = () => telegram.sent.filter((m) => m.chatId === chat.id).map((m) => m.text);
+    const buttons = () => {
+      const markup = telegram.sent.filter((m) => m.chatId === chat.id).at(-1)?.replyMarkup as
+        | { inline_keyboard?: { callback_data: string }[][] }
+        | undefined;
+      return markup?.inline_keyboard?.flat().map((b) => b.callback_data) ?? [];
+    };
+    await telegram.post(
+      hook,
+      telegram.updates.text(chat.id, "tem um buraco enorme no asfalto da rua augusta 1200"),
+    );
+    await drain(ctx);
+    for (let turn = 0; turn < 8 && !/Posso registrar/.test(texts().at(-1) ?? ""); turn++) {
+      const ids = buttons();
+      const last = texts().at(-1) ?? "";
+      const update = /Onde fica/.test(last)
+        ? telegram.updates.location(chat.id, SE.lat, SE.lon)
+        : ids.includes("skip")
+          ? telegram.updates.press(chat.id, "skip")
+          : ids.includes("no")
+            ? telegram.updates.press(chat.id, "no")
+            : telegram.updates.press(chat.id, ids[0]!);
+      await telegram.post(hook, update);
+      await drain(ctx);
+    }
+    await telegram.post(hook, telegram.updates.press(chat.id, "yes"));
+    await drain(ctx);
+    const demand = await one<{ id: number; protocol: string }>(
+      ctx.db,
+      `SELECT d.id, d.protocol FROM demands d JOIN citizen_contacts c ON c.citizen_id = d.citizen_id
+        WHERE c.channel = 'telegram' AND c.value = $1`,
+      [String(chat.id)],
+    );
+    assert.ok(
+      texts().some((t) => t.includes(demand.protocol)),
+      "the protocol on Telegram",
+    );
+    await answerByDepartment({ app, ctx }, demand.id);
+    await drain(ctx);
+    assert.ok(
+      texts().some((t) => t.includes(ANSWER.slice(0, 30))),
+      "the answer on Telegram",
+    );
+    assert.deepEqual(buttons(), ["rate:1", "rate:2", "rate:3", "rate:4", "rate:5"]);
+    await telegram.post(hook, telegram.updates.press(chat.id, "rate:5"));
+    await drain(ctx);
+    assert.deepEqual(buttons(), ["yes", "no"]);
+    await telegram.post(hook, telegram.updates.press(chat.id, "no"));
+    await drain(ctx);
+    await telegram.post(hook, telegram.updates.press(chat.id, "yes"));
+    await drain(ctx);
+    assert.match(texts().at(-1)!, /foi reaberta e voltou/);
+    const { reopen_count } = await one<{ reopen_count: number }>(
+      ctx.db,
+      "SELECT reopen_count FROM demands WHERE id = $1",
+      [demand.id],
+    );
+    assert.equal(reopen_count, 1);
   });
 
   it("stops messages when the citizen blocks the bot", async () => {

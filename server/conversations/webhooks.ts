@@ -1,6 +1,7 @@
 /**
  * The providers' webhooks of the written channels: WhatsApp Cloud API (`GET` handshake and `POST`), Twilio's
- * messaging webhook (SMS and WhatsApp, messages and status callbacks) and Telegram's. Each checks the provider's
+ * messaging webhook (SMS and WhatsApp, messages and status callbacks), Telegram's, and Kannel's two GETs (a
+ * citizen's SMS by the sms-service's get-url, delivery reports by the dlr-url). Each checks the provider's
  * signature on the raw body, parses it with the provider's adapter, stores the messages (once per provider id) with
  * their steps queued in the same statement, and answers at once: the conversation runs from the outbox. A missing
  * or bad signature is 401 and stores nothing; a body not in the provider's format is 400; a provider not
@@ -108,6 +109,39 @@ async function webhooks(scope: FastifyInstance): Promise<void> {
       await receive(req, adapters().twilio);
       return reply.type("text/xml; charset=utf-8").send(TWIML_EMPTY);
     },
+  );
+
+  const kannelAnswer = async (req: FastifyRequest, reply: FastifyReply) => {
+    await receive(req, adapters().kannel);
+    // Empty: with the sms-service's max-messages = 0 Kannel sends nothing back; the answer follows from the outbox.
+    return reply.type("text/plain; charset=utf-8").send("");
+  };
+  route(
+    scope,
+    {
+      ...common,
+      method: "GET",
+      path: "/webhooks/kannel/sms",
+      summary:
+        "Kannel's sms-service get-url: a citizen's SMS (id=%I&from=%p&to=%P&text=%b&coding=%c&charset=%C&time=%T), Basic-authenticated with KANNEL_WEBHOOK_SECRET",
+      produces: ["text/plain"],
+      responses: {
+        200: { description: "Stored (a repeated id stores nothing again); empty: no reply by Kannel" },
+      },
+    },
+    kannelAnswer,
+  );
+  route(
+    scope,
+    {
+      ...common,
+      method: "GET",
+      path: "/webhooks/kannel/dlr",
+      summary: "Kannel's dlr-url: a delivery report of an SMS we sent (key, sig, type=%d, fid=%F)",
+      produces: ["text/plain"],
+      responses: { 200: { description: "Recorded as the message's delivery state" } },
+    },
+    kannelAnswer,
   );
 
   route(

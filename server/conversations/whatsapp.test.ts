@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { startFakeWhatsApp } from "../../channels/whatsapp/fake.ts";
-import { drain, SE } from "../../tests/factories.ts";
+import { ANSWER, answerByDepartment, drain, fileDemand, SE } from "../../tests/factories.ts";
 import { testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { closeChannelsOf } from "../notifications/jobs.ts";
@@ -126,6 +126,37 @@ describe("WhatsApp", () => {
       "the receipt with the protocol went to the same WhatsApp number",
     );
 
+    // The department answers: the answer and the survey come on the same number, the rating as a list of 1–5;
+    // the citizen rates it, says it was not solved and reopens it, all with buttons.
+    const filed = await one<{ id: number }>(ctx.db, "SELECT id FROM demands WHERE protocol = $1", [
+      demand.protocol,
+    ]);
+    await answerByDepartment({ app, ctx }, filed.id);
+    await drain(ctx);
+    assert.ok(
+      sentTo(from).some((t) => t.includes(ANSWER.slice(0, 30))),
+      "the answer on WhatsApp",
+    );
+    assert.match(sentTo(from).at(-1)!, /nota de 1 a 5/);
+    assert.deepEqual(lastChoices(from), ["rate:1", "rate:2", "rate:3", "rate:4", "rate:5"]);
+    await fake.post(hook, fake.reply(from, "list_reply", "rate:4", "4"));
+    await drain(ctx);
+    assert.match(sentTo(from).at(-1)!, /foi resolvido\?/);
+    assert.deepEqual(lastChoices(from), ["yes", "no"]);
+    await fake.post(hook, fake.reply(from, "button_reply", "no", "Não"));
+    await drain(ctx);
+    assert.match(sentTo(from).at(-1)!, /reaberta/);
+    await fake.post(hook, fake.reply(from, "button_reply", "yes", "Sim"));
+    await drain(ctx);
+    assert.match(sentTo(from).at(-1)!, /foi reaberta e voltou/);
+    const rated = await one<{ rating: number; solved: boolean; reopen_count: number }>(
+      ctx.db,
+      `SELECT s.rating, s.solved, d.reopen_count FROM satisfaction_surveys s JOIN demands d ON d.id = s.demand_id
+        WHERE d.id = $1 AND s.round = 0`,
+      [filed.id],
+    );
+    assert.deepEqual({ ...rated }, { rating: 4, solved: false, reopen_count: 1 });
+
     // Meta's statuses for the last message sent: delivered, then read.
     const last = fake.messages.filter((m) => m.body.to === from).at(-1)!;
     await fake.post(hook, fake.status(last.id, from, "delivered"));
@@ -138,5 +169,80 @@ describe("WhatsApp", () => {
       [last.id],
     );
     assert.equal(state.state, "read");
+  });
+
+  it("follows a demand by its protocol from WhatsApp, sends its changes there, and stops on request", async () => {
+    const demand = await fileDemand({ app, ctx }, { email: "dona-do-pedido@example.org" });
+    await drain(ctx);
+    const from = "5511987650077";
+    await fake.post(hook, fake.text(from, `quero acompanhar o protocolo ${demand.protocol}`));
+    await drain(ctx);
+    assert.match(sentTo(from).at(-1)!, /novidades da solicitação/);
+    const follower = await one<{ channel: string; value: string }>(
+      ctx.db,
+      `SELECT f.channel, c.value FROM demand_followers f JOIN citizen_contacts c ON c.citizen_id = f.citizen_id
+        WHERE f.demand_id = $1 AND c.channel = 'whatsapp'`,
+      [demand.id],
+    );
+    assert.deepEqual({ ...follower }, { channel: "whatsapp", value: from });
+    await answerByDepartment({ app, ctx }, demand.id);
+    await drain(ctx);
+    assert.ok(
+      sentTo(from).some((t) => t.includes(demand.protocol) && t.includes(ANSWER.slice(0, 30))),
+      "the answer reached the follower on WhatsApp",
+    );
+    await fake.post(hook, fake.text(from, `parar de seguir ${demand.protocol}`));
+    await drain(ctx);
+    assert.match(sentTo(from).at(-1)!, /não vai mais receber/);
+    const left = await ctx.db.query("SELECT 1 FROM demand_followers WHERE demand_id = $1", [demand.id]);
+    assert.equal(left.length, 0);
+  });
+
+  it("follows the public demands around a place from WhatsApp, and stops on request", async () => {
+    const from = "5511987650088";
+    await fake.post(hook, fake.text(from, "quero acompanhar os pedidos da rua augusta 1200"));
+    await drain(ctx);
+    assert.match(sentTo(from).at(-1)!, /raio de 200 m/);
+    const place = await one<{ lat: number; lon: number }>(
+      ctx.db,
+      `SELECT ST_Y(p.point) AS lat, ST_X(p.point) AS lon FROM place_followers p
+         JOIN citizen_contacts c ON c.citizen_id = p.citizen_id WHERE c.channel = 'whatsapp' AND c.value = $1`,
+      [from],
+    );
+    const near = await fileDemand({ app, ctx }, { at: { lat: place.lat + 0.0005, lon: place.lon } });
+    const far = await fileDemand({ app, ctx }, { at: { lat: place.lat + 0.02, lon: place.lon } });
+    await drain(ctx);
+    assert.ok(
+      sentTo(from).some((t) => t.includes(near.protocol)),
+      "a change of a demand 55 m away",
+    );
+    assert.ok(!sentTo(from).some((t) => t.includes(far.protocol)), "nothing of a demand 2 km away");
+    await fake.post(hook, fake.text(from, "parar de seguir o local"));
+    await drain(ctx);
+    assert.match(sentTo(from).at(-1)!, /desse local/);
+    const left = await ctx.db.query(
+      `SELECT 1 FROM place_followers p JOIN citizen_contacts c ON c.citizen_id = p.citizen_id
+        WHERE c.channel = 'whatsapp' AND c.value = $1`,
+      [from],
+    );
+    assert.equal(left.length, 0);
+  });
+
+  it("stores a webhook in one statement whose queued step names the request", async () => {
+    const payload = fake.text("5511987650099", "oi");
+    const signed = fake.request(payload);
+    const answer = await fetch(hook, {
+      method: "POST",
+      headers: { ...signed.headers, "content-type": "application/json", "x-request-id": "meta-delivery-1" },
+      body: signed.rawBody,
+    });
+    assert.equal(answer.status, 200);
+    const step = await one<{ request_id: string | null }>(
+      ctx.db,
+      `SELECT o.request_id FROM outbox o JOIN inbound_messages i ON (o.payload->>'inboundId')::bigint = i.id
+        WHERE o.job = 'handle-inbound' AND i.sender = '5511987650099'`,
+    );
+    assert.equal(step.request_id, "meta-delivery-1");
+    await drain(ctx);
   });
 });

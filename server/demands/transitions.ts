@@ -114,6 +114,14 @@ export async function moveDemand(
   demand.status = to;
 }
 
+/** The changes a follower of a place hears: what happens to the demands there, not what is asked of their citizens. */
+const PLACE_FOLLOWED: readonly Template[] = [
+  "demand.dispatched",
+  "demand.answered",
+  "demand.cancelled",
+  "demand.reopened",
+];
+
 /**
  * Tells every citizen of a demand (the one who filed it, and the followers of merged duplicates) something worth
  * telling: one `send-message` row each, on the channel of their own demand, written in the caller's transaction.
@@ -140,7 +148,14 @@ export async function notifyCitizens(
        SELECT r.citizen_id, r.channel
          FROM (SELECT d.citizen_id, d.channel FROM demands d WHERE d.id = $1 AND d.citizen_id IS NOT NULL
                UNION
-               SELECT f.citizen_id, f.channel FROM demand_followers f WHERE f.demand_id = $1) r
+               SELECT f.citizen_id, f.channel FROM demand_followers f WHERE f.demand_id = $1
+               UNION
+               -- Followers of the place, for the changes of a public demand (what the public page shows).
+               SELECT p.citizen_id, p.channel FROM demands d
+                 JOIN services s ON s.id = d.service_id
+                 JOIN place_followers p ON ST_DWithin(p.point::geography, d.location::geography, p.radius_m)
+                WHERE d.id = $1 AND $2 = ANY($4::text[]) AND NOT s.sensitive AND d.identity_mode <> 'confidential'
+                  AND d.location IS NOT NULL) r
         WHERE EXISTS (SELECT 1 FROM citizen_contacts c WHERE c.citizen_id = r.citizen_id)
         ORDER BY r.citizen_id),
      q AS (
@@ -157,7 +172,7 @@ export async function notifyCitizens(
        )}
        RETURNING id)
      SELECT count(*)::int AS queued FROM q`,
-    [demandId, template, JSON.stringify(checked.data.data ?? {})],
+    [demandId, template, JSON.stringify(checked.data.data ?? {}), PLACE_FOLLOWED],
   );
   return row?.queued ?? 0;
 }

@@ -81,19 +81,30 @@ async function followable(sql: Sql, demandId: number): Promise<{ citizen_id: num
 
 /** A signed-in citizen follows an open demand: they hear what its citizen hears (through the public rule). */
 export async function followDemand(db: Db, citizenId: number, demandId: number): Promise<void> {
-  await db.transaction(async (tx) => {
-    const demand = await followable(tx, demandId);
-    if (demand.citizen_id === citizenId) return;
-    await tx.query(
-      `INSERT INTO demand_followers (demand_id, citizen_id, from_demand_id, channel)
-       VALUES ($1, $2, NULL, 'web') ON CONFLICT DO NOTHING`,
-      [demandId, citizenId],
-    );
-  });
+  await db.transaction((tx) => followDemandIn(tx, citizenId, demandId, "web"));
+}
+
+/**
+ * As followDemand, in the caller's transaction, with the channel the changes go out on (a conversation's: the
+ * follower wrote from there).
+ */
+export async function followDemandIn(
+  tx: Sql,
+  citizenId: number,
+  demandId: number,
+  channel: string,
+): Promise<void> {
+  const demand = await followable(tx, demandId);
+  if (demand.citizen_id !== null && Number(demand.citizen_id) === Number(citizenId)) return;
+  await tx.query(
+    `INSERT INTO demand_followers (demand_id, citizen_id, from_demand_id, channel)
+     VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING`,
+    [demandId, citizenId, channel],
+  );
 }
 
 /** A citizen stops following a demand they chose to follow (a merged duplicate's link stays). */
-export async function unfollowDemand(db: Db, citizenId: number, demandId: number): Promise<void> {
+export async function unfollowDemand(db: Sql, citizenId: number, demandId: number): Promise<void> {
   await db.query(
     "DELETE FROM demand_followers WHERE demand_id = $1 AND citizen_id = $2 AND from_demand_id IS NULL",
     [demandId, citizenId],

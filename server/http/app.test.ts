@@ -50,5 +50,9 @@ describe("http app", () => {
     );
     assert.equal(redactUrl("/acompanhar?protocolo=1&SECRET=x"), "/acompanhar?protocolo=1&SECRET=[redacted]");
     assert.equal(redactUrl("/api/v1/demands/1"), "/api/v1/demands/1");
+    assert.equal(
+      redactUrl("/webhooks/kannel/sms?id=1&from=5511988887777&text=buraco"),
+      "/webhooks/kannel/sms?[redacted]",
+    );
   });
 });

@@ -149,7 +149,12 @@ function toAppError(error: FastifyError | AppError): AppError {
   return new AppError(500, "internal_error");
 }
 
-/** A request URL fit for the log: the values of `secret` query parameters replaced. */
+/**
+ * A request URL fit for the log: the values of `secret` query parameters replaced, and the whole query of a
+ * provider's webhook dropped (Kannel's carry the citizen's number and text, WhatsApp's handshake its token).
+ */
 export function redactUrl(url: string): string {
+  if (url.startsWith("/webhooks/") && url.includes("?"))
+    return `${url.slice(0, url.indexOf("?"))}?[redacted]`;
   return url.replace(/([?&](?:secret|chave)=)[^&#]*/gi, "$1[redacted]");
 }

@@ -8,6 +8,12 @@ import type { Sql } from "../db/index.ts";
 import { JOB_PAYLOADS, type JobName, type JobPayload } from "./payloads.ts";
 
 /** When the rows may run, and the key that makes a second enqueue of the same occasion write nothing. */
+/**
+ * The channel an idle worker listens on (server/jobs/runner.ts): a writer whose rows are due at once and that
+ * no worker wrote (a provider's webhook) signals it with `pg_notify` in its statement, delivered at commit.
+ */
+export const OUTBOX_DUE = "outbox_due";
+
 export interface EnqueueOptions {
   /** Not before this many minutes from now (the database's clock). */
   delayMinutes?: number;
@@ -92,11 +98,15 @@ export function enqueueSql<J extends JobName>(
   payload: SqlPayload<JobPayload<J>>,
   from: string,
   where?: string,
+  /** The request id as an expression, for a lone statement that writes it itself (QueryOptions.writesRequestId). */
+  requestIdSql?: string,
 ): string {
   const fields = Object.entries(payload as Record<string, SqlValue<unknown>>)
     .map(([name, value]) => `${quote(name)}, ${value.sql}`)
     .join(", ");
-  return `INSERT INTO outbox (job, payload) SELECT ${quote(job)}, jsonb_build_object(${fields}) FROM ${from}${
+  const columns = requestIdSql ? "job, payload, request_id" : "job, payload";
+  const requestId = requestIdSql ? `, ${requestIdSql}` : "";
+  return `INSERT INTO outbox (${columns}) SELECT ${quote(job)}, jsonb_build_object(${fields})${requestId} FROM ${from}${
     where ? ` WHERE ${where}` : ""
   }`;
 }

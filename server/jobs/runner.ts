@@ -14,6 +14,7 @@ import type { AppContext } from "../context.ts";
 import type { Sql } from "../db/index.ts";
 import { runWithRequestId } from "../observability/context.ts";
 import { logger } from "../observability/log.ts";
+import { OUTBOX_DUE } from "./enqueue.ts";
 import {
   type Claimed,
   claimDue,
@@ -288,11 +289,22 @@ export function startWorker(
   const lanes = startLanes(ctx, registry, heartbeat, concurrency);
   let running = true;
   let wake: (() => void) | undefined;
+  // A signal that came while the loop was claiming: the next pause does not wait.
+  let signalled = false;
   const pause = (ms: number | undefined) =>
     new Promise<void>((resolve) => {
       wake = resolve;
+      if (signalled && ms !== undefined) {
+        signalled = false;
+        return resolve();
+      }
       if (ms !== undefined) {
         const timer = setTimeout(resolve, ms);
+        // Woken early (a signal, stop()): the idle timer goes too, so none outlives its pause.
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
         // Nothing more was due, but a running job may queue the next (a routing, its messages): when one ends,
         // look again at once rather than after the idle period.
         if (lanes.busy() > 0) {
@@ -305,9 +317,21 @@ export function startWorker(
       // Every lane busy: a finished job frees one.
       else void lanes.changed().then(resolve);
     });
+  // Woken by a writer outside the workers (a provider's webhook) as soon as it commits; polling stays the safety net.
+  const unlisten = ctx.db
+    .listen(OUTBOX_DUE, () => {
+      signalled = true;
+      wake?.();
+    })
+    .catch((error) => {
+      log.warn({ err: error }, "listening for due jobs failed: polling only");
+      return undefined;
+    });
   const loop = (async () => {
     while (running) {
       const free = Math.min(options.limit ?? concurrency, lanes.free());
+      // What this claim will see needs no signal; one that comes during it does.
+      signalled = false;
       let claimed = 0;
       if (free > 0) {
         try {
@@ -331,6 +355,7 @@ export function startWorker(
       running = false;
       wake?.();
       await loop;
+      await (await unlisten)?.();
       const queued = lanes.takeQueued();
       for (const row of queued) heartbeat.release(row);
       try {

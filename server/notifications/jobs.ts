@@ -15,17 +15,19 @@ import {
   type OutboundChannel,
 } from "../../channels/index.ts";
 import type { Config } from "../config.ts";
+import { ratingChoicesFor } from "../conversations/survey.ts";
 import { type Job, PermanentError } from "../jobs/runner.ts";
 import { recordAttemptFailed, recordSent, recordUndeliverable, startAttempt } from "./commands.ts";
 import { planMessage, startFirstAttempt } from "./planning.ts";
 import { redactAddresses } from "./recipients.ts";
 import { SendMessagePayload } from "./schemas.ts";
+import { awaitSendSlot, sendRateOf } from "./send-rate.ts";
 
 const adapters = new WeakMap<Config, Channels>();
 
 /** What the channel adapters take from the configuration. */
 export function channelOptionsOf(config: Config): ChannelsOptions {
-  const { twilio } = config.messaging;
+  const { twilio, kannel } = config.messaging;
   return {
     smtpUrl: config.smtpUrl,
     mailFrom: config.mailFrom,
@@ -33,6 +35,7 @@ export function channelOptionsOf(config: Config): ChannelsOptions {
     whatsapp: config.messaging.whatsapp,
     telegram: config.messaging.telegram,
     twilio: twilio && { ...twilio, statusCallbackUrl: `${config.publicUrl}/webhooks/twilio/messaging` },
+    kannel: kannel && { ...kannel, callbackUrl: config.publicUrl },
   };
 }
 
@@ -80,11 +83,15 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
       const attemptId = i === 0 ? first.attemptId : await startAttempt(ctx.db, message.messageId, to);
       let providerId: string;
       try {
+        // The channel's shared rate (a slot too far away is a temporary failure: the row is tried again later).
+        await awaitSendSlot(ctx.db, to.channel, sendRateOf(ctx.config, to.channel));
         ({ providerId } = await adapter.send({
           key: message.key,
           to: to.address,
           locale: plan.locale,
           ...(plan.renderedFor[to.channel] ?? plan.rendered),
+          // The survey is answered in the conversation too: the rating as buttons where the channel has them.
+          choices: ratingChoicesFor(payload.template, to.channel),
         }));
       } catch (error) {
         // Anything but a DeliveryError (a bug, a crash of the client) is treated as temporary: retried, not lost.

@@ -54,6 +54,17 @@ describe("statements per message", () => {
     );
     assert.deepEqual(row, { state: "done", event_request_id: "req-three" });
 
+    // With a shared rate for e-mail, the channel's slot is one statement more.
+    const rated = await fileDemand({ app, ctx }, { email: "four.count@example.org" });
+    const next = await claimReceipt(rated.id);
+    const rates = ctx.config.messaging.sendRates;
+    ctx.config.messaging.sendRates = { whatsapp: 0, telegram: 0, sms: 0, email: 1000 };
+    try {
+      assert.deepEqual(await runAs("req-four", next.claim, next.payload), { statements: 4, error: "" });
+    } finally {
+      ctx.config.messaging.sendRates = rates;
+    }
+
     // Run again (a worker that died after the outcome): one read, nothing sent twice.
     assert.deepEqual(await runAs("req-again", { id: claim.id, attempts: 2 }, payload), {
       statements: 1,

@@ -5,7 +5,7 @@
  */
 
 import type { Actor } from "../access/principal.ts";
-import { type Db, maybeOne } from "../db/index.ts";
+import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { loadClocks } from "../deadlines/demand-clock.ts";
 import { lockDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
@@ -26,30 +26,33 @@ export interface RatingInput {
  * Records the citizen's rating of the latest closure; 409 when the demand was not closed or it was rated already.
  */
 export async function rateDemand(db: Db, demandId: number, input: RatingInput): Promise<void> {
-  await db.transaction(async (tx) => {
-    const demand = await lockDemand(tx, demandId);
-    const survey = await maybeOne<{ id: number; answered_at: Date | null }>(
-      tx,
-      "SELECT id, answered_at FROM satisfaction_surveys WHERE demand_id = $1 AND round = $2 FOR UPDATE",
-      [demand.id, demand.reopen_count],
-    );
-    if (!survey) throw new AppError(409, "not_closed_yet");
-    if (survey.answered_at) throw new AppError(409, "already_rated");
-    await tx.query(
-      `UPDATE satisfaction_surveys SET answered_at = now(), rating = $2, solved = $3, comment = $4 WHERE id = $1`,
-      [survey.id, input.rating, input.solved, input.comment ?? null],
-    );
-    // The rating is public on the timeline; the comment stays with the staff (it may hold personal data).
-    await recordEvent(tx, demand.id, "demand.rated", { kind: "citizen" }, "public", {
-      rating: input.rating,
-      solved: input.solved,
-    });
-    if (input.comment) {
-      await recordEvent(tx, demand.id, "demand.rating_comment", { kind: "citizen" }, "internal", {
-        comment: input.comment,
-      });
-    }
+  await db.transaction((tx) => rateDemandIn(tx, demandId, input));
+}
+
+/** As rateDemand, in the caller's transaction (a rating given in a conversation is written with its step). */
+export async function rateDemandIn(tx: Sql, demandId: number, input: RatingInput): Promise<void> {
+  const demand = await lockDemand(tx, demandId);
+  const survey = await maybeOne<{ id: number; answered_at: Date | null }>(
+    tx,
+    "SELECT id, answered_at FROM satisfaction_surveys WHERE demand_id = $1 AND round = $2 FOR UPDATE",
+    [demand.id, demand.reopen_count],
+  );
+  if (!survey) throw new AppError(409, "not_closed_yet");
+  if (survey.answered_at) throw new AppError(409, "already_rated");
+  await tx.query(
+    `UPDATE satisfaction_surveys SET answered_at = now(), rating = $2, solved = $3, comment = $4 WHERE id = $1`,
+    [survey.id, input.rating, input.solved, input.comment ?? null],
+  );
+  // The rating is public on the timeline; the comment stays with the staff (it may hold personal data).
+  await recordEvent(tx, demand.id, "demand.rated", { kind: "citizen" }, "public", {
+    rating: input.rating,
+    solved: input.solved,
   });
+  if (input.comment) {
+    await recordEvent(tx, demand.id, "demand.rating_comment", { kind: "citizen" }, "internal", {
+      comment: input.comment,
+    });
+  }
 }
 
 /**
@@ -64,31 +67,40 @@ export async function reopenDemand(
   reason: string,
 ): Promise<{ workOrderId: number }> {
   const clocks = await loadClocks(db);
-  return db.transaction(async (tx) => {
-    const demand = await lockDemand(tx, demandId);
-    if (demand.status !== "closed")
-      throw new AppError(409, "illegal_transition", { from: demand.status, to: "reopened" });
-    if (actor.kind === "citizen") {
-      const facts = await maybeOne<{ within: boolean; solved: boolean | null }>(
-        tx,
-        `SELECT d.closed_at > now() - make_interval(days => $2) AS within,
+  return db.transaction((tx) => reopenDemandIn(tx, clocks, actor, demandId, reason));
+}
+
+/** As reopenDemand, in the caller's transaction, with the clocks read before it. */
+export async function reopenDemandIn(
+  tx: Sql,
+  clocks: Awaited<ReturnType<typeof loadClocks>>,
+  actor: Actor,
+  demandId: number,
+  reason: string,
+): Promise<{ workOrderId: number }> {
+  const demand = await lockDemand(tx, demandId);
+  if (demand.status !== "closed")
+    throw new AppError(409, "illegal_transition", { from: demand.status, to: "reopened" });
+  if (actor.kind === "citizen") {
+    const facts = await maybeOne<{ within: boolean; solved: boolean | null }>(
+      tx,
+      `SELECT d.closed_at > now() - make_interval(days => $2) AS within,
                 (SELECT s.solved FROM satisfaction_surveys s WHERE s.demand_id = d.id AND s.round = d.reopen_count) AS solved
            FROM demands d WHERE d.id = $1`,
-        [demand.id, REOPEN_WINDOW_DAYS],
-      );
-      if (!facts?.within) throw new AppError(409, "reopen_window_over", { days: REOPEN_WINDOW_DAYS });
-      if (facts.solved === true) throw new AppError(409, "rated_solved");
-    }
-    await tx.query("UPDATE demands SET reopen_count = reopen_count + 1, answered_at = NULL WHERE id = $1", [
-      demand.id,
-    ]);
-    demand.reopen_count += 1;
-    // The citizen's words may hold personal data: the public event says only that it was reopened.
-    await moveDemand(tx, demand, "reopened", actor);
-    await recordEvent(tx, demand.id, "demand.reopen_reason", actor, "internal", { reason });
-    await notifyCitizens(tx, demand.id, "demand.reopened", { protocol: demand.protocol });
-    return dispatchLocked(tx, clocks, demand, { kind: "system" });
-  });
+      [demand.id, REOPEN_WINDOW_DAYS],
+    );
+    if (!facts?.within) throw new AppError(409, "reopen_window_over", { days: REOPEN_WINDOW_DAYS });
+    if (facts.solved === true) throw new AppError(409, "rated_solved");
+  }
+  await tx.query("UPDATE demands SET reopen_count = reopen_count + 1, answered_at = NULL WHERE id = $1", [
+    demand.id,
+  ]);
+  demand.reopen_count += 1;
+  // The citizen's words may hold personal data: the public event says only that it was reopened.
+  await moveDemand(tx, demand, "reopened", actor);
+  await recordEvent(tx, demand.id, "demand.reopen_reason", actor, "internal", { reason });
+  await notifyCitizens(tx, demand.id, "demand.reopened", { protocol: demand.protocol });
+  return dispatchLocked(tx, clocks, demand, { kind: "system" });
 }
 
 /**

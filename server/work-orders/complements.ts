@@ -3,7 +3,7 @@
  * the clocks run again, or the citizen's 20 days run out and the demand is archived.
  */
 import type { Actor, Staff } from "../access/principal.ts";
-import { type Db, maybeOne } from "../db/index.ts";
+import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { resumeDeadlines, stopDeadlines } from "../deadlines/commands.ts";
 import { loadClocks } from "../deadlines/demand-clock.ts";
 import { lockDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
@@ -35,51 +35,60 @@ export async function requestComplement(
  */
 export async function receiveComplement(db: Db, actor: Actor, demandId: number, text: string): Promise<void> {
   const clocks = await loadClocks(db);
-  await db.transaction(async (tx) => {
-    const demand = await lockDemand(tx, demandId);
-    const order = await maybeOne<WorkOrderRow>(
-      tx,
-      "SELECT * FROM work_orders WHERE demand_id = $1 AND state = 'waiting_citizen' FOR UPDATE",
-      [demand.id],
-    );
-    if (!order) throw new AppError(409, "no_complement_requested");
-    await moveOrder(tx, order, "in_progress");
-    const now = new Date();
-    await stopDeadlines(tx, { demandId: demand.id, stages: ["complement"] }, "met");
-    const due = await resumeDeadlines(
-      tx,
-      clocks.cal,
-      { demandId: demand.id, stages: ["demand", "execution"] },
-      now,
-    );
-    await tx.query(
-      "UPDATE demands SET paused_at = NULL, due_at = coalesce($2::timestamptz, due_at) WHERE id = $1",
-      [demand.id, due?.toISOString() ?? null],
-    );
-    const execution = await maybeOne<{ due_at: Date }>(
-      tx,
-      `SELECT due_at FROM deadlines
+  await db.transaction((tx) => receiveComplementIn(tx, clocks, actor, demandId, text));
+}
+
+/** As receiveComplement, in the caller's transaction (a complement written in a conversation, with its step). */
+export async function receiveComplementIn(
+  tx: Sql,
+  clocks: Awaited<ReturnType<typeof loadClocks>>,
+  actor: Actor,
+  demandId: number,
+  text: string,
+): Promise<void> {
+  const demand = await lockDemand(tx, demandId);
+  const order = await maybeOne<WorkOrderRow>(
+    tx,
+    "SELECT * FROM work_orders WHERE demand_id = $1 AND state = 'waiting_citizen' FOR UPDATE",
+    [demand.id],
+  );
+  if (!order) throw new AppError(409, "no_complement_requested");
+  await moveOrder(tx, order, "in_progress");
+  const now = new Date();
+  await stopDeadlines(tx, { demandId: demand.id, stages: ["complement"] }, "met");
+  const due = await resumeDeadlines(
+    tx,
+    clocks.cal,
+    { demandId: demand.id, stages: ["demand", "execution"] },
+    now,
+  );
+  await tx.query(
+    "UPDATE demands SET paused_at = NULL, due_at = coalesce($2::timestamptz, due_at) WHERE id = $1",
+    [demand.id, due?.toISOString() ?? null],
+  );
+  const execution = await maybeOne<{ due_at: Date }>(
+    tx,
+    `SELECT due_at FROM deadlines
         WHERE demand_id = $1 AND work_order_id = $2 AND stage = 'execution' AND state = 'running'`,
-      [demand.id, order.id],
-    );
-    if (execution) {
-      await tx.query("UPDATE work_orders SET due_at = $2 WHERE id = $1", [
-        order.id,
-        execution.due_at.toISOString(),
-      ]);
-    }
-    // That it arrived is public; what it says may hold personal data, so it stays with the staff (and the citizen
-    // who wrote it), like the description.
-    await recordEvent(tx, demand.id, "demand.complement_received", actor, "public", {
-      workOrderId: order.id,
-    });
-    await recordEvent(tx, demand.id, "demand.complement_text", actor, "internal", {
-      workOrderId: order.id,
-      text,
-    });
-    if (demand.status === "accepted")
-      await moveDemand(tx, demand, "in_progress", actor, { workOrderId: order.id });
+    [demand.id, order.id],
+  );
+  if (execution) {
+    await tx.query("UPDATE work_orders SET due_at = $2 WHERE id = $1", [
+      order.id,
+      execution.due_at.toISOString(),
+    ]);
+  }
+  // That it arrived is public; what it says may hold personal data, so it stays with the staff (and the citizen
+  // who wrote it), like the description.
+  await recordEvent(tx, demand.id, "demand.complement_received", actor, "public", {
+    workOrderId: order.id,
   });
+  await recordEvent(tx, demand.id, "demand.complement_text", actor, "internal", {
+    workOrderId: order.id,
+    text,
+  });
+  if (demand.status === "accepted")
+    await moveDemand(tx, demand, "in_progress", actor, { workOrderId: order.id });
 }
 
 /**

@@ -35,6 +35,10 @@ describe("the console's inbox", () => {
   it("lets an agent take a conversation handed over, answer it and register its demand", async () => {
     await say("boa tarde, tem um poste com a lâmpada apagada há uma semana na minha rua");
     await say("quero falar com um atendente");
+    await db.query("INSERT INTO answer_templates (title, body, locale) VALUES ($1, $2, 'pt-BR')", [
+      "Pedido de endereço",
+      "Olá, {nome}. Pode me dizer o endereço com o número, ou um ponto de referência?",
+    ]);
     const { context } = await staffContext(browser, baseUrl, ctx, "agent", undefined, { locale: "pt-BR" });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/console/conversas`);
@@ -51,6 +55,10 @@ describe("the console's inbox", () => {
     await history.getByText("quero falar com um atendente").waitFor();
     assert.match(await history.innerText(), /lâmpada apagada/);
 
+    // An answer template fills the reply box, its placeholder selected for the agent to type over.
+    await page.getByLabel("Modelo de resposta").selectOption({ label: "Pedido de endereço (pt-BR)" });
+    await page.getByRole("button", { name: "Usar o modelo" }).click();
+    assert.match(await page.getByLabel("Resposta ao cidadão").inputValue(), /endereço com o número/);
     await page.getByLabel("Resposta ao cidadão").fill("Olá Joana, vou registrar para você agora mesmo.");
     await page.getByRole("button", { name: "Enviar" }).click();
     await history.getByText("Olá Joana, vou registrar para você agora mesmo.").waitFor();

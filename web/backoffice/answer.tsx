@@ -5,27 +5,20 @@
  * A generic answer is refused by the server, and its words are shown.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  type AnswerTemplate,
+  PLACEHOLDER,
+  selectFirstPlaceholder,
+  sortAnswerTemplates,
+} from "../ui/answer-templates.ts";
 import { ApiProblem, api } from "../ui/api.ts";
 import { describedBy, ProblemAlert } from "../ui/components.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
 import type { WorkOrder } from "./data.ts";
 
-interface Template {
-  id: number;
-  service: string | null;
-  title: string;
-  body: string;
-  locale: string;
-}
-
-const PLACEHOLDER = /\{[^{}]+\}/;
+type Template = AnswerTemplate;
 /** The most photos the server takes in one upload (MAX_ATTACHMENTS in server/demands/attachments.ts). */
 const MAX_PHOTOS = 5;
-
-/** Orders templates: the page's language first, then the service's own before the general ones (server order). */
-function sortTemplates(list: Template[], locale: string): Template[] {
-  return [...list].sort((a, b) => Number(b.locale === locale) - Number(a.locale === locale));
-}
 
 /** The answer form of an order. */
 export function AnswerForm(props: {
@@ -48,7 +41,7 @@ export function AnswerForm(props: {
 
   useEffect(() => {
     api<Template[]>(`/api/v1/answer-templates?service=${encodeURIComponent(order.service)}`, {}, locale)
-      .then((list) => setTemplates(sortTemplates(list, locale)))
+      .then((list) => setTemplates(sortAnswerTemplates(list, locale)))
       .catch(() => setTemplates([]));
   }, [order.service, locale]);
 
@@ -57,14 +50,7 @@ export function AnswerForm(props: {
     if (!chosen) return;
     setAnswer(chosen.body);
     setAnswerError("");
-    // The first placeholder is selected, so typing replaces it.
-    requestAnimationFrame(() => {
-      const area = document.getElementById("answer") as HTMLTextAreaElement | null;
-      if (!area) return;
-      area.focus();
-      const match = PLACEHOLDER.exec(area.value);
-      if (match) area.setSelectionRange(match.index, match.index + match[0].length);
-    });
+    selectFirstPlaceholder("answer");
   };
 
   const submit = async (event: Event) => {

@@ -6,6 +6,7 @@
  * and after each action.
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
+import { type AnswerTemplate, selectFirstPlaceholder, sortAnswerTemplates } from "../ui/answer-templates.ts";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, type Translate, withLang } from "../ui/i18n.ts";
@@ -23,6 +24,8 @@ interface ConversationView {
   address: string;
   profileName: string | null;
   status: "bot" | "waiting" | "agent" | "closed";
+  /** The citizen's language: the answer templates in it come first. */
+  locale: string;
   waitingSeconds: number | null;
   agentId: number | null;
   lastInboundAt: string | null;
@@ -71,6 +74,8 @@ export function InboxScreen(props: ConsoleProps) {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [text, setText] = useState("");
   const [intake, setIntake] = useState(false);
+  const [templates, setTemplates] = useState<AnswerTemplate[]>([]);
+  const [templateId, setTemplateId] = useState("");
   const fail = (e: unknown) => setProblem(e instanceof ApiProblem ? e : null);
 
   const load = useCallback(() => {
@@ -91,6 +96,20 @@ export function InboxScreen(props: ConsoleProps) {
     const timer = setInterval(load, REFRESH_MS);
     return () => clearInterval(timer);
   }, [load]);
+  // The answer templates for every service, in the citizen's language first, once per conversation opened.
+  const citizenLocale = detail?.conversation.locale ?? locale;
+  useEffect(() => {
+    if (!id) return;
+    api<AnswerTemplate[]>("/api/v1/answer-templates", {}, locale)
+      .then((list) => setTemplates(sortAnswerTemplates(list, citizenLocale)))
+      .catch(() => setTemplates([]));
+  }, [id, locale, citizenLocale]);
+  const useTemplate = () => {
+    const chosen = templates.find((x) => String(x.id) === templateId);
+    if (!chosen) return;
+    setText(chosen.body);
+    selectFirstPlaceholder("reply-text");
+  };
 
   const open = (conversationId: number) =>
     navigate(withLang(`${PATHS.inbox}?conversa=${conversationId}`, locale));
@@ -222,6 +241,26 @@ export function InboxScreen(props: ConsoleProps) {
             value={text}
             onInput={(e) => setText(e.currentTarget.value)}
           />
+          {templates.length > 0 ? (
+            <p class="templates">
+              <label for="reply-template">{t("console.inbox.template")}</label>{" "}
+              <select
+                id="reply-template"
+                value={templateId}
+                onChange={(e) => setTemplateId(e.currentTarget.value)}
+              >
+                <option value="">—</option>
+                {templates.map((x) => (
+                  <option key={x.id} value={String(x.id)}>
+                    {x.title} ({x.locale})
+                  </option>
+                ))}
+              </select>{" "}
+              <button type="button" onClick={useTemplate} disabled={!templateId}>
+                {t("console.inbox.use_template")}
+              </button>
+            </p>
+          ) : null}
           <button type="submit">{t("console.inbox.send")}</button>{" "}
           <button
             type="button"
