@@ -37,7 +37,32 @@ export interface OutgoingMessage {
    * A pre-approved template for channels that refuse free text outside a service window (WhatsApp after 24 hours
    * without a message from the citizen): its name, language and body parameters in order.
    */
-  template?: { name: string; language: string; parameters: string[] } | undefined;
+  template?:
+    | {
+        name: string;
+        language: string;
+        parameters: string[];
+        /** An authentication template's code, also given to its copy-code button (WhatsApp requires both). */
+        copyCode?: string | undefined;
+      }
+    | undefined;
+  /**
+   * Files sent with the text (an agent's reply): WhatsApp, Telegram and Twilio's WhatsApp send them as media the
+   * provider downloads from `url`, before the text; e-mail attaches `content`. Channels without files (SMS) never
+   * get any: the core writes their links into the text.
+   */
+  attachments?: OutgoingAttachment[] | undefined;
+}
+
+/** A file sent to a citizen. */
+export interface OutgoingAttachment {
+  /** A public HTTPS link the provider downloads the file from (signed, expiring). */
+  url: string;
+  /** Its type, read from its bytes when it was uploaded. */
+  mediaType: string;
+  fileName: string;
+  /** The bytes, for channels that carry them in the message itself (e-mail). */
+  content?: Buffer | undefined;
 }
 
 /** One answer offered to the citizen: `id` comes back in an inbound `choice`. */

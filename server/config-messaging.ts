@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { OutboundChannel } from "../channels/index.ts";
 import type { KannelOptions } from "../channels/kannel/adapter.ts";
 import { parseSendRates } from "./notifications/send-rate.ts";
+import { parseWhatsAppTemplates, type WhatsAppTemplates } from "./notifications/whatsapp-window.ts";
 
 /** The environment variables of the messaging providers, spread into the configuration's schema. */
 export const MESSAGING_ENV = {
@@ -22,6 +23,11 @@ export const MESSAGING_ENV = {
     .optional(),
   /** WhatsApp Cloud API base URL. */
   WHATSAPP_API_URL: z.string().url().default("https://graph.facebook.com"),
+  /**
+   * WhatsApp templates approved for messages outside the 24-hour window, per message:
+   * `demand.answered=resposta_156:protocol,answer;*=aviso_156:protocol,text` (Meta names, or Twilio HX… SIDs).
+   */
+  WHATSAPP_TEMPLATES: z.string().max(4000).optional(),
   /** Twilio account SID (AC…), for SMS and WhatsApp messaging (TWILIO_AUTH_TOKEN signs and authenticates). */
   TWILIO_ACCOUNT_SID: z
     .string()
@@ -90,6 +96,8 @@ export interface MessagingSettings {
   telegram?: { apiUrl: string; token: string; webhookSecret: string };
   twilio?: { apiUrl: string; accountSid: string; authToken: string; smsFrom?: string; whatsappFrom?: string };
   email?: { url: string; processedMailbox?: string | undefined };
+  /** Approved WhatsApp templates for messages outside the 24-hour window (server/notifications/whatsapp-window.ts). */
+  whatsappTemplates?: WhatsAppTemplates;
   /** Messages a second per channel (server/notifications/send-rate.ts); unset: the defaults. */
   sendRates?: Record<OutboundChannel, number>;
   /** SMS by Kannel (channels/kannel/adapter.ts); the callback URL is the site's public URL. */
@@ -169,6 +177,9 @@ export function messagingSettings(
       foldToGsm: e.KANNEL_FOLD_ACCENTS === "true",
     };
   }
+  const templates = parseWhatsAppTemplates(e.WHATSAPP_TEMPLATES);
+  if ("problem" in templates) problems.push(templates.problem);
+  else messaging.whatsappTemplates = templates.templates;
   const rates = parseSendRates(e.SEND_RATES);
   if ("problem" in rates) problems.push(rates.problem);
   else messaging.sendRates = rates;

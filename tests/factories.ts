@@ -135,13 +135,16 @@ export interface FormFile {
  * `demand` is undefined, as on the evidence upload) and the files. Spreads into `app.inject` as payload and headers.
  */
 export function multipartBody(demand: unknown, files: readonly FormFile[] = []) {
+  return multipartForm(demand === undefined ? {} : { demand: JSON.stringify(demand) }, files);
+}
+
+/** A multipart/form-data body of text fields and files (an agent's reply: `text` and `attachments`). */
+export function multipartForm(fields: Record<string, string>, files: readonly FormFile[] = []) {
   const boundary = `----factory${serial}x${process.pid}`;
   const parts: Buffer[] = [];
-  if (demand !== undefined) {
+  for (const [name, value] of Object.entries(fields)) {
     parts.push(
-      Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n`,
-      ),
+      Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
     );
   }
   for (const file of files) {
@@ -260,4 +263,32 @@ export async function testAppWithMail(overrides: Partial<Config> = {}) {
   const mailsTo = (address: string) =>
     Promise.all(fake.received.filter((m) => m.to.includes(address)).map((m) => fake.parse(m)));
   return { app, ctx, fake, mailsTo };
+}
+
+/** A valid one-pixel PNG. */
+export const TINY_PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+/** A small PDF (its type is read from the `%PDF-` head). */
+export const TINY_PDF = Buffer.from(
+  "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+);
+
+/** A new agent takes the latest conversation of `address` on `channel` (204 asserted): its id and the agent. */
+export async function takenByAgent(world: World, channel: string, address: string) {
+  const { id } = await one<{ id: number }>(
+    world.ctx.db,
+    "SELECT id FROM conversations WHERE channel = $1 AND address = $2 ORDER BY id DESC LIMIT 1",
+    [channel, address],
+  );
+  const agent = await staffHeaders(world.ctx.db, "agent");
+  const take = await world.app.inject({
+    method: "POST",
+    url: `/api/v1/conversations/${id}/take`,
+    headers: { authorization: agent.authorization },
+  });
+  assert.equal(take.statusCode, 204, take.body);
+  return { id: Number(id), agent };
 }

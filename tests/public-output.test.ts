@@ -265,6 +265,9 @@ const PUBLIC_CALLS: Record<string, Calls> = {
     ]),
   "GET /api/v1/demands/:protocol/attachments/:id": () =>
     perProtocol((p) => [`/api/v1/demands/${p}/attachments/1`]),
+  // An agent's reply file by its signed link (server/conversations/reply-media.ts): forged and malformed links.
+  "GET /media/replies/:token": () =>
+    get(`/media/replies/1.0.1799999999.${"a".repeat(43)}`, "/media/replies/not-a-token"),
   "GET /api/v1/workflow/statuses": () => get("/api/v1/workflow/statuses"),
   "GET /api/v1/duplicate-candidates": () =>
     get(`/api/v1/duplicate-candidates?service=${service}&lat=${SE.lat}&lon=${SE.lon}`),

@@ -70,6 +70,29 @@ describe("e-mail adapter over SMTP", () => {
     }
   });
 
+  it("attaches an agent's files with their names and types", async () => {
+    const start = fake.received.length;
+    const pdf = Buffer.from("%PDF-1.4\n%%EOF\n");
+    await email.send({
+      ...message("k-files", "pt-BR", "Resposta", "Segue o documento."),
+      attachments: [
+        {
+          url: "https://cidade.example/media/replies/x",
+          mediaType: "application/pdf",
+          fileName: "ordem.pdf",
+          content: pdf,
+        },
+      ],
+    });
+    await fake.waitFor(start + 1);
+    const parsed = await fake.parse(fake.received[start]!);
+    assert.equal(parsed.text?.trim(), "Segue o documento.");
+    assert.equal(parsed.attachments.length, 1);
+    assert.equal(parsed.attachments[0]!.filename, "ordem.pdf");
+    assert.equal(parsed.attachments[0]!.contentType, "application/pdf");
+    assert.ok(parsed.attachments[0]!.content.equals(pdf));
+  });
+
   it("reports a 4xx answer as temporary", async () => {
     fake.fail(451, 1);
     const error = await failureOf(email.send(message("k-451", "en", "s", "t")));

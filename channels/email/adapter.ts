@@ -50,6 +50,12 @@ function mailOf(message: OutgoingMessage, from: string) {
     subject: message.subject,
     text: message.text,
     messageId: messageIdOf(message.key, from),
+    // The bytes when the core read them; else nodemailer fetches the link.
+    attachments: (message.attachments ?? []).map((a) => ({
+      filename: a.fileName,
+      contentType: a.mediaType,
+      ...(a.content ? { content: a.content } : { href: a.url }),
+    })),
     headers: {
       // RFC 3834: an automatic message; vacation responders stay quiet.
       "Auto-Submitted": "auto-generated",

@@ -147,6 +147,9 @@ export function splitText(text: string, max = MAX_TEXT): string[] {
   return parts;
 }
 
+/** Files Telegram shows as a photo; others go as documents. */
+const TELEGRAM_PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+
 /** The outbound Telegram adapter: one sendMessage per message (more when the text exceeds 4096 characters). */
 export function createTelegramAdapter(options: Omit<TelegramOptions, "webhookSecret">): ChannelAdapter {
   const api = { ...options, webhookSecret: "" };
@@ -155,6 +158,14 @@ export function createTelegramAdapter(options: Omit<TelegramOptions, "webhookSec
     async send(message) {
       // `to` is the chat id; numeric ids go as numbers, as Telegram documents chat_id (Integer or String).
       const chatId = /^-?\d+$/.test(message.to) ? Number(message.to) : message.to;
+      // Files first, each downloaded by Telegram from its link (photos up to 5 MB, documents up to 20 MB).
+      for (const file of message.attachments ?? []) {
+        const photo = TELEGRAM_PHOTO_TYPES.has(file.mediaType);
+        await callApi(api, photo ? "sendPhoto" : "sendDocument", {
+          chat_id: chatId,
+          [photo ? "photo" : "document"]: file.url,
+        });
+      }
       const { text, replyMarkup } = telegramMarkup(message);
       const parts = splitText(text);
       let last: { message_id: number; chat: { id: number } } | undefined;

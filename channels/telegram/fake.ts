@@ -24,6 +24,8 @@ export interface FakeSentMessage {
   chatId: number;
   text: string;
   replyMarkup: Record<string, unknown> | undefined;
+  /** A photo or document sent by URL, as the fake downloaded it (Telegram fetches the URL itself). */
+  file?: { kind: "photo" | "document"; url: string; bytes: Buffer } | undefined;
 }
 
 /** A private chat the fake knows: the user and whether they blocked the bot. */
@@ -182,6 +184,50 @@ export async function startFakeTelegram(
     return json(res, 200, { ok: true, result });
   }
 
+  /** sendPhoto / sendDocument with an HTTP URL: Telegram downloads the file before it answers. */
+  async function sendFile(res: ServerResponse, params: Record<string, unknown>, kind: "photo" | "document") {
+    const chatId = Number(params.chat_id);
+    const chat = chats.get(chatId);
+    if (!chat) return refuse(res, 400, "Bad Request: chat not found");
+    if (chat.blocked) return refuse(res, 403, "Forbidden: bot was blocked by the user");
+    const url = params[kind];
+    if (typeof url !== "string" || !/^https?:\/\//.test(url))
+      return refuse(res, 400, `Bad Request: there is no ${kind} in the request`);
+    const caption = typeof params.caption === "string" ? params.caption : "";
+    if (caption.length > 1024) return refuse(res, 400, "Bad Request: message caption is too long");
+    const got = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    if (!got?.ok) return refuse(res, 400, "Bad Request: wrong file identifier/HTTP URL specified");
+    const bytes = Buffer.from(await got.arrayBuffer());
+    const message: FakeSentMessage = {
+      messageId: nextMessageId++,
+      chatId,
+      text: caption,
+      replyMarkup: undefined,
+      file: { kind, url, bytes },
+    };
+    sent.push(message);
+    const result = {
+      message_id: message.messageId,
+      from: bot,
+      chat: { id: chatId, type: "private", first_name: chat.user.first_name },
+      date: Math.floor(Date.now() / 1000),
+      ...(caption ? { caption } : {}),
+      ...(kind === "photo"
+        ? {
+            photo: [
+              {
+                file_id: `p${message.messageId}`,
+                file_unique_id: `up${message.messageId}`,
+                width: 1,
+                height: 1,
+              },
+            ],
+          }
+        : { document: { file_id: `d${message.messageId}`, file_unique_id: `ud${message.messageId}` } }),
+    };
+    return json(res, 200, { ok: true, result });
+  }
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
@@ -203,6 +249,8 @@ export async function startFakeTelegram(
     if (failure !== undefined)
       return refuse(res, failure, failure >= 500 ? "Internal Server Error" : "Bad Request");
     if (method === "sendmessage") return sendMessage(res, params);
+    if (method === "sendphoto") return sendFile(res, params, "photo");
+    if (method === "senddocument") return sendFile(res, params, "document");
     if (method === "getfile") {
       const file = files.get(String(params.file_id ?? ""));
       if (!file) return refuse(res, 400, "Bad Request: invalid file_id");

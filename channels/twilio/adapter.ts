@@ -89,7 +89,11 @@ export function twilioForm(options: TwilioOptions, channel: "sms" | "whatsapp", 
   } else {
     const choices = message.choices ?? [];
     const list = choices.map((c, i) => `${i + 1}. ${c.title}`).join("\n");
-    form.set("Body", list ? `${message.text}\n${list}` : message.text);
+    // WhatsApp on Twilio carries one file a message (MediaUrl, which Twilio downloads); more go as links.
+    const [first, ...more] = channel === "whatsapp" ? (message.attachments ?? []) : [];
+    if (first) form.set("MediaUrl", first.url);
+    const links = more.map((a) => `${a.fileName}: ${a.url}`).join("\n");
+    form.set("Body", [message.text, list, links].filter(Boolean).join("\n"));
   }
   if (options.statusCallbackUrl) form.set("StatusCallback", options.statusCallbackUrl);
   return form;

@@ -13,6 +13,7 @@ import {
   type Choice,
   DeliveryError,
   type InboundAdapter,
+  type OutgoingAttachment,
   type OutgoingMessage,
 } from "../channel.ts";
 import { parseWhatsAppWebhook, verifyWhatsAppSignature, WHATSAPP_SIGNATURE_HEADER } from "./parse.ts";
@@ -123,11 +124,19 @@ export function requestBodyOf(message: OutgoingMessage): Record<string, unknown>
       // Meta names languages pt_BR, en_US, es; BCP 47 writes pt-BR.
       language: { code: language.replace("-", "_") },
     };
-    if (parameters.length > 0) {
-      template.components = [
-        { type: "body", parameters: parameters.map((text) => ({ type: "text", text })) },
-      ];
+    const components: Record<string, unknown>[] = [];
+    if (parameters.length > 0)
+      components.push({ type: "body", parameters: parameters.map((text) => ({ type: "text", text })) });
+    // An authentication template's copy-code button is a URL button whose one parameter is the code.
+    if (message.template.copyCode) {
+      components.push({
+        type: "button",
+        sub_type: "url",
+        index: "0",
+        parameters: [{ type: "text", text: message.template.copyCode }],
+      });
     }
+    if (components.length > 0) template.components = components;
     return { ...base, type: "template", template };
   }
   const interactive = interactiveOf(message);
@@ -136,6 +145,27 @@ export function requestBodyOf(message: OutgoingMessage): Record<string, unknown>
   // Longer texts are refused whole (error 100); a cut answer still reaches the citizen, with the protocol first.
   const body = clip(text, WHATSAPP_LIMITS.text);
   return { ...base, type: "text", text: { preview_url: /https?:\/\//.test(body), body } };
+}
+
+/** WhatsApp's image message takes JPEG and PNG; other files go as documents, with their name. */
+const WHATSAPP_IMAGE_TYPES = new Set(["image/jpeg", "image/png"]);
+
+/**
+ * The Messages API body of one attachment: an image or a document WhatsApp downloads from its link. Its callback
+ * data is the message's key and the file's place, so its receipt is not taken for the text's.
+ */
+export function attachmentBodyOf(message: OutgoingMessage, attachment: OutgoingAttachment, index: number) {
+  const image = WHATSAPP_IMAGE_TYPES.has(attachment.mediaType);
+  return {
+    messaging_product: "whatsapp",
+    recipient_type: "individual",
+    to: message.to.replace(/^\+/, ""),
+    biz_opaque_callback_data: clip(`${message.key}#file${index + 1}`, WHATSAPP_LIMITS.callbackData),
+    type: image ? "image" : "document",
+    [image ? "image" : "document"]: image
+      ? { link: attachment.url }
+      : { link: attachment.url, filename: clip(attachment.fileName, 240) },
+  };
 }
 
 /** The error object of a Graph API answer. */
@@ -199,27 +229,36 @@ export function createWhatsAppAdapter(options: WhatsAppOptions): ChannelAdapter 
   return {
     channel: "whatsapp",
     async send(message) {
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: "POST",
-          headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
-          body: JSON.stringify(requestBodyOf(message)),
-          signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-        });
-      } catch (error) {
-        // A timeout may hide a message Meta took: sent again, the citizen may see it twice, never zero times.
-        throw networkFailure(error, "send");
+      const post = async (body: Record<string, unknown>): Promise<string> => {
+        let res: Response;
+        try {
+          res = await fetch(url, {
+            method: "POST",
+            headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+          });
+        } catch (error) {
+          // A timeout may hide a message Meta took: sent again, the citizen may see it twice, never zero times.
+          throw networkFailure(error, "send");
+        }
+        if (!res.ok) throw await graphFailure(res, "send");
+        const answer = (await res.json().catch(() => undefined)) as
+          | { messages?: { id?: unknown }[] }
+          | undefined;
+        const id = answer?.messages?.[0]?.id;
+        if (typeof id !== "string" || !id) {
+          throw new DeliveryError("WhatsApp send: the answer names no message id", true);
+        }
+        return id;
+      };
+      // Files first (a template, outside the window, carries none: the core put their links in it), then the text,
+      // whose id is the message's.
+      if (!message.template) {
+        for (const [i, file] of (message.attachments ?? []).entries())
+          await post(attachmentBodyOf(message, file, i));
       }
-      if (!res.ok) throw await graphFailure(res, "send");
-      const answer = (await res.json().catch(() => undefined)) as
-        | { messages?: { id?: unknown }[] }
-        | undefined;
-      const id = answer?.messages?.[0]?.id;
-      if (typeof id !== "string" || !id) {
-        throw new DeliveryError("WhatsApp send: the answer names no message id", true);
-      }
-      return { providerId: id };
+      return { providerId: await post(requestBodyOf(message)) };
     },
     async close() {},
   };

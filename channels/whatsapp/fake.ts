@@ -184,7 +184,9 @@ export type FakeWhatsApp = ReturnType<typeof webhookSender> & {
   addMedia(bytes: Buffer, mimeType: string): string;
   /** Records that `waId` wrote now (opens the 24-hour window). */
   userWrote(waId: string, at?: Date): void;
-  /** Resolves when every status webhook produced so far has been posted. */
+  /** Media messages' files as the fake downloaded them from their links (by the message's wamid). */
+  downloaded: { id: string; link: string; bytes: Buffer; mimeType: string }[];
+  /** Resolves when every status webhook produced so far has been posted (and every media link downloaded). */
   settled(): Promise<void>;
   close(): Promise<void>;
 };
@@ -229,6 +231,12 @@ function refusalOf(body: Record<string, unknown>, options: FakeWhatsAppOptions):
     const given = components.find((c) => c.type === "body")?.parameters?.length ?? 0;
     if (expected === undefined || given === expected) return undefined;
     return refuse(132000, "Number of parameters does not match the expected number of params");
+  }
+  if (body.type === "image" || body.type === "document") {
+    // Media by link (an id of an uploaded file is not what we send): WhatsApp downloads it after taking the call.
+    return typeof t.link === "string" && /^https?:\/\//.test(t.link)
+      ? undefined
+      : refuse(100, `Param ${body.type}['link'] must be a valid URL`);
   }
   if (body.type !== "interactive") return undefined;
   const action = t.action as Record<string, unknown> | undefined;
@@ -282,6 +290,8 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
   let failure: { code: number; status: number; times: number; message?: string | undefined } | undefined;
   let posting: Promise<void> = Promise.resolve();
   const held: HeldCall[] = [];
+  const downloaded: FakeWhatsApp["downloaded"] = [];
+  const downloads: Promise<void>[] = [];
   let holding = false;
   let base = "";
 
@@ -316,6 +326,27 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
         ...more,
         errors: [{ code, title, message: title, error_data: { details } }],
       });
+    if (body.type === "image" || body.type === "document") {
+      // As Meta does: the file is downloaded from its link after the call was answered; a link that does not give
+      // the file fails the message (131053).
+      const link = String((body[body.type] as { link: string }).link);
+      const got = fetch(link, { signal: AbortSignal.timeout(10_000) }).then(
+        async (r) =>
+          r.ok ? { bytes: Buffer.from(await r.arrayBuffer()), type: r.headers.get("content-type") } : null,
+        () => null,
+      );
+      downloads.push(
+        got.then((file) => {
+          if (file) downloaded.push({ id, link, bytes: file.bytes, mimeType: file.type ?? "" });
+          else fail(131053, "Media upload error", "Downloading the media from the link failed.");
+          if (file) {
+            report(id, to, "sent", more);
+            report(id, to, "delivered", more);
+          }
+        }),
+      );
+      return;
+    }
     if (options.unreachable?.includes(to)) fail(131026, "Message undeliverable", "Message Undeliverable.");
     else if (options.enforceWindow && body.type !== "template" && (!wrote || Date.now() - wrote > DAY_MS)) {
       const why =
@@ -425,7 +456,11 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
     userWrote(waId, at = new Date()) {
       lastWrote.set(waId, at.getTime());
     },
-    settled: () => posting,
+    downloaded,
+    settled: async () => {
+      await Promise.all(downloads);
+      await posting;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

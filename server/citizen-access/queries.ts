@@ -16,36 +16,43 @@ export function citizenTokenOf(req: FastifyRequest): string | undefined {
 /**
  * The citizen records whose demands a signed-in citizen sees (decision 0019), as SQL over the parameter `param` (their
  * record): their own, and each living record with no proven contact of its own that holds an address they proved —
- * demands filed with that address before they signed in, whose answers already go to it. Never a record linked only
- * by a CPF, an unproven contact or a phone number.
+ * demands filed with that address before they signed in, whose answers already go to it. A phone number proven by
+ * an SMS or WhatsApp code matches it held on any phone channel (phone, SMS, WhatsApp). Never a record linked only by
+ * a CPF or an unproven contact.
  */
 export function reachableRecordsSql(param: string): string {
   return `SELECT ${param}::bigint
           UNION SELECT o.citizen_id FROM citizen_contacts p
-                  JOIN citizen_contacts o ON o.channel = p.channel AND o.value = p.value AND o.verified_at IS NULL
+                  JOIN citizen_contacts o
+                    ON o.value = p.value AND o.verified_at IS NULL
+                   AND (o.channel = p.channel
+                        OR (o.channel IN ('phone', 'sms', 'whatsapp') AND p.channel IN ('phone', 'sms', 'whatsapp')))
                   JOIN citizens oz ON oz.id = o.citizen_id AND oz.erased_at IS NULL
                  WHERE p.citizen_id = ${param} AND p.verified_at IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM citizen_contacts q
                                     WHERE q.citizen_id = o.citizen_id AND q.verified_at IS NOT NULL)`;
 }
 
-/** The signed-in citizen of a request (id and proven e-mail), or undefined. */
+/** The signed-in citizen of a request (id, and the e-mail and phone number they proved), or undefined. */
 export async function citizenOf(
   sql: Sql,
   req: FastifyRequest,
-): Promise<{ citizenId: number; email: string | null } | undefined> {
+): Promise<{ citizenId: number; email: string | null; phone: string | null } | undefined> {
   const token = citizenTokenOf(req);
   if (!token) return undefined;
-  const row = await maybeOne<{ citizen_id: number; email: string | null }>(
+  const row = await maybeOne<{ citizen_id: number; email: string | null; phone: string | null }>(
     sql,
     `SELECT s.citizen_id,
             (SELECT value FROM citizen_contacts c WHERE c.citizen_id = s.citizen_id AND c.channel = 'email'
-                AND c.verified_at IS NOT NULL ORDER BY c.verified_at DESC, c.id LIMIT 1) AS email
+                AND c.verified_at IS NOT NULL ORDER BY c.verified_at DESC, c.id LIMIT 1) AS email,
+            (SELECT value FROM citizen_contacts c WHERE c.citizen_id = s.citizen_id
+                AND c.channel IN ('phone', 'sms', 'whatsapp') AND c.verified_at IS NOT NULL
+              ORDER BY c.verified_at DESC, c.id LIMIT 1) AS phone
        FROM citizen_sessions s JOIN citizens z ON z.id = s.citizen_id
       WHERE s.token_hash = $1 AND s.expires_at > now() AND z.erased_at IS NULL`,
     [hashToken(token)],
   );
-  return row ? { citizenId: row.citizen_id, email: row.email } : undefined;
+  return row ? { citizenId: row.citizen_id, email: row.email, phone: row.phone } : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Routes of the optional citizen sign-in (a code by e-mail) and the signed-in citizen's own demands. */
+/** Routes of the optional citizen sign-in (a code by e-mail, SMS or WhatsApp) and the signed-in citizen's own demands. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { withdrawConsent } from "../citizens/consent.ts";
 import { WithdrawalView } from "../citizens/schemas.ts";
@@ -28,7 +28,7 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
       method: "POST",
       path: "/api/v1/citizen/sign-in",
       summary:
-        "Ask for a sign-in code by e-mail (sent only to an address the city holds for a citizen; the answer is the same either way)",
+        "Ask for a sign-in code by e-mail, or by SMS or WhatsApp to a phone number (sent only to an address the city holds for a citizen; the answer is the same either way)",
       tag: "citizen",
       action: "public",
       body: CodeRequestInput,
@@ -36,7 +36,7 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
     },
     async (req, reply: FastifyReply) => {
       const input = validate(CodeRequestInput, req.body);
-      await requestCode(db, input.email, req.locale);
+      await requestCode(db, input, req.locale);
       return reply.status(202).send({ sent: true });
     },
   );
@@ -46,7 +46,8 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
     {
       method: "POST",
       path: "/api/v1/citizen/verify",
-      summary: "Sign in with the e-mailed code: opens a 30-day session in an HttpOnly cookie",
+      summary:
+        "Sign in with the code received (the same e-mail or phone number): opens a 30-day session in an HttpOnly cookie",
       tag: "citizen",
       action: "public",
       body: CodeVerifyInput,
@@ -54,7 +55,7 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
     },
     async (req, reply) => {
       const input = validate(CodeVerifyInput, req.body);
-      const { token } = await verifyCode(db, input.email, input.code, req.locale);
+      const { token } = await verifyCode(db, input, input.code, req.locale);
       setCookie(req, reply, token, SESSION_DAYS * 86400);
       return { signedIn: true };
     },
@@ -98,6 +99,7 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
       const rows = await myDemands(db, who.citizenId, req.locale);
       return {
         email: who.email ?? "",
+        phone: who.phone,
         demands: rows.map((r) => ({
           protocol: r.protocol,
           status: r.status,

@@ -1,19 +1,44 @@
 /** Schemas of the citizen sign-in: asking for a code, trying it, and the demands a signed-in citizen sees. */
 import { z } from "zod";
+import { normalisePhone } from "../citizens/contacts.ts";
 
-/** Ask for a sign-in code at an e-mail address. */
-export const CodeRequestInput = z.object({
-  email: z.email().max(254),
+/** A phone number as typed ("+55 11 98765-4321", "(11) 98765-4321"), answered as E.164 digits (Brazil unless +). */
+const Phone = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const phone = normalisePhone(value);
+    if (!phone) {
+      ctx.addIssue({ code: "custom", message: "not a phone number" });
+      return z.NEVER;
+    }
+    return phone;
+  });
+
+/** An e-mail address the citizen gave when filing. */
+const ByEmail = z.object({ email: z.email().max(254) });
+
+/** A phone number the citizen gave when filing, and how the code goes to it. */
+const ByPhone = z.object({
+  /** Brazilian (+55) unless written with "+" and a country code. */
+  phone: Phone,
+  /** SMS or WhatsApp. */
+  channel: z.enum(["sms", "whatsapp"]),
 });
 
-/** Try a code. */
-export const CodeVerifyInput = z.object({
-  email: z.email().max(254),
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/),
-});
+/** The six digits received. */
+const Code = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/);
+
+/** Ask for a sign-in code at an e-mail address, or at a phone number by SMS or WhatsApp. */
+export const CodeRequestInput = z.union([ByEmail, ByPhone]);
+export type CodeRequestInput = z.infer<typeof CodeRequestInput>;
+
+/** Try a code, with the address it was asked for. */
+export const CodeVerifyInput = z.union([ByEmail.extend({ code: Code }), ByPhone.extend({ code: Code })]);
+export type CodeVerifyInput = z.infer<typeof CodeVerifyInput>;
 
 /** The `send-sign-in-code` outbox payload (the code expires in minutes; the row is purged with done work). */
 export const SendCodePayload = z.object({
@@ -35,6 +60,9 @@ export const MyDemandView = z.object({
 });
 
 export const MyDemandsView = z.object({
+  /** The e-mail address the citizen proved ("" when none). */
   email: z.string(),
+  /** The phone number the citizen proved by an SMS or WhatsApp code, as E.164 digits without "+"; null when none. */
+  phone: z.string().nullable(),
   demands: z.array(MyDemandView),
 });

@@ -19,7 +19,17 @@ export interface CitizenInput {
   contacts: Partial<Record<ContactChannel, string | null | undefined>>;
   /** The record of the citizen signed in with a proven contact (citizen-access), when they are. */
   signedIn?: number | undefined;
+  /** The channel they want answers on; it must have its contact here (422 naming citizen.preferredChannel). */
+  preferredChannel?: "email" | "sms" | "whatsapp" | "telegram" | undefined;
 }
+
+// The contacts that reach a preferred channel.
+const REACHING: Record<NonNullable<CitizenInput["preferredChannel"]>, ContactChannel[]> = {
+  email: ["email"],
+  sms: ["phone"],
+  whatsapp: ["whatsapp", "phone"],
+  telegram: ["telegram"],
+};
 
 /**
  * The citizen record a demand goes on (decision 0019). Signed in with a proven contact: their own record, which
@@ -33,23 +43,27 @@ export async function findOrCreateCitizen(sql: Sql, input: CitizenInput): Promis
   if (input.document && !document) throw unprocessable("invalid_document", "document");
   const name = input.name?.trim() || null;
   const locale: Locale = LOCALES.includes(input.locale as Locale) ? (input.locale as Locale) : "pt-BR";
+  const preferred = input.preferredChannel ?? null;
+  if (preferred && !contacts.some((c) => REACHING[preferred].includes(c.channel)))
+    throw unprocessable("preferred_channel_without_contact", "citizen.preferredChannel");
 
   const own =
     input.signedIn === undefined
       ? undefined
       : await maybeOne<{ id: number }>(
           sql,
-          `UPDATE citizens SET name = coalesce(name, $2), document = coalesce(document, $3)
+          `UPDATE citizens SET name = coalesce(name, $2), document = coalesce(document, $3),
+                  preferred_channel = coalesce($4, preferred_channel)
             WHERE id = $1 AND erased_at IS NULL RETURNING id`,
-          [input.signedIn, name, document ?? null],
+          [input.signedIn, name, document ?? null, preferred],
         );
   const citizenId =
     own?.id ??
     (
       await one<{ id: number }>(
         sql,
-        "INSERT INTO citizens (name, document, locale) VALUES ($1, $2, $3) RETURNING id",
-        [name, document ?? null, locale],
+        "INSERT INTO citizens (name, document, locale, preferred_channel) VALUES ($1, $2, $3, $4) RETURNING id",
+        [name, document ?? null, locale, preferred],
       )
     ).id;
   if (contacts.length > 0) {

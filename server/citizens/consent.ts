@@ -4,10 +4,11 @@
  * at a counter or by letter. A withdrawal is itself recorded (rows with granted = false) and ends the purposes that
  * rest on consent; the demands in progress are still answered (docs/decisions/0024-audit-log-and-consent.md).
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { PRIVACY_POLICY_VERSION, WITHDRAWABLE_PURPOSES } from "../../domain/privacy.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
+import { signingKey as signingKeyNamed } from "../db/signing-keys.ts";
 import { AppError, notFound } from "../errors.ts";
 import { type ConsentPurpose, recordConsent } from "./commands.ts";
 
@@ -68,21 +69,7 @@ export async function withdrawConsent(
 export const CONSENT_KEY_NAME = "consent-link";
 
 /** The key consent links are signed with: made once per database, shared by every process through it. */
-async function signingKey(sql: Sql): Promise<Buffer> {
-  const read = () =>
-    maybeOne<{ secret: string }>(sql, "SELECT secret FROM signing_keys WHERE name = $1", [CONSENT_KEY_NAME]);
-  let row = await read();
-  if (!row) {
-    // The first to insert wins; everyone reads that one back.
-    await sql.query("INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [
-      CONSENT_KEY_NAME,
-      randomBytes(32).toString("base64url"),
-    ]);
-    row = await read();
-  }
-  if (!row) throw new Error("no consent-link signing key");
-  return Buffer.from(row.secret, "base64url");
-}
+const signingKey = (sql: Sql) => signingKeyNamed(sql, CONSENT_KEY_NAME);
 
 function mac(key: Buffer, citizenId: number): string {
   return createHmac("sha256", key).update(`consent-withdraw:${citizenId}`).digest("base64url");

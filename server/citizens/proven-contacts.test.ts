@@ -69,7 +69,7 @@ async function signIn(email: string): Promise<string> {
     db,
     `SELECT o.payload->>'code' AS code FROM outbox o
        JOIN citizen_sign_in_codes c ON c.id = (o.payload->>'codeId')::bigint
-      WHERE o.job = 'send-sign-in-code' AND c.email = $1 ORDER BY o.id DESC LIMIT 1`,
+      WHERE o.job = 'send-sign-in-code' AND c.address = $1 ORDER BY o.id DESC LIMIT 1`,
     [email],
   );
   const ok = await app.inject({

@@ -12,6 +12,7 @@ import { invalidInput } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { acceptInbound } from "./inbound.ts";
 import type { ReplyBody } from "./replies.ts";
+import { replyMediaUrls } from "./reply-media.ts";
 
 /** A message from the widget: one of text, a shared point, or a choice's id. */
 export const ChatMessageInput = z
@@ -116,6 +117,8 @@ export function registerChatRoutes(app: FastifyInstance): void {
                 text: z.string(),
                 choices: z.array(z.object({ id: z.string(), title: z.string() })),
                 requestLocation: z.boolean(),
+                /** Files an agent sent: signed links. */
+                files: z.array(z.object({ url: z.string(), fileName: z.string(), mediaType: z.string() })),
               }),
             ),
             status: z.enum(["none", "bot", "waiting", "agent"]),
@@ -141,16 +144,24 @@ export function registerChatRoutes(app: FastifyInstance): void {
           ORDER BY r.id LIMIT 200`,
         [from, after],
       );
-      return {
-        replies: rows
+      const replies = await Promise.all(
+        rows
           .filter((r) => r.id !== null)
-          .map((r) => ({
-            id: Number(r.id),
-            from: r.author,
-            text: r.body.text,
-            choices: r.body.choices ?? [],
-            requestLocation: r.body.requestLocation === true,
-          })),
+          .map(async (r) => {
+            const files = r.body.attachments ?? [];
+            const urls = await replyMediaUrls(db, "", Number(r.id), files.length);
+            return {
+              id: Number(r.id),
+              from: r.author,
+              text: r.body.text,
+              choices: r.body.choices ?? [],
+              requestLocation: r.body.requestLocation === true,
+              files: files.map((f, i) => ({ url: urls[i]!, fileName: f.fileName, mediaType: f.mediaType })),
+            };
+          }),
+      );
+      return {
+        replies,
         status: (rows[0]?.status ?? "none") as "none" | "bot" | "waiting" | "agent",
       };
     },

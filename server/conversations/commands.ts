@@ -8,6 +8,7 @@ import { AppError, conflict, notFound } from "../errors.ts";
 import { queueReplies } from "./jobs.ts";
 import { findConversation } from "./queries.ts";
 import type { ReplyBody } from "./replies.ts";
+import type { ReplyAttachment } from "./reply-media.ts";
 import { newConversation } from "./state.ts";
 
 /** Takes a waiting conversation for `agentId`; 409 when another agent holds it or it is not waiting. */
@@ -33,17 +34,15 @@ export async function replyAsAgent(
   id: number,
   agent: { id: number; mayAnswerAny: boolean },
   text: string,
+  attachments: readonly ReplyAttachment[] = [],
 ): Promise<number> {
   return db.transaction(async (tx) => {
     const [c] = await tx.query<{ status: string; agent_id: number | null }>(
       "SELECT status, agent_id FROM conversations WHERE id = $1 AND address <> '' FOR UPDATE",
       [id],
     );
-    if (!c) throw notFound(`/api/v1/conversations/${id}`);
-    if (c.status !== "agent") throw conflict("conversation_not_taken", { status: c.status });
-    if (c.agent_id !== agent.id && !agent.mayAnswerAny)
-      throw new AppError(403, "conversation_of_another_agent");
-    const body: ReplyBody = { text };
+    refuseReply(id, c, agent);
+    const body: ReplyBody = attachments.length > 0 ? { text, attachments: [...attachments] } : { text };
     await queueReplies(tx, id, [body], agent.id);
     await tx.query("UPDATE conversations SET updated_at = clock_timestamp() WHERE id = $1", [id]);
     const [{ n }] = (await tx.query<{ n: number }>(
@@ -52,6 +51,30 @@ export async function replyAsAgent(
     )) as [{ n: number }];
     return Number(n);
   });
+}
+
+/** Refuses (404, 409, 403) an agent who may not answer the conversation now, as `replyAsAgent` would. */
+export async function mayReply(
+  db: Db,
+  id: number,
+  agent: { id: number; mayAnswerAny: boolean },
+): Promise<void> {
+  const [c] = await db.query<{ status: string; agent_id: number | null }>(
+    "SELECT status, agent_id FROM conversations WHERE id = $1 AND address <> ''",
+    [id],
+  );
+  refuseReply(id, c, agent);
+}
+
+function refuseReply(
+  id: number,
+  c: { status: string; agent_id: number | null } | undefined,
+  agent: { id: number; mayAnswerAny: boolean },
+): void {
+  if (!c) throw notFound(`/api/v1/conversations/${id}`);
+  if (c.status !== "agent") throw conflict("conversation_not_taken", { status: c.status });
+  if (c.agent_id !== agent.id && !agent.mayAnswerAny)
+    throw new AppError(403, "conversation_of_another_agent");
 }
 
 /** Ends a hand-over: back to the assistant (a fresh start) or closed. */

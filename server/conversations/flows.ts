@@ -7,6 +7,7 @@
  */
 import type { LocalizedText, ServiceAttribute } from "../../domain/attributes.ts";
 import { type Locale, translate } from "../i18n.ts";
+import type { AnswerRules } from "./flow-definitions.ts";
 
 /** The languages a conversation runs in: the city's three. */
 export type ConversationLocale = Locale;
@@ -34,6 +35,8 @@ export interface Question {
   prompts: { default: LocalizedText; voice?: LocalizedText | undefined; sms?: LocalizedText | undefined };
   /** The choices of a `choice` question: `id` is what is stored, `title` what the citizen reads. */
   choices?: { id: string; title: LocalizedText }[] | undefined;
+  /** What a text or number answer must be (a written flow's checks: flow-definitions.ts). */
+  rules?: AnswerRules | undefined;
 }
 
 /** What a flow needs to know of a service. */
@@ -51,10 +54,12 @@ export interface FlowService {
 export interface Flow {
   service: string;
   questions: Question[];
+  /** Wrong answers to one question before a person is offered; unset: the engine's default. */
+  retries?: number | undefined;
 }
 
 /** The same key in the three languages. */
-function texts(key: string, params: Record<string, string> = {}): LocalizedText {
+export function texts(key: string, params: Record<string, string> = {}): LocalizedText {
   return {
     "pt-BR": translate("pt-BR", key, params),
     en: translate("en", key, params),
@@ -63,7 +68,7 @@ function texts(key: string, params: Record<string, string> = {}): LocalizedText 
 }
 
 /** The question for one extra field, in the kind of answer its datatype takes. */
-function attributeQuestion(attribute: ServiceAttribute): Question {
+export function attributeQuestion(attribute: ServiceAttribute): Question {
   const list = attribute.datatype === "singlevaluelist" || attribute.datatype === "multivaluelist";
   return {
     id: `attribute:${attribute.code}`,

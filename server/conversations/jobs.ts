@@ -15,11 +15,14 @@ import { finishIn, type Job, PermanentError } from "../jobs/runner.ts";
 import { channelsOf } from "../notifications/jobs.ts";
 import { redactAddresses } from "../notifications/recipients.ts";
 import { awaitSendSlot, sendRateOf } from "../notifications/send-rate.ts";
+import { whatsappTemplateFor } from "../notifications/whatsapp-window.ts";
+import { attachmentStoreOf } from "../storage/store.ts";
 import { converse, type Effect } from "./engine.ts";
 import { findInbound, type InboundRow, optIn, optOut, recordReceipt } from "./inbound.ts";
 import { fetchPhotos } from "./media.ts";
 import { conversationPorts } from "./ports.ts";
 import { type ReplyBody, renderReply } from "./replies.ts";
+import { outgoingAttachments, withLinks } from "./reply-media.ts";
 import { type ConversationState, newConversation } from "./state.ts";
 import { applyStepEffects, prepareStepEffects } from "./step-effects.ts";
 
@@ -258,6 +261,9 @@ async function file(
   }
 }
 
+/** Channels whose adapters send files themselves; on the others (SMS) the files' links go in the text. */
+const FILE_CHANNELS: readonly string[] = ["whatsapp", "telegram", "email"];
+
 /** Hands one reply to its channel's adapter. */
 export const sendReply: Job<typeof SendReplyPayload> = {
   name: "send-reply",
@@ -272,8 +278,10 @@ export const sendReply: Job<typeof SendReplyPayload> = {
       address: string;
       locale: string;
       opted_out: boolean;
+      profile_name: string | null;
+      last_inbound_at: Date | null;
     }>(
-      `SELECT r.key, r.body, r.state, c.channel, c.address, c.locale,
+      `SELECT r.key, r.body, r.state, c.channel, c.address, c.locale, c.profile_name, c.last_inbound_at,
               EXISTS (SELECT 1 FROM channel_opt_outs o WHERE o.channel = c.channel AND o.address = c.address) AS opted_out
          FROM conversation_replies r JOIN conversations c ON c.id = r.conversation_id WHERE r.id = $1`,
       [replyId],
@@ -292,16 +300,39 @@ export const sendReply: Job<typeof SendReplyPayload> = {
     if (r.channel === "webchat") return void (await sent(ctx.db, replyId, "webchat", claim));
     const adapter = channelsOf(ctx.config)[r.channel as OutboundChannel] as ChannelAdapter | undefined;
     if (!adapter) throw new PermanentError(`no adapter is configured for ${r.channel}`);
-    await awaitSendSlot(ctx.db, adapter.channel, sendRateOf(ctx.config, adapter.channel));
     try {
+      // An agent's files: links the providers download (e-mail attaches the bytes; SMS shows the links).
+      const files = await outgoingAttachments(
+        ctx.db,
+        attachmentStoreOf(ctx.config),
+        ctx.config.publicUrl,
+        replyId,
+        r.body.attachments ?? [],
+        r.channel === "email",
+      );
+      const linked = withLinks(r.body.text, files);
+      // An agent's answer a day after the citizen's last message goes as the city's approved template.
+      const template =
+        r.channel === "whatsapp"
+          ? whatsappTemplateFor(ctx.config.messaging.whatsappTemplates, {
+              key: "conversation.reply",
+              locale: r.locale,
+              lastInboundAt: r.last_inbound_at,
+              variables: { text: linked, name: r.profile_name ?? "" },
+            })
+          : undefined;
+      const inText = template !== undefined || !FILE_CHANNELS.includes(r.channel);
+      await awaitSendSlot(ctx.db, adapter.channel, sendRateOf(ctx.config, adapter.channel));
       const { providerId } = await adapter.send({
         key: r.key,
         to: r.address,
         locale: r.locale,
         subject: r.body.subject ?? "",
-        text: r.body.text,
-        choices: r.body.choices,
-        requestLocation: r.body.requestLocation,
+        text: inText ? linked : r.body.text,
+        choices: template ? undefined : r.body.choices,
+        requestLocation: template ? undefined : r.body.requestLocation,
+        template,
+        attachments: inText ? undefined : files,
       });
       await sent(ctx.db, replyId, providerId, claim);
     } catch (error) {

@@ -7,13 +7,15 @@ import type { InboundChannel } from "../../channels/channel.ts";
 import { addressIn } from "../../domain/address-in.ts";
 import { geocodeAddress } from "../areas/geocoding.ts";
 import { placePoint } from "../areas/queries.ts";
-import { findServiceByCodeCached } from "../catalogue/queries.ts";
+import { findServiceByCodeCached, type Service } from "../catalogue/queries.ts";
 import { suggestServices } from "../classification/queries.ts";
 import type { Db } from "../db/index.ts";
 import { translate } from "../i18n.ts";
 import { REOPEN_WINDOW_DAYS } from "../satisfaction/commands.ts";
 import type { ConversationPorts, DemandStatus, Place } from "./engine.ts";
-import type { FlowService } from "./flows.ts";
+import { writtenFlow } from "./flow-definitions.ts";
+import { flowDefinitionFor } from "./flow-store.ts";
+import { defaultFlow, type FlowService } from "./flows.ts";
 import { fold } from "./intents.ts";
 import type { PendingSurvey } from "./state.ts";
 
@@ -29,6 +31,19 @@ export const CONTACT_CHANNEL_OF: Record<InboundChannel, string> = {
   webchat: "webchat",
 };
 
+/** What a flow needs of a catalogue service. */
+export function flowServiceOf(s: Service): FlowService {
+  return {
+    code: s.code,
+    name: s.name,
+    locationRequired: s.locationRequired,
+    anonymousAllowed: s.anonymousAllowed,
+    // A service that needs a place is a problem someone can see: a photo helps the team find it (optional).
+    wantsPhoto: s.locationRequired,
+    attributes: s.attributes,
+  };
+}
+
 /** The ports for one sender on one channel. */
 export function conversationPorts(db: Db, channel: InboundChannel, address: string): ConversationPorts {
   return {
@@ -39,16 +54,12 @@ export function conversationPorts(db: Db, channel: InboundChannel, address: stri
     },
     async service(code): Promise<FlowService | null> {
       const s = await findServiceByCodeCached(db, code);
-      if (!s?.active) return null;
-      return {
-        code: s.code,
-        name: s.name,
-        locationRequired: s.locationRequired,
-        anonymousAllowed: s.anonymousAllowed,
-        // A service that needs a place is a problem someone can see: a photo helps the team find it (optional).
-        wantsPhoto: s.locationRequired,
-        attributes: s.attributes,
-      };
+      return s?.active ? flowServiceOf(s) : null;
+    },
+    async flow(service) {
+      const base = defaultFlow(service, { askContact: channel === "webchat" });
+      const written = await flowDefinitionFor(db, service.code);
+      return written ? writtenFlow(base, service, written) : base;
     },
     async locate(text): Promise<Place | null> {
       const address = addressIn(text);

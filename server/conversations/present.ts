@@ -39,7 +39,11 @@ export function presentConversation(row: ConversationRow) {
   };
 }
 
-export function presentEntry(row: HistoryRow) {
+/** One entry of a conversation's history; `files` are the signed links of a reply's attachments. */
+export function presentEntry(
+  row: HistoryRow,
+  files: { url: string; fileName: string; mediaType: string }[] = [],
+) {
   const choices = row.body?.choices?.length
     ? `\n${row.body.choices.map((c) => `[${c.title}]`).join(" ")}`
     : "";
@@ -49,5 +53,6 @@ export function presentEntry(row: HistoryRow) {
     text: row.body ? `${row.body.text}${choices}` : describeContent(row.content),
     kind: row.content?.kind ?? "text",
     state: row.state,
+    files,
   };
 }

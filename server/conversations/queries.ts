@@ -68,6 +68,8 @@ export interface HistoryRow {
   content: InboundContent | null;
   body: ReplyBody | null;
   state: string | null;
+  /** The inbound message's or the reply's id. */
+  id: number;
 }
 
 /** What the citizen sent and what was answered, in order (the last 500). */

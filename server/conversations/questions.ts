@@ -4,7 +4,8 @@
  * when none is left.
  */
 import type { InboundContent } from "../../channels/channel.ts";
-import { type ConversationLocale, defaultFlow, type Flow, type Question } from "./flows.ts";
+import { passesRules } from "./flow-definitions.ts";
+import { type ConversationLocale, defaultFlow, type Flow, promptOf, type Question } from "./flows.ts";
 import { fold, pickedNumber, yesOrNo } from "./intents.ts";
 import {
   type ConversationPorts,
@@ -21,7 +22,8 @@ import {
 /** The flow of the draft's service. */
 async function flowOf(state: ConversationState, ports: ConversationPorts): Promise<Flow | null> {
   const service = state.draft.service ? await ports.service(state.draft.service) : null;
-  return service ? defaultFlow(service, { askContact: ports.channel === "webchat" }) : null;
+  if (!service) return null;
+  return ports.flow ? ports.flow(service) : defaultFlow(service, { askContact: ports.channel === "webchat" });
 }
 
 /** Is a question answered by what the draft holds already? */
@@ -51,11 +53,15 @@ export async function advance(state: ConversationState, ports: ConversationPorts
       state: { ...state, step: "confirm" as const, retries: 0 },
       effects: [await summary(state, ports)],
     };
-  return { state: { ...state, step: "question" as const }, effects: [ask(next, state.locale)] };
+  return {
+    state: { ...state, step: "question" as const },
+    effects: [ask(next, state.locale, ports.channel)],
+  };
 }
 
-function ask(question: Question, locale: ConversationLocale): Effect {
-  const text = question.prompts.default[locale] ?? question.prompts.default["pt-BR"];
+function ask(question: Question, locale: ConversationLocale, channel: ConversationPorts["channel"]): Effect {
+  // SMS has its own shorter wording where the flow gives one.
+  const text = promptOf(question, locale, channel === "sms" ? "sms" : "default");
   const choices: ReplyChoice[] | undefined =
     question.answer === "yes_no"
       ? [
@@ -74,9 +80,9 @@ function ask(question: Question, locale: ConversationLocale): Effect {
 async function currentQuestion(
   state: ConversationState,
   ports: ConversationPorts,
-): Promise<Question | undefined> {
+): Promise<{ question: Question | undefined; retries: number | undefined }> {
   const flow = await flowOf(state, ports);
-  return flow?.questions.find((q) => !isAnswered(q, state.draft));
+  return { question: flow?.questions.find((q) => !isAnswered(q, state.draft)), retries: flow?.retries };
 }
 
 export async function answerQuestion(
@@ -84,7 +90,7 @@ export async function answerQuestion(
   content: InboundContent,
   ports: ConversationPorts,
 ) {
-  const question = await currentQuestion(state, ports);
+  const { question, retries } = await currentQuestion(state, ports);
   if (!question) return advance(state, ports);
   const text = textOf(content);
   const skipped =
@@ -98,15 +104,17 @@ export async function answerQuestion(
     );
   }
   const draft = await applyAnswer(question, content, state.draft, ports);
-  if (draft === "outside") return retry(state, "conversation.outside_city", { requestLocation: true });
+  if (draft === "outside")
+    return retry(state, "conversation.outside_city", { requestLocation: true }, retries);
   if (!draft)
     return retry(
       state,
       question.answer === "location" ? "conversation.place_again" : "conversation.answer_again",
       {
-        choices: (ask(question, state.locale) as { choices?: ReplyChoice[] }).choices,
+        choices: (ask(question, state.locale, ports.channel) as { choices?: ReplyChoice[] }).choices,
         requestLocation: question.answer === "location" || undefined,
       },
+      retries,
     );
   return advance({ ...state, draft: { ...draft, done: [...draft.done, question.id] }, retries: 0 }, ports);
 }
@@ -173,9 +181,10 @@ function attributeValue(question: Question, content: InboundContent): string | n
   if (text === undefined || text.trim() === "") return undefined;
   if (question.answer === "digits") {
     const n = Number(text.replace(/\s/g, "").replace(",", "."));
-    return Number.isFinite(n) ? n : undefined;
+    return Number.isFinite(n) && passesRules(question.rules, n) ? n : undefined;
   }
-  return text.trim().slice(0, 2000);
+  const value = text.trim().slice(0, 2000);
+  return passesRules(question.rules, value) ? value : undefined;
 }
 
 /** The confirmation: what will be filed, in one message. */

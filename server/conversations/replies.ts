@@ -6,6 +6,7 @@
  */
 import type { Choice, InboundChannel } from "../../channels/channel.ts";
 import { type Locale, translate } from "../i18n.ts";
+import type { ReplyAttachment } from "./reply-media.ts";
 import type { Effect } from "./state.ts";
 
 /** What conversation_replies.body holds. */
@@ -14,6 +15,8 @@ export interface ReplyBody {
   subject?: string | undefined;
   choices?: Choice[] | undefined;
   requestLocation?: boolean | undefined;
+  /** Files an agent attached (server/conversations/reply-media.ts). */
+  attachments?: ReplyAttachment[] | undefined;
   /** The confirmation of an opt-out: the one message sent after it. */
   evenOptedOut?: boolean | undefined;
 }

@@ -53,6 +53,8 @@ export const ConversationEntry = z.object({
   kind: z.string(),
   /** Delivery state of a reply: queued, sent, delivered, read, failed. */
   state: z.string().nullable(),
+  /** Files an agent sent with the reply: signed links valid for 30 days. */
+  files: z.array(z.object({ url: z.string(), fileName: z.string(), mediaType: z.string() })),
 });
 
 /** The agent's reply. */

@@ -3,7 +3,7 @@
  * step shares: a reply, asking again, handing over to a person.
  */
 import type { InboundChannel, InboundContent } from "../../channels/channel.ts";
-import type { ConversationLocale, FlowService } from "./flows.ts";
+import type { ConversationLocale, Flow, FlowService } from "./flows.ts";
 
 /** A place in the city: a point, or only a district when the citizen named one and no address. */
 export interface Place {
@@ -39,6 +39,8 @@ export interface ConversationPorts {
   channel?: InboundChannel | undefined;
   suggest(text: string, locale: ConversationLocale): Promise<Suggestion[]>;
   service(code: string): Promise<FlowService | null>;
+  /** The flow of a service: a manager's written one when there is one (flow-store.ts); unset: the default. */
+  flow?(service: FlowService): Promise<Flow>;
   /** A place named in the text (an address with a number, a street, a district); null when none is found. */
   locate(text: string): Promise<Place | null>;
   /** The place of a shared point; null outside the city. */
@@ -160,10 +162,11 @@ export function retry(
   state: ConversationState,
   key: string,
   extra: { choices?: ReplyChoice[]; requestLocation?: boolean } = {},
+  allowed = RETRIES_BEFORE_PERSON,
 ) {
   const retries = state.retries + 1;
-  if (retries > RETRIES_BEFORE_PERSON + 1) return handOver(state, "not_understood");
-  const offerPerson = retries > RETRIES_BEFORE_PERSON;
+  if (retries > allowed + 1) return handOver(state, "not_understood");
+  const offerPerson = retries > allowed;
   const choices = offerPerson
     ? [...(extra.choices ?? []), { id: "person", titleKey: "conversation.choice_person" }]
     : extra.choices;

@@ -203,7 +203,14 @@ export async function createDemand(
         name: c.name,
         document: c.document,
         locale: c.locale,
-        contacts: { email: c.email, phone: c.phone, whatsapp: c.whatsapp, telegram: c.telegram },
+        // WhatsApp chosen with only a phone: the phone is the WhatsApp number.
+        contacts: {
+          email: c.email,
+          phone: c.phone,
+          whatsapp: c.whatsapp ?? (c.preferredChannel === "whatsapp" ? c.phone : undefined),
+          telegram: c.telegram,
+        },
+        preferredChannel: c.preferredChannel,
         signedIn: actor.kind === "citizen" ? actor.citizenId : undefined,
       });
     }

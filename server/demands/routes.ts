@@ -7,7 +7,7 @@ import { findServiceByCodeCached } from "../catalogue/queries.ts";
 import { citizenOf, citizenOwnsDemand } from "../citizen-access/queries.ts";
 import { AppError, invalidJson, unprocessable } from "../errors.ts";
 import { can, isDepartmentScoped, loadStaff, requireStaff } from "../http/auth.ts";
-import { asMultipartError, guardedParts, refuseUnstorable } from "../http/input-guard.ts";
+import { guardedParts, partBytes, refuseUnstorable } from "../http/input-guard.ts";
 import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
 import { loadKnownPerson } from "../public-data/known.ts";
@@ -60,17 +60,7 @@ async function readIntake(
   for await (const part of guardedParts(req, { fileSize: maxBytes, files: MAX_ATTACHMENTS, fields: 4 })) {
     if (part.type === "file") {
       const field = `attachments[${files.length}]`;
-      let content: Buffer;
-      try {
-        content = await part.toBuffer();
-      } catch (error) {
-        if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
-          throw new AppError(413, "attachment_too_large", { max: Math.floor(maxBytes / 1024 / 1024) }, [
-            { field, code: "attachment_too_large" },
-          ]);
-        }
-        throw asMultipartError(error);
-      }
+      const content = await partBytes(part, field, maxBytes);
       // Files sent as photos (the portal's field) must be photos; other fields may carry documents too.
       const allowed = part.fieldname === PHOTO_FIELD ? PHOTO_MEDIA_TYPES : undefined;
       files.push(await checkAttachment(content, part.filename, field, maxBytes, allowed));

@@ -33,6 +33,11 @@ export const CitizenInput = z.object({
   telegram: z.string().trim().min(2).max(64).optional(),
   /** Language for messages to this person. */
   locale: z.enum(["pt-BR", "en", "es"]).optional(),
+  /**
+   * The channel the person wants the answers on: email, sms (the phone), whatsapp (the WhatsApp number, else the
+   * phone) or telegram; it must have its contact. Unset: the channel of the demand, then e-mail.
+   */
+  preferredChannel: z.enum(["email", "sms", "whatsapp", "telegram"]).optional(),
   /** The person agreed to the privacy notice of this version (LGPD art. 7/8). */
   consent: z.object({ policyVersion: z.string().min(1).max(40) }).optional(),
 });

@@ -54,5 +54,9 @@ describe("http app", () => {
       redactUrl("/webhooks/kannel/sms?id=1&from=5511988887777&text=buraco"),
       "/webhooks/kannel/sms?[redacted]",
     );
+    assert.equal(
+      redactUrl(`/media/replies/12.0.1799999999.${"a".repeat(43)}`),
+      "/media/replies/12.0.1799999999.[redacted]",
+    );
   });
 });

@@ -151,9 +151,12 @@ function toAppError(error: FastifyError | AppError): AppError {
 
 /**
  * A request URL fit for the log: the values of `secret` query parameters replaced, and the whole query of a
- * provider's webhook dropped (Kannel's carry the citizen's number and text, WhatsApp's handshake its token).
+ * provider's webhook dropped (Kannel's carry the citizen's number and text, WhatsApp's handshake its token), and
+ * the signature of a reply file's link (it opens the file).
  */
 export function redactUrl(url: string): string {
+  if (url.startsWith("/media/replies/"))
+    return url.replace(/^(\/media\/replies\/[\d.]+)[^/?#]*/, "$1[redacted]");
   if (url.startsWith("/webhooks/") && url.includes("?"))
     return `${url.slice(0, url.indexOf("?"))}?[redacted]`;
   return url.replace(/([?&](?:secret|chave)=)[^&#]*/gi, "$1[redacted]");

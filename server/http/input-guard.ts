@@ -85,6 +85,27 @@ export async function* guardedParts(
   }
 }
 
+/**
+ * The bytes of one uploaded file part: a file over the size limit is a 413 naming `field` (the largest size in MiB),
+ * any other failure of the parser as `asMultipartError` says.
+ */
+export async function partBytes(
+  part: { toBuffer(): Promise<Buffer> },
+  field: string,
+  maxBytes: number,
+): Promise<Buffer> {
+  try {
+    return await part.toBuffer();
+  } catch (error) {
+    if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
+      throw new AppError(413, "attachment_too_large", { max: Math.floor(maxBytes / 1024 / 1024) }, [
+        { field, code: "attachment_too_large" },
+      ]);
+    }
+    throw asMultipartError(error);
+  }
+}
+
 /** The problem of an error met while reading a multipart body: ours and 4xx ones kept, the parser's made a 400. */
 export function asMultipartError(error: unknown): unknown {
   if (error instanceof AppError) return error;

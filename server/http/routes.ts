@@ -9,6 +9,7 @@ import { registerCitizenAccessRoutes } from "../citizen-access/routes.ts";
 import { registerCitizensRoutes } from "../citizens/routes.ts";
 import { registerClassificationRoutes } from "../classification/routes.ts";
 import { registerChatRoutes } from "../conversations/chat-routes.ts";
+import { registerFlowRoutes } from "../conversations/flow-routes.ts";
 import { registerConversationsRoutes } from "../conversations/routes.ts";
 import { registerChannelWebhooks } from "../conversations/webhooks.ts";
 import { registerDeadlinesRoutes } from "../deadlines/routes.ts";
@@ -43,6 +44,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerCitizenAccessRoutes(app);
   await registerDemandsRoutes(app);
   registerConversationsRoutes(app);
+  registerFlowRoutes(app);
   registerChatRoutes(app);
   await registerChannelWebhooks(app);
   await registerTriageRoutes(app);

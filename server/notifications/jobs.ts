@@ -22,6 +22,7 @@ import { planMessage, startFirstAttempt } from "./planning.ts";
 import { redactAddresses } from "./recipients.ts";
 import { SendMessagePayload } from "./schemas.ts";
 import { awaitSendSlot, sendRateOf } from "./send-rate.ts";
+import { whatsappTemplateFor } from "./whatsapp-window.ts";
 
 const adapters = new WeakMap<Config, Channels>();
 
@@ -84,14 +85,26 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
       let providerId: string;
       try {
         // The channel's shared rate (a slot too far away is a temporary failure: the row is tried again later).
+        const rendered = plan.renderedFor[to.channel] ?? plan.rendered;
+        // Outside WhatsApp's 24-hour window only an approved template passes; without one the next channel goes.
+        const template =
+          to.channel === "whatsapp"
+            ? whatsappTemplateFor(ctx.config.messaging.whatsappTemplates, {
+                key: payload.template,
+                locale: plan.locale,
+                lastInboundAt: plan.whatsappInboundAt,
+                variables: { ...plan.variables, text: rendered.text },
+              })
+            : undefined;
         await awaitSendSlot(ctx.db, to.channel, sendRateOf(ctx.config, to.channel));
         ({ providerId } = await adapter.send({
           key: message.key,
           to: to.address,
           locale: plan.locale,
-          ...(plan.renderedFor[to.channel] ?? plan.rendered),
+          ...rendered,
           // The survey is answered in the conversation too: the rating as buttons where the channel has them.
-          choices: ratingChoicesFor(payload.template, to.channel),
+          choices: template ? undefined : ratingChoicesFor(payload.template, to.channel),
+          template,
         }));
       } catch (error) {
         // Anything but a DeliveryError (a bug, a crash of the client) is treated as temporary: retried, not lost.

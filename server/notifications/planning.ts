@@ -20,6 +20,7 @@ import { type KnownPerson, redactPublicDeep } from "../public-data/redact.ts";
 import { chooseRecipients, type Recipient } from "./recipients.ts";
 import type { SendMessagePayload, Template } from "./schemas.ts";
 import {
+  messageParams,
   pickOverride,
   type Rendered,
   renderMessage,
@@ -45,6 +46,10 @@ export interface PlannedMessage {
   /** The text for each recipient's channel: the channel's own override when the administration wrote one. */
   renderedFor: Partial<Record<OutboundChannel, Rendered>>;
   recipients: Recipient[];
+  /** The placeholders' values and the citizen's name: a WhatsApp template's parameters outside the window. */
+  variables: Record<string, string>;
+  /** The citizen's last message to the city's WhatsApp number: the 24-hour window counts from it. */
+  whatsappInboundAt: Date | null;
 }
 
 /** A message whose row exists, once its first attempt is recorded: its id and stable key. */
@@ -69,6 +74,8 @@ interface PlanningFacts extends Facts {
   overrides: TemplateOverride[] | null;
   /** The consent links' signing key, when one has been made. */
   consent_key: string | null;
+  /** The citizen's last message on WhatsApp from any of their numbers (conversations.last_inbound_at). */
+  whatsapp_inbound_at: Date | null;
 }
 
 interface Facts {
@@ -80,6 +87,8 @@ interface Facts {
   name: string | null;
   locale: Locale;
   erased_at: Date | null;
+  /** The channel the citizen asked to be answered on, tried first. */
+  preferred_channel: string | null;
   contacts: { channel: string; value: string }[] | null;
   /** What is known of the demand's people, when the recipient is a follower rather than the one who filed it. */
   known: KnownPerson | null;
@@ -126,7 +135,7 @@ export async function planMessage(
     sql,
     `WITH f AS (
        SELECT d.protocol, d.channel AS demand_channel, dep.name AS department_name, s.name AS service_name,
-              c.id AS citizen_id, c.name, coalesce(c.locale, 'pt-BR') AS locale, c.erased_at,
+              c.id AS citizen_id, c.name, coalesce(c.locale, 'pt-BR') AS locale, c.erased_at, c.preferred_channel,
               (SELECT json_agg(json_build_object('channel', cc.channel, 'value', cc.value) ORDER BY cc.id)
                  FROM citizen_contacts cc WHERE cc.citizen_id = c.id
                   -- "SAIR" on a channel stops messages there (decision 0044); a phone number is reached by SMS.
@@ -153,7 +162,12 @@ export async function planMessage(
                 ORDER BY k.id DESC LIMIT 1) END AS survey_withdrawn,
             (SELECT json_agg(json_build_object('channel', t.channel, 'subject', t.subject, 'body', t.body))
                FROM message_templates t WHERE t.template = $4 AND t.locale = f.locale) AS overrides,
-            (SELECT k.secret FROM signing_keys k WHERE k.name = $5) AS consent_key
+            (SELECT k.secret FROM signing_keys k WHERE k.name = $5) AS consent_key,
+            (SELECT max(v.last_inbound_at) FROM conversations v
+              WHERE v.channel = 'whatsapp'
+                AND v.address IN (SELECT regexp_replace(x->>'value', '[^0-9]', '', 'g')
+                                    FROM json_array_elements(f.contacts) x
+                                   WHERE x->>'channel' IN ('whatsapp', 'phone'))) AS whatsapp_inbound_at
        FROM f LEFT JOIN m ON true`,
     [
       payload.demandId,
@@ -181,7 +195,7 @@ export async function planMessage(
   }
   const refused = facts.refused ?? [];
   const recipients = chooseRecipients(
-    payload.channel ?? facts.demand_channel,
+    facts.preferred_channel ?? payload.channel ?? facts.demand_channel,
     facts.contacts ?? [],
     available,
   ).filter((r) => !refused.includes(r.channel));
@@ -241,6 +255,7 @@ export async function planMessage(
       pickOverride(overrides, channel),
     );
   const rendered = render("*");
+  const variables = { ...messageParams(vars), name: vars.name ?? "", subject: rendered.subject };
   const renderedFor = Object.fromEntries(recipients.map((r) => [r.channel, render(r.channel)]));
   return {
     kind: "send",
@@ -252,6 +267,8 @@ export async function planMessage(
     rendered,
     renderedFor,
     recipients,
+    variables,
+    whatsappInboundAt: facts.whatsapp_inbound_at,
   };
 }
 

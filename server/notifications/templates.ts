@@ -88,18 +88,7 @@ export function renderMessage(
   vars: MessageVariables,
   override?: TemplateText,
 ): Rendered {
-  const params: Record<string, string> = {
-    protocol: vars.protocol,
-    service: vars.service,
-    department: vars.department,
-    trackUrl: vars.trackUrl,
-    deadline: vars.deadline ?? "",
-    dueDate: vars.dueDate ?? "",
-    answer: vars.data.answer ?? "",
-    question: vars.data.question ?? "",
-    survivingProtocol: vars.data.survivingProtocol ?? "",
-    surveyUrl: vars.data.surveyUrl ?? vars.trackUrl,
-  };
+  const params = messageParams(vars);
   const greeting = vars.name
     ? translate(locale, "messages.greeting", { name: vars.name })
     : translate(locale, "messages.greeting_unnamed");
@@ -112,6 +101,22 @@ export function renderMessage(
   return {
     subject: fill(text.subject, params),
     text: `${greeting}\n\n${body}\n\n--\n${footer}${withdraw}\n`,
+  };
+}
+
+/** The values a template's placeholders take ({protocol}, {answer} …), also a WhatsApp template's parameters. */
+export function messageParams(vars: MessageVariables): Record<string, string> {
+  return {
+    protocol: vars.protocol,
+    service: vars.service,
+    department: vars.department,
+    trackUrl: vars.trackUrl,
+    deadline: vars.deadline ?? "",
+    dueDate: vars.dueDate ?? "",
+    answer: vars.data.answer ?? "",
+    question: vars.data.question ?? "",
+    survivingProtocol: vars.data.survivingProtocol ?? "",
+    surveyUrl: vars.data.surveyUrl ?? vars.trackUrl,
   };
 }
 

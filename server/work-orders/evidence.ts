@@ -15,7 +15,7 @@ import {
   storeAttachment,
 } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
-import { asMultipartError, guardedParts } from "../http/input-guard.ts";
+import { guardedParts, partBytes } from "../http/input-guard.ts";
 import type { AttachmentStore } from "../storage/store.ts";
 import { lockOrder } from "./steps.ts";
 
@@ -37,17 +37,7 @@ export async function readEvidenceFiles(req: FastifyRequest, maxBytes: number): 
   for await (const part of guardedParts(req, { fileSize: maxBytes, files: MAX_ATTACHMENTS, fields: 2 })) {
     if (part.type !== "file") continue;
     const field = `files[${files.length}]`;
-    let content: Buffer;
-    try {
-      content = await part.toBuffer();
-    } catch (error) {
-      if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
-        throw new AppError(413, "attachment_too_large", { max: Math.floor(maxBytes / 1024 / 1024) }, [
-          { field, code: "attachment_too_large" },
-        ]);
-      }
-      throw asMultipartError(error);
-    }
+    const content = await partBytes(part, field, maxBytes);
     const checked = await checkAttachment(content, part.filename, field, maxBytes);
     if (!EVIDENCE_MEDIA_TYPES.includes(checked.mediaType)) {
       throw new AppError(415, "attachment_type_not_allowed", { types: "JPEG, PNG, WebP, HEIC" }, [

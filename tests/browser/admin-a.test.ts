@@ -336,6 +336,31 @@ describe("an admin's changes take effect", () => {
       { key: "g", name: { "pt-BR": "Grande", en: "Large", es: "Grande" } },
     ]);
 
+    // The service's conversation flow: one question, the new field, worded for the chat in three languages.
+    await page.reload();
+    const flow = page.locator("section", { has: page.getByRole("heading", { name: "Fluxo da conversa" }) });
+    await flow.getByText("fluxo padrão").waitFor();
+    while ((await flow.getByRole("button", { name: "Tirar pergunta" }).count()) > 0)
+      await flow.getByRole("button", { name: "Tirar pergunta" }).first().click();
+    await flow.getByRole("button", { name: "Acrescentar pergunta" }).click();
+    await page.locator("#flow-0-code").selectOption("tamanho");
+    await page.locator("#flow-0-prompt-pt-BR").fill("O buraco é pequeno ou grande?");
+    await page.locator("#flow-0-prompt-en").fill("Is the hole small or large?");
+    await page.locator("#flow-0-prompt-es").fill("¿El bache es pequeño o grande?");
+    await page.locator("#flow-retries").selectOption("1");
+    await flow.getByRole("button", { name: "Salvar fluxo" }).click();
+    await flow.getByText("fluxo escrito para este serviço").waitFor();
+    const written = await one<{
+      definition: { questions: { code: string; prompt: { en: string } }[]; retries: number };
+    }>(
+      db,
+      "SELECT f.definition FROM conversation_flows f JOIN services s ON s.id = f.service_id WHERE s.code = $1",
+      [edited],
+    );
+    assert.equal(written.definition.questions[0]!.code, "tamanho");
+    assert.equal(written.definition.questions[0]!.prompt.en, "Is the hole small or large?");
+    assert.equal(written.definition.retries, 1);
+
     // A new service, added from the list with the keyboard shortcut.
     await open(page, "servicos");
     // The shell's first paint has an h1 too: wait for the list screen itself before using its shortcut.

@@ -1,7 +1,7 @@
 /**
  * The console's inbox (/console/conversas) in Chromium: a citizen on Telegram asks the assistant for a person; an
- * agent finds the conversation waiting, takes it, reads the history, answers, and registers the demand from the
- * form the conversation pre-filled; pt-BR, with no serious axe-core violation. Screenshots go to
+ * agent finds the conversation waiting, takes it, reads the history, answers (once with a file), and registers the
+ * demand from the form the conversation pre-filled; pt-BR, with no serious axe-core violation. Screenshots go to
  * .cache/screenshots/inbox-*.png.
  */
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { acceptInbound } from "../../server/conversations/inbound.ts";
 import { handleInbound } from "../../server/conversations/jobs.ts";
 import { one } from "../../server/db/index.ts";
-import { drain } from "../factories.ts";
+import { drain, TINY_PNG } from "../factories.ts";
 import { seriousViolations, shot, staffContext, startBrowserTest } from "./browser.ts";
 
 const { baseUrl, browser, ctx } = await startBrowserTest();
@@ -69,6 +69,18 @@ describe("the console's inbox", () => {
       [FROM],
     );
     assert.deepEqual(reply, { author: "agent", text: "Olá Joana, vou registrar para você agora mesmo." });
+
+    // A reply with a file: sent with the text, listed with it in the history as a link that opens the file.
+    await page
+      .getByLabel("Anexos")
+      .setInputFiles({ name: "mapa-do-local.png", mimeType: "image/png", buffer: TINY_PNG });
+    await page.getByLabel("Resposta ao cidadão").fill("Segue o mapa do local.");
+    await page.getByRole("button", { name: "Enviar" }).click();
+    const link = history.getByRole("link", { name: "mapa-do-local.png" });
+    await link.waitFor();
+    const file = await page.request.get(new URL((await link.getAttribute("href"))!, baseUrl).href);
+    assert.equal(file.status(), 200);
+    assert.ok((await file.body()).equals(TINY_PNG));
 
     await page.getByRole("button", { name: "Registrar demanda" }).click();
     const description = page.locator("#intake-description");

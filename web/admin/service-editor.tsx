@@ -15,6 +15,7 @@ import { DEADLINE_UNITS, localized, type ServiceSource } from "./catalogue.ts";
 import { StatusLine } from "./change.tsx";
 import { FieldError, FormField, fieldProblems, focusFirstInvalid } from "./form-field.tsx";
 import { AttributesEditor } from "./service-attributes.tsx";
+import { ServiceFlow } from "./service-flow.tsx";
 
 const DEMAND_TYPES = ["request", "complaint", "report", "compliment", "suggestion", "information"];
 const LANGS = ["pt-BR", "en", "es"] as const;
@@ -290,6 +291,9 @@ export function ServiceEditor(props: { env: StaffEnv; code: string | null }) {
           <StatusLine compact text={status} />
         </form>
       )}
+      {!isNew && draft ? (
+        <ServiceFlow env={props.env} code={draft.code} attributes={draft.attributes} />
+      ) : null}
     </section>
   );
 }

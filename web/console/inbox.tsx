@@ -5,7 +5,7 @@
  * box, the end of the hand-over, and the intake form pre-filled from what the citizen wrote. Read again every 10 s
  * and after each action.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { type AnswerTemplate, selectFirstPlaceholder, sortAnswerTemplates } from "../ui/answer-templates.ts";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
@@ -34,7 +34,13 @@ interface ConversationView {
 
 interface Detail {
   conversation: ConversationView;
-  history: { at: string; from: "citizen" | "assistant" | "agent"; text: string; state: string | null }[];
+  history: {
+    at: string;
+    from: "citizen" | "assistant" | "agent";
+    text: string;
+    state: string | null;
+    files: { url: string; fileName: string }[];
+  }[];
   demands: { protocol: string; status: string; service: string; openedAt: string }[];
 }
 
@@ -76,6 +82,7 @@ export function InboxScreen(props: ConsoleProps) {
   const [intake, setIntake] = useState(false);
   const [templates, setTemplates] = useState<AnswerTemplate[]>([]);
   const [templateId, setTemplateId] = useState("");
+  const files = useRef<HTMLInputElement>(null);
   const fail = (e: unknown) => setProblem(e instanceof ApiProblem ? e : null);
 
   const load = useCallback(() => {
@@ -197,7 +204,25 @@ export function InboxScreen(props: ConsoleProps) {
   const reply = async (event: Event) => {
     event.preventDefault();
     if (!text.trim()) return;
-    if (await act(`/api/v1/conversations/${c.id}/replies`, { text })) setText("");
+    const chosen: File[] = files.current?.files ? Array.from(files.current.files) : [];
+    if (chosen.length === 0) {
+      if (await act(`/api/v1/conversations/${c.id}/replies`, { text })) setText("");
+      return;
+    }
+    // With files: one multipart request, the text and the files together (nothing is sent if a file is refused).
+    const form = new FormData();
+    form.append("text", text);
+    for (const file of chosen) form.append("attachments", file, file.name);
+    setProblem(null);
+    try {
+      await api(`/api/v1/conversations/${c.id}/replies`, { method: "POST", body: form }, locale);
+      setText("");
+      if (files.current) files.current.value = "";
+    } catch (e) {
+      fail(e);
+    } finally {
+      load();
+    }
   };
   return (
     <section aria-labelledby="conversation-title">
@@ -227,6 +252,17 @@ export function InboxScreen(props: ConsoleProps) {
               <time dateTime={h.at}>{formatWhen(h.at, locale)}</time>
               {h.state ? <span class="state"> · {t(`console.inbox.states.${h.state}`)}</span> : null}
               <p>{h.text}</p>
+              {h.files.length > 0 ? (
+                <ul class="files">
+                  {h.files.map((f) => (
+                    <li key={f.url}>
+                      <a href={f.url} target="_blank" rel="noopener noreferrer">
+                        {f.fileName}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
             </li>
           ))}
         </ol>
@@ -261,6 +297,20 @@ export function InboxScreen(props: ConsoleProps) {
               </button>
             </p>
           ) : null}
+          <p class="files">
+            <label for="reply-files">{t("console.inbox.files")}</label>{" "}
+            <input
+              id="reply-files"
+              type="file"
+              multiple
+              accept="image/jpeg,image/png,image/webp,image/heic,application/pdf"
+              ref={files}
+              aria-describedby="reply-files-hint"
+            />{" "}
+            <span id="reply-files-hint" class="hint">
+              {t("console.inbox.files_hint")}
+            </span>
+          </p>
           <button type="submit">{t("console.inbox.send")}</button>{" "}
           <button
             type="button"

@@ -17,6 +17,7 @@ interface Reply {
   text: string;
   choices: { id: string; title: string }[];
   requestLocation: boolean;
+  files?: { url: string; fileName: string }[];
 }
 
 type Line = { mine: true; text: string; key: string } | ({ mine: false; key: string } & Reply);
@@ -114,6 +115,13 @@ export function ChatPanel(props: { env: Env; onClose: () => void }) {
           {lines.map((l) => (
             <li key={l.key} class={l.mine ? "from-me" : "from-them"}>
               {l.text}
+              {!l.mine && l.files?.length
+                ? l.files.map((f) => (
+                    <a key={f.url} class="chat-file" href={f.url} target="_blank" rel="noopener noreferrer">
+                      {f.fileName}
+                    </a>
+                  ))
+                : null}
             </li>
           ))}
         </ol>

@@ -23,6 +23,8 @@ export interface Draft {
   name: string;
   email: string;
   phone: string;
+  /** The channel the answers go on: "" lets the city choose (e-mail when given); a draft kept before has none. */
+  reply?: "" | "email" | "sms" | "whatsapp" | undefined;
   consent: boolean;
   location: { lat: number; lon: number } | null;
   address: string;
@@ -49,6 +51,7 @@ export function emptyDraft(service: string): Draft {
     name: "",
     email: "",
     phone: "",
+    reply: "",
     consent: false,
     location: null,
     address: "",
@@ -76,6 +79,7 @@ export function demandBody(draft: Draft, locale: string): Record<string, unknown
     if (draft.name.trim()) citizen.name = draft.name.trim();
     if (draft.email.trim()) citizen.email = draft.email.trim();
     if (draft.phone.trim()) citizen.phone = draft.phone.trim();
+    if (draft.reply) citizen.preferredChannel = draft.reply;
     if (draft.consent) citizen.consent = { policyVersion: POLICY_VERSION };
     body.citizen = citizen;
   }

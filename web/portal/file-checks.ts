@@ -27,6 +27,7 @@ export function formOrder(service: ServiceRules): string[] {
     "name",
     "email",
     "phone",
+    "reply",
   ];
 }
 
@@ -55,6 +56,9 @@ export function checkDraft(draft: Draft, service: ServiceRules, t: Translate): F
     if (!draft.name.trim() && !email && !phone) errors.name = t("portal.file.errors.contact_required");
     if (email && !EMAIL.test(email)) errors.email = t("portal.file.errors.email_invalid");
     if (phone && phone.replace(/\D/g, "").length < 8) errors.phone = t("portal.file.errors.phone_invalid");
+    if (draft.reply === "email" && !email) errors.reply = t("portal.file.errors.reply_email");
+    if ((draft.reply === "sms" || draft.reply === "whatsapp") && !phone)
+      errors.reply = t("portal.file.errors.reply_phone");
   }
   return inFormOrder(errors, service);
 }
@@ -70,6 +74,7 @@ export function formFieldOf(apiField: string): string | null {
   if (apiField === "citizen" || apiField === "citizen.name") return "name";
   if (apiField === "citizen.email") return "email";
   if (apiField === "citizen.phone") return "phone";
+  if (apiField === "citizen.preferredChannel") return "reply";
   return null;
 }
 

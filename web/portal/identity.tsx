@@ -72,6 +72,26 @@ export function IdentityFields(props: {
           {input("name", "text", "name")}
           {input("email", "email", "email", t("portal.file.email_hint"))}
           {input("phone", "tel", "tel")}
+          <Field
+            id="reply"
+            label={t("portal.file.reply")}
+            hint={t("portal.file.reply_hint")}
+            error={errors.reply}
+          >
+            <select
+              id="reply"
+              aria-invalid={"reply" in errors}
+              aria-describedby={describedBy("reply", t("portal.file.reply_hint"), errors.reply)}
+              value={draft.reply ?? ""}
+              onChange={(e) => onChange({ reply: (e.target as HTMLSelectElement).value as Draft["reply"] })}
+            >
+              {(["", "email", "sms", "whatsapp"] as const).map((c) => (
+                <option key={c} value={c}>
+                  {t(`portal.file.reply_${c || "any"}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
           <label class="choice">
             <input
               type="checkbox"

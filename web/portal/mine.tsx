@@ -1,6 +1,6 @@
 /**
- * "My requests": optional sign-in with a code sent to the e-mail the citizen gave when filing (no password), then
- * the list of their demands and those they follow, each linking to its full view.
+ * "My requests": optional sign-in with a code sent to the e-mail or mobile number the citizen gave when filing (no
+ * password), then the list of their demands and those they follow, each linking to its full view.
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
@@ -19,6 +19,8 @@ interface MyDemand {
 }
 interface MyDemands {
   email: string;
+  /** The mobile number proven by SMS or WhatsApp, E.164 digits; null when none. */
+  phone: string | null;
   demands: MyDemand[];
 }
 
@@ -84,7 +86,7 @@ export function MineScreen(props: { env: Env }) {
     <>
       <h1 tabIndex={-1}>{t("portal.mine.title")}</h1>
       <p>
-        {t("portal.mine.signed_in_as", { email: mine.email })}{" "}
+        {t("portal.mine.signed_in_as", { email: mine.email || (mine.phone ? `+${mine.phone}` : "") })}{" "}
         <button
           type="button"
           class="button secondary"
@@ -98,7 +100,7 @@ export function MineScreen(props: { env: Env }) {
       </p>
       <ProblemAlert problem={problem} t={t} />
       {mine.demands.length === 0 ? (
-        <p>{t("portal.mine.none")}</p>
+        <p>{t(mine.email || !mine.phone ? "portal.mine.none" : "portal.mine.none_phone")}</p>
       ) : (
         <ul class="my-demands">
           {mine.demands.map((d) => (
@@ -143,13 +145,19 @@ export function MineScreen(props: { env: Env }) {
   );
 }
 
+/** Where the code goes: the e-mail address, or the mobile number by SMS or WhatsApp. */
+type CodeBy = "email" | "sms" | "whatsapp";
+
 /**
- * The sign-in by a code sent to an e-mail (decision 0018): the address, then the six digits. Used by "my requests"
- * and by a demand's page, where it proves the demand is the citizen's own (decision 0030).
+ * The sign-in by a code sent to an e-mail address or, by SMS or WhatsApp, to a mobile number (decision 0018): the
+ * address, then the six digits. Used by "my requests" and by a demand's page, where it proves the demand is the
+ * citizen's own (decision 0030).
  */
 export function SignInForm(props: { env: Env; onSignedIn: () => Promise<void> | void }) {
   const { t, locale } = props.env;
+  const [by, setBy] = useState<CodeBy>("email");
   const [email, setEmail] = useState("");
+  const [phone, setPhone] = useState("");
   const [code, setCode] = useState("");
   const [codeSent, setCodeSent] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
@@ -166,26 +174,77 @@ export function SignInForm(props: { env: Env; onSignedIn: () => Promise<void> | 
       setBusy(false);
     }
   };
+  // A new address or channel needs a new code.
+  const choose = (next: CodeBy) => {
+    setBy(next);
+    setCodeSent(false);
+  };
+  const address = by === "email" ? { email } : { phone, channel: by };
+  const radio = (id: string, name: string, checked: boolean, label: string, next: CodeBy) => (
+    <label class="choice">
+      <input id={id} type="radio" name={name} checked={checked} onChange={() => choose(next)} />
+      {label}
+    </label>
+  );
   return (
     <>
       <ProblemAlert problem={problem} t={t} />
       <form
         onSubmit={run(async () => {
-          await post("/api/v1/citizen/sign-in", { email }, locale);
+          await post("/api/v1/citizen/sign-in", address, locale);
           setCodeSent(true);
           requestAnimationFrame(() => document.getElementById("code")?.focus());
         })}
       >
-        <Field id="email" label={t("portal.mine.email")}>
-          <input
-            id="email"
-            type="email"
-            autocomplete="email"
-            required
-            value={email}
-            onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-          />
-        </Field>
+        <fieldset>
+          <legend>{t("portal.mine.by")}</legend>
+          {radio("sign-in-by-email", "sign-in-by", by === "email", t("portal.mine.by_email"), "email")}
+          {radio("sign-in-by-phone", "sign-in-by", by !== "email", t("portal.mine.by_phone"), "sms")}
+        </fieldset>
+        {by === "email" ? (
+          <Field id="email" label={t("portal.mine.email")}>
+            <input
+              id="email"
+              type="email"
+              autocomplete="email"
+              required
+              value={email}
+              onInput={(e) => {
+                setEmail((e.target as HTMLInputElement).value);
+                setCodeSent(false);
+              }}
+            />
+          </Field>
+        ) : (
+          <>
+            <Field id="phone" label={t("portal.mine.phone")} hint={t("portal.mine.phone_hint")}>
+              <input
+                id="phone"
+                type="tel"
+                autocomplete="tel"
+                inputMode="tel"
+                required
+                aria-describedby={describedBy("phone", t("portal.mine.phone_hint"))}
+                value={phone}
+                onInput={(e) => {
+                  setPhone((e.target as HTMLInputElement).value);
+                  setCodeSent(false);
+                }}
+              />
+            </Field>
+            <fieldset>
+              <legend>{t("portal.mine.phone_channel")}</legend>
+              {radio("sign-in-sms", "sign-in-channel", by === "sms", t("portal.mine.sms"), "sms")}
+              {radio(
+                "sign-in-whatsapp",
+                "sign-in-channel",
+                by === "whatsapp",
+                t("portal.mine.whatsapp"),
+                "whatsapp",
+              )}
+            </fieldset>
+          </>
+        )}
         <button type="submit" disabled={busy}>
           {t("portal.mine.send_code")}
         </button>
@@ -193,11 +252,11 @@ export function SignInForm(props: { env: Env; onSignedIn: () => Promise<void> | 
       {codeSent ? (
         <>
           <p class="notice" role="status">
-            {t("portal.mine.code_sent")}
+            {t(by === "email" ? "portal.mine.code_sent" : "portal.mine.code_sent_phone")}
           </p>
           <form
             onSubmit={run(async () => {
-              await post("/api/v1/citizen/verify", { email, code }, locale);
+              await post("/api/v1/citizen/verify", { ...address, code }, locale);
               await props.onSignedIn();
             })}
           >

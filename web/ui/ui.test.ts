@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { demandBody, emptyDraft, POLICY_VERSION } from "../portal/draft.ts";
+import { checkDraft, formFieldOf } from "../portal/file-checks.ts";
 import { format, formatWhen, pluralKey, setCityTimeZone, translator, withLang, withoutLang } from "./i18n.ts";
 import { matchPath } from "./router.ts";
 
@@ -109,6 +110,26 @@ describe("the body of a drafted demand", () => {
       address: "R X, 1",
       citizen: { locale: "es", email: "a@b.org", consent: { policyVersion: POLICY_VERSION } },
     });
+  });
+  it("sends the channel chosen for the answers, and checks it has its contact", () => {
+    const draft = {
+      ...emptyDraft("SP-1"),
+      description: "x",
+      phone: "11987654321",
+      reply: "whatsapp" as const,
+    };
+    assert.deepEqual(demandBody(draft, "pt-BR").citizen, {
+      locale: "pt-BR",
+      phone: "11987654321",
+      preferredChannel: "whatsapp",
+    });
+    const rules = { attributes: [], locationRequired: false };
+    const t = (key: string) => key;
+    assert.deepEqual(checkDraft(draft, rules, t), {});
+    assert.deepEqual(checkDraft({ ...draft, reply: "email" }, rules, t), {
+      reply: "portal.file.errors.reply_email",
+    });
+    assert.equal(formFieldOf("citizen.preferredChannel"), "reply");
   });
 });
 
