@@ -20,20 +20,27 @@ for (const root of roots) {
   }
 }
 // The runner starts files in the order given, two at a time: the longest first (measured on PGlite, the slower
-// engine), so that the run does not end on one long file while the other core idles.
+// engine, 2026-12-05: each file alone, two at a time), so that the run does not end on one long file while the other core idles.
 const LONGEST_FIRST = [
   "server/cli/create-admin.test.ts",
-  "server/staff/staff.test.ts",
   "server/imports/command.test.ts",
   "server/cli/cli.test.ts",
-  "tests/backup.test.ts",
   "tests/fuzz.test.ts",
-  "server/work-orders/workflow.test.ts",
-  "tests/permissions.test.ts",
+  "server/imports/sp156.test.ts",
+  "tests/backup.test.ts",
+  "server/citizens/citizens.test.ts",
+  "server/http/timeouts.test.ts",
+  "tests/shutdown.test.ts",
   "tests/public-output.test.ts",
   "tests/production-build.test.ts",
-  "tests/shutdown.test.ts",
-  "server/citizens/citizens.test.ts",
+  "server/http/app.test.ts",
+  "server/jobs/jobs.test.ts",
+  "tests/export-to.test.ts",
+  "server/work-orders/workflow.test.ts",
+  "server/http/edge.test.ts",
+  "server/staff/staff.test.ts",
+  "tests/upgrade.test.ts",
+  "server/events/events.test.ts",
 ];
 const rank = (path) => {
   const at = LONGEST_FIRST.indexOf(path.split("\\").join("/"));

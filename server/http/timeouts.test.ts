@@ -32,8 +32,11 @@ function rawExchange(chunks: string[], gapMs: number): Promise<{ answer: string;
       answer += String(d);
     });
     socket.on("error", () => {}); // a reset after the server gave up is the point
-    socket.on("close", () => resolve({ answer, closedAfterMs: Date.now() - started }));
-    setTimeout(() => {
+    socket.on("close", () => {
+      clearTimeout(guard);
+      resolve({ answer, closedAfterMs: Date.now() - started });
+    });
+    const guard = setTimeout(() => {
       socket.destroy();
       reject(new Error(`held open over 30 s; got: ${answer.slice(0, 80)}`));
     }, 30_000);
