@@ -13,6 +13,7 @@ import type { InjectOptions } from "light-my-request";
 import { one } from "../server/db/index.ts";
 import { recordEvent } from "../server/demands/transitions.ts";
 import { declaredRoutes } from "../server/http/openapi.ts";
+import { INDICATORS } from "../server/indicators/definitions.ts";
 import { runOnce } from "../server/jobs/runner.ts";
 import { planMessage } from "../server/notifications/commands.ts";
 import { fanOutWebhooks } from "../server/webhooks/fan-out.ts";
@@ -229,6 +230,15 @@ const PUBLIC_CALLS: Record<string, Calls> = {
   ],
   "POST /api/v1/auth/logout": () => [post("/api/v1/auth/logout", {})],
   "GET /api/v1/districts": () => get("/api/v1/districts"),
+  // Aggregates of codes and numbers only, grouped by the finest keys they take.
+  "GET /api/v1/indicators": () => get("/api/v1/indicators"),
+  "GET /api/v1/indicators/:id": () =>
+    get(
+      ...INDICATORS.filter((i) => i.audience === "public").map(
+        (i) =>
+          `/api/v1/indicators/${i.id}?groupBy=district,service${i.periodBy === "now" ? "" : "&compare=previous-year"}`,
+      ),
+    ),
   "GET /api/v1/districts.geojson": () => get("/api/v1/districts.geojson"),
   "GET /api/v1/subprefeituras": () => get("/api/v1/subprefeituras"),
   "GET /api/v1/geocode": () => get("/api/v1/geocode?q=Rua%20Augusta"),

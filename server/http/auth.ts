@@ -62,6 +62,7 @@ export const ACTIONS = [
   "audit_log.read", // search the audit log of staff changes (supervisors, the ombudsman team, admins)
   "citizens.withdraw_consent", // record a citizen's withdrawal of consent given by phone, at a counter or by letter
   "conversations.work", // the inbox of written channels: conversations handed over, take, answer, release
+  "indicators.read", // the staff indicators and the command centre (supervisors, managers, the ombudsman, admins)
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -113,6 +114,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarms.acknowledge",
     "deadlines.extend",
     "satisfaction.read",
+    "indicators.read",
     "exports.read",
     "answers.record_delivery",
     "calls.read",
@@ -137,6 +139,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarms.acknowledge",
     "alarm_rules.manage",
     "satisfaction.read",
+    "indicators.read",
     "exports.read",
   ],
   admin: [
@@ -163,6 +166,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarm_rules.manage",
     "deadlines.extend",
     "satisfaction.read",
+    "indicators.read",
     "exports.read",
     "answers.record_delivery",
     "api_clients.manage",
@@ -185,6 +189,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "alarms.read",
     "deadlines.extend",
     "satisfaction.read",
+    "indicators.read",
     "exports.read",
     "demands.reopen",
     "calls.read",

@@ -18,6 +18,7 @@ import { registerDepartmentSystemsRoutes } from "../department-systems/routes.ts
 import { registerDuplicatesRoutes } from "../duplicates/routes.ts";
 import { registerEventsRoutes } from "../events/routes.ts";
 import { registerExportsRoutes } from "../exports/routes.ts";
+import { registerIndicatorRoutes } from "../indicators/routes.ts";
 import { registerJobsRoutes } from "../jobs/view-routes.ts";
 import { registerMessageTemplatesRoutes } from "../message-templates/routes.ts";
 import { registerNotificationsRoutes } from "../notifications/routes.ts";
@@ -52,6 +53,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerWorkOrdersRoutes(app);
   await registerDeadlinesRoutes(app);
   await registerSatisfactionRoutes(app);
+  await registerIndicatorRoutes(app);
   await registerNotificationsRoutes(app);
   await registerJobsRoutes(app);
   await registerMessageTemplatesRoutes(app);

@@ -20,6 +20,7 @@ export const JOB_PAYLOADS = {
   "remind-surveys": SlotPayload,
   "pull-open311-updates": SlotPayload,
   "fan-out-webhooks": SlotPayload,
+  "refresh-indicator-facts": SlotPayload,
   "poll-email": SlotPayload,
   "send-message": SendMessagePayload,
   "route-demand": z.object({ demandId: z.number().int().positive() }),

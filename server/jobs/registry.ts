@@ -10,6 +10,7 @@ import {
   pullOpen311Updates,
   sendWorkOrderOpen311,
 } from "../department-systems/jobs.ts";
+import { FACTS_EVERY_SECONDS, refreshIndicatorFactsJob } from "../indicators/jobs.ts";
 import { sendMessage } from "../notifications/jobs.ts";
 import { remindSurveysJob } from "../satisfaction/jobs.ts";
 import { routeDemandJob } from "../triage/jobs.ts";
@@ -58,6 +59,7 @@ export const JOBS: readonly Job[] = [
   sendWorkOrderOpen311,
   pullOpen311Updates,
   fanOutWebhooksJob,
+  refreshIndicatorFactsJob,
   deliverWebhook,
   sendSignInCode,
   deleteAttachmentFiles,
@@ -78,6 +80,7 @@ export const PERIODIC: readonly Periodic[] = [
   { job: PULL_JOB, everySeconds: PULL_EVERY_SECONDS },
   { job: "fan-out-webhooks", everySeconds: FAN_OUT_EVERY_SECONDS },
   { job: "index-demand-search", everySeconds: INDEX_EVERY_SECONDS },
+  { job: "refresh-indicator-facts", everySeconds: FACTS_EVERY_SECONDS },
   // Does nothing unless EMAIL_IMAP_URL is set.
   { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS },
 ];

@@ -127,6 +127,22 @@ describe("a citizen on a phone", () => {
     const description = `Janela aberta para o vizinho ${Date.now()}`;
     await page.locator("#description").fill(description);
     await page.getByLabel("Anônimo (sem meus dados)").check();
+    // The draft is written to IndexedDB just after each change; a reload in the same millisecond as the click
+    // (which no person makes) could come before the write: wait until the kept draft has the choice.
+    await page.waitForFunction(async (code) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open("responsiva-portal");
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const kept = await new Promise<{ identity?: string } | undefined>((resolve) => {
+        const read = db.transaction("kv").objectStore("kv").get(`draft:${code}`);
+        read.onsuccess = () => resolve(read.result);
+        read.onerror = () => resolve(undefined);
+      });
+      db.close();
+      return kept?.identity === "anonymous";
+    }, service!.code);
     await context.setOffline(true);
     await page.reload();
     await page.locator("#description").waitFor();

@@ -1,0 +1,187 @@
+/**
+ * Every indicator, defined once (docs/indicators.md gives each in words with its SQL): what it counts over
+ * `demand_facts`, at which instant a demand falls in a period, its unit and the values it gives. The command
+ * centre, the public portal, the API and the monthly report all read these, so they always agree.
+ */
+
+/** What an indicator's values are. */
+export type IndicatorUnit = "count" | "share" | "minutes" | "rating";
+
+/** Which instant of a demand places it in a period; `now` indicators describe the present and take no period. */
+export type PeriodBy = "opened_at" | "closed_at" | "first_answer_at" | "now";
+
+export interface IndicatorDefinition {
+  /** Stable id, used in the API's path. */
+  id: string;
+  /** `public`: on the transparency portal and the API without sign-in; `staff`: signed-in staff only. */
+  audience: "public" | "staff";
+  unit: IndicatorUnit;
+  periodBy: PeriodBy;
+  /**
+   * The values, each an aggregate over the facts `f` of the rows in a group (SQL expressions). `{partition}` stands
+   * for the window of the group's period: the time keys of the grouping (empty when it has none).
+   */
+  values: Readonly<Record<string, string>>;
+  /** The rows it counts, besides the filters and the period (an SQL condition over `f`). */
+  where?: string;
+  /** The value the screens show first. */
+  headline: string;
+}
+
+/** A demand still waiting for its end: not closed, cancelled or merged. */
+export const OPEN = "f.status NOT IN ('closed', 'cancelled', 'merged')";
+
+const median = (column: string) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column})`;
+const p90 = (column: string) => `percentile_cont(0.9) WITHIN GROUP (ORDER BY ${column})`;
+const share = (condition: string, among: string) =>
+  `(count(*) FILTER (WHERE ${condition}))::float8 / NULLIF(count(*) FILTER (WHERE ${among}), 0)`;
+
+export const INDICATORS: readonly IndicatorDefinition[] = [
+  {
+    id: "demands-opened",
+    audience: "public",
+    unit: "count",
+    periodBy: "opened_at",
+    values: { count: "count(*)" },
+    headline: "count",
+  },
+  {
+    id: "demands-closed",
+    audience: "public",
+    unit: "count",
+    periodBy: "closed_at",
+    where: "f.status = 'closed'",
+    values: { count: "count(*)" },
+    headline: "count",
+  },
+  {
+    id: "backlog",
+    audience: "public",
+    unit: "count",
+    periodBy: "now",
+    where: OPEN,
+    values: { open: "count(*)", late: "count(*) FILTER (WHERE f.due_at < now())" },
+    headline: "open",
+  },
+  {
+    id: "deadline-compliance",
+    audience: "public",
+    unit: "share",
+    periodBy: "first_answer_at",
+    where: "f.on_time IS NOT NULL",
+    values: {
+      share: "avg(f.on_time::int)::float8",
+      on_time: "count(*) FILTER (WHERE f.on_time)",
+      decided: "count(*)",
+    },
+    headline: "share",
+  },
+  {
+    id: "time-to-first-answer",
+    audience: "public",
+    unit: "minutes",
+    periodBy: "first_answer_at",
+    where: "f.first_answer_at IS NOT NULL",
+    values: {
+      median_business: median("f.first_answer_business_minutes"),
+      p90_business: p90("f.first_answer_business_minutes"),
+      median_calendar: median("f.first_answer_calendar_minutes"),
+      p90_calendar: p90("f.first_answer_calendar_minutes"),
+      answered: "count(*)",
+    },
+    headline: "median_business",
+  },
+  {
+    id: "time-to-closure",
+    audience: "public",
+    unit: "minutes",
+    periodBy: "closed_at",
+    where: "f.status = 'closed'",
+    values: {
+      median_business: median("f.closure_business_minutes"),
+      p90_business: p90("f.closure_business_minutes"),
+      median_calendar: median("f.closure_calendar_minutes"),
+      p90_calendar: p90("f.closure_calendar_minutes"),
+      closed: "count(*)",
+    },
+    headline: "median_business",
+  },
+  {
+    id: "answer-delivered",
+    audience: "public",
+    unit: "share",
+    periodBy: "first_answer_at",
+    where: "f.first_answer_at IS NOT NULL AND f.status NOT IN ('cancelled', 'merged')",
+    values: {
+      share: "avg(f.answer_delivered::int)::float8",
+      delivered: "count(*) FILTER (WHERE f.answer_delivered)",
+      answered: "count(*)",
+    },
+    headline: "share",
+  },
+  {
+    id: "satisfaction",
+    audience: "public",
+    unit: "rating",
+    periodBy: "closed_at",
+    where: "f.status = 'closed' AND f.rating IS NOT NULL",
+    values: { mean: "avg(f.rating)::float8", rated: "count(*)" },
+    headline: "mean",
+  },
+  {
+    id: "solved",
+    audience: "public",
+    unit: "share",
+    periodBy: "closed_at",
+    where: "f.status = 'closed' AND f.solved IS NOT NULL",
+    values: {
+      share: "avg(f.solved::int)::float8",
+      solved: "count(*) FILTER (WHERE f.solved)",
+      asked: "count(*)",
+    },
+    headline: "share",
+  },
+  {
+    id: "reopen-rate",
+    audience: "public",
+    unit: "share",
+    periodBy: "closed_at",
+    where: "f.status = 'closed'",
+    values: {
+      share: "avg(f.reopened::int)::float8",
+      reopened: "count(*) FILTER (WHERE f.reopened)",
+      closed: "count(*)",
+    },
+    headline: "share",
+  },
+  {
+    id: "channel-share",
+    audience: "public",
+    unit: "share",
+    periodBy: "opened_at",
+    values: {
+      count: "count(*)",
+      // The share of each group within its period (by month and channel: the channel shift over months).
+      share_of_period: "count(*)::float8 / NULLIF(sum(count(*)) OVER ({partition}), 0)",
+      digital: share("f.channel NOT IN ('phone', 'counter', 'import')", "true"),
+    },
+    headline: "digital",
+  },
+  {
+    id: "late-open",
+    audience: "staff",
+    unit: "count",
+    periodBy: "now",
+    where: `${OPEN} AND f.due_at < now()`,
+    values: {
+      late: "count(*)",
+      days_late_median: `${median("extract(epoch FROM now() - f.due_at) / 86400")}`,
+    },
+    headline: "late",
+  },
+];
+
+/** The indicator of `id`, or undefined. */
+export function indicatorOf(id: string): IndicatorDefinition | undefined {
+  return INDICATORS.find((i) => i.id === id);
+}

@@ -1,0 +1,226 @@
+/**
+ * Reads an indicator (definitions.ts) with filters, a period, a grouping and a comparison period, as one SQL
+ * statement over `demand_facts` joined to the catalogue and the departments. Periods are days in the city's time
+ * zone; grouping by hour, day or month is in that zone too.
+ */
+import { z } from "zod";
+import { DEMAND_CHANNELS } from "../../domain/channels.ts";
+import type { Sql } from "../db/index.ts";
+import { AppError } from "../errors.ts";
+import type { IndicatorDefinition } from "./definitions.ts";
+
+/** The keys a result may be grouped by, with the SQL of each (time keys use the period's column). */
+export const GROUP_KEYS = [
+  "hour",
+  "day",
+  "month",
+  "channel",
+  "department",
+  "district",
+  "subprefeitura",
+  "service",
+  "service-group",
+  "theme",
+  "status",
+] as const;
+export type GroupKey = (typeof GROUP_KEYS)[number];
+const TIME_KEYS = new Set<GroupKey>(["hour", "day", "month"]);
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD")
+  .refine(
+    (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s),
+    "not a day of the calendar",
+  );
+const codes = z
+  .string()
+  .max(2000)
+  .transform((s) =>
+    s
+      .split(",")
+      .map((c) => c.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().min(1).max(100)).max(100));
+
+/** The query of an indicator: filters (each a comma-separated list of codes), period, grouping, comparison. */
+export const IndicatorQuery = z
+  .object({
+    from: day.optional(),
+    to: day.optional(),
+    service: codes.optional(),
+    serviceGroup: codes.optional(),
+    department: codes.optional(),
+    district: codes.optional(),
+    subprefeitura: codes.optional(),
+    channel: codes.pipe(z.array(z.enum(DEMAND_CHANNELS))).optional(),
+    status: codes.optional(),
+    groupBy: codes.pipe(z.array(z.enum(GROUP_KEYS)).max(2)).optional(),
+    compare: z.enum(["previous-month", "previous-year"]).optional(),
+  })
+  .strict();
+export type IndicatorQuery = z.output<typeof IndicatorQuery>;
+
+/** A period of whole days in the city's zone: `from` and `to` both included. */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+export interface IndicatorRow {
+  key: Partial<Record<GroupKey, string | null>>;
+  values: Record<string, number | null>;
+}
+
+export interface IndicatorResult {
+  rows: IndicatorRow[];
+  /** The same indicator over the comparison period, grouped alike (time keys dropped). */
+  previous?: { period: Period; rows: IndicatorRow[] };
+}
+
+/** The days of `period` moved back a month or a year (the 31st of a shorter month becomes its last day). */
+export function shiftPeriod(period: Period, compare: "previous-month" | "previous-year"): Period {
+  const back = (date: string) => {
+    const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+    const year = compare === "previous-year" ? y - 1 : m === 1 ? y - 1 : y;
+    const month = compare === "previous-year" ? m : m === 1 ? 12 : m - 1;
+    const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    return `${year}-${String(month).padStart(2, "0")}-${String(Math.min(d, last)).padStart(2, "0")}`;
+  };
+  return { from: back(period.from), to: back(period.to) };
+}
+
+/** The default period: the 30 days up to today in the city's zone. */
+export function defaultPeriod(timeZone: string, now = new Date()): Period {
+  const local = (at: Date) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(at);
+  return { from: local(new Date(now.getTime() - 29 * 86_400_000)), to: local(now) };
+}
+
+interface Built {
+  text: string;
+  params: unknown[];
+}
+
+/** The statement of `indicator` for `query` over `period` (ignored by `now` indicators). */
+export function buildIndicatorSql(
+  indicator: IndicatorDefinition,
+  query: IndicatorQuery,
+  period: Period,
+  timeZone: string,
+  groupBy: readonly GroupKey[] = query.groupBy ?? [],
+): Built {
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const periodColumn = indicator.periodBy === "now" ? undefined : `f.${indicator.periodBy}`;
+  let zoneParam: string | undefined;
+  const zone = () => {
+    zoneParam ??= `${param(timeZone)}::text`;
+    return zoneParam;
+  };
+  const keySql = (key: GroupKey): string => {
+    switch (key) {
+      case "hour":
+      case "day":
+      case "month":
+        if (!periodColumn) throw new AppError(400, "group_needs_period");
+        return `to_char(date_trunc('${key}', ${periodColumn} AT TIME ZONE ${zone()}), '${
+          key === "hour" ? 'YYYY-MM-DD"T"HH24:00' : key === "day" ? "YYYY-MM-DD" : "YYYY-MM"
+        }')`;
+      case "channel":
+        return "f.channel";
+      case "department":
+        return "dep.code";
+      case "district":
+        return "f.district_code";
+      case "subprefeitura":
+        return "f.subprefeitura_code";
+      case "service":
+        return "s.code";
+      case "service-group":
+        return "g.code";
+      case "theme":
+        return "coalesce(tg.code, g.code)";
+      case "status":
+        return "f.status";
+    }
+  };
+  const where: string[] = [];
+  if (indicator.where) where.push(`(${indicator.where})`);
+  if (periodColumn) {
+    where.push(
+      `${periodColumn} >= (${param(period.from)}::date)::timestamp AT TIME ZONE ${zone()}`,
+      `${periodColumn} < (${param(period.to)}::date + 1)::timestamp AT TIME ZONE ${zone()}`,
+    );
+  }
+  const any = (column: string, values: readonly string[] | undefined) => {
+    if (values?.length) where.push(`${column} = ANY(${param(values)}::text[])`);
+  };
+  any("s.code", query.service);
+  if (query.serviceGroup?.length) {
+    const groups = param(query.serviceGroup);
+    where.push(`(g.code = ANY(${groups}::text[]) OR tg.code = ANY(${groups}::text[]))`);
+  }
+  any("dep.code", query.department);
+  any("f.district_code", query.district);
+  any("f.subprefeitura_code", query.subprefeitura);
+  any("f.channel", query.channel);
+  any("f.status", query.status);
+  const keys = groupBy.map((k) => `${keySql(k)} AS "${k}"`);
+  const timeKeys = groupBy.filter((k) => TIME_KEYS.has(k));
+  const partition = timeKeys.length > 0 ? `PARTITION BY ${timeKeys.map(keySql).join(", ")}` : "";
+  const values = Object.entries(indicator.values).map(
+    ([name, sql]) => `(${sql.replaceAll("{partition}", partition)})::float8 AS "v_${name}"`,
+  );
+  const text = `SELECT ${[...keys, ...values].join(", ")}
+    FROM demand_facts f
+    JOIN services s ON s.id = f.service_id
+    JOIN service_groups g ON g.id = s.group_id
+    LEFT JOIN service_groups tg ON tg.id = g.parent_id
+    LEFT JOIN departments dep ON dep.id = f.department_id
+    ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+    ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(", ")} ORDER BY ${groupBy.map((_, i) => i + 1).join(", ")}` : ""}`;
+  return { text, params };
+}
+
+/** Runs the indicator for `query`: its rows, and the comparison period's when asked. */
+export async function readIndicator(
+  sql: Sql,
+  indicator: IndicatorDefinition,
+  query: IndicatorQuery,
+  period: Period,
+  timeZone: string,
+): Promise<IndicatorResult> {
+  const groupBy = query.groupBy ?? [];
+  if (indicator.periodBy === "now" && (query.compare || groupBy.some((k) => TIME_KEYS.has(k)))) {
+    throw new AppError(400, "indicator_describes_now");
+  }
+  const run = async (p: Period, keys: readonly GroupKey[]) => {
+    const built = buildIndicatorSql(indicator, query, p, timeZone, keys);
+    const raw = await sql.query<Record<string, string | number | null>>(built.text, built.params);
+    return raw.map((r) => toRow(r, keys, Object.keys(indicator.values)));
+  };
+  const rows = await run(period, groupBy);
+  if (!query.compare) return { rows };
+  const previousPeriod = shiftPeriod(period, query.compare);
+  const previousKeys = groupBy.filter((k) => !TIME_KEYS.has(k));
+  return { rows, previous: { period: previousPeriod, rows: await run(previousPeriod, previousKeys) } };
+}
+
+function toRow(
+  raw: Record<string, string | number | null>,
+  keys: readonly GroupKey[],
+  names: readonly string[],
+): IndicatorRow {
+  const key: IndicatorRow["key"] = {};
+  for (const k of keys) key[k] = raw[k] === null || raw[k] === undefined ? null : String(raw[k]);
+  const values: IndicatorRow["values"] = {};
+  for (const name of names) {
+    const v = raw[`v_${name}`];
+    values[name] = v === null || v === undefined ? null : Number(v);
+  }
+  return { key, values };
+}

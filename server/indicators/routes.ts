@@ -1,0 +1,123 @@
+/**
+ * The indicators' API: the list of definitions and one indicator with its filters, period, grouping and comparison.
+ * Public indicators answer without sign-in (aggregates of codes and numbers only: no text of any demand); staff
+ * indicators need a session whose role may read them (`indicators.read`).
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { loadCalendar } from "../calendar/queries.ts";
+import { AppError } from "../errors.ts";
+import { can, loadStaff } from "../http/auth.ts";
+import { route, validate } from "../http/openapi.ts";
+import { translate } from "../i18n.ts";
+import { INDICATORS, type IndicatorDefinition, indicatorOf } from "./definitions.ts";
+import { defaultPeriod, GROUP_KEYS, IndicatorQuery, type Period, readIndicator } from "./queries.ts";
+
+/** The longest period one request may ask for (days). */
+export const MAX_PERIOD_DAYS = 3 * 366;
+
+const IdParam = z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,60}$/) });
+
+/** True when the caller may read staff indicators. */
+async function readsStaffIndicators(req: FastifyRequest): Promise<boolean> {
+  const staff = await loadStaff(req);
+  return staff !== undefined && can(staff.role, "indicators.read");
+}
+
+function describe(indicator: IndicatorDefinition, req: FastifyRequest) {
+  return {
+    id: indicator.id,
+    title: translate(req.locale, `indicators.${indicator.id}.title`),
+    description: translate(req.locale, `indicators.${indicator.id}.description`),
+    unit: indicator.unit,
+    audience: indicator.audience,
+    periodBy: indicator.periodBy,
+    values: Object.keys(indicator.values),
+    headline: indicator.headline,
+    groupBy:
+      indicator.periodBy === "now"
+        ? GROUP_KEYS.filter((k) => !["hour", "day", "month"].includes(k))
+        : GROUP_KEYS,
+  };
+}
+
+/** The period asked for, checked; the default is the last 30 days. */
+export function periodOf(query: IndicatorQuery, timeZone: string, now = new Date()): Period {
+  const fallback = defaultPeriod(timeZone, now);
+  const period = { from: query.from ?? fallback.from, to: query.to ?? fallback.to };
+  const days = (Date.parse(period.to) - Date.parse(period.from)) / 86_400_000;
+  if (days < 0) throw new AppError(400, "period_reversed");
+  if (days >= MAX_PERIOD_DAYS) throw new AppError(400, "period_too_long");
+  return period;
+}
+
+/** Registers the indicator routes. */
+export async function registerIndicatorRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app.ctx;
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/indicators",
+      summary: "The indicators: public ones to anyone, staff ones too to a role that reads them",
+      tag: "indicators",
+      action: "public",
+    },
+    async (req, reply) => {
+      const staff = await readsStaffIndicators(req);
+      reply.header("cache-control", staff ? "private, no-store" : "public, max-age=300");
+      return {
+        indicators: INDICATORS.filter((i) => i.audience === "public" || staff).map((i) => describe(i, req)),
+      };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/indicators/:id",
+      summary: "One indicator with its filters, period (days in the city's zone), grouping and comparison",
+      tag: "indicators",
+      action: "public",
+      query: IndicatorQuery,
+      responses: { 404: { description: "unknown_indicator" } },
+    },
+    async (req, reply) => {
+      const { id } = validate(IdParam, req.params);
+      const query = validate(IndicatorQuery, req.query);
+      const indicator = indicatorOf(id);
+      if (!indicator) throw new AppError(404, "unknown_indicator");
+      if (indicator.audience === "staff") {
+        const staff = await loadStaff(req);
+        if (!staff) throw new AppError(401, "unauthenticated");
+        if (!can(staff.role, "indicators.read")) throw new AppError(403, "forbidden");
+      }
+      const calendar = await loadCalendar(db);
+      const period = indicator.periodBy === "now" ? null : periodOf(query, calendar.timeZone);
+      if (!period && (query.from || query.to)) throw new AppError(400, "indicator_describes_now");
+      const result = await readIndicator(
+        db,
+        indicator,
+        query,
+        period ?? { from: "1970-01-01", to: "1970-01-01" },
+        calendar.timeZone,
+      );
+      reply.header(
+        "cache-control",
+        indicator.audience === "public" ? "public, max-age=30" : "private, no-store",
+      );
+      const { groupBy: _g, compare: _c, from: _f, to: _t, ...filters } = query;
+      return {
+        ...describe(indicator, req),
+        period,
+        timeZone: calendar.timeZone,
+        filters,
+        grouping: query.groupBy ?? [],
+        rows: result.rows,
+        ...(result.previous ? { previous: result.previous } : {}),
+      };
+    },
+  );
+}
