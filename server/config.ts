@@ -19,6 +19,13 @@ const Env = z.object({
   ...MESSAGING_ENV,
   /** PostgreSQL server URL; unset means the embedded PGlite database in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * A streaming replica of DATABASE_URL's server: panels, indicators, maps and exports read there (never writes).
+   * Needs DATABASE_URL; unset means every read goes to the primary.
+   */
+  READ_DATABASE_URL: z.string().url().optional(),
+  /** Replica lag above which reads go back to the primary (seconds); the screens show the lag either way. */
+  READ_REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** Folder for the embedded database and uploaded attachments. */
   DATA_DIR: z.string().default("data"),
   /** HTTP port of the web role. */
@@ -132,6 +139,9 @@ const Env = z.object({
 
 export interface Config {
   databaseUrl: string | undefined;
+  /** The read replica's URL (READ_DATABASE_URL), only with a PostgreSQL server. */
+  readDatabaseUrl: string | undefined;
+  readReplicaMaxLagSeconds: number;
   dataDir: string;
   port: number;
   host: string;
@@ -206,11 +216,20 @@ function s3Settings(e: z.infer<typeof Env>): { s3?: S3Settings } | { problems: s
 /** Parses the environment into a Config, or returns the list of problems. */
 export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { problems: string[] } {
   // An empty DATABASE_URL (`DATABASE_URL= npm test`, a blank line in an env file) means the embedded database.
-  const parsed = Env.safeParse(env.DATABASE_URL === "" ? { ...env, DATABASE_URL: undefined } : env);
+  const parsed = Env.safeParse({
+    ...env,
+    DATABASE_URL: env.DATABASE_URL || undefined,
+    READ_DATABASE_URL: env.READ_DATABASE_URL || undefined,
+  });
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
   }
   const e = parsed.data;
+  if (e.READ_DATABASE_URL && !e.DATABASE_URL) {
+    return {
+      problems: ["READ_DATABASE_URL: a read replica needs DATABASE_URL (the embedded database has none)"],
+    };
+  }
   const store = s3Settings(e);
   if ("problems" in store) return store;
   const channels = messagingSettings(e);
@@ -218,6 +237,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
   return {
     config: {
       databaseUrl: e.DATABASE_URL,
+      readDatabaseUrl: e.READ_DATABASE_URL,
+      readReplicaMaxLagSeconds: e.READ_REPLICA_MAX_LAG_SECONDS,
       dataDir: resolve(e.DATA_DIR),
       port: e.PORT,
       host: e.HOST,

@@ -10,6 +10,7 @@ import { loadConfig, ROLES, type Role } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { connect } from "./db/index.ts";
 import { MigrationRefused, migrate } from "./db/migrate.ts";
+import { replicaReader } from "./db/replica.ts";
 import { startPublisher } from "./events/publisher.ts";
 import { buildApp } from "./http/app.ts";
 import { JOBS, PERIODIC } from "./jobs/registry.ts";
@@ -41,7 +42,14 @@ const db = await connect({
   dataDir: `${config.dataDir}/pglite`,
   poolSize: config.poolSize,
 });
-const ctx: AppContext = { db, config };
+const reader = config.readDatabaseUrl
+  ? replicaReader(
+      db,
+      await connect({ databaseUrl: config.readDatabaseUrl, poolSize: config.poolSize }),
+      config.readReplicaMaxLagSeconds,
+    )
+  : undefined;
+const ctx: AppContext = { db, config, reader };
 const applied = await migrate(db).catch(refuseToStart);
 if (applied.length > 0) log.info(`Applied migrations: ${applied.join(", ")}`);
 if (config.seedDemo === "auto" && (await isEmptyCity(db))) {
@@ -129,6 +137,7 @@ async function shutdown(signal: string) {
     await stopBackupSocket?.();
     await metrics?.close();
     await publisher?.stop();
+    await reader?.close();
     await db.close();
   } catch (error) {
     log.error({ err: error }, `${signal}: stopping failed`);

@@ -12,6 +12,7 @@ import { hashToken, type StaffRole } from "../server/access/principal.ts";
 import { type Config, parseConfig } from "../server/config.ts";
 import type { AppContext } from "../server/context.ts";
 import { connect, type Db } from "../server/db/index.ts";
+import { type ReplicaReader, replicaReader } from "../server/db/replica.ts";
 import { buildApp } from "../server/http/app.ts";
 import { CURRENT_POINTER, templatePath } from "./template.ts";
 
@@ -107,8 +108,41 @@ export async function unclosedTestApp(
   overrides: Partial<Config> = {},
 ): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const db = await testDb();
-  const ctx: AppContext = { db, config: testConfig(overrides) };
+  const config = testConfig(overrides);
+  const ctx: AppContext = { db, config, reader: await testReader(db, config) };
   return { app: await buildApp(ctx), ctx };
+}
+
+/**
+ * With READ_DATABASE_URL set (CI's PostgreSQL step points it at a streaming replica of the server), the reader of
+ * this file's database on the replica: the same database name on the replica's server, once the replica has
+ * replayed its creation. Undefined otherwise.
+ */
+export async function testReader(db: Db, config: Config): Promise<ReplicaReader | undefined> {
+  const replicaUrl = process.env.READ_DATABASE_URL;
+  if (!replicaUrl || db.kind !== "postgres") return undefined;
+  const [row] = await db.query<{ name: string }>("SELECT current_database() AS name");
+  const url = withDatabase(new URL(replicaUrl), row!.name);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const probe = new pg.Client({ connectionString: url });
+    try {
+      await probe.connect();
+      await probe.end();
+      break;
+    } catch (error) {
+      await probe.end().catch(() => {});
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const reader = replicaReader(
+    db,
+    await connect({ databaseUrl: url, poolSize: 4 }),
+    config.readReplicaMaxLagSeconds,
+  );
+  after(() => reader.close());
+  return reader;
 }
 
 /** A signed-in staff member of `role` (in the department with `departmentCode`, if given): returns the headers. */

@@ -206,6 +206,7 @@ before(async () => {
     clock: { due: "2099-01-01T12:00:00Z", state: "running" },
   });
   await refreshIndicatorFacts(db);
+  await ctx.reader?.caughtUp();
 });
 
 describe("indicators on hand-made timelines", () => {
@@ -309,6 +310,7 @@ describe("indicators on hand-made timelines", () => {
     );
     await refreshIndicatorFacts(db);
     await refreshIndicatorFacts(db); // a second run reads nothing new and changes nothing
+    await ctx.reader?.caughtUp();
     assert.deepEqual(await total("backlog", ""), { open: 1, late: 1 });
     assert.equal((await total("demands-closed")).count, 5);
   });

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { loadCalendar } from "../calendar/queries.ts";
+import { readSourceOf } from "../db/replica.ts";
 import { AppError } from "../errors.ts";
 import { can, loadStaff } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
@@ -95,10 +96,12 @@ export async function registerIndicatorRoutes(app: FastifyInstance): Promise<voi
         if (!can(staff.role, "indicators.read")) throw new AppError(403, "forbidden");
       }
       const calendar = await loadCalendar(db);
+      // Panels read the replica when there is one and it is close enough behind (server/db/replica.ts).
+      const source = await readSourceOf(app.ctx);
       const period = indicator.periodBy === "now" ? null : periodOf(query, calendar.timeZone);
       if (!period && (query.from || query.to)) throw new AppError(400, "indicator_describes_now");
       const result = await readIndicator(
-        db,
+        source.sql,
         indicator,
         query,
         period ?? { from: "1970-01-01", to: "1970-01-01" },
@@ -115,6 +118,7 @@ export async function registerIndicatorRoutes(app: FastifyInstance): Promise<voi
         timeZone: calendar.timeZone,
         filters,
         grouping: query.groupBy ?? [],
+        source: { replica: source.replica, lagSeconds: source.lagSeconds },
         rows: result.rows,
         ...(result.previous ? { previous: result.previous } : {}),
       };
