@@ -34,7 +34,7 @@ import { normaliseName } from "../server/imports/parse.ts";
 import { DUPLICATE_RADIUS_METRES, DUPLICATE_WINDOW_DAYS } from "../server/triage/queries.ts";
 
 const grid = process.argv.includes("--grid");
-const config = loadConfig({ ...process.env, DATABASE_URL: undefined });
+const config = loadConfig({ ...process.env, DATABASE_URL: undefined, READ_DATABASE_URL: undefined });
 const csvPath = join(config.sharedDataDir, "sp156/sp156_solicitacoes_2019-01_a_2019-04.csv");
 
 /** One request of the slice, as the replay needs it. */

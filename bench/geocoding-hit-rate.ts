@@ -28,7 +28,7 @@ const args = new Map(
   }),
 );
 const every = Number(args.get("every") ?? 1);
-const config = loadConfig({ ...process.env, DATABASE_URL: undefined });
+const config = loadConfig({ ...process.env, DATABASE_URL: undefined, READ_DATABASE_URL: undefined });
 const csvPath = join(config.sharedDataDir, "sp156/sp156_solicitacoes_2019-01_a_2019-04.csv");
 
 // Geohash cell 6gyf: its leftover street tile is missing from the layer, so streets there are patchy (PROVENANCE).

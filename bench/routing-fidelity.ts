@@ -21,7 +21,7 @@ const args = new Map(
     return [k as string, v ?? "true"];
   }),
 );
-const config = loadConfig({ ...process.env, DATABASE_URL: undefined });
+const config = loadConfig({ ...process.env, DATABASE_URL: undefined, READ_DATABASE_URL: undefined });
 
 interface Outcome {
   month: string;

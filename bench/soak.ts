@@ -107,7 +107,10 @@ function start(p: Proc): void {
     ANONYMOUS_RATE_LIMIT_PER_MINUTE: "1000000",
   };
   if (pg) env.DATABASE_URL = pg.url;
-  else delete env.DATABASE_URL;
+  else {
+    delete env.DATABASE_URL;
+    delete env.READ_DATABASE_URL;
+  }
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", `--roles=${p.roles}`], {
     env,
     stdio: ["ignore", out, out],

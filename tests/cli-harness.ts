@@ -28,7 +28,11 @@ export async function cliHarness() {
     SEED_DEMO: "never",
     LOG_LEVEL: "warn",
   };
-  if (!databaseUrl) delete env.DATABASE_URL;
+  // On the embedded database a replica means nothing (and the configuration refuses one without DATABASE_URL).
+  if (!databaseUrl) {
+    delete env.DATABASE_URL;
+    delete env.READ_DATABASE_URL;
+  }
   const cli = [process.execPath, "--import", "tsx", "server/cli/main.ts"];
   /** Runs the CLI with `stdin` piped in (no terminal); `script` picks another entry (server/main.ts). */
   function run(args: string[], stdin = "", runEnv = env, script = cli[3]!): Promise<Run> {

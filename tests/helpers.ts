@@ -16,6 +16,14 @@ import { type ReplicaReader, replicaReader } from "../server/db/replica.ts";
 import { buildApp } from "../server/http/app.ts";
 import { CURRENT_POINTER, templatePath } from "./template.ts";
 
+/**
+ * READ_DATABASE_URL names the replica of the run's template database; each test file reads the replica of its own
+ * copy (testReader). It is taken out of the environment so that processes a test starts on a database of its own
+ * never inherit a replica of another database.
+ */
+const REPLICA_OF_TEMPLATE = process.env.READ_DATABASE_URL;
+delete process.env.READ_DATABASE_URL;
+
 /** The configuration tests run with: defaults, the run's DATABASE_URL, attachments in a temp folder. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const parsed = parseConfig({
@@ -113,13 +121,16 @@ export async function unclosedTestApp(
   return { app: await buildApp(ctx), ctx };
 }
 
+/** True when the run has a streaming replica (READ_DATABASE_URL was set for it). */
+export const hasReplica = (): boolean => Boolean(REPLICA_OF_TEMPLATE && process.env.DATABASE_URL);
+
 /**
  * With READ_DATABASE_URL set (CI's PostgreSQL step points it at a streaming replica of the server), the reader of
  * this file's database on the replica: the same database name on the replica's server, once the replica has
  * replayed its creation. Undefined otherwise.
  */
 export async function testReader(db: Db, config: Config): Promise<ReplicaReader | undefined> {
-  const replicaUrl = process.env.READ_DATABASE_URL;
+  const replicaUrl = REPLICA_OF_TEMPLATE;
   if (!replicaUrl || db.kind !== "postgres") return undefined;
   const [row] = await db.query<{ name: string }>("SELECT current_database() AS name");
   const url = withDatabase(new URL(replicaUrl), row!.name);

@@ -18,7 +18,10 @@ function cli(args: string[], place: { dataDir: string; databaseUrl?: string }) {
     SEED_DEMO: "never",
     LOG_LEVEL: "warn",
   };
-  if (!place.databaseUrl) delete env.DATABASE_URL;
+  if (!place.databaseUrl) {
+    delete env.DATABASE_URL;
+    delete env.READ_DATABASE_URL;
+  }
   const child = spawn(process.execPath, ["--import", "tsx", "server/cli/main.ts", ...args], {
     env,
     stdio: ["ignore", "pipe", "pipe"],

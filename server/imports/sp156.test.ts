@@ -5,6 +5,9 @@ import { parse } from "csv-parse/sync";
 import { hasValidCheckDigit } from "../../domain/protocol.ts";
 import { testConfig, testDb } from "../../tests/helpers.ts";
 import type { Db } from "../db/index.ts";
+import { indicatorOf } from "../indicators/definitions.ts";
+import { refreshIndicatorFacts } from "../indicators/facts.ts";
+import { type GroupKey, readIndicator } from "../indicators/queries.ts";
 import { importSp156 } from "./sp156.ts";
 
 const REAL_FILE = `${testConfig().sharedDataDir}/sp156/sp156_solicitacoes_2019-01_a_2019-04.csv`;
@@ -66,6 +69,97 @@ describe("importing the real SP156 slice 2019-01..04", async () => {
     assert.deepEqual(
       await countDb(db, "o.code", "JOIN departments o ON o.id = d.department_id"),
       countColumn(records, "Órgão"),
+    );
+  });
+
+  it("gives the indicators the file's counts per service, district, department, month, status and channel", async () => {
+    const started = Date.now();
+    await refreshIndicatorFacts(db);
+    console.log(`# indicator facts of ${first.imported} demands on ${db.kind} in ${Date.now() - started} ms`);
+    const opened = indicatorOf("demands-opened")!;
+    const period = { from: "2019-01-01", to: "2021-12-30" };
+    const counted = async (key: GroupKey, name = (k: string) => k, indicator = opened) => {
+      const { rows } = await readIndicator(db, indicator, { groupBy: [key] }, period, "America/Sao_Paulo");
+      return Object.fromEntries(rows.map((r) => [name(r.key[key] ?? "-"), r.values.count]));
+    };
+    // The file names a service as the catalogue did then (Tema|Assunto|Serviço): the catalogue's own reference or
+    // one of its recorded former names (service_source_aliases) leads to today's service.
+    const serviceOfRef = new Map(
+      (
+        await db.query<{ ref: string; code: string }>(
+          `SELECT s.source_ref AS ref, s.code FROM services s WHERE s.source_ref LIKE 'sp156:%'
+           UNION ALL
+           SELECT a.source_ref, s.code FROM service_source_aliases a JOIN services s ON s.id = a.service_id`,
+        )
+      ).map((r) => [
+        r.ref
+          .replace(/^sp156:/, "")
+          .split("|")
+          .slice(0, 3)
+          .join("|"),
+        r.code,
+      ]),
+    );
+    const districtByName = new Map(
+      (
+        await db.query<{ name: string; code: string }>(
+          "SELECT name, code FROM districts UNION ALL SELECT alias, code FROM area_aliases WHERE kind = 'district'",
+        )
+      ).map((r) => [r.name, r.code]),
+    );
+    const fromFile = (make: (r: Record<string, string>) => string, rows = records) => {
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[make(r)] = (counts[make(r)] ?? 0) + 1;
+      return counts;
+    };
+    assert.deepEqual(
+      await counted("service"),
+      fromFile((r) => {
+        const ref = `${r.Tema}|${r.Assunto}|${r["Serviço"]}`;
+        return serviceOfRef.get(ref) ?? `not in the catalogue: ${ref}`;
+      }),
+    );
+    // A row that names its district is counted there; one that does not (83 in this slice) is placed by its point.
+    const byDistrict = await counted("district");
+    const named = fromFile((r) =>
+      r.Distrito ? (districtByName.get(r.Distrito) ?? `unknown: ${r.Distrito}`) : "-",
+    );
+    const { "-": unnamed = 0, ...namedCounts } = named;
+    for (const [code, count] of Object.entries(namedCounts)) {
+      assert.ok((byDistrict[code] ?? 0) >= count, `district ${code}: ${byDistrict[code]} < ${count}`);
+    }
+    const placed = Object.values(byDistrict).reduce((a: number, b) => a + (b ?? 0), 0);
+    assert.equal(byDistrict["-"], undefined, "every demand has a district");
+    assert.equal(placed - Object.values(namedCounts).reduce((a, b) => a + b, 0), unnamed);
+    assert.ok(unnamed > 0 && unnamed < 200, `${unnamed} rows without a district`);
+    assert.deepEqual(await counted("department"), countColumn(records, "Órgão"));
+    assert.deepEqual(
+      await counted("month"),
+      fromFile((r) => r["Data de abertura"]!.slice(0, 7)),
+    );
+    assert.deepEqual(await counted("channel"), countColumn(records, "Canal", ourChannel));
+    const statusOf = (s: string) =>
+      s === "FINALIZADA" || s === "INDEFERIDO" ? "closed" : s === "CANCELADA" ? "cancelled" : "dispatched";
+    assert.deepEqual(
+      await counted("status"),
+      fromFile((r) => statusOf(r["Status da solicitação"]!)),
+    );
+    // Closures fall in the month of the department's answer ("Data do parecer"), which may be after April.
+    const closedRows = records.filter((r) => statusOf(r["Status da solicitação"]!) === "closed");
+    assert.deepEqual(
+      await counted("month", undefined, indicatorOf("demands-closed")!),
+      fromFile((r) => r["Data do parecer"]!.slice(0, 7), closedRows),
+    );
+    const { rows: backlog } = await readIndicator(
+      db,
+      indicatorOf("backlog")!,
+      {},
+      period,
+      "America/Sao_Paulo",
+    );
+    assert.equal(
+      backlog[0]!.values.open,
+      countColumn(records, "Status da solicitação")["AGUARDANDO ATENDIMENTO"],
     );
   });
 

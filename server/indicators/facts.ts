@@ -23,10 +23,8 @@ export const FACTS_GAP_MS = 10 * 60_000;
 /** Events that open or close a pause of the demand's clocks (waiting for the citizen's complement). */
 const PAUSE_EVENTS = ["demand.complement_requested", "demand.complement_received", "demand.cancelled"];
 
-/** What one statement reads of a demand for its facts. */
-export interface FactSource {
-  id: number;
-  opened_at: Date;
+/** The demand's keys as they are now, copied into its facts as read. */
+interface FactKeys {
   channel: string;
   service_id: number;
   department_id: number | null;
@@ -34,6 +32,15 @@ export interface FactSource {
   subprefeitura_code: string | null;
   status: string;
   district_only: boolean;
+  rating: number | null;
+  solved: boolean | null;
+  imported: boolean;
+}
+
+/** What one statement reads of a demand for its facts. */
+export interface FactSource extends FactKeys {
+  id: number;
+  opened_at: Date;
   closed_at: Date | null;
   answered_at_first: Date | null;
   answer_delivered_at: Date | null;
@@ -43,24 +50,14 @@ export interface FactSource {
   clock_stopped_at: Date | null;
   clock_breached_at: Date | null;
   due_at: Date | null;
-  rating: number | null;
-  solved: boolean | null;
-  imported: boolean;
   /** The complement events in time order: [type, at]. */
   pauses: Array<[string, string]> | null;
 }
 
 /** The row written to demand_facts. */
-export interface FactRow {
+export interface FactRow extends FactKeys {
   demand_id: number;
   opened_at: string;
-  channel: string;
-  service_id: number;
-  department_id: number | null;
-  district_code: string | null;
-  subprefeitura_code: string | null;
-  status: string;
-  district_only: boolean;
   first_answer_at: string | null;
   first_answer_calendar_minutes: number | null;
   first_answer_business_minutes: number | null;
@@ -72,9 +69,6 @@ export interface FactRow {
   on_time: boolean | null;
   answer_delivered: boolean;
   reopened: boolean;
-  rating: number | null;
-  solved: boolean | null;
-  imported: boolean;
 }
 
 /** Paused intervals from the complement events: requested → received (or cancelled, or still paused at `end`). */

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileDemand, findPlainService } from "../../tests/factories.ts";
-import { testApp } from "../../tests/helpers.ts";
+import { hasReplica, testApp } from "../../tests/helpers.ts";
 import { readSourceOf, replicaReader } from "../db/replica.ts";
 import { refreshIndicatorFacts } from "./facts.ts";
 
 // Runs where READ_DATABASE_URL points at a streaming replica of the test server (.ci/run's PostgreSQL step starts
 // one with pg_basebackup on 127.0.0.1:5433). The embedded database has no replica.
-const withReplica = Boolean(process.env.DATABASE_URL && process.env.READ_DATABASE_URL);
+const withReplica = hasReplica();
 
 describe("the panels read the replica, writes go to the primary", {
   skip: !withReplica && "no replica",
