@@ -27,6 +27,7 @@ export const UNDECLARED_ROUTES: readonly UndeclaredRoute[] = [
   { method: "GET", path: "/demanda/:protocol" },
   { method: "GET", path: "/perto" },
   { method: "GET", path: "/minhas-solicitacoes" },
+  { method: "GET", path: "/transparencia" },
   { method: "GET", path: "/console" },
   { method: "GET", path: "/console/*" },
   { method: "GET", path: "/departamento" },

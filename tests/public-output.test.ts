@@ -386,6 +386,7 @@ const PAGE_CALLS: Record<string, Calls> = {
   "GET /demanda/:protocol": () => perProtocol((p) => [`/demanda/${p}`]),
   "GET /perto": () => get("/perto"),
   "GET /minhas-solicitacoes": () => get("/minhas-solicitacoes"),
+  "GET /transparencia": () => get("/transparencia", "/transparencia?lang=en"),
   "GET /console": () => get("/console"),
   "GET /console/*": () => get("/console/triagem"),
   "GET /departamento": () => get("/departamento"),

@@ -108,6 +108,8 @@ function criticalHtml(locale: Locale, path: string): string {
   if (path.startsWith("/demanda")) return `<h1>${t("portal.follow.title")}</h1>${follow}`;
   if (path === "/minhas-solicitacoes") return `<h1>${t("portal.mine.title")}</h1><p>${t("ui.loading")}</p>`;
   if (path === "/perto") return `<h1>${t("portal.nearby.title")}</h1><p>${t("ui.loading")}</p>`;
+  if (path === "/transparencia")
+    return `<h1>${t("portal.transparency.title")}</h1><p>${t("portal.transparency.intro")}</p><p>${t("ui.loading")}</p>`;
   return `<h1>${t("portal.file.title")}</h1><p>${t("ui.loading")}</p>`;
 }
 
@@ -179,6 +181,7 @@ export const PORTAL_PATHS = [
   "/demanda/:protocol",
   "/perto",
   "/minhas-solicitacoes",
+  "/transparencia",
 ] as const;
 
 /** Scripts and styles are sent gzipped to clients that take it; they are compressed once per file and process. */

@@ -5,7 +5,7 @@
 import "../ui/base.css";
 import "./chat.css";
 import { type ComponentType, render } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { readBoot } from "../ui/boot.ts";
 import { Frame } from "../ui/components.tsx";
 import { translator, withLang, withoutLang } from "../ui/i18n.ts";
@@ -40,6 +40,15 @@ function ChatLauncher() {
   );
 }
 
+/** The transparency pages load on demand (transparency.tsx): they are not in the first screen's budget. */
+function TransparencyLoader() {
+  const [Screen, setScreen] = useState<ComponentType<{ env: Env }> | null>(null);
+  useEffect(() => {
+    void import("./transparency.tsx").then((m) => setScreen(() => m.TransparencyScreen));
+  }, []);
+  return Screen ? <Screen env={env} /> : <p>{env.t("ui.loading")}</p>;
+}
+
 function App() {
   const url = useLocation();
   const path = url.pathname;
@@ -62,6 +71,7 @@ function App() {
   if (path === "/demanda") screen = <FollowScreen env={env} protocol="" hash="" />;
   if (matchPath("/perto", path)) screen = <NearbyScreen env={env} />;
   if (matchPath("/minhas-solicitacoes", path)) screen = <MineScreen env={env} />;
+  if (matchPath("/transparencia", path)) screen = <TransparencyLoader />;
   return (
     <Frame
       t={t}
@@ -75,6 +85,7 @@ function App() {
         { href: withLang("/demanda", locale), label: t("portal.menu.follow") },
         { href: withLang("/perto", locale), label: t("portal.menu.nearby") },
         { href: withLang("/minhas-solicitacoes", locale), label: t("portal.menu.mine") },
+        { href: withLang("/transparencia", locale), label: t("portal.menu.transparency") },
       ]}
     >
       {screen}
