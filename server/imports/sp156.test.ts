@@ -115,7 +115,7 @@ describe("importing the real SP156 slice 2019-01..04", async () => {
     assert.deepEqual(
       await counted("service"),
       fromFile((r) => {
-        const ref = `${r.Tema}|${r.Assunto}|${r["Serviço"]}`;
+        const ref = `${r.Tema}|${r.Assunto}|${r.Serviço}`;
         return serviceOfRef.get(ref) ?? `not in the catalogue: ${ref}`;
       }),
     );
