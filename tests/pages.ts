@@ -28,6 +28,9 @@ export const UNDECLARED_ROUTES: readonly UndeclaredRoute[] = [
   { method: "GET", path: "/perto" },
   { method: "GET", path: "/minhas-solicitacoes" },
   { method: "GET", path: "/transparencia" },
+  // The monthly report of the public indicators, server-rendered for printing (server/indicators/report-page.ts).
+  { method: "GET", path: "/transparencia/relatorio" },
+  { method: "GET", path: "/transparencia/relatorio/:month" },
   { method: "GET", path: "/console" },
   { method: "GET", path: "/console/*" },
   { method: "GET", path: "/departamento" },

@@ -387,6 +387,12 @@ const PAGE_CALLS: Record<string, Calls> = {
   "GET /perto": () => get("/perto"),
   "GET /minhas-solicitacoes": () => get("/minhas-solicitacoes"),
   "GET /transparencia": () => get("/transparencia", "/transparencia?lang=en"),
+  "GET /transparencia/relatorio": () => get("/transparencia/relatorio"),
+  "GET /transparencia/relatorio/:month": () =>
+    get(
+      `/transparencia/relatorio/${new Date().toISOString().slice(0, 7)}`,
+      "/transparencia/relatorio/2019-03?lang=es",
+    ),
   "GET /console": () => get("/console"),
   "GET /console/*": () => get("/console/triagem"),
   "GET /departamento": () => get("/departamento"),

@@ -54,13 +54,20 @@ const MENU = [
   ["/demanda", "follow"],
   ["/perto", "nearby"],
   ["/minhas-solicitacoes", "mine"],
+  ["/transparencia", "transparency"],
 ] as const;
 
 /**
  * The HTML document around a page's main content: the portal's frame (web/ui/components.tsx Frame) written as
  * HTML. `path` is the page's own address, kept (with its query) by the language switch.
  */
-export function page(locale: Locale, title: string, main: string, path: string): string {
+export function page(
+  locale: Locale,
+  title: string,
+  main: string,
+  path: string,
+  style: string = PAGE_STYLE,
+): string {
   const t = (key: string) => escapeHtml(translate(locale, `web.${key}`));
   const withLang = (href: string, l: string) => `${href}${href.includes("?") ? "&" : "?"}lang=${l}`;
   const switcher = LOCALES.map(
@@ -94,7 +101,7 @@ export function page(locale: Locale, title: string, main: string, path: string):
 <meta name="theme-color" content="#0b4ea2">
 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml">
 ${sheets}
-<style>${PAGE_STYLE}</style>
+<style>${style}</style>
 </head>
 <body>
 <div class="frame">

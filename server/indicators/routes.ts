@@ -9,15 +9,20 @@ import { loadCalendar } from "../calendar/queries.ts";
 import { readSourceOf } from "../db/replica.ts";
 import { AppError } from "../errors.ts";
 import { can, loadStaff } from "../http/auth.ts";
+import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
 import { translate } from "../i18n.ts";
 import { INDICATORS, type IndicatorDefinition, indicatorOf } from "./definitions.ts";
 import { defaultPeriod, GROUP_KEYS, IndicatorQuery, type Period, readIndicator } from "./queries.ts";
+import { REPORT_STYLE, renderMonthlyReport } from "./report-page.ts";
 
 /** The longest period one request may ask for (days). */
 export const MAX_PERIOD_DAYS = 3 * 366;
 
 const IdParam = z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,60}$/) });
+const MonthParam = z.object({
+  month: z.string().regex(/^(19[7-9]\d|20\d\d)-(0[1-9]|1[0-2])$/, "a month as YYYY-MM"),
+});
 
 /** True when the caller may read staff indicators. */
 async function readsStaffIndicators(req: FastifyRequest): Promise<boolean> {
@@ -73,6 +78,27 @@ export async function registerIndicatorRoutes(app: FastifyInstance): Promise<voi
       };
     },
   );
+
+  // The monthly report is HTML for people (and for printing), so it stays out of the OpenAPI document.
+  app.get("/transparencia/relatorio", async (_req, reply) => {
+    const calendar = await loadCalendar(db);
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: calendar.timeZone }).format(new Date());
+    const [y, m] = today.split("-").map(Number) as [number, number];
+    const last = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+    return reply.redirect(`/transparencia/relatorio/${last}`, 302);
+  });
+  app.get("/transparencia/relatorio/:month", async (req, reply) => {
+    const { month } = validate(MonthParam, req.params);
+    const calendar = await loadCalendar(db);
+    const source = await readSourceOf(app.ctx);
+    const html = await renderMonthlyReport(source.sql, req.locale, month, calendar.timeZone);
+    return reply
+      .type("text/html; charset=utf-8")
+      .header("content-language", req.locale)
+      .header("cache-control", "public, max-age=300")
+      .headers(pageHeaders(REPORT_STYLE))
+      .send(html);
+  });
 
   route(
     app,

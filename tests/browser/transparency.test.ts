@@ -88,3 +88,41 @@ describe("the transparency portal", () => {
     assert.match(await res.text(), new RegExp(`<h1>${titleOf("pt-BR")}</h1>`));
   });
 });
+
+describe("the monthly report", () => {
+  it("gives the month's indicators as the API does, prints to a PDF, and has no serious axe violation", async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const [y, m] = month.split("-").map(Number) as [number, number];
+    const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    const count = await apiValue(`from=${month}-01&to=${month}-${last}`);
+    const context = await browser.newContext({ locale: "pt-BR" });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/transparencia/relatorio/${month}`);
+    const title = (
+      JSON.parse(readFileSync("locales/pt-BR.json", "utf8")).indicators["demands-opened"] as {
+        title: string;
+      }
+    ).title;
+    const row = page
+      .locator("table")
+      .first()
+      .locator("tr", { has: page.locator("th", { hasText: title }) });
+    assert.equal((await row.locator("td").first().innerText()).trim(), count.toLocaleString("pt-BR"));
+    assert.ok(await page.locator("table").nth(1).locator("tbody tr").count(), "a row per district");
+    assert.deepEqual(await seriousViolations(page), []);
+    await shot(page, "report-pt-BR");
+    await page.emulateMedia({ media: "print" });
+    const pdf = await page.pdf({ format: "A4", printBackground: true });
+    assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+    const pages = pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
+    assert.ok(pages >= 1 && pages <= 10, `${pages} pages`);
+    await context.close();
+  });
+
+  it("sends /transparencia/relatorio to the last whole month, and refuses a month that is not one", async () => {
+    const res = await fetch(`${baseUrl}/transparencia/relatorio`, { redirect: "manual" });
+    assert.equal(res.status, 302);
+    assert.match(res.headers.get("location") ?? "", /^\/transparencia\/relatorio\/\d{4}-\d{2}$/);
+    assert.equal((await fetch(`${baseUrl}/transparencia/relatorio/2026-13`)).status, 400);
+  });
+});

@@ -160,6 +160,9 @@ export function TransparencyScreen(props: { env: Env }) {
           </a>
         </li>
         <li>
+          <a href={`/transparencia/relatorio?lang=${locale}`}>{t("portal.transparency.report")}</a>
+        </li>
+        <li>
           <a href="/api/v1/indicators">{t("portal.transparency.api")}</a>
         </li>
       </ul>
