@@ -8,7 +8,7 @@ import type { Sql } from "../db/index.ts";
 import { escapeHtml, page } from "../http/html.ts";
 import { type Locale, translate } from "../i18n.ts";
 import { INDICATORS, type IndicatorDefinition, indicatorOf } from "./definitions.ts";
-import { type GroupKey, type IndicatorRow, type Period, readIndicator, shiftPeriod } from "./queries.ts";
+import { type GroupKey, type IndicatorRow, type Period, readIndicator } from "./queries.ts";
 
 /** The report's own style (allowed by its hash in the page's policy): compact tables, and a print layout. */
 export const REPORT_STYLE = `
