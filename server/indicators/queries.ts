@@ -44,22 +44,25 @@ const codes = z
   )
   .pipe(z.array(z.string().min(1).max(100)).max(100));
 
-/** The query of an indicator: filters (each a comma-separated list of codes), period, grouping, comparison. */
-export const IndicatorQuery = z
-  .object({
-    from: day.optional(),
-    to: day.optional(),
-    service: codes.optional(),
-    serviceGroup: codes.optional(),
-    department: codes.optional(),
-    district: codes.optional(),
-    subprefeitura: codes.optional(),
-    channel: codes.pipe(z.array(z.enum(DEMAND_CHANNELS))).optional(),
-    status: codes.optional(),
-    groupBy: codes.pipe(z.array(z.enum(GROUP_KEYS)).max(2)).optional(),
-    compare: z.enum(["previous-month", "previous-year"]).optional(),
-  })
-  .strict();
+/** The filters of an indicator or of the map, each a comma-separated list of codes. */
+export const IndicatorFilters = z.object({
+  service: codes.optional(),
+  serviceGroup: codes.optional(),
+  department: codes.optional(),
+  district: codes.optional(),
+  subprefeitura: codes.optional(),
+  channel: codes.pipe(z.array(z.enum(DEMAND_CHANNELS))).optional(),
+  status: codes.optional(),
+});
+export type IndicatorFilters = z.output<typeof IndicatorFilters>;
+
+/** The query of an indicator: filters, period, grouping, comparison. */
+export const IndicatorQuery = IndicatorFilters.extend({
+  from: day.optional(),
+  to: day.optional(),
+  groupBy: codes.pipe(z.array(z.enum(GROUP_KEYS)).max(2)).optional(),
+  compare: z.enum(["previous-month", "previous-year"]).optional(),
+}).strict();
 export type IndicatorQuery = z.output<typeof IndicatorQuery>;
 
 /** A period of whole days in the city's zone: `from` and `to` both included. */
@@ -156,19 +159,7 @@ export function buildIndicatorSql(
       `${periodColumn} < (${param(period.to)}::date + 1)::timestamp AT TIME ZONE ${zone()}`,
     );
   }
-  const any = (column: string, values: readonly string[] | undefined) => {
-    if (values?.length) where.push(`${column} = ANY(${param(values)}::text[])`);
-  };
-  any("s.code", query.service);
-  if (query.serviceGroup?.length) {
-    const groups = param(query.serviceGroup);
-    where.push(`(g.code = ANY(${groups}::text[]) OR tg.code = ANY(${groups}::text[]))`);
-  }
-  any("dep.code", query.department);
-  any("f.district_code", query.district);
-  any("f.subprefeitura_code", query.subprefeitura);
-  any("f.channel", query.channel);
-  any("f.status", query.status);
+  where.push(...filterConditions(query, param));
   const keys = groupBy.map((k) => `${keySql(k)} AS "${k}"`);
   const timeKeys = groupBy.filter((k) => TIME_KEYS.has(k));
   const partition = timeKeys.length > 0 ? `PARTITION BY ${timeKeys.map(keySql).join(", ")}` : "";
@@ -184,6 +175,28 @@ export function buildIndicatorSql(
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(", ")} ORDER BY ${groupBy.map((_, i) => i + 1).join(", ")}` : ""}`;
   return { text, params };
+}
+
+/**
+ * The SQL conditions of the filters over `f` (demand_facts), `s` (services), `g`/`tg` (its group and theme) and
+ * `dep` (departments); `param` binds a value and gives its placeholder.
+ */
+export function filterConditions(filters: IndicatorFilters, param: (value: unknown) => string): string[] {
+  const where: string[] = [];
+  const any = (column: string, values: readonly string[] | undefined) => {
+    if (values?.length) where.push(`${column} = ANY(${param(values)}::text[])`);
+  };
+  any("s.code", filters.service);
+  if (filters.serviceGroup?.length) {
+    const groups = param(filters.serviceGroup);
+    where.push(`(g.code = ANY(${groups}::text[]) OR tg.code = ANY(${groups}::text[]))`);
+  }
+  any("dep.code", filters.department);
+  any("f.district_code", filters.district);
+  any("f.subprefeitura_code", filters.subprefeitura);
+  any("f.channel", filters.channel);
+  any("f.status", filters.status);
+  return where;
 }
 
 /** Runs the indicator for `query`: its rows, and the comparison period's when asked. */

@@ -13,6 +13,7 @@ import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
 import { translate } from "../i18n.ts";
 import { INDICATORS, type IndicatorDefinition, indicatorOf } from "./definitions.ts";
+import { ClusterQuery, readClusters } from "./map.ts";
 import { defaultPeriod, GROUP_KEYS, IndicatorQuery, type Period, readIndicator } from "./queries.ts";
 import { REPORT_STYLE, renderMonthlyReport } from "./report-page.ts";
 
@@ -75,6 +76,28 @@ export async function registerIndicatorRoutes(app: FastifyInstance): Promise<voi
       reply.header("cache-control", staff ? "private, no-store" : "public, max-age=300");
       return {
         indicators: INDICATORS.filter((i) => i.audience === "public" || staff).map((i) => describe(i, req)),
+      };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/map/clusters",
+      summary:
+        "Open demands on the command centre's map: clusters made on the server for a zoom level and a box",
+      tag: "indicators",
+      action: "indicators.read",
+      query: ClusterQuery,
+    },
+    async (req, reply) => {
+      const query = validate(ClusterQuery, req.query);
+      const source = await readSourceOf(app.ctx);
+      reply.header("cache-control", "private, no-store");
+      return {
+        ...(await readClusters(source.sql, query)),
+        source: { replica: source.replica, lagSeconds: source.lagSeconds },
       };
     },
   );

@@ -1,0 +1,95 @@
+/**
+ * The command centre's map of open demands: clusters made on the server, so a phone or a video wall never loads a
+ * million points. A zoom level cuts the world into square cells (a 256-pixel tile into 4 × 4: 64-pixel cells);
+ * each cell holding open demands inside the asked box becomes one cluster at the mean of its points, with its count
+ * and how many are late. The same filters as the indicators apply (queries.ts), read from `demand_facts`.
+ */
+import { z } from "zod";
+import type { Sql } from "../db/index.ts";
+import { OPEN } from "./definitions.ts";
+import { filterConditions, IndicatorFilters } from "./queries.ts";
+
+/** Cells per tile side: 4 × 4 cells of 64 px on a 256-px tile. */
+const CELLS_PER_TILE = 4;
+
+/** The cell's side in degrees at `zoom` (Web Mercator tiles: 360° / 2^zoom per tile side). */
+export function cellDegrees(zoom: number): number {
+  return 360 / 2 ** zoom / CELLS_PER_TILE;
+}
+
+const bbox = z
+  .string()
+  .transform((s) => s.split(",").map(Number))
+  .pipe(
+    z
+      .tuple([
+        z.number().min(-180).max(180),
+        z.number().min(-90).max(90),
+        z.number().min(-180).max(180),
+        z.number().min(-90).max(90),
+      ])
+      .refine(([w, s, e, n]) => w < e && s < n, "west,south,east,north with west < east and south < north"),
+  );
+
+export const ClusterQuery = IndicatorFilters.extend({
+  /** The map's zoom level (0–20). */
+  zoom: z.coerce.number().int().min(0).max(20),
+  /** The visible box: west,south,east,north in degrees. */
+  bbox,
+  /** Only late demands (past due now), or only those not late. */
+  late: z.enum(["true", "false"]).optional(),
+}).strict();
+export type ClusterQuery = z.output<typeof ClusterQuery>;
+
+export interface Cluster {
+  lat: number;
+  lon: number;
+  count: number;
+  late: number;
+}
+
+/** The clusters of open demands in the box, largest first; with the total they hold. */
+export async function readClusters(
+  sql: Sql,
+  query: ClusterQuery,
+): Promise<{ zoom: number; cellDegrees: number; total: number; clusters: Cluster[] }> {
+  const cell = cellDegrees(query.zoom);
+  const params: unknown[] = [cell, ...query.bbox];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = [
+    OPEN,
+    "d.location && ST_MakeEnvelope($2, $3, $4, $5, 4326)",
+    ...filterConditions(query, param),
+  ];
+  if (query.late === "true") where.push("f.due_at < now()");
+  if (query.late === "false") where.push("(f.due_at IS NULL OR f.due_at >= now())");
+  const rows = await sql.query<{ lat: number; lon: number; count: number; late: number }>(
+    `SELECT avg(ST_Y(d.location))::float8 AS lat, avg(ST_X(d.location))::float8 AS lon, count(*)::int AS count,
+            (count(*) FILTER (WHERE f.due_at < now()))::int AS late
+       FROM demand_facts f
+       JOIN demands d ON d.id = f.demand_id
+       JOIN services s ON s.id = f.service_id
+       JOIN service_groups g ON g.id = s.group_id
+       LEFT JOIN service_groups tg ON tg.id = g.parent_id
+       LEFT JOIN departments dep ON dep.id = f.department_id
+      WHERE ${where.join(" AND ")}
+      GROUP BY floor(ST_X(d.location) / $1), floor(ST_Y(d.location) / $1)
+      ORDER BY count DESC`,
+    params,
+  );
+  const clusters = rows.map((r) => ({
+    lat: Number(r.lat.toFixed(6)),
+    lon: Number(r.lon.toFixed(6)),
+    count: Number(r.count),
+    late: Number(r.late),
+  }));
+  return {
+    zoom: query.zoom,
+    cellDegrees: cell,
+    total: clusters.reduce((sum, c) => sum + c.count, 0),
+    clusters,
+  };
+}
