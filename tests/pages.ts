@@ -37,6 +37,8 @@ export const UNDECLARED_ROUTES: readonly UndeclaredRoute[] = [
   { method: "GET", path: "/departamento/*" },
   { method: "GET", path: "/admin" },
   { method: "GET", path: "/admin/*" },
+  { method: "GET", path: "/centro" },
+  { method: "GET", path: "/centro/*" },
   { method: "GET", path: "/assets/:file" },
   { method: "GET", path: "/sw.js" },
   { method: "GET", path: "/web-assets.json" },

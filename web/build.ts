@@ -16,6 +16,7 @@ export const APPS = {
   console: "web/console/main.tsx",
   backoffice: "web/backoffice/main.tsx",
   admin: "web/admin/main.tsx",
+  centre: "web/centre/main.tsx",
 } as const;
 export type AppName = keyof typeof APPS;
 

@@ -118,6 +118,7 @@ export const STAFF_APPS = {
   console: { base: "/console", name: "console.site_name" },
   backoffice: { base: "/departamento", name: "backoffice.site_name" },
   admin: { base: "/admin", name: "admin.site_name" },
+  centre: { base: "/centro", name: "centre.site_name" },
 } as const;
 
 /** The HTML shell of an app. */

@@ -6,22 +6,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
+import { formatIndicatorValue, type IndicatorDefinition, type IndicatorReading } from "../ui/indicators.ts";
 import type { Env } from "./env.ts";
 
-interface Definition {
-  id: string;
-  title: string;
-  description: string;
-  unit: "count" | "share" | "minutes" | "rating";
-  periodBy: string;
-  headline: string;
-}
-
-interface Reading {
-  period: { from: string; to: string } | null;
-  rows: Array<{ values: Record<string, number | null> }>;
-  previous?: { period: { from: string; to: string }; rows: Array<{ values: Record<string, number | null> }> };
-}
+type Definition = IndicatorDefinition;
+type Reading = IndicatorReading;
 
 interface District {
   code: string;
@@ -30,19 +19,7 @@ interface District {
 
 /** An indicator's headline value as people read it, in the page's language. */
 export function formatValue(unit: Definition["unit"], value: number | null | undefined, env: Env): string {
-  if (value === null || value === undefined) return env.t("portal.transparency.no_data");
-  const number = (n: number, digits: number) =>
-    n.toLocaleString(env.locale, { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-  switch (unit) {
-    case "count":
-      return number(value, 0);
-    case "share":
-      return `${number(value * 100, 1)} %`;
-    case "rating":
-      return env.t("portal.transparency.rating", { value: number(value, 1) });
-    case "minutes":
-      return env.t("portal.transparency.business_hours", { value: number(value / 60, 1) });
-  }
+  return formatIndicatorValue(unit, value, env.t, env.locale, "portal.transparency");
 }
 
 /** A day of the city's calendar (YYYY-MM-DD) as people write it in `locale`. */

@@ -94,8 +94,8 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
       dots.clearLayers();
       for (const d of list) {
         const m = L.circleMarker([d.lat, d.lon], {
-          radius: 6,
-          color: "#0b4ea2",
+          radius: d.radius ?? 6,
+          color: d.warn ? "#b3261e" : "#0b4ea2",
           weight: 2,
           fillOpacity: 0.9,
         });
@@ -109,6 +109,7 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
       const b = map.getBounds();
       return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
     },
+    zoom: () => map.getZoom(),
     destroy: () => map.remove(),
   };
 }

@@ -15,6 +15,10 @@ export interface LatLon {
 export interface Dot extends LatLon {
   label: string;
   href?: string;
+  /** The dot's radius in pixels (default 6): a cluster grows with its count. */
+  radius?: number;
+  /** Drawn in the warning colour (a cluster holding late demands). */
+  warn?: boolean;
 }
 
 /** What a screen can do with a mounted map. */
@@ -25,6 +29,8 @@ export interface MapHandle {
   showPoint(point: LatLon): void;
   setDots(dots: Dot[]): void;
   bounds(): [number, number, number, number];
+  /** The map's zoom level. */
+  zoom(): number;
   destroy(): void;
 }
 

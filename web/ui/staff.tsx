@@ -52,6 +52,7 @@ export const STAFF_APPS = [
       "message_templates.manage",
     ],
   },
+  { app: "centre", base: "/centro", needs: ["indicators.read"] },
 ] as const;
 export type StaffAppName = (typeof STAFF_APPS)[number]["app"];
 
