@@ -91,7 +91,7 @@ describe("the command centre's map", () => {
     for (const bad of [
       "zoom=10&bbox=1,2,3",
       "zoom=10&bbox=-46,-23,-47,-22",
-      "zoom=30&bbox=" + WHOLE_CITY,
+      `zoom=30&bbox=${WHOLE_CITY}`,
       "zoom=10",
     ]) {
       const res = await app.inject({ url: `/api/v1/map/clusters?${bad}`, headers: supervisor });
