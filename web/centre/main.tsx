@@ -12,7 +12,7 @@ import { ApiProblem, api } from "../ui/api.ts";
 import { readBoot } from "../ui/boot.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { translator, withoutLang } from "../ui/i18n.ts";
-import { formatIndicatorValue, type IndicatorDefinition, type IndicatorReading } from "../ui/indicators.ts";
+import { formatIndicatorValue, useIndicatorReadings } from "../ui/indicators.ts";
 import { LiveBadge, useLive } from "../ui/live.tsx";
 import { type MapHandle, mountMap } from "../ui/map.ts";
 import { useLocation } from "../ui/router.ts";
@@ -23,6 +23,13 @@ const t = translator(boot.messages, boot.locale);
 
 /** How long after a live event the panels read again (events come in bursts: one read per burst). */
 const REFRESH_AFTER_MS = 1_500;
+/**
+ * And again once the indicators' facts have surely caught up: the refresh-indicator-facts job runs every 5 s
+ * (server/indicators/jobs.ts), so a read 1.5 s after an event may still miss it.
+ */
+const REFRESH_AGAIN_MS = 6_500;
+/** With no event at all, the panels still read again this often (a clock passing a deadline makes no event). */
+const REFRESH_EVERY_MS = 60_000;
 /** How long each panel stays on the wall. */
 const WALL_PANEL_MS = 20_000;
 const NO_CACHE: RequestInit = { cache: "no-store" };
@@ -34,48 +41,34 @@ interface Cluster {
   late: number;
 }
 
-/** Reads again `REFRESH_AFTER_MS` after the last live event: the tick the panels follow. */
+/**
+ * The tick the panels follow: it moves `REFRESH_AFTER_MS` and `REFRESH_AGAIN_MS` after the last live event of a
+ * burst, and every `REFRESH_EVERY_MS` in any case.
+ */
 function useRefreshTick(): { tick: number; live: ReturnType<typeof useLive> } {
   const [tick, setTick] = useState(0);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const timers = useRef<Array<ReturnType<typeof setTimeout>>>([]);
   const live = useLive(() => {
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => setTick((n) => n + 1), REFRESH_AFTER_MS);
+    for (const timer of timers.current) clearTimeout(timer);
+    timers.current = [REFRESH_AFTER_MS, REFRESH_AGAIN_MS].map((ms) =>
+      setTimeout(() => setTick((n) => n + 1), ms),
+    );
   });
-  useEffect(() => () => clearTimeout(timer.current), []);
+  useEffect(() => {
+    const every = setInterval(() => setTick((n) => n + 1), REFRESH_EVERY_MS);
+    return () => {
+      clearInterval(every);
+      for (const timer of timers.current) clearTimeout(timer);
+    };
+  }, []);
   return { tick, live };
 }
 
 function IndicatorsPanel(props: { env: StaffEnv; tick: number }) {
   const { env, tick } = props;
   const { t, locale } = env;
-  const [definitions, setDefinitions] = useState<IndicatorDefinition[] | null>(null);
-  const [readings, setReadings] = useState<Record<string, IndicatorReading>>({});
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  useEffect(() => {
-    api<{ indicators: IndicatorDefinition[] }>("/api/v1/indicators", {}, locale)
-      .then((r) => setDefinitions(r.indicators))
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
-  }, [locale]);
-  useEffect(() => {
-    if (!definitions) return;
-    let cancelled = false;
-    void Promise.all(
-      definitions.map(async (d) => {
-        const compare = d.periodBy === "now" ? "" : "?compare=previous-month";
-        // Never from the browser's cache (public indicators may be cached 30 s): the panel follows the events.
-        const reading = await api<IndicatorReading>(`/api/v1/indicators/${d.id}${compare}`, NO_CACHE, locale);
-        return [d.id, reading] as const;
-      }),
-    )
-      .then((pairs) => {
-        if (!cancelled) setReadings(Object.fromEntries(pairs));
-      })
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
-    return () => {
-      cancelled = true;
-    };
-  }, [definitions, tick, locale]);
+  // Never from the browser's cache (public indicators may be cached 30 s): the panel follows the events.
+  const { definitions, readings, problem } = useIndicatorReadings(locale, "", tick, true);
   const lag = Object.values(readings).find((r) => r.source?.replica)?.source?.lagSeconds;
   return (
     <section aria-labelledby="centre-indicators">

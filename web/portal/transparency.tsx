@@ -4,13 +4,12 @@
  * the monthly report read. Loaded on demand: it is not part of the portal's first screen.
  */
 import { useEffect, useState } from "preact/hooks";
-import { ApiProblem, api } from "../ui/api.ts";
+import { api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { formatIndicatorValue, type IndicatorDefinition, type IndicatorReading } from "../ui/indicators.ts";
+import { formatIndicatorValue, type IndicatorDefinition, useIndicatorReadings } from "../ui/indicators.ts";
 import type { Env } from "./env.ts";
 
 type Definition = IndicatorDefinition;
-type Reading = IndicatorReading;
 
 interface District {
   code: string;
@@ -31,41 +30,18 @@ function dayOf(day: string, locale: string): string {
 export function TransparencyScreen(props: { env: Env }) {
   const { env } = props;
   const { t, locale } = env;
-  const [definitions, setDefinitions] = useState<Definition[] | null>(null);
   const [districts, setDistricts] = useState<District[]>([]);
   const [district, setDistrict] = useState("");
-  const [readings, setReadings] = useState<Record<string, Reading>>({});
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const { definitions, readings, problem } = useIndicatorReadings(
+    locale,
+    district ? `district=${encodeURIComponent(district)}` : "",
+  );
 
   useEffect(() => {
-    api<{ indicators: Definition[] }>("/api/v1/indicators", {}, locale)
-      .then((r) => setDefinitions(r.indicators))
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
     api<{ items: District[] }>("/api/v1/districts", {}, locale)
       .then((r) => setDistricts([...r.items].sort((a, b) => a.name.localeCompare(b.name, locale))))
       .catch(() => setDistricts([]));
   }, [locale]);
-
-  useEffect(() => {
-    if (!definitions) return;
-    let cancelled = false;
-    setReadings({});
-    const where = district ? `&district=${encodeURIComponent(district)}` : "";
-    void Promise.all(
-      definitions.map(async (d) => {
-        const compare = d.periodBy === "now" ? "" : "compare=previous-month";
-        const reading = await api<Reading>(`/api/v1/indicators/${d.id}?${compare}${where}`, {}, locale);
-        return [d.id, reading] as const;
-      }),
-    )
-      .then((pairs) => {
-        if (!cancelled) setReadings(Object.fromEntries(pairs));
-      })
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
-    return () => {
-      cancelled = true;
-    };
-  }, [definitions, district, locale]);
 
   const place = districts.find((d) => d.code === district)?.name ?? t("portal.transparency.whole_city");
   return (
