@@ -1,8 +1,9 @@
 /**
- * Reads that may go to a streaming replica (READ_DATABASE_URL): panels, indicators, maps, exports. The replica is
- * used while its lag stays within READ_REPLICA_MAX_LAG_SECONDS; past that (or when it cannot be reached) reads go
- * back to the primary. Either way the answer says where it read and how far behind that was, for the screens.
- * Writes never go through here: the replica's connections are opened read-only, so a write sent by mistake fails.
+ * Reads that may go to a streaming replica (READ_DATABASE_URL): the indicators, the map's clusters and the monthly
+ * report. The replica is used while its lag stays within READ_REPLICA_MAX_LAG_SECONDS; past that (or when it cannot
+ * be reached) reads go back to the primary. Either way the answer says where it read and how far behind that was,
+ * for the screens. Writes never go through here: a standby refuses them, and a URL that is not a standby is never
+ * read (replicaLag throws, so the reads stay on the primary).
  */
 import type { Db, Sql } from "./index.ts";
 
