@@ -98,4 +98,64 @@ describe("the command centre's map", () => {
       assert.equal(res.statusCode, 400, `${bad}: ${res.body}`);
     }
   });
+
+  it("lists the open demands behind a cluster, with the same filters, for the drill-down", async () => {
+    const city = await clusters(`zoom=10&bbox=${WHOLE_CITY}`);
+    const sé = city.clusters[0]!;
+    const cell = cellDegrees(10);
+    const box = [Math.floor(sé.lon / cell) * cell, Math.floor(sé.lat / cell) * cell];
+    const bbox = [box[0]!, box[1]!, box[0]! + cell, box[1]! + cell].join(",");
+    const list = async (query: string) => {
+      const res = await app.inject({ url: `/api/v1/map/demands?${query}`, headers: supervisor });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json() as {
+        total: number;
+        demands: Array<{ protocol: string; late: boolean; status: string }>;
+      };
+    };
+    const inCell = await list(`bbox=${bbox}`);
+    assert.equal(inCell.total, sé.count, "the cluster's demands, and only those");
+    assert.deepEqual(inCell.demands.map((d) => d.protocol).sort(), ["20268001", "20268002", "20268003"]);
+    assert.deepEqual(
+      inCell.demands.filter((d) => d.late).map((d) => d.protocol),
+      ["20268003"],
+    );
+    const late = await list(`bbox=${bbox}&late=true&limit=1`);
+    assert.deepEqual([late.total, late.demands.length], [1, 1]);
+    assert.equal((await list(`bbox=${bbox}&status=closed`)).total, 0, "never a closed demand");
+    assert.equal((await app.inject({ url: `/api/v1/map/demands?bbox=${bbox}` })).statusCode, 401);
+    const agent = await staffHeaders(db, "agent");
+    assert.equal((await app.inject({ url: "/api/v1/map/demands", headers: agent })).statusCode, 403);
+    const bad = await app.inject({ url: "/api/v1/map/demands?limit=0", headers: supervisor });
+    assert.equal(bad.statusCode, 400, bad.body);
+  });
+
+  it("filters the indicators by late and by age as it filters the map", async () => {
+    const backlog = async (query: string) => {
+      const res = await app.inject({ url: `/api/v1/indicators/backlog?${query}`, headers: supervisor });
+      assert.equal(res.statusCode, 200, res.body);
+      return (res.json() as { rows: Array<{ values: { open: number; late: number } }> }).rows[0]!.values;
+    };
+    const all = await backlog("");
+    const late = await backlog("late=true");
+    const notLate = await backlog("late=false");
+    assert.equal(late.open, all.late, "late open demands are those past due now");
+    assert.equal(late.open + notLate.open, all.open);
+    assert.equal(notLate.late, 0);
+    // One demand of the Sé opened 10 days ago: the only one older than a week, on the map and in the backlog.
+    await db.query("UPDATE demands SET opened_at = now() - interval '10 days' WHERE protocol = '20268001'");
+    await db.query(
+      `INSERT INTO demand_events (demand_id, type, actor_kind, visibility)
+       SELECT id, 'demand.created', 'system', 'public' FROM demands WHERE protocol = '20268001'`,
+    );
+    await refreshIndicatorFacts(db);
+    await ctx.reader?.caughtUp();
+    assert.equal((await clusters(`zoom=10&bbox=${WHOLE_CITY}&age=7`)).total, 1);
+    assert.equal((await clusters(`zoom=10&bbox=${WHOLE_CITY}&age=11`)).total, 0);
+    assert.equal((await backlog("age=7")).open, 1);
+    for (const bad of ["age=0", "age=-3", "age=soon", "late=maybe"]) {
+      const res = await app.inject({ url: `/api/v1/indicators/backlog?${bad}`, headers: supervisor });
+      assert.equal(res.statusCode, 400, `${bad}: ${res.body}`);
+    }
+  });
 });

@@ -2,7 +2,8 @@
  * The command centre's map of open demands: clusters made on the server, so a phone or a video wall never loads a
  * million points. A zoom level cuts the world into square cells (a 256-pixel tile into 4 × 4: 64-pixel cells);
  * each cell holding open demands inside the asked box becomes one cluster at the mean of its points, with its count
- * and how many are late. The same filters as the indicators apply (queries.ts), read from `demand_facts`.
+ * and how many are late. The same filters as the indicators apply (queries.ts: `late` and `age` too), read from
+ * `demand_facts`.
  */
 import { z } from "zod";
 import type { Sql } from "../db/index.ts";
@@ -36,8 +37,6 @@ export const ClusterQuery = IndicatorFilters.extend({
   zoom: z.coerce.number().int().min(0).max(20),
   /** The visible box: west,south,east,north in degrees. */
   bbox,
-  /** Only late demands (past due now), or only those not late. */
-  late: z.enum(["true", "false"]).optional(),
 }).strict();
 export type ClusterQuery = z.output<typeof ClusterQuery>;
 
@@ -64,8 +63,6 @@ export async function readClusters(
     "d.location && ST_MakeEnvelope($2, $3, $4, $5, 4326)",
     ...filterConditions(query, param),
   ];
-  if (query.late === "true") where.push("f.due_at < now()");
-  if (query.late === "false") where.push("(f.due_at IS NULL OR f.due_at >= now())");
   const rows = await sql.query<{ lat: number; lon: number; count: number; late: number }>(
     `SELECT avg(ST_Y(d.location))::float8 AS lat, avg(ST_X(d.location))::float8 AS lon, count(*)::int AS count,
             (count(*) FILTER (WHERE f.due_at < now()))::int AS late

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { DEMAND_CHANNELS } from "../../domain/channels.ts";
 import type { Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import type { IndicatorDefinition } from "./definitions.ts";
+import { type IndicatorDefinition, OPEN } from "./definitions.ts";
 
 /** The keys a result may be grouped by, with the SQL of each (time keys use the period's column). */
 export const GROUP_KEYS = [
@@ -53,6 +53,13 @@ export const IndicatorFilters = z.object({
   subprefeitura: codes.optional(),
   channel: codes.pipe(z.array(z.enum(DEMAND_CHANNELS))).optional(),
   status: codes.optional(),
+  /** Only demands opened more than this many days ago (their age now). */
+  age: z.coerce.number().int().min(1).max(36_500).optional(),
+  /**
+   * Only late demands (`true`): open and past due now, or whose deadline was missed (`on_time` false); or only
+   * those that are not (`false`).
+   */
+  late: z.enum(["true", "false"]).optional(),
 });
 export type IndicatorFilters = z.output<typeof IndicatorFilters>;
 
@@ -196,6 +203,12 @@ export function filterConditions(filters: IndicatorFilters, param: (value: unkno
   any("f.subprefeitura_code", filters.subprefeitura);
   any("f.channel", filters.channel);
   any("f.status", filters.status);
+  if (filters.age !== undefined)
+    where.push(`f.opened_at < now() - make_interval(days => ${param(filters.age)}::int)`);
+  if (filters.late) {
+    const late = `coalesce((${OPEN} AND f.due_at < now()) OR f.on_time = false, false)`;
+    where.push(filters.late === "true" ? late : `NOT ${late}`);
+  }
   return where;
 }
 

@@ -14,6 +14,7 @@ import { route, validate } from "../http/openapi.ts";
 import { translate } from "../i18n.ts";
 import { INDICATORS, type IndicatorDefinition, indicatorOf } from "./definitions.ts";
 import { ClusterQuery, readClusters } from "./map.ts";
+import { listOpenDemands, OpenDemandsQuery } from "./open-demands.ts";
 import { defaultPeriod, GROUP_KEYS, IndicatorQuery, type Period, readIndicator } from "./queries.ts";
 import { REPORT_STYLE, renderMonthlyReport } from "./report-page.ts";
 
@@ -99,6 +100,25 @@ export async function registerIndicatorRoutes(app: FastifyInstance): Promise<voi
         ...(await readClusters(source.sql, query)),
         source: { replica: source.replica, lagSeconds: source.lagSeconds },
       };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/map/demands",
+      summary:
+        "The command centre's drill-down: the open demands behind a bar, a row or a map cluster, with the map's filters, newest first",
+      tag: "indicators",
+      action: "indicators.read",
+      query: OpenDemandsQuery,
+    },
+    async (req, reply) => {
+      const query = validate(OpenDemandsQuery, req.query);
+      const source = await readSourceOf(app.ctx);
+      reply.header("cache-control", "private, no-store");
+      return await listOpenDemands(source.sql, query, req.locale);
     },
   );
 
