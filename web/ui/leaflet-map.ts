@@ -3,11 +3,14 @@
  * districts from /api/v1/districts.geojson, a picked point that can be dragged, dots.
  */
 import * as L from "leaflet";
-import type { Dot, LatLon, MapHandle, MapOptions } from "./map.ts";
+import type { Dot, HeatCell, LatLon, MapHandle, MapOptions } from "./map.ts";
 import { streetTileLayer } from "./street-tiles.ts";
 
 // The zoom a point is shown at: its block and the street names around it.
 const STREET_ZOOM = 17;
+
+// The heat layer's ramp, cool to hot (yellow, orange, red, dark red): it reads on the street map and on a wall.
+const HEAT_COLOURS = ["#fde047", "#fb923c", "#ef4444", "#991b1b"];
 
 let districts: Promise<GeoJSON.FeatureCollection> | undefined;
 
@@ -48,7 +51,9 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
     if (best) map.setView(best, map.getZoom(), { animate: false });
   }
   let marker: L.Marker | null = null;
+  const heat = L.layerGroup().addTo(map);
   const dots = L.layerGroup().addTo(map);
+  let heatRenderer: L.Canvas | undefined;
   const setPoint = (point: LatLon | null) => {
     marker?.remove();
     marker = null;
@@ -103,6 +108,24 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
         p.textContent = d.label;
         if (d.href) p.href = d.href;
         m.bindPopup(p).addTo(dots);
+      }
+    },
+    setHeat(cells: HeatCell[], radiusMetres: number) {
+      heat.clearLayers();
+      heatRenderer ??= L.canvas({ padding: 0.5 });
+      const most = Math.max(1, ...cells.map((c) => c.count));
+      for (const c of cells) {
+        // Square root: a cell of 100 stays visibly hotter than one of 10 without drowning it.
+        const warmth = Math.sqrt(c.count / most);
+        L.circle([c.lat, c.lon], {
+          radius: radiusMetres,
+          renderer: heatRenderer,
+          stroke: false,
+          interactive: false,
+          fillColor: HEAT_COLOURS[Math.min(HEAT_COLOURS.length - 1, Math.floor(warmth * HEAT_COLOURS.length))],
+          fillOpacity: 0.25 + 0.45 * warmth,
+          className: "heat-cell",
+        }).addTo(heat);
       }
     },
     bounds() {

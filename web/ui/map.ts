@@ -21,6 +21,11 @@ export interface Dot extends LatLon {
   warn?: boolean;
 }
 
+/** A cell of a heat layer: where its demands are and how many. */
+export interface HeatCell extends LatLon {
+  count: number;
+}
+
 /** What a screen can do with a mounted map. */
 export interface MapHandle {
   /** Marks a point (or clears the mark) without moving the map. */
@@ -28,6 +33,11 @@ export interface MapHandle {
   /** Marks a point and brings it into view at street level. */
   showPoint(point: LatLon): void;
   setDots(dots: Dot[]): void;
+  /**
+   * Draws a heat layer (or clears it with []): one soft disc per cell, `radiusMetres` wide, warmer and more opaque
+   * as its count nears the largest; drawn on a canvas under the dots, never catching clicks.
+   */
+  setHeat(cells: HeatCell[], radiusMetres: number): void;
   bounds(): [number, number, number, number];
   /** The map's zoom level. */
   zoom(): number;
