@@ -52,6 +52,11 @@ export interface OutgoingMessage {
    * get any: the core writes their links into the text.
    */
   attachments?: OutgoingAttachment[] | undefined;
+  /**
+   * The one-click unsubscribe address of a message sent to a list (an area follow's digest): e-mail sends it as
+   * List-Unsubscribe with List-Unsubscribe-Post (RFC 8058); other channels ignore it (their text has the link).
+   */
+  unsubscribeUrl?: string | undefined;
 }
 
 /** A file sent to a citizen. */

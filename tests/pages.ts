@@ -28,6 +28,11 @@ export const UNDECLARED_ROUTES: readonly UndeclaredRoute[] = [
   { method: "GET", path: "/perto" },
   { method: "GET", path: "/minhas-solicitacoes" },
   { method: "GET", path: "/transparencia" },
+  // The transparency portal's pages of a district, a service and a department (web/portal/transparency*.tsx).
+  { method: "GET", path: "/transparencia/distrito/:code" },
+  { method: "GET", path: "/transparencia/servico/:code" },
+  { method: "GET", path: "/transparencia/orgao/:code" },
+  { method: "GET", path: "/acompanhar-area" },
   // The monthly report of the public indicators, server-rendered for printing (server/indicators/report-page.ts).
   { method: "GET", path: "/transparencia/relatorio" },
   { method: "GET", path: "/transparencia/relatorio/:month" },

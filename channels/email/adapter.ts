@@ -60,6 +60,13 @@ function mailOf(message: OutgoingMessage, from: string) {
       // RFC 3834: an automatic message; vacation responders stay quiet.
       "Auto-Submitted": "auto-generated",
       "Content-Language": message.locale,
+      // RFC 8058: a mail client's "unsubscribe" button POSTs to the address, no page to open.
+      ...(message.unsubscribeUrl
+        ? {
+            "List-Unsubscribe": `<${message.unsubscribeUrl}>`,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+          }
+        : {}),
     },
   };
 }

@@ -279,6 +279,11 @@ export async function eraseCitizen(
     );
     await tx.query("DELETE FROM demand_followers WHERE citizen_id = $1", [citizenId]);
     await tx.query("DELETE FROM place_followers WHERE citizen_id = $1", [citizenId]);
+    // Their follows of areas stop and forget the address (the follow and its sent digests stay as counts).
+    await tx.query(
+      "UPDATE area_follows SET stopped_at = COALESCE(stopped_at, now()), email = NULL, citizen_id = NULL WHERE citizen_id = $1",
+      [citizenId],
+    );
     await tx.query("DELETE FROM citizen_sessions WHERE citizen_id = $1", [citizenId]);
     await tx.query("DELETE FROM citizen_sign_in_codes WHERE citizen_id = $1", [citizenId]);
     const erased = await one<{ erased_at: Date | string }>(

@@ -1,6 +1,7 @@
 /** The explicit list of every concept's routes. A new concept adds one line here. */
 import type { FastifyInstance } from "fastify";
 import { registerApiKeysRoutes } from "../api-keys/routes.ts";
+import { registerAreaFollowsRoutes } from "../area-follows/routes.ts";
 import { registerAreasRoutes } from "../areas/routes.ts";
 import { registerAuditRoutes } from "../audit/routes.ts";
 import { registerCalendarRoutes } from "../calendar/routes.ts";
@@ -43,6 +44,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerOrganisationRoutes(app);
   await registerCitizensRoutes(app);
   await registerCitizenAccessRoutes(app);
+  await registerAreaFollowsRoutes(app);
   await registerDemandsRoutes(app);
   registerConversationsRoutes(app);
   registerFlowRoutes(app);

@@ -107,8 +107,10 @@ function criticalHtml(locale: Locale, path: string): string {
   }
   if (path.startsWith("/demanda")) return `<h1>${t("portal.follow.title")}</h1>${follow}`;
   if (path === "/minhas-solicitacoes") return `<h1>${t("portal.mine.title")}</h1><p>${t("ui.loading")}</p>`;
+  if (path === "/acompanhar-area")
+    return `<h1>${t("portal.areaFollows.title")}</h1><p>${t("ui.loading")}</p>`;
   if (path === "/perto") return `<h1>${t("portal.nearby.title")}</h1><p>${t("ui.loading")}</p>`;
-  if (path === "/transparencia")
+  if (path === "/transparencia" || path.startsWith("/transparencia/"))
     return `<h1>${t("portal.transparency.title")}</h1><p>${t("portal.transparency.intro")}</p><p>${t("ui.loading")}</p>`;
   return `<h1>${t("portal.file.title")}</h1><p>${t("ui.loading")}</p>`;
 }
@@ -183,6 +185,10 @@ export const PORTAL_PATHS = [
   "/perto",
   "/minhas-solicitacoes",
   "/transparencia",
+  "/transparencia/distrito/:code",
+  "/transparencia/servico/:code",
+  "/transparencia/orgao/:code",
+  "/acompanhar-area",
 ] as const;
 
 /** Scripts and styles are sent gzipped to clients that take it; they are compressed once per file and process. */

@@ -5,6 +5,7 @@
  * registered job's `payload` is the schema named here.
  */
 import { z } from "zod";
+import { ConfirmationPayload, DigestPayload } from "../area-follows/schemas.ts";
 import { SendCodePayload } from "../citizen-access/schemas.ts";
 import { SendMessagePayload } from "../notifications/schemas.ts";
 import { DeliverWebhookPayload } from "../webhooks/schemas.ts";
@@ -22,6 +23,7 @@ export const JOB_PAYLOADS = {
   "fan-out-webhooks": SlotPayload,
   "refresh-indicator-facts": SlotPayload,
   "poll-email": SlotPayload,
+  "digest-area-follows": SlotPayload,
   "send-message": SendMessagePayload,
   "route-demand": z.object({ demandId: z.number().int().positive() }),
   "send-work-order-open311": z.object({ workOrderId: z.number().int().positive() }),
@@ -30,6 +32,8 @@ export const JOB_PAYLOADS = {
   "delete-attachment-files": z.object({ keys: z.array(z.string()) }),
   "handle-inbound": z.object({ inboundId: z.number().int().positive() }),
   "send-reply": z.object({ replyId: z.number().int().positive() }),
+  "send-area-follow-confirmation": ConfirmationPayload,
+  "send-area-digest": DigestPayload,
 } as const;
 
 /** The name of a job this release knows. */

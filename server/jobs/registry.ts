@@ -1,3 +1,9 @@
+import {
+  DIGEST_EVERY_SECONDS,
+  digestAreaFollowsJob,
+  sendAreaDigest,
+  sendAreaFollowConfirmation,
+} from "../area-follows/jobs.ts";
 import { sendSignInCode } from "../citizen-access/jobs.ts";
 import { EMAIL_POLL_EVERY_SECONDS, pollEmailJob } from "../conversations/email-poll.ts";
 import { handleInbound, sendReply } from "../conversations/jobs.ts";
@@ -67,6 +73,9 @@ export const JOBS: readonly Job[] = [
   handleInbound,
   sendReply,
   pollEmailJob,
+  digestAreaFollowsJob,
+  sendAreaFollowConfirmation,
+  sendAreaDigest,
 ];
 
 /**
@@ -81,6 +90,7 @@ export const PERIODIC: readonly Periodic[] = [
   { job: "fan-out-webhooks", everySeconds: FAN_OUT_EVERY_SECONDS },
   { job: "index-demand-search", everySeconds: INDEX_EVERY_SECONDS },
   { job: "refresh-indicator-facts", everySeconds: FACTS_EVERY_SECONDS },
+  { job: "digest-area-follows", everySeconds: DIGEST_EVERY_SECONDS },
   // Does nothing unless EMAIL_IMAP_URL is set.
   { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS },
 ];
