@@ -89,7 +89,7 @@ export async function registerAreaFollowsRoutes(app: FastifyInstance): Promise<v
       const who = await signedIn(req);
       reply.header("cache-control", "private, no-store");
       const rows = await citizenAreaFollows(db, who.citizenId, who.email);
-      return { follows: rows.map(presentAreaFollow) };
+      return { email: who.email, follows: rows.map(presentAreaFollow) };
     },
   );
 

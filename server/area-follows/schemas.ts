@@ -52,7 +52,11 @@ export const AreaFollowCreated = AreaFollowView.extend({
 });
 
 /** The signed-in citizen's follows. */
-export const AreaFollowList = z.object({ follows: z.array(AreaFollowView) });
+export const AreaFollowList = z.object({
+  /** The e-mail the citizen proved (where their own follows' digests go), or null. */
+  email: z.string().nullable(),
+  follows: z.array(AreaFollowView),
+});
 
 /** The payload of `send-area-follow-confirmation`. */
 export const ConfirmationPayload = z.object({ followId: z.number().int().positive() });

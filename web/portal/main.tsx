@@ -49,6 +49,15 @@ function TransparencyLoader() {
   return Screen ? <Screen env={env} /> : <p>{env.t("ui.loading")}</p>;
 }
 
+/** The follow-an-area screen loads on demand too (area-follow.tsx, with the map when a point is chosen). */
+function AreaFollowLoader(props: { search: URLSearchParams }) {
+  const [Screen, setScreen] = useState<ComponentType<{ env: Env; search: URLSearchParams }> | null>(null);
+  useEffect(() => {
+    void import("./area-follow.tsx").then((m) => setScreen(() => m.AreaFollowScreen));
+  }, []);
+  return Screen ? <Screen env={env} search={props.search} /> : <p>{env.t("ui.loading")}</p>;
+}
+
 function App() {
   const url = useLocation();
   const path = url.pathname;
@@ -71,6 +80,7 @@ function App() {
   if (path === "/demanda") screen = <FollowScreen env={env} protocol="" hash="" />;
   if (matchPath("/perto", path)) screen = <NearbyScreen env={env} />;
   if (matchPath("/minhas-solicitacoes", path)) screen = <MineScreen env={env} />;
+  if (matchPath("/acompanhar-area", path)) screen = <AreaFollowLoader search={url.searchParams} />;
   if (matchPath("/transparencia", path)) screen = <TransparencyLoader />;
   return (
     <Frame
@@ -86,6 +96,7 @@ function App() {
         { href: withLang("/perto", locale), label: t("portal.menu.nearby") },
         { href: withLang("/minhas-solicitacoes", locale), label: t("portal.menu.mine") },
         { href: withLang("/transparencia", locale), label: t("portal.menu.transparency") },
+        { href: withLang("/acompanhar-area", locale), label: t("portal.areaFollows.menu") },
       ]}
     >
       {screen}
