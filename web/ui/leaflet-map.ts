@@ -122,7 +122,8 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
           renderer: heatRenderer,
           stroke: false,
           interactive: false,
-          fillColor: HEAT_COLOURS[Math.min(HEAT_COLOURS.length - 1, Math.floor(warmth * HEAT_COLOURS.length))],
+          fillColor:
+            HEAT_COLOURS[Math.min(HEAT_COLOURS.length - 1, Math.floor(warmth * HEAT_COLOURS.length))],
           fillOpacity: 0.25 + 0.45 * warmth,
           className: "heat-cell",
         }).addTo(heat);
