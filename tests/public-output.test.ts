@@ -239,6 +239,13 @@ const PUBLIC_CALLS: Record<string, Calls> = {
           `/api/v1/indicators/${i.id}?groupBy=district,service${i.periodBy === "now" ? "" : "&compare=previous-year"}`,
       ),
     ),
+  // Clusters of published (grid) points; confidential and sensitive demands only counted per district.
+  "GET /api/v1/public/map/clusters": () =>
+    get(
+      ...[10, 16, 20].map(
+        (zoom) => `/api/v1/public/map/clusters?zoom=${zoom}&bbox=-46.83,-24.01,-46.36,-23.36`,
+      ),
+    ),
   "GET /api/v1/districts.geojson": () => get("/api/v1/districts.geojson"),
   "GET /api/v1/subprefeituras": () => get("/api/v1/subprefeituras"),
   "GET /api/v1/geocode": () => get("/api/v1/geocode?q=Rua%20Augusta"),
@@ -387,6 +394,9 @@ const PAGE_CALLS: Record<string, Calls> = {
   "GET /perto": () => get("/perto"),
   "GET /minhas-solicitacoes": () => get("/minhas-solicitacoes"),
   "GET /transparencia": () => get("/transparencia", "/transparencia?lang=en"),
+  "GET /transparencia/distrito/:code": () => get("/transparencia/distrito/77"),
+  "GET /transparencia/servico/:code": () => get(`/transparencia/servico/${service}`),
+  "GET /transparencia/orgao/:code": () => get("/transparencia/orgao/SUB-SE?lang=es"),
   "GET /transparencia/relatorio": () => get("/transparencia/relatorio"),
   "GET /transparencia/relatorio/:month": () =>
     get(

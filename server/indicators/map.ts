@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { Sql } from "../db/index.ts";
+import { GRID_DEGREES } from "../public-data/record.ts";
 import { OPEN } from "./definitions.ts";
 import { filterConditions, IndicatorFilters } from "./queries.ts";
 
@@ -88,5 +89,107 @@ export async function readClusters(
     cellDegrees: cell,
     total: clusters.reduce((sum, c) => sum + c.count, 0),
     clusters,
+  };
+}
+
+/**
+ * A demand published only at district level (decision 0013): a sensitive service or a confidential demand. Read
+ * from the live catalogue and demand as well as the facts, so a service marked sensitive since the facts were
+ * written is already kept off the public map's points.
+ */
+const DISTRICT_ONLY = "(f.district_only OR s.sensitive OR d.identity_mode = 'confidential')";
+
+/** Open demands published only by district, counted per district (never at a point). */
+export interface DistrictCount {
+  district: string;
+  name: string;
+  count: number;
+  late: number;
+}
+
+/**
+ * The public map (GET /api/v1/public/map/clusters): the same cells as the command centre's, built from what open
+ * data publishes and nothing finer. Points are the demands' published ones, rounded to the open data's grid
+ * (0.001°, record.ts `roundToGrid`, halves away from zero as SQL's round does), and the box is compared with those
+ * rounded points, so moving its edges tells nothing finer than the grid. Demands published only at district level
+ * are never in a cluster, at any zoom: they are counted per district, for each district the box touches.
+ */
+export async function readPublicClusters(
+  sql: Sql,
+  query: ClusterQuery,
+): Promise<{
+  zoom: number;
+  cellDegrees: number;
+  total: number;
+  clusters: Cluster[];
+  districts: DistrictCount[];
+}> {
+  const cell = cellDegrees(query.zoom);
+  // Each statement binds its own values: the box first ($1–$4), then what it needs.
+  const conditions = (params: unknown[]) => {
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    return { where: [OPEN, ...filterConditions(query, param)].join(" AND "), param };
+  };
+  const from = `FROM demand_facts f
+       JOIN demands d ON d.id = f.demand_id
+       JOIN services s ON s.id = f.service_id
+       JOIN service_groups g ON g.id = s.group_id
+       LEFT JOIN service_groups tg ON tg.id = g.parent_id
+       LEFT JOIN departments dep ON dep.id = f.department_id`;
+  const box = "ST_MakeEnvelope($1, $2, $3, $4, 4326)";
+  const pointParams: unknown[] = [...query.bbox];
+  const onMap = conditions(pointParams);
+  const grid = onMap.param(GRID_DEGREES);
+  const size = onMap.param(cell);
+  const districtParams: unknown[] = [...query.bbox];
+  const byDistrict = conditions(districtParams);
+  const [points, districts] = await Promise.all([
+    sql.query<{ lat: number; lon: number; count: number; late: number }>(
+      `WITH published AS (
+         SELECT round(ST_X(d.location)::numeric, 3)::float8 AS lon,
+                round(ST_Y(d.location)::numeric, 3)::float8 AS lat, f.due_at
+           ${from}
+          WHERE ${onMap.where} AND NOT ${DISTRICT_ONLY} AND d.location && ST_Expand(${box}, ${grid})
+       )
+       SELECT avg(lat)::float8 AS lat, avg(lon)::float8 AS lon, count(*)::int AS count,
+              (count(*) FILTER (WHERE due_at < now()))::int AS late
+         FROM published
+        WHERE lon BETWEEN $1 AND $3 AND lat BETWEEN $2 AND $4
+        GROUP BY floor(lon / ${size}), floor(lat / ${size})
+        ORDER BY count DESC`,
+      pointParams,
+    ),
+    sql.query<{ district: string; name: string; count: number; late: number }>(
+      `SELECT f.district_code AS district, di.name, count(*)::int AS count,
+              (count(*) FILTER (WHERE f.due_at < now()))::int AS late
+         ${from}
+         JOIN districts di ON di.code = f.district_code
+        WHERE ${byDistrict.where} AND ${DISTRICT_ONLY} AND ST_Intersects(di.geom, ${box})
+        GROUP BY f.district_code, di.name
+        ORDER BY count DESC, di.name`,
+      districtParams,
+    ),
+  ]);
+  const clusters = points.map((r) => ({
+    lat: Number(r.lat.toFixed(6)),
+    lon: Number(r.lon.toFixed(6)),
+    count: Number(r.count),
+    late: Number(r.late),
+  }));
+  const counts = districts.map((r) => ({
+    district: r.district,
+    name: r.name,
+    count: Number(r.count),
+    late: Number(r.late),
+  }));
+  return {
+    zoom: query.zoom,
+    cellDegrees: cell,
+    total: [...clusters, ...counts].reduce((sum, c) => sum + c.count, 0),
+    clusters,
+    districts: counts,
   };
 }

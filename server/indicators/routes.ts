@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { authenticateApiClient } from "../api-keys/auth.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { readSourceOf } from "../db/replica.ts";
 import { AppError } from "../errors.ts";
@@ -13,7 +14,8 @@ import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
 import { translate } from "../i18n.ts";
 import { INDICATORS, type IndicatorDefinition, indicatorOf } from "./definitions.ts";
-import { ClusterQuery, readClusters } from "./map.ts";
+import { readLabels } from "./labels.ts";
+import { ClusterQuery, readClusters, readPublicClusters } from "./map.ts";
 import { listOpenDemands, OpenDemandsQuery } from "./open-demands.ts";
 import { defaultPeriod, GROUP_KEYS, IndicatorQuery, type Period, readIndicator } from "./queries.ts";
 import { REPORT_STYLE, renderMonthlyReport } from "./report-page.ts";
@@ -122,6 +124,31 @@ export async function registerIndicatorRoutes(app: FastifyInstance): Promise<voi
     },
   );
 
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/public/map/clusters",
+      summary:
+        "The public map of open demands: clusters of their published (~100 m grid) points; sensitive services and confidential demands counted per district, never at a point",
+      tag: "indicators",
+      action: "public",
+      query: ClusterQuery,
+    },
+    async (req, reply) => {
+      // Counted against the caller's rate limit like the other public data: its application's with a key.
+      const key = req.headers["x-api-key"];
+      await authenticateApiClient(req, typeof key === "string" ? key : undefined, { required: false });
+      const query = validate(ClusterQuery, req.query);
+      const source = await readSourceOf(app.ctx);
+      reply.header("cache-control", "public, max-age=30");
+      return {
+        ...(await readPublicClusters(source.sql, query)),
+        source: { replica: source.replica, lagSeconds: source.lagSeconds },
+      };
+    },
+  );
+
   // The monthly report is HTML for people (and for printing), so it stays out of the OpenAPI document.
   app.get("/transparencia/relatorio", async (_req, reply) => {
     const calendar = await loadCalendar(db);
@@ -181,6 +208,7 @@ export async function registerIndicatorRoutes(app: FastifyInstance): Promise<voi
         indicator.audience === "public" ? "public, max-age=30" : "private, no-store",
       );
       const { groupBy: _g, compare: _c, from: _f, to: _t, ...filters } = query;
+      const labels = await readLabels(source.sql, req.locale, result.rows, filters);
       return {
         ...describe(indicator, req),
         period,
@@ -189,6 +217,7 @@ export async function registerIndicatorRoutes(app: FastifyInstance): Promise<voi
         grouping: query.groupBy ?? [],
         source: { replica: source.replica, lagSeconds: source.lagSeconds },
         rows: result.rows,
+        labels,
         ...(result.previous ? { previous: result.previous } : {}),
       };
     },

@@ -4,6 +4,7 @@
  */
 import "../ui/base.css";
 import "./chat.css";
+import "./transparency.css";
 import { type ComponentType, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { readBoot } from "../ui/boot.ts";
@@ -81,7 +82,8 @@ function App() {
   if (matchPath("/perto", path)) screen = <NearbyScreen env={env} />;
   if (matchPath("/minhas-solicitacoes", path)) screen = <MineScreen env={env} />;
   if (matchPath("/acompanhar-area", path)) screen = <AreaFollowLoader search={url.searchParams} />;
-  if (matchPath("/transparencia", path)) screen = <TransparencyLoader />;
+  // The first page and the pages of a district, a service or a department (transparency.tsx picks which).
+  if (path === "/transparencia" || path.startsWith("/transparencia/")) screen = <TransparencyLoader />;
   return (
     <Frame
       t={t}

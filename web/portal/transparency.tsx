@@ -1,24 +1,24 @@
 /**
- * The transparency portal's first page (/transparencia): every public indicator for the city or one district, the
- * last 30 days beside the 30 before them, from the same API (GET /api/v1/indicators/{id}) the command centre and
- * the monthly report read. Loaded on demand: it is not part of the portal's first screen.
+ * The transparency portal (/transparencia): its first page shows every public indicator for the city or one
+ * district, the last 30 days beside the 30 before them, from the same API (GET /api/v1/indicators/{id}) the command
+ * centre and the monthly report read; then the public map, the ranking that leads to each district's, service's and
+ * department's page (transparency-area.tsx), and the open data. Loaded on demand by the portal; the map and the
+ * ranking load when they come near the screen.
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { formatIndicatorValue, type IndicatorDefinition, useIndicatorReadings } from "../ui/indicators.ts";
+import { useIndicatorReadings } from "../ui/indicators.ts";
+import { matchPath, useLocation } from "../ui/router.ts";
 import type { Env } from "./env.ts";
-
-type Definition = IndicatorDefinition;
+import { AreaPage } from "./transparency-area.tsx";
+import { dimensionOf, formatValue, pageHref } from "./transparency-data.ts";
+import { PublicMap } from "./transparency-map.tsx";
+import { Ranking } from "./transparency-ranking.tsx";
 
 interface District {
   code: string;
   name: string;
-}
-
-/** An indicator's headline value as people read it, in the page's language. */
-export function formatValue(unit: Definition["unit"], value: number | null | undefined, env: Env): string {
-  return formatIndicatorValue(unit, value, env.t, env.locale, "portal.transparency");
 }
 
 /** A day of the city's calendar (YYYY-MM-DD) as people write it in `locale`. */
@@ -26,8 +26,18 @@ function dayOf(day: string, locale: string): string {
   return new Date(`${day}T12:00:00Z`).toLocaleDateString(locale, { timeZone: "UTC", dateStyle: "short" });
 }
 
-/** The transparency screen. */
+/** The transparency screens: the first page, or the page of a district, a service or a department. */
 export function TransparencyScreen(props: { env: Env }) {
+  const path = useLocation().pathname;
+  const params = matchPath("/transparencia/:dimension/:code", path);
+  const dimension = params ? dimensionOf(params.dimension!) : undefined;
+  if (params && dimension) {
+    return <AreaPage key={path} env={props.env} dimension={dimension} code={params.code!} />;
+  }
+  return <IndexPage env={props.env} />;
+}
+
+function IndexPage(props: { env: Env }) {
   const { env } = props;
   const { t, locale } = env;
   const [districts, setDistricts] = useState<District[]>([]);
@@ -65,6 +75,13 @@ export function TransparencyScreen(props: { env: Env }) {
         </select>
       </p>
       <h2>{place}</h2>
+      {district ? (
+        <p>
+          <a href={pageHref("district", district, locale)} data-nav>
+            {t("portal.transparency.district_page", { name: place })}
+          </a>
+        </p>
+      ) : null}
       {definitions === null ? <p>{t("ui.loading")}</p> : null}
       <ul class="indicator-cards" aria-busy={Object.keys(readings).length === 0}>
         {(definitions ?? []).map((d) => {
@@ -100,7 +117,10 @@ export function TransparencyScreen(props: { env: Env }) {
           );
         })}
       </ul>
+      <PublicMap env={env} />
+      <Ranking env={env} />
       <h2>{t("portal.transparency.data_title")}</h2>
+      <p>{t("portal.transparency.data_intro")}</p>
       <ul>
         <li>
           <a href="/api/v1/open-data/demands.csv" download>
@@ -117,6 +137,12 @@ export function TransparencyScreen(props: { env: Env }) {
         </li>
         <li>
           <a href="/api/v1/indicators">{t("portal.transparency.api")}</a>
+        </li>
+        <li>
+          <a href="/openapi.json">{t("portal.transparency.openapi")}</a>
+        </li>
+        <li>
+          <a href="/open311/v2/services.json">{t("portal.transparency.open311")}</a>
         </li>
       </ul>
     </>
