@@ -1,7 +1,9 @@
 /**
  * The command centre (/centro) in Chromium: a supervisor sees the indicators and the map of open demands draw, then
  * both change live when a demand is filed through the API and again when it is answered and closed; pt-BR, en and
- * es with no serious axe-core violation; an agent is refused. Screenshots: .cache/screenshots/centre-<lang>.png.
+ * es with no serious axe-core violation; the charts draw, the comparison toggle shows the period before, a filter
+ * changes the map and the indicators, the heat layer draws, and a bar drills down to the demands behind it; an agent
+ * is refused. Screenshots: .cache/screenshots/centre-<lang>.png and centre-charts.png.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -19,11 +21,34 @@ const supervisor = await staffHeaders(ctx.db, "supervisor");
 const titleOf = (lang: string) =>
   (JSON.parse(readFileSync(`locales/${lang}.json`, "utf8")).web.centre.panel as { title: string }).title;
 
-async function apiCount(indicator: string, value: string): Promise<number> {
-  const res = await fetch(`${baseUrl}/api/v1/indicators/${indicator}`, {
+async function apiCount(indicator: string, value: string, query = ""): Promise<number> {
+  const res = await fetch(`${baseUrl}/api/v1/indicators/${indicator}?${query}`, {
     headers: { authorization: supervisor.authorization },
   });
   return ((await res.json()) as { rows: Array<{ values: Record<string, number> }> }).rows[0]!.values[value]!;
+}
+
+/** Files a demand at `at` through the API, routes it to its department and brings the facts up to date. */
+async function fileRouted(at: {
+  lat: number;
+  lon: number;
+}): Promise<{ protocol: string; department: string }> {
+  const res = await fetch(`${baseUrl}/api/v1/demands`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(demandBody(await findPlainService(ctx.db), { at })),
+  });
+  const body = await res.text();
+  assert.equal(res.status, 201, body);
+  const { protocol } = JSON.parse(body) as { protocol: string };
+  await drain(ctx, [routeDemandJob]);
+  const [row] = await ctx.db.query<{ code: string }>(
+    "SELECT dep.code FROM demands d JOIN departments dep ON dep.id = d.department_id WHERE d.protocol = $1",
+    [protocol],
+  );
+  assert.ok(row, "routed to a department");
+  await refreshIndicatorFacts(ctx.db);
+  return { protocol, department: row.code };
 }
 
 const cardValue = (page: Page, indicator: string, expected: number) =>
@@ -113,6 +138,108 @@ describe("the command centre", () => {
     await refreshIndicatorFacts(ctx.db);
     await cardValue(page, "demands-closed", closed + 1);
     await mapTotal(page, onMap);
+    await context.close();
+  });
+
+  it("draws the charts, and the comparison toggle shows the period before", async () => {
+    await fileRouted({ lat: -23.5503, lon: -46.634 });
+    const { context } = await staffContext(browser, baseUrl, ctx, "supervisor", undefined, {
+      locale: "pt-BR",
+    });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/centro`);
+    const bars = page.locator('figure.chart[data-kind="bars"][data-drawn="true"]').first();
+    await bars.waitFor({ timeout: 20_000 });
+    assert.ok(Number(await bars.getAttribute("data-points")) > 0, "the backlog's bars hold numbers");
+    assert.equal((await bars.locator("canvas").count()) > 0, true, "drawn on a canvas");
+    // The month before by default: the cards say it, the daily charts draw it dashed.
+    await page.locator(".indicator-previous").first().waitFor();
+    await page.locator('select[name="compare"]').selectOption("none");
+    await page.waitForFunction(() => !document.querySelector(".indicator-previous, .chart-swatch.previous"));
+    await page.locator('select[name="compare"]').selectOption("previous-year");
+    assert.match(page.url(), /compare=previous-year/);
+    const card = page.locator('[data-indicator="demands-opened"] .indicator-previous');
+    await card.waitFor();
+    assert.match(await card.innerText(), /ano anterior/);
+    const compliance = page.locator("figure.chart", { hasText: "Cumprimento do prazo" });
+    await compliance.locator(".chart-swatch.previous").waitFor();
+    assert.match(await compliance.locator(".chart-legend").innerText(), /ano anterior/);
+    await shot(page, "centre-charts");
+    await context.close();
+  });
+
+  it("filters the map and the indicators, draws the heat layer, and keeps it all in the URL", async () => {
+    await fileRouted({ lat: -23.5503, lon: -46.634 });
+    await fileRouted({ lat: -23.6, lon: -46.7 });
+    const [se] = await ctx.db.query<{ code: string }>(
+      "SELECT code FROM districts WHERE ST_Contains(geom, ST_SetSRID(ST_Point(-46.634, -23.5503), 4326))",
+    );
+    const { context } = await staffContext(browser, baseUrl, ctx, "supervisor", undefined, {
+      locale: "pt-BR",
+    });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/centro?compare=none`);
+    const all = await apiCount("demands-opened", "count");
+    await cardValue(page, "demands-opened", all);
+    await page.locator(".map-total[data-total]:not([data-total=''])").waitFor();
+    const clustered = page.waitForResponse(
+      (r) => r.url().includes("/api/v1/map/clusters") && r.url().includes(`district=${se!.code}`),
+    );
+    await page.locator('select[name="district"]').selectOption(se!.code);
+    const answer = (await (await clustered).json()) as { total: number };
+    await mapTotal(page, answer.total);
+    const inSe = await apiCount("demands-opened", "count", `district=${se!.code}`);
+    assert.ok(inSe < all, "a demand elsewhere is left out");
+    await cardValue(page, "demands-opened", inSe);
+    assert.match(page.url(), new RegExp(`district=${se!.code}`));
+
+    await page.getByLabel("Mapa de calor").check();
+    await page.waitForFunction(
+      () => Number(document.querySelector(".map-total")?.getAttribute("data-heat-cells")) > 0,
+    );
+    assert.match(page.url(), /heat=1/);
+    // Bookmarked on the wall: the same URL opens the same selection.
+    const again = await context.newPage();
+    await again.goto(page.url());
+    await again.waitForFunction(
+      (code) => document.querySelector<HTMLSelectElement>('select[name="district"]')?.value === code,
+      se!.code,
+    );
+    await again.waitForFunction(
+      () => Number(document.querySelector(".map-total")?.getAttribute("data-heat-cells")) > 0,
+    );
+    await context.close();
+  });
+
+  it("drills down from a department's bar to its demands, the one just filed among them", async () => {
+    const { protocol, department } = await fileRouted({ lat: -23.5503, lon: -46.634 });
+    const { context } = await staffContext(browser, baseUrl, ctx, "supervisor", undefined, {
+      locale: "pt-BR",
+    });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/centro`);
+    const backlog = page.locator("figure.chart", { hasText: "Em aberto por órgão" });
+    await backlog.locator("summary").click();
+    await backlog.getByRole("button", { name: `Ver as demandas em aberto de ${department}` }).click();
+    const row = page.locator(`.centre-drill tr[data-protocol="${protocol}"]`);
+    await row.waitFor();
+    assert.match(
+      (await row.locator("a").getAttribute("href")) ?? "",
+      new RegExp(`^/console/demanda/${protocol}`),
+    );
+    assert.match(page.url(), new RegExp(`drill=department%3A${department}|drill=department:${department}`));
+    const [count] = await ctx.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM demand_facts f JOIN departments d ON d.id = f.department_id
+        WHERE d.code = $1 AND f.status NOT IN ('closed', 'cancelled', 'merged')`,
+      [department],
+    );
+    assert.equal(
+      await page.locator(".centre-drill [data-total]").getAttribute("data-total"),
+      String(count!.n),
+    );
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.getByRole("button", { name: "Fechar a lista" }).click();
+    await page.locator(".centre-drill").waitFor({ state: "detached" });
     await context.close();
   });
 

@@ -1,0 +1,144 @@
+/**
+ * The centre's map of open demands: clusters made on the server (GET /api/v1/map/clusters) for the view and the
+ * selection's filters, as dots whose popup drills down to the cluster's demands, and, when asked, a heat layer from
+ * the same cells (count per cell).
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiProblem, api } from "../ui/api.ts";
+import type { Boot } from "../ui/boot.ts";
+import { ProblemAlert } from "../ui/components.tsx";
+import { type MapHandle, mountMap } from "../ui/map.ts";
+import type { StaffEnv } from "../ui/staff.tsx";
+import { type Drill, type Selection, searchOf, selectionOf } from "./selection.ts";
+
+const NO_CACHE: RequestInit = { cache: "no-store" };
+/** Metres in a degree of latitude: a cell's side on the ground, for the heat layer's discs. */
+const METRES_PER_DEGREE = 111_320;
+
+interface Cluster {
+  lat: number;
+  lon: number;
+  count: number;
+  late: number;
+}
+
+/** The cell of the server's grid a cluster stands in (its mean lies inside it): west,south,east,north. */
+function cellOf(c: Cluster, size: number): [number, number, number, number] {
+  const west = Math.floor(c.lon / size) * size;
+  const south = Math.floor(c.lat / size) * size;
+  return [west, south, west + size, south + size];
+}
+
+/** The map panel; `onDrill` opens the list of a cluster's demands. */
+export function MapPanel(props: {
+  env: StaffEnv;
+  boot: Boot;
+  selection: Selection;
+  where: string;
+  tick: number;
+  onDrill: (drill: Drill) => void;
+  onHeat: (heat: boolean) => void;
+}) {
+  const { env, selection, where, tick } = props;
+  const { t, locale } = env;
+  const element = useRef<HTMLDivElement>(null);
+  const [map, setMap] = useState<MapHandle | null>(null);
+  const [moved, setMoved] = useState(0);
+  const [clusters, setClusters] = useState<Cluster[] | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const drill = useRef(props.onDrill);
+  drill.current = props.onDrill;
+  useEffect(() => {
+    let handle: MapHandle | undefined;
+    let gone = false;
+    mountMap(element.current!, {
+      boot: props.boot,
+      label: t("centre.map.label"),
+      onMove: () => setMoved((n) => n + 1),
+    }).then((h) => {
+      if (gone) h.destroy();
+      else {
+        handle = h;
+        setMap(h);
+      }
+    });
+    // A cluster's popup links to the centre with its cell drilled down: followed in place, the map kept.
+    const follow = (e: MouseEvent) => {
+      const a = (e.target as Element).closest<HTMLAnchorElement>(".leaflet-popup a[href]");
+      const cell = a ? selectionOf(new URL(a.href).searchParams).drill : null;
+      if (!cell) return;
+      e.preventDefault();
+      drill.current(cell);
+    };
+    element.current!.addEventListener("click", follow);
+    return () => {
+      gone = true;
+      handle?.destroy();
+    };
+  }, []);
+  useEffect(() => {
+    if (!map) return;
+    let cancelled = false;
+    const bbox = map
+      .bounds()
+      .map((n) => n.toFixed(5))
+      .join(",");
+    api<{ clusters: Cluster[]; cellDegrees: number }>(
+      `/api/v1/map/clusters?zoom=${map.zoom()}&bbox=${bbox}${where ? `&${where}` : ""}`,
+      NO_CACHE,
+      locale,
+    )
+      .then((r) => {
+        if (cancelled) return;
+        setClusters(r.clusters);
+        setProblem(null);
+        map.setHeat(selection.heat ? r.clusters : [], (r.cellDegrees * METRES_PER_DEGREE) / 2);
+        map.setDots(
+          r.clusters.map((c) => {
+            const cell = cellOf(c, r.cellDegrees);
+            return {
+              lat: c.lat,
+              lon: c.lon,
+              radius: selection.heat ? 4 : Math.min(30, 5 + 4 * Math.log2(c.count)),
+              warn: c.late > 0,
+              label: t("centre.map.cluster", { count: c.count, late: c.late }),
+              href: `/centro${searchOf({ ...selection, drill: { kind: "cell", bbox: cell } }, new URLSearchParams(location.search))}`,
+            };
+          }),
+        );
+      })
+      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
+    return () => {
+      cancelled = true;
+    };
+  }, [map, moved, tick, locale, where, selection.heat]);
+  const total = (clusters ?? []).reduce((sum, c) => sum + c.count, 0);
+  const late = (clusters ?? []).reduce((sum, c) => sum + c.late, 0);
+  return (
+    <section aria-labelledby="centre-map">
+      <h2 id="centre-map">{t("centre.map.title")}</h2>
+      <ProblemAlert problem={problem} t={t} />
+      <p class="row">
+        <label class="choice">
+          <input
+            type="checkbox"
+            name="heat"
+            checked={selection.heat}
+            onChange={(e) => props.onHeat((e.target as HTMLInputElement).checked)}
+          />{" "}
+          {t("centre.map.heat")}
+        </label>
+      </p>
+      <p
+        class="map-total"
+        data-total={clusters ? total : ""}
+        data-heat-cells={selection.heat && clusters ? clusters.length : 0}
+        role="status"
+      >
+        {clusters ? t("centre.map.total", { count: total, late }) : t("ui.loading")}
+      </p>
+      <div ref={element} class="map centre-map" />
+      <p class="hint">{t("centre.map.drill_hint")}</p>
+    </section>
+  );
+}
