@@ -13,6 +13,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promis
   web: async () => ({ run: (await import("./web.ts")).runWebBench }),
   observability: async () => ({ run: (await import("./observability.ts")).runObservabilityBench }),
   webhooks: async () => ({ run: (await import("./webhooks.ts")).runWebhooksBench }),
+  indicators: async () => ({ run: (await import("./indicators.ts")).runIndicatorsBench }),
+  "indicators-data": async () => ({ run: (await import("./indicators-data.ts")).buildIndicatorsCity }),
   // These read their options from process.argv and run when imported.
   import: async () => ({ run: async () => void (await import("./import.ts")) }),
   geocoding: async () => ({ run: async () => void (await import("./geocoding-hit-rate.ts")) }),

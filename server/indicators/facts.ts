@@ -52,6 +52,8 @@ export interface FactSource extends FactKeys {
   due_at: Date | null;
   /** The complement events in time order: [type, at]. */
   pauses: Array<[string, string]> | null;
+  lon: number | null;
+  lat: number | null;
 }
 
 /** The row written to demand_facts. */
@@ -69,6 +71,8 @@ export interface FactRow extends FactKeys {
   on_time: boolean | null;
   answer_delivered: boolean;
   reopened: boolean;
+  lon: number | null;
+  lat: number | null;
 }
 
 /** Paused intervals from the complement events: requested → received (or cancelled, or still paused at `end`). */
@@ -125,6 +129,8 @@ export function factsOf(source: FactSource, cal: BusinessCalendar): FactRow {
     on_time: onTime(source, firstAnswer),
     answer_delivered: source.answer_delivered_at !== null,
     reopened: source.reopen_count > 0,
+    lon: source.lon,
+    lat: source.lat,
     rating: source.rating,
     solved: source.solved,
     imported: source.imported,
@@ -162,7 +168,7 @@ export function readFactSources(sql: Sql, ids: readonly number[]): Promise<FactS
               AS answered_at_first,
             c.due_at AS clock_due_at, c.state AS clock_state, c.stopped_at AS clock_stopped_at,
             c.breached_at AS clock_breached_at,
-            v.rating, v.solved,
+            v.rating, v.solved, ST_X(d.location) AS lon, ST_Y(d.location) AS lat,
             (SELECT jsonb_agg(jsonb_build_array(p.type, p.at) ORDER BY p.at, p.id) FROM demand_events p
               WHERE p.demand_id = d.id AND p.type = ANY($2::text[])) AS pauses
        FROM demands d
@@ -177,33 +183,105 @@ export function readFactSources(sql: Sql, ids: readonly number[]): Promise<FactS
   );
 }
 
-/** Writes (or rewrites) the facts of these demands in one statement. */
-export async function writeFacts(sql: Sql, rows: readonly FactRow[]): Promise<void> {
+/** Open, as the map's cells count it (definitions.ts's OPEN over a row alias `x`). */
+const openOf = (x: string) => `${x}.status NOT IN ('closed', 'cancelled', 'merged') AND ${x}.lon IS NOT NULL`;
+
+/**
+ * The map's cells (migration 0059) changed by a set of signed points `delta(lon, lat, due_at, sign)`: one row per
+ * zoom 0–16 and cell, the sums in millionths of a degree; late means due before map_cells_state.late_as_of.
+ */
+export const MAP_CELL_DELTA = `
+  INSERT INTO map_cells AS c (zoom, cx, cy, open, late, lon_sum, lat_sum, late_lon_sum, late_lat_sum)
+  SELECT z, floor(d.lon / (360.0 / 2 ^ z / 4))::int, floor(d.lat / (360.0 / 2 ^ z / 4))::int, sum(d.sign),
+         coalesce(sum(d.sign) FILTER (WHERE d.due_at < st.late_as_of), 0),
+         sum(d.sign * round(d.lon * 1e6))::bigint, sum(d.sign * round(d.lat * 1e6))::bigint,
+         coalesce(sum(d.sign * round(d.lon * 1e6)) FILTER (WHERE d.due_at < st.late_as_of), 0)::bigint,
+         coalesce(sum(d.sign * round(d.lat * 1e6)) FILTER (WHERE d.due_at < st.late_as_of), 0)::bigint
+    FROM delta d CROSS JOIN generate_series(0, 16) AS z CROSS JOIN map_cells_state st
+   GROUP BY 1, 2, 3
+  ON CONFLICT (zoom, cx, cy) DO UPDATE SET open = c.open + EXCLUDED.open, late = c.late + EXCLUDED.late,
+     lon_sum = c.lon_sum + EXCLUDED.lon_sum, lat_sum = c.lat_sum + EXCLUDED.lat_sum,
+     late_lon_sum = c.late_lon_sum + EXCLUDED.late_lon_sum, late_lat_sum = c.late_lat_sum + EXCLUDED.late_lat_sum`;
+
+/**
+ * Writes (or rewrites) the facts of these demands in one statement, and in it what they change of the summaries
+ * (decision 0053): the map's cells get the old row taken away and the new one added (when open and placed); every
+ * month (in `timeZone`) an old or a new instant falls in gets its version raised, so indicator_months stops serving
+ * it until it is built again. Callers serialise on the facts cursor (refreshIndicatorFacts), so no two writes
+ * read the same old rows.
+ */
+export async function writeFacts(sql: Sql, rows: readonly FactRow[], timeZone: string): Promise<void> {
   if (rows.length === 0) return;
   await sql.query(
-    `INSERT INTO demand_facts AS f (demand_id, opened_at, channel, service_id, department_id, district_code,
-            subprefeitura_code, status, district_only, first_answer_at, first_answer_calendar_minutes,
-            first_answer_business_minutes, closed_at, closure_calendar_minutes, closure_business_minutes,
-            paused_minutes, due_at, on_time, answer_delivered, reopened, rating, solved, imported, updated_at)
-     SELECT r.*, now() FROM jsonb_to_recordset($1::jsonb) AS r(demand_id bigint, opened_at timestamptz,
+    `WITH r AS MATERIALIZED (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(demand_id bigint, opened_at timestamptz,
             channel text, service_id bigint, department_id bigint, district_code text, subprefeitura_code text,
             status text, district_only boolean, first_answer_at timestamptz, first_answer_calendar_minutes integer,
             first_answer_business_minutes integer, closed_at timestamptz, closure_calendar_minutes integer,
             closure_business_minutes integer, paused_minutes integer, due_at timestamptz, on_time boolean,
-            answer_delivered boolean, reopened boolean, rating smallint, solved boolean, imported boolean)
-     ON CONFLICT (demand_id) DO UPDATE SET
-       opened_at = EXCLUDED.opened_at, channel = EXCLUDED.channel, service_id = EXCLUDED.service_id,
-       department_id = EXCLUDED.department_id, district_code = EXCLUDED.district_code,
-       subprefeitura_code = EXCLUDED.subprefeitura_code, status = EXCLUDED.status,
-       district_only = EXCLUDED.district_only, first_answer_at = EXCLUDED.first_answer_at,
-       first_answer_calendar_minutes = EXCLUDED.first_answer_calendar_minutes,
-       first_answer_business_minutes = EXCLUDED.first_answer_business_minutes, closed_at = EXCLUDED.closed_at,
-       closure_calendar_minutes = EXCLUDED.closure_calendar_minutes,
-       closure_business_minutes = EXCLUDED.closure_business_minutes, paused_minutes = EXCLUDED.paused_minutes,
-       due_at = EXCLUDED.due_at, on_time = EXCLUDED.on_time, answer_delivered = EXCLUDED.answer_delivered,
-       reopened = EXCLUDED.reopened, rating = EXCLUDED.rating, solved = EXCLUDED.solved,
-       imported = EXCLUDED.imported, updated_at = now()`,
-    [JSON.stringify(rows)],
+            answer_delivered boolean, reopened boolean, rating smallint, solved boolean, imported boolean,
+            lon float8, lat float8)),
+     old AS MATERIALIZED (
+       SELECT f.* FROM demand_facts f WHERE f.demand_id IN (SELECT demand_id FROM r)),
+     written AS (
+       INSERT INTO demand_facts AS f (demand_id, opened_at, channel, service_id, department_id, district_code,
+            subprefeitura_code, status, district_only, first_answer_at, first_answer_calendar_minutes,
+            first_answer_business_minutes, closed_at, closure_calendar_minutes, closure_business_minutes,
+            paused_minutes, due_at, on_time, answer_delivered, reopened, rating, solved, imported, lon, lat,
+            updated_at)
+       SELECT r.*, now() FROM r
+       ON CONFLICT (demand_id) DO UPDATE SET
+         opened_at = EXCLUDED.opened_at, channel = EXCLUDED.channel, service_id = EXCLUDED.service_id,
+         department_id = EXCLUDED.department_id, district_code = EXCLUDED.district_code,
+         subprefeitura_code = EXCLUDED.subprefeitura_code, status = EXCLUDED.status,
+         district_only = EXCLUDED.district_only, first_answer_at = EXCLUDED.first_answer_at,
+         first_answer_calendar_minutes = EXCLUDED.first_answer_calendar_minutes,
+         first_answer_business_minutes = EXCLUDED.first_answer_business_minutes, closed_at = EXCLUDED.closed_at,
+         closure_calendar_minutes = EXCLUDED.closure_calendar_minutes,
+         closure_business_minutes = EXCLUDED.closure_business_minutes, paused_minutes = EXCLUDED.paused_minutes,
+         due_at = EXCLUDED.due_at, on_time = EXCLUDED.on_time, answer_delivered = EXCLUDED.answer_delivered,
+         reopened = EXCLUDED.reopened, rating = EXCLUDED.rating, solved = EXCLUDED.solved,
+         imported = EXCLUDED.imported, lon = EXCLUDED.lon, lat = EXCLUDED.lat, updated_at = now()
+       RETURNING 1),
+     months AS (
+       INSERT INTO indicator_month_state AS m (month)
+       SELECT DISTINCT date_trunc('month', i.t AT TIME ZONE $2::text)::date
+         FROM (SELECT opened_at, closed_at, first_answer_at FROM old
+               UNION ALL SELECT opened_at, closed_at, first_answer_at FROM r) x,
+              LATERAL (VALUES (x.opened_at), (x.closed_at), (x.first_answer_at)) AS i(t)
+        WHERE i.t IS NOT NULL
+       ON CONFLICT (month) DO UPDATE SET version = m.version + 1
+       RETURNING 1),
+     delta AS (
+       SELECT o.lon, o.lat, o.due_at, -1 AS sign FROM old o WHERE ${openOf("o")}
+       UNION ALL
+       SELECT n.lon, n.lat, n.due_at, 1 FROM r n WHERE ${openOf("n")}),
+     cells AS (${MAP_CELL_DELTA} RETURNING 1)
+     SELECT (SELECT count(*) FROM written) + (SELECT count(*) FROM months) + (SELECT count(*) FROM cells) AS n`,
+    [JSON.stringify(rows), timeZone],
+  );
+}
+
+/**
+ * Moves the map's lateness forward to now: the open demands whose deadline passed since the last step become late
+ * in their cells. Runs under the facts cursor's lock, after the facts it wrote.
+ */
+export async function advanceMapLateness(sql: Sql): Promise<void> {
+  await sql.query(
+    `WITH st AS MATERIALIZED (SELECT late_as_of FROM map_cells_state),
+     delta AS (
+       SELECT f.lon, f.lat, f.due_at, 1 AS sign FROM demand_facts f, st
+        WHERE ${openOf("f")} AND f.due_at >= st.late_as_of AND f.due_at < now()),
+     cells AS (
+       INSERT INTO map_cells AS c (zoom, cx, cy, open, late, lon_sum, lat_sum, late_lon_sum, late_lat_sum)
+       SELECT z, floor(d.lon / (360.0 / 2 ^ z / 4))::int, floor(d.lat / (360.0 / 2 ^ z / 4))::int, 0, count(*),
+              0, 0, sum(round(d.lon * 1e6))::bigint, sum(round(d.lat * 1e6))::bigint
+         FROM delta d CROSS JOIN generate_series(0, 16) AS z
+        GROUP BY 1, 2, 3
+       ON CONFLICT (zoom, cx, cy) DO UPDATE SET late = c.late + EXCLUDED.late,
+          late_lon_sum = c.late_lon_sum + EXCLUDED.late_lon_sum, late_lat_sum = c.late_lat_sum + EXCLUDED.late_lat_sum
+       RETURNING 1)
+     UPDATE map_cells_state SET late_as_of = greatest(late_as_of, now()) WHERE (SELECT count(*) FROM cells) >= 0`,
   );
 }
 
@@ -218,6 +296,7 @@ export async function refreshFactsOf(
   await writeFacts(
     sql,
     sources.map((s) => factsOf(s, cal)),
+    cal.timeZone,
   );
   return sources.length;
 }
@@ -252,6 +331,7 @@ export async function refreshIndicatorFacts(db: Db, batch = FACTS_BATCH): Promis
       );
       const ids = [...new Set(fresh.map((r) => r.demand_id))];
       const count = await refreshFactsOf(tx, ids, cal);
+      await advanceMapLateness(tx);
       await tx.query("UPDATE indicator_cursor SET after_event_id = $1, gaps = $2, updated_at = now()", [
         cursor.after,
         JSON.stringify(Object.fromEntries(cursor.gaps)),

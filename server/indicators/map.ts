@@ -48,39 +48,31 @@ export interface Cluster {
   late: number;
 }
 
-/** The clusters of open demands in the box, largest first; with the total they hold. */
+/** The deepest zoom whose cells are kept in map_cells; deeper, a screen holds few enough demands to group live. */
+export const KEPT_ZOOM = 16;
+
+/** The filters the kept cells cannot apply (they count every open demand, late or not). */
+const needsFacts = (q: ClusterQuery) =>
+  q.zoom > KEPT_ZOOM ||
+  q.age !== undefined ||
+  (["service", "serviceGroup", "department", "district", "subprefeitura", "channel", "status"] as const).some(
+    (k) => (q[k]?.length ?? 0) > 0,
+  );
+
+/**
+ * The clusters of open demands in the box, largest first; with the total they hold. Without filters, up to zoom
+ * 16, they are the kept cells (map_cells, decision 0053) that meet the box: a few hundred rows whatever the city's
+ * size, late meaning due before the facts job's last step (seconds ago). Otherwise the facts are grouped live.
+ */
 export async function readClusters(
   sql: Sql,
   query: ClusterQuery,
 ): Promise<{ zoom: number; cellDegrees: number; total: number; clusters: Cluster[] }> {
   const cell = cellDegrees(query.zoom);
-  const params: unknown[] = [cell, ...query.bbox];
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const where = [
-    OPEN,
-    "d.location && ST_MakeEnvelope($2, $3, $4, $5, 4326)",
-    ...filterConditions(query, param),
-  ];
-  const rows = await sql.query<{ lat: number; lon: number; count: number; late: number }>(
-    `SELECT avg(ST_Y(d.location))::float8 AS lat, avg(ST_X(d.location))::float8 AS lon, count(*)::int AS count,
-            (count(*) FILTER (WHERE f.due_at < now()))::int AS late
-       FROM demand_facts f
-       JOIN demands d ON d.id = f.demand_id
-       JOIN services s ON s.id = f.service_id
-       JOIN service_groups g ON g.id = s.group_id
-       LEFT JOIN service_groups tg ON tg.id = g.parent_id
-       LEFT JOIN departments dep ON dep.id = f.department_id
-      WHERE ${where.join(" AND ")}
-      GROUP BY floor(ST_X(d.location) / $1), floor(ST_Y(d.location) / $1)
-      ORDER BY count DESC`,
-    params,
-  );
+  const rows = needsFacts(query) ? await groupFacts(sql, query, cell) : await readKeptCells(sql, query);
   const clusters = rows.map((r) => ({
-    lat: Number(r.lat.toFixed(6)),
-    lon: Number(r.lon.toFixed(6)),
+    lat: Number(Number(r.lat).toFixed(6)),
+    lon: Number(Number(r.lon).toFixed(6)),
     count: Number(r.count),
     late: Number(r.late),
   }));
@@ -90,6 +82,61 @@ export async function readClusters(
     total: clusters.reduce((sum, c) => sum + c.count, 0),
     clusters,
   };
+}
+
+interface ClusterRow {
+  lat: number;
+  lon: number;
+  count: number;
+  late: number;
+}
+
+/** The kept cells of the zoom that meet the box (their keys computed as the facts' writes compute them). */
+function readKeptCells(sql: Sql, query: ClusterQuery): Promise<ClusterRow[]> {
+  const [count, lateCount, lonSum, latSum] =
+    query.late === "true"
+      ? ["c.late", "c.late", "c.late_lon_sum", "c.late_lat_sum"]
+      : query.late === "false"
+        ? ["c.open - c.late", "0", "c.lon_sum - c.late_lon_sum", "c.lat_sum - c.late_lat_sum"]
+        : ["c.open", "c.late", "c.lon_sum", "c.lat_sum"];
+  return sql.query<ClusterRow>(
+    `SELECT (${latSum})::float8 / (${count}) / 1e6 AS lat, (${lonSum})::float8 / (${count}) / 1e6 AS lon,
+            (${count})::int AS count, (${lateCount})::int AS late
+       FROM map_cells c
+      WHERE c.zoom = $1::int
+        AND c.cx BETWEEN floor($2::float8 / (360.0 / 2 ^ $1::int / 4))::int AND floor($4::float8 / (360.0 / 2 ^ $1::int / 4))::int
+        AND c.cy BETWEEN floor($3::float8 / (360.0 / 2 ^ $1::int / 4))::int AND floor($5::float8 / (360.0 / 2 ^ $1::int / 4))::int
+        AND (${count}) > 0
+      ORDER BY 3 DESC`,
+    [query.zoom, ...query.bbox],
+  );
+}
+
+/** The open demands in the box grouped live by cell, with every filter (from the facts and their points). */
+export function groupFacts(sql: Sql, query: ClusterQuery, cell: number): Promise<ClusterRow[]> {
+  const params: unknown[] = [cell, ...query.bbox];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = [
+    OPEN,
+    "f.lon BETWEEN $2 AND $4 AND f.lat BETWEEN $3 AND $5",
+    ...filterConditions(query, param),
+  ];
+  return sql.query<ClusterRow>(
+    `SELECT avg(f.lat)::float8 AS lat, avg(f.lon)::float8 AS lon, count(*)::int AS count,
+            (count(*) FILTER (WHERE f.due_at < now()))::int AS late
+       FROM demand_facts f
+       JOIN services s ON s.id = f.service_id
+       JOIN service_groups g ON g.id = s.group_id
+       LEFT JOIN service_groups tg ON tg.id = g.parent_id
+       LEFT JOIN departments dep ON dep.id = f.department_id
+      WHERE ${where.join(" AND ")}
+      GROUP BY floor(f.lon / $1), floor(f.lat / $1)
+      ORDER BY count DESC`,
+    params,
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import { DEMAND_CHANNELS } from "../../domain/channels.ts";
 import type { Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { type IndicatorDefinition, OPEN } from "./definitions.ts";
+import { monthPlanOf, readByMonth } from "./months.ts";
 
 /** The keys a result may be grouped by, with the SQL of each (time keys use the period's column). */
 export const GROUP_KEYS = [
@@ -99,6 +100,11 @@ export function shiftPeriod(period: Period, compare: "previous-month" | "previou
     return `${year}-${String(month).padStart(2, "0")}-${String(Math.min(d, last)).padStart(2, "0")}`;
   };
   return { from: back(period.from), to: back(period.to) };
+}
+
+/** Today's date (YYYY-MM-DD) in the city's zone. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone }).format(now);
 }
 
 /** The default period: the 30 days up to today in the city's zone. */
@@ -225,9 +231,12 @@ export async function readIndicator(
     throw new AppError(400, "indicator_describes_now");
   }
   const run = async (p: Period, keys: readonly GroupKey[]) => {
+    // A trend by month reads the months kept in indicator_months where they are built (months.ts, decision 0053).
+    const plan = monthPlanOf(indicator, { ...query, groupBy: [...keys] }, p, todayIn(timeZone));
+    if (plan) return readByMonth(sql, indicator, { ...query, groupBy: [...keys] }, plan, timeZone);
     const built = buildIndicatorSql(indicator, query, p, timeZone, keys);
     const raw = await sql.query<Record<string, string | number | null>>(built.text, built.params);
-    return raw.map((r) => toRow(r, keys, Object.keys(indicator.values)));
+    return raw.map((r) => rowOf(r, keys, Object.keys(indicator.values)));
   };
   const rows = await run(period, groupBy);
   if (!query.compare) return { rows };
@@ -236,7 +245,8 @@ export async function readIndicator(
   return { rows, previous: { period: previousPeriod, rows: await run(previousPeriod, previousKeys) } };
 }
 
-function toRow(
+/** One result row of an indicator's statement as the API gives it. */
+export function rowOf(
   raw: Record<string, string | number | null>,
   keys: readonly GroupKey[],
   names: readonly string[],

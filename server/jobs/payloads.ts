@@ -22,6 +22,7 @@ export const JOB_PAYLOADS = {
   "pull-open311-updates": SlotPayload,
   "fan-out-webhooks": SlotPayload,
   "refresh-indicator-facts": SlotPayload,
+  "build-indicator-months": SlotPayload,
   "poll-email": SlotPayload,
   "digest-area-follows": SlotPayload,
   "send-message": SendMessagePayload,

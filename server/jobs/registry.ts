@@ -16,7 +16,12 @@ import {
   pullOpen311Updates,
   sendWorkOrderOpen311,
 } from "../department-systems/jobs.ts";
-import { FACTS_EVERY_SECONDS, refreshIndicatorFactsJob } from "../indicators/jobs.ts";
+import {
+  buildIndicatorMonthsJob,
+  FACTS_EVERY_SECONDS,
+  MONTHS_EVERY_SECONDS,
+  refreshIndicatorFactsJob,
+} from "../indicators/jobs.ts";
 import { sendMessage } from "../notifications/jobs.ts";
 import { remindSurveysJob } from "../satisfaction/jobs.ts";
 import { routeDemandJob } from "../triage/jobs.ts";
@@ -66,6 +71,7 @@ export const JOBS: readonly Job[] = [
   pullOpen311Updates,
   fanOutWebhooksJob,
   refreshIndicatorFactsJob,
+  buildIndicatorMonthsJob,
   deliverWebhook,
   sendSignInCode,
   deleteAttachmentFiles,
@@ -90,6 +96,7 @@ export const PERIODIC: readonly Periodic[] = [
   { job: "fan-out-webhooks", everySeconds: FAN_OUT_EVERY_SECONDS },
   { job: "index-demand-search", everySeconds: INDEX_EVERY_SECONDS },
   { job: "refresh-indicator-facts", everySeconds: FACTS_EVERY_SECONDS },
+  { job: "build-indicator-months", everySeconds: MONTHS_EVERY_SECONDS },
   { job: "digest-area-follows", everySeconds: DIGEST_EVERY_SECONDS },
   // Does nothing unless EMAIL_IMAP_URL is set.
   { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS },

@@ -1,0 +1,425 @@
+/**
+ * Indicators at São Paulo's scale (issue 15): the panels, the map and the cost of keeping them live, on the city of
+ * bench/indicators-data.ts (the SP156 history copied to ~10 M demands, ~1 M of them open), on the primary and on its
+ * streaming replica, beside the plain SQL over the raw tables measured in the same run.
+ *
+ *   npx tsx bench/indicators-data.ts                      # once: builds responsiva_bench_indicators (~20 min)
+ *   bash .ci/replica.sh start                            # the replica on 127.0.0.1:5433 (before the build, or after)
+ *   npm run bench -- indicators [--runs=3] [--reads=20] [--only=panels,map,baseline,live,build]
+ *
+ * - panels: every period indicator as the screens read it (the last 30 days beside the 30 before; the last 12
+ *   months by month) for the whole city and for its busiest district; the "now" ones (backlog, late) whole and by
+ *   department; today by hour and channel. Each read `--reads` times through readPanel (the API's own code); p95.
+ * - baseline: the same numbers by plain SQL over demands and demand_events (no facts, no summary), p95.
+ * - map: clusters of the open demands at every zoom 0–20 over a 1920×1080 screen centred on the city (whole city
+ *   box at low zooms), through readClusters, and the plain query over demands, p95.
+ * - build: the summary tables made from zero (rebuildSummaries), seconds.
+ * - live: 100 demand events a second for 30 s through the facts job while an intake-like insert runs, with and
+ *   without the job: the job's CPU share and the added latency of the insert.
+ * Each figure is the median of `--runs` runs.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { connect, type Db } from "../server/db/index.ts";
+import { INDICATORS, indicatorOf } from "../server/indicators/definitions.ts";
+import { refreshIndicatorFacts } from "../server/indicators/facts.ts";
+import { readClusters } from "../server/indicators/map.ts";
+import {
+  defaultPeriod,
+  type IndicatorQuery,
+  type Period,
+  readIndicator,
+} from "../server/indicators/queries.ts";
+import { percentile } from "./harness.ts";
+import { BENCH_DB, SERVER } from "./indicators-data.ts";
+
+const ZONE = "America/Sao_Paulo";
+
+function option(argv: string[], name: string, fallback: string): string {
+  const hit = argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+async function p95Of(reads: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm
+  const times: number[] = [];
+  for (let i = 0; i < reads; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return percentile(times, 95);
+}
+
+/** The month `months` before this one, as a period of whole months up to today. */
+function lastMonths(months: number, now = new Date()): Period {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: ZONE }).format(now);
+  const [y, m] = today.split("-").map(Number) as [number, number];
+  const start = new Date(Date.UTC(y, m - 1 - (months - 1), 1)).toISOString().slice(0, 10);
+  return { from: start, to: today };
+}
+
+interface Case {
+  name: string;
+  run: (db: Db) => Promise<unknown>;
+}
+
+function panelCases(district: string): Case[] {
+  const cases: Case[] = [];
+  const thirty = defaultPeriod(ZONE);
+  const year = lastMonths(12);
+  for (const indicator of INDICATORS) {
+    const scopes: Array<[string, IndicatorQuery]> = [
+      ["city", {}],
+      [`district ${district}`, { district: [district] }],
+    ];
+    for (const [scope, filters] of scopes) {
+      if (indicator.periodBy === "now") {
+        cases.push({
+          name: `${indicator.id} · ${scope} · now`,
+          run: (db) => readIndicator(db, indicator, { ...filters }, thirty, ZONE),
+        });
+        cases.push({
+          name: `${indicator.id} · ${scope} · by department`,
+          run: (db) => readIndicator(db, indicator, { ...filters, groupBy: ["department"] }, thirty, ZONE),
+        });
+        continue;
+      }
+      const q30: IndicatorQuery = { ...filters, compare: "previous-month" };
+      cases.push({
+        name: `${indicator.id} · ${scope} · 30 days + previous`,
+        run: (db) => readIndicator(db, indicator, q30, thirty, ZONE),
+      });
+      const q12: IndicatorQuery = {
+        ...filters,
+        groupBy: indicator.id === "channel-share" ? ["month", "channel"] : ["month"],
+      };
+      cases.push({
+        name: `${indicator.id} · ${scope} · 12 months by month`,
+        run: (db) => readIndicator(db, indicator, q12, year, ZONE),
+      });
+    }
+  }
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: ZONE }).format(new Date());
+  const opened = indicatorOf("demands-opened")!;
+  cases.push({
+    name: "demands-opened · city · today by hour and channel",
+    run: (db) =>
+      readIndicator(db, opened, { groupBy: ["hour", "channel"] }, { from: today, to: today }, ZONE),
+  });
+  return cases;
+}
+
+/** The same figures by plain SQL over the raw tables: what the screens would cost without demand_facts. */
+function baselineCases(district: string): Case[] {
+  const thirty = `opened_at >= now() - interval '30 days'`;
+  const d = (on: boolean) => (on ? `AND d.district_code = '${district}'` : "");
+  const cases: Case[] = [];
+  for (const scoped of [false, true]) {
+    const scope = scoped ? `district ${district}` : "city";
+    cases.push({
+      name: `demands-opened · ${scope} · 30 days (demands)`,
+      run: (db) => db.query(`SELECT count(*) FROM demands d WHERE ${thirty} ${d(scoped)}`),
+    });
+    cases.push({
+      name: `backlog · ${scope} · by department (demands)`,
+      run: (db) =>
+        db.query(
+          `SELECT department_id, count(*), count(*) FILTER (WHERE due_at < now()) FROM demands d
+            WHERE status NOT IN ('closed', 'cancelled', 'merged') ${d(scoped)} GROUP BY 1`,
+        ),
+    });
+    cases.push({
+      name: `time-to-first-answer · ${scope} · 30 days (demands + demand_events)`,
+      run: (db) =>
+        db.query(
+          `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m), percentile_cont(0.9) WITHIN GROUP (ORDER BY m), count(*)
+             FROM (SELECT extract(epoch FROM min(e.at) - d.opened_at) / 60 AS m
+                     FROM demand_events e JOIN demands d ON d.id = e.demand_id
+                    WHERE e.type = 'demand.answered' ${d(scoped)}
+                    GROUP BY d.id, d.opened_at
+                   HAVING min(e.at) >= now() - interval '30 days') x`,
+        ),
+    });
+    cases.push({
+      name: `time-to-closure · ${scope} · 12 months by month (demands)`,
+      run: (db) =>
+        db.query(
+          `SELECT date_trunc('month', closed_at AT TIME ZONE '${ZONE}'),
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY closed_at - opened_at), count(*)
+             FROM demands d WHERE status = 'closed' AND closed_at >= now() - interval '12 months' ${d(scoped)}
+            GROUP BY 1`,
+        ),
+    });
+    cases.push({
+      name: `channel-share · ${scope} · 12 months by month (demands)`,
+      run: (db) =>
+        db.query(
+          `SELECT date_trunc('month', opened_at AT TIME ZONE '${ZONE}'), channel, count(*)
+             FROM demands d WHERE opened_at >= now() - interval '12 months' ${d(scoped)} GROUP BY 1, 2`,
+        ),
+    });
+  }
+  return cases;
+}
+
+/** A 1920×1080 screen centred on the city at `zoom`, or the whole city's box when that is smaller. */
+function screenBox(zoom: number): [number, number, number, number] {
+  const [lon, lat] = [-46.633, -23.55];
+  const degPerPx = 360 / 256 / 2 ** zoom;
+  const halfW = Math.min(960 * degPerPx, 180);
+  const halfH = Math.min(540 * degPerPx * Math.cos((lat * Math.PI) / 180), 85);
+  return [
+    Math.max(-180, lon - halfW),
+    Math.max(-85, lat - halfH),
+    Math.min(180, lon + halfW),
+    Math.min(85, lat + halfH),
+  ];
+}
+
+function mapCases(): Case[] {
+  const cases: Case[] = [];
+  for (let zoom = 0; zoom <= 20; zoom++) {
+    const bbox = screenBox(zoom);
+    cases.push({ name: `clusters · zoom ${zoom}`, run: (db) => readClusters(db, { zoom, bbox }) });
+  }
+  return cases;
+}
+
+function mapBaselineCases(): Case[] {
+  const cases: Case[] = [];
+  for (const zoom of [0, 6, 10, 12, 14, 16, 20]) {
+    const [w, s, e, n] = screenBox(zoom);
+    const cell = 360 / 2 ** zoom / 4;
+    cases.push({
+      name: `clusters · zoom ${zoom} (plain SQL over demands)`,
+      run: (db) =>
+        db.query(
+          `SELECT avg(ST_Y(location)), avg(ST_X(location)), count(*), count(*) FILTER (WHERE due_at < now())
+             FROM demands WHERE status NOT IN ('closed', 'cancelled', 'merged')
+              AND location && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+            GROUP BY floor(ST_X(location) / $5), floor(ST_Y(location) / $5)`,
+          [w, s, e, n, cell],
+        ),
+    });
+  }
+  return cases;
+}
+
+/** CPU seconds (user + system) a local process has used so far, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * The facts job as the scheduler runs it (every 5 s, one connection), for `seconds`; prints its own CPU and its
+ * database backend's CPU (both on this machine) as JSON. Run as a child of the live measurement.
+ */
+async function runLiveJob(url: string, seconds: number, everyMs: number): Promise<void> {
+  const db = await connect({ databaseUrl: url, poolSize: 1 });
+  const pid = (await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"))[0]!.pid;
+  const cpu0 = process.cpuUsage();
+  const backend0 = cpuSecondsOf(pid);
+  const until = Date.now() + seconds * 1000;
+  let demands = 0;
+  let runs = 0;
+  const runMs: number[] = [];
+  while (Date.now() < until) {
+    const t = performance.now();
+    demands += await refreshIndicatorFacts(db);
+    runMs.push(performance.now() - t);
+    runs++;
+    await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (performance.now() - t))));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    JSON.stringify({
+      runs,
+      demands,
+      runMsMedian: median(runMs),
+      runMsMax: Math.max(...runMs),
+      nodeCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      backendCpuSeconds: cpuSecondsOf(pid) - backend0,
+    }),
+  );
+  await db.close();
+}
+
+/**
+ * 100 demand events a second for `seconds`: four in ten a new demand (the demand and its demand.created event in one
+ * transaction, as intake writes them), the others an event on an open demand; each write timed. Returns the
+ * write latencies (ms).
+ */
+async function writeEvents(db: Db, seconds: number, rate: number): Promise<number[]> {
+  const open = await db.query<{ id: number }>(
+    "SELECT demand_id AS id FROM demand_facts WHERE status NOT IN ('closed', 'cancelled', 'merged') LIMIT 5000",
+  );
+  const [place] = await db.query<{ service: number; district: string }>(
+    "SELECT service_id AS service, district_code AS district FROM demand_facts WHERE district_code IS NOT NULL LIMIT 1",
+  );
+  const latencies: number[] = [];
+  const started = performance.now();
+  let n = 0;
+  const pending = new Set<Promise<void>>();
+  while (performance.now() - started < seconds * 1000) {
+    const due = started + (n * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const i = n++;
+    const write = async () => {
+      const t = performance.now();
+      if (i % 10 < 4) {
+        await db.transaction(async (tx) => {
+          const [d] = await tx.query<{ id: number }>(
+            `INSERT INTO demands (protocol, service_id, channel, status, identity_mode, location, district_code,
+                    opened_at, due_at)
+             VALUES ($1, $2, 'app', 'new', 'anonymous',
+                     ST_SetSRID(ST_MakePoint(-46.63 + random() / 10, -23.55 + random() / 10), 4326), $3, now(),
+                     now() + interval '10 days') RETURNING id`,
+            [`BENCH-LIVE-${process.pid}-${i}-${Date.now()}`, place!.service, place!.district],
+          );
+          await tx.query(
+            `INSERT INTO demand_events (demand_id, type, actor_kind, visibility) VALUES ($1, 'demand.created', 'citizen', 'public')`,
+            [d!.id],
+          );
+        });
+      } else {
+        const target = open[i % open.length]!.id;
+        await db.query(
+          `INSERT INTO demand_events (demand_id, type, actor_kind, visibility) VALUES ($1, 'demand.noted', 'staff', 'internal')`,
+          [target],
+        );
+      }
+      latencies.push(performance.now() - t);
+    };
+    const p = write().finally(() => pending.delete(p));
+    pending.add(p);
+  }
+  await Promise.all(pending);
+  return latencies;
+}
+
+async function measureLive(url: string, runs: number, seconds: number): Promise<void> {
+  console.log(
+    `\n## Keeping the panels live at 100 demand events/s (${seconds} s a run; median of ${runs} runs)`,
+  );
+  console.log(
+    "| run | write p50 ms | write p95 ms | write p99 ms | job runs | demands refreshed | job run ms (median / max) | job CPU (node + database) % of a core |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const db = await connect({ databaseUrl: url, poolSize: 8 });
+  // Catch the job up first, so each run measures only its own events.
+  while ((await refreshIndicatorFacts(db)) > 0) {
+    /* caught up */
+  }
+  for (let r = 0; r < runs; r++) {
+    for (const withJob of [false, true]) {
+      const child = withJob
+        ? spawn(
+            process.execPath,
+            ["--import", "tsx", "bench/indicators.ts", "--live-job", url, String(seconds + 2)],
+            {
+              stdio: ["ignore", "pipe", "inherit"],
+            },
+          )
+        : undefined;
+      let out = "";
+      child?.stdout?.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      const done = child ? new Promise((resolve) => child.on("exit", resolve)) : Promise.resolve();
+      const lat = await writeEvents(db, seconds, 100);
+      await done;
+      const job = out ? JSON.parse(out.trim().split("\n").pop()!) : undefined;
+      const cpu = job
+        ? (((job.nodeCpuSeconds + job.backendCpuSeconds) / (seconds + 2)) * 100).toFixed(1)
+        : "—";
+      console.log(
+        `| ${r + 1} ${withJob ? "with the facts job" : "without"} | ${percentile(lat, 50).toFixed(1)} | ${percentile(lat, 95).toFixed(1)} | ${percentile(lat, 99).toFixed(1)} | ${job?.runs ?? "—"} | ${job?.demands ?? "—"} | ${job ? `${job.runMsMedian.toFixed(0)} / ${job.runMsMax.toFixed(0)}` : "—"} | ${cpu} |`,
+      );
+    }
+  }
+  // The bench's own demands and events leave the city as it was.
+  await db.query(
+    `WITH gone AS (SELECT id FROM demands WHERE protocol LIKE 'BENCH-LIVE-%'),
+          f AS (DELETE FROM demand_facts WHERE demand_id IN (SELECT id FROM gone)),
+          e AS (DELETE FROM demand_events WHERE demand_id IN (SELECT id FROM gone) OR type = 'demand.noted')
+     DELETE FROM demand_search_pending WHERE demand_id IN (SELECT id FROM gone)`,
+  );
+  await db.query("DELETE FROM demands WHERE protocol LIKE 'BENCH-LIVE-%'");
+  await db.close();
+}
+
+async function measure(
+  label: string,
+  cases: Case[],
+  targets: Array<[string, Db]>,
+  runs: number,
+  reads: number,
+): Promise<void> {
+  console.log(`\n## ${label} (p95 ms over ${reads} reads; median of ${runs} runs)`);
+  console.log(`| case | ${targets.map(([n]) => n).join(" | ")} |`);
+  console.log(`| --- | ${targets.map(() => "---:").join(" | ")} |`);
+  for (const c of cases) {
+    const cells: string[] = [];
+    for (const [, db] of targets) {
+      const each: number[] = [];
+      for (let r = 0; r < runs; r++) each.push(await p95Of(reads, () => c.run(db)));
+      cells.push(median(each).toFixed(1));
+    }
+    console.log(`| ${c.name} | ${cells.join(" | ")} |`);
+  }
+}
+
+export async function runIndicatorsBench(argv: string[]): Promise<void> {
+  const runs = Number(option(argv, "runs", "3"));
+  const reads = Number(option(argv, "reads", "20"));
+  const only = new Set(option(argv, "only", "panels,baseline,map,live").split(","));
+  const name = option(argv, "db", BENCH_DB);
+  const primary = await connect({ databaseUrl: `${SERVER}/${name}` });
+  const targets: Array<[string, Db]> = [["primary", primary]];
+  const replicaUrl = option(argv, "replica", `postgres://postgres@127.0.0.1:5433/${name}`);
+  const probe = new pg.Client({ connectionString: replicaUrl });
+  let replica: Db | undefined;
+  try {
+    await probe.connect();
+    const { rows } = await probe.query("SELECT pg_is_in_recovery() AS standby");
+    await probe.end();
+    if (rows[0].standby) {
+      replica = await connect({ databaseUrl: replicaUrl });
+      targets.push(["replica", replica]);
+    }
+  } catch {
+    console.log(`no replica at ${replicaUrl}: primary only`);
+  }
+  const [counts] = await primary.query<{ n: number; open: number }>(
+    `SELECT count(*)::int AS n, count(*) FILTER (WHERE status NOT IN ('closed', 'cancelled', 'merged'))::int AS open
+       FROM demand_facts`,
+  );
+  const [busiest] = await primary.query<{ district: string }>(
+    "SELECT district_code AS district FROM demand_facts GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+  );
+  const district = busiest!.district;
+  console.log(
+    `${counts!.n} demands, ${counts!.open} open; busiest district ${district}; ${new Date().toISOString()}`,
+  );
+  if (only.has("panels")) await measure("Panels (readIndicator)", panelCases(district), targets, runs, reads);
+  if (only.has("baseline"))
+    await measure("Plain SQL on the raw tables", baselineCases(district), targets, runs, reads);
+  if (only.has("map")) {
+    await measure("Map clusters (readClusters)", mapCases(), targets, runs, reads);
+    await measure("Map: plain SQL over demands", mapBaselineCases(), targets, runs, Math.min(reads, 5));
+  }
+  await primary.close();
+  await replica?.close();
+  if (only.has("live")) await measureLive(`${SERVER}/${name}`, runs, Number(option(argv, "seconds", "30")));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv[2] === "--live-job") await runLiveJob(process.argv[3]!, Number(process.argv[4]), 5_000);
+  else await runIndicatorsBench(process.argv.slice(2));
+}

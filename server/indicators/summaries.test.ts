@@ -1,0 +1,285 @@
+/**
+ * The summaries kept beside the facts (decision 0053) give exactly what the facts give: the map's kept cells against
+ * the live grouping of the open demands, after opening, moving, closing, reopening and deadlines passing; the
+ * indicators by month against their own statement over the facts, before and after the months are built and after
+ * a late event touches a built month.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { testApp } from "../../tests/helpers.ts";
+import { loadCalendar } from "../calendar/queries.ts";
+import { INDICATORS } from "./definitions.ts";
+import { refreshIndicatorFacts } from "./facts.ts";
+import { type ClusterQuery, cellDegrees, groupFacts, readClusters } from "./map.ts";
+import { buildIndicatorMonths } from "./months.ts";
+import { buildIndicatorSql, type IndicatorQuery, type Period, readIndicator, rowOf } from "./queries.ts";
+
+const { ctx } = await testApp();
+const db = ctx.db;
+let timeZone = "America/Sao_Paulo";
+let districts: string[] = [];
+let serviceId = 0;
+
+/** A small deterministic generator, so a failure can be replayed. */
+function random(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+let serial = 0;
+async function addDemand(d: {
+  lon: number;
+  lat: number;
+  status: string;
+  due: string;
+  opened?: string;
+  closed?: string;
+  answered?: string;
+  channel?: string;
+  district?: string;
+}): Promise<number> {
+  serial++;
+  const [row] = await db.query<{ id: number }>(
+    `INSERT INTO demands (protocol, service_id, channel, status, identity_mode, location, district_code, due_at,
+                          opened_at, closed_at, description)
+     VALUES ($1, $2, $3, $4, 'anonymous', ST_SetSRID(ST_Point($5, $6), 4326), $7, $8, coalesce($9::timestamptz, now()),
+             $10, 'summaries') RETURNING id`,
+    [
+      `2026900${String(serial).padStart(4, "0")}`,
+      serviceId,
+      d.channel ?? "web",
+      d.status,
+      d.lon,
+      d.lat,
+      d.district ?? districts[0],
+      d.due,
+      d.opened ?? null,
+      d.closed ?? null,
+    ],
+  );
+  const id = row!.id;
+  await event(id, "demand.created", d.opened);
+  if (d.answered) await event(id, "demand.answered", d.answered);
+  if (d.closed) await event(id, "demand.closed", d.closed);
+  return id;
+}
+
+async function event(id: number, type: string, at?: string) {
+  await db.query(
+    `INSERT INTO demand_events (demand_id, type, actor_kind, visibility, at)
+     VALUES ($1, $2, 'system', 'public', coalesce($3::timestamptz, now()))`,
+    [id, type, at ?? null],
+  );
+}
+
+before(async () => {
+  timeZone = (await loadCalendar(db)).timeZone;
+  districts = (await db.query<{ code: string }>("SELECT code FROM districts ORDER BY code LIMIT 2")).map(
+    (r) => r.code,
+  );
+  serviceId = (
+    await db.query<{ id: number }>("SELECT id FROM services WHERE NOT sensitive ORDER BY id LIMIT 1")
+  )[0]!.id;
+});
+
+type Row = { lat: number; lon: number; count: number; late: number };
+
+/**
+ * The same clusters in any order: counts equal, places within 2 millionths of a degree (the kept cells sum their
+ * points in millionths; the live grouping averages the points themselves).
+ */
+function assertSameClusters(actual: Row[], expected: Row[], message: string) {
+  const left = expected.map((r) => ({ ...r }));
+  for (const a of actual) {
+    const i = left.findIndex(
+      (e) =>
+        Number(e.count) === Number(a.count) &&
+        Number(e.late) === Number(a.late) &&
+        Math.abs(Number(e.lon) - Number(a.lon)) < 2e-6 &&
+        Math.abs(Number(e.lat) - Number(a.lat)) < 2e-6,
+    );
+    assert.ok(i >= 0, `${message}: ${JSON.stringify(a)} is not among ${JSON.stringify(left)}`);
+    left.splice(i, 1);
+  }
+  assert.deepEqual(left, [], `${message}: clusters missing`);
+}
+
+async function assertCellsMatchFacts(when: string) {
+  const world: ClusterQuery["bbox"] = [-180, -85, 180, 85];
+  const city: ClusterQuery["bbox"] = [-46.83, -24.01, -46.36, -23.36];
+  for (const zoom of [0, 3, 8, 10, 12, 14, 16]) {
+    for (const late of [undefined, "true", "false"] as const) {
+      const query: ClusterQuery = { zoom, bbox: zoom < 8 ? world : city, ...(late ? { late } : {}) };
+      const kept = (await readClusters(db, query)).clusters;
+      // The live grouping of every open demand (the same cells; `late` as the kept cells count it: due before now).
+      const live = await groupFacts(db, { zoom, bbox: query.bbox }, cellDegrees(zoom));
+      if (late) {
+        // The facts path's late filter also counts missed clocks; here every late demand is simply past due.
+        const split = await groupFacts(db, { zoom, bbox: query.bbox, late }, cellDegrees(zoom));
+        const expected = split.map((c) => ({ ...c, late: late === "true" ? c.count : 0 }));
+        assertSameClusters(kept, expected, `${when}: zoom ${zoom} late=${late}`);
+      } else {
+        assertSameClusters(kept, live, `${when}: zoom ${zoom}`);
+      }
+    }
+  }
+}
+
+describe("the map's kept cells", () => {
+  it("match the live grouping of the open demands through openings, moves, closures, reopenings and deadlines", async () => {
+    const next = random(15);
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const late = i % 4 === 0;
+      ids.push(
+        await addDemand({
+          lon: -46.8 + next() * 0.4,
+          lat: -23.95 + next() * 0.55,
+          status: i % 7 === 0 ? "closed" : "dispatched",
+          due: late ? "2020-01-01T00:00:00Z" : "2099-01-01T00:00:00Z",
+          ...(i % 7 === 0 ? { closed: new Date().toISOString() } : {}),
+        }),
+      );
+    }
+    await refreshIndicatorFacts(db);
+    await assertCellsMatchFacts("after opening");
+
+    // Ten closed, five moved across the city, three past closures reopened, four made late.
+    for (const id of ids.slice(1, 11)) {
+      await db.query("UPDATE demands SET status = 'closed', closed_at = now() WHERE id = $1", [id]);
+      await event(id, "demand.closed");
+    }
+    for (const id of ids.slice(11, 16)) {
+      await db.query(
+        "UPDATE demands SET location = ST_SetSRID(ST_Point(-46.5 - random() / 10, -23.6 - random() / 10), 4326) WHERE id = $1",
+        [id],
+      );
+      await event(id, "demand.noted");
+    }
+    for (const id of [ids[0]!, ids[7]!, ids[14]!]) {
+      await db.query("UPDATE demands SET status = 'reopened', closed_at = NULL WHERE id = $1", [id]);
+      await event(id, "demand.reopened");
+    }
+    for (const id of ids.slice(20, 24)) {
+      await db.query("UPDATE demands SET due_at = '2021-01-01T00:00:00Z' WHERE id = $1", [id]);
+      await event(id, "demand.noted");
+    }
+    await refreshIndicatorFacts(db);
+    await refreshIndicatorFacts(db); // a second run reads nothing new and changes nothing
+    await assertCellsMatchFacts("after changes");
+
+    // A deadline passing makes no event: the facts job's lateness step moves it into the late counts.
+    await db.query("UPDATE demands SET due_at = now() + interval '1 second' WHERE id = $1", [ids[30]]);
+    await event(ids[30]!, "demand.noted");
+    await refreshIndicatorFacts(db);
+    const before = (await readClusters(db, { zoom: 0, bbox: [-180, -85, 180, 85] })).clusters;
+    await new Promise((r) => setTimeout(r, 1_500));
+    await refreshIndicatorFacts(db);
+    const after = (await readClusters(db, { zoom: 0, bbox: [-180, -85, 180, 85] })).clusters;
+    const lateOf = (cs: Row[]) => cs.reduce((n, c) => n + c.late, 0);
+    assert.equal(lateOf(after), lateOf(before) + 1, "the deadline that passed counts as late");
+    await assertCellsMatchFacts("after a deadline passed");
+  });
+});
+
+describe("the indicators by month", () => {
+  const period: Period = { from: "2026-05-01", to: "2026-10-31" };
+  const shapes: IndicatorQuery[] = [
+    { groupBy: ["month"] },
+    { groupBy: ["month", "district"] },
+    { groupBy: ["month", "channel"] },
+    { groupBy: ["month"], district: [] },
+    { groupBy: ["month", "service"] },
+  ];
+  const july: number[] = [];
+
+  /** The indicator's own statement over the facts, as it would answer without the kept months. */
+  async function fromFacts(id: string, query: IndicatorQuery) {
+    const indicator = INDICATORS.find((i) => i.id === id)!;
+    const keys = query.groupBy ?? [];
+    const statement = buildIndicatorSql(indicator, query, period, timeZone, keys);
+    const raw = await db.query<Record<string, string | number | null>>(statement.text, statement.params);
+    return raw.map((r) => rowOf(r, keys, Object.keys(indicator.values)));
+  }
+
+  async function assertMonthsMatchFacts(when: string) {
+    for (const indicator of INDICATORS.filter((i) => i.periodBy !== "now")) {
+      for (const shape of shapes) {
+        const query = shape.district ? { ...shape, district: [districts[1]!] } : shape;
+        const expected = await fromFacts(indicator.id, query);
+        const actual = (await readIndicator(db, indicator, query, period, timeZone)).rows;
+        const key = (r: { key: object }) => JSON.stringify(r.key);
+        assert.deepEqual(
+          [...actual].sort((a, b) => key(a).localeCompare(key(b))),
+          [...expected].sort((a, b) => key(a).localeCompare(key(b))),
+          `${when}: ${indicator.id} ${JSON.stringify(query)}`,
+        );
+      }
+    }
+  }
+
+  before(async () => {
+    const next = random(7);
+    const months = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"];
+    for (let i = 0; i < 48; i++) {
+      const month = months[i % months.length]!;
+      const day = String(1 + Math.floor(next() * 27)).padStart(2, "0");
+      const opened = `${month}-${day}T13:00:00Z`;
+      const closedDays = Math.floor(next() * 40);
+      const closed = new Date(Date.parse(opened) + closedDays * 86_400_000 + 3_600_000).toISOString();
+      const isClosed = i % 5 !== 0 && Date.parse(closed) < Date.parse("2026-11-01");
+      const id = await addDemand({
+        lon: -46.7 + next() * 0.2,
+        lat: -23.6 + next() * 0.1,
+        status: isClosed ? "closed" : "dispatched",
+        due: new Date(Date.parse(opened) + 20 * 86_400_000).toISOString(),
+        opened,
+        ...(isClosed ? { closed, answered: closed } : {}),
+        channel: i % 3 === 0 ? "phone" : "web",
+        district: districts[i % 2]!,
+      });
+      if (month === "2026-07" && !isClosed) july.push(id);
+    }
+    await refreshIndicatorFacts(db);
+  });
+
+  it("give the facts' own answer before the months are built, once built, and after a late event", async () => {
+    await assertMonthsMatchFacts("unbuilt");
+    assert.ok((await buildIndicatorMonths(db, timeZone, 100)) >= 6, "the six past months are built");
+    const [{ n }] = (await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM indicator_months WHERE month BETWEEN '2026-05-01' AND '2026-10-01'",
+    )) as [{ n: number }];
+    assert.ok(n > 0);
+    await assertMonthsMatchFacts("built");
+
+    // Read from the kept rows indeed: a kept value changed by hand shows through…
+    await db.query(
+      `UPDATE indicator_months SET vals = jsonb_set(vals, '{count}', '999')
+        WHERE indicator = 'demands-opened' AND dim = '' AND month = '2026-06-01'`,
+    );
+    const opened = INDICATORS.find((i) => i.id === "demands-opened")!;
+    const tampered = await readIndicator(db, opened, { groupBy: ["month"] }, period, timeZone);
+    assert.equal(tampered.rows.find((r) => r.key.month === "2026-06")?.values.count, 999);
+    // …until the month's facts change: it is read from the facts again, then built again.
+    const [june] = await db.query<{ id: number }>(
+      "SELECT demand_id AS id FROM demand_facts WHERE opened_at >= '2026-06-01' AND opened_at < '2026-06-28' LIMIT 1",
+    );
+    await event(june!.id, "demand.noted");
+    await refreshIndicatorFacts(db);
+    await assertMonthsMatchFacts("a June demand touched");
+    await buildIndicatorMonths(db, timeZone, 100);
+    await assertMonthsMatchFacts("rebuilt");
+
+    // A July demand closed today: July (its opening) and this month (its closure) change.
+    if (july[0]) {
+      await db.query("UPDATE demands SET status = 'closed', closed_at = now() WHERE id = $1", [july[0]]);
+      await event(july[0], "demand.answered");
+      await event(july[0], "demand.closed");
+      await refreshIndicatorFacts(db);
+      await assertMonthsMatchFacts("a July demand closed");
+    }
+  });
+});
