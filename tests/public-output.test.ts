@@ -266,6 +266,19 @@ const PUBLIC_CALLS: Record<string, Calls> = {
   "GET /api/v1/citizen/demands": () => get("/api/v1/citizen/demands"),
   "POST /api/v1/citizen/consent/withdrawal": () => [post("/api/v1/citizen/consent/withdrawal", {})],
   "POST /api/v1/consent/withdrawal": () => [post("/api/v1/consent/withdrawal", { token: "not-a-token" })],
+  // A follow answers its area and state, never the address it goes to; its digests are scanned in
+  // server/area-follows/area-follows.test.ts.
+  "POST /api/v1/area-follows": () => [
+    post("/api/v1/area-follows", { district: "77", email: ZULEICA.email }),
+    post("/api/v1/area-follows", { point: SE, radiusM: 500, email: GENOVEVA.email }),
+  ],
+  "GET /api/v1/area-follows": () => get("/api/v1/area-follows"),
+  "DELETE /api/v1/area-follows/:id": () => [{ method: "DELETE", url: "/api/v1/area-follows/1" }],
+  "POST /api/v1/area-follows/confirm": () => [post("/api/v1/area-follows/confirm", { token: "not-a-token" })],
+  "POST /api/v1/area-follows/stop": () => [post("/api/v1/area-follows/stop", { token: "not-a-token" })],
+  "POST /api/v1/area-follows/unsubscribe": () => [
+    post("/api/v1/area-follows/unsubscribe?token=not-a-token", "List-Unsubscribe=One-Click", form),
+  ],
   "POST /api/v1/demands": () => {
     const demand = { service, description: "Poste apagado", location: SE, identity: "anonymous" };
     const multipart = `--scan\r\ncontent-disposition: form-data; name="demand"\r\n\r\n${JSON.stringify(demand)}\r\n--scan--\r\n`;
@@ -393,6 +406,7 @@ const PAGE_CALLS: Record<string, Calls> = {
   "GET /demanda/:protocol": () => perProtocol((p) => [`/demanda/${p}`]),
   "GET /perto": () => get("/perto"),
   "GET /minhas-solicitacoes": () => get("/minhas-solicitacoes"),
+  "GET /acompanhar-area": () => get("/acompanhar-area", "/acompanhar-area?parar=not-a-token&lang=es"),
   "GET /transparencia": () => get("/transparencia", "/transparencia?lang=en"),
   "GET /transparencia/distrito/:code": () => get("/transparencia/distrito/77"),
   "GET /transparencia/servico/:code": () => get(`/transparencia/servico/${service}`),
