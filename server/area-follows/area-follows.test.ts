@@ -12,6 +12,7 @@ import { hashToken } from "../access/principal.ts";
 import { one } from "../db/index.ts";
 import { FOLLOWS_PER_ADDRESS } from "./commands.ts";
 import { matchAreaFollows, writeAreaDigests } from "./fan-out.ts";
+import { digestAreaFollowsJob } from "./jobs.ts";
 import { FOLLOW_REQUESTS_PER_MINUTE } from "./routes.ts";
 
 const { app, ctx, fake, mailsTo } = await testAppWithMail();
@@ -284,6 +285,34 @@ describe("following an area", () => {
     await cycle();
     assert.equal((await mailsTo(email)).length, 2);
     assert.equal((await post("/api/v1/area-follows/stop", "1.x")).statusCode, 400);
+  });
+
+  it("forgets a follow never confirmed after a week, and digests sent three months ago", async () => {
+    const email = `esquecida-${randomBytes(3).toString("hex")}@example.org`;
+    const pending = (await follow({ district: se.code, email })).json();
+    const who = await signedIn();
+    const active = (await follow({ point: { lat: -23.57, lon: -46.65 }, radiusM: 800 }, who.cookie)).json();
+    await fileDemand({ service: plain, at: { lat: -23.571, lon: -46.65 } });
+    await cycle();
+    const sent = await one<{ id: number }>(db, "SELECT id FROM area_follow_digests WHERE follow_id = $1", [
+      active.id,
+    ]);
+    await db.query("UPDATE area_follows SET created_at = now() - interval '8 days' WHERE id = $1", [
+      pending.id,
+    ]);
+    await db.query("UPDATE area_follow_digests SET sent_at = now() - interval '91 days' WHERE id = $1", [
+      sent.id,
+    ]);
+    await digestAreaFollowsJob.run(ctx, { slot: new Date().toISOString() });
+    const row = await one<{ email: string | null; stopped: boolean }>(
+      db,
+      "SELECT email, stopped_at IS NOT NULL AS stopped FROM area_follows WHERE id = $1",
+      [pending.id],
+    );
+    assert.deepEqual(row, { email: null, stopped: true });
+    const left = await db.query("SELECT 1 FROM area_follow_items WHERE digest_id = $1", [sent.id]);
+    assert.equal(left.length, 0);
+    assert.equal((await db.query("SELECT 1 FROM area_follow_digests WHERE id = $1", [sent.id])).length, 0);
   });
 
   it("refuses a follow without exactly one area, outside the city, or of an unknown district", async () => {

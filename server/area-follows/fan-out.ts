@@ -144,6 +144,24 @@ async function digestBatch(tx: Sql, batch: number): Promise<number> {
   return due.length;
 }
 
+/** Days a sent digest and its items are kept (what a follower was told, for a complaint about it); then deleted. */
+export const KEEP_SENT_DAYS = 90;
+
+/** Deletes digests sent more than KEEP_SENT_DAYS ago, with their items; returns how many digests. */
+export async function purgeSentDigests(db: Db): Promise<number> {
+  return db.transaction(async (tx) => {
+    const old = await tx.query<{ id: number }>(
+      "SELECT id FROM area_follow_digests WHERE sent_at < now() - make_interval(days => $1)",
+      [KEEP_SENT_DAYS],
+    );
+    if (old.length === 0) return 0;
+    const ids = old.map((r) => Number(r.id));
+    await tx.query("DELETE FROM area_follow_items WHERE digest_id = ANY($1::bigint[])", [ids]);
+    await tx.query("DELETE FROM area_follow_digests WHERE id = ANY($1::bigint[])", [ids]);
+    return ids.length;
+  });
+}
+
 /** Stops follows never confirmed within CONFIRM_DAYS and forgets their addresses; returns how many. */
 export async function expireUnconfirmed(sql: Sql): Promise<number> {
   const rows = await sql.query(

@@ -1,6 +1,6 @@
 /**
  * The jobs of following an area: `digest-area-follows` (periodic: match new timeline events to follows, write the
- * digests that are due, stop follows never confirmed), `send-area-follow-confirmation` and `send-area-digest` (one
+ * digests that are due, stop follows never confirmed, delete digests sent 90 days ago), `send-area-follow-confirmation` and `send-area-digest` (one
  * e-mail each, with a stable key so a resend after a crash is the same message, and the one-click unsubscribe).
  */
 import { type ChannelAdapter, DeliveryError, type OutgoingMessage } from "../../channels/index.ts";
@@ -12,7 +12,7 @@ import { type Job, PermanentError } from "../jobs/runner.ts";
 import { channelsOf } from "../notifications/jobs.ts";
 import { awaitSendSlot, sendRateOf } from "../notifications/send-rate.ts";
 import { CONFIRM_DAYS } from "./commands.ts";
-import { expireUnconfirmed, matchAreaFollows, writeAreaDigests } from "./fan-out.ts";
+import { expireUnconfirmed, matchAreaFollows, purgeSentDigests, writeAreaDigests } from "./fan-out.ts";
 import { linkToken, linkUrlOf, oneClickUrlOf } from "./links.ts";
 import { type AreaLabel, type DigestItem, renderConfirmation, renderDigest } from "./messages.ts";
 import { ConfirmationPayload, DigestPayload } from "./schemas.ts";
@@ -52,6 +52,7 @@ export const digestAreaFollowsJob: Job<typeof SlotPayload> = {
     await matchAreaFollows(ctx.db);
     await writeAreaDigests(ctx.db);
     await expireUnconfirmed(ctx.db);
+    await purgeSentDigests(ctx.db);
   },
 };
 

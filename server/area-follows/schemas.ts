@@ -30,7 +30,9 @@ export const AreaFollowToken = z.object({ token: z.string().min(1).max(100) });
 export const AreaFollowTokenQuery = z.object({ token: z.string().min(1).max(100) });
 
 /** A follow's id in a path. */
-export const AreaFollowParams = z.object({ id: z.coerce.number().int().positive() });
+export const AreaFollowParams = z.object({
+  id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+});
 
 /** One follow as its citizen sees it. */
 export const AreaFollowView = z.object({
