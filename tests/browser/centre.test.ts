@@ -240,6 +240,15 @@ describe("the command centre", () => {
     assert.deepEqual(await seriousViolations(page), []);
     await page.getByRole("button", { name: "Fechar a lista" }).click();
     await page.locator(".centre-drill").waitFor({ state: "detached" });
+
+    // From the map: a cluster's popup opens the list of its cell, the demand among them.
+    const dot = page.locator(".centre-map path.leaflet-interactive:not(.district)").first();
+    await dot.waitFor();
+    await dot.dispatchEvent("click");
+    await page.locator(".leaflet-popup-content a").click();
+    await page.locator(".centre-drill").waitFor();
+    assert.match(page.url(), /drill=cell/);
+    assert.ok(Number(await page.locator(".centre-drill [data-total]").getAttribute("data-total")) >= 1);
     await context.close();
   });
 

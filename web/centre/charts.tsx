@@ -25,7 +25,8 @@ function formats(locale: string) {
   return {
     count: (v: number) => number(v, 0),
     share: (v: number) => `${number(v * 100, 1)} %`,
-    hours: (v: number) => `${number(v / 60, 1)} h`,
+    // Minutes under an hour, hours above: "40 min", "6,5 h".
+    hours: (v: number) => (Math.abs(v) < 60 ? `${number(v, 0)} min` : `${number(v / 60, 1)} h`),
     rating: (v: number) => number(v, 2),
   };
 }

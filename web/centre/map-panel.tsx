@@ -64,7 +64,7 @@ export function MapPanel(props: {
     });
     // A cluster's popup links to the centre with its cell drilled down: followed in place, the map kept.
     const follow = (e: MouseEvent) => {
-      const a = (e.target as Element).closest<HTMLAnchorElement>(".leaflet-popup a[href]");
+      const a = (e.target as Element).closest<HTMLAnchorElement>(".leaflet-popup-content a[href]");
       const cell = a ? selectionOf(new URL(a.href).searchParams).drill : null;
       if (!cell) return;
       e.preventDefault();

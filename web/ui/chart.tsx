@@ -58,6 +58,10 @@ function loadUPlot(): Promise<UPlotClass> {
 }
 
 const COLOURS = 6;
+/** Tick steps of an axis of whole numbers. */
+const WHOLE_STEPS = [
+  1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2.5e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6,
+];
 
 /** The chart's colours as the page's CSS sets them where it stands (a dark wall screen sets its own). */
 function paletteOf(element: Element): { colours: string[]; grid: string; text: string } {
@@ -94,6 +98,7 @@ function optionsOf(
     colourIndex.push(s.previous && i > 0 ? colourIndex[i - 1]! : (colourIndex.at(-1) ?? -1) + 1);
   });
   const bars = kind === "bars";
+  const whole = series.every((s) => s.values.every((v) => v === null || Number.isInteger(v)));
   const pairBars = bars && series.length === 2;
   const axis: uPlot.Axis = {
     stroke: palette.text,
@@ -117,7 +122,13 @@ function optionsOf(
         splits: () => xSplits(n, width),
         values: (_u, splits) => splits.map((i) => categories[i] ?? ""),
       },
-      { ...axis, size: 64, values: (_u, splits) => splits.map((v) => format(v)) },
+      {
+        ...axis,
+        size: 64,
+        // Counts are whole: ticks at whole steps, never "0, 0, 1, 1" from fractional ones.
+        ...(whole ? { incrs: WHOLE_STEPS } : {}),
+        values: (_u, splits) => splits.map((v) => format(v)),
+      },
     ],
     series: [
       {},
@@ -143,7 +154,8 @@ function optionsOf(
           dash: s.previous ? [6, 4] : undefined,
           fill: kind === "area" && !s.previous ? `${colour}33` : undefined,
           spanGaps: false,
-          points: { show: n <= 2, size: 6 },
+          // A sparse series (a few days with data) would be invisible as a line: its points show.
+          points: { show: n <= 2 || s.values.filter((v) => v !== null).length <= n / 3, size: 6 },
         };
       }),
     ],
