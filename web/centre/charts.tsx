@@ -95,6 +95,7 @@ function HoursToday(props: Shared) {
         categories={labels}
         series={opened.data ? byChannel : []}
         format={f.count}
+        whole
       />
       <Chart
         {...words(env)}
@@ -113,6 +114,7 @@ function HoursToday(props: Shared) {
             : []
         }
         format={f.count}
+        whole
       />
     </>
   );
@@ -144,6 +146,7 @@ function BacklogBars(
         { label: t("centre.charts.late"), values: rows.map((r) => r.values.late ?? 0) },
       ]}
       format={formats(env.locale).count}
+      whole
       onPick={(i) => props.onDrill({ kind: by, code: codes[i]! })}
       pickLabel={(i) => t("centre.drill.show", { name: names.get(codes[i]!) ?? codes[i]! })}
     />

@@ -14,7 +14,7 @@
  *   Bars take one series, or two side by side (the period and its comparison).
  * - `format`: a value as people read it (ticks, table); by default the locale's number.
  * - `locale`, `emptyText` (shown instead of an empty chart), `tableLabel` (the disclosure's summary).
- * - `height` in CSS pixels (default 220).
+ * - `height` in CSS pixels (default 220); `whole`: the values are counts (ticks at whole steps only).
  * - `onPick(index)`: makes each category a drill-down: a click on the plot picks the category under the cursor, and
  *   the table's first column becomes buttons; `pickLabel(index)` names each button.
  */
@@ -43,6 +43,8 @@ export interface ChartProps {
   tableLabel: string;
   format?: (value: number) => string;
   height?: number;
+  /** The values are counts: the value axis ticks at whole steps only. */
+  whole?: boolean;
   onPick?: (index: number) => void;
   pickLabel?: (index: number) => string;
 }
@@ -98,7 +100,7 @@ function optionsOf(
     colourIndex.push(s.previous && i > 0 ? colourIndex[i - 1]! : (colourIndex.at(-1) ?? -1) + 1);
   });
   const bars = kind === "bars";
-  const whole = series.every((s) => s.values.every((v) => v === null || Number.isInteger(v)));
+  const whole = props.whole === true;
   const pairBars = bars && series.length === 2;
   const axis: uPlot.Axis = {
     stroke: palette.text,
