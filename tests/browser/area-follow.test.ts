@@ -50,7 +50,8 @@ describe("following an area in the portal", () => {
     await page.goto(`${baseUrl}/acompanhar-area`);
     await page.getByRole("heading", { level: 1, name: "Acompanhar uma área" }).waitFor();
     await page.getByLabel("Um ponto no mapa, com um raio").check();
-    await page.locator(".map .leaflet-container, .map.leaflet-container").first().waitFor();
+    // The map takes taps once the districts are drawn (they arrive after the map itself).
+    await page.locator(".map path.district").first().waitFor();
     const box = (await page.locator(".map").boundingBox())!;
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await page.getByText(/^Ponto escolhido: /).waitFor();
