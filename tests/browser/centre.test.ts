@@ -165,6 +165,12 @@ describe("the command centre", () => {
     await compliance.locator(".chart-swatch.previous").waitFor();
     assert.match(await compliance.locator(".chart-legend").innerText(), /ano anterior/);
     await shot(page, "centre-charts");
+    // The wall: full screen and dark, one panel at a time (the cards first), the filters out of the way.
+    await page.getByRole("button", { name: "Modo parede" }).click();
+    await page.locator(".centre.wall.dark-charts").waitFor();
+    assert.equal(await page.locator(".centre-filters").isVisible(), false);
+    assert.equal(await page.locator("#centre-indicators").isVisible(), true);
+    assert.equal(await page.locator("#centre-charts").isVisible(), false);
     await context.close();
   });
 

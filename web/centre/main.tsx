@@ -101,7 +101,9 @@ function CentreScreen(props: { env: StaffEnv; url: URL }) {
         <IndicatorsPanel env={env} selection={selection} where={where} tick={tick} />
       </div>
       <div hidden={wall && shown !== 1}>
+        {/* Drawn again on entering or leaving the wall: the charts take the dark screen's colours when created. */}
         <ChartsPanel
+          key={wall ? "wall" : "desk"}
           env={env}
           selection={selection}
           where={where}
