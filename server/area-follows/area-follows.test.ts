@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { answerByDepartment, factoriesFor, testAppWithMail } from "../../tests/factories.ts";
+import { staffHeaders } from "../../tests/helpers.ts";
 import { hashToken } from "../access/principal.ts";
 import { one } from "../db/index.ts";
 import { FOLLOWS_PER_ADDRESS } from "./commands.ts";
@@ -402,5 +403,24 @@ describe("following an area", () => {
     assert.deepEqual(after.json().follows, []);
     assert.equal((await app.inject({ method: "GET", url: "/api/v1/area-follows" })).statusCode, 401);
     assert.ok(fake.received.length > 0);
+  });
+
+  it("stops the follows of an erased citizen and forgets their address", async () => {
+    const who = await signedIn();
+    const { id } = (await follow({ district: se.code }, who.cookie)).json();
+    // The ombudsman erases (LGPD art. 18 VI).
+    const ombudsman = await staffHeaders(db, "ombudsman");
+    const erased = await app.inject({
+      method: "POST",
+      url: `/api/v1/citizens/${who.citizenId}/erasure`,
+      headers: { authorization: ombudsman.authorization },
+    });
+    assert.equal(erased.statusCode, 200, erased.body);
+    const row = await one<{ email: string | null; citizen_id: number | null; stopped: boolean }>(
+      db,
+      "SELECT email, citizen_id, stopped_at IS NOT NULL AS stopped FROM area_follows WHERE id = $1",
+      [id],
+    );
+    assert.deepEqual(row, { email: null, citizen_id: null, stopped: true });
   });
 });
