@@ -20,11 +20,21 @@ export const APPS = {
 } as const;
 export type AppName = keyof typeof APPS;
 
+/**
+ * Modules an app loads on demand that are the first screen of some of its paths: the shell of such a path preloads
+ * them beside the entry (the transparency pages are not in the portal's first screen, but are /transparencia's).
+ */
+export const ROUTE_MODULES: Partial<Record<AppName, Record<string, string>>> = {
+  portal: { "/transparencia": "web/portal/transparency.tsx" },
+};
+
 /** What the server needs to write an app's shell: its entry script, its CSS, and the chunks to preload. */
 export interface AppAssets {
   js: string;
   css: string[];
   preload: string[];
+  /** Path prefix → the chunks its first screen also needs (ROUTE_MODULES), preloaded by that path's shell. */
+  routes?: Record<string, string[]>;
 }
 
 /** The build's manifest, written to .cache/web/manifest.json. */
@@ -44,7 +54,12 @@ export const OUT_DIR = join(root, ".cache", "web");
 const urlIn = (outDir: string) => (path: string) =>
   `/assets/${relative(join(outDir, "assets"), join(root, path))}`;
 
-function assetsOf(metafile: Metafile, entry: string, url: (path: string) => string): AppAssets {
+function assetsOf(
+  metafile: Metafile,
+  entry: string,
+  url: (path: string) => string,
+  modules: Record<string, string> = {},
+): AppAssets {
   const outputs = Object.entries(metafile.outputs);
   const main = outputs.find(([, o]) => o.entryPoint === entry);
   if (!main) throw new Error(`no output for ${entry}`);
@@ -60,10 +75,27 @@ function assetsOf(metafile: Metafile, entry: string, url: (path: string) => stri
   };
   walk(main[0]);
   const [mainPath, mainOut] = main;
+  const routes: Record<string, string[]> = {};
+  for (const [prefix, module] of Object.entries(modules)) {
+    const chunk = outputs.find(([, o]) => o.entryPoint === module);
+    if (!chunk) throw new Error(`no output for ${module}`);
+    const own = new Set<string>([chunk[0]]);
+    const walkOwn = (path: string) => {
+      for (const imp of metafile.outputs[path]?.imports ?? []) {
+        if (imp.kind !== "import-statement" || own.has(imp.path) || preload.has(imp.path)) continue;
+        if (imp.path === mainPath) continue;
+        own.add(imp.path);
+        walkOwn(imp.path);
+      }
+    };
+    walkOwn(chunk[0]);
+    routes[prefix] = [...own].filter((p) => p.endsWith(".js")).map(url);
+  }
   return {
     js: url(mainPath),
     css: mainOut.cssBundle ? [url(mainOut.cssBundle)] : [],
     preload: [...preload].filter((p) => p.endsWith(".js")).map(url),
+    ...(Object.keys(routes).length > 0 ? { routes } : {}),
   };
 }
 
@@ -106,7 +138,9 @@ export async function buildWeb(options: { quiet?: boolean; outDir?: string } = {
   });
   const metafile = result.metafile;
   const apps: Record<string, AppAssets> = {};
-  for (const [name, entry] of Object.entries(APPS)) apps[name] = assetsOf(metafile, entry, url);
+  for (const [name, entry] of Object.entries(APPS)) {
+    apps[name] = assetsOf(metafile, entry, url, ROUTE_MODULES[name as AppName]);
+  }
   const leaflet = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint === "web/ui/leaflet.css");
   const manifest: WebManifest = {
     apps,

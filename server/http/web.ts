@@ -14,6 +14,7 @@ import { loadCalendar } from "../calendar/queries.ts";
 import { MAX_ATTACHMENTS } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
 import { LOCALES, type Locale, loadLocale, translate } from "../i18n.ts";
+import { publicDefinitions } from "../indicators/present.ts";
 import { escapeHtml } from "./html.ts";
 import { ICON_SVG, iconPng } from "./icons.ts";
 
@@ -123,6 +124,26 @@ export const STAFF_APPS = {
   centre: { base: "/centro", name: "centre.site_name" },
 } as const;
 
+/** The chunks loaded on demand that are this path's first screen (web/build.ts ROUTE_MODULES): preloaded too. */
+function routeChunks(assets: { routes?: Record<string, string[]> }, path: string): string[] {
+  return Object.entries(assets.routes ?? {})
+    .filter(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))
+    .flatMap(([, chunks]) => chunks);
+}
+
+/**
+ * The readings the transparency page's first cards ask for first, fetched by the browser while the scripts load:
+ * the same URLs as web/portal/transparency.tsx builds (the 30 days compared with the 30 before; none for "now").
+ */
+function firstReadings(app: string, path: string, locale: Locale): string[] {
+  if (app !== "portal" || path !== "/transparencia") return [];
+  return publicDefinitions(locale)
+    .slice(0, FIRST_CARDS)
+    .map((d) => `/api/v1/indicators/${d.id}${d.periodBy === "now" ? "" : "?compare=previous-month"}`);
+}
+/** The cards a phone's first screen shows. */
+const FIRST_CARDS = 3;
+
 /** The HTML shell of an app. */
 export function shellHtml(
   app: string,
@@ -143,6 +164,9 @@ export function shellHtml(
     leafletCss: web.leafletCss,
     timeZone,
     ...(limits ? { limits } : {}),
+    // The transparency page's first screen asks for every public indicator's reading at once, without first
+    // asking for their list (bench/web.ts, docs/performance.md).
+    ...(app === "portal" && path === "/transparencia" ? { indicators: publicDefinitions(locale) } : {}),
   };
   // Inside a JSON data block "</" must not end the element.
   const bootJson = JSON.stringify(boot).replaceAll("</", "<\\/");
@@ -164,7 +188,10 @@ export function shellHtml(
 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml">
 <link rel="apple-touch-icon" href="/icons/icon-192.png">
 ${assets.css.map((href) => `<link rel="stylesheet" href="${href}">`).join("\n")}
-${assets.preload.map((href) => `<link rel="modulepreload" href="${href}">`).join("\n")}
+${[...assets.preload, ...routeChunks(assets, path)].map((href) => `<link rel="modulepreload" href="${href}">`).join("\n")}
+${firstReadings(app, path, locale)
+  .map((href) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(href)}">`)
+  .join("\n")}
 <script type="module" src="${assets.js}"></script>
 </head>
 <body>

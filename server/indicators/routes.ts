@@ -12,12 +12,12 @@ import { AppError } from "../errors.ts";
 import { can, loadStaff } from "../http/auth.ts";
 import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
-import { translate } from "../i18n.ts";
 import { INDICATORS, type IndicatorDefinition, indicatorOf } from "./definitions.ts";
 import { readLabels } from "./labels.ts";
 import { ClusterQuery, readClusters, readPublicClusters } from "./map.ts";
 import { listOpenDemands, OpenDemandsQuery } from "./open-demands.ts";
-import { defaultPeriod, GROUP_KEYS, IndicatorQuery, type Period, readIndicator } from "./queries.ts";
+import { presentDefinition } from "./present.ts";
+import { defaultPeriod, IndicatorQuery, type Period, readIndicator } from "./queries.ts";
 import { REPORT_STYLE, renderMonthlyReport } from "./report-page.ts";
 
 /** The longest period one request may ask for (days). */
@@ -35,20 +35,7 @@ async function readsStaffIndicators(req: FastifyRequest): Promise<boolean> {
 }
 
 function describe(indicator: IndicatorDefinition, req: FastifyRequest) {
-  return {
-    id: indicator.id,
-    title: translate(req.locale, `indicators.${indicator.id}.title`),
-    description: translate(req.locale, `indicators.${indicator.id}.description`),
-    unit: indicator.unit,
-    audience: indicator.audience,
-    periodBy: indicator.periodBy,
-    values: Object.keys(indicator.values),
-    headline: indicator.headline,
-    groupBy:
-      indicator.periodBy === "now"
-        ? GROUP_KEYS.filter((k) => !["hour", "day", "month"].includes(k))
-        : GROUP_KEYS,
-  };
+  return presentDefinition(indicator, req.locale);
 }
 
 /** The period asked for, checked; the default is the last 30 days. */

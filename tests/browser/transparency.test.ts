@@ -249,6 +249,35 @@ describe("the transparency portal", () => {
       assert.equal(res.status, 200, path);
       assert.match(await res.text(), new RegExp(`<h1>${titleOf("pt-BR")}</h1>`));
     }
+    // The first page's shell preloads what its first screen needs: the transparency chunk beside the portal's, the
+    // first cards' readings, and carries the definitions (bench/web.ts measures why).
+    const preloads = async (path: string) => {
+      const html = await (await fetch(`${baseUrl}${path}`)).text();
+      return {
+        modules: [...html.matchAll(/rel="modulepreload" href="([^"]+)"/g)].map((m) => m[1]),
+        fetches: [...html.matchAll(/rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)"/g)].map(
+          (m) => m[1],
+        ),
+        boot: JSON.parse(html.match(/<script type="application\/json" id="boot">(.*?)<\/script>/s)![1]!) as {
+          indicators?: Array<{ id: string }>;
+        },
+      };
+    };
+    const home = await preloads("/");
+    const first = await preloads("/transparencia");
+    assert.ok(
+      first.modules.length > home.modules.length && home.modules.every((m) => first.modules.includes(m)),
+    );
+    assert.deepEqual(home.fetches, []);
+    assert.equal(home.boot.indicators, undefined);
+    assert.deepEqual(
+      first.boot.indicators?.map((d) => d.id),
+      (
+        (await (await fetch(`${baseUrl}/api/v1/indicators`)).json()) as { indicators: Array<{ id: string }> }
+      ).indicators.map((d) => d.id),
+    );
+    assert.equal(first.fetches[0], "/api/v1/indicators/demands-opened?compare=previous-month");
+    for (const href of first.fetches) assert.equal((await fetch(`${baseUrl}${href}`)).status, 200, href);
   });
 });
 

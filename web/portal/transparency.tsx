@@ -6,9 +6,9 @@
  * ranking load when they come near the screen.
  */
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../ui/api.ts";
+import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { useIndicatorReadings } from "../ui/indicators.ts";
+import type { IndicatorDefinition, IndicatorReading } from "../ui/indicators.ts";
 import { matchPath, useLocation } from "../ui/router.ts";
 import type { Env } from "./env.ts";
 import { AreaPage } from "./transparency-area.tsx";
@@ -24,6 +24,44 @@ interface District {
 /** A day of the city's calendar (YYYY-MM-DD) as people write it in `locale`. */
 function dayOf(day: string, locale: string): string {
   return new Date(`${day}T12:00:00Z`).toLocaleDateString(locale, { timeZone: "UTC", dateStyle: "short" });
+}
+
+/**
+ * The public indicators and each one's reading for `where` (filters), the 30 days beside the 30 before; each card
+ * gets its reading as soon as it arrives, so the first screen shows numbers before the last card is read.
+ */
+function useCardReadings(env: Env, where: string) {
+  const { locale } = env;
+  // The shell carries the definitions in the page's language; a change of language asks the API.
+  const shipped = env.boot.locale === locale ? (env.boot.indicators ?? null) : null;
+  const [definitions, setDefinitions] = useState<IndicatorDefinition[] | null>(shipped);
+  const [readings, setReadings] = useState<Record<string, IndicatorReading>>({});
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const fail = (e: unknown) => setProblem(e instanceof ApiProblem ? e : null);
+  useEffect(() => {
+    if (shipped) return;
+    api<{ indicators: IndicatorDefinition[] }>("/api/v1/indicators", {}, locale)
+      .then((r) => setDefinitions(r.indicators))
+      .catch(fail);
+  }, [locale]);
+  useEffect(() => {
+    if (!definitions) return;
+    let cancelled = false;
+    setReadings({});
+    for (const d of definitions) {
+      const query = [d.periodBy === "now" ? "" : "compare=previous-month", where].filter(Boolean).join("&");
+      // The same URLs as the shell preloads for the first cards (server/http/web.ts firstReadings).
+      api<IndicatorReading>(`/api/v1/indicators/${d.id}${query ? `?${query}` : ""}`, {}, locale)
+        .then((reading) => {
+          if (!cancelled) setReadings((all) => ({ ...all, [d.id]: reading }));
+        })
+        .catch(fail);
+    }
+    return () => {
+      cancelled = true;
+    };
+  }, [definitions, where, locale]);
+  return { definitions, readings, problem };
 }
 
 /** The transparency screens: the first page, or the page of a district, a service or a department. */
@@ -42,8 +80,8 @@ function IndexPage(props: { env: Env }) {
   const { t, locale } = env;
   const [districts, setDistricts] = useState<District[]>([]);
   const [district, setDistrict] = useState("");
-  const { definitions, readings, problem } = useIndicatorReadings(
-    locale,
+  const { definitions, readings, problem } = useCardReadings(
+    env,
     district ? `district=${encodeURIComponent(district)}` : "",
   );
 
@@ -117,8 +155,13 @@ function IndexPage(props: { env: Env }) {
           );
         })}
       </ul>
-      <PublicMap env={env} />
-      <Ranking env={env} />
+      {/* Below the cards, and only once they hold numbers: the map and the ranking never slow the first screen. */}
+      {Object.keys(readings).length > 0 ? (
+        <>
+          <PublicMap env={env} />
+          <Ranking env={env} />
+        </>
+      ) : null}
       <h2>{t("portal.transparency.data_title")}</h2>
       <p>{t("portal.transparency.data_intro")}</p>
       <ul>

@@ -4,6 +4,7 @@
  * all.
  */
 import { setCityTimeZone } from "./i18n.ts";
+import type { IndicatorDefinition } from "./indicators.ts";
 
 /** A language the screens offer, with its own name. */
 export interface LocaleChoice {
@@ -28,6 +29,11 @@ export interface Boot {
   limits?: { attachmentBytes: number; attachments: number };
   /** The city's IANA time zone (its calendar's): every date on the screens is said in it. */
   timeZone: string;
+  /**
+   * The public indicators' definitions, in the shell of the transparency pages only: their first screen asks for
+   * the readings at once, without first asking GET /api/v1/indicators.
+   */
+  indicators?: IndicatorDefinition[];
 }
 
 /** Reads the boot block written by the server into the page, and says dates in the city's time zone from then on. */
