@@ -247,14 +247,15 @@ describe("the command centre", () => {
     await page.getByRole("button", { name: "Fechar a lista" }).click();
     await page.locator(".centre-drill").waitFor({ state: "detached" });
 
-    // From the map: a cluster's popup opens the list of its cell, the demand among them.
+    // From the map: a cluster's popup opens the list of the open demands of its cell.
     const dot = page.locator(".centre-map path.leaflet-interactive:not(.district)").first();
     await dot.waitFor();
     await dot.dispatchEvent("click");
     await page.locator(".leaflet-popup-content a").click();
-    await page.locator(".centre-drill").waitFor();
+    await page.locator(".centre-drill [data-total]:not([data-total=''])").waitFor();
     assert.match(page.url(), /drill=cell/);
     assert.ok(Number(await page.locator(".centre-drill [data-total]").getAttribute("data-total")) >= 1);
+    assert.ok((await page.locator(".centre-drill tbody tr").count()) >= 1, "its demands listed");
     await context.close();
   });
 
