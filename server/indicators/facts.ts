@@ -342,3 +342,19 @@ export async function refreshIndicatorFacts(db: Db, batch = FACTS_BATCH): Promis
     if (!step.more) return refreshed;
   }
 }
+
+/**
+ * Makes the map's cells again from the facts (after a bulk load or a restore; the migration does it once): every
+ * open placed demand counted at zooms 0–16, late as of now. Under the facts cursor's lock, so no write interleaves.
+ */
+export async function rebuildMapCells(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT 1 FROM indicator_cursor FOR UPDATE");
+    await tx.query("DELETE FROM map_cells");
+    await tx.query("UPDATE map_cells_state SET late_as_of = now()");
+    await tx.query(
+      `WITH delta AS (SELECT f.lon, f.lat, f.due_at, 1 AS sign FROM demand_facts f WHERE ${openOf("f")})
+       ${MAP_CELL_DELTA}`,
+    );
+  });
+}
