@@ -41,11 +41,25 @@ function ChatLauncher() {
   );
 }
 
-/** The transparency pages load on demand (transparency.tsx): they are not in the first screen's budget. */
+/**
+ * The transparency pages load on demand (transparency.tsx): they are not in the portal's first screen. Opened at
+ * /transparencia, their chunk (preloaded by the shell) is imported at once, while the frame renders.
+ */
+let transparency: Promise<typeof import("./transparency.tsx")> | undefined;
+const loadTransparency = () => {
+  transparency ??= import("./transparency.tsx");
+  return transparency;
+};
+if (location.pathname.startsWith("/transparencia")) {
+  void loadTransparency().then((m) => {
+    if (location.pathname === "/transparencia") m.askEarly(env);
+  });
+}
+
 function TransparencyLoader() {
   const [Screen, setScreen] = useState<ComponentType<{ env: Env }> | null>(null);
   useEffect(() => {
-    void import("./transparency.tsx").then((m) => setScreen(() => m.TransparencyScreen));
+    void loadTransparency().then((m) => setScreen(() => m.TransparencyScreen));
   }, []);
   return Screen ? <Screen env={env} /> : <p>{env.t("ui.loading")}</p>;
 }

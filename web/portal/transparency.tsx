@@ -26,6 +26,35 @@ function dayOf(day: string, locale: string): string {
   return new Date(`${day}T12:00:00Z`).toLocaleDateString(locale, { timeZone: "UTC", dateStyle: "short" });
 }
 
+/** The readings asked for before the first page renders (`askEarly`), taken once by the cards. */
+const early = new Map<string, Promise<IndicatorReading>>();
+
+/** The URL of an indicator's reading on the cards: the 30 days beside the 30 before, narrowed by `where`. */
+function cardUrl(d: IndicatorDefinition, where: string): string {
+  const query = [d.periodBy === "now" ? "" : "compare=previous-month", where].filter(Boolean).join("&");
+  // The same URLs as the shell preloads for the first cards (server/http/web.ts firstReadings).
+  return `/api/v1/indicators/${d.id}${query ? `?${query}` : ""}`;
+}
+
+function readCard(url: string, locale: string): Promise<IndicatorReading> {
+  const asked = early.get(url);
+  early.delete(url);
+  return asked ?? api<IndicatorReading>(url, {}, locale);
+}
+
+/**
+ * Asks for the first page's readings as soon as this module runs (the portal calls it while its frame renders),
+ * so they arrive while the cards are drawn, not after.
+ */
+export function askEarly(env: Env): void {
+  for (const d of env.boot.indicators ?? []) {
+    const reading = api<IndicatorReading>(cardUrl(d, ""), {}, env.locale);
+    // Handled where the card takes it; this only keeps a failure from being reported as unhandled meanwhile.
+    reading.catch(() => undefined);
+    early.set(cardUrl(d, ""), reading);
+  }
+}
+
 /**
  * The public indicators and each one's reading for `where` (filters), the 30 days beside the 30 before; each card
  * gets its reading as soon as it arrives, so the first screen shows numbers before the last card is read.
@@ -49,9 +78,7 @@ function useCardReadings(env: Env, where: string) {
     let cancelled = false;
     setReadings({});
     for (const d of definitions) {
-      const query = [d.periodBy === "now" ? "" : "compare=previous-month", where].filter(Boolean).join("&");
-      // The same URLs as the shell preloads for the first cards (server/http/web.ts firstReadings).
-      api<IndicatorReading>(`/api/v1/indicators/${d.id}${query ? `?${query}` : ""}`, {}, locale)
+      readCard(cardUrl(d, where), locale)
         .then((reading) => {
           if (!cancelled) setReadings((all) => ({ ...all, [d.id]: reading }));
         })
