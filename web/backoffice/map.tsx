@@ -6,53 +6,36 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
 import { LiveBadge } from "../ui/live.tsx";
-import { type MapHandle, mountMap } from "../ui/map.ts";
+import { type LatLon, type MapOptions, useMap } from "../ui/map.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { isDepartmentRole, LATENESS_CLASS, latenessOf, PATHS } from "./data.ts";
 import { DepartmentFilter } from "./department-filter.tsx";
 import { useDepartments, useOrders } from "./orders.tsx";
 
+/** The options of the map of `orders`: centred on those with a place (the whole city when none has one). */
+function mapOptionsOf(orders: ReadonlyArray<{ location: LatLon | null }>, env: StaffEnv): MapOptions {
+  const points = orders.flatMap((o) => (o.location ? [o.location] : []));
+  const center =
+    points.length === 0
+      ? undefined
+      : {
+          lat: points.reduce((sum, p) => sum + p.lat, 0) / points.length,
+          lon: points.reduce((sum, p) => sum + p.lon, 0) / points.length,
+        };
+  return { boot: env.boot, label: env.t("backoffice.map.label"), ...(center ? { center } : {}) };
+}
+
 /** The map screen. */
 export function MapScreen(props: { env: StaffEnv }) {
   const { env } = props;
-  const { t, locale, boot, me } = env;
+  const { t, locale, me } = env;
   const seesAll = !isDepartmentRole(me.role);
   const [department, setDepartment] = useState("");
   const departments = useDepartments(env, seesAll);
   const { orders, problem, live } = useOrders(env, "", department);
   const element = useRef<HTMLDivElement>(null);
-  const [map, setMap] = useState<MapHandle | null>(null);
-
   // Mounted once the orders are known, centred on them (the whole city when none has a place).
-  const loaded = orders !== null;
-  useEffect(() => {
-    if (!loaded) return;
-    let handle: MapHandle | undefined;
-    let gone = false;
-    const points = (orders ?? []).flatMap((o) => (o.location ? [o.location] : []));
-    const center =
-      points.length === 0
-        ? undefined
-        : {
-            lat: points.reduce((sum, p) => sum + p.lat, 0) / points.length,
-            lon: points.reduce((sum, p) => sum + p.lon, 0) / points.length,
-          };
-    mountMap(element.current!, {
-      boot,
-      label: t("backoffice.map.label"),
-      ...(center ? { center } : {}),
-    }).then((h) => {
-      if (gone) h.destroy();
-      else {
-        handle = h;
-        setMap(h);
-      }
-    });
-    return () => {
-      gone = true;
-      handle?.destroy();
-    };
-  }, [loaded]);
+  const map = useMap(element, orders === null ? null : mapOptionsOf(orders, env));
 
   const placed = (orders ?? []).filter((o) => o.location !== null);
   useEffect(() => {

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import type { Boot } from "../ui/boot.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { type MapHandle, mountMap } from "../ui/map.ts";
+import { useMap } from "../ui/map.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { type Drill, type Selection, searchOf, selectionOf } from "./selection.ts";
 
@@ -42,26 +42,17 @@ export function MapPanel(props: {
   const { env, selection, where, tick } = props;
   const { t, locale } = env;
   const element = useRef<HTMLDivElement>(null);
-  const [map, setMap] = useState<MapHandle | null>(null);
   const [moved, setMoved] = useState(0);
+  const map = useMap(element, {
+    boot: props.boot,
+    label: t("centre.map.label"),
+    onMove: () => setMoved((n) => n + 1),
+  });
   const [clusters, setClusters] = useState<Cluster[] | null>(null);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const drill = useRef(props.onDrill);
   drill.current = props.onDrill;
   useEffect(() => {
-    let handle: MapHandle | undefined;
-    let gone = false;
-    mountMap(element.current!, {
-      boot: props.boot,
-      label: t("centre.map.label"),
-      onMove: () => setMoved((n) => n + 1),
-    }).then((h) => {
-      if (gone) h.destroy();
-      else {
-        handle = h;
-        setMap(h);
-      }
-    });
     // A cluster's popup links to the centre with its cell drilled down: followed in place, the map kept.
     const follow = (e: MouseEvent) => {
       const a = (e.target as Element).closest<HTMLAnchorElement>(".leaflet-popup-content a[href]");
@@ -71,10 +62,6 @@ export function MapPanel(props: {
       drill.current(cell);
     };
     element.current!.addEventListener("click", follow);
-    return () => {
-      gone = true;
-      handle?.destroy();
-    };
   }, []);
   useEffect(() => {
     if (!map) return;

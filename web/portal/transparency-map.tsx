@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { type MapHandle, mountMap } from "../ui/map.ts";
+import { useMap } from "../ui/map.ts";
 import type { Env } from "./env.ts";
 import { pageHref, useNearScreen } from "./transparency-data.ts";
 
@@ -30,31 +30,15 @@ export function PublicMap(props: { env: Env; where?: string }) {
   const { t, locale } = env;
   const [section, near] = useNearScreen();
   const element = useRef<HTMLDivElement>(null);
-  const [map, setMap] = useState<MapHandle | null>(null);
   const [moved, setMoved] = useState(0);
+  const map = useMap(
+    element,
+    near
+      ? { boot: env.boot, label: t("portal.transparency.map.label"), onMove: () => setMoved((n) => n + 1) }
+      : null,
+  );
   const [answer, setAnswer] = useState<PublicClusters | null>(null);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
-
-  useEffect(() => {
-    if (!near) return;
-    let handle: MapHandle | undefined;
-    let gone = false;
-    mountMap(element.current!, {
-      boot: env.boot,
-      label: t("portal.transparency.map.label"),
-      onMove: () => setMoved((n) => n + 1),
-    }).then((h) => {
-      if (gone) h.destroy();
-      else {
-        handle = h;
-        setMap(h);
-      }
-    });
-    return () => {
-      gone = true;
-      handle?.destroy();
-    };
-  }, [near]);
 
   useEffect(() => {
     if (!map) return;

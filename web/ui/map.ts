@@ -3,6 +3,8 @@
  * the first screen's script. With no tile URL configured (MAP_TILE_URL) the map draws the city's own streets from
  * /api/v1/tiles/streets and its districts, so it needs no internet (decision 0028).
  */
+import type { RefObject } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import type { Boot } from "./boot.ts";
 
 /** A point picked or shown on a map. */
@@ -76,4 +78,31 @@ export async function mountMap(element: HTMLElement, options: MapOptions): Promi
     loadCss(options.boot.leafletCss),
   ]);
   return createLeafletMap(element, options);
+}
+
+/**
+ * Mounts a map in `element` once `options` are given (null: not yet, e.g. until the screen knows where to centre it
+ * or the map comes near the screen) and removes it when the component goes; the handle is null until Leaflet has
+ * come. The options are read when the map is mounted, not after.
+ */
+export function useMap(element: RefObject<HTMLElement | null>, options: MapOptions | null): MapHandle | null {
+  const [map, setMap] = useState<MapHandle | null>(null);
+  const ready = options !== null;
+  useEffect(() => {
+    if (!options) return;
+    let handle: MapHandle | undefined;
+    let gone = false;
+    mountMap(element.current!, options).then((h) => {
+      if (gone) h.destroy();
+      else {
+        handle = h;
+        setMap(h);
+      }
+    });
+    return () => {
+      gone = true;
+      handle?.destroy();
+    };
+  }, [ready]);
+  return map;
 }
