@@ -75,6 +75,8 @@ function CentreScreen(props: { env: StaffEnv; url: URL }) {
     const timer = setInterval(() => setShown((n) => (n + 1) % WALL_PANELS), WALL_PANEL_MS);
     return () => clearInterval(timer);
   }, [wall]);
+  // What every panel follows: the selection, its filters as a query string, and the live tick.
+  const panel = { env, selection, where, tick };
   return (
     <div class={wall ? "centre wall dark-charts" : "centre"}>
       <h1 tabIndex={-1}>{env.t("centre.panel.title")}</h1>
@@ -98,30 +100,14 @@ function CentreScreen(props: { env: StaffEnv; url: URL }) {
         />
       ) : null}
       <div hidden={wall && shown !== 0}>
-        <IndicatorsPanel env={env} selection={selection} where={where} tick={tick} />
+        <IndicatorsPanel {...panel} />
       </div>
       <div hidden={wall && shown !== 1}>
         {/* Drawn again on entering or leaving the wall: the charts take the dark screen's colours when created. */}
-        <ChartsPanel
-          key={wall ? "wall" : "desk"}
-          env={env}
-          selection={selection}
-          where={where}
-          tick={tick}
-          lists={lists}
-          onDrill={drill}
-        />
+        <ChartsPanel key={wall ? "wall" : "desk"} {...panel} lists={lists} onDrill={drill} />
       </div>
       <div hidden={wall && shown !== 2}>
-        <MapPanel
-          env={env}
-          boot={boot}
-          selection={selection}
-          where={where}
-          tick={tick}
-          onDrill={drill}
-          onHeat={(heat) => change({ ...selection, heat })}
-        />
+        <MapPanel {...panel} boot={boot} onDrill={drill} onHeat={(heat) => change({ ...selection, heat })} />
       </div>
     </div>
   );
