@@ -133,7 +133,7 @@ function routeChunks(assets: { routes?: Record<string, string[]> }, path: string
 
 /**
  * The readings the transparency page's first cards ask for first, fetched by the browser while the scripts load:
- * the same URLs as web/portal/transparency.tsx builds (the 30 days compared with the 30 before; none for "now").
+ * the same URLs as web/ui/indicators.ts readingUrl builds (the 30 days compared with the 30 before; none for "now").
  */
 function firstReadings(app: string, path: string, locale: Locale): string[] {
   if (app !== "portal" || path !== "/transparencia") return [];

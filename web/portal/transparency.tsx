@@ -6,9 +6,9 @@
  * ranking load when they come near the screen.
  */
 import { useEffect, useState } from "preact/hooks";
-import { ApiProblem, api } from "../ui/api.ts";
+import { api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import type { IndicatorDefinition, IndicatorReading } from "../ui/indicators.ts";
+import { type IndicatorReading, readingUrl, useIndicatorReadings } from "../ui/indicators.ts";
 import { matchPath, useLocation } from "../ui/router.ts";
 import type { Env } from "./env.ts";
 import { AreaPage } from "./transparency-area.tsx";
@@ -29,13 +29,6 @@ function dayOf(day: string, locale: string): string {
 /** The readings asked for before the first page renders (`askEarly`), taken once by the cards. */
 const early = new Map<string, Promise<IndicatorReading>>();
 
-/** The URL of an indicator's reading on the cards: the 30 days beside the 30 before, narrowed by `where`. */
-function cardUrl(d: IndicatorDefinition, where: string): string {
-  const query = [d.periodBy === "now" ? "" : "compare=previous-month", where].filter(Boolean).join("&");
-  // The same URLs as the shell preloads for the first cards (server/http/web.ts firstReadings).
-  return `/api/v1/indicators/${d.id}${query ? `?${query}` : ""}`;
-}
-
 function readCard(url: string, locale: string): Promise<IndicatorReading> {
   const asked = early.get(url);
   early.delete(url);
@@ -48,47 +41,26 @@ function readCard(url: string, locale: string): Promise<IndicatorReading> {
  */
 export function askEarly(env: Env): void {
   for (const d of env.boot.indicators ?? []) {
-    const reading = api<IndicatorReading>(cardUrl(d, ""), {}, env.locale);
+    const url = readingUrl(d, "");
+    const reading = api<IndicatorReading>(url, {}, env.locale);
     // Handled where the card takes it; this only keeps a failure from being reported as unhandled meanwhile.
     reading.catch(() => undefined);
-    early.set(cardUrl(d, ""), reading);
+    early.set(url, reading);
   }
 }
 
 /**
  * The public indicators and each one's reading for `where` (filters), the 30 days beside the 30 before; each card
- * gets its reading as soon as it arrives, so the first screen shows numbers before the last card is read.
+ * gets its reading as soon as it arrives, so the first screen shows numbers before the last card is read. The shell
+ * carries the definitions in the page's language (a change of language asks the API), and the readings asked for
+ * early are taken here.
  */
 function useCardReadings(env: Env, where: string) {
   const { locale } = env;
-  // The shell carries the definitions in the page's language; a change of language asks the API.
-  const shipped = env.boot.locale === locale ? (env.boot.indicators ?? null) : null;
-  const [definitions, setDefinitions] = useState<IndicatorDefinition[] | null>(shipped);
-  const [readings, setReadings] = useState<Record<string, IndicatorReading>>({});
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const fail = (e: unknown) => setProblem(e instanceof ApiProblem ? e : null);
-  useEffect(() => {
-    if (shipped) return;
-    api<{ indicators: IndicatorDefinition[] }>("/api/v1/indicators", {}, locale)
-      .then((r) => setDefinitions(r.indicators))
-      .catch(fail);
-  }, [locale]);
-  useEffect(() => {
-    if (!definitions) return;
-    let cancelled = false;
-    setReadings({});
-    for (const d of definitions) {
-      readCard(cardUrl(d, where), locale)
-        .then((reading) => {
-          if (!cancelled) setReadings((all) => ({ ...all, [d.id]: reading }));
-        })
-        .catch(fail);
-    }
-    return () => {
-      cancelled = true;
-    };
-  }, [definitions, where, locale]);
-  return { definitions, readings, problem };
+  return useIndicatorReadings(locale, where, {
+    definitions: env.boot.locale === locale ? (env.boot.indicators ?? null) : null,
+    read: (url) => readCard(url, locale),
+  });
 }
 
 /** The transparency screens: the first page, or the page of a district, a service or a department. */

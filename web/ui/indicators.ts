@@ -1,6 +1,6 @@
 /**
  * What the transparency portal and the command centre share about indicators (docs/indicators.md): the shapes of
- * GET /api/v1/indicators and /api/v1/indicators/{id}, and a value as people read it.
+ * GET /api/v1/indicators and /api/v1/indicators/{id}, a value as people read it, and the portal's reading of them.
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem, api } from "./api.ts";
@@ -46,46 +46,60 @@ export function formatIndicatorValue(
 }
 
 /**
- * The indicators the caller may read (GET /api/v1/indicators) and each one's reading for `where` (a query string
- * of filters, "" or "district=SE"), compared with the 30 days before where it has a period; read again whenever
- * `where`, the language or `tick` change. `fresh` reads past the browser's cache (the live panels).
+ * The URL of an indicator's reading: the 30 days beside the 30 before where it has a period, narrowed by `where` (a
+ * query string of filters, "" or "district=SE"). The same URLs as the portal's shell preloads for the first cards
+ * (server/http/web.ts firstReadings).
+ */
+export function readingUrl(d: IndicatorDefinition, where: string): string {
+  const query = [d.periodBy === "now" ? "" : "compare=previous-month", where].filter(Boolean).join("&");
+  return `/api/v1/indicators/${d.id}${query ? `?${query}` : ""}`;
+}
+
+/**
+ * The indicators the caller may read (GET /api/v1/indicators) and each one's reading for `where` (`readingUrl`),
+ * read again whenever `where` or the language change. Each reading is kept as soon as it arrives, so a screen shows
+ * numbers before the last indicator is read. `definitions` are those already at hand in this language (the portal's
+ * shell carries them; not asked for then); `read` reads a URL (the portal hands over the readings it asked for
+ * early), by default from the API.
  */
 export function useIndicatorReadings(
   locale: string,
   where: string,
-  tick = 0,
-  fresh = false,
+  options: {
+    definitions?: IndicatorDefinition[] | null;
+    read?: (url: string) => Promise<IndicatorReading>;
+  } = {},
 ): {
   definitions: IndicatorDefinition[] | null;
   readings: Record<string, IndicatorReading>;
   problem: ApiProblem | null;
 } {
-  const [definitions, setDefinitions] = useState<IndicatorDefinition[] | null>(null);
+  const shipped = options.definitions ?? null;
+  const read = options.read ?? ((url: string) => api<IndicatorReading>(url, {}, locale));
+  const [definitions, setDefinitions] = useState<IndicatorDefinition[] | null>(shipped);
   const [readings, setReadings] = useState<Record<string, IndicatorReading>>({});
   const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const fail = (e: unknown) => setProblem(e instanceof ApiProblem ? e : null);
   useEffect(() => {
+    if (shipped) return;
     api<{ indicators: IndicatorDefinition[] }>("/api/v1/indicators", {}, locale)
       .then((r) => setDefinitions(r.indicators))
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
+      .catch(fail);
   }, [locale]);
   useEffect(() => {
     if (!definitions) return;
     let cancelled = false;
-    const init: RequestInit = fresh ? { cache: "no-store" } : {};
-    void Promise.all(
-      definitions.map(async (d) => {
-        const query = [d.periodBy === "now" ? "" : "compare=previous-month", where].filter(Boolean).join("&");
-        const reading = await api<IndicatorReading>(`/api/v1/indicators/${d.id}?${query}`, init, locale);
-        return [d.id, reading] as const;
-      }),
-    )
-      .then((pairs) => {
-        if (!cancelled) setReadings(Object.fromEntries(pairs));
-      })
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
+    setReadings({});
+    for (const d of definitions) {
+      read(readingUrl(d, where))
+        .then((reading) => {
+          if (!cancelled) setReadings((all) => ({ ...all, [d.id]: reading }));
+        })
+        .catch(fail);
+    }
     return () => {
       cancelled = true;
     };
-  }, [definitions, where, tick, locale]);
+  }, [definitions, where, locale]);
   return { definitions, readings, problem };
 }
