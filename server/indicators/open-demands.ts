@@ -4,6 +4,7 @@
  * Staff only (`indicators.read`, whose roles all read demands): it names protocols and addresses.
  */
 import { z } from "zod";
+import type { OpenDemand } from "../../domain/open-demand.ts";
 import type { Sql } from "../db/index.ts";
 import type { Locale } from "../i18n.ts";
 import { OPEN } from "./definitions.ts";
@@ -17,19 +18,6 @@ export const OpenDemandsQuery = IndicatorFilters.extend({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 }).strict();
 export type OpenDemandsQuery = z.output<typeof OpenDemandsQuery>;
-
-/** One open demand of the drill-down list. */
-export interface OpenDemand {
-  protocol: string;
-  status: string;
-  service: { code: string; name: string };
-  department: string | null;
-  district: string | null;
-  address: string | null;
-  openedAt: string;
-  dueAt: string | null;
-  late: boolean;
-}
 
 /** The open demands matching the filters, newest first, with how many there are in all. */
 export async function listOpenDemands(

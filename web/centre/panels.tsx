@@ -4,6 +4,7 @@
  * its page in the console).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { OpenDemand } from "../../domain/open-demand.ts";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
@@ -99,17 +100,6 @@ export function IndicatorsPanel(props: { env: StaffEnv; selection: Selection; wh
       </ul>
     </section>
   );
-}
-
-interface OpenDemand {
-  protocol: string;
-  status: string;
-  service: { code: string; name: string };
-  department: string | null;
-  district: string | null;
-  address: string | null;
-  openedAt: string;
-  late: boolean;
 }
 
 /** What a drill-down is called: the department's code, the district's name, or "this part of the map". */
