@@ -6,6 +6,10 @@ ALTER TABLE demand_facts ADD COLUMN lon float8, ADD COLUMN lat float8;
 UPDATE demand_facts f SET lon = ST_X(d.location), lat = ST_Y(d.location)
   FROM demands d WHERE d.id = f.demand_id AND d.location IS NOT NULL;
 CREATE INDEX demand_facts_first_answer_idx ON demand_facts (first_answer_at) WHERE first_answer_at IS NOT NULL;
+-- A district's panels (the portal's district pages, the centre's district filter) by closure and by first answer.
+CREATE INDEX demand_facts_district_closed_idx ON demand_facts (district_code, closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX demand_facts_district_answer_idx ON demand_facts (district_code, first_answer_at)
+  WHERE first_answer_at IS NOT NULL;
 -- Open demands by place and by deadline: the map at street level and the lateness step of the map's cells.
 CREATE INDEX demand_facts_open_place_idx ON demand_facts (lon, lat)
   WHERE status NOT IN ('closed', 'cancelled', 'merged') AND lon IS NOT NULL;

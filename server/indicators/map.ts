@@ -128,8 +128,8 @@ export function groupFacts(sql: Sql, query: ClusterQuery, cell: number): Promise
     `SELECT avg(f.lat)::float8 AS lat, avg(f.lon)::float8 AS lon, count(*)::int AS count,
             (count(*) FILTER (WHERE f.due_at < now()))::int AS late
        FROM demand_facts f
-       JOIN services s ON s.id = f.service_id
-       JOIN service_groups g ON g.id = s.group_id
+       LEFT JOIN services s ON s.id = f.service_id
+       LEFT JOIN service_groups g ON g.id = s.group_id
        LEFT JOIN service_groups tg ON tg.id = g.parent_id
        LEFT JOIN departments dep ON dep.id = f.department_id
       WHERE ${where.join(" AND ")}

@@ -181,8 +181,8 @@ export function buildIndicatorSql(
   );
   const text = `SELECT ${[...keys, ...values].join(", ")}
     FROM demand_facts f
-    JOIN services s ON s.id = f.service_id
-    JOIN service_groups g ON g.id = s.group_id
+    LEFT JOIN services s ON s.id = f.service_id
+    LEFT JOIN service_groups g ON g.id = s.group_id
     LEFT JOIN service_groups tg ON tg.id = g.parent_id
     LEFT JOIN departments dep ON dep.id = f.department_id
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
