@@ -8,7 +8,7 @@ import type { Sql } from "../db/index.ts";
 import { escapeHtml, page } from "../http/html.ts";
 import { type Locale, translate } from "../i18n.ts";
 import { INDICATORS, type IndicatorDefinition, indicatorOf } from "./definitions.ts";
-import { type GroupKey, type IndicatorRow, type Period, readIndicator } from "./queries.ts";
+import { type GroupKey, type IndicatorRow, type Period, readIndicator, shiftPeriod } from "./queries.ts";
 
 /** The report's own style (allowed by its hash in the page's policy): compact tables, and a print layout. */
 export const REPORT_STYLE = `
@@ -79,9 +79,11 @@ export async function renderMonthlyReport(
     new Date(`${day}T12:00:00Z`).toLocaleDateString(locale, { timeZone: "UTC", dateStyle: "long" });
   const headline = async (indicator: IndicatorDefinition) => {
     const month = await readIndicator(sql, indicator, { compare: "previous-month" }, period, timeZone);
-    const year = await readIndicator(sql, indicator, { compare: "previous-year" }, period, timeZone);
+    // The same month a year before alone: comparing with it would read this month again.
+    const yearBefore = shiftPeriod(period, "previous-year");
+    const year = await readIndicator(sql, indicator, {}, yearBefore, timeZone);
     const value = (rows: IndicatorRow[] | undefined) => rows?.[0]?.values[indicator.headline];
-    return [indicator, value(month.rows), value(month.previous?.rows), value(year.previous?.rows)] as const;
+    return [indicator, value(month.rows), value(month.previous?.rows), value(year.rows)] as const;
   };
   const city = await Promise.all(MONTHLY.map(headline));
   const cityRows = city
