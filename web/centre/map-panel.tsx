@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import type { Boot } from "../ui/boot.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { useMap } from "../ui/map.ts";
+import { useMap, viewQueryOf } from "../ui/map.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { type Drill, type Selection, searchOf, selectionOf } from "./selection.ts";
 
@@ -66,12 +66,8 @@ export function MapPanel(props: {
   useEffect(() => {
     if (!map) return;
     let cancelled = false;
-    const bbox = map
-      .bounds()
-      .map((n) => n.toFixed(5))
-      .join(",");
     api<{ clusters: Cluster[]; cellDegrees: number }>(
-      `/api/v1/map/clusters?zoom=${map.zoom()}&bbox=${bbox}${where ? `&${where}` : ""}`,
+      `/api/v1/map/clusters?${viewQueryOf(map)}${where ? `&${where}` : ""}`,
       NO_CACHE,
       locale,
     )

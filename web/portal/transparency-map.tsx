@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
-import { useMap } from "../ui/map.ts";
+import { useMap, viewQueryOf } from "../ui/map.ts";
 import type { Env } from "./env.ts";
 import { pageHref, useNearScreen } from "./transparency-data.ts";
 
@@ -43,11 +43,7 @@ export function PublicMap(props: { env: Env; where?: string }) {
   useEffect(() => {
     if (!map) return;
     let cancelled = false;
-    const bbox = map
-      .bounds()
-      .map((n) => n.toFixed(5))
-      .join(",");
-    const query = [`zoom=${map.zoom()}`, `bbox=${bbox}`, where].filter(Boolean).join("&");
+    const query = [viewQueryOf(map), where].filter(Boolean).join("&");
     api<PublicClusters>(`/api/v1/public/map/clusters?${query}`, {}, locale)
       .then((r) => {
         if (cancelled) return;

@@ -80,6 +80,15 @@ export async function mountMap(element: HTMLElement, options: MapOptions): Promi
   return createLeafletMap(element, options);
 }
 
+/** The map's view as the clusters' queries take it: `zoom=…&bbox=west,south,east,north` (degrees to 5 places). */
+export function viewQueryOf(map: MapHandle): string {
+  const bbox = map
+    .bounds()
+    .map((n) => n.toFixed(5))
+    .join(",");
+  return `zoom=${map.zoom()}&bbox=${bbox}`;
+}
+
 /**
  * Mounts a map in `element` once `options` are given (null: not yet, e.g. until the screen knows where to centre it
  * or the map comes near the screen) and removes it when the component goes; the handle is null until Leaflet has
