@@ -5,7 +5,14 @@
 ALTER TABLE demand_facts ADD COLUMN lon float8, ADD COLUMN lat float8;
 UPDATE demand_facts f SET lon = ST_X(d.location), lat = ST_Y(d.location)
   FROM demands d WHERE d.id = f.demand_id AND d.location IS NOT NULL;
-CREATE INDEX demand_facts_first_answer_idx ON demand_facts (first_answer_at) WHERE first_answer_at IS NOT NULL;
+-- The city's panels by first answer and by closure read these indexes alone (index-only scans), not the rows.
+CREATE INDEX demand_facts_first_answer_idx ON demand_facts (first_answer_at)
+  INCLUDE (status, on_time, answer_delivered, first_answer_business_minutes, first_answer_calendar_minutes)
+  WHERE first_answer_at IS NOT NULL;
+DROP INDEX demand_facts_closed_idx;
+CREATE INDEX demand_facts_closed_idx ON demand_facts (closed_at)
+  INCLUDE (status, closure_business_minutes, closure_calendar_minutes, rating, solved, reopened)
+  WHERE closed_at IS NOT NULL;
 -- A district's panels (the portal's district pages, the centre's district filter) by closure and by first answer.
 CREATE INDEX demand_facts_district_closed_idx ON demand_facts (district_code, closed_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX demand_facts_district_answer_idx ON demand_facts (district_code, first_answer_at)
@@ -14,7 +21,7 @@ CREATE INDEX demand_facts_district_answer_idx ON demand_facts (district_code, fi
 CREATE INDEX demand_facts_open_place_idx ON demand_facts (lon, lat)
   WHERE status NOT IN ('closed', 'cancelled', 'merged') AND lon IS NOT NULL;
 CREATE INDEX demand_facts_open_due_idx ON demand_facts (due_at)
-  WHERE status NOT IN ('closed', 'cancelled', 'merged') AND lon IS NOT NULL;
+  WHERE status NOT IN ('closed', 'cancelled', 'merged');
 
 -- Each period indicator's values per month of the city's zone, for the whole city (dim '' and code '') and per
 -- district, subprefeitura, department, service and channel: the very rows the indicator's own statement gives when
@@ -73,3 +80,23 @@ SELECT z, floor(f.lon / (360.0 / 2 ^ z / 4))::int, floor(f.lat / (360.0 / 2 ^ z 
   FROM demand_facts f CROSS JOIN generate_series(0, 16) AS z CROSS JOIN map_cells_state s
  WHERE f.status NOT IN ('closed', 'cancelled', 'merged') AND f.lon IS NOT NULL
  GROUP BY 1, 2, 3;
+
+-- The open demands counted by the keys the backlog is filtered and grouped by (the `backlog` indicator reads these
+-- instead of a million facts), kept by the same statement as the map's cells, late as of the same instant.
+CREATE TABLE open_counts (
+  department_id bigint,
+  district_code text,
+  subprefeitura_code text,
+  service_id bigint NOT NULL,
+  channel text NOT NULL,
+  status text NOT NULL,
+  open integer NOT NULL,
+  late integer NOT NULL,
+  UNIQUE NULLS NOT DISTINCT (department_id, district_code, subprefeitura_code, service_id, channel, status)
+);
+INSERT INTO open_counts (department_id, district_code, subprefeitura_code, service_id, channel, status, open, late)
+SELECT f.department_id, f.district_code, f.subprefeitura_code, f.service_id, f.channel, f.status, count(*),
+       count(*) FILTER (WHERE f.due_at < s.late_as_of)
+  FROM demand_facts f CROSS JOIN map_cells_state s
+ WHERE f.status NOT IN ('closed', 'cancelled', 'merged')
+ GROUP BY 1, 2, 3, 4, 5, 6;

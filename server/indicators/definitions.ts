@@ -26,6 +26,12 @@ export interface IndicatorDefinition {
   where?: string;
   /** The value the screens show first. */
   headline: string;
+  /**
+   * The same values from a summary kept beside the facts (decision 0053), read instead of the facts when the query
+   * only filters and groups by keys the summary has: its table (aliased `f`, with the facts' key columns), the rows
+   * it counts and each value over it.
+   */
+  kept?: { table: string; where: string; values: Readonly<Record<string, string>> };
 }
 
 /** A demand still waiting for its end: not closed, cancelled or merged. */
@@ -62,6 +68,12 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     where: OPEN,
     values: { open: "count(*)", late: "count(*) FILTER (WHERE f.due_at < now())" },
     headline: "open",
+    // Late as of the facts job's last step (seconds ago) rather than now().
+    kept: {
+      table: "open_counts",
+      where: "f.open > 0",
+      values: { open: "coalesce(sum(f.open), 0)", late: "coalesce(sum(f.late), 0)" },
+    },
   },
   {
     id: "deadline-compliance",

@@ -183,8 +183,24 @@ export function readFactSources(sql: Sql, ids: readonly number[]): Promise<FactS
   );
 }
 
-/** Open, as the map's cells count it (definitions.ts's OPEN over a row alias `x`). */
-const openOf = (x: string) => `${x}.status NOT IN ('closed', 'cancelled', 'merged') AND ${x}.lon IS NOT NULL`;
+/** Open (definitions.ts's OPEN over a row alias `x`). */
+const openAt = (x: string) => `${x}.status NOT IN ('closed', 'cancelled', 'merged')`;
+/** Open and placed, as the map's cells count it. */
+const openOf = (x: string) => `${openAt(x)} AND ${x}.lon IS NOT NULL`;
+
+/**
+ * The open counts (migration 0059) changed by a set of signed facts `kept(department_id, district_code,
+ * subprefeitura_code, service_id, channel, status, due_at, sign)`; late as the map's cells count it.
+ */
+export const OPEN_COUNT_DELTA = `
+  INSERT INTO open_counts AS c (department_id, district_code, subprefeitura_code, service_id, channel, status, open, late)
+  SELECT k.department_id, k.district_code, k.subprefeitura_code, k.service_id, k.channel, k.status, sum(k.sign),
+         coalesce(sum(k.sign) FILTER (WHERE k.due_at < st.late_as_of), 0)
+    FROM kept k CROSS JOIN map_cells_state st
+   GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (department_id, district_code, subprefeitura_code, service_id, channel, status)
+  DO UPDATE SET open = c.open + EXCLUDED.open, late = c.late + EXCLUDED.late`;
+const KEPT_COLUMNS = "department_id, district_code, subprefeitura_code, service_id, channel, status, due_at";
 
 /**
  * The map's cells (migration 0059) changed by a set of signed points `delta(lon, lat, due_at, sign)`: one row per
@@ -256,8 +272,14 @@ export async function writeFacts(sql: Sql, rows: readonly FactRow[], timeZone: s
        SELECT o.lon, o.lat, o.due_at, -1 AS sign FROM old o WHERE ${openOf("o")}
        UNION ALL
        SELECT n.lon, n.lat, n.due_at, 1 FROM r n WHERE ${openOf("n")}),
-     cells AS (${MAP_CELL_DELTA} RETURNING 1)
-     SELECT (SELECT count(*) FROM written) + (SELECT count(*) FROM months) + (SELECT count(*) FROM cells) AS n`,
+     cells AS (${MAP_CELL_DELTA} RETURNING 1),
+     kept AS (
+       SELECT ${KEPT_COLUMNS}, -1 AS sign FROM old o WHERE ${openAt("o")}
+       UNION ALL
+       SELECT ${KEPT_COLUMNS}, 1 FROM r n WHERE ${openAt("n")}),
+     counts AS (${OPEN_COUNT_DELTA} RETURNING 1)
+     SELECT (SELECT count(*) FROM written) + (SELECT count(*) FROM months) + (SELECT count(*) FROM cells)
+            + (SELECT count(*) FROM counts) AS n`,
     [JSON.stringify(rows), timeZone],
   );
 }
@@ -280,8 +302,20 @@ export async function advanceMapLateness(sql: Sql): Promise<void> {
         GROUP BY 1, 2, 3
        ON CONFLICT (zoom, cx, cy) DO UPDATE SET late = c.late + EXCLUDED.late,
           late_lon_sum = c.late_lon_sum + EXCLUDED.late_lon_sum, late_lat_sum = c.late_lat_sum + EXCLUDED.late_lat_sum
+       RETURNING 1),
+     passed AS (
+       SELECT f.department_id, f.district_code, f.subprefeitura_code, f.service_id, f.channel, f.status, count(*) AS n
+         FROM demand_facts f, st
+        WHERE ${openAt("f")} AND f.due_at >= st.late_as_of AND f.due_at < now()
+        GROUP BY 1, 2, 3, 4, 5, 6),
+     counts AS (
+       UPDATE open_counts c SET late = c.late + p.n FROM passed p
+        WHERE c.department_id IS NOT DISTINCT FROM p.department_id AND c.district_code IS NOT DISTINCT FROM p.district_code
+          AND c.subprefeitura_code IS NOT DISTINCT FROM p.subprefeitura_code AND c.service_id = p.service_id
+          AND c.channel = p.channel AND c.status = p.status
        RETURNING 1)
-     UPDATE map_cells_state SET late_as_of = greatest(late_as_of, now()) WHERE (SELECT count(*) FROM cells) >= 0`,
+     UPDATE map_cells_state SET late_as_of = greatest(late_as_of, now())
+      WHERE (SELECT count(*) FROM cells) + (SELECT count(*) FROM counts) >= 0`,
   );
 }
 
@@ -344,17 +378,22 @@ export async function refreshIndicatorFacts(db: Db, batch = FACTS_BATCH): Promis
 }
 
 /**
- * Makes the map's cells again from the facts (after a bulk load or a restore; the migration does it once): every
+ * Makes the map's cells and the open counts again from the facts (after a bulk load or a restore; the migration does it once): every
  * open placed demand counted at zooms 0–16, late as of now. Under the facts cursor's lock, so no write interleaves.
  */
 export async function rebuildMapCells(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query("SELECT 1 FROM indicator_cursor FOR UPDATE");
     await tx.query("DELETE FROM map_cells");
+    await tx.query("DELETE FROM open_counts");
     await tx.query("UPDATE map_cells_state SET late_as_of = now()");
     await tx.query(
       `WITH delta AS (SELECT f.lon, f.lat, f.due_at, 1 AS sign FROM demand_facts f WHERE ${openOf("f")})
        ${MAP_CELL_DELTA}`,
+    );
+    await tx.query(
+      `WITH kept AS (SELECT ${KEPT_COLUMNS}, 1 AS sign FROM demand_facts f WHERE ${openAt("f")})
+       ${OPEN_COUNT_DELTA}`,
     );
   });
 }

@@ -157,7 +157,8 @@ describe("the public map", () => {
   it("counts against the caller's rate limit like open data", async () => {
     let status = 200;
     let tries = 0;
-    while (status === 200 && tries <= RATE) {
+    // The window is a fixed minute: if it turns during the loop the count starts again, once at most.
+    while (status === 200 && tries <= 2 * RATE + 1) {
       tries++;
       status = (await app.inject({ url: `/api/v1/public/map/clusters?zoom=3&bbox=${WHOLE_CITY}` }))
         .statusCode;

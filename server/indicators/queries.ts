@@ -125,7 +125,9 @@ export function buildIndicatorSql(
   period: Period,
   timeZone: string,
   groupBy: readonly GroupKey[] = query.groupBy ?? [],
+  kept = false,
 ): Built {
+  const source = kept && indicator.kept ? indicator.kept : undefined;
   const params: unknown[] = [];
   const param = (value: unknown) => {
     params.push(value);
@@ -166,6 +168,7 @@ export function buildIndicatorSql(
   };
   const where: string[] = [];
   if (indicator.where) where.push(`(${indicator.where})`);
+  if (source) where.push(`(${source.where})`);
   if (periodColumn) {
     where.push(
       `${periodColumn} >= (${param(period.from)}::date)::timestamp AT TIME ZONE ${zone()}`,
@@ -176,11 +179,11 @@ export function buildIndicatorSql(
   const keys = groupBy.map((k) => `${keySql(k)} AS "${k}"`);
   const timeKeys = groupBy.filter((k) => TIME_KEYS.has(k));
   const partition = timeKeys.length > 0 ? `PARTITION BY ${timeKeys.map(keySql).join(", ")}` : "";
-  const values = Object.entries(indicator.values).map(
+  const values = Object.entries(source?.values ?? indicator.values).map(
     ([name, sql]) => `(${sql.replaceAll("{partition}", partition)})::float8 AS "v_${name}"`,
   );
   const text = `SELECT ${[...keys, ...values].join(", ")}
-    FROM demand_facts f
+    FROM ${source?.table ?? "demand_facts"} f
     LEFT JOIN services s ON s.id = f.service_id
     LEFT JOIN service_groups g ON g.id = s.group_id
     LEFT JOIN service_groups tg ON tg.id = g.parent_id
@@ -234,7 +237,9 @@ export async function readIndicator(
     // A trend by month reads the months kept in indicator_months where they are built (months.ts, decision 0053).
     const plan = monthPlanOf(indicator, { ...query, groupBy: [...keys] }, p, todayIn(timeZone));
     if (plan) return readByMonth(sql, indicator, { ...query, groupBy: [...keys] }, plan, timeZone);
-    const built = buildIndicatorSql(indicator, query, p, timeZone, keys);
+    // The backlog reads the open counts kept beside the facts unless a filter needs the facts themselves.
+    const kept = indicator.kept !== undefined && query.age === undefined && query.late === undefined;
+    const built = buildIndicatorSql(indicator, query, p, timeZone, keys, kept);
     const raw = await sql.query<Record<string, string | number | null>>(built.text, built.params);
     return raw.map((r) => rowOf(r, keys, Object.keys(indicator.values)));
   };

@@ -128,7 +128,35 @@ async function assertCellsMatchFacts(when: string) {
   }
 }
 
-describe("the map's kept cells", () => {
+/** The backlog from the open counts kept beside the facts equals its statement over the facts. */
+async function assertBacklogMatchesFacts(when: string) {
+  const backlog = INDICATORS.find((i) => i.id === "backlog")!;
+  const someday: Period = { from: "2026-01-01", to: "2026-01-01" };
+  const shapes: IndicatorQuery[] = [
+    {},
+    { groupBy: ["department"] },
+    { groupBy: ["district", "channel"] },
+    { groupBy: ["status"] },
+    { groupBy: ["theme"] },
+    { district: [districts[0]!] },
+    { channel: ["web"], groupBy: ["service"] },
+  ];
+  const key = (r: { key: object }) => JSON.stringify(r.key);
+  for (const query of shapes) {
+    const statement = buildIndicatorSql(backlog, query, someday, timeZone, query.groupBy ?? []);
+    assert.doesNotMatch(statement.text, /open_counts/);
+    const raw = await db.query<Record<string, string | number | null>>(statement.text, statement.params);
+    const expected = raw.map((r) => rowOf(r, query.groupBy ?? [], ["open", "late"]));
+    const actual = (await readIndicator(db, backlog, query, someday, timeZone)).rows;
+    assert.deepEqual(
+      [...actual].sort((a, b) => key(a).localeCompare(key(b))),
+      [...expected].sort((a, b) => key(a).localeCompare(key(b))),
+      `${when}: backlog ${JSON.stringify(query)}`,
+    );
+  }
+}
+
+describe("the map's kept cells and the open counts", () => {
   it("match the live grouping of the open demands through openings, moves, closures, reopenings and deadlines", async () => {
     const next = random(15);
     const ids: number[] = [];
@@ -146,6 +174,7 @@ describe("the map's kept cells", () => {
     }
     await refreshIndicatorFacts(db);
     await assertCellsMatchFacts("after opening");
+    await assertBacklogMatchesFacts("after opening");
 
     // Ten closed, five moved across the city, three past closures reopened, four made late.
     for (const id of ids.slice(1, 11)) {
@@ -170,6 +199,7 @@ describe("the map's kept cells", () => {
     await refreshIndicatorFacts(db);
     await refreshIndicatorFacts(db); // a second run reads nothing new and changes nothing
     await assertCellsMatchFacts("after changes");
+    await assertBacklogMatchesFacts("after changes");
 
     // A deadline passing makes no event: the facts job's lateness step moves it into the late counts.
     await db.query("UPDATE demands SET due_at = now() + interval '1 second' WHERE id = $1", [ids[30]]);
@@ -182,6 +212,7 @@ describe("the map's kept cells", () => {
     const lateOf = (cs: Row[]) => cs.reduce((n, c) => n + c.late, 0);
     assert.equal(lateOf(after), lateOf(before) + 1, "the deadline that passed counts as late");
     await assertCellsMatchFacts("after a deadline passed");
+    await assertBacklogMatchesFacts("after a deadline passed");
   });
 });
 
