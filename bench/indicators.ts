@@ -449,7 +449,10 @@ export async function runIndicatorsBench(argv: string[]): Promise<void> {
       `| indicator_months (${monthCount} months) | ${monthRows} | ${months.map((x) => x.toFixed(1)).join(", ")} | ${median(months).toFixed(1)} |`,
     );
   }
-  if (only.has("panels")) await measure("Panels (readIndicator)", panelCases(district), targets, runs, reads);
+  // --match=TEXT keeps the panel cases whose name holds TEXT (to measure one indicator again).
+  const match = option(argv, "match", "");
+  const panels = panelCases(district).filter((c) => c.name.includes(match));
+  if (only.has("panels")) await measure("Panels (readIndicator)", panels, targets, runs, reads);
   // The plain SQL takes seconds a read: 3 reads a run (their p95 is their slowest), on the primary.
   if (only.has("baseline"))
     await measure("Plain SQL on the raw tables", baselineCases(district), [targets[0]!], runs, 3);

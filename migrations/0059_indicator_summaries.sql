@@ -92,11 +92,15 @@ CREATE TABLE open_counts (
   status text NOT NULL,
   open integer NOT NULL,
   late integer NOT NULL,
+  -- The late ones' deadlines summed in seconds since the epoch: their mean days late as of any instant.
+  late_due_sum bigint NOT NULL,
   UNIQUE NULLS NOT DISTINCT (department_id, district_code, subprefeitura_code, service_id, channel, status)
 );
-INSERT INTO open_counts (department_id, district_code, subprefeitura_code, service_id, channel, status, open, late)
+INSERT INTO open_counts (department_id, district_code, subprefeitura_code, service_id, channel, status, open, late,
+                         late_due_sum)
 SELECT f.department_id, f.district_code, f.subprefeitura_code, f.service_id, f.channel, f.status, count(*),
-       count(*) FILTER (WHERE f.due_at < s.late_as_of)
+       count(*) FILTER (WHERE f.due_at < s.late_as_of),
+       coalesce(sum(extract(epoch FROM f.due_at)::bigint) FILTER (WHERE f.due_at < s.late_as_of), 0)
   FROM demand_facts f CROSS JOIN map_cells_state s
  WHERE f.status NOT IN ('closed', 'cancelled', 'merged')
  GROUP BY 1, 2, 3, 4, 5, 6;

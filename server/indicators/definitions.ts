@@ -29,7 +29,7 @@ export interface IndicatorDefinition {
   /**
    * The same values from a summary kept beside the facts (decision 0053), read instead of the facts when the query
    * only filters and groups by keys the summary has: its table (aliased `f`, with the facts' key columns), the rows
-   * it counts and each value over it.
+   * it counts (instead of `where`) and each value over it.
    */
   kept?: { table: string; where: string; values: Readonly<Record<string, string>> };
 }
@@ -187,9 +187,19 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     where: `${OPEN} AND f.due_at < now()`,
     values: {
       late: "count(*)",
-      days_late_median: `${median("extract(epoch FROM now() - f.due_at) / 86400")}`,
+      days_late_mean: "avg(extract(epoch FROM now() - f.due_at)) / 86400",
     },
     headline: "late",
+    // Late as of the facts job's last step; the mean days late from the late deadlines' sum at that instant.
+    kept: {
+      table: "open_counts",
+      where: "f.late > 0",
+      values: {
+        late: "coalesce(sum(f.late), 0)",
+        days_late_mean: `(extract(epoch FROM (SELECT late_as_of FROM map_cells_state)) * sum(f.late) - sum(f.late_due_sum))
+          / NULLIF(sum(f.late), 0) / 86400`,
+      },
+    },
   },
 ];
 

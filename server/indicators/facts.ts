@@ -193,13 +193,16 @@ const openOf = (x: string) => `${openAt(x)} AND ${x}.lon IS NOT NULL`;
  * subprefeitura_code, service_id, channel, status, due_at, sign)`; late as the map's cells count it.
  */
 export const OPEN_COUNT_DELTA = `
-  INSERT INTO open_counts AS c (department_id, district_code, subprefeitura_code, service_id, channel, status, open, late)
+  INSERT INTO open_counts AS c (department_id, district_code, subprefeitura_code, service_id, channel, status, open, late,
+                                late_due_sum)
   SELECT k.department_id, k.district_code, k.subprefeitura_code, k.service_id, k.channel, k.status, sum(k.sign),
-         coalesce(sum(k.sign) FILTER (WHERE k.due_at < st.late_as_of), 0)
+         coalesce(sum(k.sign) FILTER (WHERE k.due_at < st.late_as_of), 0),
+         coalesce(sum(k.sign * extract(epoch FROM k.due_at)::bigint) FILTER (WHERE k.due_at < st.late_as_of), 0)
     FROM kept k CROSS JOIN map_cells_state st
    GROUP BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (department_id, district_code, subprefeitura_code, service_id, channel, status)
-  DO UPDATE SET open = c.open + EXCLUDED.open, late = c.late + EXCLUDED.late`;
+  DO UPDATE SET open = c.open + EXCLUDED.open, late = c.late + EXCLUDED.late,
+     late_due_sum = c.late_due_sum + EXCLUDED.late_due_sum`;
 const KEPT_COLUMNS = "department_id, district_code, subprefeitura_code, service_id, channel, status, due_at";
 
 /**
@@ -304,12 +307,13 @@ export async function advanceMapLateness(sql: Sql): Promise<void> {
           late_lon_sum = c.late_lon_sum + EXCLUDED.late_lon_sum, late_lat_sum = c.late_lat_sum + EXCLUDED.late_lat_sum
        RETURNING 1),
      passed AS (
-       SELECT f.department_id, f.district_code, f.subprefeitura_code, f.service_id, f.channel, f.status, count(*) AS n
+       SELECT f.department_id, f.district_code, f.subprefeitura_code, f.service_id, f.channel, f.status, count(*) AS n,
+              sum(extract(epoch FROM f.due_at)::bigint) AS due_sum
          FROM demand_facts f, st
         WHERE ${openAt("f")} AND f.due_at >= st.late_as_of AND f.due_at < now()
         GROUP BY 1, 2, 3, 4, 5, 6),
      counts AS (
-       UPDATE open_counts c SET late = c.late + p.n FROM passed p
+       UPDATE open_counts c SET late = c.late + p.n, late_due_sum = c.late_due_sum + p.due_sum FROM passed p
         WHERE c.department_id IS NOT DISTINCT FROM p.department_id AND c.district_code IS NOT DISTINCT FROM p.district_code
           AND c.subprefeitura_code IS NOT DISTINCT FROM p.subprefeitura_code AND c.service_id = p.service_id
           AND c.channel = p.channel AND c.status = p.status

@@ -167,8 +167,8 @@ export function buildIndicatorSql(
     }
   };
   const where: string[] = [];
-  if (indicator.where) where.push(`(${indicator.where})`);
-  if (source) where.push(`(${source.where})`);
+  const rows = source ? source.where : indicator.where;
+  if (rows) where.push(`(${rows})`);
   if (periodColumn) {
     where.push(
       `${periodColumn} >= (${param(period.from)}::date)::timestamp AT TIME ZONE ${zone()}`,
