@@ -292,11 +292,15 @@ export async function writeFacts(sql: Sql, rows: readonly FactRow[], timeZone: s
  * in their cells. Runs under the facts cursor's lock, after the facts it wrote.
  */
 export async function advanceMapLateness(sql: Sql): Promise<void> {
+  // The instant read first and bound as a value, so both reads below are range scans of the open demands' deadlines.
+  const [state] = await sql.query<{ late_as_of: Date; now: Date }>(
+    "SELECT late_as_of, now() AS now FROM map_cells_state FOR UPDATE",
+  );
+  if (!state) throw new Error("map_cells_state has no row: run the migrations");
   await sql.query(
-    `WITH st AS MATERIALIZED (SELECT late_as_of FROM map_cells_state),
-     delta AS (
-       SELECT f.lon, f.lat, f.due_at, 1 AS sign FROM demand_facts f, st
-        WHERE ${openOf("f")} AND f.due_at >= st.late_as_of AND f.due_at < now()),
+    `WITH delta AS (
+       SELECT f.lon, f.lat FROM demand_facts f
+        WHERE ${openOf("f")} AND f.due_at >= $1::timestamptz AND f.due_at < $2::timestamptz),
      cells AS (
        INSERT INTO map_cells AS c (zoom, cx, cy, open, late, lon_sum, lat_sum, late_lon_sum, late_lat_sum)
        SELECT z, floor(d.lon / (360.0 / 2 ^ z / 4))::int, floor(d.lat / (360.0 / 2 ^ z / 4))::int, 0, count(*),
@@ -306,20 +310,20 @@ export async function advanceMapLateness(sql: Sql): Promise<void> {
        ON CONFLICT (zoom, cx, cy) DO UPDATE SET late = c.late + EXCLUDED.late,
           late_lon_sum = c.late_lon_sum + EXCLUDED.late_lon_sum, late_lat_sum = c.late_lat_sum + EXCLUDED.late_lat_sum
        RETURNING 1),
-     passed AS (
-       SELECT f.department_id, f.district_code, f.subprefeitura_code, f.service_id, f.channel, f.status, count(*) AS n,
-              sum(extract(epoch FROM f.due_at)::bigint) AS due_sum
-         FROM demand_facts f, st
-        WHERE ${openAt("f")} AND f.due_at >= st.late_as_of AND f.due_at < now()
-        GROUP BY 1, 2, 3, 4, 5, 6),
      counts AS (
-       UPDATE open_counts c SET late = c.late + p.n, late_due_sum = c.late_due_sum + p.due_sum FROM passed p
-        WHERE c.department_id IS NOT DISTINCT FROM p.department_id AND c.district_code IS NOT DISTINCT FROM p.district_code
-          AND c.subprefeitura_code IS NOT DISTINCT FROM p.subprefeitura_code AND c.service_id = p.service_id
-          AND c.channel = p.channel AND c.status = p.status
+       INSERT INTO open_counts AS c (department_id, district_code, subprefeitura_code, service_id, channel, status,
+                                     open, late, late_due_sum)
+       SELECT f.department_id, f.district_code, f.subprefeitura_code, f.service_id, f.channel, f.status, 0, count(*),
+              sum(extract(epoch FROM f.due_at)::bigint)
+         FROM demand_facts f
+        WHERE ${openAt("f")} AND f.due_at >= $1::timestamptz AND f.due_at < $2::timestamptz
+        GROUP BY 1, 2, 3, 4, 5, 6
+       ON CONFLICT (department_id, district_code, subprefeitura_code, service_id, channel, status)
+       DO UPDATE SET late = c.late + EXCLUDED.late, late_due_sum = c.late_due_sum + EXCLUDED.late_due_sum
        RETURNING 1)
-     UPDATE map_cells_state SET late_as_of = greatest(late_as_of, now())
+     UPDATE map_cells_state SET late_as_of = greatest(late_as_of, $2::timestamptz)
       WHERE (SELECT count(*) FROM cells) + (SELECT count(*) FROM counts) >= 0`,
+    [state.late_as_of, state.now],
   );
 }
 
