@@ -20,6 +20,8 @@ export interface AlarmView {
   kind: string;
   level: number;
   protocol: string | null;
+  /** The work order whose stage is late (none for the demand's own clock or a delivery alarm). */
+  workOrderId: number | null;
   department: string | null;
   data: Record<string, unknown>;
   raisedAt: string;
@@ -42,13 +44,14 @@ export async function listAlarms(
     kind: string;
     level: number;
     protocol: string | null;
+    work_order_id: number | null;
     department: string | null;
     data: Record<string, unknown>;
     raised_at: Date;
     acknowledged_at: Date | null;
   }>(
-    `SELECT a.raised_at::text AS sort_key, a.id, a.kind, a.level, d.protocol, dep.code AS department, a.data,
-            a.raised_at, a.acknowledged_at
+    `SELECT a.raised_at::text AS sort_key, a.id, a.kind, a.level, d.protocol, a.work_order_id,
+            dep.code AS department, a.data, a.raised_at, a.acknowledged_at
        FROM alarms a
        LEFT JOIN demands d ON d.id = a.demand_id
        LEFT JOIN departments dep ON dep.id = a.department_id
@@ -65,6 +68,7 @@ export async function listAlarms(
     kind: a.kind,
     level: a.level,
     protocol: a.protocol,
+    workOrderId: a.work_order_id,
     department: a.department,
     data: a.data,
     raisedAt: a.raised_at.toISOString(),

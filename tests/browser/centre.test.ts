@@ -2,13 +2,17 @@
  * The command centre (/centro) in Chromium: a supervisor sees the indicators and the map of open demands draw, then
  * both change live when a demand is filed through the API and again when it is answered and closed; pt-BR, en and
  * es with no serious axe-core violation; the charts draw, the comparison toggle shows the period before, a filter
- * changes the map and the indicators, the heat layer draws, and a bar drills down to the demands behind it; an agent
- * is refused. Screenshots: .cache/screenshots/centre-<lang>.png and centre-charts.png.
+ * changes the map and the indicators, the heat layer draws, and a bar drills down to the demands behind it; an alarm
+ * raised by the deadline scan while the centre is open appears at the top of the alarm panel without a reload, and
+ * is acknowledged there; an agent is refused. Screenshots: .cache/screenshots/centre-<lang>.png and centre-charts.png.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
+import { loadCalendar } from "../../server/calendar/queries.ts";
+import { listAlarmRules, startDeadline } from "../../server/deadlines/commands.ts";
+import { scanDeadlines } from "../../server/deadlines/scan.ts";
 import { refreshIndicatorFacts } from "../../server/indicators/facts.ts";
 import { routeDemandJob } from "../../server/triage/jobs.ts";
 import { demandBody, drain, findPlainService, openOrder } from "../factories.ts";
@@ -256,6 +260,79 @@ describe("the command centre", () => {
     assert.match(page.url(), /drill=cell/);
     assert.ok(Number(await page.locator(".centre-drill [data-total]").getAttribute("data-total")) >= 1);
     assert.ok((await page.locator(".centre-drill tbody tr").count()) >= 1, "its demands listed");
+    await context.close();
+  });
+
+  it("shows an alarm raised while it is open at the top of the alarm panel, and acknowledges it", async () => {
+    const { protocol, department } = await fileRouted({ lat: -23.5503, lon: -46.634 });
+    const [demand] = await ctx.db.query<{ id: number }>("SELECT id FROM demands WHERE protocol = $1", [
+      protocol,
+    ]);
+    await drain(ctx);
+    const order = await openOrder(ctx.db, demand!.id);
+    // Whatever else is past due is raised first, so that the alarms raised below are the clock's own.
+    await scanDeadlines(ctx.db);
+    const { context } = await staffContext(browser, baseUrl, ctx, "supervisor", undefined, {
+      locale: "pt-BR",
+    });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/centro`);
+    const panel = page.locator(".centre-alarms");
+    await panel.locator("[data-total]:not([data-total=''])").waitFor();
+    await page.locator(".live-live").waitFor();
+    assert.equal(await panel.locator(`[data-protocol="${protocol}"]`).count(), 0, "no alarm of it yet");
+
+    // An execution clock of one business hour started a month ago: the scan finds it past due and raises its
+    // alarms (warnings, the breach and the escalations) now, after the page has read the list.
+    const cal = await loadCalendar(ctx.db);
+    const rules = await listAlarmRules(ctx.db);
+    await ctx.db.transaction((tx) =>
+      startDeadline(tx, cal, rules, {
+        demandId: demand!.id,
+        workOrderId: order.id,
+        stage: "execution",
+        spec: { amount: 1, unit: "business_hours" },
+        departmentId: order.department_id,
+        startedAt: new Date(Date.now() - 30 * 86_400_000),
+      }),
+    );
+    await scanDeadlines(ctx.db);
+    const [raised] = await ctx.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM alarms WHERE work_order_id = $1 AND acknowledged_at IS NULL",
+      [order.id],
+    );
+    assert.ok(raised!.n > 0, "the scan raised the clock's alarms");
+
+    const first = panel.locator(".centre-alarm").first();
+    await page.waitForFunction(
+      (p) => document.querySelector(".centre-alarm")?.getAttribute("data-protocol") === p,
+      protocol,
+      { timeout: 15_000 },
+    );
+    assert.match((await first.getAttribute("class")) ?? "", /centre-alarm-new/, "highlighted as new");
+    assert.match(
+      (await first.getByRole("link", { name: protocol }).getAttribute("href")) ?? "",
+      new RegExp(`^/console/demanda/${protocol}`),
+    );
+    const text = await first.innerText();
+    assert.match(text, new RegExp(`ordem de serviço ${order.id}`));
+    assert.match(text, new RegExp(department));
+    assert.match(text, /Desde/);
+    await page.waitForFunction(
+      (p) => document.querySelector(".centre-alarms [aria-live='polite']")?.textContent?.includes(p),
+      protocol,
+    );
+    assert.deepEqual(await seriousViolations(page), []);
+
+    // A supervisor may acknowledge: the alarm leaves the list.
+    const id = await first.getAttribute("data-alarm");
+    await first.getByRole("button", { name: `Marcar como visto o alarme do protocolo ${protocol}` }).click();
+    await panel.locator(`[data-alarm="${id}"]`).waitFor({ state: "detached" });
+    const [row] = await ctx.db.query<{ acknowledged: boolean }>(
+      "SELECT acknowledged_at IS NOT NULL AS acknowledged FROM alarms WHERE id = $1",
+      [Number(id)],
+    );
+    assert.equal(row?.acknowledged, true);
     await context.close();
   });
 

@@ -3,6 +3,7 @@
  * acknowledged ("someone is on it") with one button or a key.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { type Alarm, alarmClass, describeAlarm } from "../ui/alarms.ts";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
@@ -10,18 +11,6 @@ import { LiveBadge, useLive } from "../ui/live.tsx";
 import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import { type StaffEnv, send } from "../ui/staff.tsx";
 import { PATHS } from "./data.ts";
-
-/** An alarm as GET /api/v1/alarms answers it. */
-interface Alarm {
-  id: number;
-  kind: string;
-  level: number;
-  protocol: string | null;
-  department: string | null;
-  data: { stage?: string; fraction?: number; dueAt?: string };
-  raisedAt: string;
-  acknowledgedAt: string | null;
-}
 
 /** The inbox screen. */
 export function AlarmsScreen(props: { env: StaffEnv }) {
@@ -91,14 +80,6 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
   ];
   useShortcuts(shortcuts);
 
-  const what = (a: Alarm) => {
-    const parts = [t(`backoffice.alarms.kinds.${a.kind}`)];
-    if (a.data.stage) parts.push(t(`backoffice.alarms.stages.${a.data.stage}`));
-    if (typeof a.data.fraction === "number")
-      parts.push(t("backoffice.alarms.fraction", { percent: Math.round(a.data.fraction * 100) }));
-    return parts.join(" · ");
-  };
-
   return (
     <>
       <h1 tabIndex={-1}>{t("backoffice.alarms.title")}</h1>
@@ -131,7 +112,7 @@ export function AlarmsScreen(props: { env: StaffEnv }) {
                   <td>
                     <time dateTime={a.raisedAt}>{formatWhen(a.raisedAt, locale)}</time>
                   </td>
-                  <td class={a.kind === "deadline_near" ? "warn" : "late"}>{what(a)}</td>
+                  <td class={alarmClass(a)}>{describeAlarm(a, t, "backoffice.alarms")}</td>
                   <td>{t(`backoffice.alarms.levels.${a.level}`)}</td>
                   <td>
                     {a.protocol ? (

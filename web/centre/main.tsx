@@ -3,7 +3,8 @@
  * every indicator (public and staff) for the last 30 days beside the comparison period, charts of the same
  * indicators (charts.tsx), and the map of open demands clustered on the server with a heat layer (map-panel.tsx),
  * all for the filters kept in the URL (selection.ts, filters.tsx) and kept live by the staff event stream. A bar,
- * a row or a cluster drills down to its demands (panels.tsx). The wall mode shows one panel at a time, full screen
+ * a row or a cluster drills down to its demands (panels.tsx). Beside them the open alarms, newest first, a new one
+ * shown as soon as the stream carries it (alarms-panel.tsx). The wall mode shows one panel at a time, full screen
  * and dark, rotating. One entry; the map loads Leaflet and the charts uPlot on demand.
  */
 import "../ui/base.css";
@@ -12,9 +13,10 @@ import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { readBoot } from "../ui/boot.ts";
 import { translator, withoutLang } from "../ui/i18n.ts";
-import { LiveBadge, useLive } from "../ui/live.tsx";
+import { LiveBadge, type LiveMessage, useLive } from "../ui/live.tsx";
 import { useLocation } from "../ui/router.ts";
 import { type StaffEnv, StaffRoot } from "../ui/staff.tsx";
+import { AlarmsPanel } from "./alarms-panel.tsx";
 import { ChartsPanel } from "./charts.tsx";
 import { FiltersForm, useFilterLists } from "./filters.tsx";
 import { MapPanel } from "./map-panel.tsx";
@@ -33,18 +35,21 @@ const REFRESH_AFTER_MS = 1_500;
 const REFRESH_AGAIN_MS = 6_500;
 /** With no event at all, the panels still read again this often (a clock passing a deadline makes no event). */
 const REFRESH_EVERY_MS = 60_000;
-/** How long each panel stays on the wall, and how many panels take turns there (cards, charts, map). */
+/** How long each panel stays on the wall; the panels that take turns there are cards, charts, map and alarms. */
 const WALL_PANEL_MS = 20_000;
-const WALL_PANELS = 3;
 
 /**
  * The tick the panels follow: it moves `REFRESH_AFTER_MS` and `REFRESH_AGAIN_MS` after the last live event of a
- * burst, and every `REFRESH_EVERY_MS` in any case.
+ * burst, and every `REFRESH_EVERY_MS` in any case. `onMessage` sees every message too (one stream for the screen).
  */
-function useRefreshTick(): { tick: number; live: ReturnType<typeof useLive> } {
+function useRefreshTick(onMessage: (message: LiveMessage) => void): {
+  tick: number;
+  live: ReturnType<typeof useLive>;
+} {
   const [tick, setTick] = useState(0);
   const timers = useRef<Array<ReturnType<typeof setTimeout>>>([]);
-  const live = useLive(() => {
+  const live = useLive((message) => {
+    onMessage(message);
     for (const timer of timers.current) clearTimeout(timer);
     timers.current = [REFRESH_AFTER_MS, REFRESH_AGAIN_MS].map((ms) =>
       setTimeout(() => setTick((n) => n + 1), ms),
@@ -62,7 +67,13 @@ function useRefreshTick(): { tick: number; live: ReturnType<typeof useLive> } {
 
 function CentreScreen(props: { env: StaffEnv; url: URL }) {
   const { env } = props;
-  const { tick, live } = useRefreshTick();
+  // Moves with each alarm (or reset) on the stream: the alarm panel reads again at once, not with the tick.
+  const [alarmSignal, setAlarmSignal] = useState(0);
+  const { tick, live } = useRefreshTick((message) => {
+    if (message.kind === "alarm" || message.kind === "reset") setAlarmSignal((n) => n + 1);
+  });
+  const alarms = env.can("alarms.read");
+  const wallPanels = alarms ? 4 : 3;
   const [wall, setWall] = useState(false);
   const [shown, setShown] = useState(0);
   const lists = useFilterLists(env.locale);
@@ -72,9 +83,9 @@ function CentreScreen(props: { env: StaffEnv; url: URL }) {
   const drill = (d: Drill | null) => showSelection({ ...selection, drill: d });
   useEffect(() => {
     if (!wall) return;
-    const timer = setInterval(() => setShown((n) => (n + 1) % WALL_PANELS), WALL_PANEL_MS);
+    const timer = setInterval(() => setShown((n) => (n + 1) % wallPanels), WALL_PANEL_MS);
     return () => clearInterval(timer);
-  }, [wall]);
+  }, [wall, wallPanels]);
   // What every panel follows: the selection, its filters as a query string, and the live tick.
   const panel = { env, selection, where, tick };
   return (
@@ -99,8 +110,15 @@ function CentreScreen(props: { env: StaffEnv; url: URL }) {
           onClose={() => drill(null)}
         />
       ) : null}
-      <div hidden={wall && shown !== 0}>
-        <IndicatorsPanel {...panel} />
+      <div class={alarms ? "centre-top" : undefined}>
+        <div hidden={wall && shown !== 0}>
+          <IndicatorsPanel {...panel} />
+        </div>
+        {alarms ? (
+          <div hidden={wall && shown !== 3}>
+            <AlarmsPanel env={env} signal={alarmSignal} tick={tick} />
+          </div>
+        ) : null}
       </div>
       <div hidden={wall && shown !== 1}>
         {/* Drawn again on entering or leaving the wall: the charts take the dark screen's colours when created. */}
