@@ -264,7 +264,9 @@ describe("the command centre", () => {
   });
 
   it("shows an alarm raised while it is open at the top of the alarm panel, and acknowledges it", async () => {
-    const { protocol, department } = await fileRouted({ lat: -23.5503, lon: -46.634 });
+    // A place of its own: a demand of the same service at an earlier test's place would be linked to that one as
+    // a duplicate and get no work order of its own.
+    const { protocol, department } = await fileRouted({ lat: -23.6102, lon: -46.6958 });
     const [demand] = await ctx.db.query<{ id: number }>("SELECT id FROM demands WHERE protocol = $1", [
       protocol,
     ]);
