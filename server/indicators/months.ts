@@ -94,21 +94,23 @@ export async function readByMonth(
   plan: MonthPlan,
   timeZone: string,
 ): Promise<IndicatorRow[]> {
-  const built = await sql.query<{ month: string; code: string; vals: Record<string, number | null> }>(
-    `SELECT to_char(m.month, 'YYYY-MM') AS month, m.code, m.vals
-       FROM indicator_months m
-       JOIN indicator_month_state s ON s.month = m.month AND s.built_version = s.version
-      WHERE m.indicator = $1 AND m.dim = $2 AND m.month = ANY($3::date[]) AND ($4::text IS NULL OR m.code = $4)`,
+  // One statement, so the months it finds built and their rows come from the same snapshot (a month with no row
+  // for this indicator and key is built all the same: its row has no code).
+  const stored = await sql.query<{
+    month: string;
+    code: string | null;
+    vals: Record<string, number | null> | null;
+  }>(
+    `SELECT to_char(s.month, 'YYYY-MM') AS month, m.code, m.vals
+       FROM indicator_month_state s
+       LEFT JOIN indicator_months m ON m.month = s.month AND m.indicator = $1 AND m.dim = $2
+                                   AND ($4::text IS NULL OR m.code = $4)
+      WHERE s.month = ANY($3::date[]) AND s.built_version = s.version`,
     [indicator.id, plan.dim, plan.months, plan.code ?? null],
   );
-  const builtMonths = new Set(
-    (
-      await sql.query<{ month: string }>(
-        `SELECT to_char(month, 'YYYY-MM') AS month FROM indicator_month_state
-          WHERE month = ANY($1::date[]) AND built_version = version`,
-        [plan.months],
-      )
-    ).map((r) => r.month),
+  const builtMonths = new Set(stored.map((r) => r.month));
+  const built = stored.flatMap((r) =>
+    r.code === null || r.vals === null ? [] : [{ month: r.month, code: r.code, vals: r.vals }],
   );
   const keys = (query.groupBy ?? []) as GroupKey[];
   const names = Object.keys(indicator.values);
