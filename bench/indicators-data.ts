@@ -26,7 +26,8 @@ import { loadConfig } from "../server/config.ts";
 import { connect } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
 import { importSp156 } from "../server/imports/sp156.ts";
-import { rebuildMapCells, refreshIndicatorFacts } from "../server/indicators/facts.ts";
+import { refreshIndicatorFacts } from "../server/indicators/facts.ts";
+import { rebuildMapCells } from "../server/indicators/kept.ts";
 import { rebuildIndicatorMonths } from "../server/indicators/months.ts";
 
 export const BENCH_DB = "responsiva_bench_indicators";

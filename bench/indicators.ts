@@ -23,7 +23,8 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import { connect, type Db } from "../server/db/index.ts";
 import { INDICATORS, indicatorOf } from "../server/indicators/definitions.ts";
-import { rebuildMapCells, refreshIndicatorFacts } from "../server/indicators/facts.ts";
+import { refreshIndicatorFacts } from "../server/indicators/facts.ts";
+import { rebuildMapCells } from "../server/indicators/kept.ts";
 import { readClusters, readPublicClusters } from "../server/indicators/map.ts";
 import { rebuildIndicatorMonths } from "../server/indicators/months.ts";
 import {
