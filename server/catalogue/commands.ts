@@ -1,6 +1,7 @@
 /** Changes to the catalogue, one transaction each: create a service, update a service. */
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, isUniqueViolation, maybeOne, type Sql } from "../db/index.ts";
+import { reclassifyDistrictOnly } from "../indicators/kept.ts";
 import { serviceCodeTaken, unknownGroup, unknownService } from "./problems.ts";
 import { findServiceByCode, forgetCachedServices, type Service } from "./queries.ts";
 import type { ServiceInput, ServicePatch } from "./schemas.ts";
@@ -117,6 +118,10 @@ export async function updateService(
         patch.autoDispatch ?? null,
       ],
     );
+    // Its demands leave (or join) the public map's points in this same transaction.
+    if (patch.sensitive !== undefined && patch.sensitive !== current.sensitive) {
+      await reclassifyDistrictOnly(tx, [current.id]);
+    }
     const changed = await mustFind(tx, code);
     await recordAudit(tx, actor, {
       action: "service.updated",

@@ -2,11 +2,13 @@
  * Seeds the service catalogue from SP156's own taxonomy (sp156_catalogo_servicos.csv): each Tema a root group,
  * each Assunto a child group, each Serviço a service. Upserts on source_ref, never touching a code once given.
  */
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { SeedOptions } from "../cli/seed.ts";
 import type { Db, Sql } from "../db/index.ts";
+import { reclassifyDistrictOnly } from "../indicators/kept.ts";
 import { forgetCachedServices } from "./queries.ts";
 import {
   type CatalogueRow,
@@ -70,6 +72,15 @@ export async function seedCatalogue(db: Db, options: SeedOptions): Promise<void>
       retired.map((r) => sourceRef(r.Tema, r.Assunto, r.Serviço)),
     ]);
     await upsertAliases(tx);
+    // A service the seed marked sensitive takes its open demands off the public map's points now.
+    const marked = await tx.query<{ id: number }>(
+      `SELECT s.id FROM services s
+        WHERE s.sensitive AND EXISTS (SELECT 1 FROM demand_facts f WHERE f.service_id = s.id AND NOT f.district_only)`,
+    );
+    await reclassifyDistrictOnly(
+      tx,
+      marked.map((r) => Number(r.id)),
+    );
   });
   forgetCachedServices();
   options.log?.(

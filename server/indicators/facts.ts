@@ -15,11 +15,12 @@ import type { Db, Sql } from "../db/index.ts";
 import { advance, type IdCursor, missingIds } from "../events/cursor.ts";
 import {
   advanceMapLateness,
-  KEPT_COLUMNS,
+  keptOf,
   MAP_CELL_DELTA,
   OPEN_COUNT_DELTA,
+  onMaps,
   openAt,
-  openOf,
+  pointsOf,
 } from "./kept.ts";
 
 /** Timeline events read per transaction. */
@@ -193,7 +194,7 @@ export function readFactSources(sql: Sql, ids: readonly number[]): Promise<FactS
 
 /**
  * Writes (or rewrites) the facts of these demands in one statement, and in it what they change of the summaries
- * (decision 0053): the map's cells get the old row taken away and the new one added (when open and placed); every
+ * (decision 0053): the maps' cells get the old row taken away and the new one added (when open and placed); every
  * month (in `timeZone`) an old or a new instant falls in gets its version raised, so indicator_months stops serving
  * it until it is built again. Callers serialise on the facts cursor (refreshIndicatorFacts), so no two writes
  * read the same old rows.
@@ -241,14 +242,14 @@ export async function writeFacts(sql: Sql, rows: readonly FactRow[], timeZone: s
        ON CONFLICT (month) DO UPDATE SET version = m.version + 1
        RETURNING 1),
      delta AS (
-       SELECT o.lon, o.lat, o.due_at, -1 AS sign FROM old o WHERE ${openOf("o")}
+       SELECT p.public, p.lon, p.lat, o.due_at, -1 AS sign FROM old o ${pointsOf("o")} WHERE ${onMaps("o")}
        UNION ALL
-       SELECT n.lon, n.lat, n.due_at, 1 FROM r n WHERE ${openOf("n")}),
+       SELECT p.public, p.lon, p.lat, n.due_at, 1 FROM r n ${pointsOf("n")} WHERE ${onMaps("n")}),
      cells AS (${MAP_CELL_DELTA} RETURNING 1),
      kept AS (
-       SELECT ${KEPT_COLUMNS}, -1 AS sign FROM old o WHERE ${openAt("o")}
+       SELECT ${keptOf("o")}, -1 AS sign FROM old o WHERE ${openAt("o")}
        UNION ALL
-       SELECT ${KEPT_COLUMNS}, 1 FROM r n WHERE ${openAt("n")}),
+       SELECT ${keptOf("n")}, 1 FROM r n WHERE ${openAt("n")}),
      counts AS (${OPEN_COUNT_DELTA} RETURNING 1)
      SELECT (SELECT count(*) FROM written) + (SELECT count(*) FROM months) + (SELECT count(*) FROM cells)
             + (SELECT count(*) FROM counts) AS n`,

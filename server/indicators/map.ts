@@ -69,7 +69,9 @@ export async function readClusters(
   query: ClusterQuery,
 ): Promise<{ zoom: number; cellDegrees: number; total: number; clusters: Cluster[] }> {
   const cell = cellDegrees(query.zoom);
-  const rows = needsFacts(query) ? await groupFacts(sql, query, cell) : await readKeptCells(sql, query);
+  const rows = needsFacts(query)
+    ? await groupFacts(sql, query, cell)
+    : await readKeptCells(sql, query, false);
   const clusters = rows.map((r) => ({
     lat: Number(Number(r.lat).toFixed(6)),
     lon: Number(Number(r.lon).toFixed(6)),
@@ -91,24 +93,30 @@ interface ClusterRow {
   late: number;
 }
 
-/** The kept cells of the zoom that meet the box (their keys computed as the facts' writes compute them). */
-function readKeptCells(sql: Sql, query: ClusterQuery): Promise<ClusterRow[]> {
-  const [count, lateCount, lonSum, latSum] =
-    query.late === "true"
-      ? ["c.late", "c.late", "c.late_lon_sum", "c.late_lat_sum"]
-      : query.late === "false"
-        ? ["c.open - c.late", "0", "c.lon_sum - c.late_lon_sum", "c.lat_sum - c.late_lat_sum"]
-        : ["c.open", "c.late", "c.lon_sum", "c.lat_sum"];
+/** What a kept row counts under the `late` filter: [count, late, the points' lon sum, their lat sum]. */
+function keptSums(late: ClusterQuery["late"]): [string, string, string, string] {
+  if (late === "true") return ["c.late", "c.late", "c.late_lon_sum", "c.late_lat_sum"];
+  if (late === "false")
+    return ["c.open - c.late", "0", "c.lon_sum - c.late_lon_sum", "c.lat_sum - c.late_lat_sum"];
+  return ["c.open", "c.late", "c.lon_sum", "c.lat_sum"];
+}
+
+/**
+ * The kept cells of the zoom that meet the box (their keys computed as the facts' writes compute them), of the staff
+ * map or of the public one.
+ */
+function readKeptCells(sql: Sql, query: ClusterQuery, publicMap: boolean): Promise<ClusterRow[]> {
+  const [count, lateCount, lonSum, latSum] = keptSums(query.late);
   return sql.query<ClusterRow>(
     `SELECT (${latSum})::float8 / (${count}) / 1e6 AS lat, (${lonSum})::float8 / (${count}) / 1e6 AS lon,
             (${count})::int AS count, (${lateCount})::int AS late
        FROM map_cells c
-      WHERE c.zoom = $1::int
+      WHERE c.public = $6 AND c.zoom = $1::int
         AND c.cx BETWEEN floor($2::float8 / (360.0 / 2 ^ $1::int / 4))::int AND floor($4::float8 / (360.0 / 2 ^ $1::int / 4))::int
         AND c.cy BETWEEN floor($3::float8 / (360.0 / 2 ^ $1::int / 4))::int AND floor($5::float8 / (360.0 / 2 ^ $1::int / 4))::int
         AND (${count}) > 0
       ORDER BY 3 DESC`,
-    [query.zoom, ...query.bbox],
+    [query.zoom, ...query.bbox, publicMap],
   );
 }
 
@@ -157,9 +165,12 @@ export interface DistrictCount {
 /**
  * The public map (GET /api/v1/public/map/clusters): the same cells as the command centre's, built from what open
  * data publishes and nothing finer. Points are the demands' published ones, rounded to the open data's grid
- * (0.001°, record.ts `roundToGrid`, halves away from zero as SQL's round does), and the box is compared with those
- * rounded points, so moving its edges tells nothing finer than the grid. Demands published only at district level
- * are never in a cluster, at any zoom: they are counted per district, for each district the box touches.
+ * (0.001°, record.ts `roundToGrid`, halves away from zero as SQL's round does). Demands published only at district
+ * level are never in a cluster, at any zoom: they are counted per district, for each district the box touches.
+ * Without filters (but `late`), up to zoom 16, both are kept (migration 0060): the public map's cells that meet the
+ * box (whole cells, each wider than the grid, so a box's edges tell nothing finer than a cell) and the open counts
+ * of the demands published only by district. Otherwise they are grouped live from the facts, the box compared with
+ * the rounded points.
  */
 export async function readPublicClusters(
   sql: Sql,
@@ -172,57 +183,12 @@ export async function readPublicClusters(
   districts: DistrictCount[];
 }> {
   const cell = cellDegrees(query.zoom);
-  // Each statement binds its own values: the box first ($1–$4), then what it needs.
-  const conditions = (params: unknown[]) => {
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    return { where: [OPEN, ...filterConditions(query, param)].join(" AND "), param };
-  };
-  const from = `FROM demand_facts f
-       JOIN demands d ON d.id = f.demand_id
-       JOIN services s ON s.id = f.service_id
-       JOIN service_groups g ON g.id = s.group_id
-       LEFT JOIN service_groups tg ON tg.id = g.parent_id
-       LEFT JOIN departments dep ON dep.id = f.department_id`;
-  const box = "ST_MakeEnvelope($1, $2, $3, $4, 4326)";
-  const pointParams: unknown[] = [...query.bbox];
-  const onMap = conditions(pointParams);
-  const grid = onMap.param(GRID_DEGREES);
-  const size = onMap.param(cell);
-  const districtParams: unknown[] = [...query.bbox];
-  const byDistrict = conditions(districtParams);
-  const [points, districts] = await Promise.all([
-    sql.query<{ lat: number; lon: number; count: number; late: number }>(
-      `WITH published AS (
-         SELECT round(ST_X(d.location)::numeric, 3)::float8 AS lon,
-                round(ST_Y(d.location)::numeric, 3)::float8 AS lat, f.due_at
-           ${from}
-          WHERE ${onMap.where} AND NOT ${DISTRICT_ONLY} AND d.location && ST_Expand(${box}, ${grid})
-       )
-       SELECT avg(lat)::float8 AS lat, avg(lon)::float8 AS lon, count(*)::int AS count,
-              (count(*) FILTER (WHERE due_at < now()))::int AS late
-         FROM published
-        WHERE lon BETWEEN $1 AND $3 AND lat BETWEEN $2 AND $4
-        GROUP BY floor(lon / ${size}), floor(lat / ${size})
-        ORDER BY count DESC`,
-      pointParams,
-    ),
-    sql.query<{ district: string; name: string; count: number; late: number }>(
-      `SELECT f.district_code AS district, di.name, count(*)::int AS count,
-              (count(*) FILTER (WHERE f.due_at < now()))::int AS late
-         ${from}
-         JOIN districts di ON di.code = f.district_code
-        WHERE ${byDistrict.where} AND ${DISTRICT_ONLY} AND ST_Intersects(di.geom, ${box})
-        GROUP BY f.district_code, di.name
-        ORDER BY count DESC, di.name`,
-      districtParams,
-    ),
-  ]);
+  const [points, districts] = needsFacts(query)
+    ? await groupPublicLive(sql, query, cell)
+    : await Promise.all([readKeptCells(sql, query, true), readKeptDistricts(sql, query)]);
   const clusters = points.map((r) => ({
-    lat: Number(r.lat.toFixed(6)),
-    lon: Number(r.lon.toFixed(6)),
+    lat: Number(Number(r.lat).toFixed(6)),
+    lon: Number(Number(r.lon).toFixed(6)),
     count: Number(r.count),
     late: Number(r.late),
   }));
@@ -239,4 +205,76 @@ export async function readPublicClusters(
     clusters,
     districts: counts,
   };
+}
+
+const BOX = "ST_MakeEnvelope($1, $2, $3, $4, 4326)";
+
+/** The kept counts of the open demands published only by district, for the districts the box touches. */
+function readKeptDistricts(sql: Sql, query: ClusterQuery): Promise<DistrictCount[]> {
+  const [count, late] = keptSums(query.late);
+  return sql.query<DistrictCount>(
+    `SELECT c.district_code AS district, di.name, sum(${count})::int AS count, sum(${late})::int AS late
+       FROM open_counts c
+       JOIN districts di ON di.code = c.district_code
+      WHERE c.district_only AND ST_Intersects(di.geom, ${BOX})
+      GROUP BY c.district_code, di.name
+     HAVING sum(${count}) > 0
+      ORDER BY count DESC, di.name`,
+    query.bbox,
+  );
+}
+
+/** The public map grouped live from the facts, with every filter: the rounded points, and the district counts. */
+export function groupPublicLive(
+  sql: Sql,
+  query: ClusterQuery,
+  cell: number,
+): Promise<[ClusterRow[], DistrictCount[]]> {
+  // Each statement binds its own values: the box first ($1–$4), then what it needs.
+  const conditions = (params: unknown[]) => {
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    return { where: [OPEN, ...filterConditions(query, param)].join(" AND "), param };
+  };
+  const from = `FROM demand_facts f
+       JOIN demands d ON d.id = f.demand_id
+       JOIN services s ON s.id = f.service_id
+       JOIN service_groups g ON g.id = s.group_id
+       LEFT JOIN service_groups tg ON tg.id = g.parent_id
+       LEFT JOIN departments dep ON dep.id = f.department_id`;
+  const pointParams: unknown[] = [...query.bbox];
+  const onMap = conditions(pointParams);
+  const grid = onMap.param(GRID_DEGREES);
+  const size = onMap.param(cell);
+  const districtParams: unknown[] = [...query.bbox];
+  const byDistrict = conditions(districtParams);
+  return Promise.all([
+    sql.query<ClusterRow>(
+      `WITH published AS (
+         SELECT round(ST_X(d.location)::numeric, 3)::float8 AS lon,
+                round(ST_Y(d.location)::numeric, 3)::float8 AS lat, f.due_at
+           ${from}
+          WHERE ${onMap.where} AND NOT ${DISTRICT_ONLY} AND d.location && ST_Expand(${BOX}, ${grid})
+       )
+       SELECT avg(lat)::float8 AS lat, avg(lon)::float8 AS lon, count(*)::int AS count,
+              (count(*) FILTER (WHERE due_at < now()))::int AS late
+         FROM published
+        WHERE lon BETWEEN $1 AND $3 AND lat BETWEEN $2 AND $4
+        GROUP BY floor(lon / ${size}), floor(lat / ${size})
+        ORDER BY count DESC`,
+      pointParams,
+    ),
+    sql.query<DistrictCount>(
+      `SELECT f.district_code AS district, di.name, count(*)::int AS count,
+              (count(*) FILTER (WHERE f.due_at < now()))::int AS late
+         ${from}
+         JOIN districts di ON di.code = f.district_code
+        WHERE ${byDistrict.where} AND ${DISTRICT_ONLY} AND ST_Intersects(di.geom, ${BOX})
+        GROUP BY f.district_code, di.name
+        ORDER BY count DESC, di.name`,
+      districtParams,
+    ),
+  ]);
 }

@@ -8,9 +8,17 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { testApp } from "../../tests/helpers.ts";
 import { loadCalendar } from "../calendar/queries.ts";
+import { updateService } from "../catalogue/commands.ts";
 import { INDICATORS } from "./definitions.ts";
 import { refreshIndicatorFacts } from "./facts.ts";
-import { type ClusterQuery, cellDegrees, groupFacts, readClusters } from "./map.ts";
+import {
+  type ClusterQuery,
+  cellDegrees,
+  groupFacts,
+  groupPublicLive,
+  readClusters,
+  readPublicClusters,
+} from "./map.ts";
 import { buildIndicatorMonths } from "./months.ts";
 import { buildIndicatorSql, type IndicatorQuery, type Period, readIndicator, rowOf } from "./queries.ts";
 
@@ -40,16 +48,18 @@ async function addDemand(d: {
   answered?: string;
   channel?: string;
   district?: string;
+  identity?: string;
+  service?: number;
 }): Promise<number> {
   serial++;
   const [row] = await db.query<{ id: number }>(
     `INSERT INTO demands (protocol, service_id, channel, status, identity_mode, location, district_code, due_at,
                           opened_at, closed_at, description)
-     VALUES ($1, $2, $3, $4, 'anonymous', ST_SetSRID(ST_Point($5, $6), 4326), $7, $8, coalesce($9::timestamptz, now()),
+     VALUES ($1, $2, $3, $4, $11, ST_SetSRID(ST_Point($5, $6), 4326), $7, $8, coalesce($9::timestamptz, now()),
              $10, 'summaries') RETURNING id`,
     [
       `2026900${String(serial).padStart(4, "0")}`,
-      serviceId,
+      d.service ?? serviceId,
       d.channel ?? "web",
       d.status,
       d.lon,
@@ -58,6 +68,7 @@ async function addDemand(d: {
       d.due,
       d.opened ?? null,
       d.closed ?? null,
+      d.identity ?? "anonymous",
     ],
   );
   const id = row!.id;
@@ -124,8 +135,23 @@ async function assertCellsMatchFacts(when: string) {
       } else {
         assertSameClusters(kept, live, `${when}: zoom ${zoom}`);
       }
+      await assertPublicMatchesLive(query, when);
     }
   }
+}
+
+/**
+ * The public map's kept cells and district counts (migration 0060) against its live grouping from the facts with the
+ * catalogue as it is now: the same clusters of rounded points and the same districts.
+ */
+async function assertPublicMatchesLive(query: ClusterQuery, when: string) {
+  const message = `${when}: public map, zoom ${query.zoom} late=${query.late}`;
+  const kept = await readPublicClusters(db, query);
+  const [points, districtCounts] = await groupPublicLive(db, query, cellDegrees(query.zoom));
+  assertSameClusters(kept.clusters, points, message);
+  const byCode = (rows: Array<{ district: string; count: number; late: number }>) =>
+    rows.map((r) => `${r.district}:${Number(r.count)}:${Number(r.late)}`).sort();
+  assert.deepEqual(byCode(kept.districts), byCode(districtCounts), message);
 }
 
 /**
@@ -236,6 +262,67 @@ describe("the map's kept cells and the open counts", () => {
     assert.equal(lateOf(after), lateOf(before) + 1, "the deadline that passed counts as late");
     await assertCellsMatchFacts("after a deadline passed");
     await assertBacklogMatchesFacts("after a deadline passed");
+  });
+});
+
+describe("the public map's kept cells", () => {
+  it("keep a confidential demand and the demands of a service made sensitive off the points, counted by district", async () => {
+    const [other] = await db.query<{ id: number; code: string }>(
+      "SELECT id, code FROM services WHERE NOT sensitive AND id <> $1 ORDER BY id LIMIT 1",
+      [serviceId],
+    );
+    const [staff] = await db.query<{ id: number; name: string }>(
+      "SELECT id, name FROM staff_users ORDER BY id LIMIT 1",
+    );
+    const actor = { staffId: staff!.id, staffName: staff!.name, ip: null, userAgent: null };
+    const district = districts[1]!;
+    // Points on a grid of their own (no other test demand rounds to them).
+    const secret = { lon: -46.4517, lat: -23.4123 };
+    await addDemand({
+      ...secret,
+      status: "dispatched",
+      due: "2020-01-01T00:00:00Z",
+      identity: "confidential",
+      district,
+    });
+    const others: Array<{ lon: number; lat: number }> = [];
+    for (let i = 0; i < 5; i++) {
+      const point = { lon: -46.4317 - i * 0.01, lat: -23.4023 };
+      others.push(point);
+      await addDemand({
+        ...point,
+        status: "dispatched",
+        due: "2099-01-01T00:00:00Z",
+        service: other!.id,
+        district,
+      });
+    }
+    await refreshIndicatorFacts(db);
+    const city: ClusterQuery["bbox"] = [-46.83, -24.01, -46.36, -23.36];
+    const at = async (points: Array<{ lon: number; lat: number }>) => {
+      const kept = await readPublicClusters(db, { zoom: 16, bbox: city });
+      const shown = points.filter((p) =>
+        kept.clusters.some((c) => Math.abs(c.lon - p.lon) < 0.0015 && Math.abs(c.lat - p.lat) < 0.0015),
+      );
+      const counted = kept.districts.find((d) => d.district === district)?.count ?? 0;
+      return { shown: shown.length, counted };
+    };
+    const first = await at([secret, ...others]);
+    assert.equal(first.shown, 5, "the confidential demand is not at a point; the others are");
+    assert.ok(first.counted >= 1, "the confidential demand is counted by its district");
+    await assertCellsMatchFacts("with a confidential demand");
+
+    // Made sensitive: its demands leave the points as the change commits, before any facts job runs.
+    await updateService(db, other!.code, { sensitive: true }, actor);
+    const hidden = await at(others);
+    assert.equal(hidden.shown, 0, "a sensitive service's demands are at no point");
+    assert.equal(hidden.counted, first.counted + 5, "they are counted by their district");
+    await assertCellsMatchFacts("after a service was made sensitive");
+
+    await updateService(db, other!.code, { sensitive: false }, actor);
+    const back = await at(others);
+    assert.deepEqual(back, { shown: 5, counted: first.counted }, "back on the map when no longer sensitive");
+    await assertCellsMatchFacts("after the service was no longer sensitive");
   });
 });
 

@@ -139,8 +139,16 @@ describe("the transparency portal", () => {
       const context = await browser.newContext({ ...PHONE, locale: lang });
       const page = await context.newPage();
       const clusterBodies: string[] = [];
-      page.on("response", async (r) => {
-        if (r.url().includes("/api/v1/public/map/clusters")) clusterBodies.push(await r.text());
+      // Each body is read while the page lives; a read the closing page cuts short is not a body.
+      const reads: Promise<void>[] = [];
+      page.on("response", (r) => {
+        if (!r.url().includes("/api/v1/public/map/clusters")) return;
+        reads.push(
+          r.text().then(
+            (body) => void clusterBodies.push(body),
+            () => undefined,
+          ),
+        );
       });
       await page.goto(`${baseUrl}/transparencia?lang=${lang}`);
       await page.getByRole("heading", { level: 1, name: titleOf(lang) }).waitFor();
@@ -152,6 +160,7 @@ describe("the transparency portal", () => {
       await page.locator(".district-only summary").click();
       const counted = page.locator(`.district-only li[data-district="${secretDistrict.code}"]`);
       assert.match(await counted.innerText(), new RegExp(secretDistrict.name));
+      await Promise.all(reads);
       assert.ok(clusterBodies.length > 0);
       for (const body of clusterBodies) {
         for (const digits of [SECRET.lat.toFixed(4), SECRET.lon.toFixed(4), "-23.561", "-46.657"]) {
