@@ -5,11 +5,13 @@
  *
  *   npx tsx bench/indicators-data.ts                      # once: builds responsiva_bench_indicators (~20 min)
  *   bash .ci/replica.sh start                            # the replica on 127.0.0.1:5433 (before the build, or after)
- *   npm run bench -- indicators [--runs=3] [--reads=20] [--only=panels,map,baseline,live,build]
+ *   npm run bench -- indicators [--runs=3] [--reads=20] [--only=panels,portal,map,baseline,live,build]
  *
  * - panels: every period indicator as the screens read it (the last 30 days beside the 30 before; the last 12
  *   months by month) for the whole city and for its busiest district; the "now" ones (backlog, late) whole and by
  *   department; today by hour and channel. Each read `--reads` times through readPanel (the API's own code); p95.
+ * - portal: the transparency portal's area pages (12 months beside the year before, for the busiest district,
+ *   department and service) and its ranking (12 months by district, department, service), p95.
  * - baseline: the same numbers by plain SQL over demands and demand_events (no facts, no summary), p95.
  * - map: clusters of the open demands at every zoom 0–20 over a 1920×1080 screen centred on the city (whole city
  *   box at low zooms), through readClusters; the public map through readPublicClusters (kept cells) and grouped live
@@ -23,21 +25,22 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { connect, type Db } from "../server/db/index.ts";
-import { INDICATORS, indicatorOf } from "../server/indicators/definitions.ts";
 import { refreshIndicatorFacts } from "../server/indicators/facts.ts";
 import { rebuildMapCells } from "../server/indicators/kept.ts";
-import { groupPublicLive, readClusters, readPublicClusters } from "../server/indicators/map.ts";
 import { rebuildIndicatorMonths } from "../server/indicators/months.ts";
-import {
-  defaultPeriod,
-  type IndicatorQuery,
-  type Period,
-  readIndicator,
-} from "../server/indicators/queries.ts";
 import { percentile } from "./harness.ts";
+import {
+  baselineCases,
+  type Case,
+  mapBaselineCases,
+  mapCases,
+  panelCases,
+  portalCases,
+  publicLiveCases,
+  publicMapCases,
+  ZONE,
+} from "./indicators-cases.ts";
 import { BENCH_DB, SERVER } from "./indicators-data.ts";
-
-const ZONE = "America/Sao_Paulo";
 
 function option(argv: string[], name: string, fallback: string): string {
   const hit = argv.find((a) => a.startsWith(`--${name}=`));
@@ -55,181 +58,6 @@ async function p95Of(reads: number, fn: () => Promise<unknown>): Promise<number>
     times.push(performance.now() - t);
   }
   return percentile(times, 95);
-}
-
-/** The month `months` before this one, as a period of whole months up to today. */
-function lastMonths(months: number, now = new Date()): Period {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: ZONE }).format(now);
-  const [y, m] = today.split("-").map(Number) as [number, number];
-  const start = new Date(Date.UTC(y, m - 1 - (months - 1), 1)).toISOString().slice(0, 10);
-  return { from: start, to: today };
-}
-
-interface Case {
-  name: string;
-  run: (db: Db) => Promise<unknown>;
-}
-
-function panelCases(district: string): Case[] {
-  const cases: Case[] = [];
-  const thirty = defaultPeriod(ZONE);
-  const year = lastMonths(12);
-  for (const indicator of INDICATORS) {
-    const scopes: Array<[string, IndicatorQuery]> = [
-      ["city", {}],
-      [`district ${district}`, { district: [district] }],
-    ];
-    for (const [scope, filters] of scopes) {
-      if (indicator.periodBy === "now") {
-        cases.push({
-          name: `${indicator.id} · ${scope} · now`,
-          run: (db) => readIndicator(db, indicator, { ...filters }, thirty, ZONE),
-        });
-        cases.push({
-          name: `${indicator.id} · ${scope} · by department`,
-          run: (db) => readIndicator(db, indicator, { ...filters, groupBy: ["department"] }, thirty, ZONE),
-        });
-        continue;
-      }
-      const q30: IndicatorQuery = { ...filters, compare: "previous-month" };
-      cases.push({
-        name: `${indicator.id} · ${scope} · 30 days + previous`,
-        run: (db) => readIndicator(db, indicator, q30, thirty, ZONE),
-      });
-      const q12: IndicatorQuery = {
-        ...filters,
-        groupBy: indicator.id === "channel-share" ? ["month", "channel"] : ["month"],
-      };
-      cases.push({
-        name: `${indicator.id} · ${scope} · 12 months by month`,
-        run: (db) => readIndicator(db, indicator, q12, year, ZONE),
-      });
-    }
-  }
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: ZONE }).format(new Date());
-  const opened = indicatorOf("demands-opened")!;
-  cases.push({
-    name: "demands-opened · city · today by hour and channel",
-    run: (db) =>
-      readIndicator(db, opened, { groupBy: ["hour", "channel"] }, { from: today, to: today }, ZONE),
-  });
-  return cases;
-}
-
-/** The same figures by plain SQL over the raw tables: what the screens would cost without demand_facts. */
-function baselineCases(district: string): Case[] {
-  const thirty = `opened_at >= now() - interval '30 days'`;
-  const d = (on: boolean) => (on ? `AND d.district_code = '${district}'` : "");
-  const cases: Case[] = [];
-  for (const scoped of [false, true]) {
-    const scope = scoped ? `district ${district}` : "city";
-    cases.push({
-      name: `demands-opened · ${scope} · 30 days (demands)`,
-      run: (db) => db.query(`SELECT count(*) FROM demands d WHERE ${thirty} ${d(scoped)}`),
-    });
-    cases.push({
-      name: `backlog · ${scope} · by department (demands)`,
-      run: (db) =>
-        db.query(
-          `SELECT department_id, count(*), count(*) FILTER (WHERE due_at < now()) FROM demands d
-            WHERE status NOT IN ('closed', 'cancelled', 'merged') ${d(scoped)} GROUP BY 1`,
-        ),
-    });
-    cases.push({
-      name: `time-to-first-answer · ${scope} · 30 days (demands + demand_events)`,
-      run: (db) =>
-        db.query(
-          `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m), percentile_cont(0.9) WITHIN GROUP (ORDER BY m), count(*)
-             FROM (SELECT extract(epoch FROM min(e.at) - d.opened_at) / 60 AS m
-                     FROM demand_events e JOIN demands d ON d.id = e.demand_id
-                    WHERE e.type = 'demand.answered' ${d(scoped)}
-                    GROUP BY d.id, d.opened_at
-                   HAVING min(e.at) >= now() - interval '30 days') x`,
-        ),
-    });
-    cases.push({
-      name: `time-to-closure · ${scope} · 12 months by month (demands)`,
-      run: (db) =>
-        db.query(
-          `SELECT date_trunc('month', closed_at AT TIME ZONE '${ZONE}'),
-                  percentile_cont(0.5) WITHIN GROUP (ORDER BY closed_at - opened_at), count(*)
-             FROM demands d WHERE status = 'closed' AND closed_at >= now() - interval '12 months' ${d(scoped)}
-            GROUP BY 1`,
-        ),
-    });
-    cases.push({
-      name: `channel-share · ${scope} · 12 months by month (demands)`,
-      run: (db) =>
-        db.query(
-          `SELECT date_trunc('month', opened_at AT TIME ZONE '${ZONE}'), channel, count(*)
-             FROM demands d WHERE opened_at >= now() - interval '12 months' ${d(scoped)} GROUP BY 1, 2`,
-        ),
-    });
-  }
-  return cases;
-}
-
-/** A 1920×1080 screen centred on the city at `zoom`, or the whole city's box when that is smaller. */
-function screenBox(zoom: number): [number, number, number, number] {
-  const [lon, lat] = [-46.633, -23.55];
-  const degPerPx = 360 / 256 / 2 ** zoom;
-  const halfW = Math.min(960 * degPerPx, 180);
-  const halfH = Math.min(540 * degPerPx * Math.cos((lat * Math.PI) / 180), 85);
-  return [
-    Math.max(-180, lon - halfW),
-    Math.max(-85, lat - halfH),
-    Math.min(180, lon + halfW),
-    Math.min(85, lat + halfH),
-  ];
-}
-
-function mapCases(): Case[] {
-  const cases: Case[] = [];
-  for (let zoom = 0; zoom <= 20; zoom++) {
-    const bbox = screenBox(zoom);
-    cases.push({ name: `clusters · zoom ${zoom}`, run: (db) => readClusters(db, { zoom, bbox }) });
-  }
-  return cases;
-}
-
-function publicMapCases(): Case[] {
-  const cases: Case[] = [];
-  for (let zoom = 0; zoom <= 20; zoom++) {
-    const bbox = screenBox(zoom);
-    cases.push({
-      name: `public clusters · zoom ${zoom}`,
-      run: (db) => readPublicClusters(db, { zoom, bbox }),
-    });
-  }
-  return cases;
-}
-
-/** The public map grouped live from the facts (what it did before its kept cells; what a filter still does). */
-function publicLiveCases(): Case[] {
-  return [0, 12, 16].map((zoom) => ({
-    name: `public clusters · zoom ${zoom} (grouped live)`,
-    run: (db: Db) => groupPublicLive(db, { zoom, bbox: screenBox(zoom) }, 360 / 2 ** zoom / 4),
-  }));
-}
-
-function mapBaselineCases(): Case[] {
-  const cases: Case[] = [];
-  for (const zoom of [0, 12, 16]) {
-    const [w, s, e, n] = screenBox(zoom);
-    const cell = 360 / 2 ** zoom / 4;
-    cases.push({
-      name: `clusters · zoom ${zoom} (plain SQL over demands)`,
-      run: (db) =>
-        db.query(
-          `SELECT avg(ST_Y(location)), avg(ST_X(location)), count(*), count(*) FILTER (WHERE due_at < now())
-             FROM demands WHERE status NOT IN ('closed', 'cancelled', 'merged')
-              AND location && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-            GROUP BY floor(ST_X(location) / $5), floor(ST_Y(location) / $5)`,
-          [w, s, e, n, cell],
-        ),
-    });
-  }
-  return cases;
 }
 
 /** CPU seconds (user + system) a local process has used so far, from /proc. */
@@ -403,7 +231,7 @@ async function measure(
 export async function runIndicatorsBench(argv: string[]): Promise<void> {
   const runs = Number(option(argv, "runs", "3"));
   const reads = Number(option(argv, "reads", "20"));
-  const only = new Set(option(argv, "only", "build,panels,baseline,map,live").split(","));
+  const only = new Set(option(argv, "only", "build,panels,portal,baseline,map,live").split(","));
   const name = option(argv, "db", BENCH_DB);
   const primary = await connect({ databaseUrl: `${SERVER}/${name}` });
   const targets: Array<[string, Db]> = [["primary", primary]];
@@ -429,6 +257,12 @@ export async function runIndicatorsBench(argv: string[]): Promise<void> {
     "SELECT district_code AS district FROM demand_facts GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
   );
   const district = busiest!.district;
+  const [top] = await primary.query<{ department: string; service: string }>(
+    `SELECT (SELECT d.code FROM demand_facts f JOIN departments d ON d.id = f.department_id
+              GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS department,
+            (SELECT s.code FROM demand_facts f JOIN services s ON s.id = f.service_id
+              GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS service`,
+  );
   console.log(
     `${counts!.n} demands, ${counts!.open} open; busiest district ${district}; ${new Date().toISOString()}`,
   );
@@ -468,6 +302,9 @@ export async function runIndicatorsBench(argv: string[]): Promise<void> {
   const match = option(argv, "match", "");
   const panels = panelCases(district).filter((c) => c.name.includes(match));
   if (only.has("panels")) await measure("Panels (readIndicator)", panels, targets, runs, reads);
+  const portal = portalCases({ district, ...top! }).filter((c) => c.name.includes(match));
+  if (only.has("portal"))
+    await measure("The portal's area pages and ranking (readIndicator)", portal, targets, runs, 5);
   // The plain SQL takes seconds a read: 3 reads a run (their p95 is their slowest), on the primary.
   if (only.has("baseline"))
     await measure("Plain SQL on the raw tables", baselineCases(district), [targets[0]!], runs, 3);

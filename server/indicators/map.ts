@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Sql } from "../db/index.ts";
 import { GRID_DEGREES } from "../public-data/record.ts";
 import { OPEN } from "./definitions.ts";
-import { filterConditions, IndicatorFilters } from "./queries.ts";
+import { codeFiltersOf, filterConditions, IndicatorFilters } from "./queries.ts";
 
 /** Cells per tile side: 4 × 4 cells of 64 px on a 256-px tile. */
 const CELLS_PER_TILE = 4;
@@ -53,11 +53,7 @@ export const KEPT_ZOOM = 16;
 
 /** The filters the kept cells cannot apply (they count every open demand, late or not). */
 const needsFacts = (q: ClusterQuery) =>
-  q.zoom > KEPT_ZOOM ||
-  q.age !== undefined ||
-  (["service", "serviceGroup", "department", "district", "subprefeitura", "channel", "status"] as const).some(
-    (k) => (q[k]?.length ?? 0) > 0,
-  );
+  q.zoom > KEPT_ZOOM || q.age !== undefined || codeFiltersOf(q).length > 0;
 
 /**
  * The clusters of open demands in the box, largest first; with the total they hold. Without filters, up to zoom

@@ -10,6 +10,7 @@ import type { Db, Sql } from "../db/index.ts";
 import { INDICATORS, type IndicatorDefinition } from "./definitions.ts";
 import {
   buildIndicatorSql,
+  codeFiltersOf,
   type GroupKey,
   type IndicatorQuery,
   type IndicatorRow,
@@ -59,9 +60,7 @@ export function monthPlanOf(
   if (groupBy[0] !== "month" || groupBy.length > 2) return undefined;
   const keyed = groupBy[1];
   if (keyed !== undefined && !DIMS.some(([d]) => d === keyed)) return undefined;
-  const filters = (
-    ["service", "serviceGroup", "department", "district", "subprefeitura", "channel", "status"] as const
-  ).filter((f) => query[f] !== undefined && query[f]!.length > 0);
+  const filters = codeFiltersOf(query);
   if (filters.length > 1 || query.age !== undefined || query.late !== undefined) return undefined;
   let dim: Dim | "" = (keyed as Dim | undefined) ?? "";
   let code: string | undefined;

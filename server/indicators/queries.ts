@@ -64,6 +64,20 @@ export const IndicatorFilters = z.object({
 });
 export type IndicatorFilters = z.output<typeof IndicatorFilters>;
 
+/** The filters that take codes (every one but `age` and `late`). */
+export const CODE_FILTERS = [
+  "service",
+  "serviceGroup",
+  "department",
+  "district",
+  "subprefeitura",
+  "channel",
+  "status",
+] as const;
+
+/** The code filters a query sets (with at least one code). */
+export const codeFiltersOf = (q: IndicatorFilters) => CODE_FILTERS.filter((k) => (q[k]?.length ?? 0) > 0);
+
 /** The query of an indicator: filters, period, grouping, comparison. */
 export const IndicatorQuery = IndicatorFilters.extend({
   from: day.optional(),
