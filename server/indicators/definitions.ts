@@ -32,7 +32,16 @@ export interface IndicatorDefinition {
    * it counts (instead of `where`) and each value over it.
    */
   kept?: { table: string; where: string; values: Readonly<Record<string, string>> };
+  /**
+   * How each value over a span of months comes from its months' values (decision 0055, sums.ts), when every value
+   * can: `sum` (a count), `ratio` (one summed value over another; null when that is 0), `mean` (weighted by a summed
+   * count). Percentiles cannot, so indicators with one have none.
+   */
+  sums?: Readonly<Record<string, Combine>>;
 }
+
+/** How a value over several months comes from the months' values (see `sums`). */
+export type Combine = "sum" | { ratio: readonly [string, string] } | { mean: string };
 
 /** A demand still waiting for its end: not closed, cancelled or merged. */
 export const OPEN = "f.status NOT IN ('closed', 'cancelled', 'merged')";
@@ -50,6 +59,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     periodBy: "opened_at",
     values: { count: "count(*)" },
     headline: "count",
+    sums: { count: "sum" },
   },
   {
     id: "demands-closed",
@@ -59,6 +69,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     where: "f.status = 'closed'",
     values: { count: "count(*)" },
     headline: "count",
+    sums: { count: "sum" },
   },
   {
     id: "backlog",
@@ -87,6 +98,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       decided: "count(*)",
     },
     headline: "share",
+    sums: { share: { ratio: ["on_time", "decided"] }, on_time: "sum", decided: "sum" },
   },
   {
     id: "time-to-first-answer",
@@ -130,6 +142,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       answered: "count(*)",
     },
     headline: "share",
+    sums: { share: { ratio: ["delivered", "answered"] }, delivered: "sum", answered: "sum" },
   },
   {
     id: "satisfaction",
@@ -139,6 +152,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     where: "f.status = 'closed' AND f.rating IS NOT NULL",
     values: { mean: "avg(f.rating)::float8", rated: "count(*)" },
     headline: "mean",
+    sums: { mean: { mean: "rated" }, rated: "sum" },
   },
   {
     id: "solved",
@@ -152,6 +166,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       asked: "count(*)",
     },
     headline: "share",
+    sums: { share: { ratio: ["solved", "asked"] }, solved: "sum", asked: "sum" },
   },
   {
     id: "reopen-rate",
@@ -165,6 +180,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       closed: "count(*)",
     },
     headline: "share",
+    sums: { share: { ratio: ["reopened", "closed"] }, reopened: "sum", closed: "sum" },
   },
   {
     id: "channel-share",

@@ -35,8 +35,8 @@ interface MonthPlan {
   code?: string;
 }
 
-const firstOf = (day: string) => `${day.slice(0, 7)}-01`;
-const lastDayOf = (month: string) => {
+export const firstOf = (day: string) => `${day.slice(0, 7)}-01`;
+export const lastDayOf = (month: string) => {
   const [y, m] = month.split("-").map(Number) as [number, number];
   return `${month.slice(0, 7)}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, "0")}`;
 };
@@ -205,11 +205,20 @@ export async function buildIndicatorMonths(db: Db, timeZone: string, limit = 6):
 
 /**
  * Builds every past month from zero, one statement per indicator and key over the whole history (the benchmark's
- * "summary tables from zero", and after a restore); returns the months built.
+ * "summary tables from zero", and after a bulk load that wrote facts without `writeFacts`, or a restore): every
+ * month an instant of the facts falls in is counted first; returns the months built.
  */
 export async function rebuildIndicatorMonths(db: Db, timeZone: string): Promise<number> {
   const today = new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date());
   return db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO indicator_month_state (month)
+       SELECT DISTINCT date_trunc('month', i.t AT TIME ZONE $1::text)::date
+         FROM demand_facts f, LATERAL (VALUES (f.opened_at), (f.closed_at), (f.first_answer_at)) AS i(t)
+        WHERE i.t IS NOT NULL
+       ON CONFLICT (month) DO NOTHING`,
+      [timeZone],
+    );
     const states = await tx.query<{ month: string; version: number }>(
       `SELECT to_char(month, 'YYYY-MM-DD') AS month, version FROM indicator_month_state
         WHERE month < $1::date ORDER BY month FOR UPDATE`,

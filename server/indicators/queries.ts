@@ -9,6 +9,7 @@ import type { Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { type IndicatorDefinition, OPEN } from "./definitions.ts";
 import { monthPlanOf, readByMonth } from "./months.ts";
+import { readSummed } from "./sums.ts";
 
 /** The keys a result may be grouped by, with the SQL of each (time keys use the period's column). */
 export const GROUP_KEYS = [
@@ -268,6 +269,16 @@ export async function readIndicator(
     // A trend by month reads the months kept in indicator_months where they are built (months.ts, decision 0053).
     const plan = monthPlanOf(indicator, { ...query, groupBy: [...keys] }, p, todayIn(timeZone));
     if (plan) return readByMonth(sql, indicator, { ...query, groupBy: [...keys] }, plan, timeZone);
+    // A total over whole months adds up the kept months when the indicator's values combine (sums.ts, 0055).
+    const summed = await readSummed(
+      sql,
+      indicator,
+      { ...query, groupBy: [...keys] },
+      p,
+      timeZone,
+      todayIn(timeZone),
+    );
+    if (summed) return summed;
     // The backlog reads the open counts kept beside the facts unless a filter needs the facts themselves.
     const kept = indicator.kept !== undefined && query.age === undefined && query.late === undefined;
     const built = buildIndicatorSql(indicator, query, p, timeZone, keys, kept);

@@ -20,7 +20,15 @@ import {
   readPublicClusters,
 } from "./map.ts";
 import { buildIndicatorMonths } from "./months.ts";
-import { buildIndicatorSql, type IndicatorQuery, type Period, readIndicator, rowOf } from "./queries.ts";
+import {
+  buildIndicatorSql,
+  type IndicatorQuery,
+  type Period,
+  readIndicator,
+  rowOf,
+  todayIn,
+} from "./queries.ts";
+import { readSummed } from "./sums.ts";
 
 const { ctx } = await testApp();
 const db = ctx.db;
@@ -422,5 +430,72 @@ describe("the indicators by month", () => {
       await refreshIndicatorFacts(db);
       await assertMonthsMatchFacts("a July demand closed");
     }
+  });
+
+  it("add up the kept months for a total over a year when the values combine, as the facts give it", async () => {
+    await buildIndicatorMonths(db, timeZone, 100);
+    const today = todayIn(timeZone);
+    const spans: Period[] = [
+      period, // whole past months
+      { from: "2026-05-01", to: "2026-10-15" }, // the last month cut short: its days from the facts
+      { from: "2026-06-01", to: today }, // up to today: this month from the facts
+    ];
+    const totals: IndicatorQuery[] = [
+      {},
+      { groupBy: ["district"] },
+      { district: [districts[1]!] },
+      { groupBy: ["channel"] },
+      { groupBy: ["service"] },
+    ];
+    const combinable = INDICATORS.filter((i) => i.sums !== undefined);
+    assert.ok(combinable.length >= 5);
+    for (const indicator of combinable) {
+      for (const span of spans) {
+        for (const query of totals) {
+          const message = `${indicator.id} ${JSON.stringify(query)} ${span.from}…${span.to}`;
+          const summed = await readSummed(db, indicator, query, span, timeZone, today);
+          assert.ok(summed, `${message}: added up from the months`);
+          const keys = query.groupBy ?? [];
+          const statement = buildIndicatorSql(indicator, query, span, timeZone, keys);
+          const raw = await db.query<Record<string, string | number | null>>(
+            statement.text,
+            statement.params,
+          );
+          const expected = raw.map((r) => rowOf(r, keys, Object.keys(indicator.values)));
+          const actual = (await readIndicator(db, indicator, query, span, timeZone)).rows;
+          const key = (r: { key: object }) => JSON.stringify(r.key);
+          const [a, e] = [actual, expected].map((rows) =>
+            [...rows].sort((x, y) => key(x).localeCompare(key(y))),
+          );
+          assert.deepEqual(a!.map(key), e!.map(key), message);
+          for (const [i, row] of a!.entries()) {
+            for (const [name, want] of Object.entries(e![i]!.values)) {
+              const got = row.values[name];
+              // A share or a mean divides in JavaScript rather than in SQL: equal to the last digits of a double.
+              if (want === null || got === null || got === undefined)
+                assert.equal(got, want, `${message}: ${name}`);
+              else
+                assert.ok(Math.abs(got - want) <= 1e-12 * Math.max(1, Math.abs(want)), `${message}: ${name}`);
+            }
+          }
+        }
+      }
+    }
+    // The months are read indeed: a kept count changed by hand shows in the year's total.
+    const opened = INDICATORS.find((i) => i.id === "demands-opened")!;
+    const before = (await readIndicator(db, opened, {}, period, timeZone)).rows[0]!.values.count!;
+    await db.query(
+      `UPDATE indicator_months SET vals = jsonb_set(vals, '{count}', to_jsonb((vals->>'count')::int + 1000))
+        WHERE indicator = 'demands-opened' AND dim = '' AND month = '2026-07-01'`,
+    );
+    const after = (await readIndicator(db, opened, {}, period, timeZone)).rows[0]!.values.count;
+    assert.equal(after, before + 1000);
+    await db.query(
+      `UPDATE indicator_months SET vals = jsonb_set(vals, '{count}', to_jsonb((vals->>'count')::int - 1000))
+        WHERE indicator = 'demands-opened' AND dim = '' AND month = '2026-07-01'`,
+    );
+    // A percentile does not combine: read from the facts.
+    const closure = INDICATORS.find((i) => i.id === "time-to-closure")!;
+    assert.equal(await readSummed(db, closure, {}, period, timeZone, today), undefined);
   });
 });

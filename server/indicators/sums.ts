@@ -1,0 +1,105 @@
+/**
+ * A period of many months read as the sum of its kept months (decision 0055): the transparency portal's area pages
+ * (12 months beside the year before, for a district, a department or a service) and its ranking (12 months by
+ * district, department or service) ask for totals over a year, not a trend. When an indicator's values all combine
+ * from month values (`sums` in definitions.ts: counts add up, a share is one sum over another, a mean is weighted by
+ * its count), the whole months come from indicator_months where built (readByMonth, the same rows the facts give)
+ * and are added up; a last month cut short before today comes from the facts. Percentiles do not combine, so those
+ * indicators read the facts.
+ */
+import type { Sql } from "../db/index.ts";
+import type { IndicatorDefinition } from "./definitions.ts";
+import { firstOf, lastDayOf, monthPlanOf, readByMonth } from "./months.ts";
+import {
+  buildIndicatorSql,
+  type GroupKey,
+  type IndicatorQuery,
+  type IndicatorRow,
+  type Period,
+  rowOf,
+} from "./queries.ts";
+
+/** The day before `day` (YYYY-MM-DD). */
+function dayBefore(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The rows of `query` over `period` as the sum of its months, or undefined when they cannot be (an indicator that
+ * does not combine, a grouping by time or by more than one key, filters the months do not keep, a period that does
+ * not start on a month's first day or is shorter than a month).
+ */
+export async function readSummed(
+  sql: Sql,
+  indicator: IndicatorDefinition,
+  query: IndicatorQuery,
+  period: Period,
+  timeZone: string,
+  today: string,
+): Promise<IndicatorRow[] | undefined> {
+  const sums = indicator.sums;
+  const keys = (query.groupBy ?? []) as GroupKey[];
+  if (!sums || keys.length > 1 || keys.includes("month")) return undefined;
+  // Whole months up to `to`; a last month cut short before today (the year before's) is read from the facts.
+  const cut = period.to < today && period.to !== lastDayOf(period.to);
+  const wholeTo = cut ? dayBefore(firstOf(period.to)) : period.to;
+  if (wholeTo < period.from) return undefined;
+  const monthly: IndicatorQuery = { ...query, groupBy: ["month", ...keys] };
+  const plan = monthPlanOf(indicator, monthly, { from: period.from, to: wholeTo }, today);
+  if (!plan) return undefined;
+  const rows = await readByMonth(sql, indicator, monthly, plan, timeZone);
+  if (cut) {
+    const statement = buildIndicatorSql(
+      indicator,
+      query,
+      { from: firstOf(period.to), to: period.to },
+      timeZone,
+      keys,
+    );
+    const raw = await sql.query<Record<string, string | number | null>>(statement.text, statement.params);
+    rows.push(...raw.map((r) => rowOf(r, keys, Object.keys(indicator.values))));
+  }
+  return combine(sums, rows, keys, Object.keys(indicator.values));
+}
+
+/** Adds up month rows by their non-time key, each value by its rule; ordered by key, a missing key last. */
+export function combine(
+  sums: NonNullable<IndicatorDefinition["sums"]>,
+  rows: readonly IndicatorRow[],
+  keys: readonly GroupKey[],
+  names: readonly string[],
+): IndicatorRow[] {
+  const groups = new Map<string, { key: IndicatorRow["key"]; totals: Map<string, number> }>();
+  // Ungrouped, the facts' statement gives one row even over no demand: so does the sum.
+  if (keys.length === 0) groups.set("", { key: {}, totals: new Map() });
+  for (const row of rows) {
+    const key = Object.fromEntries(keys.map((k) => [k, row.key[k] ?? null])) as IndicatorRow["key"];
+    const id = keys.length === 0 ? "" : JSON.stringify(key);
+    const group = groups.get(id) ?? { key, totals: new Map() };
+    groups.set(id, group);
+    const add = (name: string, value: number) =>
+      group.totals.set(name, (group.totals.get(name) ?? 0) + value);
+    for (const [name, rule] of Object.entries(sums)) {
+      const value = row.values[name] ?? null;
+      if (rule === "sum") add(name, value ?? 0);
+      // A mean of integers (ratings) times its count is their sum, an integer: rounding undoes the float's error.
+      else if ("mean" in rule && value !== null) add(name, Math.round(value * (row.values[rule.mean] ?? 0)));
+    }
+  }
+  const combined = (totals: Map<string, number>, name: string): number | null => {
+    const rule = sums[name];
+    if (rule === undefined) return null;
+    if (rule === "sum") return totals.get(name) ?? 0;
+    const [over, under] = "ratio" in rule ? rule.ratio : [name, rule.mean];
+    const denominator = totals.get(under) ?? 0;
+    return denominator === 0 ? null : (totals.get(over) ?? 0) / denominator;
+  };
+  const out = [...groups.values()].map((g) => ({
+    key: g.key,
+    values: Object.fromEntries(names.map((n) => [n, combined(g.totals, n)])),
+  }));
+  const order = (r: IndicatorRow) => (keys[0] === undefined ? "" : (r.key[keys[0]] ?? "\uffff"));
+  return out.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
