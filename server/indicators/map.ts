@@ -144,11 +144,11 @@ export function groupFacts(sql: Sql, query: ClusterQuery, cell: number): Promise
 }
 
 /**
- * A demand published only at district level (decision 0013): a sensitive service or a confidential demand. Read
- * from the live catalogue and demand as well as the facts, so a service marked sensitive since the facts were
- * written is already kept off the public map's points.
+ * A demand published only at district level (decision 0013): a sensitive service or a confidential demand. The
+ * facts say it (a demand's identity mode is fixed at intake; a service marked sensitive updates its facts in the
+ * same transaction, decision 0054); the live catalogue is read as well, for safety's sake.
  */
-const DISTRICT_ONLY = "(f.district_only OR s.sensitive OR d.identity_mode = 'confidential')";
+const DISTRICT_ONLY = "(f.district_only OR s.sensitive)";
 
 /** Open demands published only by district, counted per district (never at a point). */
 export interface DistrictCount {
@@ -163,10 +163,10 @@ export interface DistrictCount {
  * data publishes and nothing finer. Points are the demands' published ones, rounded to the open data's grid
  * (0.001°, record.ts `roundToGrid`, halves away from zero as SQL's round does). Demands published only at district
  * level are never in a cluster, at any zoom: they are counted per district, for each district the box touches.
- * Without filters (but `late`), up to zoom 16, both are kept (migration 0060): the public map's cells that meet the
- * box (whole cells, each wider than the grid, so a box's edges tell nothing finer than a cell) and the open counts
- * of the demands published only by district. Otherwise they are grouped live from the facts, the box compared with
- * the rounded points.
+ * Without filters (but `late`) both are kept (migration 0060): the open counts of the demands published only by
+ * district at any zoom, and up to zoom 16 the public map's cells that meet the box (whole cells, each wider than the
+ * grid, so a box's edges tell nothing finer than a cell). Otherwise they are grouped live from the facts, the box
+ * compared with the rounded points.
  */
 export async function readPublicClusters(
   sql: Sql,
@@ -179,9 +179,12 @@ export async function readPublicClusters(
   districts: DistrictCount[];
 }> {
   const cell = cellDegrees(query.zoom);
-  const [points, districts] = needsFacts(query)
-    ? await groupPublicLive(sql, query, cell)
-    : await Promise.all([readKeptCells(sql, query, true), readKeptDistricts(sql, query)]);
+  // The district counts are kept for any zoom; the points up to KEPT_ZOOM.
+  const keptFilters = query.age === undefined && codeFiltersOf(query).length === 0;
+  const [points, districts] = await Promise.all([
+    needsFacts(query) ? groupPublicPoints(sql, query, cell) : readKeptCells(sql, query, true),
+    keptFilters ? readKeptDistricts(sql, query) : groupPublicDistricts(sql, query),
+  ]);
   const clusters = points.map((r) => ({
     lat: Number(Number(r.lat).toFixed(6)),
     lon: Number(Number(r.lon).toFixed(6)),
@@ -226,51 +229,65 @@ export function groupPublicLive(
   query: ClusterQuery,
   cell: number,
 ): Promise<[ClusterRow[], DistrictCount[]]> {
-  // Each statement binds its own values: the box first ($1–$4), then what it needs.
-  const conditions = (params: unknown[]) => {
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    return { where: [OPEN, ...filterConditions(query, param)].join(" AND "), param };
-  };
-  const from = `FROM demand_facts f
-       JOIN demands d ON d.id = f.demand_id
+  return Promise.all([groupPublicPoints(sql, query, cell), groupPublicDistricts(sql, query)]);
+}
+
+/** The facts of open demands with the query's filters (and the live catalogue, for DISTRICT_ONLY). */
+const PUBLIC_FROM = `FROM demand_facts f
        JOIN services s ON s.id = f.service_id
        JOIN service_groups g ON g.id = s.group_id
        LEFT JOIN service_groups tg ON tg.id = g.parent_id
        LEFT JOIN departments dep ON dep.id = f.department_id`;
-  const pointParams: unknown[] = [...query.bbox];
-  const onMap = conditions(pointParams);
+
+/** The query's conditions over PUBLIC_FROM, binding after the box ($1–$4) already in `params`. */
+function publicConditions(query: ClusterQuery, params: unknown[]) {
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  return { where: [OPEN, ...filterConditions(query, param)].join(" AND "), param };
+}
+
+/**
+ * The rounded points of the open demands not published only by district, grouped by cell: the facts in the box
+ * widened by the grid (the index of open demands by place), the box then compared with the rounded points.
+ */
+function groupPublicPoints(sql: Sql, query: ClusterQuery, cell: number): Promise<ClusterRow[]> {
+  const params: unknown[] = [...query.bbox];
+  const onMap = publicConditions(query, params);
   const grid = onMap.param(GRID_DEGREES);
   const size = onMap.param(cell);
-  const districtParams: unknown[] = [...query.bbox];
-  const byDistrict = conditions(districtParams);
-  return Promise.all([
-    sql.query<ClusterRow>(
-      `WITH published AS (
-         SELECT round(ST_X(d.location)::numeric, 3)::float8 AS lon,
-                round(ST_Y(d.location)::numeric, 3)::float8 AS lat, f.due_at
-           ${from}
-          WHERE ${onMap.where} AND NOT ${DISTRICT_ONLY} AND d.location && ST_Expand(${BOX}, ${grid})
-       )
-       SELECT avg(lat)::float8 AS lat, avg(lon)::float8 AS lon, count(*)::int AS count,
-              (count(*) FILTER (WHERE due_at < now()))::int AS late
-         FROM published
-        WHERE lon BETWEEN $1 AND $3 AND lat BETWEEN $2 AND $4
-        GROUP BY floor(lon / ${size}), floor(lat / ${size})
-        ORDER BY count DESC`,
-      pointParams,
-    ),
-    sql.query<DistrictCount>(
-      `SELECT f.district_code AS district, di.name, count(*)::int AS count,
-              (count(*) FILTER (WHERE f.due_at < now()))::int AS late
-         ${from}
-         JOIN districts di ON di.code = f.district_code
-        WHERE ${byDistrict.where} AND ${DISTRICT_ONLY} AND ST_Intersects(di.geom, ${BOX})
-        GROUP BY f.district_code, di.name
-        ORDER BY count DESC, di.name`,
-      districtParams,
-    ),
-  ]);
+  return sql.query<ClusterRow>(
+    // MATERIALIZED: the rounded box kept out of the scan, whose estimate it would cut to one row (nested loops).
+    `WITH published AS MATERIALIZED (
+       SELECT round(f.lon::numeric, 3)::float8 AS lon, round(f.lat::numeric, 3)::float8 AS lat, f.due_at
+         ${PUBLIC_FROM}
+        WHERE ${onMap.where} AND NOT ${DISTRICT_ONLY}
+          AND f.lon BETWEEN $1::float8 - ${grid} AND $3::float8 + ${grid}
+          AND f.lat BETWEEN $2::float8 - ${grid} AND $4::float8 + ${grid}
+     )
+     SELECT avg(lat)::float8 AS lat, avg(lon)::float8 AS lon, count(*)::int AS count,
+            (count(*) FILTER (WHERE due_at < now()))::int AS late
+       FROM published
+      WHERE lon BETWEEN $1 AND $3 AND lat BETWEEN $2 AND $4
+      GROUP BY floor(lon / ${size}), floor(lat / ${size})
+      ORDER BY count DESC`,
+    params,
+  );
+}
+
+/** The open demands published only by district, counted live for each district the box touches. */
+function groupPublicDistricts(sql: Sql, query: ClusterQuery): Promise<DistrictCount[]> {
+  const params: unknown[] = [...query.bbox];
+  const byDistrict = publicConditions(query, params);
+  return sql.query<DistrictCount>(
+    `SELECT f.district_code AS district, di.name, count(*)::int AS count,
+            (count(*) FILTER (WHERE f.due_at < now()))::int AS late
+       ${PUBLIC_FROM}
+       JOIN districts di ON di.code = f.district_code
+      WHERE ${byDistrict.where} AND ${DISTRICT_ONLY} AND ST_Intersects(di.geom, ${BOX})
+      GROUP BY f.district_code, di.name
+      ORDER BY count DESC, di.name`,
+    params,
+  );
 }
