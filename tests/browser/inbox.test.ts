@@ -58,8 +58,17 @@ describe("the console's inbox", () => {
     // An answer template fills the reply box, its placeholder selected for the agent to type over.
     await page.getByLabel("Modelo de resposta").selectOption({ label: "Pedido de endereço (pt-BR)" });
     await page.getByRole("button", { name: "Usar o modelo" }).click();
-    assert.match(await page.getByLabel("Resposta ao cidadão").inputValue(), /endereço com o número/);
-    await page.getByLabel("Resposta ao cidadão").fill("Olá Joana, vou registrar para você agora mesmo.");
+    const replyBox = page.getByLabel("Resposta ao cidadão");
+    assert.match(await replyBox.inputValue(), /endereço com o número/);
+    // The placeholder is selected on the next frame: wait for it, so the fill below replaces the whole text.
+    await page.waitForFunction(
+      (area) => {
+        const box = area as HTMLTextAreaElement;
+        return box.value.slice(box.selectionStart, box.selectionEnd) === "{nome}";
+      },
+      await replyBox.elementHandle(),
+    );
+    await replyBox.fill("Olá Joana, vou registrar para você agora mesmo.");
     await page.getByRole("button", { name: "Enviar" }).click();
     await history.getByText("Olá Joana, vou registrar para você agora mesmo.").waitFor();
     const reply = await one<{ author: string; text: string }>(
