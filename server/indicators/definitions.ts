@@ -35,19 +35,40 @@ export interface IndicatorDefinition {
   /**
    * How each value over a span of months comes from its months' values (decision 0055, sums.ts), when every value
    * can: `sum` (a count), `ratio` (one summed value over another; null when that is 0), `mean` (weighted by a summed
-   * count). Percentiles cannot, so indicators with one have none.
+   * count), `percentile` (of a column of minutes, from the months' kept distributions: decision 0056, within 0.5 %).
    */
   sums?: Readonly<Record<string, Combine>>;
 }
 
 /** How a value over several months comes from the months' values (see `sums`). */
-export type Combine = "sum" | { ratio: readonly [string, string] } | { mean: string };
+export type Combine =
+  | "sum"
+  | { ratio: readonly [string, string] }
+  | { mean: string }
+  | { percentile: number; of: string };
 
 /** A demand still waiting for its end: not closed, cancelled or merged. */
 export const OPEN = "f.status NOT IN ('closed', 'cancelled', 'merged')";
 
-const median = (column: string) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column})`;
-const p90 = (column: string) => `percentile_cont(0.9) WITHIN GROUP (ORDER BY ${column})`;
+const median = (column: string) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY f.${column})`;
+const p90 = (column: string) => `percentile_cont(0.9) WITHIN GROUP (ORDER BY f.${column})`;
+/** The median and 90th percentile of two columns of minutes, business and calendar, and how they combine. */
+const times = (business: string, calendar: string) => ({
+  values: {
+    median_business: median(business),
+    p90_business: p90(business),
+    median_calendar: median(calendar),
+    p90_calendar: p90(calendar),
+  },
+  sums: {
+    median_business: { percentile: 0.5, of: business },
+    p90_business: { percentile: 0.9, of: business },
+    median_calendar: { percentile: 0.5, of: calendar },
+    p90_calendar: { percentile: 0.9, of: calendar },
+  },
+});
+const firstAnswer = times("first_answer_business_minutes", "first_answer_calendar_minutes");
+const closure = times("closure_business_minutes", "closure_calendar_minutes");
 const share = (condition: string, among: string) =>
   `(count(*) FILTER (WHERE ${condition}))::float8 / NULLIF(count(*) FILTER (WHERE ${among}), 0)`;
 
@@ -106,14 +127,9 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     unit: "minutes",
     periodBy: "first_answer_at",
     where: "f.first_answer_at IS NOT NULL",
-    values: {
-      median_business: median("f.first_answer_business_minutes"),
-      p90_business: p90("f.first_answer_business_minutes"),
-      median_calendar: median("f.first_answer_calendar_minutes"),
-      p90_calendar: p90("f.first_answer_calendar_minutes"),
-      answered: "count(*)",
-    },
+    values: { ...firstAnswer.values, answered: "count(*)" },
     headline: "median_business",
+    sums: { ...firstAnswer.sums, answered: "sum" },
   },
   {
     id: "time-to-closure",
@@ -121,14 +137,9 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     unit: "minutes",
     periodBy: "closed_at",
     where: "f.status = 'closed'",
-    values: {
-      median_business: median("f.closure_business_minutes"),
-      p90_business: p90("f.closure_business_minutes"),
-      median_calendar: median("f.closure_calendar_minutes"),
-      p90_calendar: p90("f.closure_calendar_minutes"),
-      closed: "count(*)",
-    },
+    values: { ...closure.values, closed: "count(*)" },
     headline: "median_business",
+    sums: { ...closure.sums, closed: "sum" },
   },
   {
     id: "answer-delivered",

@@ -8,6 +8,7 @@
  */
 import type { Db, Sql } from "../db/index.ts";
 import { INDICATORS, type IndicatorDefinition } from "./definitions.ts";
+import { storeDistributions } from "./distributions.ts";
 import {
   buildIndicatorSql,
   codeFiltersOf,
@@ -26,12 +27,12 @@ const DIMS = [
   ["service", "service"],
   ["channel", "channel"],
 ] as const satisfies ReadonlyArray<readonly [GroupKey, keyof IndicatorQuery]>;
-type Dim = (typeof DIMS)[number][0];
+export type MonthDim = (typeof DIMS)[number][0];
 
 /** The months a query asks for, when they can be read by month: whole months from `from`, the last up to `to`. */
 interface MonthPlan {
   months: string[]; // YYYY-MM-01
-  dim: Dim | "";
+  dim: MonthDim | "";
   code?: string;
 }
 
@@ -62,7 +63,7 @@ export function monthPlanOf(
   if (keyed !== undefined && !DIMS.some(([d]) => d === keyed)) return undefined;
   const filters = codeFiltersOf(query);
   if (filters.length > 1 || query.age !== undefined || query.late !== undefined) return undefined;
-  let dim: Dim | "" = (keyed as Dim | undefined) ?? "";
+  let dim: MonthDim | "" = (keyed as MonthDim | undefined) ?? "";
   let code: string | undefined;
   if (filters.length === 1) {
     const f = filters[0]!;
@@ -80,6 +81,16 @@ export function monthPlanOf(
   const months: string[] = [];
   for (let m = period.from; m <= period.to; m = nextMonth(m)) months.push(m);
   return { months, dim, code };
+}
+
+/** Which of `months` (YYYY-MM-01) are built now, as YYYY-MM. */
+export async function builtMonthsOf(sql: Sql, months: readonly string[]): Promise<Set<string>> {
+  const rows = await sql.query<{ month: string }>(
+    `SELECT to_char(month, 'YYYY-MM') AS month FROM indicator_month_state
+      WHERE month = ANY($1::date[]) AND built_version = version`,
+    [months],
+  );
+  return new Set(rows.map((r) => r.month));
 }
 
 /**
@@ -137,7 +148,7 @@ export async function readByMonth(
 async function monthRows(
   sql: Sql,
   indicator: IndicatorDefinition,
-  dim: Dim | "",
+  dim: MonthDim | "",
   period: Period,
   timeZone: string,
 ): Promise<Array<{ month: string; code: string; vals: Record<string, number | null> }>> {
@@ -156,8 +167,11 @@ const PERIOD_INDICATORS = () => INDICATORS.filter((i) => i.periodBy !== "now");
 /** Writes the stored rows of `months` (replacing theirs) from one indicator statement per key over `period`. */
 async function storeMonths(tx: Sql, months: string[], period: Period, timeZone: string): Promise<void> {
   await tx.query("DELETE FROM indicator_months WHERE month = ANY($1::date[])", [months]);
+  await tx.query("DELETE FROM indicator_distributions WHERE month = ANY($1::date[])", [months]);
   for (const indicator of PERIOD_INDICATORS()) {
-    for (const dim of ["", ...DIMS.map(([d]) => d)] as Array<Dim | "">) {
+    for (const dim of ["", ...DIMS.map(([d]) => d)] as Array<MonthDim | "">) {
+      // The times of the month by bucket, for percentiles over many months (distributions.ts, decision 0056).
+      await storeDistributions(tx, indicator, dim, months, period, timeZone);
       const rows = (await monthRows(tx, indicator, dim, period, timeZone)).filter((r) =>
         months.includes(r.month),
       );

@@ -141,6 +141,7 @@ export function buildIndicatorSql(
   timeZone: string,
   groupBy: readonly GroupKey[] = query.groupBy ?? [],
   kept = false,
+  bucket?: string,
 ): Built {
   const source = kept && indicator.kept ? indicator.kept : undefined;
   const params: unknown[] = [];
@@ -191,7 +192,8 @@ export function buildIndicatorSql(
     );
   }
   where.push(...filterConditions(query, param));
-  const keys = groupBy.map((k) => `${keySql(k)} AS "${k}"`);
+  // A distribution's bucket (distributions.ts) is one more key, last.
+  const keys = [...groupBy.map((k) => `${keySql(k)} AS "${k}"`), ...(bucket ? [`${bucket} AS "b"`] : [])];
   const timeKeys = groupBy.filter((k) => TIME_KEYS.has(k));
   const partition = timeKeys.length > 0 ? `PARTITION BY ${timeKeys.map(keySql).join(", ")}` : "";
   const values = Object.entries(source?.values ?? indicator.values).map(
@@ -201,7 +203,7 @@ export function buildIndicatorSql(
     FROM ${source?.table ?? "demand_facts"} f
     ${joinsFor([...keys, ...values, ...where].join(" "))}
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-    ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(", ")} ORDER BY ${groupBy.map((_, i) => i + 1).join(", ")}` : ""}`;
+    ${keys.length ? `GROUP BY ${keys.map((_, i) => i + 1).join(", ")} ORDER BY ${keys.map((_, i) => i + 1).join(", ")}` : ""}`;
   return { text, params };
 }
 

@@ -10,6 +10,7 @@ import { testApp } from "../../tests/helpers.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { updateService } from "../catalogue/commands.ts";
 import { INDICATORS } from "./definitions.ts";
+import { percentilesOf, valueOfBucket } from "./distributions.ts";
 import { refreshIndicatorFacts } from "./facts.ts";
 import {
   type ClusterQuery,
@@ -447,7 +448,7 @@ describe("the indicators by month", () => {
       { groupBy: ["channel"] },
       { groupBy: ["service"] },
     ];
-    const combinable = INDICATORS.filter((i) => i.sums !== undefined);
+    const combinable = INDICATORS.filter((i) => i.sums !== undefined && percentilesOf(i).length === 0);
     assert.ok(combinable.length >= 5);
     for (const indicator of combinable) {
       for (const span of spans) {
@@ -494,8 +495,93 @@ describe("the indicators by month", () => {
       `UPDATE indicator_months SET vals = jsonb_set(vals, '{count}', to_jsonb((vals->>'count')::int - 1000))
         WHERE indicator = 'demands-opened' AND dim = '' AND month = '2026-07-01'`,
     );
-    // A percentile does not combine: read from the facts.
+  });
+
+  it("read a percentile over many months from the months' distributions, within 0.5 % of the facts'", async () => {
+    await buildIndicatorMonths(db, timeZone, 100);
+    const today = todayIn(timeZone);
+    const spans: Period[] = [
+      period,
+      { from: "2026-05-01", to: "2026-10-15" },
+      { from: "2026-06-01", to: today },
+    ];
+    const totals: IndicatorQuery[] = [
+      {},
+      { groupBy: ["district"] },
+      { district: [districts[1]!] },
+      { groupBy: ["service"] },
+      { groupBy: ["channel"] },
+    ];
+    const timed = INDICATORS.filter((i) => percentilesOf(i).length > 0);
+    assert.deepEqual(timed.map((i) => i.id).sort(), ["time-to-closure", "time-to-first-answer"]);
+    const check = async (stage: string) => {
+      for (const indicator of timed) {
+        const names = new Set(percentilesOf(indicator).map((p) => p.name));
+        for (const span of spans) {
+          for (const query of totals) {
+            const message = `${stage}: ${indicator.id} ${JSON.stringify(query)} ${span.from}…${span.to}`;
+            const summed = await readSummed(db, indicator, query, span, timeZone, today);
+            assert.ok(summed, `${message}: from the months`);
+            const keys = query.groupBy ?? [];
+            const statement = buildIndicatorSql(indicator, query, span, timeZone, keys);
+            const raw = await db.query<Record<string, string | number | null>>(
+              statement.text,
+              statement.params,
+            );
+            const expected = raw.map((r) => rowOf(r, keys, Object.keys(indicator.values)));
+            const key = (r: { key: object }) => JSON.stringify(r.key);
+            const [a, e] = [summed, expected].map((rows) =>
+              [...rows].sort((x, y) => key(x).localeCompare(key(y))),
+            );
+            assert.deepEqual(a!.map(key), e!.map(key), message);
+            for (const [i, row] of a!.entries()) {
+              for (const [name, want] of Object.entries(e![i]!.values)) {
+                const got = row.values[name] ?? null;
+                if (want === null || !names.has(name)) assert.equal(got, want, `${message}: ${name}`);
+                else
+                  assert.ok(
+                    Math.abs(got! - want) <= 0.005 * want + 1,
+                    `${message}: ${name} ${got} ≠ ${want}`,
+                  );
+              }
+            }
+            const exact = (await readIndicator(db, indicator, query, span, timeZone)).rows;
+            assert.deepEqual(exact, summed, `${message}: the API reads the same`);
+          }
+        }
+      }
+    };
+    await check("built");
+    // A month touched by a late event is bucketed from the facts until built again.
+    const [july] = await db.query<{ id: number }>(
+      "SELECT demand_id AS id FROM demand_facts WHERE closed_at >= '2026-07-02' AND closed_at < '2026-07-28' LIMIT 1",
+    );
+    await event(july!.id, "demand.noted");
+    await refreshIndicatorFacts(db);
+    await check("July unbuilt");
+    await buildIndicatorMonths(db, timeZone, 100);
+
+    // Read from the kept distributions indeed: 10,000 closures of a whole year added to July's move the median.
     const closure = INDICATORS.find((i) => i.id === "time-to-closure")!;
-    assert.equal(await readSummed(db, closure, {}, period, timeZone, today), undefined);
+    const where = `indicator = 'time-to-closure' AND measure = 'closure_calendar_minutes' AND dim = ''
+                   AND month = '2026-07-01'`;
+    const median = async () => (await readIndicator(db, closure, {}, period, timeZone)).rows[0]!.values;
+    const before = await median();
+    await db.query(
+      `UPDATE indicator_distributions SET buckets = buckets || 2000, counts = counts || 10000 WHERE ${where}`,
+    );
+    const after = await median();
+    assert.equal(after.median_calendar, valueOfBucket(2000));
+    assert.equal(after.median_business, before.median_business);
+    await db.query(
+      `UPDATE indicator_distributions SET buckets = buckets[1:cardinality(buckets) - 1],
+              counts = counts[1:cardinality(counts) - 1] WHERE ${where}`,
+    );
+    assert.deepEqual(await median(), before);
+    // Over one month or less a percentile is the facts' own.
+    assert.equal(
+      await readSummed(db, closure, {}, { from: "2026-07-01", to: "2026-07-31" }, timeZone, today),
+      undefined,
+    );
   });
 });

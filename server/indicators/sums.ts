@@ -4,12 +4,14 @@
  * district, department or service) ask for totals over a year, not a trend. When an indicator's values all combine
  * from month values (`sums` in definitions.ts: counts add up, a share is one sum over another, a mean is weighted by
  * its count), the whole months come from indicator_months where built (readByMonth, the same rows the facts give)
- * and are added up; a last month cut short before today comes from the facts. Percentiles do not combine, so those
- * indicators read the facts.
+ * and are added up; a last month cut short before today comes from the facts. A percentile does not combine from
+ * the months' percentiles: over two months or more it is read from the months' kept distributions (decision 0056,
+ * distributions.ts); over one month or less, from the facts, exactly.
  */
 import type { Sql } from "../db/index.ts";
 import type { IndicatorDefinition } from "./definitions.ts";
-import { firstOf, lastDayOf, monthPlanOf, readByMonth } from "./months.ts";
+import { freshSpan, percentilesOf, readPercentiles } from "./distributions.ts";
+import { builtMonthsOf, firstOf, lastDayOf, monthPlanOf, readByMonth } from "./months.ts";
 import {
   buildIndicatorSql,
   type GroupKey,
@@ -49,19 +51,35 @@ export async function readSummed(
   const monthly: IndicatorQuery = { ...query, groupBy: ["month", ...keys] };
   const plan = monthPlanOf(indicator, monthly, { from: period.from, to: wholeTo }, today);
   if (!plan) return undefined;
+  const percentiles = percentilesOf(indicator);
+  if (percentiles.length > 0 && plan.months.length + (cut ? 1 : 0) < 2) return undefined;
+  const rest: Period | undefined = cut ? { from: firstOf(period.to), to: period.to } : undefined;
+  // The months built when the distributions are read (the month rows find theirs again, a moment later: a month
+  // built or touched in between is counted alike by both, from its kept rows or from the facts).
+  const built = percentiles.length > 0 ? await builtMonthsOf(sql, plan.months) : new Set<string>();
   const rows = await readByMonth(sql, indicator, monthly, plan, timeZone);
-  if (cut) {
-    const statement = buildIndicatorSql(
-      indicator,
-      query,
-      { from: firstOf(period.to), to: period.to },
-      timeZone,
-      keys,
-    );
+  if (rest) {
+    const statement = buildIndicatorSql(indicator, query, rest, timeZone, keys);
     const raw = await sql.query<Record<string, string | number | null>>(statement.text, statement.params);
     rows.push(...raw.map((r) => rowOf(r, keys, Object.keys(indicator.values))));
   }
-  return combine(sums, rows, keys, Object.keys(indicator.values));
+  const combined = combine(sums, rows, keys, Object.keys(indicator.values));
+  if (percentiles.length === 0) return combined;
+  const months = plan.months.filter((m) => built.has(m.slice(0, 7)));
+  const values = await readPercentiles(
+    sql,
+    indicator,
+    query,
+    plan,
+    months,
+    freshSpan(plan.months, built, rest),
+    timeZone,
+  );
+  for (const row of combined) {
+    const found = values.get(keys[0] === undefined ? "" : (row.key[keys[0]] ?? ""));
+    for (const { name } of percentiles) row.values[name] = found?.[name] ?? null;
+  }
+  return combined;
 }
 
 /** Adds up month rows by their non-time key, each value by its rule; ordered by key, a missing key last. */
@@ -84,13 +102,15 @@ export function combine(
     for (const [name, rule] of Object.entries(sums)) {
       const value = row.values[name] ?? null;
       if (rule === "sum") add(name, value ?? 0);
+      // A percentile is read from the kept distributions (readSummed).
+      else if ("percentile" in rule) continue;
       // A mean of integers (ratings) times its count is their sum, an integer: rounding undoes the float's error.
       else if ("mean" in rule && value !== null) add(name, Math.round(value * (row.values[rule.mean] ?? 0)));
     }
   }
   const combined = (totals: Map<string, number>, name: string): number | null => {
     const rule = sums[name];
-    if (rule === undefined) return null;
+    if (rule === undefined || (typeof rule === "object" && "percentile" in rule)) return null;
     if (rule === "sum") return totals.get(name) ?? 0;
     const [over, under] = "ratio" in rule ? rule.ratio : [name, rule.mean];
     const denominator = totals.get(under) ?? 0;
