@@ -46,6 +46,7 @@ export const UNDECLARED_ROUTES: readonly UndeclaredRoute[] = [
   { method: "GET", path: "/centro/*" },
   { method: "GET", path: "/assets/:file" },
   { method: "GET", path: "/sw.js" },
+  { method: "GET", path: "/console-sw.js" },
   { method: "GET", path: "/web-assets.json" },
   { method: "GET", path: "/manifest.webmanifest" },
   { method: "GET", path: "/icons/icon.svg" },

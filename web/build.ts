@@ -1,7 +1,7 @@
 /**
  * Bundles every screen app with esbuild into .cache/web/: ESM, code splitting, minified, content-hashed names, a
  * metafile, and a manifest (entry → hashed files) the server reads to write each app's HTML shell.
- * The service worker is built unhashed to sw.js, because it must keep one URL at the root scope.
+ * The service workers are built unhashed (sw.js, console-sw.js), because each must keep one URL for its scope.
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -126,16 +126,22 @@ export async function buildWeb(options: { quiet?: boolean; outDir?: string } = {
     metafile: true,
     logLevel: "silent",
   });
-  await build({
-    absWorkingDir: root,
-    entryPoints: ["web/portal/sw.ts"],
-    outfile: join(outDir, "sw.js"),
-    bundle: true,
-    format: "iife",
-    minify: true,
-    target: ["es2020"],
-    logLevel: "silent",
-  });
+  // The service workers: the portal's at the root scope, the console's for /console (decision 0058).
+  for (const [entry, file] of [
+    ["web/portal/sw.ts", "sw.js"],
+    ["web/console/sw.ts", "console-sw.js"],
+  ] as const) {
+    await build({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      outfile: join(outDir, file),
+      bundle: true,
+      format: "iife",
+      minify: true,
+      target: ["es2020"],
+      logLevel: "silent",
+    });
+  }
   const metafile = result.metafile;
   const apps: Record<string, AppAssets> = {};
   for (const [name, entry] of Object.entries(APPS)) {

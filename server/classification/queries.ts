@@ -115,6 +115,11 @@ export const FRESHNESS_MS = 250;
 
 const checked = new WeakMap<Sql, { version: string; at: number; generation: number }>();
 
+/** The version of the catalogue and the rules as the suggester reads them (a new one after any change). */
+export async function catalogueVersion(sql: Sql): Promise<string> {
+  return (await one<{ version: string }>(sql, VERSION_SQL)).version;
+}
+
 async function versionOf(sql: Sql): Promise<string> {
   const last = checked.get(sql);
   // A catalogue or rule change made by this process is seen at once (catalogueGeneration), others' within the time.

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { auditActorOf } from "../audit/record.ts";
 import { route, validate } from "../http/openapi.ts";
 import { createClassificationRule, deleteClassificationRule, updateClassificationRule } from "./commands.ts";
+import { OfflineKitView, offlineKit } from "./offline-kit.ts";
 import { presentClassificationRule, presentSuggestion } from "./present.ts";
 import { classificationRuleNotFound } from "./problems.ts";
 import { findClassificationRule, listClassificationRules, suggestServices } from "./queries.ts";
@@ -48,6 +49,23 @@ export async function registerClassificationRoutes(app: FastifyInstance): Promis
         language: req.locale,
       });
       return candidates.map(presentSuggestion);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/console/offline-kit",
+      summary:
+        "What the agent console keeps to take demands without the network: the active catalogue with each service's fields, in the caller's language, and its version",
+      tag: "classification",
+      action: "calls.intake",
+      responses: { 200: { description: "The kit", schema: OfflineKitView } },
+    },
+    async (req, reply) => {
+      reply.header("cache-control", "private, no-cache");
+      return offlineKit(db, req.locale);
     },
   );
 

@@ -411,9 +411,11 @@ describe("users' files are served so that no browser runs them", () => {
 
 describe("the service worker's script", () => {
   it("comes without a content policy, which would bind the worker and block its fetches", async () => {
-    const res = await app.inject({ url: "/sw.js" });
-    assert.equal(res.statusCode, 200);
-    assert.equal(res.headers["content-security-policy"], undefined);
-    assert.equal(res.headers["x-content-type-options"], "nosniff");
+    for (const url of ["/sw.js", "/console-sw.js"]) {
+      const res = await app.inject({ url });
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(res.headers["content-security-policy"], undefined, url);
+      assert.equal(res.headers["x-content-type-options"], "nosniff", url);
+    }
   });
 });

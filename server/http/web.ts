@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { WebManifest } from "../../web/build.ts";
+import { signInProviders } from "../access/oidc.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { MAX_ATTACHMENTS } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
@@ -153,6 +154,7 @@ export function shellHtml(
   tileUrl: string | undefined,
   timeZone: string,
   limits?: { attachmentBytes: number; attachments: number },
+  signIn: { govbr: boolean; city: boolean } = { govbr: false, city: false },
 ): string {
   const assets = web.apps[app];
   if (!assets) throw new AppError(503, "web_not_built");
@@ -164,6 +166,8 @@ export function shellHtml(
     leafletCss: web.leafletCss,
     timeZone,
     ...(limits ? { limits } : {}),
+    // Which sign-in buttons to show: gov.br on the portal, the city's provider on the staff apps (decision 0057).
+    signIn: app === "portal" ? { govbr: signIn.govbr, city: false } : { govbr: false, city: signIn.city },
     // The transparency page's first screen asks for every public indicator's reading at once, without first
     // asking for their list (bench/web.ts, docs/performance.md).
     ...(app === "portal" && path === "/transparencia" ? { indicators: publicDefinitions(locale) } : {}),
@@ -271,6 +275,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
   };
   const shell = (name: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const timeZone = await cityZone();
+    const providers = signInProviders(app.ctx);
     return reply
       .header("content-security-policy", csp)
       .header("cache-control", "no-cache")
@@ -278,7 +283,12 @@ export function registerWebRoutes(app: FastifyInstance): void {
       .header("x-content-type-options", "nosniff")
       .header("referrer-policy", "same-origin")
       .type("text/html; charset=utf-8")
-      .send(shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl, timeZone, limits));
+      .send(
+        shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl, timeZone, limits, {
+          govbr: providers.govbr !== undefined,
+          city: providers.city !== undefined,
+        }),
+      );
   };
   for (const path of PORTAL_PATHS) app.get(path, shell("portal"));
   for (const [name, { base }] of Object.entries(STAFF_APPS)) {
@@ -295,6 +305,10 @@ export function registerWebRoutes(app: FastifyInstance): void {
     reply.header("service-worker-allowed", "/");
     return sendFile(req, reply, join(WEB_DIR, "sw.js"), "no-cache");
   });
+  // The agent console's (scope /console): it keeps no citizen's data (web/console/sw.ts).
+  app.get("/console-sw.js", async (req, reply) =>
+    sendFile(req, reply, join(WEB_DIR, "console-sw.js"), "no-cache"),
+  );
   app.get("/web-assets.json", async (_req, reply) => {
     const web = readManifest();
     return reply.header("cache-control", "no-cache").send([...new Set([...web.files, web.leafletCss])]);

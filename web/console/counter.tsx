@@ -6,6 +6,7 @@ import { api } from "../ui/api.ts";
 import { LiveBadge } from "../ui/live.tsx";
 import type { ConsoleProps } from "./env.ts";
 import { IntakeForm } from "./intake.tsx";
+import { keepPending } from "./offline.ts";
 import type { Registered } from "./registered.tsx";
 
 /** The counter screen. */
@@ -37,6 +38,16 @@ export function CounterScreen(props: ConsoleProps) {
           const query = new URLSearchParams({ secret: created.secret, lang: locale });
           return { ...created, receiptUrl: `/api/v1/demands/${created.protocol}/receipt?${query}` };
         }}
+        keepOffline={(body, key, serviceName) =>
+          keepPending({
+            key,
+            path: "/api/v1/demands",
+            body: { ...body, channel: "counter" },
+            channel: "counter",
+            serviceName,
+            agentId: env.me.id,
+          })
+        }
       />
     </section>
   );

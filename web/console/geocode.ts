@@ -1,5 +1,6 @@
 /** Places an address typed on the intake form: GET /api/v1/geocode's best matches, and how a match is named. */
 import { api } from "../ui/api.ts";
+import { isLinkDown } from "./offline.ts";
 
 /** A street and number found for an address, with its point. */
 export interface Place {
@@ -14,6 +15,12 @@ export const placeLabel = (p: Place) => (p.number ? `${p.street}, ${p.number}` :
 
 /** Up to five places for an address; none when the lookup fails (the demand may still be registered without one). */
 export async function geocode(q: string, locale: string): Promise<Place[]> {
+  const found = await lookUp(q, locale);
+  return found === "down" ? [] : found;
+}
+
+/** Up to five places for an address, or "down" when the server cannot be reached (offline.ts isLinkDown). */
+export async function lookUp(q: string, locale: string): Promise<Place[] | "down"> {
   try {
     const found = await api<{ items: Place[] }>(
       `/api/v1/geocode?q=${encodeURIComponent(q)}&limit=5`,
@@ -21,7 +28,7 @@ export async function geocode(q: string, locale: string): Promise<Place[]> {
       locale,
     );
     return found.items;
-  } catch {
-    return [];
+  } catch (e) {
+    return isLinkDown(e) ? "down" : [];
   }
 }

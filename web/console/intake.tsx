@@ -14,8 +14,10 @@ import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
 import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { geocode, type Place, placeLabel } from "./geocode.ts";
+import { geocode, lookUp, type Place, placeLabel } from "./geocode.ts";
 import { IntakePerson, type PersonValues } from "./intake-person.tsx";
+import { isLinkDown, keptService, type PendingDemand } from "./offline.ts";
+import { KeptView } from "./pending.tsx";
 import { printReceipt, type Registered, RegisteredView } from "./registered.tsx";
 import {
   type ServiceChoice,
@@ -64,6 +66,11 @@ export function IntakeForm(props: {
   /** Puts the cursor in the description as soon as the form shows (an answered call). */
   autoFocus?: boolean;
   register: (body: IntakeBody, idempotencyKey: string) => Promise<Registered>;
+  /**
+   * Keeps the demand in the browser to be sent when the link is back (offline.ts), when registering found no link
+   * to the server: with the same key, so it is made once whatever happens.
+   */
+  keepOffline?: (body: IntakeBody, idempotencyKey: string, serviceName: string) => Promise<PendingDemand>;
   /** Called once a demand is registered (e.g. to refresh the caller's history). */
   onRegistered?: (r: Registered) => void;
   /** A map beside the address (the phone screen's, web/console/place-map.tsx): shows the place, picks another. */
@@ -86,6 +93,7 @@ export function IntakeForm(props: {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Registered | null>(null);
+  const [kept, setKept] = useState<PendingDemand | null>(null);
   const key = useRef(crypto.randomUUID());
   const detailLoad = useRef<Promise<ServiceDetail> | null>(null);
   /** The address text the shown place was found for: a place found for half an address is not used. */
@@ -132,7 +140,12 @@ export function IntakeForm(props: {
       `/api/v1/services/${encodeURIComponent(code)}?lang=${locale}`,
       {},
       locale,
-    );
+    ).catch(async (e) => {
+      // No link: the service as the offline kit keeps it.
+      const service = isLinkDown(e) ? await keptService(locale, code) : undefined;
+      if (service) return service;
+      throw e;
+    });
     detailLoad.current = load;
     load
       .then((d) => {
@@ -165,12 +178,13 @@ export function IntakeForm(props: {
   const submitting = useRef(false);
   const submit = async () => {
     // A ref, not the state: two quick Ctrl+Enter presses come before the next render.
-    if (submitting.current || done) return;
+    if (submitting.current || done || kept) return;
     setProblem(null);
     if (!description.trim()) return refuse(t("console.intake.need_description"), "intake-description");
     if (!chosen) return refuse(t("console.intake.need_service"), "intake-service-search");
     setBusy(true);
     submitting.current = true;
+    let body: IntakeBody | undefined;
     try {
       const service =
         detail?.code === chosen.code ? detail : await (detailLoad.current ?? loadDetail(chosen.code));
@@ -183,8 +197,15 @@ export function IntakeForm(props: {
       const typed = address.trim();
       let where = placedFor.current === typed ? place : null;
       // Typed but not placed yet (registered faster than the lookup): place it now with the best match.
-      if (!where && typed.length >= 4) where = (await geocode(typed, locale))[0] ?? null;
-      if (service.locationRequired && !where) return refuse(t("console.intake.need_place"), "intake-address");
+      let down = false;
+      if (!where && typed.length >= 4) {
+        const found = await lookUp(typed, locale);
+        down = found === "down";
+        where = found === "down" ? null : (found[0] ?? null);
+      }
+      // Without the link, a typed address is kept and placed when the demand is sent (offline.ts).
+      if (service.locationRequired && !where && !(down && props.keepOffline))
+        return refuse(t("console.intake.need_place"), "intake-address");
       if (props.person === "counter" && identity !== "anonymous" && !person.name.trim())
         return refuse(t("console.intake.need_name"), "intake-name");
       const citizen: NonNullable<IntakeBody["citizen"]> = Object.fromEntries(
@@ -195,7 +216,7 @@ export function IntakeForm(props: {
       // The agent read the privacy notice and the person agreed: recorded with the demand as declared.
       if (consented && Object.keys(citizen).length > 0)
         citizen.consent = { policyVersion: PRIVACY_POLICY_VERSION };
-      const body: IntakeBody = {
+      body = {
         service: service.code,
         description: description.trim(),
         identity,
@@ -209,6 +230,14 @@ export function IntakeForm(props: {
       setDone(registered);
       props.onRegistered?.(registered);
     } catch (e) {
+      if (body && props.keepOffline && isLinkDown(e)) {
+        try {
+          setKept(await props.keepOffline(body, key.current, chosen.name));
+          return;
+        } catch {
+          // The browser's storage refused it too: say the link is down, and the form keeps what was typed.
+        }
+      }
       setProblem(e instanceof ApiProblem ? e : new ApiProblem(0, "offline", "", ""));
     } finally {
       submitting.current = false;
@@ -228,34 +257,38 @@ export function IntakeForm(props: {
     setConsented(false);
     setProblem(null);
     setDone(null);
+    setKept(null);
     key.current = crypto.randomUUID();
     requestAnimationFrame(() => document.getElementById("intake-description")?.focus());
   };
 
   const picks = suggestionShortcuts(t, suggestions, pick);
-  const own: Shortcut[] = done
-    ? [
-        { keys: "Alt+N", label: t("console.intake.new"), run: reset },
-        ...(done.receiptUrl
-          ? [{ keys: "Alt+P", label: t("console.intake.print_receipt"), run: () => printReceipt(done) }]
-          : []),
-      ]
-    : [
-        ...picks.bound,
-        {
-          keys: "Alt+S",
-          label: t("console.service.search"),
-          run: () => document.getElementById("intake-service-search")?.focus(),
-        },
-        { keys: "Ctrl+Enter", label: t("console.intake.register"), run: () => void submit() },
-      ];
+  const own: Shortcut[] = kept
+    ? [{ keys: "Alt+N", label: t("console.intake.new"), run: reset }]
+    : done
+      ? [
+          { keys: "Alt+N", label: t("console.intake.new"), run: reset },
+          ...(done.receiptUrl
+            ? [{ keys: "Alt+P", label: t("console.intake.print_receipt"), run: () => printReceipt(done) }]
+            : []),
+        ]
+      : [
+          ...picks.bound,
+          {
+            keys: "Alt+S",
+            label: t("console.service.search"),
+            run: () => document.getElementById("intake-service-search")?.focus(),
+          },
+          { keys: "Ctrl+Enter", label: t("console.intake.register"), run: () => void submit() },
+        ];
   useShortcuts(own);
   const shown = [
-    ...(done ? own : [...picks.shown, ...own.slice(picks.bound.length)]),
+    ...(done || kept ? own : [...picks.shown, ...own.slice(picks.bound.length)]),
     ...props.frameShortcuts,
   ];
 
   if (done) return <RegisteredView t={t} done={done} shortcuts={shown} onNew={reset} />;
+  if (kept) return <KeptView t={t} kept={kept} shortcuts={shown} onNew={reset} />;
 
   const required = t("ui.required");
   const who = (

@@ -21,6 +21,7 @@ import { DemandScreen } from "./demand.tsx";
 import { type CallView, type ConsoleProps, type LiveHub, longestRinging, PATHS } from "./env.ts";
 import { InboxScreen } from "./inbox.tsx";
 import { JobsScreen } from "./jobs.tsx";
+import { PendingPanel } from "./pending.tsx";
 import { PhoneScreen } from "./phone.tsx";
 import { QueueScreen } from "./queue.tsx";
 import { focusSearch, SearchScreen } from "./search.tsx";
@@ -131,6 +132,8 @@ function Console(props: { env: StaffEnv; url: URL }) {
         </div>
       ) : null}
       <ProblemAlert problem={problem} t={t} />
+      {/* The demands taken without the network: sent when the link is back, listed until the agent is done. */}
+      <PendingPanel env={env} />
       {screen}
     </>
   );
@@ -164,6 +167,11 @@ function App() {
       screen={(env) => <Console env={env} url={url} />}
     />
   );
+}
+
+// The console opens and takes demands without the network (web/console/sw.ts, decision 0058).
+if ("serviceWorker" in navigator && location.protocol !== "file:") {
+  navigator.serviceWorker.register("/console-sw.js", { scope: "/console" }).catch(() => undefined);
 }
 
 const root = document.getElementById("app")!;

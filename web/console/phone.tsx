@@ -11,6 +11,7 @@ import { LiveBadge } from "../ui/live.tsx";
 import { ShortcutList } from "../ui/shortcuts.tsx";
 import { type CallView, type ConsoleProps, longestRinging, PATHS } from "./env.ts";
 import { IntakeForm } from "./intake.tsx";
+import { keepPending } from "./offline.ts";
 import { PlaceMap } from "./place-map.tsx";
 import type { Registered } from "./registered.tsx";
 
@@ -186,6 +187,18 @@ export function PhoneScreen(props: ConsoleProps & { onAnswer: (call: CallView) =
             locale,
             // The caller is not at a counter: nothing to print.
           ).then(({ receiptUrl: _, ...registered }) => registered)
+        }
+        keepOffline={(body, key, serviceName) =>
+          keepPending({
+            key,
+            path: `/api/v1/calls/${pop.call.id}/demands`,
+            body: { ...body, citizen: body.citizen ? { name: body.citizen.name } : undefined },
+            channel: "phone",
+            serviceName,
+            agentId: env.me.id,
+            // The protocol is given back by a call to the number that called.
+            callback: caller.number ?? pop.call.fromRaw,
+          })
         }
         onRegistered={loadPop}
         placeMap={(p) => <PlaceMap env={env} {...p} />}

@@ -7,6 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../ui/api.ts";
 import type { Translate } from "../ui/i18n.ts";
 import type { Shortcut } from "../ui/shortcuts.tsx";
+import { isLinkDown, keptKit, searchKit, suggestFromKit } from "./offline.ts";
 
 /** A service as the picker offers it. */
 export interface ServiceChoice {
@@ -38,7 +39,11 @@ export function useSuggestions(text: string, locale: string, channel?: string): 
     if (channel) query.set("channel", channel);
     api<ServiceChoice[]>(`/api/v1/services/suggest?${query}`, {}, locale)
       .then((s) => current && setFound(s))
-      .catch(() => undefined);
+      .catch(async (e) => {
+        // No link: the kept catalogue's services whose names and keywords hold the words (offline.ts).
+        const kit = isLinkDown(e) ? await keptKit(locale) : undefined;
+        if (kit && current) setFound(suggestFromKit(kit, settled, SUGGESTION_KEYS));
+      });
     return () => {
       current = false;
     };
@@ -55,7 +60,10 @@ export function useCatalogueSearch(q: string, locale: string): ServiceChoice[] |
     let current = true;
     api<ServiceChoice[]>(`/api/v1/services?q=${encodeURIComponent(settled)}&lang=${locale}`, {}, locale)
       .then((s) => current && setFound(s.slice(0, 10)))
-      .catch(() => undefined);
+      .catch(async (e) => {
+        const kit = isLinkDown(e) ? await keptKit(locale) : undefined;
+        if (kit && current) setFound(searchKit(kit, settled));
+      });
     return () => {
       current = false;
     };
