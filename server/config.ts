@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { MESSAGING_ENV, type MessagingSettings, messagingSettings } from "./config-messaging.ts";
+import { SIGN_IN_ENV, type SignInSettings, signInSettings } from "./config-sign-in.ts";
 
 /** The process roles one codebase can play; all three run in one process by default. */
 export const ROLES = ["web", "worker", "scheduler"] as const;
@@ -17,6 +18,7 @@ export const DEFAULT_SOURCE_URL = "https://github.com/responsiva-civic/responsiv
 
 const Env = z.object({
   ...MESSAGING_ENV,
+  ...SIGN_IN_ENV,
   /** PostgreSQL server URL; unset means the embedded PGlite database in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
   /**
@@ -186,6 +188,8 @@ export interface Config {
   twilioDial: string | undefined;
   /** The written channels' providers that are configured (server/config-messaging.ts). */
   messaging: MessagingSettings;
+  /** The OpenID providers people sign in through (server/config-sign-in.ts), read through server/access/oidc.ts. */
+  signIn: SignInSettings;
 }
 
 /** An S3-compatible bucket and the credentials to sign its requests with (ATTACHMENTS_STORE=s3). */
@@ -234,6 +238,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
   if ("problems" in store) return store;
   const channels = messagingSettings(e);
   if ("problems" in channels) return channels;
+  const providers = signInSettings(e);
+  if ("problems" in providers) return providers;
   return {
     config: {
       databaseUrl: e.DATABASE_URL,
@@ -274,6 +280,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       twilioQueue: e.TWILIO_QUEUE,
       twilioDial: e.TWILIO_DIAL,
       messaging: channels.messaging,
+      signIn: providers.signIn,
     },
   };
 }

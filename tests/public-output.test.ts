@@ -266,6 +266,12 @@ const PUBLIC_CALLS: Record<string, Calls> = {
   "POST /api/v1/citizen/sign-out": () => [post("/api/v1/citizen/sign-out", {})],
   "GET /api/v1/citizen/demands": () => get("/api/v1/citizen/demands"),
   "POST /api/v1/citizen/consent/withdrawal": () => [post("/api/v1/citizen/consent/withdrawal", {})],
+  // Sign-in through OpenID providers (decision 0057): redirects, or 404 where none is configured.
+  "GET /api/v1/citizen/govbr/start": () => get("/api/v1/citizen/govbr/start"),
+  "GET /api/v1/citizen/govbr/callback": () => get("/api/v1/citizen/govbr/callback?code=x&state=y"),
+  "POST /api/v1/citizen/govbr/cpf-link": () => [post("/api/v1/citizen/govbr/cpf-link", {})],
+  "GET /api/v1/auth/oidc/start": () => get("/api/v1/auth/oidc/start"),
+  "GET /api/v1/auth/oidc/callback": () => get("/api/v1/auth/oidc/callback?code=x&state=y"),
   "POST /api/v1/consent/withdrawal": () => [post("/api/v1/consent/withdrawal", { token: "not-a-token" })],
   // A follow answers its area and state, never the address it goes to; its digests are scanned in
   // server/area-follows/area-follows.test.ts.
@@ -428,6 +434,7 @@ const PAGE_CALLS: Record<string, Calls> = {
   "GET /centro/*": () => get("/centro/parede"),
   "GET /assets/:file": () => get(`/assets/${asset}`),
   "GET /sw.js": () => get("/sw.js"),
+  "GET /console-sw.js": () => get("/console-sw.js"),
   "GET /web-assets.json": () => get("/web-assets.json"),
   "GET /manifest.webmanifest": () => get("/manifest.webmanifest"),
   "GET /icons/icon.svg": () => get("/icons/icon.svg"),

@@ -18,7 +18,8 @@ export function citizenTokenOf(req: FastifyRequest): string | undefined {
  * record): their own, and each living record with no proven contact of its own that holds an address they proved —
  * demands filed with that address before they signed in, whose answers already go to it. A phone number proven by
  * an SMS or WhatsApp code matches it held on any phone channel (phone, SMS, WhatsApp). Never a record linked only by
- * a CPF or an unproven contact.
+ * a CPF or an unproven contact — but for the records they confirmed as their own after signing in with gov.br
+ * (citizen_record_links: filed with the CPF gov.br vouched for, decision 0057).
  */
 export function reachableRecordsSql(param: string): string {
   return `SELECT ${param}::bigint
@@ -30,19 +31,41 @@ export function reachableRecordsSql(param: string): string {
                   JOIN citizens oz ON oz.id = o.citizen_id AND oz.erased_at IS NULL
                  WHERE p.citizen_id = ${param} AND p.verified_at IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM citizen_contacts q
-                                    WHERE q.citizen_id = o.citizen_id AND q.verified_at IS NOT NULL)`;
+                                    WHERE q.citizen_id = o.citizen_id AND q.verified_at IS NOT NULL)
+          UNION SELECT l.record_id FROM citizen_record_links l
+                  JOIN citizens lz ON lz.id = l.record_id AND lz.erased_at IS NULL
+                 WHERE l.citizen_id = ${param}`;
 }
 
-/** The signed-in citizen of a request (id, and the e-mail and phone number they proved), or undefined. */
+/** How the session was opened: a code, or gov.br with the account's confidence level (null: unknown). */
+export interface CitizenSessionKind {
+  provider: "code" | "govbr";
+  confidence: "bronze" | "silver" | "gold" | null;
+  /** The CPF gov.br vouched for, on a session gov.br opened; null otherwise. */
+  govbrCpf: string | null;
+}
+
+/** The signed-in citizen of a request: id, the e-mail and phone number they proved, how the session was opened. */
 export async function citizenOf(
   sql: Sql,
   req: FastifyRequest,
-): Promise<{ citizenId: number; email: string | null; phone: string | null } | undefined> {
+): Promise<
+  ({ citizenId: number; email: string | null; phone: string | null } & CitizenSessionKind) | undefined
+> {
   const token = citizenTokenOf(req);
   if (!token) return undefined;
-  const row = await maybeOne<{ citizen_id: number; email: string | null; phone: string | null }>(
+  const row = await maybeOne<{
+    citizen_id: number;
+    email: string | null;
+    phone: string | null;
+    provider: CitizenSessionKind["provider"];
+    confidence: CitizenSessionKind["confidence"];
+    govbr_cpf: string | null;
+  }>(
     sql,
-    `SELECT s.citizen_id,
+    `SELECT s.citizen_id, s.provider, s.confidence,
+            (SELECT i.subject FROM citizen_identities i WHERE s.provider = 'govbr' AND i.provider = 'govbr'
+                AND i.citizen_id = s.citizen_id) AS govbr_cpf,
             (SELECT value FROM citizen_contacts c WHERE c.citizen_id = s.citizen_id AND c.channel = 'email'
                 AND c.verified_at IS NOT NULL ORDER BY c.verified_at DESC, c.id LIMIT 1) AS email,
             (SELECT value FROM citizen_contacts c WHERE c.citizen_id = s.citizen_id
@@ -52,7 +75,15 @@ export async function citizenOf(
       WHERE s.token_hash = $1 AND s.expires_at > now() AND z.erased_at IS NULL`,
     [hashToken(token)],
   );
-  return row ? { citizenId: row.citizen_id, email: row.email, phone: row.phone } : undefined;
+  if (!row) return undefined;
+  return {
+    citizenId: row.citizen_id,
+    email: row.email,
+    phone: row.phone,
+    provider: row.provider,
+    confidence: row.confidence,
+    govbrCpf: row.govbr_cpf,
+  };
 }
 
 /**

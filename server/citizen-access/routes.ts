@@ -1,12 +1,16 @@
 /** Routes of the optional citizen sign-in (a code by e-mail, SMS or WhatsApp) and the signed-in citizen's own demands. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { beginSignIn, FLOW_MINUTES, SignInFailure, signInProviders } from "../access/oidc.ts";
 import { withdrawConsent } from "../citizens/consent.ts";
 import { WithdrawalView } from "../citizens/schemas.ts";
-import { AppError } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
+import { flowStateOf, queryOf, setFlowCookie } from "../http/sign-in-flow.ts";
 import { endSession, requestCode, SESSION_DAYS, verifyCode } from "./commands.ts";
+import { cpfLinkOffer, linkCpfRecords } from "./cpf-link.ts";
+import { signInWithGovbr } from "./govbr.ts";
 import { CITIZEN_COOKIE, citizenOf, citizenTokenOf, myDemands } from "./queries.ts";
-import { CodeRequestInput, CodeVerifyInput, MyDemandsView } from "./schemas.ts";
+import { CodeRequestInput, CodeVerifyInput, CpfLinkView, MyDemandsView } from "./schemas.ts";
 
 // Set through @fastify/cookie: HttpOnly, SameSite=Lax, Secure over HTTPS (cross-site changes are refused in edge.ts).
 function setCookie(req: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
@@ -18,6 +22,10 @@ function setCookie(req: FastifyRequest, reply: FastifyReply, token: string, maxA
     secure: req.protocol === "https",
   });
 }
+
+/** "My requests" in the person's language, with the reason a sign-in failed when it did. */
+const minePage = (locale: string, failure?: string) =>
+  `/minhas-solicitacoes?lang=${locale}${failure ? `&sign_in_error=${failure}` : ""}`;
 
 export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise<void> {
   const db = app.ctx.db;
@@ -100,6 +108,9 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
       return {
         email: who.email ?? "",
         phone: who.phone,
+        signedInWith: who.provider,
+        confidence: who.confidence,
+        cpfLink: await cpfLinkOffer(db, who),
         demands: rows.map((r) => ({
           protocol: r.protocol,
           status: r.status,
@@ -131,6 +142,89 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
       const who = await citizenOf(db, req);
       if (!who) throw new AppError(401, "citizen_not_signed_in");
       return withdrawConsent(db, who.citizenId, "portal");
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/citizen/govbr/start",
+      summary:
+        "Sign in with gov.br: redirects to gov.br's authorization page (PKCE S256, state, nonce; scopes openid email profile govbr_confiabilidades); 404 when gov.br is not configured",
+      tag: "citizen",
+      action: "public",
+      responses: {
+        303: { description: "To gov.br, or back to “my requests” saying gov.br cannot be reached" },
+        404: { description: "gov.br sign-in is not configured" },
+      },
+    },
+    async (req, reply) => {
+      const govbr = signInProviders(app.ctx).govbr;
+      if (!govbr) throw notFound("/api/v1/citizen/govbr/start");
+      try {
+        const { url, state } = await beginSignIn(db, govbr, req.locale);
+        setFlowCookie(req, reply, state, FLOW_MINUTES * 60);
+        return reply.header("cache-control", "no-store").redirect(url, 303);
+      } catch (e) {
+        if (!(e instanceof SignInFailure)) throw e;
+        return reply.redirect(minePage(req.locale, e.code), 303);
+      }
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/citizen/govbr/callback",
+      summary:
+        "Where gov.br sends the citizen back (code and state): opens a 30-day session with the account's confidence level and lands on “my requests”, or lands there with the reason it could not",
+      tag: "citizen",
+      action: "public",
+      responses: {
+        303: { description: "To “my requests”, signed in, or with sign_in_error naming why not" },
+        404: { description: "gov.br sign-in is not configured" },
+      },
+    },
+    async (req, reply) => {
+      const govbr = signInProviders(app.ctx).govbr;
+      if (!govbr) throw notFound("/api/v1/citizen/govbr/callback");
+      reply.header("cache-control", "no-store");
+      // The flow is finished here whatever happens: its cookie goes.
+      setFlowCookie(req, reply, "", 0);
+      try {
+        const { token, locale } = await signInWithGovbr(db, govbr, queryOf(req), flowStateOf(req));
+        setCookie(req, reply, token, SESSION_DAYS * 86400);
+        return reply.redirect(minePage(locale), 303);
+      } catch (e) {
+        if (e instanceof SignInFailure) return reply.redirect(minePage(e.locale ?? req.locale, e.code), 303);
+        // Anything else (the database away): the person still lands on a page that says so, never on an error body.
+        req.log.error(e, "gov.br sign-in failed");
+        return reply.redirect(minePage(req.locale, "unavailable"), 303);
+      }
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/citizen/govbr/cpf-link",
+      summary:
+        "Confirm that the demands filed earlier with the CPF gov.br vouched for are one's own: they join “my requests” (a gov.br session at the silver or gold level only)",
+      tag: "citizen",
+      action: "citizen",
+      responses: {
+        200: { description: "Linked", schema: CpfLinkView },
+        401: { description: "Not signed in" },
+        403: { description: "cpf_not_from_govbr, govbr_level_too_low" },
+      },
+    },
+    async (req) => {
+      const who = await citizenOf(db, req);
+      if (!who) throw new AppError(401, "citizen_not_signed_in");
+      return linkCpfRecords(db, who);
     },
   );
 }

@@ -64,5 +64,21 @@ export const MyDemandsView = z.object({
   email: z.string(),
   /** The phone number the citizen proved by an SMS or WhatsApp code, as E.164 digits without "+"; null when none. */
   phone: z.string().nullable(),
+  /** How the session was opened: a code, or gov.br. */
+  signedInWith: z.enum(["code", "govbr"]),
+  /** The gov.br account's confidence level (bronze, silver, gold); null for a code or when gov.br did not say. */
+  confidence: z.enum(["bronze", "silver", "gold"]).nullable(),
+  /**
+   * Demands filed earlier with the CPF gov.br vouched for, not yet in the list: shown only after the citizen confirms
+   * (POST /api/v1/citizen/govbr/cpf-link); `allowed` is false below the silver level. Null when there are none or
+   * the session was not opened by gov.br.
+   */
+  cpfLink: z.object({ demands: z.number().int().min(1), allowed: z.boolean() }).nullable(),
   demands: z.array(MyDemandView),
+});
+
+/** The answer to confirming the CPF's earlier demands. */
+export const CpfLinkView = z.object({
+  /** How many demands joined "my requests". */
+  linked: z.number().int().min(0),
 });

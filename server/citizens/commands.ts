@@ -286,6 +286,9 @@ export async function eraseCitizen(
     );
     await tx.query("DELETE FROM citizen_sessions WHERE citizen_id = $1", [citizenId]);
     await tx.query("DELETE FROM citizen_sign_in_codes WHERE citizen_id = $1", [citizenId]);
+    // Their gov.br identity (the CPF) and the records they confirmed as theirs, or that were confirmed by someone.
+    await tx.query("DELETE FROM citizen_identities WHERE citizen_id = $1", [citizenId]);
+    await tx.query("DELETE FROM citizen_record_links WHERE citizen_id = $1 OR record_id = $1", [citizenId]);
     const erased = await one<{ erased_at: Date | string }>(
       tx,
       "UPDATE citizens SET name = NULL, document = NULL, erased_at = now() WHERE id = $1 RETURNING erased_at",

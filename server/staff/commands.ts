@@ -1,13 +1,15 @@
 /**
  * Changes to staff accounts and sessions: create and update accounts, sign in (with a login rate limit shared by
- * every process through the login_failures table) and sign out.
+ * every process through the login_failures table, or through the city's own OpenID provider) and sign out.
  */
 import { randomBytes } from "node:crypto";
 import { isDepartmentRole } from "../../domain/staff-roles.ts";
+import { finishSignIn, type ProviderSettings, SignInFailure } from "../access/oidc.ts";
 import { hashToken, type StaffRole } from "../access/principal.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { AppError, conflict, notFound, tooManyRequests, unprocessable } from "../errors.ts";
+import type { Locale } from "../i18n.ts";
 import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, needsRehash, verifyPassword } from "./passwords.ts";
 import type { StaffRow } from "./present.ts";
 import { findStaffById } from "./queries.ts";
@@ -163,16 +165,55 @@ export async function login(
       await hashPassword(input.password),
     ]);
   }
-  await db.query("DELETE FROM staff_sessions WHERE user_id = $1 AND expires_at <= now()", [user.id]);
+  return openSession(db, user.id);
+}
+
+/** A new session of an account (its expired ones cleared): the password and the provider sign-ins both end here. */
+async function openSession(db: Db, userId: number): Promise<LoginResult> {
+  await db.query("DELETE FROM staff_sessions WHERE user_id = $1 AND expires_at <= now()", [userId]);
   const token = randomBytes(32).toString("base64url");
   const session = await one<{ expires_at: Date | string }>(
     db,
     `INSERT INTO staff_sessions (token_hash, user_id, expires_at)
      VALUES ($1, $2, now() + $3::int * interval '1 hour') RETURNING expires_at`,
-    [hashToken(token), user.id, SESSION_HOURS],
+    [hashToken(token), userId, SESSION_HOURS],
   );
-  const staff = (await findStaffById(db, user.id)) as StaffRow;
+  const staff = (await findStaffById(db, userId)) as StaffRow;
   return { token, expiresAt: new Date(session.expires_at).toISOString(), staff };
+}
+
+/**
+ * The city provider's callback, whole: the flow finished and its ID token checked (server/access/oidc.ts), then the
+ * account its verified e-mail names signed in. Answers the session and where the person goes; throws SignInFailure.
+ */
+export async function signInWithCityProvider(
+  db: Db,
+  settings: ProviderSettings,
+  query: string,
+  cookieState: string | undefined,
+): Promise<LoginResult & { locale: Locale; returnTo: string | null }> {
+  const done = await finishSignIn(db, settings, query, cookieState);
+  const session = await signInByProvider(db, done.claims, done.locale, done.returnTo);
+  return { ...session, locale: done.locale, returnTo: done.returnTo };
+}
+
+/**
+ * Signs a staff member in through the city's own OpenID provider (decision 0057): the provider's verified e-mail
+ * names an existing active account, never one made here; anything else is `unknown_staff`.
+ */
+export async function signInByProvider(
+  db: Db,
+  claims: { [claim: string]: unknown },
+  locale: Locale,
+  returnTo: string | null = null,
+): Promise<LoginResult> {
+  const email = typeof claims.email === "string" ? claims.email.trim().toLowerCase() : "";
+  if (!email || claims.email_verified !== true) throw new SignInFailure("unknown_staff", locale, returnTo);
+  const user = await maybeOne<{ id: number }>(db, "SELECT id FROM staff_users WHERE email = $1 AND active", [
+    email,
+  ]);
+  if (!user) throw new SignInFailure("unknown_staff", locale, returnTo);
+  return openSession(db, user.id);
 }
 
 /** Ends the session of a token; ending an unknown or expired session is not an error. */

@@ -1,16 +1,27 @@
 /** HTTP routes of the staff concept: sign-in, sign-out, the signed-in profile, and account administration. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { beginSignIn, FLOW_MINUTES, SignInFailure, signInProviders } from "../access/oidc.ts";
 import { auditActorOf } from "../audit/record.ts";
 import { notFound } from "../errors.ts";
 import { PERMISSIONS, STAFF_ROLES, staffOf, tokenOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
-import { createStaffUser, login, logout, SESSION_HOURS, updateStaffUser } from "./commands.ts";
+import { flowStateOf, queryOf, setFlowCookie } from "../http/sign-in-flow.ts";
+import { STAFF_APPS } from "../http/web.ts";
+import {
+  createStaffUser,
+  login,
+  logout,
+  SESSION_HOURS,
+  signInWithCityProvider,
+  updateStaffUser,
+} from "./commands.ts";
 import { presentStaff, type StaffRow } from "./present.ts";
 import { findStaffById, listStaff } from "./queries.ts";
 import {
   LoginInput,
   MeView,
+  ProviderStartQuery,
   RoleView,
   SessionView,
   StaffInput,
@@ -60,6 +71,73 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
       if (token) await logout(db, token);
       setSessionCookie(req, reply, "", 0);
       reply.status(204);
+    },
+  );
+
+  // A staff app's page once signed in through the city's provider, or with the reason it could not.
+  const appPage = (base: string, locale: string, failure?: string) =>
+    `${base}?lang=${locale}${failure ? `&sign_in_error=${failure}` : ""}`;
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/auth/oidc/start",
+      summary:
+        "Sign in through the city's own OpenID provider: redirects there (PKCE S256, state, nonce); 404 when none is configured",
+      tag: "auth",
+      action: "public",
+      query: ProviderStartQuery,
+      responses: {
+        303: { description: "To the provider, or back to the app saying it cannot be reached" },
+        404: { description: "No city provider is configured" },
+      },
+    },
+    async (req, reply) => {
+      const city = signInProviders(app.ctx).city;
+      if (!city) throw notFound("/api/v1/auth/oidc/start");
+      const base = STAFF_APPS[validate(ProviderStartQuery, req.query).app].base;
+      try {
+        const { url, state } = await beginSignIn(db, city, req.locale, base);
+        setFlowCookie(req, reply, state, FLOW_MINUTES * 60);
+        return reply.header("cache-control", "no-store").redirect(url, 303);
+      } catch (e) {
+        if (!(e instanceof SignInFailure)) throw e;
+        return reply.redirect(appPage(base, req.locale, e.code), 303);
+      }
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/auth/oidc/callback",
+      summary:
+        "Where the city's provider sends staff back: the provider's verified e-mail must be an active account's (accounts are never created here); sets the session cookie and lands on the app",
+      tag: "auth",
+      action: "public",
+      responses: {
+        303: { description: "To the staff app, signed in, or with sign_in_error naming why not" },
+        404: { description: "No city provider is configured" },
+      },
+    },
+    async (req, reply) => {
+      const city = signInProviders(app.ctx).city;
+      if (!city) throw notFound("/api/v1/auth/oidc/callback");
+      reply.header("cache-control", "no-store");
+      setFlowCookie(req, reply, "", 0);
+      try {
+        const done = await signInWithCityProvider(db, city, queryOf(req), flowStateOf(req));
+        setSessionCookie(req, reply, done.token, SESSION_HOURS * 3600);
+        return reply.redirect(appPage(done.returnTo ?? STAFF_APPS.console.base, done.locale), 303);
+      } catch (e) {
+        const base = STAFF_APPS.console.base;
+        if (e instanceof SignInFailure)
+          return reply.redirect(appPage(e.returnTo ?? base, e.locale ?? req.locale, e.code), 303);
+        req.log.error(e, "sign-in through the city's provider failed");
+        return reply.redirect(appPage(base, req.locale, "unavailable"), 303);
+      }
     },
   );
 

@@ -20,6 +20,13 @@ export const LoginInput = z.object({
 });
 export type LoginInput = z.infer<typeof LoginInput>;
 
+/** The query of GET /api/v1/auth/oidc/start: the staff app to land on once signed in. */
+export const ProviderStartQuery = z.object({
+  /** console, backoffice (/departamento), admin or centre; the console when absent. */
+  app: z.enum(["console", "backoffice", "admin", "centre"]).default("console"),
+});
+export type ProviderStartQuery = z.infer<typeof ProviderStartQuery>;
+
 /** The body of POST /api/v1/staff: a new staff account. */
 export const StaffInput = z.object({
   /** Sign-in e-mail; stored lower case, unique. */

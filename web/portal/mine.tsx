@@ -7,6 +7,7 @@ import { ApiProblem, api } from "../ui/api.ts";
 import { describedBy, Field, ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import type { Env } from "./env.ts";
+import { CpfLinkOffer, GovbrButton, GovbrFailure, GovbrLevel } from "./govbr.tsx";
 
 interface MyDemand {
   protocol: string;
@@ -21,6 +22,11 @@ interface MyDemands {
   email: string;
   /** The mobile number proven by SMS or WhatsApp, E.164 digits; null when none. */
   phone: string | null;
+  /** How the session was opened, and the gov.br account's level (decision 0057). */
+  signedInWith: "code" | "govbr";
+  confidence: "bronze" | "silver" | "gold" | null;
+  /** Demands filed earlier with the gov.br CPF, shown once the citizen confirms them; null when none. */
+  cpfLink: { demands: number; allowed: boolean } | null;
   demands: MyDemand[];
 }
 
@@ -38,6 +44,8 @@ export function MineScreen(props: { env: Env }) {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const [withdrawn, setWithdrawn] = useState(false);
+  const [linked, setLinked] = useState<number | null>(null);
+  const govbr = props.env.boot.signIn?.govbr === true;
 
   const load = async () => {
     try {
@@ -76,6 +84,14 @@ export function MineScreen(props: { env: Env }) {
     return (
       <>
         <h1 tabIndex={-1}>{t("portal.mine.title")}</h1>
+        <GovbrFailure env={props.env} />
+        {govbr ? (
+          <>
+            <p>{t("portal.govbr.intro")}</p>
+            <GovbrButton env={props.env} />
+            <h2>{t("portal.govbr.or_code")}</h2>
+          </>
+        ) : null}
         <p>{t("portal.mine.intro")}</p>
         <ProblemAlert problem={problem} t={t} />
         <SignInForm env={props.env} onSignedIn={load} />
@@ -85,8 +101,11 @@ export function MineScreen(props: { env: Env }) {
   return (
     <>
       <h1 tabIndex={-1}>{t("portal.mine.title")}</h1>
+      {mine.signedInWith === "govbr" ? <GovbrLevel env={props.env} confidence={mine.confidence} /> : null}
       <p>
-        {t("portal.mine.signed_in_as", { email: mine.email || (mine.phone ? `+${mine.phone}` : "") })}{" "}
+        {mine.email || mine.phone
+          ? t("portal.mine.signed_in_as", { email: mine.email || `+${mine.phone}` })
+          : null}{" "}
         <button
           type="button"
           class="button secondary"
@@ -99,8 +118,23 @@ export function MineScreen(props: { env: Env }) {
         </button>
       </p>
       <ProblemAlert problem={problem} t={t} />
+      {linked !== null ? (
+        <p class="notice" role="status">
+          {t("portal.govbr.cpf_linked", { count: linked })}
+        </p>
+      ) : null}
+      {mine.cpfLink ? (
+        <CpfLinkOffer
+          env={props.env}
+          offer={mine.cpfLink}
+          onLinked={async (n) => {
+            setLinked(n);
+            await load();
+          }}
+        />
+      ) : null}
       {mine.demands.length === 0 ? (
-        <p>{t(mine.email || !mine.phone ? "portal.mine.none" : "portal.mine.none_phone")}</p>
+        <p>{t(noneKey(mine))}</p>
       ) : (
         <ul class="my-demands">
           {mine.demands.map((d) => (
@@ -143,6 +177,12 @@ export function MineScreen(props: { env: Env }) {
       </section>
     </>
   );
+}
+
+/** What an empty list says: no demand with this gov.br account, this e-mail, or this number. */
+function noneKey(mine: MyDemands): string {
+  if (mine.signedInWith === "govbr") return "portal.govbr.none";
+  return mine.email || !mine.phone ? "portal.mine.none" : "portal.mine.none_phone";
 }
 
 /** Where the code goes: the e-mail address, or the mobile number by SMS or WhatsApp. */

@@ -27,6 +27,11 @@ export interface Boot {
    * upload so a citizen never sends 12 MB to be refused; absent in an older shell.
    */
   limits?: { attachmentBytes: number; attachments: number };
+  /**
+   * The sign-in providers configured (decision 0057): gov.br on the portal, the city's own provider on the staff
+   * apps; absent in an older shell.
+   */
+  signIn?: { govbr: boolean; city: boolean };
   /** The city's IANA time zone (its calendar's): every date on the screens is said in it. */
   timeZone: string;
   /**

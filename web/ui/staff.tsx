@@ -84,11 +84,38 @@ export function useSession(lang: string): [SessionState, (me: Me | null) => void
   return [session, set];
 }
 
-/** The sign-in form (the session cookie is set by the server; the token in the answer is not kept). */
-export function SignIn(props: { t: Translate; lang: string; onSignedIn: (me: Me) => void }) {
+/** The reasons the server names in `sign_in_error` when the city's provider sends someone back unsigned. */
+const PROVIDER_FAILURES = new Set([
+  "state_invalid",
+  "access_denied",
+  "provider_error",
+  "token_failed",
+  "unavailable",
+  "unknown_staff",
+]);
+
+/**
+ * The sign-in form (the session cookie is set by the server; the token in the answer is not kept), and the link to
+ * the city's own OpenID provider when one is configured (decision 0057), with the reason it last came back unsigned.
+ */
+export function SignIn(props: {
+  t: Translate;
+  lang: string;
+  onSignedIn: (me: Me) => void;
+  app?: StaffAppName;
+  cityProvider?: boolean;
+}) {
   const { t } = props;
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
+  // Read once, then taken out of the address bar: a reload does not repeat it.
+  const [failure] = useState(() => new URLSearchParams(location.search).get("sign_in_error"));
+  useEffect(() => {
+    if (!failure) return;
+    const url = new URL(location.href);
+    url.searchParams.delete("sign_in_error");
+    history.replaceState(history.state, "", `${url.pathname}${url.search}${url.hash}`);
+  }, [failure]);
   const submit = async (event: Event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
@@ -112,6 +139,27 @@ export function SignIn(props: { t: Translate; lang: string; onSignedIn: (me: Me)
       <h1 id="sign-in-title" tabIndex={-1}>
         {t("staff.sign_in.title")}
       </h1>
+      {failure ? (
+        <div class="problem" role="alert">
+          <p>
+            <strong>{t("staff.sign_in.provider_failed")}</strong>
+          </p>
+          <p>{t(`staff.sign_in.errors.${PROVIDER_FAILURES.has(failure) ? failure : "token_failed"}`)}</p>
+        </div>
+      ) : null}
+      {props.cityProvider ? (
+        <>
+          <p>
+            <a
+              class="button"
+              href={`/api/v1/auth/oidc/start?app=${props.app ?? "console"}&lang=${encodeURIComponent(props.lang)}`}
+            >
+              {t("staff.sign_in.provider")}
+            </a>
+          </p>
+          <h2>{t("staff.sign_in.or_password")}</h2>
+        </>
+      ) : null}
       <ProblemAlert problem={problem} t={t} />
       <form onSubmit={submit}>
         <div class="field">
@@ -256,7 +304,13 @@ export function StaffRoot(props: {
         {session.state === "loading" ? (
           <p role="status">{t("ui.loading")}</p>
         ) : (
-          <SignIn t={t} lang={locale} onSignedIn={(me) => setSession(me)} />
+          <SignIn
+            t={t}
+            lang={locale}
+            app={props.app}
+            cityProvider={boot.signIn?.city === true}
+            onSignedIn={(me) => setSession(me)}
+          />
         )}
       </StaffFrame>
     );
