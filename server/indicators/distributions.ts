@@ -49,10 +49,13 @@ export const measuresOf = (indicator: IndicatorDefinition) => [
   ...new Set(percentilesOf(indicator).map((p) => p.of)),
 ];
 
-/** The statement counting the facts of `indicator` by the keys and the bucket of `column` (columns "b", "v_n"). */
+/**
+ * The statement counting the facts of `indicator` by the keys and the bucket of each of `columns` (columns "b0",
+ * "b1" …, null where that column is; "v_n" the count): one scan of the facts for every measure.
+ */
 function bucketStatement(
   indicator: IndicatorDefinition,
-  column: string,
+  columns: readonly string[],
   query: IndicatorQuery,
   period: Period,
   timeZone: string,
@@ -60,10 +63,18 @@ function bucketStatement(
 ) {
   const counted: IndicatorDefinition = {
     ...indicator,
-    where: `${indicator.where ? `(${indicator.where}) AND ` : ""}f.${column} IS NOT NULL`,
+    where: `${indicator.where ? `(${indicator.where}) AND ` : ""}(${columns.map((c) => `f.${c} IS NOT NULL`).join(" OR ")})`,
     values: { n: "count(*)" },
   };
-  return buildIndicatorSql(counted, query, period, timeZone, keys, false, bucketSql(`f.${column}`));
+  return buildIndicatorSql(
+    counted,
+    query,
+    period,
+    timeZone,
+    keys,
+    false,
+    columns.map((c) => bucketSql(`f.${c}`)),
+  );
 }
 
 /**
@@ -79,26 +90,40 @@ export async function storeDistributions(
   timeZone: string,
 ): Promise<void> {
   const keys: GroupKey[] = dim === "" ? ["month"] : ["month", dim];
-  for (const column of measuresOf(indicator)) {
-    const statement = bucketStatement(indicator, column, {}, period, timeZone, keys);
-    const n = statement.params.length;
-    await tx.query(
-      `INSERT INTO indicator_distributions (indicator, measure, dim, code, month, buckets, counts)
-       SELECT $${n + 1}, $${n + 2}, $${n + 3}, x.code, x.month, array_agg(x.b ORDER BY x.b), array_agg(x.n ORDER BY x.b)
-         FROM (SELECT ${dim === "" ? "''" : `coalesce(s."${dim}", '')`} AS code, (s.month || '-01')::date AS month,
-                      s.b, s.v_n::int AS n
-                 FROM (${statement.text}) s) x
-        WHERE x.month = ANY($${n + 4}::date[])
-        GROUP BY x.code, x.month`,
-      [...statement.params, indicator.id, column, dim, months],
-    );
-  }
+  const measures = measuresOf(indicator);
+  if (measures.length === 0) return;
+  const statement = bucketStatement(indicator, measures, {}, period, timeZone, keys);
+  const params: unknown[] = [...statement.params];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  // The facts read once; each measure's buckets added up from them.
+  const parts = measures.map(
+    (measure, i) =>
+      `SELECT ${param(measure)}::text AS measure, code, month, b${i} AS b, sum(n)::int AS n
+         FROM s WHERE b${i} IS NOT NULL GROUP BY code, month, b${i}`,
+  );
+  await tx.query(
+    `WITH s AS MATERIALIZED (
+       SELECT ${dim === "" ? "''" : `coalesce(x."${dim}", '')`} AS code, (x.month || '-01')::date AS month,
+              ${measures.map((_, i) => `x.b${i}`).join(", ")}, x.v_n::int AS n
+         FROM (${statement.text}) x),
+     parts AS (${parts.join(" UNION ALL ")})
+     INSERT INTO indicator_distributions (indicator, measure, dim, code, month, buckets, counts)
+     SELECT ${param(indicator.id)}, measure, ${param(dim)}, code, month, array_agg(b ORDER BY b), array_agg(n ORDER BY b)
+       FROM parts WHERE month = ANY(${param(months)}::date[])
+      GROUP BY measure, code, month`,
+    params,
+  );
 }
 
 /**
  * The percentile values of `indicator` for `query` (grouped by at most one kept key `dim`, or filtered to its `code`)
  * over the whole months `built` read from the kept distributions plus the days of `fresh` read from the facts
- * (except its days in `built` months); by key ('' for none or a missing code), each value by name.
+ * (except its days in `built` months); by key ('' for none or a missing code), each value by name. The buckets are
+ * merged here rather than in SQL: a year of 96 districts is some 130,000 (bucket, count) pairs a measure, which
+ * PostgreSQL would sort (on disk, at the default work_mem) where a map adds them up in a few milliseconds.
  */
 export async function readPercentiles(
   sql: Sql,
@@ -111,61 +136,80 @@ export async function readPercentiles(
 ): Promise<Map<string, Record<string, number | null>>> {
   const keys = (query.groupBy ?? []) as GroupKey[];
   const grouped = keys.length === 1;
-  const out = new Map<string, Record<string, number | null>>();
-  for (const column of measuresOf(indicator)) {
-    const ps = percentilesOf(indicator).filter((p) => p.of === column);
-    const statement = fresh
-      ? bucketStatement(indicator, column, query, fresh, timeZone, ["month", ...keys])
-      : undefined;
-    const params: unknown[] = [...(statement?.params ?? [])];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const builtMonths = built.map((m) => `${m.slice(0, 7)}-01`);
-    const parts = [
-      `SELECT ${grouped ? "d.code" : "''"} AS code, u.b, u.n
-         FROM indicator_distributions d CROSS JOIN LATERAL unnest(d.buckets, d.counts) AS u(b, n)
-        WHERE d.indicator = ${param(indicator.id)} AND d.measure = ${param(column)} AND d.dim = ${param(plan.dim)}
-          AND d.month = ANY(${param(builtMonths)}::date[])
-          ${plan.code === undefined ? "" : `AND d.code = ${param(plan.code)}`}`,
-    ];
-    if (statement) {
-      parts.push(
-        `SELECT ${grouped ? `coalesce(s."${keys[0]}", '')` : "''"} AS code, s.b, s.v_n::bigint AS n
-           FROM (${statement.text}) s
-          WHERE (s.month || '-01')::date <> ALL(${param(builtMonths)}::date[])`,
-      );
+  const measures = measuresOf(indicator);
+  const builtMonths = built.map((m) => `${m.slice(0, 7)}-01`);
+  // measure → key → demands by bucket (a packed array of counts, the bucket its index)
+  const merged = new Map<string, Map<string, number[]>>(measures.map((m) => [m, new Map()]));
+  const add = (measure: string, code: string, bucket: number, n: number) => {
+    const byCode = merged.get(measure)!;
+    let counts = byCode.get(code);
+    if (!counts) {
+      counts = [];
+      byCode.set(code, counts);
     }
-    const ranks = ps.flatMap((p) => {
-      const at = `floor(${param(p.p)}::float8 * (total - 1))`;
-      return [
-        `min(b) FILTER (WHERE cum > ${at}) AS "${p.name}_0"`,
-        `min(b) FILTER (WHERE cum > ${at} + 1) AS "${p.name}_1"`,
-      ];
-    });
-    const rows = await sql.query<Record<string, string | number | null>>(
-      `WITH h AS (SELECT code, b, sum(n) AS n FROM (${parts.join(" UNION ALL ")}) a GROUP BY code, b),
-            c AS (SELECT code, b, sum(n) OVER (PARTITION BY code ORDER BY b) AS cum,
-                         sum(n) OVER (PARTITION BY code) AS total FROM h)
-       SELECT code, total::float8 AS total, ${ranks.join(", ")} FROM c GROUP BY code, total`,
-      params,
-    );
-    for (const row of rows) {
-      const total = Number(row.total);
-      const values = out.get(String(row.code)) ?? {};
-      out.set(String(row.code), values);
-      for (const p of ps) {
-        // percentile_cont: the value at rank p × (n − 1), between the two ranks around it.
-        const at = p.p * (total - 1);
-        const low = valueOfBucket(Number(row[`${p.name}_0`]));
-        const next = row[`${p.name}_1`];
-        const high = next === null || next === undefined ? low : valueOfBucket(Number(next));
-        values[p.name] = low + (at - Math.floor(at)) * (high - low);
-      }
+    while (counts.length <= bucket) counts.push(0);
+    counts[bucket]! += n;
+  };
+  // The kept months and the facts' days asked at once (on the server, each on a connection of its own).
+  const keptRows =
+    builtMonths.length === 0
+      ? Promise.resolve([])
+      : sql.query<{ measure: string; code: string; buckets: number[]; counts: number[] }>(
+          // As JSON, which the drivers parse natively (an integer array's text form is parsed element by element).
+          `SELECT measure, code, array_to_json(buckets) AS buckets, array_to_json(counts) AS counts
+             FROM indicator_distributions
+            WHERE indicator = $1 AND measure = ANY($2::text[]) AND dim = $3 AND month = ANY($4::date[])
+              AND ($5::text IS NULL OR code = $5)`,
+          [indicator.id, measures, plan.dim, builtMonths, plan.code ?? null],
+        );
+  const freshRows = async () => {
+    if (!fresh) return [];
+    const statement = bucketStatement(indicator, measures, query, fresh, timeZone, ["month", ...keys]);
+    return sql.query<Record<string, string | number | null>>(statement.text, statement.params);
+  };
+  const [kept, fromFacts] = await Promise.all([keptRows, freshRows()]);
+  for (const row of kept) {
+    const code = grouped ? row.code : "";
+    for (let i = 0; i < row.buckets.length; i++)
+      add(row.measure, code, Number(row.buckets[i]), Number(row.counts[i]));
+  }
+  const skip = new Set(built.map((m) => m.slice(0, 7)));
+  for (const row of fromFacts) {
+    if (skip.has(String(row.month))) continue;
+    const code = grouped ? String(row[keys[0]!] ?? "") : "";
+    for (const [i, measure] of measures.entries()) {
+      const bucket = row[`b${i}`];
+      if (bucket !== null && bucket !== undefined) add(measure, code, Number(bucket), Number(row.v_n));
+    }
+  }
+  const out = new Map<string, Record<string, number | null>>();
+  for (const p of percentilesOf(indicator)) {
+    for (const [code, counts] of merged.get(p.of)!) {
+      const values = out.get(code) ?? {};
+      out.set(code, values);
+      values[p.name] = percentileOf(counts, p.p);
     }
   }
   return out;
+}
+
+/** `percentile_cont(p)` over demands counted by bucket (index): the value at rank p × (n − 1), between the two around it. */
+export function percentileOf(counts: readonly number[], p: number): number | null {
+  let total = 0;
+  for (const n of counts) total += n;
+  if (total === 0) return null;
+  const at = p * (total - 1);
+  const rank = Math.floor(at);
+  let seen = 0;
+  let low: number | undefined;
+  for (let bucket = 0; bucket < counts.length; bucket++) {
+    const n = counts[bucket]!;
+    if (n === 0) continue;
+    seen += n;
+    if (low === undefined && seen > rank) low = valueOfBucket(bucket);
+    if (low !== undefined && seen > rank + 1) return low + (at - rank) * (valueOfBucket(bucket) - low);
+  }
+  return low ?? null;
 }
 
 /** The days a span's facts are read from: its months not built, and a last month cut short. */

@@ -141,7 +141,7 @@ export function buildIndicatorSql(
   timeZone: string,
   groupBy: readonly GroupKey[] = query.groupBy ?? [],
   kept = false,
-  bucket?: string,
+  buckets: readonly string[] = [],
 ): Built {
   const source = kept && indicator.kept ? indicator.kept : undefined;
   const params: unknown[] = [];
@@ -192,8 +192,8 @@ export function buildIndicatorSql(
     );
   }
   where.push(...filterConditions(query, param));
-  // A distribution's bucket (distributions.ts) is one more key, last.
-  const keys = [...groupBy.map((k) => `${keySql(k)} AS "${k}"`), ...(bucket ? [`${bucket} AS "b"`] : [])];
+  // A distribution's buckets (distributions.ts) are more keys, last: b0, b1 ….
+  const keys = [...groupBy.map((k) => `${keySql(k)} AS "${k}"`), ...buckets.map((b, i) => `${b} AS "b${i}"`)];
   const timeKeys = groupBy.filter((k) => TIME_KEYS.has(k));
   const partition = timeKeys.length > 0 ? `PARTITION BY ${timeKeys.map(keySql).join(", ")}` : "";
   const values = Object.entries(source?.values ?? indicator.values).map(

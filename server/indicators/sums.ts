@@ -57,24 +57,30 @@ export async function readSummed(
   // The months built when the distributions are read (the month rows find theirs again, a moment later: a month
   // built or touched in between is counted alike by both, from its kept rows or from the facts).
   const built = percentiles.length > 0 ? await builtMonthsOf(sql, plan.months) : new Set<string>();
-  const rows = await readByMonth(sql, indicator, monthly, plan, timeZone);
-  if (rest) {
+  // The months' rows, the last days' and the percentiles asked at once (each on a connection of its own).
+  const restRows = async () => {
+    if (!rest) return [];
     const statement = buildIndicatorSql(indicator, query, rest, timeZone, keys);
     const raw = await sql.query<Record<string, string | number | null>>(statement.text, statement.params);
-    rows.push(...raw.map((r) => rowOf(r, keys, Object.keys(indicator.values))));
-  }
-  const combined = combine(sums, rows, keys, Object.keys(indicator.values));
-  if (percentiles.length === 0) return combined;
-  const months = plan.months.filter((m) => built.has(m.slice(0, 7)));
-  const values = await readPercentiles(
-    sql,
-    indicator,
-    query,
-    plan,
-    months,
-    freshSpan(plan.months, built, rest),
-    timeZone,
-  );
+    return raw.map((r) => rowOf(r, keys, Object.keys(indicator.values)));
+  };
+  const [rows, last, values] = await Promise.all([
+    readByMonth(sql, indicator, monthly, plan, timeZone),
+    restRows(),
+    percentiles.length === 0
+      ? undefined
+      : readPercentiles(
+          sql,
+          indicator,
+          query,
+          plan,
+          plan.months.filter((m) => built.has(m.slice(0, 7))),
+          freshSpan(plan.months, built, rest),
+          timeZone,
+        ),
+  ]);
+  const combined = combine(sums, [...rows, ...last], keys, Object.keys(indicator.values));
+  if (!values) return combined;
   for (const row of combined) {
     const found = values.get(keys[0] === undefined ? "" : (row.key[keys[0]] ?? ""));
     for (const { name } of percentiles) row.values[name] = found?.[name] ?? null;
