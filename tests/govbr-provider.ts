@@ -7,7 +7,9 @@
  * (`GET /confiabilidades/v3/contas/{cpf}/niveis?response-type=ids`, an array of `{"id": "1"|"2"|"3",
  * "dataAtualizacao": …}` for the access token's own CPF). The city flavour is a generic provider of e-mail accounts.
  * Both sign people in on pages of their own (a login form, then the consent to share data), which `signInAt` walks
- * with fetch and a browser walks for real.
+ * with fetch and a browser walks for real. The gov.br one also has gov.br's logout, `GET {issuer}/logout
+ * ?post_logout_redirect_uri=…`: it ends its own session and sends the browser to that URI, when it is one the client
+ * registered ("URL de Log Out"); any other is refused with a page of its own.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -31,6 +33,8 @@ export interface LocalProvider {
   levelsDown: boolean;
   /** The requests the confidence-levels API was asked, as paths with their query. */
   levelRequests: string[];
+  /** The post_logout_redirect_uri of each logout the provider was asked for, refused ones included. */
+  logouts: string[];
   close(): Promise<void>;
 }
 
@@ -61,6 +65,8 @@ function listen(server: Server): Promise<number> {
 export async function startLocalProvider(options: {
   flavour: "govbr" | "city";
   redirectUris: string[];
+  /** The addresses its logout may send the browser to (gov.br's "URL de Log Out"); none: every logout is refused. */
+  postLogoutRedirectUris?: string[];
   accounts: Record<string, LocalAccount>;
 }): Promise<LocalProvider> {
   const govbr = options.flavour === "govbr";
@@ -202,7 +208,38 @@ export async function startLocalProvider(options: {
     );
   };
 
+  // gov.br's logout: a plain GET (or the form POST its guide also shows), no client_id or id_token_hint asked for.
+  const logout = async (req: IncomingMessage, res: ServerResponse, target: string | null) => {
+    local.logouts.push(target ?? "");
+    if (!target || !(options.postLogoutRedirectUris ?? []).includes(target)) {
+      res.statusCode = 400;
+      res.setHeader("content-type", "text/html; charset=utf-8");
+      res.end(page("Erro", "<h1>URL de logout não cadastrada para o serviço</h1>"));
+      return;
+    }
+    const session = await provider.Session.get({ req, res } as unknown as Parameters<
+      typeof provider.Session.get
+    >[0]);
+    // The browser's session there, found by its signed cookie (a browser with none gets an unsaved one: harmless).
+    await session.destroy();
+    res.setHeader(
+      "set-cookie",
+      ["_session", "_session.sig"].map((name) => `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`),
+    );
+    res.statusCode = 302;
+    res.setHeader("location", target);
+    res.end();
+  };
+
   handle = (req, res) => {
+    const url = new URL(req.url ?? "/", issuer);
+    if (govbr && url.pathname === "/logout") {
+      logout(req, res, url.searchParams.get("post_logout_redirect_uri")).catch((error: unknown) => {
+        res.statusCode = 500;
+        res.end(String(error));
+      });
+      return;
+    }
     const match = /^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/.exec(req.url ?? "");
     if (!match) {
       callback(req, res);
@@ -223,6 +260,7 @@ export async function startLocalProvider(options: {
     accounts,
     levelsDown: false,
     levelRequests: [],
+    logouts: [],
     close: async () => {
       await Promise.all([server, api].map((s) => new Promise((resolve) => s.close(resolve))));
     },
@@ -267,7 +305,10 @@ export async function startLocalProvider(options: {
   return local;
 }
 
-function cookieHeader(jar: Map<string, string>): string {
+/** The provider's cookies a browser holds (its session among them), by name. */
+export type CookieJar = Map<string, string>;
+
+function cookieHeader(jar: CookieJar): string {
   return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 }
 
@@ -283,17 +324,34 @@ function keepCookies(jar: Map<string, string>, res: Response): void {
 }
 
 /**
+ * One GET at the provider as a browser holding `jar` makes it, redirects not followed: the status and where it sends
+ * the browser (a logout's post_logout_redirect_uri; for an authorization, the client's redirect URI when the
+ * provider's session still stands, or its login page when it does not).
+ */
+export async function visitAt(
+  url: string,
+  jar: CookieJar,
+): Promise<{ status: number; location: URL | null }> {
+  const res = await fetch(url, { redirect: "manual", headers: { cookie: cookieHeader(jar) } });
+  keepCookies(jar, res);
+  await res.arrayBuffer();
+  const location = res.headers.get("location");
+  return { status: res.status, location: location ? new URL(location, url) : null };
+}
+
+/**
  * Walks a local provider's pages as a browser would, from its authorization URL: the login (typing `login` and a
  * password), the consent (granted, or cancelled with `cancel`), each redirect followed, until the provider sends the
- * person away. Answers the URL it sends them to: the client's redirect URI with the code (or the error) and state.
+ * person away. `jar` holds the browser's cookies there (a fresh browser's unless given; pass one to keep the
+ * provider's session for a later visit). Answers the URL it sends them to: the client's redirect URI with the code (or the error) and state.
  */
 export async function signInAt(
   local: LocalProvider,
   authorizeUrl: string,
   login: string,
   choice: "authorize" | "cancel" = "authorize",
+  jar: CookieJar = new Map(),
 ): Promise<URL> {
-  const jar = new Map<string, string>();
   let url = authorizeUrl;
   let body: string | undefined;
   for (let step = 0; step < 20; step++) {

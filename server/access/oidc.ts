@@ -32,6 +32,12 @@ export const CALLBACK_PATHS: Record<SignInProvider, string> = {
   city: "/api/v1/auth/oidc/callback",
 };
 
+/**
+ * Where gov.br sends the browser after ending its own session (its "URL de Log Out"): the address registered at
+ * gov.br is PUBLIC_URL followed by it, "my requests", where the citizen lands signed out.
+ */
+export const GOVBR_POST_LOGOUT_PATH = "/minhas-solicitacoes";
+
 /** A configured provider as a flow uses it. */
 export interface ProviderSettings extends OidcClientSettings {
   provider: SignInProvider;
@@ -41,7 +47,7 @@ export interface ProviderSettings extends OidcClientSettings {
 
 /** The configured providers; each absent one is off. */
 export interface SignInProviders {
-  govbr?: ProviderSettings & { confidenceApi: string };
+  govbr?: ProviderSettings & { confidenceApi: string; postLogoutRedirectUri: string };
   city?: ProviderSettings;
 }
 
@@ -59,6 +65,7 @@ export function signInProviders(ctx: AppContext): SignInProviders {
             ...govbr,
             provider: "govbr" as const,
             redirectUri: `${base}${CALLBACK_PATHS.govbr}`,
+            postLogoutRedirectUri: `${base}${GOVBR_POST_LOGOUT_PATH}`,
             scope: GOVBR_SCOPE,
           },
         }
@@ -74,6 +81,17 @@ export function signInProviders(ctx: AppContext): SignInProviders {
         }
       : {}),
   };
+}
+
+/**
+ * gov.br's logout, where the browser goes when a session gov.br opened ends (its integration guide asks a client to
+ * end the gov.br session too): `{issuer}/logout?post_logout_redirect_uri={the registered URI}`. gov.br ends its
+ * session and sends the browser back to that URI; it is the guide's address, not discovery's end_session_endpoint.
+ */
+export function govbrLogoutUrl(settings: { issuer: string; postLogoutRedirectUri: string }): string {
+  const url = new URL(`${settings.issuer.replace(/\/+$/, "")}/logout`);
+  url.searchParams.set("post_logout_redirect_uri", settings.postLogoutRedirectUri);
+  return url.href;
 }
 
 /** Why a flow ended without a session; the code picks the message the person reads. */

@@ -131,7 +131,9 @@ describe("citizen sign-in by a code sent by e-mail", () => {
 
     // Signing out ends the session.
     const out = await app.inject({ method: "POST", url: "/api/v1/citizen/sign-out", headers: { cookie } });
-    assert.equal(out.statusCode, 204);
+    assert.equal(out.statusCode, 200);
+    // A code session has no provider's session to end: nowhere else to go.
+    assert.deepEqual(out.json(), { signedOut: true, redirectTo: null });
     const gone = await app.inject({ method: "GET", url: "/api/v1/citizen/demands", headers: { cookie } });
     assert.equal(gone.statusCode, 401);
     assert.equal(gone.json().code, "citizen_not_signed_in");

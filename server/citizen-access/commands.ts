@@ -181,7 +181,11 @@ async function provenRecord(
   return citizenId;
 }
 
-/** Ends a session. */
-export async function endSession(sql: Sql, token: string): Promise<void> {
-  await sql.query("DELETE FROM citizen_sessions WHERE token_hash = $1", [hashToken(token)]);
+/** Ends a session; answers how it had been opened (a code or gov.br), or null when there was no such session. */
+export async function endSession(sql: Sql, token: string): Promise<"code" | "govbr" | null> {
+  const ended = await sql.query<{ provider: "code" | "govbr" }>(
+    "DELETE FROM citizen_sessions WHERE token_hash = $1 RETURNING provider",
+    [hashToken(token)],
+  );
+  return ended[0]?.provider ?? null;
 }

@@ -2,16 +2,17 @@
  * gov.br sign-in for citizens and the city provider's sign-in for staff (decision 0057), walked end to end against
  * local OpenID providers on loopback (tests/govbr-provider.ts): the app's start route, the provider's login and
  * consent pages, the callback, the session; state, replay, cancellation, token and outage failures; the confidence
- * level; the CPF's earlier demands shown only once confirmed; staff matched by the provider's verified e-mail.
+ * level; the CPF's earlier demands shown only once confirmed, and in the LGPD export; the sign-out that ends the gov.br
+ * session too; staff matched by the provider's verified e-mail.
  */
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { fileDemand, findPlainService } from "../../tests/factories.ts";
-import { signInAt, startLocalProvider } from "../../tests/govbr-provider.ts";
+import { type CookieJar, signInAt, startLocalProvider, visitAt } from "../../tests/govbr-provider.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
-import { CALLBACK_PATHS, FLOW_COOKIE, GOVBR_SCOPE } from "../access/oidc.ts";
+import { CALLBACK_PATHS, FLOW_COOKIE, GOVBR_POST_LOGOUT_PATH, GOVBR_SCOPE } from "../access/oidc.ts";
 import { hashToken } from "../access/principal.ts";
 import type { SignInSettings } from "../config-sign-in.ts";
 import { one } from "../db/index.ts";
@@ -24,6 +25,7 @@ const GOLD = "39053344705"; // Gema: gold
 const govbr = await startLocalProvider({
   flavour: "govbr",
   redirectUris: [`${PUBLIC_URL}${CALLBACK_PATHS.govbr}`],
+  postLogoutRedirectUris: [`${PUBLIC_URL}${GOVBR_POST_LOGOUT_PATH}`],
   accounts: {
     [SILVER]: {
       claims: {
@@ -99,10 +101,13 @@ const callback = (url: URL, state: string | undefined) =>
     ...(state ? { cookies: { [FLOW_COOKIE]: state } } : {}),
   });
 
-/** A whole gov.br sign-in of `cpf`: the callback's answer and the session cookie it set. */
-async function govbrSignIn(cpf: string, lang = "pt-BR") {
+/**
+ * A whole gov.br sign-in of `cpf`: the callback's answer and the session cookie it set. `jar` is the browser's
+ * cookies at gov.br (its session), a fresh browser's unless given.
+ */
+async function govbrSignIn(cpf: string, lang = "pt-BR", jar: CookieJar = new Map()) {
   const { authorize, state } = await start(`/api/v1/citizen/govbr/start?lang=${lang}`);
-  const back = await signInAt(govbr, authorize.href, cpf);
+  const back = await signInAt(govbr, authorize.href, cpf, "authorize", jar);
   const res = await callback(back, state);
   return { res, back, state, session: cookieValue(setCookie(res, "responsiva_citizen")) };
 }
@@ -390,13 +395,27 @@ describe("the CPF's earlier demands", () => {
       cookies: { responsiva_citizen: session! },
     });
     assert.deepEqual(twice.json(), { linked: 0 });
-    // An erasure of the gov.br record takes its identity (the CPF) and its links with it; a later sign-in starts anew.
     const { citizen_id: gema } = await one<{ citizen_id: number }>(
       db,
       "SELECT citizen_id FROM citizen_sessions WHERE token_hash = $1",
       [hashToken(session!)],
     );
     const { authorization } = await staffHeaders(db, "ombudsman");
+    // The LGPD export of the gov.br record names its gov.br identity and the records it confirmed as its own.
+    const exported = await app.inject({ url: `/api/v1/citizens/${gema}/export`, headers: { authorization } });
+    assert.equal(exported.statusCode, 200, exported.body);
+    const data = exported.json();
+    assert.equal(data.identities.length, 1);
+    const [identity] = data.identities;
+    assert.equal(identity.provider, "govbr");
+    assert.equal(identity.subject, GOLD);
+    assert.ok(Date.parse(identity.createdAt) <= Date.parse(identity.lastSignInAt));
+    assert.deepEqual(
+      data.linkedRecords.map((l: { recordId: number; via: string }) => [l.recordId, l.via]),
+      [first.citizen_id!, second.citizen_id!].sort((a, b) => a - b).map((id) => [id, "govbr_cpf"]),
+    );
+    assert.ok(data.linkedRecords.every((l: { linkedAt: string }) => !Number.isNaN(Date.parse(l.linkedAt))));
+    // An erasure of the gov.br record takes its identity (the CPF) and its links with it; a later sign-in starts anew.
     const erased = await app.inject({
       method: "POST",
       url: `/api/v1/citizens/${gema}/erasure`,
@@ -427,6 +446,97 @@ describe("the CPF's earlier demands", () => {
     assert.equal(res.statusCode, 403);
     assert.equal(res.json().code, "govbr_level_too_low");
     assert.deepEqual((await mine(session!)).json().demands, []);
+  });
+});
+
+describe("signing out", () => {
+  const LANDING = `${PUBLIC_URL}${GOVBR_POST_LOGOUT_PATH}`;
+  const signOut = (session?: string) =>
+    app.inject({
+      method: "POST",
+      url: "/api/v1/citizen/sign-out",
+      ...(session ? { cookies: { responsiva_citizen: session } } : {}),
+    });
+  const sessionRows = async (session: string) =>
+    (
+      await one<{ n: number }>(db, "SELECT count(*)::int AS n FROM citizen_sessions WHERE token_hash = $1", [
+        hashToken(session),
+      ])
+    ).n;
+  /** Where gov.br sends a browser holding `jar` that starts a new flow: straight back, or to its login page. */
+  const reauthorize = async (jar: CookieJar) => {
+    const { authorize } = await start("/api/v1/citizen/govbr/start?lang=pt-BR");
+    const { location } = await visitAt(authorize.href, jar);
+    assert.ok(location);
+    return location;
+  };
+
+  it("ends a gov.br session here and sends the browser to gov.br's logout, which ends gov.br's and comes back", async () => {
+    const jar: CookieJar = new Map();
+    const { session } = await govbrSignIn(SILVER, "pt-BR", jar);
+    assert.ok(session);
+    // gov.br's session stands: a new flow comes straight back with a code, no login asked.
+    const straight = await reauthorize(jar);
+    assert.equal(`${straight.origin}${straight.pathname}`, `${PUBLIC_URL}${CALLBACK_PATHS.govbr}`);
+    assert.ok(straight.searchParams.get("code"));
+
+    const res = await signOut(session);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match(String(res.headers["cache-control"]), /no-store/);
+    const logout = new URL(res.json().redirectTo);
+    assert.deepEqual(res.json(), { signedOut: true, redirectTo: logout.href });
+    assert.equal(`${logout.origin}${logout.pathname}`, `${govbr.issuer}/logout`);
+    assert.deepEqual([...logout.searchParams], [["post_logout_redirect_uri", LANDING]]);
+    // Our session is gone, whatever the browser does next.
+    assert.match(setCookie(res, "responsiva_citizen") ?? "", /Max-Age=0/);
+    assert.equal(await sessionRows(session), 0);
+    assert.equal((await mine(session)).statusCode, 401);
+
+    // At gov.br: its session ends and the browser lands on "my requests" …
+    const back = await visitAt(logout.href, jar);
+    assert.equal(back.status, 302);
+    assert.equal(back.location?.href, LANDING);
+    assert.equal(govbr.logouts.at(-1), LANDING);
+    // … and a new flow asks for the login again.
+    const again = await reauthorize(jar);
+    assert.equal(again.origin, govbr.issuer);
+    assert.match(again.pathname, /^\/interaction\//);
+  });
+
+  it("signs a code session out as before, with nowhere else to go", async () => {
+    const { citizen_id } = await fileDemand({ app, ctx }, { service, email: "codigo@example.org" });
+    const token = "code-session-signing-out";
+    await db.query(
+      `INSERT INTO citizen_sessions (token_hash, citizen_id, expires_at) VALUES ($1, $2, now() + interval '1 day')`,
+      [hashToken(token), citizen_id],
+    );
+    assert.equal((await mine(token)).statusCode, 200);
+    const logouts = govbr.logouts.length;
+    const res = await signOut(token);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { signedOut: true, redirectTo: null });
+    assert.match(setCookie(res, "responsiva_citizen") ?? "", /Max-Age=0/);
+    assert.equal(await sessionRows(token), 0);
+    assert.equal((await mine(token)).statusCode, 401);
+    // Without a session, or with one already ended: the same answer.
+    for (const again of [undefined, token])
+      assert.deepEqual((await signOut(again)).json(), { signedOut: true, redirectTo: null });
+    assert.equal(govbr.logouts.length, logouts);
+  });
+
+  it("has gov.br refuse a logout to an address the city did not register", async () => {
+    const jar: CookieJar = new Map();
+    await govbrSignIn(GOLD, "pt-BR", jar);
+    for (const target of ["https://evil.example/", `${PUBLIC_URL}/outra-pagina`, null]) {
+      const url = new URL(`${govbr.issuer}/logout`);
+      if (target) url.searchParams.set("post_logout_redirect_uri", target);
+      const res = await visitAt(url.href, jar);
+      assert.equal(res.status, 400, String(target));
+      assert.equal(res.location, null);
+    }
+    // Refused, its session stands.
+    const straight = await reauthorize(jar);
+    assert.equal(`${straight.origin}${straight.pathname}`, `${PUBLIC_URL}${CALLBACK_PATHS.govbr}`);
   });
 });
 

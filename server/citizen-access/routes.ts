@@ -1,6 +1,6 @@
 /** Routes of the optional citizen sign-in (a code by e-mail, SMS or WhatsApp) and the signed-in citizen's own demands. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { beginSignIn, FLOW_MINUTES, SignInFailure, signInProviders } from "../access/oidc.ts";
+import { beginSignIn, FLOW_MINUTES, govbrLogoutUrl, SignInFailure, signInProviders } from "../access/oidc.ts";
 import { withdrawConsent } from "../citizens/consent.ts";
 import { WithdrawalView } from "../citizens/schemas.ts";
 import { AppError, notFound } from "../errors.ts";
@@ -10,7 +10,7 @@ import { endSession, requestCode, SESSION_DAYS, verifyCode } from "./commands.ts
 import { cpfLinkOffer, linkCpfRecords } from "./cpf-link.ts";
 import { signInWithGovbr } from "./govbr.ts";
 import { CITIZEN_COOKIE, citizenOf, citizenTokenOf, myDemands } from "./queries.ts";
-import { CodeRequestInput, CodeVerifyInput, CpfLinkView, MyDemandsView } from "./schemas.ts";
+import { CodeRequestInput, CodeVerifyInput, CpfLinkView, MyDemandsView, SignOutView } from "./schemas.ts";
 
 // Set through @fastify/cookie: HttpOnly, SameSite=Lax, Secure over HTTPS (cross-site changes are refused in edge.ts).
 function setCookie(req: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
@@ -74,16 +74,19 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
     {
       method: "POST",
       path: "/api/v1/citizen/sign-out",
-      summary: "End the citizen's session",
+      summary:
+        "End the citizen's session; when gov.br opened it, answers gov.br's logout address for the browser to go to next, so the gov.br session ends too",
       tag: "citizen",
       action: "public",
-      responses: { 204: { description: "Signed out" } },
+      responses: { 200: { description: "Signed out", schema: SignOutView } },
     },
-    async (req, reply) => {
+    async (req, reply): Promise<SignOutView> => {
       const token = citizenTokenOf(req);
-      if (token) await endSession(db, token);
+      const provider = token ? await endSession(db, token) : null;
       setCookie(req, reply, "", 0);
-      return reply.status(204).send();
+      reply.header("cache-control", "no-store");
+      const govbr = signInProviders(app.ctx).govbr;
+      return { signedOut: true, redirectTo: provider === "govbr" && govbr ? govbrLogoutUrl(govbr) : null };
     },
   );
 

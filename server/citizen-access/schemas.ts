@@ -77,6 +77,17 @@ export const MyDemandsView = z.object({
   demands: z.array(MyDemandView),
 });
 
+/** The answer to signing out. */
+export const SignOutView = z.object({
+  signedOut: z.literal(true),
+  /**
+   * Where the browser goes next: gov.br's logout (`{issuer}/logout?post_logout_redirect_uri=…`) when gov.br opened
+   * the session, so its session ends too (decision 0057); null when a code opened it (or gov.br is not configured).
+   */
+  redirectTo: z.string().url().nullable(),
+});
+export type SignOutView = z.infer<typeof SignOutView>;
+
 /** The answer to confirming the CPF's earlier demands. */
 export const CpfLinkView = z.object({
   /** How many demands joined "my requests". */

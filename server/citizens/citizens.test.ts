@@ -196,7 +196,39 @@ describe("LGPD", () => {
     assert.deepEqual(
       d?.timeline.map((e) => e.type),
       ["demand.created"],
+    ); // No gov.br identity and no linked record yet: both listed, empty.
+    assert.deepEqual([data.identities, data.linkedRecords], [[], []]);
+
+    // Signed in with gov.br and confirmed an earlier record filed with the CPF (decision 0057): both exported.
+    const earlier = await findOrCreateCitizen(db, {
+      document: "123.456.789-09",
+      contacts: { email: "maria.antiga@example.org" },
+    });
+    await db.query(
+      `INSERT INTO citizen_identities (provider, subject, citizen_id, created_at, last_sign_in_at)
+       VALUES ('govbr', '12345678909', $1, '2025-03-01T10:00:00Z', '2025-03-09T08:30:00Z')`,
+      [id],
     );
+    await db.query(
+      `INSERT INTO citizen_record_links (citizen_id, record_id, via, linked_at)
+       VALUES ($1, $2, 'govbr_cpf', '2025-03-02T12:00:00Z')`,
+      [id, earlier],
+    );
+    const signedIn = await exportCitizen(db, id);
+    assert.deepEqual(signedIn?.identities, [
+      {
+        provider: "govbr",
+        subject: "12345678909",
+        createdAt: "2025-03-01T10:00:00.000Z",
+        lastSignInAt: "2025-03-09T08:30:00.000Z",
+      },
+    ]);
+    assert.deepEqual(signedIn?.linkedRecords, [
+      { recordId: earlier, via: "govbr_cpf", linkedAt: "2025-03-02T12:00:00.000Z" },
+    ]);
+    // The earlier record's own export names no identity and no link of its own.
+    const other = await exportCitizen(db, earlier);
+    assert.deepEqual([other?.identities, other?.linkedRecords], [[], []]);
   });
 
   it("erases a person: nothing about them remains, their demands are still counted", async () => {

@@ -53,9 +53,11 @@ export async function findCitizensByContact(
 
 /**
  * Everything held about a person, for the LGPD access and portability rights (art. 18 II and V): profile,
- * contacts, consents, and their demands with the timeline events they can see. It covers this one record only: other
- * records holding the same contact or CPF are exported each on its own, once staff checked they are the person's
- * (decision 0019). Undefined when there is no such citizen.
+ * contacts, consents, the identities they sign in with (gov.br: the CPF, when first and last used), the earlier records
+ * they confirmed as theirs (citizen_record_links, decision 0057), and their demands with the timeline events they can
+ * see. It covers this one record only: other records holding the same contact or CPF, linked ones included, are
+ * exported each on its own, once staff checked they are the person's (decision 0019). Undefined when there is no
+ * such citizen.
  */
 export async function exportCitizen(sql: Sql, citizenId: number) {
   const citizen = await findCitizen(sql, citizenId);
@@ -69,6 +71,20 @@ export async function exportCitizen(sql: Sql, citizenId: number) {
   }>("SELECT purpose, granted, policy_version, channel, at FROM consents WHERE citizen_id = $1 ORDER BY id", [
     citizenId,
   ]);
+  const identities = await sql.query<{
+    provider: string;
+    subject: string;
+    created_at: Date | string;
+    last_sign_in_at: Date | string;
+  }>(
+    `SELECT provider, subject, created_at, last_sign_in_at FROM citizen_identities
+      WHERE citizen_id = $1 ORDER BY provider, created_at`,
+    [citizenId],
+  );
+  const links = await sql.query<{ record_id: number; via: string; linked_at: Date | string }>(
+    `SELECT record_id, via, linked_at FROM citizen_record_links WHERE citizen_id = $1 ORDER BY linked_at, record_id`,
+    [citizenId],
+  );
   const demands = await sql.query<{
     id: number;
     protocol: string;
@@ -111,6 +127,17 @@ export async function exportCitizen(sql: Sql, citizenId: number) {
       policyVersion: c.policy_version,
       channel: c.channel,
       at: iso(c.at),
+    })),
+    identities: identities.map((i) => ({
+      provider: i.provider,
+      subject: i.subject,
+      createdAt: iso(i.created_at),
+      lastSignInAt: iso(i.last_sign_in_at),
+    })),
+    linkedRecords: links.map((l) => ({
+      recordId: Number(l.record_id),
+      via: l.via,
+      linkedAt: iso(l.linked_at),
     })),
     demands: demands.map((d) => ({
       protocol: d.protocol,

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { CALLBACK_PATHS } from "../../server/access/oidc.ts";
+import { CALLBACK_PATHS, GOVBR_POST_LOGOUT_PATH } from "../../server/access/oidc.ts";
 import { demandBody, findPlainService } from "../factories.ts";
 import { startLocalProvider } from "../govbr-provider.ts";
 import { seriousViolations, shot, startBrowserTest } from "./browser.ts";
@@ -16,6 +16,7 @@ const { baseUrl, browser, ctx } = await startBrowserTest();
 const govbr = await startLocalProvider({
   flavour: "govbr",
   redirectUris: [`${baseUrl}${CALLBACK_PATHS.govbr}`],
+  postLogoutRedirectUris: [`${baseUrl}${GOVBR_POST_LOGOUT_PATH}`],
   accounts: {
     [CPF]: {
       claims: { name: "Maria Quitéria de Jesus", email: "maria.navegador@example.org", email_verified: true },
@@ -93,6 +94,11 @@ describe("gov.br sign-in in a browser", () => {
     await page.locator(".my-demands .protocol", { hasText: protocol }).waitFor();
     assert.equal(await offer.count(), 0);
     await shot(page, "govbr-5-linked");
+    // "Sair" ends the gov.br session too: through gov.br's logout, back to "my requests" signed out.
+    await page.getByRole("button", { name: "Sair" }).click();
+    await page.waitForURL(`${baseUrl}${GOVBR_POST_LOGOUT_PATH}`);
+    await page.getByRole("link", { name: "Entrar com gov.br" }).waitFor();
+    assert.deepEqual(govbr.logouts, [`${baseUrl}${GOVBR_POST_LOGOUT_PATH}`]);
     await context.close();
   });
 

@@ -110,8 +110,15 @@ export function MineScreen(props: { env: Env }) {
           type="button"
           class="button secondary"
           onClick={async () => {
-            await post("/api/v1/citizen/sign-out", undefined, locale);
-            setMine(null);
+            // A session gov.br opened ends at gov.br too: the server answers gov.br's logout address, which sends
+            // the browser back here signed out (decision 0057).
+            const { redirectTo } = await api<{ redirectTo: string | null }>(
+              "/api/v1/citizen/sign-out",
+              { method: "POST" },
+              locale,
+            );
+            if (redirectTo) location.assign(redirectTo);
+            else setMine(null);
           }}
         >
           {t("portal.mine.sign_out")}
