@@ -1,6 +1,10 @@
-/** Who is asking, on the intake form: identified, confidential or anonymous, and the person's details. */
+/**
+ * Parts of the intake form: who is asking (identified, confidential or anonymous, and their details), and the place
+ * found for the typed address.
+ */
 import { Field } from "../ui/components.tsx";
 import type { Translate } from "../ui/i18n.ts";
+import { type Place, placeLabel } from "./geocode.ts";
 import type { IntakeBody, PersonFields } from "./intake.tsx";
 
 /** The person's details as typed (blank ones are left out of the demand). */
@@ -77,6 +81,43 @@ export function IntakePerson(props: {
             />
             {t("console.intake.consent")}
           </label>
+        </fieldset>
+      ) : null}
+    </>
+  );
+}
+
+/** The place found for the typed address, and a choice among several (the best one taken until another is picked). */
+export function PlaceFound(props: {
+  t: Translate;
+  place: Place | null;
+  places: Place[] | null;
+  onChoose: (place: Place) => void;
+}) {
+  const { t, place, places } = props;
+  return (
+    <>
+      <p role="status" data-testid="place">
+        {place
+          ? t("console.intake.place", { place: placeLabel(place) })
+          : places && places.length === 0
+            ? t("console.intake.no_place")
+            : ""}
+      </p>
+      {places && places.length > 1 ? (
+        <fieldset>
+          <legend>{t("console.intake.places")}</legend>
+          {places.map((p) => (
+            <label class="choice" key={`${p.lat},${p.lon}`}>
+              <input
+                type="radio"
+                name="intake-place"
+                checked={place === p}
+                onChange={() => props.onChoose(p)}
+              />
+              {placeLabel(p)}
+            </label>
+          ))}
         </fieldset>
       ) : null}
     </>

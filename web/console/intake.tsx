@@ -14,8 +14,8 @@ import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
 import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { geocode, lookUp, type Place, placeLabel } from "./geocode.ts";
-import { IntakePerson, type PersonValues } from "./intake-person.tsx";
+import { geocode, lookUp, type Place } from "./geocode.ts";
+import { IntakePerson, type PersonValues, PlaceFound } from "./intake-person.tsx";
 import { isLinkDown, keptService, type PendingDemand } from "./offline.ts";
 import { KeptView } from "./pending.tsx";
 import { printReceipt, type Registered, RegisteredView } from "./registered.tsx";
@@ -351,29 +351,7 @@ export function IntakeForm(props: {
               }}
             />
           </Field>
-          <p role="status" data-testid="place">
-            {place
-              ? t("console.intake.place", { place: placeLabel(place) })
-              : places && places.length === 0
-                ? t("console.intake.no_place")
-                : ""}
-          </p>
-          {places && places.length > 1 ? (
-            <fieldset>
-              <legend>{t("console.intake.places")}</legend>
-              {places.map((p) => (
-                <label class="choice" key={`${p.lat},${p.lon}`}>
-                  <input
-                    type="radio"
-                    name="intake-place"
-                    checked={place === p}
-                    onChange={() => setPlace(p)}
-                  />
-                  {placeLabel(p)}
-                </label>
-              ))}
-            </fieldset>
-          ) : null}
+          <PlaceFound t={t} place={place} places={places} onChoose={setPlace} />
           {props.placeMap?.({
             place,
             onPick: (picked, text) => {
