@@ -58,7 +58,8 @@ export interface PendingDemand {
 
 const PREFIX = "pending:";
 const CHANGED = "responsiva-console-pending";
-const channel = typeof BroadcastChannel === "undefined" ? undefined : new BroadcastChannel(CHANGED);
+/** Made at the first change (an open channel would keep a test process of Node alive). */
+let channel: BroadcastChannel | undefined;
 
 /** Whether a failure means "no link to the server" (nothing reached it, or a proxy says it is away). */
 export function isLinkDown(e: unknown): boolean {
@@ -77,6 +78,7 @@ export function provisionalNumber(now = new Date()): string {
 }
 
 function changed(): void {
+  if (typeof BroadcastChannel !== "undefined") channel ??= new BroadcastChannel(CHANGED);
   channel?.postMessage("changed");
   dispatchEvent(new Event(CHANGED));
 }
