@@ -6,6 +6,7 @@ import type { FastifyRequest } from "fastify";
 import { hashToken } from "../access/principal.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
+import { tenantKey } from "../tenants/current.ts";
 import { ipBucket } from "./limiter.ts";
 
 /** A client application of the public APIs. */
@@ -43,12 +44,13 @@ export function forgetCachedKeys(): void {
 
 async function cachedClient(sql: Sql, rawKey: string): Promise<ApiClient | undefined> {
   const keyHash = hashToken(rawKey);
-  const hit = cache.get(keyHash);
+  const key = tenantKey(keyHash);
+  const hit = cache.get(key);
   const now = Date.now();
   if (hit && hit.until > now) return hit.client;
   const client = await findApiClientByHash(sql, keyHash);
   if (cache.size > 10_000) cache.clear();
-  cache.set(keyHash, { client, until: now + KEY_CACHE_MS });
+  cache.set(key, { client, until: now + KEY_CACHE_MS });
   return client;
 }
 

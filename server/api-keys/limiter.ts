@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Sql } from "../db/index.ts";
+import { runAcrossTenants } from "../tenants/current.ts";
 
 /** Length of a counting window. */
 export const WINDOW_MS = 60_000;
@@ -96,7 +97,10 @@ export function startRateLimiter(sql: Sql, flushMs = 1000): RateLimiter {
       .filter((n) => n.startsWith("client:") && (sent.get(n) ?? 0) > 0)
       .map((n) => n.slice(7));
     if (clients.length > 0)
-      await sql.query("UPDATE api_clients SET last_used_at = now() WHERE id = ANY($1::bigint[])", [clients]);
+      // The counters are the install's (api_usage has no tenant); the keys are their tenants': across tenants.
+      await runAcrossTenants(() =>
+        sql.query("UPDATE api_clients SET last_used_at = now() WHERE id = ANY($1::bigint[])", [clients]),
+      );
     // Old windows: cheap to delete here, so the table stays a few rows per active caller.
     if (Math.random() < 0.05)
       await sql.query("DELETE FROM api_usage WHERE window_start < $1", [

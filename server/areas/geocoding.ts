@@ -51,9 +51,11 @@ export interface ReverseGeocode {
   subprefeituraName: string | null;
 }
 
-// A postcode learnt from records farther than this along the same street is not trusted for the point: São Paulo's
-// long streets change postcode every few hundred metres, and same-name streets elsewhere have others.
-const POSTCODE_METERS = 400;
+/**
+ * A postcode learnt from records farther than this along the same street is not trusted for the point: São Paulo's
+ * long streets change postcode every few hundred metres, and same-name streets elsewhere have others.
+ */
+export const POSTCODE_METERS = 400;
 
 // How many rows of each kind are read before ranking: same-name streets are many ("R UM" exists in dozens of places).
 const EXACT_POOL = 400;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { normalizeStreetName, parseAddress } from "../../domain/address.ts";
 import type { Db, Sql } from "../db/index.ts";
+import { POSTCODE_METERS } from "./geocoding.ts";
 import { FIXTURES_DIR } from "./seed.ts";
 
 /** One postcode of one street, with where its records lie. */
@@ -73,24 +74,53 @@ function round5(v: number): number {
   return Math.round(v * 1e5) / 1e5;
 }
 
-/** Inserts the postcodes; skipped when the table already holds rows. Returns how many were inserted. */
-export async function seedPostcodes(db: Db, rows: PostcodeRow[]): Promise<number> {
+// A row's record points, as the geometry the table stores.
+const POINTS = `ST_SetSRID(ST_GeomFromGeoJSON(json_build_object('type', 'MultiPoint',
+                                                                 'coordinates', e->'points')::text), 4326)`;
+
+/**
+ * Inserts the postcodes; skipped when the table already holds rows. Returns how many were inserted. With
+ * `onLoadedStreets` (a city cut from São Paulo) only the postcodes the geocoder could give for a loaded street are
+ * kept: those of a loaded street's name with a record within POSTCODE_METERS of a street of that name.
+ */
+export async function seedPostcodes(
+  db: Db,
+  all: PostcodeRow[],
+  options: { onLoadedStreets?: boolean } = {},
+): Promise<number> {
   const [existing] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM postcodes");
   if ((existing?.n ?? 0) > 0) return 0;
+  const cut = options.onLoadedStreets === true;
+  let rows = all;
+  if (cut) {
+    // The names first, in memory: most of the city's postcodes name streets the cut did not load.
+    const names = new Set(
+      (await db.query<{ name: string }>("SELECT DISTINCT normalized_name AS name FROM streets")).map(
+        (r) => r.name,
+      ),
+    );
+    rows = all.filter((r) => names.has(r.name));
+  }
+  const onStreet = cut
+    ? `WHERE EXISTS (SELECT 1 FROM streets s WHERE s.normalized_name = e->>'name'
+                        AND ST_DWithin(s.geom::geography, ${POINTS}::geography, ${POSTCODE_METERS}))`
+    : "";
   await db.transaction(async (tx: Sql) => {
     for (let i = 0; i < rows.length; i += CHUNK) {
       await tx.query(
         `INSERT INTO postcodes (postcode, normalized_name, number_min, number_max, records, source, geom)
          SELECT e->>'postcode', e->>'name', (e->>'min')::int, (e->>'max')::int, (e->>'records')::int, $2,
-                ST_SetSRID(ST_GeomFromGeoJSON(json_build_object('type', 'MultiPoint',
-                                                                 'coordinates', e->'points')::text), 4326)
+                ${POINTS}
          FROM jsonb_array_elements($1::jsonb) e
-         ON CONFLICT (postcode, normalized_name) DO NOTHING`,
+         ${onStreet}
+         ON CONFLICT (tenant_id, postcode, normalized_name) DO NOTHING`,
         [JSON.stringify(rows.slice(i, i + CHUNK)), SOURCE],
       );
     }
   });
-  return rows.length;
+  if (!cut) return rows.length;
+  const [inserted] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM postcodes");
+  return inserted?.n ?? 0;
 }
 
 /** Reads the committed cut of the postcodes for the fixture scope. */

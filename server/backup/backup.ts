@@ -10,6 +10,7 @@ import { chmod, mkdir, readFile, rename, rm } from "node:fs/promises";
 import { connect as connectSocket, createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import { type Db, pgliteOf } from "../db/index.ts";
+import { runAcrossTenants } from "../tenants/current.ts";
 import {
   type AppliedMigration,
   appliedMigrations,
@@ -63,18 +64,21 @@ export async function createBackup(
   if (!pglite) throw new Error("backup is for the embedded database; on a PostgreSQL server use pg_dump");
   // One transaction holds PGlite's turn: no other statement of this process runs between the counts, the list of
   // files and the dump, so the three describe the same instant. A checkpoint first keeps the WAL to replay short.
-  await db.exec("CHECKPOINT");
-  const snapshot = await db.transaction(async (tx) => {
-    const tables = await listTables(tx);
-    return {
-      migrations: await appliedMigrations(tx),
-      counts: await countRows(tx, tables),
-      keys: (
-        await tx.query<{ storage_key: string }>("SELECT DISTINCT storage_key FROM attachments ORDER BY 1")
-      ).map((r) => r.storage_key),
-      dump: Buffer.from(await (await pglite.dumpDataDir("gzip")).arrayBuffer()),
-    };
-  });
+  await runAcrossTenants(() => db.exec("CHECKPOINT"));
+  // Every tenant's rows are counted and their files listed: the backup is the install's own work.
+  const snapshot = await runAcrossTenants(() =>
+    db.transaction(async (tx) => {
+      const tables = await listTables(tx);
+      return {
+        migrations: await appliedMigrations(tx),
+        counts: await countRows(tx, tables),
+        keys: (
+          await tx.query<{ storage_key: string }>("SELECT DISTINCT storage_key FROM attachments ORDER BY 1")
+        ).map((r) => r.storage_key),
+        dump: Buffer.from(await (await pglite.dumpDataDir("gzip")).arrayBuffer()),
+      };
+    }),
+  );
   const store = options.attachmentsStore ?? "local";
   const manifest: Manifest = {
     format: "responsiva-backup",

@@ -12,6 +12,7 @@ import pg from "pg";
 import type { Db, Sql } from "../db/index.ts";
 import { migrate } from "../db/migrate.ts";
 import type { AttachmentStore } from "../storage/store.ts";
+import { runAcrossTenants } from "../tenants/current.ts";
 import { countDifferences, countRows, listTables, quoteIdent } from "./inventory.ts";
 
 /** Tables that hold a city once it is loaded: a target with rows in any of them is not empty. */
@@ -45,7 +46,8 @@ export async function exportTo(
     }
     await client.query("BEGIN");
     try {
-      const result = await source.transaction((src) => copyAll(src, target, log));
+      // Every tenant's rows go: the copy is the install's own work, across tenants (decision 0059).
+      const result = await runAcrossTenants(() => source.transaction((src) => copyAll(src, target, log)));
       await client.query("COMMIT");
       // Fresh planner statistics, or the first queries on the server plan as if every table were empty.
       await client.query("ANALYZE");

@@ -9,6 +9,7 @@ import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { connect } from "../db/index.ts";
 import { readMigrations } from "../db/migrate.ts";
+import { runAcrossTenants } from "../tenants/current.ts";
 import { ATTACHMENTS_PREFIX, DATABASE, MANIFEST, type Manifest } from "./backup.ts";
 import { countDifferences, countRows, listTables } from "./inventory.ts";
 import { readTarEntry, readTarIndex } from "./tar.ts";
@@ -61,7 +62,8 @@ export async function restoreBackup(
     try {
       const db = await connect({ dataDir: staging, loadDataDir: new Blob([new Uint8Array(dump)]) });
       try {
-        const differences = countDifferences(manifest.counts, await countRows(db, await listTables(db)));
+        const counted = await runAcrossTenants(async () => countRows(db, await listTables(db)));
+        const differences = countDifferences(manifest.counts, counted);
         if (differences.length > 0) {
           throw new Error(`the restored database differs from the manifest: ${differences.join("; ")}`);
         }

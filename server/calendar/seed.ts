@@ -67,7 +67,7 @@ export async function seedCalendar(db: Db, options: SeedOptions): Promise<void> 
      SELECT h.scope, h.name, h.month, h.day, h.from_year, h.until_year, h.law
        FROM jsonb_to_recordset($1::jsonb)
             AS h(scope text, name jsonb, month int, day int, from_year int, until_year int, law text)
-     ON CONFLICT (scope, coalesce(on_date, '0001-01-01'), coalesce(month, 0), coalesce(day, 0),
+     ON CONFLICT (tenant_id, scope, coalesce(on_date, '0001-01-01'), coalesce(month, 0), coalesce(day, 0),
                   coalesce(easter_offset, -1000)) DO UPDATE
         SET name = EXCLUDED.name, from_year = EXCLUDED.from_year, until_year = EXCLUDED.until_year,
             law = EXCLUDED.law`,

@@ -3,6 +3,7 @@ import { type LocalizedText, ServiceAttribute } from "../../domain/attributes.ts
 import { isContentWord, type TextLanguage } from "../classification/text.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { type CursorValues, decodeCursor, pageOf } from "../http/pagination.ts";
+import { tenantKey } from "../tenants/current.ts";
 import type { Channel, DeadlineUnit, DemandType } from "./schemas.ts";
 import { keywordsOf } from "./sp156.ts";
 import { formerNameOf } from "./sp156-renamed.ts";
@@ -137,11 +138,12 @@ const serviceCache = new Map<string, { service: Service | undefined; until: numb
  * commands clears it at once; other processes see a catalogue change within SERVICE_CACHE_MS.
  */
 export async function findServiceByCodeCached(sql: Sql, code: string): Promise<Service | undefined> {
-  const hit = serviceCache.get(code);
+  const key = tenantKey(code);
+  const hit = serviceCache.get(key);
   if (hit && hit.until > Date.now()) return hit.service;
   const service = await findServiceByCode(sql, code);
   if (serviceCache.size > 5_000) serviceCache.clear();
-  serviceCache.set(code, { service, until: Date.now() + SERVICE_CACHE_MS });
+  serviceCache.set(key, { service, until: Date.now() + SERVICE_CACHE_MS });
   return service;
 }
 

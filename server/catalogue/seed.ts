@@ -124,7 +124,7 @@ async function upsertGroups(tx: Sql, groups: GroupRecord[]): Promise<void> {
        FROM jsonb_to_recordset($1::jsonb)
             AS g(code text, source_ref text, parent_ref text, name jsonb, position int)
        LEFT JOIN service_groups p ON p.source_ref = g.parent_ref
-     ON CONFLICT (source_ref) DO UPDATE
+     ON CONFLICT (tenant_id, source_ref) DO UPDATE
         SET parent_id = EXCLUDED.parent_id, name = EXCLUDED.name, position = EXCLUDED.position`,
     [JSON.stringify(groups)],
   );
@@ -204,7 +204,7 @@ async function upsertServices(tx: Sql, services: ReturnType<typeof serviceOf>[])
                  demand_type text, location_required boolean, anonymous_allowed boolean, attributes jsonb,
                  deadline_amount int, deadline_unit text, priority int, requirements jsonb, sensitive boolean)
        JOIN service_groups g ON g.source_ref = s.group_ref
-     ON CONFLICT (source_ref) DO UPDATE
+     ON CONFLICT (tenant_id, source_ref) DO UPDATE
         SET group_id = EXCLUDED.group_id, name = EXCLUDED.name, description = EXCLUDED.description,
             keywords = EXCLUDED.keywords, demand_type = EXCLUDED.demand_type,
             location_required = EXCLUDED.location_required, anonymous_allowed = EXCLUDED.anonymous_allowed,
@@ -247,7 +247,7 @@ async function upsertAliases(tx: Sql): Promise<void> {
     `INSERT INTO service_source_aliases (source_ref, service_id)
      SELECT a.alias, s.id FROM jsonb_to_recordset($1::jsonb) AS a(alias text, target text)
        JOIN services s ON s.source_ref = a.target
-     ON CONFLICT (source_ref) DO UPDATE SET service_id = EXCLUDED.service_id`,
+     ON CONFLICT (tenant_id, source_ref) DO UPDATE SET service_id = EXCLUDED.service_id`,
     [JSON.stringify(aliases)],
   );
 }

@@ -99,7 +99,7 @@ export async function openGovbrSession(
     const citizenId = await recordOf(tx, person, locale);
     await tx.query(
       `INSERT INTO citizen_identities (provider, subject, citizen_id) VALUES ('govbr', $1, $2)
-       ON CONFLICT (provider, subject) DO UPDATE SET last_sign_in_at = now()`,
+       ON CONFLICT (tenant_id, provider, subject) DO UPDATE SET last_sign_in_at = now()`,
       [person.cpf, citizenId],
     );
     await tx.query("UPDATE citizens SET name = coalesce($2, name), document = $3 WHERE id = $1", [

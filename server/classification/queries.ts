@@ -10,6 +10,7 @@ import { catalogueGeneration } from "../catalogue/queries.ts";
 import { formerNameOf } from "../catalogue/sp156-renamed.ts";
 import type { TranslatedLanguage } from "../catalogue/translations.ts";
 import { maybeOne, one, type Sql } from "../db/index.ts";
+import { currentTenant, tenantKey, tenantsOf } from "../tenants/current.ts";
 import { type CatalogueEntry, documentOf } from "./documents.ts";
 import { type ActiveRule, type Candidate, matchRules, rankCandidates } from "./ranking.ts";
 import { buildIndex, DEFAULT_OPTIONS, type SuggesterIndex, suggest } from "./suggester.ts";
@@ -113,7 +114,7 @@ async function loadActiveRules(sql: Sql): Promise<ActiveRule[]> {
  */
 export const FRESHNESS_MS = 250;
 
-const checked = new WeakMap<Sql, { version: string; at: number; generation: number }>();
+const checked = new WeakMap<Sql, Map<number, { version: string; at: number; generation: number }>>();
 
 /** The version of the catalogue and the rules as the suggester reads them (a new one after any change). */
 export async function catalogueVersion(sql: Sql): Promise<string> {
@@ -121,14 +122,17 @@ export async function catalogueVersion(sql: Sql): Promise<string> {
 }
 
 async function versionOf(sql: Sql): Promise<string> {
-  const last = checked.get(sql);
+  const byTenant = tenantsOf(checked, sql);
+  const last = byTenant.get(currentTenant());
   // A catalogue or rule change made by this process is seen at once (catalogueGeneration), others' within the time.
   const generation = catalogueGeneration();
   if (last && last.generation === generation && performance.now() - last.at < FRESHNESS_MS)
     return last.version;
   const { version } = await one<{ version: string }>(sql, VERSION_SQL);
-  checked.set(sql, { version, at: performance.now(), generation });
-  return version;
+  // Two tenants' catalogues may read the same version: the version a process keeps names its tenant.
+  const keyed = tenantKey(version);
+  byTenant.set(currentTenant(), { version: keyed, at: performance.now(), generation });
+  return keyed;
 }
 
 /** The index and rules of the catalogue as it is now: built once per version per process. */

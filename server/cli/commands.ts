@@ -7,8 +7,11 @@ import { type Config, loadConfig } from "../config.ts";
 import { connect, type Db } from "../db/index.ts";
 import { migrate } from "../db/migrate.ts";
 import { runImportCommand } from "../imports/command.ts";
+import { DEFAULT_TENANT, runAsTenant } from "../tenants/current.ts";
+import { tenantDirectory } from "../tenants/queries.ts";
 import { runCreateAdminCommand } from "./create-admin.ts";
 import { SharedDataMissing, seedDemoCity } from "./seed.ts";
+import { runTenantCommand, TENANT_USAGE } from "./tenant.ts";
 
 const EX_USAGE = 64;
 const EX_NOINPUT = 66;
@@ -30,11 +33,30 @@ const onDatabase =
       poolSize: 4,
     });
     try {
-      return await use(db, config, args, await migrate(db));
+      const applied = await migrate(db);
+      // `--tenant SLUG` runs the command as that tenant's work (seed, import, create-admin); the default tenant else.
+      const tenant = await tenantOfArgs(db, args);
+      if (tenant === undefined) return EX_USAGE;
+      return await runAsTenant(tenant, () => use(db, config, withoutTenantArg(args), applied));
     } finally {
       await db.close();
     }
   };
+
+/** The tenant `--tenant SLUG` names (the default tenant without it), or undefined after saying it is unknown. */
+async function tenantOfArgs(db: Db, args: string[]): Promise<number | undefined> {
+  const at = args.indexOf("--tenant");
+  if (at < 0) return DEFAULT_TENANT;
+  const slug = args[at + 1];
+  const tenant = slug === undefined ? undefined : (await tenantDirectory(db)).bySlug.get(slug);
+  if (!tenant) console.error(`Unknown tenant: ${slug ?? "(none)"}. The tenants: npm run tenant -- list`);
+  return tenant?.id;
+}
+
+function withoutTenantArg(args: string[]): string[] {
+  const at = args.indexOf("--tenant");
+  return at < 0 ? args : [...args.slice(0, at), ...args.slice(at + 2)];
+}
 
 /** The commands, in the order `--help` lists them. */
 const COMMANDS: Record<string, Command> = {
@@ -74,6 +96,10 @@ const COMMANDS: Record<string, Command> = {
       "  --bulk loads the whole file in one transaction with the demands' secondary indexes and keys rebuilt at the\n" +
       "  end: faster, but it locks the demands for the whole load (for the migration before going live).",
     run: onDatabase((db, _config, args) => runImportCommand(db, args)),
+  },
+  tenant: {
+    usage: TENANT_USAGE,
+    run: onDatabase((db, config, args) => runTenantCommand(db, config, args)),
   },
   "create-admin": {
     usage:

@@ -1,17 +1,20 @@
 /**
  * Loads the demo city (São Paulo) from the real open data in ../shared/data: areas, streets, blocks, departments,
- * the SP156 service catalogue and the responsibility matrix. Every step is idempotent.
+ * the SP156 service catalogue and the responsibility matrix; or one of its subprefeituras as a small city of its own
+ * (a tenant's template). Every step is idempotent.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { SP156_RECORDS } from "../areas/postcodes.ts";
-import { seedAreas } from "../areas/seed.ts";
+import { seedAreas, subprefeiturasOf } from "../areas/seed.ts";
 import { seedCalendar } from "../calendar/seed.ts";
 import { seedCatalogue } from "../catalogue/seed.ts";
 import type { Db } from "../db/index.ts";
 import { seedOrganisation } from "../organisation/seed.ts";
 import { seedStaff } from "../staff/seed.ts";
 import { seedAnswerTemplates } from "../work-orders/seed.ts";
+
+export { subprefeituraCodes } from "../areas/seed.ts";
 
 export interface SeedOptions {
   /** The folder holding sp156/ and sao-paulo-geo/. */
@@ -28,6 +31,12 @@ export interface SeedOptions {
    * and the tests, or when an operator asks with SEED_DEMO_ACCOUNTS=true. Absent: the city without its accounts.
    */
   accounts?: boolean;
+  /**
+   * A subprefeitura's code as the seed stores it ("11" for Pinheiros, "09" for Sé; see subprefeituraCodes): that
+   * subprefeitura alone is loaded as the city, with its districts, the streets, blocks and postcodes within it, the
+   * city-wide departments plus its own, and the same catalogue, calendar and templates. Absent: all of São Paulo.
+   */
+  subprefeitura?: string;
 }
 
 /** True when the demo city is not loaded yet (no service in the catalogue). */
@@ -63,12 +72,30 @@ export class SharedDataMissing extends Error {
   }
 }
 
+/** A subprefeitura code the shared data does not have: the message lists the ones it has, with their names. */
+export class UnknownSubprefeitura extends Error {
+  override name = "UnknownSubprefeitura";
+  constructor(code: string, known: Map<string, string>) {
+    super(
+      [
+        `There is no subprefeitura with code "${code}" in São Paulo's open data. The codes are:`,
+        ...[...known].map(([c, name]) => `  ${c}  ${name}`),
+      ].join("\n"),
+    );
+  }
+}
+
 /** Loads the demo city into a migrated database; its staff accounts only when `options.accounts` asks for them. */
 export async function seedDemoCity(db: Db, options: SeedOptions): Promise<void> {
-  // Checked before anything is written, so a missing folder never leaves half a city behind.
+  // Checked before anything is written, so a missing folder or a wrong code never leaves half a city behind.
   const missing = neededFiles(options.scope).filter((f) => !existsSync(join(options.sharedDataDir, f)));
   if (missing.length > 0) throw new SharedDataMissing(options.sharedDataDir, missing);
+  if (options.subprefeitura !== undefined) {
+    const known = subprefeiturasOf(options.sharedDataDir);
+    if (!known.has(options.subprefeitura)) throw new UnknownSubprefeitura(options.subprefeitura, known);
+  }
   // Order matters: departments refer to subprefeituras, the matrix to services and departments, staff to departments.
+  // A subprefeitura's city is cut in the areas and organisation steps; catalogue, calendar and templates stay whole.
   await seedAreas(db, options);
   await seedCatalogue(db, options);
   await seedOrganisation(db, options);

@@ -33,7 +33,7 @@ export const pollEmailJob: Job<typeof SlotPayload> = {
         await acceptInbound(tx, messages);
         await tx.query(
           `INSERT INTO channel_cursors (name, value) VALUES ($1, $2::jsonb)
-           ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+           ON CONFLICT (tenant_id, name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
           [CURSOR, JSON.stringify(cursor)],
         );
       });

@@ -3,6 +3,7 @@
  * its Tema's), kept a few seconds per process like the services themselves, and the managers' writes.
  */
 import type { Sql } from "../db/index.ts";
+import { tenantKey } from "../tenants/current.ts";
 import { FlowDefinition } from "./flow-definitions.ts";
 
 const CACHE_MS = 30_000;
@@ -10,7 +11,8 @@ const cache = new Map<string, { definition: FlowDefinition | null; until: number
 
 /** The written flow that applies to the service `code`, or null (the default flow applies). */
 export async function flowDefinitionFor(sql: Sql, code: string): Promise<FlowDefinition | null> {
-  const hit = cache.get(code);
+  const key = tenantKey(code);
+  const hit = cache.get(key);
   if (hit && hit.until > Date.now()) return hit.definition;
   const [row] = await sql.query<{ definition: unknown }>(
     `SELECT f.definition FROM services s
@@ -26,7 +28,7 @@ export async function flowDefinitionFor(sql: Sql, code: string): Promise<FlowDef
   const parsed = row ? FlowDefinition.safeParse(row.definition) : undefined;
   const definition = parsed?.success ? parsed.data : null;
   if (cache.size > 5_000) cache.clear();
-  cache.set(code, { definition, until: Date.now() + CACHE_MS });
+  cache.set(key, { definition, until: Date.now() + CACHE_MS });
   return definition;
 }
 

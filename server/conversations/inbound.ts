@@ -36,7 +36,7 @@ export async function acceptInbound(db: Sql, messages: readonly InboundMessage[]
      ), ins AS (
        INSERT INTO inbound_messages (channel, provider_message_id, sender, profile_name, sent_at, in_reply_to, content)
        SELECT channel, provider_message_id, sender, profile_name, sent_at, in_reply_to, content FROM m
-       ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING id
+       ON CONFLICT (tenant_id, channel, provider_message_id) DO NOTHING RETURNING id
      ), q AS (
        ${enqueueSql("handle-inbound", { inboundId: sqlValue<number>("ins.id") }, "ins", undefined, "$2::text")} RETURNING id
      )
@@ -110,7 +110,7 @@ export async function recordReceipt(
 export async function optOut(tx: Sql, channel: string, address: string): Promise<void> {
   await tx.query(
     `WITH o AS (INSERT INTO channel_opt_outs (channel, address) VALUES ($1, $2)
-                ON CONFLICT (channel, address) DO UPDATE SET at = now())
+                ON CONFLICT (tenant_id, channel, address) DO UPDATE SET at = now())
      UPDATE conversations SET status = 'closed', updated_at = now()
       WHERE channel = $1 AND address = $2 AND status <> 'closed'`,
     [channel, address],

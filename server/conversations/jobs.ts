@@ -42,7 +42,7 @@ async function openConversation(db: Sql, row: InboundRow): Promise<OpenConversat
   const [c] = await db.query<OpenConversation>(
     `INSERT INTO conversations (channel, address, profile_name, state)
      VALUES ($1, $2, $3, $4::jsonb)
-     ON CONFLICT (channel, address) WHERE status <> 'closed'
+     ON CONFLICT (tenant_id, channel, address) WHERE status <> 'closed'
        DO UPDATE SET profile_name = coalesce(EXCLUDED.profile_name, conversations.profile_name)
      RETURNING id, status, state, updated_at::text AS version, citizen_id`,
     [row.channel, row.sender, row.profile_name, JSON.stringify(newConversation())],

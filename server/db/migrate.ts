@@ -12,7 +12,9 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { runAcrossTenants } from "../tenants/current.ts";
 import { type Db, maybeOne, type Sql } from "./index.ts";
+import { TENANCY_READY_SQL, tenancyIsReady } from "./tenancy.ts";
 
 /** The folder holding the migration files. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url));
@@ -60,6 +62,15 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 /** Brings the database up to the newest migration; returns the versions this call applied. */
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
+  // Migrations are the install's own work, as the owner of the tables: across tenants.
+  const applied = await runAcrossTenants(() => migrateAll(db, dir));
+  // From migration 0064 on, the application's statements run as the tenant role (./tenancy.ts).
+  const [ready] = await runAcrossTenants(() => db.query<{ ready: boolean }>(TENANCY_READY_SQL));
+  if (ready?.ready) tenancyIsReady(db);
+  return applied;
+}
+
+async function migrateAll(db: Db, dir: string): Promise<string[]> {
   const migrations = readMigrations(dir);
   const lock = async (tx: Sql) => {
     if (db.kind === "postgres") await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);

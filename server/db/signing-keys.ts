@@ -11,10 +11,10 @@ export async function signingKey(sql: Sql, name: string): Promise<Buffer> {
     maybeOne<{ secret: string }>(sql, "SELECT secret FROM signing_keys WHERE name = $1", [name]);
   let row = await read();
   if (!row) {
-    await sql.query("INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [
-      name,
-      randomBytes(32).toString("base64url"),
-    ]);
+    await sql.query(
+      "INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT (tenant_id, name) DO NOTHING",
+      [name, randomBytes(32).toString("base64url")],
+    );
     row = await read();
   }
   if (!row) throw new Error(`no signing key ${name}`);

@@ -74,7 +74,7 @@ export async function scanBatch(tx: Sql, now: Date, limit: number): Promise<Scan
          FROM fired f
          JOIN chosen r ON r.stage = f.stage AND r.fraction = f.fraction
               AND r.department_id IS NOT DISTINCT FROM f.department_id
-       ON CONFLICT (dedupe_key) DO NOTHING
+       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
        RETURNING 1),
      -- The first time a clock's due instant passes: recorded on the clock and, for the stages that are the city's
      -- to keep, on the demand's timeline.

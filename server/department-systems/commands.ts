@@ -236,7 +236,7 @@ export async function recordSendFailed(
   await tx.query(
     `INSERT INTO alarms (kind, demand_id, work_order_id, department_id, level, data, dedupe_key)
      VALUES ('delivery_failed', $1, $2, $3, 1, $4, $5)
-     ON CONFLICT (dedupe_key) DO UPDATE
+     ON CONFLICT (tenant_id, dedupe_key) DO UPDATE
        SET raised_at = now(), acknowledged_at = NULL, acknowledged_by = NULL, data = EXCLUDED.data`,
     [order.demand_id, workOrderId, order.department_id, JSON.stringify(data), `open311-send:${outboxId}`],
   );

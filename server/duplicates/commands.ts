@@ -11,6 +11,7 @@ import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { loadClocks, startDemandClock } from "../deadlines/demand-clock.ts";
 import { lockDemand, moveDemand, notifyCitizens, recordEvent } from "../demands/transitions.ts";
 import { AppError } from "../errors.ts";
+import { currentTenant, tenantsOf } from "../tenants/current.ts";
 import { enqueueDemand } from "../triage/queries.ts";
 
 /** How many demands one address may support in 24 hours. */
@@ -111,14 +112,15 @@ export async function unfollowDemand(db: Sql, citizenId: number, demandId: numbe
   );
 }
 
-const keys = new WeakMap<Sql, Promise<string>>();
+const keys = new WeakMap<Sql, Map<number, Promise<string>>>();
 
 /** The supporter hash of an address: keyed, so the stored value cannot be turned back into an address. */
 async function supporterOf(db: Db, address: string): Promise<string> {
-  let key = keys.get(db);
+  const byTenant = tenantsOf(keys, db);
+  let key = byTenant.get(currentTenant());
   if (!key) {
     key = one<{ key: string }>(db, "SELECT key FROM duplicate_support_key").then((r) => r.key);
-    keys.set(db, key);
+    byTenant.set(currentTenant(), key);
   }
   return createHmac("sha256", await key)
     .update(address)

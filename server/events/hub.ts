@@ -5,6 +5,7 @@
  * stream connected it does nothing at all.
  */
 import type { Db } from "../db/index.ts";
+import { currentTenant, runAcrossTenants } from "../tenants/current.ts";
 import { advance, type IdCursor, missingIds, newCursor } from "./cursor.ts";
 import { EVENTS_CHANNEL, ORIGIN } from "./publisher.ts";
 import {
@@ -58,7 +59,8 @@ export async function startEventHub(db: Db, options: HubOptions = {}): Promise<E
   const minIntervalMs = options.minIntervalMs ?? 100;
   const batch = options.batch ?? 500;
   const origin = options.origin ?? ORIGIN;
-  const subscribers = new Set<(items: LiveItem[]) => void>();
+  // Each stream with the tenant it was opened for: the hub reads every tenant's rows and hands each its own.
+  const subscribers = new Map<(items: LiveItem[]) => void, number>();
   let cursors: { event: IdCursor; alarm: IdCursor } | undefined;
   let starting: Promise<void> | undefined;
   let reading: Promise<void> | undefined;
@@ -72,10 +74,12 @@ export async function startEventHub(db: Db, options: HubOptions = {}): Promise<E
     if (!current) return;
     for (;;) {
       const now = Date.now();
-      const [events, alarms] = await Promise.all([
-        readEventsSince(db, current.event.after, missingIds(current.event, now), batch),
-        readAlarmsSince(db, current.alarm.after, missingIds(current.alarm, now), batch),
-      ]);
+      const [events, alarms] = await runAcrossTenants(() =>
+        Promise.all([
+          readEventsSince(db, current.event.after, missingIds(current.event, now), batch),
+          readAlarmsSince(db, current.alarm.after, missingIds(current.alarm, now), batch),
+        ]),
+      );
       const items: LiveItem[] = [
         ...advance(current.event, events, now).map((row) => ({ kind: "event" as const, row })),
         ...advance(current.alarm, alarms, now).map((row) => ({ kind: "alarm" as const, row })),
@@ -83,9 +87,11 @@ export async function startEventHub(db: Db, options: HubOptions = {}): Promise<E
       // A hub that went idle and started again meanwhile has a new cursor: this batch belongs to nobody.
       if (cursors !== current) return;
       if (items.length > 0) {
-        for (const deliver of subscribers) {
+        for (const [deliver, tenant] of subscribers) {
+          const theirs = items.filter((item) => item.row.tenant_id === tenant);
+          if (theirs.length === 0) continue;
           try {
-            deliver(items);
+            deliver(theirs);
           } catch (error) {
             console.error("events: a stream failed to take a batch", error);
           }
@@ -133,9 +139,9 @@ export async function startEventHub(db: Db, options: HubOptions = {}): Promise<E
 
   return {
     async subscribe(deliver) {
-      subscribers.add(deliver);
+      subscribers.set(deliver, currentTenant());
       if (!cursors) {
-        starting ??= readLatestIds(db)
+        starting ??= runAcrossTenants(() => readLatestIds(db))
           .then((ids) => {
             cursors = { event: newCursor(ids.event), alarm: newCursor(ids.alarm) };
           })

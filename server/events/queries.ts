@@ -9,6 +9,8 @@ import type { KnownPerson } from "../public-data/redact.ts";
 /** One timeline event with what scoping and presenting need. */
 export interface LiveEventRow {
   id: number;
+  /** The hub reads every tenant's events and hands each stream its own tenant's. */
+  tenant_id: number;
   demand_id: number;
   protocol: string;
   department_id: number | null;
@@ -25,6 +27,7 @@ export interface LiveEventRow {
 /** One alarm with its demand's protocol. */
 export interface LiveAlarmRow {
   id: number;
+  tenant_id: number;
   kind: string;
   demand_id: number | null;
   protocol: string | null;
@@ -44,9 +47,9 @@ export interface ReplayFilter {
 }
 
 // A public event carries what is known of its demand's people, for the public stream's redaction.
-const EVENT_COLUMNS = `e.id, e.demand_id, d.protocol, d.department_id, e.at, e.type, e.actor_kind, e.actor_id,
+const EVENT_COLUMNS = `e.id, e.tenant_id, e.demand_id, d.protocol, d.department_id, e.at, e.type, e.actor_kind, e.actor_id,
        e.visibility, e.data, CASE WHEN e.visibility = 'public' THEN ${knownPersonSql("d")} END AS known`;
-const ALARM_COLUMNS = `a.id, a.kind, a.demand_id, d.protocol, a.work_order_id,
+const ALARM_COLUMNS = `a.id, a.tenant_id, a.kind, a.demand_id, d.protocol, a.work_order_id,
        COALESCE(a.department_id, d.department_id) AS department_id, a.level, a.data, a.raised_at`;
 
 /** Timeline events above `after`, or among `missing` ids below it, oldest first. */

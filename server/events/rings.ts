@@ -7,6 +7,7 @@
  */
 import type { Db } from "../db/index.ts";
 import { can, type Staff } from "../http/auth.ts";
+import { currentTenant, DEFAULT_TENANT } from "../tenants/current.ts";
 
 /** The channel ringing calls are announced on (written by server/telephony/commands.ts). */
 export const RINGS_CHANNEL = "responsiva_calls";
@@ -16,6 +17,8 @@ export const RINGS_CHANNEL = "responsiva_calls";
  * it, or it ended (so the other consoles stop showing it as ringing). Absent state: ringing.
  */
 export interface Ring {
+  /** The call's tenant: a ring reaches only the streams of that tenant (decision 0059). */
+  tenant: number;
   callId: number;
   agentId: number | null;
   state?: "ringing" | "answered" | "ended";
@@ -43,17 +46,29 @@ export function ringReaches(ring: Ring, staff: Staff): boolean {
 
 /** The rings of one web process. */
 export interface RingListener {
-  /** Calls `deliver` with each ring until the returned function is called. */
+  /** Calls `deliver` with each ring of the subscriber's tenant until the returned function is called. */
   subscribe(deliver: (ring: Ring) => void): () => void;
   stop(): Promise<void>;
 }
 
 function parseRing(payload: string): Ring | undefined {
   try {
-    const value = JSON.parse(payload) as { callId?: unknown; agentId?: unknown; state?: unknown };
+    const value = JSON.parse(payload) as {
+      tenant?: unknown;
+      callId?: unknown;
+      agentId?: unknown;
+      state?: unknown;
+    };
     if (typeof value.callId !== "number") return undefined;
     const state = value.state === "answered" || value.state === "ended" ? value.state : "ringing";
-    return { callId: value.callId, agentId: typeof value.agentId === "number" ? value.agentId : null, state };
+    // A notice of a release before tenants (a rolling upgrade) is the default tenant's.
+    const tenant = typeof value.tenant === "number" ? value.tenant : DEFAULT_TENANT;
+    return {
+      tenant,
+      callId: value.callId,
+      agentId: typeof value.agentId === "number" ? value.agentId : null,
+      state,
+    };
   } catch {
     return undefined;
   }
@@ -61,13 +76,15 @@ function parseRing(payload: string): Ring | undefined {
 
 /** LISTENs for rings; with none subscribed a ring is dropped. */
 export async function startRingListener(db: Db): Promise<RingListener> {
-  const subscribers = new Set<(ring: Ring) => void>();
+  // Each stream with the tenant it was opened for.
+  const subscribers = new Map<(ring: Ring) => void, number>();
   let unlisten: (() => Promise<void>) | undefined;
   try {
     unlisten = await db.listen(RINGS_CHANNEL, (payload) => {
       const ring = parseRing(payload);
       if (!ring) return;
-      for (const deliver of subscribers) {
+      for (const [deliver, tenant] of subscribers) {
+        if (tenant !== ring.tenant) continue;
         try {
           deliver(ring);
         } catch (error) {
@@ -80,7 +97,7 @@ export async function startRingListener(db: Db): Promise<RingListener> {
   }
   return {
     subscribe(deliver) {
-      subscribers.add(deliver);
+      subscribers.set(deliver, currentTenant());
       return () => void subscribers.delete(deliver);
     },
     async stop() {

@@ -15,12 +15,18 @@ import { LOG_TIMESTAMP, logDestination, requestIdFor } from "../observability/lo
 import { databaseRegistry, processRegistry } from "../observability/metrics.ts";
 import { registerMetricsRoute } from "../observability/metrics-endpoint.ts";
 import { RequestLog } from "../observability/request-log.ts";
+import { DEFAULT_TENANT, runAsTenant } from "../tenants/current.ts";
+import { stripTenantPath, tenantOfRequest } from "../tenants/http.ts";
+import type { Tenant } from "../tenants/queries.ts";
 import type { Staff } from "./auth.ts";
 import { edgeOptions, registerEdge } from "./edge.ts";
 import { registerHealthRoutes } from "./health.ts";
 import { registerInputGuard } from "./input-guard.ts";
 import { openApiDocument, recordRegisteredRoutes } from "./openapi.ts";
 import { registerRoutes } from "./routes.ts";
+
+/** The install's own paths: no tenant, and answered while the database is away. */
+const INSTALL_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -32,6 +38,8 @@ declare module "fastify" {
     locale: Locale;
     /** undefined: not looked up yet; null: looked up, nobody signed in. */
     staff: Staff | null | undefined;
+    /** The tenant the request is for (undefined only on the install's own paths: health, metrics). */
+    tenant: Tenant | undefined;
   }
 }
 
@@ -44,6 +52,8 @@ export async function buildApp(
   options: { logger?: boolean; roles?: readonly Role[] } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
+    // `/t/<slug>/…` is the tenant's path where it has no host of its own: the prefix comes off before routing.
+    rewriteUrl: stripTenantPath,
     // One id per request: the caller's X-Request-Id when it is a sane token, else a new UUID (log.ts).
     genReqId: (req) => requestIdFor(req.headers["x-request-id"]),
     // One line per request, written when it is answered, with the request id (request-log.ts).
@@ -75,11 +85,25 @@ export async function buildApp(
   app.decorate("ctx", ctx);
   // First of all hooks: everything a request runs (hooks, handler, the transactions it opens) sees its id. Entered
   // again before the handler, as body parsing may run outside the context entered at onRequest.
+  // The request's tenant (its /t/slug or host, decision 0059) is entered with it: every statement it runs is that
+  // tenant's. Health and metrics are the install's own, answered even when the database is not.
   app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
-    runWithRequestId(req.id, done);
+    // The language first: a request refused here (an unknown tenant, the database away) is answered in it.
+    const lang = (req.query as Record<string, unknown> | undefined)?.lang;
+    req.locale = negotiateLocale(typeof lang === "string" ? lang : req.headers["accept-language"]);
+    if (INSTALL_PATHS.test(req.url)) return runWithRequestId(req.id, done);
+    tenantOfRequest(ctx.db, req).then(
+      (tenant) => {
+        req.tenant = tenant;
+        runAsTenant(tenant.id, () => runWithRequestId(req.id, done));
+      },
+      (error: Error) => done(error),
+    );
   });
-  app.addHook("preHandler", (req, _reply, done) => runWithRequestId(req.id, done));
+  app.addHook("preHandler", (req, _reply, done) =>
+    runAsTenant(req.tenant?.id ?? DEFAULT_TENANT, () => runWithRequestId(req.id, done)),
+  );
   recordRegisteredRoutes(app);
   await registerEdge(app);
   // Answers over 1 KiB go gzipped to clients that take it (district outlines, catalogue lists, open data): a phone on
@@ -89,11 +113,8 @@ export async function buildApp(
   await app.register(compress, { global: true, threshold: 1024, encodings: ["gzip", "deflate"] });
   app.decorateRequest("locale", "pt-BR");
   app.decorateRequest("staff", undefined);
+  app.decorateRequest("tenant", undefined);
   registerInputGuard(app);
-  app.addHook("onRequest", async (req) => {
-    const lang = (req.query as Record<string, unknown> | undefined)?.lang;
-    req.locale = negotiateLocale(typeof lang === "string" ? lang : req.headers["accept-language"]);
-  });
 
   app.setErrorHandler((error: FastifyError | AppError, req, reply) => {
     const appError = toAppError(error);

@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { testConfig, testDb } from "../../tests/helpers.ts";
 import { connect, isDatabaseUnavailable } from "../db/index.ts";
+import { runAcrossTenants } from "../tenants/current.ts";
 import { buildApp } from "./app.ts";
 
 /** A loopback TCP server that does `onSocket` with each connection; closed after the file. */
@@ -120,9 +121,12 @@ describe("a database out of reach", () => {
     // Wait until the sleeping backend shows up, then end it the way a fast shutdown does (SQLSTATE 57P01).
     let ended = 0;
     for (let i = 0; i < 100 && ended === 0; i++) {
-      const rows = await db.query<{ n: number }>(
-        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`,
+      // As the owner: the application's role may neither read other sessions' queries nor end them.
+      const rows = await runAcrossTenants(() =>
+        db.query<{ n: number }>(
+          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`,
+        ),
       );
       ended = rows[0]?.n ?? 0;
       if (ended === 0) await new Promise((r) => setTimeout(r, 50));

@@ -190,7 +190,7 @@ function insertDemands(tx: Sql, rows: (DemandRow & { protocol: string })[], file
        LEFT JOIN districts d ON d.code = r.district_code
        LEFT JOIN blocks b ON b.sector = r.sector AND b.block = r.block
        ORDER BY r.n -- ids in file order, like the protocols
-       ON CONFLICT (source_ref) DO NOTHING
+       ON CONFLICT (tenant_id, source_ref) DO NOTHING
        RETURNING id, source_ref, status, service_id, department_id, opened_at, closed_at, outcome),
      events AS (
        INSERT INTO demand_events (demand_id, at, type, actor_kind, visibility, data)

@@ -1,5 +1,6 @@
 /** The bulk load's index and key handling (decision 0042): dropped for the load, made again at its end. */
 import type { Sql } from "../db/index.ts";
+import { execAsOwner } from "../db/tenancy.ts";
 
 // The tables a bulk load writes most: their secondary indexes and foreign keys are dropped for the load and made
 // again at its end, from their own definitions read from the catalogue (so a later migration's index comes back
@@ -30,7 +31,8 @@ export async function dropSecondaryIndexes(tx: Sql): Promise<() => Promise<void>
       ORDER BY k.conname`,
     [BULK_TABLES],
   );
-  await tx.exec(
+  await execAsOwner(
+    tx,
     [
       `LOCK TABLE ${BULK_TABLES.join(", ")} IN ACCESS EXCLUSIVE MODE`,
       ...keys.map((k) => `ALTER TABLE ${k.tbl} DROP CONSTRAINT ${k.name}`),
@@ -38,7 +40,8 @@ export async function dropSecondaryIndexes(tx: Sql): Promise<() => Promise<void>
     ].join(";\n"),
   );
   return async () => {
-    await tx.exec(
+    await execAsOwner(
+      tx,
       [
         ...indexes.map((i) => i.definition),
         ...keys.map((k) => `ALTER TABLE ${k.tbl} ADD CONSTRAINT ${k.name} ${k.definition}`),

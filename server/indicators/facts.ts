@@ -239,7 +239,7 @@ export async function writeFacts(sql: Sql, rows: readonly FactRow[], timeZone: s
                UNION ALL SELECT opened_at, closed_at, first_answer_at FROM r) x,
               LATERAL (VALUES (x.opened_at), (x.closed_at), (x.first_answer_at)) AS i(t)
         WHERE i.t IS NOT NULL
-       ON CONFLICT (month) DO UPDATE SET version = m.version + 1
+       ON CONFLICT (tenant_id, month) DO UPDATE SET version = m.version + 1
        RETURNING 1),
      delta AS (
        SELECT p.public, p.lon, p.lat, o.due_at, -1 AS sign FROM old o ${pointsOf("o")} WHERE ${onMaps("o")}

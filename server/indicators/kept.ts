@@ -22,7 +22,7 @@ export const OPEN_COUNT_DELTA = `
          coalesce(sum(k.sign * extract(epoch FROM k.due_at)::bigint) FILTER (WHERE k.due_at < st.late_as_of), 0)
     FROM kept k CROSS JOIN map_cells_state st
    GROUP BY 1, 2, 3, 4, 5, 6, 7
-  ON CONFLICT (department_id, district_code, subprefeitura_code, service_id, channel, status, district_only)
+  ON CONFLICT (tenant_id, department_id, district_code, subprefeitura_code, service_id, channel, status, district_only)
   DO UPDATE SET open = c.open + EXCLUDED.open, late = c.late + EXCLUDED.late,
      late_due_sum = c.late_due_sum + EXCLUDED.late_due_sum`;
 
@@ -56,7 +56,7 @@ export const MAP_CELL_DELTA = `
          coalesce(sum(d.sign * round(d.lat * 1e6)) FILTER (WHERE d.due_at < st.late_as_of), 0)::bigint
     FROM delta d CROSS JOIN generate_series(0, 16) AS z CROSS JOIN map_cells_state st
    GROUP BY 1, 2, 3, 4
-  ON CONFLICT (public, zoom, cx, cy) DO UPDATE SET open = c.open + EXCLUDED.open, late = c.late + EXCLUDED.late,
+  ON CONFLICT (tenant_id, public, zoom, cx, cy) DO UPDATE SET open = c.open + EXCLUDED.open, late = c.late + EXCLUDED.late,
      lon_sum = c.lon_sum + EXCLUDED.lon_sum, lat_sum = c.lat_sum + EXCLUDED.lat_sum,
      late_lon_sum = c.late_lon_sum + EXCLUDED.late_lon_sum, late_lat_sum = c.late_lat_sum + EXCLUDED.late_lat_sum`;
 
@@ -80,7 +80,7 @@ export async function advanceMapLateness(sql: Sql): Promise<void> {
               count(*), 0, 0, sum(round(d.lon * 1e6))::bigint, sum(round(d.lat * 1e6))::bigint
          FROM delta d CROSS JOIN generate_series(0, 16) AS z
         GROUP BY 1, 2, 3, 4
-       ON CONFLICT (public, zoom, cx, cy) DO UPDATE SET late = c.late + EXCLUDED.late,
+       ON CONFLICT (tenant_id, public, zoom, cx, cy) DO UPDATE SET late = c.late + EXCLUDED.late,
           late_lon_sum = c.late_lon_sum + EXCLUDED.late_lon_sum, late_lat_sum = c.late_lat_sum + EXCLUDED.late_lat_sum
        RETURNING 1),
      counts AS (
@@ -91,7 +91,7 @@ export async function advanceMapLateness(sql: Sql): Promise<void> {
          FROM demand_facts f
         WHERE ${openAt("f")} AND f.due_at >= $1::timestamptz AND f.due_at < $2::timestamptz
         GROUP BY 1, 2, 3, 4, 5, 6, 7
-       ON CONFLICT (department_id, district_code, subprefeitura_code, service_id, channel, status, district_only)
+       ON CONFLICT (tenant_id, department_id, district_code, subprefeitura_code, service_id, channel, status, district_only)
        DO UPDATE SET late = c.late + EXCLUDED.late, late_due_sum = c.late_due_sum + EXCLUDED.late_due_sum
        RETURNING 1)
      UPDATE map_cells_state SET late_as_of = greatest(late_as_of, $2::timestamptz)

@@ -230,7 +230,7 @@ export async function rebuildIndicatorMonths(db: Db, timeZone: string): Promise<
        SELECT DISTINCT date_trunc('month', i.t AT TIME ZONE $1::text)::date
          FROM demand_facts f, LATERAL (VALUES (f.opened_at), (f.closed_at), (f.first_answer_at)) AS i(t)
         WHERE i.t IS NOT NULL
-       ON CONFLICT (month) DO NOTHING`,
+       ON CONFLICT (tenant_id, month) DO NOTHING`,
       [timeZone],
     );
     const states = await tx.query<{ month: string; version: number }>(

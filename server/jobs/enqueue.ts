@@ -58,7 +58,7 @@ export async function enqueueMany<J extends JobName>(
      SELECT $1, p.value, now() + make_interval(mins => $3::int), $4
        FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS p(value, n)
       ORDER BY p.n
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+     ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id`,
     [job, JSON.stringify(rows), options.delayMinutes ?? 0, options.dedupeKey ?? null],
   );
   return written.map((r) => Number(r.id)).sort((a, b) => a - b);

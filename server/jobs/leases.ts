@@ -3,8 +3,10 @@
  * taken with FOR UPDATE SKIP LOCKED, renewed by a heartbeat while the worker holds the row, and given back at once
  * when a stopping worker will not run it (decisions 0023 and 0034).
  */
+
 import type { Sql } from "../db/index.ts";
 import { logger } from "../observability/log.ts";
+import { runAcrossTenants } from "../tenants/current.ts";
 
 const log = logger("worker");
 
@@ -24,6 +26,8 @@ export interface Claimed {
   lease: string;
   /** The request that queued the job (migration 0043), or null for periodic and out-of-request work. */
   request_id: string | null;
+  /** The tenant whose job it is: the job runs as that tenant's work (decision 0059). */
+  tenant_id: number;
 }
 
 /** How long a claim lasts without a heartbeat before another worker may take the row again. */
@@ -39,8 +43,10 @@ export async function claimDue(
   limit: number,
   leaseSeconds = LEASE_SECONDS,
 ): Promise<Claimed[]> {
-  return sql.query<Claimed>(
-    `${NO_FLUSH}
+  // The worker serves every tenant: its claim is the platform's work, each job then runs as its tenant's.
+  return runAcrossTenants(() =>
+    sql.query<Claimed>(
+      `${NO_FLUSH}
      UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_id = gen_random_uuid(),
             locked_until = now() + make_interval(secs => $3)
        FROM no_flush
@@ -51,8 +57,9 @@ export async function claimDue(
          ORDER BY run_at, id
          LIMIT $2
          FOR UPDATE SKIP LOCKED)
-      RETURNING id, job, payload, attempts, lease_id::text AS lease, request_id`,
-    [jobs, limit, leaseSeconds],
+      RETURNING id, job, payload, attempts, lease_id::text AS lease, request_id, tenant_id`,
+      [jobs, limit, leaseSeconds],
+    ),
   );
 }
 
@@ -66,13 +73,15 @@ export async function renewLeases(
   leaseSeconds = LEASE_SECONDS,
 ): Promise<Set<string>> {
   if (held.length === 0) return new Set();
-  const rows = await sql.query<{ lease: string }>(
-    `${NO_FLUSH}
+  const rows = await runAcrossTenants(() =>
+    sql.query<{ lease: string }>(
+      `${NO_FLUSH}
      UPDATE outbox o SET locked_until = now() + make_interval(secs => $3)
        FROM unnest($1::bigint[], $2::uuid[]) AS h(id, lease), no_flush
       WHERE o.id = h.id AND o.lease_id = h.lease AND o.state = 'running'
       RETURNING o.lease_id::text AS lease`,
-    [held.map((r) => r.id), held.map((r) => r.lease), leaseSeconds],
+      [held.map((r) => r.id), held.map((r) => r.lease), leaseSeconds],
+    ),
   );
   return new Set(rows.map((r) => r.lease));
 }
@@ -88,14 +97,16 @@ export async function giveBack(
   started: boolean,
 ): Promise<number[]> {
   if (rows.length === 0) return [];
-  const back = await sql.query<{ id: number }>(
-    `${NO_FLUSH}
+  const back = await runAcrossTenants(() =>
+    sql.query<{ id: number }>(
+      `${NO_FLUSH}
      UPDATE outbox o SET state = 'pending', lease_id = NULL, locked_until = NULL,
             attempts = CASE WHEN $3 THEN o.attempts ELSE greatest(o.attempts - 1, 0) END
        FROM unnest($1::bigint[], $2::uuid[]) AS h(id, lease), no_flush
       WHERE o.id = h.id AND o.lease_id = h.lease AND o.state = 'running'
       RETURNING o.id`,
-    [rows.map((r) => r.id), rows.map((r) => r.lease), started],
+      [rows.map((r) => r.id), rows.map((r) => r.lease), started],
+    ),
   );
   return back.map((r) => Number(r.id));
 }

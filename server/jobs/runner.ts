@@ -14,6 +14,7 @@ import type { AppContext } from "../context.ts";
 import type { Sql } from "../db/index.ts";
 import { runWithRequestId } from "../observability/context.ts";
 import { logger } from "../observability/log.ts";
+import { runAsTenant } from "../tenants/current.ts";
 import { OUTBOX_DUE } from "./enqueue.ts";
 import {
   type Claimed,
@@ -167,7 +168,9 @@ function startLanes(ctx: AppContext, registry: Map<string, Job>, heartbeat: Hear
         // A row whose lease was lost while it waited is another worker's now.
         if (await heartbeat.holds(row)) {
           const requestId = row.request_id ?? `job-${row.id}`;
-          await runWithRequestId(requestId, () => runClaimed(ctx, registry.get(row.job)!, row));
+          await runAsTenant(row.tenant_id, () =>
+            runWithRequestId(requestId, () => runClaimed(ctx, registry.get(row.job)!, row)),
+          );
         }
       } catch (error) {
         // Recording the outcome failed (the database went away): the lease runs out and the row is taken again.

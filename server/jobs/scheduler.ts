@@ -5,6 +5,8 @@
 import type { AppContext } from "../context.ts";
 import type { Sql } from "../db/index.ts";
 import { logger } from "../observability/log.ts";
+import { runAsTenant } from "../tenants/current.ts";
+import { activeTenantIds } from "../tenants/queries.ts";
 import { enqueue } from "./enqueue.ts";
 import type { JOB_PAYLOADS, JobName, SlotPayload } from "./payloads.ts";
 
@@ -41,6 +43,22 @@ export async function enqueueDue(
   return written;
 }
 
+/**
+ * Enqueues the periodic jobs of every active tenant, each row the tenant's own (its deadlines, digests and indicators
+ * are its work). A suspended tenant's periodic work waits until it is active again.
+ */
+export async function enqueueForEveryTenant(
+  ctx: AppContext,
+  periodic: readonly Periodic[],
+  now: Date = new Date(),
+): Promise<number> {
+  let written = 0;
+  for (const tenant of await activeTenantIds(ctx.db)) {
+    written += await runAsTenant(tenant, () => enqueueDue(ctx.db, periodic, now));
+  }
+  return written;
+}
+
 /** Runs the scheduler loop until stopped, checking every `tickMs`. */
 export function startScheduler(
   ctx: AppContext,
@@ -49,7 +67,7 @@ export function startScheduler(
 ): { stop(): Promise<void> } {
   let ticking: Promise<unknown> = Promise.resolve();
   const tick = () => {
-    ticking = enqueueDue(ctx.db, periodic).catch((error) => log.error({ err: error }, "tick failed"));
+    ticking = enqueueForEveryTenant(ctx, periodic).catch((error) => log.error({ err: error }, "tick failed"));
   };
   tick();
   const timer = setInterval(tick, tickMs);

@@ -85,7 +85,7 @@ export async function saveOverride(
     await tx.query(
       `INSERT INTO message_templates (template, channel, locale, subject, body, updated_by)
      VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (template, channel, locale)
+     ON CONFLICT (tenant_id, template, channel, locale)
      DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_by = EXCLUDED.updated_by,
                    updated_at = now()`,
       [key.template, key.channel, key.locale, text.subject, text.body, actor.staffId],

@@ -144,7 +144,7 @@ export async function recordUndeliverable(
        SELECT id, 'message.failed', 'system', 'internal', $2 FROM demands WHERE id = $1)
      INSERT INTO alarms (kind, demand_id, department_id, level, data, dedupe_key)
      SELECT 'delivery_failed', id, department_id, 1, $3, $4 FROM demands WHERE id = $1
-     ON CONFLICT (dedupe_key) DO UPDATE
+     ON CONFLICT (tenant_id, dedupe_key) DO UPDATE
        SET raised_at = now(), acknowledged_at = NULL, acknowledged_by = NULL, data = EXCLUDED.data`,
     [
       payload.demandId,

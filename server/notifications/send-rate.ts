@@ -55,7 +55,7 @@ export async function awaitSendSlot(db: Sql, channel: OutboundChannel, perSecond
   const spacingMs = 1000 / perSecond;
   const [row] = await db.query<{ wait_ms: number }>(
     `INSERT INTO send_rates AS r (channel, next_at) VALUES ($1, clock_timestamp() + make_interval(secs => $2::float8 / 1000.0))
-     ON CONFLICT (channel) DO UPDATE
+     ON CONFLICT (tenant_id, channel) DO UPDATE
        SET next_at = greatest(r.next_at, clock_timestamp()) + make_interval(secs => $2::float8 / 1000.0)
      RETURNING (extract(epoch FROM r.next_at - clock_timestamp()) * 1000 - $2::float8)::float8 AS wait_ms`,
     [channel, spacingMs],

@@ -7,6 +7,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { type Db, poolUse } from "../db/index.ts";
+import { runAcrossTenants } from "../tenants/current.ts";
 
 /** The content type of the text exposition format. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -100,8 +101,8 @@ export function databaseRegistry(db: Db): Registry {
     if (!cached || Date.now() - cached.at > DATABASE_CACHE_MS) {
       cached = {
         at: Date.now(),
-        figures: db
-          .query<DatabaseFigures>(DATABASE_FIGURES, [RECENT_SECONDS])
+        // The install's figures: every tenant's queue, dead letters and alarms (decision 0059).
+        figures: runAcrossTenants(() => db.query<DatabaseFigures>(DATABASE_FIGURES, [RECENT_SECONDS]))
           .then((rows) => rows[0])
           .catch(() => undefined),
       };

@@ -12,6 +12,7 @@ import { listServiceGroups, listServices } from "../catalogue/queries.ts";
 import { AppError } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { loadOfficialStreets } from "../public-data/streets.ts";
+import { tenantDirectory } from "../tenants/queries.ts";
 import { fileOpen311Request, findOpen311Service, postOpen311Update } from "./commands.ts";
 import {
   CLOSED_STATUSES,
@@ -87,9 +88,14 @@ async function callerOf(req: FastifyRequest, required: boolean): Promise<ApiClie
   const query = cleanFields(req.query);
   const body = cleanFields(req.body);
   const jurisdiction = body.jurisdiction_id ?? query.jurisdiction_id;
-  const configured = req.server.ctx.config.open311JurisdictionId;
-  if (configured && jurisdiction && jurisdiction !== configured) {
-    throw new AppError(404, "unknown_jurisdiction", { jurisdiction });
+  // The tenant's own jurisdiction_id, else (a single-city install) the configured one. Another tenant's is never
+  // this one's, configured or not.
+  const configured = req.tenant?.jurisdictionId ?? req.server.ctx.config.open311JurisdictionId;
+  if (jurisdiction && jurisdiction !== configured) {
+    const owner = (await tenantDirectory(req.server.ctx.db)).byJurisdiction.get(jurisdiction);
+    if (configured || (owner && owner.id !== req.tenant?.id)) {
+      throw new AppError(404, "unknown_jurisdiction", { jurisdiction });
+    }
   }
   return authenticateApiClient(req, body.api_key ?? query.api_key, { required });
 }

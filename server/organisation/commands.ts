@@ -121,7 +121,7 @@ export async function upsertRule(
       tx,
       `INSERT INTO responsibility_rules (service_id, area_kind, area_code, department_id, to_subprefeitura, origin)
        VALUES ($1, $2, $3, $4, $5, 'admin')
-       ON CONFLICT ((coalesce(service_id, 0)), area_kind, (coalesce(area_code, ''))) DO UPDATE
+       ON CONFLICT (tenant_id, (coalesce(service_id, 0)), area_kind, (coalesce(area_code, ''))) DO UPDATE
           SET department_id = EXCLUDED.department_id, to_subprefeitura = EXCLUDED.to_subprefeitura,
               origin = 'admin', updated_at = now()
        RETURNING id, (xmax = 0) AS created`,

@@ -2,7 +2,9 @@
  * Seeds the organisation of the demo city: one department per SP156 Órgão (code exactly as in the data), one per
  * subprefeitura, the CENTRAL156 triage desk, and the responsibility matrix learned from who handled each service
  * (the city's SP156 history and the catalogue's observations) with defaults for the services nobody handled yet
- * (learn.ts, decision 0025). Rules an administrator wrote are never overwritten.
+ * (learn.ts, decision 0025). Rules an administrator wrote are never overwritten. A city cut to one subprefeitura
+ * (`SeedOptions.subprefeitura`) gets the city-wide departments and that subprefeitura's own, and only the rules
+ * that route within it.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -81,7 +83,8 @@ export async function seedOrganisation(db: Db, options: SeedOptions): Promise<vo
   }
   // The subprefeituras are seeded by the areas step; in a database without them these rows are simply absent.
   const subprefeituras = await db.query<{ code: string; name: string }>(
-    "SELECT code, name FROM subprefeituras ORDER BY code",
+    "SELECT code, name FROM subprefeituras WHERE $1::text IS NULL OR code = $1 ORDER BY code",
+    [options.subprefeitura ?? null],
   );
   for (const sub of subprefeituras) {
     departments.set(`SUB-${sub.code}`, {
@@ -92,7 +95,9 @@ export async function seedOrganisation(db: Db, options: SeedOptions): Promise<vo
     });
   }
 
-  const history = await readHistory(db, options.sharedDataDir);
+  // The whole city's history teaches the city-wide rules even to a subprefeitura's city: it shares the catalogue
+  // and the departments, and its own few months of demands would leave most services unlearned.
+  const history = await readHistory(db, options.sharedDataDir, options.subprefeitura);
   for (const record of history) addDepartment(record.department);
   const rules = learnRules(rows, history);
 
@@ -118,7 +123,7 @@ async function upsertDepartments(tx: Sql, departments: DepartmentRecord[]): Prom
     `INSERT INTO departments (code, name, kind, subprefeitura_code)
      SELECT d.code, d.name, d.kind, d.subprefeitura_code
        FROM jsonb_to_recordset($1::jsonb) AS d(code text, name text, kind text, subprefeitura_code text)
-     ON CONFLICT (code) DO UPDATE
+     ON CONFLICT (tenant_id, code) DO UPDATE
         SET name = EXCLUDED.name, kind = EXCLUDED.kind, subprefeitura_code = EXCLUDED.subprefeitura_code
       WHERE (departments.name, departments.kind, departments.subprefeitura_code)
             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.subprefeitura_code)`,
@@ -130,10 +135,15 @@ async function upsertDepartments(tx: Sql, departments: DepartmentRecord[]): Prom
  * The city's history of who handled each demand (the SP156 request file in the shared data), through the renamed
  * services' aliases; empty when the file is absent.
  */
-async function readHistory(db: Db, sharedDataDir: string): Promise<HistoryRecord[]> {
+async function readHistory(db: Db, sharedDataDir: string, only?: string): Promise<HistoryRecord[]> {
   if (!existsSync(join(sharedDataDir, HISTORY_FILE))) return [];
+  // A record of a subprefeitura outside the city keeps its department for the city-wide rules but names no area,
+  // so no rule of another subprefeitura is learned.
   const names = await db.query<{ name: string; code: string }>(
-    "SELECT name, code FROM subprefeituras UNION ALL SELECT alias, code FROM area_aliases WHERE kind = 'subprefeitura'",
+    `SELECT name, code FROM (SELECT name, code FROM subprefeituras
+                             UNION ALL SELECT alias, code FROM area_aliases WHERE kind = 'subprefeitura') a
+      WHERE $1::text IS NULL OR code = $1`,
+    [only ?? null],
   );
   const codes = new Map(names.map((a) => [normalizeAreaName(a.name), a.code]));
   return historyOf(readHistoryRows(sharedDataDir), (name) => codes.get(normalizeAreaName(name)) ?? null);
@@ -168,7 +178,7 @@ export async function upsertRules(tx: Sql, rules: LearnedRule[]): Promise<void> 
        LEFT JOIN services s ON s.source_ref = r.service_ref
       WHERE (r.service_ref IS NULL OR s.id IS NOT NULL)
         AND (r.area_kind = 'city' OR EXISTS (SELECT 1 FROM subprefeituras x WHERE x.code = r.area_code))
-     ON CONFLICT ((coalesce(service_id, 0)), area_kind, (coalesce(area_code, ''))) DO UPDATE
+     ON CONFLICT (tenant_id, (coalesce(service_id, 0)), area_kind, (coalesce(area_code, ''))) DO UPDATE
         SET department_id = EXCLUDED.department_id, to_subprefeitura = EXCLUDED.to_subprefeitura,
             origin = EXCLUDED.origin, updated_at = now()
       WHERE responsibility_rules.origin <> 'admin'

@@ -1,22 +1,25 @@
 /** The official street names a typed address is checked against before its street is published. */
 import type { Sql } from "../db/index.ts";
+import { currentTenant, tenantsOf } from "../tenants/current.ts";
 import type { OfficialStreets } from "./record.ts";
 
 /** How long a process keeps the names before reading them again (the street layer changes with a re-seed). */
 const STREETS_CACHE_MS = 10 * 60_000;
 
-const cache = new WeakMap<Sql, { streets: Promise<OfficialStreets>; until: number }>();
+const cache = new WeakMap<Sql, Map<number, { streets: Promise<OfficialStreets>; until: number }>>();
 
 /**
  * The official streets by "TYPE|NORMALISED NAME", read once per database and process and kept for ten minutes
  * (São Paulo's ~50,000 names take a few MB; an export's memory does not grow with its rows).
  */
 export function loadOfficialStreets(sql: Sql): Promise<OfficialStreets> {
-  const hit = cache.get(sql);
+  const byTenant = tenantsOf(cache, sql);
+  const tenant = currentTenant();
+  const hit = byTenant.get(tenant);
   if (hit && hit.until > Date.now()) return hit.streets;
   const streets = readStreets(sql);
-  cache.set(sql, { streets, until: Date.now() + STREETS_CACHE_MS });
-  streets.catch(() => cache.delete(sql));
+  byTenant.set(tenant, { streets, until: Date.now() + STREETS_CACHE_MS });
+  streets.catch(() => byTenant.delete(tenant));
   return streets;
 }
 

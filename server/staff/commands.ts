@@ -51,7 +51,7 @@ export async function createStaffUser(
     const row = await maybeOne<{ id: number }>(
       tx,
       `INSERT INTO staff_users (email, name, password_hash, role, department_id) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (email) DO NOTHING RETURNING id`,
+       ON CONFLICT (tenant_id, email) DO NOTHING RETURNING id`,
       [email, input.name.trim(), passwordHash, input.role, departmentId],
     );
     if (!row) throw conflict("email_taken", { email });

@@ -10,6 +10,7 @@ import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { type Actor, type CreatedDemand, createDemand, type Idempotency } from "../demands/commands.ts";
 import { AppError, conflict } from "../errors.ts";
 import { RINGS_CHANNEL, type Ring } from "../events/rings.ts";
+import { currentTenant } from "../tenants/current.ts";
 import { type CallRow, findCall } from "./queries.ts";
 import type { CallDemandInput } from "./schemas.ts";
 
@@ -153,8 +154,10 @@ export async function recordCallEvent(
 }
 
 /** Tells the consoles about a call at the transaction's commit (decision 0016). */
-async function notifyCall(tx: Sql, notice: Ring): Promise<void> {
-  await tx.query("SELECT pg_notify($1, $2)", [RINGS_CHANNEL, JSON.stringify(notice)]);
+async function notifyCall(tx: Sql, notice: Omit<Ring, "tenant">): Promise<void> {
+  // The notice names the call's tenant: every web process hears it, and only that tenant's consoles take it.
+  const ring: Ring = { ...notice, tenant: currentTenant() };
+  await tx.query("SELECT pg_notify($1, $2)", [RINGS_CHANNEL, JSON.stringify(ring)]);
 }
 
 /** The agent takes a ringing call (from the console): it becomes theirs and answered. 409 when someone else has it. */

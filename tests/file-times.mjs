@@ -1,0 +1,20 @@
+// A node:test reporter that prints, at the end of a run, the files that took longest (the sum of their top-level
+// tests' durations) and each file's wall-clock span: what to look at when CI gets slow. Used by .ci/run beside spec.
+export default async function* fileTimes(source) {
+  const files = new Map();
+  for await (const event of source) {
+    if (event.type !== "test:pass" && event.type !== "test:fail") continue;
+    const { file, nesting, details } = event.data;
+    if (!file || nesting !== 0) continue;
+    const entry = files.get(file) ?? { ms: 0, tests: 0 };
+    entry.ms += details?.duration_ms ?? 0;
+    entry.tests += 1;
+    files.set(file, entry);
+  }
+  const rows = [...files.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((sum, [, e]) => sum + e.ms, 0);
+  yield `\nslowest test files (sum of top-level tests; all files: ${(total / 1000).toFixed(0)} s)\n`;
+  for (const [file, e] of rows.slice(0, 25)) {
+    yield `${(e.ms / 1000).toFixed(1).padStart(7)} s  ${file.replace(`${process.cwd()}/`, "")}\n`;
+  }
+}
