@@ -10,7 +10,7 @@ import { runImportCommand } from "../imports/command.ts";
 import { DEFAULT_TENANT, runAsTenant } from "../tenants/current.ts";
 import { tenantDirectory } from "../tenants/queries.ts";
 import { runCreateAdminCommand } from "./create-admin.ts";
-import { SharedDataMissing, seedDemoCity } from "./seed.ts";
+import { SharedDataMissing, seedDemoCity, UnknownSubprefeitura } from "./seed.ts";
 import { runTenantCommand, TENANT_USAGE } from "./tenant.ts";
 
 const EX_USAGE = 64;
@@ -71,18 +71,26 @@ const COMMANDS: Record<string, Command> = {
   },
   seed: {
     usage:
-      "seed [--fixture] [--accounts]  load the demo city (São Paulo) from SHARED_DATA_DIR; --fixture loads a small\n" +
-      "  cut of its streets, --accounts adds the demo staff accounts (public password: never on a real city).",
+      "seed [--fixture] [--accounts] [--subprefeitura CODE]  load the demo city (São Paulo) from SHARED_DATA_DIR;\n" +
+      "  --fixture loads a small cut of its streets, --accounts adds the demo staff accounts (public password: never\n" +
+      "  on a real city), --subprefeitura loads one of its subprefeituras as a city of its own.",
     run: onDatabase(async (db, config, args) => {
       try {
+        const at = args.indexOf("--subprefeitura");
+        const subprefeitura = at >= 0 ? args[at + 1] : undefined;
         await seedDemoCity(db, {
           sharedDataDir: config.sharedDataDir,
           scope: args.includes("--fixture") ? "fixture" : "full",
+          ...(subprefeitura ? { subprefeitura } : {}),
           accounts: args.includes("--accounts") || config.seedDemoAccounts,
           log: (l) => console.log(l),
         });
         return 0;
       } catch (error) {
+        if (error instanceof UnknownSubprefeitura) {
+          console.error(error.message);
+          return EX_USAGE;
+        }
         if (!(error instanceof SharedDataMissing)) throw error;
         console.error(error.message);
         return EX_NOINPUT;

@@ -2,19 +2,22 @@
  * `npm run tenant -- …`: the platform operator's commands on the tenants of an install (decision 0059). The same
  * work is behind the operator's HTTP routes; here it runs on the configured database, for a first setup or a script.
  */
+import { subprefeituraCodes, subprefeiturasOf } from "../areas/seed.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { addTenantHost, createTenant, NewTenant, setTenantStatus } from "../tenants/commands.ts";
 import { listTenants } from "../tenants/queries.ts";
 import { contentOfTemplate, TEMPLATES } from "../tenants/templates.ts";
+import { UnknownSubprefeitura } from "./seed.ts";
 
 const EX_USAGE = 64;
 
 export const TENANT_USAGE =
-  "tenant list | create --slug SLUG --name NAME [--template T] [--host HOST]… [--jurisdiction ID]\n" +
+  "tenant list | create --slug SLUG --name NAME [--template T [--fixture]] [--host HOST]… [--jurisdiction ID]\n" +
   "  | suspend SLUG [--reason TEXT] | resume SLUG | add-host SLUG HOST\n" +
-  `  the cities or bodies this install serves; T is one of ${TEMPLATES.join(", ")} (default empty).\n` +
+  `  the cities or bodies this install serves; T is one of ${TEMPLATES.join(", ")} (default empty);\n` +
+  "  --fixture loads only the small cut of streets the tests use.\n" +
   "  Other commands take --tenant SLUG to run as that tenant (seed, import, create-admin).";
 
 /** The value after `flag`, every one of them when `flag` repeats. */
@@ -47,7 +50,14 @@ export async function runTenantCommand(db: Db, config: Config, args: string[]): 
           return EX_USAGE;
         }
         const template = values(rest, "--template")[0] ?? "empty";
-        const content = contentOfTemplate(template, config.sharedDataDir, (l) => console.log(l));
+        // A wrong subprefeitura is said before the tenant exists, not after as a suspended half-made one.
+        const code = /^subprefeitura:(.+)$/.exec(template)?.[1];
+        if (code !== undefined && !subprefeituraCodes(config.sharedDataDir).includes(code)) {
+          console.error(new UnknownSubprefeitura(code, subprefeiturasOf(config.sharedDataDir)).message);
+          return EX_USAGE;
+        }
+        const scope = rest.includes("--fixture") ? "fixture" : "full";
+        const content = contentOfTemplate(template, config.sharedDataDir, (l) => console.log(l), scope);
         if (content === undefined) {
           console.error(`tenant create: unknown template ${template} (${TEMPLATES.join(", ")})`);
           return EX_USAGE;
