@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { createApiClient } from "../server/api-keys/commands.ts";
-import { one } from "../server/db/index.ts";
 import { startEventHub } from "../server/events/hub.ts";
 import { hashToken, STAFF_ROLES } from "../server/http/auth.ts";
 import { declaredRoutes, type RouteSpec } from "../server/http/openapi.ts";
@@ -77,7 +76,8 @@ async function populate(tenant: number, host: string): Promise<Side> {
                 (SELECT max(id) FROM teams), (SELECT max(id) FROM holidays), (SELECT max(id) FROM answer_templates)
               ], NULL) AS ids`,
     );
-    const all = new Set([...ids!.ids, ...people.values()]);
+    // One staff id stands for them all (the path of a staff route takes any): the walk stays within a minute.
+    const all = new Set([...ids!.ids, people.get("admin")!, people.get("citizen")!]);
     return { tenant, host, marker, people, apiKey: client.key, ids: [...all], protocol: demand.protocol };
   });
 }

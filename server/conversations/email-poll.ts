@@ -8,6 +8,7 @@
 import { createImapInbound, type ImapCursor } from "../../channels/email/inbound.ts";
 import { SlotPayload } from "../jobs/payloads.ts";
 import type { Job } from "../jobs/runner.ts";
+import { currentTenant, DEFAULT_TENANT } from "../tenants/current.ts";
 import { acceptInbound } from "./inbound.ts";
 
 /** How often the inbox is read. */
@@ -20,7 +21,8 @@ export const pollEmailJob: Job<typeof SlotPayload> = {
   maxAttempts: 3,
   async run(ctx) {
     const settings = ctx.config.messaging.email;
-    if (!settings) return;
+    // The configured mailbox is the default tenant's (scheduler.ts: defaultTenantOnly): never read for another.
+    if (!settings || currentTenant() !== DEFAULT_TENANT) return;
     const inbox = createImapInbound({ url: settings.url, processedMailbox: settings.processedMailbox });
     try {
       const [saved] = await ctx.db.query<{ value: ImapCursor }>(

@@ -170,6 +170,11 @@ async function connectPostgres(url: string, max: number, timeoutMs: number): Pro
       }
       const client = await pool.connect();
       let broken: Error | undefined;
+      // As in a transaction (below): a connection that breaks while held emits 'error', which must not end the process.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
         const state = sessionOf(client);
         const preamble = sessionPreamble(state, tenant);
@@ -184,6 +189,7 @@ async function connectPostgres(url: string, max: number, timeoutMs: number): Pro
         if (isDatabaseUnavailable(error)) broken = error as Error;
         throw error;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     },
@@ -199,6 +205,10 @@ async function connectPostgres(url: string, max: number, timeoutMs: number): Pro
       const client = await pool.connect();
       const state = sessionOf(client);
       let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
         sessionForgotten(state);
         await client.query(ownerPreamble(currentTenant()));
@@ -207,6 +217,7 @@ async function connectPostgres(url: string, max: number, timeoutMs: number): Pro
         if (isDatabaseUnavailable(error)) broken = error as Error;
         throw error;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
       commits.fire();

@@ -5,6 +5,7 @@ import { testApp } from "../../tests/helpers.ts";
 import { buildWeb } from "../../web/build.ts";
 import { emptyDraft, sendSubmission } from "../../web/portal/draft.ts";
 import { forgetCalendar } from "../calendar/queries.ts";
+import { createTenant } from "../tenants/commands.ts";
 
 await buildWeb({ quiet: true });
 const { app, ctx } = await testApp({ mapTileUrl: "https://tiles.example.org/{z}/{x}/{y}.png" });
@@ -92,6 +93,42 @@ describe("the portal's HTML shell", () => {
     assert.equal(sw.headers["service-worker-allowed"], "/");
     const files = (await app.inject({ url: "/web-assets.json" })).json() as string[];
     assert.equal(new Set(files).size, files.length, "Cache.addAll refuses duplicates");
+  });
+});
+
+// A tenant opened by its path prefix (docs/tenants.md); it needs no catalogue for its shells.
+await createTenant(ctx.db, { slug: "santos", name: "Santos" });
+
+describe("a shell under a tenant's path prefix", () => {
+  it("links its manifest, home, plain forms and first readings under /t/<slug>, its hashed files at the root", async () => {
+    const portal = await app.inject({ url: "/t/santos/?lang=en" });
+    assert.equal(portal.statusCode, 200);
+    assert.match(portal.body, /<link rel="manifest" href="\/t\/santos\/manifest\.webmanifest\?lang=en">/);
+    assert.match(portal.body, /<a class="brand" href="\/t\/santos\/\?lang=en">/);
+    assert.match(portal.body, /<form action="\/t\/santos\/acompanhar" method="get">/);
+    assert.match(portal.body, /<form id="search" role="search" action="\/t\/santos\/carta-de-servicos"/);
+    assert.match(portal.body, /<script type="module" src="\/assets\/[^"]+\.js"><\/script>/);
+    assert.match(portal.body, /<link rel="icon" href="\/icons\/icon\.svg"/);
+    const transparency = await app.inject({ url: "/t/santos/transparencia" });
+    const preloads = [...transparency.body.matchAll(/<link rel="preload" as="fetch"[^>]* href="([^"]+)">/g)];
+    assert.ok(preloads.length > 0);
+    for (const [, href] of preloads) assert.match(href!, /^\/t\/santos\/api\/v1\/indicators\//);
+    const staff = await app.inject({ url: "/t/santos/console/busca?lang=en" });
+    assert.match(staff.body, /<a class="brand" href="\/t\/santos\/console\?lang=en">/);
+    // The bare host's shell is unchanged.
+    assert.match((await app.inject({ url: "/?lang=en" })).body, /<a class="brand" href="\/\?lang=en">/);
+  });
+
+  it("installs the tenant's portal at its prefix, with its own service worker there", async () => {
+    const manifest = (await app.inject({ url: "/t/santos/manifest.webmanifest?lang=en" })).json();
+    assert.equal(manifest.start_url, "/t/santos/?lang=en");
+    assert.equal(manifest.scope, "/t/santos/");
+    assert.equal(manifest.icons[0].src, "/icons/icon.svg");
+    const root = (await app.inject({ url: "/manifest.webmanifest?lang=en" })).json();
+    assert.equal(root.start_url, "/?lang=en");
+    assert.equal(root.scope, "/");
+    for (const worker of ["/t/santos/sw.js", "/t/santos/console-sw.js"])
+      assert.equal((await app.inject({ url: worker })).statusCode, 200, worker);
   });
 });
 

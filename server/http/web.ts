@@ -2,6 +2,9 @@
  * Serves the screen apps built by web/build.ts: the hashed assets with long immutable cache headers, the service
  * worker at the root scope, the web manifest and icons, and each app's server-rendered HTML shell — with its
  * language, the first screen's HTML (usable before the script runs) and a CSP that allows no inline script.
+ * Opened under a tenant's path prefix (`/t/santos/`, docs/tenants.md), a shell's own links (the manifest, the home
+ * link, the plain forms, the preloaded readings) carry the prefix too; the hashed assets and the icons are the same
+ * for every tenant and stay at the root.
  */
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -16,6 +19,7 @@ import { MAX_ATTACHMENTS } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
 import { LOCALES, type Locale, loadLocale, translate } from "../i18n.ts";
 import { publicDefinitions } from "../indicators/present.ts";
+import { tenantSlugOf } from "../tenants/http.ts";
 import { escapeHtml } from "./html.ts";
 import { ICON_SVG, iconPng } from "./icons.ts";
 
@@ -96,14 +100,14 @@ function webMessages(locale: Locale, app: string): Record<string, string> {
 }
 
 /** The first screen's HTML of each portal path: a heading and, where it works without script, a plain form. */
-function criticalHtml(locale: Locale, path: string): string {
+function criticalHtml(locale: Locale, path: string, base: string): string {
   const t = (key: string) => escapeHtml(translate(locale, `web.${key}`));
-  const follow = `<form action="/acompanhar" method="get"><input type="hidden" name="lang" value="${locale}">
+  const follow = `<form action="${base}/acompanhar" method="get"><input type="hidden" name="lang" value="${locale}">
 <label for="protocolo">${t("portal.follow.label")}</label><input id="protocolo" name="protocolo" inputmode="numeric" autocomplete="off">
 <button type="submit">${t("portal.follow.submit")}</button></form>`;
   if (path === "/") {
     return `<h1>${t("portal.home.title")}</h1><p>${t("portal.home.intro")}</p>
-<form id="search" role="search" action="/carta-de-servicos" method="get"><input type="hidden" name="lang" value="${locale}">
+<form id="search" role="search" action="${base}/carta-de-servicos" method="get"><input type="hidden" name="lang" value="${locale}">
 <label for="q">${t("portal.home.search_label")}</label><input id="q" name="q" type="search" autocomplete="off"></form>
 <h2>${t("portal.follow.title")}</h2>${follow}`;
   }
@@ -136,16 +140,19 @@ function routeChunks(assets: { routes?: Record<string, string[]> }, path: string
  * The readings the transparency page's first cards ask for first, fetched by the browser while the scripts load:
  * the same URLs as web/ui/indicators.ts readingUrl builds (the 30 days compared with the 30 before; none for "now").
  */
-function firstReadings(app: string, path: string, locale: Locale): string[] {
+function firstReadings(app: string, path: string, locale: Locale, base: string): string[] {
   if (app !== "portal" || path !== "/transparencia") return [];
   return publicDefinitions(locale)
     .slice(0, FIRST_CARDS)
-    .map((d) => `/api/v1/indicators/${d.id}${d.periodBy === "now" ? "" : "?compare=previous-month"}`);
+    .map((d) => `${base}/api/v1/indicators/${d.id}${d.periodBy === "now" ? "" : "?compare=previous-month"}`);
 }
 /** The cards a phone's first screen shows. */
 const FIRST_CARDS = 3;
 
-/** The HTML shell of an app. */
+/**
+ * The HTML shell of an app; `path` is the one routed (without the tenant prefix), `base` the prefix it came with
+ * ("/t/santos", or "" when the host names the tenant).
+ */
 export function shellHtml(
   app: string,
   locale: Locale,
@@ -155,6 +162,7 @@ export function shellHtml(
   timeZone: string,
   limits?: { attachmentBytes: number; attachments: number },
   signIn: { govbr: boolean; city: boolean } = { govbr: false, city: false },
+  base = "",
 ): string {
   const assets = web.apps[app];
   if (!assets) throw new AppError(503, "web_not_built");
@@ -177,9 +185,9 @@ export function shellHtml(
   const t = (key: string) => escapeHtml(translate(locale, `web.${key}`));
   const staffApp = STAFF_APPS[app as keyof typeof STAFF_APPS];
   const siteName = t(staffApp?.name ?? "portal.site_name");
-  const home = staffApp?.base ?? "/";
+  const home = `${base}${staffApp?.base ?? "/"}`;
   // Staff screens need a session and data first: the shell says only where one is.
-  const first = staffApp ? `<h1>${siteName}</h1><p>${t("ui.loading")}</p>` : criticalHtml(locale, path);
+  const first = staffApp ? `<h1>${siteName}</h1><p>${t("ui.loading")}</p>` : criticalHtml(locale, path, base);
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -188,12 +196,12 @@ export function shellHtml(
 <title>${siteName}</title>
 <meta name="description" content="${t("portal.home.intro")}">
 <meta name="theme-color" content="#0b4ea2">
-<link rel="manifest" href="/manifest.webmanifest?lang=${locale}">
+<link rel="manifest" href="${base}/manifest.webmanifest?lang=${locale}">
 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml">
 <link rel="apple-touch-icon" href="/icons/icon-192.png">
 ${assets.css.map((href) => `<link rel="stylesheet" href="${href}">`).join("\n")}
 ${[...assets.preload, ...routeChunks(assets, path)].map((href) => `<link rel="modulepreload" href="${href}">`).join("\n")}
-${firstReadings(app, path, locale)
+${firstReadings(app, path, locale, base)
   .map((href) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(href)}">`)
   .join("\n")}
 <script type="module" src="${assets.js}"></script>
@@ -256,6 +264,12 @@ async function sendFile(
   return reply.header("content-encoding", "gzip").send(packed);
 }
 
+/** The tenant path prefix a request came with ("/t/santos"), or "" (the host named its tenant). */
+function tenantBase(req: FastifyRequest): string {
+  const slug = tenantSlugOf(req);
+  return slug === undefined ? "" : `/t/${slug}`;
+}
+
 /** Registers the web apps' files and shells. */
 export function registerWebRoutes(app: FastifyInstance): void {
   const tileUrl = app.ctx.config.mapTileUrl;
@@ -284,10 +298,17 @@ export function registerWebRoutes(app: FastifyInstance): void {
       .header("referrer-policy", "same-origin")
       .type("text/html; charset=utf-8")
       .send(
-        shellHtml(name, req.locale, req.url.split("?")[0]!, readManifest(), tileUrl, timeZone, limits, {
-          govbr: providers.govbr !== undefined,
-          city: providers.city !== undefined,
-        }),
+        shellHtml(
+          name,
+          req.locale,
+          req.url.split("?")[0]!,
+          readManifest(),
+          tileUrl,
+          timeZone,
+          limits,
+          { govbr: providers.govbr !== undefined, city: providers.city !== undefined },
+          tenantBase(req),
+        ),
       );
   };
   for (const path of PORTAL_PATHS) app.get(path, shell("portal"));
@@ -315,6 +336,8 @@ export function registerWebRoutes(app: FastifyInstance): void {
   });
   app.get("/manifest.webmanifest", async (req, reply) => {
     const t = (key: string) => translate(req.locale, `web.${key}`);
+    // Installed from a tenant's prefix, the app opens there and stays there.
+    const base = tenantBase(req);
     return reply
       .type("application/manifest+json")
       .header("cache-control", "no-cache")
@@ -323,8 +346,8 @@ export function registerWebRoutes(app: FastifyInstance): void {
         short_name: t("portal.short_name"),
         description: t("portal.home.intro"),
         lang: req.locale,
-        start_url: `/?lang=${req.locale}`,
-        scope: "/",
+        start_url: `${base}/?lang=${req.locale}`,
+        scope: `${base}/`,
         display: "standalone",
         background_color: "#ffffff",
         theme_color: "#0b4ea2",

@@ -98,6 +98,6 @@ export const PERIODIC: readonly Periodic[] = [
   { job: "refresh-indicator-facts", everySeconds: FACTS_EVERY_SECONDS },
   { job: "build-indicator-months", everySeconds: MONTHS_EVERY_SECONDS },
   { job: "digest-area-follows", everySeconds: DIGEST_EVERY_SECONDS },
-  // Does nothing unless EMAIL_IMAP_URL is set.
-  { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS },
+  // Does nothing unless EMAIL_IMAP_URL is set; that mailbox is the default tenant's.
+  { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS, defaultTenantOnly: true },
 ];

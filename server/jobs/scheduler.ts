@@ -5,7 +5,7 @@
 import type { AppContext } from "../context.ts";
 import type { Sql } from "../db/index.ts";
 import { logger } from "../observability/log.ts";
-import { runAsTenant } from "../tenants/current.ts";
+import { DEFAULT_TENANT, runAsTenant } from "../tenants/current.ts";
 import { activeTenantIds } from "../tenants/queries.ts";
 import { enqueue } from "./enqueue.ts";
 import type { JOB_PAYLOADS, JobName, SlotPayload } from "./payloads.ts";
@@ -21,6 +21,11 @@ export type PeriodicJobName = {
 export interface Periodic {
   job: PeriodicJobName;
   everySeconds: number;
+  /**
+   * The job reads a provider the install's configuration names (EMAIL_IMAP_URL): that mailbox is the default
+   * tenant's, so only the default tenant runs it; another tenant polling it would take in the default's messages.
+   */
+  defaultTenantOnly?: true;
 }
 
 /** Enqueues every periodic job whose current slot has no row yet; returns how many rows it wrote. */
@@ -54,7 +59,8 @@ export async function enqueueForEveryTenant(
 ): Promise<number> {
   let written = 0;
   for (const tenant of await activeTenantIds(ctx.db)) {
-    written += await runAsTenant(tenant, () => enqueueDue(ctx.db, periodic, now));
+    const theirs = tenant === DEFAULT_TENANT ? periodic : periodic.filter((p) => !p.defaultTenantOnly);
+    written += await runAsTenant(tenant, () => enqueueDue(ctx.db, theirs, now));
   }
   return written;
 }

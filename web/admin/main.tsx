@@ -7,7 +7,7 @@ import "../ui/base.css";
 import "./admin.css";
 import { render } from "preact";
 import { readBoot } from "../ui/boot.ts";
-import { translator } from "../ui/i18n.ts";
+import { translator, withLang } from "../ui/i18n.ts";
 import { useLocation } from "../ui/router.ts";
 import { type StaffEnv, StaffRoot } from "../ui/staff.tsx";
 import { ApiKeysScreen } from "./api-keys.tsx";
@@ -62,7 +62,7 @@ function Overview(props: { env: StaffEnv; sections: typeof SECTIONS }) {
       <ul class="admin-overview">
         {props.sections.map((s) => (
           <li key={s.slug}>
-            <a href={`/admin/${s.slug}?lang=${locale}`} data-nav>
+            <a href={withLang(`/admin/${s.slug}`, locale)} data-nav>
               {t(`admin.sections.${s.key}`)}
             </a>
             <p>{t(`admin.sections.${s.key}_hint`)}</p>

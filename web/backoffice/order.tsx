@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
+import { inBase } from "../ui/base.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { LiveBadge, useLive } from "../ui/live.tsx";
@@ -290,8 +291,11 @@ function DemandSection(props: {
           <ul class="photos">
             {props.photos.map((p, i) => (
               <li key={p.id}>
-                <a href={p.url} target="_blank" rel="noreferrer">
-                  <img src={p.url} alt={t("backoffice.order.photo_alt", { n: i + 1, name: p.name ?? "" })} />
+                <a href={inBase(p.url)} target="_blank" rel="noreferrer">
+                  <img
+                    src={inBase(p.url)}
+                    alt={t("backoffice.order.photo_alt", { n: i + 1, name: p.name ?? "" })}
+                  />
                 </a>
               </li>
             ))}

@@ -3,6 +3,7 @@
  * duplicates and timeline.
  */
 import type { AttributeView } from "../portal/attributes.tsx";
+import { inBase } from "../ui/base.ts";
 import type { Translate } from "../ui/i18n.ts";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { type DemandView, Timeline } from "./demand-parts.tsx";
@@ -71,7 +72,7 @@ export function DemandFacts(props: {
         <ul>
           {demand.attachments.map((a) => (
             <li key={a.id}>
-              <a href={a.url} target="_blank" rel="noopener">
+              <a href={inBase(a.url)} target="_blank" rel="noopener">
                 {a.name ?? t("console.demand.photo", { id: a.id })}
               </a>
             </li>

@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { type AnswerTemplate, selectFirstPlaceholder, sortAnswerTemplates } from "../ui/answer-templates.ts";
 import { ApiProblem, api } from "../ui/api.ts";
+import { inBase } from "../ui/base.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, type Translate, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
@@ -256,7 +257,7 @@ export function InboxScreen(props: ConsoleProps) {
                 <ul class="files">
                   {h.files.map((f) => (
                     <li key={f.url}>
-                      <a href={f.url} target="_blank" rel="noopener noreferrer">
+                      <a href={inBase(f.url)} target="_blank" rel="noopener noreferrer">
                         {f.fileName}
                       </a>
                     </li>

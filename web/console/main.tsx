@@ -8,6 +8,7 @@ import "./console.css";
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
+import { inBase } from "../ui/base.ts";
 import { readBoot } from "../ui/boot.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { translator, withLang, withoutLang } from "../ui/i18n.ts";
@@ -169,9 +170,12 @@ function App() {
   );
 }
 
-// The console opens and takes demands without the network (web/console/sw.ts, decision 0058).
+// The console opens and takes demands without the network (web/console/sw.ts, decision 0058); under a tenant
+// prefix, with that tenant's own worker and scope.
 if ("serviceWorker" in navigator && location.protocol !== "file:") {
-  navigator.serviceWorker.register("/console-sw.js", { scope: "/console" }).catch(() => undefined);
+  navigator.serviceWorker
+    .register(inBase("/console-sw.js"), { scope: inBase("/console") })
+    .catch(() => undefined);
 }
 
 const root = document.getElementById("app")!;

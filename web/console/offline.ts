@@ -14,8 +14,12 @@
 import { createStore, del, entries, get, set } from "idb-keyval";
 import type { AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
+import { tenantBase } from "../ui/base.ts";
 
-const store = typeof indexedDB === "undefined" ? undefined : createStore("responsiva-console", "kv");
+// One store per tenant prefix (base.ts, the name sw.ts forgets on sign-out): they share this origin's IndexedDB,
+// and a demand taken at Santos's console must never be sent from another tenant's.
+const store =
+  typeof indexedDB === "undefined" ? undefined : createStore(`responsiva-console${tenantBase()}`, "kv");
 
 /** A service as the kit keeps it (GET /api/v1/console/offline-kit). */
 export interface KitService {
@@ -57,7 +61,7 @@ export interface PendingDemand {
 }
 
 const PREFIX = "pending:";
-const CHANGED = "responsiva-console-pending";
+const CHANGED = `responsiva-console-pending${tenantBase()}`;
 /** Made at the first change (an open channel would keep a test process of Node alive). */
 let channel: BroadcastChannel | undefined;
 

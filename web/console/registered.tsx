@@ -1,5 +1,6 @@
 /** The protocol of a demand just registered: big, focused, grouped for reading back, with its receipt to print. */
 import { useEffect, useRef } from "preact/hooks";
+import { inBase } from "../ui/base.ts";
 import type { Translate } from "../ui/i18n.ts";
 import { type Shortcut, ShortcutList } from "../ui/shortcuts.tsx";
 
@@ -49,7 +50,13 @@ export function RegisteredView(props: {
       {done.readBackWords ? <p class="hint">{done.readBackWords}</p> : null}
       <p class="row">
         {done.receiptUrl ? (
-          <a class="button" href={done.receiptUrl} target="_blank" rel="noopener" data-testid="receipt">
+          <a
+            class="button"
+            href={inBase(done.receiptUrl)}
+            target="_blank"
+            rel="noopener"
+            data-testid="receipt"
+          >
             {t("console.intake.print_receipt")} <kbd>Alt+P</kbd>
           </a>
         ) : null}

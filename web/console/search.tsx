@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem, apiPage } from "../ui/api.ts";
+import { outOfBase } from "../ui/base.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
@@ -25,7 +26,8 @@ const FIELD_ID = "search-q";
 
 /** Opens the search screen (when elsewhere) and puts the cursor in its field: the console's "/" shortcut. */
 export function focusSearch(locale: string): void {
-  if (location.pathname.replace(/\/+$/, "") !== PATHS.search) navigate(withLang(PATHS.search, locale));
+  if (outOfBase(location.pathname).replace(/\/+$/, "") !== PATHS.search)
+    navigate(withLang(PATHS.search, locale));
   // After navigate's own move of the focus to the new screen's heading, which runs on the next frame.
   requestAnimationFrame(() => requestAnimationFrame(() => document.getElementById(FIELD_ID)?.focus()));
 }

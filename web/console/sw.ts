@@ -3,14 +3,21 @@
  * without the network — its page, its hashed files, the signed-in agent and the services already looked at come
  * from the last copy when the network fails — so demands can still be taken and kept (offline.ts). Everything is
  * asked of the network first; only a failure reads the copy. Signing out forgets the copies of the API.
+ * A tenant's console under a path prefix registers it at /t/<slug>/console-sw.js with the scope /t/<slug>/console
+ * (web/ui/base.ts): its URLs are that prefix's, and signing out forgets only that prefix's copies.
  */
 /// <reference lib="webworker" />
 import { createStore, del, entries } from "idb-keyval";
+import { tenantBaseOf } from "../ui/base.ts";
 
 declare const self: ServiceWorkerGlobalScope;
 
 const SHELL = "responsiva-console-v1";
 const API = "responsiva-console-api-v1";
+/** The tenant prefix of this registration: "" for /console, "/t/<slug>" for /t/<slug>/console. */
+const BASE = tenantBaseOf(new URL(self.registration.scope).pathname);
+/** The console's first page, kept as the fallback of every console page. */
+const HOME = `${BASE}/console`;
 
 /**
  * API reads the console needs to open and fill the form offline: the agent, a service's fields, the kit. Never a
@@ -22,7 +29,9 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(SHELL);
-      const list = await fetch("/web-assets.json").then((r) => (r.ok ? (r.json() as Promise<string[]>) : []));
+      const list = await fetch(`${BASE}/web-assets.json`).then((r) =>
+        r.ok ? (r.json() as Promise<string[]>) : [],
+      );
       await cache.addAll(list);
       await self.skipWaiting();
     })(),
@@ -52,10 +61,15 @@ async function networkFirst(request: Request, cache: string, fallback?: string):
   }
 }
 
-/** After signing out: the kept API answers and the demands already sent are forgotten on this computer. */
+/**
+ * After signing out: the kept API answers and the demands already sent are forgotten on this computer (this
+ * prefix's only: the cache and the origin are shared with the other tenants' consoles).
+ */
 async function forgetSession(): Promise<void> {
-  await caches.delete(API);
-  const store = createStore("responsiva-console", "kv");
+  const cache = await caches.open(API);
+  for (const request of await cache.keys())
+    if (tenantBaseOf(new URL(request.url).pathname) === BASE) await cache.delete(request);
+  const store = createStore(`responsiva-console${BASE}`, "kv");
   for (const [key, value] of await entries<string, { state?: string }>(store))
     if (String(key).startsWith("pending:") && value?.state === "sent") await del(key, store);
 }
@@ -64,7 +78,11 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== location.origin) return;
-  if (request.method === "POST" && url.pathname === "/api/v1/auth/logout") {
+  // The hashed files are the same for every tenant; any other path is this worker's only under its own prefix.
+  const assets = url.pathname.startsWith("/assets/");
+  if (!assets && tenantBaseOf(url.pathname) !== BASE) return;
+  const path = url.pathname.slice(BASE.length);
+  if (request.method === "POST" && path === "/api/v1/auth/logout") {
     event.respondWith(
       fetch(request).then(async (response) => {
         if (response.ok) await forgetSession();
@@ -74,7 +92,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.method !== "GET") return;
-  if (url.pathname.startsWith("/assets/")) {
+  if (assets) {
     // Hashed names never change: the copy first.
     event.respondWith(
       caches.match(request).then(
@@ -88,11 +106,11 @@ self.addEventListener("fetch", (event) => {
     );
     return;
   }
-  if (KEPT_API.test(url.pathname)) {
+  if (KEPT_API.test(path)) {
     event.respondWith(networkFirst(request, API));
     return;
   }
-  if (request.mode === "navigate" && /^\/console(\/|$)/.test(url.pathname)) {
+  if (request.mode === "navigate" && /^\/console(\/|$)/.test(path)) {
     // Any console page: the network first; offline, this page's copy or the console's first page.
     event.respondWith(
       (async () => {
@@ -101,11 +119,11 @@ self.addEventListener("fetch", (event) => {
           if (response.ok) {
             const cache = await caches.open(SHELL);
             await cache.put(request, response.clone());
-            await cache.put("/console", response.clone());
+            await cache.put(HOME, response.clone());
           }
           return response;
         } catch (error) {
-          const kept = (await caches.match(request)) ?? (await caches.match("/console"));
+          const kept = (await caches.match(request)) ?? (await caches.match(HOME));
           if (kept) return kept;
           throw error;
         }

@@ -6,9 +6,11 @@
  * where.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { inBase, tenantBase } from "../ui/base.ts";
 import type { Env } from "./env.ts";
 
-const TOKEN_KEY = "responsiva-chat-token";
+// One chat per tenant: a tenant's token means nothing to another (they share this origin's storage under /t/slug).
+const TOKEN_KEY = `responsiva-chat-token${tenantBase()}`;
 const POLL_MS = 2000;
 
 interface Reply {
@@ -24,7 +26,7 @@ type Line = { mine: true; text: string; key: string } | ({ mine: false; key: str
 
 async function post(message: object): Promise<void> {
   const token = localStorage.getItem(TOKEN_KEY);
-  const response = await fetch("/api/v1/chat/messages", {
+  const response = await fetch(inBase("/api/v1/chat/messages"), {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { "x-chat-token": token } : {}) },
     body: JSON.stringify({ id: crypto.randomUUID(), ...message }),
@@ -53,7 +55,7 @@ export function ChatPanel(props: { env: Env; onClose: () => void }) {
     const read = async () => {
       const token = localStorage.getItem(TOKEN_KEY);
       if (!token || stopped) return;
-      const response = await fetch(`/api/v1/chat/messages?after=${last.current}`, {
+      const response = await fetch(inBase(`/api/v1/chat/messages?after=${last.current}`), {
         headers: { "x-chat-token": token },
       });
       if (!response.ok) return;
@@ -117,7 +119,13 @@ export function ChatPanel(props: { env: Env; onClose: () => void }) {
               {l.text}
               {!l.mine && l.files?.length
                 ? l.files.map((f) => (
-                    <a key={f.url} class="chat-file" href={f.url} target="_blank" rel="noopener noreferrer">
+                    <a
+                      key={f.url}
+                      class="chat-file"
+                      href={inBase(f.url)}
+                      target="_blank"
+                      rel="noopener noreferrer"
+                    >
                       {f.fileName}
                     </a>
                   ))

@@ -5,8 +5,12 @@
  */
 import { createStore, del, get, set, update } from "idb-keyval";
 import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
+import { inBase, tenantBase } from "../ui/base.ts";
 
-const store = typeof indexedDB === "undefined" ? undefined : createStore("responsiva-portal", "kv");
+// One store per tenant prefix (base.ts): they share this origin's IndexedDB, and a demand queued at Santos's portal
+// must never be sent from another tenant's (nor a draft of a service shown there).
+const store =
+  typeof indexedDB === "undefined" ? undefined : createStore(`responsiva-portal${tenantBase()}`, "kv");
 
 /** A photo kept with the draft (a File survives IndexedDB's structured clone). */
 export interface DraftPhoto {
@@ -104,7 +108,7 @@ export async function sendSubmission(
   const form = new FormData();
   form.append("demand", JSON.stringify(demandBody(submission.draft, locale)));
   for (const photo of submission.draft.photos) form.append("photos", photo.blob, photo.name);
-  return send("/api/v1/demands", {
+  return send(inBase("/api/v1/demands"), {
     method: "POST",
     body: form,
     headers: { "idempotency-key": submission.key, "accept-language": locale, accept: "application/json" },

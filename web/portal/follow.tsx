@@ -7,6 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { statusLabelKey } from "../../domain/status.ts";
 import { ApiProblem, api } from "../ui/api.ts";
+import { inBase } from "../ui/base.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen } from "../ui/i18n.ts";
 import { forgetSecret, rememberDemand, secretOf } from "./draft.ts";
@@ -108,7 +109,7 @@ export function FollowScreen(props: { env: Env; protocol: string; hash: string }
   // The demand's public event stream: each event means something changed.
   useEffect(() => {
     if (!props.protocol || typeof EventSource === "undefined") return;
-    const live = new EventSource(`/api/v1/demands/${props.protocol}/events`);
+    const live = new EventSource(inBase(`/api/v1/demands/${props.protocol}/events`));
     live.onmessage = () => setVersion((v) => v + 1);
     return () => live.close();
   }, [props.protocol]);

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
+import { inBase } from "../ui/base.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import type { Env } from "./env.ts";
 
@@ -16,7 +17,7 @@ export function GovbrButton(props: { env: Env }) {
   const { t, locale } = props.env;
   return (
     <p>
-      <a class="button govbr" href={`/api/v1/citizen/govbr/start?lang=${encodeURIComponent(locale)}`}>
+      <a class="button govbr" href={inBase(`/api/v1/citizen/govbr/start?lang=${encodeURIComponent(locale)}`)}>
         {t("portal.govbr.sign_in")}
       </a>
     </p>

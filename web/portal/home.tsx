@@ -6,6 +6,7 @@
 import "./file.css";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
+import { inBase } from "../ui/base.ts";
 import { ProblemAlert, useListbox } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
 import { navigate } from "../ui/router.ts";
@@ -88,7 +89,7 @@ export function HomeScreen(props: { env: Env; query: string }) {
       <form
         id="search"
         role="search"
-        action="/"
+        action={inBase("/")}
         method="get"
         onSubmit={(e) => {
           e.preventDefault();
@@ -177,7 +178,7 @@ export function FollowForm(props: { env: Env; initial?: string }) {
   return (
     <form
       class="follow"
-      action="/acompanhar"
+      action={inBase("/acompanhar")}
       method="get"
       onSubmit={(e) => {
         e.preventDefault();

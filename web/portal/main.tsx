@@ -7,6 +7,7 @@ import "./chat.css";
 import "./transparency.css";
 import { type ComponentType, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { inBase, outOfBase, tenantBase } from "../ui/base.ts";
 import { readBoot } from "../ui/boot.ts";
 import { Frame } from "../ui/components.tsx";
 import { translator, withLang, withoutLang } from "../ui/i18n.ts";
@@ -50,9 +51,9 @@ const loadTransparency = () => {
   transparency ??= import("./transparency.tsx");
   return transparency;
 };
-if (location.pathname.startsWith("/transparencia")) {
+if (outOfBase(location.pathname).startsWith("/transparencia")) {
   void loadTransparency().then((m) => {
-    if (location.pathname === "/transparencia") m.askEarly(env);
+    if (outOfBase(location.pathname) === "/transparencia") m.askEarly(env);
   });
 }
 
@@ -135,6 +136,7 @@ const flush = () =>
 addEventListener("online", () => void flush());
 void flush();
 
+// Under a tenant prefix, that tenant's own worker and scope (sw.ts keeps to its scope's prefix).
 if ("serviceWorker" in navigator && location.protocol !== "file:") {
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
+  navigator.serviceWorker.register(inBase("/sw.js"), { scope: `${tenantBase()}/` }).catch(() => undefined);
 }

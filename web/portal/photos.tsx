@@ -5,6 +5,7 @@
  */
 import "./photos.css";
 import { useEffect, useState } from "preact/hooks";
+import { inBase } from "../ui/base.ts";
 import { formatWhen } from "../ui/i18n.ts";
 import type { Env } from "./env.ts";
 
@@ -29,7 +30,8 @@ function useObjectUrls(photos: PhotoView[], secret: string | undefined): Record<
     const made: string[] = [];
     (async () => {
       for (const photo of photos) {
-        const response = await fetch(photo.url, {
+        // The server's own path of the file, under the page's tenant prefix.
+        const response = await fetch(inBase(photo.url), {
           headers: secret ? { "x-demand-secret": secret } : {},
         }).catch(() => undefined);
         if (gone || !response?.ok) continue;

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem } from "../ui/api.ts";
+import { inBase } from "../ui/base.ts";
 import { Chart } from "../ui/chart.tsx";
 import { ProblemAlert } from "../ui/components.tsx";
 import { withLang } from "../ui/i18n.ts";
@@ -179,14 +180,14 @@ export function AreaPage(props: { env: Env; dimension: Dimension; code: string }
       <ul>
         {dimension === "department" ? null : (
           <li>
-            <a href={`/api/v1/open-data/demands.csv?${where}`} download>
+            <a href={inBase(`/api/v1/open-data/demands.csv?${where}`)} download>
               {t("portal.transparency.area.download_csv", { name: name ?? code })}
             </a>
           </li>
         )}
         {FIGURES.map((f, i) => (
           <li key={f.id}>
-            <a href={`/api/v1/indicators/${f.id}?from=${from}&to=${to}&${where}&groupBy=month`}>
+            <a href={inBase(`/api/v1/indicators/${f.id}?from=${from}&to=${to}&${where}&groupBy=month`)}>
               {t("portal.transparency.area.api", { indicator: readings?.trend[i]?.title ?? f.id })}
             </a>
           </li>

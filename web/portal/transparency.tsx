@@ -7,6 +7,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../ui/api.ts";
+import { inBase } from "../ui/base.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { type IndicatorReading, readingUrl, useIndicatorReadings } from "../ui/indicators.ts";
 import { matchPath, useLocation } from "../ui/router.ts";
@@ -165,26 +166,26 @@ function IndexPage(props: { env: Env }) {
       <p>{t("portal.transparency.data_intro")}</p>
       <ul>
         <li>
-          <a href="/api/v1/open-data/demands.csv" download>
+          <a href={inBase("/api/v1/open-data/demands.csv")} download>
             {t("portal.transparency.download_csv")}
           </a>
         </li>
         <li>
-          <a href="/api/v1/open-data/demands.geojson" download>
+          <a href={inBase("/api/v1/open-data/demands.geojson")} download>
             {t("portal.transparency.download_geojson")}
           </a>
         </li>
         <li>
-          <a href={`/transparencia/relatorio?lang=${locale}`}>{t("portal.transparency.report")}</a>
+          <a href={inBase(`/transparencia/relatorio?lang=${locale}`)}>{t("portal.transparency.report")}</a>
         </li>
         <li>
-          <a href="/api/v1/indicators">{t("portal.transparency.api")}</a>
+          <a href={inBase("/api/v1/indicators")}>{t("portal.transparency.api")}</a>
         </li>
         <li>
-          <a href="/openapi.json">{t("portal.transparency.openapi")}</a>
+          <a href={inBase("/openapi.json")}>{t("portal.transparency.openapi")}</a>
         </li>
         <li>
-          <a href="/open311/v2/services.json">{t("portal.transparency.open311")}</a>
+          <a href={inBase("/open311/v2/services.json")}>{t("portal.transparency.open311")}</a>
         </li>
       </ul>
     </>

@@ -2,6 +2,7 @@
  * Calls to the public HTTP API. Errors come back as RFC 9457 problem+json: they are thrown as ApiProblem with
  * the server's stable code and its translated texts, so screens show the server's words.
  */
+import { inBase } from "./base.ts";
 
 /** A problem answer from the server (or the network being down: status 0, code "offline"). */
 export class ApiProblem extends Error {
@@ -17,8 +18,8 @@ export class ApiProblem extends Error {
 }
 
 /**
- * Calls the API in the page's language: parsed JSON (text for other types, undefined for 204); throws ApiProblem.
- * `seen`, when given, is handed a successful response before its body is read (for its headers).
+ * Calls the API in the page's language, under the page's tenant prefix (base.ts): parsed JSON (text for other
+ * types, undefined for 204); throws ApiProblem. `seen`, when given, is handed a successful response before its body is read (for its headers).
  */
 export async function api<T>(
   path: string,
@@ -31,7 +32,7 @@ export async function api<T>(
   if (lang) headers.set("accept-language", lang);
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers });
+    response = await fetch(inBase(path), { ...init, headers });
   } catch {
     throw new ApiProblem(0, "offline", "", "");
   }

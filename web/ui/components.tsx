@@ -5,6 +5,7 @@
 import type { ComponentChildren, HTMLAttributes } from "preact";
 import { useState } from "preact/hooks";
 import type { ApiProblem } from "./api.ts";
+import { inBase } from "./base.ts";
 import type { LocaleChoice } from "./boot.ts";
 import { type Translate, withLang } from "./i18n.ts";
 import { onLinkClick } from "./router.ts";
@@ -17,7 +18,8 @@ export interface MenuLink {
 
 /**
  * The frame around each screen. e-MAG 3.1 (recommendation 1.5) asks for the skip links first in the page, with the
- * access keys 1 (content), 2 (menu), 3 (search) and 4 (footer).
+ * access keys 1 (content), 2 (menu), 3 (search) and 4 (footer). `path` is the app's (without the tenant prefix);
+ * the menu's links are whole (withLang's, with it).
  */
 export function Frame(props: {
   t: Translate;
@@ -36,6 +38,7 @@ export function Frame(props: {
     ...(props.hasSearch ? [["#search", "3", "ui.skip_to_search"]] : []),
     ["#footer", "4", "ui.skip_to_footer"],
   ] as const;
+  const here = inBase(props.path.split("?")[0]!);
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: one delegated handler for in-app links, which stay links.
     // biome-ignore lint/a11y/useKeyWithClickEvents: links already answer Enter; this only avoids a reload.
@@ -63,7 +66,7 @@ export function Frame(props: {
                   class="menu-link"
                   href={m.href}
                   data-nav
-                  aria-current={props.path.split("?")[0] === m.href.split("?")[0] ? "page" : undefined}
+                  aria-current={here === m.href.split("?")[0] ? "page" : undefined}
                 >
                   {m.label}
                 </a>
@@ -81,7 +84,7 @@ export function Frame(props: {
           <a href={withLang("/carta-de-servicos", props.locale)}>{t("ui.charter")}</a>
         </p>
         <p>
-          <a href="/codigo-fonte">{t("ui.source_code")}</a>
+          <a href={inBase("/codigo-fonte")}>{t("ui.source_code")}</a>
         </p>
       </footer>
     </div>

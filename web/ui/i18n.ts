@@ -2,6 +2,7 @@
  * Texts for the screens: the `web` section of locales/*.json, handed over by the shell for one language.
  * Placeholders are written {name}, as on the server.
  */
+import { inBase } from "./base.ts";
 
 /** Fills {name} placeholders. Pure, so it is unit-tested and shared by every app. */
 export function format(text: string, params: Record<string, string | number> = {}): string {
@@ -42,11 +43,14 @@ export function translator(messages: Record<string, string>, locale = "pt-BR"): 
   };
 }
 
-/** The URL of the same page in another language (the `lang` query parameter, which the server negotiates first). */
+/**
+ * The URL of an app's path in a language (the `lang` query parameter, which the server negotiates first), under the
+ * page's tenant prefix (base.ts): every in-app link and navigation goes through it.
+ */
 export function withLang(href: string, lang: string): string {
   const url = new URL(href, "http://x");
   url.searchParams.set("lang", lang);
-  return `${url.pathname}${url.search}${url.hash}`;
+  return inBase(`${url.pathname}${url.search}${url.hash}`);
 }
 
 /** The path and query of a page without its `lang` (which the language switch sets itself); other parameters kept. */

@@ -3,6 +3,7 @@
  * districts from /api/v1/districts.geojson, a picked point that can be dragged, dots.
  */
 import * as L from "leaflet";
+import { inBase } from "./base.ts";
 import type { Dot, HeatCell, LatLon, MapHandle, MapOptions } from "./map.ts";
 import { streetTileLayer } from "./street-tiles.ts";
 
@@ -23,7 +24,7 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
   element.setAttribute("role", "application");
   if (options.boot.tileUrl) L.tileLayer(options.boot.tileUrl, { maxZoom: 19 }).addTo(map);
   else streetTileLayer().addTo(map);
-  districts ??= fetch("/api/v1/districts.geojson").then(
+  districts ??= fetch(inBase("/api/v1/districts.geojson")).then(
     (r) => r.json() as Promise<GeoJSON.FeatureCollection>,
   );
   const outline = L.geoJSON(await districts, {
@@ -106,7 +107,7 @@ export async function createLeafletMap(element: HTMLElement, options: MapOptions
         });
         const p = document.createElement("a");
         p.textContent = d.label;
-        if (d.href) p.href = d.href;
+        if (d.href) p.href = inBase(d.href);
         m.bindPopup(p).addTo(dots);
       }
     },

@@ -1,5 +1,6 @@
 /** The staff live stream (GET /api/v1/events), followed while a screen is shown, and the badge that says so. */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { inBase } from "./base.ts";
 import type { Translate } from "./i18n.ts";
 
 /** A message of the staff live stream (GET /api/v1/events): a timeline event, an alarm, a ringing call, a reset. */
@@ -43,7 +44,7 @@ export function useLive(onMessage: (message: LiveMessage) => void, query = ""): 
       const params = new URLSearchParams(query);
       if (lastId) params.set("lastEventId", lastId);
       const qs = params.toString();
-      const current = new EventSource(`/api/v1/events${qs ? `?${qs}` : ""}`);
+      const current = new EventSource(inBase(`/api/v1/events${qs ? `?${qs}` : ""}`));
       source = current;
       current.onopen = () => {
         setState("live");

@@ -1,19 +1,24 @@
 /**
  * The smallest router the apps need: the current path, and links that change it without a reload. Each app maps
  * paths to screens itself; the server serves the same shell for each of those paths, so a reload or a shared link
- * lands on the right screen.
+ * lands on the right screen. Under a tenant prefix (base.ts) the apps see their paths without it: useLocation takes
+ * it off, navigate puts it on.
  */
 import { useEffect, useState } from "preact/hooks";
+import { inBase, outOfBase } from "./base.ts";
 
-/** Goes to a path of the same app without reloading, and tells the listening hook. */
+/** Goes to a path of the same app without reloading (under the tenant prefix), and tells the listening hook. */
 export function navigate(href: string): void {
-  history.pushState(null, "", href);
+  history.pushState(null, "", inBase(href));
   dispatchEvent(new PopStateEvent("popstate"));
   // Move the focus to the new screen's heading so screen readers announce it (WCAG 2.4.3).
   requestAnimationFrame(() => document.querySelector<HTMLElement>("main h1")?.focus());
 }
 
-/** The current location, re-rendered on navigation and on back/forward. */
+/**
+ * The current location as the app's routes see it (its path without the tenant prefix), re-rendered on navigation
+ * and on back/forward.
+ */
 export function useLocation(): URL {
   const [href, setHref] = useState(location.href);
   useEffect(() => {
@@ -21,7 +26,9 @@ export function useLocation(): URL {
     addEventListener("popstate", update);
     return () => removeEventListener("popstate", update);
   }, []);
-  return new URL(href);
+  const url = new URL(href);
+  url.pathname = outOfBase(url.pathname);
+  return url;
 }
 
 /** A click handler for in-app links: plain clicks navigate in place; modified clicks open as the browser wishes. */

@@ -6,6 +6,7 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiProblem, api } from "./api.ts";
+import { inBase } from "./base.ts";
 import type { Boot } from "./boot.ts";
 import { LanguageSwitch, ProblemAlert } from "./components.tsx";
 import { type Translate, withLang } from "./i18n.ts";
@@ -152,7 +153,9 @@ export function SignIn(props: {
           <p>
             <a
               class="button"
-              href={`/api/v1/auth/oidc/start?app=${props.app ?? "console"}&lang=${encodeURIComponent(props.lang)}`}
+              href={inBase(
+                `/api/v1/auth/oidc/start?app=${props.app ?? "console"}&lang=${encodeURIComponent(props.lang)}`,
+              )}
             >
               {t("staff.sign_in.provider")}
             </a>
@@ -275,7 +278,7 @@ export function StaffFrame(props: {
       <footer id="footer" tabIndex={-1}>
         <p>{t("ui.footer")}</p>
         <p>
-          <a href="/codigo-fonte">{t("ui.source_code")}</a>
+          <a href={inBase("/codigo-fonte")}>{t("ui.source_code")}</a>
         </p>
       </footer>
     </div>

@@ -4,6 +4,7 @@
  * internet: the tiles come from this server, which draws them from the street layer it geocodes with.
  */
 import * as L from "leaflet";
+import { inBase } from "./base.ts";
 
 interface TileStreet {
   name: string;
@@ -105,7 +106,7 @@ class StreetTiles extends L.GridLayer {
     const canvas = document.createElement("canvas");
     canvas.setAttribute("role", "presentation");
     const size = this.getTileSize().x;
-    fetch(`/api/v1/tiles/streets/${coords.z}/${coords.x}/${coords.y}.json`)
+    fetch(inBase(`/api/v1/tiles/streets/${coords.z}/${coords.x}/${coords.y}.json`))
       .then((r) => (r.ok ? (r.json() as Promise<StreetTile>) : { extent: 1, streets: [] }))
       .then((tile) => {
         drawTile(canvas, tile, coords.z, size);
