@@ -160,6 +160,18 @@ describe("tenancy", () => {
     );
   });
 
+  it("lets a spatial filter use its index under the policy (migration 0065: the predicates are LEAKPROOF)", async () => {
+    const plan = await db.query<Record<string, string>>(
+      `EXPLAIN SELECT id FROM blocks WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint(-46.634, -23.55), 4326))`,
+    );
+    const text = plan.map((r) => Object.values(r)[0]).join("\n");
+    assert.match(text, /blocks_geom_idx/, text);
+    const box = await db.query<Record<string, string>>(
+      "EXPLAIN SELECT id FROM demands WHERE location && ST_MakeEnvelope(-46.64, -23.56, -46.63, -23.55, 4326)",
+    );
+    assert.match(box.map((r) => Object.values(r)[0]).join("\n"), /demands_location_idx/);
+  });
+
   it("switches the tenant between statements of one connection, and a rolled-back transaction leaves no setting", async () => {
     const other = await secondTenant("tenancy-switch");
     const tenantNow = () => db.query<{ t: number | null }>("SELECT responsiva_tenant() AS t");
