@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { normalizeStreetName, parseAddress } from "../../domain/address.ts";
-import { FIXTURES_DIR } from "./seed.ts";
+import { boxOf, FIXTURES_DIR } from "./seed.ts";
 
 /** One SP156 request of the fixed sample, with the point SP156 published for it. */
 export interface SampleAddress {
@@ -29,23 +29,8 @@ interface Feature {
   geometry: { coordinates: unknown };
 }
 
-function bbox(coordinates: unknown): [number, number, number, number] {
-  const box: [number, number, number, number] = [180, 90, -180, -90];
-  const walk = (c: unknown) => {
-    if (typeof (c as number[])[0] === "number") {
-      const [x, y] = c as [number, number];
-      box[0] = Math.min(box[0], x);
-      box[1] = Math.min(box[1], y);
-      box[2] = Math.max(box[2], x);
-      box[3] = Math.max(box[3], y);
-    } else for (const inner of c as unknown[]) walk(inner);
-  };
-  walk(coordinates);
-  return box;
-}
-
 function near(feature: Feature, points: SampleAddress[], margin: number): boolean {
-  const [x0, y0, x1, y1] = bbox(feature.geometry.coordinates);
+  const [x0, y0, x1, y1] = boxOf(feature.geometry.coordinates);
   return points.some(
     (p) => p.lon >= x0 - margin && p.lon <= x1 + margin && p.lat >= y0 - margin && p.lat <= y1 + margin,
   );

@@ -60,7 +60,7 @@ export function subprefeituraCodes(sharedDataDir: string): string[] {
 /** [west, south, east, north] of a GeoJSON geometry's coordinates. */
 type Box = [number, number, number, number];
 
-function boxOf(coordinates: unknown): Box {
+export function boxOf(coordinates: unknown): Box {
   const box: Box = [180, 90, -180, -90];
   const walk = (c: unknown) => {
     if (typeof (c as number[])[0] === "number") {

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { fileDemand, findPlainService } from "../../tests/factories.ts";
 import { hasReplica, testApp } from "../../tests/helpers.ts";
 import { readSourceOf, replicaReader } from "../db/replica.ts";
+import { runAcrossTenants } from "../tenants/current.ts";
 import { refreshIndicatorFacts } from "./facts.ts";
 
 // Runs where READ_DATABASE_URL points at a streaming replica of the test server (.ci/run's PostgreSQL step starts
@@ -39,7 +40,8 @@ describe("the panels read the replica, writes go to the primary", {
     assert.equal(before.replica, true, "the panel read the replica");
 
     // Replay paused: what the primary commits now is not on the replica yet.
-    await replica.query("SELECT pg_wal_replay_pause()");
+    // As the owner: pausing the replay is not the application role's to do.
+    await runAcrossTenants(() => replica.query("SELECT pg_wal_replay_pause()"));
     try {
       const filed = await fileDemand({ app, ctx }, { service });
       assert.ok(filed.protocol, "the write went to the primary and was accepted");
@@ -57,7 +59,7 @@ describe("the panels read the replica, writes go to the primary", {
       assert.equal(source.replica, false);
       assert.ok((source.lagSeconds ?? 0) > 0, `lag ${source.lagSeconds}`);
     } finally {
-      await replica.query("SELECT pg_wal_replay_resume()");
+      await runAcrossTenants(() => replica.query("SELECT pg_wal_replay_resume()"));
     }
     await reader.caughtUp();
     // A new measurement of the lag (the reader reuses one for a second).

@@ -103,6 +103,8 @@ describe("the counter", () => {
       await first.waitFor();
       // Enter in the search box picks the first service found, and does not send the form.
       await page.locator("#intake-service-search").press("Enter");
+      // The choice shows on the next render: waited for, not read at once (it raced on a busy machine).
+      await first.and(page.locator('[aria-pressed="true"]')).waitFor();
       assert.equal(await first.getAttribute("aria-pressed"), "true");
       assert.equal(await page.getByTestId("protocol").count(), 0, "nothing registered");
       const found = results.getByRole("button").filter({ hasText: pothole });

@@ -11,8 +11,7 @@ import type { Page } from "playwright-core";
 import { createTenant } from "../../server/tenants/commands.ts";
 import { DEFAULT_TENANT, runAsTenant } from "../../server/tenants/current.ts";
 import { contentOfTemplate } from "../../server/tenants/templates.ts";
-import { staffHeaders } from "../helpers.ts";
-import { shot, startBrowserTest } from "./browser.ts";
+import { shot, staffContext, startBrowserTest } from "./browser.ts";
 
 const { baseUrl, browser, ctx } = await startBrowserTest();
 const { db } = ctx;
@@ -145,17 +144,10 @@ describe("a tenant's screens under its path prefix", () => {
 
   it("shows Santos's console at /t/santos/console, where the demand filed there is found", async () => {
     assert.ok(protocol, "the demand was filed");
-    const { authorization } = await runAsTenant(santosId, () => staffHeaders(db, "agent"));
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "pt-BR" });
-    await context.addCookies([
-      {
-        name: "responsiva_session",
-        value: authorization.slice("Bearer ".length),
-        url: baseUrl,
-        httpOnly: true,
-        sameSite: "Lax",
-      },
-    ]);
+    // A Santos agent: the staff member is made as Santos's work, so the session is Santos's.
+    const { context } = await runAsTenant(santosId, () =>
+      staffContext(browser, baseUrl, ctx, "agent", undefined, { locale: "pt-BR" }),
+    );
     const page = await context.newPage();
     const asked = pathsAsked(page);
     await page.goto(`${baseUrl}${BASE}/console?lang=pt-BR`);
