@@ -51,6 +51,9 @@ export const UNDECLARED_ROUTES: readonly UndeclaredRoute[] = [
   { method: "GET", path: "/manifest.webmanifest" },
   { method: "GET", path: "/icons/icon.svg" },
   { method: "GET", path: "/icons/icon-:size.png" },
+  // The city's logo and the stylesheet of its colour (server/branding/routes.ts): public, as every screen shows them.
+  { method: "GET", path: "/branding/logo" },
+  { method: "GET", path: "/branding.css" },
 ];
 
 /** True when "METHOD /path" is one of `UNDECLARED_ROUTES`. */

@@ -72,15 +72,37 @@ describe("tenancy", () => {
       "tables without tenancy: call responsiva_tenant_table() in their migration",
     );
     assert.ok(tables.length > 80, `only ${tables.length} tables seen`);
-    // No view or SECURITY DEFINER function of ours could read around the policy.
+    // No view or SECURITY DEFINER function of ours could read around the policy, but responsiva_set_branding, which
+    // writes only the transaction's tenant's row of tenants (migration 0067; checked below).
     const around = await db.query<{ name: string }>(
       `SELECT viewname AS name FROM pg_views WHERE schemaname = 'public'
           AND viewname NOT IN ('geography_columns', 'geometry_columns')
        UNION ALL
        SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'public' AND p.prosecdef AND p.proname <> 'st_estimatedextent'`,
+        WHERE n.nspname = 'public' AND p.prosecdef
+          AND p.proname NOT IN ('st_estimatedextent', 'responsiva_set_branding')`,
     );
     assert.deepEqual(around, []);
+  });
+
+  it("lets a tenant write its own branding and no other's, and nothing across tenants", async () => {
+    const one = await secondTenant("branding-one");
+    const two = await secondTenant("branding-two");
+    await runAsTenant(one, () => db.query(`SELECT responsiva_set_branding('{"name": "Um"}'::jsonb)`));
+    const across = await runAcrossTenants(() =>
+      db.query<{ b: unknown }>(`SELECT responsiva_set_branding('{"name": "X"}'::jsonb) AS b`),
+    );
+    assert.equal(across[0]?.b, null);
+    const rows = await runAcrossTenants(() =>
+      db.query<{ id: number; branding: { name?: string } }>(
+        "SELECT id, branding FROM tenants WHERE id = ANY($1) ORDER BY id",
+        [[one, two]],
+      ),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.branding.name ?? null),
+      ["Um", null],
+    );
   });
 
   it("runs the application as a role the policy binds, and the migrations as the owner", async () => {

@@ -13,6 +13,8 @@ import type { AppContext } from "../context.ts";
 import type { Db } from "../db/index.ts";
 import { maybeOne } from "../db/index.ts";
 import type { Locale } from "../i18n.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
+import { tenantSignIn } from "./sign-in-settings.ts";
 
 /** The providers a flow goes through (sign_in_flows.provider). */
 export type SignInProvider = "govbr" | "city";
@@ -52,12 +54,13 @@ export interface SignInProviders {
 }
 
 /**
- * The one place the providers' settings are read. Today they come from the environment (server/config-sign-in.ts);
- * when cities become tenants (issue 16), this reads the tenant's row and the callers stay as they are.
+ * The one place the providers' settings are read: the tenant's (server/access/sign-in-settings.ts: the environment
+ * for the default tenant, else what the city's admin stored), with the redirect URIs at the tenant's public address
+ * (server/tenants/public-url.ts), which are the ones the city registers at the providers.
  */
-export function signInProviders(ctx: AppContext): SignInProviders {
-  const { govbr, city } = ctx.config.signIn;
-  const base = ctx.config.publicUrl;
+export async function signInProviders(ctx: Pick<AppContext, "config" | "db">): Promise<SignInProviders> {
+  const { govbr, city } = await tenantSignIn(ctx);
+  const base = await tenantPublicUrl(ctx);
   return {
     ...(govbr
       ? {

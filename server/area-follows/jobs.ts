@@ -11,6 +11,7 @@ import { SlotPayload } from "../jobs/payloads.ts";
 import { type Job, PermanentError } from "../jobs/runner.ts";
 import { channelsOf } from "../notifications/jobs.ts";
 import { awaitSendSlot, sendRateOf } from "../notifications/send-rate.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { CONFIRM_DAYS } from "./commands.ts";
 import { expireUnconfirmed, matchAreaFollows, purgeSentDigests, writeAreaDigests } from "./fan-out.ts";
 import { linkToken, linkUrlOf, oneClickUrlOf } from "./links.ts";
@@ -33,7 +34,7 @@ const FOLLOW_MAIL = `SELECT f.email, f.locale, f.stopped_at IS NOT NULL AS stopp
   FROM area_follows f LEFT JOIN districts di ON di.code = f.district_code`;
 
 async function send(ctx: AppContext, message: OutgoingMessage): Promise<void> {
-  const adapter = channelsOf(ctx.config).email as ChannelAdapter | undefined;
+  const adapter = channelsOf(ctx.config, await tenantPublicUrl(ctx)).email as ChannelAdapter | undefined;
   if (!adapter) throw new PermanentError("no email adapter");
   try {
     await awaitSendSlot(ctx.db, "email", sendRateOf(ctx.config, "email"));
@@ -64,7 +65,7 @@ export const sendAreaFollowConfirmation: Job<typeof ConfirmationPayload> = {
     const follow = await maybeOne<FollowMail>(ctx.db, `${FOLLOW_MAIL} WHERE f.id = $1`, [payload.followId]);
     // Stopped or already confirmed meanwhile: nothing to ask.
     if (!follow?.email || follow.stopped || follow.confirmed) return;
-    const { publicUrl } = ctx.config;
+    const publicUrl = await tenantPublicUrl(ctx);
     const stopToken = await linkToken(ctx.db, "stop", payload.followId);
     const rendered = renderConfirmation(follow.locale, follow, {
       confirmUrl: linkUrlOf(
@@ -115,7 +116,7 @@ export const sendAreaDigest: Job<typeof DigestPayload> = {
       [payload.digestId, digest.locale],
     );
     if (items.length === 0) return;
-    const { publicUrl } = ctx.config;
+    const publicUrl = await tenantPublicUrl(ctx);
     const stopToken = await linkToken(ctx.db, "stop", Number(digest.follow_id));
     const rendered = renderDigest(digest.locale, digest, items, {
       publicUrl,

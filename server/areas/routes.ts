@@ -3,7 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { AppError, unprocessable } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
+import { tenantKey } from "../tenants/current.ts";
 import { geocodeAddress, reverseGeocode } from "./geocoding.ts";
+import { isUnchanged, OfflineStreetsView, offlineStreets } from "./offline-streets.ts";
 import { districtsGeoJson, listDistricts, listSubprefeituras, placePoint } from "./queries.ts";
 import { type EncodedTile, isServedTile, readStreetTile, TILE_ZOOMS } from "./tiles.ts";
 
@@ -43,8 +45,8 @@ export async function registerAreasRoutes(app: FastifyInstance): Promise<void> {
     { method: "GET", path: "/api/v1/districts", summary: "List districts", tag: "areas", action: "public" },
     async () => ({ items: await listDistricts(db) }),
   );
-  // The districts change only when the city's map is loaded again: computed once per process, then cached.
-  let geojson: Promise<string> | undefined;
+  // The districts change only when the city's map is loaded again: computed once per process and tenant, then cached.
+  const outlines = new Map<string, Promise<string>>();
   route(
     app,
     {
@@ -55,10 +57,13 @@ export async function registerAreasRoutes(app: FastifyInstance): Promise<void> {
       action: "public",
     },
     async (_req, reply) => {
-      geojson ??= districtsGeoJson(db).catch((error) => {
-        geojson = undefined;
-        throw error;
-      });
+      const key = tenantKey("districts");
+      let geojson = outlines.get(key);
+      if (!geojson) {
+        geojson = districtsGeoJson(db);
+        geojson.catch(() => outlines.delete(key));
+        outlines.set(key, geojson);
+      }
       return reply
         .type("application/geo+json")
         .header("cache-control", "public, max-age=3600")
@@ -80,7 +85,8 @@ export async function registerAreasRoutes(app: FastifyInstance): Promise<void> {
       if (!isServedTile(z, x, y)) {
         throw new AppError(404, "tile_out_of_range", { z, x, y, ...TILE_ZOOMS });
       }
-      const key = `${z}/${x}/${y}`;
+      // Each tenant's streets are its own: the key names the tenant.
+      const key = tenantKey(`${z}/${x}/${y}`);
       let tile = tiles.get(key);
       if (!tile) {
         tile = readStreetTile(db, z, x, y);
@@ -131,6 +137,27 @@ export async function registerAreasRoutes(app: FastifyInstance): Promise<void> {
       query: PointQuery,
     },
     async (req) => ({ item: await reverseGeocode(db, validate(PointQuery, req.query)) }),
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/console/offline-streets",
+      summary:
+        "What the agent console keeps to pick a street without the network: every street name of the city with the districts it runs through and its known house numbers, versioned (ETag; If-None-Match answers 304)",
+      tag: "areas",
+      action: "calls.intake",
+      responses: {
+        200: { description: "The list", schema: OfflineStreetsView },
+        304: { description: "Unchanged since the version named in If-None-Match" },
+      },
+    },
+    async (req, reply) => {
+      const { version, body } = await offlineStreets(db);
+      reply.header("etag", `"${version}"`).header("cache-control", "private, no-cache");
+      if (isUnchanged(req.headers["if-none-match"], version)) return reply.code(304).send();
+      return reply.type("application/json").send(body);
+    },
   );
   route(
     app,

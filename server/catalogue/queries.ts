@@ -1,6 +1,6 @@
 /** Reads of the catalogue concept: services by code, by group or by words, the groups, and the service charter. */
 import { type LocalizedText, ServiceAttribute } from "../../domain/attributes.ts";
-import { isContentWord, type TextLanguage } from "../classification/text.ts";
+import { isContentWord, type TextLanguage } from "../../domain/classification/text.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { type CursorValues, decodeCursor, pageOf } from "../http/pagination.ts";
 import { tenantKey } from "../tenants/current.ts";

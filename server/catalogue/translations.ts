@@ -5,7 +5,7 @@
  * suggester indexes the words per language (decision 0027). A service without a translation keeps its pt-BR name,
  * and the API says so (`nameLanguage`).
  */
-import { isContentWord } from "../classification/text.ts";
+import { isContentWord } from "../../domain/classification/text.ts";
 import { keywordsOf } from "./sp156.ts";
 import en from "./translations/en.json" with { type: "json" };
 import es from "./translations/es.json" with { type: "json" };

@@ -10,6 +10,7 @@ import { type Job, PermanentError } from "../jobs/runner.ts";
 import { channelsOf } from "../notifications/jobs.ts";
 import { awaitSendSlot, sendRateOf } from "../notifications/send-rate.ts";
 import { type WhatsAppTemplates, whatsappTemplateFor } from "../notifications/whatsapp-window.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { CODE_MINUTES, type SignInChannel } from "./commands.ts";
 import { SendCodePayload } from "./schemas.ts";
 
@@ -54,7 +55,7 @@ export const sendSignInCode: Job<typeof SendCodePayload> = {
     );
     // Erased, used or expired: nothing worth sending.
     if (!row?.live) return;
-    const adapter = channelsOf(ctx.config)[row.channel];
+    const adapter = channelsOf(ctx.config, await tenantPublicUrl(ctx))[row.channel];
     if (!adapter) throw new PermanentError(`no ${row.channel} adapter`);
     const params = { code: payload.code, minutes: CODE_MINUTES };
     const message: OutgoingMessage = {

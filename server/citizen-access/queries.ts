@@ -3,6 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { hashToken } from "../access/principal.ts";
 import type { Sql } from "../db/index.ts";
 import { maybeOne } from "../db/index.ts";
+import { tenantCookieValue } from "../tenants/http.ts";
 
 /** The cookie of a citizen session (HttpOnly, SameSite=Lax). */
 export const CITIZEN_COOKIE = "responsiva_citizen";
@@ -10,7 +11,7 @@ export const CITIZEN_COOKIE = "responsiva_citizen";
 /** The session token a request carries in the citizen cookie. */
 export function citizenTokenOf(req: FastifyRequest): string | undefined {
   // Parsed by @fastify/cookie (server/http/edge.ts): a malformed value finds no session instead of throwing.
-  return req.cookies?.[CITIZEN_COOKIE] || undefined;
+  return tenantCookieValue(req, CITIZEN_COOKIE);
 }
 
 /**

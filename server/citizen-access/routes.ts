@@ -6,6 +6,7 @@ import { WithdrawalView } from "../citizens/schemas.ts";
 import { AppError, notFound } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { flowStateOf, queryOf, setFlowCookie } from "../http/sign-in-flow.ts";
+import { tenantCookie } from "../tenants/http.ts";
 import { endSession, requestCode, SESSION_DAYS, verifyCode } from "./commands.ts";
 import { cpfLinkOffer, linkCpfRecords } from "./cpf-link.ts";
 import { signInWithGovbr } from "./govbr.ts";
@@ -14,8 +15,9 @@ import { CodeRequestInput, CodeVerifyInput, CpfLinkView, MyDemandsView, SignOutV
 
 // Set through @fastify/cookie: HttpOnly, SameSite=Lax, Secure over HTTPS (cross-site changes are refused in edge.ts).
 function setCookie(req: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
-  reply.setCookie(CITIZEN_COOKIE, token, {
-    path: "/",
+  const cookie = tenantCookie(req, CITIZEN_COOKIE);
+  reply.setCookie(cookie.name, token, {
+    path: cookie.path,
     httpOnly: true,
     sameSite: "lax",
     maxAge: maxAgeSeconds,
@@ -85,7 +87,7 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
       const provider = token ? await endSession(db, token) : null;
       setCookie(req, reply, "", 0);
       reply.header("cache-control", "no-store");
-      const govbr = signInProviders(app.ctx).govbr;
+      const govbr = (await signInProviders(app.ctx)).govbr;
       return { signedOut: true, redirectTo: provider === "govbr" && govbr ? govbrLogoutUrl(govbr) : null };
     },
   );
@@ -163,7 +165,7 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
       },
     },
     async (req, reply) => {
-      const govbr = signInProviders(app.ctx).govbr;
+      const govbr = (await signInProviders(app.ctx)).govbr;
       if (!govbr) throw notFound("/api/v1/citizen/govbr/start");
       try {
         const { url, state } = await beginSignIn(db, govbr, req.locale);
@@ -191,7 +193,7 @@ export async function registerCitizenAccessRoutes(app: FastifyInstance): Promise
       },
     },
     async (req, reply) => {
-      const govbr = signInProviders(app.ctx).govbr;
+      const govbr = (await signInProviders(app.ctx)).govbr;
       if (!govbr) throw notFound("/api/v1/citizen/govbr/callback");
       reply.header("cache-control", "no-store");
       // The flow is finished here whatever happens: its cookie goes.

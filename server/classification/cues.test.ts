@@ -5,18 +5,31 @@
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
+import {
+  buildIndex,
+  cuedService,
+  cueText,
+  DEFAULT_OPTIONS,
+  suggest,
+} from "../../domain/classification/suggester.ts";
 import { serviceCode, sourceRef } from "../catalogue/sp156.ts";
-import { cuedService, cueText, RESOLVED_FAMILIES } from "./cues.ts";
+import { RESOLVED_FAMILIES } from "./cues.ts";
 import { documentOf } from "./documents.ts";
 import { catalogueEntries, evaluate, readLabelled } from "./evaluate.ts";
-import { buildIndex, DEFAULT_OPTIONS, suggest } from "./suggester.ts";
 
 const shared = resolve(process.env.SHARED_DATA_DIR ?? "../shared/data");
 const entries = catalogueEntries(shared);
-const withCues = buildIndex(entries.map((e) => documentOf(e)));
+const withCues = buildIndex(
+  entries.map((e) => documentOf(e)),
+  DEFAULT_OPTIONS,
+  "pt-BR",
+  RESOLVED_FAMILIES,
+);
 const withoutCues = buildIndex(
   entries.map((e) => documentOf(e)),
   { ...DEFAULT_OPTIONS, cues: false },
+  "pt-BR",
+  RESOLVED_FAMILIES,
 );
 
 const code = (key: string) => serviceCode(sourceRef(...key.split("|")));

@@ -9,10 +9,11 @@
  * The cues are written from the labelling conventions of shared/data/classifier/README.md (SP156's own split of
  * these services) and general Brazilian Portuguese phrasing, negation first ("não tem bueiro" is a construction,
  * "bueiro sem tampa" a repair), never from the labelled messages. Patterns run on the folded, spelled-out words
- * (no accents, lower case, "ta" → "esta", "n" → "nao"). Pure.
+ * (no accents, lower case, "ta" → "esta", "n" → "nao"). Pure. The re-ranking itself is the suggester's
+ * (domain/classification/suggester.ts), which also reads these families from the console's offline kit.
  */
+import type { ResolvedFamily } from "../../domain/classification/suggester.ts";
 import { serviceCode, sourceRef } from "../catalogue/sp156.ts";
-import { type TextLanguage, words } from "./text.ts";
 
 /** One cue: when `when` holds on the text (and `unless` does not), `service` is the family's answer. */
 interface Cue {
@@ -267,17 +268,6 @@ const FAMILIES: Family[] = [
   },
 ];
 
-/** How deep the family must already be for its cues to re-rank it (the best this many candidates). */
-export const CUE_DEPTH = 3;
-
-/** A family resolved to the codes of an index: member codes and, per cue, the service code it names. */
-export interface ResolvedFamily {
-  name: string;
-  members: Set<string>;
-  needCue: Set<string>;
-  cues: { code: string; when: RegExp; unless?: RegExp | undefined }[];
-}
-
 const codeOf = (key: string) => serviceCode(sourceRef(...key.split("|")));
 
 /** The families with their services as catalogue codes (a city without those services gets no cue). */
@@ -287,14 +277,3 @@ export const RESOLVED_FAMILIES: ResolvedFamily[] = FAMILIES.map((f) => ({
   needCue: new Set((f.needCue ?? []).map(codeOf)),
   cues: f.cues.map((c) => ({ code: codeOf(c.service), when: c.when, unless: c.unless })),
 }));
-
-/** The text as the cues read it: folded, abbreviations spelled out, stop words kept, single spaces. */
-export function cueText(text: string, language: TextLanguage = "pt-BR"): string {
-  return ` ${words(text, language).join(" ")} `;
-}
-
-/** The service the first matching cue of a family names, or undefined. */
-export function cuedService(family: ResolvedFamily, text: string): string | undefined {
-  for (const cue of family.cues) if (cue.when.test(text) && !cue.unless?.test(text)) return cue.code;
-  return undefined;
-}

@@ -5,10 +5,11 @@
  * (server/catalogue/translations/). One function, used by the database loader and by the evaluation, so what is
  * measured is what is served.
  */
+
+import type { ServiceDocument, WeightedText } from "../../domain/classification/suggester.ts";
+import { fold, type TextLanguage } from "../../domain/classification/text.ts";
 import { searchKeywordsOf, serviceTranslation, type TranslatedLanguage } from "../catalogue/translations.ts";
 import volumes from "./sp156-volumes.json" with { type: "json" };
-import type { ServiceDocument, WeightedText } from "./suggester.ts";
-import { fold, type TextLanguage } from "./text.ts";
 import { VOCABULARY } from "./vocabulary.ts";
 
 /** A catalogue service as the suggester needs it. */

@@ -7,13 +7,19 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
+import {
+  buildIndex,
+  DEFAULT_OPTIONS,
+  type SuggesterOptions,
+  suggest,
+} from "../../domain/classification/suggester.ts";
+import type { TextLanguage } from "../../domain/classification/text.ts";
 import { readCatalogue } from "../catalogue/seed.ts";
 import { keywordsOf, serviceCode, sourceRef } from "../catalogue/sp156.ts";
 import { formerNamesOf } from "../catalogue/sp156-renamed.ts";
 import { groupTranslation, serviceTranslation } from "../catalogue/translations.ts";
+import { RESOLVED_FAMILIES } from "./cues.ts";
 import { type CatalogueEntry, documentOf } from "./documents.ts";
-import { buildIndex, DEFAULT_OPTIONS, type SuggesterOptions, suggest } from "./suggester.ts";
-import type { TextLanguage } from "./text.ts";
 
 /** One labelled message; `code` is null for a message that asks for no service. */
 export interface LabelledMessage {
@@ -112,6 +118,7 @@ export function evaluate(
       entries.map((e) => documentOf(e, examples.get(e.code) ?? [], { vocabulary, language })),
       options,
       language,
+      RESOLVED_FAMILIES,
     );
     for (const m of test) {
       const got = suggest(index, m.text, 3).map((s) => s.code);

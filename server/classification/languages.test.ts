@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { contentWords, withoutPlaceNames } from "../../domain/classification/text.ts";
 import { testApp } from "../../tests/helpers.ts";
 import { serviceCode, sourceRef } from "../catalogue/sp156.ts";
 import { allServiceTranslations } from "../catalogue/translations.ts";
 import { catalogueEntries, evaluate, readLabelled } from "./evaluate.ts";
 import { suggestServices } from "./queries.ts";
-import { contentWords, withoutPlaceNames } from "./text.ts";
 
 const { app, ctx } = await testApp();
 const db = ctx.db;

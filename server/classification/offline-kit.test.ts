@@ -30,6 +30,13 @@ describe("the console's offline kit", () => {
     )) as [{ n: number }];
     assert.equal(first.services.length, n);
     assert.equal(first.language, "pt-BR");
+    // The suggester's inputs: a document per active service, the families of close services, the active rules.
+    assert.deepEqual(
+      first.suggester.documents.map((d) => d.code),
+      first.services.map((s) => s.code).sort(),
+    );
+    assert.ok(first.suggester.families.length > 0);
+    assert.ok(first.suggester.documents.every((d) => d.texts.length > 0));
     const [withFields] = await db.query<{ code: string; attributes: unknown[] }>(
       "SELECT code, attributes FROM services WHERE active AND jsonb_array_length(attributes) > 0 LIMIT 1",
     );

@@ -1,6 +1,7 @@
 /** The JSON shapes of the classification concept that leave the server. */
+
+import type { Candidate } from "../../domain/classification/ranking.ts";
 import type { ClassificationRule } from "./queries.ts";
-import type { Candidate } from "./ranking.ts";
 import type { ClassificationRuleView, DemandChannel, SuggestionView } from "./schemas.ts";
 
 /** A suggested service: code, name (and the language it is in), the former name typed, score and why. */

@@ -6,15 +6,24 @@
  * change and a hash of the group names: one cheap query, at most every FRESHNESS_MS) and rebuilds when it moved, so
  * a service switched off on any process stops being suggested by every process within FRESHNESS_MS.
  */
+
+import { type ActiveRule, type Candidate, suggestWithRules } from "../../domain/classification/ranking.ts";
+import {
+  buildIndex,
+  DEFAULT_OPTIONS,
+  type PortableFamily,
+  portableFamily,
+  type ServiceDocument,
+  type SuggesterIndex,
+} from "../../domain/classification/suggester.ts";
+import { type TextLanguage, words } from "../../domain/classification/text.ts";
 import { catalogueGeneration } from "../catalogue/queries.ts";
 import { formerNameOf } from "../catalogue/sp156-renamed.ts";
 import type { TranslatedLanguage } from "../catalogue/translations.ts";
 import { maybeOne, one, type Sql } from "../db/index.ts";
 import { currentTenant, tenantKey, tenantsOf } from "../tenants/current.ts";
+import { RESOLVED_FAMILIES } from "./cues.ts";
 import { type CatalogueEntry, documentOf } from "./documents.ts";
-import { type ActiveRule, type Candidate, matchRules, rankCandidates } from "./ranking.ts";
-import { buildIndex, DEFAULT_OPTIONS, type SuggesterIndex, suggest } from "./suggester.ts";
-import { type TextLanguage, words } from "./text.ts";
 
 const VERSION_SQL = `
   SELECT (SELECT count(*) FILTER (WHERE active) || ':' || count(*) || ':' || coalesce(max(updated_at)::text, '')
@@ -27,8 +36,15 @@ const VERSION_SQL = `
 interface Built {
   /** The index for readers of a language, built when first asked for. */
   index: (language: TextLanguage) => SuggesterIndex;
+  /** The active services in code order: the order of the index's documents. */
+  list: CatalogueEntry[];
   entries: Map<string, CatalogueEntry>;
   rules: ActiveRule[];
+}
+
+/** The suggester's documents of the services for readers of `language`, as every index of them is built. */
+function documentsOf(entries: readonly CatalogueEntry[], language: TextLanguage): ServiceDocument[] {
+  return entries.map((e) => documentOf(e, [], { language }));
 }
 
 // Built indexes by version, the latest few. Keyed by version rather than by connection so that a transaction (a
@@ -146,16 +162,12 @@ async function current(sql: Sql): Promise<Built> {
     const index = (language: TextLanguage) => {
       let built = indexes.get(language);
       if (!built) {
-        built = buildIndex(
-          entries.map((e) => documentOf(e, [], { language })),
-          DEFAULT_OPTIONS,
-          language,
-        );
+        built = buildIndex(documentsOf(entries, language), DEFAULT_OPTIONS, language, RESOLVED_FAMILIES);
         indexes.set(language, built);
       }
       return built;
     };
-    return { index, entries: new Map(entries.map((e) => [e.code, e])), rules };
+    return { index, list: entries, entries: new Map(entries.map((e) => [e.code, e])), rules };
   })();
   built.set(version, ready);
   if (built.size > KEEP) built.delete(built.keys().next().value as string);
@@ -178,9 +190,6 @@ export interface SuggestOptions {
   language?: TextLanguage | undefined;
 }
 
-// Extra text suggestions fetched beyond the limit, so that a boosting rule can lift one into the answer.
-const HEADROOM = 10;
-
 /**
  * The active services a free Portuguese text is most likely about, best first, with a score in 0–1 and the
  * reasons (text match, managers' rules for the channel and area). Empty when the text asks for nothing.
@@ -194,8 +203,13 @@ export async function suggestServices(
   const language = options.language ?? "pt-BR";
   const { index, entries, rules } = await current(sql);
   const areaCodes = await areasOf(sql, options.districtCode, options.subprefeituraCode);
-  const matches = rules.length > 0 ? matchRules(rules, text, { channel: options.channel, areaCodes }) : [];
-  const ranked = rankCandidates(suggest(index(language), text, limit + HEADROOM), matches, limit);
+  const ranked = suggestWithRules(
+    index(language),
+    rules,
+    text,
+    { channel: options.channel, areaCodes },
+    limit,
+  );
   const typed = new Set(words(text, language).filter((w) => w.length >= 4));
   return ranked.map((candidate) => {
     const entry = entries.get(candidate.code);
@@ -246,6 +260,26 @@ async function areasOf(sql: Sql, district?: string, subprefeitura?: string): Pro
     if (row) codes.push(row.sub);
   }
   return codes;
+}
+
+/** What a browser needs to build this very suggester (decision 0058): its documents, families and rules. */
+export interface SuggesterInputs {
+  documents: ServiceDocument[];
+  families: PortableFamily[];
+  rules: ActiveRule[];
+}
+
+/**
+ * The suggester's inputs for readers of `language`, as the index that answers GET /api/v1/services/suggest is built
+ * from them: the console's offline kit carries them, so a description suggests the same services without the network.
+ */
+export async function suggesterInputs(sql: Sql, language: TextLanguage): Promise<SuggesterInputs> {
+  const { list, rules } = await current(sql);
+  return {
+    documents: documentsOf(list, language),
+    families: RESOLVED_FAMILIES.map(portableFamily),
+    rules,
+  };
 }
 
 /** A demand to classify: its text, channel and place. */

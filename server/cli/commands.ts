@@ -111,8 +111,10 @@ const COMMANDS: Record<string, Command> = {
   },
   "create-admin": {
     usage:
-      "create-admin --email EMAIL [--name NAME] [--generate | --password-stdin]  create the first administrator,\n" +
-      "  or reset an account to an active administrator with a new password (asked on a terminal, else generated).",
+      "create-admin --email EMAIL [--name NAME] [--role admin|platform_operator] [--generate | --password-stdin]\n" +
+      "  create the first administrator, or reset an account to an active administrator with a new password (asked\n" +
+      "  on a terminal, else generated); --role platform_operator makes the install's operator (home tenant only),\n" +
+      "  who creates and suspends tenants on the admin screen Cidades.",
     run: onDatabase((db, config, args) => runCreateAdminCommand(db, config, args)),
   },
   // These open (or must not open) the embedded database themselves.

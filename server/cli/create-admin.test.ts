@@ -4,6 +4,7 @@ import { cliHarness } from "../../tests/cli-harness.ts";
 import { login } from "../staff/commands.ts";
 import { generatePassword, passwordWeakness } from "../staff/first-admin.ts";
 import { verifyPassword } from "../staff/passwords.ts";
+import { createTenant } from "../tenants/commands.ts";
 
 // create-admin as a city's IT team runs it: its own process, on this file's own database.
 const { run, runOnTerminal, withDb, accountOf, hasScript } = await cliHarness();
@@ -44,6 +45,43 @@ describe("create-admin", () => {
     assert.match(passwordWeakness("abababababababab", email) ?? "", /different characters/);
     assert.equal(passwordWeakness("correct horse battery", email), undefined);
     assert.equal(passwordWeakness(generatePassword(), email), undefined, "a generated one always passes");
+  });
+
+  it("makes the platform operator in the home tenant only, and no role but admin and the operator", async () => {
+    const made = await run([
+      "create-admin",
+      "--email",
+      "operacao@plataforma.example",
+      "--role",
+      "platform_operator",
+      "--generate",
+    ]);
+    assert.equal(made.code, 0, made.out);
+    assert.match(made.out, /Created the platform operator operacao@plataforma\.example/);
+    assert.equal((await accountOf("operacao@plataforma.example"))?.role, "platform_operator");
+    await withDb((db) => createTenant(db, { slug: "outra", name: "Outra" }));
+    const elsewhere = await run([
+      "create-admin",
+      "--tenant",
+      "outra",
+      "--email",
+      "op@outra.example",
+      "--role",
+      "platform_operator",
+      "--generate",
+    ]);
+    assert.equal(elsewhere.code, 64, elsewhere.out);
+    assert.match(elsewhere.out, /belongs to the home tenant/);
+    const bogus = await run([
+      "create-admin",
+      "--email",
+      "x@prefeitura.example",
+      "--role",
+      "agent",
+      "--generate",
+    ]);
+    assert.equal(bogus.code, 64, bogus.out);
+    assert.match(bogus.out, /--role is admin or platform_operator/);
   });
 
   it("refuses a command line without a valid e-mail", async () => {

@@ -1,15 +1,22 @@
 /**
- * `npm run create-admin -- --email EMAIL [--name NAME] [--generate | --password-stdin]`: creates the city's first
- * administrator, or resets an account to one. On a terminal it asks for the password twice without echoing it;
- * with no terminal (or --generate) it generates a strong one and prints it once; --password-stdin reads one line
- * from a pipe (for secret managers). Weak passwords and the demo password are refused.
+ * `npm run create-admin -- --email EMAIL [--name NAME] [--role admin|platform_operator] [--generate |
+ * --password-stdin]`: creates the city's first administrator (or the install's platform operator, in the home tenant
+ * only), or resets an account to one. On a terminal it asks for the password twice without echoing it; with no
+ * terminal (or --generate) it generates a strong one and prints it once; --password-stdin reads one line from a pipe
+ * (for secret managers). Weak passwords and the demo password are refused.
  */
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/index.ts";
 import { generatePassword, passwordWeakness, setAdministrator } from "../staff/first-admin.ts";
+import { currentTenant, DEFAULT_TENANT } from "../tenants/current.ts";
 
-const USAGE = "Usage: npm run create-admin -- --email EMAIL [--name NAME] [--generate | --password-stdin]";
+const USAGE =
+  "Usage: npm run create-admin -- --email EMAIL [--name NAME] [--role admin|platform_operator]\n" +
+  "  [--generate | --password-stdin]";
+
+/** Who the command makes, as its messages name them. */
+const TITLES = { admin: "administrator", platform_operator: "platform operator" } as const;
 
 /** The exit codes of create-admin: sysexits' usage error and data error (a refused password). */
 export const EXIT = { ok: 0, usage: 64, weakPassword: 65 } as const;
@@ -19,6 +26,11 @@ export async function runCreateAdminCommand(db: Db, config: Config, args: string
   const options = parseArgs(args);
   if (typeof options === "string") {
     console.error(`${options}\n${USAGE}`);
+    return EXIT.usage;
+  }
+  // The operator works on the install from its home tenant: the database would refuse the role anywhere else.
+  if (options.role === "platform_operator" && currentTenant() !== DEFAULT_TENANT) {
+    console.error(`The platform operator belongs to the home tenant: leave out --tenant.\n${USAGE}`);
     return EXIT.usage;
   }
   const known = [config.demoAdminPassword];
@@ -40,7 +52,8 @@ export async function runCreateAdminCommand(db: Db, config: Config, args: string
     return EXIT.weakPassword;
   }
   const { created } = await setAdministrator(db, { ...options, password, known });
-  console.log(`${created ? "Created" : "Reset"} the administrator ${options.email.trim().toLowerCase()}.`);
+  const title = TITLES[options.role];
+  console.log(`${created ? "Created" : "Reset"} the ${title} ${options.email.trim().toLowerCase()}.`);
   if (generated) {
     console.log(`Password (shown only this once; keep it in a password manager): ${password}`);
   }
@@ -51,6 +64,7 @@ export async function runCreateAdminCommand(db: Db, config: Config, args: string
 interface Options {
   email: string;
   name: string | undefined;
+  role: keyof typeof TITLES;
   generate: boolean;
   passwordStdin: boolean;
 }
@@ -59,6 +73,7 @@ interface Options {
 function parseArgs(args: string[]): Options | string {
   let email: string | undefined;
   let name: string | undefined;
+  let role: string | undefined = "admin";
   let generate = false;
   let passwordStdin = false;
   for (let i = 0; i < args.length; i++) {
@@ -67,13 +82,15 @@ function parseArgs(args: string[]): Options | string {
     const value = () => inline ?? args[++i];
     if (flag === "--email") email = value();
     else if (flag === "--name") name = value();
+    else if (flag === "--role") role = value();
     else if (flag === "--generate") generate = true;
     else if (flag === "--password-stdin") passwordStdin = true;
     else return `Unknown argument: ${arg}`;
   }
   if (!email || !z.email().safeParse(email.trim()).success) return "--email needs an e-mail address.";
   if (generate && passwordStdin) return "Choose --generate or --password-stdin, not both.";
-  return { email, name, generate, passwordStdin };
+  if (role !== "admin" && role !== "platform_operator") return "--role is admin or platform_operator.";
+  return { email, name, role, generate, passwordStdin };
 }
 
 function firstLine(text: string): string {

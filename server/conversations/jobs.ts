@@ -17,6 +17,7 @@ import { redactAddresses } from "../notifications/recipients.ts";
 import { awaitSendSlot, sendRateOf } from "../notifications/send-rate.ts";
 import { whatsappTemplateFor } from "../notifications/whatsapp-window.ts";
 import { attachmentStoreOf } from "../storage/store.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { converse, type Effect } from "./engine.ts";
 import { findInbound, type InboundRow, optIn, optOut, recordReceipt } from "./inbound.ts";
 import { fetchPhotos } from "./media.ts";
@@ -298,14 +299,17 @@ export const sendReply: Job<typeof SendReplyPayload> = {
     if (r.address === "" || (r.opted_out && !r.body.evenOptedOut)) return void (await fail("opted_out"));
     // The portal's chat reads its replies from the conversation itself: nothing to hand to a provider.
     if (r.channel === "webchat") return void (await sent(ctx.db, replyId, "webchat", claim));
-    const adapter = channelsOf(ctx.config)[r.channel as OutboundChannel] as ChannelAdapter | undefined;
+    const publicUrl = await tenantPublicUrl(ctx);
+    const adapter = channelsOf(ctx.config, publicUrl)[r.channel as OutboundChannel] as
+      | ChannelAdapter
+      | undefined;
     if (!adapter) throw new PermanentError(`no adapter is configured for ${r.channel}`);
     try {
       // An agent's files: links the providers download (e-mail attaches the bytes; SMS shows the links).
       const files = await outgoingAttachments(
         ctx.db,
         attachmentStoreOf(ctx.config),
-        ctx.config.publicUrl,
+        publicUrl,
         replyId,
         r.body.attachments ?? [],
         r.channel === "email",

@@ -13,6 +13,7 @@ import { InboundError } from "../../channels/channel.ts";
 import { answerVerification } from "../../channels/whatsapp/parse.ts";
 import { AppError } from "../errors.ts";
 import { route } from "../http/openapi.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { inboundAdaptersOf } from "./adapters.ts";
 import { acceptInbound } from "./inbound.ts";
 
@@ -39,7 +40,7 @@ async function webhooks(scope: FastifyInstance): Promise<void> {
     if (!adapter) throw new AppError(503, "channel_not_configured");
     const request: InboundRequest = {
       // The URL the provider called, as it saw it: Twilio signs it.
-      url: `${config.publicUrl}${req.url}`,
+      url: `${await tenantPublicUrl(scope.ctx)}${req.url}`,
       headers: req.headers as Record<string, string | undefined>,
       rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     };

@@ -10,6 +10,7 @@ import type { AppContext } from "../context.ts";
 import { translate } from "../i18n.ts";
 import { JOB_PAYLOADS, SlotPayload } from "../jobs/payloads.ts";
 import { type Job, PermanentError } from "../jobs/runner.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import {
   cancelSend,
   claimDuePulls,
@@ -101,7 +102,7 @@ export const sendWorkOrderOpen311: Job<typeof SendPayload> = {
     const endpoint = endpointOf(system);
     let receipt: Awaited<ReturnType<typeof postServiceRequest>>;
     try {
-      receipt = await postServiceRequest(endpoint, requestOf(order, serviceCode, ctx.config.publicUrl));
+      receipt = await postServiceRequest(endpoint, requestOf(order, serviceCode, await tenantPublicUrl(ctx)));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await recordSendError(ctx.db, order.work_order_id, message);

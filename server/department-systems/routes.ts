@@ -13,6 +13,7 @@ import { AppError, renderProblem } from "../errors.ts";
 import { hashToken } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { type Locale, translate } from "../i18n.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { answerProblemError, findAnswerProblem } from "../work-orders/non-answers.ts";
 import { deleteDepartmentSystem, setDepartmentSystem } from "./commands.ts";
 import { presentSystem } from "./present.ts";
@@ -22,10 +23,10 @@ import { actionOf, applyExternalUpdate } from "./updates.ts";
 
 /** Registers the department-system routes; the push endpoint in a scope of its own that reads form bodies. */
 export async function registerDepartmentSystemsRoutes(app: FastifyInstance): Promise<void> {
-  const { db, config } = app.ctx;
+  const { db } = app.ctx;
   const view = async (row: SystemRow, pushSecret?: string) =>
     presentSystem(row, {
-      publicUrl: config.publicUrl,
+      publicUrl: await tenantPublicUrl(app.ctx),
       orders: await countOrdersByState(db, row.id),
       pushSecret,
     });

@@ -16,7 +16,7 @@ import { databaseRegistry, processRegistry } from "../observability/metrics.ts";
 import { registerMetricsRoute } from "../observability/metrics-endpoint.ts";
 import { RequestLog } from "../observability/request-log.ts";
 import { DEFAULT_TENANT, runAsTenant } from "../tenants/current.ts";
-import { stripTenantPath, tenantOfRequest } from "../tenants/http.ts";
+import { keepTenantPathInRedirect, stripTenantPath, tenantOfRequest } from "../tenants/http.ts";
 import type { Tenant } from "../tenants/queries.ts";
 import type { Staff } from "./auth.ts";
 import { edgeOptions, registerEdge } from "./edge.ts";
@@ -104,6 +104,12 @@ export async function buildApp(
   app.addHook("preHandler", (req, _reply, done) =>
     runAsTenant(req.tenant?.id ?? DEFAULT_TENANT, () => runWithRequestId(req.id, done)),
   );
+  // A redirect to one of the application's own paths stays under the tenant's /t/<slug> prefix.
+  app.addHook("onSend", async (req, reply, payload) => {
+    const location = reply.getHeader("location");
+    if (typeof location === "string") reply.header("location", keepTenantPathInRedirect(req, location));
+    return payload;
+  });
   recordRegisteredRoutes(app);
   await registerEdge(app);
   // Answers over 1 KiB go gzipped to clients that take it (district outlines, catalogue lists, open data): a phone on

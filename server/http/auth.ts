@@ -7,6 +7,7 @@ import type { FastifyRequest } from "fastify";
 import { hashToken, type Staff, type StaffRole } from "../access/principal.ts";
 import { maybeOne } from "../db/index.ts";
 import { forbidden, unauthenticated } from "../errors.ts";
+import { tenantCookieValue } from "../tenants/http.ts";
 
 // The principal lives outside the HTTP layer (commands use it too); routes and tests keep importing it from here.
 export {
@@ -63,6 +64,10 @@ export const ACTIONS = [
   "citizens.withdraw_consent", // record a citizen's withdrawal of consent given by phone, at a counter or by letter
   "conversations.work", // the inbox of written channels: conversations handed over, take, answer, release
   "indicators.read", // the staff indicators and the command centre (supervisors, managers, the ombudsman, admins)
+  "branding.manage", // the city's name, colour and logo on every screen (admins)
+  "sign_in.manage", // the city's OpenID providers: gov.br for citizens, its own for staff, with their secrets (admins)
+  "platform.tenants.read", // the install's tenants, their hosts and counts, and the templates (the platform operator)
+  "platform.tenants.manage", // create a tenant from a template, suspend, resume, give or take a host (the operator)
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -147,6 +152,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "citizens.read",
     "staff.read",
     "staff.manage",
+    "branding.manage",
+    "sign_in.manage",
     "catalogue.manage",
     "matrix.manage",
     "departments.manage",
@@ -196,6 +203,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "audit_log.read",
     "citizens.withdraw_consent",
   ],
+  // The install's operator (home tenant only, granted by the command line): the tenants, and nothing of a city's.
+  platform_operator: ["session.read", "platform.tenants.read", "platform.tenants.manage"],
 };
 
 /** True when `role` may perform `action`. */
@@ -203,12 +212,13 @@ export function can(role: StaffRole, action: Action): boolean {
   return PERMISSIONS[role].includes(action);
 }
 
-/** The session token a request carries: the bearer token, else the `responsiva_session` cookie. */
+/** The session token a request carries: the bearer token, else the `responsiva_session` cookie (of the
+ * request's tenant: server/tenants/http.ts). */
 export function tokenOf(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith("Bearer ")) return header.slice(7).trim();
   // Parsed by @fastify/cookie (edge.ts): a malformed value comes as it was sent, finds no session, and answers 401.
-  return req.cookies?.responsiva_session || undefined;
+  return tenantCookieValue(req, "responsiva_session");
 }
 
 /** The staff member behind a request on a protected route (the route's check already ran); 401 without one. */

@@ -94,7 +94,11 @@ export function changeGuard(spec: { method: string; bodyMediaTypes?: string[]; c
 // A bearer token is never sent by a browser on its own: such a request is not riding on ambient credentials.
 function carriesSessionCookie(req: FastifyRequest): boolean {
   if (req.headers.authorization) return false;
-  return SESSION_COOKIES.some((name) => Boolean(req.cookies[name]));
+  // A tenant under /t/<slug> has its session cookies suffixed with its slug (server/tenants/http.ts).
+  return Object.entries(req.cookies).some(
+    ([cookie, value]) =>
+      Boolean(value) && SESSION_COOKIES.some((name) => cookie === name || cookie.startsWith(`${name}-`)),
+  );
 }
 
 /**

@@ -1,9 +1,11 @@
 /** The explicit list of every concept's routes. A new concept adds one line here. */
 import type { FastifyInstance } from "fastify";
+import { registerSignInSettingsRoutes } from "../access/sign-in-routes.ts";
 import { registerApiKeysRoutes } from "../api-keys/routes.ts";
 import { registerAreaFollowsRoutes } from "../area-follows/routes.ts";
 import { registerAreasRoutes } from "../areas/routes.ts";
 import { registerAuditRoutes } from "../audit/routes.ts";
+import { registerBrandingRoutes } from "../branding/routes.ts";
 import { registerCalendarRoutes } from "../calendar/routes.ts";
 import { registerCatalogueRoutes } from "../catalogue/routes.ts";
 import { registerCitizenAccessRoutes } from "../citizen-access/routes.ts";
@@ -25,6 +27,7 @@ import { registerMessageTemplatesRoutes } from "../message-templates/routes.ts";
 import { registerNotificationsRoutes } from "../notifications/routes.ts";
 import { registerOpen311Routes } from "../open311/routes.ts";
 import { registerOrganisationRoutes } from "../organisation/routes.ts";
+import { registerPlatformRoutes } from "../platform/routes.ts";
 import { registerSatisfactionRoutes } from "../satisfaction/routes.ts";
 import { registerStaffRoutes } from "../staff/routes.ts";
 import { registerTelephonyRoutes } from "../telephony/routes.ts";
@@ -38,6 +41,8 @@ import { registerWebRoutes } from "./web.ts";
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerApiKeysRoutes(app);
   await registerStaffRoutes(app);
+  await registerBrandingRoutes(app);
+  await registerSignInSettingsRoutes(app);
   await registerAreasRoutes(app);
   await registerCatalogueRoutes(app);
   await registerClassificationRoutes(app);
@@ -67,6 +72,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerOpen311Routes(app);
   await registerTelephonyRoutes(app);
   await registerAuditRoutes(app);
+  await registerPlatformRoutes(app);
   registerSourceRoute(app);
   registerWebRoutes(app);
 }

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { FLOW_COOKIE } from "../access/oidc.ts";
+import { tenantCookie, tenantCookieValue } from "../tenants/http.ts";
 
 /** Sets (or, with maxAgeSeconds 0, clears) the flow cookie: HttpOnly, SameSite=Lax, only under /api/v1/. */
 export function setFlowCookie(
@@ -12,8 +13,9 @@ export function setFlowCookie(
   state: string,
   maxAgeSeconds: number,
 ): void {
-  reply.setCookie(FLOW_COOKIE, state, {
-    path: "/api/v1/",
+  const cookie = tenantCookie(req, FLOW_COOKIE, "/api/v1/");
+  reply.setCookie(cookie.name, state, {
+    path: cookie.path,
     httpOnly: true,
     // Lax: the provider's redirect back is a top-level navigation from another site, which Lax cookies go with.
     sameSite: "lax",
@@ -23,8 +25,7 @@ export function setFlowCookie(
 }
 
 /** The state the browser holds for its flow, if any. */
-export const flowStateOf = (req: FastifyRequest): string | undefined =>
-  req.cookies?.[FLOW_COOKIE] || undefined;
+export const flowStateOf = (req: FastifyRequest): string | undefined => tenantCookieValue(req, FLOW_COOKIE);
 
 /** The query string of a request, exactly as the provider sent it back. */
 export const queryOf = (req: FastifyRequest): string =>

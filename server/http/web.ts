@@ -14,12 +14,13 @@ import { gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { WebManifest } from "../../web/build.ts";
 import { signInProviders } from "../access/oidc.ts";
+import { type Brand, brandOf } from "../branding/brand.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { MAX_ATTACHMENTS } from "../demands/attachments.ts";
 import { AppError } from "../errors.ts";
 import { LOCALES, type Locale, loadLocale, translate } from "../i18n.ts";
 import { publicDefinitions } from "../indicators/present.ts";
-import { tenantSlugOf } from "../tenants/http.ts";
+import { tenantPathOf as tenantBase } from "../tenants/http.ts";
 import { escapeHtml } from "./html.ts";
 import { ICON_SVG, iconPng } from "./icons.ts";
 
@@ -163,6 +164,7 @@ export function shellHtml(
   limits?: { attachmentBytes: number; attachments: number },
   signIn: { govbr: boolean; city: boolean } = { govbr: false, city: false },
   base = "",
+  brand: Brand = brandOf(undefined),
 ): string {
   const assets = web.apps[app];
   if (!assets) throw new AppError(503, "web_not_built");
@@ -174,6 +176,8 @@ export function shellHtml(
     leafletCss: web.leafletCss,
     timeZone,
     ...(limits ? { limits } : {}),
+    // The city's name and logo (its colour comes with branding.css): issue 16.
+    brand: { name: brand.name, logoUrl: brand.logoUrl },
     // Which sign-in buttons to show: gov.br on the portal, the city's provider on the staff apps (decision 0057).
     signIn: app === "portal" ? { govbr: signIn.govbr, city: false } : { govbr: false, city: signIn.city },
     // The transparency page's first screen asks for every public indicator's reading at once, without first
@@ -184,7 +188,14 @@ export function shellHtml(
   const bootJson = JSON.stringify(boot).replaceAll("</", "<\\/");
   const t = (key: string) => escapeHtml(translate(locale, `web.${key}`));
   const staffApp = STAFF_APPS[app as keyof typeof STAFF_APPS];
-  const siteName = t(staffApp?.name ?? "portal.site_name");
+  // The portal says the city's name where it set one; a staff app says its own name, and the city's beside it.
+  const appName = t(staffApp?.name ?? "portal.site_name");
+  const cityName = brand.name === null ? null : escapeHtml(brand.name);
+  const siteName = staffApp ? appName : (cityName ?? appName);
+  const title = staffApp && cityName ? `${appName} · ${cityName}` : siteName;
+  const logo = brand.logoUrl
+    ? `<img class="brand-logo" src="${escapeHtml(brand.logoUrl)}" alt="" height="32">`
+    : "";
   const home = `${base}${staffApp?.base ?? "/"}`;
   // Staff screens need a session and data first: the shell says only where one is.
   const first = staffApp ? `<h1>${siteName}</h1><p>${t("ui.loading")}</p>` : criticalHtml(locale, path, base);
@@ -193,13 +204,14 @@ export function shellHtml(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${siteName}</title>
+<title>${title}</title>
 <meta name="description" content="${t("portal.home.intro")}">
-<meta name="theme-color" content="#0b4ea2">
+<meta name="theme-color" content="${brand.colourHex}">
 <link rel="manifest" href="${base}/manifest.webmanifest?lang=${locale}">
 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml">
 <link rel="apple-touch-icon" href="/icons/icon-192.png">
 ${assets.css.map((href) => `<link rel="stylesheet" href="${href}">`).join("\n")}
+<link rel="stylesheet" href="${base}/branding.css">
 ${[...assets.preload, ...routeChunks(assets, path)].map((href) => `<link rel="modulepreload" href="${href}">`).join("\n")}
 ${firstReadings(app, path, locale, base)
   .map((href) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(href)}">`)
@@ -209,7 +221,7 @@ ${firstReadings(app, path, locale, base)
 <body>
 <script type="application/json" id="boot">${bootJson}</script>
 <div id="app"><a class="skip" href="#main">${t("ui.skip_to_content")}</a>
-<header class="site-header"><a class="brand" href="${home}?lang=${locale}">${siteName}</a></header>
+<header class="site-header"><a class="brand" href="${home}?lang=${locale}">${logo}${siteName}</a></header>
 <main id="main">${first}</main></div>
 </body>
 </html>`;
@@ -264,12 +276,6 @@ async function sendFile(
   return reply.header("content-encoding", "gzip").send(packed);
 }
 
-/** The tenant path prefix a request came with ("/t/santos"), or "" (the host named its tenant). */
-function tenantBase(req: FastifyRequest): string {
-  const slug = tenantSlugOf(req);
-  return slug === undefined ? "" : `/t/${slug}`;
-}
-
 /** Registers the web apps' files and shells. */
 export function registerWebRoutes(app: FastifyInstance): void {
   const tileUrl = app.ctx.config.mapTileUrl;
@@ -289,7 +295,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
   };
   const shell = (name: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const timeZone = await cityZone();
-    const providers = signInProviders(app.ctx);
+    const providers = await signInProviders(app.ctx);
     return reply
       .header("content-security-policy", csp)
       .header("cache-control", "no-cache")
@@ -308,6 +314,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
           limits,
           { govbr: providers.govbr !== undefined, city: providers.city !== undefined },
           tenantBase(req),
+          brandOf(req.tenant, tenantBase(req)),
         ),
       );
   };
@@ -342,7 +349,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
       .type("application/manifest+json")
       .header("cache-control", "no-cache")
       .send({
-        name: t("portal.site_name"),
+        name: brandOf(req.tenant).name ?? t("portal.site_name"),
         short_name: t("portal.short_name"),
         description: t("portal.home.intro"),
         lang: req.locale,
@@ -350,7 +357,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
         scope: `${base}/`,
         display: "standalone",
         background_color: "#ffffff",
-        theme_color: "#0b4ea2",
+        theme_color: brandOf(req.tenant).colourHex,
         icons: [
           { src: "/icons/icon.svg", sizes: "any", type: "image/svg+xml", purpose: "any maskable" },
           { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png" },

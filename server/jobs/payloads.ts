@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ConfirmationPayload, DigestPayload } from "../area-follows/schemas.ts";
 import { SendCodePayload } from "../citizen-access/schemas.ts";
 import { SendMessagePayload } from "../notifications/schemas.ts";
+import { ProvisionPayload } from "../platform/schemas.ts";
 import { DeliverWebhookPayload } from "../webhooks/schemas.ts";
 
 /** The payload of a periodic job: the start of its time slot, which also makes its dedupe key. */
@@ -35,6 +36,7 @@ export const JOB_PAYLOADS = {
   "send-reply": z.object({ replyId: z.number().int().positive() }),
   "send-area-follow-confirmation": ConfirmationPayload,
   "send-area-digest": DigestPayload,
+  "provision-tenant": ProvisionPayload,
 } as const;
 
 /** The name of a job this release knows. */

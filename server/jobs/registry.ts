@@ -23,6 +23,7 @@ import {
   refreshIndicatorFactsJob,
 } from "../indicators/jobs.ts";
 import { sendMessage } from "../notifications/jobs.ts";
+import { provisionTenantJob } from "../platform/jobs.ts";
 import { remindSurveysJob } from "../satisfaction/jobs.ts";
 import { routeDemandJob } from "../triage/jobs.ts";
 import { deliverWebhook, FAN_OUT_EVERY_SECONDS, fanOutWebhooksJob } from "../webhooks/jobs.ts";
@@ -82,6 +83,7 @@ export const JOBS: readonly Job[] = [
   digestAreaFollowsJob,
   sendAreaFollowConfirmation,
   sendAreaDigest,
+  provisionTenantJob,
 ];
 
 /**

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { auditActorOf } from "../audit/record.ts";
 import { loadCalendar } from "../calendar/queries.ts";
 import { route, validate } from "../http/openapi.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { deleteOverride, saveOverride } from "./commands.ts";
 import { presentTemplates, previewMessage } from "./present.ts";
 import { findOverrides, listOverrides } from "./queries.ts";
@@ -17,7 +18,7 @@ import {
 
 /** Registers the message template routes. */
 export async function registerMessageTemplatesRoutes(app: FastifyInstance): Promise<void> {
-  const { db, config } = app.ctx;
+  const { db } = app.ctx;
 
   route(
     app,
@@ -88,7 +89,7 @@ export async function registerMessageTemplatesRoutes(app: FastifyInstance): Prom
       const input = validate(PreviewInput, req.body ?? {});
       const overrides = await findOverrides(db, input.template, input.locale);
       const { timeZone } = await loadCalendar(db);
-      return previewMessage(input, overrides, config.publicUrl, timeZone);
+      return previewMessage(input, overrides, await tenantPublicUrl(app.ctx), timeZone);
     },
   );
 

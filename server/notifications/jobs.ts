@@ -17,6 +17,7 @@ import {
 import type { Config } from "../config.ts";
 import { ratingChoicesFor } from "../conversations/survey.ts";
 import { type Job, PermanentError } from "../jobs/runner.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { recordAttemptFailed, recordSent, recordUndeliverable, startAttempt } from "./commands.ts";
 import { planMessage, startFirstAttempt } from "./planning.ts";
 import { redactAddresses } from "./recipients.ts";
@@ -24,10 +25,14 @@ import { SendMessagePayload } from "./schemas.ts";
 import { awaitSendSlot, sendRateOf } from "./send-rate.ts";
 import { whatsappTemplateFor } from "./whatsapp-window.ts";
 
-const adapters = new WeakMap<Config, Channels>();
+// Per configuration, and per public address: a tenant's providers report deliveries to its own address (issue 16).
+const adapters = new WeakMap<Config, Map<string, Channels>>();
 
-/** What the channel adapters take from the configuration. */
-export function channelOptionsOf(config: Config): ChannelsOptions {
+/**
+ * What the channel adapters take from the configuration; delivery reports come to `publicUrl`, the address of the
+ * tenant whose messages they send (server/tenants/public-url.ts).
+ */
+export function channelOptionsOf(config: Config, publicUrl = config.publicUrl): ChannelsOptions {
   const { twilio, kannel } = config.messaging;
   return {
     smtpUrl: config.smtpUrl,
@@ -35,26 +40,31 @@ export function channelOptionsOf(config: Config): ChannelsOptions {
     mailDir: `${config.dataDir}/mail`,
     whatsapp: config.messaging.whatsapp,
     telegram: config.messaging.telegram,
-    twilio: twilio && { ...twilio, statusCallbackUrl: `${config.publicUrl}/webhooks/twilio/messaging` },
-    kannel: kannel && { ...kannel, callbackUrl: config.publicUrl },
+    twilio: twilio && { ...twilio, statusCallbackUrl: `${publicUrl}/webhooks/twilio/messaging` },
+    kannel: kannel && { ...kannel, callbackUrl: publicUrl },
   };
 }
 
-/** The channel adapters of a configuration, built once per configuration object. */
-export function channelsOf(config: Config): Channels {
-  let channels = adapters.get(config);
+/** The channel adapters of a configuration and a tenant's public address, built once for each. */
+export function channelsOf(config: Config, publicUrl = config.publicUrl): Channels {
+  let byUrl = adapters.get(config);
+  if (!byUrl) {
+    byUrl = new Map();
+    adapters.set(config, byUrl);
+  }
+  let channels = byUrl.get(publicUrl);
   if (!channels) {
-    channels = createChannels(channelOptionsOf(config));
-    adapters.set(config, channels);
+    channels = createChannels(channelOptionsOf(config, publicUrl));
+    byUrl.set(publicUrl, channels);
   }
   return channels;
 }
 
 /** Closes the adapters built for a configuration (pooled SMTP connections), e.g. when a worker stops. */
 export async function closeChannelsOf(config: Config): Promise<void> {
-  const channels = adapters.get(config);
+  const byUrl = adapters.get(config);
   adapters.delete(config);
-  if (channels) await closeChannels(channels);
+  for (const channels of byUrl?.values() ?? []) await closeChannels(channels);
 }
 
 /** Sends one message to a citizen on the best channel that takes it. */
@@ -65,13 +75,14 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
   maxAttempts: 10,
   async run(ctx, payload, claim) {
     if (!claim) throw new Error("send-message runs only from its outbox row");
-    const channels = channelsOf(ctx.config);
+    const publicUrl = await tenantPublicUrl(ctx);
+    const channels = channelsOf(ctx.config, publicUrl);
     const available = Object.keys(channels) as OutboundChannel[];
     // Each step is one statement and its own commit, so none needs BEGIN and COMMIT around it (decision 0043):
     // the plan reads and locks nothing; the message row and its first attempt are then written together, durable
     // before the provider is called (decisions 0007, 0041), and only while the row is neither sent nor skipped nor
     // its citizen erased. A plan with nothing to send leaves the row's end to the runner.
-    const plan = await planMessage(ctx.db, claim.id, payload, available, ctx.config.publicUrl);
+    const plan = await planMessage(ctx.db, claim.id, payload, available, publicUrl);
     if (plan.kind === "done") return;
     if (plan.kind === "unreachable") throw new PermanentError("no channel can reach the citizen");
     const first = await startFirstAttempt(ctx.db, plan, plan.recipients[0]!);

@@ -6,7 +6,6 @@
 import type { ServiceAttribute } from "../../domain/attributes.ts";
 import type { DemandStatus } from "../../domain/status.ts";
 import type { Service, ServiceGroup } from "../catalogue/queries.ts";
-import type { Config } from "../config.ts";
 import { type Locale, pickLocalized, translate } from "../i18n.ts";
 import { type OfficialStreets, publicDemandRecord } from "../public-data/record.ts";
 import { redactPublicText } from "../public-data/redact.ts";
@@ -50,17 +49,20 @@ export function extendedStatus(status: string, outcome: string | null): string {
   }
 }
 
-/** The service discovery document (Open311 Service Discovery), pointing at this server's one endpoint. */
-export function presentDiscovery(config: Config, changedAt: Date, locale: Locale) {
+/**
+ * The service discovery document (Open311 Service Discovery), pointing at this server's one endpoint at the
+ * tenant's public address (`publicUrl`, server/tenants/public-url.ts).
+ */
+export function presentDiscovery(publicUrl: string, changedAt: Date, locale: Locale) {
   const changeset = w3c(changedAt);
   return {
     changeset,
-    contact: translate(locale, "open311.discovery.contact", { url: config.publicUrl }),
-    key_service: translate(locale, "open311.discovery.key_service", { url: config.publicUrl }),
+    contact: translate(locale, "open311.discovery.contact", { url: publicUrl }),
+    key_service: translate(locale, "open311.discovery.key_service", { url: publicUrl }),
     endpoints: [
       {
         specification: SPECIFICATION,
-        url: `${config.publicUrl}/open311/v2`,
+        url: `${publicUrl}/open311/v2`,
         changeset,
         type: "production",
         formats: ["text/xml", "application/json"],

@@ -12,6 +12,7 @@ import { listServiceGroups, listServices } from "../catalogue/queries.ts";
 import { AppError } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { loadOfficialStreets } from "../public-data/streets.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { tenantDirectory } from "../tenants/queries.ts";
 import { fileOpen311Request, findOpen311Service, postOpen311Update } from "./commands.ts";
 import {
@@ -123,7 +124,7 @@ const list = (text: string | undefined) =>
     .filter(Boolean) ?? [];
 
 function declareRoutes(app: FastifyInstance): void {
-  const { db, config } = app.ctx;
+  const { db } = app.ctx;
   const tag = "open311";
 
   route(
@@ -142,7 +143,7 @@ function declareRoutes(app: FastifyInstance): void {
         reply,
         format,
         "discovery",
-        presentDiscovery(config, await catalogueChangedAt(db), req.locale),
+        presentDiscovery(await tenantPublicUrl(app.ctx), await catalogueChangedAt(db), req.locale),
       );
     },
   );

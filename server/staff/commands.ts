@@ -3,7 +3,7 @@
  * every process through the login_failures table, or through the city's own OpenID provider) and sign out.
  */
 import { randomBytes } from "node:crypto";
-import { isDepartmentRole } from "../../domain/staff-roles.ts";
+import { isDepartmentRole, PLATFORM_OPERATOR } from "../../domain/staff-roles.ts";
 import { finishSignIn, type ProviderSettings, SignInFailure } from "../access/oidc.ts";
 import { hashToken, type StaffRole } from "../access/principal.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
@@ -43,6 +43,7 @@ export async function createStaffUser(
   input: NewStaffUser,
   actor: AuditActor | null = null,
 ): Promise<number> {
+  refuseOperatorRole(input.role);
   checkPassword(input.password);
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password);
@@ -87,6 +88,7 @@ export async function updateStaffUser(
   changes: StaffChanges,
   actor: AuditActor,
 ): Promise<StaffRow> {
+  refuseOperatorRole(changes.role);
   if (changes.password !== undefined) checkPassword(changes.password);
   const passwordHash = changes.password === undefined ? null : await hashPassword(changes.password);
   return db.transaction(async (tx) => {
@@ -96,6 +98,8 @@ export async function updateStaffUser(
       [id],
     );
     if (!current) throw notFound(`/api/v1/staff/${id}`);
+    // The operator's account is above the city's administration: its password, role and state are the CLI's.
+    refuseOperatorRole(current.role);
     const before = await findStaffById(tx, id);
     const role = changes.role ?? current.role;
     const departmentId =
@@ -261,6 +265,14 @@ async function secondsUntilAllowed(sql: Sql, key: string, limit: number): Promis
     [key, limit, LOGIN_LIMITS.windowSeconds],
   );
   return row ? Math.max(1, row.wait) : 0;
+}
+
+/**
+ * 422 for the platform operator's role: only the command line grants it (create-admin --role platform_operator),
+ * in the home tenant; a city's administration neither grants it nor changes an account that holds it.
+ */
+function refuseOperatorRole(role: StaffRole | undefined): void {
+  if (role === PLATFORM_OPERATOR) throw unprocessable("platform_operator_role", "role");
 }
 
 function checkPassword(password: string): void {

@@ -39,11 +39,16 @@ export interface AdministratorInput {
   password: string;
   /** Other passwords known to be public (the configured demo password). */
   known?: readonly string[];
+  /**
+   * admin (the default), or the install's platform operator (home tenant only: the database refuses it elsewhere).
+   */
+  role?: "admin" | "platform_operator";
 }
 
 /**
- * Creates an active administrator, or turns the account with that e-mail into one with the new password (ending its
- * sessions and forgiving its failed sign-ins), in one transaction. Throws on a weak password.
+ * Creates an active administrator (or platform operator: `input.role`), or turns the account with that e-mail into
+ * one with the new password (ending its sessions and forgiving its failed sign-ins), in one transaction. Throws on a
+ * weak password.
  */
 export async function setAdministrator(
   db: Db,
@@ -53,6 +58,7 @@ export async function setAdministrator(
   const weakness = passwordWeakness(input.password, email, input.known);
   if (weakness) throw new Error(`weak password: ${weakness}`);
   const passwordHash = await hashPassword(input.password);
+  const role = input.role ?? "admin";
   return db.transaction(async (tx) => {
     const existing = await maybeOne<{ id: number }>(
       tx,
@@ -62,17 +68,22 @@ export async function setAdministrator(
     if (!existing) {
       const row = await one<{ id: number }>(
         tx,
-        `INSERT INTO staff_users (email, name, password_hash, role) VALUES ($1, $2, $3, 'admin') RETURNING id`,
-        [email, input.name?.trim() || "Administração", passwordHash],
+        `INSERT INTO staff_users (email, name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [
+          email,
+          input.name?.trim() || (role === "admin" ? "Administração" : "Operação da plataforma"),
+          passwordHash,
+          role,
+        ],
       );
       return { id: row.id, created: true };
     }
-    // An administrator acts for the whole city: no department scope.
+    // An administrator acts for the whole city (an operator for the install): no department scope.
     await tx.query(
-      `UPDATE staff_users SET password_hash = $2, role = 'admin', department_id = NULL, active = true,
+      `UPDATE staff_users SET password_hash = $2, role = $4, department_id = NULL, active = true,
               name = coalesce($3, name)
         WHERE id = $1`,
-      [existing.id, passwordHash, input.name?.trim() || null],
+      [existing.id, passwordHash, input.name?.trim() || null, role],
     );
     await tx.query("DELETE FROM staff_sessions WHERE user_id = $1", [existing.id]);
     await tx.query("DELETE FROM login_failures WHERE key = $1", [`email:${email}`]);

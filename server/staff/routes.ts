@@ -1,13 +1,15 @@
 /** HTTP routes of the staff concept: sign-in, sign-out, the signed-in profile, and account administration. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { CITY_ROLES } from "../../domain/staff-roles.ts";
 import { beginSignIn, FLOW_MINUTES, SignInFailure, signInProviders } from "../access/oidc.ts";
 import { auditActorOf } from "../audit/record.ts";
 import { notFound } from "../errors.ts";
-import { PERMISSIONS, STAFF_ROLES, staffOf, tokenOf } from "../http/auth.ts";
+import { PERMISSIONS, staffOf, tokenOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
 import { flowStateOf, queryOf, setFlowCookie } from "../http/sign-in-flow.ts";
 import { STAFF_APPS } from "../http/web.ts";
+import { tenantCookie } from "../tenants/http.ts";
 import {
   createStaffUser,
   login,
@@ -94,7 +96,7 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const city = signInProviders(app.ctx).city;
+      const city = (await signInProviders(app.ctx)).city;
       if (!city) throw notFound("/api/v1/auth/oidc/start");
       const base = STAFF_APPS[validate(ProviderStartQuery, req.query).app].base;
       try {
@@ -123,7 +125,7 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const city = signInProviders(app.ctx).city;
+      const city = (await signInProviders(app.ctx)).city;
       if (!city) throw notFound("/api/v1/auth/oidc/callback");
       reply.header("cache-control", "no-store");
       setFlowCookie(req, reply, "", 0);
@@ -181,12 +183,13 @@ export async function registerStaffRoutes(app: FastifyInstance): Promise<void> {
     {
       method: "GET",
       path: "/api/v1/roles",
-      summary: "Every staff role with the actions of the permission table it holds",
+      summary: "Every role a city grants with the actions of the permission table it holds",
       tag: "staff",
       action: "staff.read",
       responses: { 200: { description: "Roles", schema: RoleView.array() } },
     },
-    async () => STAFF_ROLES.map((role) => ({ role, actions: [...PERMISSIONS[role]] })),
+    // The platform operator's role is the install's, granted by the command line alone: not a city's to offer.
+    async () => CITY_ROLES.map((role) => ({ role, actions: [...PERMISSIONS[role]] })),
   );
 
   route(
@@ -241,8 +244,9 @@ function setSessionCookie(
   token: string,
   maxAgeSeconds: number,
 ): void {
-  reply.setCookie(COOKIE, token, {
-    path: "/",
+  const cookie = tenantCookie(req, COOKIE);
+  reply.setCookie(cookie.name, token, {
+    path: cookie.path,
     httpOnly: true,
     sameSite: "lax",
     maxAge: maxAgeSeconds,

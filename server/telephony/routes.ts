@@ -24,6 +24,7 @@ import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
 import { translate } from "../i18n.ts";
+import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { verifyWebhookSignature } from "../webhooks/signature.ts";
 import { recordCallEvent, registerCallDemand, takeCall } from "./commands.ts";
 import { idempotencyOf } from "./idempotency.ts";
@@ -144,7 +145,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
     if (typeof signature !== "string" || signature === "") throw new AppError(400, "signature_required");
     const params = (req.body ?? {}) as FormParams;
     // Twilio signs the URL it was given: this site's public address and the path and query it called.
-    const url = `${config.publicUrl}${req.url}`;
+    const url = `${await tenantPublicUrl(scope.ctx)}${req.url}`;
     if (!verifyTwilioSignature({ authToken, url, params, signature }))
       throw new AppError(403, "bad_signature");
     const parsed = parseTwilioCall(params);
@@ -211,7 +212,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
 
 /** The agent's calls, the screen pop, taking a call, intake during it, and the counter receipt. */
 function registerCallsRoutes(app: FastifyInstance): void {
-  const { db, config } = app.ctx;
+  const { db } = app.ctx;
   const callOf = async (req: FastifyRequest) => {
     const { id } = validate(CallParams, req.params);
     const call = await findCall(db, id);
@@ -344,7 +345,7 @@ function registerCallsRoutes(app: FastifyInstance): void {
           receiptPage({
             demand,
             locale: req.locale,
-            publicUrl: config.publicUrl,
+            publicUrl: await tenantPublicUrl(app.ctx),
             secret: query.secret,
             timeZone,
             deadline: deadlineWords(expected, req.locale),

@@ -13,17 +13,21 @@ import { forgetTenants } from "./queries.ts";
 const SLUG = /^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
 
+/** A tenant's slug: its `/t/<slug>` prefix and its name in the operator's commands. */
+export const TenantSlug = z.string().regex(SLUG);
+/** A host name a tenant answers on (lower case, optional port). */
+export const HostName = z.string().toLowerCase().regex(HOST).max(253);
+/** An Open311 jurisdiction_id, unique across the install. */
+export const JurisdictionId = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,99}$/);
+
 /** What a new tenant is made with. */
 export const NewTenant = z.object({
-  slug: z.string().regex(SLUG),
+  slug: TenantSlug,
   name: z.string().trim().min(1).max(120),
   /** Host names it answers on (lower case, optional port). */
-  hosts: z.array(z.string().toLowerCase().regex(HOST).max(253)).max(20).default([]),
+  hosts: z.array(HostName).max(20).default([]),
   /** Its Open311 jurisdiction_id, unique across the install. */
-  jurisdictionId: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{0,99}$/)
-    .optional(),
+  jurisdictionId: JurisdictionId.optional(),
 });
 export type NewTenant = z.input<typeof NewTenant>;
 
@@ -96,7 +100,7 @@ export async function setTenantStatus(
 
 /** Gives a tenant another host name (409 when another tenant has it). */
 export async function addTenantHost(db: Db, slug: string, host: string): Promise<void> {
-  const name = z.string().toLowerCase().regex(HOST).max(253).parse(host);
+  const name = HostName.parse(host);
   try {
     const rows = await runAcrossTenants(() =>
       db.query(

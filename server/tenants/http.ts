@@ -69,3 +69,36 @@ export async function tenantOfRequest(sql: Sql, req: FastifyRequest): Promise<Te
   }
   return tenant;
 }
+
+/** The tenant path prefix a request came with ("/t/santos"), or "" (its host named its tenant, or none did). */
+export function tenantPathOf(req: FastifyRequest): string {
+  const slug = tenantSlugOf(req);
+  return slug === undefined ? "" : `/t/${slug}`;
+}
+
+/**
+ * A redirect the application answers names a path of its own ("/minhas-solicitacoes"): under a tenant's prefix it
+ * must stay there. Fastify's onSend hook: prefixes a relative Location of a request that came with `/t/<slug>`.
+ */
+export function keepTenantPathInRedirect(req: FastifyRequest, location: string): string {
+  const base = tenantPathOf(req);
+  if (base === "" || !location.startsWith("/") || location.startsWith("//")) return location;
+  return location === base || location.startsWith(`${base}/`) ? location : `${base}${location}`;
+}
+
+/**
+ * The name and path of a cookie of the tenant a request is for (a session, a sign-in flow). Tenants on their own
+ * hosts have their own cookie jars; tenants under `/t/<slug>` of one host share the host's, so each gets the name
+ * suffixed with its slug and its prefix as the path: signing in to one never replaces or reaches another's session,
+ * the default tenant's (path "/") included.
+ */
+export function tenantCookie(req: FastifyRequest, name: string, path = "/"): { name: string; path: string } {
+  const slug = tenantSlugOf(req);
+  if (slug === undefined) return { name, path };
+  return { name: `${name}-${slug}`, path: `/t/${slug}${path === "/" ? "" : path}` };
+}
+
+/** The value of cookie `name` of the request's tenant (see tenantCookie). */
+export function tenantCookieValue(req: FastifyRequest, name: string): string | undefined {
+  return req.cookies?.[tenantCookie(req, name).name] || undefined;
+}

@@ -5,11 +5,14 @@
  */
 import type { Sql } from "../db/index.ts";
 
+/** A tenant's state: being prepared (its template loading: migration 0066), active, or suspended. */
+export type TenantStatus = "provisioning" | "active" | "suspended";
+
 export interface Tenant {
   id: number;
   slug: string;
   name: string;
-  status: "active" | "suspended";
+  status: TenantStatus;
   jurisdictionId: string | null;
   branding: Record<string, unknown>;
   hosts: string[];
@@ -19,7 +22,7 @@ interface TenantRow {
   id: number;
   slug: string;
   name: string;
-  status: "active" | "suspended";
+  status: TenantStatus;
   jurisdiction_id: string | null;
   branding: Record<string, unknown>;
   hosts: string[];

@@ -6,9 +6,10 @@
  * citizen follows that one. Apart from the agents' commands (commands.ts) because no person is in it and it reads
  * before its transaction (decision 0043); the merge itself is shared with them (mergeLocked).
  */
+
+import type { Candidate } from "../../domain/classification/ranking.ts";
 import { findServiceTerms, SERVICE_TERMS, type ServiceTerms } from "../catalogue/terms.ts";
 import { classifyDemand } from "../classification/queries.ts";
-import type { Candidate } from "../classification/ranking.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { type Clocks, loadClocks, startDemandClock } from "../deadlines/demand-clock.ts";
 import { LOCKED_COLUMNS, type LockedDemand, lockDemand, recordEvent } from "../demands/transitions.ts";

@@ -1,7 +1,8 @@
 /**
  * The administration: the catalogue and its extra fields, deadlines and alarm rules, the responsibility matrix,
- * classification criteria, departments, staff and roles, the business calendar, message templates, API keys and
- * webhooks. One entry; each section is its own module.
+ * classification criteria, departments, staff and roles, the business calendar, message templates, API keys,
+ * webhooks, the city's branding and its sign-in providers; and, for the install's platform operator, its cities
+ * (tenants). One entry; each section is its own module.
  */
 import "../ui/base.css";
 import "./admin.css";
@@ -11,13 +12,16 @@ import { translator, withLang } from "../ui/i18n.ts";
 import { useLocation } from "../ui/router.ts";
 import { type StaffEnv, StaffRoot } from "../ui/staff.tsx";
 import { ApiKeysScreen } from "./api-keys.tsx";
+import { BrandingScreen } from "./branding.tsx";
 import { CalendarScreen } from "./calendar.tsx";
 import { ClassificationScreen } from "./classification.tsx";
 import { DeadlinesScreen } from "./deadlines.tsx";
 import { DepartmentsScreen } from "./departments.tsx";
 import { MatrixScreen } from "./matrix.tsx";
 import { MessagesScreen } from "./messages.tsx";
+import { PlatformScreen } from "./platform.tsx";
 import { ServicesScreen } from "./services.tsx";
+import { SignInScreen } from "./sign-in.tsx";
 import { UsersScreen } from "./users.tsx";
 import { WebhooksScreen } from "./webhooks.tsx";
 
@@ -52,6 +56,9 @@ const SECTIONS: {
   { slug: "mensagens", key: "messages", needs: "message_templates.manage", Screen: MessagesScreen },
   { slug: "chaves-api", key: "api_keys", needs: "api_clients.manage", Screen: ApiKeysScreen },
   { slug: "webhooks", key: "webhooks", needs: "webhooks.manage", Screen: WebhooksScreen },
+  { slug: "identidade", key: "branding", needs: "branding.manage", Screen: BrandingScreen },
+  { slug: "acesso", key: "sign_in", needs: "sign_in.manage", Screen: SignInScreen },
+  { slug: "cidades", key: "platform", needs: "platform.tenants.manage", Screen: PlatformScreen },
 ];
 
 function Overview(props: { env: StaffEnv; sections: typeof SECTIONS }) {

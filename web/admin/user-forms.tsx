@@ -1,6 +1,6 @@
 /** The staff account forms of the users section: a new account, and one account's changes, disabling included. */
 import { useState } from "preact/hooks";
-import { isDepartmentRole, STAFF_ROLES } from "../../domain/staff-roles.ts";
+import { CITY_ROLES, isDepartmentRole } from "../../domain/staff-roles.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import type { Translate } from "../ui/i18n.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
@@ -24,8 +24,11 @@ export interface Department {
   name: string;
 }
 
-/** Every staff role, in the order the screens list them. */
-export const ROLES: readonly string[] = STAFF_ROLES;
+/**
+ * The roles a city's administration grants, in the order the screens list them: never the platform operator's,
+ * which only the command line grants.
+ */
+export const ROLES: readonly string[] = CITY_ROLES;
 
 function RoleAndDepartment(props: {
   t: Translate;

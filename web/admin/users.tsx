@@ -120,17 +120,22 @@ export function UsersScreen(props: AdminScreenProps) {
                 <td>{u.departmentCode ?? "—"}</td>
                 <td>{u.active ? t("admin.users.active") : t("admin.users.disabled")}</td>
                 <td>
-                  <button
-                    type="button"
-                    id={`user-edit-${u.id}`}
-                    aria-label={t("admin.users.edit_named", { name: u.name })}
-                    onClick={() => {
-                      setEditing(u.id);
-                      queueMicrotask(() => document.getElementById("edit-user-title")?.focus());
-                    }}
-                  >
-                    {t("staff.edit")}
-                  </button>
+                  {/* The platform operator's account is the command line's to change, not the city's. */}
+                  {ROLES.includes(u.role) ? (
+                    <button
+                      type="button"
+                      id={`user-edit-${u.id}`}
+                      aria-label={t("admin.users.edit_named", { name: u.name })}
+                      onClick={() => {
+                        setEditing(u.id);
+                        queueMicrotask(() => document.getElementById("edit-user-title")?.focus());
+                      }}
+                    >
+                      {t("staff.edit")}
+                    </button>
+                  ) : (
+                    "—"
+                  )}
                 </td>
               </tr>
             ))}

@@ -38,9 +38,10 @@ export function CounterScreen(props: ConsoleProps) {
           const query = new URLSearchParams({ secret: created.secret, lang: locale });
           return { ...created, receiptUrl: `/api/v1/demands/${created.protocol}/receipt?${query}` };
         }}
-        keepOffline={(body, key, serviceName) =>
+        keepOffline={(body, key, serviceName, districtCode) =>
           keepPending({
             key,
+            districtCode,
             path: "/api/v1/demands",
             body: { ...body, channel: "counter" },
             channel: "counter",

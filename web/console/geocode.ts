@@ -13,20 +13,15 @@ export interface Place {
 /** "Rua Augusta, 1200", or the street alone when the match has no number. */
 export const placeLabel = (p: Place) => (p.number ? `${p.street}, ${p.number}` : p.street);
 
-/** Up to five places for an address; none when the lookup fails (the demand may still be registered without one). */
-export async function geocode(q: string, locale: string): Promise<Place[]> {
-  const found = await lookUp(q, locale);
-  return found === "down" ? [] : found;
-}
-
-/** Up to five places for an address, or "down" when the server cannot be reached (offline.ts isLinkDown). */
-export async function lookUp(q: string, locale: string): Promise<Place[] | "down"> {
+/**
+ * Up to five places for an address (its streets in `district` first, when given: a street picked from the kept
+ * list), or "down" when the server cannot be reached (offline.ts isLinkDown).
+ */
+export async function lookUp(q: string, locale: string, district?: string): Promise<Place[] | "down"> {
   try {
-    const found = await api<{ items: Place[] }>(
-      `/api/v1/geocode?q=${encodeURIComponent(q)}&limit=5`,
-      {},
-      locale,
-    );
+    const query = new URLSearchParams({ q, limit: "5" });
+    if (district) query.set("district", district);
+    const found = await api<{ items: Place[] }>(`/api/v1/geocode?${query}`, {}, locale);
     return found.items;
   } catch (e) {
     return isLinkDown(e) ? "down" : [];

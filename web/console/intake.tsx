@@ -7,25 +7,19 @@
  */
 import type { ComponentChild } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { addressIn } from "../../domain/address-in.ts";
 import { PRIVACY_POLICY_VERSION } from "../../domain/privacy.ts";
 import { AttributeField, type AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
 import { Field, ProblemAlert } from "../ui/components.tsx";
 import { type Shortcut, ShortcutList, useShortcuts } from "../ui/shortcuts.tsx";
 import type { StaffEnv } from "../ui/staff.tsx";
-import { geocode, lookUp, type Place } from "./geocode.ts";
-import { IntakePerson, type PersonValues, PlaceFound } from "./intake-person.tsx";
+import { lookUp, type Place } from "./geocode.ts";
+import { AddressField, useAddress } from "./intake-address.tsx";
+import { IntakePerson, type PersonValues } from "./intake-person.tsx";
 import { isLinkDown, keptService, type PendingDemand } from "./offline.ts";
 import { KeptView } from "./pending.tsx";
 import { printReceipt, type Registered, RegisteredView } from "./registered.tsx";
-import {
-  type ServiceChoice,
-  ServicePicker,
-  suggestionShortcuts,
-  useDebounced,
-  useSuggestions,
-} from "./service-picker.tsx";
+import { type ServiceChoice, ServicePicker, suggestionShortcuts, useSuggestions } from "./service-picker.tsx";
 
 interface ServiceDetail extends ServiceChoice {
   locationRequired: boolean;
@@ -68,9 +62,15 @@ export function IntakeForm(props: {
   register: (body: IntakeBody, idempotencyKey: string) => Promise<Registered>;
   /**
    * Keeps the demand in the browser to be sent when the link is back (offline.ts), when registering found no link
-   * to the server: with the same key, so it is made once whatever happens.
+   * to the server: with the same key, so it is made once whatever happens; with the district of the street picked
+   * from the kept list, if one was, where it is placed when sent.
    */
-  keepOffline?: (body: IntakeBody, idempotencyKey: string, serviceName: string) => Promise<PendingDemand>;
+  keepOffline?: (
+    body: IntakeBody,
+    idempotencyKey: string,
+    serviceName: string,
+    districtCode: string | undefined,
+  ) => Promise<PendingDemand>;
   /** Called once a demand is registered (e.g. to refresh the caller's history). */
   onRegistered?: (r: Registered) => void;
   /** A map beside the address (the phone screen's, web/console/place-map.tsx): shows the place, picks another. */
@@ -81,9 +81,7 @@ export function IntakeForm(props: {
 }) {
   const { t, locale } = props.env;
   const [description, setDescription] = useState(props.initialDescription ?? "");
-  const [address, setAddress] = useState("");
-  const [places, setPlaces] = useState<Place[] | null>(null);
-  const [place, setPlace] = useState<Place | null>(null);
+  const where = useAddress(description, locale);
   const [chosen, setChosen] = useState<ServiceChoice | null>(null);
   const [detail, setDetail] = useState<ServiceDetail | null>(null);
   const [attributes, setAttributes] = useState<Record<string, unknown>>({});
@@ -96,39 +94,7 @@ export function IntakeForm(props: {
   const [kept, setKept] = useState<PendingDemand | null>(null);
   const key = useRef(crypto.randomUUID());
   const detailLoad = useRef<Promise<ServiceDetail> | null>(null);
-  /** The address text the shown place was found for: a place found for half an address is not used. */
-  const placedFor = useRef("");
   const suggestions = useSuggestions(description, locale, props.channel);
-  /** True once the agent typed in the address field: from then on the description no longer fills it. */
-  const addressTyped = useRef(false);
-  // An address said in the caller's words fills the address field, so it is never typed twice.
-  useEffect(() => {
-    if (addressTyped.current) return;
-    setAddress(addressIn(description) ?? "");
-  }, [description]);
-
-  // The address is placed as it is typed; the best match is taken until the agent picks another.
-  const settledAddress = useDebounced(address.trim(), 300);
-  useEffect(() => {
-    if (settledAddress.length < 4) {
-      placedFor.current = "";
-      setPlaces(null);
-      setPlace(null);
-      return;
-    }
-    // Already placed for this text (a point picked on the map wrote it): keep that place.
-    if (settledAddress === placedFor.current) return;
-    let current = true;
-    geocode(settledAddress, locale).then((found) => {
-      if (!current) return;
-      placedFor.current = settledAddress;
-      setPlaces(found);
-      setPlace(found[0] ?? null);
-    });
-    return () => {
-      current = false;
-    };
-  }, [settledAddress]);
 
   useEffect(() => {
     // After the frame in which navigate() focuses the new screen's heading.
@@ -194,17 +160,18 @@ export function IntakeForm(props: {
           t("console.intake.need_attribute", { field: missing.description }),
           `attr-${missing.code}`,
         );
-      const typed = address.trim();
-      let where = placedFor.current === typed ? place : null;
+      const typed = where.address.trim();
+      let place: Place | null = where.placeOf(typed);
       // Typed but not placed yet (registered faster than the lookup): place it now with the best match.
       let down = false;
-      if (!where && typed.length >= 4) {
-        const found = await lookUp(typed, locale);
+      if (!place && typed.length >= 4) {
+        const found = await lookUp(typed, locale, where.street?.districtCode ?? undefined);
         down = found === "down";
-        where = found === "down" ? null : (found[0] ?? null);
+        place = found === "down" ? null : (found[0] ?? null);
       }
-      // Without the link, a typed address is kept and placed when the demand is sent (offline.ts).
-      if (service.locationRequired && !where && !(down && props.keepOffline))
+      // Without the link, a typed address (or a street picked from the kept list) is kept and placed when the
+      // demand is sent (offline.ts).
+      if (service.locationRequired && !place && !(down && props.keepOffline))
         return refuse(t("console.intake.need_place"), "intake-address");
       if (props.person === "counter" && identity !== "anonymous" && !person.name.trim())
         return refuse(t("console.intake.need_name"), "intake-name");
@@ -223,7 +190,7 @@ export function IntakeForm(props: {
         attributes: Object.fromEntries(Object.entries(attributes).filter(([, v]) => !isBlank(v))),
         // The address as typed is kept (with its complements); the point is the place found for it.
         ...(typed ? { address: typed } : {}),
-        ...(where ? { location: { lat: where.lat, lon: where.lon } } : {}),
+        ...(place ? { location: { lat: place.lat, lon: place.lon } } : {}),
         ...(identity !== "anonymous" && Object.keys(citizen).length > 0 ? { citizen } : {}),
       };
       const registered = await props.register(body, key.current);
@@ -232,7 +199,8 @@ export function IntakeForm(props: {
     } catch (e) {
       if (body && props.keepOffline && isLinkDown(e)) {
         try {
-          setKept(await props.keepOffline(body, key.current, chosen.name));
+          const district = where.street?.districtCode ?? undefined;
+          setKept(await props.keepOffline(body, key.current, chosen.name, district));
           return;
         } catch {
           // The browser's storage refused it too: say the link is down, and the form keeps what was typed.
@@ -247,8 +215,7 @@ export function IntakeForm(props: {
 
   const reset = () => {
     setDescription("");
-    setAddress("");
-    addressTyped.current = false;
+    where.reset();
     setChosen(null);
     setDetail(null);
     setAttributes({});
@@ -334,34 +301,7 @@ export function IntakeForm(props: {
               onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)}
             />
           </Field>
-          <Field
-            id="intake-address"
-            label={t("console.intake.address")}
-            hint={t("console.intake.address_hint")}
-          >
-            <input
-              id="intake-address"
-              type="text"
-              autocomplete="off"
-              aria-describedby="intake-address-hint"
-              value={address}
-              onInput={(e) => {
-                addressTyped.current = true;
-                setAddress((e.target as HTMLInputElement).value);
-              }}
-            />
-          </Field>
-          <PlaceFound t={t} place={place} places={places} onChoose={setPlace} />
-          {props.placeMap?.({
-            place,
-            onPick: (picked, text) => {
-              addressTyped.current = true;
-              placedFor.current = text;
-              setAddress(text);
-              setPlaces([picked]);
-              setPlace(picked);
-            },
-          })}
+          <AddressField t={t} state={where} placeMap={props.placeMap} />
         </div>
         <ServicePicker
           t={t}

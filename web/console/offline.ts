@@ -3,7 +3,8 @@
  * the browser (IndexedDB) under a provisional number, with the Idempotency-Key it was made with, and sent by itself
  * when the link is back: the server makes one demand of a key however many times it arrives, so a send that was
  * lost on the way, two tabs or a reload never make two. What the form needs meanwhile — the catalogue with each
- * service's fields — is the offline kit, read when the console opens and kept with its version.
+ * service's fields, and the suggester's inputs — is the offline kit, read when the console opens and kept with its
+ * version; the city's streets are offline-streets.ts's.
  *
  * Rules when the demand reaches the server: the server's answer decides. Accepted, it shows its protocol (the
  * citizen with a contact gets it on their channel; a caller without one is called back). Refused for what it holds
@@ -12,13 +13,23 @@
  * A demand waits for the agent who took it: another agent's session never sends it.
  */
 import { createStore, del, entries, get, set } from "idb-keyval";
+import { type ActiveRule, suggestWithRules } from "../../domain/classification/ranking.ts";
+import {
+  buildIndex,
+  DEFAULT_OPTIONS,
+  type PortableFamily,
+  resolvedFamily,
+  type ServiceDocument,
+  type SuggesterIndex,
+} from "../../domain/classification/suggester.ts";
+import type { TextLanguage } from "../../domain/classification/text.ts";
 import type { AttributeView } from "../portal/attributes.tsx";
 import { ApiProblem, api } from "../ui/api.ts";
 import { tenantBase } from "../ui/base.ts";
 
 // One store per tenant prefix (base.ts, the name sw.ts forgets on sign-out): they share this origin's IndexedDB,
 // and a demand taken at Santos's console must never be sent from another tenant's.
-const store =
+export const store =
   typeof indexedDB === "undefined" ? undefined : createStore(`responsiva-console${tenantBase()}`, "kv");
 
 /** A service as the kit keeps it (GET /api/v1/console/offline-kit). */
@@ -35,12 +46,19 @@ export interface OfflineKit {
   version: string;
   language: string;
   services: KitService[];
+  /**
+   * What the server's suggester is built from (server/classification/queries.ts suggesterInputs); absent from a kit
+   * kept by an older console, which then suggests by the services' words alone.
+   */
+  suggester?: { documents: ServiceDocument[]; families: PortableFamily[]; rules: ActiveRule[] };
 }
 
 /** A demand registered without the network, until the server has it. */
 export interface PendingDemand {
   /** The Idempotency-Key it is sent with, every time. */
   key: string;
+  /** The district of the street picked from the kept list (offline-streets.ts): placed on that one when sent. */
+  districtCode?: string | undefined;
   /** What the caller or the person at the counter is told until the protocol exists. */
   provisional: string;
   /** Where it goes: /api/v1/demands (counter) or /api/v1/calls/{id}/demands (a call). */
@@ -129,14 +147,16 @@ export async function dropPending(key: string): Promise<void> {
   changed();
 }
 
-/** The place of a typed address, asked just before sending (the best match, as the form takes it online). */
-async function placed(body: PendingDemand["body"], locale: string): Promise<PendingDemand["body"]> {
+/**
+ * The place of a typed address, asked just before sending (the best match, as the form takes it online); in the
+ * district of the street picked from the kept list, when one was (a namesake elsewhere is not taken).
+ */
+async function placed(pending: PendingDemand, locale: string): Promise<PendingDemand["body"]> {
+  const body = pending.body;
   if (body.location || !body.address || body.address.length < 4) return body;
-  const found = await api<{ items: { lat: number; lon: number }[] }>(
-    `/api/v1/geocode?q=${encodeURIComponent(body.address)}&limit=1`,
-    {},
-    locale,
-  );
+  const query = new URLSearchParams({ q: body.address, limit: "1" });
+  if (pending.districtCode) query.set("district", pending.districtCode);
+  const found = await api<{ items: { lat: number; lon: number }[] }>(`/api/v1/geocode?${query}`, {}, locale);
   const best = found.items[0];
   return best ? { ...body, location: { lat: best.lat, lon: best.lon } } : body;
 }
@@ -170,7 +190,7 @@ async function sendAll(agentId: number, locale: string): Promise<number> {
     try {
       // Placed once and kept before the first send: every send of a key carries the very same body (the server
       // refuses a key reused with another one).
-      const body = await placed(now.body, locale);
+      const body = await placed(now, locale);
       if (body !== now.body) await set(`${PREFIX}${now.key}`, { ...now, body }, store);
       const created = await api<{ protocol: string; secret: string }>(
         now.path,
@@ -253,11 +273,41 @@ export async function keptService(locale: string, code: string): Promise<KitServ
   return (await keptKit(locale))?.services.find((s) => s.code === code);
 }
 
+/** The index built from the last kit asked for (building it takes tens of milliseconds: not at every keystroke). */
+let built: { kit: string; index: SuggesterIndex } | undefined;
+
+function indexOf(kit: OfflineKit, inputs: NonNullable<OfflineKit["suggester"]>): SuggesterIndex {
+  const id = `${kit.language}|${kit.version}`;
+  if (built?.kit !== id) {
+    const language = (["en", "es"].includes(kit.language) ? kit.language : "pt-BR") as TextLanguage;
+    const families = inputs.families.map(resolvedFamily);
+    built = { kit: id, index: buildIndex(inputs.documents, DEFAULT_OPTIONS, language, families) };
+  }
+  return built.index;
+}
+
 /**
- * The kit's services a description is most likely about, without the server: each of its words of four letters or
- * more found in a service's name (twice the weight) or keywords counts; best first, at most `limit`.
+ * The kit's services a description is most likely about, without the server, best first, at most `limit`: the
+ * server's own suggester and managers' rules for the channel (domain/classification/), built from the kit's inputs,
+ * so the same description suggests the same services as online. Rules limited to areas do not apply (the console
+ * asks online without a place too). A kit without the inputs counts the description's words in the services' names
+ * (twice) and keywords.
  */
-export function suggestFromKit(kit: OfflineKit, text: string, limit = 5): KitService[] {
+export function suggestFromKit(kit: OfflineKit, text: string, limit = 5, channel?: string): KitService[] {
+  const byCode = new Map(kit.services.map((s) => [s.code, s]));
+  if (kit.suggester) {
+    const ranked = suggestWithRules(
+      indexOf(kit, kit.suggester),
+      kit.suggester.rules,
+      text,
+      {
+        channel,
+        areaCodes: [],
+      },
+      limit,
+    );
+    return ranked.flatMap((c) => byCode.get(c.code) ?? []);
+  }
   const words = [...new Set(fold(text).split(/\W+/))].filter((w) => w.length >= 4);
   if (words.length === 0) return [];
   const scored = kit.services.map((s) => {

@@ -16,6 +16,7 @@ import {
   refreshKit,
   sendPending,
 } from "./offline.ts";
+import { refreshStreets } from "./offline-streets.ts";
 import { groupProtocol } from "./registered.tsx";
 
 /** How often waiting demands are tried again while the browser thinks it is online. */
@@ -68,13 +69,17 @@ function usePending(): PendingDemand[] {
   return list;
 }
 
-/** Sends the agent's waiting demands now, when the link comes back, and every RETRY_MS; keeps the kit fresh. */
+/**
+ * Sends the agent's waiting demands now, when the link comes back, and every RETRY_MS; keeps the kit and the city's
+ * streets fresh (each read again when the console opens, the streets only when their version changed).
+ */
 function useSender(env: StaffEnv, waiting: number): void {
   const { me, locale } = env;
   const takesDemands = env.can("calls.intake");
   useEffect(() => {
     if (!takesDemands) return;
     void refreshKit(locale);
+    void refreshStreets(locale);
     const send = () => void sendPending(me.id, locale).catch(() => undefined);
     send();
     addEventListener("online", send);

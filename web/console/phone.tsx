@@ -188,9 +188,10 @@ export function PhoneScreen(props: ConsoleProps & { onAnswer: (call: CallView) =
             // The caller is not at a counter: nothing to print.
           ).then(({ receiptUrl: _, ...registered }) => registered)
         }
-        keepOffline={(body, key, serviceName) =>
+        keepOffline={(body, key, serviceName, districtCode) =>
           keepPending({
             key,
+            districtCode,
             path: `/api/v1/calls/${pop.call.id}/demands`,
             body: { ...body, citizen: body.citizen ? { name: body.citizen.name } : undefined },
             channel: "phone",

@@ -40,9 +40,9 @@ export function useSuggestions(text: string, locale: string, channel?: string): 
     api<ServiceChoice[]>(`/api/v1/services/suggest?${query}`, {}, locale)
       .then((s) => current && setFound(s))
       .catch(async (e) => {
-        // No link: the kept catalogue's services whose names and keywords hold the words (offline.ts).
+        // No link: the server's suggester and rules built from the kept kit, for the same channel (offline.ts).
         const kit = isLinkDown(e) ? await keptKit(locale) : undefined;
-        if (kit && current) setFound(suggestFromKit(kit, settled, SUGGESTION_KEYS));
+        if (kit && current) setFound(suggestFromKit(kit, settled.slice(0, 2000), SUGGESTION_KEYS, channel));
       });
     return () => {
       current = false;

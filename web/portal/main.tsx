@@ -105,7 +105,8 @@ function App() {
       locale={locale}
       locales={boot.locales}
       path={withoutLang(url)}
-      siteName={t("portal.site_name")}
+      siteName={boot.brand?.name ?? t("portal.site_name")}
+      logoUrl={boot.brand?.logoUrl}
       hasSearch={path === "/"}
       menu={[
         { href: withLang("/", locale), label: t("portal.menu.home") },

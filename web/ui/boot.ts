@@ -32,6 +32,11 @@ export interface Boot {
    * apps; absent in an older shell.
    */
   signIn?: { govbr: boolean; city: boolean };
+  /**
+   * The city's branding (issue 16): its name (null: the platform's) and logo address; its colour comes with the
+   * stylesheet /branding.css. Absent in an older shell.
+   */
+  brand?: { name: string | null; logoUrl: string | null };
   /** The city's IANA time zone (its calendar's): every date on the screens is said in it. */
   timeZone: string;
   /**

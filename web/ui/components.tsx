@@ -27,6 +27,8 @@ export function Frame(props: {
   locales: LocaleChoice[];
   path: string;
   siteName: string;
+  /** The city's logo beside its name (issue 16), when it set one. */
+  logoUrl?: string | null | undefined;
   menu: MenuLink[];
   hasSearch?: boolean;
   children: ComponentChildren;
@@ -55,6 +57,7 @@ export function Frame(props: {
       </ul>
       <header class="site-header">
         <a class="brand" href={withLang("/", props.locale)} data-nav>
+          {props.logoUrl ? <img class="brand-logo" src={props.logoUrl} alt="" height={32} /> : null}
           {props.siteName}
         </a>
         <LanguageSwitch t={t} locale={props.locale} locales={props.locales} path={props.path} />

@@ -51,6 +51,9 @@ export const STAFF_APPS = [
       "api_clients.manage",
       "alarm_rules.manage",
       "message_templates.manage",
+      "branding.manage",
+      "sign_in.manage",
+      "platform.tenants.manage",
     ],
   },
   { app: "centre", base: "/centro", needs: ["indicators.read"] },
@@ -231,7 +234,11 @@ export function StaffFrame(props: {
       </ul>
       <header class="site-header">
         <a class="brand" href={withLang(base, locale)} data-nav>
+          {boot.brand?.logoUrl ? (
+            <img class="brand-logo" src={boot.brand.logoUrl} alt="" height={32} />
+          ) : null}
           {t(`${props.app}.site_name`)}
+          {boot.brand?.name ? <span class="brand-city"> · {boot.brand.name}</span> : null}
         </a>
         <LanguageSwitch t={t} locale={locale} locales={boot.locales} path={props.path} />
         {me ? (

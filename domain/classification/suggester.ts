@@ -1,14 +1,15 @@
 /**
  * The in-memory service suggester: every active service becomes a weighted bag of terms (its name, groups,
- * keywords, description, the synonyms of vocabulary.ts and any labelled examples), scored against a message by
- * TF-IDF cosine plus a small prior for services the city is asked for often. Misspelt words are corrected to the
- * index's own vocabulary by symmetric deletion (one edit: a letter missing, extra, wrong or two swapped); close
- * services of one family are then told apart by their discriminating cues (cues.ts). Pure:
- * the database side (queries.ts) builds the documents and keeps one index per process.
+ * keywords, description, the synonyms of server/classification/vocabulary.ts and any labelled examples), scored
+ * against a message by TF-IDF cosine plus a small prior for services the city is asked for often. Misspelt words are
+ * corrected to the index's own vocabulary by symmetric deletion (one edit: a letter missing, extra, wrong or two
+ * swapped); close services of one family are then told apart by their discriminating cues
+ * (server/classification/cues.ts). Pure, and in domain/ because two places build the very same index: the server
+ * (server/classification/queries.ts, one index per process) and the agent console without the network, from the
+ * documents, families and rules of its offline kit (decision 0058).
  */
-import { CUE_DEPTH, cuedService, cueText, RESOLVED_FAMILIES, type ResolvedFamily } from "./cues.ts";
 import { isNonRequest } from "./non-request.ts";
-import { contentWords, stem, type TextLanguage, termsOf, withoutPlaceNames } from "./text.ts";
+import { contentWords, stem, type TextLanguage, termsOf, withoutPlaceNames, words } from "./text.ts";
 
 /** One text about a service and how much it says about it. */
 export interface WeightedText {
@@ -45,7 +46,7 @@ export interface SuggesterOptions {
   priorWeight: number;
   /** A best raw score under this means "no service" (praise, greetings, spam): nothing is suggested. */
   minScore: number;
-  /** Re-rank families of close services by their discriminating cues (cues.ts). */
+  /** Re-rank families of close services by their discriminating cues (the families given to buildIndex). */
   cues: boolean;
 }
 
@@ -79,17 +80,79 @@ export interface SuggesterIndex {
   options: SuggesterOptions;
 }
 
+/** How deep the family must already be for its cues to re-rank it (the best this many candidates). */
+export const CUE_DEPTH = 3;
+
+/** A family of close services resolved to the codes of an index: member codes and, per cue, the code it names. */
+export interface ResolvedFamily {
+  name: string;
+  members: Set<string>;
+  needCue: Set<string>;
+  cues: { code: string; when: RegExp; unless?: RegExp | undefined }[];
+}
+
+/** A family as JSON carries it (the offline kit): sets as lists, patterns as their source and flags. */
+export interface PortableFamily {
+  name: string;
+  members: string[];
+  needCue: string[];
+  cues: { code: string; when: [string, string]; unless?: [string, string] | undefined }[];
+}
+
+/** A family made fit for JSON. */
+export function portableFamily(family: ResolvedFamily): PortableFamily {
+  return {
+    name: family.name,
+    members: [...family.members],
+    needCue: [...family.needCue],
+    cues: family.cues.map((c) => ({
+      code: c.code,
+      when: [c.when.source, c.when.flags],
+      ...(c.unless ? { unless: [c.unless.source, c.unless.flags] as [string, string] } : {}),
+    })),
+  };
+}
+
+/** A family read back from JSON. */
+export function resolvedFamily(family: PortableFamily): ResolvedFamily {
+  return {
+    name: family.name,
+    members: new Set(family.members),
+    needCue: new Set(family.needCue),
+    cues: family.cues.map((c) => ({
+      code: c.code,
+      when: new RegExp(...c.when),
+      unless: c.unless ? new RegExp(...c.unless) : undefined,
+    })),
+  };
+}
+
+/** The text as the cues read it: folded, abbreviations spelled out, stop words kept, single spaces. */
+export function cueText(text: string, language: TextLanguage = "pt-BR"): string {
+  return ` ${words(text, language).join(" ")} `;
+}
+
+/** The service the first matching cue of a family names, or undefined. */
+export function cuedService(family: ResolvedFamily, text: string): string | undefined {
+  for (const cue of family.cues) if (cue.when.test(text) && !cue.unless?.test(text)) return cue.code;
+  return undefined;
+}
+
 function deletionsOf(word: string): string[] {
   const out = [word];
   for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
   return out;
 }
 
-/** Builds the index of a set of services. */
+/**
+ * Builds the index of a set of services; `families` are the families of close services its cues re-rank (the
+ * server's are server/classification/cues.ts RESOLVED_FAMILIES; none, no re-ranking).
+ */
 export function buildIndex(
   documents: readonly ServiceDocument[],
   options: SuggesterOptions = DEFAULT_OPTIONS,
   language: TextLanguage = "pt-BR",
+  families: readonly ResolvedFamily[] = [],
 ): SuggesterIndex {
   const vectors: Map<string, number>[] = [];
   const df = new Map<string, number>();
@@ -144,8 +207,19 @@ export function buildIndex(
     }
   }
   const positionOf = new Map(services.map((s, i) => [s.code, i]));
-  const families = RESOLVED_FAMILIES.filter((f) => [...f.members].some((code) => positionOf.has(code)));
-  return { language, services, postings, idf, stems, deletes, wordCounts, families, positionOf, options };
+  const present = families.filter((f) => [...f.members].some((code) => positionOf.has(code)));
+  return {
+    language,
+    services,
+    postings,
+    idf,
+    stems,
+    deletes,
+    wordCounts,
+    families: present,
+    positionOf,
+    options,
+  };
 }
 
 /** Names this alike (shared stems over all stems) are one service asked for under two catalogue rows. */
@@ -255,7 +329,7 @@ export function suggest(index: SuggesterIndex, text: string, limit: number): Sug
 type Ranked = { i: number; service: SuggesterIndex["services"][number]; cosine: number; score: number };
 
 /**
- * Families of close services (cues.ts): when a family member is among the best CUE_DEPTH candidates and one of the
+ * Families of close services (server/classification/cues.ts): when a family member is among the best CUE_DEPTH candidates and one of the
  * family's cues holds on the text, the service it names takes the best family member's place (just above it);
  * nothing outside the family moves. In place; `ranked` stays sorted.
  */

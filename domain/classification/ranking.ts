@@ -1,8 +1,9 @@
 /**
  * How the managers' rules and the text suggester make one ranking: a matching 'override' rule puts its service
- * first (heavier rules first), a matching 'boost' rule adds its weight to the service's text score. Pure.
+ * first (heavier rules first), a matching 'boost' rule adds its weight to the service's text score. Pure: the
+ * server ranks with it, and so does the agent console without the network (decision 0058).
  */
-import type { Suggestion } from "./suggester.ts";
+import { type SuggesterIndex, type Suggestion, suggest } from "./suggester.ts";
 import { words } from "./text.ts";
 
 /** An active rule of an active service, as the ranking reads it. */
@@ -68,17 +69,19 @@ export function rankCandidates(
   matches: readonly { rule: ActiveRule; phrase: string }[],
   limit: number,
 ): Candidate[] {
-  const byCode = new Map<string, Candidate & { raw: number; override: number }>();
-  for (const s of suggestions) {
+  type Ranked = Candidate & { raw: number; override: number; order: number };
+  const byCode = new Map<string, Ranked>();
+  suggestions.forEach((s, order) => {
     byCode.set(s.code, {
       code: s.code,
       name: s.name,
       score: s.score,
       raw: s.score,
       override: 0,
+      order,
       reasons: [{ kind: "text", matched: s.matched }],
     });
-  }
+  });
   for (const { rule, phrase } of matches) {
     let candidate = byCode.get(rule.serviceCode);
     if (!candidate) {
@@ -88,6 +91,7 @@ export function rankCandidates(
         score: 0,
         raw: 0,
         override: 0,
+        order: suggestions.length,
         reasons: [],
       };
       byCode.set(rule.serviceCode, candidate);
@@ -96,8 +100,12 @@ export function rankCandidates(
     if (rule.effect === "override") candidate.override = Math.max(candidate.override, rule.weight);
     else candidate.raw += rule.weight;
   }
+  // Equal scores keep the suggester's order: its family cues put a service just above another (suggester.ts), a
+  // difference the rounding of the scores hides.
+  const order = (a: Ranked, b: Ranked) =>
+    b.override - a.override || b.raw - a.raw || a.order - b.order || a.code.localeCompare(b.code);
   return [...byCode.values()]
-    .sort((a, b) => b.override - a.override || b.raw - a.raw || a.code.localeCompare(b.code))
+    .sort(order)
     .slice(0, limit)
     .map(({ code, name, raw, override, reasons }) => ({
       code,
@@ -105,4 +113,22 @@ export function rankCandidates(
       score: override > 0 ? 1 : Math.round(Math.min(1, raw) * 1000) / 1000,
       reasons,
     }));
+}
+
+// Extra text suggestions fetched beyond the limit, so that a boosting rule can lift one into the answer.
+const HEADROOM = 10;
+
+/**
+ * The services a text is most likely about, best first, at most `limit`: the text suggester's, merged with the
+ * managers' rules that hold for the circumstances. The one ranking of the server and of the offline console.
+ */
+export function suggestWithRules(
+  index: SuggesterIndex,
+  rules: readonly ActiveRule[],
+  text: string,
+  where: Circumstances,
+  limit: number,
+): Candidate[] {
+  const matches = rules.length > 0 ? matchRules(rules, text, where) : [];
+  return rankCandidates(suggest(index, text, limit + HEADROOM), matches, limit);
 }
