@@ -105,6 +105,7 @@ describe("the platform operator's tenants", () => {
     // Being prepared, it answers nobody yet.
     const early = await call("GET", "/api/v1/services", undefined, {}, "vazia.test");
     assert.equal(early.statusCode, 503, early.body);
+    assert.equal(early.json().code, "tenant_opening");
     await provision();
     const ready = await tenantOf("vazia");
     assert.equal(ready?.status, "active");

@@ -64,6 +64,10 @@ export async function tenantOfRequest(sql: Sql, req: FastifyRequest): Promise<Te
     tenant ??= directory.byId.get(DEFAULT_TENANT);
   }
   if (!tenant) throw new AppError(404, "tenant_not_found", { what: hostsOf(req)[0] ?? "?" });
+  // A tenant whose template is still loading (the operator's job) opens in minutes; a suspended one, not soon.
+  if (tenant.status === "provisioning") {
+    throw new AppError(503, "tenant_opening", { name: tenant.name }, [], { "retry-after": "60" });
+  }
   if (tenant.status !== "active") {
     throw new AppError(503, "tenant_suspended", { name: tenant.name }, [], { "retry-after": "3600" });
   }
