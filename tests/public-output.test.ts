@@ -231,6 +231,8 @@ const PUBLIC_CALLS: Record<string, Calls> = {
   ],
   "POST /api/v1/auth/logout": () => [post("/api/v1/auth/logout", {})],
   "GET /api/v1/districts": () => get("/api/v1/districts"),
+  // The city's name, colour and logo address: the tenant's, no person's.
+  "GET /api/v1/branding": () => get("/api/v1/branding"),
   // Aggregates of codes and numbers only, grouped by the finest keys they take.
   "GET /api/v1/indicators": () => get("/api/v1/indicators"),
   "GET /api/v1/indicators/:id": () =>
@@ -439,6 +441,9 @@ const PAGE_CALLS: Record<string, Calls> = {
   "GET /manifest.webmanifest": () => get("/manifest.webmanifest"),
   "GET /icons/icon.svg": () => get("/icons/icon.svg"),
   "GET /icons/icon-:size.png": () => get("/icons/icon-192.png"),
+  // The city's logo (none in the demo: a 404) and its colour.
+  "GET /branding/logo": () => get("/branding/logo"),
+  "GET /branding.css": () => get("/branding.css"),
 };
 
 const publicRoutes = () =>
