@@ -98,7 +98,8 @@ describe("the counter", () => {
       await page.locator("#intake-description").fill("Problema na frente da escola desde segunda-feira");
       await page.locator("#intake-address").fill("Rua Augusta 1200");
       await page.locator("#intake-service-search").fill("tapa-buraco");
-      const results = page.locator("ul.options").last();
+      // The catalogue's results (the suggestions' list, shown first, has no label of its own).
+      const results = page.locator("ul.options[aria-label]");
       const first = results.getByRole("button").first();
       await first.waitFor();
       // Enter in the search box picks the first service found, and does not send the form.

@@ -148,6 +148,18 @@ describe("a tenant's screens under its path prefix", () => {
     const { context } = await runAsTenant(santosId, () =>
       staffContext(browser, baseUrl, ctx, "agent", undefined, { locale: "pt-BR" }),
     );
+    // Under /t/santos the session cookie is Santos's own: named for the slug, sent only under its path.
+    const [session] = await context.cookies(baseUrl);
+    await context.clearCookies();
+    await context.addCookies([
+      {
+        name: `${session!.name}-santos`,
+        value: session!.value,
+        url: `${baseUrl}${BASE}`,
+        httpOnly: true,
+        sameSite: "Lax",
+      },
+    ]);
     const page = await context.newPage();
     const asked = pathsAsked(page);
     await page.goto(`${baseUrl}${BASE}/console?lang=pt-BR`);
