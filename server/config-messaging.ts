@@ -100,6 +100,11 @@ export interface MessagingSettings {
   whatsappTemplates?: WhatsAppTemplates;
   /** Messages a second per channel (server/notifications/send-rate.ts); unset: the defaults. */
   sendRates?: Record<OutboundChannel, number>;
+  /**
+   * The providers' API base URLs (WHATSAPP_API_URL, TELEGRAM_API_URL, TWILIO_API_URL), also those of the accounts a
+   * city sets for itself, which may not name another: a city's admin never points the server at an address.
+   */
+  apiUrls?: Partial<Record<"whatsapp" | "telegram" | "twilio", string>>;
   /** SMS by Kannel (channels/kannel/adapter.ts); the callback URL is the site's public URL. */
   kannel?: Omit<KannelOptions, "callbackUrl" | "timeoutMs">;
 }
@@ -116,7 +121,9 @@ export function messagingSettings(
         problems.push(`${String(n)}: needed for ${label}`);
     return set.length === names.length;
   };
-  const messaging: MessagingSettings = {};
+  const messaging: MessagingSettings = {
+    apiUrls: { whatsapp: e.WHATSAPP_API_URL, telegram: e.TELEGRAM_API_URL, twilio: e.TWILIO_API_URL },
+  };
   if (
     group(
       ["WHATSAPP_VERIFY_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"],

@@ -1,6 +1,7 @@
 /**
- * The command line as a test sees it: its own process on a database of the test file's own (a copy of the template on
- * PostgreSQL, an empty data folder on PGlite that the CLI migrates, as on a city's first day).
+ * The command line as a test sees it: its own process on a database of the test file's own, a copy of the test
+ * template on both engines (a new database on PostgreSQL, a data folder unpacked from the dumped template on PGlite:
+ * migrated, with the demo city's fixture scope). A city's first day on an empty folder is `emptyDataDir()`.
  */
 
 import { spawn, spawnSync } from "node:child_process";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
 import { connect, type Db } from "../server/db/index.ts";
-import { testDatabaseUrl } from "./helpers.ts";
+import { templateBlob, testDatabaseUrl } from "./helpers.ts";
 
 export interface Run {
   code: number | null;
@@ -21,6 +22,9 @@ export async function cliHarness() {
   const dataDir = mkdtempSync(join(tmpdir(), "responsiva-cli-"));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
   const databaseUrl = process.env.DATABASE_URL ? await testDatabaseUrl() : undefined;
+  // Unpacking the template takes PGlite's start (about 2 s); migrating an empty folder takes several times that.
+  if (!databaseUrl)
+    await (await connect({ dataDir: `${dataDir}/pglite`, loadDataDir: templateBlob() })).close();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl ?? "",
@@ -94,6 +98,13 @@ export async function cliHarness() {
       return rows[0];
     });
 
+  /** A data folder of its own with nothing in it, as on a city's first day; removed after the file. */
+  function emptyDataDir(): string {
+    const empty = mkdtempSync(join(tmpdir(), "responsiva-cli-empty-"));
+    after(() => rmSync(empty, { recursive: true, force: true }));
+    return empty;
+  }
+
   const hasScript = spawnSync("script", ["--version"]).status === 0;
-  return { dataDir, databaseUrl, env, run, runOnTerminal, withDb, accountOf, hasScript };
+  return { dataDir, databaseUrl, env, run, runOnTerminal, withDb, accountOf, emptyDataDir, hasScript };
 }

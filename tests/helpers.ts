@@ -49,17 +49,20 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
  */
 export async function testDb(): Promise<Db> {
   if (!process.env.DATABASE_URL) {
-    // The template of the tree as it is; if sources changed since prepare ran, the one prepare built.
-    const exact = templatePath();
-    const path = existsSync(exact) ? exact : readFileSync(CURRENT_POINTER, "utf8").trim();
-    const blob = new Blob([readFileSync(path)]);
-    const db = await connect({ loadDataDir: blob });
+    const db = await connect({ loadDataDir: templateBlob() });
     after(() => db.close());
     return db;
   }
   const db = await connect({ databaseUrl: await testDatabaseUrl(), poolSize: 8 });
   after(() => db.close());
   return db;
+}
+
+/** PGlite's test template, a dumped data dir: the tree's own, or if sources changed since prepare ran, the one it built. */
+export function templateBlob(): Blob {
+  const exact = templatePath();
+  const path = existsSync(exact) ? exact : readFileSync(CURRENT_POINTER, "utf8").trim();
+  return new Blob([readFileSync(path)]);
 }
 
 /**

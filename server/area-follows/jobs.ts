@@ -34,7 +34,7 @@ const FOLLOW_MAIL = `SELECT f.email, f.locale, f.stopped_at IS NOT NULL AS stopp
   FROM area_follows f LEFT JOIN districts di ON di.code = f.district_code`;
 
 async function send(ctx: AppContext, message: OutgoingMessage): Promise<void> {
-  const adapter = channelsOf(ctx.config, await tenantPublicUrl(ctx)).email as ChannelAdapter | undefined;
+  const adapter = (await channelsOf(ctx, await tenantPublicUrl(ctx))).email as ChannelAdapter | undefined;
   if (!adapter) throw new PermanentError("no email adapter");
   try {
     await awaitSendSlot(ctx.db, "email", sendRateOf(ctx.config, "email"));

@@ -55,7 +55,7 @@ export const sendSignInCode: Job<typeof SendCodePayload> = {
     );
     // Erased, used or expired: nothing worth sending.
     if (!row?.live) return;
-    const adapter = channelsOf(ctx.config, await tenantPublicUrl(ctx))[row.channel];
+    const adapter = (await channelsOf(ctx, await tenantPublicUrl(ctx)))[row.channel];
     if (!adapter) throw new PermanentError(`no ${row.channel} adapter`);
     const params = { code: payload.code, minutes: CODE_MINUTES };
     const message: OutgoingMessage = {

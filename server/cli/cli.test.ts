@@ -10,7 +10,7 @@ import { runCli } from "./commands.ts";
 import { SharedDataMissing, seedDemoCity } from "./seed.ts";
 
 const onServer = Boolean(process.env.DATABASE_URL);
-const { dataDir, env, run } = await cliHarness();
+const { dataDir, env, run, emptyDataDir } = await cliHarness();
 
 describe("the command line's usage", () => {
   const commands = ["migrate", "seed", "import", "create-admin", "backup", "restore", "export-to"];
@@ -128,13 +128,11 @@ describe("the demo city's data missing", () => {
     assert.deepEqual(await db.query(count), before, "nothing written");
   });
 
-  // Last in the file: on PGlite the create-admin tests above have migrated this file's data folder, and its city is
-  // still empty (SEED_DEMO=never), as on a fresh clone's first start.
   it("stops the app's first start (npm start) with a non-zero exit and the same words", async () => {
-    // On a server the file's database already holds the city: a fresh one is the first start there.
+    // The file's database already holds the city: an empty one is the first start (a fresh clone's data folder).
     const firstStart = onServer
       ? { ...noData, DATABASE_URL: await freshDatabaseUrl("h13_cli_first_start") }
-      : noData;
+      : { ...noData, DATA_DIR: emptyDataDir() };
     const result = await run(["--roles=web"], "", firstStart, "server/main.ts");
     assert.equal(result.code, 66, result.out);
     saysWhatAndHow(result);

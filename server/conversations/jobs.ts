@@ -188,7 +188,7 @@ async function file(
 ): Promise<void> {
   const draft = filing.draft;
   const anonymous = draft.anonymous === true;
-  const photos = await fetchPhotos(ctx.config, row.channel, draft.photos);
+  const photos = await fetchPhotos(ctx, row.channel, draft.photos);
   const contact =
     row.channel === "whatsapp"
       ? { whatsapp: row.sender }
@@ -300,7 +300,7 @@ export const sendReply: Job<typeof SendReplyPayload> = {
     // The portal's chat reads its replies from the conversation itself: nothing to hand to a provider.
     if (r.channel === "webchat") return void (await sent(ctx.db, replyId, "webchat", claim));
     const publicUrl = await tenantPublicUrl(ctx);
-    const adapter = channelsOf(ctx.config, publicUrl)[r.channel as OutboundChannel] as
+    const adapter = (await channelsOf(ctx, publicUrl))[r.channel as OutboundChannel] as
       | ChannelAdapter
       | undefined;
     if (!adapter) throw new PermanentError(`no adapter is configured for ${r.channel}`);

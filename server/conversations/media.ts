@@ -6,7 +6,7 @@
  */
 import type { InboundChannel } from "../../channels/channel.ts";
 import { mediaAdapterFor } from "../../channels/index.ts";
-import type { Config } from "../config.ts";
+import type { AppContext } from "../context.ts";
 import {
   type CheckedAttachment,
   checkAttachment,
@@ -20,12 +20,14 @@ import { inboundAdaptersOf } from "./adapters.ts";
 
 /** Fetches, checks and stores the photos `refs` name; throws (the step is retried) when the provider is down. */
 export async function fetchPhotos(
-  config: Config,
+  ctx: Pick<AppContext, "config" | "db">,
   channel: InboundChannel,
   refs: readonly string[],
 ): Promise<{ stored: CheckedAttachment; key: string }[]> {
   if (refs.length === 0) return [];
-  const adapter = mediaAdapterFor(inboundAdaptersOf(config), channel);
+  const { config } = ctx;
+  // The tenant's provider: its citizens' media is behind its own account's token.
+  const adapter = mediaAdapterFor(await inboundAdaptersOf(ctx), channel);
   if (!adapter?.fetchMedia) return [];
   const store = attachmentStoreOf(config);
   const out: { stored: CheckedAttachment; key: string }[] = [];

@@ -3,8 +3,9 @@
  * messaging webhook (SMS and WhatsApp, messages and status callbacks), Telegram's, and Kannel's two GETs (a
  * citizen's SMS by the sms-service's get-url, delivery reports by the dlr-url). Each checks the provider's
  * signature on the raw body, parses it with the provider's adapter, stores the messages (once per provider id) with
- * their steps queued in the same statement, and answers at once: the conversation runs from the outbox. A missing
- * or bad signature is 401 and stores nothing; a body not in the provider's format is 400; a provider not
+ * their steps queued in the same statement, and answers at once: the conversation runs from the outbox. Each tenant's
+ * are checked with its own providers' secrets (server/messaging-providers/settings.ts). A missing or bad signature
+ * is 401 and stores nothing; a body not in the provider's format is 400; a provider not
  * configured is 503. docs/channels.md says what a city registers where.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -13,6 +14,7 @@ import { InboundError } from "../../channels/channel.ts";
 import { answerVerification } from "../../channels/whatsapp/parse.ts";
 import { AppError } from "../errors.ts";
 import { route } from "../http/openapi.ts";
+import { tenantMessaging } from "../messaging-providers/settings.ts";
 import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { inboundAdaptersOf } from "./adapters.ts";
 import { acceptInbound } from "./inbound.ts";
@@ -27,7 +29,7 @@ export async function registerChannelWebhooks(app: FastifyInstance): Promise<voi
 }
 
 async function webhooks(scope: FastifyInstance): Promise<void> {
-  const { db, config } = scope.ctx;
+  const { db } = scope.ctx;
   scope.removeAllContentTypeParsers();
   for (const type of ["application/json", "application/x-www-form-urlencoded"]) {
     scope.addContentTypeParser(type, { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
@@ -55,7 +57,8 @@ async function webhooks(scope: FastifyInstance): Promise<void> {
     }
     return acceptInbound(db, messages);
   };
-  const adapters = () => inboundAdaptersOf(config);
+  // The tenant's own providers' (its accounts, else the install's): another's secrets open nothing here.
+  const adapters = () => inboundAdaptersOf(scope.ctx);
   const common = { tag: "channels", action: "public" as const, cookies: false as const };
 
   route(
@@ -70,7 +73,7 @@ async function webhooks(scope: FastifyInstance): Promise<void> {
       responses: { 200: { description: "The challenge" }, 403: { description: "Wrong verify token" } },
     },
     async (req, reply) => {
-      const settings = config.messaging.whatsapp;
+      const settings = (await tenantMessaging(scope.ctx)).whatsapp;
       if (!settings) throw new AppError(503, "channel_not_configured");
       const challenge = answerVerification(req.query as Record<string, string>, settings.verifyToken);
       if (challenge === null) throw new AppError(403, "forbidden");
@@ -89,7 +92,7 @@ async function webhooks(scope: FastifyInstance): Promise<void> {
       responses: { 200: { description: "Stored (a repeated delivery stores nothing again)" } },
     },
     async (req) => {
-      const accepted = await receive(req, adapters().whatsapp);
+      const accepted = await receive(req, (await adapters()).whatsapp);
       return { ok: true, ...accepted };
     },
   );
@@ -107,13 +110,13 @@ async function webhooks(scope: FastifyInstance): Promise<void> {
       responses: { 200: { description: "Empty TwiML: the answer follows through the API" } },
     },
     async (req, reply: FastifyReply) => {
-      await receive(req, adapters().twilio);
+      await receive(req, (await adapters()).twilio);
       return reply.type("text/xml; charset=utf-8").send(TWIML_EMPTY);
     },
   );
 
   const kannelAnswer = async (req: FastifyRequest, reply: FastifyReply) => {
-    await receive(req, adapters().kannel);
+    await receive(req, (await adapters()).kannel);
     // Empty: with the sms-service's max-messages = 0 Kannel sends nothing back; the answer follows from the outbox.
     return reply.type("text/plain; charset=utf-8").send("");
   };
@@ -158,7 +161,7 @@ async function webhooks(scope: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      await receive(req, adapters().telegram);
+      await receive(req, (await adapters()).telegram);
       // Telegram shows a spinner on a pressed button until the bot answers the callback: done in this answer.
       const update = JSON.parse((req.body as Buffer).toString("utf8")) as {
         callback_query?: { id?: string };

@@ -66,6 +66,7 @@ export const ACTIONS = [
   "indicators.read", // the staff indicators and the command centre (supervisors, managers, the ombudsman, admins)
   "branding.manage", // the city's name, colour and logo on every screen (admins)
   "sign_in.manage", // the city's OpenID providers: gov.br for citizens, its own for staff, with their secrets (admins)
+  "messaging.manage", // the city's own messaging accounts: WhatsApp, Telegram, Twilio, Kannel, SMTP (admins)
   "platform.tenants.read", // the install's tenants, their hosts and counts, and the templates (the platform operator)
   "platform.tenants.manage", // create a tenant from a template, suspend, resume, give or take a host (the operator)
 ] as const;
@@ -154,6 +155,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "staff.manage",
     "branding.manage",
     "sign_in.manage",
+    "messaging.manage",
     "catalogue.manage",
     "matrix.manage",
     "departments.manage",

@@ -24,6 +24,7 @@ import { registerExportsRoutes } from "../exports/routes.ts";
 import { registerIndicatorRoutes } from "../indicators/routes.ts";
 import { registerJobsRoutes } from "../jobs/view-routes.ts";
 import { registerMessageTemplatesRoutes } from "../message-templates/routes.ts";
+import { registerMessagingProvidersRoutes } from "../messaging-providers/routes.ts";
 import { registerNotificationsRoutes } from "../notifications/routes.ts";
 import { registerOpen311Routes } from "../open311/routes.ts";
 import { registerOrganisationRoutes } from "../organisation/routes.ts";
@@ -43,6 +44,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerStaffRoutes(app);
   await registerBrandingRoutes(app);
   await registerSignInSettingsRoutes(app);
+  await registerMessagingProvidersRoutes(app);
   await registerAreasRoutes(app);
   await registerCatalogueRoutes(app);
   await registerClassificationRoutes(app);

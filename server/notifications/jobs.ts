@@ -5,6 +5,7 @@
  * the outcome with the row done (server/notifications/round-trips.test.ts counts them). A temporary failure is
  * retried with the runner's backoff; when no channel is left, or the attempts run out, the row goes dead and `onDead` raises the `delivery_failed` alarm in that same transaction.
  */
+import { createHash } from "node:crypto";
 import {
   type ChannelAdapter,
   type Channels,
@@ -15,8 +16,11 @@ import {
   type OutboundChannel,
 } from "../../channels/index.ts";
 import type { Config } from "../config.ts";
+import type { AppContext } from "../context.ts";
 import { ratingChoicesFor } from "../conversations/survey.ts";
 import { type Job, PermanentError } from "../jobs/runner.ts";
+import { type TenantMessaging, tenantMessaging } from "../messaging-providers/settings.ts";
+import { currentTenant, tenantsOf } from "../tenants/current.ts";
 import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { recordAttemptFailed, recordSent, recordUndeliverable, startAttempt } from "./commands.ts";
 import { planMessage, startFirstAttempt } from "./planning.ts";
@@ -25,46 +29,67 @@ import { SendMessagePayload } from "./schemas.ts";
 import { awaitSendSlot, sendRateOf } from "./send-rate.ts";
 import { whatsappTemplateFor } from "./whatsapp-window.ts";
 
-// Per configuration, and per public address: a tenant's providers report deliveries to its own address (issue 16).
-const adapters = new WeakMap<Config, Map<string, Channels>>();
+// Per configuration and tenant, the adapters built last and a fingerprint of what they were built from: a tenant's
+// providers (issue 16) and its public address, where its providers report deliveries. A change of either builds
+// them anew (server/messaging-providers/settings.ts keeps a tenant's accounts for a few seconds).
+const adapters = new WeakMap<Config, Map<number, { fingerprint: string; channels: Channels }>>();
 
 /**
- * What the channel adapters take from the configuration; delivery reports come to `publicUrl`, the address of the
- * tenant whose messages they send (server/tenants/public-url.ts).
+ * What the channel adapters take: a tenant's accounts (server/messaging-providers/settings.ts), the install's
+ * folder for e-mails written as files; delivery reports come to `publicUrl`, the address of the tenant whose
+ * messages they send (server/tenants/public-url.ts).
  */
-export function channelOptionsOf(config: Config, publicUrl = config.publicUrl): ChannelsOptions {
-  const { twilio, kannel } = config.messaging;
+export function channelOptionsOf(
+  config: Config,
+  messaging: TenantMessaging,
+  publicUrl = config.publicUrl,
+): ChannelsOptions {
+  const { twilio, kannel, email } = messaging;
   return {
-    smtpUrl: config.smtpUrl,
-    mailFrom: config.mailFrom,
+    smtpUrl: email.smtpUrl,
+    mailFrom: email.mailFrom,
     mailDir: `${config.dataDir}/mail`,
-    whatsapp: config.messaging.whatsapp,
-    telegram: config.messaging.telegram,
+    whatsapp: messaging.whatsapp,
+    telegram: messaging.telegram,
     twilio: twilio && { ...twilio, statusCallbackUrl: `${publicUrl}/webhooks/twilio/messaging` },
     kannel: kannel && { ...kannel, callbackUrl: publicUrl },
   };
 }
 
-/** The channel adapters of a configuration and a tenant's public address, built once for each. */
-export function channelsOf(config: Config, publicUrl = config.publicUrl): Channels {
-  let byUrl = adapters.get(config);
-  if (!byUrl) {
-    byUrl = new Map();
-    adapters.set(config, byUrl);
-  }
-  let channels = byUrl.get(publicUrl);
-  if (!channels) {
-    channels = createChannels(channelOptionsOf(config, publicUrl));
-    byUrl.set(publicUrl, channels);
-  }
+/** A digest of what adapters are built from: equal options, the same adapters (its secrets are not kept twice). */
+export function fingerprintOf(options: ChannelsOptions): string {
+  return createHash("sha256").update(JSON.stringify(options)).digest("base64url");
+}
+
+/**
+ * The channel adapters of the tenant under way: built from its accounts and public address, kept while they stay
+ * the same. Adapters replaced by a change are closed (pooled SMTP connections); a message that was going out on
+ * one fails as a temporary error and is sent again by the new ones.
+ */
+export async function channelsOf(
+  ctx: Pick<AppContext, "config" | "db">,
+  publicUrl?: string,
+): Promise<Channels> {
+  const options = channelOptionsOf(
+    ctx.config,
+    await tenantMessaging(ctx),
+    publicUrl ?? (await tenantPublicUrl(ctx)),
+  );
+  const fingerprint = fingerprintOf(options);
+  const byTenant = tenantsOf(adapters, ctx.config);
+  const held = byTenant.get(currentTenant());
+  if (held?.fingerprint === fingerprint) return held.channels;
+  const channels = createChannels(options);
+  byTenant.set(currentTenant(), { fingerprint, channels });
+  if (held) void closeChannels(held.channels).catch(() => {});
   return channels;
 }
 
 /** Closes the adapters built for a configuration (pooled SMTP connections), e.g. when a worker stops. */
 export async function closeChannelsOf(config: Config): Promise<void> {
-  const byUrl = adapters.get(config);
+  const byTenant = adapters.get(config);
   adapters.delete(config);
-  for (const channels of byUrl?.values() ?? []) await closeChannels(channels);
+  for (const held of byTenant?.values() ?? []) await closeChannels(held.channels);
 }
 
 /** Sends one message to a citizen on the best channel that takes it. */
@@ -76,7 +101,7 @@ export const sendMessage: Job<typeof SendMessagePayload> = {
   async run(ctx, payload, claim) {
     if (!claim) throw new Error("send-message runs only from its outbox row");
     const publicUrl = await tenantPublicUrl(ctx);
-    const channels = channelsOf(ctx.config, publicUrl);
+    const channels = await channelsOf(ctx, publicUrl);
     const available = Object.keys(channels) as OutboundChannel[];
     // Each step is one statement and its own commit, so none needs BEGIN and COMMIT around it (decision 0043):
     // the plan reads and locks nothing; the message row and its first attempt are then written together, durable
