@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promis
   webhooks: async () => ({ run: (await import("./webhooks.ts")).runWebhooksBench }),
   indicators: async () => ({ run: (await import("./indicators.ts")).runIndicatorsBench }),
   tenancy: async () => ({ run: (await import("./tenancy.ts")).runTenancyBench }),
+  "tenancy-baseline": async () => ({ run: (await import("./tenancy-baseline.ts")).runTenancyBaselineBench }),
   "indicators-data": async () => ({ run: (await import("./indicators-data.ts")).buildIndicatorsCity }),
   // These read their options from process.argv and run when imported.
   import: async () => ({ run: async () => void (await import("./import.ts")) }),

@@ -13,7 +13,7 @@ import { DEFAULT_TENANT, runAcrossTenants } from "../tenants/current.ts";
 import { forgetTenants, type TenantStatus } from "../tenants/queries.ts";
 import { contentOfTemplate } from "../tenants/templates.ts";
 import { subprefeiturasAvailable } from "./queries.ts";
-import type { TenantInput } from "./schemas.ts";
+import type { ProvisionPayload, TenantInput } from "./schemas.ts";
 
 /**
  * Inside a transaction across tenants, the tenant that the rows it writes next belong to (the column's default reads
@@ -112,7 +112,10 @@ export async function requestTenant(
       }
       // The job is the new tenant's: the worker runs it as that tenant, so row-level security checks its writes.
       await writeAs(tx, id);
-      await enqueue(tx, "provision-tenant", { template: input.template });
+      await enqueue(tx, "provision-tenant", {
+        template: input.template,
+        requestedBy: { staffId: actor.staffId, staffName: actor.staffName },
+      });
       return {
         value: id,
         audit: {
@@ -210,30 +213,74 @@ export async function removeHost(db: Db, slug: string, host: string, actor: Audi
   });
 }
 
+/** The audit actor of a provisioning job's outcome: the operator who asked for the tenant, from no address. */
+function jobActor(requestedBy: ProvisionPayload["requestedBy"]): AuditActor | undefined {
+  return requestedBy && { ...requestedBy, ip: null, userAgent: "provision-tenant job" };
+}
+
+/** Records a provisioning job's outcome in the home tenant's audit log, where the operator's other changes are. */
+async function auditOutcome(
+  tx: Sql,
+  tenantId: number,
+  requestedBy: ProvisionPayload["requestedBy"],
+  action: string,
+): Promise<void> {
+  const actor = jobActor(requestedBy);
+  if (!actor) return;
+  const tenant = await one<{ slug: string; status: TenantStatus; suspended_reason: string | null }>(
+    tx,
+    "SELECT slug, status, suspended_reason FROM tenants WHERE id = $1",
+    [tenantId],
+  );
+  await writeAs(tx, DEFAULT_TENANT);
+  await recordAudit(tx, actor, {
+    action,
+    entityType: "tenant",
+    entityId: tenant.slug,
+    after: { status: tenant.status, ...(tenant.suspended_reason ? { reason: tenant.suspended_reason } : {}) },
+  });
+}
+
 /**
  * The end of a tenant's provisioning: active, unless the operator suspended it meanwhile. Ends the job's outbox row
- * in the same commit (`claim`), so a crash never leaves the tenant active with its job to run again.
+ * in the same commit (`claim`), so a crash never leaves the tenant active with its job to run again; the outcome is
+ * in the home tenant's audit log, by the operator who asked for the tenant.
  */
-export async function finishProvisioning(db: Db, tenantId: number, claim?: Claim): Promise<void> {
+export async function finishProvisioning(
+  db: Db,
+  tenantId: number,
+  claim?: Claim,
+  requestedBy?: ProvisionPayload["requestedBy"],
+): Promise<void> {
   await runAcrossTenants(() =>
     db.transaction(async (tx) => {
       await tx.query("UPDATE tenants SET status = 'active' WHERE id = $1 AND status = 'provisioning'", [
         tenantId,
       ]);
       await finishIn(tx, claim);
+      // Last: the entry is written as the home tenant's (writeAs), which the job's outbox row is not.
+      await auditOutcome(tx, tenantId, requestedBy, "tenant.provisioned");
     }),
   );
   forgetTenants(db);
 }
 
 /** A tenant whose template could not be loaded: suspended, with the reason, for the operator to see and act on. */
-export async function failProvisioning(db: Db, tenantId: number, reason: string): Promise<void> {
+export async function failProvisioning(
+  db: Db,
+  tenantId: number,
+  reason: string,
+  requestedBy?: ProvisionPayload["requestedBy"],
+): Promise<void> {
   await runAcrossTenants(() =>
-    db.query(
-      `UPDATE tenants SET status = 'suspended', suspended_at = now(), suspended_reason = $2
-        WHERE id = $1 AND status <> 'active'`,
-      [tenantId, reason.slice(0, 500)],
-    ),
+    db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE tenants SET status = 'suspended', suspended_at = now(), suspended_reason = $2
+          WHERE id = $1 AND status <> 'active'`,
+        [tenantId, reason.slice(0, 500)],
+      );
+      await auditOutcome(tx, tenantId, requestedBy, "tenant.provisioning_failed");
+    }),
   );
   forgetTenants(db);
 }

@@ -40,11 +40,11 @@ export const provisionTenantJob: Job<(typeof JOB_PAYLOADS)["provision-tenant"]> 
       const message = error instanceof Error ? error.message : String(error);
       // Called directly (no claim), a failure is the last word too.
       if (isLasting(error) || (claim?.attempts ?? ATTEMPTS) >= ATTEMPTS) {
-        await failProvisioning(ctx.db, tenant, `content failed: ${message}`);
+        await failProvisioning(ctx.db, tenant, `content failed: ${message}`, payload.requestedBy);
         throw new PermanentError(message);
       }
       throw error;
     }
-    await finishProvisioning(ctx.db, tenant, claim);
+    await finishProvisioning(ctx.db, tenant, claim, payload.requestedBy);
   },
 };

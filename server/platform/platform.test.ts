@@ -118,7 +118,8 @@ describe("the platform operator's tenants", () => {
     assert.deepEqual(starting, { calendar: 1, rules: 5 }, "its starting rows, written as itself");
     const served = await call("GET", "/api/v1/services", undefined, {}, "vazia.test");
     assert.equal(served.statusCode, 200, served.body);
-    assert.deepEqual(await auditOf("vazia"), ["tenant.created"]);
+    // The job's outcome is the operator's too, after their request.
+    assert.deepEqual(await auditOf("vazia"), ["tenant.created", "tenant.provisioned"]);
   });
 
   it("creates a tenant from a subprefeitura of São Paulo through the job", async () => {
@@ -161,6 +162,7 @@ describe("the platform operator's tenants", () => {
       ),
     );
     assert.equal(row?.state, "dead", "not tried again: the data will not appear by itself");
+    assert.deepEqual(await auditOf("sem-dados"), ["tenant.created", "tenant.provisioning_failed"]);
   });
 
   it("refuses a taken slug, host or jurisdiction (409) and an unknown template or subprefeitura (422)", async () => {
@@ -236,7 +238,12 @@ describe("the platform operator's tenants", () => {
     assert.equal(early.statusCode, 409, early.body);
     assert.equal(early.json().code, "tenant_provisioning");
     await provision();
-    assert.deepEqual(await auditOf("vazia"), ["tenant.created", "tenant.suspended", "tenant.resumed"]);
+    assert.deepEqual(await auditOf("vazia"), [
+      "tenant.created",
+      "tenant.provisioned",
+      "tenant.suspended",
+      "tenant.resumed",
+    ]);
     const [entry] = await db.query<{ staff_id: number; after: { reason: string } }>(
       "SELECT staff_id, after FROM audit_log WHERE action = 'tenant.suspended' AND entity_id = 'vazia'",
     );

@@ -72,5 +72,12 @@ export const TemplateView = z.object({
 });
 export type TemplateView = z.infer<typeof TemplateView>;
 
-/** The payload of the `provision-tenant` job: the template to load, as the tenant of its outbox row. */
-export const ProvisionPayload = z.object({ template: z.string() });
+/**
+ * The payload of the `provision-tenant` job: the template to load, as the tenant of its outbox row, and the operator
+ * who asked for it, named in the audit entry of its outcome (absent in jobs queued before this field).
+ */
+export const ProvisionPayload = z.object({
+  template: z.string(),
+  requestedBy: z.object({ staffId: z.number().int(), staffName: z.string() }).optional(),
+});
+export type ProvisionPayload = z.infer<typeof ProvisionPayload>;
