@@ -2,12 +2,14 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["domain", "server", "channels", "web", "tests"];
+// `--browser`: the browser tests instead (tests/browser, for `npm run test:browser`).
+const browser = process.argv.includes("--browser");
+const roots = browser ? ["tests/browser"] : ["domain", "server", "channels", "web", "tests"];
 const found = [];
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (name === "node_modules" || name === "browser") continue;
+    if (name === "node_modules" || (name === "browser" && !browser)) continue;
     if (statSync(path).isDirectory()) walk(path);
     else if (name.endsWith(".test.ts")) found.push(path);
   }
@@ -45,9 +47,25 @@ const LONGEST_FIRST = [
   "tests/upgrade.test.ts",
   "server/events/events.test.ts",
 ];
+// The browser tests' longest (2026-12-06, two at a time).
+const LONGEST_FIRST_BROWSER = [
+  "tests/browser/console.test.ts",
+  "tests/browser/admin-a.test.ts",
+  "tests/browser/centre.test.ts",
+  "tests/browser/console-edges.test.ts",
+  "tests/browser/filing.test.ts",
+  "tests/browser/admin-b.test.ts",
+  "tests/browser/portal.test.ts",
+  "tests/browser/transparency.test.ts",
+  "tests/browser/backoffice.test.ts",
+  "tests/browser/citizen-page.test.ts",
+  "tests/browser/console-offline.test.ts",
+  "tests/browser/chat.test.ts",
+];
+const order = browser ? LONGEST_FIRST_BROWSER : LONGEST_FIRST;
 const rank = (path) => {
-  const at = LONGEST_FIRST.indexOf(path.split("\\").join("/"));
-  return at < 0 ? LONGEST_FIRST.length : at;
+  const at = order.indexOf(path.split("\\").join("/"));
+  return at < 0 ? order.length : at;
 };
 console.log(
   found

@@ -13,6 +13,7 @@ import { readBoot } from "../ui/boot.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { translator, withLang, withoutLang } from "../ui/i18n.ts";
 import { type LiveMessage, useLive } from "../ui/live.tsx";
+import { newestOnly } from "../ui/load.ts";
 import { matchPath, navigate, useLocation } from "../ui/router.ts";
 import { type Shortcut, useShortcuts } from "../ui/shortcuts.tsx";
 import { type StaffEnv, StaffRoot, send } from "../ui/staff.tsx";
@@ -42,12 +43,13 @@ function Console(props: { env: StaffEnv; url: URL }) {
   const where = `${url.pathname}${url.search}`;
   useEffect(() => setProblem(null), [where]);
 
+  // Events close together ask again while an earlier answer is on its way: only the newest answer is shown, or a
+  // late one listing a call ended meanwhile would keep it ringing on screen with no event left to clear it.
+  const newest = useRef(newestOnly()).current;
   const loadRinging = useCallback(() => {
     if (!takesCalls) return;
-    api<CallView[]>("/api/v1/calls?state=ringing", {}, locale)
-      .then(setRinging)
-      .catch(() => undefined);
-  }, [takesCalls, locale]);
+    newest(api<CallView[]>("/api/v1/calls?state=ringing", {}, locale), setRinging).catch(() => undefined);
+  }, [takesCalls, locale, newest]);
   useEffect(loadRinging, [loadRinging]);
 
   const state = useLive((message) => {

@@ -3,11 +3,12 @@
  * With one (`?chamada=<id>`): the screen pop (who calls, their open and recent demands, earlier calls) and the
  * intake form, which registers the demand on the call (channel phone, the caller as citizen).
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiProblem, api } from "../ui/api.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { formatWhen, withLang } from "../ui/i18n.ts";
 import { LiveBadge } from "../ui/live.tsx";
+import { newestOnly } from "../ui/load.ts";
 import { ShortcutList } from "../ui/shortcuts.tsx";
 import { type CallView, type ConsoleProps, longestRinging, PATHS } from "./env.ts";
 import { IntakeForm } from "./intake.tsx";
@@ -52,17 +53,20 @@ export function PhoneScreen(props: ConsoleProps & { onAnswer: (call: CallView) =
   const [pop, setPop] = useState<ScreenPop | null>(null);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
 
+  // Each call event reads the list (and the pop) again: only the newest answer of each is shown (web/ui/load.ts).
+  const newestCalls = useRef(newestOnly()).current;
+  const newestPop = useRef(newestOnly()).current;
   const loadCalls = useCallback(() => {
-    api<CallView[]>("/api/v1/calls", {}, locale)
-      .then(setCalls)
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
-  }, [locale]);
+    newestCalls(api<CallView[]>("/api/v1/calls", {}, locale), setCalls).catch((e) =>
+      setProblem(e instanceof ApiProblem ? e : null),
+    );
+  }, [locale, newestCalls]);
   const loadPop = useCallback(() => {
     if (callId === null) return setPop(null);
-    api<ScreenPop>(`/api/v1/calls/${callId}`, {}, locale)
-      .then(setPop)
-      .catch((e) => setProblem(e instanceof ApiProblem ? e : null));
-  }, [callId, locale]);
+    newestPop(api<ScreenPop>(`/api/v1/calls/${callId}`, {}, locale), setPop).catch((e) =>
+      setProblem(e instanceof ApiProblem ? e : null),
+    );
+  }, [callId, locale, newestPop]);
   useEffect(() => {
     loadCalls();
     loadPop();

@@ -52,3 +52,18 @@ export function asProblem(error: unknown): ApiProblem {
   if (error instanceof ApiProblem) return error;
   return new ApiProblem(0, "http_error", "", error instanceof Error ? error.message : String(error));
 }
+
+/**
+ * For reads that a live stream may start while an earlier one is on its way (useRead's rule, for screens that call
+ * their loads themselves): `apply` sees only the answer of the newest read begun with this function, so a late answer
+ * never puts back what a newer one took away. Keep one per load, e.g. in a ref.
+ */
+export function newestOnly(): <T>(read: Promise<T>, apply: (value: T) => void) => Promise<void> {
+  let newest = 0;
+  return (read, apply) => {
+    const mine = ++newest;
+    return read.then((value) => {
+      if (mine === newest) apply(value);
+    });
+  };
+}

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { demandBody, emptyDraft, POLICY_VERSION } from "../portal/draft.ts";
 import { checkDraft, formFieldOf } from "../portal/file-checks.ts";
 import { format, formatWhen, pluralKey, setCityTimeZone, translator, withLang, withoutLang } from "./i18n.ts";
+import { newestOnly } from "./load.ts";
 import { matchPath } from "./router.ts";
 
 describe("screen texts", () => {
@@ -147,5 +148,24 @@ describe("dates on the screens", () => {
     } finally {
       setCityTimeZone(undefined);
     }
+  });
+});
+
+describe("reads a live stream starts again", () => {
+  it("apply only the newest read's answer, whichever arrives last", async () => {
+    const newest = newestOnly();
+    const shown: string[] = [];
+    let answerFirst!: (v: string) => void;
+    const first = new Promise<string>((resolve) => {
+      answerFirst = resolve;
+    });
+    const a = newest(first, (v) => shown.push(v));
+    const b = newest(Promise.resolve("after the call ended"), (v) => shown.push(v));
+    await b;
+    answerFirst("still ringing");
+    await a;
+    assert.deepEqual(shown, ["after the call ended"], "the late, older answer is dropped");
+    await newest(Promise.resolve("next event"), (v) => shown.push(v));
+    assert.deepEqual(shown, ["after the call ended", "next event"]);
   });
 });
