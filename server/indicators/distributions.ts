@@ -156,10 +156,15 @@ export async function readPercentiles(
       ? Promise.resolve([])
       : sql.query<{ measure: string; code: string; buckets: number[]; counts: number[] }>(
           // As JSON, which the drivers parse natively (an integer array's text form is parsed element by element).
-          `SELECT measure, code, array_to_json(buckets) AS buckets, array_to_json(counts) AS counts
-             FROM indicator_distributions
-            WHERE indicator = $1 AND measure = ANY($2::text[]) AND dim = $3 AND month = ANY($4::date[])
-              AND ($5::text IS NULL OR code = $5)`,
+          // One index scan per measure and month (LATERAL, not pulled up: OFFSET 0), every key column an equality:
+          // with `= ANY` the generic plan under row-level security kept only indicator and dim in the index
+          // condition and filtered the rest (bench/tenancy-baseline.ts; months.ts readByMonth).
+          `SELECT d.measure, d.code, array_to_json(d.buckets) AS buckets, array_to_json(d.counts) AS counts
+             FROM unnest($2::text[]) AS m(measure) CROSS JOIN unnest($4::date[]) AS mo(month)
+            CROSS JOIN LATERAL (SELECT k.measure, k.code, k.buckets, k.counts FROM indicator_distributions k
+                                 WHERE k.indicator = $1 AND k.measure = m.measure AND k.dim = $3
+                                   AND k.month = mo.month AND ($5::text IS NULL OR k.code = $5)
+                                OFFSET 0) d`,
           [indicator.id, measures, plan.dim, builtMonths, plan.code ?? null],
         );
   const freshRows = async () => {

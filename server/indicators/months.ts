@@ -105,7 +105,10 @@ export async function readByMonth(
   timeZone: string,
 ): Promise<IndicatorRow[]> {
   // One statement, so the months it finds built and their rows come from the same snapshot (a month with no row
-  // for this indicator and key is built all the same: its row has no code).
+  // for this indicator and key is built all the same: its row has no code). Each month's rows are read by the
+  // month's own index scan (LATERAL, not pulled up: OFFSET 0): as a plain join under row-level security the
+  // planner's generic plan left the month out of the index condition and read every month of the key for each
+  // month asked, ten times slower at 1 M demands than before tenants (bench/tenancy-baseline.ts).
   const stored = await sql.query<{
     month: string;
     code: string | null;
@@ -113,8 +116,10 @@ export async function readByMonth(
   }>(
     `SELECT to_char(s.month, 'YYYY-MM') AS month, m.code, m.vals
        FROM indicator_month_state s
-       LEFT JOIN indicator_months m ON m.month = s.month AND m.indicator = $1 AND m.dim = $2
-                                   AND ($4::text IS NULL OR m.code = $4)
+       LEFT JOIN LATERAL (SELECT k.code, k.vals FROM indicator_months k
+                           WHERE k.indicator = $1 AND k.dim = $2 AND k.month = s.month
+                             AND ($4::text IS NULL OR k.code = $4)
+                          OFFSET 0) m ON true
       WHERE s.month = ANY($3::date[]) AND s.built_version = s.version`,
     [indicator.id, plan.dim, plan.months, plan.code ?? null],
   );
