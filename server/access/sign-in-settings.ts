@@ -8,7 +8,8 @@
 import type { GovbrSettings, OidcClientSettings } from "../config-sign-in.ts";
 import type { AppContext } from "../context.ts";
 import type { Db, Sql } from "../db/index.ts";
-import { currentTenant, DEFAULT_TENANT, tenantKey } from "../tenants/current.ts";
+import { currentTenant, DEFAULT_TENANT } from "../tenants/current.ts";
+import { heldPerTenant } from "../tenants/held.ts";
 
 /** gov.br's production API host, where confidence levels are read, unless a tenant names another (staging). */
 export const GOVBR_API = "https://api.acesso.gov.br";
@@ -30,7 +31,7 @@ interface ProviderRow {
   confidence_api: string | null;
 }
 
-const held = new Map<string, { at: number; value: Promise<StoredSignIn> }>();
+const held = heldPerTenant<StoredSignIn>("sign-in", PROVIDERS_CACHE_MS);
 
 async function readStored(sql: Sql): Promise<StoredSignIn> {
   const rows = await sql.query<ProviderRow>(
@@ -47,20 +48,12 @@ async function readStored(sql: Sql): Promise<StoredSignIn> {
 
 /** The providers the tenant of the work under way stored, read at most every PROVIDERS_CACHE_MS. */
 export function storedSignIn(db: Db, now = Date.now()): Promise<StoredSignIn> {
-  const key = tenantKey("sign-in");
-  const hit = held.get(key);
-  if (hit && now - hit.at < PROVIDERS_CACHE_MS) return hit.value;
-  const value = readStored(db);
-  held.set(key, { at: now, value });
-  value.catch(() => {
-    if (held.get(key)?.value === value) held.delete(key);
-  });
-  return value;
+  return held.get(() => readStored(db), now);
 }
 
 /** Forgets this process's copy of the current tenant's providers (after its admin changed them here). */
 export function forgetStoredSignIn(): void {
-  held.delete(tenantKey("sign-in"));
+  held.forget();
 }
 
 /** The providers the environment configures for the tenant under way: only the default tenant's. */

@@ -10,7 +10,8 @@
 import type { MessagingSettings } from "../config-messaging.ts";
 import type { AppContext } from "../context.ts";
 import type { Sql } from "../db/index.ts";
-import { ACROSS_TENANTS, currentTenant, DEFAULT_TENANT, tenantKey } from "../tenants/current.ts";
+import { ACROSS_TENANTS, currentTenant, DEFAULT_TENANT } from "../tenants/current.ts";
+import { heldPerTenant } from "../tenants/held.ts";
 import { MESSAGING_PROVIDERS, type MessagingProvider, PROVIDER_SCHEMAS, PUBLIC_API_URLS } from "./schemas.ts";
 
 /** How long a process keeps a tenant's providers: a change reaches every process within it. */
@@ -43,7 +44,7 @@ interface ProviderRow {
   secrets: Record<string, unknown>;
 }
 
-const held = new Map<string, { at: number; value: Promise<MessagingAccounts> }>();
+const held = heldPerTenant<MessagingAccounts>("messaging", MESSAGING_CACHE_MS);
 
 type ApiUrls = MessagingSettings["apiUrls"];
 
@@ -72,20 +73,12 @@ export function storedMessaging(
 ): Promise<MessagingAccounts> {
   // Work across tenants is no tenant's: it would otherwise read every tenant's rows.
   if (currentTenant() === ACROSS_TENANTS) return Promise.resolve({});
-  const key = tenantKey("messaging");
-  const hit = held.get(key);
-  if (hit && now - hit.at < MESSAGING_CACHE_MS) return hit.value;
-  const value = readStored(ctx.db, ctx.config.messaging.apiUrls);
-  held.set(key, { at: now, value });
-  value.catch(() => {
-    if (held.get(key)?.value === value) held.delete(key);
-  });
-  return value;
+  return held.get(() => readStored(ctx.db, ctx.config.messaging.apiUrls), now);
 }
 
 /** Forgets this process's copy of the current tenant's accounts (after its admin changed them here). */
 export function forgetStoredMessaging(): void {
-  held.delete(tenantKey("messaging"));
+  held.forget();
 }
 
 /** The install's providers, those its environment configures (e-mail: when SMTP_URL is set). */
