@@ -96,7 +96,7 @@ export async function runTenancyBaselineBench(argv: string[]): Promise<void> {
     for (const [label, { tree, db }] of Object.entries(trees)) {
       const out = await tsx(tree, ["bench/panel-reads.ts", `--db=${db}`, `--reads=${reads}`]);
       const reading = JSON.parse(out.trim().split("\n").at(-1)!) as Reading;
-      (readings[label] ??= []).push(reading);
+      readings[label] = [...(readings[label] ?? []), reading];
       console.log(`run ${r + 1} ${label}: ${JSON.stringify(reading)}`);
     }
   }
