@@ -159,6 +159,7 @@ describe("a tenant's own messaging providers", () => {
     assert.equal(res.statusCode, 200, res.body);
     const view = res.json();
     assert.equal(view.twilio.source, "environment");
+    assert.equal(view.twilio.readOnly, false, "Santos may set its own instead");
     assert.equal(view.twilio.settings.smsFrom, ENV_SMS_FROM);
     assert.equal(view.twilio.secretSet, true);
     assert.equal(view.twilio.webhookUrl, `${base}/t/mp-santos/webhooks/twilio/messaging`);
@@ -331,6 +332,7 @@ describe("a tenant's own messaging providers", () => {
   it("leaves the environment's providers read-only in the default tenant (409)", async () => {
     const view = (await app.inject({ url: "/api/v1/messaging-providers", headers: defaultAdmin })).json();
     assert.equal(view.twilio.source, "environment");
+    assert.equal(view.twilio.readOnly, true);
     assert.equal(view.twilio.settings.accountSid, envTwilio.accountSid);
     const refused = await put("/api/v1/messaging-providers/twilio", defaultAdmin, SANTOS.twilio);
     assert.equal(refused.statusCode, 409, refused.body);

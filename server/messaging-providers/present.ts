@@ -5,7 +5,7 @@
  */
 import type { AppContext } from "../context.ts";
 import { MESSAGING_PROVIDERS, type MessagingProvider, PROVIDER_SCHEMAS } from "./schemas.ts";
-import { environmentMessaging, type MessagingAccounts, sourceOf } from "./settings.ts";
+import { environmentMessaging, isSetByEnvironment, type MessagingAccounts, sourceOf } from "./settings.ts";
 
 /** The webhook each provider calls, under the tenant's address (Kannel's delivery reports find their own way). */
 const WEBHOOK_PATHS: Partial<Record<MessagingProvider, string>> = {
@@ -46,6 +46,9 @@ export function presentMessagingProviders(
     const path = WEBHOOK_PATHS[provider];
     return {
       source,
+      // The install's own, kept by its environment (the default tenant): PUT and DELETE answer 409. A city that
+      // uses the install's account (source "environment", readOnly false) may set its own.
+      readOnly: isSetByEnvironment(env, provider),
       settings: account ? shownOf(provider, account) : null,
       secretSet: account !== undefined,
       ...(path ? { webhookUrl: `${publicUrl}${path}` } : {}),

@@ -135,6 +135,8 @@ export const MessagingProviderInput = z.union([
 const ProviderView = z.object({
   /** "environment": the install's provider (read-only for the default tenant); "tenant": the city's own account. */
   source: z.enum(["environment", "tenant", "none"]),
+  /** True where the install's environment keeps the provider (the default tenant's): PUT and DELETE are 409. */
+  readOnly: z.boolean(),
   /** The shown fields (the SMTP relay's address without its user and password); null with no provider. */
   settings: z.record(z.string(), z.unknown()).nullable(),
   /** Whether the secrets are set; they are never shown. */

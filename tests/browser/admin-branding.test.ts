@@ -215,6 +215,53 @@ describe("the city's sign-in providers", () => {
   });
 });
 
+describe("the city's messaging providers", () => {
+  it("saves the e-mail relay as the city's account, its secret field left empty and kept, in each language", async () => {
+    // No relay from the install's environment: the default tenant's e-mail is the admin's to set.
+    ctx.config.smtpUrl = undefined;
+    const page = await context.newPage();
+    await open(page, "mensageria", "#msg-email-mailFrom");
+    const email = page.getByTestId("messaging-email");
+    await page.getByTestId("email-state").getByText("não configurado", { exact: true }).waitFor();
+    // Each provider with a webhook shows its address to register, with a copy button.
+    assert.match(await page.locator("#msg-whatsapp-webhook").inputValue(), /\/webhooks\/whatsapp$/);
+    await email.getByText(/smtp:\/\/ ou smtps:\/\/ com usuário e senha/).waitFor();
+
+    await page.locator("#msg-email-mailFrom").fill("Prefeitura <156@prefeitura.example>");
+    await page.locator("#msg-email-smtpUrl").fill("smtp://127.0.0.1:2525");
+    await email.getByRole("button", { name: "Salvar e-mail" }).click();
+    await email.getByText("Configuração de e-mail salva.", { exact: false }).waitFor();
+    await page.getByTestId("email-state").getByText("conta da prefeitura", { exact: true }).waitFor();
+    await page.getByTestId("email-secret-state").getByText("segredos definidos").waitFor();
+    await page.getByTestId("email-server").getByText("servidor smtp://127.0.0.1:2525").waitFor();
+    // The relay is kept, never shown back: its field is empty, a password, and says a blank keeps it.
+    const smtp = page.locator("#msg-email-smtpUrl");
+    assert.equal(await smtp.inputValue(), "");
+    assert.equal(await smtp.getAttribute("type"), "password");
+    await email.getByText(/deixe em branco para manter/).waitFor();
+    assert.equal(
+      await page.locator("#msg-email-mailFrom").inputValue(),
+      "Prefeitura <156@prefeitura.example>",
+    );
+    const stored = await one<{ settings: { mailFrom: string }; secrets: { smtpUrl: string } }>(
+      db,
+      "SELECT settings, secrets FROM messaging_providers WHERE provider = 'email'",
+    );
+    assert.equal(stored.settings.mailFrom, "Prefeitura <156@prefeitura.example>");
+    assert.equal(stored.secrets.smtpUrl, "smtp://127.0.0.1:2525");
+    assert.equal(await email.getByRole("button", { name: "Remover e-mail" }).count(), 1);
+    assert.deepEqual(await seriousViolations(page), [], "messaging in pt-BR");
+    await shot(page, "admin-messaging-saved");
+
+    for (const lang of ["en", "es"]) {
+      await open(page, "mensageria", "#msg-email-mailFrom", lang);
+      assert.equal(await page.getAttribute("html", "lang"), lang);
+      assert.deepEqual(await seriousViolations(page), [], `messaging in ${lang}`);
+    }
+    await page.close();
+  });
+});
+
 describe("the two screens in each language", () => {
   for (const lang of ["pt-BR", "en", "es"]) {
     it(`has no serious axe violations in ${lang}`, async () => {

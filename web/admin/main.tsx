@@ -1,8 +1,8 @@
 /**
  * The administration: the catalogue and its extra fields, deadlines and alarm rules, the responsibility matrix,
  * classification criteria, departments, staff and roles, the business calendar, message templates, API keys,
- * webhooks, the city's branding and its sign-in providers; and, for the install's platform operator, its cities
- * (tenants). One entry; each section is its own module.
+ * webhooks, the city's branding, its sign-in and messaging providers; and, for the install's platform operator,
+ * its cities (tenants). One entry; each section is its own module.
  */
 import "../ui/base.css";
 import "./admin.css";
@@ -19,6 +19,7 @@ import { DeadlinesScreen } from "./deadlines.tsx";
 import { DepartmentsScreen } from "./departments.tsx";
 import { MatrixScreen } from "./matrix.tsx";
 import { MessagesScreen } from "./messages.tsx";
+import { MessagingScreen } from "./messaging.tsx";
 import { PlatformScreen } from "./platform.tsx";
 import { ServicesScreen } from "./services.tsx";
 import { SignInScreen } from "./sign-in.tsx";
@@ -58,6 +59,7 @@ const SECTIONS: {
   { slug: "webhooks", key: "webhooks", needs: "webhooks.manage", Screen: WebhooksScreen },
   { slug: "identidade", key: "branding", needs: "branding.manage", Screen: BrandingScreen },
   { slug: "acesso", key: "sign_in", needs: "sign_in.manage", Screen: SignInScreen },
+  { slug: "mensageria", key: "messaging", needs: "messaging.manage", Screen: MessagingScreen },
   { slug: "cidades", key: "platform", needs: "platform.tenants.manage", Screen: PlatformScreen },
 ];
 
