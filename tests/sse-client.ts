@@ -48,7 +48,11 @@ export async function follow(url: string, headers: Record<string, string> = {}) 
     data: () => messages.flatMap((m) => (m.data ? [m.data] : [])),
     /** The last id the server sent (what EventSource would send back as Last-Event-ID). */
     lastId: () => messages.findLast((m) => m.id !== undefined)?.id,
-    async until(found: (m: Message) => boolean, timeoutMs = 3000): Promise<Message> {
+    /**
+     * The first message `found` accepts, waited for up to `timeoutMs`: a bound for what must arrive, not a speed test
+     * (3 s was too short twice for a ring in CI, with the server and the test on one thread of a busy machine).
+     */
+    async until(found: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const hit = messages.find(found);
