@@ -1,4 +1,5 @@
 /** The embedded engine of the query layer: PGlite with PostGIS, one connection taking turns (./index.ts). */
+import { AsyncResource } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { currentRequestId } from "../observability/context.ts";
 import { ACROSS_TENANTS, currentTenant } from "../tenants/current.ts";
@@ -47,7 +48,10 @@ function takeTurns() {
           .then(resolve, reject)
           .finally(() => setImmediate(next));
       };
-      if (busy) waiting.push(start);
+      // Bound to the caller's async context: a waiting statement starts from the previous one's completion, and
+      // would otherwise run (its tenant's preamble and a transaction's whole callback included) as that one's work,
+      // another tenant's or across tenants (a ring told as tenant 0 showed it).
+      if (busy) waiting.push(AsyncResource.bind(start));
       else {
         busy = true;
         start();
