@@ -50,7 +50,7 @@ export async function follow(url: string, headers: Record<string, string> = {}) 
     lastId: () => messages.findLast((m) => m.id !== undefined)?.id,
     /**
      * The first message `found` accepts, waited for up to `timeoutMs`: a bound for what must arrive, not a speed test
-     * (3 s was too short twice for a ring in CI, with the server and the test on one thread of a busy machine).
+     * (the server and the test share one thread of a machine CI keeps busy). A message that never comes fails it.
      */
     async until(found: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
       const deadline = Date.now() + timeoutMs;
