@@ -13,6 +13,7 @@ export const STAFF_ROLES = [
   "admin",
   "ombudsman",
   "platform_operator",
+  "inspector",
 ] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 

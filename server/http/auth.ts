@@ -67,6 +67,14 @@ export const ACTIONS = [
   "branding.manage", // the city's name, colour and logo on every screen (admins)
   "sign_in.manage", // the city's OpenID providers: gov.br for citizens, its own for staff, with their secrets (admins)
   "messaging.manage", // the city's own messaging accounts: WhatsApp, Telegram, Twilio, Kannel, SMTP (admins)
+  "questionnaires.read", // the questionnaires and their versions (every staff member who asks or reads answers)
+  "questionnaires.manage", // write, import (XLSForm), publish and retire questionnaires (quality managers, admins)
+  "inspections.read", // the inspection routes planned and the planner's suggestions (supervisors, managers, ombudsman)
+  "inspections.manage", // plan, change and cancel inspectors' routes (supervisors, managers, admins)
+  "field.work", // the inspector's tablet: download one's own day, upload photos, sync answers and field demands
+  "responses.read", // the one table of answers, with who answered, where and how (supervisors, managers, ombudsman)
+  "block_scores.read", // the blocks' quality scores with their evidence (the command centre's layer)
+  "block_scores.manage", // the weights and decay of the score method, and a full refresh (managers, admins)
   "platform.tenants.read", // the install's tenants, their hosts and counts, and the templates (the platform operator)
   "platform.tenants.manage", // create a tenant from a template, suspend, resume, give or take a host (the operator)
 ] as const;
@@ -128,6 +136,11 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "audit_log.read",
     "citizens.withdraw_consent",
     "conversations.work",
+    "questionnaires.read",
+    "inspections.read",
+    "inspections.manage",
+    "responses.read",
+    "block_scores.read",
   ],
   manager: [
     ...EVERY_STAFF,
@@ -147,6 +160,13 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "satisfaction.read",
     "indicators.read",
     "exports.read",
+    "questionnaires.read",
+    "questionnaires.manage",
+    "inspections.read",
+    "inspections.manage",
+    "responses.read",
+    "block_scores.read",
+    "block_scores.manage",
   ],
   admin: [
     ...EVERY_STAFF,
@@ -187,6 +207,13 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "audit_log.read",
     "citizens.withdraw_consent",
     "conversations.work",
+    "questionnaires.read",
+    "questionnaires.manage",
+    "inspections.read",
+    "inspections.manage",
+    "responses.read",
+    "block_scores.read",
+    "block_scores.manage",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
   ombudsman: [
@@ -204,7 +231,13 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "calls.read",
     "audit_log.read",
     "citizens.withdraw_consent",
+    "questionnaires.read",
+    "inspections.read",
+    "responses.read",
+    "block_scores.read",
   ],
+  // The inspector (fiscal de campo) works on the tablet: the day's route, its questionnaires, and nothing of citizens.
+  inspector: ["session.read", "departments.read", "classification.read", "questionnaires.read", "field.work"],
   // The install's operator (home tenant only, granted by the command line): the tenants, and nothing of a city's.
   platform_operator: ["session.read", "platform.tenants.read", "platform.tenants.manage"],
 };

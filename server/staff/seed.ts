@@ -14,6 +14,7 @@ const DEMO_USERS: { email: string; name: string; role: StaffRole; department?: b
   { email: "supervisor@responsiva.local", name: "Supervisão 156", role: "supervisor" },
   { email: "manager@responsiva.local", name: "Gestão 156", role: "manager" },
   { email: "ombudsman@responsiva.local", name: "Ouvidoria", role: "ombudsman" },
+  { email: "inspector@responsiva.local", name: "Fiscal de campo", role: "inspector" },
   { email: "department@responsiva.local", name: "Equipe AMLURB", role: "department_staff", department: true },
   {
     email: "focal-point@responsiva.local",
