@@ -18,6 +18,7 @@ export const DEMAND_CHANNELS = [
   "social",
   "open311",
   "import",
+  "field", // opened by the city's own inspector on the field tablet (/campo)
 ] as const;
 export type DemandChannel = (typeof DEMAND_CHANNELS)[number];
 

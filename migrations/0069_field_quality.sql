@@ -242,3 +242,6 @@ CREATE TABLE block_scores (
 );
 SELECT responsiva_tenant_table('block_scores');
 CREATE INDEX block_scores_service_idx ON block_scores (service_id, score);
+
+-- Block quality scores (server/block-scores/): an incremental refresh reads the demands of a few blocks.
+CREATE INDEX demands_block_idx ON demands (block_id, service_id) WHERE block_id IS NOT NULL;

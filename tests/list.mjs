@@ -52,6 +52,8 @@ const LONGEST_FIRST_BROWSER = [
   "tests/browser/console.test.ts",
   "tests/browser/admin-a.test.ts",
   "tests/browser/centre.test.ts",
+  "tests/browser/quality-centre.test.ts",
+  "tests/browser/admin-questionnaires.test.ts",
   "tests/browser/console-edges.test.ts",
   "tests/browser/filing.test.ts",
   "tests/browser/admin-b.test.ts",

@@ -249,6 +249,9 @@ const PUBLIC_CALLS: Record<string, Calls> = {
         (zoom) => `/api/v1/public/map/clusters?zoom=${zoom}&bbox=-46.83,-24.01,-46.36,-23.36`,
       ),
     ),
+  // Block quality scores per district: numbers and district names only, withheld under the minimum of blocks.
+  "GET /api/v1/public/quality/districts": () =>
+    get("/api/v1/public/quality/districts", `/api/v1/public/quality/districts?service=${service}`),
   "GET /api/v1/districts.geojson": () => get("/api/v1/districts.geojson"),
   "GET /api/v1/subprefeituras": () => get("/api/v1/subprefeituras"),
   "GET /api/v1/geocode": () => get("/api/v1/geocode?q=Rua%20Augusta"),
@@ -434,9 +437,12 @@ const PAGE_CALLS: Record<string, Calls> = {
   "GET /admin/*": () => get("/admin/servicos"),
   "GET /centro": () => get("/centro"),
   "GET /centro/*": () => get("/centro/parede"),
+  "GET /campo": () => get("/campo"),
+  "GET /campo/*": () => get("/campo/sincronizar"),
   "GET /assets/:file": () => get(`/assets/${asset}`),
   "GET /sw.js": () => get("/sw.js"),
   "GET /console-sw.js": () => get("/console-sw.js"),
+  "GET /campo-sw.js": () => get("/campo-sw.js"),
   "GET /web-assets.json": () => get("/web-assets.json"),
   "GET /manifest.webmanifest": () => get("/manifest.webmanifest"),
   "GET /icons/icon.svg": () => get("/icons/icon.svg"),

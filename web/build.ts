@@ -1,7 +1,7 @@
 /**
  * Bundles every screen app with esbuild into .cache/web/: ESM, code splitting, minified, content-hashed names, a
  * metafile, and a manifest (entry → hashed files) the server reads to write each app's HTML shell.
- * The service workers are built unhashed (sw.js, console-sw.js), because each must keep one URL for its scope.
+ * The service workers are built unhashed (sw.js, console-sw.js, campo-sw.js), because each must keep one URL for its scope.
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -17,6 +17,7 @@ export const APPS = {
   backoffice: "web/backoffice/main.tsx",
   admin: "web/admin/main.tsx",
   centre: "web/centre/main.tsx",
+  campo: "web/campo/main.tsx",
 } as const;
 export type AppName = keyof typeof APPS;
 
@@ -130,6 +131,7 @@ export async function buildWeb(options: { quiet?: boolean; outDir?: string } = {
   for (const [entry, file] of [
     ["web/portal/sw.ts", "sw.js"],
     ["web/console/sw.ts", "console-sw.js"],
+    ["web/campo/sw.ts", "campo-sw.js"],
   ] as const) {
     await build({
       absWorkingDir: root,

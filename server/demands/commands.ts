@@ -141,7 +141,9 @@ export async function createDemand(
       })),
     );
   }
-  if (input.identity === "anonymous" && !service.anonymousAllowed) {
+  // A demand the city's own inspector opens on the field tablet has no citizen behind it: a service's refusal of
+  // anonymous demands is about citizens, not about the city reporting what it saw.
+  if (input.identity === "anonymous" && !service.anonymousAllowed && input.channel !== "field") {
     throw unprocessable("anonymous_not_allowed", "identity");
   }
   const contacts = input.citizen ?? {};

@@ -170,6 +170,8 @@ export async function registerDemandsRoutes(app: FastifyInstance): Promise<void>
       const channel = input.channel ?? (staff ? "phone" : "web");
       if (!staff && channel !== "web" && channel !== "app")
         throw unprocessable("channel_not_allowed", "channel");
+      // Demands from the field arrive only through the inspector's sync (server/field/), which vouches for them.
+      if (channel === "field") throw unprocessable("channel_not_allowed", "channel");
       const idempotency = idempotencyOf(req, raw, files);
       const stored = [];
       for (const file of files)

@@ -128,6 +128,7 @@ export const STAFF_APPS = {
   backoffice: { base: "/departamento", name: "backoffice.site_name" },
   admin: { base: "/admin", name: "admin.site_name" },
   centre: { base: "/centro", name: "centre.site_name" },
+  campo: { base: "/campo", name: "campo.site_name" },
 } as const;
 
 /** The chunks loaded on demand that are this path's first screen (web/build.ts ROUTE_MODULES): preloaded too. */
@@ -336,6 +337,10 @@ export function registerWebRoutes(app: FastifyInstance): void {
   // The agent console's (scope /console): it keeps no citizen's data (web/console/sw.ts).
   app.get("/console-sw.js", async (req, reply) =>
     sendFile(req, reply, join(WEB_DIR, "console-sw.js"), "no-cache"),
+  );
+  // The inspectors' tablet's (scope /campo, decision 0063): it keeps the app, never a citizen's data.
+  app.get("/campo-sw.js", async (req, reply) =>
+    sendFile(req, reply, join(WEB_DIR, "campo-sw.js"), "no-cache"),
   );
   app.get("/web-assets.json", async (_req, reply) => {
     const web = readManifest();

@@ -37,6 +37,8 @@ export const JOB_PAYLOADS = {
   "send-area-follow-confirmation": ConfirmationPayload,
   "send-area-digest": DigestPayload,
   "provision-tenant": ProvisionPayload,
+  "refresh-block-scores": SlotPayload,
+  "refresh-stale-block-scores": z.object({ blockIds: z.array(z.number().int().positive()).min(1) }),
 } as const;
 
 /** The name of a job this release knows. */

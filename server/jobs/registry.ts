@@ -4,6 +4,11 @@ import {
   sendAreaDigest,
   sendAreaFollowConfirmation,
 } from "../area-follows/jobs.ts";
+import {
+  FULL_REFRESH_EVERY_SECONDS,
+  refreshBlockScoresJob,
+  refreshStaleBlockScoresJob,
+} from "../block-scores/jobs.ts";
 import { sendSignInCode } from "../citizen-access/jobs.ts";
 import { EMAIL_POLL_EVERY_SECONDS, pollEmailJob } from "../conversations/email-poll.ts";
 import { handleInbound, sendReply } from "../conversations/jobs.ts";
@@ -84,6 +89,8 @@ export const JOBS: readonly Job[] = [
   sendAreaFollowConfirmation,
   sendAreaDigest,
   provisionTenantJob,
+  refreshBlockScoresJob,
+  refreshStaleBlockScoresJob,
 ];
 
 /**
@@ -100,6 +107,7 @@ export const PERIODIC: readonly Periodic[] = [
   { job: "refresh-indicator-facts", everySeconds: FACTS_EVERY_SECONDS },
   { job: "build-indicator-months", everySeconds: MONTHS_EVERY_SECONDS },
   { job: "digest-area-follows", everySeconds: DIGEST_EVERY_SECONDS },
+  { job: "refresh-block-scores", everySeconds: FULL_REFRESH_EVERY_SECONDS },
   // Does nothing unless EMAIL_IMAP_URL is set; that mailbox is the default tenant's.
   { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS, defaultTenantOnly: true },
 ];

@@ -23,7 +23,7 @@ export type LoginInput = z.infer<typeof LoginInput>;
 /** The query of GET /api/v1/auth/oidc/start: the staff app to land on once signed in. */
 export const ProviderStartQuery = z.object({
   /** console, backoffice (/departamento), admin or centre; the console when absent. */
-  app: z.enum(["console", "backoffice", "admin", "centre"]).default("console"),
+  app: z.enum(["console", "backoffice", "admin", "centre", "campo"]).default("console"),
 });
 export type ProviderStartQuery = z.infer<typeof ProviderStartQuery>;
 

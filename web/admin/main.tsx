@@ -1,8 +1,8 @@
 /**
  * The administration: the catalogue and its extra fields, deadlines and alarm rules, the responsibility matrix,
  * classification criteria, departments, staff and roles, the business calendar, message templates, API keys,
- * webhooks, the city's branding, its sign-in and messaging providers; and, for the install's platform operator,
- * its cities (tenants). One entry; each section is its own module.
+ * webhooks, the city's branding, its sign-in and messaging providers, the field questionnaires; and, for the
+ * install's platform operator, its cities (tenants). One entry; each section is its own module.
  */
 import "../ui/base.css";
 import "./admin.css";
@@ -21,6 +21,7 @@ import { MatrixScreen } from "./matrix.tsx";
 import { MessagesScreen } from "./messages.tsx";
 import { MessagingScreen } from "./messaging.tsx";
 import { PlatformScreen } from "./platform.tsx";
+import { QuestionnairesScreen } from "./questionnaires.tsx";
 import { ServicesScreen } from "./services.tsx";
 import { SignInScreen } from "./sign-in.tsx";
 import { UsersScreen } from "./users.tsx";
@@ -40,6 +41,8 @@ const SECTIONS: {
   slug: string;
   key: string;
   needs: string;
+  /** The key of its name (and `<key>_hint`) when not `admin.sections.<key>`: a section with its own namespace. */
+  names?: string;
   Screen: (p: AdminScreenProps) => preact.JSX.Element;
 }[] = [
   { slug: "servicos", key: "services", needs: "catalogue.manage", Screen: ServicesScreen },
@@ -55,6 +58,13 @@ const SECTIONS: {
   { slug: "usuarios", key: "users", needs: "staff.manage", Screen: UsersScreen },
   { slug: "calendario", key: "calendar", needs: "calendar.manage", Screen: CalendarScreen },
   { slug: "mensagens", key: "messages", needs: "message_templates.manage", Screen: MessagesScreen },
+  {
+    slug: "questionarios",
+    key: "questionnaires",
+    needs: "questionnaires.manage",
+    names: "admin.questionnaires.section",
+    Screen: QuestionnairesScreen,
+  },
   { slug: "chaves-api", key: "api_keys", needs: "api_clients.manage", Screen: ApiKeysScreen },
   { slug: "webhooks", key: "webhooks", needs: "webhooks.manage", Screen: WebhooksScreen },
   { slug: "identidade", key: "branding", needs: "branding.manage", Screen: BrandingScreen },
@@ -62,6 +72,9 @@ const SECTIONS: {
   { slug: "mensageria", key: "messaging", needs: "messaging.manage", Screen: MessagingScreen },
   { slug: "cidades", key: "platform", needs: "platform.tenants.manage", Screen: PlatformScreen },
 ];
+
+/** The key of a section's name in the locales. */
+const nameOf = (s: (typeof SECTIONS)[number]) => s.names ?? `admin.sections.${s.key}`;
 
 function Overview(props: { env: StaffEnv; sections: typeof SECTIONS }) {
   const { t, locale } = props.env;
@@ -72,9 +85,9 @@ function Overview(props: { env: StaffEnv; sections: typeof SECTIONS }) {
         {props.sections.map((s) => (
           <li key={s.slug}>
             <a href={withLang(`/admin/${s.slug}`, locale)} data-nav>
-              {t(`admin.sections.${s.key}`)}
+              {t(nameOf(s))}
             </a>
-            <p>{t(`admin.sections.${s.key}_hint`)}</p>
+            <p>{t(`${nameOf(s)}_hint`)}</p>
           </li>
         ))}
       </ul>
@@ -95,9 +108,7 @@ function App() {
       t={t}
       app="admin"
       path={path + search}
-      sections={(env) =>
-        mine(env).map((s) => ({ href: `/admin/${s.slug}`, label: t(`admin.sections.${s.key}`) }))
-      }
+      sections={(env) => mine(env).map((s) => ({ href: `/admin/${s.slug}`, label: t(nameOf(s)) }))}
       screen={(env) => {
         const [, , slug = "", ...rest] = path.split("/");
         const section = mine(env).find((s) => s.slug === slug);

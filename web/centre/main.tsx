@@ -9,18 +9,21 @@
  */
 import "../ui/base.css";
 import "./centre.css";
+import "./quality.css";
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { readBoot } from "../ui/boot.ts";
 import { translator, withoutLang } from "../ui/i18n.ts";
 import { LiveBadge, type LiveMessage, useLive } from "../ui/live.tsx";
-import { useLocation } from "../ui/router.ts";
+import { matchPath, useLocation } from "../ui/router.ts";
 import { type StaffEnv, StaffRoot } from "../ui/staff.tsx";
 import { AlarmsPanel } from "./alarms-panel.tsx";
 import { ChartsPanel } from "./charts.tsx";
 import { FiltersForm, useFilterLists } from "./filters.tsx";
 import { MapPanel } from "./map-panel.tsx";
 import { DrillPanel, IndicatorsPanel } from "./panels.tsx";
+import { PlanningScreen } from "./planning.tsx";
+import { ResponsesScreen } from "./responses.tsx";
 import { type Drill, type Selection, selectionOf, showSelection, whereOf } from "./selection.ts";
 
 const boot = readBoot();
@@ -139,8 +142,26 @@ function App() {
       t={t}
       app="centre"
       path={withoutLang(url)}
-      sections={(env) => [{ href: "/centro", label: env.t("centre.menu.panel") }]}
-      screen={(env) => <CentreScreen env={env} url={url} />}
+      sections={(env) => [
+        { href: "/centro", label: env.t("centre.menu.panel") },
+        // Issue 17: the inspection routes and the table of answers, for the roles that read them.
+        ...(env.can("inspections.read")
+          ? [{ href: "/centro/fiscalizacao", label: env.t("centre.planning.menu") }]
+          : []),
+        ...(env.can("responses.read")
+          ? [{ href: "/centro/respostas", label: env.t("centre.quality.responses.menu") }]
+          : []),
+      ]}
+      screen={(env) => {
+        const answer = matchPath("/centro/respostas/:id", url.pathname);
+        if (url.pathname === "/centro/fiscalizacao" && env.can("inspections.read")) {
+          return <PlanningScreen env={env} />;
+        }
+        if ((answer || url.pathname === "/centro/respostas") && env.can("responses.read")) {
+          return <ResponsesScreen env={env} {...(answer ? { id: answer.id! } : {})} />;
+        }
+        return <CentreScreen env={env} url={url} />;
+      }}
     />
   );
 }

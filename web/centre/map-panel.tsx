@@ -9,6 +9,7 @@ import type { Boot } from "../ui/boot.ts";
 import { ProblemAlert } from "../ui/components.tsx";
 import { useMap, viewQueryOf } from "../ui/map.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
+import { QualityLayer } from "./quality-layer.tsx";
 import { type Drill, type Selection, searchOf, selectionOf } from "./selection.ts";
 
 const NO_CACHE: RequestInit = { cache: "no-store" };
@@ -27,6 +28,11 @@ function cellOf(c: Cluster, size: number): [number, number, number, number] {
   const west = Math.floor(c.lon / size) * size;
   const south = Math.floor(c.lat / size) * size;
   return [west, south, west + size, south + size];
+}
+
+/** Where a map looks, from its box and zoom: the quality layer opens there. */
+function centreOf(box: [number, number, number, number], zoom: number) {
+  return { lat: (box[1] + box[3]) / 2, lon: (box[0] + box[2]) / 2, zoom };
 }
 
 /** The map panel; `onDrill` opens the list of a cluster's demands. */
@@ -50,6 +56,8 @@ export function MapPanel(props: {
   });
   const [clusters, setClusters] = useState<Cluster[] | null>(null);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
+  // The blocks' quality layer (issue 17) takes the map's place while it is on, opening where the map was.
+  const [quality, setQuality] = useState(false);
   const drill = useRef(props.onDrill);
   drill.current = props.onDrill;
   useEffect(() => {
@@ -111,17 +119,39 @@ export function MapPanel(props: {
           />{" "}
           {t("centre.map.heat")}
         </label>
+        {env.can("block_scores.read") ? (
+          <label class="choice">
+            <input
+              type="checkbox"
+              name="quality"
+              checked={quality}
+              onChange={(e) => setQuality((e.target as HTMLInputElement).checked)}
+            />{" "}
+            {t("centre.quality.toggle")}
+          </label>
+        ) : null}
       </p>
-      <p
-        class="map-total"
-        data-total={clusters ? total : ""}
-        data-heat-cells={selection.heat && clusters ? clusters.length : 0}
-        role="status"
-      >
-        {clusters ? t("centre.map.total", { count: total, late }) : t("ui.loading")}
-      </p>
-      <div ref={element} class="map centre-map" />
-      <p class="hint">{t("centre.map.drill_hint")}</p>
+      {quality ? (
+        <QualityLayer
+          env={env}
+          boot={props.boot}
+          selection={selection}
+          tick={tick}
+          {...(map ? { view: centreOf(map.bounds(), map.zoom()) } : {})}
+        />
+      ) : null}
+      <div hidden={quality}>
+        <p
+          class="map-total"
+          data-total={clusters ? total : ""}
+          data-heat-cells={selection.heat && clusters ? clusters.length : 0}
+          role="status"
+        >
+          {clusters ? t("centre.map.total", { count: total, late }) : t("ui.loading")}
+        </p>
+        <div ref={element} class="map centre-map" />
+        <p class="hint">{t("centre.map.drill_hint")}</p>
+      </div>
     </section>
   );
 }

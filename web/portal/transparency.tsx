@@ -15,6 +15,7 @@ import type { Env } from "./env.ts";
 import { AreaPage } from "./transparency-area.tsx";
 import { dimensionOf, formatValue, pageHref } from "./transparency-data.ts";
 import { PublicMap } from "./transparency-map.tsx";
+import { QualitySection } from "./transparency-quality.tsx";
 import { Ranking } from "./transparency-ranking.tsx";
 
 interface District {
@@ -160,6 +161,7 @@ function IndexPage(props: { env: Env }) {
         <>
           <PublicMap env={env} />
           <Ranking env={env} />
+          <QualitySection env={env} />
         </>
       ) : null}
       <h2>{t("portal.transparency.data_title")}</h2>

@@ -1,0 +1,145 @@
+/**
+ * The tablet's sync (issue 17): one batch of everything an inspector did offline (responses, demands, visits) in
+ * one transaction, with the blocks whose scores it moves marked stale inside it. The batch id is claimed first, so
+ * the same batch sent again (the reply was lost, or two sends crossed) waits for the first, then gets its stored
+ * reply and changes nothing; each item's clientId makes it arrive once across batches. The rules: docs/field.md.
+ */
+import { markBlocksStale } from "../block-scores/stale.ts";
+import type { AppContext } from "../context.ts";
+import { type Db, maybeOne, type Sql } from "../db/index.ts";
+import { conflict } from "../errors.ts";
+import type { Staff } from "../http/auth.ts";
+import type { FoundVersion } from "../questionnaires/queries.ts";
+import { cityToday } from "./day.ts";
+import type { SyncInput, VisitUpdate } from "./schemas.ts";
+import { type DemandOutcome, syncDemand } from "./sync-demands.ts";
+import {
+  type BatchContext,
+  type FieldFile,
+  filesOfAnswers,
+  type ResponseOutcome,
+  syncResponse,
+} from "./sync-responses.ts";
+
+/** The reply to a sync, item by item, as stored for the batch. */
+export interface SyncReply {
+  batchId: string;
+  responses: ResponseOutcome[];
+  demands: DemandOutcome[];
+  visits: { visitId: number; outcome: "updated" | "ignored"; reason?: string }[];
+  /** Files named by an item but not uploaded: upload them, then send those items again. */
+  missingFiles: string[];
+  /** The inspector's routes of the day (and of the visits sent) now: a tablet holding another revision downloads. */
+  routes: { id: number; revision: number; state: string }[];
+}
+
+/** Thrown inside the transaction when the batch was already stored: the caller replays its reply. */
+class BatchStored extends Error {}
+
+/** Sets what the inspector did at a visit of their own; a visit of another inspector's route is ignored. */
+async function updateVisit(tx: Sql, staff: Staff, v: VisitUpdate): Promise<SyncReply["visits"][number]> {
+  const updated = await tx.query(
+    `UPDATE inspection_visits v
+        SET state = $3, done_at = CASE WHEN $3 = 'done' THEN $4::timestamptz END, note = coalesce($5, v.note)
+       FROM inspection_routes r
+      WHERE v.id = $1 AND r.id = v.route_id AND r.inspector_id = $2
+      RETURNING v.id`,
+    [v.visitId, staff.id, v.state, v.at, v.note ?? null],
+  );
+  return updated.length > 0
+    ? { visitId: v.visitId, outcome: "updated" }
+    : { visitId: v.visitId, outcome: "ignored", reason: "not_your_visit" };
+}
+
+/** The stored reply of a batch of this inspector's, or undefined; 409 `batch_of_another` for another's. */
+async function storedReply(db: Sql, staff: Staff, batchId: string): Promise<SyncReply | undefined> {
+  const row = await maybeOne<{ staff_user_id: number; reply: SyncReply }>(
+    db,
+    "SELECT staff_user_id, reply FROM field_syncs WHERE batch_id = $1",
+    [batchId],
+  );
+  if (row && row.staff_user_id !== staff.id) throw conflict("batch_of_another");
+  return row?.reply;
+}
+
+/** Syncs one batch of the inspector `staff`: every item stored or refused in one transaction; the reply stored. */
+export async function syncBatch(
+  ctx: Pick<AppContext, "db">,
+  staff: Staff,
+  input: SyncInput,
+): Promise<SyncReply> {
+  const db: Db = ctx.db;
+  const stored = await storedReply(db, staff, input.batchId);
+  if (stored) return stored;
+  const today = await cityToday(db);
+  try {
+    return await db.transaction(async (tx) => {
+      // One inspector's batches run one at a time (two tablets, or a retry crossing a send that is still running):
+      // a demand is then never filed twice by two batches in flight.
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`field-sync:${staff.id}`]);
+      // Claimed first: a send of the same batch that waited above finds it stored and replays its reply.
+      const claimed = await tx.query(
+        `INSERT INTO field_syncs (batch_id, staff_user_id, device_id, reply) VALUES ($1, $2, $3, '{}')
+         ON CONFLICT DO NOTHING RETURNING batch_id`,
+        [input.batchId, staff.id, input.deviceId],
+      );
+      if (claimed.length === 0) throw new BatchStored();
+
+      const shas = [
+        ...new Set([
+          ...input.responses.flatMap((r) => filesOfAnswers(r.answers)),
+          ...input.demands.flatMap((d) => d.photos),
+        ]),
+      ];
+      const files = await tx.query<FieldFile>(
+        "SELECT id, sha256, media_type, size_bytes, storage_key FROM field_files WHERE sha256 = ANY($1::text[])",
+        [shas],
+      );
+      const batch: BatchContext = {
+        tx,
+        staff,
+        deviceId: input.deviceId,
+        files: new Map(files.map((f) => [f.sha256, f])),
+        serviceIds: new Map(),
+      };
+      const versions = new Map<number, FoundVersion | undefined>();
+      const stale: number[] = [];
+      const responses: ResponseOutcome[] = [];
+      for (const r of input.responses) {
+        const result = await syncResponse(batch, r, versions);
+        responses.push(result.outcome);
+        if (result.staleBlock !== undefined) stale.push(result.staleBlock);
+      }
+      const demands: DemandOutcome[] = [];
+      for (const d of input.demands) demands.push(await syncDemand(batch, d));
+      const visits: SyncReply["visits"] = [];
+      for (const v of input.visits) visits.push(await updateVisit(tx, staff, v));
+      await markBlocksStale(tx, stale);
+
+      const visitIds = [
+        ...input.visits.map((v) => v.visitId),
+        ...input.responses.flatMap((r) => (r.visitId === undefined ? [] : [r.visitId])),
+      ];
+      const routes = await tx.query<{ id: number; revision: number; state: string }>(
+        `SELECT id, revision, state FROM inspection_routes
+          WHERE inspector_id = $1
+            AND (day = $2::date OR id IN (SELECT route_id FROM inspection_visits WHERE id = ANY($3::bigint[])))
+          ORDER BY id`,
+        [staff.id, today, visitIds],
+      );
+      const missingFiles = shas.filter((sha) => !batch.files.has(sha));
+      const reply: SyncReply = { batchId: input.batchId, responses, demands, visits, missingFiles, routes };
+      // The reply is answered as stored (jsonb), so a replay of the batch is the same byte for byte.
+      const [saved] = await tx.query<{ reply: SyncReply }>(
+        "UPDATE field_syncs SET reply = $2::jsonb WHERE batch_id = $1 RETURNING reply",
+        [input.batchId, JSON.stringify(reply)],
+      );
+      return saved!.reply;
+    });
+  } catch (error) {
+    if (!(error instanceof BatchStored)) throw error;
+    const replay = await storedReply(db, staff, input.batchId);
+    if (!replay) throw error;
+    return replay;
+  }
+}

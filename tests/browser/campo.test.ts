@@ -1,0 +1,210 @@
+/**
+ * The inspectors' tablet without the network (issue 17, decision 0063), in Chromium with its offline emulation: the
+ * inspector downloads the day, goes offline, answers the questionnaire on three blocks (a photo on the first, the
+ * skip logic asking "why" after a "no"), files a new demand with a photo from a visit, reloads the page offline and
+ * finds everything kept, comes back online, syncs, and sees the demand's protocol; the server holds each answer and
+ * the demand once, however often the link comes and goes; signing out while a demand waits warns first.
+ * Screenshots in .cache/screenshots/campo-*.png.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { one } from "../../server/db/index.ts";
+import { cityToday } from "../../server/field/day.ts";
+import { staffHeaders } from "../helpers.ts";
+import { seriousViolations, shot, staffContext, startBrowserTest } from "./browser.ts";
+
+const { baseUrl, browser, ctx } = await startBrowserTest({});
+const db = ctx.db;
+
+// A service that takes anonymous demands at a point, and a questionnaire about it (published).
+const service = await one<{ id: number; code: string; name: string }>(
+  db,
+  `SELECT id, code, name->>'pt-BR' AS name FROM services
+    WHERE active AND anonymous_allowed AND attributes = '[]'::jsonb ORDER BY code LIMIT 1`,
+);
+const DEFINITION = {
+  questions: [
+    { name: "clean", type: "yes_no", label: { "pt-BR": "A calçada está limpa?" }, required: true },
+    {
+      name: "why",
+      type: "multiple_choice",
+      label: { "pt-BR": "O que há na calçada?" },
+      required: true,
+      relevant: { question: "clean", op: "eq", value: false },
+      choices: [
+        { value: "lixo", label: { "pt-BR": "Lixo" } },
+        { value: "entulho", label: { "pt-BR": "Entulho" } },
+      ],
+    },
+    { name: "rating", type: "scale", label: { "pt-BR": "Nota geral" }, required: true },
+    { name: "photos", type: "photo", label: { "pt-BR": "Fotos" } },
+  ],
+};
+const questionnaire = await one<{ id: number }>(
+  db,
+  `INSERT INTO questionnaires (code, title, service_id) VALUES ('calcadas', '{"pt-BR": "Calçadas"}', $1) RETURNING id`,
+  [service.id],
+);
+await db.query(
+  `INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
+   VALUES ($1, 1, 'published', $2::jsonb, now())`,
+  [questionnaire.id, JSON.stringify(DEFINITION)],
+);
+const blocks = await db.query<{ id: number; lat: number; lng: number }>(
+  `SELECT id, ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lng FROM blocks ORDER BY id LIMIT 3`,
+);
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
+const photo = (name: string) => ({ name, mimeType: "image/png", buffer: PNG });
+
+/** Plans today's route of three visits for the inspector, as a manager does. */
+async function planDay(inspectorId: number): Promise<void> {
+  const manager = await staffHeaders(db, "manager");
+  const res = await fetch(`${baseUrl}/api/v1/inspection-routes`, {
+    method: "POST",
+    headers: { authorization: manager.authorization, "content-type": "application/json" },
+    body: JSON.stringify({
+      inspectorId,
+      day: await cityToday(db),
+      visits: blocks.map((b) => ({ blockId: b.id, questionnaireId: questionnaire.id })),
+    }),
+  });
+  assert.equal(res.status, 201, await res.text());
+}
+
+describe("the inspectors' tablet without the network", () => {
+  it("works the day offline, keeps everything through a reload and syncs each item once", async () => {
+    const first = blocks[0]!;
+    const { context, staffId } = await staffContext(browser, baseUrl, ctx, "inspector", undefined, {
+      locale: "pt-BR",
+      viewport: { width: 800, height: 1280 },
+      geolocation: { latitude: first.lat, longitude: first.lng, accuracy: 10 },
+      permissions: ["geolocation"],
+    });
+    await planDay(staffId);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/campo?lang=pt-BR`);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 15_000,
+    });
+    await page.reload();
+    await page.getByRole("button", { name: "Baixar o dia" }).click();
+    await page.getByTestId("downloaded-at").waitFor();
+    await page.locator(".campo-map .leaflet-interactive").first().waitFor();
+    await shot(page, "campo-day-pt-BR");
+    assert.deepEqual(await seriousViolations(page), []);
+
+    await context.setOffline(true);
+    for (const [i, answer] of ["no", "yes", "yes"].entries()) {
+      await page.getByRole("link", { name: "Responder" }).first().click();
+      await page.getByRole("heading", { name: "Calçadas" }).waitFor();
+      if (i === 0) {
+        // Finishing with nothing answered lists what is missing, each linked to its question.
+        await page.getByRole("button", { name: "Concluir visita" }).click();
+        await page.getByTestId("answer-problems").waitFor();
+        assert.match(await page.getByTestId("answer-problems").innerText(), /A calçada está limpa\?/);
+      }
+      await page.getByLabel(answer === "no" ? "Não" : "Sim", { exact: true }).check();
+      // The skip logic: "why" is asked only after a "no".
+      assert.equal(await page.getByLabel("Lixo").count(), answer === "no" ? 1 : 0);
+      if (answer === "no") await page.getByLabel("Entulho").check();
+      await page.getByLabel("4 · Bom").check();
+      if (i === 0) {
+        await page.setInputFiles("#q-photos", [photo("calcada.png")]);
+        await page.locator(".thumb").first().waitFor();
+        assert.deepEqual(await seriousViolations(page), []);
+        await shot(page, "campo-answer-pt-BR");
+        // A new demand from this visit, with a photo, at the block's centre or the GPS.
+        await page.getByRole("link", { name: "Nova demanda" }).last().click();
+        await page.locator("#demand-service").fill(service.name.split(" ")[0]!);
+        await page.locator(".options button").first().click();
+        await page.locator("#demand-description").fill("Entulho bloqueando a calçada");
+        await page.setInputFiles("#demand-photos", [photo("entulho.png")]);
+        await page.locator(".thumb").first().waitFor();
+        await page.getByRole("button", { name: "Guardar demanda" }).click();
+        await page.getByRole("heading", { name: "Calçadas" }).waitFor();
+      }
+      await page.getByRole("button", { name: "Concluir visita" }).click();
+      await page.getByRole("heading", { name: "Roteiro do dia" }).waitFor();
+    }
+
+    // A reload offline: the tablet opens from its copy, with the three answers and the demand waiting.
+    await page.reload();
+    await page.getByTestId("downloaded-at").waitFor();
+    assert.equal(await page.getByText("Respondida, esperando sincronização").count(), 3);
+    assert.match(await page.getByTestId("waiting-link").innerText(), /4/);
+    await shot(page, "campo-offline-pt-BR");
+    assert.equal(
+      (
+        await one<{ n: number }>(db, "SELECT count(*)::int AS n FROM responses WHERE staff_user_id = $1", [
+          staffId,
+        ])
+      ).n,
+      0,
+      "nothing reached the server",
+    );
+
+    // Back online: synced, once; the demand shows its protocol.
+    await context.setOffline(false);
+    await page.getByRole("link", { name: /A sincronizar/ }).click();
+    await page.getByTestId("demand-protocol").waitFor({ timeout: 30_000 });
+    const protocol = (await page.getByTestId("demand-protocol").innerText()).trim();
+    await page.getByText("Sincronizado").nth(3).waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await shot(page, "campo-synced-pt-BR");
+    const made = await db.query<{ protocol: string; channel: string }>(
+      "SELECT protocol, channel FROM demands WHERE description = 'Entulho bloqueando a calçada'",
+    );
+    assert.deepEqual(made, [{ protocol, channel: "field" }]);
+    const stored = await db.query<{ block_id: number; answers: number }>(
+      `SELECT r.block_id, (SELECT count(*)::int FROM answers a WHERE a.response_id = r.id) AS answers
+         FROM responses r WHERE r.staff_user_id = $1 ORDER BY r.block_id`,
+      [staffId],
+    );
+    assert.deepEqual(
+      stored.map((r) => r.block_id),
+      blocks.map((b) => b.id).sort((a, b) => a - b),
+    );
+    const done = await one<{ n: number }>(
+      db,
+      `SELECT count(*)::int AS n FROM inspection_visits v JOIN inspection_routes r ON r.id = v.route_id
+        WHERE r.inspector_id = $1 AND v.state = 'done'`,
+      [staffId],
+    );
+    assert.equal(done.n, 3);
+
+    // The link comes and goes, the tablet opens again and syncs: nothing arrives twice.
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await page.reload();
+    await page.getByRole("button", { name: "Sincronizar agora" }).click();
+    await page
+      .getByTestId("sync-status")
+      .getByText(/sincroniza/)
+      .waitFor();
+    const again = await one<{ n: number }>(
+      db,
+      "SELECT count(*)::int AS n FROM responses WHERE staff_user_id = $1",
+      [staffId],
+    );
+    assert.equal(again.n, 3);
+
+    // Signing out while something waits warns first, and staying keeps the session and what waits.
+    await context.setOffline(true);
+    await page.getByRole("link", { name: "Nova demanda" }).click();
+    await page.locator("#demand-service").fill(service.name.split(" ")[0]!);
+    await page.locator(".options button").first().click();
+    await page.locator("#demand-description").fill("Poste apagado");
+    await page.locator("#demand-block").selectOption(String(first.id));
+    await page.getByRole("button", { name: "Guardar demanda" }).click();
+    await page.getByTestId("kept-demand").nth(1).waitFor();
+    await page.getByRole("button", { name: "Sair" }).click();
+    await page.getByText("1 item ainda espera sincronização.").waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.getByRole("button", { name: "Continuar conectado" }).click();
+    assert.match(await page.getByTestId("waiting-link").innerText(), /1/);
+    await context.close();
+  });
+});
