@@ -3,13 +3,17 @@
  * inspector downloads the day, goes offline, answers the questionnaire on three blocks (a photo on the first, the
  * skip logic asking "why" after a "no"), files a new demand with a photo from a visit, reloads the page offline and
  * finds everything kept, comes back online, syncs, and sees the demand's protocol; the server holds each answer and
- * the demand once, however often the link comes and goes; signing out while a demand waits warns first.
+ * the demand once, however often the link comes and goes; a worker recomputes the blocks' scores and a supervisor
+ * sees them on the command centre's quality layer; signing out while a demand waits warns first.
  * Screenshots in .cache/screenshots/campo-*.png.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { STALE_JOB } from "../../server/block-scores/stale.ts";
 import { one } from "../../server/db/index.ts";
 import { cityToday } from "../../server/field/day.ts";
+import { JOBS } from "../../server/jobs/registry.ts";
+import { drain } from "../factories.ts";
 import { staffHeaders } from "../helpers.ts";
 import { seriousViolations, shot, staffContext, startBrowserTest } from "./browser.ts";
 
@@ -24,7 +28,13 @@ const service = await one<{ id: number; code: string; name: string }>(
 );
 const DEFINITION = {
   questions: [
-    { name: "clean", type: "yes_no", label: { "pt-BR": "A calçada está limpa?" }, required: true },
+    {
+      name: "clean",
+      type: "yes_no",
+      label: { "pt-BR": "A calçada está limpa?" },
+      required: true,
+      scoring: "yes_good",
+    },
     {
       name: "why",
       type: "multiple_choice",
@@ -36,7 +46,7 @@ const DEFINITION = {
         { value: "entulho", label: { "pt-BR": "Entulho" } },
       ],
     },
-    { name: "rating", type: "scale", label: { "pt-BR": "Nota geral" }, required: true },
+    { name: "rating", type: "scale", label: { "pt-BR": "Nota geral" }, required: true, scoring: "scale" },
     { name: "photos", type: "photo", label: { "pt-BR": "Fotos" } },
   ],
 };
@@ -50,9 +60,16 @@ await db.query(
    VALUES ($1, 1, 'published', $2::jsonb, now())`,
   [questionnaire.id, JSON.stringify(DEFINITION)],
 );
-const blocks = await db.query<{ id: number; lat: number; lng: number }>(
-  `SELECT id, ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lng FROM blocks ORDER BY id LIMIT 3`,
+// Three blocks of one district, near the city's centre: the command centre's map opens over them at the end.
+const blocks = await db.query<{ id: number; lat: number; lng: number; district: string }>(
+  `SELECT b.id, ST_Y(p) AS lat, ST_X(p) AS lng, d.code AS district
+     FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM blocks) b
+     JOIN districts d ON ST_Intersects(d.geom, b.p)
+    WHERE d.code = (SELECT d2.code FROM districts d2
+                     ORDER BY d2.geom <-> ST_SetSRID(ST_Point(-46.634, -23.5503), 4326) LIMIT 1)
+    ORDER BY b.p <-> ST_SetSRID(ST_Point(-46.634, -23.5503), 4326) LIMIT 3`,
 );
+assert.equal(blocks.length, 3);
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
   "base64",
@@ -72,6 +89,30 @@ async function planDay(inspectorId: number): Promise<void> {
     }),
   });
   assert.equal(res.status, 201, await res.text());
+}
+
+/** A supervisor opens the command centre's map over the blocks' district and finds them on the quality layer. */
+async function seeScoresOnTheCentreMap(): Promise<void> {
+  const all = (await (
+    await fetch(`${baseUrl}/api/v1/districts.geojson`)
+  ).json()) as GeoJSON.FeatureCollection;
+  const oneDistrict = JSON.stringify({
+    ...all,
+    features: all.features.filter((f) => String(f.properties?.code) === blocks[0]!.district),
+  });
+  const { context } = await staffContext(browser, baseUrl, ctx, "supervisor", undefined, { locale: "pt-BR" });
+  // The centre's map opens on the district nearest the city's middle: narrowed to the blocks' own.
+  await context.route("**/api/v1/districts.geojson", (route) =>
+    route.fulfill({ status: 200, contentType: "application/geo+json", body: oneDistrict }),
+  );
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/centro?lang=pt-BR`);
+  await page.locator(".centre-map.leaflet-container").first().waitFor();
+  await page.getByRole("checkbox", { name: "Qualidade por quadra" }).check();
+  for (const b of blocks) await page.locator(`.quality-layer path[data-area="${b.id}"]`).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "campo-centre-scores-pt-BR");
+  await context.close();
 }
 
 describe("the inspectors' tablet without the network", () => {
@@ -174,6 +215,19 @@ describe("the inspectors' tablet without the network", () => {
       [staffId],
     );
     assert.equal(done.n, 3);
+
+    // A worker recomputes the synced blocks' scores (the sync marked them stale), and the command centre's
+    // quality layer shows the three blocks.
+    await drain(
+      ctx,
+      JOBS.filter((job) => job.name === STALE_JOB),
+    );
+    const scored = await db.query<{ block_id: number }>(
+      "SELECT DISTINCT block_id FROM block_scores WHERE block_id = ANY($1::bigint[])",
+      [blocks.map((b) => b.id)],
+    );
+    assert.equal(scored.length, 3, "each synced block has its score");
+    await seeScoresOnTheCentreMap();
 
     // The link comes and goes, the tablet opens again and syncs: nothing arrives twice.
     await context.setOffline(true);
