@@ -90,11 +90,11 @@ describe("demo seed", () => {
     await seedDemoCity(db, options);
     assert.equal(await demo(), 0);
     await seedDemoCity(db, { ...options, accounts: true });
-    assert.equal(await demo(), 7);
+    assert.equal(await demo(), 8);
     const known = [process.env.DEMO_ADMIN_PASSWORD ?? "responsiva-admin"];
     assert.equal(
       (await findDemoAccountsWithKnownPassword(db, known)).length,
-      7,
+      8,
       "each start warns about them",
     );
     await setAdministrator(db, { email: "admin@responsiva.local", password: "a-New-secret-for-the-city" });
@@ -102,7 +102,7 @@ describe("demo seed", () => {
       (await findDemoAccountsWithKnownPassword(db, known)).includes("admin@responsiva.local"),
       false,
     );
-    assert.equal((await findDemoAccountsWithKnownPassword(db, known)).length, 6);
+    assert.equal((await findDemoAccountsWithKnownPassword(db, known)).length, 7);
   });
 });
 

@@ -207,7 +207,7 @@ describe("a subprefeitura seeded as a city of its own", () => {
            FROM staff_users u LEFT JOIN departments d ON d.id = u.department_id`,
       ),
     );
-    assert.equal(accounts.length, 7);
+    assert.equal(accounts.length, 8);
     for (const account of accounts) assert.ok(!account.needs || account.department, account.email);
   });
 

@@ -10,6 +10,7 @@ import { seedAreas, subprefeiturasOf } from "../areas/seed.ts";
 import { seedCalendar } from "../calendar/seed.ts";
 import { seedCatalogue } from "../catalogue/seed.ts";
 import type { Db } from "../db/index.ts";
+import { seedFieldDemo } from "../field/demo-seed.ts";
 import { seedOrganisation } from "../organisation/seed.ts";
 import { seedStaff } from "../staff/seed.ts";
 import { seedAnswerTemplates } from "../work-orders/seed.ts";
@@ -103,4 +104,6 @@ export async function seedDemoCity(db: Db, options: SeedOptions): Promise<void> 
   else options.log?.("staff: no demo accounts (create the first administrator with npm run create-admin)");
   await seedCalendar(db, options);
   await seedAnswerTemplates(db, options);
+  // Field quality (issue 17): the full demo city's questionnaires, past answers, block scores and routes.
+  await seedFieldDemo(db, options);
 }
