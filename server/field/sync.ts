@@ -18,7 +18,7 @@ import {
   type FieldFile,
   filesOfAnswers,
   type ResponseOutcome,
-  syncResponse,
+  syncResponses,
 } from "./sync-responses.ts";
 
 /** The reply to a sync, item by item, as stored for the batch. */
@@ -36,19 +36,32 @@ export interface SyncReply {
 /** Thrown inside the transaction when the batch was already stored: the caller replays its reply. */
 class BatchStored extends Error {}
 
-/** Sets what the inspector did at a visit of their own; a visit of another inspector's route is ignored. */
-async function updateVisit(tx: Sql, staff: Staff, v: VisitUpdate): Promise<SyncReply["visits"][number]> {
-  const updated = await tx.query(
+/** Sets what the inspector did at the visits of their own, in one statement; a visit of another's is ignored. */
+async function updateVisits(tx: Sql, staff: Staff, vs: VisitUpdate[]): Promise<SyncReply["visits"]> {
+  if (vs.length === 0) return [];
+  // A visit sent twice in one batch: the last word counts, as if the updates ran in order.
+  const last = new Map(vs.map((v) => [v.visitId, v]));
+  const updated = await tx.query<{ id: number }>(
     `UPDATE inspection_visits v
-        SET state = $3, done_at = CASE WHEN $3 = 'done' THEN $4::timestamptz END, note = coalesce($5, v.note)
-       FROM inspection_routes r
-      WHERE v.id = $1 AND r.id = v.route_id AND r.inspector_id = $2
+        SET state = t.state, done_at = CASE WHEN t.state = 'done' THEN t.at END, note = coalesce(t.note, v.note)
+       FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::text[]) AS t(id, state, at, note),
+            inspection_routes r
+      WHERE v.id = t.id AND r.id = v.route_id AND r.inspector_id = $1
       RETURNING v.id`,
-    [v.visitId, staff.id, v.state, v.at, v.note ?? null],
+    [
+      staff.id,
+      [...last.keys()],
+      [...last.values()].map((v) => v.state),
+      [...last.values()].map((v) => v.at),
+      [...last.values()].map((v) => v.note ?? null),
+    ],
   );
-  return updated.length > 0
-    ? { visitId: v.visitId, outcome: "updated" }
-    : { visitId: v.visitId, outcome: "ignored", reason: "not_your_visit" };
+  const mine = new Set(updated.map((u) => Number(u.id)));
+  return vs.map((v) =>
+    mine.has(v.visitId)
+      ? { visitId: v.visitId, outcome: "updated" }
+      : { visitId: v.visitId, outcome: "ignored", reason: "not_your_visit" },
+  );
 }
 
 /** The stored reply of a batch of this inspector's, or undefined; 409 `batch_of_another` for another's. */
@@ -103,17 +116,14 @@ export async function syncBatch(
         serviceIds: new Map(),
       };
       const versions = new Map<number, FoundVersion | undefined>();
-      const stale: number[] = [];
-      const responses: ResponseOutcome[] = [];
-      for (const r of input.responses) {
-        const result = await syncResponse(batch, r, versions);
-        responses.push(result.outcome);
-        if (result.staleBlock !== undefined) stale.push(result.staleBlock);
-      }
+      const { outcomes: responses, staleBlocks: stale } = await syncResponses(
+        batch,
+        input.responses,
+        versions,
+      );
       const demands: DemandOutcome[] = [];
       for (const d of input.demands) demands.push(await syncDemand(batch, d));
-      const visits: SyncReply["visits"] = [];
-      for (const v of input.visits) visits.push(await updateVisit(tx, staff, v));
+      const visits = await updateVisits(tx, staff, input.visits);
       await markBlocksStale(tx, stale);
 
       const visitIds = [

@@ -119,6 +119,7 @@ export function registerInputGuard(app: FastifyInstance): void {
   app.addHook("preValidation", async (req) => {
     refuseUnstorable(req.params, "path");
     refuseUnstorable(req.query, "query");
-    refuseUnstorable(req.body);
+    // A raw upload (the tablet's photos: a Buffer) is bytes, not text to store: its route checks its content.
+    if (!Buffer.isBuffer(req.body)) refuseUnstorable(req.body);
   });
 }

@@ -1,0 +1,460 @@
+/**
+ * The inspectors' sync at a day's end (issue 17): 200 inspectors, each with a route of 60 visits, first upload their
+ * 60 photos (`PUT /api/v1/field/files/:sha256`, a few KB each), then all 200 post their day at once
+ * (`POST /api/v1/field/sync`: 60 responses of 4–5 answers with one photo each, 2 field demands with a photo, the 60
+ * visits marked done), on the real app process (`--roles=web`, DATABASE_POOL_SIZE 10) over PostgreSQL. Target
+ * (issue 17): p99 under 500 ms per batch.
+ *
+ *   npm run bench -- field-sync [--runs=3] [--inspectors=200] [--visits=60] [--demands=2] [--sockets=10,200]
+ *                               [--full] [--profile=DIR]
+ *
+ * Seeded once by plain SQL: the fixture city (`--full`: every block of the demo city), the inspectors with sessions
+ * inserted directly (as tests do), one published questionnaire (a scored yes/no, a text asked only on "no", a scored
+ * scale 1–5, a required photo, a note) and each inspector's route of today on blocks inside districts. Each run has
+ * fresh photos, client ids and batch ids on the same routes, and measures, in this order:
+ * - the baseline: every inspector sends one `GET /api/v1/auth/me` at the same moment, one socket each (a session
+ *   lookup over the same HTTP and pool), so the figures can be compared across machines;
+ * - the uploads: each inspector uploads its photos one after another, all inspectors at once, one socket each;
+ * - for each count of `--sockets`: every batch sent at the same moment, over that many keep-alive sockets (10: what
+ *   the server's pool serves at once, the rest queued in the client; 200: one per tablet, queued in the server);
+ *   each batch's latency runs from the moment a socket takes it to its whole reply, and "since all sent" from the
+ *   common start. A 503 (the pool's 5 s wait ran out) is sent again after its Retry-After, as the tablet does;
+ *   then the database is checked (exactly inspectors × visits new responses, one per client id, a photo each, the
+ *   demands) and every batch sent again at once (a lost reply): each reply the first byte for byte, nothing stored.
+ * Figures are the medians of the runs. BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1/postgres) is where
+ * `bench_field_sync_<pid>` is created and dropped at the end; the photos go to a temporary DATA_DIR, removed too.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import pg from "pg";
+import { hashToken } from "../server/access/principal.ts";
+import { createBenchDatabase, percentile, runNode, type Server, startServer, stopServer } from "./harness.ts";
+
+const SHARED_DATA_DIR = process.env.SHARED_DATA_DIR ?? "../shared/data";
+const APP_READY = /Responsiva is up on (http:\/\/\S+)/;
+
+/** The questionnaire the inspectors answer: what a city's cleaning inspection asks at each block. */
+const DEFINITION = {
+  questions: [
+    { name: "clean", type: "yes_no", label: { "pt-BR": "Limpa?" }, required: true, scoring: "yes_good" },
+    {
+      name: "why",
+      type: "text",
+      label: { "pt-BR": "Por quê" },
+      relevant: { question: "clean", op: "eq", value: false },
+    },
+    { name: "rating", type: "scale", label: { "pt-BR": "Nota" }, required: true, scoring: "scale" },
+    { name: "photos", type: "photo", label: { "pt-BR": "Fotos" }, required: true },
+    { name: "note", type: "text", label: { "pt-BR": "Observação" } },
+  ],
+};
+
+interface Inspector {
+  id: number;
+  token: string;
+  visits: { id: number; blockId: number; lat: number; lng: number }[];
+}
+
+interface Seeded {
+  inspectors: Inspector[];
+  versionId: number;
+  service: string;
+  /** Field demands in each batch. */
+  demands: number;
+}
+
+/** The inspectors, their sessions, the questionnaire and today's routes, written by plain SQL. */
+async function seedField(
+  db: pg.Client,
+  inspectors: number,
+  visits: number,
+  demands: number,
+): Promise<Seeded> {
+  const q = async <T extends pg.QueryResultRow>(text: string, params: unknown[] = []) =>
+    (await db.query<T>(text, params)).rows;
+  const users = await q<{ id: number }>(
+    `INSERT INTO staff_users (email, name, password_hash, role)
+     SELECT 'bench-inspector-' || g || '@bench.local', 'Inspector ' || g, 'not-a-real-hash', 'inspector'
+       FROM generate_series(1, $1::int) g ORDER BY g RETURNING id`,
+    [inspectors],
+  );
+  const tokens = users.map(() => randomBytes(24).toString("base64url"));
+  await q(
+    `INSERT INTO staff_sessions (token_hash, user_id, expires_at)
+     SELECT h, u, now() + interval '1 day' FROM unnest($1::text[], $2::bigint[]) AS t(h, u)`,
+    [tokens.map(hashToken), users.map((u) => u.id)],
+  );
+  const [service] = await q<{ id: number; code: string }>(
+    `SELECT id, code FROM services WHERE active AND anonymous_allowed AND attributes = '[]'::jsonb ORDER BY code LIMIT 1`,
+  );
+  if (!service) throw new Error("no anonymous service without attributes");
+  const [questionnaire] = await q<{ id: number }>(
+    `INSERT INTO questionnaires (code, title, service_id) VALUES ('bench-limpeza', '{"pt-BR": "Limpeza"}', $1)
+     RETURNING id`,
+    [service.id],
+  );
+  const [version] = await q<{ id: number }>(
+    `INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
+     VALUES ($1, 1, 'published', $2::jsonb, now()) RETURNING id`,
+    [questionnaire!.id, JSON.stringify(DEFINITION)],
+  );
+  // Each route's visits on blocks inside a district (a field demand there is placed and routed), reused in turn.
+  await q(
+    `WITH b AS (SELECT array_agg(id ORDER BY id) AS ids FROM (
+                  SELECT b.id FROM blocks b JOIN districts d ON ST_Contains(d.geom, ST_PointOnSurface(b.geom))
+                   ORDER BY b.id LIMIT $2) x),
+          r AS (INSERT INTO inspection_routes (inspector_id, day)
+                SELECT u, (now() AT TIME ZONE 'America/Sao_Paulo')::date FROM unnest($1::bigint[]) u
+                RETURNING id, inspector_id)
+     INSERT INTO inspection_visits (route_id, position, block_id, questionnaire_id, reason)
+     SELECT r.id, p, b.ids[1 + ((array_position($1::bigint[], r.inspector_id) - 1) * $3 + p - 1) % cardinality(b.ids)],
+            $4, 'manual'
+       FROM r, b, generate_series(1, $3::int) p`,
+    [users.map((u) => u.id), inspectors * visits, visits, questionnaire!.id],
+  );
+  const planned = await q<{ inspector_id: number; id: number; block_id: number; lat: number; lng: number }>(
+    `SELECT r.inspector_id, v.id, v.block_id, ST_Y(ST_PointOnSurface(b.geom)) AS lat, ST_X(ST_PointOnSurface(b.geom)) AS lng
+       FROM inspection_visits v JOIN inspection_routes r ON r.id = v.route_id JOIN blocks b ON b.id = v.block_id
+      ORDER BY r.inspector_id, v.position`,
+  );
+  await q("ANALYZE");
+  return {
+    inspectors: users.map((u, i) => ({
+      id: u.id,
+      token: tokens[i]!,
+      visits: planned
+        .filter((v) => v.inspector_id === u.id)
+        .map((v) => ({ id: v.id, blockId: v.block_id, lat: v.lat, lng: v.lng })),
+    })),
+    versionId: version!.id,
+    service: service.code,
+    demands,
+  };
+}
+
+/** A small distinct JPEG (its header, then a few KB of noise, then its end marker). */
+function jpeg(): Buffer {
+  const header = Buffer.from("ffd8ffe000104a46494600010100000100010000", "hex");
+  const noise = randomBytes(3000 + Math.floor(Math.random() * 2000));
+  return Buffer.concat([header, noise, Buffer.from("ffd9", "hex")]);
+}
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+/** One inspector's day as a batch naming the photos `hashes` (one per visit), with fresh client and batch ids. */
+function buildBatch(seeded: Seeded, inspector: Inspector, hashes: string[]) {
+  const day = new Date().toISOString().slice(0, 10);
+  const responses = inspector.visits.map((v, i) => {
+    const clean = i % 3 !== 0;
+    return {
+      clientId: randomUUID(),
+      versionId: seeded.versionId,
+      visitId: v.id,
+      blockId: v.blockId,
+      routeRevision: 1,
+      location: { lat: v.lat, lng: v.lng, accuracy: 8 },
+      startedAt: `${day}T12:00:00Z`,
+      answeredAt: `${day}T12:05:00Z`,
+      answers: {
+        clean,
+        ...(clean ? {} : { why: "Lixo acumulado na calçada" }),
+        rating: 1 + (i % 5),
+        photos: [hashes[i]!],
+        ...(i % 4 === 0 ? { note: "Feira livre na rua ao lado" } : {}),
+      },
+    };
+  });
+  const demands = inspector.visits.slice(0, seeded.demands).map((v, i) => ({
+    clientId: randomUUID(),
+    service: seeded.service,
+    description: "Entulho descartado na calçada, visto na inspeção.",
+    location: { lat: v.lat, lng: v.lng, accuracy: 8 },
+    blockId: v.blockId,
+    visitId: v.id,
+    photos: [hashes[i]!],
+    createdAt: `${day}T12:06:00Z`,
+  }));
+  const visits = inspector.visits.map((v) => ({ visitId: v.id, state: "done", at: `${day}T12:05:00Z` }));
+  const batchId = randomUUID();
+  return {
+    body: JSON.stringify({ batchId, deviceId: `tablet-${inspector.id}`, responses, demands, visits }),
+    clientIds: responses.map((r) => r.clientId),
+    demandIds: demands.map((d) => d.clientId),
+  };
+}
+
+/** One request's answer: its latency from the moment it had a socket, its status, its body and Retry-After. */
+interface Answered {
+  ms: number;
+  status: number;
+  text: string;
+  retryAfter: number;
+}
+
+/** Sends one request over `agent` (keep-alive sockets); the clock starts when a socket takes it, not in the queue. */
+function send(
+  agent: Agent,
+  url: string,
+  init: { method: string; token: string; body?: string | Buffer; type?: string },
+): Promise<Answered> {
+  let started = performance.now();
+  const headers: Record<string, string | number> = { authorization: `Bearer ${init.token}` };
+  if (init.type) headers["content-type"] = init.type;
+  if (init.body !== undefined) headers["content-length"] = Buffer.byteLength(init.body);
+  return new Promise((resolve) => {
+    const req = request(url, { method: init.method, agent, headers, timeout: 120_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          ms: performance.now() - started,
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString(),
+          retryAfter: Number(res.headers["retry-after"] ?? 5),
+        }),
+      );
+    });
+    req.on("socket", () => {
+      started = performance.now();
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", (e) =>
+      resolve({ ms: performance.now() - started, status: 0, text: String(e), retryAfter: 5 }),
+    );
+    req.end(init.body);
+  });
+}
+
+/** A request as the tablet makes it: a 503 is sent again after its Retry-After (at most 5 times). */
+interface Served extends Answered {
+  /** From the moment every tablet sent, queue and retries included. */
+  totalMs: number;
+  retries: number;
+}
+
+async function sendAsTablet(agent: Agent, url: string, init: Parameters<typeof send>[2], t0: number) {
+  let retries = 0;
+  let answered = await send(agent, url, init);
+  while (answered.status === 503 && retries < 5) {
+    retries++;
+    await new Promise((r) => setTimeout(r, answered.retryAfter * 1000));
+    answered = await send(agent, url, init);
+  }
+  return { ...answered, totalMs: performance.now() - t0, retries } satisfies Served;
+}
+
+/** Requests sent all at once, as answered, and the wall time until the last answer. */
+interface Wave {
+  served: Served[];
+  wallMs: number;
+}
+
+/** Runs `fn` for every inspector at the same moment (over the agent's sockets) and collects what was served. */
+async function wave(n: number, fn: (i: number, t0: number) => Promise<Served[]>): Promise<Wave> {
+  const t0 = performance.now();
+  const served = (await Promise.all(Array.from({ length: n }, (_, i) => fn(i, t0)))).flat();
+  return { served, wallMs: performance.now() - t0 };
+}
+
+/** Counts what a phase's batches stored: responses (and distinct client ids), answers, photos linked, demands. */
+async function countStored(db: pg.Client, clientIds: string[], demandIds: string[]) {
+  const { rows } = await db.query(
+    `SELECT (SELECT count(*) FROM responses WHERE client_id = ANY($1::uuid[]))::int AS responses,
+            (SELECT count(DISTINCT client_id) FROM responses WHERE client_id = ANY($1::uuid[]))::int AS distinct,
+            (SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id
+              WHERE r.client_id = ANY($1::uuid[]))::int AS answers,
+            (SELECT count(*) FROM answer_files f JOIN answers a ON a.id = f.answer_id
+               JOIN responses r ON r.id = a.response_id WHERE r.client_id = ANY($1::uuid[]))::int AS files,
+            (SELECT count(*) FROM field_demands WHERE client_id = ANY($2::uuid[]))::int AS demands`,
+    [clientIds, demandIds],
+  );
+  return rows[0] as { responses: number; distinct: number; answers: number; files: number; demands: number };
+}
+
+/**
+ * Every inspector's batch sent at once over `sockets` sockets, checked in the database, then sent again (the
+ * replay): each reply must be the first byte for byte and nothing more stored. Throws when a check fails.
+ */
+async function syncWave(url: string, db: pg.Client, seeded: Seeded, hashes: string[][], sockets: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  try {
+    const batches = seeded.inspectors.map((inspector, i) => buildBatch(seeded, inspector, hashes[i]!));
+    const post = (i: number, t0: number) =>
+      sendAsTablet(
+        agent,
+        `${url}/api/v1/field/sync`,
+        {
+          method: "POST",
+          token: seeded.inspectors[i]!.token,
+          body: batches[i]!.body,
+          type: "application/json",
+        },
+        t0,
+      );
+    const sync = await wave(batches.length, async (i, t0) => [await post(i, t0)]);
+    for (const s of sync.served) {
+      const parsed = JSON.parse(s.text) as {
+        responses?: { outcome: string }[];
+        demands?: { outcome: string }[];
+      };
+      const items = [...(parsed.responses ?? []), ...(parsed.demands ?? [])];
+      if (!parsed.responses || items.some((x) => x.outcome !== "accepted" && x.outcome !== "created"))
+        throw new Error(`a batch was not all stored (${s.status}): ${s.text.slice(0, 400)}`);
+    }
+    const clientIds = batches.flatMap((b) => b.clientIds);
+    const demandIds = batches.flatMap((b) => b.demandIds);
+    const stored = await countStored(db, clientIds, demandIds);
+    const expected = clientIds.length;
+    if (stored.responses !== expected || stored.distinct !== expected || stored.files !== expected)
+      throw new Error(`stored ${JSON.stringify(stored)}, expected ${expected} responses, one photo each`);
+    if (stored.demands !== demandIds.length) throw new Error(`stored ${JSON.stringify(stored)} demands`);
+    const replay = await wave(batches.length, async (i, t0) => {
+      const again = await post(i, t0);
+      if (again.text !== sync.served[i]!.text)
+        throw new Error(`batch ${i} replayed differently: ${again.text}`);
+      return [again];
+    });
+    const after = await countStored(db, clientIds, demandIds);
+    if (JSON.stringify(after) !== JSON.stringify(stored))
+      throw new Error(`the replay stored ${JSON.stringify(after)}`);
+    console.log(
+      `    ${sockets} sockets: stored ${stored.responses} responses (${stored.distinct} client ids), ` +
+        `${stored.answers} answers, ${stored.files} photos linked, ${stored.demands} demands; the replay stored nothing`,
+    );
+    return { sync, replay };
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** The figures of one run, by name. */
+type RunFigures = Record<string, Wave>;
+
+/** One run: fresh photos and ids, measured as the header says. */
+async function runOnce(
+  url: string,
+  db: pg.Client,
+  seeded: Seeded,
+  socketCounts: number[],
+): Promise<RunFigures> {
+  const n = seeded.inspectors.length;
+  const tablets = new Agent({ keepAlive: true, maxSockets: n });
+  const figures: RunFigures = {};
+  try {
+    const token = (i: number) => seeded.inspectors[i]!.token;
+    figures[`baseline: GET /api/v1/auth/me ×${n}, ${n} sockets`] = await wave(n, async (i, t0) => [
+      await sendAsTablet(tablets, `${url}/api/v1/auth/me`, { method: "GET", token: token(i) }, t0),
+    ]);
+    const photos = seeded.inspectors.map((inspector) => inspector.visits.map(() => jpeg()));
+    const hashes = photos.map((ps) => ps.map(sha256));
+    figures[`uploads: ${n} × ${photos[0]!.length} PUT, ${n} sockets`] = await wave(n, async (i, t0) => {
+      const out: Served[] = [];
+      for (const [k, photo] of photos[i]!.entries()) {
+        const put = { method: "PUT", token: token(i), body: photo, type: "image/jpeg" };
+        const r = await sendAsTablet(tablets, `${url}/api/v1/field/files/${hashes[i]![k]}`, put, t0);
+        if (r.status !== 201) throw new Error(`upload answered ${r.status}: ${r.text.slice(0, 300)}`);
+        out.push(r);
+      }
+      return out;
+    });
+    for (const sockets of socketCounts) {
+      const { sync, replay } = await syncWave(url, db, seeded, hashes, sockets);
+      figures[`sync: ${n} batches at once, ${sockets} sockets`] = sync;
+      figures[`replay: ${n} batches again at once, ${sockets} sockets`] = replay;
+    }
+    return figures;
+  } finally {
+    tablets.destroy();
+  }
+}
+
+const COLUMNS = ["p50 ms", "p99 ms", "max ms", "p99 since all sent, ms", "wall s", "sent again after 503"];
+
+/** A row of figures in the order of COLUMNS, as printed. */
+const shown = (row: number[]) =>
+  row.map((x, c) => (c === 4 ? (x / 1000).toFixed(2) : x.toFixed(0))).join(" | ");
+
+/** A wave's figures, in the order of COLUMNS (the wall time in ms). */
+function summary(w: Wave): number[] {
+  const served = w.served.map((s) => s.ms);
+  const total = w.served.map((s) => s.totalMs);
+  const retries = w.served.reduce((sum, s) => sum + s.retries, 0);
+  return [
+    percentile(served, 50),
+    percentile(served, 99),
+    Math.max(...served),
+    percentile(total, 99),
+    w.wallMs,
+    retries,
+  ].map((x, c) => (c === 4 || c === 5 ? x : Math.round(x)));
+}
+
+/** Runs the field-sync benchmark with the options in `argv`. */
+export async function runFieldSyncBench(argv: string[]): Promise<void> {
+  const option = (name: string, fallback: string) =>
+    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+  const runs = Number(option("runs", "3"));
+  const inspectors = Number(option("inspectors", "200"));
+  const visits = Number(option("visits", "60"));
+  const socketCounts = option("sockets", `10,${inspectors}`).split(",").map(Number);
+  const bench = await createBenchDatabase("field_sync");
+  const dataDir = mkdtempSync(join(tmpdir(), "bench-field-sync-"));
+  let app: Server | undefined;
+  let db: pg.Client | undefined;
+  try {
+    const env = {
+      DATABASE_URL: bench.url,
+      SHARED_DATA_DIR,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      PORT: "0",
+      SEED_DEMO: "never",
+    };
+    const seedStarted = performance.now();
+    await runNode(["server/cli/main.ts", "seed", ...(argv.includes("--full") ? [] : ["--fixture"])], env);
+    db = new pg.Client({ connectionString: bench.url });
+    await db.connect();
+    const seeded = await seedField(db, inspectors, visits, Number(option("demands", "2")));
+    const seedSeconds = ((performance.now() - seedStarted) / 1000).toFixed(0);
+    console.log(`field-sync: ${inspectors} inspectors × ${visits} visits seeded in ${seedSeconds} s`);
+    const profile = option("profile", "");
+    app = await startServer(
+      [...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), "server/main.ts", "--roles=web"],
+      env,
+      APP_READY,
+    );
+    const runsFigures: RunFigures[] = [];
+    for (let i = 0; i < runs; i++) {
+      const load = loadavg()[0]?.toFixed(2);
+      runsFigures.push(await runOnce(app.url, db, seeded, socketCounts));
+      console.log(`  run ${i + 1} (load average ${load} before, ${loadavg()[0]?.toFixed(2)} after)`);
+      for (const [name, w] of Object.entries(runsFigures.at(-1)!))
+        console.log(`    ${name}: ${shown(summary(w))}`);
+    }
+    console.log(
+      `\n| figure (median of ${runs} runs) | ${COLUMNS.join(" | ")} |\n|---${"|---".repeat(COLUMNS.length)}|`,
+    );
+    for (const name of Object.keys(runsFigures[0] ?? {})) {
+      const columns = COLUMNS.map((_, c) =>
+        percentile(
+          runsFigures.map((f) => summary(f[name]!)[c]!),
+          50,
+        ),
+      );
+      console.log(`| ${name} | ${shown(columns)} |`);
+    }
+  } finally {
+    if (app) await stopServer(app);
+    await db?.end();
+    await bench.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await runFieldSyncBench(process.argv.slice(2));
+}
