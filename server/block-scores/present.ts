@@ -64,6 +64,7 @@ export function presentBlockEvidence(e: BlockEvidence, locale: Locale) {
         .map((a) => ({
           responseId: Number(a.response_id),
           question: a.question,
+          label: a.label ? pickLocalized(a.label, locale) : a.question,
           value: a.value,
           score: round(a.score, 2),
           answeredAt: a.answered_at.toISOString(),

@@ -127,6 +127,8 @@ export interface AnswerRow {
   response_id: number;
   service_id: number;
   question: string;
+  /** The question's label in the version it was answered on, per locale. */
+  label: Record<string, string> | null;
   value: unknown;
   score: number;
   answered_at: Date;
@@ -180,9 +182,12 @@ export async function readBlockEvidence(
   );
   const answers = await sql.query<AnswerRow>(
     `SELECT a.response_id, a.service_id, a.question, a.value, a.score, a.answered_at, a.respondent_kind,
-            CASE WHEN a.respondent_kind = 'inspector' THEN u.name END AS inspector_name
+            CASE WHEN a.respondent_kind = 'inspector' THEN u.name END AS inspector_name,
+            (SELECT q->'label' FROM jsonb_array_elements(v.definition->'questions') q
+              WHERE q->>'name' = a.question LIMIT 1) AS label
        FROM answers a
        JOIN responses r ON r.id = a.response_id AND r.state = 'accepted'
+       JOIN questionnaire_versions v ON v.id = r.version_id
        LEFT JOIN staff_users u ON u.id = r.staff_user_id
       WHERE a.block_id = $1 AND a.score IS NOT NULL AND a.service_id IS NOT NULL
         AND a.answered_at >= now() - make_interval(days => $2::int)

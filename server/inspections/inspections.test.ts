@@ -264,12 +264,13 @@ describe("the table of answers", () => {
     assert.deepEqual(
       detail
         .json()
-        .answers.map((a: { question: string; score: number; service: string }) => [
+        .answers.map((a: { question: string; label: string; score: number; service: string }) => [
           a.question,
+          a.label,
           a.score,
           a.service,
         ]),
-      [["clean", 1, service.code]],
+      [["clean", "Limpa?", 1, service.code]],
     );
     assert.equal((await call("GET", "/api/v1/responses", inspector)).statusCode, 403);
     assert.equal((await call("GET", "/api/v1/responses/99999999", manager)).statusCode, 404);

@@ -75,6 +75,7 @@ export function presentResponseDetail(data: { response: ResponseRow; answers: An
     problems: data.response.rejection ?? undefined,
     answers: data.answers.map((a) => ({
       question: a.question,
+      label: a.label ? pickLocalized(a.label, locale) : a.question,
       value: a.value,
       service: a.service_code,
       score: a.score,

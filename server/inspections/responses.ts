@@ -85,6 +85,8 @@ export async function listResponses(
 export interface AnswerRow {
   id: number;
   question: string;
+  /** The question's label in its version, per locale (null for a name the version no longer has). */
+  label: Record<string, string> | null;
   value: unknown;
   service_code: string | null;
   score: number | null;
@@ -100,11 +102,17 @@ export async function findResponse(
   if (!response) return undefined;
   const answers = await sql.query<AnswerRow>(
     `SELECT a.id, a.question, a.value, s.code AS service_code, a.score,
+            -- The question's label in the version it was answered on.
+            (SELECT q->'label' FROM jsonb_array_elements(v.definition->'questions') q
+              WHERE q->>'name' = a.question LIMIT 1) AS label,
             coalesce((SELECT jsonb_agg(jsonb_build_object('sha256', f.sha256, 'media_type', f.media_type)
                                        ORDER BY af.position)
                         FROM answer_files af JOIN field_files f ON f.id = af.file_id
                        WHERE af.answer_id = a.id), '[]'::jsonb) AS files
-       FROM answers a LEFT JOIN services s ON s.id = a.service_id
+       FROM answers a
+       JOIN responses r ON r.id = a.response_id
+       JOIN questionnaire_versions v ON v.id = r.version_id
+       LEFT JOIN services s ON s.id = a.service_id
       WHERE a.response_id = $1 ORDER BY a.id`,
     [id],
   );

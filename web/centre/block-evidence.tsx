@@ -23,6 +23,8 @@ interface Component {
 interface EvidenceAnswer {
   responseId: number;
   question: string;
+  /** The question's label in the reader's language (its name on an older server). */
+  label?: string;
   value: unknown;
   score: number | null;
   answeredAt: string;
@@ -115,7 +117,7 @@ function ServiceSection(props: { env: StaffEnv; item: ServiceEvidence; headingId
       <ul class="quality-answers">
         {(item.answers ?? []).map((a, i) => (
           <li key={`${a.responseId}-${i}`}>
-            <strong>{a.question}</strong>: {valueText(env, a.value)}
+            <strong>{a.label ?? a.question}</strong>: {valueText(env, a.value)}
             {typeof a.score === "number" ? ` (${percent(a.score)})` : ""} ·{" "}
             {a.inspector ?? t(`centre.quality.respondents.${a.respondentKind}`)} ·{" "}
             {formatWhen(a.answeredAt, locale)} ·{" "}
@@ -128,7 +130,7 @@ function ServiceSection(props: { env: StaffEnv; item: ServiceEvidence; headingId
                   <a key={sha} href={inBase(`/api/v1/field-files/${sha}`)} target="_blank" rel="noreferrer">
                     <img
                       src={inBase(`/api/v1/field-files/${sha}`)}
-                      alt={t("centre.quality.photo_alt", { n: n + 1, question: a.question })}
+                      alt={t("centre.quality.photo_alt", { n: n + 1, question: a.label ?? a.question })}
                       loading="lazy"
                       width={96}
                       height={72}
