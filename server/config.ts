@@ -43,6 +43,11 @@ const Env = z.object({
    * rows of a killed worker wait before another takes them. Tests shorten it; production keeps 30 (decision 0023).
    */
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+  /**
+   * Tablets' sync batches one app process stores at once while the tablet waits; more at the same moment are kept
+   * as sent (202) and stored by a worker (server/field/queue.ts). 0 keeps every batch for a worker.
+   */
+  FIELD_SYNC_AT_ONCE: z.coerce.number().int().min(0).max(64).default(2),
   /** Largest attachment accepted, in bytes. */
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()
@@ -152,6 +157,8 @@ export interface Config {
   workerConcurrency: number;
   /** Seconds a worker's claim on an outbox row lasts without renewal (server/jobs/leases.ts). */
   workerLeaseSeconds: number;
+  /** Sync batches stored at once while the tablet waits (server/field/queue.ts); more are queued for a worker. */
+  fieldSyncAtOnce: number;
   maxAttachmentBytes: number;
   /** The S3-compatible bucket attachments are kept in; undefined keeps them in DATA_DIR/attachments. */
   s3?: S3Settings | undefined;
@@ -251,6 +258,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       poolSize: e.DATABASE_POOL_SIZE,
       workerConcurrency: e.WORKER_CONCURRENCY,
       workerLeaseSeconds: e.WORKER_LEASE_SECONDS,
+      fieldSyncAtOnce: e.FIELD_SYNC_AT_ONCE,
       maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
       s3: store.s3,
       seedDemo: e.SEED_DEMO,

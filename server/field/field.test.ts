@@ -7,6 +7,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
+import { runOnce } from "../jobs/runner.ts";
+import { QUEUED_RETRY_SECONDS, STORE_JOB, storeFieldSyncJob } from "./queue.ts";
 
 const { app, ctx } = await testApp();
 const db = ctx.db;
@@ -414,5 +416,90 @@ describe("the sync", () => {
       ).state,
       "pending",
     );
+  });
+});
+
+describe("the day-end surge", () => {
+  /** Runs `fn` with the process taking no batch while its tablet waits: every batch is kept for a worker. */
+  async function surging<T>(fn: () => Promise<T>): Promise<T> {
+    const config = ctx.config as { fieldSyncAtOnce: number };
+    const before = config.fieldSyncAtOnce;
+    config.fieldSyncAtOnce = 0;
+    try {
+      return await fn();
+    } finally {
+      config.fieldSyncAtOnce = before;
+    }
+  }
+
+  it("keeps a batch as sent with 202 and a worker stores it exactly once, as a direct sync would", async () => {
+    const body = batch({ responses: [response(), response({ blockId: b2.id })] });
+    const ids = body.responses.map((r) => r.clientId);
+    const kept = await surging(() => sync(body));
+    assert.equal(kept.statusCode, 202, kept.body);
+    assert.equal(kept.headers.location, `/api/v1/field/sync/${body.batchId}`);
+    assert.equal(kept.headers["retry-after"], String(QUEUED_RETRY_SECONDS));
+    assert.equal(kept.json().state, "queued");
+    assert.equal(await count("SELECT 1 FROM responses WHERE client_id = ANY($1::uuid[])", [ids]), 0);
+    // Sent again while it waits (a lost 202): the same receipt, kept once.
+    assert.equal((await surging(() => sync(body))).statusCode, 202);
+    assert.equal(
+      await count("SELECT 1 FROM outbox WHERE job = $1 AND payload->>'batchId' = $2", [
+        STORE_JOB,
+        body.batchId,
+      ]),
+      1,
+    );
+    const waiting = await call("GET", `/api/v1/field/sync/${body.batchId}`, inspector);
+    assert.equal(waiting.statusCode, 202);
+    assert.equal(waiting.json().batchId, body.batchId);
+
+    assert.equal(await runOnce(ctx, [storeFieldSyncJob]), 1);
+    assert.equal(await runOnce(ctx, [storeFieldSyncJob]), 0, "run once");
+    const stored = await call("GET", `/api/v1/field/sync/${body.batchId}`, inspector);
+    assert.equal(stored.statusCode, 200, stored.body);
+    assert.deepEqual(
+      stored.json().responses.map((r: { outcome: string }) => r.outcome),
+      ["accepted", "accepted"],
+    );
+    assert.equal(await count("SELECT 1 FROM responses WHERE client_id = ANY($1::uuid[])", [ids]), 2);
+    const row = await one<{ state: string; batch: unknown; job: string }>(
+      db,
+      `SELECT f.state, f.batch, o.state AS job FROM field_syncs f, outbox o
+        WHERE f.batch_id = $1 AND o.job = $2 AND o.payload->>'batchId' = $1::text`,
+      [body.batchId, STORE_JOB],
+    );
+    assert.deepEqual(row, { state: "done", batch: null, job: "done" });
+    // Sent again after the worker: its reply, byte for byte, nothing more stored.
+    const again = await sync(body);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.body, stored.body);
+    assert.equal(await count("SELECT 1 FROM responses WHERE client_id = ANY($1::uuid[])", [ids]), 2);
+  });
+
+  it("stores a queued batch sent again with room, and its worker then finds nothing to do", async () => {
+    const body = batch({ responses: [response({ blockId: b3.id })] });
+    assert.equal((await surging(() => sync(body))).statusCode, 202);
+    const direct = await sync(body);
+    assert.equal(direct.statusCode, 200, direct.body);
+    assert.equal(direct.json().responses[0].outcome, "accepted");
+    assert.equal(await runOnce(ctx, [storeFieldSyncJob]), 1);
+    assert.equal(
+      await count("SELECT 1 FROM responses WHERE client_id = $1", [body.responses[0]!.clientId]),
+      1,
+    );
+    const read = await call("GET", `/api/v1/field/sync/${body.batchId}`, inspector);
+    assert.equal(read.body, direct.body);
+  });
+
+  it("keeps a queued batch to its own inspector", async () => {
+    const body = batch({ responses: [response()] });
+    assert.equal((await surging(() => sync(body))).statusCode, 202);
+    assert.equal((await call("GET", `/api/v1/field/sync/${body.batchId}`, other)).statusCode, 404);
+    assert.equal((await call("GET", `/api/v1/field/sync/${randomUUID()}`, inspector)).statusCode, 404);
+    assert.equal((await surging(() => sync(body, other))).statusCode, 409);
+    assert.equal((await sync(body, other)).statusCode, 409);
+    assert.equal(await runOnce(ctx, [storeFieldSyncJob]), 1);
+    assert.equal((await call("GET", `/api/v1/field/sync/${body.batchId}`, inspector)).statusCode, 200);
   });
 });

@@ -2,13 +2,24 @@
  * The inspector's tablet (issue 17): download the day, upload photos by their SHA-256, read one's own uploads back,
  * and sync a batch of what was done offline. The signed-in inspector only ever sees and writes their own.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { AppError, notFound } from "../errors.ts";
 import { staffOf } from "../http/auth.ts";
 import { route, validate } from "../http/openapi.ts";
 import { cityToday, loadDay } from "./day.ts";
 import { FIELD_UPLOAD_TYPES, sendFieldFile, uploadFieldFile } from "./files.ts";
-import { DayQuery, SyncInput, UploadParams } from "./schemas.ts";
-import { syncBatch } from "./sync.ts";
+import { acceptBatch, batchOutcome, QUEUED_RETRY_SECONDS, type SyncOutcome } from "./queue.ts";
+import { BatchParams, DayQuery, SyncInput, UploadParams } from "./schemas.ts";
+
+/** Answers a batch's outcome: 200 with its reply, or 202 with its receipt while a worker has yet to store it. */
+function sendOutcome(reply: FastifyReply, outcome: SyncOutcome) {
+  if ("reply" in outcome) return reply.send(outcome.reply);
+  return reply
+    .status(202)
+    .header("location", `/api/v1/field/sync/${outcome.queued.batchId}`)
+    .header("retry-after", String(QUEUED_RETRY_SECONDS))
+    .send(outcome.queued);
+}
 
 /** Registers the tablet's routes; the upload's raw body is read in a scope of its own. */
 export async function registerFieldRoutes(app: FastifyInstance): Promise<void> {
@@ -45,10 +56,39 @@ export async function registerFieldRoutes(app: FastifyInstance): Promise<void> {
       body: SyncInput,
       responses: {
         200: { description: "The outcome of each item, the files still missing, the routes' revisions" },
+        202: { description: "Kept as sent under a surge: read the reply at the Location after Retry-After" },
         409: { description: "batch_of_another" },
       },
     },
-    async (req) => syncBatch(app.ctx, staffOf(req), validate(SyncInput, req.body)),
+    async (req, reply) =>
+      sendOutcome(reply, await acceptBatch(app.ctx, staffOf(req), validate(SyncInput, req.body))),
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/field/sync/:batchId",
+      summary: "A batch sent before: its reply once stored, or 202 while a worker has yet to store it",
+      tag,
+      action: "field.work",
+      responses: {
+        200: { description: "The batch's reply, as the sync answers it" },
+        202: { description: "Still queued: ask again after Retry-After" },
+        404: { description: "not_found" },
+      },
+    },
+    async (req, reply) => {
+      const { batchId } = validate(BatchParams, req.params);
+      const staff = staffOf(req);
+      const outcome = await batchOutcome(app.ctx, staff, batchId).catch((e: unknown) => {
+        // Another inspector's batch is not theirs to read, nor to know of.
+        if (e instanceof AppError && e.code === "batch_of_another") return undefined;
+        throw e;
+      });
+      if (!outcome) throw notFound("field_sync");
+      return sendOutcome(reply, outcome);
+    },
   );
 
   route(

@@ -13,6 +13,9 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 /** A file the tablet uploads, named by the SHA-256 of its content. */
 export const UploadParams = z.object({ sha256: Sha256 });
 
+/** The path of a batch sent before. */
+export const BatchParams = z.object({ batchId: z.uuid() });
+
 /** A point on the device (GPS), in WGS84 degrees, with its accuracy in metres when known. */
 const Point = z.object({
   lat: z.number().min(-90).max(90),

@@ -2,13 +2,16 @@
  * The tablet's sync (issue 17): one batch of everything an inspector did offline (responses, demands, visits) in
  * one transaction, with the blocks whose scores it moves marked stale inside it. The batch id is claimed first, so
  * the same batch sent again (the reply was lost, or two sends crossed) waits for the first, then gets its stored
- * reply and changes nothing; each item's clientId makes it arrive once across batches. The rules: docs/field.md.
+ * reply and changes nothing; each item's clientId makes it arrive once across batches. Under a surge (more batches
+ * than the process stores at once) a batch is kept as sent and stored by a worker (`store-field-sync`, queue.ts):
+ * the same transaction either way. The rules: docs/field.md.
  */
 import { markBlocksStale } from "../block-scores/stale.ts";
 import type { AppContext } from "../context.ts";
 import { type Db, maybeOne, type Sql } from "../db/index.ts";
 import { conflict } from "../errors.ts";
 import type { Staff } from "../http/auth.ts";
+import { type Claim, finishIn } from "../jobs/runner.ts";
 import type { FoundVersion } from "../questionnaires/queries.ts";
 import { cityToday } from "./day.ts";
 import type { SyncInput, VisitUpdate } from "./schemas.ts";
@@ -64,26 +67,58 @@ async function updateVisits(tx: Sql, staff: Staff, vs: VisitUpdate[]): Promise<S
   );
 }
 
-/** The stored reply of a batch of this inspector's, or undefined; 409 `batch_of_another` for another's. */
-async function storedReply(db: Sql, staff: Staff, batchId: string): Promise<SyncReply | undefined> {
-  const row = await maybeOne<{ staff_user_id: number; reply: SyncReply }>(
-    db,
-    "SELECT staff_user_id, reply FROM field_syncs WHERE batch_id = $1",
-    [batchId],
-  );
-  if (row && row.staff_user_id !== staff.id) throw conflict("batch_of_another");
-  return row?.reply;
+/** A batch as stored: `queued` (kept as sent, a worker stores it) or `done` (its reply kept). */
+export interface StoredBatch {
+  state: "queued" | "done";
+  reply: SyncReply;
+  receivedAt: string;
 }
 
-/** Syncs one batch of the inspector `staff`: every item stored or refused in one transaction; the reply stored. */
+/** The batch `batchId` of this inspector's as stored, or undefined; 409 `batch_of_another` for another's. */
+export async function storedBatch(db: Sql, staff: Staff, batchId: string): Promise<StoredBatch | undefined> {
+  const row = await maybeOne<{
+    staff_user_id: number;
+    state: StoredBatch["state"];
+    reply: SyncReply;
+    at: Date;
+  }>(db, "SELECT staff_user_id, state, reply, received_at AS at FROM field_syncs WHERE batch_id = $1", [
+    batchId,
+  ]);
+  if (row && Number(row.staff_user_id) !== staff.id) throw conflict("batch_of_another");
+  return row && { state: row.state, reply: row.reply, receivedAt: new Date(row.at).toISOString() };
+}
+
+/** Takes the batch for this transaction: a new row, or a queued one of this inspector's; false when it is done. */
+async function claimBatch(tx: Sql, staff: Staff, input: SyncInput): Promise<boolean> {
+  const claimed = await tx.query(
+    `INSERT INTO field_syncs (batch_id, staff_user_id, device_id, reply) VALUES ($1, $2, $3, '{}')
+     ON CONFLICT DO NOTHING RETURNING batch_id`,
+    [input.batchId, staff.id, input.deviceId],
+  );
+  if (claimed.length > 0) return true;
+  // Kept under a surge and not stored yet: whoever locks it first (this send or the worker) stores it.
+  const row = await maybeOne<{ staff_user_id: number; state: string }>(
+    tx,
+    "SELECT staff_user_id, state FROM field_syncs WHERE batch_id = $1 FOR UPDATE",
+    [input.batchId],
+  );
+  if (row && Number(row.staff_user_id) !== staff.id) throw conflict("batch_of_another");
+  return row?.state === "queued";
+}
+
+/**
+ * Syncs one batch of the inspector `staff`: every item stored or refused in one transaction; the reply stored.
+ * `claim` is the worker's outbox row when a queued batch is stored: it ends in the same commit.
+ */
 export async function syncBatch(
   ctx: Pick<AppContext, "db">,
   staff: Staff,
   input: SyncInput,
+  claim?: Claim,
 ): Promise<SyncReply> {
   const db: Db = ctx.db;
-  const stored = await storedReply(db, staff, input.batchId);
-  if (stored) return stored;
+  const stored = await storedBatch(db, staff, input.batchId);
+  if (stored?.state === "done") return stored.reply;
   const today = await cityToday(db);
   try {
     return await db.transaction(async (tx) => {
@@ -91,12 +126,7 @@ export async function syncBatch(
       // a demand is then never filed twice by two batches in flight.
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`field-sync:${staff.id}`]);
       // Claimed first: a send of the same batch that waited above finds it stored and replays its reply.
-      const claimed = await tx.query(
-        `INSERT INTO field_syncs (batch_id, staff_user_id, device_id, reply) VALUES ($1, $2, $3, '{}')
-         ON CONFLICT DO NOTHING RETURNING batch_id`,
-        [input.batchId, staff.id, input.deviceId],
-      );
-      if (claimed.length === 0) throw new BatchStored();
+      if (!(await claimBatch(tx, staff, input))) throw new BatchStored();
 
       const shas = [
         ...new Set([
@@ -141,15 +171,17 @@ export async function syncBatch(
       const reply: SyncReply = { batchId: input.batchId, responses, demands, visits, missingFiles, routes };
       // The reply is answered as stored (jsonb), so a replay of the batch is the same byte for byte.
       const [saved] = await tx.query<{ reply: SyncReply }>(
-        "UPDATE field_syncs SET reply = $2::jsonb WHERE batch_id = $1 RETURNING reply",
+        `UPDATE field_syncs SET reply = $2::jsonb, state = 'done', batch = NULL, done_at = now()
+          WHERE batch_id = $1 RETURNING reply`,
         [input.batchId, JSON.stringify(reply)],
       );
+      await finishIn(tx, claim);
       return saved!.reply;
     });
   } catch (error) {
     if (!(error instanceof BatchStored)) throw error;
-    const replay = await storedReply(db, staff, input.batchId);
-    if (!replay) throw error;
-    return replay;
+    const replay = await storedBatch(db, staff, input.batchId);
+    if (replay?.state !== "done") throw error;
+    return replay.reply;
   }
 }

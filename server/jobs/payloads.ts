@@ -39,6 +39,7 @@ export const JOB_PAYLOADS = {
   "provision-tenant": ProvisionPayload,
   "refresh-block-scores": SlotPayload,
   "refresh-stale-block-scores": z.object({ blockIds: z.array(z.number().int().positive()).min(1) }),
+  "store-field-sync": z.object({ batchId: z.uuid() }),
 } as const;
 
 /** The name of a job this release knows. */

@@ -21,6 +21,7 @@ import {
   pullOpen311Updates,
   sendWorkOrderOpen311,
 } from "../department-systems/jobs.ts";
+import { storeFieldSyncJob } from "../field/queue.ts";
 import {
   buildIndicatorMonthsJob,
   FACTS_EVERY_SECONDS,
@@ -91,6 +92,7 @@ export const JOBS: readonly Job[] = [
   provisionTenantJob,
   refreshBlockScoresJob,
   refreshStaleBlockScoresJob,
+  storeFieldSyncJob,
 ];
 
 /**

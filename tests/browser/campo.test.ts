@@ -4,7 +4,8 @@
  * skip logic asking "why" after a "no"), files a new demand with a photo from a visit, reloads the page offline and
  * finds everything kept, comes back online, syncs, and sees the demand's protocol; the server holds each answer and
  * the demand once, however often the link comes and goes; a worker recomputes the blocks' scores and a supervisor
- * sees them on the command centre's quality layer; signing out while a demand waits warns first.
+ * sees them on the command centre's quality layer; signing out while a demand waits warns first; under the day-end
+ * surge the server keeps a batch for a worker (202) and the tablet reads its reply back.
  * Screenshots in .cache/screenshots/campo-*.png.
  */
 import assert from "node:assert/strict";
@@ -12,6 +13,7 @@ import { describe, it } from "node:test";
 import { STALE_JOB } from "../../server/block-scores/stale.ts";
 import { one } from "../../server/db/index.ts";
 import { cityToday } from "../../server/field/day.ts";
+import { STORE_JOB } from "../../server/field/queue.ts";
 import { JOBS } from "../../server/jobs/registry.ts";
 import { drain } from "../factories.ts";
 import { staffHeaders } from "../helpers.ts";
@@ -259,6 +261,32 @@ describe("the inspectors' tablet without the network", () => {
     assert.deepEqual(await seriousViolations(page), []);
     await page.getByRole("button", { name: "Continuar conectado" }).click();
     assert.match(await page.getByTestId("waiting-link").innerText(), /1/);
+
+    // The day-end surge: the server keeps the batch for a worker (202), the tablet reads its reply back later.
+    await page.getByTestId("waiting-link").click();
+    const config = ctx.config as { fieldSyncAtOnce: number };
+    const atOnce = config.fieldSyncAtOnce;
+    config.fieldSyncAtOnce = 0;
+    try {
+      await context.setOffline(false);
+      const queued = async () =>
+        (await db.query("SELECT 1 FROM field_syncs WHERE staff_user_id = $1 AND state = 'queued'", [staffId]))
+          .length;
+      for (let i = 0; i < 100 && (await queued()) === 0; i++) await page.waitForTimeout(100);
+      assert.equal(await queued(), 1, "the batch was kept for a worker");
+      await drain(
+        ctx,
+        JOBS.filter((job) => job.name === STORE_JOB),
+      );
+      await page.getByTestId("sync-status").getByText("1 item sincronizado").waitFor({ timeout: 30_000 });
+    } finally {
+      config.fieldSyncAtOnce = atOnce;
+    }
+    const lamp = await db.query<{ channel: string }>(
+      "SELECT channel FROM demands WHERE description = 'Poste apagado'",
+    );
+    assert.deepEqual(lamp, [{ channel: "field" }]);
+    await shot(page, "campo-surge-synced-pt-BR");
     await context.close();
   });
 });

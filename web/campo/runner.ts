@@ -3,7 +3,10 @@
  * First the photos and recordings the server lacks (PUT /api/v1/field/files/:sha256), then the batch (POST
  * /api/v1/field/sync) — the one kept from a run cut in the middle when there is one, so a resend is the same batch —
  * then each item is marked by its outcome (sync.ts applyReply). Files the reply names missing are uploaded and the
- * rest sent again in the same run. The batch is forgotten only once its reply is written.
+ * rest sent again in the same run. The batch is forgotten only once its reply is written. Under the day-end surge
+ * the server may keep the batch for a worker (202, decision 0064): its reply is read back at
+ * GET /api/v1/field/sync/:batchId after the server's Retry-After, a few times; a run that stops before it keeps the
+ * batch, and the next run sends the same batch again (the server answers its reply, or 202 while it still waits).
  */
 import { ApiProblem, api } from "../ui/api.ts";
 import { tenantBase } from "../ui/base.ts";
@@ -32,11 +35,13 @@ import {
 const LOCK = `responsiva-campo-sync${tenantBase()}`;
 /** The most batches one run sends. */
 const MAX_ROUNDS = 5;
+/** Times one run reads back a batch the server kept for a worker, each after its Retry-After (at most 30 s). */
+const MAX_READS = 4;
 
 /** What a run did: sent (items answered by the server), or why it stopped. */
 export interface RunResult {
   sent: number;
-  stopped?: "offline" | "signed_out" | "server";
+  stopped?: "offline" | "signed_out" | "server" | "queued";
 }
 
 let running: Promise<RunResult> | null = null;
@@ -81,6 +86,27 @@ async function upload(shas: string[], locale: string): Promise<void> {
   }
 }
 
+/** Sends the batch and answers its reply, or undefined while the server still keeps it for a worker. */
+async function send(batch: SyncBatch, locale: string): Promise<SyncReply | undefined> {
+  let status = 200;
+  let wait = 3;
+  const seen = (response: Response) => {
+    status = response.status;
+    wait = Math.min(30, Math.max(1, Number(response.headers.get("retry-after")) || 3));
+  };
+  let body = await api<SyncReply>(
+    "/api/v1/field/sync",
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) },
+    locale,
+    seen,
+  );
+  for (let read = 0; status === 202 && read < MAX_READS; read++) {
+    await new Promise((done) => setTimeout(done, wait * 1000));
+    body = await api<SyncReply>(`/api/v1/field/sync/${batch.batchId}`, {}, locale, seen);
+  }
+  return status === 202 ? undefined : body;
+}
+
 async function syncAll(inspectorId: number, locale: string): Promise<RunResult> {
   let sent = 0;
   let missing: string[] = [];
@@ -96,11 +122,9 @@ async function syncAll(inspectorId: number, locale: string): Promise<RunResult> 
         if (isEmptyBatch(batch)) break;
         await keepBatch(batch);
       }
-      const reply = await api<SyncReply>(
-        "/api/v1/field/sync",
-        { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) },
-        locale,
-      );
+      const reply = await send(batch, locale);
+      // Kept, not stored yet: the batch stays kept, so the next run asks for the same one.
+      if (!reply) return { sent, stopped: "queued" };
       const fresh = await readKept();
       await writeKept(fresh, applyReply(fresh, reply));
       await keepBatch(undefined);
