@@ -181,6 +181,7 @@ function buildBatch(seeded: Seeded, inspector: Inspector, hashes: string[]) {
   const visits = inspector.visits.map((v) => ({ visitId: v.id, state: "done", at: `${day}T12:05:00Z` }));
   const batchId = randomUUID();
   return {
+    batchId,
     body: JSON.stringify({ batchId, deviceId: `tablet-${inspector.id}`, responses, demands, visits }),
     clientIds: responses.map((r) => r.clientId),
     demandIds: demands.map((d) => d.clientId),
@@ -251,6 +252,9 @@ async function sendAsTablet(agent: Agent, url: string, init: Parameters<typeof s
 interface Wave {
   served: Served[];
   wallMs: number;
+  /** A sync wave's batches kept for the worker (202), and the time from the common start until all were stored. */
+  kept?: number;
+  storedMs?: number;
 }
 
 /** Runs `fn` for every inspector at the same moment (over the agent's sockets) and collects what was served. */
@@ -275,6 +279,21 @@ async function countStored(db: pg.Client, clientIds: string[], demandIds: string
   return rows[0] as { responses: number; distinct: number; answers: number; files: number; demands: number };
 }
 
+/** Waits until every batch is stored (none still kept for the worker); answers the moment it saw that. */
+async function untilStored(db: pg.Client, batchIds: string[]): Promise<number> {
+  const deadline = performance.now() + 300_000;
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM field_syncs WHERE batch_id = ANY($1::uuid[]) AND state = 'done'",
+      [batchIds],
+    );
+    if (rows[0]!.n === batchIds.length) return performance.now();
+    if (performance.now() > deadline)
+      throw new Error(`only ${rows[0]!.n} of ${batchIds.length} batches stored`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /**
  * Every inspector's batch sent at once over `sockets` sockets, checked in the database, then sent again (the
  * replay): each reply must be the first byte for byte and nothing more stored. Throws when a check fails.
@@ -295,15 +314,34 @@ async function syncWave(url: string, db: pg.Client, seeded: Seeded, hashes: stri
         },
         t0,
       );
+    const started = performance.now();
     const sync = await wave(batches.length, async (i, t0) => [await post(i, t0)]);
-    for (const s of sync.served) {
-      const parsed = JSON.parse(s.text) as {
+    sync.kept = sync.served.filter((s) => s.status === 202).length;
+    sync.storedMs =
+      (await untilStored(
+        db,
+        batches.map((b) => b.batchId),
+      )) - started;
+    // The tablets kept waiting read their replies back, as the tablet does after Retry-After.
+    const replies = await Promise.all(
+      sync.served.map(async (s, i) => {
+        if (s.status !== 202) return s.text;
+        const read = await send(agent, `${url}/api/v1/field/sync/${batches[i]!.batchId}`, {
+          method: "GET",
+          token: seeded.inspectors[i]!.token,
+        });
+        if (read.status !== 200) throw new Error(`a kept batch read back ${read.status}: ${read.text}`);
+        return read.text;
+      }),
+    );
+    for (const [i, text] of replies.entries()) {
+      const parsed = JSON.parse(text) as {
         responses?: { outcome: string }[];
         demands?: { outcome: string }[];
       };
       const items = [...(parsed.responses ?? []), ...(parsed.demands ?? [])];
       if (!parsed.responses || items.some((x) => x.outcome !== "accepted" && x.outcome !== "created"))
-        throw new Error(`a batch was not all stored (${s.status}): ${s.text.slice(0, 400)}`);
+        throw new Error(`a batch was not all stored (${sync.served[i]!.status}): ${text.slice(0, 400)}`);
     }
     const clientIds = batches.flatMap((b) => b.clientIds);
     const demandIds = batches.flatMap((b) => b.demandIds);
@@ -314,7 +352,7 @@ async function syncWave(url: string, db: pg.Client, seeded: Seeded, hashes: stri
     if (stored.demands !== demandIds.length) throw new Error(`stored ${JSON.stringify(stored)} demands`);
     const replay = await wave(batches.length, async (i, t0) => {
       const again = await post(i, t0);
-      if (again.text !== sync.served[i]!.text)
+      if (again.status !== 200 || again.text !== replies[i])
         throw new Error(`batch ${i} replayed differently: ${again.text}`);
       return [again];
     });
@@ -372,11 +410,22 @@ async function runOnce(
   }
 }
 
-const COLUMNS = ["p50 ms", "p99 ms", "max ms", "p99 since all sent, ms", "wall s", "sent again after 503"];
+const COLUMNS = [
+  "p50 ms",
+  "p99 ms",
+  "max ms",
+  "p99 since all sent, ms",
+  "wall s",
+  "sent again after 503",
+  "kept (202)",
+  "all stored s",
+];
 
-/** A row of figures in the order of COLUMNS, as printed. */
+/** A row of figures in the order of COLUMNS, as printed (a column a wave lacks: a dash). */
 const shown = (row: number[]) =>
-  row.map((x, c) => (c === 4 ? (x / 1000).toFixed(2) : x.toFixed(0))).join(" | ");
+  row
+    .map((x, c) => (Number.isNaN(x) ? "–" : c === 4 || c === 7 ? (x / 1000).toFixed(2) : x.toFixed(0)))
+    .join(" | ");
 
 /** A wave's figures, in the order of COLUMNS (the wall time in ms). */
 function summary(w: Wave): number[] {
@@ -390,7 +439,9 @@ function summary(w: Wave): number[] {
     percentile(total, 99),
     w.wallMs,
     retries,
-  ].map((x, c) => (c === 4 || c === 5 ? x : Math.round(x)));
+    w.kept ?? Number.NaN,
+    w.storedMs ?? Number.NaN,
+  ].map((x, c) => (c >= 4 ? x : Math.round(x)));
 }
 
 /** Runs the field-sync benchmark with the options in `argv`. */
@@ -404,9 +455,12 @@ export async function runFieldSyncBench(argv: string[]): Promise<void> {
   const bench = await createBenchDatabase("field_sync");
   const dataDir = mkdtempSync(join(tmpdir(), "bench-field-sync-"));
   let app: Server | undefined;
+  let worker: Server | undefined;
   let db: pg.Client | undefined;
   try {
+    const atOnce = option("at-once", "");
     const env = {
+      ...(atOnce ? { FIELD_SYNC_AT_ONCE: atOnce } : {}),
       DATABASE_URL: bench.url,
       SHARED_DATA_DIR,
       DATA_DIR: dataDir,
@@ -426,6 +480,12 @@ export async function runFieldSyncBench(argv: string[]): Promise<void> {
       [...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), "server/main.ts", "--roles=web"],
       env,
       APP_READY,
+    );
+    // The worker that stores the batches kept under the surge: a process of its own, as in production.
+    worker = await startServer(
+      ["server/main.ts", "--roles=worker"],
+      { ...env, LOG_LEVEL: "info" },
+      /Roles: (worker)/,
     );
     const runsFigures: RunFigures[] = [];
     for (let i = 0; i < runs; i++) {
@@ -449,6 +509,7 @@ export async function runFieldSyncBench(argv: string[]): Promise<void> {
     }
   } finally {
     if (app) await stopServer(app);
+    if (worker) await stopServer(worker);
     await db?.end();
     await bench.drop();
     rmSync(dataDir, { recursive: true, force: true });

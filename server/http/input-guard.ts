@@ -27,26 +27,36 @@ const shown = (name: string) => name.replace(new RegExp(UNSTORABLE_SOURCE, "g"),
 
 /**
  * The first problem in a parsed value (strings, object keys, nesting), named by its dotted path under `prefix`
- * ("" for a body); undefined when the value is fine. Walks without recursion, so no nesting overflows the stack.
+ * ("" for a body); undefined when the value is fine. The path is built only for a problem (a tablet's day is
+ * thousands of values); recursion stops at MAX_DEPTH, so no nesting overflows the stack.
  */
 export function findUnstorable(value: unknown, prefix = ""): FieldProblem | undefined {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: prefix, depth: 0 }];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    const field = item.path || "(body)";
-    if (typeof item.value === "string") {
-      if (!isStorable(item.value)) return { field: shown(field), code: "invalid_characters" };
-      continue;
+  const keys: string[] = prefix ? [prefix] : [];
+  const problem = (code: string): FieldProblem => ({ field: shown(keys.join(".") || "(body)"), code });
+  const walk = (item: unknown, depth: number): FieldProblem | undefined => {
+    if (typeof item === "string") return isStorable(item) ? undefined : problem("invalid_characters");
+    if (item === null || typeof item !== "object") return undefined;
+    if (depth >= MAX_DEPTH) return problem("too_deep");
+    if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) {
+        keys.push(String(i));
+        const found = walk(item[i], depth + 1);
+        if (found) return found;
+        keys.pop();
+      }
+      return undefined;
     }
-    if (item.value === null || typeof item.value !== "object") continue;
-    if (item.depth >= MAX_DEPTH) return { field: shown(field), code: "too_deep" };
-    for (const [key, child] of Object.entries(item.value)) {
-      const path = item.path ? `${item.path}.${key}` : key;
-      if (!isStorable(key)) return { field: shown(path), code: "invalid_characters" };
-      stack.push({ value: child, path, depth: item.depth + 1 });
+    for (const key in item) {
+      if (!Object.hasOwn(item, key)) continue;
+      keys.push(key);
+      if (!isStorable(key)) return problem("invalid_characters");
+      const found = walk((item as Record<string, unknown>)[key], depth + 1);
+      if (found) return found;
+      keys.pop();
     }
-  }
-  return undefined;
+    return undefined;
+  };
+  return walk(value, 0);
 }
 
 /** Throws the 400 problem of `findUnstorable`, if any. */
