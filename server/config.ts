@@ -48,6 +48,11 @@ const Env = z.object({
    * as sent (202) and stored by a worker (server/field/queue.ts). 0 keeps every batch for a worker.
    */
   FIELD_SYNC_AT_ONCE: z.coerce.number().int().min(0).max(64).default(2),
+  /**
+   * Seconds a block score refresh waits after the first sync that marks its blocks, gathering the marks of the syncs
+   * that follow (server/block-scores/stale.ts). 0 refreshes at once.
+   */
+  SCORE_REFRESH_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   /** Largest attachment accepted, in bytes. */
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()
@@ -159,6 +164,8 @@ export interface Config {
   workerLeaseSeconds: number;
   /** Sync batches stored at once while the tablet waits (server/field/queue.ts); more are queued for a worker. */
   fieldSyncAtOnce: number;
+  /** Seconds a block score refresh gathers later syncs' marks before it runs (server/block-scores/stale.ts). */
+  scoreRefreshDelaySeconds: number;
   maxAttachmentBytes: number;
   /** The S3-compatible bucket attachments are kept in; undefined keeps them in DATA_DIR/attachments. */
   s3?: S3Settings | undefined;
@@ -259,6 +266,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       workerConcurrency: e.WORKER_CONCURRENCY,
       workerLeaseSeconds: e.WORKER_LEASE_SECONDS,
       fieldSyncAtOnce: e.FIELD_SYNC_AT_ONCE,
+      scoreRefreshDelaySeconds: e.SCORE_REFRESH_DELAY_SECONDS,
       maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
       s3: store.s3,
       seedDemo: e.SEED_DEMO,

@@ -33,7 +33,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     LOG_LEVEL: "silent",
   });
   if ("problems" in parsed) throw new Error(parsed.problems.join("; "));
-  const config = { ...parsed.config, ...overrides };
+  // Scores refresh as soon as a worker runs, so a test drains right after a sync; the delay is tested by itself.
+  const config = { ...parsed.config, scoreRefreshDelaySeconds: 0, ...overrides };
   // Tests send bursts no provider would take: no shared rate (0) unless a test sets one; the rates themselves are
   // tested in server/notifications/send-rate.test.ts and round-trips.test.ts.
   config.messaging = {

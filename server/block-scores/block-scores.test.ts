@@ -301,6 +301,19 @@ describe("stale blocks", () => {
     await db.query("UPDATE outbox SET state = 'done' WHERE job = $1", [STALE_JOB]);
     await full();
   });
+
+  it("gathers the marks of a burst into a row that waits its delay before a worker runs it", async () => {
+    await markBlocksStale(db, [A], 60);
+    await markBlocksStale(db, [B], 60);
+    assert.deepEqual(
+      (await staleRows()).map((r) => r.payload.blockIds),
+      [[A, B].sort((x, y) => x - y)],
+    );
+    assert.equal(await runOnce(ctx, [refreshStaleBlockScoresJob]), 0, "not due yet");
+    await db.query("UPDATE outbox SET run_at = now() WHERE job = $1 AND state = 'pending'", [STALE_JOB]);
+    assert.equal(await runOnce(ctx, [refreshStaleBlockScoresJob]), 1);
+    assert.deepEqual(await staleRows(), []);
+  });
 });
 
 describe("routes", () => {

@@ -4,9 +4,10 @@
  * an outbox row of `refresh-stale-block-scores` (committed with the change or not at all). Many calls coalesce: a
  * call merges its blocks into a row of that job not yet claimed (never tried, locked FOR UPDATE SKIP LOCKED, so a
  * worker never claims a row while it is merged into and a merge never touches a row a worker holds); when no such
- * row is free it queues a new one. Under a burst of syncs the rows waiting for a worker absorb the later calls;
- * when workers are idle a row runs at once, with no delay added. Each row is run once by the runner's claim, and
- * recomputing a block twice is harmless anyway.
+ * row is free it queues a new one, due `delaySeconds` later (SCORE_REFRESH_DELAY_SECONDS, 5 by default): the marks
+ * of a burst of syncs (the day-end surge: 200 tablets in a few seconds) merge into that row while it waits, so the
+ * refresh runs a few times for the burst instead of once per sync — a refresh of 60 blocks costs nearly as much
+ * as one of 5,000. Each row is run once by the runner's claim, and recomputing a block twice is harmless anyway.
  */
 import type { Sql } from "../db/index.ts";
 import { enqueue } from "../jobs/enqueue.ts";
@@ -18,8 +19,11 @@ export const STALE_JOB = "refresh-stale-block-scores";
 /** Blocks one row holds at most: a larger set goes to a new row, so no payload grows without bound. */
 export const STALE_MAX_BLOCKS = 5000;
 
-/** Queues a recomputation of these blocks' scores, inside the caller's transaction (merged with a waiting one). */
-export async function markBlocksStale(db: Sql, blockIds: number[]): Promise<void> {
+/**
+ * Queues a recomputation of these blocks' scores, inside the caller's transaction: merged into a waiting row, or a
+ * new row due in `delaySeconds`.
+ */
+export async function markBlocksStale(db: Sql, blockIds: number[], delaySeconds = 0): Promise<void> {
   const ids = [...new Set(blockIds)].sort((a, b) => a - b);
   if (ids.length === 0) return;
   // What the job will parse the row with: a bad id fails here, where it was made.
@@ -42,5 +46,5 @@ export async function markBlocksStale(db: Sql, blockIds: number[]): Promise<void
      RETURNING o.id`,
     [STALE_JOB, ids, ids.length, STALE_MAX_BLOCKS],
   );
-  if (merged.length === 0) await enqueue(db, STALE_JOB, parsed.data);
+  if (merged.length === 0) await enqueue(db, STALE_JOB, parsed.data, { delaySeconds });
 }

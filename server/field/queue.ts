@@ -36,7 +36,11 @@ export type SyncOutcome = { reply: SyncReply } | { queued: QueuedBatch };
 let storing = 0;
 
 /** Keeps the batch as sent for a worker (once: the same batch kept again changes nothing). */
-async function queueBatch(ctx: Pick<AppContext, "db">, staff: Staff, input: SyncInput): Promise<SyncOutcome> {
+async function queueBatch(
+  ctx: Pick<AppContext, "db" | "config">,
+  staff: Staff,
+  input: SyncInput,
+): Promise<SyncOutcome> {
   const kept = await ctx.db.transaction(async (tx) => {
     const rows = await tx.query<{ at: Date }>(
       `INSERT INTO field_syncs (batch_id, staff_user_id, device_id, reply, state, batch)

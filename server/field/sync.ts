@@ -111,7 +111,7 @@ async function claimBatch(tx: Sql, staff: Staff, input: SyncInput): Promise<bool
  * `claim` is the worker's outbox row when a queued batch is stored: it ends in the same commit.
  */
 export async function syncBatch(
-  ctx: Pick<AppContext, "db">,
+  ctx: Pick<AppContext, "db" | "config">,
   staff: Staff,
   input: SyncInput,
   claim?: Claim,
@@ -154,7 +154,7 @@ export async function syncBatch(
       const demands: DemandOutcome[] = [];
       for (const d of input.demands) demands.push(await syncDemand(batch, d));
       const visits = await updateVisits(tx, staff, input.visits);
-      await markBlocksStale(tx, stale);
+      await markBlocksStale(tx, stale, ctx.config.scoreRefreshDelaySeconds);
 
       const visitIds = [
         ...input.visits.map((v) => v.visitId),

@@ -17,6 +17,8 @@ export const OUTBOX_DUE = "outbox_due";
 export interface EnqueueOptions {
   /** Not before this many minutes from now (the database's clock). */
   delayMinutes?: number;
+  /** Not before this many seconds from now, added to `delayMinutes`. */
+  delaySeconds?: number;
   /** One row per key, ever: a second enqueue with the key writes nothing. */
   dedupeKey?: string;
 }
@@ -55,11 +57,16 @@ export async function enqueueMany<J extends JobName>(
   });
   const written = await tx.query<{ id: number }>(
     `INSERT INTO outbox (job, payload, run_at, dedupe_key)
-     SELECT $1, p.value, now() + make_interval(mins => $3::int), $4
+     SELECT $1, p.value, now() + make_interval(secs => $3::float8), $4
        FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS p(value, n)
       ORDER BY p.n
      ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id`,
-    [job, JSON.stringify(rows), options.delayMinutes ?? 0, options.dedupeKey ?? null],
+    [
+      job,
+      JSON.stringify(rows),
+      (options.delayMinutes ?? 0) * 60 + (options.delaySeconds ?? 0),
+      options.dedupeKey ?? null,
+    ],
   );
   return written.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
