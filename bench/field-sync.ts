@@ -2,11 +2,12 @@
  * The inspectors' sync at a day's end (issue 17): 200 inspectors, each with a route of 60 visits, first upload their
  * 60 photos (`PUT /api/v1/field/files/:sha256`, a few KB each), then all 200 post their day at once
  * (`POST /api/v1/field/sync`: 60 responses of 4–5 answers with one photo each, 2 field demands with a photo, the 60
- * visits marked done), on the real app process (`--roles=web`, DATABASE_POOL_SIZE 10) over PostgreSQL. Target
- * (issue 17): p99 under 500 ms per batch.
+ * visits marked done), on the real app process (`--roles=web`, DATABASE_POOL_SIZE 10) and a worker process
+ * (`--roles=worker`: it stores the batches kept under the surge, routes the demands, refreshes the scores) over
+ * PostgreSQL. Target (issue 17): p99 under 500 ms per batch.
  *
  *   npm run bench -- field-sync [--runs=3] [--inspectors=200] [--visits=60] [--demands=2] [--sockets=10,200]
- *                               [--full] [--profile=DIR]
+ *                               [--full] [--profile=DIR] [--at-once=N]  (FIELD_SYNC_AT_ONCE of the app)
  *
  * Seeded once by plain SQL: the fixture city (`--full`: every block of the demo city), the inspectors with sessions
  * inserted directly (as tests do), one published questionnaire (a scored yes/no, a text asked only on "no", a scored
@@ -18,251 +19,25 @@
  * - for each count of `--sockets`: every batch sent at the same moment, over that many keep-alive sockets (10: what
  *   the server's pool serves at once, the rest queued in the client; 200: one per tablet, queued in the server);
  *   each batch's latency runs from the moment a socket takes it to its whole reply, and "since all sent" from the
- *   common start. A 503 (the pool's 5 s wait ran out) is sent again after its Retry-After, as the tablet does;
+ *   common start. A 503 (the pool's 5 s wait ran out) is sent again after its Retry-After, as the tablet does; a
+ *   202 (kept for the worker) is counted, the time until every batch is stored measured, and its reply read back;
  *   then the database is checked (exactly inspectors × visits new responses, one per client id, a photo each, the
  *   demands) and every batch sent again at once (a lost reply): each reply the first byte for byte, nothing stored.
  * Figures are the medians of the runs. BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1/postgres) is where
  * `bench_field_sync_<pid>` is created and dropped at the end; the photos go to a temporary DATA_DIR, removed too.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
-import { hashToken } from "../server/access/principal.ts";
+import { buildBatch, jpeg, type Seeded, seedField, sha256 } from "./field-sync-data.ts";
 import { createBenchDatabase, percentile, runNode, type Server, startServer, stopServer } from "./harness.ts";
+import { type Served, send, sendAsTablet, type Wave, wave } from "./tablet-client.ts";
 
 const SHARED_DATA_DIR = process.env.SHARED_DATA_DIR ?? "../shared/data";
 const APP_READY = /Responsiva is up on (http:\/\/\S+)/;
-
-/** The questionnaire the inspectors answer: what a city's cleaning inspection asks at each block. */
-const DEFINITION = {
-  questions: [
-    { name: "clean", type: "yes_no", label: { "pt-BR": "Limpa?" }, required: true, scoring: "yes_good" },
-    {
-      name: "why",
-      type: "text",
-      label: { "pt-BR": "Por quê" },
-      relevant: { question: "clean", op: "eq", value: false },
-    },
-    { name: "rating", type: "scale", label: { "pt-BR": "Nota" }, required: true, scoring: "scale" },
-    { name: "photos", type: "photo", label: { "pt-BR": "Fotos" }, required: true },
-    { name: "note", type: "text", label: { "pt-BR": "Observação" } },
-  ],
-};
-
-interface Inspector {
-  id: number;
-  token: string;
-  visits: { id: number; blockId: number; lat: number; lng: number }[];
-}
-
-interface Seeded {
-  inspectors: Inspector[];
-  versionId: number;
-  service: string;
-  /** Field demands in each batch. */
-  demands: number;
-}
-
-/** The inspectors, their sessions, the questionnaire and today's routes, written by plain SQL. */
-async function seedField(
-  db: pg.Client,
-  inspectors: number,
-  visits: number,
-  demands: number,
-): Promise<Seeded> {
-  const q = async <T extends pg.QueryResultRow>(text: string, params: unknown[] = []) =>
-    (await db.query<T>(text, params)).rows;
-  const users = await q<{ id: number }>(
-    `INSERT INTO staff_users (email, name, password_hash, role)
-     SELECT 'bench-inspector-' || g || '@bench.local', 'Inspector ' || g, 'not-a-real-hash', 'inspector'
-       FROM generate_series(1, $1::int) g ORDER BY g RETURNING id`,
-    [inspectors],
-  );
-  const tokens = users.map(() => randomBytes(24).toString("base64url"));
-  await q(
-    `INSERT INTO staff_sessions (token_hash, user_id, expires_at)
-     SELECT h, u, now() + interval '1 day' FROM unnest($1::text[], $2::bigint[]) AS t(h, u)`,
-    [tokens.map(hashToken), users.map((u) => u.id)],
-  );
-  const [service] = await q<{ id: number; code: string }>(
-    `SELECT id, code FROM services WHERE active AND anonymous_allowed AND attributes = '[]'::jsonb ORDER BY code LIMIT 1`,
-  );
-  if (!service) throw new Error("no anonymous service without attributes");
-  const [questionnaire] = await q<{ id: number }>(
-    `INSERT INTO questionnaires (code, title, service_id) VALUES ('bench-limpeza', '{"pt-BR": "Limpeza"}', $1)
-     RETURNING id`,
-    [service.id],
-  );
-  const [version] = await q<{ id: number }>(
-    `INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
-     VALUES ($1, 1, 'published', $2::jsonb, now()) RETURNING id`,
-    [questionnaire!.id, JSON.stringify(DEFINITION)],
-  );
-  // Each route's visits on blocks inside a district (a field demand there is placed and routed), reused in turn.
-  await q(
-    `WITH b AS (SELECT array_agg(id ORDER BY id) AS ids FROM (
-                  SELECT b.id FROM blocks b JOIN districts d ON ST_Contains(d.geom, ST_PointOnSurface(b.geom))
-                   ORDER BY b.id LIMIT $2) x),
-          r AS (INSERT INTO inspection_routes (inspector_id, day)
-                SELECT u, (now() AT TIME ZONE 'America/Sao_Paulo')::date FROM unnest($1::bigint[]) u
-                RETURNING id, inspector_id)
-     INSERT INTO inspection_visits (route_id, position, block_id, questionnaire_id, reason)
-     SELECT r.id, p, b.ids[1 + ((array_position($1::bigint[], r.inspector_id) - 1) * $3 + p - 1) % cardinality(b.ids)],
-            $4, 'manual'
-       FROM r, b, generate_series(1, $3::int) p`,
-    [users.map((u) => u.id), inspectors * visits, visits, questionnaire!.id],
-  );
-  const planned = await q<{ inspector_id: number; id: number; block_id: number; lat: number; lng: number }>(
-    `SELECT r.inspector_id, v.id, v.block_id, ST_Y(ST_PointOnSurface(b.geom)) AS lat, ST_X(ST_PointOnSurface(b.geom)) AS lng
-       FROM inspection_visits v JOIN inspection_routes r ON r.id = v.route_id JOIN blocks b ON b.id = v.block_id
-      ORDER BY r.inspector_id, v.position`,
-  );
-  await q("ANALYZE");
-  return {
-    inspectors: users.map((u, i) => ({
-      id: u.id,
-      token: tokens[i]!,
-      visits: planned
-        .filter((v) => v.inspector_id === u.id)
-        .map((v) => ({ id: v.id, blockId: v.block_id, lat: v.lat, lng: v.lng })),
-    })),
-    versionId: version!.id,
-    service: service.code,
-    demands,
-  };
-}
-
-/** A small distinct JPEG (its header, then a few KB of noise, then its end marker). */
-function jpeg(): Buffer {
-  const header = Buffer.from("ffd8ffe000104a46494600010100000100010000", "hex");
-  const noise = randomBytes(3000 + Math.floor(Math.random() * 2000));
-  return Buffer.concat([header, noise, Buffer.from("ffd9", "hex")]);
-}
-
-const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-
-/** One inspector's day as a batch naming the photos `hashes` (one per visit), with fresh client and batch ids. */
-function buildBatch(seeded: Seeded, inspector: Inspector, hashes: string[]) {
-  const day = new Date().toISOString().slice(0, 10);
-  const responses = inspector.visits.map((v, i) => {
-    const clean = i % 3 !== 0;
-    return {
-      clientId: randomUUID(),
-      versionId: seeded.versionId,
-      visitId: v.id,
-      blockId: v.blockId,
-      routeRevision: 1,
-      location: { lat: v.lat, lng: v.lng, accuracy: 8 },
-      startedAt: `${day}T12:00:00Z`,
-      answeredAt: `${day}T12:05:00Z`,
-      answers: {
-        clean,
-        ...(clean ? {} : { why: "Lixo acumulado na calçada" }),
-        rating: 1 + (i % 5),
-        photos: [hashes[i]!],
-        ...(i % 4 === 0 ? { note: "Feira livre na rua ao lado" } : {}),
-      },
-    };
-  });
-  const demands = inspector.visits.slice(0, seeded.demands).map((v, i) => ({
-    clientId: randomUUID(),
-    service: seeded.service,
-    description: "Entulho descartado na calçada, visto na inspeção.",
-    location: { lat: v.lat, lng: v.lng, accuracy: 8 },
-    blockId: v.blockId,
-    visitId: v.id,
-    photos: [hashes[i]!],
-    createdAt: `${day}T12:06:00Z`,
-  }));
-  const visits = inspector.visits.map((v) => ({ visitId: v.id, state: "done", at: `${day}T12:05:00Z` }));
-  const batchId = randomUUID();
-  return {
-    batchId,
-    body: JSON.stringify({ batchId, deviceId: `tablet-${inspector.id}`, responses, demands, visits }),
-    clientIds: responses.map((r) => r.clientId),
-    demandIds: demands.map((d) => d.clientId),
-  };
-}
-
-/** One request's answer: its latency from the moment it had a socket, its status, its body and Retry-After. */
-interface Answered {
-  ms: number;
-  status: number;
-  text: string;
-  retryAfter: number;
-}
-
-/** Sends one request over `agent` (keep-alive sockets); the clock starts when a socket takes it, not in the queue. */
-function send(
-  agent: Agent,
-  url: string,
-  init: { method: string; token: string; body?: string | Buffer; type?: string },
-): Promise<Answered> {
-  let started = performance.now();
-  const headers: Record<string, string | number> = { authorization: `Bearer ${init.token}` };
-  if (init.type) headers["content-type"] = init.type;
-  if (init.body !== undefined) headers["content-length"] = Buffer.byteLength(init.body);
-  return new Promise((resolve) => {
-    const req = request(url, { method: init.method, agent, headers, timeout: 120_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          ms: performance.now() - started,
-          status: res.statusCode ?? 0,
-          text: Buffer.concat(chunks).toString(),
-          retryAfter: Number(res.headers["retry-after"] ?? 5),
-        }),
-      );
-    });
-    req.on("socket", () => {
-      started = performance.now();
-    });
-    req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", (e) =>
-      resolve({ ms: performance.now() - started, status: 0, text: String(e), retryAfter: 5 }),
-    );
-    req.end(init.body);
-  });
-}
-
-/** A request as the tablet makes it: a 503 is sent again after its Retry-After (at most 5 times). */
-interface Served extends Answered {
-  /** From the moment every tablet sent, queue and retries included. */
-  totalMs: number;
-  retries: number;
-}
-
-async function sendAsTablet(agent: Agent, url: string, init: Parameters<typeof send>[2], t0: number) {
-  let retries = 0;
-  let answered = await send(agent, url, init);
-  while (answered.status === 503 && retries < 5) {
-    retries++;
-    await new Promise((r) => setTimeout(r, answered.retryAfter * 1000));
-    answered = await send(agent, url, init);
-  }
-  return { ...answered, totalMs: performance.now() - t0, retries } satisfies Served;
-}
-
-/** Requests sent all at once, as answered, and the wall time until the last answer. */
-interface Wave {
-  served: Served[];
-  wallMs: number;
-  /** A sync wave's batches kept for the worker (202), and the time from the common start until all were stored. */
-  kept?: number;
-  storedMs?: number;
-}
-
-/** Runs `fn` for every inspector at the same moment (over the agent's sockets) and collects what was served. */
-async function wave(n: number, fn: (i: number, t0: number) => Promise<Served[]>): Promise<Wave> {
-  const t0 = performance.now();
-  const served = (await Promise.all(Array.from({ length: n }, (_, i) => fn(i, t0)))).flat();
-  return { served, wallMs: performance.now() - t0 };
-}
 
 /** Counts what a phase's batches stored: responses (and distinct client ids), answers, photos linked, demands. */
 async function countStored(db: pg.Client, clientIds: string[], demandIds: string[]) {
