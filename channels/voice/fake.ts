@@ -25,6 +25,15 @@ export interface FakeTwilio {
   ring(from: string, to: string): Promise<{ callSid: string; answer: TwilioExchange }>;
   /** A status callback of the call (in-progress, completed, no-answer, busy …). */
   status(callSid: string, status: TwilioCallStatus, extra?: Record<string, string>): Promise<TwilioExchange>;
+  /**
+   * What Twilio posts to a `<Gather>`'s action when the caller pressed keys (`Digits`) or spoke (`SpeechResult`,
+   * `Confidence`), or, with neither, what a `<Redirect>` posts: the call's parameters, CallStatus in-progress.
+   */
+  gathered(
+    callSid: string,
+    url: string,
+    input?: { digits?: string; speech?: string },
+  ): Promise<TwilioExchange>;
   /** Posts any form to `url`, signed with `authToken` (default: the account's), to test what the server refuses. */
   post(
     url: string,
@@ -105,6 +114,18 @@ export function fakeTwilio(options: { voiceUrl: string; statusUrl: string; authT
         ...extra,
       };
       return post(options.statusUrl, params);
+    },
+    async gathered(callSid, url, input = {}) {
+      const params: Record<string, string> = { ...base(callSid, "in-progress") };
+      if (input.digits !== undefined) {
+        params.Digits = input.digits.replace(/#$/, "");
+        if (input.digits.endsWith("#")) params.FinishedOnKey = "#";
+      }
+      if (input.speech !== undefined) {
+        params.SpeechResult = input.speech;
+        params.Confidence = "0.87";
+      }
+      return post(url, params);
     },
     post,
   };

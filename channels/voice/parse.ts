@@ -4,7 +4,9 @@
  * parameters of a voice request and its status callback read into one call event, and the TwiML we answer with.
  * Pure functions over node:crypto (https://www.twilio.com/docs/usage/security#validating-requests).
  */
+
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { dial, enqueue, hangup, say, twimlDocument } from "./twiml.ts";
 
 /** The header Twilio signs its requests in. */
 export const TWILIO_SIGNATURE_HEADER = "x-twilio-signature";
@@ -132,36 +134,22 @@ export function parseTwilioCall(
   };
 }
 
-/** Escapes text for XML content and attributes. */
-function xmlEscape(value: string): string {
-  return value
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&apos;");
-}
-
 /** Where an answered call goes: Twilio's queue the agents dequeue from, or a number/SIP address dialled. */
 export type VoiceRoute = { kind: "enqueue"; queue: string } | { kind: "dial"; target: string };
 
 /** The TwiML answering an inbound call: a greeting said in `language`, then the queue or the dial. */
 export function twimlAnswer(options: { greeting: string; language: string; route: VoiceRoute }): string {
-  const say = `<Say language="${xmlEscape(options.language)}">${xmlEscape(options.greeting)}</Say>`;
-  const route = options.route;
-  let next: string;
-  if (route.kind === "enqueue") next = `<Enqueue>${xmlEscape(route.queue)}</Enqueue>`;
-  else if (route.target.startsWith("sip:")) next = `<Dial><Sip>${xmlEscape(route.target)}</Sip></Dial>`;
-  else next = `<Dial><Number>${xmlEscape(route.target)}</Number></Dial>`;
-  return `<?xml version="1.0" encoding="UTF-8"?><Response>${say}${next}</Response>`;
+  return twimlDocument(say(options.greeting, options.language), routeVerb(options.route));
+}
+
+/** The verb that sends the caller on: the queue, or the dial. */
+export function routeVerb(route: VoiceRoute): string {
+  return route.kind === "enqueue" ? enqueue(route.queue) : dial(route.target);
 }
 
 /** TwiML that says `message` (when given) and hangs up: what Twilio gets when we cannot take the call. */
 export function twimlHangup(options: { message?: string; language: string }): string {
-  const say = options.message
-    ? `<Say language="${xmlEscape(options.language)}">${xmlEscape(options.message)}</Say>`
-    : "";
-  return `<?xml version="1.0" encoding="UTF-8"?><Response>${say}<Hangup/></Response>`;
+  return twimlDocument(options.message ? say(options.message, options.language) : "", hangup());
 }
 
 /** The empty TwiML document: the answer to a status callback. */

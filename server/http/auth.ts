@@ -60,6 +60,7 @@ export const ACTIONS = [
   "api_clients.manage", // issue, limit and revoke the keys of client applications of the public APIs (admins)
   "calls.read", // phone calls and their screen pop: the caller, their demands and earlier calls (call centre)
   "calls.intake", // take a ringing call, register a demand during it, print the counter receipt
+  "ivr.manage", // the 156 line's IVR menu: options, agents' hours, the city's own prompts (managers, admins)
   "audit_log.read", // search the audit log of staff changes (supervisors, the ombudsman team, admins)
   "citizens.withdraw_consent", // record a citizen's withdrawal of consent given by phone, at a counter or by letter
   "conversations.work", // the inbox of written channels: conversations handed over, take, answer, release
@@ -150,6 +151,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "matrix.manage",
     "classification.manage",
     "calendar.manage",
+    "ivr.manage",
     "dead_letters.read",
     "dead_letters.retry",
     "answer_templates.manage",
@@ -181,6 +183,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "departments.manage",
     "classification.manage",
     "calendar.manage",
+    "ivr.manage",
     "dead_letters.read",
     "dead_letters.retry",
     "triage.work",

@@ -25,6 +25,7 @@ import { registerExportsRoutes } from "../exports/routes.ts";
 import { registerFieldRoutes } from "../field/routes.ts";
 import { registerIndicatorRoutes } from "../indicators/routes.ts";
 import { registerInspectionsRoutes } from "../inspections/routes.ts";
+import { registerIvrRoutes } from "../ivr/routes.ts";
 import { registerJobsRoutes } from "../jobs/view-routes.ts";
 import { registerMessageTemplatesRoutes } from "../message-templates/routes.ts";
 import { registerMessagingProvidersRoutes } from "../messaging-providers/routes.ts";
@@ -72,6 +73,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerFieldRoutes(app);
   await registerIndicatorRoutes(app);
   await registerNotificationsRoutes(app);
+  registerIvrRoutes(app);
   await registerJobsRoutes(app);
   await registerMessageTemplatesRoutes(app);
   await registerCalendarRoutes(app);

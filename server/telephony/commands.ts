@@ -18,7 +18,8 @@ import type { CallDemandInput } from "./schemas.ts";
 export interface CallEventInput {
   provider: "pbx" | "twilio";
   providerCallId: string;
-  event: "ringing" | "answered" | "ended";
+  /** `ivr`: the line's IVR answered the call; it rings for the agents when the caller asks for one. */
+  event: "ivr" | "ringing" | "answered" | "ended";
   from: string;
   to: string;
   /** Staff e-mail or extension. */
@@ -27,7 +28,7 @@ export interface CallEventInput {
   reason?: string | undefined;
 }
 
-const ORDER = { ringing: 0, answered: 1, ended: 2 } as const;
+const ORDER = { ivr: -1, ringing: 0, answered: 1, ended: 2 } as const;
 
 /**
  * The caller's number in E.164 ("+5511987654321"): Brazilian numbers with or without trunk and carrier prefixes,
@@ -134,17 +135,22 @@ export async function recordCallEvent(
         existing.state === "ringing" &&
         agentId !== null &&
         agentId !== existing.agent_id;
-      if (!forward && !rerouted) return { call: existing, changed: false, agentKnown };
+      // The provider saying it answered a call its IVR holds is not an agent answering (docs/telephony.md, IVR).
+      const ivrAnswered = existing.state === "ivr" && input.event === "answered";
+      if ((!forward && !rerouted) || ivrAnswered) return { call: existing, changed: false, agentKnown };
       call = await one<CallRow>(
         tx,
+        // Out of the IVR, a call rings from now: the consoles' longest-waiting call is the longest ringing.
         `UPDATE calls SET state = $2, agent_id = coalesce($3, agent_id),
+                rang_at = CASE WHEN state = 'ivr' AND $2 = 'ringing' THEN $4 ELSE rang_at END,
                 answered_at = CASE WHEN $2 = 'answered' THEN coalesce(answered_at, $4) ELSE answered_at END,
                 ended_at = CASE WHEN $2 = 'ended' THEN $4 ELSE ended_at END,
                 end_reason = coalesce($5, end_reason)
           WHERE id = $1 RETURNING *`,
         [existing.id, input.event, agentId, input.at, reason],
       );
-      rings = rerouted;
+      // Out of the IVR to the agents: it rings now, with the screen pop.
+      rings = rerouted || (existing.state === "ivr" && input.event === "ringing");
     }
     if (rings) await notifyCall(tx, { callId: call.id, agentId: call.agent_id, state: "ringing" });
     else if (call.state === "answered" || call.state === "ended")

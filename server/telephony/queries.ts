@@ -18,7 +18,7 @@ export interface CallRow {
   from_number: string | null;
   from_raw: string;
   to_number: string;
-  state: "ringing" | "answered" | "ended";
+  state: "ivr" | "ringing" | "answered" | "ended";
   end_reason: string | null;
   agent_id: number | null;
   citizen_id: number | null;

@@ -13,6 +13,7 @@ import {
   TWIML_EMPTY,
   twimlAnswer,
   twimlHangup,
+  type VoiceRoute,
   verifyTwilioSignature,
 } from "../../channels/voice/parse.ts";
 import { readCalendarSettings } from "../calendar/queries.ts";
@@ -24,9 +25,12 @@ import { pageHeaders } from "../http/html.ts";
 import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
 import { translate } from "../i18n.ts";
+import { ivrWelcome } from "../ivr/flow.ts";
+import { findIvrMenu } from "../ivr/queries.ts";
+import { ivrDeps, registerIvrWebhook } from "../ivr/webhook.ts";
 import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { verifyWebhookSignature } from "../webhooks/signature.ts";
-import { recordCallEvent, registerCallDemand, takeCall } from "./commands.ts";
+import { type CallEventInput, recordCallEvent, registerCallDemand, takeCall } from "./commands.ts";
 import { idempotencyOf } from "./idempotency.ts";
 import { presentCall, presentScreenPop, readBack } from "./present.ts";
 import { findCall, findCallerHistory, findReceipt, listOpenCalls } from "./queries.ts";
@@ -126,7 +130,8 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
     const fastifyStatus = (error as FastifyError).statusCode;
     const status = app?.status ?? (fastifyStatus && fastifyStatus < 500 ? fastifyStatus : 500);
     if (!app && status >= 500) req.log.error(error);
-    const isVoice = req.url.split("?")[0]?.endsWith("/voice");
+    const path = req.url.split("?")[0] ?? "";
+    const isVoice = path.endsWith("/voice") || path.endsWith("/ivr");
     const body = isVoice
       ? twimlHangup({ message: translate("pt-BR", "telephony.unavailable"), language: "pt-BR" })
       : TWIML_EMPTY;
@@ -137,8 +142,8 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       .send(body);
   });
 
-  /** The authentic Twilio call of a request, or the error Twilio is answered with. */
-  const twilioCall = async (req: FastifyRequest) => {
+  /** The authentic Twilio request's call and form, or the error Twilio is answered with. */
+  const twilioRequest = async (req: FastifyRequest) => {
     const authToken = config.twilioAuthToken;
     if (!authToken) throw new AppError(503, "telephony_not_configured");
     const signature = req.headers[TWILIO_SIGNATURE_HEADER];
@@ -150,17 +155,27 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       throw new AppError(403, "bad_signature");
     const parsed = parseTwilioCall(params);
     if (!parsed.ok) throw invalidInput(parsed.fields.map((field) => ({ field, code: "invalid_value" })));
-    const call = parsed.call;
+    return { call: parsed.call, params };
+  };
+
+  /** Records what an authentic Twilio request says of its call (`event` overrides what its status says). */
+  const twilioCall = async (req: FastifyRequest, event?: CallEventInput["event"]) => {
+    const { call } = await twilioRequest(req);
     return recordCallEvent(db, {
       provider: "twilio",
       providerCallId: call.callSid,
-      event: call.event,
+      event: event ?? call.event,
       from: call.from,
       to: call.to,
       at: new Date(),
       reason: call.event === "ended" ? call.status : undefined,
     });
   };
+  const agentsRoute = (): VoiceRoute =>
+    config.twilioDial
+      ? { kind: "dial", target: config.twilioDial }
+      : { kind: "enqueue", queue: config.twilioQueue };
+  registerIvrWebhook(scope, { twilioRequest, agentsRoute });
 
   route(
     scope,
@@ -176,15 +191,17 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       responses: { 200: { description: "TwiML: a pt-BR greeting, then the agents' queue or a dial" } },
     },
     async (req, reply) => {
-      const { call } = await twilioCall(req);
+      // With the line's IVR on, the call waits in it (not ringing) until the caller asks for an agent.
+      const menu = await findIvrMenu(db);
+      const ivr = menu?.enabled === true;
+      const { call } = await twilioCall(req, ivr ? "ivr" : undefined);
       reply.type(TWIML);
       if (call.state === "ended") return twimlHangup({ language: "pt-BR" });
+      if (ivr && call.state === "ivr") return ivrWelcome(await ivrDeps(scope, { menu, call, agentsRoute }));
       return twimlAnswer({
         greeting: translate("pt-BR", "telephony.greeting"),
         language: "pt-BR",
-        route: config.twilioDial
-          ? { kind: "dial", target: config.twilioDial }
-          : { kind: "enqueue", queue: config.twilioQueue },
+        route: agentsRoute(),
       });
     },
   );

@@ -1,0 +1,50 @@
+/**
+ * The IVR's menu as stored (one row per tenant, migration 0072) and the steps callers took in it.
+ */
+import { DEFAULT_IVR_MENU, type IvrMenu } from "../../domain/ivr.ts";
+import { maybeOne, type Sql } from "../db/index.ts";
+
+interface MenuRow {
+  enabled: boolean;
+  agent_hours: IvrMenu["agentHours"];
+  options: IvrMenu["options"];
+  texts: IvrMenu["texts"];
+  updated_at: Date;
+}
+
+/** The tenant's menu as stored, or undefined when the city has not set one (the line then goes to the agents). */
+export async function findIvrMenu(sql: Sql): Promise<(IvrMenu & { updatedAt: string }) | undefined> {
+  const row = await maybeOne<MenuRow>(
+    sql,
+    "SELECT enabled, agent_hours, options, texts, updated_at FROM ivr_menus",
+  );
+  if (!row) return undefined;
+  return {
+    enabled: row.enabled,
+    agentHours: row.agent_hours,
+    options: row.options,
+    texts: row.texts ?? {},
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** The menu the admin screen starts from: the stored one, else the default (not enabled until saved). */
+export async function menuForEditing(sql: Sql): Promise<IvrMenu & { updatedAt: string | null }> {
+  return (await findIvrMenu(sql)) ?? { ...DEFAULT_IVR_MENU, enabled: false, updatedAt: null };
+}
+
+/** One step a caller took in the IVR, kept for the call centre's reports. */
+export async function recordIvrStep(
+  sql: Sql,
+  callId: number,
+  step: string,
+  input: string | null,
+  outcome: string,
+): Promise<void> {
+  await sql.query("INSERT INTO call_ivr_steps (call_id, step, input, outcome) VALUES ($1, $2, $3, $4)", [
+    callId,
+    step,
+    input,
+    outcome,
+  ]);
+}
