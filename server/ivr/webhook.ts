@@ -101,7 +101,7 @@ export function registerIvrWebhook(scope: FastifyInstance, twilio: TwilioSide): 
       const menu = await findIvrMenu(db);
       // A call the IVR never saw, one already with the agents, or an IVR switched off meanwhile: to the agents,
       // ringing with the screen pop.
-      if (!call || call.state !== "ivr" || !menu?.enabled) {
+      if (call?.state !== "ivr" || !menu?.enabled) {
         const from = {
           provider: "twilio" as const,
           providerCallId: sent.callSid,
