@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { Question } from "../../domain/questionnaire.ts";
-import { declaredUnzippedSize, readXlsForm } from "./xlsform.ts";
+import { readXlsForm } from "./xlsform.ts";
 import { languageOf } from "./xlsform-cells.ts";
 import {
   type EarlierQuestions,
@@ -15,6 +15,7 @@ import {
   readConstraint,
   readRelevant,
 } from "./xlsform-expressions.ts";
+import { declaredUnzippedSize } from "./xlsform-zip.ts";
 
 const q = (name: string, type: Question["type"], extra: Partial<Question> = {}): Question => ({
   name,

@@ -16,6 +16,7 @@ import {
 } from "../../domain/questionnaire.ts";
 import { columnOf, languageOf, localOf, readExtras } from "./xlsform-cells.ts";
 import { type EarlierQuestions, ExpressionError, readRelevant } from "./xlsform-expressions.ts";
+import { declaredUnzippedSize, MAX_UNZIPPED_BYTES } from "./xlsform-zip.ts";
 
 /** The largest .xlsx taken: forms are a few dozen kilobytes. */
 export const MAX_XLSFORM_BYTES = 2 * 1024 * 1024;
@@ -174,29 +175,6 @@ function rangeOf(parameters: string | undefined): { start: number; end: number; 
     return m ? Number(m[1]) : fallback;
   };
   return { start: get("start", 1), end: get("end", 10), step: get("step", 1) };
-}
-
-/** The most an .xlsx may unpack to: a form's XML is a few hundred kilobytes; a zip bomb is refused before reading. */
-const MAX_UNZIPPED_BYTES = 40 * 1024 * 1024;
-
-/**
- * The uncompressed size a ZIP archive declares in its central directory, or undefined when it has none readable.
- * exceljs inflates every part in memory, so this is checked first.
- */
-export function declaredUnzippedSize(zip: Buffer): number | undefined {
-  // The end of central directory record: signature, then the entry count at +10 and the directory's offset at +16.
-  const from = Math.max(0, zip.length - 65_557);
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (end < from || end + 22 > zip.length) return undefined;
-  const count = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return undefined;
-    total += zip.readUInt32LE(at + 24);
-    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-  }
-  return total;
 }
 
 /** Reads an .xlsx in the XLSForm layout. Never throws on a bad form: the problems say what to fix. */

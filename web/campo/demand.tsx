@@ -10,8 +10,9 @@ import { blockName } from "./day.tsx";
 import { type CampoEnv, PATHS } from "./env.ts";
 import { currentPlace } from "./photos.ts";
 import { FilesInput } from "./question.tsx";
+import { searchServices } from "./services.ts";
 import { keepDemand } from "./store.ts";
-import { type DayService, type Place, searchServices } from "./sync.ts";
+import type { DayService, Place } from "./sync.ts";
 
 /** The new demand's form. */
 export function DemandScreen(props: { env: CampoEnv; url: URL }) {

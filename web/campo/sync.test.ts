@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { QuestionnaireDefinition } from "../../domain/questionnaire.ts";
+import { searchServices } from "./services.ts";
 import {
   applyReply,
   buildBatch,
@@ -18,7 +19,6 @@ import {
   type KeptDemand,
   type KeptResponse,
   type SyncReply,
-  searchServices,
   visitState,
   waitingCount,
 } from "./sync.ts";
