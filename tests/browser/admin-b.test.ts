@@ -1,5 +1,5 @@
 /**
- * The administration's users, calendar, message templates, API keys and webhooks sections, walked in Chromium by an
+ * The administration's users, calendar, IVR, message templates, API keys and webhooks sections, walked in Chromium by an
  * administrator. Every change is asserted on the database or the API, not only on the page.
  */
 import assert from "node:assert/strict";
@@ -73,7 +73,7 @@ async function open(p: Page, slug: string, lang = "pt-BR") {
   await p.locator("main h1").waitFor();
 }
 
-describe("administration: users, calendar, messages, API keys, webhooks", () => {
+describe("administration: users, calendar, IVR, messages, API keys, webhooks", () => {
   it("creates a department user (showing the server's problem first), then disables them", async () => {
     const department = (await one<{ code: string }>(db, "SELECT code FROM departments ORDER BY code LIMIT 1"))
       .code;
@@ -171,6 +171,34 @@ describe("administration: users, calendar, messages, API keys, webhooks", () => 
       .waitFor();
     const settings = await (await page.request.get(`${baseUrl}/api/v1/calendar/settings`)).json();
     assert.deepEqual(settings.hours.sat, [["08:00", "12:00"]]);
+  });
+
+  it("switches the 156 line's IVR on with a message of the city's on key 3", async () => {
+    await open(page, "ura");
+    await page.locator("#ivr-enabled").check();
+    await page.selectOption("#ivr-agent-hours", "always");
+    await page.getByRole("button", { name: "Adicionar opção" }).click();
+    await page.selectOption("#ivr-action-4", "message");
+    await page.fill("#ivr-label-4-pt-BR", "Para ouvir o horário das praças de atendimento,");
+    await page.fill("#ivr-message-4-pt-BR", "As praças abrem de segunda a sexta, das 8 às 17 horas.");
+    // A text in English alone is refused by the server, which names it; then the Portuguese is given.
+    await page.fill("#ivr-text-greeting-en", "Hello, this is 156.");
+    await page.getByRole("button", { name: "Salvar o menu" }).click();
+    await page.locator("[role=alert]").first().waitFor();
+    await page.fill("#ivr-text-greeting-pt-BR", "Prefeitura de São Paulo, Central 156.");
+    await page.getByRole("button", { name: "Salvar o menu" }).click();
+    await page.getByText("Alterações salvas.").waitFor();
+    const menu = await (await page.request.get(`${baseUrl}/api/v1/ivr/menu`)).json();
+    assert.equal(menu.enabled, true);
+    assert.equal(menu.agentHours, "always");
+    assert.deepEqual(menu.options.at(-1), {
+      key: "3",
+      action: "message",
+      label: { "pt-BR": "Para ouvir o horário das praças de atendimento," },
+      message: { "pt-BR": "As praças abrem de segunda a sexta, das 8 às 17 horas." },
+    });
+    assert.equal(menu.texts.greeting["pt-BR"], "Prefeitura de São Paulo, Central 156.");
+    await shot(page, "admin-ivr-pt-BR");
   });
 
   it("edits the pt-BR e-mail text of demand.received, and the next receipt is sent with it", async () => {
@@ -337,6 +365,7 @@ describe("administration: users, calendar, messages, API keys, webhooks", () => 
     const sections = [
       ["usuarios", "users", "table.roles tbody tr"],
       ["calendario", "calendar", "#calendar-tz"],
+      ["ura", "ivr", "#ivr-agent-hours"],
       ["mensagens", "messages", "#preview-text"],
       ["chaves-api", "api-keys", "table tbody tr"],
       ["webhooks", "webhooks", "table tbody tr"],

@@ -17,6 +17,7 @@ import { CalendarScreen } from "./calendar.tsx";
 import { ClassificationScreen } from "./classification.tsx";
 import { DeadlinesScreen } from "./deadlines.tsx";
 import { DepartmentsScreen } from "./departments.tsx";
+import { IvrScreen } from "./ivr.tsx";
 import { MatrixScreen } from "./matrix.tsx";
 import { MessagesScreen } from "./messages.tsx";
 import { MessagingScreen } from "./messaging.tsx";
@@ -57,6 +58,7 @@ const SECTIONS: {
   { slug: "departamentos", key: "departments", needs: "departments.manage", Screen: DepartmentsScreen },
   { slug: "usuarios", key: "users", needs: "staff.manage", Screen: UsersScreen },
   { slug: "calendario", key: "calendar", needs: "calendar.manage", Screen: CalendarScreen },
+  { slug: "ura", key: "ivr", needs: "ivr.manage", Screen: IvrScreen },
   { slug: "mensagens", key: "messages", needs: "message_templates.manage", Screen: MessagesScreen },
   {
     slug: "questionarios",
