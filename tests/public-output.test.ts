@@ -275,6 +275,21 @@ const PUBLIC_CALLS: Record<string, Calls> = {
   "GET /api/v1/citizen/govbr/start": () => get("/api/v1/citizen/govbr/start"),
   "GET /api/v1/citizen/govbr/callback": () => get("/api/v1/citizen/govbr/callback?code=x&state=y"),
   "POST /api/v1/citizen/govbr/cpf-link": () => [post("/api/v1/citizen/govbr/cpf-link", {})],
+  // The signed-in citizen's own auditor enrolment (docs/auditors.md): without a session a 401 that names nobody.
+  "GET /api/v1/citizen/auditor": () => get("/api/v1/citizen/auditor"),
+  "PUT /api/v1/citizen/auditor": () => [
+    {
+      method: "PUT",
+      url: "/api/v1/citizen/auditor",
+      payload: {
+        consent: true,
+        consentTextVersion: "x",
+        point: SE,
+        windows: [{ weekday: 1, starts: "09:00", ends: "11:00" }],
+      },
+    },
+  ],
+  "DELETE /api/v1/citizen/auditor": () => [{ method: "DELETE", url: "/api/v1/citizen/auditor" }],
   "GET /api/v1/auth/oidc/start": () => get("/api/v1/auth/oidc/start"),
   "GET /api/v1/auth/oidc/callback": () => get("/api/v1/auth/oidc/callback?code=x&state=y"),
   "POST /api/v1/consent/withdrawal": () => [post("/api/v1/consent/withdrawal", { token: "not-a-token" })],
@@ -384,6 +399,9 @@ const PUBLIC_CALLS: Record<string, Calls> = {
     { method: "GET", url: "/api/v1/chat/messages", headers: { "x-chat-token": "A".repeat(32) } },
   ],
   "POST /api/v1/telephony/twilio/voice": () => [post("/api/v1/telephony/twilio/voice", "CallSid=CA1", form)],
+  "POST /api/v1/telephony/twilio/ivr": () => [
+    post("/api/v1/telephony/twilio/ivr?step=menu&lang=pt-BR&tries=0", "CallSid=CA1&Digits=1", form),
+  ],
   "POST /api/v1/telephony/twilio/status": () => [
     post("/api/v1/telephony/twilio/status", "CallSid=CA1", form),
   ],

@@ -2,7 +2,9 @@
  * Changes to citizens: find-or-create by contact (called inside the demand's transaction), consent records, and
  * erasure (LGPD art. 18 VI).
  */
+
 import { recordAudit } from "../audit/record.ts";
+import { emptyAuditorsOfCitizen } from "../auditors/lgpd.ts";
 import { type Db, maybeOne, one, type Sql } from "../db/index.ts";
 import { conflict, notFound, unprocessable } from "../errors.ts";
 import { LOCALES, type Locale } from "../i18n.ts";
@@ -284,6 +286,8 @@ export async function eraseCitizen(
       "UPDATE area_follows SET stopped_at = COALESCE(stopped_at, now()), email = NULL, citizen_id = NULL WHERE citizen_id = $1",
       [citizenId],
     );
+    // Their auditor enrolments: revoked at once, the number, address and point gone (server/auditors/lgpd.ts).
+    await emptyAuditorsOfCitizen(tx, citizenId);
     await tx.query("DELETE FROM citizen_sessions WHERE citizen_id = $1", [citizenId]);
     await tx.query("DELETE FROM citizen_sign_in_codes WHERE citizen_id = $1", [citizenId]);
     // Their gov.br identity (the CPF) and the records they confirmed as theirs, or that were confirmed by someone.

@@ -76,6 +76,8 @@ export const ACTIONS = [
   "responses.read", // the one table of answers, with who answered, where and how (supervisors, managers, ombudsman)
   "block_scores.read", // the blocks' quality scores with their evidence (the command centre's layer)
   "block_scores.manage", // the weights and decay of the score method, and a full refresh (managers, admins)
+  "auditors.read", // citizen auditors: place, windows, channel, consent (call centre, supervisors, managers)
+  "auditors.manage", // enrol a caller on the phone, change, pause, do-not-call, revoke (call centre, managers)
   "platform.tenants.read", // the install's tenants, their hosts and counts, and the templates (the platform operator)
   "platform.tenants.manage", // create a tenant from a template, suspend, resume, give or take a host (the operator)
 ] as const;
@@ -104,6 +106,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "calls.intake",
     "citizens.withdraw_consent",
     "conversations.work",
+    "auditors.read",
+    "auditors.manage",
   ],
   department_staff: [...EVERY_STAFF, "work_orders.act"],
   focal_point: [
@@ -142,6 +146,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "inspections.manage",
     "responses.read",
     "block_scores.read",
+    "auditors.read",
+    "auditors.manage",
   ],
   manager: [
     ...EVERY_STAFF,
@@ -169,6 +175,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "responses.read",
     "block_scores.read",
     "block_scores.manage",
+    "auditors.read",
+    "auditors.manage",
   ],
   admin: [
     ...EVERY_STAFF,
@@ -217,6 +225,8 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "responses.read",
     "block_scores.read",
     "block_scores.manage",
+    "auditors.read",
+    "auditors.manage",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
   ombudsman: [

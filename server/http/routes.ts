@@ -5,6 +5,7 @@ import { registerApiKeysRoutes } from "../api-keys/routes.ts";
 import { registerAreaFollowsRoutes } from "../area-follows/routes.ts";
 import { registerAreasRoutes } from "../areas/routes.ts";
 import { registerAuditRoutes } from "../audit/routes.ts";
+import { registerAuditorsRoutes } from "../auditors/routes.ts";
 import { registerBlockScoreRoutes } from "../block-scores/routes.ts";
 import { registerBrandingRoutes } from "../branding/routes.ts";
 import { registerCalendarRoutes } from "../calendar/routes.ts";
@@ -70,6 +71,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerQuestionnairesRoutes(app);
   await registerBlockScoreRoutes(app);
   await registerInspectionsRoutes(app);
+  await registerAuditorsRoutes(app);
   await registerFieldRoutes(app);
   await registerIndicatorRoutes(app);
   await registerNotificationsRoutes(app);
