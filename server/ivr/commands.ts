@@ -5,11 +5,11 @@
 import type { IvrMenu } from "../../domain/ivr.ts";
 import { type AuditActor, recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/index.ts";
-import { findIvrMenu } from "./queries.ts";
+import { findIvrMenu, forgetIvrMenu } from "./queries.ts";
 
 /** Stores the tenant's menu (created on first save) and answers it as stored. */
 export async function saveIvrMenu(db: Db, menu: IvrMenu, actor: AuditActor) {
-  return db.transaction(async (tx) => {
+  const saved = await db.transaction(async (tx) => {
     const before = await findIvrMenu(tx);
     await tx.query(
       `INSERT INTO ivr_menus (enabled, agent_hours, options, texts, updated_at, updated_by)
@@ -35,4 +35,6 @@ export async function saveIvrMenu(db: Db, menu: IvrMenu, actor: AuditActor) {
     });
     return after;
   });
+  forgetIvrMenu(db);
+  return saved;
 }

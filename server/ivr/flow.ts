@@ -17,7 +17,7 @@ import {
   spokenDigits,
 } from "../../domain/ivr.ts";
 import { parseProtocol } from "../../domain/protocol.ts";
-import { loadCalendar, readCalendarSettings } from "../calendar/queries.ts";
+import { loadCalendar } from "../calendar/queries.ts";
 import type { Db } from "../db/index.ts";
 import { presentPublicDemand } from "../demands/present.ts";
 import { findDemandByProtocol, listEvents } from "../demands/queries.ts";
@@ -178,6 +178,19 @@ function shortened(answer: string): string {
   return end > 120 ? cut.slice(0, end + 1) : `${cut.slice(0, cut.lastIndexOf(" "))}…`;
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** A long date in `language` and the city's zone; made once per pair (a formatter costs about a millisecond). */
+function dateFormat(language: IvrLanguage, timeZone: string): Intl.DateTimeFormat {
+  const key = `${language} ${timeZone}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /** The status of the demand with this protocol, in words: the public view, through the one redaction rule. */
 async function statusWords(
   deps: IvrDeps,
@@ -186,13 +199,13 @@ async function statusWords(
 ): Promise<string | undefined> {
   const demand = await findDemandByProtocol(deps.db, protocol);
   if (!demand) return undefined;
-  const [events, known, settings] = await Promise.all([
+  const [events, known, calendar] = await Promise.all([
     listEvents(deps.db, demand.id, false),
     loadKnownPerson(deps.db, demand.id),
-    readCalendarSettings(deps.db),
+    loadCalendar(deps.db),
   ]);
   const view = presentPublicDemand(demand, events, language, known);
-  const date = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: settings.timeZone });
+  const date = dateFormat(language, calendar.timeZone);
   const status = translate(language, view.atTriageDesk ? "status.at_triage_desk" : `status.${view.status}`);
   const parts = [
     text(deps, language, "status", {

@@ -2,6 +2,7 @@
  * The IVR's menu as stored (one row per tenant, migration 0072) and the steps callers took in it.
  */
 import { DEFAULT_IVR_MENU, type IvrMenu } from "../../domain/ivr.ts";
+import { perPoolCache } from "../db/cache.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 
 interface MenuRow {
@@ -26,6 +27,24 @@ export async function findIvrMenu(sql: Sql): Promise<(IvrMenu & { updatedAt: str
     texts: row.texts ?? {},
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/**
+ * How long a process reuses the menu it read (every call's every step reads it): a change made on another process
+ * applies within this, on the process that made it at once.
+ */
+export const MENU_CACHE_MS = 10_000;
+
+const menus = perPoolCache(MENU_CACHE_MS, findIvrMenu);
+
+/** The tenant's menu, read at most once per MENU_CACHE_MS per process. */
+export function loadIvrMenu(db: Sql, now = Date.now()) {
+  return menus.get(db, now);
+}
+
+/** Drops this process's cached menu of `db`, after a change to it. */
+export function forgetIvrMenu(db: Sql): void {
+  menus.forget(db);
 }
 
 /** The menu the admin screen starts from: the stored one, else the default (not enabled until saved). */

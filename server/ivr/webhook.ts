@@ -20,7 +20,7 @@ import { recordCallEvent } from "../telephony/commands.ts";
 import type { CallRow } from "../telephony/queries.ts";
 import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { IVR_STEPS, type IvrDeps, type IvrStep, ivrStep, MAX_TRIES } from "./flow.ts";
-import { findIvrMenu } from "./queries.ts";
+import { loadIvrMenu } from "./queries.ts";
 
 const TWIML = "text/xml; charset=utf-8";
 
@@ -98,7 +98,7 @@ export function registerIvrWebhook(scope: FastifyInstance, twilio: TwilioSide): 
         [sent.callSid],
       );
       if (call?.state === "ended") return twimlDocument(hangup());
-      const menu = await findIvrMenu(db);
+      const menu = await loadIvrMenu(db);
       // A call the IVR never saw, one already with the agents, or an IVR switched off meanwhile: to the agents,
       // ringing with the screen pop.
       if (call?.state !== "ivr" || !menu?.enabled) {

@@ -26,7 +26,7 @@ import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
 import { translate } from "../i18n.ts";
 import { ivrWelcome } from "../ivr/flow.ts";
-import { findIvrMenu } from "../ivr/queries.ts";
+import { loadIvrMenu } from "../ivr/queries.ts";
 import { ivrDeps, registerIvrWebhook } from "../ivr/webhook.ts";
 import { tenantPublicUrl } from "../tenants/public-url.ts";
 import { verifyWebhookSignature } from "../webhooks/signature.ts";
@@ -192,7 +192,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       // With the line's IVR on, the call waits in it (not ringing) until the caller asks for an agent.
-      const menu = await findIvrMenu(db);
+      const menu = await loadIvrMenu(db);
       const ivr = menu?.enabled === true;
       const { call } = await twilioCall(req, ivr ? "ivr" : undefined);
       reply.type(TWIML);
