@@ -97,7 +97,8 @@ export interface TwilioCallEvent {
 const SID = /^CA[0-9a-fA-F]{32}$/;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 
-const one = (params: FormParams, name: string): string | undefined => {
+/** A form parameter's value (the first, when it came more than once). */
+export const formValue = (params: FormParams, name: string): string | undefined => {
   const value = params[name];
   return Array.isArray(value) ? value[0] : value;
 };
@@ -106,11 +107,11 @@ const one = (params: FormParams, name: string): string | undefined => {
 export function parseTwilioCall(
   params: FormParams,
 ): { ok: true; call: TwilioCallEvent } | { ok: false; fields: string[] } {
-  const callSid = one(params, "CallSid");
-  const accountSid = one(params, "AccountSid");
-  const from = one(params, "From") ?? one(params, "Caller");
-  const to = one(params, "To") ?? one(params, "Called");
-  const status = one(params, "CallStatus");
+  const callSid = formValue(params, "CallSid");
+  const accountSid = formValue(params, "AccountSid");
+  const from = formValue(params, "From") ?? formValue(params, "Caller");
+  const to = formValue(params, "To") ?? formValue(params, "Called");
+  const status = formValue(params, "CallStatus");
   const fields: string[] = [];
   if (!callSid || !SID.test(callSid)) fields.push("CallSid");
   if (!accountSid || !ACCOUNT_SID.test(accountSid)) fields.push("AccountSid");
@@ -129,7 +130,7 @@ export function parseTwilioCall(
       to: to!,
       status: s,
       event,
-      direction: one(params, "Direction"),
+      direction: formValue(params, "Direction"),
     },
   };
 }

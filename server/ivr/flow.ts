@@ -61,7 +61,8 @@ function text(
 ): string {
   if (OVERRIDABLE.has(key)) {
     const own = deps.menu.texts[key as keyof IvrMenu["texts"]];
-    const words = own?.[language] ?? (language === "pt-BR" ? own?.["pt-BR"] : undefined);
+    // Only in the caller's language: Portuguese words are never said with an English or Spanish voice.
+    const words = own?.[language];
     if (words) return words;
   }
   return translate(language, `telephony.ivr.${key}`, params);
@@ -108,8 +109,10 @@ function askProtocol(deps: IvrDeps, language: IvrLanguage, tries: number, before
   return twimlDocument(g, redirect(action));
 }
 
-const goodbye = (deps: IvrDeps, language: IvrLanguage, before = "") =>
-  twimlDocument(before, sayIn(deps, language, "goodbye"), hangup());
+/** The goodbye said, then the hang-up. */
+const goodbyeVerbs = (deps: IvrDeps, language: IvrLanguage) => sayIn(deps, language, "goodbye") + hangup();
+
+const goodbye = (deps: IvrDeps, language: IvrLanguage) => twimlDocument(goodbyeVerbs(deps, language));
 
 /** The first answer to a call the IVR takes: the greeting, then the menu. */
 export function ivrWelcome(deps: IvrDeps, language: IvrLanguage = "pt-BR"): string {
@@ -256,8 +259,6 @@ async function onProtocol(
   );
   return twimlDocument(say(words, voiceLanguage(language)), g, goodbyeVerbs(deps, language));
 }
-
-const goodbyeVerbs = (deps: IvrDeps, language: IvrLanguage) => sayIn(deps, language, "goodbye") + hangup();
 
 async function onAfterStatus(deps: IvrDeps, language: IvrLanguage, input: IvrInput): Promise<string> {
   const key = input.digits?.trim().charAt(0) || digitsHeard(input.speech ?? "").charAt(0);

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import {
   type FormParams,
+  formValue,
   routeVerb,
   type TwilioCallEvent,
   type VoiceRoute,
@@ -36,11 +37,6 @@ export interface TwilioSide {
   twilioRequest(req: FastifyRequest): Promise<{ call: TwilioCallEvent; params: FormParams }>;
   agentsRoute(): VoiceRoute;
 }
-
-const one = (params: FormParams, name: string) => {
-  const value = params[name];
-  return Array.isArray(value) ? value[0] : value;
-};
 
 /** The flow's needs for one call: the menu, the step URLs, and the way to the agents (ringing, with the pop). */
 export async function ivrDeps(
@@ -113,8 +109,8 @@ export function registerIvrWebhook(scope: FastifyInstance, twilio: TwilioSide): 
       }
       const deps = await ivrDeps(scope, { menu, call, agentsRoute: twilio.agentsRoute });
       return ivrStep(deps, query.step, query.lang, query.tries, {
-        digits: one(params, "Digits"),
-        speech: one(params, "SpeechResult"),
+        digits: formValue(params, "Digits"),
+        speech: formValue(params, "SpeechResult"),
       });
     },
   );
