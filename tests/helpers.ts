@@ -9,6 +9,7 @@ import { after } from "node:test";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { hashToken, type StaffRole } from "../server/access/principal.ts";
+import { WINDOW_MS as RATE_WINDOW_MS } from "../server/api-keys/limiter.ts";
 import { type Config, parseConfig } from "../server/config.ts";
 import type { AppContext } from "../server/context.ts";
 import { connect, type Db } from "../server/db/index.ts";
@@ -104,6 +105,16 @@ function withDatabase(base: URL, name: string): string {
   const u = new URL(base.toString());
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/**
+ * Waits, if need be, until the next `ms` milliseconds fall in one window of the rate limiter (a fixed minute,
+ * server/api-keys/limiter.ts): a test that counts requests up to a limit would see the count start again if the
+ * minute turned halfway, as it did once on a slow machine.
+ */
+export async function withinOneRateWindow(ms: number): Promise<void> {
+  const left = RATE_WINDOW_MS - (Date.now() % RATE_WINDOW_MS);
+  if (left < ms) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
 /** The in-process app over a fresh test database. */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { answerByDepartment, factoriesFor, testAppWithMail } from "../../tests/factories.ts";
-import { staffHeaders } from "../../tests/helpers.ts";
+import { staffHeaders, withinOneRateWindow } from "../../tests/helpers.ts";
 import { hashToken } from "../access/principal.ts";
 import { one } from "../db/index.ts";
 import { FOLLOWS_PER_ADDRESS } from "./commands.ts";
@@ -352,6 +352,7 @@ describe("following an area", () => {
     assert.equal(over.json().code, "area_follow_limit");
 
     const address = "192.0.2.77";
+    await withinOneRateWindow(20_000);
     const statuses: number[] = [];
     for (let i = 0; i <= FOLLOW_REQUESTS_PER_MINUTE; i++)
       statuses.push(

@@ -9,7 +9,7 @@ import { migrate } from "../db/migrate.ts";
 import { runImportCommand } from "../imports/command.ts";
 import { DEFAULT_TENANT, runAsTenant } from "../tenants/current.ts";
 import { tenantDirectory } from "../tenants/queries.ts";
-import { runCreateAdminCommand } from "./create-admin.ts";
+import { planCreateAdmin, runCreateAdminCommand } from "./create-admin.ts";
 import { SharedDataMissing, seedDemoCity, UnknownSubprefeitura } from "./seed.ts";
 import { runTenantCommand, TENANT_USAGE } from "./tenant.ts";
 
@@ -115,7 +115,12 @@ const COMMANDS: Record<string, Command> = {
       "  create the first administrator, or reset an account to an active administrator with a new password (asked\n" +
       "  on a terminal, else generated); --role platform_operator makes the install's operator (home tenant only),\n" +
       "  who creates and suspends tenants on the admin screen Cidades.",
-    run: onDatabase((db, config, args) => runCreateAdminCommand(db, config, args)),
+    // The command line and the password are checked before the database is opened (server/cli/create-admin.ts).
+    run: async (config, args) => {
+      const plan = await planCreateAdmin(config, withoutTenantArg(args));
+      if (typeof plan === "number") return plan;
+      return onDatabase((db) => runCreateAdminCommand(db, plan))(config, args);
+    },
   },
   // These open (or must not open) the embedded database themselves.
   backup: { usage: USAGE.backup, run: runBackupCommand },

@@ -21,16 +21,23 @@ const TITLES = { admin: "administrator", platform_operator: "platform operator" 
 /** The exit codes of create-admin: sysexits' usage error and data error (a refused password). */
 export const EXIT = { ok: 0, usage: 64, weakPassword: 65 } as const;
 
-/** Runs create-admin with its arguments; returns the process exit code. */
-export async function runCreateAdminCommand(db: Db, config: Config, args: string[]): Promise<number> {
+/** A command line checked and its password chosen: what create-admin writes once the database is open. */
+export interface CreateAdminPlan {
+  options: Options;
+  password: string;
+  generated: boolean;
+  known: string[];
+}
+
+/**
+ * Checks the command line and chooses the password (asked, read from the pipe or generated) before the database is
+ * opened: a mistyped e-mail or a weak password is refused at once, with nothing opened or changed. Returns the plan,
+ * or the exit code of a refusal.
+ */
+export async function planCreateAdmin(config: Config, args: string[]): Promise<CreateAdminPlan | number> {
   const options = parseArgs(args);
   if (typeof options === "string") {
     console.error(`${options}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  // The operator works on the install from its home tenant: the database would refuse the role anywhere else.
-  if (options.role === "platform_operator" && currentTenant() !== DEFAULT_TENANT) {
-    console.error(`The platform operator belongs to the home tenant: leave out --tenant.\n${USAGE}`);
     return EXIT.usage;
   }
   const known = [config.demoAdminPassword];
@@ -50,6 +57,17 @@ export async function runCreateAdminCommand(db: Db, config: Config, args: string
   if (weakness) {
     console.error(`Refused: the password is ${weakness}. Nothing was changed.`);
     return EXIT.weakPassword;
+  }
+  return { options, password, generated, known };
+}
+
+/** Writes the planned administrator in the tenant the command runs as; returns the process exit code. */
+export async function runCreateAdminCommand(db: Db, plan: CreateAdminPlan): Promise<number> {
+  const { options, password, generated, known } = plan;
+  // The operator works on the install from its home tenant: the database would refuse the role anywhere else.
+  if (options.role === "platform_operator" && currentTenant() !== DEFAULT_TENANT) {
+    console.error(`The platform operator belongs to the home tenant: leave out --tenant.\n${USAGE}`);
+    return EXIT.usage;
   }
   const { created } = await setAdministrator(db, { ...options, password, known });
   const title = TITLES[options.role];

@@ -15,6 +15,7 @@ import {
 } from "./engine.ts";
 import type { Db, PoolUse, QueryOptions } from "./index.ts";
 import { CHANNEL_NAME } from "./listen.ts";
+import { trimmedPostgis } from "./postgis-bundle.ts";
 import {
   ACROSS_SQL,
   freshSession,
@@ -71,7 +72,7 @@ export async function connectPglite(dataDir: string | undefined, loadDataDir: Bl
   const lite = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
-    extensions: { postgis, pg_trgm, unaccent },
+    extensions: { postgis: trimmedPostgis(postgis), pg_trgm, unaccent },
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: (v: string) => v },
   });
   const commits = commitListeners();

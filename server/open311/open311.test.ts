@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { XMLParser } from "fast-xml-parser";
 import { parseProtocol } from "../../domain/protocol.ts";
-import { testApp } from "../../tests/helpers.ts";
+import { testApp, withinOneRateWindow } from "../../tests/helpers.ts";
 import { createApiClient } from "../api-keys/commands.ts";
 import { one } from "../db/index.ts";
 
@@ -381,6 +381,7 @@ describe("keys and limits", () => {
   it("checks a key given to a GET and answers 429 with Retry-After over a client's limit", async () => {
     assertError(await get("/open311/v2/services.xml?api_key=rsv_unknown"), 403, "xml");
     const slow = await createApiClient(db, { name: "Slow client", rateLimitPerMinute: 1 }, null);
+    await withinOneRateWindow(10_000);
     assert.equal((await get(`/open311/v2/services.json?api_key=${slow.key}`)).statusCode, 200);
     const res = await get(`/open311/v2/services.json?api_key=${slow.key}`);
     assertError(res, 429, "json");
