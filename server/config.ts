@@ -105,6 +105,14 @@ const Env = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
   /** Twilio queue an answered call waits in for an agent (TwiML <Enqueue>). */
   TWILIO_QUEUE: z.string().min(1).max(64).default("atendimento"),
+  /**
+   * The city's caller id for the calls it places to citizen auditors (E.164, +55…), through the Twilio account of
+   * TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN at TWILIO_API_URL; unset places no call (docs/auditors.md).
+   */
+  TWILIO_VOICE_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{7,14}$/)
+    .optional(),
   /** A number or sip: address to dial instead of the queue (TwiML <Dial>). */
   TWILIO_DIAL: z.string().min(3).max(200).optional(),
   /** Map tile URL template for the screens' maps (e.g. https://tile.example.org/{z}/{x}/{y}.png); unset: none. */
@@ -200,6 +208,8 @@ export interface Config {
   twilioAuthToken: string | undefined;
   twilioQueue: string;
   twilioDial: string | undefined;
+  /** The account and caller id of the calls to citizen auditors; undefined when TWILIO_VOICE_FROM is unset. */
+  auditorCalls: { apiUrl: string; accountSid: string; authToken: string; from: string } | undefined;
   /** The written channels' providers that are configured (server/config-messaging.ts). */
   messaging: MessagingSettings;
   /** The OpenID providers people sign in through (server/config-sign-in.ts), read through server/access/oidc.ts. */
@@ -254,6 +264,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
   if ("problems" in channels) return channels;
   const providers = signInSettings(e);
   if ("problems" in providers) return providers;
+  if (e.TWILIO_VOICE_FROM && !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN)) {
+    return { problems: ["TWILIO_VOICE_FROM: calls need TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"] };
+  }
   return {
     config: {
       databaseUrl: e.DATABASE_URL,
@@ -295,6 +308,15 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
       twilioAuthToken: e.TWILIO_AUTH_TOKEN,
       twilioQueue: e.TWILIO_QUEUE,
       twilioDial: e.TWILIO_DIAL,
+      auditorCalls:
+        e.TWILIO_VOICE_FROM && e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
+          ? {
+              apiUrl: e.TWILIO_API_URL,
+              accountSid: e.TWILIO_ACCOUNT_SID,
+              authToken: e.TWILIO_AUTH_TOKEN,
+              from: e.TWILIO_VOICE_FROM,
+            }
+          : undefined,
       messaging: channels.messaging,
       signIn: providers.signIn,
     },

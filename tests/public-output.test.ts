@@ -405,6 +405,12 @@ const PUBLIC_CALLS: Record<string, Calls> = {
   "POST /api/v1/telephony/twilio/status": () => [
     post("/api/v1/telephony/twilio/status", "CallSid=CA1", form),
   ],
+  "POST /api/v1/telephony/twilio/auditor-call": () => [
+    post("/api/v1/telephony/twilio/auditor-call?call=1&q=coleta&tries=0", "CallSid=CA1&Digits=1", form),
+  ],
+  "POST /api/v1/telephony/twilio/auditor-call/status": () => [
+    post("/api/v1/telephony/twilio/auditor-call/status?call=1", "CallSid=CA1&CallStatus=no-answer", form),
+  ],
 };
 
 /** Public routes that publish what a demand is: the scan must get a 2xx answer from each. */

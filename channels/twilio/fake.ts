@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createFakeCall, type FakeTwilioCall, outboundCallParams } from "./fake-calls.ts";
 import { addressOf, type FormParams, signTwilioRequest, TWILIO_SIGNATURE_HEADER } from "./parse.ts";
 
 /** A message the fake accepted. */
@@ -60,6 +61,19 @@ export interface FakeTwilio {
   accountSid: string;
   authToken: string;
   messages: FakeTwilioMessage[];
+  /** The calls placed through the Calls resource (./fake-calls.ts). */
+  calls: FakeTwilioCall[];
+  /**
+   * What Twilio posts about a placed call: to its Url when answered (CallStatus in-progress, with AnsweredBy when
+   * machine detection was asked; `url` for a later step, with Digits), or to its StatusCallback (CallStatus
+   * no-answer, busy, completed …).
+   */
+  callRequest(
+    sid: string,
+    status: string,
+    extra?: Record<string, string>,
+    url?: string,
+  ): Promise<TwilioExchange>;
   /** The number replied STOP: sending to it answers 21610. */
   unsubscribe(number: string): void;
   /** Answers the next `times` calls with this status (429 with code 20429). */
@@ -114,6 +128,7 @@ export async function startFakeTwilio(
   const accountSid = options.accountSid ?? `AC${hex(16)}`;
   const authToken = options.authToken ?? hex(16);
   const messages: FakeTwilioMessage[] = [];
+  const calls: FakeTwilioCall[] = [];
   const unsubscribed = new Set<string>();
   const failures: number[] = [];
   const media = new Map<string, { bytes: Buffer; contentType: string }>();
@@ -200,6 +215,14 @@ export async function startFakeTwilio(
       return twilioError(res, failure, 20500, "An internal server error has occurred");
     if (req.method === "POST" && path === `${prefix}/Messages.json`) {
       return createMessage(req, res, new URLSearchParams(body));
+    }
+    if (req.method === "POST" && path === `${prefix}/Calls.json`) {
+      return createFakeCall(
+        res,
+        new URLSearchParams(body),
+        { accountSid, sid: `CA${hex(16)}`, calls },
+        (s, c, m) => twilioError(res, s, c, m),
+      );
     }
     const item = req.method === "GET" ? media.get(path) : undefined;
     if (item) {
@@ -303,6 +326,14 @@ export async function startFakeTwilio(
     accountSid,
     authToken,
     messages,
+    calls,
+    callRequest(sid, status, extra = {}, target) {
+      const call = calls.find((c) => c.sid === sid);
+      if (!call) throw new Error(`the fake placed no call ${sid}`);
+      const to = target ?? (["in-progress", "answered"].includes(status) ? call.url : call.statusCallback);
+      if (!to) throw new Error(`call ${sid} was placed without a StatusCallback`);
+      return post(to, outboundCallParams(accountSid, call, status, extra));
+    },
     unsubscribe: (number) => unsubscribed.add(number),
     fail(status, times = 1) {
       for (let i = 0; i < times; i++) failures.push(status);

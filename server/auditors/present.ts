@@ -1,4 +1,5 @@
 /** The JSON shapes of citizen auditors: the staff view, and the citizen's view of their own enrolment. */
+import type { AuditorCallRow } from "./calls.ts";
 import type { AuditorRow } from "./queries.ts";
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
@@ -38,5 +39,22 @@ export function presentAuditor(a: AuditorRow) {
     ...presentOwnAuditor(a),
     citizen: { id: Number(a.citizen_id), name: a.citizen_name },
     doNotCall: a.do_not_call,
+  };
+}
+
+/** A call to an auditor as staff see it: when, how far it got, and the response it stored (never the answers). */
+export function presentAuditorCall(c: AuditorCallRow) {
+  return {
+    id: Number(c.id),
+    auditorId: Number(c.auditor_id),
+    versionId: Number(c.version_id),
+    state: c.state,
+    attempts: c.attempts,
+    lastOutcome: c.last_outcome,
+    dueAt: iso(c.due_at),
+    untilAt: iso(c.until_at),
+    responseId: c.response_id === null ? null : Number(c.response_id),
+    createdAt: iso(c.created_at),
+    endedAt: iso(c.ended_at),
   };
 }

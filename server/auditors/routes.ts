@@ -9,6 +9,7 @@ import type { Sql } from "../db/index.ts";
 import { AppError, notFound } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
+import { findAuditorCall, listAuditorCalls, planAuditorCall } from "./calls.ts";
 import {
   enrolCaller,
   revokeAuditor,
@@ -16,11 +17,12 @@ import {
   saveOwnEnrolment,
   updateAuditor,
 } from "./commands.ts";
-import { presentAuditor, presentOwnAuditor } from "./present.ts";
+import { presentAuditor, presentAuditorCall, presentOwnAuditor } from "./present.ts";
 import { findAuditor, findLiveAuditorOfCitizen, listAuditors } from "./queries.ts";
 import {
   AuditorListQuery,
   AuditorParams,
+  CallPlanInput,
   CitizenAuditorInput,
   CitizenRevocationQuery,
   RevocationInput,
@@ -156,6 +158,58 @@ export async function registerAuditorsRoutes(app: FastifyInstance): Promise<void
         await revokeAuditor(tx, id, input.via, input.reason, actor);
         return view(tx, id);
       });
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      path: "/api/v1/auditors/:id/calls",
+      summary:
+        "Call an auditor now or at a time (`at`), inside one of their windows: the questionnaire by keypad (docs/auditors.md)",
+      tag,
+      action: "auditors.manage",
+      body: CallPlanInput,
+      responses: {
+        201: { description: "The call, planned: the worker places it" },
+        404: { description: "not_found" },
+        409: { description: "auditor_not_callable, auditor_call_open" },
+        422: { description: "auditor_outside_window, auditor_questionnaire_not_voice" },
+        503: { description: "telephony_not_configured" },
+      },
+    },
+    async (req, reply) => {
+      const { id } = validate(AuditorParams, req.params);
+      const input = validate(CallPlanInput, req.body ?? {});
+      if (!app.ctx.config.auditorCalls) throw new AppError(503, "telephony_not_configured");
+      const actor = auditActorOf(req);
+      const call = await db.transaction(async (tx) => {
+        const callId = await planAuditorCall(tx, actor, id, {
+          versionId: input.versionId,
+          at: input.at === undefined ? undefined : new Date(input.at),
+        });
+        return (await findAuditorCall(tx, callId))!;
+      });
+      reply.status(201);
+      return presentAuditorCall(call);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/auditors/:id/calls",
+      summary: "An auditor's calls, newest first (the last 50): their tries and outcomes",
+      tag,
+      action: "auditors.read",
+      responses: { 200: { description: "The calls" }, 404: { description: "not_found" } },
+    },
+    async (req) => {
+      const { id } = validate(AuditorParams, req.params);
+      if (!(await findAuditor(db, id))) throw notFound("auditor");
+      return { data: (await listAuditorCalls(db, id)).map(presentAuditorCall) };
     },
   );
 

@@ -144,3 +144,22 @@ export const AuditorListQuery = z.object({
   ...pageFields(50, 200),
 });
 export type AuditorListQuery = z.infer<typeof AuditorListQuery>;
+
+/** A call planned by staff now, in the auditor's current window. */
+export const CallPlanInput = z.object({
+  /** The published questionnaire version to ask; absent: the newest one a call can ask. */
+  versionId: z.number().int().positive().optional(),
+  /** When to call, inside one of the auditor's windows, within the next 7 days; absent: now. */
+  at: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .refine(
+      (v) =>
+        v === undefined ||
+        (Date.parse(v) > Date.now() - 60_000 && Date.parse(v) < Date.now() + 7 * 86_400_000),
+      {
+        message: "out_of_range",
+      },
+    ),
+});
+export type CallPlanInput = z.infer<typeof CallPlanInput>;

@@ -4,6 +4,7 @@ import {
   sendAreaDigest,
   sendAreaFollowConfirmation,
 } from "../area-follows/jobs.ts";
+import { placeAuditorCallJob } from "../auditors/calls.ts";
 import {
   FULL_REFRESH_EVERY_SECONDS,
   refreshBlockScoresJob,
@@ -93,6 +94,7 @@ export const JOBS: readonly Job[] = [
   refreshBlockScoresJob,
   refreshStaleBlockScoresJob,
   storeFieldSyncJob,
+  placeAuditorCallJob,
 ];
 
 /**

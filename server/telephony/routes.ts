@@ -16,6 +16,7 @@ import {
   type VoiceRoute,
   verifyTwilioSignature,
 } from "../../channels/voice/parse.ts";
+import { registerAuditorCallWebhooks } from "../auditors/call-webhook.ts";
 import { readCalendarSettings } from "../calendar/queries.ts";
 import { protocolParam, secretMatches } from "../demands/access.ts";
 import { deadlineWords, expectedDeadline } from "../demands/deadline.ts";
@@ -131,7 +132,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
     const status = app?.status ?? (fastifyStatus && fastifyStatus < 500 ? fastifyStatus : 500);
     if (!app && status >= 500) req.log.error(error);
     const path = req.url.split("?")[0] ?? "";
-    const isVoice = path.endsWith("/voice") || path.endsWith("/ivr");
+    const isVoice = path.endsWith("/voice") || path.endsWith("/ivr") || path.endsWith("/auditor-call");
     const body = isVoice
       ? twimlHangup({ message: translate("pt-BR", "telephony.unavailable"), language: "pt-BR" })
       : TWIML_EMPTY;
@@ -176,6 +177,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       ? { kind: "dial", target: config.twilioDial }
       : { kind: "enqueue", queue: config.twilioQueue };
   registerIvrWebhook(scope, { twilioRequest, agentsRoute });
+  registerAuditorCallWebhooks(scope, { twilioRequest });
 
   route(
     scope,

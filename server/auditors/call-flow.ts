@@ -1,0 +1,178 @@
+/**
+ * An auditor's call as TwiML (issue 18): a short introduction, then the questionnaire one question at a time, each a
+ * `<Gather>` of keys and speech whose answer is posted back to the call's URL with the question's name; three tries
+ * without a usable answer skip an optional question or end the call. An answering machine is hung up on (nothing is
+ * left on it) and the call tried again later in the window. The last answer stores one response in the one table of
+ * answers (channel voice, respondent auditor) and marks the block's scores stale, in the same transaction.
+ */
+import { gather, hangup, redirect, say, twimlDocument, voiceLanguage } from "../../channels/voice/twiml.ts";
+import {
+  type AnswerSet,
+  checkResponse,
+  promptOf,
+  type Question,
+  scoreAnswer,
+  serviceOf,
+} from "../../domain/questionnaire.ts";
+import { choiceKeys, nextVoiceQuestion, voiceAnswer } from "../../domain/voice-questionnaire.ts";
+import { markBlocksStale } from "../block-scores/stale.ts";
+import type { AppContext } from "../context.ts";
+import { one, type Sql } from "../db/index.ts";
+import { translate } from "../i18n.ts";
+import { type AuditorCallRow, endCall, findAuditorCall, loadCallVersion, retryOrMiss } from "./calls.ts";
+
+/** Tries a question gets without a usable answer. */
+export const MAX_ANSWER_TRIES = 3;
+
+/** What the provider posted to a step: who answered, which question it answers, the tries, the keys or words. */
+export interface CallStepInput {
+  callSid: string;
+  answeredBy?: string | undefined;
+  question?: string | undefined;
+  tries: number;
+  digits?: string | undefined;
+  speech?: string | undefined;
+}
+
+type Lang = AuditorCallRow["language"];
+const t = (lang: Lang, key: string, params: Record<string, string | number> = {}) =>
+  translate(lang, `telephony.auditor_call.${key}`, params);
+
+/** The question read on the call: its own voice prompt, else its label and how to answer it on the keypad. */
+export function spokenQuestion(question: Question, lang: Lang): string {
+  const prompt = promptOf(question, "voice", lang);
+  if (question.prompts?.voice) return prompt;
+  switch (question.type) {
+    case "yes_no":
+      return `${prompt} ${t(lang, "hint_yes_no")}`;
+    case "scale":
+      return `${prompt} ${t(lang, "hint_scale")}`;
+    case "number":
+      return `${prompt} ${t(lang, "hint_number")}`;
+    default: {
+      const choices = choiceKeys(question).map((c) =>
+        t(lang, "hint_choice", { key: c.key, label: c.label[lang] || c.label["pt-BR"] }),
+      );
+      return `${prompt} ${choices.join(" ")}`;
+    }
+  }
+}
+
+/** Stores the finished questionnaire as one response with its answers; answers the response's id. */
+async function storeResponse(
+  tx: Sql,
+  call: AuditorCallRow,
+  version: NonNullable<Awaited<ReturnType<typeof loadCallVersion>>>,
+  answers: AnswerSet,
+): Promise<number> {
+  // One response per call however often its last step is posted: its client id is the call's.
+  const { id } = await one<{ id: number }>(
+    tx,
+    `INSERT INTO responses (client_id, version_id, channel, respondent_kind, citizen_id, block_id, started_at,
+                            answered_at)
+     VALUES (md5('auditor-call:' || $1::text)::uuid, $2, 'voice', 'auditor', $3, $4, $5, now())
+     RETURNING id`,
+    [call.id, call.version_id, call.citizen_id, call.block_id, null],
+  );
+  const rows = version.definition.questions
+    .filter((q) => q.name in answers)
+    .map((q) => {
+      const value = answers[q.name]!;
+      return {
+        q,
+        value,
+        service: serviceOf(q, version.serviceCode) ?? null,
+        score: scoreAnswer(q, value) ?? null,
+      };
+    });
+  await tx.query(
+    `INSERT INTO answers (response_id, question, value, block_id, service_id, score, respondent_kind, answered_at)
+     SELECT $1, t.question, t.value, $2, (SELECT s.id FROM services s WHERE s.code = t.service), t.score, 'auditor',
+            now()
+       FROM unnest($3::text[], $4::jsonb[], $5::text[], $6::real[]) AS t(question, value, service, score)`,
+    [
+      id,
+      call.block_id,
+      rows.map((r) => r.q.name),
+      rows.map((r) => JSON.stringify(r.value)),
+      rows.map((r) => r.service),
+      rows.map((r) => r.score),
+    ],
+  );
+  return Number(id);
+}
+
+/**
+ * One step of an auditor's call: answers the TwiML for what the provider posted. `stepUrl` is where the answer to
+ * a question is posted (signed by the provider like every request).
+ */
+export async function auditorCallStep(
+  ctx: AppContext,
+  callId: number,
+  input: CallStepInput,
+  stepUrl: (question: string, tries: number) => string,
+): Promise<string> {
+  return ctx.db.transaction(async (tx) => {
+    const call = await findAuditorCall(tx, callId, true);
+    if (!call || (call.state !== "dialling" && call.state !== "answered")) return twimlDocument(hangup());
+    if (call.provider_call_id && call.provider_call_id !== input.callSid) return twimlDocument(hangup());
+    const lang = call.language;
+    const voice = voiceLanguage(lang);
+    if (input.answeredBy && /^(machine|fax)/.test(input.answeredBy)) {
+      await retryOrMiss(tx, call, "machine");
+      return twimlDocument(hangup());
+    }
+    const version = await loadCallVersion(tx, call.version_id);
+    if (!version) {
+      await endCall(tx, call.id, "cancelled", "not_callable");
+      return twimlDocument(hangup());
+    }
+    const answers = { ...(call.answers as AnswerSet) };
+    const skipped = [...call.skipped];
+    const spoken: string[] = [];
+    let tries = 0;
+    const asked = input.question
+      ? version.definition.questions.find((q) => q.name === input.question)
+      : undefined;
+    if (!input.question || call.state === "dialling") spoken.push(say(t(lang, "intro"), voice));
+    if (asked && !(asked.name in answers) && !skipped.includes(asked.name)) {
+      const value = voiceAnswer(asked, input);
+      if (value !== undefined) answers[asked.name] = value;
+      else if (input.tries + 1 < MAX_ANSWER_TRIES) {
+        tries = input.tries + 1;
+        spoken.push(say(t(lang, input.digits || input.speech ? "not_understood" : "no_input"), voice));
+      } else if (asked.required) {
+        await endCall(tx, call.id, "missed", "no_input");
+        return twimlDocument(say(t(lang, "goodbye_incomplete"), voice), hangup());
+      } else skipped.push(asked.name);
+    }
+    await tx.query(
+      `UPDATE auditor_calls SET state = 'answered', answers = $2, skipped = $3,
+              provider_call_id = coalesce(provider_call_id, $4), updated_at = now() WHERE id = $1`,
+      [call.id, JSON.stringify(answers), skipped, input.callSid],
+    );
+    const next = nextVoiceQuestion(version.definition, answers, skipped);
+    if (next) {
+      const url = stepUrl(next.name, next.name === asked?.name ? tries : 0);
+      const options = {
+        action: url,
+        language: voice,
+        timeout: 6,
+        ...(next.type === "number" ? { finishOnKey: "#" } : { numDigits: 1 }),
+      };
+      return twimlDocument(...spoken, gather(options, say(spokenQuestion(next, lang), voice)), redirect(url));
+    }
+    if (checkResponse(version.definition, answers).length > 0) {
+      await endCall(tx, call.id, "missed", "no_input");
+      return twimlDocument(...spoken, say(t(lang, "goodbye_incomplete"), voice), hangup());
+    }
+    const responseId = await storeResponse(tx, call, version, answers);
+    await tx.query(
+      `UPDATE auditor_calls SET state = 'completed', response_id = $2, ended_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [call.id, responseId],
+    );
+    await markBlocksStale(tx, [call.block_id], ctx.config.scoreRefreshDelaySeconds);
+    return twimlDocument(...spoken, say(t(lang, "thanks"), voice), hangup());
+  });
+}

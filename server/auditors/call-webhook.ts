@@ -1,0 +1,107 @@
+/**
+ * The provider's side of an auditor's call, TwiML dialect: the request to the call's URL when it is answered and at
+ * each answer (`POST /api/v1/telephony/twilio/auditor-call?call=…&q=…&tries=…`), and its status callback (`POST
+ * /api/v1/telephony/twilio/auditor-call/status?call=…`). Both are registered inside the Twilio scope of
+ * server/telephony/routes.ts, which reads the form, checks X-Twilio-Signature over the exact URL and answers errors in
+ * TwiML; the call's id in the URL is signed with it.
+ */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { formValue, TWIML_EMPTY } from "../../channels/voice/parse.ts";
+import { route, validate } from "../http/openapi.ts";
+import type { TwilioSide } from "../ivr/webhook.ts";
+import { auditorCallStep, MAX_ANSWER_TRIES } from "./call-flow.ts";
+import { callUrls, findAuditorCall, retryOrMiss } from "./calls.ts";
+
+const TWIML = "text/xml; charset=utf-8";
+
+/** Which call, which question the request answers, and the tries so far. */
+export const AuditorCallQuery = z.object({
+  call: z.coerce.number().int().positive(),
+  q: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/)
+    .optional(),
+  tries: z.coerce.number().int().min(0).max(MAX_ANSWER_TRIES).default(0),
+});
+
+const StatusQuery = z.object({ call: z.coerce.number().int().positive() });
+
+/** Registers the auditor calls' webhooks in the Twilio scope. */
+export function registerAuditorCallWebhooks(
+  scope: FastifyInstance,
+  twilio: Pick<TwilioSide, "twilioRequest">,
+): void {
+  const { ctx } = scope;
+  route(
+    scope,
+    {
+      method: "POST",
+      path: "/api/v1/telephony/twilio/auditor-call",
+      summary:
+        "A citizen auditor's call answered, and each answer to its questionnaire (AnsweredBy, Digits, SpeechResult); answers TwiML",
+      tag: "telephony",
+      action: "public",
+      cookies: false, // authenticated by its sender, never by a session cookie
+      query: AuditorCallQuery,
+      bodyMediaTypes: ["application/x-www-form-urlencoded"],
+      produces: ["text/xml"],
+      responses: { 200: { description: "TwiML: the next question, or thanks and goodbye" } },
+    },
+    async (req, reply) => {
+      const query = validate(AuditorCallQuery, req.query);
+      const { call, params } = await twilio.twilioRequest(req);
+      const base = (await callUrls(ctx, query.call)).answer;
+      reply.type(TWIML);
+      return auditorCallStep(
+        ctx,
+        query.call,
+        {
+          callSid: call.callSid,
+          answeredBy: formValue(params, "AnsweredBy"),
+          question: query.q,
+          tries: query.tries,
+          digits: formValue(params, "Digits"),
+          speech: formValue(params, "SpeechResult"),
+        },
+        (question, tries) => `${base}&q=${question}&tries=${tries}`,
+      );
+    },
+  );
+
+  route(
+    scope,
+    {
+      method: "POST",
+      path: "/api/v1/telephony/twilio/auditor-call/status",
+      summary: "The status callback of a citizen auditor's call: unanswered, busy, failed or ended",
+      tag: "telephony",
+      action: "public",
+      cookies: false,
+      query: StatusQuery,
+      bodyMediaTypes: ["application/x-www-form-urlencoded"],
+      produces: ["text/xml"],
+      responses: { 200: { description: "Empty TwiML: the outcome was recorded" } },
+    },
+    async (req, reply) => {
+      const { call: id } = validate(StatusQuery, req.query);
+      const { call: sent } = await twilio.twilioRequest(req);
+      reply.type(TWIML);
+      await ctx.db.transaction(async (tx) => {
+        const call = await findAuditorCall(tx, id, true);
+        // Another try's late callback, or a call already settled: nothing to change.
+        if (!call || (call.provider_call_id !== null && call.provider_call_id !== sent.callSid)) return;
+        if (["no-answer", "busy", "failed", "canceled"].includes(sent.status) && call.state === "dialling")
+          await retryOrMiss(tx, call, sent.status);
+        // Hung up before the last answer: not called again in this window.
+        else if (sent.status === "completed" && call.state === "answered")
+          await tx.query(
+            `UPDATE auditor_calls SET state = 'missed', last_outcome = 'hung-up', ended_at = now(), updated_at = now()
+              WHERE id = $1`,
+            [id],
+          );
+      });
+      return TWIML_EMPTY;
+    },
+  );
+}
