@@ -48,12 +48,17 @@ export interface AuditorCallRow {
   callable: boolean;
 }
 
+/**
+ * Whether the auditor `a` may be called now by voice: active, not do-not-call, a number, and their latest consent
+ * for the purpose not a withdrawal (the conditions of auditorsCallableAt, without the window).
+ */
+const CALLABLE = `(a.state = 'active' AND NOT a.do_not_call AND a.phone IS NOT NULL AND a.channel = 'voice'
+   AND coalesce((SELECT k.granted FROM consents k
+                  WHERE k.citizen_id = a.citizen_id AND k.purpose = 'citizen_auditor'
+                  ORDER BY k.id DESC LIMIT 1), true))`;
+
 const SELECT_CALL = `
-  SELECT c.*, a.citizen_id, a.block_id, a.phone, a.language,
-         (a.state = 'active' AND NOT a.do_not_call AND a.phone IS NOT NULL AND a.channel = 'voice'
-          AND coalesce((SELECT k.granted FROM consents k
-                         WHERE k.citizen_id = a.citizen_id AND k.purpose = 'citizen_auditor'
-                         ORDER BY k.id DESC LIMIT 1), true)) AS callable
+  SELECT c.*, a.citizen_id, a.block_id, a.phone, a.language, ${CALLABLE} AS callable
     FROM auditor_calls c JOIN auditors a ON a.id = c.auditor_id`;
 
 /** One call, optionally locked for a change (FOR UPDATE OF the call). */
@@ -125,11 +130,7 @@ export async function planAuditorCall(
   const at = options.at ?? new Date();
   const auditor = await maybeOne<{ id: number; callable: boolean; until_at: Date | null }>(
     tx,
-    `SELECT a.id, auditor_window_end(a.id, $2::timestamptz) AS until_at,
-            (a.state = 'active' AND NOT a.do_not_call AND a.phone IS NOT NULL AND a.channel = 'voice'
-             AND coalesce((SELECT k.granted FROM consents k
-                            WHERE k.citizen_id = a.citizen_id AND k.purpose = 'citizen_auditor'
-                            ORDER BY k.id DESC LIMIT 1), true)) AS callable
+    `SELECT a.id, auditor_window_end(a.id, $2::timestamptz) AS until_at, ${CALLABLE} AS callable
        FROM auditors a WHERE a.id = $1 FOR UPDATE OF a`,
     [auditorId, at.toISOString()],
   );
