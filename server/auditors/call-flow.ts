@@ -68,11 +68,10 @@ async function storeResponse(
   // One response per call however often its last step is posted: its client id is the call's.
   const { id } = await one<{ id: number }>(
     tx,
-    `INSERT INTO responses (client_id, version_id, channel, respondent_kind, citizen_id, block_id, started_at,
-                            answered_at)
-     VALUES (md5('auditor-call:' || $1::text)::uuid, $2, 'voice', 'auditor', $3, $4, $5, now())
+    `INSERT INTO responses (client_id, version_id, channel, respondent_kind, citizen_id, block_id, answered_at)
+     VALUES (md5('auditor-call:' || $1::text)::uuid, $2, 'voice', 'auditor', $3, $4, now())
      RETURNING id`,
-    [call.id, call.version_id, call.citizen_id, call.block_id, null],
+    [call.id, call.version_id, call.citizen_id, call.block_id],
   );
   const rows = version.definition.questions
     .filter((q) => q.name in answers)

@@ -89,8 +89,9 @@ export function registerAuditorCallWebhooks(
       reply.type(TWIML);
       await ctx.db.transaction(async (tx) => {
         const call = await findAuditorCall(tx, id, true);
-        // Another try's late callback, or a call already settled: nothing to change.
-        if (!call || (call.provider_call_id !== null && call.provider_call_id !== sent.callSid)) return;
+        // Only the current try's callback counts: an earlier try's arriving late (even while the next try is being
+        // placed and has no id yet) changes nothing.
+        if (call?.provider_call_id !== sent.callSid) return;
         if (["no-answer", "busy", "failed", "canceled"].includes(sent.status) && call.state === "dialling")
           await retryOrMiss(tx, call, sent.status);
         // Hung up before the last answer: not called again in this window.
