@@ -1,15 +1,17 @@
 // A node:test reporter that prints, at the end of a run, the files that took longest (the sum of their top-level
-// tests' durations) and each file's wall-clock span: what to look at when CI gets slow. Used by .ci/run beside spec.
+// tests' durations): what to look at when CI gets slow. Used by `npm test` beside spec. A file run in a shard
+// (tests/shard.ts) is the shard's top-level suite named after it, and its duration is the file's.
 export default async function* fileTimes(source) {
   const files = new Map();
   for await (const event of source) {
     if (event.type !== "test:pass" && event.type !== "test:fail") continue;
     const { file, nesting, details } = event.data;
     if (!file || nesting !== 0) continue;
-    const entry = files.get(file) ?? { ms: 0, tests: 0 };
+    const name = /[\\/]tests[\\/]shard\.ts$/.test(file) ? event.data.name : file;
+    const entry = files.get(name) ?? { ms: 0, tests: 0 };
     entry.ms += details?.duration_ms ?? 0;
     entry.tests += 1;
-    files.set(file, entry);
+    files.set(name, entry);
   }
   const rows = [...files.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((sum, [, e]) => sum + e.ms, 0);

@@ -257,6 +257,11 @@ export async function readDistricts(sql: Sql, serviceIds: number[] | null): Prom
 export const DISTRICTS_HELD_MS = 60_000;
 const heldDistricts = new Map<string, { until: number; rows: Promise<DistrictRow[]> }>();
 
+/** Drops the district answers this process holds (a process that moves to another database: the test shards). */
+export function forgetHeldDistricts(): void {
+  heldDistricts.clear();
+}
+
 /**
  * readDistricts behind a short per-process cache by tenant and services, so that a public page read by many costs
  * one join a minute. Bounded: past 500 keys (filters) the cache starts again.

@@ -50,6 +50,11 @@ function documentsOf(entries: readonly CatalogueEntry[], language: TextLanguage)
 // Built indexes by version, the latest few. Keyed by version rather than by connection so that a transaction (a
 // new Sql object each time) reuses the index; two databases with the same version hold the same catalogue.
 const built = new Map<string, Promise<Built>>();
+
+/** Drops every index this process built (a process that moves to another database: the test shards). */
+export function forgetBuiltIndexes(): void {
+  built.clear();
+}
 const KEEP = 4;
 
 async function loadEntries(sql: Sql): Promise<CatalogueEntry[]> {

@@ -1,24 +1,15 @@
-// Prints the unit and integration test files (browser tests run apart), for `npm test`.
+// The unit and integration test files (browser tests run apart), longest first, for tests/run.ts; run by itself it
+// prints them (`tsx tests/list.ts`; `--browser`: the browser tests instead).
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-// `--browser`: the browser tests instead (tests/browser, for `npm run test:browser`).
-const browser = process.argv.includes("--browser");
-const roots = browser ? ["tests/browser"] : ["domain", "server", "channels", "web", "tests"];
-const found = [];
-function walk(dir) {
+function walk(dir: string, browser: boolean, found: string[]): void {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (name === "node_modules" || (name === "browser" && !browser)) continue;
-    if (statSync(path).isDirectory()) walk(path);
+    if (statSync(path).isDirectory()) walk(path, browser, found);
     else if (name.endsWith(".test.ts")) found.push(path);
-  }
-}
-for (const root of roots) {
-  try {
-    walk(root);
-  } catch {
-    // a root that does not exist yet holds no tests
   }
 }
 // The runner starts files in the order given, two at a time: the longest first (measured on PGlite, the slower
@@ -64,14 +55,37 @@ const LONGEST_FIRST_BROWSER = [
   "tests/browser/console-offline.test.ts",
   "tests/browser/chat.test.ts",
 ];
-const order = browser ? LONGEST_FIRST_BROWSER : LONGEST_FIRST;
-const rank = (path) => {
-  const at = order.indexOf(path.split("\\").join("/"));
-  return at < 0 ? order.length : at;
-};
-console.log(
-  found
+
+/** Where tests/run.ts tells its shards the run's folder is. */
+export const QUEUE_ENV = "RESPONSIVA_TEST_RUN";
+
+/**
+ * Files run in a process of their own: they set globals a page module reads once at import (web/ui/base.test.ts).
+ */
+export const OWN_PROCESS: readonly string[] = ["web/ui/base.test.ts"];
+
+/** The test files under the roots, relative to the project, the longest known first and then by name. */
+export function testFiles(browser = false): string[] {
+  const roots = browser ? ["tests/browser"] : ["domain", "server", "channels", "web", "tests"];
+  const found: string[] = [];
+  for (const root of roots) {
+    try {
+      walk(root, browser, found);
+    } catch {
+      // a root that does not exist yet holds no tests
+    }
+  }
+  const order = browser ? LONGEST_FIRST_BROWSER : LONGEST_FIRST;
+  const rank = (path: string) => {
+    const at = order.indexOf(path);
+    return at < 0 ? order.length : at;
+  };
+  return found
+    .map((path) => path.split("\\").join("/"))
     .sort()
-    .sort((a, b) => rank(a) - rank(b))
-    .join(" "),
-);
+    .sort((a, b) => rank(a) - rank(b));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(testFiles(process.argv.includes("--browser")).join(" "));
+}
