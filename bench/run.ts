@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (argv: string[]) => Promis
   "block-scores": async () => ({ run: (await import("./block-scores.ts")).runBlockScoresBench }),
   "field-sync": async () => ({ run: (await import("./field-sync.ts")).runFieldSyncBench }),
   twiml: async () => ({ run: (await import("./twiml.ts")).runTwimlBench }),
+  "auditor-planner": async () => ({ run: (await import("./auditor-planner.ts")).runAuditorPlannerBench }),
   "indicators-data": async () => ({ run: (await import("./indicators-data.ts")).buildIndicatorsCity }),
   // These read their options from process.argv and run when imported.
   import: async () => ({ run: async () => void (await import("./import.ts")) }),

@@ -113,6 +113,8 @@ const Env = z.object({
     .string()
     .regex(/^\+[1-9]\d{7,14}$/)
     .optional(),
+  /** How many calls to citizen auditors the line carries at once (the worker waits for a free one). */
+  AUDITOR_CALLS_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(10),
   /** A number or sip: address to dial instead of the queue (TwiML <Dial>). */
   TWILIO_DIAL: z.string().min(3).max(200).optional(),
   /** Map tile URL template for the screens' maps (e.g. https://tile.example.org/{z}/{x}/{y}.png); unset: none. */
@@ -209,7 +211,9 @@ export interface Config {
   twilioQueue: string;
   twilioDial: string | undefined;
   /** The account and caller id of the calls to citizen auditors; undefined when TWILIO_VOICE_FROM is unset. */
-  auditorCalls: { apiUrl: string; accountSid: string; authToken: string; from: string } | undefined;
+  auditorCalls:
+    | { apiUrl: string; accountSid: string; authToken: string; from: string; concurrent: number }
+    | undefined;
   /** The written channels' providers that are configured (server/config-messaging.ts). */
   messaging: MessagingSettings;
   /** The OpenID providers people sign in through (server/config-sign-in.ts), read through server/access/oidc.ts. */
@@ -315,6 +319,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
               accountSid: e.TWILIO_ACCOUNT_SID,
               authToken: e.TWILIO_AUTH_TOKEN,
               from: e.TWILIO_VOICE_FROM,
+              concurrent: e.AUDITOR_CALLS_CONCURRENT,
             }
           : undefined,
       messaging: channels.messaging,

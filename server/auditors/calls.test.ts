@@ -25,6 +25,7 @@ const { app, ctx } = await testApp({
     accountSid: twilio.accountSid,
     authToken: twilio.authToken,
     from: CITY_LINE,
+    concurrent: 10,
   },
 });
 const db = ctx.db;

@@ -52,7 +52,7 @@ export interface AuditorCallRow {
  * Whether the auditor `a` may be called now by voice: active, not do-not-call, a number, and their latest consent
  * for the purpose not a withdrawal (the conditions of auditorsCallableAt, without the window).
  */
-const CALLABLE = `(a.state = 'active' AND NOT a.do_not_call AND a.phone IS NOT NULL AND a.channel = 'voice'
+export const CALLABLE = `(a.state = 'active' AND NOT a.do_not_call AND a.phone IS NOT NULL AND a.channel = 'voice'
    AND coalesce((SELECT k.granted FROM consents k
                   WHERE k.citizen_id = a.citizen_id AND k.purpose = 'citizen_auditor'
                   ORDER BY k.id DESC LIMIT 1), true))`;
@@ -102,6 +102,13 @@ export async function loadCallVersion(sql: Sql, versionId: number): Promise<Call
  * published version of the tenant that a call can ask. 422 auditor_questionnaire_not_voice when none fits.
  */
 async function pickVersion(tx: Sql, versionId: number | undefined): Promise<number> {
+  const found = await callableVersion(tx, versionId);
+  if (found === undefined) throw unprocessable("auditor_questionnaire_not_voice", "versionId");
+  return found;
+}
+
+/** The version named, or the newest published one, when a call can ask it (undefined when none can). */
+export async function callableVersion(tx: Sql, versionId?: number): Promise<number | undefined> {
   const candidates = await tx.query<{ id: number; definition: unknown }>(
     `SELECT v.id, v.definition FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id
       WHERE v.state = 'published' AND q.archived_at IS NULL AND ($1::bigint IS NULL OR v.id = $1)
@@ -112,14 +119,14 @@ async function pickVersion(tx: Sql, versionId: number | undefined): Promise<numb
     const parsed = parseDefinition(c.definition);
     if (parsed.ok && unaskableRequired(parsed.definition).length === 0) return Number(c.id);
   }
-  throw unprocessable("auditor_questionnaire_not_voice", "versionId");
+  return undefined;
 }
 
 /**
  * Plans a call to the auditor at `at` (now by default), inside the window that holds that instant (a supervisor's
  * call, and the planner's one step): 409 auditor_not_callable when they may not be called, 422 auditor_outside_window outside their windows
  * (the quiet night included: no window reaches into it), 409 auditor_call_open while another call of theirs is
- * open. The try is queued in the same transaction.
+ * under way or planned in the same window. The try is queued in the same transaction.
  */
 export async function planAuditorCall(
   tx: Sql,
@@ -137,10 +144,13 @@ export async function planAuditorCall(
   if (!auditor) throw notFound("auditor");
   if (!auditor.callable) throw conflict("auditor_not_callable");
   if (!auditor.until_at) throw unprocessable("auditor_outside_window");
+  // The planner's calls later in the week do not stand in the way; one in this window, or under way, does.
   const open = await maybeOne(
     tx,
-    "SELECT 1 FROM auditor_calls WHERE auditor_id = $1 AND state IN ('planned', 'dialling', 'answered')",
-    [auditorId],
+    `SELECT 1 FROM auditor_calls
+      WHERE auditor_id = $1
+        AND (state IN ('dialling', 'answered') OR (state = 'planned' AND due_at < $3 AND until_at > $2))`,
+    [auditorId, at.toISOString(), auditor.until_at],
   );
   if (open) throw conflict("auditor_call_open");
   const versionId = await pickVersion(tx, options.versionId);
@@ -160,6 +170,23 @@ export async function planAuditorCall(
       after: { callId: Number(id), versionId },
     });
   return Number(id);
+}
+
+/**
+ * Cancels the planned calls of these auditors that they may no longer get: they may not be called any more (paused,
+ * do-not-call, revoked, erased, no number), or the call's time left their windows. Runs in the change's transaction,
+ * so the staff view shows it at once; the worker would refuse the try anyway. Returns how many were cancelled.
+ */
+export async function cancelUnwantedCalls(tx: Sql, auditorIds: readonly number[]): Promise<number> {
+  const rows = await tx.query(
+    `UPDATE auditor_calls c SET state = 'cancelled', last_outcome = 'not_callable', ended_at = now(), updated_at = now()
+       FROM auditors a
+      WHERE a.id = c.auditor_id AND c.auditor_id = ANY($1::bigint[]) AND c.state = 'planned'
+        AND (NOT ${CALLABLE} OR auditor_window_end(a.id, c.due_at) IS NULL)
+      RETURNING c.id`,
+    [auditorIds],
+  );
+  return rows.length;
 }
 
 /**
@@ -198,6 +225,40 @@ export async function endCall(
   );
 }
 
+/** A try under way whose provider went silent this long no longer holds a line (its callback was lost). */
+const LINE_HELD_MINUTES = 30;
+/** How long a try waits for a free line before it looks again. */
+export const LINE_WAIT_SECONDS = 60;
+
+/**
+ * Whether the line carries `concurrent` calls to auditors already. The claims of all workers are taken one at a
+ * time (a transaction-scoped lock), so two workers never both take the last free line.
+ */
+async function linesBusy(tx: Sql, concurrent: number): Promise<boolean> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('auditor-call-lines'))");
+  const { n } = await one<{ n: number }>(
+    tx,
+    `SELECT count(*)::int AS n FROM auditor_calls
+      WHERE state IN ('dialling', 'answered') AND updated_at > now() - make_interval(mins => $1)`,
+    [LINE_HELD_MINUTES],
+  );
+  return n >= concurrent;
+}
+
+/** Every line busy: the try waits LINE_WAIT_SECONDS, or the call is missed when that would pass its window. */
+async function waitForLine(tx: Sql, call: AuditorCallRow): Promise<void> {
+  const next = new Date(Date.now() + LINE_WAIT_SECONDS * 1000);
+  if (next >= new Date(call.until_at)) {
+    await endCall(tx, call.id, "missed", "lines_busy");
+    return;
+  }
+  await tx.query("UPDATE auditor_calls SET due_at = $2, updated_at = now() WHERE id = $1", [
+    call.id,
+    next.toISOString(),
+  ]);
+  await enqueue(tx, PLACE_CALL_JOB, { callId: call.id }, { delaySeconds: LINE_WAIT_SECONDS });
+}
+
 /** The webhook URLs of a call: its questionnaire steps, and its status callback. */
 export async function callUrls(ctx: AppContext, callId: number): Promise<{ answer: string; status: string }> {
   const base = `${await tenantPublicUrl(ctx)}/api/v1/telephony/twilio/auditor-call`;
@@ -225,6 +286,10 @@ export const placeAuditorCallJob: Job<(typeof JOB_PAYLOADS)[typeof PLACE_CALL_JO
       }
       if (Date.now() >= new Date(call.until_at).getTime()) {
         await endCall(tx, call.id, "missed", call.last_outcome ?? "no-answer");
+        return undefined;
+      }
+      if (await linesBusy(tx, account.concurrent)) {
+        await waitForLine(tx, call);
         return undefined;
       }
       await tx.query(

@@ -17,6 +17,7 @@ import { findOrCreateCitizen, recordConsent } from "../citizens/commands.ts";
 import { normalisePhone } from "../citizens/contacts.ts";
 import { maybeOne, one, type Sql } from "../db/index.ts";
 import { AppError, conflict, notFound, unprocessable } from "../errors.ts";
+import { cancelUnwantedCalls } from "./calls.ts";
 import { placeAuditor } from "./place.ts";
 import { provenPhoneOf } from "./queries.ts";
 import type {
@@ -212,6 +213,7 @@ export async function updateAuditor(
     ],
   );
   if (change.windows) await replaceWindows(tx, auditorId, change.windows);
+  await cancelUnwantedCalls(tx, [auditorId]);
   if (actor)
     await recordAudit(tx, actor, {
       action: "auditor.updated",
@@ -299,6 +301,7 @@ export async function revokeAuditor(
       WHERE id = $1`,
     [auditorId, via, reason ?? null],
   );
+  await cancelUnwantedCalls(tx, [auditorId]);
   await recordConsent(tx, {
     citizenId: row.citizen_id,
     purpose: "citizen_auditor",

@@ -4,6 +4,7 @@
  * the citizens' own).
  */
 import type { Sql } from "../db/index.ts";
+import { cancelUnwantedCalls } from "./calls.ts";
 
 /**
  * Revokes and empties every enrolment of a citizen being erased, inside the erasure's transaction: revoked and
@@ -21,6 +22,10 @@ export async function emptyAuditorsOfCitizen(tx: Sql, citizenId: number): Promis
     [citizenId],
   );
   await tx.query("DELETE FROM auditor_windows WHERE auditor_id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
+  await cancelUnwantedCalls(
+    tx,
+    rows.map((r) => r.id),
+  );
   return rows.length;
 }
 

@@ -18,7 +18,7 @@ export interface RefreshOutcome {
  * Statuses in which a demand is no longer waiting for the city: answered (the department filed its answer), closed,
  * cancelled, merged. The others count as open (the same split as Open311's open/closed).
  */
-const NOT_OPEN = ["answered", "closed", "cancelled", "merged"];
+export const NOT_OPEN = ["answered", "closed", "cancelled", "merged"];
 
 /**
  * The age of the evidence at `at` in half-lives, capped at 1000 so that the weight never underflows to 0. An answer

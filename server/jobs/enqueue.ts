@@ -107,13 +107,24 @@ export function enqueueSql<J extends JobName>(
   where?: string,
   /** The request id as an expression, for a lone statement that writes it itself (QueryOptions.writesRequestId). */
   requestIdSql?: string,
+  /** When each row is due, as an expression of a timestamptz (now() when left out). */
+  runAtSql?: string,
 ): string {
   const fields = Object.entries(payload as Record<string, SqlValue<unknown>>)
     .map(([name, value]) => `${quote(name)}, ${value.sql}`)
     .join(", ");
-  const columns = requestIdSql ? "job, payload, request_id" : "job, payload";
-  const requestId = requestIdSql ? `, ${requestIdSql}` : "";
-  return `INSERT INTO outbox (${columns}) SELECT ${quote(job)}, jsonb_build_object(${fields})${requestId} FROM ${from}${
+  const columns = [
+    "job",
+    "payload",
+    ...(requestIdSql ? ["request_id"] : []),
+    ...(runAtSql ? ["run_at"] : []),
+  ];
+  const values = [
+    `jsonb_build_object(${fields})`,
+    ...(requestIdSql ? [requestIdSql] : []),
+    ...(runAtSql ? [runAtSql] : []),
+  ];
+  return `INSERT INTO outbox (${columns.join(", ")}) SELECT ${quote(job)}, ${values.join(", ")} FROM ${from}${
     where ? ` WHERE ${where}` : ""
   }`;
 }

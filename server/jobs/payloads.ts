@@ -40,6 +40,7 @@ export const JOB_PAYLOADS = {
   "refresh-block-scores": SlotPayload,
   "refresh-stale-block-scores": z.object({ blockIds: z.array(z.number().int().positive()).min(1) }),
   "store-field-sync": z.object({ batchId: z.uuid() }),
+  "plan-auditor-calls": SlotPayload,
   "place-auditor-call": z.object({ callId: z.number().int().positive() }),
 } as const;
 

@@ -5,6 +5,7 @@ import {
   sendAreaFollowConfirmation,
 } from "../area-follows/jobs.ts";
 import { placeAuditorCallJob } from "../auditors/calls.ts";
+import { PLAN_EVERY_SECONDS, planAuditorCallsJob } from "../auditors/planner.ts";
 import {
   FULL_REFRESH_EVERY_SECONDS,
   refreshBlockScoresJob,
@@ -95,6 +96,7 @@ export const JOBS: readonly Job[] = [
   refreshStaleBlockScoresJob,
   storeFieldSyncJob,
   placeAuditorCallJob,
+  planAuditorCallsJob,
 ];
 
 /**
@@ -112,6 +114,8 @@ export const PERIODIC: readonly Periodic[] = [
   { job: "build-indicator-months", everySeconds: MONTHS_EVERY_SECONDS },
   { job: "digest-area-follows", everySeconds: DIGEST_EVERY_SECONDS },
   { job: "refresh-block-scores", everySeconds: FULL_REFRESH_EVERY_SECONDS },
+  // Does nothing unless TWILIO_VOICE_FROM is set: the calls to citizen auditors of this week and the next.
+  { job: "plan-auditor-calls", everySeconds: PLAN_EVERY_SECONDS },
   // Does nothing unless EMAIL_IMAP_URL is set; that mailbox is the default tenant's.
   { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS, defaultTenantOnly: true },
 ];
