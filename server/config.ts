@@ -113,6 +113,11 @@ const Env = z.object({
     .string()
     .regex(/^\+[1-9]\d{7,14}$/)
     .optional(),
+  /**
+   * Days a call's recording is kept; 0 (the default) records no call. Where it is on, the calls to citizen auditors
+   * are recorded, with the legal notice read first (docs/auditors.md "Recordings").
+   */
+  CALL_RECORDING_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
   /** How many calls to citizen auditors the line carries at once (the worker waits for a free one). */
   AUDITOR_CALLS_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(10),
   /** A number or sip: address to dial instead of the queue (TwiML <Dial>). */
@@ -214,6 +219,8 @@ export interface Config {
   auditorCalls:
     | { apiUrl: string; accountSid: string; authToken: string; from: string; concurrent: number }
     | undefined;
+  /** Days a call's recording is kept; 0 records none. */
+  callRecordingDays: number;
   /** The written channels' providers that are configured (server/config-messaging.ts). */
   messaging: MessagingSettings;
   /** The OpenID providers people sign in through (server/config-sign-in.ts), read through server/access/oidc.ts. */
@@ -322,6 +329,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
               concurrent: e.AUDITOR_CALLS_CONCURRENT,
             }
           : undefined,
+      callRecordingDays: e.CALL_RECORDING_DAYS,
       messaging: channels.messaging,
       signIn: providers.signIn,
     },

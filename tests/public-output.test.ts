@@ -411,6 +411,9 @@ const PUBLIC_CALLS: Record<string, Calls> = {
   "POST /api/v1/telephony/twilio/auditor-call/status": () => [
     post("/api/v1/telephony/twilio/auditor-call/status?call=1", "CallSid=CA1&CallStatus=no-answer", form),
   ],
+  "POST /api/v1/telephony/twilio/auditor-call/recording": () => [
+    post("/api/v1/telephony/twilio/auditor-call/recording?call=1", "CallSid=CA1&RecordingStatus=completed", form),
+  ],
 };
 
 /** Public routes that publish what a demand is: the scan must get a 2xx answer from each. */

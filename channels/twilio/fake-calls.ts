@@ -16,6 +16,17 @@ export interface FakeTwilioCall {
   statusCallbackEvents: string[];
   machineDetection: string | null;
   timeout: string | null;
+  /** Record=true, and where the recording's status goes. */
+  record: boolean;
+  recordingStatusCallback: string | null;
+}
+
+/** A recording the fake account holds: its WAV bytes until deleted. */
+export interface FakeRecording {
+  sid: string;
+  callSid: string;
+  bytes: Buffer;
+  deleted: boolean;
 }
 
 const E164 = /^\+[1-9]\d{7,14}$/;
@@ -52,6 +63,8 @@ export function createFakeCall(
     statusCallbackEvents: form.getAll("StatusCallbackEvent"),
     machineDetection: form.get("MachineDetection"),
     timeout: form.get("Timeout"),
+    record: form.get("Record") === "true",
+    recordingStatusCallback: form.get("RecordingStatusCallback"),
   };
   context.calls.push(call);
   const now = new Date().toUTCString().replace("GMT", "+0000");
@@ -104,5 +117,54 @@ export function outboundCallParams(
     From: call.from,
     To: call.to,
     ...extra,
+  };
+}
+
+/**
+ * The Recordings resource's media and delete: `GET …/Recordings/{Sid}.wav` (audio/x-wav) and `DELETE
+ * …/Recordings/{Sid}.json` (204). Answers whether it handled the request.
+ */
+export function serveFakeRecording(
+  method: string | undefined,
+  path: string,
+  prefix: string,
+  recordings: Map<string, FakeRecording>,
+  res: ServerResponse,
+): boolean {
+  const match = new RegExp(`^${prefix}/Recordings/(RE[0-9a-f]{32})\\.(wav|json)$`).exec(path);
+  const recording = match ? recordings.get(match[1]!) : undefined;
+  if (!match || !recording || recording.deleted) return false;
+  if (method === "GET" && match[2] === "wav") {
+    res.writeHead(200, { "content-type": "audio/x-wav", "content-length": recording.bytes.length });
+    res.end(recording.bytes);
+    return true;
+  }
+  if (method === "DELETE" && match[2] === "json") {
+    recording.deleted = true;
+    res.writeHead(204);
+    res.end();
+    return true;
+  }
+  return false;
+}
+
+/** What Twilio posts to a call's RecordingStatusCallback when its recording is ready. */
+export function recordingCallbackParams(
+  accountSid: string,
+  apiUrl: string,
+  recording: FakeRecording,
+  durationSeconds: number,
+): Record<string, string> {
+  return {
+    AccountSid: accountSid,
+    CallSid: recording.callSid,
+    RecordingSid: recording.sid,
+    RecordingUrl: `${apiUrl}/2010-04-01/Accounts/${accountSid}/Recordings/${recording.sid}`,
+    RecordingStatus: "completed",
+    RecordingDuration: String(durationSeconds),
+    RecordingChannels: "1",
+    RecordingSource: "OutboundAPI",
+    RecordingStartTime: new Date(Date.now() - durationSeconds * 1000).toUTCString().replace("GMT", "+0000"),
+    RecordingTrack: "both",
   };
 }

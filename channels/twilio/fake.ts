@@ -9,7 +9,14 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createFakeCall, type FakeTwilioCall, outboundCallParams } from "./fake-calls.ts";
+import {
+  createFakeCall,
+  type FakeRecording,
+  type FakeTwilioCall,
+  outboundCallParams,
+  recordingCallbackParams,
+  serveFakeRecording,
+} from "./fake-calls.ts";
 import { addressOf, type FormParams, signTwilioRequest, TWILIO_SIGNATURE_HEADER } from "./parse.ts";
 
 /** A message the fake accepted. */
@@ -74,6 +81,14 @@ export interface FakeTwilio {
     extra?: Record<string, string>,
     url?: string,
   ): Promise<TwilioExchange>;
+  /** The recordings of calls placed with Record=true, by sid. */
+  recordings: Map<string, FakeRecording>;
+  /** The call's recording is ready: kept (its WAV) and posted to the call's RecordingStatusCallback. */
+  finishRecording(
+    callSid: string,
+    wav: Buffer,
+    durationSeconds: number,
+  ): Promise<TwilioExchange & { sid: string }>;
   /** The number replied STOP: sending to it answers 21610. */
   unsubscribe(number: string): void;
   /** Answers the next `times` calls with this status (429 with code 20429). */
@@ -129,6 +144,7 @@ export async function startFakeTwilio(
   const authToken = options.authToken ?? hex(16);
   const messages: FakeTwilioMessage[] = [];
   const calls: FakeTwilioCall[] = [];
+  const recordings = new Map<string, FakeRecording>();
   const unsubscribed = new Set<string>();
   const failures: number[] = [];
   const media = new Map<string, { bytes: Buffer; contentType: string }>();
@@ -224,6 +240,7 @@ export async function startFakeTwilio(
         (s, c, m) => twilioError(res, s, c, m),
       );
     }
+    if (serveFakeRecording(req.method, path, prefix, recordings, res)) return;
     const item = req.method === "GET" ? media.get(path) : undefined;
     if (item) {
       res.writeHead(200, { "content-type": item.contentType, "content-length": item.bytes.length });
@@ -333,6 +350,15 @@ export async function startFakeTwilio(
       const to = target ?? (["in-progress", "answered"].includes(status) ? call.url : call.statusCallback);
       if (!to) throw new Error(`call ${sid} was placed without a StatusCallback`);
       return post(to, outboundCallParams(accountSid, call, status, extra));
+    },
+    recordings,
+    async finishRecording(callSid, wav, durationSeconds) {
+      const call = calls.find((c) => c.sid === callSid);
+      if (!call?.record || !call.recordingStatusCallback) throw new Error(`call ${callSid} was not recorded`);
+      const recording: FakeRecording = { sid: `RE${hex(16)}`, callSid, bytes: wav, deleted: false };
+      recordings.set(recording.sid, recording);
+      const params = recordingCallbackParams(accountSid, url, recording, durationSeconds);
+      return { ...(await post(call.recordingStatusCallback, params)), sid: recording.sid };
     },
     unsubscribe: (number) => unsubscribed.add(number),
     fail(status, times = 1) {

@@ -29,6 +29,8 @@ export interface OutboundCall {
   machineDetection: boolean;
   /** Seconds to let it ring. */
   timeoutSeconds?: number;
+  /** Record the call (from the answer), and tell this URL when the recording is ready. */
+  recordingStatusCallback?: string | undefined;
 }
 
 /** A refusal of the provider: `temporary` when the same call may be tried again later. */
@@ -60,7 +62,18 @@ export function callForm(call: OutboundCall): URLSearchParams {
     form.append("StatusCallbackEvent", event);
   if (call.machineDetection) form.set("MachineDetection", "Enable");
   form.set("Timeout", String(call.timeoutSeconds ?? 30));
+  if (call.recordingStatusCallback) {
+    form.set("Record", "true");
+    form.set("RecordingStatusCallback", call.recordingStatusCallback);
+    form.set("RecordingStatusCallbackMethod", "POST");
+    form.set("RecordingStatusCallbackEvent", "completed");
+  }
   return form;
+}
+
+/** The account's HTTP Basic credentials. */
+export function basicAuth(options: CallsApiOptions): string {
+  return `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`;
 }
 
 /** Places a call; answers the provider's call id (CA…). */
@@ -72,7 +85,7 @@ export async function createCall(options: CallsApiOptions, call: OutboundCall): 
     response = await fetch(url, {
       method: "POST",
       headers: {
-        authorization: `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`,
+        authorization: basicAuth(options),
         "content-type": "application/x-www-form-urlencoded",
         accept: "application/json",
       },

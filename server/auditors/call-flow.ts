@@ -133,7 +133,11 @@ export async function auditorCallStep(
     const asked = input.question
       ? version.definition.questions.find((q) => q.name === input.question)
       : undefined;
-    if (!input.question || call.state === "dialling") spoken.push(say(t(lang, "intro"), voice));
+    if (!input.question || call.state === "dialling") {
+      // Where calls are recorded, the legal notice is the first thing said.
+      if (ctx.config.callRecordingDays > 0) spoken.push(say(t(lang, "recording_notice"), voice));
+      spoken.push(say(t(lang, "intro"), voice));
+    }
     if (asked && !(asked.name in answers) && !skipped.includes(asked.name)) {
       const value = voiceAnswer(asked, input);
       if (value !== undefined) answers[asked.name] = value;

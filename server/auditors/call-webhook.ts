@@ -8,10 +8,13 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { formValue, TWIML_EMPTY } from "../../channels/voice/parse.ts";
+import { parseRecordingEvent } from "../../channels/voice/recordings-api.ts";
+import { invalidInput } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import type { TwilioSide } from "../ivr/webhook.ts";
 import { auditorCallStep, MAX_ANSWER_TRIES } from "./call-flow.ts";
 import { callUrls, findAuditorCall, retryOrMiss } from "./calls.ts";
+import { acceptRecording } from "./recordings.ts";
 
 const TWIML = "text/xml; charset=utf-8";
 
@@ -30,7 +33,7 @@ const StatusQuery = z.object({ call: z.coerce.number().int().positive() });
 /** Registers the auditor calls' webhooks in the Twilio scope. */
 export function registerAuditorCallWebhooks(
   scope: FastifyInstance,
-  twilio: Pick<TwilioSide, "twilioRequest">,
+  twilio: Pick<TwilioSide, "twilioRequest" | "twilioForm">,
 ): void {
   const { ctx } = scope;
   route(
@@ -102,6 +105,30 @@ export function registerAuditorCallWebhooks(
             [id],
           );
       });
+      return TWIML_EMPTY;
+    },
+  );
+
+  route(
+    scope,
+    {
+      method: "POST",
+      path: "/api/v1/telephony/twilio/auditor-call/recording",
+      summary: "A citizen auditor's call recording is ready (RecordingSid, RecordingUrl, RecordingStatus)",
+      tag: "telephony",
+      action: "public",
+      cookies: false,
+      query: StatusQuery,
+      bodyMediaTypes: ["application/x-www-form-urlencoded"],
+      produces: ["text/xml"],
+      responses: { 200: { description: "Empty TwiML: the recording is kept to be fetched, or let go" } },
+    },
+    async (req, reply) => {
+      const { call: id } = validate(StatusQuery, req.query);
+      const parsed = parseRecordingEvent(await twilio.twilioForm(req));
+      if (!parsed.ok) throw invalidInput(parsed.fields.map((field) => ({ field, code: "invalid_value" })));
+      reply.type(TWIML);
+      await ctx.db.transaction((tx) => acceptRecording(tx, id, parsed.event, ctx.config.callRecordingDays));
       return TWIML_EMPTY;
     },
   );

@@ -259,10 +259,17 @@ async function waitForLine(tx: Sql, call: AuditorCallRow): Promise<void> {
   await enqueue(tx, PLACE_CALL_JOB, { callId: call.id }, { delaySeconds: LINE_WAIT_SECONDS });
 }
 
-/** The webhook URLs of a call: its questionnaire steps, and its status callback. */
-export async function callUrls(ctx: AppContext, callId: number): Promise<{ answer: string; status: string }> {
+/** The webhook URLs of a call: its questionnaire steps, its status callback, and its recording's status. */
+export async function callUrls(
+  ctx: AppContext,
+  callId: number,
+): Promise<{ answer: string; status: string; recording: string }> {
   const base = `${await tenantPublicUrl(ctx)}/api/v1/telephony/twilio/auditor-call`;
-  return { answer: `${base}?call=${callId}`, status: `${base}/status?call=${callId}` };
+  return {
+    answer: `${base}?call=${callId}`,
+    status: `${base}/status?call=${callId}`,
+    recording: `${base}/recording?call=${callId}`,
+  };
 }
 
 /**
@@ -308,6 +315,7 @@ export const placeAuditorCallJob: Job<(typeof JOB_PAYLOADS)[typeof PLACE_CALL_JO
         url: urls.answer,
         statusCallback: urls.status,
         machineDetection: true,
+        recordingStatusCallback: ctx.config.callRecordingDays > 0 ? urls.recording : undefined,
       });
       // The answer may have come first and set it: only a try still without one takes this id.
       await ctx.db.query(

@@ -5,6 +5,7 @@
  */
 import type { Sql } from "../db/index.ts";
 import { cancelUnwantedCalls } from "./calls.ts";
+import { expireRecordingsOfCitizen } from "./recordings.ts";
 
 /**
  * Revokes and empties every enrolment of a citizen being erased, inside the erasure's transaction: revoked and
@@ -22,6 +23,7 @@ export async function emptyAuditorsOfCitizen(tx: Sql, citizenId: number): Promis
     [citizenId],
   );
   await tx.query("DELETE FROM auditor_windows WHERE auditor_id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
+  await expireRecordingsOfCitizen(tx, citizenId);
   await cancelUnwantedCalls(
     tx,
     rows.map((r) => r.id),

@@ -43,7 +43,10 @@ export function presentAuditor(a: AuditorRow) {
 }
 
 /** A call to an auditor as staff see it: when, how far it got, and the response it stored (never the answers). */
-export function presentAuditorCall(c: AuditorCallRow) {
+export function presentAuditorCall(
+  c: AuditorCallRow,
+  recordings: readonly { id: number; duration_seconds: number | null; expires_at: Date }[] = [],
+) {
   return {
     id: Number(c.id),
     auditorId: Number(c.auditor_id),
@@ -56,5 +59,11 @@ export function presentAuditorCall(c: AuditorCallRow) {
     responseId: c.response_id === null ? null : Number(c.response_id),
     createdAt: iso(c.created_at),
     endedAt: iso(c.ended_at),
+    // Stored and not expired; the audio is GET /api/v1/call-recordings/:id/audio (recordings.listen).
+    recordings: recordings.map((r) => ({
+      id: Number(r.id),
+      durationSeconds: r.duration_seconds,
+      expiresAt: iso(r.expires_at),
+    })),
   };
 }

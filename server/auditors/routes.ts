@@ -3,12 +3,14 @@
  * reads, enrols or changes, and revokes their own enrolment on the portal.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { auditActorOf } from "../audit/record.ts";
+import { auditActorOf, recordAudit } from "../audit/record.ts";
 import { citizenOf } from "../citizen-access/queries.ts";
 import type { Sql } from "../db/index.ts";
+import { attachmentHeaders } from "../demands/attachments.ts";
 import { AppError, notFound } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
+import { attachmentStoreOf } from "../storage/store.ts";
 import { findAuditorCall, listAuditorCalls, planAuditorCall } from "./calls.ts";
 import {
   enrolCaller,
@@ -19,6 +21,7 @@ import {
 } from "./commands.ts";
 import { presentAuditor, presentAuditorCall, presentOwnAuditor } from "./present.ts";
 import { findAuditor, findLiveAuditorOfCitizen, listAuditors } from "./queries.ts";
+import { findListenableRecording, recordingKey, recordingsOfCalls } from "./recordings.ts";
 import {
   AuditorListQuery,
   AuditorParams,
@@ -209,7 +212,59 @@ export async function registerAuditorsRoutes(app: FastifyInstance): Promise<void
     async (req) => {
       const { id } = validate(AuditorParams, req.params);
       if (!(await findAuditor(db, id))) throw notFound("auditor");
-      return { data: (await listAuditorCalls(db, id)).map(presentAuditorCall) };
+      const calls = await listAuditorCalls(db, id);
+      const recordings = await recordingsOfCalls(
+        db,
+        calls.map((c) => Number(c.id)),
+      );
+      return {
+        data: calls.map((c) =>
+          presentAuditorCall(
+            c,
+            recordings.filter((r) => Number(r.auditor_call_id) === Number(c.id)),
+          ),
+        ),
+      };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      path: "/api/v1/call-recordings/:id/audio",
+      summary: "A call's recording (WAV), while it is kept; each listening is in the audit log",
+      tag,
+      action: "recordings.listen",
+      produces: ["audio/wav"],
+      responses: {
+        200: { description: "The audio" },
+        404: { description: "not_found (never stored, or expired)" },
+      },
+    },
+    async (req, reply) => {
+      const { id } = validate(AuditorParams, req.params);
+      const recording = await findListenableRecording(db, id);
+      if (!recording?.sha256) throw notFound("recording");
+      await db.transaction((tx) =>
+        recordAudit(tx, auditActorOf(req), {
+          action: "recording.listened",
+          entityType: "call_recording",
+          entityId: id,
+          after: {
+            auditorCallId: recording.auditor_call_id === null ? null : Number(recording.auditor_call_id),
+          },
+        }),
+      );
+      const mediaType = recording.media_type ?? "audio/wav";
+      const stored = await attachmentStoreOf(app.ctx.config).get(recordingKey(recording.sha256));
+      return reply
+        .type(mediaType)
+        .headers({
+          ...attachmentHeaders(mediaType, `gravacao-${id}`),
+          ...(recording.size_bytes ? { "content-length": Number(recording.size_bytes) } : {}),
+        })
+        .send(stored.body);
     },
   );
 

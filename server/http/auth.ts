@@ -78,6 +78,7 @@ export const ACTIONS = [
   "block_scores.manage", // the weights and decay of the score method, and a full refresh (managers, admins)
   "auditors.read", // citizen auditors: place, windows, channel, consent (call centre, supervisors, managers)
   "auditors.manage", // enrol a caller on the phone, change, pause, do-not-call, revoke (call centre, managers)
+  "recordings.listen", // the recordings of calls, where the city records them (supervisors, managers, admins)
   "platform.tenants.read", // the install's tenants, their hosts and counts, and the templates (the platform operator)
   "platform.tenants.manage", // create a tenant from a template, suspend, resume, give or take a host (the operator)
 ] as const;
@@ -148,6 +149,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "block_scores.read",
     "auditors.read",
     "auditors.manage",
+    "recordings.listen",
   ],
   manager: [
     ...EVERY_STAFF,
@@ -177,6 +179,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "block_scores.manage",
     "auditors.read",
     "auditors.manage",
+    "recordings.listen",
   ],
   admin: [
     ...EVERY_STAFF,
@@ -227,6 +230,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "block_scores.manage",
     "auditors.read",
     "auditors.manage",
+    "recordings.listen",
   ],
   // The ombudsman team (ouvidoria) alone sees who filed a confidential demand, and answers LGPD requests.
   ombudsman: [

@@ -35,6 +35,8 @@ export const IvrStepQuery = z.object({
 /** What the Twilio scope lends the IVR: the checked request, and where callers go to reach an agent. */
 export interface TwilioSide {
   twilioRequest(req: FastifyRequest): Promise<{ call: TwilioCallEvent; params: FormParams }>;
+  /** An authentic request's form, whatever it is about (a recording's status has no CallStatus). */
+  twilioForm(req: FastifyRequest): Promise<FormParams>;
   agentsRoute(): VoiceRoute;
 }
 

@@ -143,8 +143,8 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       .send(body);
   });
 
-  /** The authentic Twilio request's call and form, or the error Twilio is answered with. */
-  const twilioRequest = async (req: FastifyRequest) => {
+  /** The authentic Twilio request's form, or the error Twilio is answered with. */
+  const twilioForm = async (req: FastifyRequest) => {
     const authToken = config.twilioAuthToken;
     if (!authToken) throw new AppError(503, "telephony_not_configured");
     const signature = req.headers[TWILIO_SIGNATURE_HEADER];
@@ -154,6 +154,11 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
     const url = `${await tenantPublicUrl(scope.ctx)}${req.url}`;
     if (!verifyTwilioSignature({ authToken, url, params, signature }))
       throw new AppError(403, "bad_signature");
+    return params;
+  };
+  /** The authentic Twilio request's call and form. */
+  const twilioRequest = async (req: FastifyRequest) => {
+    const params = await twilioForm(req);
     const parsed = parseTwilioCall(params);
     if (!parsed.ok) throw invalidInput(parsed.fields.map((field) => ({ field, code: "invalid_value" })));
     return { call: parsed.call, params };
@@ -176,8 +181,8 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
     config.twilioDial
       ? { kind: "dial", target: config.twilioDial }
       : { kind: "enqueue", queue: config.twilioQueue };
-  registerIvrWebhook(scope, { twilioRequest, agentsRoute });
-  registerAuditorCallWebhooks(scope, { twilioRequest });
+  registerIvrWebhook(scope, { twilioRequest, twilioForm, agentsRoute });
+  registerAuditorCallWebhooks(scope, { twilioRequest, twilioForm });
 
   route(
     scope,
