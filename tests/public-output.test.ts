@@ -412,7 +412,11 @@ const PUBLIC_CALLS: Record<string, Calls> = {
     post("/api/v1/telephony/twilio/auditor-call/status?call=1", "CallSid=CA1&CallStatus=no-answer", form),
   ],
   "POST /api/v1/telephony/twilio/auditor-call/recording": () => [
-    post("/api/v1/telephony/twilio/auditor-call/recording?call=1", "CallSid=CA1&RecordingStatus=completed", form),
+    post(
+      "/api/v1/telephony/twilio/auditor-call/recording?call=1",
+      "CallSid=CA1&RecordingStatus=completed",
+      form,
+    ),
   ],
 };
 
