@@ -2,8 +2,9 @@
  * The call planner at São Paulo's scale (issue 18): every one of the city's 34,710 fiscal blocks seeded (scope
  * "full"), 100,000 citizen auditors enrolled on them with one to four weekly windows and a limit of one to four calls
  * a week, block scores on 60 % of the blocks and open demands (a third late) on others; then a week's plan
- * (server/auditors/planner.ts, one statement) timed `--runs` times from an empty week, and beside it, in the same run,
- * the floor: the same number of calls and jobs written by one plain INSERT each, with no planning at all.
+ * (server/auditors/planner.ts, one statement per part, PLAN_PARTS parts at once) timed `--runs` times from an empty week, and beside it, in the same run,
+ * the floor: the same number of calls written by plain INSERTs in as many parts at once, with no planning at all (the plan writes no job:
+ * the dispatcher queues each call's try when its time comes).
  *
  *   npm run bench -- auditor-planner [--auditors=100000] [--runs=3] [--db=responsiva_planner_bench] [--keep]
  *
@@ -11,12 +12,11 @@
  * there and dropped at the end unless `--keep` (a kept database is reused: its city and auditors are not made again).
  */
 import pg from "pg";
-import { planAuditorWeek } from "../server/auditors/planner.ts";
+import { PLAN_PARTS, planWeek } from "../server/auditors/planner.ts";
 import { seedDemoCity } from "../server/cli/seed.ts";
 import { loadConfig } from "../server/config.ts";
 import { connect, one } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
-import { enqueueSql, sqlValue } from "../server/jobs/enqueue.ts";
 
 function option(argv: string[], name: string, fallback: string): string {
   const hit = argv.find((a) => a.startsWith(`--${name}=`));
@@ -108,7 +108,7 @@ export async function runAuditorPlannerBench(argv: string[]): Promise<void> {
   if (fresh) await admin.query(`CREATE DATABASE ${name}`);
 
   const config = loadConfig({ ...process.env, DATABASE_URL: url });
-  const db = await connect({ databaseUrl: url, poolSize: 2 });
+  const db = await connect({ databaseUrl: url, poolSize: PLAN_PARTS });
   const raw = new pg.Client({ connectionString: url });
   await raw.connect();
   try {
@@ -139,37 +139,31 @@ export async function runAuditorPlannerBench(argv: string[]): Promise<void> {
     let planned = 0;
     for (let i = 0; i < runs; i++) {
       await emptyWeek(raw);
-      const [ms, out] = await timed(() => db.transaction((tx) => planAuditorWeek(tx, week, now)));
+      const [ms, out] = await timed(() => planWeek(db, week, now));
       plan.push(ms);
       planned = out.planned;
       console.log(`plan ${i + 1}: ${seconds(ms)} (${out.planned} calls for ${out.auditors} auditors)`);
       await emptyWeek(raw);
-      // The floor: as many calls and jobs, written by one plain INSERT each (no situation, window or spread).
-      const queue = enqueueSql(
-        "place-auditor-call",
-        { callId: sqlValue<number>("c.id") },
-        "calls c",
-        undefined,
-        undefined,
-        "c.due_at",
-      );
+      // The floor: as many calls, written by plain INSERTs in as many parts at once (no situation, window or spread).
       const [floorMs] = await timed(() =>
-        db.transaction(async (tx) => {
-          await tx.query(
-            `WITH calls AS (
-               INSERT INTO auditor_calls (auditor_id, version_id, due_at, until_at)
-               SELECT a.id, (SELECT id FROM questionnaire_versions ORDER BY id DESC LIMIT 1),
-                      $2::timestamptz + make_interval(mins => g % 600), $2::timestamptz + interval '12 hours'
-                 FROM generate_series(1, $1::int) g
-                 JOIN auditors a ON a.id = (SELECT min(id) FROM auditors) + g % $3::int
-               RETURNING id, due_at)
-             ${queue}`,
-            [planned, week.toISOString(), counts.auditors],
-          );
-        }),
+        Promise.all(
+          Array.from({ length: PLAN_PARTS }, (_, part) =>
+            db.transaction((tx) =>
+              tx.query(
+                `INSERT INTO auditor_calls (auditor_id, version_id, due_at, until_at)
+                 SELECT a.id, (SELECT id FROM questionnaire_versions ORDER BY id DESC LIMIT 1),
+                        $2::timestamptz + make_interval(mins => g % 600), $2::timestamptz + interval '12 hours'
+                   FROM generate_series(1, $1::int) g
+                   JOIN auditors a ON a.id = (SELECT min(id) FROM auditors) + g % $3::int
+                  WHERE g % $4::int = $5::int`,
+                [planned, week.toISOString(), counts.auditors, PLAN_PARTS, part],
+              ),
+            ),
+          ),
+        ),
       );
       floor.push(floorMs);
-      console.log(`floor ${i + 1}: ${seconds(floorMs)} (${planned} calls and jobs written)`);
+      console.log(`floor ${i + 1}: ${seconds(floorMs)} (${planned} calls written)`);
     }
     console.log(
       `\n${planned} calls for next week, ${counts.auditors} auditors on ${counts.auditor_blocks} blocks`,

@@ -9,7 +9,7 @@
  *   tsx tests/run.ts [--browser] [file ...]   the given files instead of every test file
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { OWN_PROCESS, QUEUE_ENV, testFiles } from "./list.ts";
@@ -18,6 +18,11 @@ const args = process.argv.slice(2);
 const browser = args.includes("--browser");
 const named = args.filter((a) => !a.startsWith("--"));
 const files = named.length > 0 ? named : testFiles(browser);
+const missing = files.filter((f) => !existsSync(f));
+if (missing.length > 0) {
+  console.error(`no such test file: ${missing.join(", ")}`);
+  process.exit(64);
+}
 
 const prepare = spawn(process.execPath, [...process.execArgv, "tests/prepare.ts"], { stdio: "inherit" });
 const prepared = await new Promise<number>((done) => prepare.on("exit", (code) => done(code ?? 1)));

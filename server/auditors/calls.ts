@@ -156,8 +156,8 @@ export async function planAuditorCall(
   const versionId = await pickVersion(tx, options.versionId);
   const { id } = await one<{ id: number }>(
     tx,
-    `INSERT INTO auditor_calls (auditor_id, version_id, due_at, until_at, planned_by)
-     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    `INSERT INTO auditor_calls (auditor_id, version_id, due_at, until_at, planned_by, queued_at)
+     VALUES ($1, $2, $3, $4, $5, now()) RETURNING id`,
     [auditorId, versionId, at.toISOString(), auditor.until_at, actor?.staffId ?? null],
   );
   const delaySeconds = Math.max(0, Math.ceil((at.getTime() - Date.now()) / 1000));

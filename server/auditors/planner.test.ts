@@ -15,7 +15,7 @@ import { PERIODIC } from "../jobs/registry.ts";
 import { runOnce } from "../jobs/runner.ts";
 import { enqueueDue } from "../jobs/scheduler.ts";
 import { CALL_RETRY_MINUTES, MAX_CALL_ATTEMPTS, placeAuditorCallJob } from "./calls.ts";
-import { PLAN_LEAD_MINUTES, planAuditorCallsJob, planAuditorWeek } from "./planner.ts";
+import { dispatchAuditorCalls, PLAN_LEAD_MINUTES, planAuditorCallsJob, planAuditorWeek } from "./planner.ts";
 
 const twilio = await startFakeTwilio({ authToken: "twilio-test-auth-token-0123456789" });
 after(() => twilio.close());
@@ -196,13 +196,26 @@ describe("the call planner", () => {
   it("plans only what the week lacks: a second run plans nothing, a worse block gets more", async () => {
     const again = await planNextWeek();
     assert.equal(again.planned, 0);
-    const { n } = await one<{ n: number }>(
-      db,
-      `SELECT count(*)::int AS n FROM outbox o JOIN auditor_calls c ON c.id = (o.payload->>'callId')::bigint
-        WHERE o.job = 'place-auditor-call' AND o.run_at = c.due_at AND c.auditor_id = $1`,
-      [bad],
+    const queuedOf = async (auditorId: number) =>
+      (
+        await one<{ n: number }>(
+          db,
+          `SELECT count(*)::int AS n FROM outbox o JOIN auditor_calls c ON c.id = (o.payload->>'callId')::bigint
+            WHERE o.job = 'place-auditor-call' AND o.run_at = c.due_at AND c.auditor_id = $1`,
+          [auditorId],
+        )
+      ).n;
+    assert.equal(await queuedOf(bad), 0, "nothing is queued a week ahead: the planned calls are the queue");
+    // One call's time comes: the dispatcher queues its first try, at its time, once.
+    const soon = (await callsOf(bad))[0]!;
+    await db.query(
+      "UPDATE auditor_calls SET due_at = date_trunc('second', now()) + interval '1 minute' WHERE id = $1",
+      [soon.id],
     );
-    assert.equal(n, 4, "each call's try is queued for its time");
+    assert.equal(await dispatchAuditorCalls(ctx), 1);
+    assert.equal(await dispatchAuditorCalls(ctx), 0, "queued once");
+    assert.equal(await queuedOf(bad), 1);
+    assert.ok(PERIODIC.some((p) => p.job === "dispatch-auditor-calls" && p.everySeconds === 60));
     await db.query("UPDATE block_scores SET score = 0 WHERE block_id = $1", [blocks[1]!.id]);
     const before = (await callsOf(good)).length;
     await planNextWeek();

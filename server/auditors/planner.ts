@@ -6,8 +6,9 @@
  * two weeks (need 0) up to the auditor's own limit (need 1), never more than `max_calls_per_week`. The calls fall on
  * different days, inside the auditor's windows, spread evenly over each window among the auditors who share it (so
  * the line carries few calls at once), each leaving room for the retries before the window ends. A run plans only what
- * a week still lacks: run twice, it plans nothing the second time. Calls and their `place-auditor-call` jobs are
- * written in the same statement.
+ * a week still lacks: run twice, it plans nothing the second time. The planned calls are the queue themselves: every
+ * minute the dispatcher (`dispatch-auditor-calls`) queues the first try of those due within the next two minutes,
+ * each at its own time, claiming them with FOR UPDATE SKIP LOCKED so two workers never queue one twice.
  */
 
 import { NOT_OPEN } from "../block-scores/refresh.ts";
@@ -44,7 +45,8 @@ export interface WeekPlan {
 }
 
 // $1 an instant of the week, $2 the earliest a call may be due, $3 the version, $4 the statuses not open,
-// $5 the room each call keeps before its window ends for its retries (seconds), $6 unknown need, $7 demands half.
+// $5 the room each call keeps before its window ends for its retries (seconds), $6 unknown need, $7 demands half,
+// $8 this part and $9 the parts (the auditors whose id % $9 = $8).
 const PLAN_SQL = `
 WITH zone AS (
   SELECT coalesce((SELECT time_zone FROM calendar_settings WHERE id), 'America/Sao_Paulo') AS tz),
@@ -57,7 +59,7 @@ bounds AS (
          (week.local_start + interval '7 days') AT TIME ZONE week.tz AS ends_at
     FROM week),
 callable AS (
-  SELECT a.id, a.block_id, a.max_calls_per_week FROM auditors a WHERE ${CALLABLE}),
+  SELECT a.id, a.block_id, a.max_calls_per_week FROM auditors a WHERE ${CALLABLE} AND a.id % $9::int = $8::int),
 blocks_of AS (SELECT DISTINCT block_id FROM callable),
 scored AS (
   SELECT s.block_id, min(s.score) AS worst FROM block_scores s JOIN blocks_of USING (block_id) GROUP BY s.block_id),
@@ -88,47 +90,55 @@ todo AS (
   SELECT w.id, least(w.cap, floor(w.rate)::int + (w.draw < w.rate - floor(w.rate))::int) - w.made AS more, w.days
     FROM wanted w),
 openings AS (
-  SELECT t.id AS auditor_id, t.more, d.day, o.opens, o.closes,
+  -- Each window falls on one day of the week (Monday first): no calendar is generated.
+  SELECT t.id AS auditor_id, t.more, d.day, w.weekday, w.starts, o.opens, o.closes,
          greatest(o.opens, $2::timestamptz) AS first_at,
          o.closes - make_interval(secs => $5::float8) AS last_at
     FROM todo t
     JOIN auditor_windows w ON w.auditor_id = t.id
     CROSS JOIN bounds
-    CROSS JOIN LATERAL (SELECT (bounds.local_start + make_interval(days => g))::date AS day
-                          FROM generate_series(0, 6) g) d
+    CROSS JOIN LATERAL (SELECT (bounds.local_start + make_interval(days => (w.weekday + 6) % 7))::date AS day) d
     CROSS JOIN LATERAL (SELECT (d.day + w.starts) AT TIME ZONE bounds.tz AS opens,
                                (d.day + w.ends) AT TIME ZONE bounds.tz AS closes) o
-   WHERE t.more > 0 AND extract(dow FROM d.day) = w.weekday AND NOT d.day = ANY(t.days)),
+   WHERE t.more > 0 AND NOT d.day = ANY(t.days)),
 usable AS (
-  SELECT o.*, row_number() OVER (PARTITION BY o.auditor_id, o.day ORDER BY hashtext(o.auditor_id || '/' || o.opens))
+  -- The draws are integer hashes of the auditor and the window (its weekday, its start in minutes).
+  SELECT o.*,
+         row_number() OVER (PARTITION BY o.auditor_id, o.day
+                            ORDER BY hashint8(o.auditor_id * 1440 + (extract(epoch FROM o.starts) / 60)::bigint))
            AS in_day
     FROM openings o WHERE o.last_at > o.first_at),
 picked AS (
   SELECT u.*, row_number() OVER (PARTITION BY u.auditor_id
-                                 ORDER BY u.in_day, hashtext(u.auditor_id || ':' || u.day)) AS pick
+                                 ORDER BY u.in_day, hashint8(u.auditor_id * 16 + u.weekday)) AS pick
     FROM usable u),
 chosen AS (
-  SELECT p.*, row_number() OVER (PARTITION BY p.first_at, p.last_at ORDER BY hashtext(p.auditor_id || '#' || p.day))
+  SELECT p.*, row_number() OVER (PARTITION BY p.first_at, p.last_at ORDER BY hashint8(p.auditor_id * 16 + p.weekday + 8))
            - 1 AS pos,
          count(*) OVER (PARTITION BY p.first_at, p.last_at) AS sharing
     FROM picked p WHERE p.pick <= p.more),
 calls AS (
   INSERT INTO auditor_calls (auditor_id, version_id, due_at, until_at)
-  SELECT c.auditor_id, $3, date_trunc('second', c.first_at + (c.last_at - c.first_at) * (c.pos::float8 / c.sharing)),
+  -- A part's calls fall between the other parts' (pos · parts + part), so the parts together stay evenly spread.
+  SELECT c.auditor_id, $3,
+         date_trunc('second', c.first_at + (c.last_at - c.first_at)
+                                           * ((c.pos * $9::int + $8::int)::float8 / (c.sharing * $9::int))),
          c.closes
     FROM chosen c
-  RETURNING id, auditor_id, due_at),
-jobs AS (
-  ${enqueueSql(PLACE_CALL_JOB, { callId: sqlValue<number>("c.id") }, "calls c", undefined, undefined, "c.due_at")}
-  RETURNING 1)
-SELECT (SELECT starts_at FROM bounds) AS week_start, (SELECT count(*) FROM jobs)::int AS planned,
+  RETURNING id, auditor_id, due_at)
+SELECT (SELECT starts_at FROM bounds) AS week_start, (SELECT count(*) FROM calls)::int AS planned,
        (SELECT count(DISTINCT auditor_id) FROM calls)::int AS auditors`;
 
 /**
  * Plans the week that holds `week` (its part from `now` on): the calls it still lacks, with their jobs. Runs in the
  * caller's transaction.
  */
-export async function planAuditorWeek(tx: Sql, week: Date, now: Date = new Date()): Promise<WeekPlan> {
+export async function planAuditorWeek(
+  tx: Sql,
+  week: Date,
+  now: Date = new Date(),
+  part: { index: number; of: number } = { index: 0, of: 1 },
+): Promise<WeekPlan> {
   const version = await callableVersion(tx);
   const earliest = new Date(now.getTime() + PLAN_LEAD_MINUTES * 60_000);
   if (version === undefined) {
@@ -149,20 +159,88 @@ export async function planAuditorWeek(tx: Sql, week: Date, now: Date = new Date(
     (MAX_CALL_ATTEMPTS - 1) * CALL_RETRY_MINUTES * 60,
     UNKNOWN_NEED,
     DEMANDS_HALF,
+    part.index,
+    part.of,
   ]);
   return { weekStart: new Date(row.week_start), planned: row.planned, auditors: row.auditors };
 }
 
-/** Plans this week and the next, each in its own transaction. */
+/**
+ * The auditors are planned in this many parts at once (by id), each a transaction of its own on a connection of its
+ * own: on a server database the parts run on as many cores (PGlite takes them in turn).
+ */
+export const PLAN_PARTS = 4;
+
+/** Plans the week that holds `week`, in `parts` parts at once; answers the parts' sum. */
+export async function planWeek(
+  db: AppContext["db"],
+  week: Date,
+  now: Date = new Date(),
+  parts = PLAN_PARTS,
+): Promise<WeekPlan> {
+  const plans = await Promise.all(
+    Array.from({ length: parts }, (_, index) =>
+      db.transaction((tx) => planAuditorWeek(tx, week, now, { index, of: parts })),
+    ),
+  );
+  const first = plans[0]!;
+  return {
+    weekStart: first.weekStart,
+    planned: plans.reduce((sum, p) => sum + p.planned, 0),
+    auditors: plans.reduce((sum, p) => sum + p.auditors, 0),
+    ...(first.skipped ? { skipped: first.skipped } : {}),
+  };
+}
+
+/** Plans this week and the next. */
 export async function planAuditorCalls(
   ctx: Pick<AppContext, "db">,
   now: Date = new Date(),
 ): Promise<WeekPlan[]> {
   const weeks = [now, new Date(now.getTime() + 7 * 86_400_000)];
   const plans: WeekPlan[] = [];
-  for (const week of weeks) plans.push(await ctx.db.transaction((tx) => planAuditorWeek(tx, week, now)));
+  for (const week of weeks) plans.push(await planWeek(ctx.db, week, now));
   return plans;
 }
+
+export const DISPATCH_JOB = "dispatch-auditor-calls";
+/** How often the dispatcher runs, and how far ahead it queues (a little more, so no call waits for the next run). */
+export const DISPATCH_EVERY_SECONDS = 60;
+export const DISPATCH_AHEAD_SECONDS = 120;
+
+const DISPATCH_SQL = `
+WITH due AS (
+  SELECT id FROM auditor_calls
+   WHERE state = 'planned' AND queued_at IS NULL AND due_at <= now() + make_interval(secs => $1::float8)
+   ORDER BY due_at LIMIT 5000 FOR UPDATE SKIP LOCKED),
+queued AS (
+  UPDATE auditor_calls c SET queued_at = now() FROM due WHERE c.id = due.id RETURNING c.id, c.due_at)
+${enqueueSql(PLACE_CALL_JOB, { callId: sqlValue<number>("q.id") }, "queued q", undefined, undefined, "greatest(q.due_at, now())")}
+RETURNING id`;
+
+/** Queues the first try of the planned calls due within `aheadSeconds`, each at its time; answers how many. */
+export async function dispatchAuditorCalls(
+  ctx: Pick<AppContext, "db">,
+  aheadSeconds = DISPATCH_AHEAD_SECONDS,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await ctx.db.transaction((tx) => tx.query(DISPATCH_SQL, [aheadSeconds]));
+    total += rows.length;
+    if (rows.length < 5000) return total;
+  }
+}
+
+/** `dispatch-auditor-calls`: every minute, the planned calls whose time comes get their first try queued. */
+export const dispatchAuditorCallsJob: Job<(typeof JOB_PAYLOADS)[typeof DISPATCH_JOB]> = {
+  name: DISPATCH_JOB,
+  payload: JOB_PAYLOADS[DISPATCH_JOB],
+  maxAttempts: 3,
+  async run(ctx) {
+    if (!ctx.config.auditorCalls) return;
+    await dispatchAuditorCalls(ctx);
+  },
+};
 
 /** `plan-auditor-calls`: the scheduler's hourly run of the planner, for the tenant it was queued for. */
 export const planAuditorCallsJob: Job<(typeof JOB_PAYLOADS)[typeof PLAN_JOB]> = {

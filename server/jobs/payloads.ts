@@ -41,6 +41,7 @@ export const JOB_PAYLOADS = {
   "refresh-stale-block-scores": z.object({ blockIds: z.array(z.number().int().positive()).min(1) }),
   "store-field-sync": z.object({ batchId: z.uuid() }),
   "plan-auditor-calls": SlotPayload,
+  "dispatch-auditor-calls": SlotPayload,
   "fetch-call-recording": z.object({ recordingId: z.number().int().positive() }),
   "purge-call-recordings": SlotPayload,
   "place-auditor-call": z.object({ callId: z.number().int().positive() }),

@@ -5,7 +5,12 @@ import {
   sendAreaFollowConfirmation,
 } from "../area-follows/jobs.ts";
 import { placeAuditorCallJob } from "../auditors/calls.ts";
-import { PLAN_EVERY_SECONDS, planAuditorCallsJob } from "../auditors/planner.ts";
+import {
+  DISPATCH_EVERY_SECONDS,
+  dispatchAuditorCallsJob,
+  PLAN_EVERY_SECONDS,
+  planAuditorCallsJob,
+} from "../auditors/planner.ts";
 import {
   fetchCallRecordingJob,
   PURGE_RECORDINGS_EVERY_SECONDS,
@@ -102,6 +107,7 @@ export const JOBS: readonly Job[] = [
   storeFieldSyncJob,
   placeAuditorCallJob,
   planAuditorCallsJob,
+  dispatchAuditorCallsJob,
   fetchCallRecordingJob,
   purgeCallRecordingsJob,
 ];
@@ -123,6 +129,7 @@ export const PERIODIC: readonly Periodic[] = [
   { job: "refresh-block-scores", everySeconds: FULL_REFRESH_EVERY_SECONDS },
   // Does nothing unless TWILIO_VOICE_FROM is set: the calls to citizen auditors of this week and the next.
   { job: "plan-auditor-calls", everySeconds: PLAN_EVERY_SECONDS },
+  { job: "dispatch-auditor-calls", everySeconds: DISPATCH_EVERY_SECONDS },
   { job: "purge-call-recordings", everySeconds: PURGE_RECORDINGS_EVERY_SECONDS },
   // Does nothing unless EMAIL_IMAP_URL is set; that mailbox is the default tenant's.
   { job: "poll-email", everySeconds: EMAIL_POLL_EVERY_SECONDS, defaultTenantOnly: true },
