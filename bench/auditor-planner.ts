@@ -17,27 +17,7 @@ import { seedDemoCity } from "../server/cli/seed.ts";
 import { loadConfig } from "../server/config.ts";
 import { connect, one } from "../server/db/index.ts";
 import { migrate } from "../server/db/migrate.ts";
-
-function option(argv: string[], name: string, fallback: string): string {
-  const hit = argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? hit.slice(name.length + 3) : fallback;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const t = performance.now();
-  const out = await fn();
-  return [performance.now() - t, out];
-}
-
-function serverUrl(): string {
-  if (!process.env.DATABASE_URL) return "postgres://postgres@127.0.0.1:5432";
-  const u = new URL(process.env.DATABASE_URL);
-  u.pathname = "";
-  return u.toString().replace(/\/$/, "");
-}
+import { median, option, seconds, serverUrl, timed } from "./common.ts";
 
 /** The auditors, their windows and consents, a questionnaire a call can ask, and the blocks' situations. */
 async function makeAuditors(db: pg.Client, auditors: number): Promise<void> {
