@@ -6,32 +6,16 @@
  * and the quiet night.
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { startFakeTwilio } from "../../channels/twilio/fake.ts";
-import { AUDITOR_CONSENT_VERSION } from "../../domain/auditors.ts";
-import { staffHeaders, testApp } from "../../tests/helpers.ts";
+import { auditorCallsApp, CITY_LINE } from "../../tests/auditor-calls.ts";
+import { staffHeaders } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { runOnce } from "../jobs/runner.ts";
 import { CALL_RETRY_MINUTES, findAuditorCall, placeAuditorCallJob } from "./calls.ts";
 
-const twilio = await startFakeTwilio({ authToken: "twilio-test-auth-token-0123456789" });
-after(() => twilio.close());
-const CITY_LINE = "+551133330156";
-const { app, ctx } = await testApp({
-  twilioAuthToken: twilio.authToken,
-  auditorCalls: {
-    apiUrl: twilio.url,
-    accountSid: twilio.accountSid,
-    authToken: twilio.authToken,
-    from: CITY_LINE,
-    concurrent: 10,
-  },
-});
-const db = ctx.db;
-ctx.config.publicUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+const { twilio, app, ctx, db, agent, enrol } = await auditorCallsApp();
 const manager = await staffHeaders(db, "manager");
-const agent = await staffHeaders(db, "agent");
 
 // A questionnaire a call can ask: yes or no (its own voice prompt), a 1–5 score (the label and the keypad hint),
 // and, only when the collection did not come, one choice.
@@ -80,26 +64,8 @@ const block = await one<{ lat: number; lon: number }>(
   "SELECT ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lon FROM blocks ORDER BY id LIMIT 1",
 );
 
-let serial = 0;
 /** An auditor enrolled by an agent, who accepts calls every day from 08:00 to 21:00. */
-async function enrolled(): Promise<{ id: number; phone: string }> {
-  const phone = `+55119${String(Date.now() % 1e4).padStart(4, "0")}${String(++serial).padStart(4, "0")}`;
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/auditors",
-    headers: agent,
-    payload: {
-      consent: true,
-      consentTextVersion: AUDITOR_CONSENT_VERSION,
-      name: "Auditora",
-      phone,
-      point: block,
-      windows: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, starts: "08:00", ends: "21:00" })),
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  return { id: Number(res.json().id), phone };
-}
+const enrolled = () => enrol({ point: block });
 
 /** Tomorrow at `time` on the city's wall clock, as an instant. */
 async function tomorrowAt(time: string): Promise<string> {

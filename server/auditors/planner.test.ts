@@ -5,11 +5,9 @@
  * the worker's line limit, which makes a try wait for a free line or miss the call when the window ends first.
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { startFakeTwilio } from "../../channels/twilio/fake.ts";
-import { AUDITOR_CONSENT_VERSION } from "../../domain/auditors.ts";
+import { describe, it } from "node:test";
+import { type AuditorWindow, auditorCallsApp, EVERY_DAY } from "../../tests/auditor-calls.ts";
 import { fileDemand } from "../../tests/factories.ts";
-import { staffHeaders, testApp } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { PERIODIC } from "../jobs/registry.ts";
 import { runOnce } from "../jobs/runner.ts";
@@ -17,21 +15,7 @@ import { enqueueDue } from "../jobs/scheduler.ts";
 import { CALL_RETRY_MINUTES, MAX_CALL_ATTEMPTS, placeAuditorCallJob } from "./calls.ts";
 import { dispatchAuditorCalls, PLAN_LEAD_MINUTES, planAuditorCallsJob, planAuditorWeek } from "./planner.ts";
 
-const twilio = await startFakeTwilio({ authToken: "twilio-test-auth-token-0123456789" });
-after(() => twilio.close());
-const { app, ctx } = await testApp({
-  twilioAuthToken: twilio.authToken,
-  auditorCalls: {
-    apiUrl: twilio.url,
-    accountSid: twilio.accountSid,
-    authToken: twilio.authToken,
-    from: "+551133330156",
-    concurrent: 10,
-  },
-});
-const db = ctx.db;
-ctx.config.publicUrl = await app.listen({ port: 0, host: "127.0.0.1" });
-const agent = await staffHeaders(db, "agent");
+const { twilio, app, ctx, db, agent, enrol: enrolAt } = await auditorCallsApp();
 
 await one(
   db,
@@ -79,35 +63,15 @@ async function situation(blockIndex: number, score: number | null, lateDemands =
   }
 }
 
-type Window = { weekday: number; starts: string; ends: string };
-const EVERY_DAY: Window[] = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({
-  weekday,
-  starts: "08:00",
-  ends: "21:00",
-}));
-let serial = 0;
 async function enrol(
   blockIndex: number,
   maxCallsPerWeek: number,
-  windows: Window[] = EVERY_DAY,
+  windows: AuditorWindow[] = EVERY_DAY,
 ): Promise<number> {
   const block = blocks[blockIndex]!;
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/auditors",
-    headers: agent,
-    payload: {
-      consent: true,
-      consentTextVersion: AUDITOR_CONSENT_VERSION,
-      name: "Auditor",
-      phone: `+55119${String(Date.now() % 1e4).padStart(4, "0")}${String(++serial).padStart(4, "0")}`,
-      point: { lat: block.lat, lon: block.lon },
-      windows,
-      maxCallsPerWeek,
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  return Number(res.json().id);
+  return (
+    await enrolAt({ point: { lat: block.lat, lon: block.lon }, windows, maxCallsPerWeek, name: "Auditor" })
+  ).id;
 }
 
 /** The planned calls of an auditor: due and until as instants, and their day and time on the city's wall clock. */

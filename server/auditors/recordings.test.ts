@@ -8,34 +8,18 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { XMLParser } from "fast-xml-parser";
-import { startFakeTwilio } from "../../channels/twilio/fake.ts";
 import { recordingCallbackParams } from "../../channels/twilio/fake-calls.ts";
-import { AUDITOR_CONSENT_VERSION } from "../../domain/auditors.ts";
-import { staffHeaders, testApp } from "../../tests/helpers.ts";
+import { auditorCallsApp } from "../../tests/auditor-calls.ts";
+import { staffHeaders } from "../../tests/helpers.ts";
 import { eraseCitizen } from "../citizens/commands.ts";
 import { maybeOne, one } from "../db/index.ts";
 import { runOnce } from "../jobs/runner.ts";
 import { placeAuditorCallJob } from "./calls.ts";
 import { fetchCallRecordingJob, purgeCallRecordingsJob, recordingKey } from "./recordings.ts";
 
-const twilio = await startFakeTwilio({ authToken: "twilio-test-auth-token-0123456789" });
-after(() => twilio.close());
-const { app, ctx } = await testApp({
-  twilioAuthToken: twilio.authToken,
-  auditorCalls: {
-    apiUrl: twilio.url,
-    accountSid: twilio.accountSid,
-    authToken: twilio.authToken,
-    from: "+551133330156",
-    concurrent: 10,
-  },
-  callRecordingDays: 30,
-});
-const db = ctx.db;
-ctx.config.publicUrl = await app.listen({ port: 0, host: "127.0.0.1" });
-const agent = await staffHeaders(db, "agent");
+const { twilio, app, ctx, db, agent, enrol } = await auditorCallsApp({ callRecordingDays: 30 });
 const supervisor = await staffHeaders(db, "supervisor");
 const JOBS = [placeAuditorCallJob, fetchCallRecordingJob, purgeCallRecordingsJob];
 
@@ -57,24 +41,7 @@ const block = await one<{ lat: number; lon: number }>(
   "SELECT ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lon FROM blocks ORDER BY id LIMIT 1",
 );
 
-let serial = 0;
-async function enrolled(): Promise<{ id: number; citizenId: number }> {
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/v1/auditors",
-    headers: agent,
-    payload: {
-      consent: true,
-      consentTextVersion: AUDITOR_CONSENT_VERSION,
-      name: "Auditora Gravada",
-      phone: `+55119${String(Date.now() % 1e4).padStart(4, "0")}${String(++serial).padStart(4, "0")}`,
-      point: block,
-      windows: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, starts: "08:00", ends: "21:00" })),
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  return { id: Number(res.json().id), citizenId: Number(res.json().citizen.id) };
-}
+const enrolled = () => enrol({ point: block, name: "Auditora Gravada" });
 
 /** A call whose time has come, placed by the worker: the fake's record of it. */
 async function placed(auditorId: number) {

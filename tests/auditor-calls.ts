@@ -1,0 +1,71 @@
+/**
+ * What the tests of calls to citizen auditors share: the app over a fresh database with the fake Twilio account as
+ * its calls provider (listening on loopback, so the provider's requests reach it), an agent's headers, and an
+ * auditor enrolled by that agent on a point, with a number of their own.
+ */
+import assert from "node:assert/strict";
+import { after } from "node:test";
+import { type FakeTwilio, startFakeTwilio } from "../channels/twilio/fake.ts";
+import { AUDITOR_CONSENT_VERSION } from "../domain/auditors.ts";
+import type { Config } from "../server/config.ts";
+import { staffHeaders, testApp } from "./helpers.ts";
+
+/** The city's caller id in these tests. */
+export const CITY_LINE = "+551133330156";
+
+/** Every day from 08:00 to 21:00: the widest windows an auditor may give. */
+export const EVERY_DAY = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({
+  weekday,
+  starts: "08:00",
+  ends: "21:00",
+}));
+
+export type AuditorWindow = { weekday: number; starts: string; ends: string };
+
+/** The app with the fake account placing its calls (`overrides` of the test configuration beside). */
+export async function auditorCallsApp(overrides: Partial<Config> = {}) {
+  const twilio: FakeTwilio = await startFakeTwilio({ authToken: "twilio-test-auth-token-0123456789" });
+  after(() => twilio.close());
+  const { app, ctx } = await testApp({
+    twilioAuthToken: twilio.authToken,
+    auditorCalls: {
+      apiUrl: twilio.url,
+      accountSid: twilio.accountSid,
+      authToken: twilio.authToken,
+      from: CITY_LINE,
+      concurrent: 10,
+    },
+    ...overrides,
+  });
+  ctx.config.publicUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+  const agent = await staffHeaders(ctx.db, "agent");
+  let serial = 0;
+
+  /** An auditor the agent enrolled at `point`; answers the enrolment's and the citizen's ids and the number. */
+  async function enrol(options: {
+    point: { lat: number; lon: number };
+    windows?: AuditorWindow[];
+    maxCallsPerWeek?: number;
+    name?: string;
+  }): Promise<{ id: number; citizenId: number; phone: string }> {
+    const phone = `+55119${String(Date.now() % 1e4).padStart(4, "0")}${String(++serial).padStart(4, "0")}`;
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/v1/auditors",
+      headers: agent,
+      payload: {
+        consent: true,
+        consentTextVersion: AUDITOR_CONSENT_VERSION,
+        name: options.name ?? "Auditora",
+        phone,
+        point: options.point,
+        windows: options.windows ?? EVERY_DAY,
+        ...(options.maxCallsPerWeek !== undefined ? { maxCallsPerWeek: options.maxCallsPerWeek } : {}),
+      },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    return { id: Number(res.json().id), citizenId: Number(res.json().citizen.id), phone };
+  }
+
+  return { twilio, app, ctx, db: ctx.db, agent, enrol };
+}
