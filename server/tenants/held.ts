@@ -12,8 +12,12 @@ export interface HeldPerTenant<T> {
   forget(): void;
 }
 
+/** Every kept value of this process, by kind. */
+const everyHeld: Map<string, unknown>[] = [];
+
 export function heldPerTenant<T>(name: string, ms: number): HeldPerTenant<T> {
   const held = new Map<string, { at: number; value: Promise<T> }>();
+  everyHeld.push(held);
   return {
     get(read, now = Date.now()) {
       const key = tenantKey(name);
@@ -30,4 +34,9 @@ export function heldPerTenant<T>(name: string, ms: number): HeldPerTenant<T> {
       held.delete(tenantKey(name));
     },
   };
+}
+
+/** Drops every tenant's kept values of every kind (a test shard between files: each file has a database of its own). */
+export function forgetEveryHeld(): void {
+  for (const held of everyHeld) held.clear();
 }
