@@ -33,6 +33,7 @@ export const UNDECLARED_ROUTES: readonly UndeclaredRoute[] = [
   { method: "GET", path: "/transparencia/servico/:code" },
   { method: "GET", path: "/transparencia/orgao/:code" },
   { method: "GET", path: "/acompanhar-area" },
+  { method: "GET", path: "/auditor-cidadao" },
   // The monthly report of the public indicators, server-rendered for printing (server/indicators/report-page.ts).
   { method: "GET", path: "/transparencia/relatorio" },
   { method: "GET", path: "/transparencia/relatorio/:month" },

@@ -450,6 +450,7 @@ const PAGE_CALLS: Record<string, Calls> = {
   "GET /perto": () => get("/perto"),
   "GET /minhas-solicitacoes": () => get("/minhas-solicitacoes"),
   "GET /acompanhar-area": () => get("/acompanhar-area", "/acompanhar-area?parar=not-a-token&lang=es"),
+  "GET /auditor-cidadao": () => get("/auditor-cidadao", "/auditor-cidadao?lang=en"),
   "GET /transparencia": () => get("/transparencia", "/transparencia?lang=en"),
   "GET /transparencia/distrito/:code": () => get("/transparencia/distrito/77"),
   "GET /transparencia/servico/:code": () => get(`/transparencia/servico/${service}`),

@@ -116,6 +116,7 @@ function criticalHtml(locale: Locale, path: string, base: string): string {
   if (path === "/minhas-solicitacoes") return `<h1>${t("portal.mine.title")}</h1><p>${t("ui.loading")}</p>`;
   if (path === "/acompanhar-area")
     return `<h1>${t("portal.areaFollows.title")}</h1><p>${t("ui.loading")}</p>`;
+  if (path === "/auditor-cidadao") return `<h1>${t("portal.auditor.title")}</h1><p>${t("ui.loading")}</p>`;
   if (path === "/perto") return `<h1>${t("portal.nearby.title")}</h1><p>${t("ui.loading")}</p>`;
   if (path === "/transparencia" || path.startsWith("/transparencia/"))
     return `<h1>${t("portal.transparency.title")}</h1><p>${t("portal.transparency.intro")}</p><p>${t("ui.loading")}</p>`;
@@ -241,6 +242,7 @@ export const PORTAL_PATHS = [
   "/transparencia/servico/:code",
   "/transparencia/orgao/:code",
   "/acompanhar-area",
+  "/auditor-cidadao",
 ] as const;
 
 /** Scripts and styles are sent gzipped to clients that take it; they are compressed once per file and process. */

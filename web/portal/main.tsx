@@ -3,6 +3,7 @@
  * public demands nearby. One entry; the map and each secondary screen load on demand.
  */
 import "../ui/base.css";
+import "./auditor.css";
 import "./chat.css";
 import "./transparency.css";
 import { type ComponentType, render } from "preact";
@@ -65,6 +66,15 @@ function TransparencyLoader() {
   return Screen ? <Screen env={env} /> : <p>{env.t("ui.loading")}</p>;
 }
 
+/** The citizen-auditor screen loads on demand (auditor.tsx, with the map when a point is chosen). */
+function AuditorLoader() {
+  const [Screen, setScreen] = useState<ComponentType<{ env: Env }> | null>(null);
+  useEffect(() => {
+    void import("./auditor.tsx").then((m) => setScreen(() => m.AuditorScreen));
+  }, []);
+  return Screen ? <Screen env={env} /> : <p>{env.t("ui.loading")}</p>;
+}
+
 /** The follow-an-area screen loads on demand too (area-follow.tsx, with the map when a point is chosen). */
 function AreaFollowLoader(props: { search: URLSearchParams }) {
   const [Screen, setScreen] = useState<ComponentType<{ env: Env; search: URLSearchParams }> | null>(null);
@@ -97,6 +107,7 @@ function App() {
   if (matchPath("/perto", path)) screen = <NearbyScreen env={env} />;
   if (matchPath("/minhas-solicitacoes", path)) screen = <MineScreen env={env} />;
   if (matchPath("/acompanhar-area", path)) screen = <AreaFollowLoader search={url.searchParams} />;
+  if (matchPath("/auditor-cidadao", path)) screen = <AuditorLoader />;
   // The first page and the pages of a district, a service or a department (transparency.tsx picks which).
   if (path === "/transparencia" || path.startsWith("/transparencia/")) screen = <TransparencyLoader />;
   return (
@@ -115,6 +126,7 @@ function App() {
         { href: withLang("/minhas-solicitacoes", locale), label: t("portal.menu.mine") },
         { href: withLang("/transparencia", locale), label: t("portal.menu.transparency") },
         { href: withLang("/acompanhar-area", locale), label: t("portal.areaFollows.menu") },
+        { href: withLang("/auditor-cidadao", locale), label: t("portal.auditor.menu") },
       ]}
     >
       {screen}
