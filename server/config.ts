@@ -122,6 +122,19 @@ const Env = z.object({
   AUDITOR_CALLS_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(10),
   /** A number or sip: address to dial instead of the queue (TwiML <Dial>). */
   TWILIO_DIAL: z.string().min(3).max(200).optional(),
+  /** The SIP gateway (docs/telephony.md): "host:port" the PBX sends the 156 line's calls to; unset: no SIP. */
+  SIP_LISTEN: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, "host:port, e.g. 0.0.0.0:5060")
+    .optional(),
+  /** The address the PBX reaches the gateway at, written in SIP and SDP (SIP_LISTEN's host by default). */
+  SIP_PUBLIC_HOST: z.string().min(1).max(200).optional(),
+  /** The agents' queue on the PBX, where "talk to an agent" is transferred (REFER); the <Dial>'s PBX host. */
+  SIP_AGENTS_URI: z
+    .string()
+    .regex(/^sips?:\S+$/, "a sip: URI")
+    .optional(),
+  SIP_PBX_HOST: z.string().min(1).max(200).optional(),
   /** Map tile URL template for the screens' maps (e.g. https://tile.example.org/{z}/{x}/{y}.png); unset: none. */
   MAP_TILE_URL: z
     .string()
@@ -221,6 +234,8 @@ export interface Config {
     | undefined;
   /** Days a call's recording is kept; 0 records none. */
   callRecordingDays: number;
+  /** The SIP gateway's address and the PBX's; undefined when SIP_LISTEN is unset. */
+  sip?: { host: string; port: number; publicHost?: string; agentsUri?: string; pbxHost?: string } | undefined;
   /** The written channels' providers that are configured (server/config-messaging.ts). */
   messaging: MessagingSettings;
   /** The OpenID providers people sign in through (server/config-sign-in.ts), read through server/access/oidc.ts. */
@@ -275,6 +290,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
   if ("problems" in channels) return channels;
   const providers = signInSettings(e);
   if ("problems" in providers) return providers;
+  if (e.SIP_LISTEN && !e.TWILIO_AUTH_TOKEN) {
+    return {
+      problems: ["SIP_LISTEN: the gateway signs its requests with TWILIO_AUTH_TOKEN, which is unset"],
+    };
+  }
   if (e.TWILIO_VOICE_FROM && !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN)) {
     return { problems: ["TWILIO_VOICE_FROM: calls need TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"] };
   }
@@ -330,6 +350,15 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
             }
           : undefined,
       callRecordingDays: e.CALL_RECORDING_DAYS,
+      sip: e.SIP_LISTEN
+        ? {
+            host: e.SIP_LISTEN.slice(0, e.SIP_LISTEN.lastIndexOf(":")),
+            port: Number(e.SIP_LISTEN.slice(e.SIP_LISTEN.lastIndexOf(":") + 1)),
+            publicHost: e.SIP_PUBLIC_HOST,
+            agentsUri: e.SIP_AGENTS_URI,
+            pbxHost: e.SIP_PBX_HOST,
+          }
+        : undefined,
       messaging: channels.messaging,
       signIn: providers.signIn,
     },

@@ -21,6 +21,7 @@ import { logger } from "./observability/log.ts";
 import { databaseRegistry, processRegistry } from "./observability/metrics.ts";
 import { startMetricsListener } from "./observability/metrics-endpoint.ts";
 import { findDemoAccountsWithKnownPassword } from "./staff/first-admin.ts";
+import { startConfiguredSip } from "./telephony/sip.ts";
 
 function parseRoles(argv: string[]): Role[] {
   const arg = argv.find((a) => a.startsWith("--roles="));
@@ -77,9 +78,12 @@ if (!config.seedDemoAccounts) {
 // one process, whose hub wakes on its own commits: there is nobody else to tell.
 const publisher = db.kind === "postgres" ? startPublisher(db) : undefined;
 const app = roles.includes("web") ? await buildApp(ctx, { logger: true, roles }) : undefined;
+let sip: Awaited<ReturnType<typeof startConfiguredSip>>;
 if (app) {
   const address = await app.listen({ port: config.port, host: config.host });
   log.info(`Responsiva is up on ${address} (database: ${db.kind})`);
+  sip = await startConfiguredSip(config, address);
+  if (sip) log.info(`SIP gateway on ${config.sip?.host}:${sip.port} (udp)`);
 }
 // Renewed three times per lease, as with the default 30 s lease and 10 s heartbeat (decision 0023).
 const lease = {
@@ -132,6 +136,7 @@ async function shutdown(signal: string) {
   }, config.shutdownTimeoutMs);
   if (app) app.lifecycle.draining = true;
   try {
+    await sip?.close();
     await Promise.all([app?.close(), worker?.stop(), scheduler?.stop()]);
     await heartbeat.stop();
     await stopBackupSocket?.();

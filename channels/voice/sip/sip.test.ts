@@ -1,0 +1,211 @@
+/**
+ * The 156 line over SIP on loopback (issue 18, decision 0072): the gateway answers calls from SIPp (Debian's
+ * sip-tester, keys from its RFC 4733 captures) and from a PBX played by our own user agent; the IVR runs by the
+ * platform's TwiML webhooks, its prompts synthesised by espeak-ng. Whole calls: a status by protocol, a mistyped
+ * protocol caught by its check digit, a caller who hangs up mid-prompt, and "talk to an agent" transferred by REFER
+ * with the consoles' screen pop.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { DEFAULT_IVR_MENU } from "../../../domain/ivr.ts";
+import { answerByDepartment, drain, fileDemand } from "../../../tests/factories.ts";
+import { staffHeaders, testApp } from "../../../tests/helpers.ts";
+import { startSipAgent } from "./agent.ts";
+import { startSipGateway } from "./gateway.ts";
+import { openRtp } from "./rtp.ts";
+import { buildSdp, parseSdp } from "./sdp.ts";
+import { espeakSpeech } from "./speech.ts";
+
+const run = promisify(execFile);
+const TOKEN = "sip-gateway-test-token-0123456789";
+const { app, ctx } = await testApp({ twilioAuthToken: TOKEN });
+const db = ctx.db;
+const base = await app.listen({ port: 0, host: "127.0.0.1" });
+ctx.config.publicUrl = base;
+const admin = await staffHeaders(db, "admin");
+const menu = await app.inject({
+  method: "PUT",
+  url: "/api/v1/ivr/menu",
+  headers: { authorization: admin.authorization },
+  payload: { ...DEFAULT_IVR_MENU, agentHours: "always" },
+});
+assert.equal(menu.statusCode, 200, menu.body);
+const filed = await fileDemand({ app, ctx });
+await drain(ctx);
+await answerByDepartment({ app, ctx }, filed.id);
+await drain(ctx);
+
+// The PBX: our own user agent, which takes the REFERs the gateway sends and places calls to it.
+const refers: string[] = [];
+const pbx = await startSipAgent({
+  host: "127.0.0.1",
+  onInvite: (invite) => invite.reject(486, "Busy Here"),
+  onRefer: (_callId, target) => {
+    refers.push(target);
+    return 202;
+  },
+});
+const prompts = await mkdtemp(join(tmpdir(), "responsiva-prompts-"));
+const gateway = await startSipGateway({
+  host: "127.0.0.1",
+  port: 0,
+  voiceUrl: `${base}/api/v1/telephony/twilio/voice`,
+  statusUrl: `${base}/api/v1/telephony/twilio/status`,
+  authToken: TOKEN,
+  accountSid: `AC${"5".repeat(32)}`,
+  agentsUri: `sip:agentes@127.0.0.1:${pbx.port}`,
+  speech: espeakSpeech({ folder: prompts }),
+});
+after(async () => {
+  await gateway.close();
+  await pbx.close();
+  await app.close();
+  await rm(prompts, { recursive: true, force: true });
+});
+
+/** A free UDP-ish port for SIPp (taken from the kernel through TCP, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const steps = async (from: string) =>
+  (
+    await db.query<{ step: string; outcome: string; input: string | null }>(
+      `SELECT s.step, s.outcome, s.input FROM call_ivr_steps s JOIN calls c ON c.id = s.call_id
+        WHERE c.from_raw = $1 ORDER BY s.id`,
+      [from],
+    )
+  ).map((s) => `${s.step}:${s.outcome}`);
+
+/** Waits until `check` holds (the gateway posts the last step while SIPp already hangs up). */
+async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const callState = async (from: string) =>
+  (await db.query<{ state: string }>("SELECT state FROM calls WHERE from_raw = $1", [from]))[0]?.state;
+
+/** A call from `from` through the PBX to the 156 line, answered by the gateway: the call and the phone's audio. */
+async function ring(from: string) {
+  const phone = await openRtp("127.0.0.1");
+  const placed = await pbx.invite({
+    target: `sip:156@127.0.0.1:${gateway.port}`,
+    fromUser: from,
+    sdp: buildSdp({ address: "127.0.0.1", port: phone.port, sessionId: 1 }),
+  });
+  assert.equal(placed.outcome, "answered");
+  if (placed.outcome !== "answered") throw new Error("not answered");
+  const answer = parseSdp(placed.call.remoteSdp)!;
+  assert.deepEqual([answer.pcmu, answer.eventPayload], [true, 101]);
+  phone.connect(answer.address, answer.port, 101);
+  return { call: placed.call, phone };
+}
+
+// CI installs both (.ci/run); a machine without them skips the calls, saying why.
+const tools = ["/usr/bin/sipp", "/usr/bin/espeak-ng"].every((path) => existsSync(path));
+
+describe("the 156 line over SIP", {
+  skip: tools ? false : "sip-tester and espeak-ng are not installed",
+}, () => {
+  it("answers SIPp, takes 1 and a protocol with # by RFC 4733 keys, and reads the status back", async () => {
+    const template = await readFile("tests/sipp/ivr-caller.xml", "utf8");
+    const key = (k: string) =>
+      `<nop><action><exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_${k === "#" ? "pound" : k}.pcap"/></action></nop>
+  <pause milliseconds="400"/>`;
+    const keys = [
+      '<pause milliseconds="1500"/>',
+      key("1"),
+      '<pause milliseconds="1500"/>',
+      ...[...filed.protocol, "#"].map(key),
+      // The status is read back: the caller listens, then hangs up.
+      '<pause milliseconds="4000"/>',
+    ].join("\n  ");
+    const folder = await mkdtemp(join(tmpdir(), "responsiva-sipp-"));
+    const scenario = join(folder, "caller.xml");
+    await writeFile(scenario, template.replace("<!-- KEYS -->", keys));
+    try {
+      const { stdout, stderr } = await run(
+        "sipp",
+        [
+          `127.0.0.1:${gateway.port}`,
+          ...["-sf", scenario, "-m", "1", "-i", "127.0.0.1", "-p", String(await freePort())],
+          ...["-mi", "127.0.0.1", "-mp", String(await freePort()), "-timeout", "60s", "-timeout_error"],
+          ...["-nostdin", "-trace_err", "-error_file", join(folder, "errors.log")],
+        ],
+        { timeout: 90_000, cwd: folder },
+      ).catch(async (error) => {
+        const errors = await readFile(join(folder, "errors.log"), "utf8").catch(() => "");
+        throw new Error(`sipp failed: ${error.message}\n${errors}`);
+      });
+      void stdout;
+      void stderr;
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    await eventually(async () => (await steps("+5511955550123")).length >= 2).catch(async () => {
+      throw new Error(`the IVR's steps: ${(await steps("+5511955550123")).join(", ")}`);
+    });
+    assert.deepEqual((await steps("+5511955550123")).slice(0, 2), ["menu:status", "protocol:found"]);
+    await eventually(async () => (await callState("+5511955550123")) === "ended");
+  });
+
+  it("plays synthesised μ-law prompts, catches a mistyped protocol, and stops when the caller hangs up", async () => {
+    const { call, phone } = await ring("5511955550456");
+    try {
+      const recording = phone.record();
+      await new Promise((r) => setTimeout(r, 1500));
+      await phone.sendDigits("1");
+      await new Promise((r) => setTimeout(r, 800));
+      const last = Number(filed.protocol.slice(-1));
+      const wrong = `${filed.protocol.slice(0, -1)}${(last + 1) % 10}`;
+      await phone.sendDigits(`${wrong}#`);
+      await eventually(async () => (await steps("+5511955550456")).length >= 2);
+      await new Promise((r) => setTimeout(r, 500));
+      const heard = recording.stop();
+      // The greeting was said: seconds of μ-law that is not silence.
+      assert.ok(heard.length > 8000, `heard ${heard.length} samples`);
+      let sound = 0;
+      for (const b of heard) if (b !== 0xff && b !== 0x7f) sound++;
+      assert.ok(sound > 4000, "the prompt is not silence");
+      // The caller hangs up while the IVR asks again: the gateway stops and the call ends.
+      await call.hangup();
+    } finally {
+      phone.close();
+    }
+    const walked = await steps("+5511955550456");
+    assert.deepEqual(walked.slice(0, 2), ["menu:status", "protocol:bad_check_digit"]);
+    await eventually(async () => (await callState("+5511955550456")) === "ended");
+  });
+
+  it("transfers “talk to an agent” to the agents' queue on the PBX by REFER, ringing with the screen pop", async () => {
+    const { call, phone } = await ring("5511955550789");
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await phone.sendDigits("2");
+      await eventually(async () => refers.length > 0, 20_000);
+      assert.deepEqual(refers, [`sip:agentes@127.0.0.1:${pbx.port}`]);
+      // A blind transfer: once the PBX accepted it, the gateway's leg ends.
+      assert.equal(await call.ended, "remote");
+    } finally {
+      phone.close();
+    }
+    assert.deepEqual(await steps("+5511955550789"), ["menu:agent"]);
+    // Ringing in the consoles, with the screen pop: the agent's side is the PBX's now.
+    assert.equal(await callState("+5511955550789"), "ringing");
+  });
+});
