@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { MESSAGING_ENV, type MessagingSettings, messagingSettings } from "./config-messaging.ts";
 import { SIGN_IN_ENV, type SignInSettings, signInSettings } from "./config-sign-in.ts";
+import { SIP_ENV, type SipSettings, sipSettings } from "./config-sip.ts";
 
 /** The process roles one codebase can play; all three run in one process by default. */
 export const ROLES = ["web", "worker", "scheduler"] as const;
@@ -19,6 +20,7 @@ export const DEFAULT_SOURCE_URL = "https://github.com/responsiva-civic/responsiv
 const Env = z.object({
   ...MESSAGING_ENV,
   ...SIGN_IN_ENV,
+  ...SIP_ENV,
   /** PostgreSQL server URL; unset means the embedded PGlite database in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
   /**
@@ -122,19 +124,6 @@ const Env = z.object({
   AUDITOR_CALLS_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(10),
   /** A number or sip: address to dial instead of the queue (TwiML <Dial>). */
   TWILIO_DIAL: z.string().min(3).max(200).optional(),
-  /** The SIP gateway (docs/telephony.md): "host:port" the PBX sends the 156 line's calls to; unset: no SIP. */
-  SIP_LISTEN: z
-    .string()
-    .regex(/^[^\s:]+:\d{1,5}$/, "host:port, e.g. 0.0.0.0:5060")
-    .optional(),
-  /** The address the PBX reaches the gateway at, written in SIP and SDP (SIP_LISTEN's host by default). */
-  SIP_PUBLIC_HOST: z.string().min(1).max(200).optional(),
-  /** The agents' queue on the PBX, where "talk to an agent" is transferred (REFER); the <Dial>'s PBX host. */
-  SIP_AGENTS_URI: z
-    .string()
-    .regex(/^sips?:\S+$/, "a sip: URI")
-    .optional(),
-  SIP_PBX_HOST: z.string().min(1).max(200).optional(),
   /** Map tile URL template for the screens' maps (e.g. https://tile.example.org/{z}/{x}/{y}.png); unset: none. */
   MAP_TILE_URL: z
     .string()
@@ -234,8 +223,8 @@ export interface Config {
     | undefined;
   /** Days a call's recording is kept; 0 records none. */
   callRecordingDays: number;
-  /** The SIP gateway's address and the PBX's; undefined when SIP_LISTEN is unset. */
-  sip?: { host: string; port: number; publicHost?: string; agentsUri?: string; pbxHost?: string } | undefined;
+  /** The SIP gateway's settings (server/config-sip.ts); undefined when SIP_LISTEN is unset. */
+  sip?: SipSettings | undefined;
   /** The written channels' providers that are configured (server/config-messaging.ts). */
   messaging: MessagingSettings;
   /** The OpenID providers people sign in through (server/config-sign-in.ts), read through server/access/oidc.ts. */
@@ -290,11 +279,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
   if ("problems" in channels) return channels;
   const providers = signInSettings(e);
   if ("problems" in providers) return providers;
-  if (e.SIP_LISTEN && !e.TWILIO_AUTH_TOKEN) {
-    return {
-      problems: ["SIP_LISTEN: the gateway signs its requests with TWILIO_AUTH_TOKEN, which is unset"],
-    };
-  }
+  const gateway = sipSettings(e);
+  if ("problems" in gateway) return gateway;
   if (e.TWILIO_VOICE_FROM && !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN)) {
     return { problems: ["TWILIO_VOICE_FROM: calls need TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"] };
   }
@@ -350,15 +336,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
             }
           : undefined,
       callRecordingDays: e.CALL_RECORDING_DAYS,
-      sip: e.SIP_LISTEN
-        ? {
-            host: e.SIP_LISTEN.slice(0, e.SIP_LISTEN.lastIndexOf(":")),
-            port: Number(e.SIP_LISTEN.slice(e.SIP_LISTEN.lastIndexOf(":") + 1)),
-            publicHost: e.SIP_PUBLIC_HOST,
-            agentsUri: e.SIP_AGENTS_URI,
-            pbxHost: e.SIP_PBX_HOST,
-          }
-        : undefined,
+      sip: gateway.sip,
       messaging: channels.messaging,
       signIn: providers.signIn,
     },

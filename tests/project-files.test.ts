@@ -45,9 +45,16 @@ describe("licence and project files", () => {
 
 describe("environment variables", () => {
   // The keys of the Env schema: the only upper-case keys at two spaces of indentation in server/config.ts and in
-  // its parts for the messaging providers (server/config-messaging.ts) and the sign-in providers (config-sign-in.ts).
-  const variables = ["server/config.ts", "server/config-messaging.ts", "server/config-sign-in.ts"].flatMap(
-    (file) => [...read(file).matchAll(/^ {2}([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!),
+  // its parts for the messaging providers (server/config-messaging.ts), the sign-in providers (config-sign-in.ts) and
+  // the SIP gateway (config-sip.ts).
+  const files = [
+    "server/config.ts",
+    "server/config-messaging.ts",
+    "server/config-sign-in.ts",
+    "server/config-sip.ts",
+  ];
+  const variables = files.flatMap((file) =>
+    [...read(file).matchAll(/^ {2}([A-Z][A-Z0-9_]+): z\b/gm)].map((m) => m[1]!),
   );
   const operations = read("docs/operations.md");
   const section = operations.split(/^## /m).find((s) => s.startsWith("Environment variables")) ?? "";

@@ -7,9 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { signTwilioRequest, TWILIO_SIGNATURE_HEADER } from "../parse.ts";
-import { type IncomingInvite, type SipAgent, startSipAgent } from "./agent.ts";
+import { type IncomingInvite, type SipAgent, type SipCall, startSipAgent } from "./agent.ts";
 import { userOf } from "./message.ts";
-import { openRtp } from "./rtp.ts";
+import { openRtp, type RtpSession } from "./rtp.ts";
 import { buildSdp, parseSdp } from "./sdp.ts";
 import { type Speech, wavToUlaw } from "./speech.ts";
 import { runTwimlCall, type TwimlEnd } from "./twiml-call.ts";
@@ -73,6 +73,61 @@ export async function postSigned(
   return text;
 }
 
+/** An answered call run by TwiML from `url`: the parameters every request carries, and how it went. */
+export async function runAnsweredCall(
+  options: Pick<SipGatewayOptions, "authToken" | "agentsUri" | "pbxHost" | "speech" | "reach" | "voiceUrl">,
+  call: SipCall,
+  rtp: RtpSession,
+  base: Record<string, string>,
+  url: string,
+  extra?: Record<string, string>,
+): Promise<TwimlEnd> {
+  const hungUp = new AbortController();
+  void call.ended.then(() => hungUp.abort());
+  try {
+    return await runTwimlCall(
+      {
+        rtp,
+        speech: options.speech,
+        signal: hungUp.signal,
+        // As Twilio does: an inbound call's first request while the line rings, the steps after it in progress.
+        fetchTwiml: (to, more) => {
+          const status = to === options.voiceUrl && !more ? "ringing" : "in-progress";
+          return postSigned(to, { ...base, CallStatus: status, ...more }, options.authToken, options.reach);
+        },
+        async fetchAudio(to) {
+          const res = await fetch(options.reach?.(to) ?? to, { signal: AbortSignal.timeout(15_000) });
+          if (!res.ok) throw new Error(`${to} answered ${res.status}`);
+          return wavToUlaw(Buffer.from(await res.arrayBuffer()));
+        },
+        async transfer(kind, target) {
+          const uri =
+            kind === "enqueue"
+              ? options.agentsUri
+              : target.startsWith("sip:")
+                ? target
+                : options.pbxHost
+                  ? `sip:${target}@${options.pbxHost}`
+                  : undefined;
+          if (!uri) return false;
+          const status = await call.refer(uri);
+          if (status >= 300) return false;
+          // Blind transfer: the PBX takes the caller to the target; our leg ends.
+          await call.hangup();
+          return true;
+        },
+        hangup: () => call.hangup(),
+      },
+      url,
+      extra,
+    );
+  } catch (error) {
+    console.error("sip: a call failed", error);
+    await call.hangup().catch(() => {});
+    return "failed";
+  }
+}
+
 /** Starts the gateway: SIP on `host`:`port`, RTP on ephemeral ports of the same host. */
 export async function startSipGateway(options: SipGatewayOptions): Promise<SipGateway> {
   const host = options.publicHost ?? options.host;
@@ -82,9 +137,8 @@ export async function startSipGateway(options: SipGatewayOptions): Promise<SipGa
     const offer = parseSdp(invite.offer);
     if (!offer?.pcmu) return invite.reject(488, "Not Acceptable Here");
     const rtp = await openRtp(options.host);
-    const callSid = `CA${randomBytes(16).toString("hex")}`;
     const base = {
-      CallSid: callSid,
+      CallSid: `CA${randomBytes(16).toString("hex")}`,
       AccountSid: options.accountSid,
       From: numberOf(invite.from),
       To: numberOf(invite.uri),
@@ -96,53 +150,9 @@ export async function startSipGateway(options: SipGatewayOptions): Promise<SipGa
     );
     rtp.connect(offer.address, offer.port, offer.eventPayload);
     const started = Date.now();
-    const hungUp = new AbortController();
-    void call.ended.then(() => hungUp.abort());
     let end: TwimlEnd = "failed";
     try {
-      end = await runTwimlCall(
-        {
-          rtp,
-          speech: options.speech,
-          signal: hungUp.signal,
-          // As Twilio does: the first request while the line rings, the steps after it in progress.
-          fetchTwiml: (url, extra) => {
-            const status = url === options.voiceUrl && !extra ? "ringing" : "in-progress";
-            return postSigned(
-              url,
-              { ...base, CallStatus: status, ...extra },
-              options.authToken,
-              options.reach,
-            );
-          },
-          async fetchAudio(url) {
-            const res = await fetch(options.reach?.(url) ?? url, { signal: AbortSignal.timeout(15_000) });
-            if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-            return wavToUlaw(Buffer.from(await res.arrayBuffer()));
-          },
-          async transfer(kind, target) {
-            const uri =
-              kind === "enqueue"
-                ? options.agentsUri
-                : target.startsWith("sip:")
-                  ? target
-                  : options.pbxHost
-                    ? `sip:${target}@${options.pbxHost}`
-                    : undefined;
-            if (!uri) return false;
-            const status = await call.refer(uri);
-            if (status >= 300) return false;
-            // Blind transfer: the PBX takes the caller to the target; our leg ends.
-            await call.hangup();
-            return true;
-          },
-          hangup: () => call.hangup(),
-        },
-        options.voiceUrl,
-      );
-    } catch (error) {
-      console.error("sip: a call failed", error);
-      await call.hangup().catch(() => {});
+      end = await runAnsweredCall(options, call, rtp, base, options.voiceUrl);
     } finally {
       rtp.close();
       // A transferred call goes on at the PBX, ringing in the consoles: its end is the PBX's to tell (CTI events).

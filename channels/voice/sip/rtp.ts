@@ -31,6 +31,8 @@ export interface RtpSession {
   sendDigits(digits: string): Promise<void>;
   /** Called with each keypad digit as its event ends. */
   onDigit(listener: (digit: string) => void): () => void;
+  /** Called with each 20 ms of the other side's audio (μ-law), as it comes. */
+  onAudio(listener: (frame: Buffer) => void): () => void;
   /** Starts keeping the caller's audio; `stop()` returns it as μ-law bytes. */
   record(): { stop(): Buffer };
   close(): void;
@@ -54,6 +56,7 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
   let timestamp = Math.floor(Math.random() * 0xffffffff) >>> 0;
   let first = true;
   const listeners = new Set<(digit: string) => void>();
+  const audioListeners = new Set<(frame: Buffer) => void>();
   let recording: Buffer[] | undefined;
   // The event whose end was seen, so that its repeated end packets (§2.5.1.4) count once.
   let ended: { timestamp: number; event: number } | undefined;
@@ -86,7 +89,10 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
       if (digit) for (const listener of listeners) listener(digit);
       return;
     }
-    if (type === 0 && recording) recording.push(dataViewToNodeBuffer(packet.getPayload()));
+    if (type !== 0) return;
+    const frame = dataViewToNodeBuffer(packet.getPayload());
+    recording?.push(frame);
+    for (const listener of audioListeners) listener(frame);
   });
 
   const send = (payload: Buffer, type = 0, marker = first, at = timestamp) => {
@@ -168,6 +174,10 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onAudio(listener) {
+      audioListeners.add(listener);
+      return () => audioListeners.delete(listener);
+    },
     record() {
       const frames: Buffer[] = [];
       recording = frames;
@@ -182,6 +192,7 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
       if (closed) return;
       closed = true;
       listeners.clear();
+      audioListeners.clear();
       socket.close();
     },
   };
