@@ -398,6 +398,7 @@ const PUBLIC_CALLS: Record<string, Calls> = {
     { method: "GET", url: "/api/v1/chat/messages" },
     { method: "GET", url: "/api/v1/chat/messages", headers: { "x-chat-token": "A".repeat(32) } },
   ],
+  "GET /api/v1/telephony/prompts/:file": () => get(`/api/v1/telephony/prompts/${"0".repeat(64)}.wav`),
   "POST /api/v1/telephony/twilio/voice": () => [post("/api/v1/telephony/twilio/voice", "CallSid=CA1", form)],
   "POST /api/v1/telephony/twilio/ivr": () => [
     post("/api/v1/telephony/twilio/ivr?step=menu&lang=pt-BR&tries=0", "CallSid=CA1&Digits=1", form),

@@ -31,6 +31,59 @@ export async function emptyAuditorsOfCitizen(tx: Sql, citizenId: number): Promis
   return rows.length;
 }
 
+/**
+ * The calls made to a citizen as an auditor, and the recordings of their voice kept, as their export lists them:
+ * when, how each call went, and each recording's length, state and end of keeping (the audio itself is
+ * `GET /api/v1/call-recordings/{id}/audio`, for staff with recordings.listen to hand over).
+ */
+export async function exportAuditorCallsOf(sql: Sql, citizenId: number) {
+  const calls = await sql.query<{
+    id: number;
+    due_at: Date | string;
+    state: string;
+    attempts: number;
+    last_outcome: string | null;
+    ended_at: Date | string | null;
+  }>(
+    `SELECT c.id, c.due_at, c.state, c.attempts, c.last_outcome, c.ended_at
+       FROM auditor_calls c JOIN auditors a ON a.id = c.auditor_id
+      WHERE a.citizen_id = $1 ORDER BY c.id`,
+    [citizenId],
+  );
+  const recordings = await sql.query<{
+    id: number;
+    auditor_call_id: number | null;
+    state: string;
+    duration_seconds: number | null;
+    created_at: Date | string;
+    expires_at: Date | string;
+  }>(
+    `SELECT id, auditor_call_id, state, duration_seconds, created_at, expires_at
+       FROM call_recordings WHERE citizen_id = $1 AND expires_at > now() ORDER BY id`,
+    [citizenId],
+  );
+  const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
+  return {
+    auditorCalls: calls.map((c) => ({
+      id: Number(c.id),
+      dueAt: iso(c.due_at),
+      state: c.state,
+      attempts: c.attempts,
+      lastOutcome: c.last_outcome,
+      endedAt: iso(c.ended_at),
+    })),
+    callRecordings: recordings.map((r) => ({
+      id: Number(r.id),
+      auditorCallId: r.auditor_call_id === null ? null : Number(r.auditor_call_id),
+      state: r.state,
+      durationSeconds: r.duration_seconds,
+      recordedAt: iso(r.created_at),
+      keptUntil: iso(r.expires_at),
+      audio: r.state === "stored" ? `/api/v1/call-recordings/${Number(r.id)}/audio` : null,
+    })),
+  };
+}
+
 /** A citizen's enrolments as their LGPD export lists them (art. 18 II and V), oldest first. */
 export async function exportAuditorsOf(sql: Sql, citizenId: number) {
   const rows = await sql.query<{

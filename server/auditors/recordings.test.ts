@@ -150,6 +150,20 @@ describe("a recorded call to a citizen auditor", () => {
       [stored.id],
     );
     assert.equal(audit.n, 1);
+
+    // The citizen's LGPD export lists the call and the recording of their voice, with where its audio is.
+    const exported = await app.inject({
+      method: "GET",
+      url: `/api/v1/citizens/${auditor.citizenId}/export`,
+      headers: await staffHeaders(db, "ombudsman"),
+    });
+    assert.equal(exported.statusCode, 200, exported.body);
+    const data = exported.json();
+    assert.ok(data.auditorCalls.some((c: { id: number }) => c.id === callId));
+    assert.deepEqual(
+      data.callRecordings.map((r: { id: number; state: string; audio: string }) => [r.id, r.state, r.audio]),
+      [[Number(stored.id), "stored", url]],
+    );
   });
 
   it("refuses an unsigned or malformed recording callback", async () => {

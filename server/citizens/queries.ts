@@ -1,5 +1,5 @@
 /** Reads of the citizens concept: lookups for the agent's screen and the LGPD export. */
-import { exportAuditorsOf } from "../auditors/lgpd.ts";
+import { exportAuditorCallsOf, exportAuditorsOf } from "../auditors/lgpd.ts";
 import { maybeOne, type Sql } from "../db/index.ts";
 import { decodeCursor, pageOf } from "../http/pagination.ts";
 import { type Locale, pickLocalized } from "../i18n.ts";
@@ -142,6 +142,7 @@ export async function exportCitizen(sql: Sql, citizenId: number) {
     })),
     // Their citizen-auditor enrolments (issue 18), revoked ones included.
     auditors: await exportAuditorsOf(sql, citizenId),
+    ...(await exportAuditorCallsOf(sql, citizenId)),
     demands: demands.map((d) => ({
       protocol: d.protocol,
       service: { code: d.service_code, name: pickLocalized(d.service_name, citizen.locale) },

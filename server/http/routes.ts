@@ -26,6 +26,7 @@ import { registerExportsRoutes } from "../exports/routes.ts";
 import { registerFieldRoutes } from "../field/routes.ts";
 import { registerIndicatorRoutes } from "../indicators/routes.ts";
 import { registerInspectionsRoutes } from "../inspections/routes.ts";
+import { registerPromptRoutes } from "../ivr/prompt-routes.ts";
 import { registerIvrRoutes } from "../ivr/routes.ts";
 import { registerJobsRoutes } from "../jobs/view-routes.ts";
 import { registerMessageTemplatesRoutes } from "../message-templates/routes.ts";
@@ -76,6 +77,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerIndicatorRoutes(app);
   await registerNotificationsRoutes(app);
   registerIvrRoutes(app);
+  registerPromptRoutes(app);
   await registerJobsRoutes(app);
   await registerMessageTemplatesRoutes(app);
   await registerCalendarRoutes(app);

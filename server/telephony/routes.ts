@@ -27,6 +27,7 @@ import { route, validate } from "../http/openapi.ts";
 import { linkNext } from "../http/pagination.ts";
 import { translate } from "../i18n.ts";
 import { ivrWelcome } from "../ivr/flow.ts";
+import { withRecordedPrompts } from "../ivr/prompts.ts";
 import { loadIvrMenu } from "../ivr/queries.ts";
 import { ivrDeps, registerIvrWebhook } from "../ivr/webhook.ts";
 import { tenantPublicUrl } from "../tenants/public-url.ts";
@@ -125,6 +126,12 @@ async function registerPbxWebhook(scope: FastifyInstance): Promise<void> {
 async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
   const { db, config } = scope.ctx;
   await scope.register(formbody);
+  // Every TwiML answer plays the city's recording of a text where it has one (server/ivr/prompts.ts).
+  scope.addHook("onSend", async (_req, reply, payload) => {
+    if (typeof payload !== "string" || !String(reply.getHeader("content-type") ?? "").startsWith("text/xml"))
+      return payload;
+    return withRecordedPrompts(scope.ctx, payload);
+  });
   // Twilio reads TwiML, not problem documents: an error hangs up politely, its code in a header for the logs.
   scope.setErrorHandler((error: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) => {
     const app = error instanceof AppError ? error : undefined;

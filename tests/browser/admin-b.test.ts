@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { simpleParser } from "mailparser";
 import type { Page } from "playwright-core";
+import wavefile from "wavefile";
 import { one } from "../../server/db/index.ts";
 import { runOnce } from "../../server/jobs/runner.ts";
 import { sendMessage } from "../../server/notifications/jobs.ts";
@@ -199,6 +200,35 @@ describe("administration: users, calendar, IVR, messages, API keys, webhooks", (
     });
     assert.equal(menu.texts.greeting["pt-BR"], "Prefeitura de São Paulo, Central 156.");
     await shot(page, "admin-ivr-pt-BR");
+  });
+
+  it("records the city's own voice for the new greeting, plays it, and goes back to synthesis", async () => {
+    await open(page, "ura");
+    await page.getByRole("heading", { name: "Gravações das mensagens" }).waitFor();
+    // The greeting saved just before: its recording belongs to that exact text.
+    const text = "Prefeitura de São Paulo, Central 156.";
+    const file = new wavefile.WaveFile();
+    file.fromScratch(
+      1,
+      8000,
+      "16",
+      Array.from({ length: 16000 }, (_, i) => Math.round(3000 * Math.sin(i / 3))),
+    );
+    await page
+      .getByLabel(`Enviar uma gravação (WAV) de: ${text}`)
+      .setInputFiles({ name: "saudacao.wav", mimeType: "audio/wav", buffer: Buffer.from(file.toBuffer()) });
+    await page.getByText("Gravação salva.").waitFor();
+    await page.getByText("Gravação de 2 s").waitFor();
+    const src = await page.getByLabel(`Ouvir a gravação de: ${text}`).getAttribute("src");
+    const audio = await page.request.get(`${baseUrl}${src}`);
+    assert.equal(audio.status(), 200);
+    assert.equal(audio.headers()["content-type"], "audio/wav");
+    assert.deepEqual(await seriousViolations(page), []);
+    await shot(page, "admin-ivr-prompts-pt-BR");
+    await page.getByRole("button", { name: "Voltar à voz sintetizada" }).click();
+    await page.getByText("Gravação removida: o texto volta a ser dito por voz sintetizada.").waitFor();
+    const left = await db.query("SELECT 1 FROM voice_prompts");
+    assert.equal(left.length, 0);
   });
 
   it("edits the pt-BR e-mail text of demand.received, and the next receipt is sent with it", async () => {

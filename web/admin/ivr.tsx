@@ -8,6 +8,7 @@ import { ProblemAlert } from "../ui/components.tsx";
 import { useLoad } from "../ui/load.ts";
 import { StatusLine, sendJson, useChange } from "./change.tsx";
 import { FormField } from "./form-field.tsx";
+import { RecordedPrompts } from "./ivr-prompts.tsx";
 import type { AdminScreenProps } from "./main.tsx";
 
 type Language = "pt-BR" | "en" | "es";
@@ -68,6 +69,7 @@ export function IvrScreen(props: AdminScreenProps) {
       <h1 tabIndex={-1}>{t("admin.sections.ivr")}</h1>
       <p class="hint">{t("admin.ivr.intro")}</p>
       {menu ? <MenuForm {...props} menu={menu} onSaved={reload} /> : <ProblemAlert problem={problem} t={t} />}
+      {menu ? <RecordedPrompts key={menu.updatedAt ?? ""} {...props} /> : null}
     </section>
   );
 }

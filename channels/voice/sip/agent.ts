@@ -7,6 +7,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { placeCall } from "./agent-invite.ts";
+import {
+  type CallState,
+  type Dialog,
+  GIVE_UP,
+  type IncomingInvite,
+  type Peer,
+  type SipAgent,
+  type SipCall,
+  T1,
+  T2,
+} from "./agent-types.ts";
 import {
   header,
   hostPortOf,
@@ -18,76 +30,9 @@ import {
   uriOf,
 } from "./message.ts";
 
-const T1 = 500;
-const T2 = 4000;
-const GIVE_UP = 64 * T1;
+export type { Dialog, IncomingInvite, Placed, SipAgent, SipCall } from "./agent-types.ts";
 
 const token = (bytes = 8) => randomBytes(bytes).toString("hex");
-
-/** Where a datagram goes. */
-interface Peer {
-  address: string;
-  port: number;
-}
-
-/** A call's dialog as both ends know it (§12). */
-export interface Dialog {
-  callId: string;
-  localTag: string;
-  remoteTag: string;
-  /** Our From (outbound) or To (inbound) URI, and the other side's. */
-  localUri: string;
-  remoteUri: string;
-  /** Where requests inside the dialog go: the other side's Contact. */
-  remoteTarget: string;
-  localSeq: number;
-}
-
-/** One call, answered or placed: its dialog, how it ends, and what can be done on it. */
-export interface SipCall {
-  readonly dialog: Dialog;
-  /** The other side's session description (its offer inbound, its answer outbound). */
-  readonly remoteSdp: string;
-  /** Ends the call from our side (BYE). */
-  hangup(): Promise<void>;
-  /** Asks the other side to call `target` instead (REFER): the final status of the REFER. */
-  refer(target: string): Promise<number>;
-  /** Resolves when the call ends, with who ended it. */
-  readonly ended: Promise<"remote" | "local">;
-}
-
-/** A call being offered to us: answered with our SDP, or refused. */
-export interface IncomingInvite {
-  callId: string;
-  from: string;
-  to: string;
-  /** The URI the caller dialled (the request URI). */
-  uri: string;
-  offer: string;
-  answer(sdp: string): SipCall;
-  reject(status: number, reason: string): void;
-  /** Resolves if the caller gives up (CANCEL) before it is answered. */
-  readonly cancelled: Promise<void>;
-}
-
-/** What placing a call came to. */
-export type Placed =
-  | { outcome: "answered"; call: SipCall }
-  | { outcome: "busy" | "no-answer" | "failed" | "canceled"; status?: number };
-
-export interface SipAgent {
-  readonly host: string;
-  readonly port: number;
-  /** Places a call to `target` (a SIP URI) as `fromUser`, offering `sdp`; gives up after `ringMs` of ringing. */
-  invite(options: {
-    target: string;
-    fromUser: string;
-    sdp: string;
-    ringMs?: number;
-    onRinging?: () => void;
-  }): Promise<Placed>;
-  close(): Promise<void>;
-}
 
 interface ClientTransaction {
   method: string;
@@ -127,19 +72,6 @@ export async function startSipAgent(options: {
   /** Calls by Call-ID: their dialog, where they came from, and their state. */
   const calls = new Map<string, CallState>();
   let closing = false;
-
-  interface CallState {
-    dialog: Dialog;
-    peer: Peer;
-    inviteBranch?: string;
-    /** The 200 OK sent again until its ACK. */
-    retransmit?: NodeJS.Timeout;
-    /** Our ACK of their 200 OK (outbound), sent again if the 200 OK comes again. */
-    ack?: Buffer;
-    answered: boolean;
-    end: (by: "remote" | "local") => void;
-    cancel?: () => void;
-  }
 
   const send = (message: SipMessage | Buffer, peer: Peer) => {
     if (closing) return;
@@ -409,76 +341,7 @@ export async function startSipAgent(options: {
   return {
     host,
     port,
-    async invite({ target, fromUser, sdp, ringMs = 30_000, onRinging }) {
-      const dialog: Dialog = {
-        callId: `${token(12)}@${host}`,
-        localTag: token(6),
-        remoteTag: "",
-        localUri: `sip:${fromUser}@${host}`,
-        remoteUri: target,
-        remoteTarget: target,
-        localSeq: Math.floor(Math.random() * 1000),
-      };
-      const peer = targetOf(target, { address: "127.0.0.1", port: 5060 });
-      const invite = newRequest("INVITE", target, dialog, [["Content-Type", "application/sdp"]]);
-      invite.body = sdp;
-      const { state, ended } = track(dialog, peer);
-      let giveUp: NodeJS.Timeout | undefined;
-      let gaveUp = false;
-      const cancel = () => {
-        gaveUp = true;
-        const c: SipMessage = {
-          method: "CANCEL",
-          uri: target,
-          headers: invite.headers.filter(([n]) => !/^(content-type|contact|user-agent)$/i.test(n)),
-          body: "",
-        };
-        c.headers = c.headers.map(([n, v]) =>
-          /^cseq$/i.test(n) ? [n, v.replace("INVITE", "CANCEL")] : [n, v],
-        );
-        void request(c, peer);
-      };
-      giveUp = setTimeout(cancel, ringMs);
-      const final = await request(invite, peer, (provisional) => {
-        if (provisional.status === 180 || provisional.status === 183) onRinging?.();
-      });
-      clearTimeout(giveUp);
-      if (!final) {
-        state.end("local");
-        return { outcome: "failed" };
-      }
-      const status = final.status ?? 500;
-      if (status >= 300) {
-        // The ACK of a refusal is part of the INVITE's transaction: the same branch (§17.1.1.3).
-        const ack: SipMessage = {
-          method: "ACK",
-          uri: target,
-          headers: [
-            ["Via", header(invite, "via")!],
-            ["Max-Forwards", "70"],
-            ["From", header(invite, "from")!],
-            ["To", header(final, "to") ?? header(invite, "to")!],
-            ["Call-ID", dialog.callId],
-            ["CSeq", `${dialog.localSeq} ACK`],
-          ],
-          body: "",
-        };
-        send(ack, peer);
-        state.end("remote");
-        if (status === 486 || status === 600 || status === 603) return { outcome: "busy", status };
-        if (status === 487) return { outcome: gaveUp ? "no-answer" : "canceled", status };
-        if (status === 408 || status === 480) return { outcome: "no-answer", status };
-        return { outcome: "failed", status };
-      }
-      dialog.remoteTag = paramOf(header(final, "to"), "tag") ?? "";
-      dialog.remoteTarget = uriOf(header(final, "contact")) ?? target;
-      const ack = newRequest("ACK", dialog.remoteTarget, dialog);
-      state.ack = serializeSip(ack);
-      state.peer = targetOf(dialog.remoteTarget, peer);
-      state.answered = true;
-      send(state.ack, state.peer);
-      return { outcome: "answered", call: callOf(state, final.body, ended) };
-    },
+    invite: (placing) => placeCall({ host, newRequest, targetOf, track, request, send, callOf }, placing),
     async close() {
       const open = [...calls.values()];
       await Promise.all(

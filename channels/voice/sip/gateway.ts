@@ -73,6 +73,23 @@ export async function postSigned(
   return text;
 }
 
+/** `<Play>` audio already converted, by URL: only what its server called immutable (a recorded prompt). */
+const immutable = new Map<string, Buffer>();
+
+/** The μ-law audio of a `<Play>` URL. */
+async function playable(url: string, reach?: (url: string) => string): Promise<Buffer> {
+  const held = immutable.get(url);
+  if (held) return held;
+  const res = await fetch(reach?.(url) ?? url, { signal: AbortSignal.timeout(15_000) });
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  const audio = wavToUlaw(Buffer.from(await res.arrayBuffer()));
+  if (/\bimmutable\b/.test(res.headers.get("cache-control") ?? "")) {
+    if (immutable.size >= 200) immutable.clear();
+    immutable.set(url, audio);
+  }
+  return audio;
+}
+
 /** An answered call run by TwiML from `url`: the parameters every request carries, and how it went. */
 export async function runAnsweredCall(
   options: Pick<SipGatewayOptions, "authToken" | "agentsUri" | "pbxHost" | "speech" | "reach" | "voiceUrl">,
@@ -95,11 +112,7 @@ export async function runAnsweredCall(
           const status = to === options.voiceUrl && !more ? "ringing" : "in-progress";
           return postSigned(to, { ...base, CallStatus: status, ...more }, options.authToken, options.reach);
         },
-        async fetchAudio(to) {
-          const res = await fetch(options.reach?.(to) ?? to, { signal: AbortSignal.timeout(15_000) });
-          if (!res.ok) throw new Error(`${to} answered ${res.status}`);
-          return wavToUlaw(Buffer.from(await res.arrayBuffer()));
-        },
+        fetchAudio: (to) => playable(to, options.reach),
         async transfer(kind, target) {
           const uri =
             kind === "enqueue"
