@@ -8,6 +8,7 @@ import { after } from "node:test";
 import { type FakeTwilio, startFakeTwilio } from "../channels/twilio/fake.ts";
 import { AUDITOR_CONSENT_VERSION } from "../domain/auditors.ts";
 import type { Config } from "../server/config.ts";
+import { one, type Sql } from "../server/db/index.ts";
 import { staffHeaders, testApp } from "./helpers.ts";
 
 /** The city's caller id in these tests. */
@@ -68,4 +69,18 @@ export async function auditorCallsApp(overrides: Partial<Config> = {}) {
   }
 
   return { twilio, app, ctx, db: ctx.db, agent, enrol };
+}
+
+/** A questionnaire of the first service group with one published version of `definition`: the version's id. */
+export async function publishedQuestionnaire(db: Sql, code: string, definition: object): Promise<number> {
+  const { id } = await one<{ id: number }>(
+    db,
+    `WITH q AS (INSERT INTO questionnaires (code, title, service_group_id)
+                VALUES ($1, jsonb_build_object('pt-BR', $1::text), (SELECT id FROM service_groups ORDER BY id LIMIT 1))
+                RETURNING id)
+     INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
+     SELECT id, 1, 'published', $2, now() FROM q RETURNING id`,
+    [code, JSON.stringify(definition)],
+  );
+  return Number(id);
 }

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { auditorCallsApp, CITY_LINE } from "../../tests/auditor-calls.ts";
+import { auditorCallsApp, CITY_LINE, publishedQuestionnaire } from "../../tests/auditor-calls.ts";
 import { staffHeaders } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { runOnce } from "../jobs/runner.ts";
@@ -47,18 +47,7 @@ const DEFINITION = {
     },
   ],
 };
-const { id: questionnaireId } = await one<{ id: number }>(
-  db,
-  `INSERT INTO questionnaires (code, title, service_group_id)
-   VALUES ('auditor-coleta', '{"pt-BR": "Coleta na quadra"}', (SELECT id FROM service_groups ORDER BY id LIMIT 1))
-   RETURNING id`,
-);
-const { id: versionId } = await one<{ id: number }>(
-  db,
-  `INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
-   VALUES ($1, 1, 'published', $2, now()) RETURNING id`,
-  [questionnaireId, JSON.stringify(DEFINITION)],
-);
+const versionId = await publishedQuestionnaire(db, "auditor-coleta", DEFINITION);
 const block = await one<{ lat: number; lon: number }>(
   db,
   "SELECT ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lon FROM blocks ORDER BY id LIMIT 1",
@@ -272,9 +261,9 @@ describe("a citizen auditor's call", () => {
     const photo = await one<{ id: number }>(
       db,
       `INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
-       VALUES ($1, 2, 'draft', $2, NULL) RETURNING id`,
+       SELECT questionnaire_id, 2, 'draft', $2, NULL FROM questionnaire_versions WHERE id = $1 RETURNING id`,
       [
-        questionnaireId,
+        versionId,
         JSON.stringify({
           questions: [{ name: "foto", type: "photo", required: true, label: { "pt-BR": "Foto" } }],
         }),

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { XMLParser } from "fast-xml-parser";
 import { recordingCallbackParams } from "../../channels/twilio/fake-calls.ts";
-import { auditorCallsApp } from "../../tests/auditor-calls.ts";
+import { auditorCallsApp, publishedQuestionnaire } from "../../tests/auditor-calls.ts";
 import { staffHeaders } from "../../tests/helpers.ts";
 import { eraseCitizen } from "../citizens/commands.ts";
 import { maybeOne, one } from "../db/index.ts";
@@ -23,19 +23,9 @@ const { twilio, app, ctx, db, agent, enrol } = await auditorCallsApp({ callRecor
 const supervisor = await staffHeaders(db, "supervisor");
 const JOBS = [placeAuditorCallJob, fetchCallRecordingJob, purgeCallRecordingsJob];
 
-const { id: versionId } = await one<{ id: number }>(
-  db,
-  `WITH q AS (INSERT INTO questionnaires (code, title, service_group_id)
-              VALUES ('auditor-gravada', '{"pt-BR": "Coleta"}', (SELECT id FROM service_groups ORDER BY id LIMIT 1))
-              RETURNING id)
-   INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
-   SELECT id, 1, 'published', $1, now() FROM q RETURNING id`,
-  [
-    JSON.stringify({
-      questions: [{ name: "coleta", type: "yes_no", required: true, label: { "pt-BR": "A coleta passou?" } }],
-    }),
-  ],
-);
+const versionId = await publishedQuestionnaire(db, "auditor-gravada", {
+  questions: [{ name: "coleta", type: "yes_no", required: true, label: { "pt-BR": "A coleta passou?" } }],
+});
 const block = await one<{ lat: number; lon: number }>(
   db,
   "SELECT ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lon FROM blocks ORDER BY id LIMIT 1",

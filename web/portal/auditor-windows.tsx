@@ -51,30 +51,20 @@ export function WindowsEditor(props: {
                 ))}
               </select>
             </span>
-            <span class="window-field">
-              <label for={`window-${n}-starts`}>{t("portal.auditor.starts_label")}</label>
-              <input
-                id={`window-${n}-starts`}
-                type="time"
-                min="08:00"
-                max="21:00"
-                step={900}
-                value={w.starts}
-                onInput={(e) => set(i, { starts: (e.target as HTMLInputElement).value })}
-              />
-            </span>
-            <span class="window-field">
-              <label for={`window-${n}-ends`}>{t("portal.auditor.ends_label")}</label>
-              <input
-                id={`window-${n}-ends`}
-                type="time"
-                min="08:00"
-                max="21:00"
-                step={900}
-                value={w.ends}
-                onInput={(e) => set(i, { ends: (e.target as HTMLInputElement).value })}
-              />
-            </span>
+            {(["starts", "ends"] as const).map((edge) => (
+              <span class="window-field" key={edge}>
+                <label for={`window-${n}-${edge}`}>{t(`portal.auditor.${edge}_label`)}</label>
+                <input
+                  id={`window-${n}-${edge}`}
+                  type="time"
+                  min="08:00"
+                  max="21:00"
+                  step={900}
+                  value={w[edge]}
+                  onInput={(e) => set(i, { [edge]: (e.target as HTMLInputElement).value })}
+                />
+              </span>
+            ))}
             {windows.length > 1 ? (
               <button
                 type="button"

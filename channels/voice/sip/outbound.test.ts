@@ -16,6 +16,7 @@ import { findAuditorCall, placeAuditorCallJob } from "../../../server/auditors/c
 import { fetchCallRecordingJob } from "../../../server/auditors/recordings.ts";
 import { one } from "../../../server/db/index.ts";
 import { runOnce } from "../../../server/jobs/runner.ts";
+import { publishedQuestionnaire } from "../../../tests/auditor-calls.ts";
 import { staffHeaders, testApp } from "../../../tests/helpers.ts";
 import { type SipCall, startSipAgent } from "./agent.ts";
 import { startSipGateway } from "./gateway.ts";
@@ -107,26 +108,12 @@ after(async () => {
 });
 
 // A questionnaire of two keypad answers: yes or no, then a 1–5 score.
-const { id: questionnaireId } = await one<{ id: number }>(
-  db,
-  `INSERT INTO questionnaires (code, title, service_group_id)
-   VALUES ('auditor-sip', '{"pt-BR": "Quadra por SIP"}', (SELECT id FROM service_groups ORDER BY id LIMIT 1))
-   RETURNING id`,
-);
-const { id: versionId } = await one<{ id: number }>(
-  db,
-  `INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
-   VALUES ($1, 1, 'published', $2, now()) RETURNING id`,
-  [
-    questionnaireId,
-    JSON.stringify({
-      questions: [
-        { name: "coleta", type: "yes_no", required: true, label: { "pt-BR": "A coleta passou?" } },
-        { name: "limpeza", type: "scale", required: true, label: { "pt-BR": "Que nota dá à limpeza?" } },
-      ],
-    }),
+const versionId = await publishedQuestionnaire(db, "auditor-sip", {
+  questions: [
+    { name: "coleta", type: "yes_no", required: true, label: { "pt-BR": "A coleta passou?" } },
+    { name: "limpeza", type: "scale", required: true, label: { "pt-BR": "Que nota dá à limpeza?" } },
   ],
-);
+});
 const block = await one<{ lat: number; lon: number }>(
   db,
   "SELECT ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lon FROM blocks ORDER BY id LIMIT 1",
