@@ -84,3 +84,18 @@ export async function publishedQuestionnaire(db: Sql, code: string, definition: 
   );
   return Number(id);
 }
+
+/**
+ * A planned call's time comes: a test runs at any hour and a window never reaches into the night, so the call planned
+ * for tomorrow morning is moved to now, with two hours of its window left, and so is its queued try.
+ */
+export async function callDueNow(db: Sql, callId: number): Promise<void> {
+  await db.query(
+    "UPDATE auditor_calls SET due_at = now(), until_at = now() + interval '2 hours' WHERE id = $1",
+    [callId],
+  );
+  await db.query(
+    "UPDATE outbox SET run_at = now() WHERE job = 'place-auditor-call' AND (payload->>'callId')::bigint = $1",
+    [callId],
+  );
+}

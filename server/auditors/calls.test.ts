@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { auditorCallsApp, CITY_LINE, publishedQuestionnaire } from "../../tests/auditor-calls.ts";
+import { auditorCallsApp, CITY_LINE, callDueNow, publishedQuestionnaire } from "../../tests/auditor-calls.ts";
 import { staffHeaders } from "../../tests/helpers.ts";
 import { one } from "../db/index.ts";
 import { runOnce } from "../jobs/runner.ts";
@@ -75,20 +75,7 @@ const plan = async (auditorId: number, payload: object = {}) =>
     payload: { versionId: Number(versionId), at: await tomorrowAt("10:00"), ...payload },
   });
 
-/**
- * The planned call's time comes: this test runs at any hour and a window never reaches into the night, so the call
- * planned for tomorrow morning is moved to now, with two hours of its window left, and so is its queued try.
- */
-async function timeComes(callId: number): Promise<void> {
-  await db.query(
-    "UPDATE auditor_calls SET due_at = now(), until_at = now() + interval '2 hours' WHERE id = $1",
-    [callId],
-  );
-  await db.query(
-    "UPDATE outbox SET run_at = now() WHERE job = 'place-auditor-call' AND (payload->>'callId')::bigint = $1",
-    [callId],
-  );
-}
+const timeComes = (callId: number) => callDueNow(db, callId);
 
 /** Plans a call, its time comes and the worker places it; answers the call's id and the fake's record of it. */
 async function placed(auditorId: number) {

@@ -16,7 +16,7 @@ import { findAuditorCall, placeAuditorCallJob } from "../../../server/auditors/c
 import { fetchCallRecordingJob } from "../../../server/auditors/recordings.ts";
 import { one } from "../../../server/db/index.ts";
 import { runOnce } from "../../../server/jobs/runner.ts";
-import { publishedQuestionnaire } from "../../../tests/auditor-calls.ts";
+import { callDueNow, publishedQuestionnaire } from "../../../tests/auditor-calls.ts";
 import { staffHeaders, testApp } from "../../../tests/helpers.ts";
 import { type SipCall, startSipAgent } from "./agent.ts";
 import { startSipGateway } from "./gateway.ts";
@@ -150,15 +150,7 @@ async function dueCall(): Promise<{ callId: number; phone: string }> {
   });
   assert.equal(planned.statusCode, 201, planned.body);
   const callId = Number(planned.json().id);
-  // A window never reaches into the night and this test runs at any hour: the call planned for tomorrow is now.
-  await db.query(
-    "UPDATE auditor_calls SET due_at = now(), until_at = now() + interval '2 hours' WHERE id = $1",
-    [callId],
-  );
-  await db.query(
-    "UPDATE outbox SET run_at = now() WHERE job = 'place-auditor-call' AND (payload->>'callId')::bigint = $1",
-    [callId],
-  );
+  await callDueNow(db, callId);
   return { callId, phone: number };
 }
 
