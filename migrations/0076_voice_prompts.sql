@@ -18,3 +18,9 @@ CREATE TABLE voice_prompts (
 SELECT responsiva_tenant_table('voice_prompts');
 CREATE UNIQUE INDEX voice_prompts_text_idx ON voice_prompts (tenant_id, text_sha256);
 CREATE INDEX voice_prompts_audio_idx ON voice_prompts (tenant_id, audio_sha256);
+
+-- An auditor who presses star on a call stops the calls at once: the call ends cancelled, outcome opted_out.
+ALTER TABLE auditor_calls DROP CONSTRAINT auditor_calls_last_outcome_check;
+ALTER TABLE auditor_calls ADD CONSTRAINT auditor_calls_last_outcome_check
+  CHECK (last_outcome IN ('no-answer', 'busy', 'failed', 'machine', 'hung-up', 'canceled', 'not_callable',
+                          'invalid_number', 'no_input', 'lines_busy', 'opted_out'));

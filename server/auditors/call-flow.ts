@@ -20,6 +20,7 @@ import type { AppContext } from "../context.ts";
 import { one, type Sql } from "../db/index.ts";
 import { translate } from "../i18n.ts";
 import { type AuditorCallRow, endCall, findAuditorCall, loadCallVersion, retryOrMiss } from "./calls.ts";
+import { revokeAuditor } from "./commands.ts";
 
 /** Tries a question gets without a usable answer. */
 export const MAX_ANSWER_TRIES = 3;
@@ -133,10 +134,17 @@ export async function auditorCallStep(
     const asked = input.question
       ? version.definition.questions.find((q) => q.name === input.question)
       : undefined;
+    // The auditor may stop the calls on the call itself, at any question (LGPD: consent withdrawn on any channel):
+    // the star key, never an answer. Revoked at once, this call ended; nothing more is asked or planned.
+    if (input.digits?.trim().startsWith("*")) {
+      await revokeAuditor(tx, call.auditor_id, "phone", "opted out during a call");
+      await endCall(tx, call.id, "cancelled", "opted_out");
+      return twimlDocument(say(t(lang, "opted_out"), voice), hangup());
+    }
     if (!input.question || call.state === "dialling") {
       // Where calls are recorded, the legal notice is the first thing said.
       if (ctx.config.callRecordingDays > 0) spoken.push(say(t(lang, "recording_notice"), voice));
-      spoken.push(say(t(lang, "intro"), voice));
+      spoken.push(say(t(lang, "intro"), voice), say(t(lang, "opt_out_hint"), voice));
     }
     if (asked && !(asked.name in answers) && !skipped.includes(asked.name)) {
       const value = voiceAnswer(asked, input);

@@ -267,4 +267,35 @@ describe("a citizen auditor's call", () => {
       ["planned"],
     );
   });
+
+  it("stops the calls at once when the auditor presses star on the call, at any question", async () => {
+    const auditor = await enrolled();
+    const { callId, call } = await placed(auditor.id);
+    const first = read(await twilio.callRequest(call.sid, "in-progress", { AnsweredBy: "human" }));
+    assert.match(first.says, /Para não receber mais estas ligações, tecle asterisco a qualquer momento\./);
+    const stop = read(await twilio.callRequest(call.sid, "in-progress", { Digits: "*" }, first.action));
+    assert.match(stop.says, /você não receberá mais as ligações do cidadão auditor/);
+    assert.equal(stop.hangup, true);
+    const ended = await state(callId);
+    assert.deepEqual([ended.state, ended.last_outcome], ["cancelled", "opted_out"]);
+    const enrolment = await one<{ state: string; revoked_channel: string }>(
+      db,
+      "SELECT state, revoked_channel FROM auditors WHERE id = $1",
+      [auditor.id],
+    );
+    assert.deepEqual(enrolment, { state: "revoked", revoked_channel: "phone" });
+    const consent = await one<{ granted: boolean; channel: string }>(
+      db,
+      `SELECT granted, channel FROM consents WHERE citizen_id = $1 AND purpose = 'citizen_auditor'
+        ORDER BY id DESC LIMIT 1`,
+      [auditor.citizenId],
+    );
+    assert.deepEqual(consent, { granted: false, channel: "phone" });
+    // The same step posted again (a retried webhook) only hangs up; no call can be planned any more.
+    assert.equal(
+      read(await twilio.callRequest(call.sid, "in-progress", { Digits: "*" }, first.action)).hangup,
+      true,
+    );
+    assert.equal((await plan(auditor.id)).statusCode, 409);
+  });
 });

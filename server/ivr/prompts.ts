@@ -33,6 +33,8 @@ const OWN_TEXTS = new Set(["greeting", "after_hours", "goodbye"]);
 const AUDITOR_KEYS = [
   "recording_notice",
   "intro",
+  "opt_out_hint",
+  "opted_out",
   "hint_yes_no",
   "hint_scale",
   "hint_number",
