@@ -23,7 +23,7 @@ import { presentPublicDemand } from "../demands/present.ts";
 import { findDemandByProtocol, listEvents } from "../demands/queries.ts";
 import { translate } from "../i18n.ts";
 import { loadKnownPerson } from "../public-data/known.ts";
-import { recordIvrStep } from "./queries.ts";
+import { optOutAuditorsOfCall, recordIvrStep } from "./queries.ts";
 
 /** The steps a caller can be at: the menu, typing a protocol, after hearing a status. */
 export const IVR_STEPS = ["menu", "protocol", "after_status"] as const;
@@ -163,6 +163,19 @@ async function onMenu(deps: IvrDeps, language: IvrLanguage, tries: number, input
     return askProtocol(deps, language, 0);
   }
   if (option.action === "agent") return agentOrAfterHours(deps, language, "menu");
+  if (option.action === "auditor_opt_out") {
+    // The caller's own number: its live enrolments are revoked at once, by phone (LGPD: on any channel).
+    const revoked = await optOutAuditorsOfCall(deps.db, deps.callId);
+    await recordIvrStep(
+      deps.db,
+      deps.callId,
+      "menu",
+      heard,
+      revoked > 0 ? "auditor_opted_out" : "auditor_not_enrolled",
+    );
+    const said = sayIn(deps, language, revoked > 0 ? "auditor_opted_out" : "auditor_not_enrolled");
+    return menu(deps, language, 0, said);
+  }
   if (option.action === "language") {
     await recordIvrStep(deps.db, deps.callId, "menu", heard, "language");
     await deps.db.query("UPDATE calls SET language = $2 WHERE id = $1", [deps.callId, option.language]);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { fakeTwilio, type TwilioExchange } from "../../channels/voice/fake.ts";
+import { AUDITOR_CONSENT_VERSION } from "../../domain/auditors.ts";
 import { DEFAULT_IVR_MENU, spokenDigits } from "../../domain/ivr.ts";
 import { makeProtocol } from "../../domain/protocol.ts";
 import { answerByDepartment, drain, fileDemand } from "../../tests/factories.ts";
@@ -294,6 +295,50 @@ describe("the menu as data", () => {
     const c = await caller();
     assert.equal(c.now.enqueue, "atendimento");
     assert.equal((await callRow(c.callSid)).state, "ringing");
+    await saveMenu({ ...DEFAULT_IVR_MENU, agentHours: "always" });
+  });
+
+  it("stops the citizen-auditor calls to the caller's own number on a key, and says so when there are none", async () => {
+    await saveMenu({
+      ...DEFAULT_IVR_MENU,
+      agentHours: "always",
+      options: [...DEFAULT_IVR_MENU.options, { key: "7", action: "auditor_opt_out" }],
+    });
+    const phone = "+5511955557777";
+    const block = await one<{ lat: number; lon: number }>(
+      db,
+      "SELECT ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lon FROM blocks ORDER BY id LIMIT 1",
+    );
+    const enrolled = await app.inject({
+      method: "POST",
+      url: "/api/v1/auditors",
+      headers: agent,
+      payload: {
+        consent: true,
+        consentTextVersion: AUDITOR_CONSENT_VERSION,
+        name: "Auditor pelo telefone",
+        phone,
+        point: block,
+        windows: [{ weekday: 1, starts: "09:00", ends: "11:00" }],
+      },
+    });
+    assert.equal(enrolled.statusCode, 201, enrolled.body);
+    const c = await caller(phone);
+    assert.match(spoken(c.now), /Para deixar de receber as ligações do cidadão auditor, tecle 7\./);
+    assert.match(spoken(await c.press("7")), /este número não receberá mais as ligações do cidadão auditor/);
+    const row = await one<{ state: string; revoked_channel: string }>(
+      db,
+      "SELECT state, revoked_channel FROM auditors WHERE id = $1",
+      [enrolled.json().id],
+    );
+    assert.deepEqual(row, { state: "revoked", revoked_channel: "phone" });
+    assert.equal(c.now.gather?.numDigits, "1", "back to the menu");
+    const other = await caller("+5511955558888");
+    assert.match(
+      spoken(await other.press("7")),
+      /Não encontramos inscrição de cidadão auditor para este número\./,
+    );
+    assert.deepEqual(await steps(other.callSid), ["menu:auditor_not_enrolled"]);
     await saveMenu({ ...DEFAULT_IVR_MENU, agentHours: "always" });
   });
 });

@@ -27,6 +27,8 @@ const IVR_KEYS = [
   "invalid",
   "no_input",
   "goodbye",
+  "auditor_opted_out",
+  "auditor_not_enrolled",
 ] as const;
 const OWN_TEXTS = new Set(["greeting", "after_hours", "goodbye"]);
 /** The calls to citizen auditors' fixed texts. */

@@ -2,8 +2,9 @@
  * The IVR's menu as stored (one row per tenant, migration 0072) and the steps callers took in it.
  */
 import { DEFAULT_IVR_MENU, type IvrMenu } from "../../domain/ivr.ts";
+import { revokeAuditor } from "../auditors/commands.ts";
 import { perPoolCache } from "../db/cache.ts";
-import { maybeOne, type Sql } from "../db/index.ts";
+import { type Db, maybeOne, type Sql } from "../db/index.ts";
 
 interface MenuRow {
   enabled: boolean;
@@ -66,4 +67,22 @@ export async function recordIvrStep(
     input,
     outcome,
   ]);
+}
+
+/**
+ * Revokes, by phone, the live citizen-auditor enrolments whose number is the call's caller (a withheld number
+ * matches none): how many were revoked. In one transaction, each as `revokeAuditor` does (consent withdrawn,
+ * do-not-call, planned calls cancelled).
+ */
+export async function optOutAuditorsOfCall(db: Db, callId: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ id: number }>(
+      `SELECT a.id FROM auditors a JOIN calls c ON c.id = $1
+        WHERE c.from_number IS NOT NULL AND a.phone = c.from_number AND a.state <> 'revoked'
+        ORDER BY a.id FOR UPDATE OF a`,
+      [callId],
+    );
+    for (const row of rows) await revokeAuditor(tx, Number(row.id), "phone", "opted out on the 156 line");
+    return rows.length;
+  });
 }
