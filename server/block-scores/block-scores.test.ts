@@ -251,6 +251,18 @@ describe("the score method", () => {
     });
     assert.equal(zero.statusCode, 400);
     assert.equal(zero.json().errors[0].code, "weights_all_zero");
+    // A weight too small to be one (below what the column can even hold) is refused, never a 500.
+    const tiny = await app.inject({
+      method: "PUT",
+      url: "/api/v1/block-scores/settings",
+      headers: { authorization: manager.authorization },
+      payload: { ...DEFAULT_SCORE_SETTINGS, fieldWeight: 3.4e-267, auditorWeight: 1.5e-18 },
+    });
+    assert.equal(tiny.statusCode, 400, tiny.body);
+    assert.deepEqual(
+      tiny.json().errors.map((e: { field: string }) => e.field),
+      ["fieldWeight", "auditorWeight"],
+    );
     await db.query("DELETE FROM quality_score_settings");
     await full();
   });

@@ -9,16 +9,26 @@ import type { Db, Sql } from "../db/index.ts";
 import { invalidInput } from "../errors.ts";
 import { enqueue } from "../jobs/enqueue.ts";
 
+/**
+ * A weight: 0, or from 0.001 to 100. The column is a `real`: a weight as small as 1e-50 is no weight, and one below
+ * its range would not even be stored (PostgreSQL refuses it as an underflow).
+ */
+const Weight = z
+  .number()
+  .min(0)
+  .max(100)
+  .refine((v) => v === 0 || v >= 0.001, { message: "a weight is 0, or at least 0.001" });
+
 /** The settings' input: every field, as the quality team edits them. */
 export const ScoreSettings = z.object({
   /** Weight of the inspectors' answers (field). */
-  fieldWeight: z.number().min(0).max(100),
+  fieldWeight: Weight,
   /** Weight of the citizen auditors' answers. */
-  auditorWeight: z.number().min(0).max(100),
+  auditorWeight: Weight,
   /** Weight of the open and late demands. */
-  demandsWeight: z.number().min(0).max(100),
+  demandsWeight: Weight,
   /** Weight of the citizens' satisfaction ratings. */
-  satisfactionWeight: z.number().min(0).max(100),
+  satisfactionWeight: Weight,
   /** Days after which an answer or rating counts half (it counts a quarter after twice as long). */
   halfLifeDays: z.number().min(1).max(3650),
   /** Evidence older than this many days is not read at all. */
