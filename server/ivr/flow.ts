@@ -173,8 +173,8 @@ async function onMenu(deps: IvrDeps, language: IvrLanguage, tries: number, input
       heard,
       revoked > 0 ? "auditor_opted_out" : "auditor_not_enrolled",
     );
-    const said = sayIn(deps, language, revoked > 0 ? "auditor_opted_out" : "auditor_not_enrolled");
-    return menu(deps, language, 0, said);
+    // The same words either way: a caller id can be forged, and must not tell whether a number is enrolled.
+    return menu(deps, language, 0, sayIn(deps, language, "auditor_opted_out"));
   }
   if (option.action === "language") {
     await recordIvrStep(deps.db, deps.callId, "menu", heard, "language");

@@ -28,7 +28,6 @@ const IVR_KEYS = [
   "no_input",
   "goodbye",
   "auditor_opted_out",
-  "auditor_not_enrolled",
 ] as const;
 const OWN_TEXTS = new Set(["greeting", "after_hours", "goodbye"]);
 /** The calls to citizen auditors' fixed texts. */
