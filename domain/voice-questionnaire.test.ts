@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Question, QuestionnaireDefinition } from "./questionnaire.ts";
-import { nextVoiceQuestion, unaskableRequired, voiceAnswer } from "./voice-questionnaire.ts";
+import {
+  isRecordedByVoice,
+  nextVoiceQuestion,
+  unaskableRequired,
+  voiceAnswer,
+} from "./voice-questionnaire.ts";
 
 const label = { "pt-BR": "?" };
 const yesNo: Question = { name: "passou", type: "yes_no", label, required: true };
@@ -18,6 +23,7 @@ const choice: Question = {
 };
 const number: Question = { name: "sacos", type: "number", label, constraint: { min: 1, max: 50 } };
 const photo: Question = { name: "foto", type: "photo", label };
+const text: Question = { name: "comentario", type: "text", label, required: true };
 
 describe("a questionnaire on a call", () => {
   it("reads yes and no from keys and from words said, in the three languages", () => {
@@ -56,5 +62,21 @@ describe("a questionnaire on a call", () => {
     assert.equal(nextVoiceQuestion(definition, { passou: true, nota: 3 }, []), undefined);
     assert.deepEqual(unaskableRequired(definition), []);
     assert.deepEqual(unaskableRequired({ questions: [yesNo, { ...photo, required: true }] }), ["foto"]);
+  });
+
+  it("asks a text or audio question by a recording kept for review; a photo or a location never", () => {
+    const definition: QuestionnaireDefinition = { questions: [yesNo, text, photo] };
+    assert.equal(isRecordedByVoice(text), true);
+    assert.equal(isRecordedByVoice({ ...text, type: "audio" }), true);
+    assert.equal(isRecordedByVoice(yesNo), false);
+    assert.equal(voiceAnswer(text, { digits: "1", speech: "a rua está limpa" }), undefined, "never keys");
+    assert.equal(nextVoiceQuestion(definition, { passou: true }, [])?.name, "comentario");
+    assert.equal(
+      nextVoiceQuestion(definition, { passou: true }, ["comentario"]),
+      undefined,
+      "recorded: done",
+    );
+    assert.deepEqual(unaskableRequired(definition), []);
+    assert.deepEqual(unaskableRequired({ questions: [{ ...text, type: "location" }] }), ["comentario"]);
   });
 });

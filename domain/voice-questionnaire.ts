@@ -15,20 +15,34 @@ import {
 /** The question types a keypad answers: yes or no, a 1–5 scale, one choice by its key, a number. */
 export const VOICE_TYPES = ["yes_no", "scale", "single_choice", "number"] as const;
 
-/** Whether a call can ask this question. */
+/**
+ * The question types answered by speaking after the beep (TwiML `<Record>`): the recording is kept for a person to
+ * review, who writes a text answer down; an audio question's answer is the recording itself.
+ */
+export const RECORDED_TYPES = ["text", "audio"] as const;
+
+/** Whether a call answers this question with a recording rather than keys. */
+export function isRecordedByVoice(question: Question): boolean {
+  return (RECORDED_TYPES as readonly string[]).includes(question.type);
+}
+
+/** Whether a call can ask this question: by keys, or by a recording kept for review. */
 export function isAskableByVoice(question: Question): boolean {
-  return (VOICE_TYPES as readonly string[]).includes(question.type);
+  return (VOICE_TYPES as readonly string[]).includes(question.type) || isRecordedByVoice(question);
 }
 
 /**
- * The required questions a call cannot ask (a photo, a text …): a version with any cannot be answered on a call,
+ * The required questions a call cannot ask (a photo, a location, several choices): a version with any cannot be answered on a call,
  * and a call is not planned with it.
  */
 export function unaskableRequired(definition: QuestionnaireDefinition): string[] {
   return definition.questions.filter((q) => q.required && !isAskableByVoice(q)).map((q) => q.name);
 }
 
-/** The next question to ask: asked given the answers (skip logic), askable by voice, neither answered nor skipped. */
+/**
+ * The next question to ask: asked given the answers (skip logic), askable by voice, neither answered nor skipped
+ * (`skipped` also holds the questions answered by a recording).
+ */
 export function nextVoiceQuestion(
   definition: QuestionnaireDefinition,
   answers: AnswerSet,

@@ -120,6 +120,8 @@ const Env = z.object({
    * are recorded, with the legal notice read first (docs/auditors.md "Recordings").
    */
   CALL_RECORDING_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
+  /** Days an auditor's spoken answer (a text or audio question on a call) is kept for review and as evidence. */
+  VOICE_ANSWER_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** How many calls to citizen auditors the line carries at once (the worker waits for a free one). */
   AUDITOR_CALLS_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(10),
   /** A number or sip: address to dial instead of the queue (TwiML <Dial>). */
@@ -223,6 +225,8 @@ export interface Config {
     | undefined;
   /** Days a call's recording is kept; 0 records none. */
   callRecordingDays: number;
+  /** Days an auditor's spoken answer is kept (server/auditors/voice-answers.ts). */
+  voiceAnswerDays: number;
   /** The SIP gateway's settings (server/config-sip.ts); undefined when SIP_LISTEN is unset. */
   sip?: SipSettings | undefined;
   /** The written channels' providers that are configured (server/config-messaging.ts). */
@@ -336,6 +340,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
             }
           : undefined,
       callRecordingDays: e.CALL_RECORDING_DAYS,
+      voiceAnswerDays: e.VOICE_ANSWER_DAYS,
       sip: gateway.sip,
       messaging: channels.messaging,
       signIn: providers.signIn,

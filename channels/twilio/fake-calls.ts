@@ -154,6 +154,7 @@ export function recordingCallbackParams(
   apiUrl: string,
   recording: FakeRecording,
   durationSeconds: number,
+  source: "OutboundAPI" | "RecordVerb" = "OutboundAPI",
 ): Record<string, string> {
   return {
     AccountSid: accountSid,
@@ -163,8 +164,45 @@ export function recordingCallbackParams(
     RecordingStatus: "completed",
     RecordingDuration: String(durationSeconds),
     RecordingChannels: "1",
-    RecordingSource: "OutboundAPI",
+    RecordingSource: source,
     RecordingStartTime: new Date(Date.now() - durationSeconds * 1000).toUTCString().replace("GMT", "+0000"),
-    RecordingTrack: "both",
+    RecordingTrack: source === "RecordVerb" ? "inbound" : "both",
   };
+}
+
+/**
+ * A `<Record>` verb run on a call: the audio kept as a recording, its action posted as Twilio posts it
+ * (RecordingUrl, RecordingSid, RecordingDuration, Digits: the key that ended it), then its recordingStatusCallback.
+ */
+export async function runRecordVerb<E>(
+  fake: {
+    accountSid: string;
+    url: string;
+    sid: string;
+    calls: FakeTwilioCall[];
+    recordings: Map<string, FakeRecording>;
+    post(url: string, params: Record<string, string>): Promise<E>;
+  },
+  callSid: string,
+  verb: { action: string; recordingStatusCallback?: string | undefined },
+  wav: Buffer,
+  durationSeconds: number,
+  digits = "#",
+) {
+  const call = fake.calls.find((c) => c.sid === callSid);
+  if (!call) throw new Error(`the fake placed no call ${callSid}`);
+  const recording: FakeRecording = { sid: fake.sid, callSid, bytes: wav, deleted: false };
+  fake.recordings.set(recording.sid, recording);
+  const params = recordingCallbackParams(fake.accountSid, fake.url, recording, durationSeconds, "RecordVerb");
+  const step = {
+    RecordingUrl: params.RecordingUrl!,
+    RecordingSid: recording.sid,
+    RecordingDuration: String(durationSeconds),
+    Digits: digits,
+  };
+  const action = await fake.post(verb.action, outboundCallParams(fake.accountSid, call, "in-progress", step));
+  const callback = verb.recordingStatusCallback
+    ? await fake.post(verb.recordingStatusCallback, params)
+    : undefined;
+  return { action, ...(callback ? { callback } : {}), sid: recording.sid };
 }

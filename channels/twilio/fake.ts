@@ -15,6 +15,7 @@ import {
   type FakeTwilioCall,
   outboundCallParams,
   recordingCallbackParams,
+  runRecordVerb,
   serveFakeRecording,
 } from "./fake-calls.ts";
 import { addressOf, type FormParams, signTwilioRequest, TWILIO_SIGNATURE_HEADER } from "./parse.ts";
@@ -89,6 +90,14 @@ export interface FakeTwilio {
     wav: Buffer,
     durationSeconds: number,
   ): Promise<TwilioExchange & { sid: string }>;
+  /** A `<Record>` verb ran on the call: the audio kept, its action posted, then its recordingStatusCallback. */
+  recordVerb(
+    callSid: string,
+    verb: { action: string; recordingStatusCallback?: string | undefined },
+    wav: Buffer,
+    durationSeconds: number,
+    digits?: string,
+  ): Promise<{ action: TwilioExchange; callback?: TwilioExchange; sid: string }>;
   /** The number replied STOP: sending to it answers 21610. */
   unsubscribe(number: string): void;
   /** Answers the next `times` calls with this status (429 with code 20429). */
@@ -360,6 +369,8 @@ export async function startFakeTwilio(
       const params = recordingCallbackParams(accountSid, url, recording, durationSeconds);
       return { ...(await post(call.recordingStatusCallback, params)), sid: recording.sid };
     },
+    recordVerb: (...args) =>
+      runRecordVerb({ accountSid, url, calls, recordings, post, sid: `RE${hex(16)}` }, ...args),
     unsubscribe: (number) => unsubscribed.add(number),
     fail(status, times = 1) {
       for (let i = 0; i < times; i++) failures.push(status);

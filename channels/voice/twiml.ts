@@ -54,6 +54,38 @@ export function gather(options: GatherOptions, prompt: string): string {
   return `<Gather${attrs}>${prompt}</Gather>`;
 }
 
+/** What `<Record>` keeps and where it posts the recording. */
+export interface RecordOptions {
+  /** Where the recording's URL, sid and duration are posted when it ends (the call goes on with its answer). */
+  action: string;
+  /** Where the provider posts the recording's status when the audio can be fetched. */
+  recordingStatusCallback: string;
+  /** Seconds of silence that end it; the longest it may be; the key that ends it. */
+  timeout: number;
+  maxLength: number;
+  finishOnKey: string;
+}
+
+/**
+ * `<Record>`: the caller speaks after a beep. With nothing recorded the provider posts nothing and the call goes on
+ * with the next verb (put a `<Redirect>` after it).
+ */
+export function record(options: RecordOptions): string {
+  const attrs = attributes({
+    action: options.action,
+    method: "POST",
+    timeout: options.timeout,
+    maxLength: options.maxLength,
+    finishOnKey: options.finishOnKey,
+    playBeep: "true",
+    trim: "trim-silence",
+    recordingStatusCallback: options.recordingStatusCallback,
+    recordingStatusCallbackMethod: "POST",
+    recordingStatusCallbackEvent: "completed",
+  });
+  return `<Record${attrs}/>`;
+}
+
 /** `<Redirect>`: the call goes on with the TwiML at `url` (POSTed, signed like every request). */
 export function redirect(url: string): string {
   return `<Redirect method="POST">${xmlEscape(url)}</Redirect>`;

@@ -5,7 +5,15 @@
  * left on it) and the call tried again later in the window. The last answer stores one response in the one table of
  * answers (channel voice, respondent auditor) and marks the block's scores stale, in the same transaction.
  */
-import { gather, hangup, redirect, say, twimlDocument, voiceLanguage } from "../../channels/voice/twiml.ts";
+import {
+  gather,
+  hangup,
+  record,
+  redirect,
+  say,
+  twimlDocument,
+  voiceLanguage,
+} from "../../channels/voice/twiml.ts";
 import {
   type AnswerSet,
   checkResponse,
@@ -14,13 +22,19 @@ import {
   scoreAnswer,
   serviceOf,
 } from "../../domain/questionnaire.ts";
-import { choiceKeys, nextVoiceQuestion, voiceAnswer } from "../../domain/voice-questionnaire.ts";
+import {
+  choiceKeys,
+  isRecordedByVoice,
+  nextVoiceQuestion,
+  voiceAnswer,
+} from "../../domain/voice-questionnaire.ts";
 import { markBlocksStale } from "../block-scores/stale.ts";
 import type { AppContext } from "../context.ts";
 import { one, type Sql } from "../db/index.ts";
 import { translate } from "../i18n.ts";
 import { type AuditorCallRow, endCall, findAuditorCall, loadCallVersion, retryOrMiss } from "./calls.ts";
 import { revokeAuditor } from "./commands.ts";
+import { keepVoiceAnswer, settleVoiceAnswers, type VoiceRecording } from "./voice-answers.ts";
 
 /** Tries a question gets without a usable answer. */
 export const MAX_ANSWER_TRIES = 3;
@@ -33,7 +47,19 @@ export interface CallStepInput {
   tries: number;
   digits?: string | undefined;
   speech?: string | undefined;
+  /** What `<Record>` kept as the answer to a question spoken after the beep. */
+  recording?: VoiceRecording | undefined;
 }
+
+/** Where the provider posts: a question's answer (with the tries so far), and a recorded answer's status. */
+export interface StepUrls {
+  step(question: string, tries: number): string;
+  recording(question: string): string;
+}
+
+/** Seconds of silence that end a spoken answer, and the longest one kept. */
+export const RECORD_SILENCE_SECONDS = 4;
+export const RECORD_MAX_SECONDS = 120;
 
 type Lang = AuditorCallRow["language"];
 const t = (lang: Lang, key: string, params: Record<string, string | number> = {}) =>
@@ -50,6 +76,9 @@ export function spokenQuestion(question: Question, lang: Lang): string {
       return `${prompt} ${t(lang, "hint_scale")}`;
     case "number":
       return `${prompt} ${t(lang, "hint_number")}`;
+    case "text":
+    case "audio":
+      return `${prompt} ${t(lang, "hint_record")}`;
     default: {
       const choices = choiceKeys(question).map((c) =>
         t(lang, "hint_choice", { key: c.key, label: c.label[lang] || c.label["pt-BR"] }),
@@ -103,14 +132,14 @@ async function storeResponse(
 }
 
 /**
- * One step of an auditor's call: answers the TwiML for what the provider posted. `stepUrl` is where the answer to
- * a question is posted (signed by the provider like every request).
+ * One step of an auditor's call: answers the TwiML for what the provider posted. `urls` say where the answer to a
+ * question is posted (signed by the provider like every request) and where a recorded answer's status is.
  */
 export async function auditorCallStep(
   ctx: AppContext,
   callId: number,
   input: CallStepInput,
-  stepUrl: (question: string, tries: number) => string,
+  urls: StepUrls,
 ): Promise<string> {
   return ctx.db.transaction(async (tx) => {
     const call = await findAuditorCall(tx, callId, true);
@@ -129,6 +158,7 @@ export async function auditorCallStep(
     }
     const answers = { ...(call.answers as AnswerSet) };
     const skipped = [...call.skipped];
+    const recorded = [...call.recorded];
     const spoken: string[] = [];
     let tries = 0;
     const asked = input.question
@@ -146,9 +176,23 @@ export async function auditorCallStep(
       if (ctx.config.callRecordingDays > 0) spoken.push(say(t(lang, "recording_notice"), voice));
       spoken.push(say(t(lang, "intro"), voice), say(t(lang, "opt_out_hint"), voice));
     }
-    if (asked && !(asked.name in answers) && !skipped.includes(asked.name)) {
-      const value = voiceAnswer(asked, input);
-      if (value !== undefined) answers[asked.name] = value;
+    if (
+      asked &&
+      !(asked.name in answers) &&
+      !skipped.includes(asked.name) &&
+      !recorded.includes(asked.name)
+    ) {
+      // A question answered by speaking: the recording is its answer, kept for a person to review; keys never are.
+      const spokenAnswer = isRecordedByVoice(asked)
+        ? input.recording && input.recording.durationSeconds !== 0
+          ? input.recording
+          : undefined
+        : undefined;
+      const value = isRecordedByVoice(asked) ? undefined : voiceAnswer(asked, input);
+      if (spokenAnswer) {
+        recorded.push(asked.name);
+        await keepVoiceAnswer(tx, call, asked, spokenAnswer, input.callSid, ctx.config.voiceAnswerDays);
+      } else if (value !== undefined) answers[asked.name] = value;
       else if (input.tries + 1 < MAX_ANSWER_TRIES) {
         tries = input.tries + 1;
         spoken.push(say(t(lang, input.digits || input.speech ? "not_understood" : "no_input"), voice));
@@ -158,13 +202,30 @@ export async function auditorCallStep(
       } else skipped.push(asked.name);
     }
     await tx.query(
-      `UPDATE auditor_calls SET state = 'answered', answers = $2, skipped = $3,
+      `UPDATE auditor_calls SET state = 'answered', answers = $2, skipped = $3, recorded = $5,
               provider_call_id = coalesce(provider_call_id, $4), updated_at = now() WHERE id = $1`,
-      [call.id, JSON.stringify(answers), skipped, input.callSid],
+      [call.id, JSON.stringify(answers), skipped, input.callSid, recorded],
     );
-    const next = nextVoiceQuestion(version.definition, answers, skipped);
+    const next = nextVoiceQuestion(version.definition, answers, [...skipped, ...recorded]);
     if (next) {
-      const url = stepUrl(next.name, next.name === asked?.name ? tries : 0);
+      const url = urls.step(next.name, next.name === asked?.name ? tries : 0);
+      if (isRecordedByVoice(next)) {
+        // Spoken after the beep; an empty recording posts nothing and the redirect counts it as silence.
+        const options = {
+          action: url,
+          recordingStatusCallback: urls.recording(next.name),
+          timeout: RECORD_SILENCE_SECONDS,
+          maxLength: RECORD_MAX_SECONDS,
+          // The pound key ends the answer; the star key, as at every question, stops the calls.
+          finishOnKey: "#*",
+        };
+        return twimlDocument(
+          ...spoken,
+          say(spokenQuestion(next, lang), voice),
+          record(options),
+          redirect(url),
+        );
+      }
       const options = {
         action: url,
         language: voice,
@@ -173,7 +234,11 @@ export async function auditorCallStep(
       };
       return twimlDocument(...spoken, gather(options, say(spokenQuestion(next, lang), voice)), redirect(url));
     }
-    if (checkResponse(version.definition, answers).length > 0) {
+    // A required question answered by a recording is answered: its words come with the review.
+    const problems = checkResponse(version.definition, answers).filter(
+      (p) => !(p.code === "required" && p.question !== undefined && recorded.includes(p.question)),
+    );
+    if (problems.length > 0) {
       await endCall(tx, call.id, "missed", "no_input");
       return twimlDocument(...spoken, say(t(lang, "goodbye_incomplete"), voice), hangup());
     }
@@ -183,6 +248,7 @@ export async function auditorCallStep(
         WHERE id = $1`,
       [call.id, responseId],
     );
+    await settleVoiceAnswers(tx, call.id);
     await markBlocksStale(tx, [call.block_id], ctx.config.scoreRefreshDelaySeconds);
     return twimlDocument(...spoken, say(t(lang, "thanks"), voice), hangup());
   });

@@ -9,12 +9,14 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { formValue, TWIML_EMPTY } from "../../channels/voice/parse.ts";
 import { parseRecordingEvent } from "../../channels/voice/recordings-api.ts";
+import { isRecordedByVoice } from "../../domain/voice-questionnaire.ts";
 import { invalidInput } from "../errors.ts";
 import { route, validate } from "../http/openapi.ts";
 import type { TwilioSide } from "../ivr/webhook.ts";
 import { auditorCallStep, MAX_ANSWER_TRIES } from "./call-flow.ts";
-import { callUrls, findAuditorCall, retryOrMiss } from "./calls.ts";
+import { callUrls, findAuditorCall, loadCallVersion, retryOrMiss } from "./calls.ts";
 import { acceptRecording } from "./recordings.ts";
+import { recordingSidOf, voiceAnswerReady } from "./voice-answers.ts";
 
 const TWIML = "text/xml; charset=utf-8";
 
@@ -29,6 +31,8 @@ export const AuditorCallQuery = z.object({
 });
 
 const StatusQuery = z.object({ call: z.coerce.number().int().positive() });
+/** A recording's callback: the whole call's, or (with `q`) the spoken answer to one question. */
+const RecordingQuery = StatusQuery.extend({ q: AuditorCallQuery.shape.q });
 
 /** Registers the auditor calls' webhooks in the Twilio scope. */
 export function registerAuditorCallWebhooks(
@@ -54,7 +58,10 @@ export function registerAuditorCallWebhooks(
     async (req, reply) => {
       const query = validate(AuditorCallQuery, req.query);
       const { call, params } = await twilio.twilioRequest(req);
-      const base = (await callUrls(ctx, query.call)).answer;
+      const urls = await callUrls(ctx, query.call);
+      const recordingUrl = formValue(params, "RecordingUrl");
+      const recordingSid = recordingSidOf(formValue(params, "RecordingSid"), recordingUrl);
+      const duration = Number(formValue(params, "RecordingDuration"));
       reply.type(TWIML);
       return auditorCallStep(
         ctx,
@@ -66,8 +73,19 @@ export function registerAuditorCallWebhooks(
           tries: query.tries,
           digits: formValue(params, "Digits"),
           speech: formValue(params, "SpeechResult"),
+          recording:
+            recordingSid && recordingUrl
+              ? {
+                  sid: recordingSid,
+                  url: recordingUrl,
+                  durationSeconds: Number.isInteger(duration) && duration >= 0 ? duration : undefined,
+                }
+              : undefined,
         },
-        (question, tries) => `${base}&q=${question}&tries=${tries}`,
+        {
+          step: (question, tries) => `${urls.answer}&q=${question}&tries=${tries}`,
+          recording: (question) => `${urls.recording}&q=${question}`,
+        },
       );
     },
   );
@@ -114,21 +132,31 @@ export function registerAuditorCallWebhooks(
     {
       method: "POST",
       path: "/api/v1/telephony/twilio/auditor-call/recording",
-      summary: "A citizen auditor's call recording is ready (RecordingSid, RecordingUrl, RecordingStatus)",
+      summary:
+        "A citizen auditor's call recording is ready (RecordingSid, RecordingUrl, RecordingStatus); with q, a spoken answer's",
       tag: "telephony",
       action: "public",
       cookies: false,
-      query: StatusQuery,
+      query: RecordingQuery,
       bodyMediaTypes: ["application/x-www-form-urlencoded"],
       produces: ["text/xml"],
       responses: { 200: { description: "Empty TwiML: the recording is kept to be fetched, or let go" } },
     },
     async (req, reply) => {
-      const { call: id } = validate(StatusQuery, req.query);
+      const { call: id, q } = validate(RecordingQuery, req.query);
       const parsed = parseRecordingEvent(await twilio.twilioForm(req));
       if (!parsed.ok) throw invalidInput(parsed.fields.map((field) => ({ field, code: "invalid_value" })));
       reply.type(TWIML);
-      await ctx.db.transaction((tx) => acceptRecording(tx, id, parsed.event, ctx.config.callRecordingDays));
+      await ctx.db.transaction(async (tx) => {
+        if (q === undefined) return acceptRecording(tx, id, parsed.event, ctx.config.callRecordingDays);
+        const call = await findAuditorCall(tx, id, true);
+        const version = call && (await loadCallVersion(tx, call.version_id));
+        const question = version?.definition.questions.find((x) => x.name === q);
+        if (!call || !question || !isRecordedByVoice(question)) return;
+        // The star key ended the call's calls: what was recorded after it is let go at once.
+        const days = call.state === "cancelled" ? 0 : ctx.config.voiceAnswerDays;
+        await voiceAnswerReady(tx, call, question, parsed.event, days);
+      });
       return TWIML_EMPTY;
     },
   );

@@ -36,6 +36,8 @@ export interface AuditorCallRow {
   provider_call_id: string | null;
   answers: Record<string, unknown>;
   skipped: string[];
+  /** The questions answered by a recording kept for review. */
+  recorded: string[];
   response_id: number | null;
   created_at: Date;
   updated_at: Date;

@@ -17,6 +17,7 @@ import { JOB_PAYLOADS } from "../jobs/payloads.ts";
 import type { Job } from "../jobs/runner.ts";
 import { attachmentStoreOf } from "../storage/store.ts";
 import { findAuditorCall } from "./calls.ts";
+import { settleVoiceAnswers } from "./voice-answers.ts";
 
 export const FETCH_RECORDING_JOB = "fetch-call-recording";
 export const PURGE_RECORDINGS_JOB = "purge-call-recordings";
@@ -39,6 +40,8 @@ export interface RecordingRow {
   size_bytes: number | null;
   provider_deleted_at: Date | null;
   expires_at: Date;
+  /** Set for a spoken answer to this question (./voice-answers.ts). */
+  question: string | null;
 }
 
 /**
@@ -123,12 +126,17 @@ export const fetchCallRecordingJob: Job<(typeof JOB_PAYLOADS)[typeof FETCH_RECOR
         const { content, mediaType } = await fetchRecording(account, row.media_url);
         const sha256 = createHash("sha256").update(content).digest("hex");
         await attachmentStoreOf(ctx.config).put(recordingKey(sha256), content, mediaType, sha256);
-        await ctx.db.query(
-          `UPDATE call_recordings SET state = 'stored', sha256 = $2, media_type = $3, size_bytes = $4,
-                  stored_at = now(), media_url = NULL
-            WHERE id = $1 AND state = 'pending'`,
-          [row.id, sha256, mediaType, content.length],
-        );
+        await ctx.db.transaction(async (tx) => {
+          await tx.query(
+            `UPDATE call_recordings SET state = 'stored', sha256 = $2, media_type = $3, size_bytes = $4,
+                    stored_at = now(), media_url = NULL
+              WHERE id = $1 AND state = 'pending'`,
+            [row.id, sha256, mediaType, content.length],
+          );
+          // An audio question's spoken answer is the recording: it reaches the table of answers now.
+          if (row.question && row.auditor_call_id !== null)
+            await settleVoiceAnswers(tx, Number(row.auditor_call_id));
+        });
       } catch (error) {
         if (!(error instanceof CallApiError) || error.temporary) throw error;
         await ctx.db.query("UPDATE call_recordings SET state = 'failed', media_url = NULL WHERE id = $1", [

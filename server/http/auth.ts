@@ -74,6 +74,7 @@ export const ACTIONS = [
   "inspections.manage", // plan, change and cancel inspectors' routes (supervisors, managers, admins)
   "field.work", // the inspector's tablet: download one's own day, upload photos, sync answers and field demands
   "responses.read", // the one table of answers, with who answered, where and how (supervisors, managers, ombudsman)
+  "responses.review", // write down what an auditor said on a call (a spoken answer), or discard it (supervisors…)
   "block_scores.read", // the blocks' quality scores with their evidence (the command centre's layer)
   "block_scores.manage", // the weights and decay of the score method, and a full refresh (managers, admins)
   "auditors.read", // citizen auditors: place, windows, channel, consent (call centre, supervisors, managers)
@@ -146,6 +147,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "inspections.read",
     "inspections.manage",
     "responses.read",
+    "responses.review",
     "block_scores.read",
     "auditors.read",
     "auditors.manage",
@@ -175,6 +177,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "inspections.read",
     "inspections.manage",
     "responses.read",
+    "responses.review",
     "block_scores.read",
     "block_scores.manage",
     "auditors.read",
@@ -226,6 +229,7 @@ export const PERMISSIONS: Record<StaffRole, readonly Action[]> = {
     "inspections.read",
     "inspections.manage",
     "responses.read",
+    "responses.review",
     "block_scores.read",
     "block_scores.manage",
     "auditors.read",

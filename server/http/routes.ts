@@ -6,6 +6,7 @@ import { registerAreaFollowsRoutes } from "../area-follows/routes.ts";
 import { registerAreasRoutes } from "../areas/routes.ts";
 import { registerAuditRoutes } from "../audit/routes.ts";
 import { registerAuditorsRoutes } from "../auditors/routes.ts";
+import { registerVoiceAnswerRoutes } from "../auditors/voice-answer-routes.ts";
 import { registerBlockScoreRoutes } from "../block-scores/routes.ts";
 import { registerBrandingRoutes } from "../branding/routes.ts";
 import { registerCalendarRoutes } from "../calendar/routes.ts";
@@ -73,6 +74,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await registerBlockScoreRoutes(app);
   await registerInspectionsRoutes(app);
   await registerAuditorsRoutes(app);
+  await registerVoiceAnswerRoutes(app);
   await registerFieldRoutes(app);
   await registerIndicatorRoutes(app);
   await registerNotificationsRoutes(app);

@@ -12,7 +12,7 @@ export const GREETING_MS = 1500;
 export const AFTER_GREETING_MS = 800;
 export const TOTAL_MS = 5000;
 /** Mean absolute amplitude (16-bit) above which 20 ms count as speech. */
-const SPEECH_LEVEL = 600;
+export const SPEECH_LEVEL = 600;
 /** A gap shorter than this between words does not end a greeting. */
 const WORD_GAP_MS = 300;
 

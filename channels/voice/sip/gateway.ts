@@ -98,6 +98,7 @@ export async function runAnsweredCall(
   base: Record<string, string>,
   url: string,
   extra?: Record<string, string>,
+  keepRecording?: (audio: Buffer) => Promise<{ sid: string; url: string }>,
 ): Promise<TwimlEnd> {
   const hungUp = new AbortController();
   void call.ended.then(() => hungUp.abort());
@@ -130,6 +131,7 @@ export async function runAnsweredCall(
           return true;
         },
         hangup: () => call.hangup(),
+        ...(keepRecording ? { keepRecording } : {}),
       },
       url,
       extra,

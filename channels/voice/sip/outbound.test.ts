@@ -121,7 +121,7 @@ const block = await one<{ lat: number; lon: number }>(
 
 let serial = 0;
 /** An auditor enrolled by an agent, called every day 08:00–21:00, with a call planned and due now. */
-async function dueCall(): Promise<{ callId: number; phone: string }> {
+async function dueCall(version = versionId): Promise<{ callId: number; phone: string }> {
   const number = `+55119${String(Date.now() % 1e4).padStart(4, "0")}${String(++serial).padStart(4, "0")}`;
   const enrolled = await app.inject({
     method: "POST",
@@ -146,7 +146,7 @@ async function dueCall(): Promise<{ callId: number; phone: string }> {
     method: "POST",
     url: `/api/v1/auditors/${enrolled.json().id}/calls`,
     headers: manager,
-    payload: { versionId: Number(versionId), at: new Date(at).toISOString() },
+    payload: { versionId: Number(version), at: new Date(at).toISOString() },
   });
   assert.equal(planned.statusCode, 201, planned.body);
   const callId = Number(planned.json().id);
@@ -230,6 +230,47 @@ describe("calls to citizen auditors over SIP", { skip: tools ? false : "espeak-n
       return rows.length === 1;
     });
     assert.deepEqual(await readdir(recordings), [], "deleted at the gateway once kept by the city");
+  });
+
+  it("records a spoken answer after the beep, until the pound key, kept for review", async () => {
+    const spoken = await publishedQuestionnaire(db, "auditor-sip-falada", {
+      questions: [
+        { name: "coleta", type: "yes_no", required: true, label: { "pt-BR": "A coleta passou?" } },
+        { name: "comentario", type: "text", required: true, label: { "pt-BR": "Conte o que viu." } },
+      ],
+    });
+    behaviour = async (call, rtp) => {
+      const first = question(rtp);
+      await rtp.play(Buffer.concat([tone(400), silence(1500)]));
+      await first;
+      await rtp.sendDigits("1");
+      // The question, the hint and the beep; then 1.2 s of "speech", a pause, and the pound key.
+      await question(rtp);
+      await rtp.play(Buffer.concat([silence(600), tone(1200), silence(600)]));
+      await rtp.sendDigits("#");
+      await call.ended;
+    };
+    const { callId } = await dueCall(spoken);
+    await runOnce(ctx, [placeAuditorCallJob]);
+    await eventually(async () => (await state(callId)).state === "completed", 60_000);
+    assert.deepEqual((await state(callId)).recorded, ["comentario"]);
+    await eventually(async () => {
+      await runOnce(ctx, [fetchCallRecordingJob]);
+      const rows = await db.query(
+        "SELECT 1 FROM call_recordings WHERE auditor_call_id = $1 AND question = 'comentario' AND sha256 IS NOT NULL",
+        [callId],
+      );
+      return rows.length === 1;
+    });
+    const kept = await one<{ review_state: string; duration_seconds: number; size_bytes: number }>(
+      db,
+      "SELECT review_state, duration_seconds, size_bytes FROM call_recordings WHERE auditor_call_id = $1 AND question = 'comentario'",
+      [callId],
+    );
+    assert.equal(kept.review_state, "pending", "waiting for a person to write it down");
+    // The silence around the speech trimmed: about 1.2 s of audio plus 0.2 s on each side, as 8 kHz μ-law WAV.
+    assert.ok(kept.size_bytes > 9000 && kept.size_bytes < 16000, `${kept.size_bytes} bytes`);
+    assert.ok(kept.duration_seconds >= 1 && kept.duration_seconds <= 2, `${kept.duration_seconds} s`);
   });
 
   it("hangs up on an answering machine and tries again later; a busy line is tried again too", async () => {

@@ -73,6 +73,14 @@ export async function startCallsRest(options: CallsRestOptions): Promise<CallsRe
   );
   let url = "";
 
+  /** Keeps audio as a recording the platform fetches (and then deletes) by the Recordings resource. */
+  const keep = async (audio: Buffer) => {
+    const sid = `RE${randomBytes(16).toString("hex")}`;
+    await mkdir(options.recordingsFolder, { recursive: true });
+    await writeFile(join(options.recordingsFolder, `${sid}.wav`), ulawToWav(audio));
+    return { sid, url: `${url}${prefix}/Recordings/${sid}` };
+  };
+
   const place = async (sid: string, form: URLSearchParams) => {
     const to = form.get("To")!;
     const from = form.get("From")!;
@@ -126,22 +134,21 @@ export async function startCallsRest(options: CallsRestOptions): Promise<CallsRe
         base,
         form.get("Url")!,
         answeredBy ? { AnsweredBy: answeredBy } : undefined,
+        keep,
       );
       const duration = String(Math.round((Date.now() - started) / 1000));
       const callback = form.get("RecordingStatusCallback");
       if (recording) {
         const audio = recording.stop();
-        const recordingSid = `RE${randomBytes(16).toString("hex")}`;
-        await mkdir(options.recordingsFolder, { recursive: true });
-        await writeFile(join(options.recordingsFolder, `${recordingSid}.wav`), ulawToWav(audio));
+        const kept = await keep(audio);
         if (callback)
           await postSigned(
             callback,
             {
               AccountSid: options.accountSid,
               CallSid: sid,
-              RecordingSid: recordingSid,
-              RecordingUrl: `${url}${prefix}/Recordings/${recordingSid}`,
+              RecordingSid: kept.sid,
+              RecordingUrl: kept.url,
               RecordingStatus: "completed",
               RecordingDuration: String(Math.round(audio.length / 8000)),
               RecordingChannels: "1",

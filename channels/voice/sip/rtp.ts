@@ -33,7 +33,7 @@ export interface RtpSession {
   onDigit(listener: (digit: string) => void): () => void;
   /** Called with each 20 ms of the other side's audio (μ-law), as it comes. */
   onAudio(listener: (frame: Buffer) => void): () => void;
-  /** Starts keeping the caller's audio; `stop()` returns it as μ-law bytes. */
+  /** Starts keeping the caller's audio (several recordings may run at once); `stop()` returns it as μ-law bytes. */
   record(): { stop(): Buffer };
   close(): void;
 }
@@ -57,7 +57,8 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
   let first = true;
   const listeners = new Set<(digit: string) => void>();
   const audioListeners = new Set<(frame: Buffer) => void>();
-  let recording: Buffer[] | undefined;
+  // The recordings under way: the whole call's and a <Record> verb's may run at once.
+  const recordings = new Set<Buffer[]>();
   // The event whose end was seen, so that its repeated end packets (§2.5.1.4) count once.
   let ended: { timestamp: number; event: number } | undefined;
   let closed = false;
@@ -91,7 +92,7 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
     }
     if (type !== 0) return;
     const frame = dataViewToNodeBuffer(packet.getPayload());
-    recording?.push(frame);
+    for (const frames of recordings) frames.push(frame);
     for (const listener of audioListeners) listener(frame);
   });
 
@@ -180,10 +181,10 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
     },
     record() {
       const frames: Buffer[] = [];
-      recording = frames;
+      recordings.add(frames);
       return {
         stop() {
-          if (recording === frames) recording = undefined;
+          recordings.delete(frames);
           return Buffer.concat(frames);
         },
       };

@@ -3,10 +3,12 @@
  * own, so the IVR and the auditors' calls have one flow for both dialects. Each document's verbs run in order:
  * `<Say>` (synthesised), `<Play>` (a WAV fetched), `<Pause>`, `<Gather>` (keys read from RFC 4733 events while its
  * prompts play, a key cutting the prompt short; posted to its action, or the next verb on silence), `<Redirect>`,
- * `<Hangup>`/`<Reject>`, `<Enqueue>`/`<Dial>` (a blind transfer by REFER). A document that runs out hangs up, as
+ * `<Hangup>`/`<Reject>`, `<Enqueue>`/`<Dial>` (a blind transfer by REFER), `<Record>` (./record-verb.ts, where the
+ * gateway keeps recordings for the platform to fetch). A document that runs out hangs up, as
  * Twilio does. The caller hanging up stops everything at once.
  */
 import { XMLParser } from "fast-xml-parser";
+import { recordCaller } from "./record-verb.ts";
 import type { RtpSession } from "./rtp.ts";
 import type { Speech } from "./speech.ts";
 
@@ -64,6 +66,11 @@ export interface TwimlCallDeps {
   /** Sends the caller to `target` ("enqueue" names a queue, "dial" a number or SIP URI): true when accepted. */
   transfer(kind: "enqueue" | "dial", target: string): Promise<boolean>;
   hangup(): Promise<void>;
+  /**
+   * Keeps a `<Record>`'s audio (μ-law) where the platform fetches it, answering its sid and URL; absent: `<Record>`
+   * records nothing and the call goes on with the next verb.
+   */
+  keepRecording?: (audio: Buffer) => Promise<{ sid: string; url: string }>;
   /** Aborted when the caller hangs up. */
   signal: AbortSignal;
 }
@@ -187,6 +194,30 @@ export async function runTwimlCall(
           next = { url: verb.attributes.action ?? current, extra: { Digits: digits } };
           break;
         }
+      } else if (verb.name === "Record" && deps.keepRecording) {
+        const taken = await recordCaller(deps.rtp, verb.attributes, deps.signal);
+        // Nothing said: the call goes on with the next verb, as Twilio does.
+        if (taken.audio.length === 0) continue;
+        const kept = await deps.keepRecording(taken.audio);
+        const recording = {
+          RecordingSid: kept.sid,
+          RecordingUrl: kept.url,
+          RecordingDuration: String(Math.max(1, Math.round(taken.audio.length / 8000))),
+        };
+        const callback = verb.attributes.recordingStatusCallback;
+        if (callback)
+          await deps
+            .fetchTwiml(callback, {
+              ...recording,
+              RecordingStatus: "completed",
+              RecordingSource: "RecordVerb",
+            })
+            .catch((error) => console.error("sip: a recording's status callback failed", error));
+        if (deps.signal.aborted) return "caller_hung_up";
+        const extra: Record<string, string> = { ...recording };
+        if (taken.ended !== "timeout") extra.Digits = taken.ended;
+        next = { url: verb.attributes.action ?? current, extra };
+        break;
       } else if (verb.name === "Redirect") {
         next = { url: verb.text || current };
         break;
@@ -198,7 +229,7 @@ export async function runTwimlCall(
         if (target && (await deps.transfer(verb.name === "Enqueue" ? "enqueue" : "dial", target)))
           return "transferred";
       }
-      // Other verbs (<Record>, <Sms>…) are not spoken over SIP: the call goes on with the next.
+      // Other verbs (<Sms>…, or <Record> where nothing keeps recordings) are not run over SIP: the next goes on.
     }
   }
   if (deps.signal.aborted) return "caller_hung_up";
