@@ -6,15 +6,19 @@
  * transparency portal shows the districts' quality without a session. No serious axe-core violation (the layer in
  * pt-BR, en and es). The districts' outlines are narrowed to the one district of the demo demand, so the maps open
  * over it (a map centres on the district nearest the city's middle). Screenshots in .cache/screenshots/:
- * quality-centre-<lang>.png, quality-planning.png, quality-responses.png, quality-transparency.png.
+ * quality-centre-<lang>.png, quality-planning.png, quality-responses.png, quality-voice-review.png,
+ * quality-transparency.png. A supervisor also writes down a citizen auditor's spoken answer from the queue.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { BrowserContext } from "playwright-core";
+import { AUDITOR_CONSENT_VERSION } from "../../domain/auditors.ts";
+import { recordingKey } from "../../server/auditors/recordings.ts";
 import { refreshBlockScores } from "../../server/block-scores/refresh.ts";
 import { one } from "../../server/db/index.ts";
+import { attachmentStoreOf } from "../../server/storage/store.ts";
 import { demandBody, findPlainService } from "../factories.ts";
 import { staffHeaders } from "../helpers.ts";
 import { seriousViolations, shot, staffContext, startBrowserTest } from "./browser.ts";
@@ -24,7 +28,11 @@ const LANGS = ["pt-BR", "en", "es"] as const;
 const SE = { lat: -23.5503, lon: -46.634 };
 const texts = (lang: string) =>
   JSON.parse(readFileSync(`locales/${lang}.json`, "utf8")).web.centre as {
-    quality: { toggle: string; responses: { title: string } };
+    quality: {
+      toggle: string;
+      responses: { title: string };
+      voice: { transcript: string; save: string; saved: string; empty: string };
+    };
     planning: { title: string; suggest: string; add_all: string; save: string };
   };
 
@@ -95,6 +103,76 @@ async function narrowed(context: BrowserContext): Promise<void> {
   await context.route("**/api/v1/districts.geojson", (route) =>
     route.fulfill({ status: 200, contentType: "application/geo+json", body: oneDistrict }),
   );
+}
+
+/**
+ * A citizen auditor's call that ended with a text question answered by voice: the response stored, the recording
+ * fetched into the store and waiting for a person (what server/auditors/voice-answers.test.ts drives call by call).
+ */
+async function spokenAnswerWaiting(): Promise<number> {
+  const enrolled = await fetch(`${baseUrl}/api/v1/auditors`, {
+    method: "POST",
+    headers: {
+      authorization: (await staffHeaders(ctx.db, "agent")).authorization,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({
+      consent: true,
+      consentTextVersion: AUDITOR_CONSENT_VERSION,
+      name: "Auditora",
+      phone: "+5511987650156",
+      point: { lat: inside.lat, lon: inside.lon },
+      windows: [{ weekday: 1, starts: "09:00", ends: "12:00" }],
+    }),
+  });
+  assert.equal(enrolled.status, 201, await enrolled.clone().text());
+  const auditor = await one<{ id: number; citizenId: number }>(
+    ctx.db,
+    'SELECT id, citizen_id AS "citizenId" FROM auditors WHERE id = $1',
+    [((await enrolled.json()) as { id: number }).id],
+  );
+  const spoken = await one<{ id: number }>(
+    ctx.db,
+    `WITH q AS (INSERT INTO questionnaires (code, title, service_id)
+                VALUES ('auditor-voz', '{"pt-BR": "Auditoria por voz"}', $2) RETURNING id)
+     INSERT INTO questionnaire_versions (questionnaire_id, version, state, definition, published_at)
+     SELECT id, 1, 'published', $1::jsonb, now() FROM q RETURNING id`,
+    [
+      JSON.stringify({
+        questions: [
+          {
+            name: "comentario",
+            type: "text",
+            required: true,
+            label: { "pt-BR": "Conte o que viu na sua quadra." },
+          },
+        ],
+      }),
+      demand.service_id,
+    ],
+  );
+  const response = await one<{ id: number }>(
+    ctx.db,
+    `INSERT INTO responses (client_id, version_id, channel, respondent_kind, citizen_id, block_id, answered_at)
+     VALUES ($1, $2, 'voice', 'auditor', $3, $4, now()) RETURNING id`,
+    [randomUUID(), spoken.id, auditor.citizenId, demand.block_id],
+  );
+  const call = await one<{ id: number }>(
+    ctx.db,
+    `INSERT INTO auditor_calls (auditor_id, version_id, due_at, until_at, state, response_id, ended_at, recorded)
+     VALUES ($1, $2, now(), now() + interval '1 hour', 'completed', $3, now(), '{comentario}') RETURNING id`,
+    [auditor.id, spoken.id, response.id],
+  );
+  const audio = Buffer.concat([Buffer.from("RIFF"), Buffer.alloc(4000, 0x7f)]);
+  const sha256 = createHash("sha256").update(audio).digest("hex");
+  await attachmentStoreOf(ctx.config).put(recordingKey(sha256), audio, "audio/wav", sha256);
+  await ctx.db.query(
+    `INSERT INTO call_recordings (auditor_call_id, citizen_id, provider_recording_id, provider_call_id, duration_seconds,
+                                  state, sha256, media_type, size_bytes, stored_at, question, review_state, expires_at)
+     VALUES ($1, $2, $3, $4, 4, 'stored', $5, 'audio/wav', $6, now(), 'comentario', 'pending', now() + interval '90 days')`,
+    [call.id, auditor.citizenId, `RE${"a".repeat(32)}`, `CA${"b".repeat(32)}`, sha256, audio.length],
+  );
+  return Number(call.id);
 }
 
 describe("the command centre's quality screens", () => {
@@ -191,6 +269,36 @@ describe("the command centre's quality screens", () => {
     await page.locator(".response-facts").waitFor();
     await page.getByText(inspectorRow!.name).first().waitFor();
     await shot(page, "quality-responses");
+    await context.close();
+  });
+
+  it("writes down a spoken answer of a citizen auditor from the queue on the same screen", async () => {
+    const callId = await spokenAnswerWaiting();
+    const { context } = await staffContext(browser, baseUrl, ctx, "supervisor", undefined, {
+      locale: "pt-BR",
+    });
+    const page = await context.newPage();
+    const t = texts("pt-BR").quality.voice;
+    await page.goto(`${baseUrl}/centro/respostas`);
+    const item = page.locator(".voice-answer").first();
+    await item.getByText("Conte o que viu na sua quadra.").waitFor();
+    // The audio is served to the page's session (audited); the player needs no more than its source.
+    const src = await item.locator("audio").getAttribute("src");
+    const heard = await page.evaluate(async (url) => (await fetch(url!)).status, src);
+    assert.equal(heard, 200);
+    assert.deepEqual(await seriousViolations(page), []);
+    await item.getByLabel(t.transcript).fill("Tem lixo acumulado na esquina.");
+    await shot(page, "quality-voice-review");
+    await item.getByRole("button", { name: t.save }).click();
+    await page.getByRole("status").filter({ hasText: t.saved }).waitFor();
+    await page.getByText(t.empty).waitFor();
+    const stored = await one<{ value: unknown }>(
+      ctx.db,
+      `SELECT x.value FROM answers x JOIN auditor_calls c ON c.response_id = x.response_id
+        WHERE c.id = $1 AND x.question = 'comentario'`,
+      [callId],
+    );
+    assert.equal(stored.value, "Tem lixo acumulado na esquina.");
     await context.close();
   });
 

@@ -13,6 +13,7 @@ import { type Reader, useLoad, useRead } from "../ui/load.ts";
 import type { StaffEnv } from "../ui/staff.tsx";
 import { type FilterLists, useFilterLists } from "./filters.tsx";
 import { localOf } from "./planning-data.ts";
+import { VoiceReview } from "./voice-review.tsx";
 
 /** A response as the table lists it (fields absent on other channels are optional). */
 interface ResponseItem {
@@ -273,12 +274,16 @@ function ResponseView(props: { env: StaffEnv; id: string }) {
           <ul class="quality-answers">
             {data.answers.map((a, i) => {
               const question = a.label ?? a.question ?? a.name ?? "";
+              // A call's audio answer is a recording (heard through the review queue), not a field photo.
+              const spokenAudio = data.channel === "voice" && filesOf(a).length > 0;
+              const files = spokenAudio ? [] : filesOf(a);
               return (
                 <li key={`${a.name ?? i}`}>
-                  <strong>{question}</strong>: {valueText(env, a.value)}
-                  {filesOf(a).length > 0 ? (
+                  <strong>{question}</strong>:{" "}
+                  {spokenAudio ? t("centre.quality.voice.audio_answer") : valueText(env, a.value)}
+                  {files.length > 0 ? (
                     <span class="quality-photos">
-                      {filesOf(a).map((sha, n) => (
+                      {files.map((sha, n) => (
                         <a
                           key={sha}
                           href={inBase(`/api/v1/field-files/${sha}`)}
@@ -318,6 +323,7 @@ function ResponsesList(props: { env: StaffEnv }) {
     <>
       <h1 tabIndex={-1}>{props.env.t("centre.quality.responses.title")}</h1>
       <p>{props.env.t("centre.quality.responses.intro")}</p>
+      {props.env.can("responses.review") ? <VoiceReview env={props.env} /> : null}
       <ResponsesTable env={props.env} lists={lists} />
     </>
   );
