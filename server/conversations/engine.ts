@@ -8,6 +8,7 @@
  * number) come first (intents.ts).
  */
 import type { InboundContent } from "../../channels/channel.ts";
+import { answerAuditor, auditorIntent, startAuditor } from "./auditor-enrol.ts";
 import type { ConversationLocale } from "./flows.ts";
 import {
   detectLocale,
@@ -99,7 +100,8 @@ async function step(
   if (text !== undefined && isCancel(text)) {
     return { state: newConversation(state.locale), effects: [reply("conversation.cancelled")] };
   }
-  if (text !== undefined && state.step !== "idle" && isBack(text)) return back(state, ports);
+  if (text !== undefined && state.step !== "idle" && state.step !== "auditor" && isBack(text))
+    return back(state, ports);
   if (text !== undefined) {
     const asked = protocolCandidates(text);
     const follow = followIntent(text);
@@ -114,6 +116,8 @@ async function step(
     }
   }
   if (state.step === "idle") {
+    const auditor = text !== undefined ? auditorIntent(text) : undefined;
+    if (auditor) return startAuditor(state, auditor, ports);
     const surveyed = await startSurvey(state, content, ports);
     if (surveyed) return surveyed;
     // The department asked this citizen a question (demand.complement_requested): their next words answer it.
@@ -130,6 +134,8 @@ async function step(
   switch (state.step) {
     case "survey":
       return answerSurvey(state, content);
+    case "auditor":
+      return answerAuditor(state, content, ports);
     case "idle":
       return start(state, content, ports);
     case "service":

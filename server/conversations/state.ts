@@ -3,6 +3,7 @@
  * step shares: a reply, asking again, handing over to a person.
  */
 import type { InboundChannel, InboundContent } from "../../channels/channel.ts";
+import type { AuditorDraft } from "./auditor-enrol.ts";
 import type { ConversationLocale, Flow, FlowService } from "./flows.ts";
 
 /** A place in the city: a point, or only a district when the citizen named one and no address. */
@@ -69,7 +70,7 @@ export interface Draft {
   done: string[];
 }
 
-export type Step = "idle" | "service" | "question" | "confirm" | "agent" | "survey";
+export type Step = "idle" | "service" | "question" | "confirm" | "agent" | "survey" | "auditor";
 
 /** A closed demand whose satisfaction survey the sender may answer here. */
 export interface PendingSurvey {
@@ -99,6 +100,8 @@ export interface ConversationState {
   shown?: string[] | undefined;
   /** At the `survey` step: the survey being answered. */
   survey?: SurveyState | undefined;
+  /** At the `auditor` step: the citizen-auditor enrolment being made (auditor-enrol.ts). */
+  auditor?: AuditorDraft | undefined;
 }
 
 /** A choice shown to the citizen: a title already in their language, or a locale key. */
@@ -130,6 +133,14 @@ export type Effect =
   | { kind: "follow"; protocol: string; stop: boolean }
   /** Follow every public demand around a place on this channel (one place per channel; `place` unset stops). */
   | { kind: "follow_place"; place?: { lat: number; lon: number; label: string } | undefined }
+  /** Enrol the sender as a citizen auditor (their number, consent given in the conversation), by this channel. */
+  | {
+      kind: "auditor_enrol";
+      place: { lat: number; lon: number; label: string };
+      windows: { weekday: number; starts: string; ends: string }[];
+    }
+  /** Stop the sender's number's calls as a citizen auditor (revoked at once). */
+  | { kind: "auditor_leave" }
   | { kind: "opt_out" };
 
 /** A new conversation. */

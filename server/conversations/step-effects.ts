@@ -15,6 +15,7 @@ import { followDemandIn, unfollowDemand } from "../duplicates/commands.ts";
 import { AppError } from "../errors.ts";
 import { rateDemandIn, reopenDemandIn } from "../satisfaction/commands.ts";
 import { receiveComplementIn } from "../work-orders/complements.ts";
+import { enrolFromConversation, leaveFromConversation } from "./auditor-effects.ts";
 import { CONTACT_CHANNEL_OF } from "./ports.ts";
 import { type Effect, reply } from "./state.ts";
 
@@ -90,6 +91,11 @@ export async function applyStepEffects(
       const followed = await follow(tx, effect, sender, citizenId);
       citizenId = followed.citizenId;
       out.push(followed.reply);
+    } else if (effect.kind === "auditor_enrol") {
+      citizenId = await followerOf(tx, sender, citizenId);
+      out.push(await enrolFromConversation(tx, effect, sender, citizenId));
+    } else if (effect.kind === "auditor_leave") {
+      out.push(await leaveFromConversation(tx, sender));
     } else if (effect.kind === "follow_place") {
       const followed = await followPlace(tx, effect, sender, citizenId);
       citizenId = followed.citizenId;
