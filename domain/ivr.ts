@@ -11,10 +11,18 @@ export const IVR_LANGUAGES = ["pt-BR", "en", "es"] as const;
 export type IvrLanguage = (typeof IVR_LANGUAGES)[number];
 
 /**
- * What an option does: the status of a demand by its protocol, an agent, another language, a message said, or
- * stopping the citizen-auditor calls to the caller's number (consent withdrawn by phone).
+ * What an option does: the status of a demand by its protocol, an agent, another language, a message said,
+ * enrolling the caller's number as a citizen auditor, or stopping the citizen-auditor calls to it (consent withdrawn
+ * by phone).
  */
-export const IVR_ACTIONS = ["status", "agent", "language", "message", "auditor_opt_out"] as const;
+export const IVR_ACTIONS = [
+  "status",
+  "agent",
+  "language",
+  "message",
+  "auditor_enrol",
+  "auditor_opt_out",
+] as const;
 
 /** One option of the menu: the key that picks it and what it does. */
 export const IvrOption = z

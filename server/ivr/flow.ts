@@ -23,10 +23,23 @@ import { presentPublicDemand } from "../demands/present.ts";
 import { findDemandByProtocol, listEvents } from "../demands/queries.ts";
 import { translate } from "../i18n.ts";
 import { loadKnownPerson } from "../public-data/known.ts";
+import { ivrEnrolmentStep, startIvrEnrolment } from "./auditor-enrol.ts";
 import { optOutAuditorsOfCall, recordIvrStep } from "./queries.ts";
 
-/** The steps a caller can be at: the menu, typing a protocol, after hearing a status. */
-export const IVR_STEPS = ["menu", "protocol", "after_status"] as const;
+/**
+ * The steps a caller can be at: the menu, typing a protocol, after hearing a status, and enrolling as a citizen
+ * auditor (./auditor-enrol.ts).
+ */
+export const IVR_STEPS = [
+  "menu",
+  "protocol",
+  "after_status",
+  "auditor_consent",
+  "auditor_place",
+  "auditor_days",
+  "auditor_hours",
+  "auditor_confirm",
+] as const;
 export type IvrStep = (typeof IVR_STEPS)[number];
 
 /** Tries a step gets without a usable answer before the call ends. */
@@ -68,8 +81,12 @@ function text(
   return translate(language, `telephony.ivr.${key}`, params);
 }
 
-const sayIn = (deps: IvrDeps, language: IvrLanguage, key: string, params: Record<string, string> = {}) =>
-  say(text(deps, language, key, params), voiceLanguage(language));
+export const sayIn = (
+  deps: IvrDeps,
+  language: IvrLanguage,
+  key: string,
+  params: Record<string, string> = {},
+) => say(text(deps, language, key, params), voiceLanguage(language));
 
 /** The menu said option by option; another language's option in its own language. */
 function menuPrompt(deps: IvrDeps, language: IvrLanguage): string {
@@ -90,7 +107,7 @@ function menuPrompt(deps: IvrDeps, language: IvrLanguage): string {
 }
 
 /** The menu, listening for one key or a word; silence comes back to the same step. */
-function menu(deps: IvrDeps, language: IvrLanguage, tries: number, before = ""): string {
+export function menu(deps: IvrDeps, language: IvrLanguage, tries: number, before = ""): string {
   const action = deps.stepUrl("menu", language, tries);
   const g = gather(
     { action, language: voiceLanguage(language), numDigits: 1, timeout: 6 },
@@ -127,14 +144,22 @@ async function agentsOpen(deps: IvrDeps): Promise<boolean> {
   return businessMinutesBetween(now, new Date(now.getTime() + 60_000), calendar) > 0;
 }
 
-/** The agent option: the queue when agents answer, else the after-hours message and the menu again. */
-async function agentOrAfterHours(deps: IvrDeps, language: IvrLanguage, step: IvrStep): Promise<string> {
+/**
+ * The agent option: the queue when agents answer, else the after-hours message and the menu again; `before` is said
+ * first either way.
+ */
+export async function agentOrAfterHours(
+  deps: IvrDeps,
+  language: IvrLanguage,
+  step: IvrStep,
+  before = "",
+): Promise<string> {
   if (await agentsOpen(deps)) {
     await recordIvrStep(deps.db, deps.callId, step, null, "agent");
-    return twimlDocument(sayIn(deps, language, "agent"), await deps.toAgents());
+    return twimlDocument(before, sayIn(deps, language, "agent"), await deps.toAgents());
   }
   await recordIvrStep(deps.db, deps.callId, step, null, "after_hours");
-  return menu(deps, language, 0, sayIn(deps, language, "after_hours"));
+  return menu(deps, language, 0, before + sayIn(deps, language, "after_hours"));
 }
 
 /** The words that name each action in `language`, for a caller who speaks instead of pressing a key. */
@@ -163,6 +188,7 @@ async function onMenu(deps: IvrDeps, language: IvrLanguage, tries: number, input
     return askProtocol(deps, language, 0);
   }
   if (option.action === "agent") return agentOrAfterHours(deps, language, "menu");
+  if (option.action === "auditor_enrol") return startIvrEnrolment(deps, language, heard);
   if (option.action === "auditor_opt_out") {
     // The caller's own number: its live enrolments are revoked at once, by phone (LGPD: on any channel).
     const revoked = await optOutAuditorsOfCall(deps.db, deps.callId);
@@ -295,5 +321,6 @@ export function ivrStep(
 ): Promise<string> {
   if (step === "menu") return onMenu(deps, language, tries, input);
   if (step === "protocol") return onProtocol(deps, language, tries, input);
-  return onAfterStatus(deps, language, input);
+  if (step === "after_status") return onAfterStatus(deps, language, input);
+  return ivrEnrolmentStep(deps, step, language, tries, input);
 }

@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { fakeTwilio, type TwilioExchange } from "../../channels/voice/fake.ts";
+import { fakeTwilio } from "../../channels/voice/fake.ts";
 import { AUDITOR_CONSENT_VERSION } from "../../domain/auditors.ts";
 import { DEFAULT_IVR_MENU, spokenDigits } from "../../domain/ivr.ts";
 import { makeProtocol } from "../../domain/protocol.ts";
 import { answerByDepartment, drain, fileDemand } from "../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../tests/helpers.ts";
+import { ivrCaller, spoken } from "../../tests/ivr-caller.ts";
 import { forgetCalendar } from "../calendar/queries.ts";
 import { one } from "../db/index.ts";
 
@@ -28,71 +28,7 @@ const twilio = fakeTwilio({
   statusUrl: `${base}/api/v1/telephony/twilio/status`,
   authToken: TWILIO_TOKEN,
 });
-const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === "Say" });
-
-/** What a TwiML answer asks Twilio to do, read as Twilio reads it. */
-interface Twiml {
-  says: { text: string; language: string }[];
-  gather?: { action: string; numDigits?: string; finishOnKey?: string; language: string };
-  redirect?: string;
-  enqueue?: string;
-  hangup: boolean;
-}
-
-function read(answer: TwilioExchange): Twiml {
-  assert.equal(answer.status, 200, answer.body);
-  assert.match(answer.contentType, /^text\/xml/);
-  assert.equal(XMLValidator.validate(answer.body), true, answer.body);
-  const r = xml.parse(answer.body).Response as Record<string, unknown>;
-  type SayNode = { "#text": string; "@_language": string };
-  const sayOf = (list: unknown) =>
-    ((list ?? []) as SayNode[]).map((s) => ({ text: s["#text"], language: s["@_language"] }));
-  const g = r.Gather as (Record<string, string> & { Say?: unknown }) | undefined;
-  const redirect = r.Redirect as { "#text": string } | undefined;
-  return {
-    says: [...sayOf(r.Say), ...sayOf(g?.Say)],
-    ...(g
-      ? {
-          gather: {
-            action: g["@_action"]!,
-            numDigits: g["@_numDigits"],
-            finishOnKey: g["@_finishOnKey"],
-            language: g["@_language"]!,
-          },
-        }
-      : {}),
-    ...(redirect ? { redirect: redirect["#text"] } : {}),
-    ...(typeof r.Enqueue === "string" ? { enqueue: r.Enqueue } : {}),
-    hangup: "Hangup" in r,
-  };
-}
-
-const spoken = (t: Twiml) => t.says.map((s) => s.text).join(" ");
-
-/** A caller on the line: rings, then answers each prompt by keys, words or silence. */
-async function caller(from = "+5511955550101") {
-  const { callSid, answer } = await twilio.ring(from, "+551130000156");
-  let now = read(answer);
-  return {
-    callSid,
-    get now() {
-      return now;
-    },
-    async press(digits: string) {
-      now = read(await twilio.gathered(callSid, now.gather!.action, { digits }));
-      return now;
-    },
-    async say(speech: string) {
-      now = read(await twilio.gathered(callSid, now.gather!.action, { speech }));
-      return now;
-    },
-    /** The caller says nothing: Twilio runs the verb after the `<Gather>`, the `<Redirect>`. */
-    async silence() {
-      now = read(await twilio.gathered(callSid, now.redirect!));
-      return now;
-    },
-  };
-}
+const caller = (from?: string) => ivrCaller(twilio, from);
 
 const callRow = (callSid: string) =>
   one<{ id: number; state: string; language: string | null }>(

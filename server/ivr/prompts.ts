@@ -28,6 +28,14 @@ const IVR_KEYS = [
   "no_input",
   "goodbye",
   "auditor_opted_out",
+  "auditor_no_number",
+  "auditor_ask_place",
+  "auditor_place_again",
+  "auditor_place_agent",
+  "auditor_ask_days",
+  "auditor_ask_hours",
+  "auditor_enrolled",
+  "auditor_enrol_cancelled",
 ] as const;
 const OWN_TEXTS = new Set(["greeting", "after_hours", "goodbye"]);
 /** The calls to citizen auditors' fixed texts. */
@@ -39,6 +47,7 @@ const AUDITOR_KEYS = [
   "hint_yes_no",
   "hint_scale",
   "hint_number",
+  "hint_record",
   "not_understood",
   "no_input",
   "thanks",
@@ -94,6 +103,16 @@ export function promptTexts(menu: IvrMenu | undefined): PromptText[] {
         out.push(prompt(language, use, translate(language, `telephony.ivr.option_${option.action}`, params)));
       }
     }
+    // The enrolment's consent: the portal's text in force, said whole.
+    out.push(
+      prompt(
+        language,
+        "ivr.auditor_consent",
+        translate(language, "telephony.ivr.auditor_consent", {
+          consent: translate(language, "web.portal.auditor.consent_text"),
+        }),
+      ),
+    );
     for (const key of AUDITOR_KEYS)
       out.push(prompt(language, `auditor_call.${key}`, translate(language, `telephony.auditor_call.${key}`)));
   }
