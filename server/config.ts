@@ -223,6 +223,8 @@ export interface Config {
   auditorCalls:
     | { apiUrl: string; accountSid: string; authToken: string; from: string; concurrent: number }
     | undefined;
+  /** The Twilio-style account the recordings are fetched from (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN at TWILIO_API_URL). */
+  twilioAccount?: { apiUrl: string; accountSid: string; authToken: string } | undefined;
   /** Days a call's recording is kept; 0 records none. */
   callRecordingDays: number;
   /** Days an auditor's spoken answer is kept (server/auditors/voice-answers.ts). */
@@ -338,6 +340,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): { config: Config } | { prob
               from: e.TWILIO_VOICE_FROM,
               concurrent: e.AUDITOR_CALLS_CONCURRENT,
             }
+          : undefined,
+      twilioAccount:
+        e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
+          ? { apiUrl: e.TWILIO_API_URL, accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN }
           : undefined,
       callRecordingDays: e.CALL_RECORDING_DAYS,
       voiceAnswerDays: e.VOICE_ANSWER_DAYS,

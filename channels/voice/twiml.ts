@@ -86,6 +86,20 @@ export function record(options: RecordOptions): string {
   return `<Record${attrs}/>`;
 }
 
+/**
+ * `<Start><Recording>`: the whole call recorded from here on, both sides, while the TwiML goes on; the recording's
+ * status is posted to `callback` when it can be fetched.
+ */
+export function startRecording(callback: string): string {
+  const attrs = attributes({
+    recordingStatusCallback: callback,
+    recordingStatusCallbackMethod: "POST",
+    recordingStatusCallbackEvent: "completed",
+    channels: "dual",
+  });
+  return `<Start><Recording${attrs}/></Start>`;
+}
+
 /** `<Redirect>`: the call goes on with the TwiML at `url` (POSTed, signed like every request). */
 export function redirect(url: string): string {
   return `<Redirect method="POST">${xmlEscape(url)}</Redirect>`;

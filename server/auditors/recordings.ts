@@ -16,6 +16,7 @@ import { enqueue } from "../jobs/enqueue.ts";
 import { JOB_PAYLOADS } from "../jobs/payloads.ts";
 import type { Job } from "../jobs/runner.ts";
 import { attachmentStoreOf } from "../storage/store.ts";
+import { linkCallRecordings, recordingAccount } from "../telephony/recordings.ts";
 import { findAuditorCall } from "./calls.ts";
 import { settleVoiceAnswers } from "./voice-answers.ts";
 
@@ -42,6 +43,8 @@ export interface RecordingRow {
   expires_at: Date;
   /** Set for a spoken answer to this question (./voice-answers.ts). */
   question: string | null;
+  /** Set for an inbound call of the line (server/telephony/recordings.ts). */
+  call_id: number | null;
 }
 
 /**
@@ -113,7 +116,7 @@ export const fetchCallRecordingJob: Job<(typeof JOB_PAYLOADS)[typeof FETCH_RECOR
   payload: JOB_PAYLOADS[FETCH_RECORDING_JOB],
   maxAttempts: 8,
   async run(ctx, { recordingId }) {
-    const account = ctx.config.auditorCalls;
+    const account = recordingAccount(ctx.config);
     if (!account) throw new AppError(503, "telephony_not_configured");
     const row = await maybeOne<RecordingRow & { expired: boolean }>(
       ctx.db,
@@ -136,6 +139,8 @@ export const fetchCallRecordingJob: Job<(typeof JOB_PAYLOADS)[typeof FETCH_RECOR
           // An audio question's spoken answer is the recording: it reaches the table of answers now.
           if (row.question && row.auditor_call_id !== null)
             await settleVoiceAnswers(tx, Number(row.auditor_call_id));
+          // A call of the line: on the timeline of the demands registered during it.
+          if (row.call_id !== null) await linkCallRecordings(tx, Number(row.call_id));
         });
       } catch (error) {
         if (!(error instanceof CallApiError) || error.temporary) throw error;
@@ -202,7 +207,8 @@ export const purgeCallRecordingsJob: Job<(typeof JOB_PAYLOADS)[typeof PURGE_RECO
  */
 export async function expireRecordingsOfCitizen(tx: Sql, citizenId: number): Promise<void> {
   const rows = await tx.query<{ id: number; pending: boolean }>(
-    `UPDATE call_recordings SET expires_at = now() WHERE citizen_id = $1 AND expires_at > now()
+    `UPDATE call_recordings SET expires_at = now()
+      WHERE (citizen_id = $1 OR call_id IN (SELECT id FROM calls WHERE citizen_id = $1)) AND expires_at > now()
      RETURNING id, provider_deleted_at IS NULL AS pending`,
     [citizenId],
   );

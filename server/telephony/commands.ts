@@ -12,6 +12,7 @@ import { AppError, conflict } from "../errors.ts";
 import { RINGS_CHANNEL, type Ring } from "../events/rings.ts";
 import { currentTenant } from "../tenants/current.ts";
 import { type CallRow, findCall } from "./queries.ts";
+import { linkCallRecordings } from "./recordings.ts";
 import type { CallDemandInput } from "./schemas.ts";
 
 /** A call event from either provider, read into one shape. */
@@ -216,6 +217,7 @@ export async function registerCallDemand(
     idempotency,
     async (tx, demand) => {
       await tx.query("INSERT INTO call_demands (call_id, demand_id) VALUES ($1, $2)", [call.id, demand.id]);
+      await linkCallRecordings(tx, call.id);
       await tx.query(
         `UPDATE calls SET citizen_id = coalesce(citizen_id, (SELECT citizen_id FROM demands WHERE id = $2))
           WHERE id = $1`,

@@ -3,6 +3,7 @@
  * and status callback, answered in TwiML), the calls an agent sees with the caller's screen pop, the demand
  * registered during a call, and the counter receipt. docs/telephony.md.
  */
+
 import formbody from "@fastify/formbody";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -37,6 +38,7 @@ import { idempotencyOf } from "./idempotency.ts";
 import { presentCall, presentScreenPop, readBack } from "./present.ts";
 import { findCall, findCallerHistory, findReceipt, listOpenCalls } from "./queries.ts";
 import { RECEIPT_STYLE, receiptPage } from "./receipt.ts";
+import { registerCallRecordingWebhook, withCallRecording } from "./recordings.ts";
 import { CallDemandInput, CallListQuery, CallParams, CallView, PbxEvent, ReceiptQuery } from "./schemas.ts";
 
 declare module "fastify" {
@@ -190,6 +192,7 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       : { kind: "enqueue", queue: config.twilioQueue };
   registerIvrWebhook(scope, { twilioRequest, twilioForm, agentsRoute });
   registerAuditorCallWebhooks(scope, { twilioRequest, twilioForm });
+  registerCallRecordingWebhook(scope, { twilioForm });
 
   route(
     scope,
@@ -211,12 +214,17 @@ async function registerTwilioWebhooks(scope: FastifyInstance): Promise<void> {
       const { call } = await twilioCall(req, ivr ? "ivr" : undefined);
       reply.type(TWIML);
       if (call.state === "ended") return twimlHangup({ language: "pt-BR" });
-      if (ivr && call.state === "ivr") return ivrWelcome(await ivrDeps(scope, { menu, call, agentsRoute }));
-      return twimlAnswer({
-        greeting: translate("pt-BR", "telephony.greeting"),
-        language: "pt-BR",
-        route: agentsRoute(),
-      });
+      // Where the city records calls, the recording starts here and the legal notice is said first.
+      if (ivr && call.state === "ivr")
+        return withCallRecording(scope.ctx, ivrWelcome(await ivrDeps(scope, { menu, call, agentsRoute })));
+      return withCallRecording(
+        scope.ctx,
+        twimlAnswer({
+          greeting: translate("pt-BR", "telephony.greeting"),
+          language: "pt-BR",
+          route: agentsRoute(),
+        }),
+      );
     },
   );
 

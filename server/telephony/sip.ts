@@ -28,6 +28,7 @@ export async function startConfiguredSip(
   if (!sip || !config.twilioAuthToken) return undefined;
   const publicUrl = config.publicUrl;
   const accountSid =
+    config.twilioAccount?.accountSid ??
     config.auditorCalls?.accountSid ??
     // An account id of the TwiML form (AC and 32 hex digits) of this install, when there is no Twilio account.
     `AC${createHash("sha256").update(`sip ${publicUrl}`).digest("hex").slice(0, 32)}`;
@@ -61,6 +62,8 @@ export async function startConfiguredSip(
         gateway: runner,
       })
     : undefined;
+  // The inbound calls' recordings (<Start><Recording>) wait in the Calls interface's Recordings resource.
+  if (rest) gateway.keepRecordingsWith(rest.keep);
   return {
     port: gateway.port,
     apiUrl: rest?.url,

@@ -18,6 +18,8 @@ export function DemandFacts(props: {
   /** The service's extra fields, to name the demand's attribute codes and options. */
   fields: AttributeView[];
   duplicates: Taken["duplicates"];
+  /** Whether the staff member may listen to call recordings (recordings.listen). */
+  canListen?: boolean;
 }) {
   const { t, locale, demand, fields, duplicates } = props;
   return (
@@ -97,7 +99,7 @@ export function DemandFacts(props: {
           ))}
         </ul>
       )}
-      <Timeline t={t} locale={locale} timeline={demand.timeline} />
+      <Timeline t={t} locale={locale} timeline={demand.timeline} canListen={props.canListen === true} />
     </div>
   );
 }

@@ -2,6 +2,7 @@
  * Parts of the console's demand screen (demand.tsx): the staff view's shape, the timeline, and the form that undoes
  * a merge or an automatic link that was wrong.
  */
+import { inBase } from "../ui/base.ts";
 import type { Translate } from "../ui/i18n.ts";
 import { formatWhen } from "../ui/i18n.ts";
 
@@ -38,19 +39,39 @@ export interface Department {
   active: boolean;
 }
 
-/** The demand's timeline, oldest first, with the staff member who acted. */
-export function Timeline(props: { t: Translate; locale: string; timeline: DemandView["timeline"] }) {
+/**
+ * The demand's timeline, oldest first, with the staff member who acted; a call recorded during the demand's
+ * registration has its player for those who may listen (`canListen`: the audited recordings route).
+ */
+export function Timeline(props: {
+  t: Translate;
+  locale: string;
+  timeline: DemandView["timeline"];
+  canListen?: boolean;
+}) {
   const { t, locale } = props;
   return (
     <>
       <h2>{t("console.demand.timeline")}</h2>
       <ol class="timeline">
-        {props.timeline.map((e, i) => (
-          <li key={`${e.at}-${i}`}>
-            {formatWhen(e.at, locale)} · {t(`events.${e.type}`)}
-            {e.staff?.name ? ` · ${e.staff.name}` : ""}
-          </li>
-        ))}
+        {props.timeline.map((e, i) => {
+          const recording = e.type === "call.recorded" ? Number(e.data.recordingId) : Number.NaN;
+          return (
+            <li key={`${e.at}-${i}`} data-event={e.type}>
+              {formatWhen(e.at, locale)} · {t(`events.${e.type}`)}
+              {e.staff?.name ? ` · ${e.staff.name}` : ""}
+              {props.canListen && Number.isInteger(recording) ? (
+                // biome-ignore lint/a11y/useMediaCaption: a call's recording has no text of its own to caption it
+                <audio
+                  controls
+                  preload="none"
+                  src={inBase(`/api/v1/call-recordings/${recording}/audio`)}
+                  aria-label={t("console.demand.listen_call")}
+                />
+              ) : null}
+            </li>
+          );
+        })}
       </ol>
     </>
   );

@@ -185,7 +185,14 @@ export function DemandScreen(props: ConsoleProps & { protocol: string }) {
       </p>
       <ProblemAlert problem={problem} t={t} />
       <div class="columns">
-        <DemandFacts t={t} locale={locale} demand={demand} fields={fields} duplicates={duplicates} />
+        <DemandFacts
+          t={t}
+          locale={locale}
+          demand={demand}
+          fields={fields}
+          duplicates={duplicates}
+          canListen={props.env.can("recordings.listen")}
+        />
         <div>
           <h2>{t("console.demand.actions")}</h2>
           {!open ? (

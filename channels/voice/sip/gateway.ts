@@ -40,6 +40,8 @@ export interface SipGatewayOptions {
 export interface SipGateway {
   readonly port: number;
   readonly agent: SipAgent;
+  /** Where inbound calls' recordings are kept (the Calls interface's Recordings resource); unset: not recorded. */
+  keepRecordingsWith(keep: (audio: Buffer) => Promise<{ sid: string; url: string }>): void;
   /** Calls under way. */
   readonly active: number;
   close(): Promise<void>;
@@ -147,6 +149,7 @@ export async function runAnsweredCall(
 export async function startSipGateway(options: SipGatewayOptions): Promise<SipGateway> {
   const host = options.publicHost ?? options.host;
   const running = new Set<Promise<void>>();
+  let keep: ((audio: Buffer) => Promise<{ sid: string; url: string }>) | undefined;
 
   const take = async (invite: IncomingInvite) => {
     const offer = parseSdp(invite.offer);
@@ -167,7 +170,7 @@ export async function startSipGateway(options: SipGatewayOptions): Promise<SipGa
     const started = Date.now();
     let end: TwimlEnd = "failed";
     try {
-      end = await runAnsweredCall(options, call, rtp, base, options.voiceUrl);
+      end = await runAnsweredCall(options, call, rtp, base, options.voiceUrl, undefined, keep);
     } finally {
       rtp.close();
       // A transferred call goes on at the PBX, ringing in the consoles: its end is the PBX's to tell (CTI events).
@@ -200,6 +203,9 @@ export async function startSipGateway(options: SipGatewayOptions): Promise<SipGa
     agent,
     get active() {
       return running.size;
+    },
+    keepRecordingsWith(fn) {
+      keep = fn;
     },
     async close() {
       await agent.close();

@@ -61,6 +61,8 @@ export interface CallsRest {
   readonly url: string;
   /** Calls placed and not yet ended. */
   readonly active: number;
+  /** Keeps audio as a recording of the Recordings resource (the inbound calls' too): its sid and URL. */
+  keep(audio: Buffer): Promise<{ sid: string; url: string }>;
   close(): Promise<void>;
 }
 
@@ -124,7 +126,8 @@ export async function startCallsRest(options: CallsRestOptions): Promise<CallsRe
       }
       rtp.connect(answer.address, answer.port, answer.eventPayload);
       const started = Date.now();
-      const recording = form.get("Record") === "true" ? rtp.record() : undefined;
+      // The whole call, both sides: the questions and the answers.
+      const recording = form.get("Record") === "true" ? rtp.record({ both: true }) : undefined;
       const answeredBy = form.get("MachineDetection") ? await detectAnswering(rtp, call.ended) : undefined;
       await notify("in-progress", answeredBy ? { AnsweredBy: answeredBy } : {});
       await runAnsweredCall(
@@ -229,6 +232,7 @@ export async function startCallsRest(options: CallsRestOptions): Promise<CallsRe
     get active() {
       return running.size;
     },
+    keep,
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await Promise.allSettled([...running]);

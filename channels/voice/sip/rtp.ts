@@ -3,9 +3,11 @@
  * paced by the clock; keypad digits read from RFC 4733 telephone-event packets; the caller's audio kept while a
  * recording runs. Packets are read and written with rtp.js.
  */
+
 import { createSocket, type Socket } from "node:dgram";
 import { RtpPacket } from "rtp.js/packets";
 import { dataViewToNodeBuffer, nodeBufferToDataView } from "rtp.js/utils";
+import { CallTape } from "./tape.ts";
 
 /** Samples per packet: 20 ms at 8 kHz. */
 export const FRAME = 160;
@@ -33,8 +35,11 @@ export interface RtpSession {
   onDigit(listener: (digit: string) => void): () => void;
   /** Called with each 20 ms of the other side's audio (μ-law), as it comes. */
   onAudio(listener: (frame: Buffer) => void): () => void;
-  /** Starts keeping the caller's audio (several recordings may run at once); `stop()` returns it as μ-law bytes. */
-  record(): { stop(): Buffer };
+  /**
+   * Starts keeping the caller's audio, or with `both` the whole call (both sides mixed on the clock); several
+   * recordings may run at once. `stop()` returns it as μ-law bytes.
+   */
+  record(options?: { both?: boolean }): { stop(): Buffer };
   close(): void;
 }
 
@@ -58,7 +63,7 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
   const listeners = new Set<(digit: string) => void>();
   const audioListeners = new Set<(frame: Buffer) => void>();
   // The recordings under way: the whole call's and a <Record> verb's may run at once.
-  const recordings = new Set<Buffer[]>();
+  const recordings = new Set<CallTape>();
   // The event whose end was seen, so that its repeated end packets (§2.5.1.4) count once.
   let ended: { timestamp: number; event: number } | undefined;
   let closed = false;
@@ -92,7 +97,7 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
     }
     if (type !== 0) return;
     const frame = dataViewToNodeBuffer(packet.getPayload());
-    for (const frames of recordings) frames.push(frame);
+    for (const tape of recordings) tape.add("heard", frame);
     for (const listener of audioListeners) listener(frame);
   });
 
@@ -110,6 +115,7 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
     if (type === 0) {
       first = false;
       timestamp = (timestamp + FRAME) >>> 0;
+      for (const tape of recordings) tape.add("said", payload);
     }
     socket.send(dataViewToNodeBuffer(packet.getView()), remote.port, remote.address);
   };
@@ -179,13 +185,13 @@ export async function openRtp(host: string, port = 0): Promise<RtpSession> {
       audioListeners.add(listener);
       return () => audioListeners.delete(listener);
     },
-    record() {
-      const frames: Buffer[] = [];
-      recordings.add(frames);
+    record(options) {
+      const tape = new CallTape(options?.both === true);
+      recordings.add(tape);
       return {
         stop() {
-          recordings.delete(frames);
-          return Buffer.concat(frames);
+          recordings.delete(tape);
+          return tape.audio();
         },
       };
     },

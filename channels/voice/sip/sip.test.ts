@@ -8,17 +8,20 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { DEFAULT_IVR_MENU } from "../../../domain/ivr.ts";
+import { fetchCallRecordingJob } from "../../../server/auditors/recordings.ts";
+import { runOnce } from "../../../server/jobs/runner.ts";
 import { answerByDepartment, drain, fileDemand } from "../../../tests/factories.ts";
 import { staffHeaders, testApp } from "../../../tests/helpers.ts";
 import { startSipAgent } from "./agent.ts";
 import { startSipGateway } from "./gateway.ts";
+import { startCallsRest } from "./rest.ts";
 import { openRtp } from "./rtp.ts";
 import { buildSdp, parseSdp } from "./sdp.ts";
 import { espeakSpeech } from "./speech.ts";
@@ -64,7 +67,27 @@ const gateway = await startSipGateway({
   // Fast speech: the same prompts, said in a third of the time.
   speech: espeakSpeech({ folder: prompts, wordsPerMinute: 450 }),
 });
+// The Calls interface keeps the inbound calls' recordings (<Start><Recording>) until the platform fetched them.
+const recordings = await mkdtemp(join(tmpdir(), "responsiva-sip-recordings-"));
+const rest = await startCallsRest({
+  host: "127.0.0.1",
+  port: 0,
+  accountSid: `AC${"5".repeat(32)}`,
+  authToken: TOKEN,
+  agent: gateway.agent,
+  rtpHost: "127.0.0.1",
+  sdpHost: "127.0.0.1",
+  recordingsFolder: recordings,
+  gateway: {
+    voiceUrl: `${base}/api/v1/telephony/twilio/voice`,
+    authToken: TOKEN,
+    speech: espeakSpeech({ folder: prompts }),
+  },
+});
+gateway.keepRecordingsWith(rest.keep);
 after(async () => {
+  await rest.close();
+  await rm(recordings, { recursive: true, force: true });
   await gateway.close();
   await pbx.close();
   await app.close();
@@ -191,6 +214,40 @@ describe("the 156 line over SIP", {
     const walked = await steps("+5511955550456");
     assert.deepEqual(walked.slice(0, 2), ["menu:status", "protocol:bad_check_digit"]);
     await eventually(async () => (await callState("+5511955550456")) === "ended");
+  });
+
+  it("records the call from the legal notice on, kept at the gateway until the platform fetched it", async () => {
+    ctx.config.callRecordingDays = 30;
+    ctx.config.twilioAccount = { apiUrl: rest.url, accountSid: `AC${"5".repeat(32)}`, authToken: TOKEN };
+    try {
+      const { call, phone } = await ring("5511955550999");
+      try {
+        await new Promise((r) => setTimeout(r, 1500));
+        // The caller says something, then hangs up: the recording ends with the call.
+        await phone.play(Buffer.alloc(4000, 0x0f));
+        await call.hangup();
+      } finally {
+        phone.close();
+      }
+      const row = async () =>
+        (
+          await db.query<{ id: number; state: string; size_bytes: number | null }>(
+            `SELECT r.id, r.state, r.size_bytes FROM call_recordings r JOIN calls c ON c.id = r.call_id
+              WHERE c.from_raw = '+5511955550999'`,
+          )
+        )[0];
+      await eventually(async () => (await row()) !== undefined);
+      await eventually(async () => {
+        await runOnce(ctx, [fetchCallRecordingJob]);
+        return (await row())?.state === "stored";
+      });
+      // Seconds of the notice and the greeting, and the caller's half second: μ-law WAV.
+      assert.ok(Number((await row())!.size_bytes) > 8000, `${(await row())!.size_bytes} bytes`);
+      await eventually(async () => (await readdir(recordings)).length === 0);
+    } finally {
+      ctx.config.callRecordingDays = 0;
+      ctx.config.twilioAccount = undefined;
+    }
   });
 
   it("transfers “talk to an agent” to the agents' queue on the PBX by REFER, ringing with the screen pop", async () => {

@@ -3,8 +3,9 @@
  * own, so the IVR and the auditors' calls have one flow for both dialects. Each document's verbs run in order:
  * `<Say>` (synthesised), `<Play>` (a WAV fetched), `<Pause>`, `<Gather>` (keys read from RFC 4733 events while its
  * prompts play, a key cutting the prompt short; posted to its action, or the next verb on silence), `<Redirect>`,
- * `<Hangup>`/`<Reject>`, `<Enqueue>`/`<Dial>` (a blind transfer by REFER), `<Record>` (./record-verb.ts, where the
- * gateway keeps recordings for the platform to fetch). A document that runs out hangs up, as
+ * `<Hangup>`/`<Reject>`, `<Enqueue>`/`<Dial>` (a blind transfer by REFER), and where the gateway keeps recordings for
+ * the platform to fetch, `<Record>` (./record-verb.ts) and `<Start><Recording>` (the call from there to its end, or
+ * to its transfer). A document that runs out hangs up, as
  * Twilio does. The caller hanging up stops everything at once.
  */
 import { XMLParser } from "fast-xml-parser";
@@ -161,11 +162,49 @@ async function gather(deps: TwimlCallDeps, verb: Verb): Promise<string> {
   }
 }
 
-/** Runs the call from the TwiML at `url` to its end. */
+/** A `<Start><Recording>` under way: the whole call from there on, and where its status goes. */
+interface CallRecording {
+  stop(): Buffer;
+  callback: string | undefined;
+}
+
+/** Ends a `<Start><Recording>` with the call: the audio kept and its status posted, as Twilio does at the end. */
+async function finishRecording(deps: TwimlCallDeps, recording: CallRecording): Promise<void> {
+  const audio = recording.stop();
+  if (audio.length === 0 || !deps.keepRecording) return;
+  const kept = await deps.keepRecording(audio);
+  if (!recording.callback) return;
+  await deps
+    .fetchTwiml(recording.callback, {
+      RecordingSid: kept.sid,
+      RecordingUrl: kept.url,
+      RecordingStatus: "completed",
+      RecordingDuration: String(Math.max(1, Math.round(audio.length / 8000))),
+      RecordingChannels: "1",
+      RecordingSource: "StartCallRecordingTwiML",
+    })
+    .catch((error) => console.error("sip: a call recording's status callback failed", error));
+}
+
+/** Runs the call from the TwiML at `url` to its end; a recording started on it is kept when it ends. */
 export async function runTwimlCall(
   deps: TwimlCallDeps,
   url: string,
   extra?: Record<string, string>,
+): Promise<TwimlEnd> {
+  const session: { recording?: CallRecording } = {};
+  try {
+    return await runVerbs(deps, url, extra, session);
+  } finally {
+    if (session.recording) await finishRecording(deps, session.recording);
+  }
+}
+
+async function runVerbs(
+  deps: TwimlCallDeps,
+  url: string,
+  extra: Record<string, string> | undefined,
+  session: { recording?: CallRecording },
 ): Promise<TwimlEnd> {
   let next: { url: string; extra?: Record<string, string> } | undefined = { url, extra };
   let documents = 0;
@@ -194,6 +233,14 @@ export async function runTwimlCall(
           next = { url: verb.attributes.action ?? current, extra: { Digits: digits } };
           break;
         }
+      } else if (verb.name === "Start") {
+        // <Start><Recording>: the rest of the call recorded, kept when it ends (where recordings can be kept).
+        const noun = verb.children.find((c) => c.name === "Recording");
+        if (noun && deps.keepRecording && !session.recording)
+          session.recording = {
+            ...deps.rtp.record({ both: true }),
+            callback: noun.attributes.recordingStatusCallback,
+          };
       } else if (verb.name === "Record" && deps.keepRecording) {
         const taken = await recordCaller(deps.rtp, verb.attributes, deps.signal);
         // Nothing said: the call goes on with the next verb, as Twilio does.
