@@ -20,6 +20,14 @@ const { app } = await testApp({
   // Telephony configured, so its webhooks check signatures instead of answering 503 "not configured".
   telephonyWebhookSecret: "fuzz-telephony-secret",
   twilioAuthToken: "fuzz-twilio-token",
+  // The auditors' calls too: planning one is refused or planned, not "not configured" (nothing answers on port 9).
+  auditorCalls: {
+    apiUrl: "http://127.0.0.1:9",
+    accountSid: `AC${"0".repeat(32)}`,
+    authToken: "fuzz-twilio-token",
+    from: "+551133330156",
+    concurrent: 1,
+  },
   // The written channels too: their webhooks check signatures (on loopback addresses nothing answers).
   messaging: testMessaging(undefined, "fuzz-twilio-token"),
 });

@@ -412,6 +412,9 @@ const PUBLIC_CALLS: Record<string, Calls> = {
   "POST /api/v1/telephony/twilio/auditor-call/status": () => [
     post("/api/v1/telephony/twilio/auditor-call/status?call=1", "CallSid=CA1&CallStatus=no-answer", form),
   ],
+  "POST /api/v1/telephony/twilio/call-recording": () => [
+    post("/api/v1/telephony/twilio/call-recording", "CallSid=CA1&RecordingStatus=completed", form),
+  ],
   "POST /api/v1/telephony/twilio/auditor-call/recording": () => [
     post(
       "/api/v1/telephony/twilio/auditor-call/recording?call=1",
