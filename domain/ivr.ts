@@ -20,6 +20,7 @@ export const IVR_ACTIONS = [
   "agent",
   "language",
   "message",
+  "demand",
   "auditor_enrol",
   "auditor_opt_out",
 ] as const;

@@ -103,7 +103,7 @@ export function defaultFlow(service: FlowService, options: { askContact?: boolea
       answer: "image",
       target: { kind: "photo" },
       required: false,
-      prompts: { default: texts("conversation.ask_photo") },
+      prompts: { default: texts("conversation.ask_photo"), voice: texts("conversation.ask_photo_voice") },
     });
   }
   for (const attribute of [...service.attributes].sort((a, b) => a.order - b.order)) {
@@ -115,7 +115,10 @@ export function defaultFlow(service: FlowService, options: { askContact?: boolea
       answer: "yes_no",
       target: { kind: "anonymity" },
       required: true,
-      prompts: { default: texts("conversation.ask_anonymity") },
+      prompts: {
+        default: texts("conversation.ask_anonymity"),
+        voice: texts("conversation.ask_anonymity_voice"),
+      },
     });
   }
   if (options.askContact) {

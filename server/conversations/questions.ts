@@ -60,8 +60,12 @@ export async function advance(state: ConversationState, ports: ConversationPorts
 }
 
 function ask(question: Question, locale: ConversationLocale, channel: ConversationPorts["channel"]): Effect {
-  // SMS has its own shorter wording where the flow gives one.
-  const text = promptOf(question, locale, channel === "sms" ? "sms" : "default");
+  // SMS has its own shorter wording where the flow gives one, and the phone its spoken one.
+  const text = promptOf(
+    question,
+    locale,
+    channel === "sms" ? "sms" : channel === "phone" ? "voice" : "default",
+  );
   const choices: ReplyChoice[] | undefined =
     question.answer === "yes_no"
       ? [

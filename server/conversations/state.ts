@@ -36,8 +36,11 @@ export interface DemandStatus {
 
 /** What the engine reads of the city. */
 export interface ConversationPorts {
-  /** The channel of the conversation: the portal's chat asks for a contact, others answer on their address. */
-  channel?: InboundChannel | undefined;
+  /**
+   * The channel of the conversation: the portal's chat asks for a contact, others answer on their address; "phone"
+   * is the 156 line's voice (server/ivr/voice-demand.ts), whose questions take their voice wording.
+   */
+  channel?: InboundChannel | "phone" | undefined;
   suggest(text: string, locale: ConversationLocale): Promise<Suggestion[]>;
   service(code: string): Promise<FlowService | null>;
   /** The flow of a service: a manager's written one when there is one (flow-store.ts); unset: the default. */

@@ -25,6 +25,7 @@ import { translate } from "../i18n.ts";
 import { loadKnownPerson } from "../public-data/known.ts";
 import { ivrEnrolmentStep, startIvrEnrolment } from "./auditor-enrol.ts";
 import { optOutAuditorsOfCall, recordIvrStep } from "./queries.ts";
+import { startVoiceDemand, voiceDemandStep } from "./voice-demand.ts";
 
 /**
  * The steps a caller can be at: the menu, typing a protocol, after hearing a status, and enrolling as a citizen
@@ -34,6 +35,7 @@ export const IVR_STEPS = [
   "menu",
   "protocol",
   "after_status",
+  "demand",
   "auditor_consent",
   "auditor_place",
   "auditor_days",
@@ -189,6 +191,7 @@ async function onMenu(deps: IvrDeps, language: IvrLanguage, tries: number, input
   }
   if (option.action === "agent") return agentOrAfterHours(deps, language, "menu");
   if (option.action === "auditor_enrol") return startIvrEnrolment(deps, language, heard);
+  if (option.action === "demand") return startVoiceDemand(deps, language, heard);
   if (option.action === "auditor_opt_out") {
     // The caller's own number: its live enrolments are revoked at once, by phone (LGPD: on any channel).
     const revoked = await optOutAuditorsOfCall(deps.db, deps.callId);
@@ -322,5 +325,6 @@ export function ivrStep(
   if (step === "menu") return onMenu(deps, language, tries, input);
   if (step === "protocol") return onProtocol(deps, language, tries, input);
   if (step === "after_status") return onAfterStatus(deps, language, input);
+  if (step === "demand") return voiceDemandStep(deps, language, tries, input);
   return ivrEnrolmentStep(deps, step, language, tries, input);
 }

@@ -28,6 +28,7 @@ const IVR_KEYS = [
   "no_input",
   "goodbye",
   "auditor_opted_out",
+  "demand_ask",
   "auditor_no_number",
   "auditor_ask_place",
   "auditor_place_again",

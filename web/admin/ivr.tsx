@@ -13,7 +13,7 @@ import type { AdminScreenProps } from "./main.tsx";
 
 type Language = "pt-BR" | "en" | "es";
 type Localized = Partial<Record<Language, string>>;
-type Action = "status" | "agent" | "language" | "message" | "auditor_enrol" | "auditor_opt_out";
+type Action = "status" | "agent" | "language" | "message" | "demand" | "auditor_enrol" | "auditor_opt_out";
 
 interface Option {
   key: string;
@@ -32,7 +32,15 @@ interface Menu {
 }
 
 const LANGUAGES: Language[] = ["pt-BR", "en", "es"];
-const ACTIONS: Action[] = ["status", "agent", "language", "message", "auditor_enrol", "auditor_opt_out"];
+const ACTIONS: Action[] = [
+  "status",
+  "agent",
+  "language",
+  "message",
+  "demand",
+  "auditor_enrol",
+  "auditor_opt_out",
+];
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*"];
 const TEXT_KEYS = ["greeting", "after_hours", "goodbye"] as const;
 type TextKey = (typeof TEXT_KEYS)[number];
