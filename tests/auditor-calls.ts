@@ -99,3 +99,27 @@ export async function callDueNow(db: Sql, callId: number): Promise<void> {
     [callId],
   );
 }
+
+/**
+ * A WAV as a provider serves a recording (RIFF header, 8 kHz 16-bit mono): `seconds` of silence, or of a tone;
+ * different each time (a random tail), so that its hash names it.
+ */
+export function testWav(seconds: number, tone = false): Buffer {
+  const data = Buffer.alloc(8000 * 2 * seconds);
+  if (tone)
+    for (let i = 0; i < data.length / 2; i++) data.writeInt16LE(Math.round(8000 * Math.sin(i / 5)), i * 2);
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(16000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data, Buffer.from(String(Math.random()))]);
+}

@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import type { FakeTwilio, TwilioExchange } from "../channels/voice/fake.ts";
+import { type FakeTwilio, fakeTwilio, type TwilioExchange } from "../channels/voice/fake.ts";
+import { DEFAULT_IVR_MENU, type IvrOption } from "../domain/ivr.ts";
+import { staffHeaders, testApp } from "./helpers.ts";
 
 const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === "Say" });
 
@@ -71,4 +73,32 @@ export async function ivrCaller(twilio: FakeTwilio, from = "+5511955550101") {
       return now;
     },
   };
+}
+
+/**
+ * The app listening on loopback with the line's IVR on (agents always answering) and `options` added to the default
+ * menu, and the fake Twilio that rings it, signing with `token`.
+ */
+export async function ivrTestApp(token: string, options: IvrOption[]) {
+  const { app, ctx } = await testApp({ twilioAuthToken: token });
+  const base = await app.listen({ port: 0, host: "127.0.0.1" });
+  ctx.config.publicUrl = base;
+  const admin = await staffHeaders(ctx.db, "admin");
+  const twilio = fakeTwilio({
+    voiceUrl: `${base}/api/v1/telephony/twilio/voice`,
+    statusUrl: `${base}/api/v1/telephony/twilio/status`,
+    authToken: token,
+  });
+  const saved = await app.inject({
+    method: "PUT",
+    url: "/api/v1/ivr/menu",
+    headers: { authorization: admin.authorization },
+    payload: {
+      ...DEFAULT_IVR_MENU,
+      agentHours: "always",
+      options: [...DEFAULT_IVR_MENU.options, ...options],
+    },
+  });
+  assert.equal(saved.statusCode, 200, saved.body);
+  return { app, ctx, db: ctx.db, twilio };
 }

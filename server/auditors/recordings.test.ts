@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { XMLParser } from "fast-xml-parser";
 import { recordingCallbackParams } from "../../channels/twilio/fake-calls.ts";
-import { auditorCallsApp, publishedQuestionnaire } from "../../tests/auditor-calls.ts";
+import { auditorCallsApp, publishedQuestionnaire, testWav } from "../../tests/auditor-calls.ts";
 import { staffHeaders } from "../../tests/helpers.ts";
 import { eraseCitizen } from "../citizens/commands.ts";
 import { maybeOne, one } from "../db/index.ts";
@@ -55,24 +55,7 @@ const saysOf = (body: string) => {
   return { says: (r.Say ?? []).map((s) => s["#text"]).join(" "), action: r.Gather?.["@_action"] };
 };
 
-/** A WAV of silence, as the provider would serve one (RIFF header and 8 kHz 16-bit samples). */
-function wav(seconds: number): Buffer {
-  const data = Buffer.alloc(8000 * 2 * seconds);
-  const header = Buffer.alloc(44);
-  header.write("RIFF", 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write("WAVEfmt ", 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write("data", 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data, Buffer.from(String(Math.random()))]);
-}
+const wav = (seconds: number) => testWav(seconds);
 
 const recordingOf = (providerId: string) =>
   maybeOne<{ id: number; state: string; sha256: string | null; expires_at: Date; duration_seconds: number }>(

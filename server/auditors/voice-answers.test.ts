@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { XMLParser } from "fast-xml-parser";
-import { auditorCallsApp, publishedQuestionnaire } from "../../tests/auditor-calls.ts";
+import { auditorCallsApp, publishedQuestionnaire, testWav } from "../../tests/auditor-calls.ts";
 import { staffHeaders } from "../../tests/helpers.ts";
 import { maybeOne, one } from "../db/index.ts";
 import { runOnce } from "../jobs/runner.ts";
@@ -68,25 +68,7 @@ function twiml(body: string) {
   return { says, gather: r.Gather?.["@_action"], record, redirect: r.Redirect?.["#text"], raw: r };
 }
 
-/** A WAV of `seconds` of a tone, different each time (its hash names it). */
-function wav(seconds: number): Buffer {
-  const data = Buffer.alloc(8000 * 2 * seconds);
-  for (let i = 0; i < data.length / 2; i++) data.writeInt16LE(Math.round(8000 * Math.sin(i / 5)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write("RIFF", 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write("WAVEfmt ", 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write("data", 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data, Buffer.from(String(Math.random()))]);
-}
+const wav = (seconds: number) => testWav(seconds, true);
 
 const answersOf = (callId: number) =>
   db.query<{ question: string; value: unknown }>(

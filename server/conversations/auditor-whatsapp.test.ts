@@ -6,13 +6,11 @@
  * WhatsApp. "sair do auditor" revokes it, and a number never enrolled hears the same words.
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { startFakeWhatsApp } from "../../channels/whatsapp/fake.ts";
+import { describe, it } from "node:test";
 import { AUDITOR_CONSENT_VERSION } from "../../domain/auditors.ts";
 import { drain } from "../../tests/factories.ts";
-import { testApp } from "../../tests/helpers.ts";
+import { whatsAppTestApp } from "../../tests/whatsapp-app.ts";
 import { one } from "../db/index.ts";
-import { closeChannelsOf } from "../notifications/jobs.ts";
 import { auditorIntent } from "./auditor-enrol.ts";
 
 const ACCOUNT = {
@@ -20,41 +18,7 @@ const ACCOUNT = {
   phoneNumberId: "1097316899",
   token: "EAAG-auditors",
 };
-const fake = await startFakeWhatsApp(ACCOUNT);
-after(() => fake.close());
-const { app, ctx } = await testApp({
-  messaging: {
-    whatsapp: {
-      apiUrl: fake.url,
-      token: ACCOUNT.token,
-      phoneNumberId: ACCOUNT.phoneNumberId,
-      appSecret: ACCOUNT.appSecret,
-      verifyToken: "verify-auditors",
-    },
-  },
-});
-after(() => closeChannelsOf(ctx.config));
-const base = await app.listen({ port: 0, host: "127.0.0.1" });
-const hook = `${base}/webhooks/whatsapp`;
-
-const sentTo = (to: string) =>
-  fake.messages
-    .filter((m) => m.body.to === to)
-    .map((m) => {
-      const b = m.body as { text?: { body: string }; interactive?: { body?: { text: string } } };
-      return b.text?.body ?? b.interactive?.body?.text ?? "";
-    });
-function lastChoices(to: string): string[] {
-  const last = fake.messages.filter((m) => m.body.to === to).at(-1)?.body as {
-    interactive?: {
-      action: { buttons?: { reply: { id: string } }[]; sections?: { rows: { id: string }[] }[] };
-    };
-  };
-  const action = last?.interactive?.action;
-  return (
-    action?.buttons?.map((b) => b.reply.id) ?? action?.sections?.flatMap((s) => s.rows.map((r) => r.id)) ?? []
-  );
-}
+const { fake, ctx, hook, sentTo, lastChoices } = await whatsAppTestApp(ACCOUNT);
 async function send(payload: unknown): Promise<string> {
   assert.equal((await fake.post(hook, payload)).status, 200);
   await drain(ctx);

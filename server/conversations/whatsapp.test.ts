@@ -5,57 +5,17 @@
  * oversized, a webhook delivered three times).
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { startFakeWhatsApp } from "../../channels/whatsapp/fake.ts";
+import { describe, it } from "node:test";
 import { ANSWER, answerByDepartment, drain, fileDemand, SE } from "../../tests/factories.ts";
-import { testApp } from "../../tests/helpers.ts";
+import { whatsAppTestApp } from "../../tests/whatsapp-app.ts";
 import { one } from "../db/index.ts";
-import { closeChannelsOf } from "../notifications/jobs.ts";
 
 const ACCOUNT = {
   appSecret: "meta-app-secret-for-tests",
   phoneNumberId: "1097316836",
   token: "EAAG-test-token",
 };
-const fake = await startFakeWhatsApp(ACCOUNT);
-after(() => fake.close());
-const { app, ctx } = await testApp({
-  messaging: {
-    whatsapp: {
-      apiUrl: fake.url,
-      token: ACCOUNT.token,
-      phoneNumberId: ACCOUNT.phoneNumberId,
-      appSecret: ACCOUNT.appSecret,
-      verifyToken: "verify-me-please",
-    },
-  },
-});
-after(() => closeChannelsOf(ctx.config));
-const base = await app.listen({ port: 0, host: "127.0.0.1" });
-const hook = `${base}/webhooks/whatsapp`;
-
-/** The texts the fake Graph API got for `to`, in order. */
-const sentTo = (to: string) =>
-  fake.messages
-    .filter((m) => m.body.to === to)
-    .map((m) => {
-      const b = m.body as { text?: { body: string }; interactive?: { body?: { text: string } } };
-      return b.text?.body ?? b.interactive?.body?.text ?? "";
-    });
-
-/** The last interactive message's reply ids sent to `to` (buttons or list rows). */
-function lastChoices(to: string): string[] {
-  const last = fake.messages.filter((m) => m.body.to === to).at(-1)?.body as {
-    interactive?: {
-      type: string;
-      action: { buttons?: { reply: { id: string } }[]; sections?: { rows: { id: string }[] }[] };
-    };
-  };
-  const action = last?.interactive?.action;
-  return (
-    action?.buttons?.map((b) => b.reply.id) ?? action?.sections?.flatMap((s) => s.rows.map((r) => r.id)) ?? []
-  );
-}
+const { fake, app, ctx, hook, sentTo, lastChoices } = await whatsAppTestApp(ACCOUNT);
 
 describe("WhatsApp", () => {
   it("answers Meta's verification handshake only with the right token", async () => {

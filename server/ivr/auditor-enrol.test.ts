@@ -7,37 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fakeTwilio } from "../../channels/voice/fake.ts";
 import { AUDITOR_CONSENT_VERSION } from "../../domain/auditors.ts";
-import { DEFAULT_IVR_MENU } from "../../domain/ivr.ts";
-import { staffHeaders, testApp } from "../../tests/helpers.ts";
-import { ivrCaller, spoken } from "../../tests/ivr-caller.ts";
+import { ivrCaller, ivrTestApp, spoken } from "../../tests/ivr-caller.ts";
 import { geocodeAddress } from "../areas/geocoding.ts";
 import { placeAuditor } from "../auditors/place.ts";
 import { one } from "../db/index.ts";
 
 const TWILIO_TOKEN = "twilio-test-auth-token-enrol-0123";
-const { app, ctx } = await testApp({ twilioAuthToken: TWILIO_TOKEN });
-const db = ctx.db;
-const base = await app.listen({ port: 0, host: "127.0.0.1" });
-ctx.config.publicUrl = base;
-const admin = await staffHeaders(db, "admin");
-const twilio = fakeTwilio({
-  voiceUrl: `${base}/api/v1/telephony/twilio/voice`,
-  statusUrl: `${base}/api/v1/telephony/twilio/status`,
-  authToken: TWILIO_TOKEN,
-});
-const saved = await app.inject({
-  method: "PUT",
-  url: "/api/v1/ivr/menu",
-  headers: { authorization: admin.authorization },
-  payload: {
-    ...DEFAULT_IVR_MENU,
-    agentHours: "always",
-    options: [...DEFAULT_IVR_MENU.options, { key: "6", action: "auditor_enrol" }],
-  },
-});
-assert.equal(saved.statusCode, 200, saved.body);
+const { ctx, db, twilio } = await ivrTestApp(TWILIO_TOKEN, [{ key: "6", action: "auditor_enrol" }]);
 
 /** An address of the demo city the geocoder places on a fiscal block, as a caller would say it. */
 async function addressOnABlock(): Promise<string> {

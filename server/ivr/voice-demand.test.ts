@@ -6,35 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fakeTwilio } from "../../channels/voice/fake.ts";
-import { DEFAULT_IVR_MENU, spokenDigits } from "../../domain/ivr.ts";
-import { staffHeaders, testApp } from "../../tests/helpers.ts";
-import { ivrCaller, spoken } from "../../tests/ivr-caller.ts";
+import { spokenDigits } from "../../domain/ivr.ts";
+import { ivrCaller, ivrTestApp, spoken } from "../../tests/ivr-caller.ts";
 import { one } from "../db/index.ts";
 import { spokenReply } from "./voice-demand.ts";
 
 const TWILIO_TOKEN = "twilio-test-auth-token-demand-0123";
-const { app, ctx } = await testApp({ twilioAuthToken: TWILIO_TOKEN });
-const db = ctx.db;
-const base = await app.listen({ port: 0, host: "127.0.0.1" });
-ctx.config.publicUrl = base;
-const admin = await staffHeaders(db, "admin");
-const twilio = fakeTwilio({
-  voiceUrl: `${base}/api/v1/telephony/twilio/voice`,
-  statusUrl: `${base}/api/v1/telephony/twilio/status`,
-  authToken: TWILIO_TOKEN,
-});
-const saved = await app.inject({
-  method: "PUT",
-  url: "/api/v1/ivr/menu",
-  headers: { authorization: admin.authorization },
-  payload: {
-    ...DEFAULT_IVR_MENU,
-    agentHours: "always",
-    options: [...DEFAULT_IVR_MENU.options, { key: "5", action: "demand" }],
-  },
-});
-assert.equal(saved.statusCode, 200, saved.body);
+const { ctx, db, twilio } = await ivrTestApp(TWILIO_TOKEN, [{ key: "5", action: "demand" }]);
 
 describe("a demand taken by voice on the 156 line", () => {
   it("says the engine's replies without emoji or bullets, its choices as keys", () => {
