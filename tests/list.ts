@@ -15,6 +15,7 @@ function walk(dir: string, browser: boolean, found: string[]): void {
 // The runner starts files in the order given, two at a time: the longest first (measured on PGlite, the slower
 // engine, 2026-12-05: each file alone, two at a time), so that the run does not end on one long file while the other core idles.
 const LONGEST_FIRST = [
+  "channels/voice/sip/outbound.test.ts",
   "server/cli/create-admin.test.ts",
   "server/imports/command.test.ts",
   "server/cli/cli.test.ts",
@@ -23,6 +24,7 @@ const LONGEST_FIRST = [
   "server/imports/sp156.test.ts",
   "tests/backup.test.ts",
   "server/citizens/citizens.test.ts",
+  "channels/voice/sip/sip.test.ts",
   "server/cli/seed-subprefeitura.test.ts",
   "server/cli/tenant.test.ts",
   "server/http/timeouts.test.ts",
@@ -64,6 +66,18 @@ export const QUEUE_ENV = "RESPONSIVA_TEST_RUN";
  */
 export const OWN_PROCESS: readonly string[] = ["web/ui/base.test.ts"];
 
+/**
+ * Files whose subject does not depend on the database engine — the SIP stack's wire, RTP timing and audio, driven end
+ * to end through IVR code whose database side the IVR's own tests cover on both — run on PGlite (the README's
+ * `npm test`) and not again on the server database (CI's second pass, DATABASE_URL set): they are the longest there.
+ */
+export const ENGINE_NEUTRAL: readonly string[] = [
+  "channels/voice/sip/outbound.test.ts",
+  "channels/voice/sip/sip.test.ts",
+  "channels/voice/sip/wire.test.ts",
+  "channels/voice/sip/tape.test.ts",
+];
+
 /** The test files under the roots, relative to the project, the longest known first and then by name. */
 export function testFiles(browser = false): string[] {
   const roots = browser ? ["tests/browser"] : ["domain", "server", "channels", "web", "tests"];
@@ -80,8 +94,10 @@ export function testFiles(browser = false): string[] {
     const at = order.indexOf(path);
     return at < 0 ? order.length : at;
   };
+  const onServerDb = !browser && Boolean(process.env.DATABASE_URL);
   return found
     .map((path) => path.split("\\").join("/"))
+    .filter((path) => !(onServerDb && ENGINE_NEUTRAL.includes(path)))
     .sort()
     .sort((a, b) => rank(a) - rank(b));
 }
