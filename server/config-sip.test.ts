@@ -38,6 +38,9 @@ describe("the SIP gateway's settings", () => {
     assert.deepEqual(problems({ SIP_LISTEN: "10.0.0.20:5060" }), ["SIP_LISTEN"]);
     assert.deepEqual(problems({ ...TOKEN, SIP_LISTEN: "0.0.0.0:5060" }), ["SIP_LISTEN"]);
     assert.deepEqual(problems({ ...TOKEN, SIP_LISTEN: "0.0.0.0:5060", SIP_PUBLIC_HOST: "10.0.0.20" }), []);
+    assert.deepEqual(problems({ ...TOKEN, SIP_LISTEN: "10.0.0.20:5060", CALL_RECORDING_DAYS: 30 }), [
+      "CALL_RECORDING_DAYS",
+    ]);
     assert.deepEqual(problems({ ...TOKEN, SIP_LISTEN: "10.0.0.20:5060", SIP_API_LISTEN: "127.0.0.1:5062" }), [
       "SIP_API_LISTEN",
     ]);

@@ -27,6 +27,7 @@ export const SIP_ENV = {
 type SipEnv = z.infer<z.ZodObject<typeof SIP_ENV>> & {
   TWILIO_AUTH_TOKEN?: string | undefined;
   TWILIO_ACCOUNT_SID?: string | undefined;
+  CALL_RECORDING_DAYS?: number | undefined;
 };
 
 export interface SipSettings {
@@ -59,6 +60,11 @@ export function sipSettings(e: SipEnv): { sip: SipSettings | undefined } | { pro
     );
   if (e.SIP_API_LISTEN && !(e.SIP_PBX_HOST && e.TWILIO_ACCOUNT_SID))
     problems.push("SIP_API_LISTEN: calls over SIP need SIP_PBX_HOST and TWILIO_ACCOUNT_SID");
+  // A recorded line says so to every caller: over SIP the recordings are kept in the gateway's Calls interface.
+  if ((e.CALL_RECORDING_DAYS ?? 0) > 0 && !e.SIP_API_LISTEN)
+    problems.push(
+      "CALL_RECORDING_DAYS: calls over SIP are recorded in the gateway's Calls interface: set SIP_API_LISTEN and point TWILIO_API_URL at it",
+    );
   if (problems.length > 0) return { problems };
   return {
     sip: {
