@@ -6,9 +6,20 @@
 import { after } from "node:test";
 import { startFakeWhatsApp } from "../channels/whatsapp/fake.ts";
 import { closeChannelsOf } from "../server/notifications/jobs.ts";
+import { parseWhatsAppTemplates } from "../server/notifications/whatsapp-window.ts";
 import { testApp } from "./helpers.ts";
 
-export async function whatsAppTestApp(account: { appSecret: string; phoneNumberId: string; token: string }) {
+function templatesOf(text: string) {
+  const parsed = parseWhatsAppTemplates(text);
+  if (!("templates" in parsed)) throw new Error(`WHATSAPP_TEMPLATES: ${JSON.stringify(parsed)}`);
+  return parsed.templates;
+}
+
+export async function whatsAppTestApp(
+  account: { appSecret: string; phoneNumberId: string; token: string },
+  /** The city's approved templates (WHATSAPP_TEMPLATES), for messages outside the 24-hour window. */
+  whatsappTemplates?: string,
+) {
   const fake = await startFakeWhatsApp(account);
   after(() => fake.close());
   const { app, ctx } = await testApp({
@@ -20,6 +31,7 @@ export async function whatsAppTestApp(account: { appSecret: string; phoneNumberI
         appSecret: account.appSecret,
         verifyToken: "verify-me-please",
       },
+      ...(whatsappTemplates ? { whatsappTemplates: templatesOf(whatsappTemplates) } : {}),
     },
   });
   after(() => closeChannelsOf(ctx.config));
@@ -29,8 +41,13 @@ export async function whatsAppTestApp(account: { appSecret: string; phoneNumberI
     fake.messages
       .filter((m) => m.body.to === to)
       .map((m) => {
-        const b = m.body as { text?: { body: string }; interactive?: { body?: { text: string } } };
-        return b.text?.body ?? b.interactive?.body?.text ?? "";
+        const b = m.body as {
+          text?: { body: string };
+          interactive?: { body?: { text: string } };
+          template?: { components?: { parameters?: { text?: string }[] }[] };
+        };
+        const template = b.template?.components?.flatMap((c) => c.parameters ?? []).map((p) => p.text ?? "");
+        return b.text?.body ?? b.interactive?.body?.text ?? template?.join(" ") ?? "";
       });
   /** The last interactive message's reply ids sent to `to` (buttons or list rows). */
   const lastChoices = (to: string): string[] => {

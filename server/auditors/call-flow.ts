@@ -88,20 +88,24 @@ export function spokenQuestion(question: Question, lang: Lang): string {
   }
 }
 
-/** Stores the finished questionnaire as one response with its answers; answers the response's id. */
-async function storeResponse(
+/**
+ * Stores the finished questionnaire as one response with its answers (channel voice, or chat for one asked by
+ * message); answers the response's id.
+ */
+export async function storeResponse(
   tx: Sql,
   call: AuditorCallRow,
   version: NonNullable<Awaited<ReturnType<typeof loadCallVersion>>>,
   answers: AnswerSet,
+  channel: "voice" | "chat" = "voice",
 ): Promise<number> {
   // One response per call however often its last step is posted: its client id is the call's.
   const { id } = await one<{ id: number }>(
     tx,
     `INSERT INTO responses (client_id, version_id, channel, respondent_kind, citizen_id, block_id, answered_at)
-     VALUES (md5('auditor-call:' || $1::text)::uuid, $2, 'voice', 'auditor', $3, $4, now())
+     VALUES (md5('auditor-call:' || $1::text)::uuid, $2, $5, 'auditor', $3, $4, now())
      RETURNING id`,
-    [call.id, call.version_id, call.citizen_id, call.block_id],
+    [call.id, call.version_id, call.citizen_id, call.block_id, channel],
   );
   const rows = version.definition.questions
     .filter((q) => q.name in answers)

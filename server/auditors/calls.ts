@@ -5,6 +5,7 @@
  * picks up, tried again inside the same window until MAX_CALL_ATTEMPTS. Whether the person may be called is asked
  * again at each try, so a do-not-call, a withdrawn consent or a paused enrolment stops the next try at once.
  */
+
 import { CallApiError, createCall } from "../../channels/voice/calls-api.ts";
 import { parseDefinition, type QuestionnaireDefinition } from "../../domain/questionnaire.ts";
 import { unaskableRequired } from "../../domain/voice-questionnaire.ts";
@@ -16,6 +17,7 @@ import { enqueue } from "../jobs/enqueue.ts";
 import { JOB_PAYLOADS } from "../jobs/payloads.ts";
 import type { Job } from "../jobs/runner.ts";
 import { tenantPublicUrl } from "../tenants/public-url.ts";
+import { startChatSurvey } from "./chat-survey.ts";
 
 export const PLACE_CALL_JOB = "place-auditor-call";
 /** Tries of one planned call, inside its window. */
@@ -46,7 +48,11 @@ export interface AuditorCallRow {
   block_id: number;
   phone: string | null;
   language: "pt-BR" | "en" | "es";
-  /** Whether the auditor may be called now: active, not do-not-call, consent not withdrawn, a number, by voice. */
+  /** How this call went: by voice, or as a questionnaire by message (./chat-survey.ts). */
+  channel: "voice" | "whatsapp" | "sms";
+  /** The channel the auditor chose: the next try's. */
+  auditor_channel: "voice" | "whatsapp" | "sms";
+  /** Whether the auditor may be asked now: active, not do-not-call, consent not withdrawn, a number. */
   callable: boolean;
 }
 
@@ -54,13 +60,13 @@ export interface AuditorCallRow {
  * Whether the auditor `a` may be called now by voice: active, not do-not-call, a number, and their latest consent
  * for the purpose not a withdrawal (the conditions of auditorsCallableAt, without the window).
  */
-export const CALLABLE = `(a.state = 'active' AND NOT a.do_not_call AND a.phone IS NOT NULL AND a.channel = 'voice'
+export const CALLABLE = `(a.state = 'active' AND NOT a.do_not_call AND a.phone IS NOT NULL
    AND coalesce((SELECT k.granted FROM consents k
                   WHERE k.citizen_id = a.citizen_id AND k.purpose = 'citizen_auditor'
                   ORDER BY k.id DESC LIMIT 1), true))`;
 
 const SELECT_CALL = `
-  SELECT c.*, a.citizen_id, a.block_id, a.phone, a.language, ${CALLABLE} AS callable
+  SELECT c.*, a.citizen_id, a.block_id, a.phone, a.language, a.channel AS auditor_channel, ${CALLABLE} AS callable
     FROM auditor_calls c JOIN auditors a ON a.id = c.auditor_id`;
 
 /** One call, optionally locked for a change (FOR UPDATE OF the call). */
@@ -241,7 +247,8 @@ async function linesBusy(tx: Sql, concurrent: number): Promise<boolean> {
   const { n } = await one<{ n: number }>(
     tx,
     `SELECT count(*)::int AS n FROM auditor_calls
-      WHERE state IN ('dialling', 'answered') AND updated_at > now() - make_interval(mins => $1)`,
+      WHERE state IN ('dialling', 'answered') AND channel = 'voice'
+        AND updated_at > now() - make_interval(mins => $1)`,
     [LINE_HELD_MINUTES],
   );
   return n >= concurrent;
@@ -285,7 +292,13 @@ export const placeAuditorCallJob: Job<(typeof JOB_PAYLOADS)[typeof PLACE_CALL_JO
   maxAttempts: 5,
   async run(ctx, { callId }) {
     const account = ctx.config.auditorCalls;
-    if (!account) throw new AppError(503, "telephony_not_configured");
+    const byMessage = await maybeOne<{ auditor_channel: string }>(
+      ctx.db,
+      "SELECT a.channel AS auditor_channel FROM auditor_calls c JOIN auditors a ON a.id = c.auditor_id WHERE c.id = $1",
+      [callId],
+    );
+    const chat = byMessage !== undefined && byMessage.auditor_channel !== "voice";
+    if (!account && !chat) throw new AppError(503, "telephony_not_configured");
     const claimed = await ctx.db.transaction(async (tx) => {
       const call = await findAuditorCall(tx, callId, true);
       if (call?.state !== "planned" || new Date(call.due_at).getTime() > Date.now() + 1000) return undefined;
@@ -297,7 +310,7 @@ export const placeAuditorCallJob: Job<(typeof JOB_PAYLOADS)[typeof PLACE_CALL_JO
         await endCall(tx, call.id, "missed", call.last_outcome ?? "no-answer");
         return undefined;
       }
-      if (await linesBusy(tx, account.concurrent)) {
+      if (!chat && (await linesBusy(tx, account!.concurrent))) {
         await waitForLine(tx, call);
         return undefined;
       }
@@ -309,6 +322,9 @@ export const placeAuditorCallJob: Job<(typeof JOB_PAYLOADS)[typeof PLACE_CALL_JO
       return call;
     });
     if (!claimed?.phone) return;
+    // By message: the questionnaire opens in the auditor's conversation; the engine asks the rest.
+    if (chat) return startChatSurvey(ctx, { ...claimed, channel: claimed.auditor_channel });
+    if (!account) return;
     const urls = await callUrls(ctx, callId);
     try {
       const { sid } = await createCall(account, {

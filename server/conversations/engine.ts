@@ -9,6 +9,7 @@
  */
 import type { InboundContent } from "../../channels/channel.ts";
 import { answerAuditor, auditorIntent, startAuditor } from "./auditor-enrol.ts";
+import { answerAuditorSurvey } from "./auditor-survey.ts";
 import type { ConversationLocale } from "./flows.ts";
 import {
   detectLocale,
@@ -100,7 +101,7 @@ async function step(
   if (text !== undefined && isCancel(text)) {
     return { state: newConversation(state.locale), effects: [reply("conversation.cancelled")] };
   }
-  if (text !== undefined && state.step !== "idle" && state.step !== "auditor" && isBack(text))
+  if (text !== undefined && !["idle", "auditor", "auditor_survey"].includes(state.step) && isBack(text))
     return back(state, ports);
   if (text !== undefined) {
     const asked = protocolCandidates(text);
@@ -136,6 +137,8 @@ async function step(
       return answerSurvey(state, content);
     case "auditor":
       return answerAuditor(state, content, ports);
+    case "auditor_survey":
+      return answerAuditorSurvey(state, content, ports);
     case "idle":
       return start(state, content, ports);
     case "service":

@@ -3,10 +3,12 @@
  * with its number, else a district by name), the place of a shared point, and the status of demands by protocol
  * for one sender. All reads, on the pool: the step's transaction opens only once the engine has decided (jobs.ts).
  */
+
 import type { InboundChannel } from "../../channels/channel.ts";
 import { addressIn } from "../../domain/address-in.ts";
 import { geocodeAddress } from "../areas/geocoding.ts";
 import { placePoint } from "../areas/queries.ts";
+import { loadCallVersion } from "../auditors/calls.ts";
 import { findServiceByCodeCached, type Service } from "../catalogue/queries.ts";
 import { suggestServices } from "../classification/queries.ts";
 import type { Db } from "../db/index.ts";
@@ -142,6 +144,15 @@ export function conversationPorts(db: Db, channel: InboundChannel, address: stri
         [CONTACT_CHANNEL_OF[channel], address],
       );
       return row ? { demandId: Number(row.id), protocol: row.protocol } : null;
+    },
+    async auditorSurvey(callId) {
+      // Only the survey of this sender's own number: the conversation's state names the call.
+      const [call] = await db.query<{ version_id: number }>(
+        `SELECT c.version_id FROM auditor_calls c JOIN auditors a ON a.id = c.auditor_id
+          WHERE c.id = $1 AND a.phone = $2`,
+        [callId, `+${address.replace(/\D/g, "")}`],
+      );
+      return call ? ((await loadCallVersion(db, Number(call.version_id)))?.definition ?? null) : null;
     },
   };
 }

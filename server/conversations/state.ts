@@ -3,7 +3,9 @@
  * step shares: a reply, asking again, handing over to a person.
  */
 import type { InboundChannel, InboundContent } from "../../channels/channel.ts";
+import type { AnswerSet, QuestionnaireDefinition } from "../../domain/questionnaire.ts";
 import type { AuditorDraft } from "./auditor-enrol.ts";
+import type { AuditorSurveyState } from "./auditor-survey.ts";
 import type { ConversationLocale, Flow, FlowService } from "./flows.ts";
 
 /** A place in the city: a point, or only a district when the citizen named one and no address. */
@@ -55,6 +57,8 @@ export interface ConversationPorts {
   pendingSurvey?(): Promise<PendingSurvey | null>;
   /** A demand of this sender whose department asked them for a complement and waits for it, if any. */
   pendingComplement?(): Promise<PendingSurvey | null>;
+  /** The questionnaire a citizen auditor's survey (an auditor call by message) asks; null when it is gone. */
+  auditorSurvey?(callId: number): Promise<QuestionnaireDefinition | null>;
 }
 
 /** The demand being filed. */
@@ -73,7 +77,15 @@ export interface Draft {
   done: string[];
 }
 
-export type Step = "idle" | "service" | "question" | "confirm" | "agent" | "survey" | "auditor";
+export type Step =
+  | "idle"
+  | "service"
+  | "question"
+  | "confirm"
+  | "agent"
+  | "survey"
+  | "auditor"
+  | "auditor_survey";
 
 /** A closed demand whose satisfaction survey the sender may answer here. */
 export interface PendingSurvey {
@@ -105,6 +117,8 @@ export interface ConversationState {
   survey?: SurveyState | undefined;
   /** At the `auditor` step: the citizen-auditor enrolment being made (auditor-enrol.ts). */
   auditor?: AuditorDraft | undefined;
+  /** At the `auditor_survey` step: a citizen auditor's questionnaire being answered (auditor-survey.ts). */
+  auditorSurvey?: AuditorSurveyState | undefined;
 }
 
 /** A choice shown to the citizen: a title already in their language, or a locale key. */
@@ -144,6 +158,10 @@ export type Effect =
     }
   /** Stop the sender's number's calls as a citizen auditor (revoked at once). */
   | { kind: "auditor_leave" }
+  /** A citizen auditor's questionnaire answered to its end: store the response (channel chat). */
+  | { kind: "auditor_survey_done"; callId: number; answers: AnswerSet }
+  /** A citizen auditor's questionnaire stopped: given up (no usable answer), or the calls stopped. */
+  | { kind: "auditor_survey_end"; callId: number; outcome?: "no_input" | undefined }
   | { kind: "opt_out" };
 
 /** A new conversation. */

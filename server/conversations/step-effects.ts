@@ -7,6 +7,7 @@
  * the step's transaction goes on.
  */
 import type { InboundChannel } from "../../channels/channel.ts";
+import { endChatSurvey, finishChatSurvey } from "../auditors/chat-survey.ts";
 import { findOrCreateCitizen } from "../citizens/commands.ts";
 import type { ContactChannel } from "../citizens/contacts.ts";
 import type { Sql } from "../db/index.ts";
@@ -94,6 +95,10 @@ export async function applyStepEffects(
     } else if (effect.kind === "auditor_enrol") {
       citizenId = await followerOf(tx, sender, citizenId);
       out.push(await enrolFromConversation(tx, effect, sender, citizenId));
+    } else if (effect.kind === "auditor_survey_done") {
+      await finishChatSurvey(tx, effect.callId, effect.answers);
+    } else if (effect.kind === "auditor_survey_end") {
+      await endChatSurvey(tx, effect.callId, effect.outcome ?? "opted_out");
     } else if (effect.kind === "auditor_leave") {
       out.push(await leaveFromConversation(tx, sender));
     } else if (effect.kind === "follow_place") {

@@ -45,6 +45,7 @@ export const JOB_PAYLOADS = {
   "fetch-call-recording": z.object({ recordingId: z.number().int().positive() }),
   "purge-call-recordings": SlotPayload,
   "place-auditor-call": z.object({ callId: z.number().int().positive() }),
+  "close-auditor-survey": z.object({ callId: z.number().int().positive() }),
 } as const;
 
 /** The name of a job this release knows. */

@@ -5,6 +5,7 @@ import {
   sendAreaFollowConfirmation,
 } from "../area-follows/jobs.ts";
 import { placeAuditorCallJob } from "../auditors/calls.ts";
+import { closeAuditorSurveyJob } from "../auditors/chat-survey.ts";
 import {
   DISPATCH_EVERY_SECONDS,
   dispatchAuditorCallsJob,
@@ -106,6 +107,7 @@ export const JOBS: readonly Job[] = [
   refreshStaleBlockScoresJob,
   storeFieldSyncJob,
   placeAuditorCallJob,
+  closeAuditorSurveyJob,
   planAuditorCallsJob,
   dispatchAuditorCallsJob,
   fetchCallRecordingJob,
