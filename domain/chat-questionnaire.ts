@@ -7,7 +7,7 @@
 import {
   type AnswerSet,
   type AnswerValue,
-  askedQuestions,
+  nextAskedQuestion,
   type Question,
   type QuestionnaireDefinition,
 } from "./questionnaire.ts";
@@ -31,9 +31,7 @@ export function nextChatQuestion(
   answers: AnswerSet,
   skipped: readonly string[],
 ): Question | undefined {
-  return askedQuestions(definition, answers).find(
-    (q) => isAskableByChat(q) && !(q.name in answers) && !skipped.includes(q.name),
-  );
+  return nextAskedQuestion(definition, answers, skipped, isAskableByChat);
 }
 
 /** The buttons of a question: yes/no, 1–5, or its choices (ids `yes`, `no`, `scale:N`, `choice:VALUE`). */

@@ -227,6 +227,21 @@ export function askedQuestions(definition: QuestionnaireDefinition, answers: Ans
   return definition.questions.filter((q) => relevant.get(q.name));
 }
 
+/**
+ * The next question a channel asks: asked given the answers (skip logic), one the channel can ask, neither
+ * answered nor in `done` (skipped, or answered another way).
+ */
+export function nextAskedQuestion(
+  definition: QuestionnaireDefinition,
+  answers: AnswerSet,
+  done: readonly string[],
+  askable: (question: Question) => boolean,
+): Question | undefined {
+  return askedQuestions(definition, answers).find(
+    (q) => askable(q) && !(q.name in answers) && !done.includes(q.name),
+  );
+}
+
 /** The problem of one given answer against its question's type and constraint, if any. */
 function answerProblem(q: Question, value: AnswerValue): Omit<AnswerProblem, "question"> | undefined {
   const c = q.constraint ?? {};

@@ -7,7 +7,7 @@ import { digitsHeard } from "./ivr.ts";
 import {
   type AnswerSet,
   type AnswerValue,
-  askedQuestions,
+  nextAskedQuestion,
   type Question,
   type QuestionnaireDefinition,
 } from "./questionnaire.ts";
@@ -48,9 +48,7 @@ export function nextVoiceQuestion(
   answers: AnswerSet,
   skipped: readonly string[],
 ): Question | undefined {
-  return askedQuestions(definition, answers).find(
-    (q) => isAskableByVoice(q) && !(q.name in answers) && !skipped.includes(q.name),
-  );
+  return nextAskedQuestion(definition, answers, skipped, isAskableByVoice);
 }
 
 /** The keypad key of each choice of a single-choice question: its own `key`, else its position (1…9). */

@@ -189,16 +189,23 @@ function question(rtp: RtpSession): Promise<void> {
 }
 const silence = (ms: number) => Buffer.alloc((ms / 1000) * 8000, 0xff);
 
+/**
+ * "Alô?" and then silence — a person waiting for the other side to speak — then 1 (yes) to the first question once
+ * the gateway has said it.
+ */
+async function personAnswersYes(rtp: RtpSession): Promise<void> {
+  const first = question(rtp);
+  await rtp.play(Buffer.concat([tone(400), silence(1500)]));
+  await first;
+  await rtp.sendDigits("1");
+}
+
 const tools = existsSync("/usr/bin/espeak-ng");
 
 describe("calls to citizen auditors over SIP", { skip: tools ? false : "espeak-ng is not installed" }, () => {
   it("is placed through the PBX, tells a person by the audio, is answered by keypad to the end and recorded", async () => {
     behaviour = async (call, rtp) => {
-      // "Alô?" and then silence: a person waiting for the other side to speak; then a key after each question.
-      const first = question(rtp);
-      await rtp.play(Buffer.concat([tone(400), silence(1500)]));
-      await first;
-      await rtp.sendDigits("1");
+      await personAnswersYes(rtp);
       await question(rtp);
       await rtp.sendDigits("4");
       await call.ended;
@@ -240,10 +247,7 @@ describe("calls to citizen auditors over SIP", { skip: tools ? false : "espeak-n
       ],
     });
     behaviour = async (call, rtp) => {
-      const first = question(rtp);
-      await rtp.play(Buffer.concat([tone(400), silence(1500)]));
-      await first;
-      await rtp.sendDigits("1");
+      await personAnswersYes(rtp);
       // The question, the hint and the beep; then 1.2 s of "speech", a pause, and the pound key.
       await question(rtp);
       await rtp.play(Buffer.concat([silence(600), tone(1200), silence(600)]));
