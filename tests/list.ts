@@ -15,6 +15,7 @@ function walk(dir: string, browser: boolean, found: string[]): void {
 // The runner starts files in the order given, two at a time: the longest first (measured on PGlite, the slower
 // engine, 2026-12-05: each file alone, two at a time), so that the run does not end on one long file while the other core idles.
 const LONGEST_FIRST = [
+  "channels/voice/sip/sip.test.ts",
   "channels/voice/sip/outbound.test.ts",
   "server/cli/create-admin.test.ts",
   "server/imports/command.test.ts",
@@ -24,7 +25,6 @@ const LONGEST_FIRST = [
   "server/imports/sp156.test.ts",
   "tests/backup.test.ts",
   "server/citizens/citizens.test.ts",
-  "channels/voice/sip/sip.test.ts",
   "server/cli/seed-subprefeitura.test.ts",
   "server/cli/tenant.test.ts",
   "server/http/timeouts.test.ts",

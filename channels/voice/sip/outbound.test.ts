@@ -47,7 +47,7 @@ const agentHeaders = await staffHeaders(db, "agent");
 
 /** How the phone at the other end behaves when it rings. */
 type Phone = (call: SipCall, rtp: RtpSession) => Promise<void>;
-let behaviour: Phone | "busy" = "busy";
+let behaviour: Phone | "busy" | "unanswered" = "busy";
 const rang: string[] = [];
 const phoneDone: Promise<void>[] = [];
 const phone = await startSipAgent({
@@ -55,6 +55,8 @@ const phone = await startSipAgent({
   onInvite(invite) {
     rang.push(invite.uri);
     if (behaviour === "busy") return invite.reject(486, "Busy Here");
+    // Rang out: the PBX's own ring timeout ends the attempt as Asterisk does (480).
+    if (behaviour === "unanswered") return invite.reject(480, "Temporarily Unavailable");
     const act = behaviour;
     phoneDone.push(
       (async () => {
@@ -277,7 +279,7 @@ describe("calls to citizen auditors over SIP", { skip: tools ? false : "espeak-n
     assert.ok(kept.duration_seconds >= 1 && kept.duration_seconds <= 2, `${kept.duration_seconds} s`);
   });
 
-  it("hangs up on an answering machine and tries again later; a busy line is tried again too", async () => {
+  it("hangs up on an answering machine and tries again later; a busy line and one nobody answers too", async () => {
     behaviour = async (call, rtp) => {
       // A long greeting without a pause: a machine.
       await rtp.play(tone(3000));
@@ -293,5 +295,13 @@ describe("calls to citizen auditors over SIP", { skip: tools ? false : "espeak-n
     await runOnce(ctx, [placeAuditorCallJob]);
     await eventually(async () => (await state(busy.callId)).last_outcome === "busy");
     assert.equal((await state(busy.callId)).state, "planned");
+
+    behaviour = "unanswered";
+    const unanswered = await dueCall();
+    await runOnce(ctx, [placeAuditorCallJob]);
+    await eventually(async () => (await state(unanswered.callId)).last_outcome === "no-answer");
+    const retried = await state(unanswered.callId);
+    assert.equal(retried.state, "planned", "tried again inside the window");
+    assert.ok(new Date(retried.due_at).getTime() > Date.now() + 10 * 60_000, "some minutes later");
   });
 });

@@ -2,14 +2,14 @@
  * The 156 line over SIP on loopback (issue 18, decision 0072): the gateway answers calls from SIPp (Debian's
  * sip-tester, keys from its RFC 4733 captures) and from a PBX played by our own user agent; the IVR runs by the
  * platform's TwiML webhooks, its prompts synthesised by espeak-ng. Whole calls: a status by protocol, a mistyped
- * protocol caught by its check digit, a caller who hangs up mid-prompt, and "talk to an agent" transferred by REFER
- * with the consoles' screen pop.
+ * protocol caught by its check digit, a caller who hangs up mid-prompt, silence until goodbye, "talk to an agent"
+ * transferred by REFER with the consoles' screen pop, and the call recorded from the legal notice on.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -94,12 +94,12 @@ after(async () => {
   await rm(prompts, { recursive: true, force: true });
 });
 
-/** A free UDP-ish port for SIPp (taken from the kernel through TCP, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
+/** A UDP port of loopback free right now (the RTP of other tests takes ephemeral UDP ports too). */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;
 }
 
@@ -163,21 +163,27 @@ describe("the 156 line over SIP", {
     const scenario = join(folder, "caller.xml");
     await writeFile(scenario, template.replace("<!-- KEYS -->", keys));
     try {
-      const { stdout, stderr } = await run(
-        "sipp",
-        [
-          `127.0.0.1:${gateway.port}`,
-          ...["-sf", scenario, "-m", "1", "-i", "127.0.0.1", "-p", String(await freePort())],
-          ...["-mi", "127.0.0.1", "-mp", String(await freePort()), "-timeout", "60s", "-timeout_error"],
-          ...["-nostdin", "-trace_err", "-error_file", join(folder, "errors.log")],
-        ],
-        { timeout: 90_000, cwd: folder },
-      ).catch(async (error) => {
-        const errors = await readFile(join(folder, "errors.log"), "utf8").catch(() => "");
-        throw new Error(`sipp failed: ${error.message}\n${errors}`);
-      });
-      void stdout;
-      void stderr;
+      // A port taken between the probe and SIPp's bind (another test's RTP) fails before any call: bind again.
+      for (let attempt = 1; ; attempt++) {
+        const failed = await run(
+          "sipp",
+          [
+            `127.0.0.1:${gateway.port}`,
+            ...["-sf", scenario, "-m", "1", "-i", "127.0.0.1", "-p", String(await freeUdpPort())],
+            ...["-mi", "127.0.0.1", "-mp", String(await freeUdpPort()), "-timeout", "60s", "-timeout_error"],
+            ...["-nostdin", "-trace_err", "-error_file", join(folder, "errors.log")],
+          ],
+          { timeout: 90_000, cwd: folder },
+        ).then(
+          () => undefined,
+          async (error: Error) => {
+            const errors = await readFile(join(folder, "errors.log"), "utf8").catch(() => "");
+            return `sipp failed: ${error.message}\n${errors}`;
+          },
+        );
+        if (!failed) break;
+        if (attempt >= 3 || !/Unable to bind|errno = 98/.test(failed)) throw new Error(failed);
+      }
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
@@ -214,6 +220,19 @@ describe("the 156 line over SIP", {
     const walked = await steps("+5511955550456");
     assert.deepEqual(walked.slice(0, 2), ["menu:status", "protocol:bad_check_digit"]);
     await eventually(async () => (await callState("+5511955550456")) === "ended");
+  });
+
+  it("says goodbye and hangs up after three silences at the menu", async () => {
+    const { call, phone } = await ring("5511955550321");
+    try {
+      // The caller says nothing: the menu is asked again twice, then the goodbye and the gateway's BYE.
+      assert.equal(await call.ended, "remote");
+    } finally {
+      phone.close();
+    }
+    await eventually(async () => (await steps("+5511955550321")).length >= 3);
+    assert.deepEqual(await steps("+5511955550321"), ["menu:no_input", "menu:no_input", "menu:no_input"]);
+    await eventually(async () => (await callState("+5511955550321")) === "ended");
   });
 
   it("records the call from the legal notice on, kept at the gateway until the platform fetched it", async () => {
