@@ -7,12 +7,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { spokenDigits } from "../../domain/ivr.ts";
+import { ANSWER, answerByDepartment, drain, fileDemand } from "../../tests/factories.ts";
 import { ivrCaller, ivrTestApp, spoken } from "../../tests/ivr-caller.ts";
 import { one } from "../db/index.ts";
 import { spokenReply } from "./voice-demand.ts";
 
 const TWILIO_TOKEN = "twilio-test-auth-token-demand-0123";
-const { ctx, db, twilio } = await ivrTestApp(TWILIO_TOKEN, [{ key: "5", action: "demand" }]);
+const { app, ctx, db, twilio } = await ivrTestApp(TWILIO_TOKEN, [{ key: "5", action: "demand" }]);
 
 describe("a demand taken by voice on the 156 line", () => {
   it("says the engine's replies without emoji or bullets, its choices as keys", () => {
@@ -83,6 +84,19 @@ describe("a demand taken by voice on the 156 line", () => {
     );
     assert.equal(steps[0]?.outcome, "demand");
     assert.equal(steps.at(-1)?.outcome, "filed");
+  });
+
+  it("tells a caller nothing of the demands of the number they call from (a caller id is not proven)", async () => {
+    const phone = "+5511955557009";
+    const owned = await fileDemand({ app, ctx }, { phone });
+    await drain(ctx);
+    await answerByDepartment({ app, ctx }, owned.id);
+    await drain(ctx);
+    const c = await ivrCaller(twilio, phone);
+    await c.press("5");
+    const heard = spoken(await c.say(`como está o protocolo ${owned.protocol}`));
+    assert.doesNotMatch(heard, new RegExp(ANSWER.slice(0, 30)), "the department's answer is not read");
+    assert.doesNotMatch(heard, /está em|situação:/i);
   });
 
   it("goes to an agent on 0, and after three silences", async () => {

@@ -9,7 +9,13 @@
  */
 import { gather, redirect, say, twimlDocument, voiceLanguage } from "../../channels/voice/twiml.ts";
 import { type IvrLanguage, spokenDigits } from "../../domain/ivr.ts";
-import { type ConversationState, converse, type Effect, newConversation } from "../conversations/engine.ts";
+import {
+  type ConversationPorts,
+  type ConversationState,
+  converse,
+  type Effect,
+  newConversation,
+} from "../conversations/engine.ts";
 import { conversationPorts } from "../conversations/ports.ts";
 import { maybeOne } from "../db/index.ts";
 import { createDemand } from "../demands/commands.ts";
@@ -106,10 +112,16 @@ export async function voiceDemandStep(
     "SELECT from_number FROM calls WHERE id = $1",
     [deps.callId],
   );
-  // The caller's number, as an SMS sender's: the demands they may hear about are theirs.
-  const ports = {
+  // A caller id is not proven (it can be forged): it files the demand in the caller's name, and reads or changes
+  // nothing of anyone's — no status by the number's demands (the menu's status option reads the public view), no
+  // rating, no complement, no auditor survey.
+  const ports: ConversationPorts = {
     ...conversationPorts(deps.db, "sms", call?.from_number?.slice(1) ?? ""),
-    channel: "phone" as const,
+    channel: "phone",
+    statusOf: async () => [],
+    pendingSurvey: undefined,
+    pendingComplement: undefined,
+    auditorSurvey: undefined,
   };
   const { state: next, effects } = await converse(
     { ...state.conversation, locale: language },
